@@ -1,0 +1,15 @@
+# The README's two commands are `go run ./cmd/soak demo` and `make test`.
+# .ci/run calls `make test` with SOAK_REQUIRE_SERVICES=1 and SOAK_LONG=1.
+
+GO ?= go
+
+.PHONY: test services vet
+test: services vet
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+services:
+	./.ci/services
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
