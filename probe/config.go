@@ -1,0 +1,121 @@
+package probe
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Well-known configuration keys, shown in the report's Configuration
+// section. Values are free text as the service states them.
+const (
+	ConfigRateLimit      = "rate_limit"      // e.g. "100 req/min per user"
+	ConfigRequestTimeout = "request_timeout" // e.g. "30s"
+	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by [Probe.PGX] from the pool)
+	ConfigCacheSize      = "cache_size"      // e.g. "2000 entries"
+	ConfigRedisMaxMemory = "redis_maxmemory" // e.g. "256mb" (from INFO when not set)
+	ConfigWorkers        = "workers"         // e.g. "8 goroutines"
+	ConfigServerTimeouts = "server_timeouts" // e.g. "read 5s, write 10s, idle 60s"
+	ConfigVersion        = "service_version" // e.g. "v1.4.2"
+)
+
+const (
+	maxConfigKeys  = 64
+	maxConfigKey   = 64
+	maxConfigValue = 256
+	redacted       = "[redacted]"
+)
+
+type configStore struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]string
+}
+
+// SetConfig records a configuration value worth reporting, under one of the
+// Config* keys or a key of the service's own (at most 64 keys of 64 bytes,
+// values of 256 bytes; longer values are cut with "..."; keys beyond the
+// limit are ignored and SetConfig returns false). An empty value deletes
+// the key.
+//
+// Secrets are never stored: a key naming a password, secret, token, key or
+// DSN stores "[redacted]", and a URL's password is replaced by
+// "[redacted]".
+func (p *Probe) SetConfig(key, value string) bool {
+	p.init()
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > maxConfigKey {
+		return false
+	}
+	c := &p.config
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if value == "" {
+		delete(c.m, key)
+		return true
+	}
+	if _, ok := c.m[key]; !ok && len(c.m) >= c.max {
+		return false
+	}
+	if c.m == nil {
+		c.m = make(map[string]string)
+	}
+	c.m[key] = cleanConfigValue(key, value)
+	return true
+}
+
+// Config returns a copy of the configuration values set so far.
+func (p *Probe) Config() map[string]string {
+	p.init()
+	c := &p.config
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]string, len(c.m))
+	for k, v := range c.m {
+		out[k] = v
+	}
+	return out
+}
+
+func (p *Probe) setConfigDefault(key, value string) {
+	c := &p.config
+	c.mu.Lock()
+	_, ok := c.m[key]
+	c.mu.Unlock()
+	if !ok {
+		p.SetConfig(key, value)
+	}
+}
+
+var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "credential", "apikey", "api_key", "auth"}
+
+func cleanConfigValue(key, value string) string {
+	lk := strings.ToLower(key)
+	if slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(lk, w) }) {
+		return redacted
+	}
+	value = redactSecrets(value)
+	if len(value) > maxConfigValue {
+		value = value[:maxConfigValue-3] + "..."
+	}
+	return value
+}
+
+var (
+	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
+	kvPassword  = regexp.MustCompile(`(?i)\b(password|passwd|pwd|token|secret|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s&;,]*)`)
+	bearer      = regexp.MustCompile(`(?i)\b(bearer\s+)[^\s"',;]+`)
+)
+
+// redactSecrets removes passwords from URLs ("postgres://u:pw@h"),
+// key=value fragments ("password=pw") and bearer tokens in s, for errors
+// and configuration values that may quote a connection string.
+func redactSecrets(s string) string {
+	if !strings.ContainsAny(s, "=:") && !strings.Contains(strings.ToLower(s), "bearer") {
+		return s
+	}
+	s = urlPassword.ReplaceAllString(s, "${1}"+redacted+"@")
+	s = kvPassword.ReplaceAllString(s, "${1}${2}"+redacted)
+	return bearer.ReplaceAllString(s, "${1}"+redacted)
+}

@@ -1,0 +1,185 @@
+package probe
+
+import (
+	"fmt"
+	"time"
+)
+
+// Default limits. Every table the probe keeps is bounded; what does not fit
+// is counted in an overflow entry, never dropped silently.
+const (
+	DefaultMaxRoutes          = 256              // HTTP routes (method, template)
+	DefaultMaxStatements      = 256              // normalised SQL statements per pool
+	DefaultMaxStacks          = 1024             // distinct acquiring stacks
+	DefaultMaxHeld            = 10000            // connections and queries tracked at once
+	DefaultMaxCaches          = 64               // named caches
+	DefaultMaxCommands        = 128              // Redis command names per client
+	DefaultStackDepth         = 32               // frames captured per stack
+	DefaultLeakThreshold      = 30 * time.Second // hold age that makes a leak suspect
+	DefaultPollInterval       = 5 * time.Second  // Redis INFO, pg_stat_activity
+	DefaultMaxProfileDuration = 60 * time.Second // longest CPU/trace/fgprof capture
+)
+
+// Option configures a [Probe]. Options are sealed: only this package
+// defines them. An out-of-range value is a programmer error: [New] panics
+// with a message naming the option.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type options struct {
+	instanceID    string
+	token         string
+	clock         func() time.Time
+	maxRoutes     int
+	maxStatements int
+	maxStacks     int
+	maxHeld       int
+	maxCaches     int
+	maxCommands   int
+	stackDepth    int
+	stackEvery    int
+	leakThreshold time.Duration
+	pollInterval  time.Duration
+	maxProfile    time.Duration
+	err           error
+}
+
+func (o *options) bad(name string, v any, want string) {
+	if o.err == nil {
+		o.err = fmt.Errorf("probe: %s(%v): %s", name, v, want)
+	}
+}
+
+func defaultOptions() options {
+	return options{
+		clock:         time.Now,
+		maxRoutes:     DefaultMaxRoutes,
+		maxStatements: DefaultMaxStatements,
+		maxStacks:     DefaultMaxStacks,
+		maxHeld:       DefaultMaxHeld,
+		maxCaches:     DefaultMaxCaches,
+		maxCommands:   DefaultMaxCommands,
+		stackDepth:    DefaultStackDepth,
+		stackEvery:    1,
+		leakThreshold: DefaultLeakThreshold,
+		pollInterval:  DefaultPollInterval,
+		maxProfile:    DefaultMaxProfileDuration,
+	}
+}
+
+// WithInstanceID names this probe in snapshots (default: host name, process
+// id and a random suffix). Use it to tell replicas apart.
+func WithInstanceID(id string) Option { return optionFunc(func(o *options) { o.instanceID = id }) }
+
+// WithToken requires "Authorization: Bearer <token>" on every request to
+// [Probe.Handler] (compared in constant time; 401 otherwise). An empty
+// token means no authentication, which [Probe.Listen] allows only on a
+// loopback address.
+func WithToken(token string) Option { return optionFunc(func(o *options) { o.token = token }) }
+
+// WithClock replaces time.Now (tests use it to age holds without sleeping).
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(o *options) {
+		if now == nil {
+			o.bad("WithClock", "nil", "needs a function")
+			return
+		}
+		o.clock = now
+	})
+}
+
+// WithMaxRoutes bounds the HTTP route table (default [DefaultMaxRoutes]);
+// further routes share one overflow entry.
+func WithMaxRoutes(n int) Option {
+	return optionFunc(func(o *options) { o.pos("WithMaxRoutes", &o.maxRoutes, n) })
+}
+
+// WithMaxStatements bounds each pool's statement table (default
+// [DefaultMaxStatements]); further statements share one overflow entry.
+func WithMaxStatements(n int) Option {
+	return optionFunc(func(o *options) { o.pos("WithMaxStatements", &o.maxStatements, n) })
+}
+
+// WithMaxStacks bounds the table of distinct stacks (default
+// [DefaultMaxStacks]); holds with a new stack beyond it are recorded
+// without a stack and counted in Snapshot.Leaks.StacksDropped.
+func WithMaxStacks(n int) Option {
+	return optionFunc(func(o *options) { o.pos("WithMaxStacks", &o.maxStacks, n) })
+}
+
+// WithMaxHeld bounds how many held connections and open queries are
+// tracked at once (default [DefaultMaxHeld]); beyond it they are counted
+// only.
+func WithMaxHeld(n int) Option {
+	return optionFunc(func(o *options) { o.pos("WithMaxHeld", &o.maxHeld, n) })
+}
+
+// WithStackDepth sets the frames captured per stack, 4 to 64 (default
+// [DefaultStackDepth]).
+func WithStackDepth(n int) Option {
+	return optionFunc(func(o *options) {
+		if n < 4 || n > maxStackDepth {
+			o.bad("WithStackDepth", n, "must be 4 to 64")
+			return
+		}
+		o.stackDepth = n
+	})
+}
+
+// WithStackSampling captures the acquiring stack of one acquisition or
+// query in every n (default 1: all). Holds without a captured stack are
+// still tracked, with their route and labels. Use it when the stack capture
+// (about 1 µs for 30 frames) matters.
+func WithStackSampling(n int) Option {
+	return optionFunc(func(o *options) { o.pos("WithStackSampling", &o.stackEvery, n) })
+}
+
+// WithLeakThreshold sets the age after which a held connection, an open
+// query or an open Redis connection outside the pool is a leak suspect
+// (default [DefaultLeakThreshold]).
+func WithLeakThreshold(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d <= 0 {
+			o.bad("WithLeakThreshold", d, "must be positive")
+			return
+		}
+		o.leakThreshold = d
+	})
+}
+
+// WithPollInterval sets how often snapshots may query the servers (Redis
+// INFO, pg_stat_activity); between polls they reuse the last answer.
+// Default [DefaultPollInterval], at least one second.
+func WithPollInterval(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d < time.Second {
+			o.bad("WithPollInterval", d, "must be at least 1s")
+			return
+		}
+		o.pollInterval = d
+	})
+}
+
+// WithMaxProfileDuration caps the seconds parameter of CPU, trace and
+// fgprof captures (default [DefaultMaxProfileDuration]); a larger value is
+// refused with 400.
+func WithMaxProfileDuration(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d < time.Second {
+			o.bad("WithMaxProfileDuration", d, "must be at least 1s")
+			return
+		}
+		o.maxProfile = d
+	})
+}
+
+func (o *options) pos(name string, dst *int, n int) {
+	if n < 1 {
+		o.bad(name, n, "must be at least 1")
+		return
+	}
+	*dst = n
+}

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package probe
+
+func readRusage(*ProcessSnapshot) error { return errUnsupported }

@@ -1,0 +1,156 @@
+package probe
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Snapshot is everything the probe knows at one instant. It is the JSON
+// served at /snapshot and read back by [Client.Snapshot], and what
+// [Probe.Snapshot] returns in process.
+//
+// Counters (fields documented as cumulative, histograms) count since the
+// probe started: a reader subtracts consecutive snapshots of the same
+// InstanceID to get rates for an interval. Gauges (in flight, held, idle,
+// bytes in use) are values at Time. Units are in the field names.
+type Snapshot struct {
+	// Seq increases by one with every snapshot the probe takes (in process
+	// or over HTTP), so a reader can tell missed samples.
+	Seq        uint64    `json:"seq"`
+	Time       time.Time `json:"time"`
+	StartTime  time.Time `json:"start_time"`
+	InstanceID string    `json:"instance_id"`
+	// UptimeSeconds is Time - StartTime.
+	UptimeSeconds float64 `json:"uptime_seconds"`
+
+	// Config holds the values set with [Probe.SetConfig] (and pool max,
+	// Redis maxmemory found by the instruments).
+	Config  map[string]string `json:"config,omitempty"`
+	Runtime RuntimeSnapshot   `json:"runtime"`
+	Process ProcessSnapshot   `json:"process"`
+	HTTP    HTTPSnapshot      `json:"http"`
+	Caches  []CacheSnapshot   `json:"caches,omitempty"`
+	// Errors lists what could not be read for this snapshot (a database
+	// or Redis that went down, a /proc file missing), each prefixed by
+	// its source. The rest of the snapshot is still valid.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// HTTPSnapshot is the route store: one entry per (method, route template).
+type HTTPSnapshot struct {
+	// InFlight counts requests being served now, on all routes.
+	InFlight  int64           `json:"in_flight"`
+	MaxRoutes int             `json:"max_routes"`
+	Routes    []RouteSnapshot `json:"routes"`
+}
+
+// RouteSnapshot holds one route's figures, cumulative except InFlight.
+type RouteSnapshot struct {
+	Method   string `json:"method"`
+	Route    string `json:"route"`
+	InFlight int64  `json:"in_flight"`
+	// Requests counts finished requests.
+	Requests    uint64 `json:"requests"`
+	Status1xx   uint64 `json:"status_1xx"`
+	Status2xx   uint64 `json:"status_2xx"`
+	Status3xx   uint64 `json:"status_3xx"`
+	Status4xx   uint64 `json:"status_4xx"`
+	Status5xx   uint64 `json:"status_5xx"`
+	StatusOther uint64 `json:"status_other"`
+	// Status429 counts 429 responses from any limiter (also in Status4xx).
+	Status429 uint64 `json:"status_429"`
+	BytesIn   uint64 `json:"bytes_in"`
+	BytesOut  uint64 `json:"bytes_out"`
+	// RateLimited* count denials by the middleware's own limiter, by the
+	// kind of identity limited.
+	RateLimitedUser   uint64 `json:"rate_limited_user"`
+	RateLimitedHeader uint64 `json:"rate_limited_header"`
+	RateLimitedIP     uint64 `json:"rate_limited_ip"`
+	RateLimitedOther  uint64 `json:"rate_limited_other"`
+	// Latency is the server-side time from the middleware's start to the
+	// response, in microseconds.
+	Latency Histogram `json:"latency"`
+}
+
+// CacheSnapshot holds one cache's figures. Hits, Misses and Evictions are
+// cumulative; the rest are gauges, 0 when not reported.
+type CacheSnapshot struct {
+	Name string `json:"name"`
+	// Kind is [CacheInProcess] or [CacheRedis].
+	Kind            string  `json:"kind"`
+	Hits            uint64  `json:"hits"`
+	Misses          uint64  `json:"misses"`
+	HitRatio        float64 `json:"hit_ratio"` // cumulative Hits/(Hits+Misses), 0 when none
+	Evictions       uint64  `json:"evictions"`
+	Entries         int64   `json:"entries"`
+	CapacityEntries int64   `json:"capacity_entries"`
+	UsedBytes       int64   `json:"used_bytes"`
+	MaxBytes        int64   `json:"max_bytes"`
+}
+
+// Snapshot reads every instrument and returns the probe's state. It never
+// fails because a database or Redis is down: such errors are listed in
+// Snapshot.Errors and in the instrument's own Error field. It returns an
+// error only when ctx is done. Servers are queried (Redis INFO,
+// pg_stat_activity) at most once per poll interval ([WithPollInterval]),
+// bounded by ctx.
+func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
+	p.init()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	now := p.now()
+	s := &Snapshot{
+		Seq:           p.seq.Add(1),
+		Time:          now,
+		StartTime:     p.t0,
+		InstanceID:    p.id,
+		UptimeSeconds: now.Sub(p.t0).Seconds(),
+	}
+	s.Runtime = p.rt.read()
+	var errs []string
+	s.Process, errs = readProcess()
+	s.Errors = append(s.Errors, errs...)
+	s.HTTP = p.http.snapshot()
+	for _, c := range p.caches.list() {
+		s.Caches = append(s.Caches, c.snapshot())
+	}
+	s.Config = p.Config()
+	slices.Sort(s.Errors)
+	for i := range s.Errors {
+		s.Errors[i] = redactSecrets(s.Errors[i])
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Route returns the route snapshot for method and route, if present.
+func (s *HTTPSnapshot) Route(method, route string) (RouteSnapshot, bool) {
+	for _, r := range s.Routes {
+		if r.Method == method && r.Route == route {
+			return r, true
+		}
+	}
+	return RouteSnapshot{}, false
+}
+
+// Cache returns the cache snapshot called name, if present.
+func (s *Snapshot) Cache(name string) (CacheSnapshot, bool) {
+	for _, c := range s.Caches {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return CacheSnapshot{}, false
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return redactSecrets(strings.TrimSpace(err.Error()))
+}

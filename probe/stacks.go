@@ -1,0 +1,156 @@
+package probe
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+const maxStackDepth = 64
+
+// stackID names a deduplicated stack; 0 means "no stack" (not sampled, or
+// the table was full).
+type stackID uint64
+
+// stackTable deduplicates call stacks by hash. Capture costs one
+// runtime.Callers into a fixed array and, for a stack seen before, one
+// lock-free map lookup; symbols are resolved only when a stack is read.
+// The table holds at most max stacks.
+type stackTable struct {
+	mu      sync.Mutex
+	m       atomic.Pointer[map[stackID]*stackEntry] // copy-on-write
+	max     int
+	depth   int
+	every   uint64
+	n       atomic.Uint64
+	dropped atomic.Uint64 // captures not stored: table full
+}
+
+type stackEntry struct {
+	pcs    []uintptr
+	once   sync.Once
+	frames []Frame
+}
+
+// Frame is one symbolised call-stack frame.
+type Frame struct {
+	Function string `json:"function"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+}
+
+func (t *stackTable) init(max, depth, every int) {
+	t.max, t.depth, t.every = max, depth, uint64(every)
+	m := map[stackID]*stackEntry{}
+	t.m.Store(&m)
+}
+
+// capture records the caller's stack, skipping skip frames above capture's
+// caller, and returns its id. With sampling, only one call in every
+// WithStackSampling(n) captures; the others return 0.
+func (t *stackTable) capture(skip int) stackID {
+	if t.every > 1 && t.n.Add(1)%t.every != 1 {
+		return 0
+	}
+	var buf [maxStackDepth]uintptr
+	n := runtime.Callers(skip+2, buf[:t.depth])
+	if n == 0 {
+		return 0
+	}
+	pcs := buf[:n]
+	id := hashPCs(pcs)
+	if (*t.m.Load())[id] != nil {
+		return id
+	}
+	return t.insert(id, pcs)
+}
+
+func (t *stackTable) insert(id stackID, pcs []uintptr) stackID {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.m.Load()
+	if old[id] != nil {
+		return id
+	}
+	if len(old) >= t.max {
+		t.dropped.Add(1)
+		return 0
+	}
+	m := make(map[stackID]*stackEntry, len(old)+1)
+	for k, v := range old {
+		m[k] = v
+	}
+	m[id] = &stackEntry{pcs: append([]uintptr(nil), pcs...)}
+	t.m.Store(&m)
+	return id
+}
+
+// hashPCs is FNV-1a over the program counters; 0 is reserved.
+func hashPCs(pcs []uintptr) stackID {
+	h := uint64(14695981039346656037)
+	for _, pc := range pcs {
+		v := uint64(pc)
+		for i := 0; i < 8; i++ {
+			h ^= v & 0xff
+			h *= 1099511628211
+			v >>= 8
+		}
+	}
+	if h == 0 {
+		h = 1
+	}
+	return stackID(h)
+}
+
+// len returns the number of distinct stacks stored.
+func (t *stackTable) len() int { return len(*t.m.Load()) }
+
+// frames symbolises a stack (once per stack) and drops the frames of the
+// instrumentation itself (this package, pgx, pgxpool, go-redis) from its
+// top, so that the first frame is the application's.
+func (t *stackTable) frames(id stackID) []Frame {
+	if id == 0 {
+		return nil
+	}
+	e := (*t.m.Load())[id]
+	if e == nil {
+		return nil
+	}
+	e.once.Do(func() {
+		fs := runtime.CallersFrames(e.pcs)
+		top := true
+		for {
+			f, more := fs.Next()
+			if top && isInstrumentation(f.Function) {
+				if !more {
+					break
+				}
+				continue
+			}
+			top = false
+			e.frames = append(e.frames, Frame{Function: f.Function, File: f.File, Line: f.Line})
+			if !more {
+				break
+			}
+		}
+	})
+	return e.frames
+}
+
+var instrumentationPrefixes = []string{
+	"github.com/soaklab/soak/probe.",
+	"github.com/jackc/pgx/",
+	"github.com/jackc/puddle/",
+	"github.com/redis/go-redis/",
+	"runtime.",
+}
+
+func isInstrumentation(fn string) bool {
+	for _, p := range instrumentationPrefixes {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
+}
