@@ -1,0 +1,298 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Bounds of the in-memory store's growth: it keeps the newest created
+// stories and whispers and forgets older ones, as a retention job would, so
+// that a long soak of a clean service does not grow the heap through its
+// own storage.
+const (
+	memMaxCreatedStories = 500
+	memMaxWhispers       = 2000
+)
+
+// memStory is a story held by the memory store. text is the lower-cased
+// title and body with punctuation turned into spaces and a space at both
+// ends, so that a whole-word search is a substring search for " word ".
+type memStory struct {
+	seedStory
+	author   string
+	whispers int
+	text     string
+}
+
+// memStore is the default storage: the seed data in maps behind one
+// RWMutex. Its search scans every story, which makes it slower than a
+// lookup by slug, as a search is.
+type memStore struct {
+	mu        sync.RWMutex
+	users     []seedUser
+	byName    map[string]int64
+	stories   map[int64]*memStory
+	bySlug    map[string]*memStory
+	byAuthor  map[int64][]int64 // story ids, in the order added
+	shelvesOf map[int64][]seedShelf
+	created   []int64                 // ids of created stories, oldest first
+	whispers  [memMaxWhispers]Whisper // a ring indexed by id
+	nextStory int64
+	nextWhisp int64
+	now       func() time.Time
+}
+
+func newMemStore() *memStore {
+	m := &memStore{
+		byName:    make(map[string]int64, SeedUsers),
+		stories:   make(map[int64]*memStory, SeedStories),
+		bySlug:    make(map[string]*memStory, SeedStories),
+		byAuthor:  make(map[int64][]int64, SeedUsers),
+		shelvesOf: make(map[int64][]seedShelf, SeedUsers),
+		nextStory: SeedStories,
+		now:       time.Now,
+	}
+	m.users = seedUsers()
+	for _, u := range m.users {
+		m.byName[u.Username] = u.ID
+	}
+	for _, s := range seedStories() {
+		m.add(s)
+	}
+	for _, sh := range seedShelves() {
+		m.shelvesOf[sh.UserID] = append(m.shelvesOf[sh.UserID], sh)
+	}
+	return m
+}
+
+func searchText(title, body string) string {
+	return " " + strings.Map(func(r rune) rune {
+		if r == '.' || r == ',' || r == '!' || r == '?' || r == '\n' || r == '\t' {
+			return ' '
+		}
+		return r
+	}, strings.ToLower(title+" "+body)) + " "
+}
+
+func (m *memStore) add(s seedStory) *memStory {
+	ms := &memStory{seedStory: s, author: m.users[s.AuthorID-1].Username, text: searchText(s.Title, s.Body)}
+	m.stories[s.ID] = ms
+	m.bySlug[s.Slug] = ms
+	m.byAuthor[s.AuthorID] = append(m.byAuthor[s.AuthorID], s.ID)
+	return ms
+}
+
+func (m *memStory) summary() StorySummary {
+	return StorySummary{
+		Slug: m.Slug, Title: m.Title, Author: m.author, Tags: slices.Clone(m.Tags),
+		Score: m.Score, WhisperCount: m.whispers, PublishedAt: m.Time,
+	}
+}
+
+func (m *memStore) ready(ctx context.Context) error { return ctx.Err() }
+
+func (m *memStore) authenticate(ctx context.Context, username, password string) (User, error) {
+	if err := ctx.Err(); err != nil {
+		return User{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	id, ok := m.byName[username]
+	if !ok {
+		return User{}, ErrBadCredentials
+	}
+	u := m.users[id-1]
+	if !passwordMatches(u.PasswordHash, username, password) {
+		return User{}, ErrBadCredentials
+	}
+	return u.User, nil
+}
+
+func (m *memStore) user(ctx context.Context, id int64) (User, error) {
+	if err := ctx.Err(); err != nil {
+		return User{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if id < 1 || id > int64(len(m.users)) {
+		return User{}, ErrNotFound
+	}
+	return m.users[id-1].User, nil
+}
+
+// better orders stories by score, highest first, then by id.
+func better(a, b *memStory) bool {
+	return a.Score > b.Score || a.Score == b.Score && a.ID < b.ID
+}
+
+func (m *memStore) trending(ctx context.Context, limit int) ([]StorySummary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	top := make([]*memStory, 0, limit+1)
+	for _, s := range m.stories {
+		if len(top) == limit && !better(s, top[limit-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, s, func(a, b *memStory) int {
+			if better(a, b) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, i, s)
+		if len(top) > limit {
+			top = top[:limit]
+		}
+	}
+	return summaries(top), nil
+}
+
+func summaries(list []*memStory) []StorySummary {
+	out := make([]StorySummary, len(list))
+	for i, s := range list {
+		out[i] = s.summary()
+	}
+	return out
+}
+
+func (m *memStore) storiesByID(ctx context.Context, ids []int64) ([]StorySummary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]StorySummary, 0, len(ids))
+	for _, id := range ids {
+		if s, ok := m.stories[id]; ok {
+			out = append(out, s.summary())
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) story(ctx context.Context, slug string) (Story, error) {
+	if err := ctx.Err(); err != nil {
+		return Story{}, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	s, ok := m.bySlug[slug]
+	if !ok {
+		return Story{}, ErrNotFound
+	}
+	return Story{StorySummary: s.summary(), Body: s.Body, Related: m.related(s)}, nil
+}
+
+// related returns the slugs of the best-scored stories sharing a tag with s.
+func (m *memStore) related(s *memStory) []string {
+	var top []*memStory
+	for _, o := range m.stories {
+		if o.ID == s.ID || !sharesTag(o.Tags, s.Tags) {
+			continue
+		}
+		i := len(top)
+		for i > 0 && better(o, top[i-1]) {
+			i--
+		}
+		if i < relatedLimit {
+			top = slices.Insert(top, i, o)
+			top = top[:min(len(top), relatedLimit)]
+		}
+	}
+	out := make([]string, len(top))
+	for i, o := range top {
+		out[i] = o.Slug
+	}
+	return out
+}
+
+func sharesTag(a, b []string) bool {
+	for _, t := range a {
+		if slices.Contains(b, t) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *memStore) storiesBy(ctx context.Context, authorID int64, limit int) ([]StorySummary, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	list := make([]*memStory, 0, len(m.byAuthor[authorID]))
+	for _, id := range m.byAuthor[authorID] {
+		list = append(list, m.stories[id])
+	}
+	slices.SortFunc(list, func(a, b *memStory) int { // newest first, as the index in PostgreSQL
+		if c := b.Time.Compare(a.Time); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	})
+	return summaries(list[:min(len(list), limit)]), nil
+}
+
+func (m *memStore) shelves(ctx context.Context, userID int64) ([]Shelf, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]Shelf, 0, ShelvesPerUser)
+	for _, sh := range m.shelvesOf[userID] {
+		refs := make([]StoryRef, 0, len(sh.Stories))
+		for i := len(sh.Stories) - 1; i >= 0; i-- {
+			if s, ok := m.stories[sh.Stories[i]]; ok {
+				refs = append(refs, StoryRef{Slug: s.Slug, Title: s.Title, Author: s.author})
+			}
+		}
+		out = append(out, Shelf{ID: sh.ID, Name: sh.Name, Stories: refs})
+	}
+	return out, nil
+}
+
+func (m *memStore) search(ctx context.Context, q string, limit int) ([]StorySummary, error) {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) == 0 {
+		return []StorySummary{}, nil
+	}
+	for i, w := range words {
+		words[i] = " " + w + " "
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var hits []*memStory
+	n := 0
+	for _, s := range m.stories {
+		if n++; n%256 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if containsAll(s.text, words) {
+			hits = append(hits, s)
+		}
+	}
+	slices.SortFunc(hits, func(a, b *memStory) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return summaries(hits[:min(len(hits), limit)]), nil
+}
+
+func containsAll(text string, words []string) bool {
+	for _, w := range words {
+		if !strings.Contains(text, w) {
+			return false
+		}
+	}
+	return true
+}
