@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"time"
+
+	"go.uber.org/ratelimit"
+)
+
+// DefaultMaxWorkers is the open model's worker cap when Open.MaxWorkers is 0.
+const DefaultMaxWorkers = 5000
+
+// maxBacklog is how far behind its schedule the dispatcher may fall and
+// still catch up every missed arrival: the rate limiter's slack.
+const maxBacklog = 24 * time.Hour
+
+// openLoad drives the open model: a dispatcher paced by
+// go.uber.org/ratelimit hands each arrival, with its intended start time,
+// to an idle worker of the arrival's class, starting a new worker when
+// none is idle and the pool is below its cap, and dropping the arrival
+// (counted) when it is at the cap.
+type openLoad struct {
+	r          *runner
+	mix        *mix
+	idle       []chan time.Time // per class; unbuffered, so a send succeeds only to a waiting worker
+	maxWorkers int64
+}
+
+func (r *runner) runOpen(l Open, loadEnd time.Time) {
+	o := &openLoad{r: r, mix: newMix(r.plan.Classes), maxWorkers: int64(orDefault(l.MaxWorkers, DefaultMaxWorkers))}
+	for range r.classes {
+		o.idle = append(o.idle, make(chan time.Time))
+	}
+	stages := l.Stages
+	if stages == nil {
+		stages = []RateStage{{Duration: r.info.Duration, Rate: l.Rate}}
+	}
+	at := r.info.Start
+	for _, s := range stages {
+		end := at.Add(s.Duration)
+		if end.After(loadEnd) {
+			end = loadEnd
+		}
+		if !o.dispatch(s.Rate, end) {
+			return
+		}
+		if at = end; !at.Before(loadEnd) {
+			return
+		}
+	}
+}
+
+// dispatch releases arrivals at rate per second until end. The i-th
+// arrival's intended start is t0 + i/rate, t0 being the first release:
+// exactly the limiter's own schedule, which (with a slack of maxBacklog)
+// never skips an arrival; when the dispatcher falls behind, Take returns
+// at once and the arrivals go out late, their latency still counted from
+// the intended start. It reports false when the load was stopped.
+func (o *openLoad) dispatch(rate float64, end time.Time) bool {
+	r := o.r
+	period := time.Duration(float64(time.Second) / rate)
+	lim := ratelimit.New(1, ratelimit.Per(period),
+		ratelimit.WithSlack(int(maxBacklog/period)+1), ratelimit.WithClock(ctxClock{r.stopCtx}))
+	var t0 time.Time
+	for i := int64(0); ; i++ {
+		if i > 0 && !t0.Add(time.Duration(i)*period).Before(end) {
+			return true
+		}
+		released := lim.Take()
+		if r.stopCtx.Err() != nil {
+			return false
+		}
+		if i == 0 {
+			if t0 = released; !t0.Before(end) {
+				return true
+			}
+		}
+		o.arrive(t0.Add(time.Duration(i) * period))
+	}
+}
+
+// arrive hands one arrival to a worker.
+func (o *openLoad) arrive(intended time.Time) {
+	r := o.r
+	r.sched.arrivals.Add(1)
+	ci := o.mix.next()
+	select {
+	case o.idle[ci] <- intended:
+		return
+	default:
+	}
+	if r.workers.Load() >= o.maxWorkers {
+		r.sched.dropped.Add(1)
+		return
+	}
+	r.workers.Add(1)
+	u := r.newUser(r.classes[ci])
+	r.wg.Add(1)
+	go r.worker(u, intended, o.idle[ci])
+}
+
+// worker serves arrivals of one class: for each, one task of its user,
+// whose first request is timed from the arrival's intended start. A new
+// worker's OnStart runs inside its first arrival: that arrival's first
+// request counts the OnStart time, as the arrival truly waited for it,
+// but its start lag (the generator's delay) is taken before.
+func (r *runner) worker(u *User, intended time.Time, next <-chan time.Time) {
+	defer r.wg.Done()
+	defer r.workers.Add(-1)
+	defer u.close()
+	cs := u.cls
+	r.userStarted(cs)
+	defer r.userStopped(cs)
+	r.sched.arrivalStarted(time.Since(intended), r.set.lateAfter)
+	if r.runHook(u, cs.c.OnStart, "on_start") {
+		var cur taskCursor
+		for first := true; ; first = false {
+			if !first {
+				r.sched.arrivalStarted(time.Since(intended), r.set.lateAfter)
+			}
+			u.intended = intended
+			i := cs.pick(u, &cur)
+			stop := r.taskDone(u, cs.names[i], cs.c.Tasks[i].Do(r.runCtx, u))
+			u.intended = time.Time{}
+			if stop {
+				break
+			}
+			select {
+			case intended = <-next:
+				continue
+			case <-r.stopCtx.Done():
+			}
+			break
+		}
+	}
+	r.runHook(u, cs.c.OnStop, "on_stop")
+}

@@ -1,0 +1,253 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"time"
+)
+
+// Plan describes one load run: whom to load, with which users, how hard and
+// for how long. A Plan is a plain value: build it in Go or decode it from a
+// scenario file (engine/scenario), check it with [Plan.Validate], and hand it
+// to [Run]. Run does not modify the Plan, and a Plan may be reused.
+//
+// Every zero value below is documented; a value that makes no sense
+// (negative users, weights summing to 0, a zero rate in open mode, ...) is an
+// error from Validate that names the field, never a silent default.
+type Plan struct {
+	// Host is the base URL of the service under load, e.g.
+	// "http://127.0.0.1:8000". Request paths are relative to it. The host
+	// must be loopback (127.0.0.0/8, ::1, localhost) unless AllowRemote is
+	// set. Empty is allowed only when Handler is set.
+	Host string
+
+	// Handler, when set, is served by Run itself on a fresh loopback
+	// listener for the duration of the run, and Host is ignored: a go test
+	// can soak an http.Handler in-process, over real HTTP.
+	Handler http.Handler
+
+	// AllowRemote permits a Host that is not loopback. Load generators are
+	// dangerous tools; the CLI sets this only behind an explicit flag.
+	AllowRemote bool
+
+	// RunID names the run in every request's Soak-Run header and in the
+	// results. Empty means a fresh id such as "20261128T051500Z-3f9a". A
+	// non-empty RunID must be a valid label (see probe/label.Valid).
+	RunID string
+
+	// Classes are the kinds of virtual users. At least one is required.
+	Classes []Class
+
+	// Load is the load model: [Closed] (a number of users looping over
+	// their tasks) or [Open] (an arrival rate). Required.
+	Load Load
+
+	// Duration is how long load is applied. Zero means the sum of the
+	// load model's stage durations (an error when there are no stages).
+	Duration time.Duration
+
+	// StopTimeout is how long tasks in flight may run on after Duration
+	// ends before their requests are aborted (Locust's --stop-timeout).
+	// Zero aborts them at once. Cancelling Run's context always aborts at
+	// once.
+	StopTimeout time.Duration
+
+	// MaxRPS caps the requests per second of the whole run (all users
+	// together) with go.uber.org/ratelimit. Zero means no cap. Time spent
+	// waiting for the cap is not counted as latency.
+	MaxRPS float64
+
+	// Interval is the width of one time-series interval. Zero means 1 s.
+	// Every finished interval is passed to OnInterval.
+	Interval time.Duration
+
+	// MaxIntervals bounds the intervals Run keeps in memory (the Result's
+	// series). When a run outgrows it, neighbouring intervals are merged
+	// pairwise, so the series covers the whole run at a coarser width (see
+	// [Series]); OnInterval still receives every interval. Zero means 1800
+	// (30 minutes at 1 s).
+	MaxIntervals int
+
+	// MaxErrors bounds the distinct (method, name, error) triples kept per
+	// interval and for the run; further distinct errors are counted in
+	// ErrorsOverflow. Zero means 1000.
+	MaxErrors int
+
+	// LateAfter is how far behind its intended start an open-model arrival
+	// may begin before it counts as late. Zero means 10 ms.
+	LateAfter time.Duration
+
+	// Transport configures the HTTP client.
+	Transport Transport
+
+	// DisableLabels stops Run from sending the Soak-* label headers
+	// (probe/label). Labels are on by default: the probe needs them to
+	// attribute server-side work to users and request names.
+	DisableLabels bool
+
+	// OnStart, when set, is called once before any load with the run's
+	// description. It is called on Run's goroutine.
+	OnStart func(RunInfo)
+
+	// OnInterval, when set, receives every finished interval, in order,
+	// on a single goroutine, while the run goes on (the last, possibly
+	// partial, interval is delivered before Run returns). The Interval is
+	// shared with the Result: read it, encode it, but do not modify it. A
+	// slow OnInterval delays later intervals but not the load.
+	OnInterval func(*Interval)
+}
+
+// Class is a kind of virtual user, like a Locust User class.
+type Class struct {
+	// Name identifies the class in results and in the Soak-Class header.
+	// Required; it must be a valid label (probe/label.Valid) and unique.
+	Name string
+
+	// Weight is the class's relative share of the users (or arrivals)
+	// that are not taken by Fixed classes. Zero means the class gets
+	// none of them. The weights of non-Fixed classes must not sum to 0.
+	Weight int
+
+	// Fixed, when positive, is the exact number of users of this class,
+	// started before any weighted user (Locust's fixed_count); Weight is
+	// then ignored. Open model: not allowed.
+	Fixed int
+
+	// Wait is the pause between two tasks of a user. Nil means no pause.
+	// The open model ignores it (the arrival rate sets the pace).
+	Wait Wait
+
+	// Header holds default headers for every user of the class, copied
+	// into each User's Header when the user starts.
+	Header http.Header
+
+	// OnStart runs once when a user starts, before its first task (log in
+	// and keep the token in u.Header). A failing OnStart stops that user:
+	// its error is recorded as an exception. Nil means nothing to do.
+	OnStart TaskFunc
+
+	// OnStop runs once when a user stops (ramp-down or the end of the
+	// run), with a context that is cancelled after StopTimeout. Nil means
+	// nothing to do.
+	OnStop TaskFunc
+
+	// Tasks are what the user does. At least one task with a positive
+	// weight is required.
+	Tasks []Task
+
+	// Sequential runs the tasks in order, each Weight times in a row
+	// (Locust's SequentialTaskSet), instead of picking one at random by
+	// weight for every iteration.
+	Sequential bool
+}
+
+// TaskFunc is the Go form of a task: it does its requests through u and
+// returns nil, or an error that is recorded as an exception. Errors
+// returned by u's request methods are already recorded as failures and are
+// not recorded twice. Returning [ErrStopUser] stops the user quietly.
+//
+// ctx is cancelled when the run ends or is cancelled; pass it to every
+// request so that stopping aborts requests in flight.
+type TaskFunc func(ctx context.Context, u *User) error
+
+// Task is one weighted unit of work of a Class.
+type Task struct {
+	// Name identifies the task in exceptions. Empty means "task N" (its
+	// index in Class.Tasks, from 0).
+	Name string
+	// Weight is the task's relative frequency (random classes) or its
+	// repeat count (sequential classes). Zero disables the task; negative
+	// is an error.
+	Weight int
+	// Do is the task's body. Required.
+	Do TaskFunc
+}
+
+// Load is a load model: [Closed] or [Open]. The set is sealed.
+type Load interface{ isLoad() }
+
+// Closed is the closed model: a number of virtual users, each running its
+// tasks one after the other with Wait in between (Locust, k6's VUs).
+//
+// With Stages, the user count steps through each stage's Users in turn (a
+// step load, or a breaking-point search); otherwise it is Users for the
+// whole Duration.
+type Closed struct {
+	// Users is the number of users to reach. Must be positive unless
+	// Stages is set, in which case it must be 0.
+	Users int
+	// SpawnRate is how many users start (or stop) per second while the
+	// count moves to its target. Zero means all at once.
+	SpawnRate float64
+	// Stages, when set, replace Users: each stage moves to its Users at
+	// SpawnRate and holds until its Duration (from the stage's start)
+	// ends.
+	Stages []Stage
+	// RampDown, when positive, stops the users gradually over this long
+	// after Duration, in reverse spawn order, so the class mix stays
+	// proportional. Zero stops them all at Duration.
+	RampDown time.Duration
+}
+
+// Stage is one step of a closed-model step load.
+type Stage struct {
+	Duration time.Duration // how long the stage lasts, > 0
+	Users    int           // users to move to at the stage's start, >= 0
+}
+
+// Open is the open model: arrivals at a fixed rate whatever the service
+// does (wrk2, k6's constant-arrival-rate, vegeta). Each arrival runs one
+// task of a user of a class chosen by weight, on a worker from a pool that
+// grows up to MaxWorkers. Latency counts from each arrival's intended
+// start, so a stalling service cannot hide behind a slowed generator
+// (coordinated-omission correction).
+type Open struct {
+	// Rate is the arrival rate, per second. Must be positive unless
+	// Stages is set, in which case it must be 0.
+	Rate float64
+	// Stages, when set, replace Rate with a sequence of rates.
+	Stages []RateStage
+	// MaxWorkers caps the concurrent arrivals in flight. An arrival that
+	// finds every worker busy and the pool at its cap is dropped and
+	// counted; the run is then flagged as generator-bound. Zero means
+	// 5000.
+	MaxWorkers int
+}
+
+// RateStage is one step of an open-model rate schedule.
+type RateStage struct {
+	Duration time.Duration // how long the stage lasts, > 0
+	Rate     float64       // arrivals per second during the stage, > 0
+}
+
+func (Closed) isLoad() {}
+func (Open) isLoad()   {}
+
+// Transport configures the HTTP client. The zero value is ready to use.
+//
+// Plain http:// hosts use soak's own HTTP/1.1 keep-alive client, one
+// connection per user (per worker in the open model), chosen because it
+// costs a fraction of net/http's CPU per request (see docs/performance.md).
+// https:// hosts, HTTP2, and Client "net/http" use net/http's client.
+type Transport struct {
+	// Timeout bounds each request from send to the last body byte.
+	// Zero means 30 s. A request that runs out of time fails as a timeout.
+	Timeout time.Duration
+	// DialTimeout bounds opening a connection. Zero means 10 s.
+	DialTimeout time.Duration
+	// TLS configures https:// connections. Nil means Go's defaults.
+	TLS *tls.Config
+	// HTTP2 enables HTTP/2: negotiated by ALPN over TLS, prior knowledge
+	// (h2c) over plain http://.
+	HTTP2 bool
+	// DisableKeepAlives opens a fresh connection for every request.
+	DisableKeepAlives bool
+	// MaxBodyBytes is how much of a response body is kept for tasks to
+	// read; the rest is read, counted in bytes, and discarded. Zero means
+	// 8 MiB.
+	MaxBodyBytes int
+	// Client chooses the HTTP client for http:// hosts: "" (the default:
+	// soak's own HTTP/1.1 client unless HTTP2 is set) or "net/http".
+	Client string
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// recorder collects what users record. It is sharded so that users on
+// different cores rarely share a lock: a user always records into shard
+// ID mod len(shards). Each shard double-buffers its current interval, so
+// the collector swaps a buffer out in O(1) under the lock and merges it
+// outside. Buffers keep their maps and histogram storage from interval to
+// interval: recording a request allocates nothing once its (method, name)
+// has been seen in that shard.
+type recorder struct {
+	shards    []shard
+	maxErrors int
+}
+
+type shard struct {
+	mu    sync.Mutex
+	cur   *bucket
+	spare *bucket
+	_     [40]byte // keep neighbouring shards' locks on separate cache lines
+}
+
+type statKey struct{ method, name string }
+
+type errKey struct {
+	method, name, msg string
+	exception         bool
+}
+
+// bucket is one shard's share of one interval.
+type bucket struct {
+	stats    map[statKey]*Stat
+	errs     map[errKey]*ErrorStat
+	overflow int64
+}
+
+func newBucket() *bucket {
+	return &bucket{stats: map[statKey]*Stat{}, errs: map[errKey]*ErrorStat{}}
+}
+
+// shardCount is 2x the cores, at least 4, at most 64.
+func shardCount() int { return min(max(2*runtime.GOMAXPROCS(0), 4), 64) }
+
+func newRecorder(n, maxErrors int) *recorder {
+	r := &recorder{shards: make([]shard, n), maxErrors: maxErrors}
+	for i := range r.shards {
+		r.shards[i].cur, r.shards[i].spare = newBucket(), newBucket()
+	}
+	return r
+}
+
+func (r *recorder) shardFor(id int) *shard { return &r.shards[id%len(r.shards)] }
+
+// outcome is how one request ended.
+type outcome struct {
+	us, bytes int64
+	kind      Kind
+	failed    bool
+	limited   bool
+}
+
+func (s *shard) stat(k statKey) *Stat {
+	st := s.cur.stats[k]
+	if st == nil {
+		st = &Stat{Method: k.method, Name: k.name}
+		s.cur.stats[k] = st
+	}
+	return st
+}
+
+// record adds one completed request.
+func (s *shard) record(k statKey, o outcome) {
+	s.mu.Lock()
+	s.stat(k).record(o.us, o.bytes, o.kind, o.failed, o.limited)
+	s.mu.Unlock()
+}
+
+// abort counts a request cut short by the run's end.
+func (s *shard) abort(k statKey) {
+	s.mu.Lock()
+	s.stat(k).Aborted++
+	s.mu.Unlock()
+}
+
+// errorSeen aggregates one failure (or, with exception, a task error).
+func (s *shard) errorSeen(k errKey, kind Kind, now time.Time, maxErrors int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.cur.errs[k]
+	if e == nil {
+		if len(s.cur.errs) >= maxErrors {
+			s.cur.overflow++
+			return
+		}
+		e = &ErrorStat{Method: k.method, Name: k.name, Kind: kind, Error: k.msg, First: now}
+		s.cur.errs[k] = e
+	}
+	e.Count++
+	e.Last = now
+}
+
+// swap takes the shard's current bucket and installs the spare.
+func (s *shard) swap() *bucket {
+	s.mu.Lock()
+	b := s.cur
+	s.cur, s.spare = s.spare, nil
+	s.mu.Unlock()
+	return b
+}
+
+// collect swaps every shard's bucket out and merges them into iv's
+// Stats, Errors and Exceptions; then the buckets are reset and become the
+// shards' spares. Only the collector goroutine calls it.
+func (r *recorder) collect(iv *Interval) {
+	stats := map[statKey]*Stat{}
+	var errs, excs []ErrorStat
+	for i := range r.shards {
+		sh := &r.shards[i]
+		b := sh.swap()
+		for k, st := range b.stats {
+			if st.empty() {
+				continue
+			}
+			if t := stats[k]; t != nil {
+				t.Merge(st)
+			} else {
+				c := st.Clone()
+				stats[k] = &c
+			}
+			st.reset()
+		}
+		var es, xs []ErrorStat
+		for k, e := range b.errs {
+			if k.exception {
+				xs = append(xs, *e)
+			} else {
+				es = append(es, *e)
+			}
+		}
+		var n1, n2 int64
+		errs, n1 = mergeErrors(errs, es, r.maxErrors)
+		excs, n2 = mergeErrors(excs, xs, r.maxErrors)
+		iv.ErrorsOverflow += b.overflow + n1 + n2
+		clear(b.errs)
+		b.overflow = 0
+		sh.spare = b
+	}
+	iv.Stats = make([]Stat, 0, len(stats))
+	for _, st := range stats {
+		iv.Stats = append(iv.Stats, *st)
+	}
+	slices.SortFunc(iv.Stats, func(a, b Stat) int { return compareStats(&a, &b) })
+	iv.Errors, iv.Exceptions = errs, excs
+}

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+)
+
+// RunInfo describes a run: what Plan.OnStart receives before any load and
+// what a saved run needs, beside its intervals, to be rebuilt with
+// [NewResult]. It marshals to and from JSON.
+type RunInfo struct {
+	RunID    string        `json:"run_id"`
+	Host     string        `json:"host"`  // base URL, without any user:password
+	Model    string        `json:"model"` // "closed" or "open"
+	Start    time.Time     `json:"start"`
+	Interval time.Duration `json:"interval_ns"` // base interval width
+	Duration time.Duration `json:"duration_ns"` // planned load duration (without StopTimeout and RampDown)
+
+	Users     int     `json:"users,omitempty"`      // closed: target users (largest stage)
+	SpawnRate float64 `json:"spawn_rate,omitempty"` // closed: users/s, 0 = all at once
+	Rate      float64 `json:"rate,omitempty"`       // open: arrivals/s (largest stage)
+	MaxRPS    float64 `json:"max_rps,omitempty"`    // global cap, 0 = none
+
+	Classes []ClassInfo `json:"classes"`
+
+	Cores     int    `json:"cores"`     // CPU cores available to the generator (GOMAXPROCS capped by NumCPU)
+	Transport string `json:"transport"` // the HTTP client used: "h1" (soak's own) or "net/http"
+	LateAfter int64  `json:"late_after_us"`
+}
+
+// ClassInfo is a class's share in the plan.
+type ClassInfo struct {
+	Name   string `json:"name"`
+	Weight int    `json:"weight,omitempty"`
+	Fixed  int    `json:"fixed,omitempty"`
+	Tasks  int    `json:"tasks"`
+}
+
+// Result is everything a run measured. [Run] returns it complete, also
+// after a cancellation (for the time that ran). [NewResult] rebuilds it
+// from a RunInfo and saved intervals.
+type Result struct {
+	RunInfo
+	End      time.Time `json:"end"`
+	Canceled bool      `json:"canceled"` // the context was cancelled before the planned end
+
+	// Intervals is the in-memory series (see [Series]): every interval at
+	// the base width, or coarser when the run outgrew Plan.MaxIntervals.
+	Intervals []*Interval `json:"intervals"`
+	// Width is the number of base intervals per element of Intervals.
+	Width int `json:"width"`
+
+	// Total merges the whole run: Total.Stats has one Stat per (method,
+	// name) with every request; Total.Errors the failures by (method,
+	// name, error); Total.Schedule the open model's arrival bookkeeping.
+	Total *Interval `json:"total"`
+
+	// PeakUsers is the most users (closed) or workers (open) at once.
+	PeakUsers int `json:"peak_users"`
+
+	// GeneratorBound is set when the generator, not the service, limited
+	// the load: arrivals dropped or late in the open model, or the
+	// generator's CPU near the cores available. Reasons says why, so a
+	// report never blames the service for the generator's limit.
+	GeneratorBound bool     `json:"generator_bound"`
+	Reasons        []string `json:"generator_reasons,omitempty"`
+}
+
+// Generator-bound thresholds (see [Result.GeneratorBound]).
+const (
+	// CPUBusyFraction: an interval in which the generator used at least
+	// this fraction of the cores available counts as CPU-saturated.
+	CPUBusyFraction = 0.9
+	// CPUBusyIntervals: the run is flagged when more than this fraction
+	// of its intervals (by time) were CPU-saturated.
+	CPUBusyIntervals = 0.1
+	// LateFraction: an open-model run is flagged when more than this
+	// fraction of its started arrivals were late.
+	LateFraction = 0.01
+)
+
+// NewResult builds a Result from a run's description and its intervals in
+// time order, as [Run] does at the end of a run and as `soak report`
+// does from saved intervals. maxIntervals bounds the kept series (0 means
+// [DefaultMaxIntervals]). The intervals are kept, not copied.
+func NewResult(info RunInfo, intervals []*Interval, maxIntervals int) *Result {
+	s := Series{Max: maxIntervals}
+	for _, iv := range intervals {
+		s.Add(iv)
+	}
+	return newResult(info, &s)
+}
+
+func newResult(info RunInfo, s *Series) *Result {
+	r := &Result{RunInfo: info, Intervals: s.Intervals(), Width: s.Width(), Total: s.Total()}
+	if r.Total == nil {
+		r.Total = &Interval{Start: info.Start, End: info.Start}
+	}
+	r.End = r.Total.End
+	r.PeakUsers = r.Total.MaxUsers
+	r.Reasons = generatorReasons(info, r.Intervals, &r.Total.Schedule)
+	r.GeneratorBound = len(r.Reasons) > 0
+	return r
+}
+
+func generatorReasons(info RunInfo, ivs []*Interval, sch *Schedule) []string {
+	var why []string
+	if sch.Dropped > 0 {
+		why = append(why, fmt.Sprintf("%d of %d arrivals dropped: every worker busy at the MaxWorkers cap", sch.Dropped, sch.Arrivals))
+	}
+	if sch.Started > 0 && float64(sch.Late) > LateFraction*float64(sch.Started) {
+		why = append(why, fmt.Sprintf("%d of %d arrivals (%.1f%%) started more than %v late (max lag %v)",
+			sch.Late, sch.Started, 100*float64(sch.Late)/float64(sch.Started),
+			time.Duration(info.LateAfter)*time.Microsecond, sch.MaxLag()))
+	}
+	if info.Cores > 0 {
+		var busy, all time.Duration
+		for _, iv := range ivs {
+			d := iv.Duration()
+			all += d
+			if d > 0 && float64(iv.CPU) >= CPUBusyFraction*float64(info.Cores)*float64(d) {
+				busy += d
+			}
+		}
+		if all > 0 && float64(busy) > CPUBusyIntervals*float64(all) {
+			why = append(why, fmt.Sprintf("generator CPU at >= %.0f%% of %d cores for %v of %v",
+				100*CPUBusyFraction, info.Cores, busy.Round(time.Second), all.Round(time.Second)))
+		}
+	}
+	return why
+}

@@ -1,0 +1,252 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"net"
+	"net/http"
+	"net/url"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/ratelimit"
+)
+
+// Run applies the plan's load until its duration ends or ctx is cancelled,
+// and returns what it measured.
+//
+// Cancelling ctx stops new work at once (no user starts a task, no arrival
+// is dispatched), aborts requests in flight (they count in Stat.Aborted
+// only), and Run returns the complete results for the time that ran, with
+// Result.Canceled set and a nil error. Run returns an error only when the
+// plan is invalid (ErrPlan), names a remote host without AllowRemote
+// (ErrRemoteHost), or its Handler cannot be served.
+//
+// Run is safe to call concurrently with other Runs; the Plan is not
+// modified.
+func Run(ctx context.Context, p Plan) (*Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	r := &runner{plan: p}
+	stopServer, err := r.serveHandler()
+	if err != nil {
+		return nil, err
+	}
+	defer stopServer()
+	r.init(ctx)
+	return r.run(ctx), nil
+}
+
+// runner is the state of one run.
+type runner struct {
+	plan    Plan
+	set     settings
+	info    RunInfo
+	base    *url.URL
+	client  client
+	rec     *recorder
+	limiter ratelimit.Limiter
+	seed    uint64
+	classes []*classState
+	userSeq atomic.Int64
+
+	runCtx   context.Context // cancelled to abort requests in flight
+	abort    context.CancelFunc
+	stopCtx  context.Context // cancelled when users must not start another task
+	stopLoad context.CancelFunc
+
+	users   atomic.Int64 // running users (closed) or workers (open)
+	workers atomic.Int64 // open model: workers started and not yet ended
+	peak    atomic.Int64 // most users since the last interval
+	sched   schedCounters
+	wg      sync.WaitGroup // user and worker goroutines
+	series  Series
+	lastCPU time.Duration
+}
+
+type settings struct {
+	timeout, dialTimeout time.Duration
+	maxBody              int
+	keepAlive            bool
+	interval             time.Duration
+	maxErrors            int
+	lateAfter            time.Duration
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func (r *runner) serveHandler() (stop func(), err error) {
+	if r.plan.Handler == nil {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("engine: serving Plan.Handler: %w", err)
+	}
+	srv := &http.Server{Handler: r.plan.Handler, ReadHeaderTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(ln) }()
+	r.plan.Host = "http://" + ln.Addr().String()
+	return func() { _ = srv.Close(); <-done }, nil
+}
+
+func (r *runner) init(ctx context.Context) {
+	p := &r.plan
+	r.set = settings{
+		timeout:     orDefault(p.Transport.Timeout, 30*time.Second),
+		dialTimeout: orDefault(p.Transport.DialTimeout, 10*time.Second),
+		maxBody:     orDefault(p.Transport.MaxBodyBytes, 8<<20),
+		keepAlive:   !p.Transport.DisableKeepAlives,
+		interval:    orDefault(p.Interval, time.Second),
+		maxErrors:   orDefault(p.MaxErrors, DefaultMaxErrors),
+		lateAfter:   orDefault(p.LateAfter, 10*time.Millisecond),
+	}
+	r.base, _ = url.Parse(p.Host) // validated
+	r.client = newClient(r.base, p.Transport, r.set)
+	r.rec = newRecorder(shardCount(), r.set.maxErrors)
+	r.series = Series{Max: p.MaxIntervals, MaxErrors: r.set.maxErrors}
+	r.info = RunInfo{
+		RunID:     orDefault(p.RunID, newRunID()),
+		Host:      (&url.URL{Scheme: r.base.Scheme, Host: r.base.Host, Path: r.base.Path}).String(),
+		Start:     time.Now(),
+		Interval:  r.set.interval,
+		Duration:  p.loadDuration(),
+		MaxRPS:    p.MaxRPS,
+		Cores:     min(runtime.GOMAXPROCS(0), runtime.NumCPU()),
+		Transport: r.client.name(),
+		LateAfter: int64(r.set.lateAfter / time.Microsecond),
+	}
+	h := fnv.New64a()
+	h.Write([]byte(r.info.RunID))
+	r.seed = h.Sum64()
+	switch l := p.Load.(type) {
+	case Closed:
+		r.info.Model, r.info.Users, r.info.SpawnRate = "closed", l.Users, l.SpawnRate
+		for _, s := range l.Stages {
+			r.info.Users = max(r.info.Users, s.Users)
+		}
+	case Open:
+		r.info.Model, r.info.Rate = "open", l.Rate
+		for _, s := range l.Stages {
+			r.info.Rate = max(r.info.Rate, s.Rate)
+		}
+	}
+	for i := range p.Classes {
+		c := &p.Classes[i]
+		r.classes = append(r.classes, newClassState(c, i))
+		r.info.Classes = append(r.info.Classes, ClassInfo{Name: c.Name, Weight: c.Weight, Fixed: c.Fixed, Tasks: len(c.Tasks)})
+	}
+	r.runCtx, r.abort = context.WithCancel(ctx)
+	r.stopCtx, r.stopLoad = context.WithCancel(r.runCtx)
+	if p.MaxRPS > 0 {
+		r.limiter = ratelimit.New(1, ratelimit.Per(time.Duration(float64(time.Second)/p.MaxRPS)),
+			ratelimit.WithClock(ctxClock{r.runCtx}))
+	}
+	r.lastCPU = processCPU()
+}
+
+// loadDuration is Duration, or the stages' total when Duration is zero.
+func (p *Plan) loadDuration() time.Duration {
+	if p.Duration > 0 {
+		return p.Duration
+	}
+	var d time.Duration
+	switch l := p.Load.(type) {
+	case Closed:
+		for _, s := range l.Stages {
+			d += s.Duration
+		}
+	case Open:
+		for _, s := range l.Stages {
+			d += s.Duration
+		}
+	}
+	return d
+}
+
+func newRunID() string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (r *runner) run(ctx context.Context) *Result {
+	if r.plan.OnStart != nil {
+		r.plan.OnStart(r.info)
+	}
+	sink := newSink(r.plan.OnInterval)
+	collectDone := make(chan struct{})
+	collected := make(chan struct{})
+	go func() { defer close(collected); r.collectLoop(collectDone, sink) }()
+
+	loadEnd := r.info.Start.Add(r.info.Duration)
+	switch l := r.plan.Load.(type) {
+	case Closed:
+		r.runClosed(l, loadEnd)
+	case Open:
+		r.runOpen(l, loadEnd)
+	}
+	r.finish()
+	close(collectDone)
+	<-collected
+	sink.close()
+	res := newResult(r.info, &r.series)
+	res.Canceled = ctx.Err() != nil
+	return res
+}
+
+// finish stops the users: no new task, StopTimeout for the tasks in
+// flight, then every request aborted.
+func (r *runner) finish() {
+	r.stopLoad()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	if t := r.plan.StopTimeout; t > 0 {
+		timer := time.NewTimer(t)
+		select {
+		case <-done:
+		case <-timer.C:
+		case <-r.runCtx.Done():
+		}
+		timer.Stop()
+	}
+	r.abort()
+	<-done
+	r.client.closeIdle()
+}
+
+// ctxClock is a ratelimit.Clock whose Sleep ends early when ctx is done,
+// so a paced dispatcher or the MaxRPS cap never delays a cancellation.
+type ctxClock struct{ ctx context.Context }
+
+func (c ctxClock) Now() time.Time { return time.Now() }
+
+func (c ctxClock) Sleep(d time.Duration) {
+	if d <= 0 || c.ctx.Err() != nil {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.ctx.Done():
+	}
+}
+
+// sleepUntil waits until t or until ctx is done; it reports whether t came.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	ctxClock{ctx}.Sleep(time.Until(t))
+	return ctx.Err() == nil
+}

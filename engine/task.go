@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+)
+
+// classState is a class prepared for the run.
+type classState struct {
+	c     *Class
+	idx   int      // index in Plan.Classes
+	cum   []int    // cumulative task weights, for weighted random picks
+	names []string // exception names, "Class/task"
+	users atomic.Int64
+}
+
+func newClassState(c *Class, idx int) *classState {
+	cs := &classState{c: c, idx: idx}
+	sum := 0
+	for i, t := range c.Tasks {
+		sum += t.Weight
+		cs.cum = append(cs.cum, sum)
+		name := t.Name
+		if name == "" {
+			name = "task " + strconv.Itoa(i)
+		}
+		cs.names = append(cs.names, c.Name+"/"+name)
+	}
+	return cs
+}
+
+// taskCursor is a user's place in its class's task list.
+type taskCursor struct{ i, rep int }
+
+// pick returns the index of the user's next task.
+func (cs *classState) pick(u *User, cur *taskCursor) int {
+	if !cs.c.Sequential {
+		n := u.Rand.IntN(cs.cum[len(cs.cum)-1])
+		return sort.SearchInts(cs.cum, n+1)
+	}
+	tasks := cs.c.Tasks
+	for cur.rep >= tasks[cur.i].Weight {
+		cur.i, cur.rep = (cur.i+1)%len(tasks), 0
+	}
+	cur.rep++
+	return cur.i
+}
+
+// maxExceptionLen bounds an exception message kept in the results.
+const maxExceptionLen = 300
+
+// taskDone handles a task's (or hook's) error; it reports whether the user
+// must stop.
+func (r *runner) taskDone(u *User, name string, err error) (stop bool) {
+	var re *RequestError
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, ErrStopUser):
+		return true
+	case r.runCtx.Err() != nil || errors.Is(err, ErrAborted):
+		return true
+	case errors.As(err, &re):
+		return false // already recorded as a failure
+	}
+	msg := err.Error()
+	if len(msg) > maxExceptionLen {
+		msg = msg[:maxExceptionLen]
+	}
+	u.shard.errorSeen(errKey{name: name, msg: msg, exception: true}, KindOther, time.Now(), r.set.maxErrors)
+	return false
+}
+
+// userLoop runs a closed-model user until it is stopped or the load ends.
+func (r *runner) userLoop(u *User) {
+	defer r.wg.Done()
+	defer u.close()
+	cs := u.cls
+	r.userStarted(cs)
+	defer r.userStopped(cs)
+	if r.runHook(u, cs.c.OnStart, "on_start") {
+		var cur taskCursor
+		for !u.stopped() {
+			i := cs.pick(u, &cur)
+			t0 := time.Now()
+			if r.taskDone(u, cs.names[i], cs.c.Tasks[i].Do(r.runCtx, u)) {
+				break
+			}
+			if cs.c.Wait != nil && !u.sleep(cs.c.Wait.Next(u.Rand, time.Since(t0))) {
+				break
+			}
+		}
+	}
+	r.runHook(u, cs.c.OnStop, "on_stop")
+}
+
+// runHook runs OnStart or OnStop; it reports whether the user may go on.
+func (r *runner) runHook(u *User, hook TaskFunc, name string) bool {
+	if hook == nil {
+		return true
+	}
+	if r.runCtx.Err() != nil {
+		return false
+	}
+	err := hook(r.runCtx, u)
+	r.taskDone(u, u.Class+"/"+name, err)
+	// A failed OnStart (a login) leaves the user useless: it stops, its
+	// failure or exception recorded.
+	return err == nil
+}
+
+// stopped reports whether the user was told to stop or the load ended.
+func (u *User) stopped() bool {
+	select {
+	case <-u.stop:
+		return true
+	case <-u.r.stopCtx.Done():
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"strconv"
+	"time"
+
+	"github.com/soaklab/soak/probe/label"
+)
+
+// ErrStopUser, returned by a task (or wrapped), stops the user quietly, like
+// Locust's StopUser: its OnStop runs, and the user is not replaced.
+var ErrStopUser = errors.New("engine: stop user")
+
+// User is one virtual user: a session with its own connection, cookie jar,
+// default headers and variables. Tasks receive it; everything a task needs,
+// Go-coded or data-driven (engine/scenario), goes through it.
+//
+// A User belongs to one goroutine: its tasks run one after the other, and
+// its fields and methods must not be used from another goroutine.
+type User struct {
+	// ID is the user's number within the run, from 1, sent as Soak-User.
+	ID int
+	// Class is the user's class name, sent as Soak-Class.
+	Class string
+	// Header holds default headers sent with every request of the user,
+	// e.g. Authorization after a login in OnStart. It starts as a copy of
+	// Class.Header. Request headers with the same key replace them.
+	Header http.Header
+	// Vars holds the user's variables (captured tokens, ids, ...). It
+	// starts empty and lives as long as the user.
+	Vars map[string]string
+	// Rand is the user's random source, seeded from the run id and ID, so
+	// a run's choices do not depend on other users' timing.
+	Rand *rand.Rand
+
+	r        *runner
+	cls      *classState
+	conn     exchanger
+	shard    *shard
+	resp     Response
+	jar      http.CookieJar
+	labels   []byte    // "Soak-Run: ...\r\nSoak-Class: ...\r\nSoak-User: ...\r\n", or nil
+	intended time.Time // open model: the arrival's intended start, used by the next request
+	stop     chan struct{}
+	unhook   func() bool
+	timer    *time.Timer
+	buf      []byte // request bytes, reused
+}
+
+func (r *runner) newUser(cls *classState) *User {
+	id := int(r.userSeq.Add(1))
+	u := &User{
+		ID:     id,
+		Class:  cls.c.Name,
+		Header: cls.c.Header.Clone(),
+		Vars:   map[string]string{},
+		Rand:   rand.New(rand.NewPCG(r.seed, uint64(id))),
+		r:      r,
+		cls:    cls,
+		shard:  r.rec.shardFor(id),
+		stop:   make(chan struct{}),
+	}
+	if u.Header == nil {
+		u.Header = http.Header{}
+	}
+	if !r.plan.DisableLabels {
+		b := make([]byte, 0, 64+len(r.info.RunID)+len(u.Class))
+		b = appendHeader(b, label.HeaderRun, r.info.RunID)
+		b = appendHeader(b, label.HeaderClass, u.Class)
+		b = appendHeader(b, label.HeaderUser, strconv.Itoa(id))
+		u.labels = b
+	}
+	u.conn = r.client.newExchanger(u)
+	// Cancelling the run aborts this user's request in flight at once.
+	u.unhook = context.AfterFunc(r.runCtx, u.conn.shutdown)
+	return u
+}
+
+func appendHeader(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, ": "...)
+	b = append(b, v...)
+	return append(b, "\r\n"...)
+}
+
+// Jar returns the user's cookie jar, created on first use. Cookies set by
+// responses are stored in it and sent back with later requests.
+func (u *User) Jar() http.CookieJar {
+	if u.jar == nil {
+		u.jar, _ = cookiejar.New(nil) // cannot fail without options
+	}
+	return u.jar
+}
+
+// close releases the user's connection.
+func (u *User) close() {
+	u.unhook()
+	u.conn.close()
+	if u.timer != nil {
+		u.timer.Stop()
+	}
+}
+
+// sleep pauses d, or less when the user is told to stop or the load ends.
+// It reports whether the full pause elapsed.
+func (u *User) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	if u.timer == nil {
+		u.timer = time.NewTimer(d)
+	} else {
+		u.timer.Reset(d)
+	}
+	select {
+	case <-u.timer.C:
+		return true
+	case <-u.stop:
+	case <-u.r.stopCtx.Done():
+	}
+	u.timer.Stop()
+	return false
+}
