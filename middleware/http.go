@@ -1,0 +1,118 @@
+package middleware
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
+)
+
+// HTTPConfig configures the net/http middleware [HTTPWithConfig].
+type HTTPConfig struct {
+	// Skipper lets requests through unrecorded when it returns true.
+	// Optional; default nil (record everything).
+	Skipper func(r *http.Request) bool
+
+	// Probe receives the figures. Required.
+	Probe *probe.Probe
+
+	// Labels says which requests get request labels (context and pprof).
+	// Optional; default LabelSoak (only requests soak sent).
+	Labels LabelMode
+
+	// Mux is the ServeMux that routes the requests, used to learn a
+	// labelled request's route before the handler runs (for the context
+	// and pprof labels; the route recorded is always r.Pattern afterwards).
+	// Optional; when the wrapped handler is itself a *http.ServeMux it is
+	// used. Without one, labels carry no route.
+	Mux *http.ServeMux
+}
+
+// DefaultHTTPConfig is the default configuration; Probe must still be set.
+var DefaultHTTPConfig = HTTPConfig{Labels: LabelSoak}
+
+// HTTP returns net/http middleware recording every request into p with the
+// default configuration. See [HTTPWithConfig].
+func HTTP(p *probe.Probe) func(http.Handler) http.Handler {
+	cfg := DefaultHTTPConfig
+	cfg.Probe = p
+	return HTTPWithConfig(cfg)
+}
+
+// HTTPWithConfig returns net/http middleware that records each request into
+// cfg.Probe under its method and route pattern (r.Pattern, set by the
+// ServeMux it wraps; requests that matched no pattern share
+// [UnmatchedRoute]): status written (200 when nothing was, 101 after a
+// hijack), latency, request body bytes (Content-Length, or the bytes read
+// when it is not declared) and response body bytes. The route is known only
+// once the mux ran, so requests in flight are counted in the probe's global
+// gauge (HTTPStats.Begin/End), not per route.
+//
+// Wrap the ServeMux itself (r.Pattern is set on the request the mux gets: a
+// handler between them that replaces the request, such as
+// http.StripPrefix, hides it). The handler is given a ResponseWriter that
+// implements http.Flusher and http.Hijacker exactly when the server's does,
+// io.ReaderFrom, and Unwrap for http.NewResponseController. A panic passes
+// through unchanged (net/http recovers it) and is recorded as a 500.
+//
+// Without labels it does not allocate (BenchmarkHTTP). It panics if
+// cfg.Probe is nil.
+func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
+	if cfg.Probe == nil {
+		panic("middleware: HTTPConfig.Probe is required")
+	}
+	stats := cfg.Probe.HTTP()
+	return func(next http.Handler) http.Handler {
+		mux := cfg.Mux
+		if mux == nil {
+			mux, _ = next.(*http.ServeMux)
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if cfg.Skipper != nil && cfg.Skipper(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			method := methodLabel(r.Method)
+			body, bytesIn := countBody(r)
+			rw, view := wrapWriter(w)
+			req := r // the request the mux sets Pattern on
+			start := time.Now()
+			stats.Begin()
+			status := http.StatusInternalServerError // unless the handler returns
+			defer func() {
+				stats.Route(method, httpRoute(req)).Record(status, time.Since(start), body.total(bytesIn), rw.written)
+				stats.End()
+				rw.release()
+			}()
+
+			var set label.Set
+			if cfg.Labels != LabelOff {
+				set = label.Parse(r.Header)
+			}
+			if cfg.Labels.wants(set) {
+				info := &label.Info{Set: set, Method: method, Route: muxRoute(mux, r)}
+				runLabeled(r.Context(), info, func(ctx context.Context) {
+					req = r.WithContext(ctx)
+					next.ServeHTTP(view, req)
+				})
+			} else {
+				next.ServeHTTP(view, r)
+			}
+			status = rw.finalStatus()
+		})
+	}
+}
+
+// muxRoute asks mux which pattern r will match, for labels set before the
+// mux runs: "" without a mux, UnmatchedRoute when nothing matches.
+func muxRoute(mux *http.ServeMux, r *http.Request) string {
+	if mux == nil {
+		return ""
+	}
+	if _, pattern := mux.Handler(r); pattern != "" {
+		return pattern
+	}
+	return UnmatchedRoute
+}
