@@ -121,8 +121,8 @@ func TestLimiterExpiry(t *testing.T) {
 	for i := range 10 {
 		l.Allow(Identity{KindIP, strconv.Itoa(i)})
 	}
-	// Identity 0 spends its whole burst a second later: its burst is back
-	// in full at 61 s, the others' at 0.6 s.
+	// Identity 0 spends the rest of its burst a second later: its burst is
+	// back in full at 1 s + 99 × 0.6 s = 60.4 s, the others' at 0.6 s.
 	clk.Advance(time.Second)
 	for range 99 {
 		l.Allow(Identity{KindIP, "0"})
@@ -137,8 +137,8 @@ func TestLimiterExpiry(t *testing.T) {
 	if s := l.Stats(); s.Identities != 2 || s.Expired != 9 {
 		t.Fatalf("after a minute: %+v, want 2 identities (0 and new), 9 expired", s)
 	}
-	// 0 kept its state: 1 + 99 requests put its next arrival at 61 s, so
-	// (60 s - (61 s - 60 s)) / 0.6 s = 98 remain.
+	// 0 kept its state: this request moves its next slot from 60.4 s to
+	// 61 s, so (60 s - (61 s - 60 s)) / 0.6 s = 98 remain.
 	if d := l.Allow(Identity{KindIP, "0"}); d.Remaining != 98 {
 		t.Fatalf("identity 0 forgot its state: %+v", d)
 	}

@@ -1,0 +1,108 @@
+package middleware
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// Rate-limit response fields, in the separate-field form of the IETF draft
+// "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers,
+// revisions up to 06; the form express-rate-limit calls draft-6 and most
+// clients parse). They are sent on every response the limiter passes or
+// denies:
+//
+//	RateLimit-Limit: 100          requests allowed per window (Policy.Limit)
+//	RateLimit-Remaining: 41       requests the identity may still send now
+//	RateLimit-Reset: 36           seconds until the full burst is back
+//	RateLimit-Policy: 100;w=60    limit per window of w seconds (";burst=N" when Burst != Limit)
+//
+// and on a 429, Retry-After: seconds until the request would be allowed
+// (rounded up, at least 1). The keys below are in canonical form, which is
+// how Go writes them ("Ratelimit-Limit"); header names are case-insensitive.
+const (
+	HeaderRateLimitLimit     = "Ratelimit-Limit"
+	HeaderRateLimitRemaining = "Ratelimit-Remaining"
+	HeaderRateLimitReset     = "Ratelimit-Reset"
+	HeaderRateLimitPolicy    = "Ratelimit-Policy"
+	HeaderRetryAfter         = "Retry-After"
+)
+
+// maxCachedNumber bounds the table of preformatted header numbers.
+const maxCachedNumber = 4096
+
+// headerValues preformats the field values so that setting them on an
+// allowed response does not allocate: each value is a one-element slice of
+// a shared backing array with capacity 1, so an Add by a later handler
+// copies instead of writing into it.
+type headerValues struct {
+	limit, policy []string
+	nums          []string // nums[i] == strconv.Itoa(i)
+}
+
+func newHeaderValues(p Policy) *headerValues {
+	n := min(max(p.Limit, p.burst(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
+	hv := &headerValues{
+		limit:  []string{strconv.Itoa(p.Limit)},
+		policy: []string{p.headerPolicy()},
+		nums:   make([]string, n),
+	}
+	for i := range hv.nums {
+		hv.nums[i] = strconv.Itoa(i)
+	}
+	return hv
+}
+
+func (hv *headerValues) num(n int64) []string {
+	if n >= 0 && n < int64(len(hv.nums)) {
+		return hv.nums[n : n+1 : n+1]
+	}
+	return []string{strconv.FormatInt(n, 10)}
+}
+
+// set writes the RateLimit-* fields, and Retry-After when d denies.
+func (hv *headerValues) set(h http.Header, d Decision) {
+	h[HeaderRateLimitLimit] = hv.limit[:1:1]
+	h[HeaderRateLimitRemaining] = hv.num(int64(d.Remaining))
+	h[HeaderRateLimitReset] = hv.num(ceilSeconds(d.Reset))
+	h[HeaderRateLimitPolicy] = hv.policy[:1:1]
+	if !d.Allowed {
+		h[HeaderRetryAfter] = hv.num(max(ceilSeconds(d.RetryAfter), 1))
+	}
+}
+
+// deniedBody is the JSON body of a 429 response. It never names the
+// identity's key (a header value may be a credential).
+type deniedBody struct {
+	Error             string `json:"error"`
+	Policy            string `json:"policy"`
+	Identity          string `json:"identity"`
+	RetryAfterSeconds int64  `json:"retry_after_seconds"`
+}
+
+// MessageRateLimited is the "error" field of a 429 body.
+const MessageRateLimited = "Rate limit exceeded"
+
+func denyJSON(p Policy, id Identity, d Decision) []byte {
+	b, err := json.Marshal(deniedBody{
+		Error:             MessageRateLimited,
+		Policy:            p.String(),
+		Identity:          id.Kind,
+		RetryAfterSeconds: max(ceilSeconds(d.RetryAfter), 1),
+	})
+	if err != nil { // cannot happen: strings and an integer
+		return []byte(`{"error":"` + MessageRateLimited + `"}`)
+	}
+	return append(b, '\n')
+}
+
+// writeDenied answers a denied net/http request: 429, JSON body. The
+// RateLimit-* fields are already set.
+func writeDenied(w http.ResponseWriter, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType[:1:1]
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = w.Write(body)
+}
+
+var jsonContentType = []string{"application/json"}

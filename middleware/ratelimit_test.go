@@ -1,0 +1,251 @@
+package middleware
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// fakeAuth is the demo's kind of auth middleware: it stores the user id
+// for "Authorization: Bearer <user>" under "user_id".
+func fakeAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if u, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok {
+			c.Set("user_id", u)
+		}
+		return next(c)
+	}
+}
+
+// demoEcho wires echo as the demo service does: metrics, auth, then the
+// per-user limiter with the client IP as fallback.
+func demoEcho(t *testing.T, p *probe.Probe, clk *fakeClock, policy Policy, maxIDs int) (*RateLimiter, http.Handler) {
+	t.Helper()
+	rl, err := NewRateLimiter(RateLimitConfig{
+		Probe:         p,
+		Policy:        policy,
+		Identity:      []Identifier{UserFromEcho("user_id")},
+		MaxIdentities: maxIDs,
+		Now:           clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEcho()
+	e.Use(Echo(p), fakeAuth, rl.Echo())
+	e.GET("/api/users/me", func(c echo.Context) error { return c.JSON(200, map[string]any{"id": c.Get("user_id")}) })
+	return rl, e
+}
+
+func bearer(user string) http.Header { return http.Header{"Authorization": {"Bearer " + user}} }
+
+// One user sends 150 requests a minute for ten minutes against 100/min
+// (burst 100): request k, at k × 400 ms, is allowed while
+// allowed-so-far + 1 <= 100 + k×400/600, so the first denial is k = 298
+// and 401 of 1500 are denied. Every response, the 429 count in the probe,
+// and the first denial's fields are checked.
+func TestRateLimitDrivenPastLimit(t *testing.T) {
+	p := probe.New()
+	clk := &fakeClock{}
+	_, h := demoEcho(t, p, clk, PerMinute(100), 0)
+	srv := serve(t, h)
+	allowed, denied := 0, 0
+	var first *result
+	for k := range 1500 {
+		clk.Set(time.Duration(k) * 400 * time.Millisecond)
+		res := do(t, srv, "GET", "/api/users/me", bearer("user0001"), nil)
+		want := (allowed+1)*600 <= 100*600+k*400
+		if got := res.status == 200; got != want || (res.status != 200 && res.status != 429) {
+			t.Fatalf("request %d: status %d, want allowed=%v", k, res.status, want)
+		}
+		if res.status == 200 {
+			if rem := res.header.Get("RateLimit-Remaining"); k == 0 && rem != "99" {
+				t.Fatalf("first response: RateLimit-Remaining %q", rem)
+			}
+			allowed++
+			continue
+		}
+		denied++
+		if first == nil {
+			if k != 298 {
+				t.Fatalf("first denial at request %d, want 298", k)
+			}
+			first = &res
+		}
+	}
+	if allowed != 1099 || denied != 401 {
+		t.Fatalf("allowed %d, denied %d; want 1099 and 401", allowed, denied)
+	}
+
+	// At the first denial (t = 119.2 s) the next slot is at 298 × 600 ms =
+	// 178.8 s: the request would pass at 178.8 + 0.6 - 60 = 119.4 s, so
+	// Retry-After is 0.2 s rounded up to 1, and the burst is back in full
+	// 59.6 s later (Reset 60).
+	wantHeader := map[string]string{
+		"Retry-After": "1", "RateLimit-Limit": "100", "RateLimit-Remaining": "0",
+		"RateLimit-Reset": "60", "RateLimit-Policy": "100;w=60", "Content-Type": "application/json",
+	}
+	for k, v := range wantHeader {
+		if got := first.header.Get(k); got != v {
+			t.Errorf("429 header %s: %q, want %q", k, got, v)
+		}
+	}
+	var body map[string]any
+	if err := json.Unmarshal([]byte(first.body), &body); err != nil {
+		t.Fatalf("429 body %q: %v", first.body, err)
+	}
+	if body["error"] != "Rate limit exceeded" || body["identity"] != "user" || body["retry_after_seconds"] != 1.0 ||
+		body["policy"] != "100 req/min, burst 100" || strings.Contains(first.body, "user0001") {
+		t.Errorf("429 body %s", first.body)
+	}
+
+	r := routeSnap(t, p, "GET", "/api/users/me")
+	if r.Status429 != 401 || r.RateLimitedUser != 401 || r.RateLimitedIP != 0 || r.Status2xx != 1099 {
+		t.Fatalf("probe recorded %+v", r)
+	}
+	if got := p.Config()[probe.ConfigRateLimit]; got != "100 req/min per user (else per ip), burst 100" {
+		t.Fatalf("probe config %q", got)
+	}
+}
+
+// Requests without a user fall back to the client IP, counted as "ip";
+// users have their own allowance, separate from the IP's.
+func TestRateLimitFallbackToIP(t *testing.T) {
+	p := probe.New()
+	clk := &fakeClock{}
+	_, h := demoEcho(t, p, clk, PerMinute(3), 0)
+	srv := serve(t, h)
+	count := func(hdr http.Header, n int) (denied int) {
+		for range n {
+			if do(t, srv, "GET", "/api/users/me", hdr, nil).status == 429 {
+				denied++
+			}
+		}
+		return denied
+	}
+	if d := count(nil, 5); d != 2 {
+		t.Fatalf("anonymous: %d denied, want 2", d)
+	}
+	if d := count(bearer("alice"), 4); d != 1 {
+		t.Fatalf("alice: %d denied, want 1", d)
+	}
+	if d := count(bearer(strings.Repeat("x", MaxIdentityLen+1)), 1); d != 1 {
+		t.Fatalf("an oversized user id must fall back to the (exhausted) IP allowance: %d denied", d)
+	}
+	r := routeSnap(t, p, "GET", "/api/users/me")
+	if r.RateLimitedIP != 3 || r.RateLimitedUser != 1 || r.Status429 != 4 {
+		t.Fatalf("recorded %+v", r)
+	}
+}
+
+// Thousands of simulated users do not grow the table beyond its cap, and
+// idle users expire.
+func TestRateLimitTableCapAndExpiry(t *testing.T) {
+	p := probe.New()
+	clk := &fakeClock{}
+	rl, h := demoEcho(t, p, clk, PerMinute(100), 50)
+	srv := serve(t, h)
+	for i := range 300 {
+		if res := do(t, srv, "GET", "/api/users/me", bearer(fmt.Sprintf("user%04d", i)), nil); res.status != 200 {
+			t.Fatalf("user %d: %d", i, res.status)
+		}
+	}
+	if s := rl.Stats(); s.Identities != 50 || s.Evicted != 250 {
+		t.Fatalf("after 300 users: %+v, want 50 kept, 250 evicted", s)
+	}
+	clk.Advance(time.Minute) // every user has its full burst back
+	do(t, srv, "GET", "/api/users/me", bearer("late"), nil)
+	if s := rl.Stats(); s.Identities != 1 || s.Expired != 50 {
+		t.Fatalf("a minute later: %+v, want only the new user", s)
+	}
+}
+
+// net/http, identity from a header, the limiter around the mux: a denial is
+// counted under the route the mux would have chosen, and the HTTP
+// middleware around it records the 429 there too.
+func TestRateLimitHTTPHeaderIdentity(t *testing.T) {
+	p := probe.New()
+	clk := &fakeClock{}
+	rl, err := NewRateLimiter(RateLimitConfig{
+		Probe:    p,
+		Policy:   Policy{Limit: 2, Period: time.Second, Burst: 1},
+		Identity: []Identifier{Header("X-Client-Id")},
+		Now:      clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/discovery/trending", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("[]")) })
+	srv := serve(t, HTTP(p)(rl.Handler(mux)))
+	hdr := http.Header{"X-Client-Id": {"mobile-app"}}
+	statuses := []int{}
+	for range 3 {
+		statuses = append(statuses, do(t, srv, "GET", "/api/discovery/trending", hdr, nil).status)
+	}
+	clk.Advance(500 * time.Millisecond)
+	res := do(t, srv, "GET", "/api/discovery/trending", hdr, nil)
+	statuses = append(statuses, res.status)
+	if fmt.Sprint(statuses) != "[200 429 429 200]" {
+		t.Fatalf("statuses %v", statuses)
+	}
+	if res.header.Get("RateLimit-Policy") != "2;w=1;burst=1" || res.header.Get("RateLimit-Remaining") != "0" {
+		t.Fatalf("headers %v", res.header)
+	}
+	r := routeSnap(t, p, "GET", "GET /api/discovery/trending")
+	if r.RateLimitedHeader != 2 || r.Status429 != 2 || r.Status2xx != 2 {
+		t.Fatalf("recorded %+v", r)
+	}
+	if got := p.Config()[probe.ConfigRateLimit]; got != "2 req/s per header (else per ip), burst 1" {
+		t.Fatalf("config %q", got)
+	}
+}
+
+func TestRateLimitConfigErrors(t *testing.T) {
+	for _, tt := range []struct {
+		cfg  RateLimitConfig
+		want string
+	}{
+		{RateLimitConfig{}, "Policy.Limit must be > 0"},
+		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{{Kind: "user"}}}, "Identity[0]"},
+		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{ClientIP(), {HTTP: clientIP.HTTP}}}, "Identity[1]"},
+		{RateLimitConfig{Policy: PerMinute(1), MaxIdentities: -1}, "MaxIdentities"},
+	} {
+		_, err := NewRateLimiter(tt.cfg)
+		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("NewRateLimiter: %v, want an error naming %q", err, tt.want)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Policy.Period") {
+			t.Fatalf("RateLimitWithConfig panicked with %v", r)
+		}
+	}()
+	RateLimitWithConfig(RateLimitConfig{Policy: Policy{Limit: 5}})
+}
+
+func TestKeyOf(t *testing.T) {
+	for _, tt := range []struct {
+		v    any
+		want string
+		ok   bool
+	}{
+		{"alice", "alice", true}, {"", "", false}, {nil, "", false},
+		{42, "42", true}, {int64(-7), "-7", true}, {uint32(9), "9", true},
+		{time.Second, "1s", true}, // a fmt.Stringer
+		{3.5, "", false}, {strings.Repeat("a", MaxIdentityLen), strings.Repeat("a", MaxIdentityLen), true},
+		{strings.Repeat("a", MaxIdentityLen+1), "", false},
+	} {
+		if got, ok := keyOf(tt.v); got != tt.want || ok != tt.ok {
+			t.Errorf("keyOf(%v) = %q, %v; want %q, %v", tt.v, got, ok, tt.want, tt.ok)
+		}
+	}
+}
