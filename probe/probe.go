@@ -29,6 +29,8 @@ type Probe struct {
 	caches registry[*CacheStats]
 	stacks stackTable
 	rt     runtimeReader
+	pools  registry[*PGX]
+	redis  registry[*Redis]
 }
 
 // New returns a Probe configured by opts. It panics, naming the option,
@@ -92,6 +94,9 @@ func (p *Probe) HTTP() *HTTPStats { p.init(); return &p.http }
 func (p *Probe) Close() error {
 	p.init()
 	var errs []error
+	for _, t := range p.pools.list() {
+		errs = append(errs, t.close())
+	}
 	return errors.Join(errs...)
 }
 

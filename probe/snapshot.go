@@ -32,6 +32,9 @@ type Snapshot struct {
 	Process ProcessSnapshot   `json:"process"`
 	HTTP    HTTPSnapshot      `json:"http"`
 	Caches  []CacheSnapshot   `json:"caches,omitempty"`
+	Pools   []PoolSnapshot    `json:"pools,omitempty"`
+	Redis   []RedisSnapshot   `json:"redis,omitempty"`
+	Leaks   LeakSummary       `json:"leaks"`
 	// Errors lists what could not be read for this snapshot (a database
 	// or Redis that went down, a /proc file missing), each prefixed by
 	// its source. The rest of the snapshot is still valid.
@@ -114,10 +117,25 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Process, errs = readProcess()
 	s.Errors = append(s.Errors, errs...)
 	s.HTTP = p.http.snapshot()
+	for _, t := range p.pools.list() {
+		ps := t.snapshot(ctx, now)
+		if ps.Error != "" {
+			s.Errors = append(s.Errors, "pool "+ps.Name+": "+ps.Error)
+		}
+		s.Pools = append(s.Pools, ps)
+	}
+	for _, r := range p.redis.list() {
+		rs := r.snapshot(ctx, now)
+		if rs.Error != "" {
+			s.Errors = append(s.Errors, "redis "+rs.Name+": "+rs.Error)
+		}
+		s.Redis = append(s.Redis, rs)
+	}
 	for _, c := range p.caches.list() {
 		s.Caches = append(s.Caches, c.snapshot())
 	}
 	s.Config = p.Config()
+	s.Leaks = p.leakSummary(now)
 	slices.Sort(s.Errors)
 	for i := range s.Errors {
 		s.Errors[i] = redactSecrets(s.Errors[i])
@@ -146,6 +164,26 @@ func (s *Snapshot) Cache(name string) (CacheSnapshot, bool) {
 		}
 	}
 	return CacheSnapshot{}, false
+}
+
+// Pool returns the pool snapshot called name, if present.
+func (s *Snapshot) Pool(name string) (PoolSnapshot, bool) {
+	for _, p := range s.Pools {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return PoolSnapshot{}, false
+}
+
+// RedisClient returns the Redis snapshot called name, if present.
+func (s *Snapshot) RedisClient(name string) (RedisSnapshot, bool) {
+	for _, r := range s.Redis {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return RedisSnapshot{}, false
 }
 
 func errString(err error) string {

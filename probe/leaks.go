@@ -1,0 +1,229 @@
+package probe
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/probe/label"
+)
+
+// Kinds of held resources in a [LeakReport].
+const (
+	LeakPGXConn     = "pgx-conn"     // a pool connection acquired and not released
+	LeakPGXQuery    = "pgx-query"    // a query started and not ended: rows not closed
+	LeakPGXHijacked = "pgx-hijacked" // a connection hijacked from the pool and not closed
+	LeakRedisPubSub = "redis-pubsub" // a PubSub connection not closed
+	LeakRedisConn   = "redis-conn"   // connections held outside the pool (Conn()), counted only
+)
+
+// LeakReport lists what is held now, grouped by kind, source and stack.
+// It is served at /leaks and returned by [Probe.Leaks].
+type LeakReport struct {
+	Time time.Time `json:"time"`
+	// MinAgeSeconds is the age a hold needed to be listed.
+	MinAgeSeconds float64     `json:"min_age_seconds"`
+	Groups        []LeakGroup `json:"groups"`
+	// StacksDropped counts holds whose stack was not kept because the
+	// stack table was full (cumulative).
+	StacksDropped uint64 `json:"stacks_dropped"`
+}
+
+// LeakGroup is the holds of one kind from one source with one stack.
+type LeakGroup struct {
+	Kind string `json:"kind"`
+	// Source names the pool or Redis client.
+	Source string `json:"source"`
+	// SQL is the statement, for pgx-query groups.
+	SQL           string    `json:"sql,omitempty"`
+	Count         int       `json:"count"`
+	OldestSince   time.Time `json:"oldest_since"`
+	OldestSeconds float64   `json:"oldest_seconds"`
+	NewestSeconds float64   `json:"newest_seconds"`
+	// Function is the first application frame of Stack: the function
+	// that acquired (or queried, or subscribed).
+	Function string  `json:"function,omitempty"`
+	Stack    []Frame `json:"stack,omitempty"`
+	// Routes counts the holds by the route of the request that made them
+	// (from the middleware's labels), most first, at most 10.
+	Routes []LeakRoute `json:"routes,omitempty"`
+	// Holders lists the oldest holds (at most 10) with their labels.
+	Holders []LeakHolder `json:"holders,omitempty"`
+}
+
+// LeakRoute counts holds made by requests of one route.
+type LeakRoute struct {
+	Method string `json:"method"`
+	Route  string `json:"route"`
+	Count  int    `json:"count"`
+}
+
+// LeakHolder is one hold: since when and by which request.
+type LeakHolder struct {
+	Since      time.Time `json:"since"`
+	AgeSeconds float64   `json:"age_seconds"`
+	Method     string    `json:"method,omitempty"`
+	Route      string    `json:"route,omitempty"`
+	Run        string    `json:"run,omitempty"`
+	Class      string    `json:"class,omitempty"`
+	User       string    `json:"user,omitempty"`
+	Request    string    `json:"request,omitempty"`
+}
+
+// LeakSummary is the leak section of every [Snapshot]: gauges at Time.
+type LeakSummary struct {
+	ThresholdSeconds float64 `json:"threshold_seconds"`
+	// Suspects counts holds of every kind older than the threshold.
+	Suspects int `json:"suspects"`
+	// RedisOpenPubSub counts PubSub connections open now.
+	RedisOpenPubSub int    `json:"redis_open_pubsub"`
+	Stacks          int    `json:"stacks"`
+	StacksDropped   uint64 `json:"stacks_dropped"`
+}
+
+// heldItem is one hold as a source reports it.
+type heldItem struct {
+	kind, source, sql string
+	hold
+}
+
+// holdSource is implemented by the instruments that track holds.
+type holdSource interface {
+	holds(now time.Time, minAge time.Duration, dst []heldItem) []heldItem
+}
+
+func (t *PGX) holds(now time.Time, minAge time.Duration, dst []heldItem) []heldItem {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, st := range t.conns {
+		if !st.held.since.IsZero() && now.Sub(st.held.since) >= minAge {
+			dst = append(dst, heldItem{kind: LeakPGXConn, source: t.name, hold: st.held})
+		}
+		if !st.query.since.IsZero() && now.Sub(st.query.since) >= minAge {
+			dst = append(dst, heldItem{kind: LeakPGXQuery, source: t.name, sql: st.stmt.sql, hold: st.query})
+		}
+	}
+	for _, h := range t.hijacked {
+		if now.Sub(h.since) >= minAge {
+			dst = append(dst, heldItem{kind: LeakPGXHijacked, source: t.name, hold: h})
+		}
+	}
+	return dst
+}
+
+func (p *Probe) holdSources() []holdSource {
+	var out []holdSource
+	for _, t := range p.pools.list() {
+		out = append(out, t)
+	}
+	for _, r := range p.redis.list() {
+		out = append(out, r)
+	}
+	return out
+}
+
+// Leaks returns what has been held for at least minAge, grouped by kind,
+// source and stack, oldest groups first. minAge 0 lists every hold; the
+// admin endpoint's default is the leak threshold ([WithLeakThreshold]).
+func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
+	p.init()
+	now := p.now()
+	var items []heldItem
+	for _, s := range p.holdSources() {
+		items = s.holds(now, minAge, items)
+	}
+	r := &LeakReport{Time: now, MinAgeSeconds: minAge.Seconds(), StacksDropped: p.stacks.dropped.Load(), Groups: []LeakGroup{}}
+	type key struct {
+		kind, source, sql string
+		stack             stackID
+	}
+	idx := map[key]int{}
+	var members [][]heldItem
+	for _, it := range items {
+		k := key{it.kind, it.source, it.sql, it.stack}
+		i, ok := idx[k]
+		if !ok {
+			i = len(members)
+			idx[k] = i
+			members = append(members, nil)
+		}
+		members[i] = append(members[i], it)
+	}
+	for _, m := range members {
+		r.Groups = append(r.Groups, p.group(now, m))
+	}
+	slices.SortFunc(r.Groups, func(a, b LeakGroup) int {
+		return cmp.Or(a.OldestSince.Compare(b.OldestSince), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Function, b.Function))
+	})
+	return r
+}
+
+func (p *Probe) group(now time.Time, m []heldItem) LeakGroup {
+	slices.SortFunc(m, func(a, b heldItem) int { return a.since.Compare(b.since) })
+	g := LeakGroup{
+		Kind: m[0].kind, Source: m[0].source, SQL: m[0].sql, Count: len(m),
+		OldestSince:   m[0].since,
+		OldestSeconds: now.Sub(m[0].since).Seconds(),
+		NewestSeconds: now.Sub(m[len(m)-1].since).Seconds(),
+		Stack:         p.stacks.frames(m[0].stack),
+	}
+	if len(g.Stack) > 0 {
+		g.Function = g.Stack[0].Function
+	}
+	routes := map[[2]string]int{}
+	for i, it := range m {
+		if it.info != nil {
+			routes[[2]string{it.info.Method, it.info.Route}]++
+		}
+		if i < 10 {
+			g.Holders = append(g.Holders, holder(now, it.hold))
+		}
+	}
+	for k, n := range routes {
+		g.Routes = append(g.Routes, LeakRoute{Method: k[0], Route: k[1], Count: n})
+	}
+	slices.SortFunc(g.Routes, func(a, b LeakRoute) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Route, b.Route), strings.Compare(a.Method, b.Method))
+	})
+	if len(g.Routes) > 10 {
+		g.Routes = g.Routes[:10]
+	}
+	return g
+}
+
+func holder(now time.Time, h hold) LeakHolder {
+	l := LeakHolder{Since: h.since, AgeSeconds: now.Sub(h.since).Seconds()}
+	if i := h.info; i != nil {
+		l.Method, l.Route = i.Method, i.Route
+		l.Run, l.Class, l.User, l.Request = validLabel(i.Run), validLabel(i.Class), validLabel(i.User), validLabel(i.Request)
+	}
+	return l
+}
+
+// validLabel keeps a label only if it is a valid soak label (the Info may
+// have been built by other code than label.Parse).
+func validLabel(s string) string {
+	if label.Valid(s) {
+		return s
+	}
+	return ""
+}
+
+func (p *Probe) leakSummary(now time.Time) LeakSummary {
+	thr := p.opts.leakThreshold
+	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load()}
+	var items []heldItem
+	for _, src := range p.holdSources() {
+		items = src.holds(now, 0, items)
+	}
+	for _, it := range items {
+		if it.kind == LeakRedisPubSub {
+			s.RedisOpenPubSub++
+		}
+		if now.Sub(it.since) >= thr {
+			s.Suspects++
+		}
+	}
+	return s
+}

@@ -1,0 +1,114 @@
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PGActivity is the server's view of the pool's database from
+// pg_stat_activity, polled at most once per poll interval.
+type PGActivity struct {
+	// Time is when the server was asked.
+	Time time.Time `json:"time"`
+	// ByState counts the database's client backends by state ("active",
+	// "idle", "idle in transaction", ...), excluding the probe's own.
+	ByState map[string]int `json:"by_state"`
+	Total   int            `json:"total"`
+	// MaxConnections is the server's max_connections setting.
+	MaxConnections int    `json:"max_connections"`
+	ServerVersion  string `json:"server_version"`
+}
+
+const activitySQL = `SELECT coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+GROUP BY 1`
+
+// activityPoller queries pg_stat_activity through its own connection, so
+// that an exhausted pool does not block (or skew) the probe.
+type activityPoller struct {
+	mu   sync.Mutex
+	conn *pgx.Conn
+	last *PGActivity
+	err  string
+	at   time.Time
+}
+
+func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.Time, every time.Duration) (*PGActivity, string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.at.IsZero() && now.Sub(a.at) < every {
+		return a.last, a.err
+	}
+	a.at = now
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	act, err := a.query(ctx, pool, now)
+	if err != nil {
+		a.err = "pg_stat_activity: " + errString(err)
+		if a.conn != nil {
+			_ = a.conn.Close(context.Background())
+			a.conn = nil
+		}
+		return a.last, a.err
+	}
+	a.last, a.err = act, ""
+	return act, ""
+}
+
+func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time.Time) (*PGActivity, error) {
+	if a.conn == nil {
+		cfg := pool.Config().ConnConfig.Copy()
+		cfg.Tracer = nil // the probe's own queries are not the service's
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		a.conn = conn
+	}
+	act := &PGActivity{Time: now, ByState: map[string]int{}}
+	rows, err := a.conn.Query(ctx, activitySQL)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		act.ByState[state] = n
+		act.Total += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var maxConns string
+	if err := a.conn.QueryRow(ctx, "SELECT current_setting('max_connections'), current_setting('server_version')").Scan(&maxConns, &act.ServerVersion); err != nil {
+		return nil, err
+	}
+	for _, c := range maxConns {
+		if c < '0' || c > '9' {
+			break
+		}
+		act.MaxConnections = act.MaxConnections*10 + int(c-'0')
+	}
+	return act, nil
+}
+
+func (a *activityPoller) close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.conn == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	err := a.conn.Close(ctx)
+	a.conn = nil
+	return err
+}

@@ -1,0 +1,123 @@
+package probe
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// OverflowStatement is the statement under which queries are recorded once
+// a pool's statement table is full (see [WithMaxStatements]).
+const OverflowStatement = "(other statements)"
+
+// stmtStats records one normalised statement.
+type stmtStats struct {
+	sql     string
+	calls   atomic.Uint64
+	errors  atomic.Uint64
+	rows    atomic.Uint64
+	latency hist
+}
+
+func (s *stmtStats) record(d time.Duration, err bool, rows int64) {
+	s.calls.Add(1)
+	if err {
+		s.errors.Add(1)
+	}
+	if rows > 0 {
+		s.rows.Add(uint64(rows))
+	}
+	s.latency.record(d)
+}
+
+// stmtTable maps SQL text to statement recorders. Lookups of SQL seen
+// before are a lock-free map read; new text is normalised once. Both the
+// raw-text cache (4 x max) and the statement table (max) are bounded.
+type stmtTable struct {
+	mu       sync.Mutex
+	raw      atomic.Pointer[map[string]*stmtStats] // copy-on-write
+	norm     map[string]*stmtStats                 // under mu
+	order    []*stmtStats
+	max      int
+	overflow stmtStats
+}
+
+func (t *stmtTable) init(max int) {
+	t.max = max
+	t.overflow.sql = OverflowStatement
+	m := map[string]*stmtStats{}
+	t.raw.Store(&m)
+	t.norm = map[string]*stmtStats{}
+}
+
+func (t *stmtTable) get(sql string) *stmtStats {
+	if s := (*t.raw.Load())[sql]; s != nil {
+		return s
+	}
+	n := NormalizeSQL(sql)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := t.norm[n]
+	if s == nil {
+		if len(t.norm) >= t.max {
+			s = &t.overflow
+		} else {
+			s = &stmtStats{sql: n}
+			t.norm[n] = s
+			t.order = append(t.order, s)
+		}
+	}
+	old := *t.raw.Load()
+	if len(old) < 4*t.max && len(sql) <= 4*maxSQLLen {
+		m := make(map[string]*stmtStats, len(old)+1)
+		for k, v := range old {
+			m[k] = v
+		}
+		m[sql] = s
+		t.raw.Store(&m)
+	}
+	return s
+}
+
+// StatementSnapshot holds one normalised statement's figures, cumulative.
+type StatementSnapshot struct {
+	SQL    string `json:"sql"`
+	Calls  uint64 `json:"calls"`
+	Errors uint64 `json:"errors"`
+	// Rows counts rows affected or returned, as the command tag says.
+	Rows uint64 `json:"rows"`
+	// Latency runs from the query's start to its end: for a Query, until
+	// its rows are closed.
+	Latency Histogram `json:"latency"`
+}
+
+// snapshot returns the statements, by total time spent, highest first.
+func (t *stmtTable) snapshot() ([]StatementSnapshot, int) {
+	t.mu.Lock()
+	all := append([]*stmtStats(nil), t.order...)
+	t.mu.Unlock()
+	if t.overflow.calls.Load() > 0 {
+		all = append(all, &t.overflow)
+	}
+	out := make([]StatementSnapshot, 0, len(all))
+	for _, s := range all {
+		out = append(out, StatementSnapshot{
+			SQL:     s.sql,
+			Calls:   s.calls.Load(),
+			Errors:  s.errors.Load(),
+			Rows:    s.rows.Load(),
+			Latency: s.latency.snapshot(),
+		})
+	}
+	slices.SortStableFunc(out, func(a, b StatementSnapshot) int {
+		switch {
+		case a.Latency.SumMicros > b.Latency.SumMicros:
+			return -1
+		case a.Latency.SumMicros < b.Latency.SumMicros:
+			return 1
+		}
+		return 0
+	})
+	return out, t.max
+}
