@@ -73,7 +73,7 @@ func Header(name string) Identifier {
 			if len(v) != 1 {
 				return "", false
 			}
-			return keyOf(v[0])
+			return keyString(v[0])
 		},
 	}
 }
@@ -86,18 +86,18 @@ func ClientIP() Identifier { return clientIP }
 
 var clientIP = Identifier{
 	Kind: KindIP,
-	Echo: func(c echo.Context) (string, bool) { return keyOf(c.RealIP()) },
+	Echo: func(c echo.Context) (string, bool) { return keyString(c.RealIP()) },
 	HTTP: func(r *http.Request) (string, bool) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
 		}
-		return keyOf(host)
+		return keyString(host)
 	},
 }
 
-// keyOf turns an identity value into a key: non-empty, at most
-// MaxIdentityLen bytes. Only integers and Stringers allocate.
+// keyOf turns an identity value into a key (see keyString). Only integers
+// and Stringers allocate.
 func keyOf(v any) (string, bool) {
 	var s string
 	switch v := v.(type) {
@@ -122,6 +122,13 @@ func keyOf(v any) (string, bool) {
 	default:
 		return "", false
 	}
+	return keyString(s)
+}
+
+// keyString accepts s as a key if it is non-empty and at most
+// MaxIdentityLen bytes. (A string passed as an interface would be boxed on
+// the heap: strings take this path.)
+func keyString(s string) (string, bool) {
 	if s == "" || len(s) > MaxIdentityLen {
 		return "", false
 	}
