@@ -1,0 +1,220 @@
+package live
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Default windows: the terminal view's figures cover the last TTYWindow;
+// off a terminal, one line is logged per LogWindow.
+const (
+	TTYWindow = 5 * time.Second
+	LogWindow = 10 * time.Second
+)
+
+// IsTerminal reports whether f is a terminal (golang.org/x/term).
+func IsTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// Progress shows a run's progress on w. Create it with New. Safe for
+// concurrent use.
+type Progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	tty    bool
+	window time.Duration
+
+	info    engine.RunInfo
+	started bool
+	label   string             // what runs, e.g. "soak run" or "soak demo"
+	recent  []*engine.Interval // the window's intervals, oldest first
+	logged  time.Time          // log mode: end of the last logged window
+	last    *engine.Interval   // the latest interval
+	total   counts
+	probes  []probeState
+	note    string
+	drawn   int // lines of the last terminal view
+}
+
+type counts struct{ requests, failures, limited, aborted int64 }
+
+type probeState struct {
+	name, err string
+	polls     int
+}
+
+// New returns a Progress writing to w: a redrawn view when tty is true,
+// else log lines.
+func New(w io.Writer, tty bool) *Progress {
+	win := LogWindow
+	if tty {
+		win = TTYWindow
+	}
+	return &Progress{w: w, tty: tty, window: win, label: "soak"}
+}
+
+// SetLabel names what runs in the view's first line ("soak demo").
+func (p *Progress) SetLabel(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.label = s
+}
+
+// Start receives the run's description (Plan.OnStart).
+func (p *Progress) Start(info engine.RunInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.info, p.started, p.logged = info, true, info.Start
+	if !p.tty {
+		p.logf(info.Start, "%s", p.headline())
+	}
+}
+
+// Interval receives every finished interval, in order (Plan.OnInterval).
+func (p *Progress) Interval(iv *engine.Interval) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.last = iv
+	t := iv.Total()
+	p.total.requests += t.Requests
+	p.total.failures += t.Failures()
+	p.total.limited += t.RateLimited
+	p.total.aborted += t.Aborted
+	p.recent = append(p.recent, iv)
+	if p.tty {
+		for len(p.recent) > 1 && iv.End.Sub(p.recent[0].Start) > p.window {
+			p.recent = p.recent[1:]
+		}
+		p.draw()
+		return
+	}
+	if iv.End.Sub(p.logged) >= p.window {
+		p.logWindow()
+	}
+}
+
+// Probe records a poll of the probe called name: err nil when it
+// answered. Off a terminal, a change of state is logged.
+func (p *Progress) Probe(name string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	for i := range p.probes {
+		s := &p.probes[i]
+		if s.name == name {
+			changed := (s.err == "") != (msg == "")
+			s.err, s.polls = msg, s.polls+1
+			if changed && !p.tty {
+				p.logf(time.Now(), "%s", s.describe(true))
+			}
+			return
+		}
+	}
+	p.probes = append(p.probes, probeState{name: name, err: msg, polls: 1})
+	if !p.tty {
+		p.logf(time.Now(), "%s", p.probes[len(p.probes)-1].describe(true))
+	}
+}
+
+// describe states the probe's state; long adds what it means for the run.
+func (s probeState) describe(long bool) string {
+	if s.err != "" && long {
+		return "probe " + s.name + ": not reachable (" + s.err + "); the run goes on, client side only"
+	}
+	if s.err != "" {
+		return "probe " + s.name + ": not reachable (" + s.err + ")"
+	}
+	return "probe " + s.name + ": answering"
+}
+
+// Note shows msg: on a terminal under the figures, else as a log line.
+func (p *Progress) Note(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.note = msg
+	if p.tty {
+		p.draw()
+		return
+	}
+	p.logf(time.Now(), "%s", msg)
+}
+
+// Finish shows the last figures: the final view, or a line for the
+// window not yet logged.
+func (p *Progress) Finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		p.draw()
+		return
+	}
+	if p.last != nil && p.last.End.After(p.logged) {
+		p.logWindow()
+	}
+}
+
+// logWindow logs the intervals gathered since the last line.
+func (p *Progress) logWindow() {
+	p.logf(p.last.End, "%s %s", p.elapsed(), p.figures())
+	p.logged = p.last.End
+	p.recent = p.recent[:0]
+}
+
+func (p *Progress) logf(at time.Time, format string, args ...any) {
+	fmt.Fprintf(p.w, "%s soak: "+format+"\n", append([]any{at.UTC().Format(time.RFC3339)}, args...)...)
+}
+
+// headline describes the run: id, host, model.
+func (p *Progress) headline() string {
+	i := &p.info
+	load := fmt.Sprintf("%d users", i.Users)
+	if i.Model == "open" {
+		load = fmt.Sprintf("%g arrivals/s", i.Rate)
+	}
+	return fmt.Sprintf("%s: run %s against %s, %s model, %s for %s", p.label, i.RunID, i.Host, i.Model, load, Clock(i.Duration))
+}
+
+// elapsed is "elapsed 1m05s of 30m00s (remaining 28m55s)" at the last interval.
+func (p *Progress) elapsed() string {
+	if p.last == nil {
+		return "elapsed 0s"
+	}
+	el := p.last.End.Sub(p.info.Start)
+	return fmt.Sprintf("elapsed %s of %s, remaining %s", Clock(el), Clock(p.info.Duration), Clock(p.info.Duration-el))
+}
+
+// figures is users, rps, percentiles of the window, failures and 429s.
+func (p *Progress) figures() string {
+	var b strings.Builder
+	win := engine.Window(p.recent...)
+	if win == nil {
+		return "waiting for the first interval"
+	}
+	t := win.Total()
+	fmt.Fprintf(&b, "users %d", win.Users)
+	if p.info.Model == "closed" && p.info.Users > 0 {
+		fmt.Fprintf(&b, "/%d", p.info.Users)
+	}
+	secs := win.Duration().Seconds()
+	rps := 0.0
+	if secs > 0 {
+		rps = float64(t.Requests) / secs
+	}
+	fmt.Fprintf(&b, " | rps %.1f | p50 %s p95 %s p99 %s (%s)", rps,
+		Millis(t.Percentile(50)), Millis(t.Percentile(95)), Millis(t.Percentile(99)), windowLabel(win.Duration()))
+	fmt.Fprintf(&b, " | failures %d (%s) | 429s %d", p.total.failures, Percent(p.total.failures, p.total.requests), p.total.limited)
+	if s := win.Schedule; s.Late > 0 || s.Dropped > 0 {
+		fmt.Fprintf(&b, " | late %d dropped %d", s.Late, s.Dropped)
+	}
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package live
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+var t0 = time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)
+
+// interval makes the i-th one-second interval: n requests of latency
+// ms milliseconds, fail of them failed (5xx) and limited of them 429s.
+func interval(i int, users int, n, fail, limited int64, ms int64) *engine.Interval {
+	h := &engine.Histogram{}
+	for range n {
+		h.Record(ms * 1000)
+	}
+	st := engine.Stat{Method: "GET", Name: "/ok", Requests: n, RateLimited: limited, SumMicros: n * ms * 1000,
+		MinMicros: ms * 1000, MaxMicros: ms * 1000, Latency: h}
+	st.Kinds[engine.KindStatus5xx] = fail
+	return &engine.Interval{Seq: i, Span: 1, Start: t0.Add(time.Duration(i) * time.Second),
+		End: t0.Add(time.Duration(i+1) * time.Second), Users: users, MaxUsers: users, Stats: []engine.Stat{st}}
+}
+
+func info() engine.RunInfo {
+	return engine.RunInfo{RunID: "r1", Host: "http://127.0.0.1:8000", Model: "closed", Start: t0,
+		Duration: 30 * time.Second, Users: 20, Interval: time.Second}
+}
+
+func TestLogLines(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, false)
+	p.Start(info())
+	for i := range 25 {
+		p.Interval(interval(i, 20, 100, 1, 2, 12))
+	}
+	p.Finish()
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want a headline and 3 window lines (10 s, 20 s, the last 5 s), got %d:\n%s", len(lines), b.String())
+	}
+	if !strings.Contains(lines[0], "run r1 against http://127.0.0.1:8000, closed model, 20 users for 30s") {
+		t.Errorf("headline %q", lines[0])
+	}
+	want := []string{"2026-11-28T05:00:10Z soak: elapsed 10s of 30s, remaining 20s", "users 20/20", "rps 100.0",
+		"p50 12.0ms p95 12.0ms p99 12.0ms (last 10s)", "failures 10 (1.00%)", "429s 20"}
+	for _, w := range want {
+		if !strings.Contains(lines[1], w) {
+			t.Errorf("line %q lacks %q", lines[1], w)
+		}
+	}
+	if !strings.Contains(lines[3], "elapsed 25s of 30s") || !strings.Contains(lines[3], "(last 5s)") || !strings.Contains(lines[3], "failures 25 (1.00%)") {
+		t.Errorf("last line %q", lines[3])
+	}
+}
+
+func TestTerminalView(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, true)
+	p.SetLabel("soak demo")
+	p.Start(info())
+	p.Probe("http://127.0.0.1:8001", errors.New("connection refused"))
+	for i := range 8 {
+		p.Interval(interval(i, 10, 50, 0, 0, 3))
+	}
+	p.Note("stopping: draining requests in flight; Ctrl-C again exits at once")
+	out := b.String()
+	if strings.Count(out, "\x1b[J") != 8 { // every view after the first clears the previous one
+		t.Errorf("want 8 redraws, got %d", strings.Count(out, "\x1b[J"))
+	}
+	last := out[strings.LastIndex(out, "\x1b[J")+3:]
+	for _, w := range []string{"soak demo: run r1", "elapsed 8s of 30s, remaining 22s", "users 10/20", "rps 50.0",
+		"p50 3.00ms", "(last 5s)", "failures 0 (0.00%)", "probe http://127.0.0.1:8001: not reachable (connection refused)",
+		"requests 400, aborted 0", "stopping: draining"} {
+		if !strings.Contains(last, w) {
+			t.Errorf("view lacks %q:\n%s", w, last)
+		}
+	}
+	for _, l := range strings.Split(last, "\n") {
+		if len(l) > 100 {
+			t.Errorf("line too wide for a terminal (%d): %q", len(l), l)
+		}
+	}
+}
+
+func TestProbeStateChangesLogged(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, false)
+	p.Probe("a", nil)
+	p.Probe("a", nil)
+	p.Probe("a", errors.New("timeout"))
+	p.Probe("a", errors.New("timeout"))
+	p.Probe("a", nil)
+	if n := strings.Count(b.String(), "\n"); n != 3 {
+		t.Fatalf("want 3 lines (answering, not reachable, answering), got %d:\n%s", n, b.String())
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for us, want := range map[int64]string{0: "-", 420: "0.42ms", 12345: "12.3ms", 480000: "480ms", 1250000: "1.25s"} {
+		if got := Millis(us); got != want {
+			t.Errorf("Millis(%d) = %q, want %q", us, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{0: "0s", 65 * time.Second: "1m05s", 3723 * time.Second: "1h02m03s", -time.Second: "0s"} {
+		if got := Clock(d); got != want {
+			t.Errorf("Clock(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if Percent(1, 0) != "-" || Percent(1, 8) != "12.50%" {
+		t.Error("Percent")
+	}
+}
