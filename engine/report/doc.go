@@ -1,0 +1,57 @@
+// Package report renders a finished or partial soak run: Locust-compatible
+// CSV files, a versioned JSON document with a reader, and a self-contained
+// HTML report. (The Markdown report that fills the seed's template is
+// engine/analysis's.) Every renderer reads a [Run] — the engine's Result,
+// and the analysis when there is one — and is a [Reporter], a
+// func(io.Writer) error; the Write* helpers write files atomically.
+//
+//	run := report.Run{Result: res} // res from engine.Run or engine.NewResult
+//	if err := report.WriteLocustCSV("out/sustained_load_results", run, report.CSVOptions{}); err != nil {
+//		return err
+//	}
+//	if err := report.WriteFile("out/report.json", report.JSON(run)); err != nil {
+//		return err
+//	}
+//	return report.WriteFile("out/report.html", report.HTML(run))
+//
+// # Locust CSV
+//
+// [WriteLocustCSV] writes PREFIX_stats.csv, PREFIX_stats_history.csv,
+// PREFIX_failures.csv and PREFIX_exceptions.csv with the header lines of
+// Locust's locust/stats.py byte for byte, its row order (entries sorted by
+// name then method, then the "Aggregated" row with an empty Type), its
+// number formatting (Python ints and floats: "20", "150.0", "N/A" for the
+// percentiles of an entry without requests) and CRLF line ends, so scripts
+// written for Locust's CSVs keep working. Response times are in
+// milliseconds.
+//
+// Counts, sums, averages, min, max and content sizes are exact. Locust
+// computes the median and percentiles from response times rounded to two
+// significant digits (1 ms below 100 ms, 10 ms below 1 s, 100 ms below
+// 10 s, 1 s above); soak keeps HDR histograms (1 µs up to 2 ms, then 3
+// significant digits) and rebuilds Locust's rounded counts from them, so
+// its medians and percentiles equal Locust's on the same requests, except
+// that a request within 0.05% of a rounding boundary (e.g. 144.93 ms
+// against the 145 ms boundary between the 140 and 150 keys) may be
+// counted in the neighbouring key.
+//
+// Locust counts HTTP 429 as a failure; soak counts 429s apart, as
+// rate-limit hits. In the CSVs they are failures, as in Locust: in Failure
+// Count and Failures/s, and in PREFIX_failures.csv as one row per endpoint
+// with the error [RateLimitedError] ("HTTP 429 Too Many Requests (rate
+// limit)"). The JSON and HTML outputs keep them apart. Failure errors are
+// soak's texts ("HTTP 503 Service Unavailable"), not Python reprs; task
+// errors go to PREFIX_exceptions.csv, whose Traceback names the task (soak
+// keeps no stack traces) and whose Nodes is "local".
+//
+// Requests/s in PREFIX_stats.csv divides by the run's recorded span.
+// PREFIX_stats_history.csv has a row per interval (1 s by default; coarser
+// after a long run's series was coarsened), timestamped with the
+// interval's end; its Requests/s and Failures/s cover the last
+// [HistoryWindow], its percentiles are whole-run so far, or of the last
+// HistoryWindow with [CSVOptions].FullHistory, as Locust's are.
+//
+// # Concurrency
+//
+// Renderers only read the Run; any number may run at once on one Run.
+package report
