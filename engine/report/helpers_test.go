@@ -22,7 +22,9 @@ func failed(ms float64, kind engine.Kind) sample {
 	return sample{us: int64(ms * 1000), kind: kind, fail: true}
 }
 
-func limited(ms float64, bytes int64) sample { return sample{us: int64(ms * 1000), bytes: bytes, limited: true} }
+func limited(ms float64, bytes int64) sample {
+	return sample{us: int64(ms * 1000), bytes: bytes, limited: true}
+}
 
 // statOf records samples into a Stat exactly as the engine does.
 func statOf(method, name string, samples ...sample) engine.Stat {
@@ -73,7 +75,7 @@ func info() engine.RunInfo {
 		RunID: "run-1", Host: "http://127.0.0.1:8000", Model: "closed", Start: t0,
 		Interval: time.Second, Duration: 10 * time.Second, Users: 10, SpawnRate: 5,
 		Classes: []engine.ClassInfo{{Name: "Reader", Weight: 3, Tasks: 2}, {Name: "Writer", Weight: 1, Tasks: 1}},
-		Cores: 2, Transport: "h1", LateAfter: 10_000,
+		Cores:   2, Transport: "h1", LateAfter: 10_000,
 	}
 }
 
