@@ -1,0 +1,211 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Defaults and bounds of [Config].
+const (
+	DefaultPollInterval = 2 * time.Second
+	MinPollInterval     = 100 * time.Millisecond
+	MaxPollInterval     = time.Minute
+	// DefaultSettleFraction of the load duration is added to the ramp as
+	// warm-up when Config.Settle is zero, at most MaxDefaultSettle.
+	DefaultSettleFraction = 0.1
+	MaxDefaultSettle      = 3 * time.Minute
+	// DefaultDrain is the longest the service is left to quiesce after
+	// the load stops (it ends earlier once requests in flight are 0 and
+	// goroutines stop falling); MaxDrain bounds Config.Drain.
+	DefaultDrain = 15 * time.Second
+	MaxDrain     = 10 * time.Minute
+	// MaxSources bounds Config.Sources.
+	MaxSources = 64
+)
+
+// ErrConfig is wrapped by every error of a bad [Config]; the message names
+// the field.
+var ErrConfig = errors.New("analysis: bad config")
+
+// Config is one soak: the engine's plan, the probes to poll, the phases'
+// lengths, and the targets. The zero value of every field but Plan is
+// documented and valid.
+type Config struct {
+	// Plan is the load (see engine.Plan). Its OnStart and OnInterval
+	// callbacks are kept and called as the engine documents.
+	Plan engine.Plan
+	// Sources are the probes of the service's replicas ([InProcess],
+	// [Remote]). None: the report has the client side only and says so.
+	Sources []Source
+	// PollInterval is how often every source is polled: default 2 s,
+	// from 100 ms to 1 min.
+	PollInterval time.Duration
+	// PollTimeout bounds one poll of one source. Default: PollInterval,
+	// at most 10 s.
+	PollTimeout time.Duration
+	// Baseline is how long the service is polled before any load.
+	// Default: 3 poll intervals; at least one poll is always taken.
+	Baseline time.Duration
+	// Settle is the time after the ramp (users spawned) before the
+	// steady state starts. Default: 10 % of the load duration, at most
+	// 3 min. Negative means no settling time.
+	Settle time.Duration
+	// Drain is the longest the service is left to quiesce after the load
+	// stops. Default 15 s, at most 10 min. The drain ends sooner once no
+	// request is in flight and goroutines stopped falling.
+	Drain time.Duration
+	// Thresholds are the targets; zero fields take the seed's.
+	Thresholds Thresholds
+	// Dir, when set, is where profiles are saved (Dir/profiles/...),
+	// beside the report; empty keeps them in memory only
+	// (Result.Capture.Profiles[i].Data).
+	Dir string
+	// Record, when set, receives every sample, phase, leak report,
+	// profile reference and the environment as they happen (the CLI
+	// appends them to disk; [ReadCapture] reads them back).
+	Record *RecordWriter
+	// OnSample, when set, is called with every sample on the polling
+	// goroutine (a live display). It must not keep the sample.
+	OnSample func(*Sample)
+	// Command is the command line that ran the soak, secrets removed, for
+	// the report's Execution Command.
+	Command string
+}
+
+// withDefaults validates c and fills its zero fields; errors name the
+// field and wrap ErrConfig.
+func (c Config) withDefaults() (Config, error) {
+	bad := func(field, format string, args ...any) (Config, error) {
+		return c, fmt.Errorf("%w: %s: %s", ErrConfig, field, fmt.Sprintf(format, args...))
+	}
+	if err := c.Plan.Validate(); err != nil {
+		return c, err
+	}
+	if err := c.Thresholds.Validate(); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if len(c.Sources) > MaxSources {
+		return bad("Config.Sources", "%d sources, at most %d", len(c.Sources), MaxSources)
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Sources {
+		if s == nil {
+			return bad(fmt.Sprintf("Config.Sources[%d]", i), "nil")
+		}
+		n := s.Name()
+		if n == "" || seen[n] {
+			return bad(fmt.Sprintf("Config.Sources[%d]", i), "name %q is empty or repeated (name replicas apart)", n)
+		}
+		seen[n] = true
+	}
+	switch {
+	case c.PollInterval == 0:
+		c.PollInterval = DefaultPollInterval
+	case c.PollInterval < MinPollInterval || c.PollInterval > MaxPollInterval:
+		return bad("Config.PollInterval", "%v is outside %v..%v", c.PollInterval, MinPollInterval, MaxPollInterval)
+	}
+	switch {
+	case c.PollTimeout == 0:
+		c.PollTimeout = min(c.PollInterval, 10*time.Second)
+	case c.PollTimeout < 0:
+		return bad("Config.PollTimeout", "%v is negative", c.PollTimeout)
+	}
+	switch {
+	case c.Baseline == 0:
+		c.Baseline = 3 * c.PollInterval
+	case c.Baseline < 0:
+		return bad("Config.Baseline", "%v is negative", c.Baseline)
+	}
+	load := planDuration(&c.Plan)
+	switch {
+	case c.Settle == 0:
+		c.Settle = min(time.Duration(DefaultSettleFraction*float64(load)), MaxDefaultSettle)
+	case c.Settle < 0:
+		c.Settle = 0
+	}
+	switch {
+	case c.Drain == 0:
+		c.Drain = DefaultDrain
+	case c.Drain < 0 || c.Drain > MaxDrain:
+		return bad("Config.Drain", "%v is outside 0..%v", c.Drain, MaxDrain)
+	}
+	c.Command = redactCommand(c.Command)
+	return c, nil
+}
+
+// planDuration is the plan's load duration (Duration, or its stages').
+func planDuration(p *engine.Plan) time.Duration {
+	if p.Duration > 0 {
+		return p.Duration
+	}
+	var d time.Duration
+	switch l := p.Load.(type) {
+	case engine.Closed:
+		for _, s := range l.Stages {
+			d += s.Duration
+		}
+	case engine.Open:
+		for _, s := range l.Stages {
+			d += s.Duration
+		}
+	}
+	return d
+}
+
+// rampDuration is how long the plan takes to reach its (first stage's)
+// users: users / spawn rate; 0 for the open model and for spawning all
+// at once.
+func rampDuration(p *engine.Plan) time.Duration {
+	l, ok := p.Load.(engine.Closed)
+	if !ok || l.SpawnRate <= 0 {
+		return 0
+	}
+	users := l.Users
+	if len(l.Stages) > 0 {
+		users = l.Stages[0].Users
+	}
+	return time.Duration(float64(users) / l.SpawnRate * float64(time.Second))
+}
+
+// redactCommand hides the values of flags that carry secrets
+// (--probe-token, --database-url passwords, Authorization headers).
+func redactCommand(cmd string) string {
+	f := strings.Fields(cmd)
+	for i := 0; i < len(f); i++ {
+		low := strings.ToLower(f[i])
+		name, _, hasValue := strings.Cut(low, "=")
+		if strings.Contains(name, "token") || strings.Contains(name, "password") || strings.Contains(name, "secret") {
+			if hasValue {
+				f[i] = f[i][:strings.Index(f[i], "=")+1] + "[redacted]"
+			} else if i+1 < len(f) {
+				f[i+1] = "[redacted]"
+				i++
+			}
+			continue
+		}
+		if strings.HasPrefix(low, "authorization:") || strings.Contains(low, "bearer") {
+			f[i] = "[redacted]"
+		}
+		f[i] = redactURLPassword(f[i])
+	}
+	return strings.Join(f, " ")
+}
+
+// redactURLPassword replaces the password of a URL found in s.
+func redactURLPassword(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	at := strings.Index(rest, "@")
+	colon := strings.Index(rest, ":")
+	if at < 0 || colon < 0 || colon > at || strings.ContainsAny(rest[:at], "/") {
+		return s
+	}
+	return s[:i+3] + rest[:colon+1] + "[redacted]" + rest[at:]
+}

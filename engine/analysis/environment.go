@@ -1,0 +1,167 @@
+package analysis
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Environment is the report's Test Environment, Hardware Specifications
+// and Configuration: every field measured, or named in Missing with the
+// reason it could not be. soak sends load only to loopback, so the machine
+// soak runs on is the service's machine too.
+type Environment struct {
+	OS        string `json:"os,omitempty"`     // "Debian GNU/Linux 12 (bookworm), linux/amd64"
+	Kernel    string `json:"kernel,omitempty"` // "6.1.0-18-amd64"
+	GoVersion string `json:"go_version"`       // soak's Go
+	Soak      string `json:"soak,omitempty"`   // soak's module version
+	// ServiceGo, PostgreSQL and Redis come from the probe (Analyze fills
+	// them from the timeline).
+	ServiceGo  string `json:"service_go,omitempty"`
+	PostgreSQL string `json:"postgresql,omitempty"`
+	Redis      string `json:"redis,omitempty"`
+
+	CPUModel string `json:"cpu_model,omitempty"`
+	Cores    int    `json:"cores"`
+	RAMBytes int64  `json:"ram_bytes,omitempty"`
+	// Disk describes the file system holding the results: type, size and
+	// free space.
+	Disk    string `json:"disk,omitempty"`
+	Network string `json:"network"`
+
+	// Config holds the service's configuration as the probe reports it
+	// (probe.Config* keys); Analyze fills it.
+	Config map[string]string `json:"config,omitempty"`
+	// Missing maps a field name ("OS", "PostgreSQL", ...) to why it could
+	// not be measured.
+	Missing map[string]string `json:"missing,omitempty"`
+}
+
+func (e *Environment) missing(field, why string) {
+	if e.Missing == nil {
+		e.Missing = map[string]string{}
+	}
+	e.Missing[field] = why
+}
+
+// CollectEnvironment measures this machine: OS, kernel, Go, CPU model and
+// cores, RAM, and the disk holding dir ("" means the working directory).
+// It never fails: what it cannot read is named in Missing.
+func CollectEnvironment(dir string) *Environment {
+	e := &Environment{GoVersion: runtime.Version(), Cores: runtime.NumCPU(),
+		Network: "loopback only (127.0.0.0/8, ::1): no network between soak and the service"}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		e.Soak = bi.Main.Version
+	}
+	arch := runtime.GOOS + "/" + runtime.GOARCH
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		if name := parseOSRelease(b); name != "" {
+			e.OS = name + ", " + arch
+		}
+	}
+	if e.OS == "" {
+		e.OS = arch
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		e.Kernel = strings.TrimSpace(string(b))
+	} else {
+		e.missing("Kernel", "no /proc/sys/kernel/osrelease on "+runtime.GOOS)
+	}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		e.CPUModel = parseCPUModel(b)
+	}
+	if e.CPUModel == "" {
+		e.missing("CPU", "no model name in /proc/cpuinfo on "+runtime.GOOS)
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if v, err := parseMemTotal(b); err == nil {
+			e.RAMBytes = v
+		} else {
+			e.missing("RAM", err.Error())
+		}
+	} else {
+		e.missing("RAM", "no /proc/meminfo on "+runtime.GOOS)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	if d, err := describeDisk(dir); err == nil {
+		e.Disk = d
+	} else {
+		e.missing("Disk", err.Error())
+	}
+	return e
+}
+
+// parseOSRelease returns PRETTY_NAME (else NAME VERSION) from
+// /etc/os-release.
+func parseOSRelease(b []byte) string {
+	vals := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimSpace(sc.Text()), "=")
+		if !ok || strings.HasPrefix(k, "#") {
+			continue
+		}
+		if u, err := strconv.Unquote(v); err == nil {
+			v = u
+		} else {
+			v = strings.Trim(v, `"'`)
+		}
+		vals[k] = printable(v)
+	}
+	if v := vals["PRETTY_NAME"]; v != "" {
+		return v
+	}
+	return strings.TrimSpace(vals["NAME"] + " " + vals["VERSION"])
+}
+
+// parseCPUModel returns the first "model name" of /proc/cpuinfo.
+func parseCPUModel(b []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return printable(strings.Join(strings.Fields(v), " "))
+		}
+	}
+	return ""
+}
+
+// parseMemTotal returns MemTotal of /proc/meminfo, in bytes.
+func parseMemTotal(b []byte) (int64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for line := 1; sc.Scan(); line++ {
+		rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return 0, fmt.Errorf("/proc/meminfo:%d: MemTotal has no value", line)
+		}
+		v, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil || v < 0 || v > 1<<44 {
+			return 0, fmt.Errorf("/proc/meminfo:%d: MemTotal %q is not a size in kB", line, f[0])
+		}
+		return v * 1024, nil
+	}
+	return 0, fmt.Errorf("/proc/meminfo: no MemTotal line")
+}
+
+// printable keeps the printable ASCII of s, at most 120 bytes, so that a
+// value read from the system is safe in a Markdown table.
+func printable(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s) && b.Len() < 120; i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f && c != '|' {
+			b.WriteByte(c)
+		}
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,81 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// humanBytes formats n as "512 B", "3.4 KB", "12.0 MB", "1.50 GB" (powers
+// of 1024, as pprof and free(1) count).
+func humanBytes(n int64) string {
+	neg := ""
+	if n < 0 {
+		neg, n = "-", -n
+	}
+	f := float64(n)
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%s%d B", neg, n)
+	case n < 1<<20:
+		return fmt.Sprintf("%s%.1f KB", neg, f/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%s%.1f MB", neg, f/(1<<20))
+	}
+	return fmt.Sprintf("%s%.2f GB", neg, f/(1<<30))
+}
+
+// mb converts bytes to MiB.
+func mb(n float64) float64 { return n / (1 << 20) }
+
+// ms formats d in milliseconds: "0.42 ms", "12 ms", "1,204 ms".
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v < 10:
+		return fmt.Sprintf("%.2f ms", v)
+	case v < 1000:
+		return fmt.Sprintf("%.0f ms", v)
+	}
+	return group(int64(math.Round(v))) + " ms"
+}
+
+// pct formats a fraction as a percentage: "0.42%", "12.5%".
+func pct(f float64) string {
+	v := 100 * f
+	switch {
+	case v == 0:
+		return "0%"
+	case v < 1:
+		return fmt.Sprintf("%.2f%%", v)
+	case v < 100:
+		return fmt.Sprintf("%.1f%%", v)
+	}
+	return fmt.Sprintf("%.0f%%", v)
+}
+
+// group formats n with thousands separators: 1234567 -> "1,234,567".
+func group(n int64) string {
+	s := fmt.Sprint(n)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3)
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return neg + string(out)
+}
+
+// minutes formats d as minutes for window labels: "10", "2.5".
+func minutes(d time.Duration) string {
+	m := d.Minutes()
+	if m == math.Trunc(m) {
+		return fmt.Sprintf("%.0f", m)
+	}
+	return fmt.Sprintf("%.1f", m)
+}

@@ -1,0 +1,144 @@
+package analysis
+
+import (
+	"context"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// loadTimes is what the polling goroutine learnt of the load phase.
+type loadTimes struct {
+	start, steady time.Time
+	steadyEnd     bool // the steady-end capture was taken
+}
+
+// pollLoad polls every source while the engine runs, labelling samples
+// warm-up until the ramp and settling time are over and steady after, and
+// takes the steady-start, steady-mid and steady-end captures on time. It
+// returns when loadDone is closed.
+func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunInfo, loadDone <-chan struct{}) loadTimes {
+	var lt loadTimes
+	var ri engine.RunInfo
+	select {
+	case ri = <-started:
+	case <-loadDone:
+		return loadTimes{start: time.Now()}
+	}
+	cfg := o.cfg
+	lt.start = ri.Start
+	load := ri.Duration
+	lt.steady = warmupEnd(ri.Start, rampDuration(&cfg.Plan), cfg.Settle, load)
+	loadEnd := ri.Start.Add(load)
+	// The steady-end capture must see the service under load: take it
+	// one poll interval (at most a tenth of the steady state) before the
+	// load ends.
+	margin := min(cfg.PollInterval, loadEnd.Sub(lt.steady)/10)
+	plan := []scheduled{
+		{lt.steady, MomentSteadyStart, false, []string{ProfileGoroutine, ProfileHeap}},
+		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), MomentSteadyMid, false, []string{ProfileGoroutine}},
+		{loadEnd.Add(-margin), MomentSteadyEnd, true, []string{ProfileGoroutine, ProfileHeap}},
+	}
+	if !lt.steady.Before(loadEnd) || len(cfg.Sources) == 0 {
+		plan = nil // no steady state: nothing to capture on schedule
+	}
+	tick := time.NewTicker(cfg.PollInterval)
+	defer tick.Stop()
+	next := 0
+	for {
+		now := time.Now()
+		phase := PhaseWarmup
+		if !now.Before(lt.steady) {
+			phase = PhaseSteady
+		}
+		o.p.pollAll(ctx, phase)
+		for next < len(plan) && !time.Now().Before(plan[next].at) {
+			c := plan[next]
+			o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)
+			if c.moment == MomentSteadyEnd {
+				lt.steadyEnd = true
+			}
+			next++
+		}
+		if o.waitTick(ctx, tick.C, plan[next:], loadDone) {
+			return lt
+		}
+	}
+}
+
+// scheduled is a capture due at a time.
+type scheduled struct {
+	at     time.Time
+	moment Moment
+	leaks  bool
+	kinds  []string
+}
+
+// waitTick waits for the next poll tick or the next capture, whichever
+// comes first; it reports true when the load is over.
+func (o *orchestrator) waitTick(ctx context.Context, tick <-chan time.Time, due []scheduled, loadDone <-chan struct{}) bool {
+	var capture <-chan time.Time
+	if len(due) > 0 {
+		t := time.NewTimer(time.Until(due[0].at))
+		defer t.Stop()
+		capture = t.C
+	}
+	select {
+	case <-loadDone:
+		return true
+	case <-ctx.Done():
+		<-loadDone
+		return true
+	case <-tick:
+	case <-capture:
+	}
+	return false
+}
+
+// drain leaves the service to quiesce after the load: it polls until no
+// request is in flight and goroutines stopped falling (at least two
+// polls), or Drain is over, then captures the drain-end profiles (a heap
+// profile forces a GC in process) and takes a last sample. After a
+// cancellation it takes the last capture and sample only, bounded by
+// PollTimeout.
+func (o *orchestrator) drain(ctx context.Context, start time.Time) {
+	cfg, p := o.cfg, o.p
+	if len(cfg.Sources) == 0 {
+		p.phase(Span{Phase: PhaseDrain, Start: start, End: time.Now()})
+		return
+	}
+	if ctx.Err() == nil {
+		end := time.Now().Add(cfg.Drain)
+		var prev []*Sample
+		for polls := 0; ; polls++ {
+			cur := p.pollAll(ctx, PhaseDrain)
+			if polls >= 1 && quiet(prev, cur) {
+				break
+			}
+			prev = cur
+			next := time.Now().Add(cfg.PollInterval)
+			if next.After(end) || !sleepUntil(ctx, next) {
+				break
+			}
+		}
+	}
+	bg := context.WithoutCancel(ctx)
+	p.captureAt(bg, MomentDrainEnd, true, ProfileGoroutine, ProfileHeap, ProfileGoroutineLeak)
+	p.pollAll(bg, PhaseDrain)
+	p.phase(Span{Phase: PhaseDrain, Start: start, End: time.Now()})
+}
+
+// quiet reports whether every source that answered both polls has no
+// request in flight and no fewer goroutines than before.
+func quiet(prev, cur []*Sample) bool {
+	for i := range cur {
+		if i >= len(prev) || prev[i].Snapshot == nil || cur[i].Snapshot == nil {
+			continue
+		}
+		a, b := prev[i].Snapshot, cur[i].Snapshot
+		if b.HTTP.InFlight > 0 || b.Runtime.Goroutines < a.Runtime.Goroutines {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,195 @@
+package analysis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// poller polls every source and captures profiles and leak reports into a
+// Capture, writing each to the RecordWriter as it comes. Its methods are
+// called from one goroutine at a time.
+type poller struct {
+	cfg *Config
+	mu  sync.Mutex // guards capture while the engine runs
+	cap *Capture
+	// warned is the record error already reported once.
+	recordErr error
+}
+
+// pollAll polls every source concurrently, each bounded by PollTimeout,
+// and adds the samples in source order.
+func (p *poller) pollAll(ctx context.Context, phase Phase) []*Sample {
+	out := make([]*Sample, len(p.cfg.Sources))
+	var wg sync.WaitGroup
+	for i, src := range p.cfg.Sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = p.pollOne(ctx, src, phase)
+		}()
+	}
+	wg.Wait()
+	for _, s := range out {
+		p.add(s)
+	}
+	return out
+}
+
+func (p *poller) pollOne(ctx context.Context, src Source, phase Phase) *Sample {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.PollTimeout)
+	defer cancel()
+	t0 := time.Now()
+	snap, err := src.Snapshot(ctx)
+	s := &Sample{Source: src.Name(), Time: time.Now(), Phase: phase, RTT: time.Since(t0)}
+	switch {
+	case err != nil:
+		s.Error = cleanError(err)
+	case snap == nil:
+		s.Error = "no snapshot"
+	default:
+		s.Snapshot = snap
+	}
+	return s
+}
+
+func (p *poller) add(s *Sample) {
+	p.mu.Lock()
+	p.cap.Timeline.Add(s)
+	p.mu.Unlock()
+	if p.cfg.OnSample != nil {
+		p.cfg.OnSample(s)
+	}
+	if p.cfg.Record != nil {
+		p.record(p.cfg.Record.Sample(s))
+	}
+}
+
+func (p *poller) record(err error) {
+	if err != nil && p.recordErr == nil {
+		p.recordErr = fmt.Errorf("analysis: recording the capture: %w", err)
+	}
+}
+
+// phase records a finished phase.
+func (p *poller) phase(s Span) {
+	p.mu.Lock()
+	p.cap.Timing = append(p.cap.Timing, s)
+	p.mu.Unlock()
+	if p.cfg.Record != nil {
+		p.record(p.cfg.Record.Phase(s))
+	}
+}
+
+// captureAt takes, from every source, the profiles of kinds and (when
+// leaks is set) a leak report, for moment m.
+func (p *poller) captureAt(ctx context.Context, m Moment, leaks bool, kinds ...string) {
+	for _, src := range p.cfg.Sources {
+		for _, k := range kinds {
+			p.profile(ctx, src, k, m)
+		}
+		if leaks {
+			p.leaks(ctx, src, m)
+		}
+	}
+}
+
+func (p *poller) profile(ctx context.Context, src Source, kind string, m Moment) {
+	ctx, cancel := context.WithTimeout(ctx, max(p.cfg.PollTimeout, 10*time.Second))
+	defer cancel()
+	pr := Profile{Source: src.Name(), Kind: kind, Moment: m}
+	data, err := src.Profile(ctx, kind)
+	pr.Time = time.Now()
+	switch {
+	case err != nil:
+		pr.Error = cleanError(err)
+	case len(data) == 0:
+		pr.Error = "empty profile"
+	default:
+		pr.Data = data
+		if p.cfg.Dir != "" {
+			pr.Path, err = saveProfile(p.cfg.Dir, &pr)
+			if err != nil {
+				pr.Error = err.Error()
+			}
+		}
+	}
+	p.mu.Lock()
+	p.cap.Profiles = append(p.cap.Profiles, pr)
+	p.mu.Unlock()
+	if p.cfg.Record != nil && (pr.Path != "" || pr.Error != "") {
+		p.record(p.cfg.Record.Profile(&pr))
+	}
+}
+
+func (p *poller) leaks(ctx context.Context, src Source, m Moment) {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.PollTimeout)
+	defer cancel()
+	lc := LeakCapture{Source: src.Name(), Moment: m}
+	rep, err := src.Leaks(ctx)
+	lc.Time = time.Now()
+	if err != nil {
+		lc.Error = cleanError(err)
+	} else if rep == nil {
+		lc.Error = "no leak report"
+	} else {
+		lc.Report = rep
+	}
+	p.mu.Lock()
+	p.cap.Leaks = append(p.cap.Leaks, lc)
+	p.mu.Unlock()
+	if p.cfg.Record != nil {
+		p.record(p.cfg.Record.Leaks(&lc))
+	}
+}
+
+// ProfilePath is where a profile of source, kind and moment is saved,
+// relative to the results directory: profiles/<source>-<kind>-<moment>.pb.gz.
+func ProfilePath(source, kind string, m Moment) string {
+	return filepath.Join("profiles", fileSafe(source)+"-"+kind+"-"+string(m)+".pb.gz")
+}
+
+func saveProfile(dir string, pr *Profile) (string, error) {
+	rel := ProfilePath(pr.Source, pr.Kind, pr.Moment)
+	full := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		return "", fmt.Errorf("analysis: saving profile: %w", err)
+	}
+	if err := os.WriteFile(full, pr.Data, 0o644); err != nil {
+		return "", fmt.Errorf("analysis: saving profile: %w", err)
+	}
+	return rel, nil
+}
+
+// fileSafe maps a source name to a file name part: letters, digits, '.',
+// '-' and '_' kept, the rest '_', at most 64 bytes.
+func fileSafe(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	out := strings.Trim(string(b), ".")
+	if len(out) > 64 {
+		out = out[:64]
+	}
+	if out == "" {
+		out = "source"
+	}
+	return out
+}
+
+// cleanError is err's message without secrets, and "timed out" for a
+// deadline.
+func cleanError(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out: " + redactURLPassword(err.Error())
+	}
+	return redactCommand(err.Error())
+}

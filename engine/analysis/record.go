@@ -1,0 +1,146 @@
+package analysis
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// ErrRecord wraps every error of decoding a saved capture.
+var ErrRecord = errors.New("analysis: bad record")
+
+// MaxRecordLine bounds one encoded record, in bytes.
+const MaxRecordLine = 64 << 20
+
+// record is one line of a capture file: exactly one field besides Type
+// is set.
+type record struct {
+	Type        string         `json:"type"` // "config", "sample", "phase", "leaks", "profile", "environment"
+	Config      *CaptureConfig `json:"config,omitempty"`
+	Sample      *Sample        `json:"sample,omitempty"`
+	Span        *Span          `json:"span,omitempty"`
+	Leaks       *LeakCapture   `json:"leaks,omitempty"`
+	Profile     *Profile       `json:"profile,omitempty"`
+	Environment *Environment   `json:"environment,omitempty"`
+}
+
+// RecordWriter appends a capture to w as JSON lines, one record per
+// sample, phase, leak report, profile reference and environment, as they
+// happen, so that a crash loses only what the caller had not flushed.
+// [ReadCapture] reads them back. It does not buffer: wrap w in a
+// bufio.Writer and flush it as often as a crash may lose. It is safe for
+// concurrent use.
+type RecordWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	buf bytes.Buffer
+}
+
+// NewRecordWriter returns a writer of JSON lines to w.
+func NewRecordWriter(w io.Writer) *RecordWriter { return &RecordWriter{w: w} }
+
+// Config records the orchestrator's configuration.
+func (w *RecordWriter) Config(c *CaptureConfig) error {
+	return w.write(&record{Type: "config", Config: c})
+}
+
+// Sample records one poll.
+func (w *RecordWriter) Sample(s *Sample) error { return w.write(&record{Type: "sample", Sample: s}) }
+
+// Phase records a phase's span (written when the phase ends).
+func (w *RecordWriter) Phase(s Span) error { return w.write(&record{Type: "phase", Span: &s}) }
+
+// Leaks records a leak report.
+func (w *RecordWriter) Leaks(l *LeakCapture) error { return w.write(&record{Type: "leaks", Leaks: l}) }
+
+// Profile records a profile's reference (its Path; the data is in the
+// file).
+func (w *RecordWriter) Profile(p *Profile) error {
+	return w.write(&record{Type: "profile", Profile: p})
+}
+
+// Environment records the test environment.
+func (w *RecordWriter) Environment(e *Environment) error {
+	return w.write(&record{Type: "environment", Environment: e})
+}
+
+func (w *RecordWriter) write(r *record) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Reset()
+	if err := json.NewEncoder(&w.buf).Encode(r); err != nil {
+		return fmt.Errorf("analysis: encoding %s record: %w", r.Type, err)
+	}
+	_, err := w.w.Write(w.buf.Bytes())
+	return err
+}
+
+// ReadCapture reads what a RecordWriter wrote and rebuilds the Capture
+// (profiles by reference: call [Capture.LoadProfiles] for their data).
+// Blank lines are skipped. An error names name and the line, e.g.
+// "analysis: bad record: out/probe.jsonl:12: sample: no source"; a last
+// line cut short by a crash is an error too, and the Capture returned with
+// it holds every record before it.
+func ReadCapture(r io.Reader, name string) (*Capture, error) {
+	c := &Capture{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), MaxRecordLine)
+	for line := 1; sc.Scan(); line++ {
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		if err := c.addRecord(b); err != nil {
+			return c, fmt.Errorf("%w: %s:%d: %v", ErrRecord, name, line, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return c, fmt.Errorf("%w: %s: %v", ErrRecord, name, err)
+	}
+	return c, nil
+}
+
+func (c *Capture) addRecord(b []byte) error {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	switch {
+	case r.Type == "config" && r.Config != nil:
+		c.Config = r.Config
+	case r.Type == "sample" && r.Sample != nil:
+		s := r.Sample
+		if s.Source == "" {
+			return errors.New("sample: no source")
+		}
+		if s.Snapshot == nil && s.Error == "" {
+			return errors.New("sample: neither snapshot nor error")
+		}
+		if !validPhase(s.Phase) {
+			return fmt.Errorf("sample: unknown phase %q", s.Phase)
+		}
+		c.Timeline.Add(s)
+	case r.Type == "phase" && r.Span != nil:
+		t := append(c.Timing, *r.Span)
+		if err := t.Check(); err != nil {
+			return err
+		}
+		c.Timing = t
+	case r.Type == "leaks" && r.Leaks != nil:
+		if r.Leaks.Report == nil && r.Leaks.Error == "" {
+			return errors.New("leaks: neither report nor error")
+		}
+		c.Leaks = append(c.Leaks, *r.Leaks)
+	case r.Type == "profile" && r.Profile != nil:
+		c.Profiles = append(c.Profiles, *r.Profile)
+	case r.Type == "environment" && r.Environment != nil:
+		c.Environment = r.Environment
+	default:
+		return fmt.Errorf("type %q: unknown, or its field is missing", r.Type)
+	}
+	return nil
+}

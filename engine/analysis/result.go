@@ -1,0 +1,184 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Exit codes for a finished run, for the CLI (which owns 0, 1 for errors
+// and 2 for usage). [Result.ExitCode] returns the highest that applies.
+const (
+	// ExitOK: every target met and no defect detected.
+	ExitOK = 0
+	// ExitTargetMissed: a performance or system target failed (a row of
+	// the Results Summary with status ❌).
+	ExitTargetMissed = 3
+	// ExitUnstable: a stability defect was detected (memory, goroutine
+	// or connection leak, pool exhaustion, rising error rate).
+	ExitUnstable = 4
+)
+
+// ErrNoEngineResult is returned by [Analyze] without an engine result.
+var ErrNoEngineResult = errors.New("analysis: no engine result")
+
+// Result is a finished (or partial) soak, analysed: what the engine
+// measured, what the probes said, and the verdicts. It is plain data,
+// JSON-encodable, safe to read concurrently once returned.
+type Result struct {
+	// Engine is the client side: intervals, totals, errors.
+	Engine *engine.Result `json:"-"`
+	// Capture is the server side: the probe timeline, phases, leak
+	// reports, profiles, environment.
+	Capture *Capture `json:"capture"`
+	// Thresholds are the targets the rows were judged against (defaults
+	// filled in).
+	Thresholds Thresholds `json:"thresholds"`
+
+	// Findings has one finding per detector and source, most severe
+	// first.
+	Findings []Finding `json:"findings"`
+	// Performance and System are the Results Summary's rows.
+	Performance []Target `json:"performance"`
+	System      []Target `json:"system"`
+	// Environment is the Capture's environment completed with what the
+	// probes told (service Go, PostgreSQL and Redis versions,
+	// configuration).
+	Environment Environment `json:"environment"`
+	// Charts are the server-side series for the HTML report, on the
+	// engine's clock.
+	Charts Charts `json:"charts"`
+	// Capacity, when set (by the caller, from [Capacity]), fills the
+	// report's Capacity Planning and Scaling sections.
+	Capacity *CapacityResult `json:"capacity,omitempty"`
+
+	// Partial is set when the run was cancelled before its end.
+	Partial bool `json:"partial"`
+	// Notes are things the reader must know: an unreachable probe and
+	// the rows it left unmeasured, a generator-bound run.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Analyze runs every detector over a run's engine result and capture
+// (which may be empty: no probe) and judges the targets. It does not
+// modify its inputs. th's zero fields take the seed's targets.
+func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
+	if res == nil {
+		return nil, ErrNoEngineResult
+	}
+	if err := th.Validate(); err != nil {
+		return nil, err
+	}
+	if c == nil {
+		c = &Capture{}
+	}
+	if err := c.Timing.Check(); err != nil {
+		return nil, err
+	}
+	r := &Result{Engine: res, Capture: c, Thresholds: th.WithDefaults(), Partial: res.Canceled}
+	a := newAnalyzer(r)
+	r.Environment = a.environment()
+	r.Notes = a.notes()
+	for _, src := range a.sources() {
+		r.Findings = append(r.Findings,
+			a.memory(src), a.goroutines(src), a.connections(src), a.pools(src))
+	}
+	if len(a.sources()) == 0 {
+		for _, d := range []Detector{DetectorMemoryLeak, DetectorGoroutineLeak, DetectorConnectionLeak, DetectorPoolExhaustion} {
+			r.Findings = append(r.Findings, unknown(d, "", a.noProbeReason()))
+		}
+	}
+	r.Findings = append(r.Findings, a.errorRate(), a.rateLimit())
+	sortFindings(r.Findings)
+	r.Performance = a.performanceTargets()
+	r.System = a.systemTargets()
+	r.Charts = a.charts()
+	return r, nil
+}
+
+// unknown is a finding that could not be measured.
+func unknown(d Detector, source, why string) Finding {
+	return Finding{Detector: d, Source: source, Verdict: VerdictUnknown, Summary: "not measured: " + why, Unmeasured: why}
+}
+
+// Find returns the finding of detector d for source ("" for the client
+// side, or the first source when there is one source and source is ""),
+// or nil.
+func (r *Result) Find(d Detector, source string) *Finding {
+	var first *Finding
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Detector != d {
+			continue
+		}
+		if f.Source == source {
+			return f
+		}
+		if first == nil {
+			first = f
+		}
+	}
+	if source == "" {
+		return first
+	}
+	return nil
+}
+
+// Failed returns the findings with a detected defect, most severe first.
+func (r *Result) Failed() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Failed() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// MissedTargets returns the Results Summary rows that failed.
+func (r *Result) MissedTargets() []Target {
+	var out []Target
+	for _, list := range [][]Target{r.Performance, r.System} {
+		for _, t := range list {
+			if t.Status == StatusFail {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// ExitCode is [ExitUnstable] when a defect was detected, else
+// [ExitTargetMissed] when a target failed, else [ExitOK].
+func (r *Result) ExitCode() int {
+	switch {
+	case len(r.Failed()) > 0:
+		return ExitUnstable
+	case len(r.MissedTargets()) > 0:
+		return ExitTargetMissed
+	}
+	return ExitOK
+}
+
+// Err returns nil when [Result.ExitCode] is ExitOK, else an error listing
+// the defects and missed targets, one per line.
+func (r *Result) Err() error {
+	if r.ExitCode() == ExitOK {
+		return nil
+	}
+	msg := "analysis: the service is not healthy under this load:"
+	for _, f := range r.Failed() {
+		msg += "\n  " + f.String()
+		for _, s := range f.Suspects[:min(len(f.Suspects), 3)] {
+			msg += "\n      suspect: " + s.Location()
+			if s.Detail != "" {
+				msg += ": " + s.Detail
+			}
+		}
+	}
+	for _, t := range r.MissedTargets() {
+		msg += fmt.Sprintf("\n  target missed: %s %s: %s (target %s)", t.Component, t.Metric, t.Actual, t.Target)
+	}
+	return errors.New(msg)
+}

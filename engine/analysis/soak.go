@@ -1,0 +1,161 @@
+package analysis
+
+import (
+	"context"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Soak runs one soak: it polls the sources for a baseline, runs the
+// engine (warm-up, then steady state) while polling them, lets the service
+// drain, captures profiles and leak reports at the [Moments], and returns
+// the analysed [Result].
+//
+// Cancelling ctx at any point still returns a Result for what ran, with
+// Partial set and a nil error: the engine stops as engine.Run documents,
+// and the drain is cut to one last poll and capture (bounded by
+// PollTimeout, on a context that is no longer cancelled). A source that
+// does not answer never stops the run: its samples carry the error and the
+// report says which rows it left unmeasured.
+//
+// Soak returns an error only for a bad Config (wrapping ErrConfig, or
+// engine.ErrPlan) or a Plan.Handler that cannot be served. Recording
+// errors (Config.Record) do not stop the run; the first is in
+// Result.Notes.
+func Soak(ctx context.Context, cfg Config) (*Result, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	o := &orchestrator{cfg: &cfg, p: &poller{cfg: &cfg, cap: &Capture{}}}
+	res, err := o.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := Analyze(res, o.p.cap, cfg.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	if o.p.recordErr != nil {
+		r.Notes = append(r.Notes, o.p.recordErr.Error())
+	}
+	return r, nil
+}
+
+type orchestrator struct {
+	cfg *Config
+	p   *poller
+}
+
+func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
+	cfg, p := o.cfg, o.p
+	names := make([]string, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		names[i] = s.Name()
+	}
+	p.cap.Config = &CaptureConfig{PollInterval: cfg.PollInterval, Baseline: cfg.Baseline, Settle: cfg.Settle,
+		Drain: cfg.Drain, Sources: names, Command: cfg.Command}
+	p.cap.Environment = CollectEnvironment(cfg.Dir)
+	if cfg.Record != nil {
+		p.record(cfg.Record.Config(p.cap.Config))
+		p.record(cfg.Record.Environment(p.cap.Environment))
+	}
+
+	// Baseline: at least one poll, then one every interval until Baseline.
+	t0 := time.Now()
+	o.pollUntil(ctx, PhaseBaseline, t0.Add(cfg.Baseline))
+	if len(cfg.Sources) > 0 && ctx.Err() == nil {
+		p.captureAt(ctx, MomentBaselineEnd, false, ProfileGoroutine)
+	}
+	p.phase(Span{Phase: PhaseBaseline, Start: t0, End: time.Now()})
+	if ctx.Err() != nil {
+		return o.cancelledBeforeLoad(t0), nil
+	}
+
+	// Load: the engine on this goroutine, polls and captures on another.
+	plan := cfg.Plan
+	started := make(chan engine.RunInfo, 1)
+	onStart := plan.OnStart
+	plan.OnStart = func(ri engine.RunInfo) {
+		started <- ri
+		if onStart != nil {
+			onStart(ri)
+		}
+	}
+	loadDone := make(chan struct{})
+	polled := make(chan loadTimes, 1)
+	go func() { polled <- o.pollLoad(ctx, started, loadDone) }()
+	res, err := engine.Run(ctx, plan)
+	close(loadDone)
+	lt := <-polled
+	if err != nil {
+		return nil, err
+	}
+	loadEnd := res.End
+	if loadEnd.IsZero() || loadEnd.Before(lt.start) {
+		loadEnd = time.Now()
+	}
+	if lt.steady.IsZero() || !lt.steady.Before(loadEnd) {
+		p.phase(Span{Phase: PhaseWarmup, Start: lt.start, End: loadEnd})
+	} else {
+		p.phase(Span{Phase: PhaseWarmup, Start: lt.start, End: lt.steady})
+		p.phase(Span{Phase: PhaseSteady, Start: lt.steady, End: loadEnd})
+	}
+	if !lt.steadyEnd && len(cfg.Sources) > 0 {
+		// Cancelled (or the load ended) before the steady-end capture.
+		p.captureAt(context.WithoutCancel(ctx), MomentSteadyEnd, true, ProfileGoroutine, ProfileHeap)
+	}
+	o.drain(ctx, loadEnd)
+	return res, nil
+}
+
+// cancelledBeforeLoad is the engine result of a run cancelled during the
+// baseline: no interval, Canceled set.
+func (o *orchestrator) cancelledBeforeLoad(t0 time.Time) *engine.Result {
+	res := engine.NewResult(engine.RunInfo{Start: t0, Host: o.cfg.Plan.Host}, nil, 0)
+	res.Canceled = true
+	return res
+}
+
+// pollUntil polls every source now and then every PollInterval until
+// end (or ctx is done).
+func (o *orchestrator) pollUntil(ctx context.Context, phase Phase, end time.Time) {
+	for {
+		o.p.pollAll(ctx, phase)
+		next := time.Now().Add(o.cfg.PollInterval)
+		if !next.Before(end) && time.Now().Add(o.cfg.PollInterval/2).After(end) {
+			return
+		}
+		if !sleepUntil(ctx, minTime(next, end)) {
+			return
+		}
+		if !time.Now().Before(end) {
+			o.p.pollAll(ctx, phase)
+			return
+		}
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// sleepUntil waits until t or ctx is done; it reports whether t came.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,219 @@
+package analysis
+
+import (
+	"math"
+	"slices"
+)
+
+// Trend is a robust linear trend: the Theil-Sen slope (the median of the
+// slopes between every pair of points) with its confidence interval from
+// Kendall's rank statistic (Sen 1968), and the one-sided p-value of a
+// rising trend. Unlike a least-squares fit, one outlier (a GC that ran
+// late, a burst of work) cannot move it, and unlike a bare Mann-Kendall
+// test it says how fast, so a detector can ask whether the growth matters.
+type Trend struct {
+	// Slope and its 95 % confidence interval [Lo, Hi], in y units per x
+	// unit.
+	Slope float64 `json:"slope"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+	// Intercept is the median of y - Slope*x.
+	Intercept float64 `json:"intercept"`
+	// N is the number of points.
+	N int `json:"n"`
+	// PRising is the one-sided p-value of Kendall's test for a rising
+	// trend (normal approximation with ties): small means rising.
+	PRising float64 `json:"p_rising"`
+}
+
+// Rising reports whether the whole confidence interval is above 0.
+func (t Trend) Rising() bool { return t.N >= minTrendPoints && t.Lo > 0 }
+
+// Falling reports whether the whole confidence interval is below 0.
+func (t Trend) Falling() bool { return t.N >= minTrendPoints && t.Hi < 0 }
+
+// minTrendPoints is the fewest points a trend is fitted to.
+const minTrendPoints = 5
+
+// z95 is the two-sided 95 % normal quantile.
+const z95 = 1.959963984540054
+
+// maxPairs bounds the pairwise slopes computed: beyond it the points are
+// thinned evenly (about 2,000 points), which keeps a fit under ~10 ms.
+const maxPairs = 2_000_000
+
+// TheilSen fits y against x (equal lengths; points with NaN are
+// skipped). Fewer than 5 points give a Trend with N set and the other
+// fields 0 (PRising 1).
+func TheilSen(x, y []float64) Trend {
+	xs, ys := cleanXY(x, y)
+	n := len(xs)
+	if n < minTrendPoints {
+		return Trend{N: n, PRising: 1}
+	}
+	slopes := make([]float64, 0, n*(n-1)/2)
+	var s float64 // Kendall's S over the pairs with distinct x
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			dx := xs[j] - xs[i]
+			if dx == 0 {
+				continue
+			}
+			d := (ys[j] - ys[i]) / dx
+			slopes = append(slopes, d)
+			switch {
+			case d > 0:
+				s++
+			case d < 0:
+				s--
+			}
+		}
+	}
+	if len(slopes) == 0 {
+		return Trend{N: n, PRising: 1}
+	}
+	slices.Sort(slopes)
+	t := Trend{N: n, Slope: median(slopes)}
+	// Var(S) with ties in y (x ties are skipped above).
+	v := float64(n*(n-1)*(2*n+5)) / 18
+	for _, g := range tieGroups(ys) {
+		v -= float64(g*(g-1)*(2*g+5)) / 18
+	}
+	if v <= 0 {
+		t.Lo, t.Hi, t.PRising = t.Slope, t.Slope, 1
+	} else {
+		c := z95 * math.Sqrt(v)
+		m := float64(len(slopes))
+		lo := int(math.Floor((m - c) / 2))
+		hi := int(math.Ceil((m+c)/2)) - 1
+		t.Lo = slopes[min(max(lo, 0), len(slopes)-1)]
+		t.Hi = slopes[min(max(hi, 0), len(slopes)-1)]
+		z := 0.0
+		switch {
+		case s > 0:
+			z = (s - 1) / math.Sqrt(v)
+		case s < 0:
+			z = (s + 1) / math.Sqrt(v)
+		}
+		t.PRising = 0.5 * math.Erfc(z/math.Sqrt2)
+	}
+	res := make([]float64, n)
+	for i := range xs {
+		res[i] = ys[i] - t.Slope*xs[i]
+	}
+	slices.Sort(res)
+	t.Intercept = median(res)
+	return t
+}
+
+func cleanXY(x, y []float64) ([]float64, []float64) {
+	n := min(len(x), len(y))
+	xs, ys := make([]float64, 0, n), make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		if math.IsNaN(x[i]) || math.IsNaN(y[i]) || math.IsInf(x[i], 0) || math.IsInf(y[i], 0) {
+			continue
+		}
+		xs, ys = append(xs, x[i]), append(ys, y[i])
+	}
+	if len(xs)*(len(xs)-1)/2 > maxPairs {
+		keep := int(math.Sqrt(2 * maxPairs))
+		tx, ty := make([]float64, 0, keep), make([]float64, 0, keep)
+		for k := 0; k < keep; k++ {
+			i := k * (len(xs) - 1) / (keep - 1)
+			tx, ty = append(tx, xs[i]), append(ty, ys[i])
+		}
+		xs, ys = tx, ty
+	}
+	return xs, ys
+}
+
+// tieGroups returns the sizes (> 1) of groups of equal values.
+func tieGroups(v []float64) []int {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	var out []int
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j] == s[i] {
+			j++
+		}
+		if j-i > 1 {
+			out = append(out, j-i)
+		}
+		i = j
+	}
+	return out
+}
+
+// median of a sorted, non-empty slice.
+func median(s []float64) float64 {
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// Spearman returns the rank correlation of x and y (-1..1), 0 when
+// either is constant or there are fewer than 3 pairs.
+func Spearman(x, y []float64) float64 {
+	xs, ys := cleanXY(x, y)
+	if len(xs) < 3 {
+		return 0
+	}
+	return pearson(ranks(xs), ranks(ys))
+}
+
+// ranks returns the ranks of v (1-based, ties averaged).
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(v[a], v[b]) })
+	r := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i + 1
+		for j < len(idx) && v[idx[j]] == v[idx[i]] {
+			j++
+		}
+		avg := float64(i+j+1) / 2
+		for k := i; k < j; k++ {
+			r[idx[k]] = avg
+		}
+		i = j
+	}
+	return r
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func pearson(x, y []float64) float64 {
+	n := float64(len(x))
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx, syy float64
+	for i := range x {
+		dx, dy := x[i]-mx, y[i]-my
+		sxy += dx * dy
+		sxx += dx * dx
+		syy += dy * dy
+	}
+	if sxx == 0 || syy == 0 {
+		return 0
+	}
+	return sxy / math.Sqrt(sxx*syy)
+}
