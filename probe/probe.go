@@ -31,6 +31,8 @@ type Probe struct {
 	rt     runtimeReader
 	pools  registry[*PGX]
 	redis  registry[*Redis]
+	prof   profiler
+	panics atomic.Uint64 // recovered in handlers
 }
 
 // New returns a Probe configured by opts. It panics, naming the option,

@@ -35,6 +35,9 @@ type Snapshot struct {
 	Pools   []PoolSnapshot    `json:"pools,omitempty"`
 	Redis   []RedisSnapshot   `json:"redis,omitempty"`
 	Leaks   LeakSummary       `json:"leaks"`
+	// ProbePanics counts panics the probe recovered from (admin handlers,
+	// pgx tracer, go-redis hook), cumulative. Nonzero is a probe bug.
+	ProbePanics uint64 `json:"probe_panics,omitempty"`
 	// Errors lists what could not be read for this snapshot (a database
 	// or Redis that went down, a /proc file missing), each prefixed by
 	// its source. The rest of the snapshot is still valid.
@@ -135,6 +138,13 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 		s.Caches = append(s.Caches, c.snapshot())
 	}
 	s.Config = p.Config()
+	s.ProbePanics = p.panics.Load()
+	for _, ps := range s.Pools {
+		s.ProbePanics += ps.TracerPanics
+	}
+	for _, rs := range s.Redis {
+		s.ProbePanics += rs.HookPanics
+	}
 	s.Leaks = p.leakSummary(now)
 	slices.Sort(s.Errors)
 	for i := range s.Errors {

@@ -1,0 +1,158 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrProbe wraps every error answer of a remote probe (its status and
+// message are in the error text).
+var ErrProbe = errors.New("probe: remote error")
+
+// maxBody bounds what the client reads from a probe: 64 MiB (a long trace
+// is the largest answer).
+const maxBody = 64 << 20
+
+// Client reads a remote probe's admin endpoint into the same types the
+// probe produces in process. It is safe for concurrent use.
+type Client struct {
+	base  *url.URL
+	token string
+	hc    *http.Client
+}
+
+// NewClient returns a client for the probe at baseURL (where its
+// [Probe.Handler] is mounted, e.g. "http://127.0.0.1:6061" or
+// "http://127.0.0.1:8080/admin"), sending token as a bearer token when not
+// empty. Requests are bounded by their context only (profile captures take
+// their seconds); pass a context with a deadline.
+func NewClient(baseURL, token string) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("probe: client base URL %q: want http(s)://host[:port][/path]", baseURL)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("probe: client base URL must not carry credentials; pass the token instead")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/"
+	u.RawQuery, u.Fragment = "", ""
+	return &Client{base: u, token: token, hc: &http.Client{}}, nil
+}
+
+// URL returns the base URL the client reads.
+func (c *Client) URL() string { return c.base.String() }
+
+// Snapshot reads the remote probe's snapshot.
+func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
+	var s Snapshot
+	if err := c.getJSON(ctx, "snapshot", &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Leaks reads the holds older than the remote probe's leak threshold.
+func (c *Client) Leaks(ctx context.Context) (*LeakReport, error) {
+	var r LeakReport
+	if err := c.getJSON(ctx, "leaks", &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// LeaksMinAge reads the holds at least minAge old (0: every hold).
+func (c *Client) LeaksMinAge(ctx context.Context, minAge time.Duration) (*LeakReport, error) {
+	var r LeakReport
+	if err := c.getJSON(ctx, "leaks?min_age="+url.QueryEscape(minAge.String()), &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Profile captures the named profile (the Profile* constants; "cpu" is an
+// alias of [ProfileCPU]) in pprof's protobuf format, or the execution
+// trace for [ProfileTrace]. seconds is the capture length for CPU, trace
+// and fgprof (0: the probe's default) and ignored for the others.
+func (c *Client) Profile(ctx context.Context, name string, seconds int) ([]byte, error) {
+	if name == "cpu" {
+		name = ProfileCPU
+	}
+	switch name {
+	case ProfileCPU, ProfileTrace, ProfileFGProf:
+		if seconds < 0 {
+			return nil, fmt.Errorf("probe: profile %s: seconds %d is negative", name, seconds)
+		}
+		if seconds > 0 {
+			name += "?seconds=" + strconv.Itoa(seconds)
+		}
+	case ProfileHeap, ProfileAllocs, ProfileGoroutine, ProfileBlock, ProfileMutex, ProfileThreadCreate, ProfileGoroutineLeak:
+	default:
+		return nil, fmt.Errorf("probe: unknown profile %q", name)
+	}
+	return c.get(ctx, "debug/pprof/"+name)
+}
+
+func (c *Client) getJSON(ctx context.Context, path string, v any) error {
+	b, err := c.get(ctx, path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("probe: %s: decoding the answer: %w", c.redacted(path), err)
+	}
+	return nil
+}
+
+func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	u := c.base.ResolveReference(ref)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("probe: GET %s: %w", c.redacted(path), unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("probe: GET %s: reading the answer: %w", c.redacted(path), err)
+	}
+	if len(b) > maxBody {
+		return nil, fmt.Errorf("probe: GET %s: answer larger than %d bytes", c.redacted(path), maxBody)
+	}
+	if resp.StatusCode != http.StatusOK {
+		msg := strings.TrimSpace(string(b))
+		if len(msg) > 300 {
+			msg = msg[:300] + "..."
+		}
+		return nil, fmt.Errorf("%w: GET %s: %s: %s", ErrProbe, c.redacted(path), resp.Status, redactSecrets(msg))
+	}
+	return b, nil
+}
+
+func (c *Client) redacted(path string) string { return c.base.String() + path }
+
+// unwrapURLError drops url.Error's repetition of the URL.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

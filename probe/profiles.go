@@ -1,0 +1,143 @@
+package probe
+
+import (
+	"fmt"
+	"net/http"
+	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/felixge/fgprof"
+)
+
+// Profile names served under /debug/pprof/ and accepted by
+// [Client.Profile]. CPU, Trace and FGProf take a duration ("seconds") and
+// run one at a time per process.
+const (
+	ProfileHeap          = "heap"
+	ProfileAllocs        = "allocs"
+	ProfileGoroutine     = "goroutine"
+	ProfileBlock         = "block"
+	ProfileMutex         = "mutex"
+	ProfileThreadCreate  = "threadcreate"
+	ProfileGoroutineLeak = "goroutineleak" // Go 1.26, GOEXPERIMENT=goroutineleakprofile
+	ProfileCPU           = "profile"
+	ProfileTrace         = "trace"
+	ProfileFGProf        = "fgprof"
+)
+
+// Default capture durations when the request names none.
+const (
+	DefaultCPUSeconds   = 30
+	DefaultTraceSeconds = 1
+)
+
+// lookupProfiles are served from runtime/pprof.Lookup.
+var lookupProfiles = []string{ProfileHeap, ProfileAllocs, ProfileGoroutine, ProfileBlock, ProfileMutex, ProfileThreadCreate, ProfileGoroutineLeak}
+
+// GoroutineLeakProfile reports whether this binary has Go 1.26's
+// goroutineleak profile (built with GOEXPERIMENT=goroutineleakprofile).
+func GoroutineLeakProfile() bool { return pprof.Lookup(ProfileGoroutineLeak) != nil }
+
+const noLeakProfile = "the goroutineleak profile is not in this binary: build the service with GOEXPERIMENT=goroutineleakprofile (Go 1.26)"
+
+// profiler serialises CPU-type captures: the CPU profiler, the execution
+// tracer and fgprof's sampler are process-wide.
+type profiler struct{ busy atomic.Bool }
+
+func (p *Probe) serveLookup(w http.ResponseWriter, r *http.Request, name string) {
+	prof := pprof.Lookup(name)
+	if prof == nil {
+		if name == ProfileGoroutineLeak {
+			httpError(w, http.StatusNotImplemented, noLeakProfile)
+			return
+		}
+		httpError(w, http.StatusNotFound, "no profile "+strconv.Quote(name))
+		return
+	}
+	debug, err := intParam(r, "debug", 0, 0, 2)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if name == ProfileHeap && r.URL.Query().Get("gc") == "1" {
+		runtime.GC()
+	}
+	if debug == 0 {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pb.gz"`)
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_ = prof.WriteTo(w, debug)
+}
+
+// serveCapture runs a timed capture (CPU profile, trace, fgprof): the
+// seconds parameter is validated and capped, one capture runs at a time
+// (409 otherwise), the request's context stops it early, and the write
+// deadline is extended past the capture.
+func (p *Probe) serveCapture(w http.ResponseWriter, r *http.Request, name string) {
+	def := DefaultCPUSeconds
+	if name == ProfileTrace {
+		def = DefaultTraceSeconds
+	}
+	maxSec := int(p.opts.maxProfile / time.Second)
+	sec, err := intParam(r, "seconds", def, 1, maxSec)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !p.prof.busy.CompareAndSwap(false, true) {
+		httpError(w, http.StatusConflict, "a CPU profile, trace or fgprof capture is already running; retry when it ends")
+		return
+	}
+	defer p.prof.busy.Store(false)
+	d := time.Duration(sec) * time.Second
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 30*time.Second))
+
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	var stop func() error
+	switch name {
+	case ProfileCPU:
+		if err := pprof.StartCPUProfile(w); err != nil {
+			httpError(w, http.StatusConflict, "cpu profile: "+err.Error())
+			return
+		}
+		stop = func() error { pprof.StopCPUProfile(); return nil }
+	case ProfileTrace:
+		if err := trace.Start(w); err != nil {
+			httpError(w, http.StatusConflict, "trace: "+err.Error())
+			return
+		}
+		stop = func() error { trace.Stop(); return nil }
+	case ProfileFGProf:
+		stop = fgprof.Start(w, fgprof.FormatPprof)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-r.Context().Done():
+	}
+	_ = stop()
+}
+
+// intParam parses the query parameter key as an integer in [lo, hi], or
+// returns def when absent.
+func intParam(r *http.Request, key string, def, lo, hi int) (int, error) {
+	s := r.URL.Query().Get(key)
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil || v < lo || v > hi {
+		return 0, fmt.Errorf("parameter %s=%q: want an integer from %d to %d", key, s, lo, hi)
+	}
+	return v, nil
+}

@@ -1,0 +1,118 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// DefaultAdminAddr is where [Probe.Listen] binds when given "": loopback
+// only, so nothing outside the machine can reach the probe.
+const DefaultAdminAddr = "127.0.0.1:6061"
+
+// ErrNotLoopback is returned by [Probe.Listen] for an address that is not
+// loopback (or is all interfaces, ":6061") when the probe has no token.
+var ErrNotLoopback = errors.New("probe: refusing to serve on a non-loopback address without a token (use probe.WithToken)")
+
+// Server is the probe's admin listener started by [Probe.Listen].
+type Server struct {
+	srv  *http.Server
+	ln   net.Listener
+	done chan error
+}
+
+// Listen serves [Probe.Handler] on its own listener at addr (default
+// [DefaultAdminAddr]) in a goroutine that [Server.Close] or
+// [Server.Shutdown] stops. Without a token ([WithToken]) only a loopback
+// address is accepted: a host name is checked after binding, on the
+// address actually bound. The server sets read-header, idle and write
+// timeouts; profile captures extend their own write deadline.
+func (p *Probe) Listen(addr string) (*Server, error) {
+	p.init()
+	if addr == "" {
+		addr = DefaultAdminAddr
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("probe: admin address %q: %w", addr, err)
+	}
+	if p.opts.token == "" && !loopbackHost(host) {
+		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("probe: admin listener: %w", err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); p.opts.token == "" && (!ok || !tcp.IP.IsLoopback()) {
+		ln.Close()
+		return nil, fmt.Errorf("%w: %q bound %s", ErrNotLoopback, addr, ln.Addr())
+	}
+	s := &Server{
+		srv: &http.Server{
+			Handler:           p.Handler(),
+			ReadHeaderTimeout: 5 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+		},
+		ln:   ln,
+		done: make(chan error, 1),
+	}
+	go func() { s.done <- s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// ListenAndServe is [Probe.Listen] that blocks until ctx is done, then
+// shuts the server down (waiting up to 5 s for requests in flight). It
+// returns nil after a shutdown by ctx, or the listener's error.
+func (p *Probe) ListenAndServe(ctx context.Context, addr string) error {
+	s, err := p.Listen(addr)
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-s.done:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return s.Shutdown(sctx)
+	}
+}
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL returns the server's base URL, e.g. "http://127.0.0.1:6061".
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops the server at once and waits for its goroutine.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	<-s.done
+	s.done <- http.ErrServerClosed
+	return err
+}
+
+// Shutdown stops the server gracefully (see http.Server.Shutdown) and
+// waits for its goroutine.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
+	<-s.done
+	s.done <- http.ErrServerClosed
+	return err
+}
