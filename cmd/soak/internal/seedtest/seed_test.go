@@ -1,0 +1,100 @@
+// Package seedtest runs docs/scenarios/seed.yaml, the seed report's user
+// mix, with the real engine against the real demo service. It lives under
+// cmd/soak because the demo service is internal to cmd/soak; the scenario
+// format itself is engine/scenario's.
+package seedtest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/cmd/soak/internal/demo"
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario"
+)
+
+// seedEndpoints is the seed report's endpoint table: (method, name).
+var seedEndpoints = [][2]string{
+	{"GET", "/api/discovery/trending"},
+	{"GET", "/api/stories/[slug]"},
+	{"GET", "/api/users/me"},
+	{"GET", "/api/library/shelves"},
+	{"GET", "/api/search/stories"},
+	{"POST", "/api/whispers"},
+	{"GET", "/health"},
+	{"POST", "/api/stories"},
+	{"GET", "/api/stories/mine"},
+	{"GET", "/health/ready"},
+}
+
+// TestSeedScenarioAgainstDemo runs the seed scenario for a few seconds
+// against the demo service (memory storage, in-process over loopback) and
+// requires every endpoint of the seed's table to answer, with no failure
+// and no exception: logins, captures, templated paths, queries, bodies and
+// checks all agree with the demo's contract. The think time is cut to
+// 20 ms to compress a 30-minute mix into seconds, and the demo's rate
+// limit is off accordingly (a user now sends far more than 100
+// requests/min); the 429 accounting is the engine's, tested there.
+func TestSeedScenarioAgainstDemo(t *testing.T) {
+	ctx := context.Background()
+	svc, err := demo.New(ctx, demo.Config{RateLimitPerMinute: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(svc.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		if err := svc.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+
+	s, err := scenario.Load("../../../../docs/scenarios/seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := s.Plan(scenario.Options{
+		Host:     srv.URL,
+		Load:     engine.Closed{Users: 50, SpawnRate: 0},
+		Duration: 3 * time.Second,
+		Wait:     engine.Constant{D: 20 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := engine.Run(ctx, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := res.Total
+	for _, e := range seedEndpoints {
+		st := tot.Stat(e[0], e[1])
+		if st == nil || st.Successes() == 0 {
+			t.Errorf("%s %s: no successful request", e[0], e[1])
+			continue
+		}
+		t.Logf("%-4s %-24s %5d requests, p50 %d µs", e[0], e[1], st.Requests, st.Percentile(50))
+	}
+	for _, st := range tot.Stats {
+		if st.Failures() > 0 || st.RateLimited > 0 {
+			t.Errorf("%s %s: %d failures, %d rate limited", st.Method, st.Name, st.Failures(), st.RateLimited)
+		}
+	}
+	for _, e := range tot.Errors {
+		t.Errorf("failure: %s %s: %s (%d)", e.Method, e.Name, e.Error, e.Count)
+	}
+	for _, e := range tot.Exceptions {
+		t.Errorf("exception: %s: %s (%d)", e.Name, e.Error, e.Count)
+	}
+	// One login per AuthenticatedUser and WriterUser, however many tasks
+	// each ran: the token is captured once per user.
+	var want int64
+	for _, iv := range res.Intervals {
+		want = max(want, int64(iv.Classes["AuthenticatedUser"]+iv.Classes["WriterUser"]))
+	}
+	if st := tot.Stat("POST", "/api/auth/login"); st == nil || st.Successes() != want {
+		t.Errorf("logins: %+v, want %d (one per signed-in user)", st, want)
+	}
+}

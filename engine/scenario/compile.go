@@ -1,0 +1,281 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/probe/label"
+)
+
+// compiled is a scenario ready to run: templates, JSON paths and bodies
+// compiled, names resolved. Plan builds one per call, so the run state it
+// holds (round-robin counters, users' scratch state) is per plan.
+type compiled struct {
+	sources []*runSource
+	classes []*runClass
+	users   userStates
+}
+
+// runSource is a data source with its round-robin counter.
+type runSource struct {
+	src  *source
+	next atomic.Uint64
+}
+
+// pick returns the row index the source hands to u for one request.
+func (s *runSource) pick(u *engine.User) int {
+	n := len(s.src.rows)
+	switch s.src.order {
+	case orderPerUser:
+		return (u.ID - 1) % n
+	case orderRoundRobin:
+		return int((s.next.Add(1) - 1) % uint64(n))
+	}
+	return u.Rand.IntN(n)
+}
+
+type runClass struct {
+	name     string
+	defaults []runHeader // templated default headers, rendered per request
+	vars     []runVar
+	onStart  []*runStep
+	onStop   []*runStep
+	tasks    [][]*runStep
+	slots    int // header value slots a user of the class needs
+}
+
+type runHeader struct {
+	name   string
+	tpl    *template
+	slot   int      // value slot of a templated header; -1 when static
+	static []string // the value of a static header
+}
+
+type runVar struct {
+	name string
+	tpl  *template
+}
+
+type runStep struct {
+	method, name string
+	url          *template
+	headers      []runHeader
+	body         *template
+	contentType  []string // {"application/json"} for json: bodies without a Content-Type
+	expect       []int
+	checks       []runCheck
+	captures     []runCapture
+	field        string
+}
+
+type runCheck struct {
+	path     *jsonPath
+	absent   bool
+	equals   any // *template (a string), float64, bool, jsonNull
+	contains string
+}
+
+type runCapture struct {
+	name string
+	path *jsonPath
+}
+
+var jsonContentType = []string{"application/json"}
+
+// reservedHeaders are set by the transport; a scenario must not.
+var reservedHeaders = []string{"Host", "Content-Length", "Transfer-Encoding", "Connection"}
+
+// compile checks the classes, tasks and templates, reporting problems to r.
+func (s *Scenario) compile(r *reporter) *compiled {
+	c := &compiled{}
+	for _, src := range s.data {
+		c.sources = append(c.sources, &runSource{src: src})
+	}
+	seen := map[string]bool{}
+	weights, allFixed := 0, true
+	_, open := s.Load.(engine.Open)
+	for _, cl := range s.classes {
+		switch {
+		case cl.name == "":
+			r.field(join(cl.field, "name"), "missing: every class needs a name")
+		case !label.Valid(cl.name):
+			r.field(join(cl.field, "name"), "%q is not a valid name (1-%d letters, digits or -_.:/[]@+=~)", cl.name, label.MaxLen)
+		case seen[cl.name]:
+			r.field(join(cl.field, "name"), "%q is used by another class", cl.name)
+		}
+		seen[cl.name] = true
+		if cl.fixed > 0 && open {
+			r.field(join(cl.field, "fixed"), "fixed user counts do not apply to the open model (load: rate)")
+		}
+		if cl.fixed == 0 {
+			weights += cl.weight
+			allFixed = false
+		}
+		c.classes = append(c.classes, s.compileClass(cl, r))
+	}
+	if len(s.classes) > 0 && weights == 0 && !allFixed {
+		r.field("classes", "the weights of the classes without fixed: sum to 0")
+	}
+	return c
+}
+
+// compileClass compiles one class; its scope is the data sources and the
+// variables it sets (vars:) or captures anywhere (on_start, tasks, on_stop).
+func (s *Scenario) compileClass(cl *class, r *reporter) *runClass {
+	rc := &runClass{name: cl.name}
+	sc := &scope{sources: s.data, vars: map[string]bool{}}
+	sources := map[string]bool{}
+	for _, src := range s.data {
+		sources[src.name] = true
+	}
+	declare := func(name, field string) {
+		if sources[name] {
+			r.field(field, "variable %q has the name of a data source; rename one", name)
+		}
+		sc.vars[name] = true
+	}
+	for _, v := range cl.vars {
+		declare(v.name, v.field)
+	}
+	all := append(append(append([]*step(nil), cl.onStart...), cl.onStop...), flatten(cl.tasks)...)
+	for _, st := range all {
+		for _, cp := range st.captures {
+			declare(cp.name, cp.field)
+		}
+	}
+	for _, v := range cl.vars {
+		if t := compileField(v.value, escNone, sc, v.field, r); t != nil {
+			rc.vars = append(rc.vars, runVar{name: v.name, tpl: t})
+		}
+	}
+	rc.defaults = compileDefaults(s.headers, cl.headers, sc, r, &rc.slots)
+	base := rc.slots
+	for _, st := range cl.onStart {
+		rc.onStart = append(rc.onStart, compileStep(st, sc, r, base, &rc.slots))
+	}
+	for _, st := range cl.onStop {
+		rc.onStop = append(rc.onStop, compileStep(st, sc, r, base, &rc.slots))
+	}
+	sum := 0
+	for _, t := range cl.tasks {
+		var steps []*runStep
+		for _, st := range t.steps {
+			steps = append(steps, compileStep(st, sc, r, base, &rc.slots))
+		}
+		rc.tasks = append(rc.tasks, steps)
+		sum += t.weight
+	}
+	if len(cl.tasks) > 0 && sum == 0 {
+		r.field(join(cl.field, "tasks"), "every task has weight 0")
+	}
+	return rc
+}
+
+func flatten(tasks []*task) []*step {
+	var out []*step
+	for _, t := range tasks {
+		out = append(out, t.steps...)
+	}
+	return out
+}
+
+// compileDefaults merges the scenario's and the class's default headers
+// (the class's win) and compiles them; static ones are compiled too, and
+// Plan moves them to engine.Class.Header.
+func compileDefaults(scen, cls []header, sc *scope, r *reporter, slots *int) []runHeader {
+	var out []runHeader
+	for _, list := range [][]header{scen, cls} {
+		for _, h := range list {
+			if !checkHeaderName(h, r) {
+				continue
+			}
+			t := compileField(h.value, escNone, sc, h.field, r)
+			if t == nil {
+				continue
+			}
+			rh := runHeader{name: h.name, tpl: t, slot: -1}
+			if i := indexHeader(out, h.name); i >= 0 {
+				out[i] = rh
+			} else {
+				out = append(out, rh)
+			}
+		}
+	}
+	for i := range out {
+		out[i].static = []string{out[i].tpl.lit}
+		if !out[i].tpl.static {
+			out[i].slot = *slots
+			*slots++
+		}
+	}
+	return out
+}
+
+func indexHeader(hs []runHeader, name string) int {
+	for i, h := range hs {
+		if h.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func checkHeaderName(h header, r *reporter) bool {
+	for _, res := range reservedHeaders {
+		if h.name == res {
+			r.field(h.field, "header %s is set by soak's transport; remove it", h.name)
+			return false
+		}
+	}
+	if err := checkToken(h.name); err != nil {
+		r.field(h.field, "header name %q: %v", h.name, err)
+		return false
+	}
+	return true
+}
+
+// checkToken reports a string that is not an HTTP token (RFC 9110).
+func checkToken(s string) error {
+	if s == "" {
+		return errors.New("empty")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?={}", c) >= 0 {
+			return fmt.Errorf("%q is not allowed in an HTTP token", c)
+		}
+	}
+	return nil
+}
+
+// compileField compiles a template, reporting a problem at field.
+func compileField(text string, esc escaper, sc *scope, field string, r *reporter) *template {
+	t, err := compileTemplate(text, esc, sc)
+	if err != nil {
+		r.field(field, "%s", strings.TrimPrefix(err.Error(), "template: "))
+		return nil
+	}
+	return t
+}
+
+// defaultName is the grouping name of a request without name: its path
+// template without the query, each {{x}} written [x]
+// ("/api/stories/{{slug}}" groups as "/api/stories/[slug]").
+func defaultName(path string) string {
+	path, _, _ = strings.Cut(path, "?")
+	var b strings.Builder
+	for {
+		i := strings.Index(path, "{{")
+		j := strings.Index(path, "}}")
+		if i < 0 || j < i {
+			b.WriteString(path)
+			return b.String()
+		}
+		b.WriteString(path[:i])
+		b.WriteString("[" + strings.TrimSpace(path[i+2:j]) + "]")
+		path = path[j+2:]
+	}
+}

@@ -1,0 +1,154 @@
+package scenario
+
+import (
+	"errors"
+	"math"
+	"net/textproto"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// maxFileBytes bounds a scenario file.
+const maxFileBytes = 4 << 20
+
+// decode parses data into a Scenario, reporting every problem found.
+// read opens data files relative to the scenario (nil: none can be read).
+func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scenario, error) {
+	rep := &reporter{file: name, pos: positions{}}
+	s := &Scenario{File: name, Thresholds: DefaultThresholds(), rep: rep}
+	s.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), path.Ext(name))
+	if len(data) > maxFileBytes {
+		rep.at(Pos{}, "", "file larger than %d MiB", maxFileBytes>>20)
+		return nil, rep.probs.err()
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		var ye yaml.Error
+		if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
+			p := ye.GetToken().Position
+			rep.at(Pos{p.Line, p.Column}, "", "YAML: %s", ye.GetMessage())
+		} else {
+			rep.at(Pos{}, "", "YAML: %v", err)
+		}
+		return nil, rep.probs.err()
+	}
+	var body ast.Node
+	for _, doc := range f.Docs {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			rep.at(posOf(doc.Body), "", "more than one YAML document (---); a scenario is one document")
+			break
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		rep.at(Pos{1, 1}, "", "empty file: a scenario needs at least classes:")
+		return nil, rep.probs.err()
+	}
+	d := &decoder{reporter: rep, budget: maxVisits}
+	d.collectAnchors(body)
+	d.scenario(s, body, read)
+	s.data = append(s.data, d.inline...)
+	if len(rep.probs) > 0 {
+		return nil, rep.probs.err()
+	}
+	return s, nil
+}
+
+// scenario decodes the top level.
+func (d *decoder) scenario(s *Scenario, n ast.Node, read func(string) ([]byte, error)) {
+	var classNodes ast.Node
+	classesSeen := false
+	var dataNode ast.Node
+	ok := d.fieldSet(n, "", map[string]func(ast.Node, string){
+		"name":        func(v ast.Node, f string) { s.Name, _ = d.str(v, f) },
+		"description": func(v ast.Node, f string) { s.Description, _ = d.str(v, f) },
+		"host":        func(v ast.Node, f string) { s.Host, _ = d.str(v, f) },
+		"duration":    func(v ast.Node, f string) { s.Duration, _ = d.duration(v, f) },
+		"stop_timeout": func(v ast.Node, f string) {
+			s.StopTimeout, _ = d.duration(v, f)
+		},
+		"timeout": func(v ast.Node, f string) { s.Timeout, _ = d.duration(v, f) },
+		"max_rps": func(v ast.Node, f string) { s.MaxRPS, _ = d.number(v, f) },
+		"load":    func(v ast.Node, f string) { s.Load = d.load(v, f) },
+		"wait":    func(v ast.Node, f string) { s.wait, _ = d.wait(v, f) },
+		"headers": func(v ast.Node, f string) { s.headers = d.headers(v, f) },
+		"data":    func(v ast.Node, f string) { dataNode = v },
+		"classes": func(v ast.Node, f string) { classNodes, classesSeen = v, true },
+		"thresholds": func(v ast.Node, f string) {
+			d.thresholds(&s.Thresholds, v, f)
+		},
+	})
+	if !ok {
+		return
+	}
+	if dataNode != nil {
+		es, _ := d.entries(dataNode, "data")
+		for _, e := range es {
+			f := join("data", e.key)
+			d.pos[f] = e.kpos
+			switch {
+			case !isIdent(e.key) || strings.HasPrefix(e.key, "_"):
+				d.at(e.kpos, f, "%q is not a data source name (letters, digits, _ and -, not starting with _)", e.key)
+			case e.key == "user" || e.key == "uuid" || e.key == "random_int":
+				d.at(e.kpos, f, "%q is a built-in name; choose another", e.key)
+			default:
+				s.data = append(s.data, d.decodeSource(e.val, f, e.key, read))
+			}
+		}
+	}
+	if !classesSeen {
+		d.at(d.pos[""], "classes", "missing: a scenario needs at least one user class")
+		return
+	}
+	items, _ := d.list(classNodes, "classes")
+	if len(items) == 0 && d.resolve(classNodes, "classes") != nil {
+		d.field("classes", "empty: a scenario needs at least one user class")
+	}
+	for i, item := range items {
+		s.classes = append(s.classes, d.class(item, index("classes", i)))
+	}
+}
+
+// headers decodes a mapping of header names to value templates.
+func (d *decoder) headers(n ast.Node, field string) []header {
+	es, _ := d.entries(n, field)
+	var out []header
+	for _, e := range es {
+		f := join(field, e.key)
+		d.pos[f] = posOf(e.val)
+		v, ok := d.value(e.val, f)
+		if !ok {
+			continue
+		}
+		out = append(out, header{name: textproto.CanonicalMIMEHeaderKey(e.key), value: v, field: f})
+	}
+	return out
+}
+
+// value decodes a template value: a scalar, or an inline data source
+// ({pick: [a, b], order: round_robin}), which becomes an anonymous source
+// referenced as {{_N}}.
+func (d *decoder) value(n ast.Node, field string) (string, bool) {
+	switch d.resolve(n, field).(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		src := d.decodeSource(n, field, "", nil)
+		src.name = "_" + strconv.Itoa(len(d.inline)+1)
+		d.inline = append(d.inline, src)
+		return "{{" + src.name + "}}", true
+	}
+	return d.str(n, field)
+}
+
+// positiveRate reports whether f is a finite rate > 0 (or >= 0 when zero
+// is allowed).
+func positiveRate(f float64, zeroOK bool) bool {
+	return !math.IsNaN(f) && !math.IsInf(f, 0) && f <= 1e9 && (f > 0 || zeroOK && f == 0)
+}

@@ -1,0 +1,44 @@
+// Package scenario reads soak's YAML scenario files and turns them into
+// an [engine.Plan]: user classes with weights or fixed counts, waits,
+// on-start and on-stop requests, weighted tasks of one request or a
+// sequence, templated paths, queries, headers and JSON bodies, status
+// expectations, body checks, captures into per-user variables, data from
+// inline lists and CSV files, and the run's thresholds. The format is
+// documented field by field in docs/scenarios.md; docs/scenarios/seed.yaml
+// is the seed report's user mix.
+//
+//	s, err := scenario.Load("docs/scenarios/seed.yaml")
+//	if err != nil {
+//		log.Fatal(err) // every problem, as file:line:column: field: message
+//	}
+//	plan, err := s.Plan(scenario.Options{Host: "http://127.0.0.1:8000"})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	res, err := engine.Run(ctx, plan)
+//
+// # Errors
+//
+// Parsing uses github.com/goccy/go-yaml's AST, so every problem names the
+// file, line and column and the field's YAML path
+// ("seed.yaml:12:7: classes[0].tasks[2].weight: negative"), and all
+// problems are reported at once ([Problems]). Unknown fields are errors
+// with a "did you mean" hint, never ignored.
+//
+// # Templates
+//
+// Paths, query values, header values, JSON body strings, vars: and the
+// equals: of checks are templates: {{token}} (a per-user variable),
+// {{terms}} (a pick: list), {{accounts.username}} (a CSV column),
+// {{user.id}}, {{user.class}}, {{uuid}} and {{random_int(1, 5000)}}.
+// They are compiled when the plan is built and every name is checked
+// then; rendering a request only appends bytes into per-user buffers
+// (see docs/performance.md, section scenario).
+//
+// # Concurrency
+//
+// A Scenario is plain data: Plan and Validate only read it and may run
+// concurrently. Each Plan call compiles its own run state (round-robin
+// positions, per-user buffers), which its tasks use from the engine's
+// user goroutines; a plan may be run several times.
+package scenario

@@ -1,0 +1,139 @@
+package scenario
+
+import (
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Scenario is a parsed scenario file: whom to load, with which users,
+// how hard, and against which targets. Build one with [Load], [LoadFS],
+// [Parse] or [Quick]; turn it into an [engine.Plan] with [Scenario.Plan].
+//
+// The exported fields may be changed before Plan (the CLI's flags do);
+// [Scenario.Validate] checks them again. The user classes, tasks, data
+// and templates are fixed at parse time. A Scenario is not safe for
+// concurrent mutation; Plan and Validate only read it.
+type Scenario struct {
+	// Name is the scenario's name (its "name:" field), or the file's base
+	// name without extension.
+	Name string
+	// Description is free text from "description:".
+	Description string
+	// File is the name given to Parse or Load, used in every Problem.
+	File string
+	// Host is the base URL of the service, e.g. "http://127.0.0.1:8000".
+	// Empty means it must come from Options.Host (the CLI's --host).
+	Host string
+	// Load is the load model ("load:"), an engine.Closed or engine.Open.
+	// Nil means it must come from Options.Load (--users or --rate).
+	Load engine.Load
+	// Duration is how long load is applied ("duration:"). Zero means the
+	// sum of the load's stages, or Options.Duration.
+	Duration time.Duration
+	// StopTimeout lets tasks in flight finish after Duration
+	// ("stop_timeout:"). Zero aborts them at once.
+	StopTimeout time.Duration
+	// MaxRPS caps the requests per second of the whole run ("max_rps:").
+	// Zero means no cap.
+	MaxRPS float64
+	// Timeout bounds each request ("timeout:"). Zero means the engine's
+	// 30 s.
+	Timeout time.Duration
+	// Thresholds are the run's targets ("thresholds:"), the seed's
+	// defaults ([DefaultThresholds]) where the file sets none.
+	Thresholds Thresholds
+
+	wait    engine.Wait // scenario-wide default wait ("wait:")
+	headers []header    // scenario-wide default headers
+	data    []*source
+	classes []*class
+
+	rep *reporter // file name and field positions, for Validate
+}
+
+// header is a header name (canonical) and its value template.
+type header struct {
+	name, value string
+	field       string // YAML path of the value, for problems
+}
+
+// class is one user class ("classes[i]").
+type class struct {
+	name       string
+	weight     int
+	fixed      int
+	wait       engine.Wait
+	waitSet    bool
+	headers    []header
+	vars       []variable
+	onStart    []*step
+	onStop     []*step
+	tasks      []*task
+	sequential bool
+	field      string
+}
+
+// variable is a per-user variable set when the user starts ("vars:").
+type variable struct {
+	name, value string
+	field       string
+}
+
+// task is a weighted unit of work: one request or a sequence of them.
+type task struct {
+	name   string
+	weight int
+	steps  []*step
+	field  string
+}
+
+// step is one request.
+type step struct {
+	method   string
+	path     string // template
+	query    []param
+	headers  []header
+	json     any // JSON body template: jsonObject, []any, string, jsonNumber, bool, jsonNull; nil: none
+	body     *string
+	name     string
+	status   []int
+	checks   []check
+	captures []capture
+	field    string
+}
+
+// param is one query parameter; its value is a template.
+type param struct {
+	name, value string
+	field       string
+}
+
+// jsonObject is a JSON object whose members keep their file order.
+type jsonObject []jsonMember
+
+type jsonMember struct {
+	key   string
+	value any
+}
+
+// jsonNumber is a number literal's JSON text; jsonNull is null.
+type (
+	jsonNumber string
+	jsonNull   struct{}
+)
+
+// check is one assertion on a response body.
+type check struct {
+	path     string // JSON path; "" for a contains check
+	absent   bool   // the path must match nothing
+	equals   any    // nil: any value; string (a template), jsonNumber, bool or jsonNull
+	contains string // the body must contain this text
+	field    string
+}
+
+// capture stores a JSON value of the response in a per-user variable.
+type capture struct {
+	name, path string
+	field      string
+}

@@ -1,0 +1,236 @@
+package scenario
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// start is a class's OnStart: it sets the user's vars: in order, then
+// runs the on_start requests; a failure stops the user (the engine's
+// rule for a failed OnStart, such as a refused login).
+func (c *compiled) start(cls *runClass) engine.TaskFunc {
+	return func(ctx context.Context, u *engine.User) error {
+		st := c.users.bind(c, cls, u)
+		defer st.unbind()
+		for _, v := range cls.vars {
+			st.rend.reset()
+			b, err := v.tpl.appendTo(st.buf[:0], &st.rend)
+			st.buf = b
+			if err != nil {
+				return fmt.Errorf("scenario: vars.%s: %w", v.name, err)
+			}
+			u.Vars[v.name] = string(b)
+		}
+		return st.run(ctx, cls.onStart)
+	}
+}
+
+// stop is a class's OnStop: the on_stop requests, then the user's state
+// is dropped.
+func (c *compiled) stop(cls *runClass) engine.TaskFunc {
+	return func(ctx context.Context, u *engine.User) error {
+		st := c.users.bind(c, cls, u)
+		defer c.users.drop(u)
+		defer st.unbind()
+		return st.run(ctx, cls.onStop)
+	}
+}
+
+// taskFunc runs one task's requests in order.
+func (c *compiled) taskFunc(cls *runClass, steps []*runStep) engine.TaskFunc {
+	return func(ctx context.Context, u *engine.User) error {
+		st := c.users.bind(c, cls, u)
+		defer st.unbind()
+		return st.run(ctx, steps)
+	}
+}
+
+// run sends steps in order; the first failure ends the sequence (later
+// steps may depend on its captures). A failed request's error is already
+// recorded by the engine.
+func (st *userState) run(ctx context.Context, steps []*runStep) error {
+	for _, s := range steps {
+		if err := st.do(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// do renders one request and sends it.
+func (st *userState) do(ctx context.Context, s *runStep) error {
+	st.rend.reset()
+	clear(st.hdr)
+	for i := range st.cls.defaults {
+		h := &st.cls.defaults[i]
+		if h.slot < 0 {
+			continue // static: in the engine.Class's Header
+		}
+		err := st.setHeader(h)
+		var unset *unsetError
+		if errors.As(err, &unset) {
+			continue // sent once its variables are set (after the login)
+		}
+		if err != nil {
+			return fmt.Errorf("scenario: %s: header %s: %w", s.field, h.name, err)
+		}
+	}
+	for i := range s.headers {
+		if err := st.setHeader(&s.headers[i]); err != nil {
+			return fmt.Errorf("scenario: %s: header %s: %w", s.field, s.headers[i].name, err)
+		}
+	}
+	if s.contentType != nil {
+		if _, set := st.hdr["Content-Type"]; !set {
+			st.hdr["Content-Type"] = s.contentType
+		}
+	}
+	q := &st.req
+	q.Method, q.Name, q.Expect, q.Header = s.method, s.name, s.expect, st.hdr
+	if s.url.static {
+		q.Path = s.url.lit
+	} else {
+		b, err := s.url.appendTo(st.buf[:0], &st.rend)
+		st.buf = b
+		if err != nil {
+			return fmt.Errorf("scenario: %s: path: %w", s.field, err)
+		}
+		q.Path = string(b)
+	}
+	q.Body = nil
+	if s.body != nil {
+		b, err := s.body.appendTo(st.body[:0], &st.rend)
+		st.body = b
+		if err != nil {
+			return fmt.Errorf("scenario: %s: body: %w", s.field, err)
+		}
+		q.Body = b
+	}
+	q.Check = nil
+	if len(s.checks) > 0 || len(s.captures) > 0 {
+		q.Check = st.check
+	}
+	st.step = s
+	_, err := st.u.Do(ctx, q)
+	st.step = nil
+	return err
+}
+
+// setHeader renders h into its slot (or its static value) in st.hdr. A
+// slot keeps its string while the rendering does not change, so a
+// constant "Bearer <token>" costs no allocation per request.
+func (st *userState) setHeader(h *runHeader) error {
+	if h.slot < 0 {
+		st.hdr[h.name] = h.static
+		return nil
+	}
+	b, err := h.tpl.appendTo(st.buf[:0], &st.rend)
+	st.buf = b
+	if err != nil {
+		return err
+	}
+	slot := st.slots[h.slot]
+	if slot[0] != string(b) {
+		slot[0] = string(b)
+	}
+	st.hdr[h.name] = slot
+	return nil
+}
+
+// checkResponse is the engine.Request.Check of a step with checks or
+// captures: a failed check or capture fails the request as KindCheck.
+// Messages name the path, never a value (values may be secrets, and
+// distinct messages would not aggregate).
+func (st *userState) checkResponse(resp *engine.Response) error {
+	s := st.step
+	if resp.Truncated && (len(s.checks) > 0 || len(s.captures) > 0) {
+		return errors.New("body truncated (Transport.MaxBodyBytes); cannot check it")
+	}
+	for i := range s.checks {
+		if err := st.checkOne(&s.checks[i], resp.Body); err != nil {
+			return err
+		}
+	}
+	for _, cp := range s.captures {
+		k := 0
+		if cp.path.wild() {
+			_, n := cp.path.match(resp.Body, -1)
+			if n == 0 {
+				return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
+			}
+			k = st.u.Rand.IntN(n)
+		}
+		v, n := cp.path.match(resp.Body, k)
+		if n == 0 || v == nil {
+			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
+		}
+		if string(v) == "null" {
+			return fmt.Errorf("capture %s: %s is null", cp.name, cp.path.text)
+		}
+		text, ok := jsonText(v)
+		if !ok {
+			return fmt.Errorf("capture %s: %s is not valid JSON", cp.name, cp.path.text)
+		}
+		st.u.Vars[cp.name] = text
+	}
+	return nil
+}
+
+// checkOne applies one check to body.
+func (st *userState) checkOne(c *runCheck, body []byte) error {
+	if c.path == nil {
+		if !bytes.Contains(body, []byte(c.contains)) {
+			return fmt.Errorf("body lacks %q", truncate(c.contains, 40))
+		}
+		return nil
+	}
+	v, n := c.path.match(body, 0)
+	switch {
+	case c.absent && n > 0:
+		return fmt.Errorf("%s is present", c.path.text)
+	case c.absent:
+		return nil
+	case n == 0:
+		return fmt.Errorf("%s is missing", c.path.text)
+	case c.equals == nil:
+		return nil
+	}
+	if !st.equal(c.equals, v) {
+		return fmt.Errorf("%s has another value than expected", c.path.text)
+	}
+	return nil
+}
+
+// equal compares a matched JSON value to an expected one.
+func (st *userState) equal(want any, v []byte) bool {
+	switch w := want.(type) {
+	case *template:
+		if len(v) == 0 || v[0] != '"' {
+			return false
+		}
+		b, err := w.appendTo(st.buf[:0], &st.rend)
+		st.buf = b
+		got, ok := jsonText(v)
+		return err == nil && ok && got == string(b)
+	case float64:
+		f, err := strconv.ParseFloat(string(v), 64)
+		return err == nil && f == w
+	case bool:
+		return string(v) == strconv.FormatBool(w)
+	case jsonNull:
+		return string(v) == "null"
+	}
+	return false
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
