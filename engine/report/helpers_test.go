@@ -1,6 +1,7 @@
 package report
 
 import (
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -84,3 +85,5 @@ func result(t testing.TB, ivs ...*engine.Interval) *engine.Result {
 	t.Helper()
 	return engine.NewResult(info(), ivs, 0)
 }
+
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }

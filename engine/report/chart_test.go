@@ -1,0 +1,63 @@
+package report
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNiceStepAndTicks(t *testing.T) {
+	for _, c := range []struct{ raw, want float64 }{{0, 1}, {0.3, 0.5}, {1, 1}, {1.2, 2}, {23.5, 50}, {99, 100}, {4000, 5000}} {
+		if got := niceStep(c.raw); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("niceStep(%v) = %v, want %v", c.raw, got, c.want)
+		}
+	}
+	spec := chartSpec{series: []series{{points: []point{{t0, 0}, {t0.Add(time.Second), 93.9}}}}}
+	v := buildChart(spec, timeDomain{t0, t0.Add(2 * time.Second)})
+	if top := v.YTicks[len(v.YTicks)-1].Label; top != "100" {
+		t.Errorf("y axis tops at %s for a maximum of 93.9, want 100", top)
+	}
+	ticks := timeTicks(timeDomain{t0, t0.Add(30 * time.Minute)})
+	if len(ticks) != 7 || ticks[1].Label != "5:00" || ticks[6].Label != "30:00" {
+		t.Errorf("30-minute ticks = %+v", ticks)
+	}
+	if l := timeTicks(timeDomain{t0, t0.Add(25 * time.Hour)})[1].Label; l != "3:00:00" {
+		t.Errorf("25-hour tick = %s", l)
+	}
+}
+
+// A gap (NaN) breaks the line; the path stays inside the plot.
+func TestPathData(t *testing.T) {
+	dom := timeDomain{t0, t0.Add(4 * time.Second)}
+	pts := []point{{t0, 1}, {t0.Add(time.Second), 2}, {t0.Add(2 * time.Second), math.NaN()}, {t0.Add(3 * time.Second), 1}}
+	d := pathData(pts, dom, func(v float64) float64 { return 100 - v })
+	if d != "M64.0 99.0L284.0 98.0M724.0 99.0" {
+		t.Errorf("path = %q", d)
+	}
+}
+
+// Decimation keeps the spikes.
+func TestDecimateKeepsExtremes(t *testing.T) {
+	var pts []point
+	for i := range 10_000 {
+		pts = append(pts, point{t0.Add(time.Duration(i) * time.Second), 1})
+	}
+	pts[4321].v, pts[7777].v = 500, -3
+	out := decimate(pts, 200)
+	if len(out) > 202 {
+		t.Errorf("%d points after decimation to 200", len(out))
+	}
+	var hi, lo bool
+	for _, p := range out {
+		hi = hi || p.v == 500
+		lo = lo || p.v == -3
+	}
+	if !hi || !lo {
+		t.Error("decimation lost a spike")
+	}
+	v := buildChart(chartSpec{series: []series{{name: "x", points: pts}}}, timeDomain{t0, pts[len(pts)-1].t})
+	if n := strings.Count(v.Lines[0].D, "L"); n > maxPointsPerSeries {
+		t.Errorf("%d segments drawn", n)
+	}
+}

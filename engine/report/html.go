@@ -1,0 +1,88 @@
+package report
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"math"
+	"time"
+)
+
+//go:embed html.tmpl
+var htmlSource string
+
+// htmlTemplate is parsed once; html/template escapes every value by its
+// context (text, attribute, URL), names from user scenarios included.
+var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+
+// htmlPage is what html.tmpl renders.
+type htmlPage struct {
+	Doc    *Document
+	Title  string
+	Charts []chartView // client side: users, throughput, latency, failures
+}
+
+// HTML returns the Reporter of the run's HTML report: one self-contained
+// file (inline CSS and SVG, no script, no fetch: it opens offline) with the
+// summary, charts over time (users, requests/s, p50/p95/p99, failures and
+// 429s per second), the endpoint table and the errors. Every string is
+// escaped by html/template. Its size grows with the run's series, which
+// the engine bounds (1,800 intervals by default), not with its length.
+func HTML(run Run) Reporter {
+	return func(w io.Writer) error {
+		d, err := NewDocument(run)
+		if err != nil {
+			return err
+		}
+		p := &htmlPage{Doc: d, Title: "soak report: " + d.Run.Host}
+		dom := timeDomain{}
+		dom.include(d.Run.Start)
+		dom.include(d.Run.End)
+		for _, c := range clientCharts(d) {
+			p.Charts = append(p.Charts, buildChart(c, dom))
+		}
+		return htmlTemplate.Execute(w, p)
+	}
+}
+
+// WriteHTML writes the run's HTML report to w.
+func WriteHTML(w io.Writer, run Run) error { return HTML(run)(w) }
+
+// clientCharts are the figures the engine measured, per interval: points
+// at the interval's middle (users at its end), gaps where an interval had
+// no request.
+func clientCharts(d *Document) []chartSpec {
+	n := len(d.Intervals)
+	users := make([]point, 0, n)
+	rps := make([]point, 0, n)
+	fails := make([]point, 0, n)
+	limited := make([]point, 0, n)
+	p50, p95, p99 := make([]point, 0, n), make([]point, 0, n), make([]point, 0, n)
+	for _, iv := range d.Intervals {
+		mid := iv.Start.Add(iv.End.Sub(iv.Start) / 2)
+		users = append(users, point{iv.End, float64(iv.Users)})
+		rps = append(rps, point{mid, iv.RPS})
+		fails = append(fails, point{mid, iv.FailuresPerSecond})
+		limited = append(limited, point{mid, iv.RateLimitedPerSecond})
+		l50, l95, l99 := iv.P50Ms, iv.P95Ms, iv.P99Ms
+		if iv.Requests == 0 {
+			l50, l95, l99 = math.NaN(), math.NaN(), math.NaN()
+		}
+		p50 = append(p50, point{mid, l50})
+		p95 = append(p95, point{mid, l95})
+		p99 = append(p99, point{mid, l99})
+	}
+	return []chartSpec{
+		{id: "chart-users", title: "Users", unit: "users", series: []series{{name: "running users", points: users}}},
+		{id: "chart-rps", title: "Throughput", unit: "requests/s", series: []series{{name: "requests/s", points: rps}}},
+		{id: "chart-latency", title: "Response time", unit: "ms", series: []series{
+			{name: "p50", points: p50}, {name: "p95", points: p95}, {name: "p99", points: p99}}},
+		{id: "chart-failures", title: "Failures and rate limiting", unit: "per second", series: []series{
+			{name: "failures/s", points: fails}, {name: "429s/s", points: limited}}},
+	}
+}
+
+// spanText is a time range as elapsed time from the run's start.
+func spanText(start, end, origin time.Time) string {
+	return elapsed(start.Sub(origin)) + "–" + elapsed(end.Sub(origin))
+}

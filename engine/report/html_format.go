@@ -1,0 +1,99 @@
+package report
+
+import (
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Number formats of the HTML report.
+
+// groupInt writes n with thousands separators: 1234567 -> "1,234,567".
+func groupInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// fixed formats f with prec decimals, "–" when not finite.
+func fixed(f float64, prec int) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(f, 'f', prec, 64)
+}
+
+// latency formats milliseconds with three significant digits or more:
+// "0.412", "12.3", "153", "2,048".
+func latency(ms float64) string {
+	switch {
+	case ms < 1:
+		return fixed(ms, 3)
+	case ms < 10:
+		return fixed(ms, 2)
+	case ms < 100:
+		return fixed(ms, 1)
+	}
+	return groupInt(int64(math.Round(ms)))
+}
+
+// percent formats part/whole as "0.52%", "–" for an empty whole.
+func percent(part, whole int64) string {
+	if whole == 0 {
+		return "–"
+	}
+	return fixed(100*float64(part)/float64(whole), 2) + "%"
+}
+
+// durationText formats seconds as a duration: 1800 -> "30m0s", 0.25 ->
+// "250ms" (to the millisecond below 10 s, to the second above).
+func durationText(secs float64) string {
+	d := time.Duration(secs * float64(time.Second))
+	if d < 10*time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// groupAny is groupInt for any integer type (templates pass int and int64).
+func groupAny(v any) string {
+	switch n := v.(type) {
+	case int:
+		return groupInt(int64(n))
+	case int32:
+		return groupInt(int64(n))
+	case int64:
+		return groupInt(n)
+	case uint64:
+		return groupInt(int64(min(n, math.MaxInt64)))
+	}
+	return "–"
+}
+
+var htmlFuncs = template.FuncMap{
+	"int":     groupAny,
+	"ms":      latency,
+	"fixed":   fixed,
+	"percent": percent,
+	"dur":     durationText,
+	"time":    timeText,
+	"pct":     func(f float64) string { return fixed(100*f, 1) + "%" },
+	"add":     func(a, b float64) float64 { return a + b },
+	"sub":     func(a, b float64) float64 { return a - b },
+	"div":     func(a, b float64) float64 { return a / b },
+}
