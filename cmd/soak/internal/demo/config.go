@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // Defaults of [Config] fields left zero.
@@ -56,8 +58,14 @@ type Config struct {
 	// WhisperWorkers is the number of goroutines that deliver whispers,
 	// started on the first POST /api/whispers. Default 4.
 	WhisperWorkers int
+	// Probe records the service's figures. Default: a fresh probe.New().
+	Probe *probe.Probe
 	// Logger receives warnings (Redis failures, 5xx causes). Default: none.
 	Logger *slog.Logger
+
+	// clock replaces time.Now for tokens, the page cache and the rate
+	// limiter (tests only).
+	clock func() time.Time
 }
 
 // ErrConfig is wrapped by every error [New] returns for a bad Config; the
@@ -109,6 +117,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.WhisperWorkers == 0 {
 		c.WhisperWorkers = DefaultWhisperWorkers
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	if c.Probe == nil {
+		c.Probe = probe.New()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 	"time"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // pageCache is a bounded LRU of rendered story pages (JSON bytes) keyed by
@@ -12,13 +14,17 @@ import (
 // plateau and not a leak. Entries older than ttl are re-rendered on their
 // next read, so that counters on a page are at most ttl stale. Safe for
 // concurrent use.
+//
+// Its traffic goes to a probe cache recorder: hits, misses, evictions,
+// entries against capacity, and the bytes of the pages held.
 type pageCache struct {
 	mu       sync.Mutex
 	capacity int
 	ttl      time.Duration
 	order    *list.List // front is most recently used
 	entries  map[string]*list.Element
-	stats    cacheStats
+	bytes    int64 // sum of len(page) over entries
+	rec      *probe.CacheStats
 }
 
 type pageEntry struct {
@@ -27,17 +33,17 @@ type pageEntry struct {
 	expires time.Time
 }
 
-// cacheStats counts a cache's traffic; read under the cache's lock.
-type cacheStats struct {
-	Hits, Misses, Evictions uint64
-}
+// pageCacheName is the name of the page cache in the probe's snapshot.
+const pageCacheName = "story-pages"
 
-func newPageCache(capacity int, ttl time.Duration) *pageCache {
+func newPageCache(capacity int, ttl time.Duration, rec *probe.CacheStats) *pageCache {
+	rec.SetCapacity(int64(capacity))
 	return &pageCache{
 		capacity: capacity,
 		ttl:      ttl,
 		order:    list.New(),
 		entries:  make(map[string]*list.Element, capacity),
+		rec:      rec,
 	}
 }
 
@@ -47,10 +53,10 @@ func (c *pageCache) get(key string, now time.Time) ([]byte, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok || now.After(el.Value.(*pageEntry).expires) {
-		c.stats.Misses++
+		c.rec.Miss()
 		return nil, false
 	}
-	c.stats.Hits++
+	c.rec.Hit()
 	c.order.MoveToFront(el)
 	return el.Value.(*pageEntry).page, true
 }
@@ -60,19 +66,30 @@ func (c *pageCache) get(key string, now time.Time) ([]byte, bool) {
 func (c *pageCache) put(key string, page []byte, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.gauge()
 	if el, ok := c.entries[key]; ok {
 		e := el.Value.(*pageEntry)
+		c.bytes += int64(len(page) - len(e.page))
 		e.page, e.expires = page, now.Add(c.ttl)
 		c.order.MoveToFront(el)
 		return
 	}
 	if c.order.Len() >= c.capacity {
 		oldest := c.order.Back()
+		e := oldest.Value.(*pageEntry)
 		c.order.Remove(oldest)
-		delete(c.entries, oldest.Value.(*pageEntry).key)
-		c.stats.Evictions++
+		delete(c.entries, e.key)
+		c.bytes -= int64(len(e.page))
+		c.rec.Evicted(1)
 	}
 	c.entries[key] = c.order.PushFront(&pageEntry{key: key, page: page, expires: now.Add(c.ttl)})
+	c.bytes += int64(len(page))
+}
+
+// gauge reports size to the recorder; called with c.mu held.
+func (c *pageCache) gauge() {
+	c.rec.SetEntries(int64(c.order.Len()))
+	c.rec.SetUsedBytes(c.bytes)
 }
 
 // len returns the number of cached pages, at most the capacity.
@@ -80,11 +97,4 @@ func (c *pageCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
-}
-
-// snapshot returns the traffic counters so far.
-func (c *pageCache) snapshot() cacheStats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stats
 }

@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 	"github.com/redis/go-redis/v9"
+
+	soakmw "github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/probe"
 )
 
 // Service is the demo service: an echo instance over its storage, with the
@@ -23,7 +25,8 @@ type Service struct {
 	cfg      Config
 	echo     *echo.Echo
 	api      *api
-	rdb      *redis.Client // nil without Redis
+	rdb      *redis.Client       // nil without Redis
+	limiter  *soakmw.RateLimiter // nil when Config.RateLimitPerMinute is -1
 	closeErr error
 	once     sync.Once
 }
@@ -41,22 +44,65 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := newTokens(time.Now)
+	tok, err := newTokens(cfg.clock)
 	if err != nil {
 		return nil, fmt.Errorf("demo: token key: %w", err)
 	}
 	a := &api{
-		tokens: tok, pages: newPageCache(cfg.PageCacheSize, cfg.PageCacheTTL),
-		faults: newFaultState(set), storage: "memory", cache: "none", now: time.Now,
+		tokens: tok, pages: newPageCache(cfg.PageCacheSize, cfg.PageCacheTTL, cfg.Probe.Cache(pageCacheName)),
+		faults: newFaultState(set), storage: "memory", cache: "none", now: cfg.clock,
 	}
 	s := &Service{cfg: cfg, api: a}
 	if err := s.openStorage(ctx, set); err != nil {
 		return nil, err
 	}
 	a.whispers = newWhisperPool(a.store, cfg.WhisperWorkers, cfg.Logger)
+	if cfg.RateLimitPerMinute > 0 {
+		s.limiter, err = soakmw.NewRateLimiter(soakmw.RateLimitConfig{
+			Probe:    cfg.Probe,
+			Policy:   soakmw.PerMinute(cfg.RateLimitPerMinute),
+			Identity: []soakmw.Identifier{soakmw.UserFromEcho(userKey)},
+			Skipper:  isHealthCheck,
+			Now:      cfg.clock,
+		})
+		if err != nil {
+			a.store.close()
+			return nil, fmt.Errorf("%w: Config.RateLimitPerMinute: %w", ErrConfig, err)
+		}
+	} else {
+		cfg.Probe.SetConfig(probe.ConfigRateLimit, "off")
+	}
 	s.echo = s.routes()
+	s.reportConfig()
 	return s, nil
 }
+
+// reportConfig tells the probe the configuration a report shows.
+func (s *Service) reportConfig() {
+	p, cfg := s.cfg.Probe, s.cfg
+	p.SetConfig(probe.ConfigRequestTimeout, cfg.RequestTimeout.String())
+	p.SetConfig(probe.ConfigCacheSize, fmt.Sprintf("%d entries (story pages, in-process LRU, TTL %v)",
+		cfg.PageCacheSize, cfg.PageCacheTTL))
+	p.SetConfig(probe.ConfigWorkers, fmt.Sprintf("%d goroutines (whisper delivery, started on the first whisper)",
+		cfg.WhisperWorkers))
+	p.SetConfig(ConfigStorage, s.api.storage+", cache "+s.api.cache)
+	faults := "none"
+	if len(cfg.Faults) > 0 {
+		faults = strings.Join(cfg.Faults, ", ")
+	}
+	p.SetConfig(ConfigFaults, faults)
+}
+
+// Probe configuration keys of the demo's own, beside the probe.Config*
+// keys it also sets.
+const (
+	ConfigStorage = "demo_storage" // "memory, cache none", "postgres, cache redis"
+	ConfigFaults  = "demo_faults"  // "none" or the planted faults, "heap-leak, conn-leak"
+)
+
+// Probe returns the probe the service records into (Config.Probe, or the
+// one New made).
+func (s *Service) Probe() *probe.Probe { return s.cfg.Probe }
 
 // openStorage sets a.store: memory or PostgreSQL, behind Redis if asked.
 func (s *Service) openStorage(ctx context.Context, set faultSet) error {
@@ -68,10 +114,15 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		if err != nil {
 			return err
 		}
+		// The probe's tracer goes beside the service's own, through
+		// multitracer, before the pool exists.
+		pcfg.ConnConfig.Tracer = slowQueryLog{log: cfg.Logger}
+		tracer := cfg.Probe.PGX("main", pcfg, probe.WithStatActivity())
 		pg, err := newPGStore(ctx, pcfg, cfg.Schema)
 		if err != nil {
 			return secretFree(err, cfg.DatabaseURL)
 		}
+		tracer.Observe(pg.pool)
 		if set.poolExhausted {
 			pg.searchHold = SearchHold
 		}
@@ -86,6 +137,7 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		return secretFree(fmt.Errorf("%w: Config.RedisURL: %w", ErrConfig, err), cfg.RedisURL)
 	}
 	rdb := redis.NewClient(opts)
+	cfg.Probe.Redis("redis", rdb)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		a.store.close()
@@ -125,9 +177,18 @@ func (s *Service) routes() *echo.Echo {
 	// peers only, so a load generator can give each virtual user its own
 	// address for the per-IP limit.
 	e.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+	// Route timing first (outermost after routing), then Recover, so that
+	// a panic is recorded as a 500; the limiter after authentication, so
+	// that it sees the user id.
+	e.Use(soakmw.EchoWithConfig(soakmw.EchoConfig{
+		Probe: s.cfg.Probe, Labels: soakmw.LabelAll, HandleError: true,
+	}))
 	e.Use(echomw.Recover())
 	e.Use(echomw.ContextTimeout(s.cfg.RequestTimeout))
 	e.Use(s.api.tokens.authenticate)
+	if s.limiter != nil {
+		e.Use(s.limiter.Echo())
+	}
 
 	a := s.api
 	e.GET("/health", a.health)
@@ -142,6 +203,13 @@ func (s *Service) routes() *echo.Echo {
 	e.GET("/api/library/shelves", a.shelves, requireUser)
 	e.POST("/api/whispers", a.createWhisper, requireUser)
 	return e
+}
+
+// isHealthCheck exempts /health and /health/ready from the rate limit, as
+// load balancers and orchestrators poll them from one address.
+func isHealthCheck(c echo.Context) bool {
+	p := c.Path()
+	return p == "/health" || p == "/health/ready"
 }
 
 // handleError writes every error as {"error": "..."} with its status. The
@@ -183,6 +251,9 @@ func (s *Service) Close(ctx context.Context) error {
 	s.once.Do(func() {
 		s.api.whispers.close()
 		s.api.faults.close()
+		if err := s.cfg.Probe.Close(); err != nil {
+			s.cfg.Logger.Warn("demo: close the probe's monitoring connections", "err", err)
+		}
 		done := make(chan struct{})
 		go func() {
 			s.api.store.close()

@@ -63,7 +63,9 @@ func decodeJSON(c echo.Context, v any) error {
 }
 
 // checkText returns a 400 unless s is non-blank valid UTF-8 of at most max
-// runes (or bytes, when bytes is true).
+// runes (or bytes, when bytes is true). Bodies decoded by encoding/json are
+// valid UTF-8 already (invalid bytes become U+FFFD); query strings may not
+// be.
 func checkText(field, s string, max int, bytes bool) error {
 	switch {
 	case strings.TrimSpace(s) == "":
