@@ -1,8 +1,8 @@
 // Package flagx holds the flag.Value types of soak's command line: Locust
 // style durations ("30m", "1h30m", "90s", "90"), rates ("100", "100/s",
 // "6000/m"), stages ("1m:50,2m:100" users or "1m:50/s" arrivals), waits
-// ("1s-3s", "2s", "pacing:5s", "throughput:2/s"), repeatable strings and
-// secrets that never print.
+// (as a scenario file writes them: "1s-3s", "2s", "pacing 5s"),
+// repeatable strings and secrets that never print.
 //
 // Every parser returns an error that says what was expected; flag.FlagSet
 // adds the flag's name, so a bad value reads

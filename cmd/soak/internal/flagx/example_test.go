@@ -23,12 +23,6 @@ func ExampleStages() {
 	// Output: 3 false 7m0s
 }
 
-func ExampleParseWait() {
-	w, _ := flagx.ParseWait("1s-3s")
-	fmt.Printf("%+v\n", w)
-	// Output: {Min:1s Max:3s}
-}
-
 func ExampleParseRate() {
 	r, _ := flagx.ParseRate("6000/m")
 	fmt.Println(r)

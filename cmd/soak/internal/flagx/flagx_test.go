@@ -85,28 +85,13 @@ func TestStages(t *testing.T) {
 	}
 }
 
-func TestParseWait(t *testing.T) {
-	good := map[string]engine.Wait{
-		"0": nil, "none": nil, "0s": nil, "2s": engine.Constant{D: 2 * time.Second},
-		"1s-3s":          engine.Between{Min: time.Second, Max: 3 * time.Second},
-		"pacing:5s":      engine.ConstantPacing{Every: 5 * time.Second},
-		"throughput:2/s": engine.ConstantThroughput{PerSecond: 2},
+func TestWait(t *testing.T) {
+	var w Wait
+	if err := w.Set("1s-3s"); err != nil || w.W != (engine.Between{Min: time.Second, Max: 3 * time.Second}) || !w.IsSet || w.String() != "1s-3s" {
+		t.Fatalf("Wait.Set(1s-3s): %v %+v", err, w)
 	}
-	for in, want := range good {
-		got, err := ParseWait(in)
-		if err != nil || got != want {
-			t.Errorf("ParseWait(%q) = %v, %v; want %v", in, got, err, want)
-		}
-		if got != nil {
-			if back, err := ParseWait(FormatWait(got)); err != nil || back != got {
-				t.Errorf("FormatWait(%v) = %q does not read back: %v, %v", got, FormatWait(got), back, err)
-			}
-		}
-	}
-	for _, in := range []string{"", "x", "3s-1s", "1s-", "-1s", "pacing:0", "pacing:x", "throughput:0", "foo:1s"} {
-		if w, err := ParseWait(in); err == nil {
-			t.Errorf("ParseWait(%q) = %v, want an error", in, w)
-		}
+	if err := w.Set("later"); err == nil {
+		t.Fatal("Wait.Set(later) accepted")
 	}
 }
 
@@ -194,17 +179,45 @@ func FuzzStages(f *testing.F) {
 	})
 }
 
-func FuzzParseWait(f *testing.F) {
-	for _, s := range []string{"0", "1s-3s", "pacing:5s", "throughput:2/s", "2s"} {
+func TestTargets(t *testing.T) {
+	good := map[string]float64{"0.5%": 0.005, "80%": 0.8, "0.005": 0.005, "off": Off, "100%": 1, "0": 0}
+	for in, want := range good {
+		if got, err := ParseFraction(in); err != nil || got != want {
+			t.Errorf("ParseFraction(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "101%", "-1%", "1.5", "NaN"} {
+		if v, err := ParseFraction(in); err == nil {
+			t.Errorf("ParseFraction(%q) = %v, want an error", in, v)
+		}
+	}
+	var l Limit
+	if err := l.Set("300ms"); err != nil || l.D != 300*time.Millisecond || l.String() != "300ms" {
+		t.Fatalf("Limit 300ms: %v %+v", err, l)
+	}
+	if err := l.Set("off"); err != nil || l.D != Off || l.String() != "off" {
+		t.Fatalf("Limit off: %v %+v", err, l)
+	}
+	if l.Set("0") == nil || l.Set("fast") == nil {
+		t.Fatal("Limit accepted 0 or fast")
+	}
+	var r RateLimit
+	if err := r.Set("off"); err != nil || r.PerSecond != Off || r.String() != "off" {
+		t.Fatalf("RateLimit off: %v %+v", err, r)
+	}
+	if err := r.Set("50/s"); err != nil || r.PerSecond != 50 {
+		t.Fatalf("RateLimit 50/s: %v %+v", err, r)
+	}
+}
+
+func FuzzParseFraction(f *testing.F) {
+	for _, s := range []string{"0.5%", "80%", "0.005", "off", "1e-3%"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		w, err := ParseWait(s)
-		if err != nil || w == nil {
-			return
-		}
-		if err := w.Validate(); err != nil {
-			t.Fatalf("ParseWait(%q) = %v, which the engine refuses: %v", s, w, err)
+		v, err := ParseFraction(s)
+		if err == nil && v != Off && (v < 0 || v > 1) {
+			t.Fatalf("ParseFraction(%q) = %v", s, v)
 		}
 	})
 }

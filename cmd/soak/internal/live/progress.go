@@ -165,7 +165,7 @@ func (p *Progress) Finish() {
 
 // logWindow logs the intervals gathered since the last line.
 func (p *Progress) logWindow() {
-	p.logf(p.last.End, "%s %s", p.elapsed(), p.figures())
+	p.logf(p.last.End, "%s | %s", p.elapsed(), p.figures())
 	p.logged = p.last.End
 	p.recent = p.recent[:0]
 }

@@ -1,0 +1,143 @@
+package results
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+var t0 = time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)
+
+func interval(i int, n int64) *engine.Interval {
+	h := &engine.Histogram{}
+	for range n {
+		h.Record(1000 + int64(i))
+	}
+	st := engine.Stat{Method: "GET", Name: "/ok", Requests: n, SumMicros: n * (1000 + int64(i)),
+		MinMicros: 1000 + int64(i), MaxMicros: 1000 + int64(i), Latency: h}
+	return &engine.Interval{Seq: i, Span: 1, Start: t0.Add(time.Duration(i) * time.Second),
+		End: t0.Add(time.Duration(i+1) * time.Second), Users: 5, MaxUsers: 5, Stats: []engine.Stat{st}}
+}
+
+func info() engine.RunInfo {
+	return engine.RunInfo{RunID: "r1", Host: "http://127.0.0.1:1", Model: "closed", Start: t0,
+		Interval: time.Second, Duration: time.Minute, Users: 5, Classes: []engine.ClassInfo{{Name: "U", Weight: 1, Tasks: 1}}}
+}
+
+func TestRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a", "b")
+	d, err := Create(dir, Meta{Command: Redact([]string{"soak", "run", "--probe-token", "s3cret"}), Mode: "run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start(info())
+	for i := range 3 {
+		d.Interval(interval(i, 10))
+	}
+	// Saved before Finish: readable as a running (killed) run.
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Intervals) != 3 || !s.Partial() || s.Meta.Status != StatusRunning {
+		t.Fatalf("mid-run read: %d intervals, partial %v, status %s", len(s.Intervals), s.Partial(), s.Meta.Status)
+	}
+	if err := d.Finish(StatusComplete); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Partial() || len(s.Warnings) != 0 {
+		t.Fatalf("complete run read as partial: %v", s.Warnings)
+	}
+	r := s.Result()
+	tot := r.Total.Total()
+	if tot.Requests != 30 || r.RunID != "r1" || r.Canceled {
+		t.Fatalf("rebuilt result: %d requests, id %q", tot.Requests, r.RunID)
+	}
+	if !r.Intervals[2].Stats[0].Latency.Equal(interval(2, 10).Stats[0].Latency) {
+		t.Fatal("histogram not read back exactly")
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, RunFile))
+	if strings.Contains(string(raw), "s3cret") || !strings.Contains(string(raw), Redacted) {
+		t.Fatalf("run.json: %s", raw)
+	}
+	if _, err := Create(dir, Meta{}); !errors.Is(err, ErrExists) {
+		t.Fatalf("Create over a previous run: %v, want ErrExists", err)
+	}
+}
+
+func TestTornTail(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Create(dir, Meta{Mode: "run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start(info())
+	for i := range 4 {
+		d.Interval(interval(i, 3))
+	}
+	// A kill -9 in the middle of a write: the last line is cut short.
+	name := filepath.Join(dir, IntervalsFile)
+	b, _ := os.ReadFile(name)
+	if err := os.WriteFile(name, b[:len(b)-40], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Intervals) != 3 || len(s.Warnings) != 2 {
+		t.Fatalf("%d intervals, warnings %q; want 3 and a torn-tail plus a never-finished warning", len(s.Intervals), s.Warnings)
+	}
+	// Damage before the last line is an error naming file and line.
+	lines := strings.SplitAfter(string(b), "\n")
+	lines[1] = "{broken\n"
+	if err := os.WriteFile(name, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), IntervalsFile+":2") {
+		t.Fatalf("damaged file: %v", err)
+	}
+	d.Finish(StatusInterrupted)
+}
+
+func TestOpenRefuses(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(dir); !errors.Is(err, ErrNotResults) {
+		t.Fatalf("empty dir: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, RunFile), []byte(`{"format":"other"}`), 0o644)
+	if _, err := Open(dir); !errors.Is(err, ErrNotResults) || !strings.Contains(err.Error(), "format") {
+		t.Fatalf("foreign run.json: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	cases := map[string][]string{
+		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":            {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
+		"soak run -probe-token=REDACTED":                                          {"soak", "run", "-probe-token=tok"},
+		"soak demo --database-url 'postgres://root:REDACTED@127.0.0.1:5432/test'": {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
+		"soak demo --redis-url redis://127.0.0.1:6379/0":                          {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
+		"soak run --url '/a b'":                                                   {"soak", "run", "--url", "/a b"},
+		"soak run --probe-token":                                                  {"soak", "run", "--probe-token"},
+	}
+	for want, args := range cases {
+		if got := Redact(args); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", args, got, want)
+		}
+	}
+	if got := RedactText(`header "Authorization: Bearer abc"`); strings.Contains(got, "abc") {
+		t.Errorf("RedactText kept the token: %q", got)
+	}
+	if got := RedactText("dial redis://:pw@127.0.0.1:6379 and postgres://u:pw2@h/db failed"); strings.Contains(got, "pw") {
+		t.Errorf("RedactText kept a password: %q", got)
+	}
+}
