@@ -3,7 +3,6 @@ package middleware
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
@@ -84,12 +83,12 @@ func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
 			rs := stats.Route(method, route)
 			body, bytesIn := countBody(req)
 			res := c.Response()
-			start := time.Now()
+			start := monotonic()
 			rs.Start()
 			finished := false
 			defer func() {
 				if !finished { // a panic is passing through
-					rs.Done(http.StatusInternalServerError, time.Since(start), body.total(bytesIn), res.Size)
+					rs.Done(http.StatusInternalServerError, monotonic()-start, body.total(bytesIn), res.Size)
 				}
 			}()
 
@@ -111,7 +110,7 @@ func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
 				err = nil
 			}
 			finished = true
-			rs.Done(echoStatus(res, err), time.Since(start), body.total(bytesIn), res.Size)
+			rs.Done(echoStatus(res, err), monotonic()-start, body.total(bytesIn), res.Size)
 			return err
 		}
 	}

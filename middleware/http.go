@@ -3,7 +3,6 @@ package middleware
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
@@ -78,11 +77,11 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 			body, bytesIn := countBody(r)
 			rw, view := wrapWriter(w)
 			req := r // the request the mux sets Pattern on
-			start := time.Now()
+			start := monotonic()
 			stats.Begin()
 			status := http.StatusInternalServerError // unless the handler returns
 			defer func() {
-				stats.Route(method, httpRoute(req)).Record(status, time.Since(start), body.total(bytesIn), rw.written)
+				stats.Route(method, httpRoute(req)).Record(status, monotonic()-start, body.total(bytesIn), rw.written)
 				stats.End()
 				rw.release()
 			}()

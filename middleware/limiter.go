@@ -3,6 +3,7 @@ package middleware
 import (
 	"fmt"
 	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,7 +44,8 @@ type LimiterConfig struct {
 	// service a bounded table, at the price of being lenient to the
 	// evicted identity, which starts afresh).
 	MaxIdentities int
-	// Now is the clock. Optional; nil means time.Now. Tests inject one.
+	// Now is the clock. Optional; nil means the monotonic clock (as
+	// time.Now's monotonic reading). Tests inject one.
 	Now func() time.Time
 }
 
@@ -61,11 +63,11 @@ const DefaultMaxIdentities = 100_000
 // mutex-guarded shards.
 type Limiter struct {
 	policy    Policy
-	interval  int64 // emission interval Period/Limit, ns
-	tolerance int64 // Burst × interval, ns
-	sweepGap  int64 // minimum time between two sweeps of a shard, ns
-	now       func() time.Time
-	epoch     time.Time
+	interval  int64            // emission interval Period/Limit, ns
+	tolerance int64            // Burst × interval, ns
+	sweepGap  int64            // minimum time between two sweeps of a shard, ns
+	clock     func() time.Time // nil: the monotonic clock
+	epoch     time.Time        // clock() at creation
 	seed      maphash.Seed
 	perShard  int
 	shards    []shard
@@ -75,7 +77,7 @@ type Limiter struct {
 
 type shard struct {
 	mu        sync.Mutex
-	tat       map[Identity]int64 // theoretical arrival time, ns since epoch
+	tat       map[Identity]*int64 // theoretical arrival time, ns since epoch
 	lastSweep int64
 	_         [40]byte // keep shards on separate cache lines
 }
@@ -92,9 +94,7 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	if cfg.MaxIdentities == 0 {
 		cfg.MaxIdentities = DefaultMaxIdentities
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+
 	n := 1
 	for n < 64 && cfg.MaxIdentities/(n*2) >= 2048 {
 		n *= 2
@@ -104,15 +104,17 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 		policy:    cfg.Policy,
 		interval:  interval,
 		tolerance: interval * int64(cfg.Policy.burst()),
-		now:       cfg.Now,
-		epoch:     cfg.Now(),
+		clock:     cfg.Now,
 		seed:      maphash.MakeSeed(),
 		perShard:  cfg.MaxIdentities / n,
 		shards:    make([]shard, n),
 	}
+	if l.clock != nil {
+		l.epoch = l.clock()
+	}
 	l.sweepGap = min(l.tolerance, int64(time.Second))
 	for i := range l.shards {
-		l.shards[i].tat = make(map[Identity]int64)
+		l.shards[i].tat = make(map[Identity]*int64)
 	}
 	return l, nil
 }
@@ -124,25 +126,31 @@ func (l *Limiter) Policy() Policy { return l.policy }
 // so. Denied requests do not consume the allowance. It does not allocate
 // unless id is new to the table.
 func (l *Limiter) Allow(id Identity) Decision {
-	now := int64(l.now().Sub(l.epoch))
+	now := l.now()
 	sh := &l.shards[maphash.String(l.seed, id.Key)&uint64(len(l.shards)-1)]
 	sh.mu.Lock()
 	if now-sh.lastSweep >= l.tolerance {
 		l.sweep(sh, now)
 	}
-	tat, known := sh.tat[id]
-	if tat < now {
-		tat = now
+	slot := sh.tat[id] // one map operation per request: the value is a pointer
+	tat := now
+	if slot != nil && *slot > now {
+		tat = *slot
 	}
 	next := tat + l.interval
 	if wait := next - now - l.tolerance; wait > 0 {
 		sh.mu.Unlock()
 		return Decision{Limit: l.policy.Limit, RetryAfter: time.Duration(wait), Reset: time.Duration(tat - now)}
 	}
-	if !known && len(sh.tat) >= l.perShard {
-		l.makeRoom(sh, now)
+	if slot == nil {
+		if len(sh.tat) >= l.perShard {
+			l.makeRoom(sh, now)
+		}
+		slot = new(int64)
+		id.Key = strings.Clone(id.Key) // do not retain the request's memory
+		sh.tat[id] = slot
 	}
-	sh.tat[id] = next
+	*slot = next
 	sh.mu.Unlock()
 	return Decision{
 		Allowed:   true,
@@ -152,11 +160,19 @@ func (l *Limiter) Allow(id Identity) Decision {
 	}
 }
 
+// now returns the time in ns since the limiter's epoch.
+func (l *Limiter) now() int64 {
+	if l.clock == nil {
+		return int64(monotonic())
+	}
+	return int64(l.clock().Sub(l.epoch))
+}
+
 // sweep drops every identity whose burst is back in full. sh.mu is held.
 func (l *Limiter) sweep(sh *shard, now int64) {
 	n := 0
 	for id, tat := range sh.tat {
-		if tat <= now {
+		if *tat <= now {
 			delete(sh.tat, id)
 			n++
 		}
@@ -179,8 +195,8 @@ func (l *Limiter) makeRoom(sh *shard, now int64) {
 	var victim Identity
 	best, seen := int64(0), 0
 	for id, tat := range sh.tat {
-		if seen == 0 || tat < best {
-			victim, best = id, tat
+		if seen == 0 || *tat < best {
+			victim, best = id, *tat
 		}
 		if seen++; seen == 8 {
 			break

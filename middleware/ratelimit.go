@@ -41,7 +41,8 @@ type RateLimitConfig struct {
 	// Optional; default DefaultMaxIdentities.
 	MaxIdentities int
 
-	// Now is the clock. Optional; default time.Now. Tests inject one.
+	// Now is the clock. Optional; default: the monotonic clock. Tests
+	// inject one.
 	Now func() time.Time
 }
 

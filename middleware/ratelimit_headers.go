@@ -9,17 +9,22 @@ import (
 // Rate-limit response fields, in the separate-field form of the IETF draft
 // "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers,
 // revisions up to 06; the form express-rate-limit calls draft-6 and most
-// clients parse). They are sent on every response the limiter passes or
-// denies:
+// clients parse). These three are sent on every response the limiter passes
+// or denies:
 //
 //	RateLimit-Limit: 100          requests allowed per window (Policy.Limit)
 //	RateLimit-Remaining: 41       requests the identity may still send now
 //	RateLimit-Reset: 36           seconds until the full burst is back
-//	RateLimit-Policy: 100;w=60    limit per window of w seconds (";burst=N" when Burst != Limit)
 //
-// and on a 429, Retry-After: seconds until the request would be allowed
-// (rounded up, at least 1). The keys below are in canonical form, which is
-// how Go writes them ("Ratelimit-Limit"); header names are case-insensitive.
+// and on a 429 also:
+//
+//	RateLimit-Policy: 100;w=60    limit per window of w seconds (";burst=N" when Burst != Limit)
+//	Retry-After: 1                seconds until the request would be allowed (rounded up, at least 1)
+//
+// (The policy never changes, so allowed responses do not repeat it: every
+// header costs the server a little on each response.) The keys below are in
+// canonical form, which is how Go writes them ("Ratelimit-Limit"); header
+// names are case-insensitive.
 const (
 	HeaderRateLimitLimit     = "Ratelimit-Limit"
 	HeaderRateLimitRemaining = "Ratelimit-Remaining"
@@ -60,13 +65,14 @@ func (hv *headerValues) num(n int64) []string {
 	return []string{strconv.FormatInt(n, 10)}
 }
 
-// set writes the RateLimit-* fields, and Retry-After when d denies.
+// set writes the RateLimit-* fields, and RateLimit-Policy and Retry-After
+// when d denies.
 func (hv *headerValues) set(h http.Header, d Decision) {
 	h[HeaderRateLimitLimit] = hv.limit[:1:1]
 	h[HeaderRateLimitRemaining] = hv.num(int64(d.Remaining))
 	h[HeaderRateLimitReset] = hv.num(ceilSeconds(d.Reset))
-	h[HeaderRateLimitPolicy] = hv.policy[:1:1]
 	if !d.Allowed {
+		h[HeaderRateLimitPolicy] = hv.policy[:1:1]
 		h[HeaderRetryAfter] = hv.num(max(ceilSeconds(d.RetryAfter), 1))
 	}
 }

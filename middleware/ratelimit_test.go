@@ -187,18 +187,21 @@ func TestRateLimitHTTPHeaderIdentity(t *testing.T) {
 	mux.HandleFunc("GET /api/discovery/trending", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("[]")) })
 	srv := serve(t, HTTP(p)(rl.Handler(mux)))
 	hdr := http.Header{"X-Client-Id": {"mobile-app"}}
-	statuses := []int{}
+	var res []result
 	for range 3 {
-		statuses = append(statuses, do(t, srv, "GET", "/api/discovery/trending", hdr, nil).status)
+		res = append(res, do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
 	}
 	clk.Advance(500 * time.Millisecond)
-	res := do(t, srv, "GET", "/api/discovery/trending", hdr, nil)
-	statuses = append(statuses, res.status)
-	if fmt.Sprint(statuses) != "[200 429 429 200]" {
+	res = append(res, do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
+	if statuses := fmt.Sprint(res[0].status, res[1].status, res[2].status, res[3].status); statuses != "200 429 429 200" {
 		t.Fatalf("statuses %v", statuses)
 	}
-	if res.header.Get("RateLimit-Policy") != "2;w=1;burst=1" || res.header.Get("RateLimit-Remaining") != "0" {
-		t.Fatalf("headers %v", res.header)
+	// Allowed: Limit, Remaining, Reset. Denied: also Policy and Retry-After.
+	if h := res[3].header; h.Get("RateLimit-Remaining") != "0" || h.Get("RateLimit-Reset") != "1" || h.Get("RateLimit-Policy") != "" || h.Get("Retry-After") != "" {
+		t.Fatalf("allowed response headers %v", h)
+	}
+	if h := res[1].header; h.Get("RateLimit-Policy") != "2;w=1;burst=1" || h.Get("Retry-After") != "1" || h.Get("RateLimit-Limit") != "2" {
+		t.Fatalf("denied response headers %v", h)
 	}
 	r := routeSnap(t, p, "GET", "GET /api/discovery/trending")
 	if r.RateLimitedHeader != 2 || r.Status429 != 2 || r.Status2xx != 2 {

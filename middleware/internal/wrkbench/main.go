@@ -1,0 +1,99 @@
+// Command wrkbench is the small echo service that .ci/bench/wrk-middleware.sh
+// loads with wrk, once bare and once with the probe and the middleware, to
+// measure the middleware's end-to-end cost in requests per second.
+//
+//	go run ./middleware/internal/wrkbench -addr 127.0.0.1:18081 -mode bare
+//	go run ./middleware/internal/wrkbench -addr 127.0.0.1:18082 -mode probe
+//	go run ./middleware/internal/wrkbench -addr 127.0.0.1:18083 -mode soak
+//
+// It listens on loopback only and exits on SIGINT/SIGTERM or after -max-run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/probe"
+)
+
+type story struct {
+	Slug   string   `json:"slug"`
+	Title  string   `json:"title"`
+	Author string   `json:"author"`
+	Tags   []string `json:"tags"`
+	Words  int      `json:"words"`
+}
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:18081", "loopback `host:port` to listen on")
+	mode := flag.String("mode", "bare", "`bare` (echo and Recover), probe (plus probe and Echo middleware) or soak (plus rate limiter)")
+	maxRun := flag.Duration("max-run", 10*time.Minute, "exit after this `duration` at the latest")
+	flag.Parse()
+	if err := run(*addr, *mode, *maxRun); err != nil {
+		fmt.Fprintln(os.Stderr, "wrkbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, mode string, maxRun time.Duration) error {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-addr %q: want a loopback host:port", addr)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	switch mode {
+	case "bare":
+		e.Use(echomw.Recover())
+	case "probe":
+		e.Use(middleware.Echo(probe.New()), echomw.Recover())
+	case "soak":
+		p := probe.New()
+		e.Use(middleware.Echo(p), echomw.Recover())
+		// A policy wrk from one address never exhausts (one request per
+		// 2.5 µs, burst 4000), so every request goes through the limiter.
+		e.Use(middleware.RateLimit(p, middleware.Policy{Limit: 4000, Period: 10 * time.Millisecond}))
+	default:
+		return fmt.Errorf("-mode %q: want bare, probe or soak", mode)
+	}
+	e.GET("/api/stories/:slug", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, story{Slug: c.Param("slug"), Title: "A dragon's tale", Author: "user0042", Tags: []string{"fantasy", "dragons"}, Words: 5120})
+	})
+	e.GET("/health", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, maxRun)
+	defer cancel()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	<-ctx.Done()
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelShutdown()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
