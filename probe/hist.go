@@ -3,6 +3,7 @@ package probe
 import (
 	"math"
 	"math/bits"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -130,19 +131,33 @@ func (h *hist) snapshot() Histogram {
 	if m := h.min.Load(); m > 0 {
 		s.MinMicros = m - 1
 	}
+	scratch := histScratch.Get().(*[][2]int64)
+	buf := (*scratch)[:0]
 	for r := range h.rows {
 		row := h.rows[r].Load()
 		if row == nil {
 			continue
 		}
 		for c := range row {
-			if n := row[c].Load(); n != 0 {
-				s.Buckets = append(s.Buckets, [2]int64{int64(r*rowLen + c), n})
+			if v := row[c].Load(); v != 0 {
+				buf = append(buf, [2]int64{int64(r*rowLen + c), v})
 			}
 		}
 	}
+	if len(buf) > 0 {
+		s.Buckets = append([][2]int64(nil), buf...)
+	}
+	*scratch = buf
+	histScratch.Put(scratch)
 	return s
 }
+
+// histScratch holds buffers of one full histogram's buckets, so that a
+// snapshot scans each counter once and allocates exactly.
+var histScratch = sync.Pool{New: func() any {
+	b := make([][2]int64, 0, histRows*rowLen)
+	return &b
+}}
 
 // Histogram is a latency distribution in microseconds, cumulative since the
 // probe started: a reader subtracts consecutive snapshots ([Histogram.Sub])

@@ -90,22 +90,22 @@ type heldItem struct {
 
 // holdSource is implemented by the instruments that track holds.
 type holdSource interface {
-	holds(now time.Time, minAge time.Duration, dst []heldItem) []heldItem
+	holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem
 }
 
-func (t *PGX) holds(now time.Time, minAge time.Duration, dst []heldItem) []heldItem {
+func (t *PGX) holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, st := range t.conns {
-		if !st.held.since.IsZero() && now.Sub(st.held.since) >= minAge {
+		if st.held.since != 0 && now.sub(st.held.since) >= minAge {
 			dst = append(dst, heldItem{kind: LeakPGXConn, source: t.name, hold: st.held})
 		}
-		if !st.query.since.IsZero() && now.Sub(st.query.since) >= minAge {
+		if st.query.since != 0 && now.sub(st.query.since) >= minAge {
 			dst = append(dst, heldItem{kind: LeakPGXQuery, source: t.name, sql: st.stmt.sql, hold: st.query})
 		}
 	}
 	for _, h := range t.hijacked {
-		if now.Sub(h.since) >= minAge {
+		if now.sub(h.since) >= minAge {
 			dst = append(dst, heldItem{kind: LeakPGXHijacked, source: t.name, hold: h})
 		}
 	}
@@ -129,9 +129,10 @@ func (p *Probe) holdSources() []holdSource {
 func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 	p.init()
 	now := p.now()
+	ns := p.stampAt(now)
 	var items []heldItem
 	for _, s := range p.holdSources() {
-		items = s.holds(now, minAge, items)
+		items = s.holds(ns, minAge, items)
 	}
 	r := &LeakReport{Time: now, MinAgeSeconds: minAge.Seconds(), StacksDropped: p.stacks.dropped.Load(), Groups: []LeakGroup{}}
 	type key struct {
@@ -151,7 +152,7 @@ func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 		members[i] = append(members[i], it)
 	}
 	for _, m := range members {
-		r.Groups = append(r.Groups, p.group(now, m))
+		r.Groups = append(r.Groups, p.group(ns, m))
 	}
 	slices.SortFunc(r.Groups, func(a, b LeakGroup) int {
 		return cmp.Or(a.OldestSince.Compare(b.OldestSince), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Function, b.Function))
@@ -159,13 +160,13 @@ func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 	return r
 }
 
-func (p *Probe) group(now time.Time, m []heldItem) LeakGroup {
-	slices.SortFunc(m, func(a, b heldItem) int { return a.since.Compare(b.since) })
+func (p *Probe) group(now stamp, m []heldItem) LeakGroup {
+	slices.SortFunc(m, func(a, b heldItem) int { return cmp.Compare(a.since, b.since) })
 	g := LeakGroup{
 		Kind: m[0].kind, Source: m[0].source, SQL: m[0].sql, Count: len(m),
-		OldestSince:   m[0].since,
-		OldestSeconds: now.Sub(m[0].since).Seconds(),
-		NewestSeconds: now.Sub(m[len(m)-1].since).Seconds(),
+		OldestSince:   p.timeOf(m[0].since),
+		OldestSeconds: now.sub(m[0].since).Seconds(),
+		NewestSeconds: now.sub(m[len(m)-1].since).Seconds(),
 		Stack:         p.stacks.frames(m[0].stack),
 	}
 	if len(g.Stack) > 0 {
@@ -177,7 +178,7 @@ func (p *Probe) group(now time.Time, m []heldItem) LeakGroup {
 			routes[[2]string{it.info.Method, it.info.Route}]++
 		}
 		if i < 10 {
-			g.Holders = append(g.Holders, holder(now, it.hold))
+			g.Holders = append(g.Holders, p.holder(now, it.hold))
 		}
 	}
 	for k, n := range routes {
@@ -192,8 +193,8 @@ func (p *Probe) group(now time.Time, m []heldItem) LeakGroup {
 	return g
 }
 
-func holder(now time.Time, h hold) LeakHolder {
-	l := LeakHolder{Since: h.since, AgeSeconds: now.Sub(h.since).Seconds()}
+func (p *Probe) holder(now stamp, h hold) LeakHolder {
+	l := LeakHolder{Since: p.timeOf(h.since), AgeSeconds: now.sub(h.since).Seconds()}
 	if i := h.info; i != nil {
 		l.Method, l.Route = i.Method, i.Route
 		l.Run, l.Class, l.User, l.Request = validLabel(i.Run), validLabel(i.Class), validLabel(i.User), validLabel(i.Request)
@@ -213,15 +214,16 @@ func validLabel(s string) string {
 func (p *Probe) leakSummary(now time.Time) LeakSummary {
 	thr := p.opts.leakThreshold
 	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load()}
+	ns := p.stampAt(now)
 	var items []heldItem
 	for _, src := range p.holdSources() {
-		items = src.holds(now, 0, items)
+		items = src.holds(ns, 0, items)
 	}
 	for _, it := range items {
 		if it.kind == LeakRedisPubSub {
 			s.RedisOpenPubSub++
 		}
-		if now.Sub(it.since) >= thr {
+		if ns.sub(it.since) >= thr {
 			s.Suspects++
 		}
 	}

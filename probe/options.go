@@ -33,6 +33,7 @@ type options struct {
 	instanceID    string
 	token         string
 	clock         func() time.Time
+	realClock     bool // clock is time.Now
 	maxRoutes     int
 	maxStatements int
 	maxStacks     int
@@ -56,6 +57,7 @@ func (o *options) bad(name string, v any, want string) {
 func defaultOptions() options {
 	return options{
 		clock:         time.Now,
+		realClock:     true,
 		maxRoutes:     DefaultMaxRoutes,
 		maxStatements: DefaultMaxStatements,
 		maxStacks:     DefaultMaxStacks,
@@ -87,7 +89,7 @@ func WithClock(now func() time.Time) Option {
 			o.bad("WithClock", "nil", "needs a function")
 			return
 		}
-		o.clock = now
+		o.clock, o.realClock = now, false
 	})
 }
 

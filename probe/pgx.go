@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
@@ -44,7 +43,7 @@ type PGX struct {
 
 // hold is one connection or query held: since when, by whom.
 type hold struct {
-	since time.Time
+	since stamp
 	stack stackID
 	info  *label.Info
 }
@@ -149,7 +148,7 @@ func (t *PGX) Closed(conn *pgx.Conn) {
 
 // put stores st, or deletes the entry when nothing is held; t.mu is held.
 func (t *PGX) put(conn *pgx.Conn, st connState) {
-	if st.held.since.IsZero() && st.query.since.IsZero() {
+	if st.held.since == 0 && st.query.since == 0 {
 		delete(t.conns, conn)
 		return
 	}
@@ -178,7 +177,7 @@ func (t *PGX) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool
 		}
 		return
 	}
-	h := hold{since: t.p.now(), stack: t.p.stacks.capture(1), info: label.FromContext(ctx)}
+	h := hold{since: t.p.stampNow(), stack: t.p.stacks.capture(1), info: label.FromContext(ctx)}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st, ok := t.conns[data.Conn]
@@ -211,7 +210,7 @@ func (t *PGX) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.Trac
 
 func (t *PGX) start(ctx context.Context, conn *pgx.Conn, sql string) {
 	s := t.stmts.get(sql)
-	h := hold{since: t.p.now(), stack: t.p.stacks.capture(2), info: label.FromContext(ctx)}
+	h := hold{since: t.p.stampNow(), stack: t.p.stacks.capture(2), info: label.FromContext(ctx)}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st, ok := t.conns[conn]
@@ -231,10 +230,10 @@ func (t *PGX) TraceQueryEnd(ctx context.Context, conn *pgx.Conn, data pgx.TraceQ
 }
 
 func (t *PGX) end(ctx context.Context, conn *pgx.Conn, err error, rows int64) {
-	now := t.p.now()
+	now := t.p.stampNow()
 	t.mu.Lock()
 	st, ok := t.conns[conn]
-	if !ok || st.query.since.IsZero() {
+	if !ok || st.query.since == 0 {
 		t.mu.Unlock()
 		return
 	}
@@ -242,9 +241,9 @@ func (t *PGX) end(ctx context.Context, conn *pgx.Conn, err error, rows int64) {
 	st.query, st.stmt = hold{}, nil
 	t.put(conn, st)
 	t.mu.Unlock()
-	s.record(now.Sub(since), err != nil, rows)
+	s.record(now.sub(since), err != nil, rows)
 	if err != nil && conn.PgConn() != nil && conn.IsClosed() && ctx.Err() == nil {
-		t.lastErr.set(err, now)
+		t.lastErr.set(err, t.p.now())
 	}
 }
 

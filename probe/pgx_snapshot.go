@@ -80,19 +80,20 @@ func (t *PGX) snapshot(ctx context.Context, now time.Time) PoolSnapshot {
 		s.MaxIdleDestroyCount = st.MaxIdleDestroyCount()
 	}
 	thr := t.p.opts.leakThreshold
+	ns := t.p.stampAt(now)
 	t.mu.Lock()
 	for _, st := range t.conns {
-		if !st.held.since.IsZero() {
+		if st.held.since != 0 {
 			s.HeldConns++
-			age := now.Sub(st.held.since)
+			age := ns.sub(st.held.since)
 			s.OldestHeldSeconds = max(s.OldestHeldSeconds, age.Seconds())
 			if age >= thr {
 				s.LeakSuspects++
 			}
 		}
-		if !st.query.since.IsZero() {
+		if st.query.since != 0 {
 			s.OpenQueries++
-			age := now.Sub(st.query.since)
+			age := ns.sub(st.query.since)
 			s.OldestOpenQuerySeconds = max(s.OldestOpenQuerySeconds, age.Seconds())
 			if age >= thr {
 				s.OpenQuerySuspects++

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // ProcessSnapshot holds the operating system's view of the process.
@@ -39,7 +41,7 @@ type ProcessSnapshot struct {
 	Unavailable         []string `json:"unavailable,omitempty"`
 }
 
-// procFS is the file system read for process figures; tests replace it.
+// procRoot is the root of the file system read for process figures.
 var procRoot = "/"
 
 func readProcess() (ProcessSnapshot, []string) {
@@ -67,14 +69,12 @@ func readProcess() (ProcessSnapshot, []string) {
 	} else {
 		s.OpenFDs = n
 	}
-	if b, err := os.ReadFile(procRoot + "proc/meminfo"); err != nil {
+	if v, err := machineMemory(); err != nil {
 		miss("machine memory", err)
-	} else if v, err := parseMeminfoTotal(b); err != nil {
-		errs = append(errs, "process machine memory: "+err.Error())
 	} else {
 		s.MachineMemoryBytes = v
 	}
-	cg := readCgroup(procRoot)
+	cg := cachedCgroup()
 	s.CgroupMemoryLimitBytes, s.CgroupMemoryUsageBytes, s.CgroupCPULimitCores = cg.memLimit, cg.memUsage, cg.cpuCores
 	s.Unavailable = append(s.Unavailable, cg.notes...)
 	s.MemoryLimitBytes = s.MachineMemoryBytes
@@ -82,6 +82,40 @@ func readProcess() (ProcessSnapshot, []string) {
 		s.MemoryLimitBytes = l
 	}
 	return s, errs
+}
+
+var (
+	memTotalOnce sync.Once
+	memTotal     int64
+	memTotalErr  error
+
+	cgroupMu   sync.Mutex
+	cgroupAt   time.Time
+	cgroupLast cgroupInfo
+)
+
+// machineMemory reads MemTotal once: it does not change while we run.
+func machineMemory() (int64, error) {
+	memTotalOnce.Do(func() {
+		b, err := os.ReadFile(procRoot + "proc/meminfo")
+		if err != nil {
+			memTotalErr = err
+			return
+		}
+		memTotal, memTotalErr = parseMeminfoTotal(b)
+	})
+	return memTotal, memTotalErr
+}
+
+// cachedCgroup rereads the cgroup files at most once a second (half a
+// dozen file reads were a third of a snapshot's cost).
+func cachedCgroup() cgroupInfo {
+	cgroupMu.Lock()
+	defer cgroupMu.Unlock()
+	if now := time.Now(); now.Sub(cgroupAt) >= time.Second {
+		cgroupLast, cgroupAt = readCgroup(procRoot), now
+	}
+	return cgroupLast
 }
 
 var errUnsupported = errors.New("probe: not supported on this platform")

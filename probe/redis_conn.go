@@ -42,7 +42,7 @@ func (r *Redis) trackDial(ctx context.Context, conn net.Conn) net.Conn {
 		return conn
 	}
 	c := &trackedConn{Conn: conn, r: r}
-	h := hold{since: r.p.now(), stack: r.p.stacks.capture(1), info: label.FromContext(ctx)}
+	h := hold{since: r.p.stampNow(), stack: r.p.stacks.capture(1), info: label.FromContext(ctx)}
 	r.pubsubMu.Lock()
 	if len(r.pubsub) < r.p.opts.maxHeld {
 		r.pubsub[c] = h
@@ -64,11 +64,11 @@ func pubsubStack(pcs []uintptr) bool {
 	}
 }
 
-func (r *Redis) holds(now time.Time, minAge time.Duration, dst []heldItem) []heldItem {
+func (r *Redis) holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem {
 	r.pubsubMu.Lock()
 	defer r.pubsubMu.Unlock()
 	for _, h := range r.pubsub {
-		if now.Sub(h.since) >= minAge {
+		if now.sub(h.since) >= minAge {
 			dst = append(dst, heldItem{kind: LeakRedisPubSub, source: r.name, hold: h})
 		}
 	}

@@ -76,7 +76,7 @@ func (r *Redis) snapshot(ctx context.Context, now time.Time) RedisSnapshot {
 	r.pubsubMu.Lock()
 	for _, h := range r.pubsub {
 		s.OpenPubSub++
-		s.OldestPubSubSeconds = max(s.OldestPubSubSeconds, now.Sub(h.since).Seconds())
+		s.OldestPubSubSeconds = max(s.OldestPubSubSeconds, r.p.stampAt(now).sub(h.since).Seconds())
 	}
 	r.pubsubMu.Unlock()
 	if r.client == nil {

@@ -1,0 +1,147 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/soaklab/soak/internal/testenv"
+	"github.com/soaklab/soak/probe/label"
+)
+
+// atDepth calls f with about n extra frames on the stack, as a handler
+// behind a router and middleware would.
+//
+//go:noinline
+func atDepth(n int, f func()) {
+	if n <= 0 {
+		f()
+		return
+	}
+	atDepth(n-1, f)
+}
+
+func labelled() context.Context {
+	return label.NewContext(context.Background(), &label.Info{Method: "GET", Route: "/api/library/shelves"})
+}
+
+func benchPair(b *testing.B, depth int, opts ...Option) {
+	p := New(opts...)
+	t := p.PGX("main", nil)
+	ctx := labelled()
+	conn := &pgx.Conn{}
+	data := pgxpool.TraceAcquireEndData{Conn: conn}
+	rel := pgxpool.TraceReleaseData{Conn: conn}
+	b.ReportAllocs()
+	atDepth(depth, func() {
+		b.ResetTimer()
+		for b.Loop() {
+			t.TraceAcquireEnd(ctx, nil, data)
+			t.TraceRelease(nil, rel)
+		}
+	})
+}
+
+func benchQuery(b *testing.B, depth int, opts ...Option) {
+	p := New(opts...)
+	t := p.PGX("main", nil)
+	ctx := labelled()
+	conn := &pgx.Conn{}
+	start := pgx.TraceQueryStartData{SQL: "SELECT id, title FROM stories WHERE slug = $1"}
+	end := pgx.TraceQueryEndData{CommandTag: pgconn.NewCommandTag("SELECT 1")}
+	b.ReportAllocs()
+	atDepth(depth, func() {
+		b.ResetTimer()
+		for b.Loop() {
+			t.TraceQueryEnd(ctx, conn, end)
+			t.TraceQueryStart(ctx, conn, start)
+		}
+	})
+}
+
+// BenchmarkAcquireRelease is the leak registry's cost per acquire+release
+// pair, stack captured, at a shallow stack and at a handler's depth.
+func BenchmarkAcquireRelease(b *testing.B) {
+	for _, d := range []int{0, 25} {
+		b.Run(fmt.Sprintf("depth=%d", d), func(b *testing.B) { benchPair(b, d) })
+		b.Run(fmt.Sprintf("depth=%d/sample=16", d), func(b *testing.B) { benchPair(b, d, WithStackSampling(16)) })
+	}
+}
+
+// BenchmarkQueryTrace is the query tracer's cost per start+end pair.
+func BenchmarkQueryTrace(b *testing.B) {
+	for _, d := range []int{0, 25} {
+		b.Run(fmt.Sprintf("depth=%d", d), func(b *testing.B) { benchQuery(b, d) })
+		b.Run(fmt.Sprintf("depth=%d/sample=16", d), func(b *testing.B) { benchQuery(b, d, WithStackSampling(16)) })
+	}
+}
+
+// BenchmarkSnapshot takes a snapshot of a service with 2 pools, 1 Redis
+// client and 50 routes, all with traffic recorded (INFO and pool stats
+// from the real servers; INFO is polled once per interval, as in service).
+func BenchmarkSnapshot(b *testing.B) {
+	p := New()
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pg := p.PGX(fmt.Sprint("pool", i), cfg)
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pool.Close()
+		pg.Observe(pool)
+		for q := 0; q < 20; q++ {
+			if _, err := pool.Exec(ctx, fmt.Sprintf("SELECT %d AS c%d", q, q)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	opt, _ := redis.ParseURL(testenv.RedisURL(b))
+	rc := redis.NewClient(opt)
+	defer rc.Close()
+	p.Redis("cache", rc)
+	for _, c := range []string{"get", "set", "mget", "del"} {
+		rc.Do(ctx, c, "soak-bench-none")
+	}
+	for r := 0; r < 50; r++ {
+		rs := p.HTTP().Route("GET", fmt.Sprintf("/api/route/%d", r))
+		for i := 0; i < 1000; i++ {
+			rs.Done(200+i%3*100, time.Duration(i*37)*time.Microsecond, 100, 1000)
+		}
+	}
+	p.Cache("pages").Hit()
+	if _, err := p.Snapshot(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Snapshot(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStackCapture is one stack capture at a handler's depth.
+func BenchmarkStackCapture(b *testing.B) {
+	var st stackTable
+	st.init(DefaultMaxStacks, DefaultStackDepth, 1)
+	b.ReportAllocs()
+	atDepth(25, func() {
+		b.ResetTimer()
+		for b.Loop() {
+			st.capture(0)
+		}
+	})
+	runtime.KeepAlive(&st)
+}
