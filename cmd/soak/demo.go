@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/cmd/soak/internal/demo"
+	"github.com/soaklab/soak/cmd/soak/internal/flagx"
+	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/scenario"
+)
+
+// The seed scenario and its accounts, embedded so that `soak demo` needs
+// no file. They are copies of docs/scenarios/seed.yaml and accounts.csv (a
+// test checks they are equal); run `go generate ./cmd/soak` after editing
+// the originals.
+//
+//go:generate cp ../../docs/scenarios/seed.yaml ../../docs/scenarios/accounts.csv scenarios/
+//go:embed scenarios/seed.yaml scenarios/accounts.csv
+var seedFS embed.FS
+
+const seedFile = "scenarios/seed.yaml"
+
+// Defaults of soak demo: the seed report's users and spawn rate, for two
+// minutes of load.
+const (
+	demoUsers     = 200
+	demoSpawnRate = 20
+	demoDuration  = 2 * time.Minute
+	// closeTimeout bounds stopping the demo service (its pool waits for
+	// connections in use).
+	closeTimeout = 10 * time.Second
+)
+
+// demoOptions are soak demo's own flags, beside the run flags.
+type demoOptions struct {
+	serve       bool
+	addr        string
+	adminAddr   string
+	databaseURL flagx.Secret // a DSN may hold a password
+	redisURL    flagx.Secret
+	faults      flagx.List
+}
+
+func (d *demoOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&d.serve, "serve", false, "")
+	fs.StringVar(&d.addr, "addr", "127.0.0.1:8000", "")
+	fs.StringVar(&d.adminAddr, "admin-addr", "127.0.0.1:6060", "")
+	fs.Var(&d.databaseURL, "database-url", "")
+	fs.Var(&d.redisURL, "redis-url", "")
+	fs.Var(&d.faults, "fault", "")
+}
+
+// config is the demo service's configuration.
+func (d *demoOptions) config() demo.Config {
+	return demo.Config{DatabaseURL: d.databaseURL.Value(), RedisURL: d.redisURL.Value(), Faults: d.faults.Values}
+}
+
+func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
+	var o runOptions
+	var d demoOptions
+	fs := newFlagSet("demo")
+	o.register(fs)
+	d.register(fs)
+	rest, err := o.parse(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if len(rest) > 0 {
+		return exitUsage, usagef("unexpected argument %q", rest[0])
+	}
+	if err := d.check(&o); err != nil {
+		return exitUsage, err
+	}
+	svc, err := demo.New(ctx, d.config())
+	if err != nil {
+		code := exitError
+		if errors.Is(err, demo.ErrConfig) || errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
+			code = exitUsage
+		}
+		return code, demoFlagError(err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer cancel()
+		if err := svc.Close(cctx); err != nil {
+			fmt.Fprintf(c.stderr, "soak demo: %v\n", err)
+		}
+	}()
+	if d.serve {
+		return c.serveDemo(ctx, svc, &d)
+	}
+	sc, err := c.demoScenario(&o)
+	if err != nil {
+		return exitUsage, err
+	}
+	j, err := c.newJob("demo", &o, sc, svc.Handler())
+	if err != nil {
+		return exitUsage, err
+	}
+	j.sources = []analysis.Source{analysis.InProcess(svc.Probe())}
+	if j.scenario == seedFile {
+		j.scenario = "built-in seed scenario (docs/scenarios/seed.yaml)"
+	}
+	return c.execute(ctx, j)
+}
+
+// check refuses the flags that make no sense for the demo.
+func (d *demoOptions) check(o *runOptions) error {
+	switch {
+	case o.given("host"):
+		return usagef("--host: soak demo serves its own service in process; to soak another one, use soak run --host")
+	case o.given("probe", "probe-token"):
+		return usagef("--probe: soak demo reads its service's probe in process; --probe is for soak run")
+	case !d.serve && o.given("addr", "admin-addr"):
+		return usagef("--addr and --admin-addr apply to --serve (the in-process soak uses a private loopback port)")
+	}
+	if d.serve {
+		for name := range o.set {
+			if !strings.Contains(" serve addr admin-addr database-url redis-url fault ", " "+name+" ") {
+				return usagef("--%s: --serve only serves the demo; soak it with soak run from another terminal", name)
+			}
+		}
+	}
+	for _, a := range []struct{ flag, addr string }{{"addr", d.addr}, {"admin-addr", d.adminAddr}} {
+		host, _, err := net.SplitHostPort(a.addr)
+		if err != nil {
+			return usagef("--%s %q: want host:port, e.g. 127.0.0.1:8000", a.flag, a.addr)
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return usagef("--%s %s: the demo listens on loopback only (127.0.0.1, ::1, localhost)", a.flag, a.addr)
+		}
+	}
+	return nil
+}
+
+// demoFlagError names the flag behind a demo.Config error.
+func demoFlagError(err error) error {
+	msg := strings.NewReplacer("Config.DatabaseURL", "--database-url", "Config.RedisURL", "--redis-url",
+		"Config.Faults", "--fault").Replace(err.Error())
+	if errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
+		msg = "--fault: " + msg + " (faults: " + faultList() + ")"
+	}
+	e := errors.New(msg)
+	if errors.Is(err, demo.ErrConfig) || errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
+		return &usageError{e}
+	}
+	return e
+}
+
+func faultList() string {
+	var names []string
+	for _, f := range demo.FaultNames() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// demoScenario is the embedded seed scenario, or --scenario / --url when
+// given, with the demo's default load when no load flag is given.
+func (c *cli) demoScenario(o *runOptions) (*scenario.Scenario, error) {
+	if o.scenario != "" || len(o.urls.Values) > 0 {
+		return o.loadScenario()
+	}
+	sc, err := scenario.LoadFS(seedFS, seedFile)
+	if err != nil {
+		return nil, fmt.Errorf("the embedded seed scenario: %w", err)
+	}
+	if !o.given("users", "u", "rate", "stages") {
+		o.users, o.set["users"] = demoUsers, true
+		if !o.given("spawn-rate", "r") {
+			o.spawnRate, o.set["spawn-rate"] = demoSpawnRate, true
+		}
+	}
+	if !o.duration.IsSet && !o.stages.IsRate() && len(o.stages.Users) == 0 {
+		o.duration = flagx.Duration{D: demoDuration, IsSet: true}
+	}
+	return sc, nil
+}
+
+// serveDemo serves the demo service and its probe on loopback until ctx
+// is cancelled (Ctrl-C), printing their URLs.
+func (c *cli) serveDemo(ctx context.Context, svc *demo.Service, d *demoOptions) (int, error) {
+	lnSvc, err := net.Listen("tcp", d.addr)
+	if err != nil {
+		return exitError, fmt.Errorf("--addr %s: %w", d.addr, err)
+	}
+	lnAdmin, err := net.Listen("tcp", d.adminAddr)
+	if err != nil {
+		lnSvc.Close()
+		return exitError, fmt.Errorf("--admin-addr %s: %w", d.adminAddr, err)
+	}
+	servers := []*http.Server{
+		{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second},
+		{Handler: svc.Probe().Handler(), ReadHeaderTimeout: 10 * time.Second},
+	}
+	errc := make(chan error, 2)
+	for i, ln := range []net.Listener{lnSvc, lnAdmin} {
+		go func() { errc <- servers[i].Serve(ln) }()
+	}
+	host, admin := "http://"+lnSvc.Addr().String(), "http://"+lnAdmin.Addr().String()
+	fmt.Fprintf(c.stdout, "demo service: %s\nprobe admin:  %s\n", host, admin)
+	fmt.Fprintf(c.stdout, "Soak it from another terminal, then Ctrl-C here to stop it:\n"+
+		"  soak run --host %s --scenario docs/scenarios/seed.yaml --users 200 --spawn-rate 20 --duration 5m --probe %s\n", host, admin)
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+	defer cancel()
+	for _, s := range servers {
+		_ = s.Shutdown(sctx)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return exitError, serveErr
+	}
+	return exitOK, nil
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/soaklab/soak/cmd/soak/internal/live"
+	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
+)
+
+// job is one soak, ready to execute: the plan, the probes, the targets
+// and where the outputs go.
+type job struct {
+	mode     string // "run", "demo" or "capacity"
+	plan     engine.Plan
+	sources  []analysis.Source
+	scenario string // what the users do, for run.json and the summary
+	opts     *runOptions
+	th       analysis.Thresholds
+}
+
+// savedAnalysis is what run.json keeps of the analysis settings, so that
+// `soak report` judges the rebuilt run against the same targets.
+type savedAnalysis struct {
+	Thresholds analysis.Thresholds `json:"thresholds"`
+}
+
+// newRunID returns a run id such as "20261128T051500Z-3f9a", the default
+// name of the results directory too.
+func newRunID(now time.Time) string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// session is a job under way: its results directory and live progress.
+type session struct {
+	out      string
+	dir      *results.Dir
+	progress *live.Progress
+	stopNote func() bool
+}
+
+// begin creates the results directory of j and wires the plan's
+// callbacks to it and to the live progress.
+func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
+	if j.plan.RunID == "" {
+		j.plan.RunID = newRunID(time.Now())
+	}
+	out := j.opts.out
+	if out == "" {
+		out = filepath.Join("soak-results", j.plan.RunID)
+	}
+	probes := make([]string, len(j.sources))
+	for i, s := range j.sources {
+		probes[i] = s.Name()
+	}
+	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th})
+	d, err := results.Create(out, results.Meta{
+		Version: version(), Command: results.Redact(c.argv), Mode: j.mode,
+		Scenario: j.scenario, Probes: probes, Analysis: saved,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	p := live.New(c.stderr, c.tty)
+	p.SetLabel("soak " + j.mode)
+	j.plan.OnStart = func(ri engine.RunInfo) { d.Start(ri); p.Start(ri) }
+	j.plan.OnInterval = func(iv *engine.Interval) { d.Interval(iv); p.Interval(iv) }
+	stop := context.AfterFunc(ctx, func() {
+		p.Note("interrupted: stopping the load, writing partial outputs (Ctrl-C again exits at once)")
+	})
+	return &session{out: out, dir: d, progress: p, stopNote: stop}, nil
+}
+
+// finish writes the outputs of r, closes the results directory and
+// prints the summary. It returns the outputs' and the directory's errors.
+func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions) error {
+	s.stopNote()
+	s.progress.Finish()
+	status := results.StatusComplete
+	if interrupted {
+		status = results.StatusInterrupted
+	}
+	written, werr := writeOutputs(s.out, r, interrupted, o.outputs())
+	for _, w := range written {
+		s.dir.AddOutput(w)
+	}
+	ferr := s.dir.Finish(status)
+	c.summarize(r, s.out, written, o, interrupted)
+	return errors.Join(werr, ferr)
+}
+
+// execute runs j: baseline, load and drain while every interval and probe
+// sample is saved, then every output and the summary. The exit code says
+// how it went.
+func (c *cli) execute(ctx context.Context, j *job) (int, error) {
+	s, err := c.begin(ctx, j)
+	if err != nil {
+		return exitError, err
+	}
+	o := j.opts
+	r, err := analysis.Soak(ctx, analysis.Config{
+		Plan: j.plan, Sources: j.sources,
+		PollInterval: o.probeInterval.D, Baseline: o.baseline.D, Settle: o.settle.D, Drain: o.drain.D,
+		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),
+		OnSample: func(smp *analysis.Sample) {
+			var perr error
+			if smp.Snapshot == nil {
+				perr = errors.New(smp.Error)
+			}
+			s.progress.Probe(smp.Source, perr)
+		},
+		Command: results.Redact(c.argv),
+	})
+	if err != nil {
+		s.stopNote()
+		_ = s.dir.Finish(results.StatusInterrupted)
+		return exitError, err
+	}
+	interrupted := ctx.Err() != nil || r.Partial
+	code := r.ExitCode()
+	if interrupted {
+		code = exitInterrupted
+	}
+	if err := s.finish(c, r, interrupted, o); err != nil {
+		return exitError, err
+	}
+	return code, nil
+}
+
+// outputs returns the output flags of o.
+func (o *runOptions) outputs() outputFlags {
+	return outputFlags{csv: o.csv, csvFullHistory: o.csvFullHistory, html: o.html, json: o.json, md: o.md}
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/engine/analysis"
+)
+
+// capacityFile holds a capacity search's result in its results directory.
+const capacityFile = "capacity.json"
+
+func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
+	var o runOptions
+	fs := newFlagSet("report")
+	o.registerReport(fs)
+	rest, err := o.parse(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if len(rest) != 1 {
+		return exitUsage, usagef("want one results directory, got %d arguments", len(rest))
+	}
+	if o.json && o.md {
+		return exitUsage, usagef("--json and --md both print a report on stdout: choose one")
+	}
+	dir := rest[0]
+	saved, err := results.Open(dir)
+	if err != nil {
+		return exitError, err
+	}
+	for _, w := range saved.Warnings {
+		fmt.Fprintf(c.stderr, "soak report: %s\n", w)
+	}
+	var sa savedAnalysis
+	if len(saved.Meta.Analysis) > 0 {
+		if err := json.Unmarshal(saved.Meta.Analysis, &sa); err != nil {
+			return exitError, fmt.Errorf("%s: analysis: %w", filepath.Join(dir, results.RunFile), err)
+		}
+	}
+	th := o.targets.apply(sa.Thresholds)
+	if err := th.Validate(); err != nil {
+		return exitUsage, asUsage(err)
+	}
+	partial := saved.Partial()
+	r, err := analysis.Analyze(saved.Result(), saved.Capture, th)
+	if err != nil {
+		return exitError, err
+	}
+	r.Partial = r.Partial || partial
+	if r.Capacity, err = readCapacity(dir); err != nil {
+		return exitError, err
+	}
+	written, err := writeOutputs(dir, r, partial, o.outputs())
+	c.summarize(r, dir, written, &o, partial)
+	if err != nil {
+		return exitError, err
+	}
+	if r.Capacity != nil {
+		return exitOK, nil
+	}
+	return r.ExitCode(), nil
+}
+
+// registerReport defines soak report's flags: outputs and targets.
+func (o *runOptions) registerReport(fs *flag.FlagSet) {
+	fs.StringVar(&o.csv, "csv", "", "")
+	fs.BoolVar(&o.csvFullHistory, "csv-full-history", false, "")
+	fs.StringVar(&o.html, "html", "", "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVar(&o.md, "md", false, "")
+	o.targets.register(fs)
+}
+
+// readCapacity reads capacity.json, nil when absent.
+func readCapacity(dir string) (*analysis.CapacityResult, error) {
+	b, err := os.ReadFile(filepath.Join(dir, capacityFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cr analysis.CapacityResult
+	if err := json.Unmarshal(b, &cr); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, capacityFile), err)
+	}
+	return &cr, nil
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/scenario"
+)
+
+// preflightTimeout bounds the check that the host answers before a run.
+const preflightTimeout = 5 * time.Second
+
+func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
+	var o runOptions
+	fs := newFlagSet("run")
+	o.register(fs)
+	rest, err := o.parse(fs, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if len(rest) > 0 {
+		return exitUsage, usagef("unexpected argument %q (flags go before it; a scenario file is --scenario FILE)", rest[0])
+	}
+	sc, err := o.loadScenario()
+	if err != nil {
+		return exitUsage, err
+	}
+	j, err := c.newJob("run", &o, sc, nil)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := preflight(ctx, j.plan.Host); err != nil {
+		return exitError, err
+	}
+	return c.execute(ctx, j)
+}
+
+// loadScenario reads --scenario, or builds quick mode from --url.
+func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
+	if o.scenario == "" {
+		paths := o.urls.Values
+		if len(paths) == 0 {
+			paths = []string{"/"}
+		}
+		sc, err := scenario.Quick(paths...)
+		if err != nil {
+			return nil, usagef("--url: %v", err)
+		}
+		return sc, nil
+	}
+	if len(o.urls.Values) > 0 {
+		return nil, usagef("--url and --scenario: --url is quick mode without a scenario file; put the paths in the scenario")
+	}
+	sc, err := scenario.Load(o.scenario)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	return sc, nil
+}
+
+// newJob builds the job of a run or demo from the flags and the scenario.
+// handler, when set, is served in process (the demo); otherwise the host
+// comes from --host or the scenario.
+func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler http.Handler) (*job, error) {
+	if err := o.checkFlags(); err != nil {
+		return nil, err
+	}
+	opts := scenario.Options{Host: o.host, Handler: handler, AllowRemote: o.allowRemote, Duration: o.duration.D, MaxRPS: o.maxRPS.PerSecond}
+	if handler == nil {
+		host, flagName := o.host, "host"
+		if host == "" {
+			host, flagName = sc.Host, "host (from "+sc.File+")"
+		}
+		if host == "" {
+			return nil, usagef("no host: give --host URL (or host: in the scenario)")
+		}
+		if err := checkHost(flagName, host, o.allowRemote); err != nil {
+			return nil, err
+		}
+	}
+	load, err := o.loadFrom(sc.Load)
+	if err != nil {
+		return nil, err
+	}
+	opts.Load = load
+	if !o.duration.IsSet && sc.Duration == 0 && !hasStages(load) {
+		opts.Duration = defaultDuration
+	}
+	if o.wait.IsSet {
+		opts.Wait = o.wait.W
+		if opts.Wait == nil {
+			opts.Wait = engine.Constant{} // --wait none
+		}
+	}
+	plan, err := sc.Plan(opts)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	o.applyPlan(&plan)
+	if err := plan.Validate(); err != nil {
+		return nil, asUsage(err)
+	}
+	sources, err := c.sources(o)
+	if err != nil {
+		return nil, err
+	}
+	th := o.targets.apply(thresholdsOf(sc.Thresholds))
+	if err := th.Validate(); err != nil {
+		return nil, asUsage(err)
+	}
+	return &job{mode: mode, plan: plan, sources: sources, scenario: describeScenario(o, sc), opts: o, th: th}, nil
+}
+
+// thresholdsOf converts a scenario's targets (the analysis's type has
+// the same fields and meaning: zero is no target).
+func thresholdsOf(s scenario.Thresholds) analysis.Thresholds { return analysis.Thresholds(s) }
+
+func hasStages(l engine.Load) bool {
+	switch l := l.(type) {
+	case engine.Closed:
+		return len(l.Stages) > 0
+	case engine.Open:
+		return len(l.Stages) > 0
+	}
+	return false
+}
+
+// describeScenario says what the users do, for run.json.
+func describeScenario(o *runOptions, sc *scenario.Scenario) string {
+	if o.scenario != "" {
+		return sc.File
+	}
+	if sc.Name != "" && len(o.urls.Values) == 0 && sc.File != "" {
+		return sc.File
+	}
+	return fmt.Sprintf("quick mode: GET %v", o.urls.Values)
+}
+
+// preflight checks that something accepts connections at host, so that a
+// service that is not running is a clear error in seconds, not a run of
+// failures.
+func preflight(ctx context.Context, host string) error {
+	u, err := url.Parse(host)
+	if err != nil {
+		return err
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	addr := net.JoinHostPort(u.Hostname(), port)
+	d := net.Dialer{Timeout: preflightTimeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		var ne net.Error
+		why := err.Error()
+		if errors.As(err, &ne) && ne.Timeout() {
+			why = fmt.Sprintf("no answer within %v", preflightTimeout)
+		}
+		return fmt.Errorf("--host %s: nothing answers at %s (%s); is the service running?", redactURL(host), addr, why)
+	}
+	return conn.Close()
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/soaklab/soak/cmd/soak/internal/live"
+	"github.com/soaklab/soak/engine/analysis"
+)
+
+// summarize prints the end of a run on stdout: the JSON or Markdown
+// report when --json or --md asked for it, else a short summary (the
+// figures, the target rows, the findings that matter, the outputs and
+// what the exit code means).
+func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *runOptions, partial bool) {
+	switch {
+	case o.json:
+		c.printOrWarn(filepath.Join(dir, jsonFile))
+		return
+	case o.md:
+		c.printOrWarn(filepath.Join(dir, markdownFile))
+		return
+	}
+	writeSummary(c.stdout, r, dir, written, partial)
+}
+
+func (c *cli) printOrWarn(path string) {
+	if err := printReport(c.stdout, path); err != nil {
+		fmt.Fprintf(c.stderr, "soak: %v\n", err)
+	}
+}
+
+// writeSummary writes the human summary of r.
+func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool) {
+	e := r.Engine
+	state := "complete"
+	if partial {
+		state = "INTERRUPTED: the outputs are partial"
+	}
+	fmt.Fprintf(w, "\nsoak: run %s against %s: %s\n", e.RunID, e.Host, state)
+	t := e.Total.Total()
+	secs := e.Total.Duration().Seconds()
+	rps := 0.0
+	if secs > 0 {
+		rps = float64(t.Requests) / secs
+	}
+	fmt.Fprintf(w, "  %d requests in %s (%.1f/s), failures %d (%s), 429s %d; p50 %s p95 %s p99 %s\n",
+		t.Requests, live.Clock(e.Total.Duration()), rps, t.Failures(), live.Percent(t.Failures(), t.Requests),
+		t.RateLimited, live.Millis(t.Percentile(50)), live.Millis(t.Percentile(95)), live.Millis(t.Percentile(99)))
+	if t.Requests == 0 {
+		fmt.Fprintf(w, "  no request completed: is the service answering at %s?\n", e.Host)
+	}
+	for _, row := range append(append([]analysis.Target{}, r.Performance...), r.System...) {
+		if row.Status == analysis.StatusFail || row.Status == analysis.StatusWarning {
+			name := strings.TrimSpace(row.Component + " " + row.Metric)
+			fmt.Fprintf(w, "  %s %s: %s (target %s)\n", row.Status.Icon(), name, row.Actual, row.Target)
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning {
+			fmt.Fprintf(w, "  %s\n", f.String())
+			for _, s := range f.Suspects[:min(len(f.Suspects), 3)] {
+				fmt.Fprintf(w, "      suspect: %s\n", s.Location())
+			}
+		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
+	}
+	fmt.Fprintf(w, "  outputs in %s:", dir)
+	for _, p := range written {
+		if rel, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(rel) {
+			p = rel
+		}
+		fmt.Fprintf(w, " %s", p)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  %s\n", verdictLine(r, partial))
+}
+
+// verdictLine explains the exit code.
+func verdictLine(r *analysis.Result, partial bool) string {
+	switch {
+	case partial:
+		return fmt.Sprintf("exit %d: interrupted", exitInterrupted)
+	case r.ExitCode() == exitUnstable:
+		return fmt.Sprintf("exit %d: the service is not stable under this load (%d findings)", exitUnstable, len(r.Failed()))
+	case r.ExitCode() == exitTargetMissed:
+		return fmt.Sprintf("exit %d: %d targets missed", exitTargetMissed, len(r.MissedTargets()))
+	}
+	return "exit 0: every target met, nothing unstable found"
+}

@@ -1,0 +1,206 @@
+package main
+
+// The help texts. Every flag a command defines appears in its text (a
+// test checks it), grouped as docs/cli.md groups them.
+
+// runFlagsUsage documents the flags run, demo and capacity share.
+const runFlagsUsage = `Target:
+  --host URL               base URL of the service, e.g. http://127.0.0.1:8000 (replaces the
+                           scenario's host). Loopback only (127.0.0.0/8, ::1, localhost)...
+  --allow-remote           ...unless this is given: load another machine you are allowed to load
+
+What the users do:
+  --scenario FILE, -f FILE YAML scenario: user classes, tasks, data, thresholds (docs/scenarios.md)
+  --url PATH               quick mode without a file: every user GETs PATH (repeatable: --url /a
+                           --url /b picks one at random per task). Default without --scenario: /
+  --wait W                 pause between a user's tasks: none, 2s, 1s-3s, between 1s 3s,
+                           pacing 5s, throughput 0.5 (replaces every class's wait)
+
+Load (Locust's flags; a scenario's load: is the default):
+  --users N, -u N          users, each running its tasks in a loop (closed model). Default 1
+  --spawn-rate N, -r N     users started per second while ramping up. Default 1; 0 = all at once
+  --duration D, --run-time D, -t D
+                           how long the load lasts: 90s, 30m, 1h30m, or seconds. Default 10m
+  --rate R                 open model instead: R arrivals per second (100, 100/s, 6000/m)
+  --stages S               step load: DURATION:USERS or DURATION:RATE/s, comma-separated or
+                           repeated: 1m:50,5m:200 (users) or 2m:100/s,2m:200/s (arrivals)
+  --max-rps R              cap on the requests per second of all users together
+  --max-workers N          open model: most arrivals in flight (default 5000)
+  --stop-timeout D         let tasks in flight finish this long after the duration (default 0)
+  --timeout D              bound on each request (default 30s)
+  --interval D             width of one time-series interval, 100ms..10s (default 1s)
+
+Server side (the service's embedded probe, docs/probe.md):
+  --probe URL              the probe's admin URL, e.g. http://127.0.0.1:6060 (repeatable: one
+                           per replica). Without it the report is client side only.
+  --probe-token T          bearer token of the probes; better from $SOAK_PROBE_TOKEN, which
+                           keeps it out of ps. Never printed or saved.
+  --probe-interval D       how often each probe is read (default 2s)
+  --baseline D             probe readings before the load starts (default 3 poll intervals)
+  --settle D               warm-up after the ramp, not trended (default 10% of the duration, <= 3m)
+  --drain D                longest quiet time after the load, for leak residues (default 15s)
+
+Targets (the report's Target column; default the seed report's; "off" turns one off):
+  --max-p50 D, --max-p95 D, --max-p99 D       latency percentiles (200ms, 500ms, 1s)
+  --max-error-rate P                          failed requests, 429s apart (0.5%)
+  --min-rps R                                 throughput (100/s)
+  --max-pool P, --max-query-latency D         database pool in use (80%), query p95 (50ms)
+  --min-cache-hit-rate P, --max-cache-memory P  cache (70%, 80%)
+  --max-cpu P, --max-memory P                 service CPU (70%) and memory (80%)
+
+Outputs (all of them always go to --out; a first Ctrl-C still writes them, marked partial):
+  --out DIR                results directory (default ./soak-results/<run id>): intervals and
+                           probe samples saved as the run goes, report.md, report.html,
+                           report.json, soak_stats.csv & co. 'soak report DIR' rebuilds them.
+  --csv PREFIX             also write Locust's PREFIX_stats.csv, PREFIX_stats_history.csv,
+                           PREFIX_failures.csv, PREFIX_exceptions.csv
+  --csv-full-history       per-endpoint rows in PREFIX_stats_history.csv, as Locust's flag
+  --html FILE              also write the HTML report to FILE
+  --json                   print the JSON report on stdout instead of the summary
+  --md                     print the Markdown report on stdout instead of the summary
+  --headless               accepted for Locust compatibility (soak has no web UI)
+`
+
+const runUsage = `Usage: soak run [flags]
+       soak [flags]                (run is the default command)
+
+Loads a service with virtual users, reads its probes, and writes a report that
+says whether it stayed healthy and, if not, why. The live view (stderr) shows
+elapsed/remaining time, users, requests/s, p50/p95/p99, failures and 429s; off
+a terminal, one line every 10 s.
+
+` + runFlagsUsage + `
+` + exitCodes + `
+Examples:
+  # Locust's sustained-load command, as soak takes it
+  soak --host http://127.0.0.1:8000 --users 200 --spawn-rate 20 --run-time 30m \
+       --headless --html sustained_load_report.html --csv sustained_load_results \
+       --scenario soak.yaml
+
+  # quick mode: two URLs, 50 users without think time, for 5 minutes
+  soak run --host http://127.0.0.1:8000 --url /api/items --url /health -u 50 -r 50 --wait none -t 5m
+
+  # open model: 300 requests/s whatever the latency, with the probe read
+  SOAK_PROBE_TOKEN=... soak run --scenario soak.yaml --rate 300/s --duration 1h \
+       --probe http://127.0.0.1:6060
+
+  # a step load, and a stricter p95
+  soak run --scenario soak.yaml --stages 5m:50,5m:100,5m:200 --max-p95 300ms
+`
+
+const demoUsage = `Usage: soak demo [flags]
+       soak demo --serve [--addr HOST:PORT] [--admin-addr HOST:PORT]
+
+Runs the built-in demo service in process, with the probe and middleware wired
+in, and soaks it with the seed report's users (docs/scenarios/seed.yaml,
+built in): AuthenticatedUser 70%, UnauthenticatedUser 25%, WriterUser 4%,
+HealthCheckUser 1%, over its ten endpoints. Then it writes the full report.
+Defaults: 200 users, 20/s spawn rate, 2 minutes of load. Every run flag
+applies (--users, --duration, --scenario, targets, outputs...), except --host
+and --probe.
+
+Demo flags:
+  --serve                  only serve the demo service and its probe, printing their URLs,
+                           until Ctrl-C: soak it with soak run from another terminal
+  --addr HOST:PORT         --serve: the service's address (default 127.0.0.1:8000; port 0 = any)
+  --admin-addr HOST:PORT   --serve: the probe admin's address (default 127.0.0.1:6060)
+  --database-url URL       store data in PostgreSQL (pgxpool), e.g.
+                           postgres://root@127.0.0.1:5432/test; default: in memory
+  --redis-url URL          cache in Redis (go-redis), e.g. redis://127.0.0.1:6379/0
+  --fault NAME             plant a known defect, to see what soak finds (repeatable):
+                           conn-leak, goroutine-leak, heap-leak, pool-exhausted
+                           (conn-leak and pool-exhausted need --database-url)
+
+` + runFlagsUsage + `
+` + exitCodes + `
+Examples:
+  soak demo                                       # two minutes, in memory, then the report
+  soak demo --fault heap-leak --duration 3m       # watch soak find a heap leak, and where
+  soak demo --database-url postgres://root@127.0.0.1:5432/test --redis-url redis://127.0.0.1:6379/0 \
+            --fault conn-leak
+  soak demo --serve                               # then, elsewhere: soak run --host http://127.0.0.1:8000 ...
+`
+
+const validateUsage = `Usage: soak validate FILE...
+
+Checks scenario files without sending a request: YAML syntax, unknown fields
+(with "did you mean"), values, templates, data files. Every problem is named
+by file:line:column and field. For a valid file it says what the scenario
+does: classes, weights, tasks, load, thresholds.
+
+Exit code 0 when every file is valid, 2 otherwise.
+
+Examples:
+  soak validate soak.yaml
+  soak validate docs/scenarios/*.yaml
+`
+
+const reportUsage = `Usage: soak report [flags] DIR
+
+Rebuilds every output of a run from its results directory (--out of soak run,
+demo or capacity): the Locust CSVs, report.json, report.html and report.md,
+from the intervals and probe samples the run saved as it went. It works on a
+run that was interrupted, or killed (kill -9): the outputs then say they are
+partial. The targets are the run's own unless flags override them.
+
+Flags:
+  --csv PREFIX             also write Locust's CSVs at PREFIX
+  --csv-full-history       per-endpoint rows in PREFIX_stats_history.csv
+  --html FILE              also write the HTML report to FILE
+  --json                   print the JSON report on stdout instead of the summary
+  --md                     print the Markdown report on stdout instead of the summary
+  Targets: --max-p50, --max-p95, --max-p99, --max-error-rate, --min-rps, --max-pool,
+  --max-query-latency, --min-cache-hit-rate, --max-cache-memory, --max-cpu,
+  --max-memory, as for soak run.
+
+The exit code is the verdict's, as for soak run (0, 3 or 4); 1 when DIR cannot
+be read.
+
+Examples:
+  soak report soak-results/20261128T051500Z-3f9a
+  soak report --md soak-results/20261128T051500Z-3f9a > report.md
+  soak report --max-p95 300ms soak-results/20261128T051500Z-3f9a
+`
+
+const helpUsage = `Usage: soak help [COMMAND]
+
+Shows soak's commands, or one command's flags and examples.
+
+Examples:
+  soak help
+  soak help run
+`
+
+const capacityUsage = `Usage: soak capacity [flags]
+
+Steps the load up (10, 20, ... 200 users by default, each step 1 minute) and
+stops at the breaking point: the first step whose p95 or error rate breaks its
+target, or whose throughput no longer rises. It reports the most users and
+requests/s the service sustains within its targets, fits the Universal
+Scalability Law to the steps (how throughput would grow with more users or
+replicas) and fills the report's Capacity Planning and Scaling sections.
+
+Steps:
+  --start-users N          users of the first step (default 10)
+  --step-users N           users added at each step (default 10)
+  --max-users N            the last step, at most (default 200)
+  --start-rate R, --step-rate R, --max-rate R
+                           arrival-rate steps (open model) instead, e.g. 50/s, 50/s, 1000/s
+  --step-duration D        each step's length, at least 5s (default 1m)
+  --min-gain P             how much a step's throughput must beat the best so far to count as
+                           still rising (default 5%)
+  --settle D               the start of each step not measured (default 25% of a step)
+
+Every run flag applies except --users, --rate, --stages, --duration,
+--baseline, --drain and --max-workers, which the steps replace:
+
+` + runFlagsUsage + `
+Exit codes: 0 when the search ran (whether or not a step broke), 1 when soak
+could not run it, 2 for a usage error, 130 when interrupted (outputs partial).
+
+Examples:
+  soak capacity --host http://127.0.0.1:8000 --scenario soak.yaml --probe http://127.0.0.1:6060
+  soak capacity --host http://127.0.0.1:8000 --url /api/items --wait none \
+                --start-users 20 --step-users 20 --max-users 400 --step-duration 2m
+  soak capacity --host http://127.0.0.1:8000 --url /api/items --start-rate 50/s --step-rate 50/s --max-rate 1000/s
+`
