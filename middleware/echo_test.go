@@ -26,10 +26,7 @@ func TestEchoRouteTemplates(t *testing.T) {
 	e.GET("/static/*", ok)
 	srv := serve(t, e)
 
-	for _, r := range []struct {
-		method, path string
-		status       int
-	}{
+	expectStatuses(t, srv, []call{
 		{"GET", "/api/stories/dragon-tale", 200},
 		{"GET", "/api/stories/sea-song", 200},
 		{"GET", "/static/css/site.css", 200},
@@ -38,11 +35,7 @@ func TestEchoRouteTemplates(t *testing.T) {
 		{"GET", "/api/nope/123", 404},
 		{"POST", "/health", 405},
 		{"PURGE", "/health", 405},
-	} {
-		if got := do(t, srv, r.method, r.path, nil, nil).status; got != r.status {
-			t.Fatalf("%s %s: status %d, want %d", r.method, r.path, got, r.status)
-		}
-	}
+	})
 	want := []string{
 		"GET /api/stories/:slug", "GET /static/*", "GET /health",
 		"GET " + UnmatchedRoute, "POST " + UnmatchedRoute, MethodOther + " " + UnmatchedRoute,

@@ -106,3 +106,19 @@ func classCount(r probe.RouteSnapshot, status int) uint64 {
 	}
 	return r.StatusOther
 }
+
+// call is a request and the status the client must get.
+type call struct {
+	method, path string
+	status       int
+}
+
+// expectStatuses sends each call to srv and checks the status.
+func expectStatuses(t *testing.T, srv *httptest.Server, calls []call) {
+	t.Helper()
+	for _, c := range calls {
+		if got := do(t, srv, c.method, c.path, nil, nil).status; got != c.status {
+			t.Fatalf("%s %s: status %d, want %d", c.method, c.path, got, c.status)
+		}
+	}
+}

@@ -23,10 +23,7 @@ func TestHTTPRoutePatterns(t *testing.T) {
 	mux.HandleFunc("POST /api/whispers", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) })
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {})
 	srv := serve(t, HTTP(p)(mux))
-	for _, r := range []struct {
-		method, path string
-		status       int
-	}{
+	expectStatuses(t, srv, []call{
 		{"GET", "/api/stories/dragon-tale", 200},
 		{"GET", "/api/stories/sea", 200},
 		{"POST", "/api/whispers", 201},
@@ -35,11 +32,7 @@ func TestHTTPRoutePatterns(t *testing.T) {
 		{"GET", "/nope", 404},
 		{"GET", "/api/stories", 404},
 		{"DELETE", "/api/whispers", 405},
-	} {
-		if got := do(t, srv, r.method, r.path, nil, nil).status; got != r.status {
-			t.Fatalf("%s %s: status %d, want %d", r.method, r.path, got, r.status)
-		}
-	}
+	})
 	want := []string{
 		"GET GET /api/stories/{slug}", "POST POST /api/whispers", "GET /health", "HEAD /health",
 		"GET " + UnmatchedRoute, "DELETE " + UnmatchedRoute,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -208,4 +209,53 @@ func sampleIn(s *profile.Sample, fn string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzLabelHeaders sends arbitrary soak header values through the echo
+// middleware: a label reaches the context and pprof only exactly as sent
+// and valid; anything else is absent. It never panics.
+func FuzzLabelHeaders(f *testing.F) {
+	f.Add("run-1", "AuthenticatedUser", "17", "/api/stories/[slug]")
+	f.Add("", "A B", "1\n2", strings.Repeat("x", 200))
+	f.Add("ü", "\x00", "\"", "ok")
+	e := newEcho()
+	e.Use(Echo(probe.New()))
+	var got seen
+	e.GET("/s/:id", func(c echo.Context) error {
+		got = captureLabels(c.Request().Context())
+		return nil
+	})
+	f.Fuzz(func(t *testing.T, run, class, user, req string) {
+		got = seen{}
+		r := httptest.NewRequest("GET", "/s/1", nil)
+		sent := map[string]string{label.HeaderRun: run, label.HeaderClass: class, label.HeaderUser: user, label.HeaderRequest: req}
+		for k, v := range sent {
+			r.Header[k] = []string{v}
+		}
+		e.ServeHTTP(httptest.NewRecorder(), r)
+		valid := 0
+		for k, v := range sent {
+			if label.Valid(v) {
+				valid++
+			}
+			key := map[string]string{label.HeaderRun: PprofRun, label.HeaderClass: PprofClass, label.HeaderUser: PprofUser, label.HeaderRequest: PprofRequest}[k]
+			if lv, ok := got.pprof[key]; ok != label.Valid(v) || (ok && lv != v) {
+				t.Fatalf("header %s=%q: pprof label %q (present %v)", k, v, lv, ok)
+			}
+		}
+		if (got.info != nil) != (valid > 0) {
+			t.Fatalf("%d valid labels, context Info %+v", valid, got.info)
+		}
+		if got.info != nil && (got.info.Run != validOrEmpty(run) || got.info.Class != validOrEmpty(class) ||
+			got.info.User != validOrEmpty(user) || got.info.Request != validOrEmpty(req)) {
+			t.Fatalf("context Info %+v for %q %q %q %q", got.info, run, class, user, req)
+		}
+	})
+}
+
+func validOrEmpty(v string) string {
+	if label.Valid(v) {
+		return v
+	}
+	return ""
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +29,16 @@ func fakeAuth(next echo.HandlerFunc) echo.HandlerFunc {
 
 // demoEcho wires echo as the demo service does: metrics, auth, then the
 // per-user limiter with the client IP as fallback.
-func demoEcho(t *testing.T, p *probe.Probe, clk *fakeClock, policy Policy, maxIDs int) (*RateLimiter, http.Handler) {
+type demo struct {
+	p   *probe.Probe
+	clk *fakeClock
+	rl  *RateLimiter
+	srv *httptest.Server
+}
+
+func demoEcho(t *testing.T, policy Policy, maxIDs int) demo {
 	t.Helper()
+	p, clk := probe.New(), &fakeClock{}
 	rl, err := NewRateLimiter(RateLimitConfig{
 		Probe:         p,
 		Policy:        policy,
@@ -42,7 +52,7 @@ func demoEcho(t *testing.T, p *probe.Probe, clk *fakeClock, policy Policy, maxID
 	e := newEcho()
 	e.Use(Echo(p), fakeAuth, rl.Echo())
 	e.GET("/api/users/me", func(c echo.Context) error { return c.JSON(200, map[string]any{"id": c.Get("user_id")}) })
-	return rl, e
+	return demo{p, clk, rl, serve(t, e)}
 }
 
 func bearer(user string) http.Header { return http.Header{"Authorization": {"Bearer " + user}} }
@@ -53,10 +63,8 @@ func bearer(user string) http.Header { return http.Header{"Authorization": {"Bea
 // and 401 of 1500 are denied. Every response, the 429 count in the probe,
 // and the first denial's fields are checked.
 func TestRateLimitDrivenPastLimit(t *testing.T) {
-	p := probe.New()
-	clk := &fakeClock{}
-	_, h := demoEcho(t, p, clk, PerMinute(100), 0)
-	srv := serve(t, h)
+	d := demoEcho(t, PerMinute(100), 0)
+	p, clk, srv := d.p, d.clk, d.srv
 	allowed, denied := 0, 0
 	var first *result
 	for k := range 1500 {
@@ -119,10 +127,8 @@ func TestRateLimitDrivenPastLimit(t *testing.T) {
 // Requests without a user fall back to the client IP, counted as "ip";
 // users have their own allowance, separate from the IP's.
 func TestRateLimitFallbackToIP(t *testing.T) {
-	p := probe.New()
-	clk := &fakeClock{}
-	_, h := demoEcho(t, p, clk, PerMinute(3), 0)
-	srv := serve(t, h)
+	d := demoEcho(t, PerMinute(3), 0)
+	p, srv := d.p, d.srv
 	count := func(hdr http.Header, n int) (denied int) {
 		for range n {
 			if do(t, srv, "GET", "/api/users/me", hdr, nil).status == 429 {
@@ -149,10 +155,8 @@ func TestRateLimitFallbackToIP(t *testing.T) {
 // Thousands of simulated users do not grow the table beyond its cap, and
 // idle users expire.
 func TestRateLimitTableCapAndExpiry(t *testing.T) {
-	p := probe.New()
-	clk := &fakeClock{}
-	rl, h := demoEcho(t, p, clk, PerMinute(100), 50)
-	srv := serve(t, h)
+	d := demoEcho(t, PerMinute(100), 50)
+	clk, rl, srv := d.clk, d.rl, d.srv
 	for i := range 300 {
 		if res := do(t, srv, "GET", "/api/users/me", bearer(fmt.Sprintf("user%04d", i)), nil); res.status != 200 {
 			t.Fatalf("user %d: %d", i, res.status)
@@ -250,5 +254,33 @@ func TestKeyOf(t *testing.T) {
 		if got, ok := keyOf(tt.v); got != tt.want || ok != tt.ok {
 			t.Errorf("keyOf(%v) = %q, %v; want %q, %v", tt.v, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// Many users at once, with the clock standing still: each gets exactly its
+// burst, and the probe counts every denial.
+func TestRateLimitConcurrentUsers(t *testing.T) {
+	d := demoEcho(t, Policy{Limit: 10, Period: time.Minute}, 0)
+	const users, each = 20, 30
+	var wg sync.WaitGroup
+	var allowed [users]int
+	for u := range users {
+		wg.Go(func() {
+			for range each {
+				if do(t, d.srv, "GET", "/api/users/me", bearer(fmt.Sprint("user", u)), nil).status == 200 {
+					allowed[u]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for u, n := range allowed {
+		if n != 10 {
+			t.Errorf("user %d: %d allowed, want 10", u, n)
+		}
+	}
+	r := routeSnap(t, d.p, "GET", "/api/users/me")
+	if r.RateLimitedUser != users*(each-10) || r.Status429 != users*(each-10) || r.Status2xx != users*10 {
+		t.Fatalf("recorded %+v", r)
 	}
 }
