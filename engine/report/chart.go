@@ -28,8 +28,10 @@ const (
 // palette is colour-blind safe (Okabe-Ito).
 var palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"}
 
-// timeDomain is the x axis every chart of a report shares.
-type timeDomain struct{ start, end time.Time }
+// timeDomain is the x axis every chart of a report shares: from start to
+// end, labelled with the time elapsed since origin (the run's start;
+// zero means start), negative before it (the analysis's baseline).
+type timeDomain struct{ start, end, origin time.Time }
 
 func (d timeDomain) x(t time.Time) float64 {
 	span := d.end.Sub(d.start)
@@ -70,10 +72,17 @@ type band struct {
 	title      string // the tooltip
 }
 
+// mark is a labelled instant: where a phase starts.
+type mark struct {
+	at    time.Time
+	label string
+}
+
 type chartSpec struct {
 	id, title, unit string
 	series          []series
 	bands           []band
+	marks           []mark
 }
 
 type tick struct {
@@ -91,6 +100,11 @@ type bandView struct {
 	Label, Title string
 }
 
+type markView struct {
+	X     float64
+	Label string
+}
+
 // chartView is what the "chart" template draws.
 type chartView struct {
 	ID, Title, Unit          string
@@ -99,6 +113,7 @@ type chartView struct {
 	XTicks, YTicks           []tick
 	Lines                    []lineView
 	Bands                    []bandView
+	Marks                    []markView
 	Empty                    bool
 }
 
@@ -132,6 +147,9 @@ func buildChart(c chartSpec, dom timeDomain) chartView {
 	for _, b := range c.bands {
 		x0, x1 := clamp(dom.x(b.start), plotL, plotL+plotW), clamp(dom.x(b.end), plotL, plotL+plotW)
 		v.Bands = append(v.Bands, bandView{X: x0, W: max(x1-x0, 2), Label: b.label, Title: b.title})
+	}
+	for _, m := range c.marks {
+		v.Marks = append(v.Marks, markView{X: clamp(dom.x(m.at), plotL, plotL+plotW), Label: m.label})
 	}
 	return v
 }
@@ -222,11 +240,16 @@ var tickSteps = []time.Duration{
 	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
 }
 
-// timeTicks labels the x axis with elapsed time from the domain's start.
+// timeTicks labels the x axis with the time elapsed since the domain's
+// origin, at multiples of a round step.
 func timeTicks(dom timeDomain) []tick {
 	span := dom.end.Sub(dom.start)
 	if span <= 0 {
 		return []tick{{Pos: plotL, Label: "0:00"}}
+	}
+	origin := dom.origin
+	if origin.IsZero() {
+		origin = dom.start
 	}
 	step := tickSteps[len(tickSteps)-1]
 	for _, s := range tickSteps {
@@ -235,18 +258,25 @@ func timeTicks(dom timeDomain) []tick {
 			break
 		}
 	}
+	first := dom.start.Sub(origin).Truncate(step) // toward zero: may lie before start
 	var ts []tick
-	for d := time.Duration(0); d <= span; d += step {
-		ts = append(ts, tick{Pos: dom.x(dom.start.Add(d)), Label: elapsed(d)})
+	for d := first; d <= dom.end.Sub(origin); d += step {
+		if at := origin.Add(d); !at.Before(dom.start) {
+			ts = append(ts, tick{Pos: dom.x(at), Label: elapsed(d)})
+		}
 	}
 	return ts
 }
 
-// elapsed is "m:ss" or "h:mm:ss".
+// elapsed is "m:ss" or "h:mm:ss", with a minus sign before the origin.
 func elapsed(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
 	s := int64(d / time.Second)
 	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+		return fmt.Sprintf("%s%d:%02d:%02d", sign, s/3600, s/60%60, s%60)
 	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	return fmt.Sprintf("%s%d:%02d", sign, s/60, s%60)
 }

@@ -61,14 +61,15 @@ func runChromium(t *testing.T, bin, file string, flags ...string) []byte {
 	return stdout.Bytes()
 }
 
-// The HTML report of a real run renders in headless Chromium: a non-blank
-// screenshot of the window's size, and a DOM with every section, the
-// charts, and the hostile name as text, not as an element.
+// The HTML report of a real run, with an analysis, renders in headless
+// Chromium: a non-blank screenshot of the window's size, and a DOM with
+// every section, the client and server charts, and the hostile names as
+// text, not as elements.
 func TestHTMLRendersInChromium(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "report.html")
-	if err := WriteFile(file, HTML(Run{Result: realRun(t)})); err != nil {
+	if err := os.WriteFile(file, []byte(renderAnalysed(t, realRun(t))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "report.png")
@@ -80,18 +81,19 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 
 	dom := string(runChromium(t, bin, file, "--dump-dom"))
-	for _, want := range []string{
+	for _, want := range append(analysisSections,
 		`<section id="summary">`, `<section id="charts">`, `<section id="endpoints">`, `<section id="errors">`,
 		`id="chart-users"`, `id="chart-rps"`, `id="chart-latency"`, `id="chart-failures"`, "<svg", "<path d=\"M",
 		"/api/stories/[slug]", "HTTP 503 Service Unavailable", "HTTP 429 Too Many Requests", "no slug in the trending list",
-		"&lt;img src=x onerror=alert(1) id=pwned&gt;",
-	} {
+		"&lt;img src=x onerror=alert(1) id=pwned&gt;", `class="band"`,
+	) {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the DOM lacks %q", want)
 		}
 	}
-	if strings.Contains(dom, `id="pwned"`) || strings.Contains(dom, "<img") || strings.Contains(dom, "<script") {
-		t.Error("the hostile name became an element")
+	if strings.Contains(dom, `id="pwned"`) || strings.Contains(dom, "<img") || strings.Contains(dom, "<script") ||
+		strings.Contains(dom, "<svg onload") {
+		t.Error("a hostile name became an element")
 	}
 }
 

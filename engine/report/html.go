@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 //go:embed html.tmpl
@@ -19,34 +21,95 @@ var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(h
 type htmlPage struct {
 	Doc    *Document
 	Title  string
-	Charts []chartView // client side: users, throughput, latency, failures
+	Charts []chartView    // client side: users, throughput, latency, failures
+	A      *analysisView // nil without an analysis
 }
 
 // HTML returns the Reporter of the run's HTML report: one self-contained
 // file (inline CSS and SVG, no script, no fetch: it opens offline) with the
 // summary, charts over time (users, requests/s, p50/p95/p99, failures and
-// 429s per second), the endpoint table and the errors. Every string is
-// escaped by html/template. Its size grows with the run's series, which
-// the engine bounds (1,800 intervals by default), not with its length.
+// 429s per second), the endpoint table and the errors. With an analysis it
+// adds the seed template's sections as the Markdown report has them
+// (results summary against targets, stability analysis, issues,
+// recommendations, capacity, environment), every finding, and the
+// server-side charts (heap, goroutines, pool acquired and wait, cache hit
+// rate, rate limiting) on the same timeline, with detected events marked
+// on the latency chart. Every string is escaped by html/template. Its size
+// grows with the run's series, which the engine bounds (1,800 intervals
+// by default), not with the run's length.
 func HTML(run Run) Reporter {
 	return func(w io.Writer) error {
-		d, err := NewDocument(run)
-		if err != nil {
-			return err
+		var rep *analysis.Report
+		if run.Analysis != nil {
+			rep = analysis.NewReport(run.Analysis)
 		}
-		p := &htmlPage{Doc: d, Title: "soak report: " + d.Run.Host}
-		dom := timeDomain{}
-		dom.include(d.Run.Start)
-		dom.include(d.Run.End)
-		for _, c := range clientCharts(d) {
-			p.Charts = append(p.Charts, buildChart(c, dom))
-		}
-		return htmlTemplate.Execute(w, p)
+		return writeHTML(w, run, rep)
 	}
 }
 
 // WriteHTML writes the run's HTML report to w.
 func WriteHTML(w io.Writer, run Run) error { return HTML(run)(w) }
+
+// writeHTML renders run, and rep (the analysis's report model) when the
+// run has an analysis.
+func writeHTML(w io.Writer, run Run, rep *analysis.Report) error {
+	d, err := NewDocument(run)
+	if err != nil {
+		return err
+	}
+	p := &htmlPage{Doc: d, Title: "soak report: " + d.Run.Host}
+	dom := timeDomain{origin: d.Run.Start}
+	dom.include(d.Run.Start)
+	dom.include(d.Run.End)
+	client := clientCharts(d)
+	var server []chartSpec
+	if a := run.Analysis; a != nil {
+		if rep == nil {
+			rep = &analysis.Report{}
+		}
+		p.A = &analysisView{Report: rep, Findings: a.Findings, Issues: groupIssues(rep.Issues)}
+		var n int
+		server, n = serverChartSpecs(&a.Charts)
+		p.A.NoServer = n == 0
+		var marks []mark
+		if a.Capture != nil {
+			marks = phaseMarks(a.Capture.Timing)
+			for _, s := range a.Capture.Timing {
+				dom.include(s.Start)
+				dom.include(s.End)
+			}
+		}
+		for _, c := range server {
+			for _, s := range c.series {
+				for _, pt := range s.points {
+					dom.include(pt.t)
+				}
+			}
+		}
+		for i := range client {
+			client[i].marks = marks
+			if client[i].id == "chart-latency" {
+				client[i].bands = eventBands(a.Charts.Events, d.Run.Start)
+			}
+		}
+		for i := range server {
+			server[i].marks = marks
+		}
+	}
+	for _, c := range client {
+		p.Charts = append(p.Charts, buildChart(c, dom))
+	}
+	if p.A != nil && !p.A.NoServer {
+		for _, c := range server {
+			if v := buildChart(c, dom); v.Empty {
+				p.A.Unsampled = append(p.A.Unsampled, c.title)
+			} else {
+				p.A.ServerCharts = append(p.A.ServerCharts, v)
+			}
+		}
+	}
+	return htmlTemplate.Execute(w, p)
+}
 
 // clientCharts are the figures the engine measured, per interval: points
 // at the interval's middle (users at its end), gaps where an interval had

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"math"
 	"strconv"
@@ -93,6 +94,8 @@ var htmlFuncs = template.FuncMap{
 	"dur":     durationText,
 	"time":    timeText,
 	"pct":     func(f float64) string { return fixed(100*f, 1) + "%" },
+	"badge":   func(v any) string { return statusClass(fmt.Sprint(v)) },
+	"status":  statusText,
 	"add":     func(a, b float64) float64 { return a + b },
 	"sub":     func(a, b float64) float64 { return a - b },
 	"div":     func(a, b float64) float64 { return a / b },

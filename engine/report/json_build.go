@@ -2,11 +2,13 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // percentileValues are PercentileKeys as numbers.
@@ -40,7 +42,36 @@ func NewDocument(run Run) (*Document, error) {
 	for _, iv := range res.Intervals {
 		d.Intervals = append(d.Intervals, intervalSummary(iv))
 	}
+	if a := run.Analysis; a != nil {
+		var err error
+		if d.Analysis, err = analysisSummary(a); err != nil {
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// analysisSummary copies what the document carries of a, through JSON so
+// that the document shares nothing with a and holds exactly what a reader
+// of the file gets.
+func analysisSummary(a *analysis.Result) (*Analysis, error) {
+	s := Analysis{
+		ExitCode: a.ExitCode(), Findings: a.Findings, Performance: a.Performance, System: a.System,
+		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: a.Capacity, Notes: a.Notes,
+		Charts: a.Charts,
+	}
+	if a.Capture != nil {
+		s.Phases = a.Capture.Timing
+	}
+	b, err := json.Marshal(&s)
+	if err != nil { // e.g. a NaN figure, which JSON cannot hold
+		return nil, fmt.Errorf("report: encoding the analysis: %w", err)
+	}
+	var out Analysis
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("report: decoding the analysis: %w", err)
+	}
+	return &out, nil
 }
 
 // JSON returns the Reporter of the run's JSON document ([NewDocument]),

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // Format is the "format" member of every JSON document this package writes
@@ -47,6 +48,34 @@ type Document struct {
 	// Intervals summarises the run's series, one entry per element of the
 	// engine's (possibly coarsened) series: Run.Width base intervals each.
 	Intervals []IntervalSummary `json:"intervals"`
+
+	// Analysis is the stability analysis, when the run had one (see
+	// engine/analysis and docs/report.md); absent otherwise.
+	Analysis *Analysis `json:"analysis,omitempty"`
+}
+
+// Analysis is the part of an analysis.Result a reader of the JSON needs:
+// the verdicts and the figures behind them, not the raw probe samples
+// (those stay in the results directory's capture files).
+type Analysis struct {
+	// ExitCode is analysis.Result.ExitCode: 0, 3 (a target missed) or 4
+	// (a stability defect detected).
+	ExitCode int `json:"exit_code"`
+	// Findings has one finding per detector and source, most severe
+	// first: verdict, confidence, evidence, suspects, next step.
+	Findings []analysis.Finding `json:"findings"`
+	// Performance and System are the Results Summary's target rows.
+	Performance []analysis.Target   `json:"performance"`
+	System      []analysis.Target   `json:"system"`
+	Thresholds  analysis.Thresholds `json:"thresholds"`
+	// Phases are the run's baseline, warm-up, steady state and drain.
+	Phases      analysis.Timing          `json:"phases,omitempty"`
+	Environment analysis.Environment     `json:"environment"`
+	Capacity    *analysis.CapacityResult `json:"capacity,omitempty"`
+	Notes       []string                 `json:"notes,omitempty"`
+	// Charts are the server-side series (heap, goroutines, pools, cache
+	// hit rate, rate limiting) and the detected events, on the run's clock.
+	Charts analysis.Charts `json:"charts"`
 }
 
 // RunSummary describes the run: its plan and its span.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // ErrNoResult is returned by every renderer given a Run without a Result.
@@ -22,8 +23,15 @@ type Reporter func(w io.Writer) error
 // modified, so one Run may be rendered by several goroutines at once.
 type Run struct {
 	// Result is the engine's result: the run's description, its interval
-	// series and its exact total. Required.
+	// series and its exact total. Required, unless Analysis is set: then
+	// nil means Analysis.Engine.
 	Result *engine.Result
+
+	// Analysis is the stability analysis of the run, when there is one
+	// (nil for a client-side only run): the JSON document then carries the
+	// findings, targets, environment and server-side series, and the HTML
+	// report adds the seed template's sections and the server-side charts.
+	Analysis *analysis.Result
 
 	// Partial marks the outputs of a run that did not finish (the first
 	// Ctrl-C, a kill, or a result rebuilt from a results directory of a
@@ -37,9 +45,15 @@ type Run struct {
 }
 
 // partial reports whether outputs must be marked partial.
-func (r Run) partial() bool { return r.Partial || (r.Result != nil && r.Result.Canceled) }
+func (r Run) partial() bool {
+	return r.Partial || (r.Result != nil && r.Result.Canceled) || (r.Analysis != nil && r.Analysis.Partial)
+}
 
-func (r Run) check() error {
+// check resolves the engine result and reports whether there is one.
+func (r *Run) check() error {
+	if r.Result == nil && r.Analysis != nil {
+		r.Result = r.Analysis.Engine
+	}
 	if r.Result == nil || r.Result.Total == nil {
 		return ErrNoResult
 	}

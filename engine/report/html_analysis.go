@@ -1,0 +1,143 @@
+package report
+
+import (
+	"time"
+
+	"github.com/soaklab/soak/engine/analysis"
+)
+
+// analysisView is what the HTML report shows of an analysis: the seed
+// template's sections (from analysis.Report, the Markdown report's model)
+// and the findings.
+type analysisView struct {
+	Report   *analysis.Report
+	Findings []analysis.Finding
+	Issues   []issueGroup
+	// ServerCharts are the server-side series on the run's timeline;
+	// NoServer is set when no chart has a point (no probe, or none
+	// reachable).
+	ServerCharts []chartView
+	NoServer     bool
+	// Unsampled names the server-side charts without a point when others
+	// have some (a service without a pool, a cache or a limiter).
+	Unsampled []string
+}
+
+// issueGroup is one severity of Issues Identified.
+type issueGroup struct {
+	Title  string
+	Issues []analysis.Issue
+}
+
+// serverChartIDs names the server-side charts in the order they are drawn.
+var serverChartIDs = []string{
+	"chart-heap", "chart-goroutines", "chart-pool-acquired", "chart-pool-wait",
+	"chart-cache-hit-rate", "chart-rate-limited",
+}
+
+func serverCharts(c *analysis.Charts) []analysis.Chart {
+	return []analysis.Chart{c.Heap, c.Goroutines, c.PoolAcquired, c.PoolWait, c.CacheHitRate, c.RateLimited}
+}
+
+// serverChartSpecs turns the analysis's charts into chart specs, with
+// default titles for charts the analysis left untitled.
+func serverChartSpecs(c *analysis.Charts) (specs []chartSpec, points int) {
+	defaults := []struct{ title, unit string }{
+		{"Live heap after GC", "MB"}, {"Goroutines", "goroutines"}, {"Pool connections acquired", "connections"},
+		{"Pool wait", "ms per second"}, {"Cache hit rate", "%"}, {"Rate limiting", "per second"},
+	}
+	for i, ch := range serverCharts(c) {
+		spec := chartSpec{id: serverChartIDs[i], title: ch.Title, unit: ch.Unit}
+		if spec.title == "" {
+			spec.title, spec.unit = defaults[i].title, defaults[i].unit
+		}
+		for _, s := range ch.Series {
+			pts := make([]point, len(s.Points))
+			for j, p := range s.Points {
+				pts[j] = point{p.T, p.V}
+			}
+			points += len(pts)
+			spec.series = append(spec.series, series{name: s.Name, points: pts, dashed: isLimitSeries(s.Name)})
+		}
+		specs = append(specs, spec)
+	}
+	return specs, points
+}
+
+// isLimitSeries tells a limit drawn beside a figure (a pool's max) from
+// the figure: limits are dashed.
+func isLimitSeries(name string) bool {
+	return len(name) >= 3 && (name[:3] == "max" || name[len(name)-3:] == "max")
+}
+
+// eventBands are the detected events, drawn on the latency chart.
+func eventBands(events []analysis.Event, origin time.Time) []band {
+	var bs []band
+	for _, e := range events {
+		title := e.Kind
+		if e.Source != "" {
+			title += " [" + e.Source + "]"
+		}
+		title += " " + spanText(e.Start, e.End, origin)
+		if e.Detail != "" {
+			title += ": " + e.Detail
+		}
+		bs = append(bs, band{start: e.Start, end: e.End, label: e.Kind, title: title})
+	}
+	return bs
+}
+
+// phaseMarks mark where each phase starts.
+func phaseMarks(t analysis.Timing) []mark {
+	var ms []mark
+	for _, s := range t {
+		ms = append(ms, mark{at: s.Start, label: string(s.Phase)})
+	}
+	return ms
+}
+
+// groupIssues splits issues by severity, most severe first, as the seed's
+// Critical / High / Medium Priority Issues.
+func groupIssues(issues []analysis.Issue) []issueGroup {
+	groups := []issueGroup{{Title: "Critical issues"}, {Title: "High priority issues"}, {Title: "Medium priority issues"}}
+	for _, is := range issues {
+		switch is.Severity {
+		case analysis.SeverityCritical:
+			groups[0].Issues = append(groups[0].Issues, is)
+		case analysis.SeverityHigh:
+			groups[1].Issues = append(groups[1].Issues, is)
+		default:
+			groups[2].Issues = append(groups[2].Issues, is)
+		}
+	}
+	return groups
+}
+
+// statusClass is the badge class of a target status or a verdict.
+func statusClass(s string) string {
+	switch s {
+	case string(analysis.StatusPass), string(analysis.VerdictOK):
+		return "ok"
+	case string(analysis.StatusFail), string(analysis.VerdictDetected):
+		return "fail"
+	case string(analysis.StatusWarning): // also analysis.VerdictWarning
+		return "warn"
+	}
+	return "unknown"
+}
+
+// statusText is a target status for the badge, in words (emoji need
+// fonts a minimal machine lacks).
+func statusText(s analysis.Status) string {
+	switch s {
+	case analysis.StatusPass:
+		return "Pass"
+	case analysis.StatusFail:
+		return "Fail"
+	case analysis.StatusWarning:
+		return "Check"
+	case analysis.StatusNoLimit:
+		return "No target"
+	}
+	return "Not measured"
+}
