@@ -70,15 +70,15 @@ func analysed(res *engine.Result) (*analysis.Result, *analysis.Report) {
 		Windows: []analysis.ErrorWindow{{Label: "0-10 min", Requests: 100, Failures: 1, Rate: 0.01}},
 		Issues: []analysis.Issue{{Severity: analysis.SeverityHigh, Title: "Pool db exhausted", Detail: []string{hostile[4]}},
 			{Severity: analysis.SeverityMedium, Title: "429s above the policy"}},
-		Actions:     analysis.Actions{Immediate: []string{"raise the pool's max to 24"}},
-		Capacity:    []analysis.KV{{Key: "Max Concurrent Users", Value: "not measured: run soak capacity"}},
-		Bottlenecks: []string{"database pool"},
-		NextSteps:   []analysis.Step{{Done: true, Text: "Execute sustained load test"}, {Text: "Address identified issues"}},
-		Profiles:    []analysis.ProfileRef{{Path: "profiles/svc-1-heap-end.pb.gz", What: "heap at the steady state's end", Command: "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz"}},
-		Environment: []analysis.KV{{Key: "OS", Value: "Debian GNU/Linux 12"}, {Key: "PostgreSQL Version", Value: "15.6"}},
-		Hardware:    []analysis.KV{{Key: "CPU", Value: "2 cores"}},
+		Actions:       analysis.Actions{Immediate: []string{"raise the pool's max to 24"}},
+		Capacity:      []analysis.KV{{Key: "Max Concurrent Users", Value: "not measured: run soak capacity"}},
+		Bottlenecks:   []string{"database pool"},
+		NextSteps:     []analysis.Step{{Done: true, Text: "Execute sustained load test"}, {Text: "Address identified issues"}},
+		Profiles:      []analysis.ProfileRef{{Path: "profiles/svc-1-heap-end.pb.gz", What: "heap at the steady state's end", Command: "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz"}},
+		Environment:   []analysis.KV{{Key: "OS", Value: "Debian GNU/Linux 12"}, {Key: "PostgreSQL Version", Value: "15.6"}},
+		Hardware:      []analysis.KV{{Key: "CPU", Value: "2 cores"}},
 		ServiceConfig: []analysis.KV{{Key: "Rate Limit", Value: "100 req/min per user"}},
-		Notes:       a.Notes,
+		Notes:         a.Notes,
 	}
 	return a, rep
 }

@@ -21,7 +21,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(h
 type htmlPage struct {
 	Doc    *Document
 	Title  string
-	Charts []chartView    // client side: users, throughput, latency, failures
+	Charts []chartView   // client side: users, throughput, latency, failures
 	A      *analysisView // nil without an analysis
 }
 
