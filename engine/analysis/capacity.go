@@ -40,8 +40,9 @@ type CapacityConfig struct {
 	// far for throughput to count as still rising. Default 0.05 (5 %).
 	MinGain float64
 	// Thresholds: a step breaks when its p95 or error rate breaks its
-	// target (zero fields take the seed's: 500 ms, 0.5 %).
-	Thresholds Thresholds
+	// target. Nil means [DefaultThresholds] (500 ms, 0.5 %); a zero
+	// field turns that target off.
+	Thresholds *Thresholds
 	// Sources, when set, are polled (every PollInterval, default 2 s) to
 	// tell what saturated first: CPU, a pool.
 	Sources      []Source
@@ -175,10 +176,11 @@ func (c CapacityConfig) withDefaults() (CapacityConfig, error) {
 	if c.SpawnRate < 0 {
 		return bad("CapacityConfig.SpawnRate", "%v is negative", c.SpawnRate)
 	}
-	if err := c.Thresholds.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrConfig, err)
+	if c.Thresholds != nil {
+		if err := c.Thresholds.Validate(); err != nil {
+			return c, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
-	c.Thresholds = c.Thresholds.WithDefaults()
 	switch {
 	case c.PollInterval == 0:
 		c.PollInterval = DefaultPollInterval

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/probe"
@@ -46,6 +47,10 @@ type CaptureConfig struct {
 	Settle       time.Duration `json:"settle_ns"`
 	Drain        time.Duration `json:"drain_ns"`
 	Sources      []string      `json:"sources"`
+	// InProcess names the sources that share the process with soak's
+	// generator: their CPU, RSS and heap include the generator's, and
+	// the memory detector discounts the generator's own allocation sites.
+	InProcess []string `json:"in_process,omitempty"`
 	// Command is the command line that ran the soak (secrets removed),
 	// for the report's Execution Command.
 	Command string `json:"command,omitempty"`
@@ -126,4 +131,31 @@ func cmpErr(first, err error) error {
 		return first
 	}
 	return err
+}
+
+// profileError says why the profiles of source and kind at moments are
+// missing: their capture errors, or that none was taken.
+func (c *Capture) profileError(source, kind string, moments ...Moment) string {
+	var why []string
+	for _, m := range moments {
+		found := false
+		for i := range c.Profiles {
+			p := &c.Profiles[i]
+			if p.Source == source && p.Kind == kind && p.Moment == m {
+				found = true
+				if p.Error != "" {
+					why = append(why, string(m)+": "+p.Error)
+				} else if len(p.Data) == 0 {
+					why = append(why, string(m)+": not loaded")
+				}
+			}
+		}
+		if !found {
+			why = append(why, string(m)+": not captured")
+		}
+	}
+	if len(why) == 0 {
+		return "none missing"
+	}
+	return strings.Join(why, "; ")
 }

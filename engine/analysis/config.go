@@ -58,8 +58,9 @@ type Config struct {
 	// stops. Default 15 s, at most 10 min. The drain ends sooner once no
 	// request is in flight and goroutines stopped falling.
 	Drain time.Duration
-	// Thresholds are the targets; zero fields take the seed's.
-	Thresholds Thresholds
+	// Thresholds are the targets. Nil means [DefaultThresholds] (the
+	// seed's); a zero field turns its target off.
+	Thresholds *Thresholds
 	// Dir, when set, is where profiles are saved (Dir/profiles/...),
 	// beside the report; empty keeps them in memory only
 	// (Result.Capture.Profiles[i].Data).
@@ -85,8 +86,10 @@ func (c Config) withDefaults() (Config, error) {
 	if err := c.Plan.Validate(); err != nil {
 		return c, err
 	}
-	if err := c.Thresholds.Validate(); err != nil {
-		return c, fmt.Errorf("%w: %w", ErrConfig, err)
+	if c.Thresholds != nil {
+		if err := c.Thresholds.Validate(); err != nil {
+			return c, fmt.Errorf("%w: %w", ErrConfig, err)
+		}
 	}
 	if len(c.Sources) > MaxSources {
 		return bad("Config.Sources", "%d sources, at most %d", len(c.Sources), MaxSources)

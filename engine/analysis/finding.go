@@ -116,7 +116,7 @@ type Finding struct {
 	Memory      *MemoryFigures     `json:"memory,omitempty"`
 	Goroutines  *GoroutineFigures  `json:"goroutines,omitempty"`
 	Connections *ConnectionFigures `json:"connections,omitempty"`
-	Pool        *PoolFigures       `json:"pool,omitempty"`
+	Pools       []PoolFigures      `json:"pools,omitempty"`
 	Errors      *ErrorFigures      `json:"errors,omitempty"`
 	RateLimit   *RateLimitFigures  `json:"rate_limit,omitempty"`
 }
@@ -202,4 +202,9 @@ func sortFindings(fs []Finding) {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(order(a.Detector), order(b.Detector)),
 			cmp.Compare(a.Source, b.Source))
 	})
+}
+
+// sortSuspects orders suspects by value, highest first.
+func sortSuspects(s []Suspect) {
+	slices.SortStableFunc(s, func(a, b Suspect) int { return cmp.Compare(b.Value, a.Value) })
 }

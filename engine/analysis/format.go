@@ -72,10 +72,15 @@ func group(n int64) string {
 }
 
 // minutes formats d as minutes for window labels: "10", "2.5".
-func minutes(d time.Duration) string {
-	m := d.Minutes()
-	if m == math.Trunc(m) {
-		return fmt.Sprintf("%.0f", m)
+func minutes(d time.Duration) string { return oneDecimal(d.Minutes()) }
+
+// seconds formats d as seconds for window labels: "40", "2.7".
+func seconds(d time.Duration) string { return oneDecimal(d.Seconds()) }
+
+func oneDecimal(v float64) string {
+	v = math.Round(v*10) / 10
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f", v)
 	}
-	return fmt.Sprintf("%.1f", m)
+	return fmt.Sprintf("%.1f", v)
 }

@@ -32,8 +32,7 @@ type Result struct {
 	// Capture is the server side: the probe timeline, phases, leak
 	// reports, profiles, environment.
 	Capture *Capture `json:"capture"`
-	// Thresholds are the targets the rows were judged against (defaults
-	// filled in).
+	// Thresholds are the targets the rows were judged against.
 	Thresholds Thresholds `json:"thresholds"`
 
 	// Findings has one finding per detector and source, most severe
@@ -61,8 +60,9 @@ type Result struct {
 }
 
 // Analyze runs every detector over a run's engine result and capture
-// (which may be empty: no probe) and judges the targets. It does not
-// modify its inputs. th's zero fields take the seed's targets.
+// (which may be empty: no probe) and judges the targets th (pass
+// [DefaultThresholds] for the seed's; a zero field turns a target off).
+// It does not modify its inputs.
 func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
 	if res == nil {
 		return nil, ErrNoEngineResult
@@ -76,7 +76,7 @@ func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
 	if err := c.Timing.Check(); err != nil {
 		return nil, err
 	}
-	r := &Result{Engine: res, Capture: c, Thresholds: th.WithDefaults(), Partial: res.Canceled}
+	r := &Result{Engine: res, Capture: c, Thresholds: th, Partial: res.Canceled}
 	a := newAnalyzer(r)
 	r.Environment = a.environment()
 	r.Notes = a.notes()

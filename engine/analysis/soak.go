@@ -33,7 +33,7 @@ func Soak(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := Analyze(res, o.p.cap, cfg.Thresholds)
+	r, err := Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds))
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +51,15 @@ type orchestrator struct {
 func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	cfg, p := o.cfg, o.p
 	names := make([]string, len(cfg.Sources))
+	var local []string
 	for i, s := range cfg.Sources {
 		names[i] = s.Name()
+		if _, ok := s.(inProcess); ok {
+			local = append(local, s.Name())
+		}
 	}
 	p.cap.Config = &CaptureConfig{PollInterval: cfg.PollInterval, Baseline: cfg.Baseline, Settle: cfg.Settle,
-		Drain: cfg.Drain, Sources: names, Command: cfg.Command}
+		Drain: cfg.Drain, Sources: names, InProcess: local, Command: cfg.Command}
 	p.cap.Environment = CollectEnvironment(cfg.Dir)
 	if cfg.Record != nil {
 		p.record(cfg.Record.Config(p.cap.Config))

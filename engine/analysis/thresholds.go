@@ -6,34 +6,43 @@ import (
 	"time"
 )
 
-// Thresholds are the report's targets. The zero value of a field means
-// the seed report's target (see [DefaultThresholds]); a negative value
-// turns that target off (its row says "no target"). Ratios are fractions:
-// 0.005 is 0.5 %.
+// Thresholds are the report's targets: the Target column of the seed's
+// Performance Metrics and System Metrics tables. A zero field turns its
+// target off (its row says "no target"); [DefaultThresholds] are the
+// seed's. Ratios are fractions: 0.005 is 0.5 %.
+//
+// The fields are those of engine/scenario's Thresholds, in the same order
+// and with the same types, so a scenario's thresholds convert with
+// analysis.Thresholds(s.Thresholds).
 type Thresholds struct {
-	P50 time.Duration `json:"p50_ns,omitempty"` // latency: below, default 200 ms
-	P95 time.Duration `json:"p95_ns,omitempty"` // below, default 500 ms
-	P99 time.Duration `json:"p99_ns,omitempty"` // below, default 1000 ms
-	// ErrorRate: failures / requests, below; default 0.005. 429s are not
-	// failures (see the rate-limit row).
+	// P50, P95 and P99 bound the latency percentiles of every request of
+	// the run (Locust's figures). Seed: 200 ms, 500 ms, 1000 ms.
+	P50 time.Duration `json:"p50_ns,omitempty"`
+	P95 time.Duration `json:"p95_ns,omitempty"`
+	P99 time.Duration `json:"p99_ns,omitempty"`
+	// ErrorRate bounds failures / requests; 429s are not failures (see
+	// the rate-limit row). Seed: 0.005.
 	ErrorRate float64 `json:"error_rate,omitempty"`
-	// Throughput: requests per second over the run, above; default 100.
+	// Throughput is a lower bound on the run's requests per second.
+	// Seed: 100.
 	Throughput float64 `json:"throughput_rps,omitempty"`
-	// PoolUtilization: peak acquired / max connections over the steady
-	// state, below; default 0.8.
-	PoolUtilization float64 `json:"pool_utilization,omitempty"`
-	// QueryLatency: p95 of every database statement, below; default 50 ms.
+	// Pool bounds the peak acquired / max connections over the steady
+	// state's samples. Seed: 0.8.
+	Pool float64 `json:"pool,omitempty"`
+	// QueryLatency bounds the p95 of every database statement over the
+	// steady state. Seed: 50 ms.
 	QueryLatency time.Duration `json:"query_latency_ns,omitempty"`
-	// CacheHitRate: hits / (hits + misses) over the steady state, above;
-	// default 0.7.
+	// CacheHitRate is a lower bound on hits / (hits + misses) over the
+	// steady state. Seed: 0.7.
 	CacheHitRate float64 `json:"cache_hit_rate,omitempty"`
-	// CacheMemory: cache memory used / its maximum, below; default 0.8.
+	// CacheMemory bounds the peak cache memory used / its maximum (or
+	// entries / capacity). Seed: 0.8.
 	CacheMemory float64 `json:"cache_memory,omitempty"`
-	// CPU: peak process CPU / cores available over the steady state,
-	// below; default 0.7.
+	// CPU bounds the mean process CPU / cores available over the steady
+	// state. Seed: 0.7.
 	CPU float64 `json:"cpu,omitempty"`
-	// Memory: peak RSS / memory limit (cgroup limit, else the machine's
-	// RAM), below; default 0.8.
+	// Memory bounds the peak RSS / memory limit (the cgroup limit, else
+	// the machine's RAM). Seed: 0.8.
 	Memory float64 `json:"memory,omitempty"`
 }
 
@@ -45,55 +54,42 @@ func DefaultThresholds() Thresholds {
 	return Thresholds{
 		P50: 200 * time.Millisecond, P95: 500 * time.Millisecond, P99: time.Second,
 		ErrorRate: 0.005, Throughput: 100,
-		PoolUtilization: 0.8, QueryLatency: 50 * time.Millisecond,
+		Pool: 0.8, QueryLatency: 50 * time.Millisecond,
 		CacheHitRate: 0.7, CacheMemory: 0.8, CPU: 0.7, Memory: 0.8,
 	}
 }
 
-// WithDefaults returns t with every zero field set to the seed's target.
-// Negative fields (targets turned off) stay negative.
-func (t Thresholds) WithDefaults() Thresholds {
-	d := DefaultThresholds()
-	def := func(v *float64, dv float64) {
-		if *v == 0 {
-			*v = dv
-		}
+// orDefault returns *t, or the seed's targets when t is nil.
+func orDefaultThresholds(t *Thresholds) Thresholds {
+	if t == nil {
+		return DefaultThresholds()
 	}
-	defD := func(v *time.Duration, dv time.Duration) {
-		if *v == 0 {
-			*v = dv
-		}
-	}
-	defD(&t.P50, d.P50)
-	defD(&t.P95, d.P95)
-	defD(&t.P99, d.P99)
-	defD(&t.QueryLatency, d.QueryLatency)
-	def(&t.ErrorRate, d.ErrorRate)
-	def(&t.Throughput, d.Throughput)
-	def(&t.PoolUtilization, d.PoolUtilization)
-	def(&t.CacheHitRate, d.CacheHitRate)
-	def(&t.CacheMemory, d.CacheMemory)
-	def(&t.CPU, d.CPU)
-	def(&t.Memory, d.Memory)
-	return t
+	return *t
 }
 
-// Validate reports a ratio above 1 (or NaN), naming the field. Negative
-// values are allowed: they turn a target off.
+// Validate reports a negative value, a ratio above 1 or a NaN, naming the
+// field.
 func (t Thresholds) Validate() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"P50", t.P50}, {"P95", t.P95}, {"P99", t.P99}, {"QueryLatency", t.QueryLatency}} {
+		if d.v < 0 {
+			return fmt.Errorf("analysis: Thresholds.%s: %v is negative (0 turns the target off)", d.name, d.v)
+		}
+	}
 	for _, f := range []struct {
 		name string
 		v    float64
 	}{
-		{"Thresholds.ErrorRate", t.ErrorRate}, {"Thresholds.PoolUtilization", t.PoolUtilization},
-		{"Thresholds.CacheHitRate", t.CacheHitRate}, {"Thresholds.CacheMemory", t.CacheMemory},
-		{"Thresholds.CPU", t.CPU}, {"Thresholds.Memory", t.Memory},
+		{"ErrorRate", t.ErrorRate}, {"Pool", t.Pool}, {"CacheHitRate", t.CacheHitRate},
+		{"CacheMemory", t.CacheMemory}, {"CPU", t.CPU}, {"Memory", t.Memory},
 	} {
-		if math.IsNaN(f.v) || f.v > 1 {
-			return fmt.Errorf("analysis: %s: %v is not a fraction (0.005 is 0.5%%; negative turns it off)", f.name, f.v)
+		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
+			return fmt.Errorf("analysis: Thresholds.%s: %v is not a fraction in [0, 1] (0.005 is 0.5%%)", f.name, f.v)
 		}
 	}
-	if math.IsNaN(t.Throughput) || math.IsInf(t.Throughput, 0) {
+	if math.IsNaN(t.Throughput) || math.IsInf(t.Throughput, 0) || t.Throughput < 0 {
 		return fmt.Errorf("analysis: Thresholds.Throughput: %v is not a rate", t.Throughput)
 	}
 	return nil

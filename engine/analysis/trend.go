@@ -217,3 +217,6 @@ func pearson(x, y []float64) float64 {
 	}
 	return sxy / math.Sqrt(sxx*syy)
 }
+
+// maxConfidence caps a finding's confidence: no soak is certain.
+const maxConfidence = 0.99

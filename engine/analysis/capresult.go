@@ -1,0 +1,231 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+)
+
+// result summarises the measured steps.
+func (c *capRun) result() *CapacityResult {
+	r := &CapacityResult{Model: "users", Steps: c.steps}
+	if len(c.cfg.Rates) > 0 {
+		r.Model = "rate"
+	}
+	var ns, xs []float64
+	for _, s := range c.steps {
+		if s.Requests > 0 {
+			ns, xs = append(ns, s.Concurrency()), append(xs, s.Throughput)
+		}
+		if s.Broke {
+			r.Broke, r.BreakingPoint, r.Why = true, s.Concurrency(), s.Why
+			break
+		}
+		r.MaxUsers, r.MaxRate = s.Users, s.Rate
+		r.MaxRPS = math.Max(r.MaxRPS, s.Throughput)
+	}
+	if u, err := FitUSL(ns, xs); err == nil {
+		r.USL = &u
+	} else {
+		r.USLError = err.Error()
+	}
+	r.Bottlenecks = capacityBottlenecks(r, orDefaultThresholds(c.cfg.Thresholds))
+	r.Scaling = capacityScaling(r, orDefaultThresholds(c.cfg.Thresholds))
+	return r
+}
+
+// unit names the concurrency: "users", or "arrivals/s".
+func (r *CapacityResult) unit() string {
+	if r.Model == "rate" {
+		return "arrivals/s"
+	}
+	return "users"
+}
+
+func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
+	var out []string
+	if len(r.Steps) == 0 {
+		return []string{"No step was measured."}
+	}
+	last := r.Steps[len(r.Steps)-1]
+	if r.Broke {
+		out = append(out, fmt.Sprintf("At %g %s: %s.", last.Concurrency(), r.unit(), last.Why))
+	}
+	if last.CPU >= 0 && th.CPU > 0 && last.CPU >= th.CPU {
+		out = append(out, fmt.Sprintf("CPU at %s of the service's cores at %g %s: the CPU saturates first.", pct(last.CPU), last.Concurrency(), r.unit()))
+	}
+	if last.PoolUtilization >= 1 || last.PoolWaits > 0 {
+		out = append(out, fmt.Sprintf("Database pool at %s with %d waits at %g %s: connections run out before CPU does.",
+			pct(last.PoolUtilization), last.PoolWaits, last.Concurrency(), r.unit()))
+	}
+	if r.USL != nil && r.USL.Sigma > 0.05 {
+		out = append(out, fmt.Sprintf("Contention: USL sigma %.3f, a %.1f%% serial share (a lock, a pool, one core) caps throughput near %.0f RPS.",
+			r.USL.Sigma, 100*r.USL.Sigma, r.USL.Lambda/r.USL.Sigma))
+	}
+	if r.USL != nil && r.USL.Kappa > 0 && !math.IsInf(r.USL.PeakN, 1) {
+		out = append(out, fmt.Sprintf("Coherency: USL kappa %.5f makes throughput fall beyond about %.0f %s.", r.USL.Kappa, r.USL.PeakN, r.unit()))
+	}
+	if len(out) == 0 {
+		out = append(out, fmt.Sprintf("None reached: every step up to %g %s met the targets; extend the steps.", last.Concurrency(), r.unit()))
+	}
+	return out
+}
+
+func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
+	var s Scaling
+	if len(r.Steps) == 0 {
+		return Scaling{Horizontal: "not measured: no step", Vertical: "not measured: no step", Database: "not measured: no step", Cache: "not measured: no step"}
+	}
+	last := r.Steps[len(r.Steps)-1]
+	switch u := r.USL; {
+	case u == nil:
+		s.Horizontal = "not measured: " + r.USLError + " (run more steps)"
+	case r.MaxUsers > 0 || r.MaxRate > 0:
+		per := float64(r.MaxUsers)
+		if r.Model == "rate" {
+			per = r.MaxRate
+		}
+		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS). USL fit (sigma %.3f, kappa %.5f, R² %.2f): ",
+			per, r.unit(), r.MaxRPS, u.Sigma, u.Kappa, u.R2)
+		if math.IsInf(u.PeakN, 1) {
+			s.Horizontal += fmt.Sprintf("throughput flattens towards %.0f RPS per replica", u.PeakX)
+		} else {
+			s.Horizontal += fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s per replica", u.PeakX, u.PeakN, r.unit())
+		}
+		s.Horizontal += fmt.Sprintf("; for N times the load, run N times the replicas (each up to %g %s), as long as what they share (the database) keeps up.", per, r.unit())
+	default:
+		s.Horizontal = "The first step already broke a target: lower the first step to find the capacity of one replica."
+	}
+	switch {
+	case last.CPU < 0:
+		s.Vertical = "not measured: no probe reported CPU (pass --probe URL)"
+	case th.CPU > 0 && last.CPU >= th.CPU:
+		s.Vertical = fmt.Sprintf("CPU reached %s of the cores at the last step: more cores (or less CPU per request) raise the limit.", pct(last.CPU))
+	default:
+		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores: more cores would not help; the limit is elsewhere.", pct(last.CPU))
+	}
+	switch {
+	case last.PoolUtilization < 0:
+		s.Database = "not measured: no probe reported a pgx pool"
+	case last.PoolWaits > 0:
+		s.Database = fmt.Sprintf("The pool ran dry (%s, %d waits) at the last step: size it by Little's law (acquires/s x hold time / 0.8) within the server's max_connections, or shorten the holds.",
+			pct(last.PoolUtilization), last.PoolWaits)
+	default:
+		s.Database = fmt.Sprintf("The pool peaked at %s with no waits: the database is not the limit at these steps.", pct(last.PoolUtilization))
+	}
+	s.Cache = "Measure the cache hit rate in a sustained run at the breaking load (`soak run` at that many users): a cache that misses under load moves work to the database."
+	return s
+}
+
+// capacitySections fills the report's Capacity Planning, Bottlenecks and
+// Scaling Recommendations from r.Capacity, or from the sustained run.
+func capacitySections(r *Result) (cap []KV, bottlenecks []string, scaling []KV) {
+	if c := r.Capacity; c != nil {
+		cap = []KV{
+			{"Max Concurrent Users", capMax(c)},
+			{"Max Requests/Second", fmt.Sprintf("%.1f RPS", c.MaxRPS)},
+			{"Breaking Point", capBreak(c)},
+		}
+		if c.USL != nil {
+			cap = append(cap, KV{"Scalability (USL)", fmt.Sprintf("sigma %.4f (contention), kappa %.6f (coherency), lambda %.1f RPS per %s, R² %.3f over %d steps",
+				c.USL.Sigma, c.USL.Kappa, c.USL.Lambda, singular(c.unit()), c.USL.R2, c.USL.N)})
+		}
+		return cap, c.Bottlenecks, []KV{{"Horizontal Scaling", c.Scaling.Horizontal}, {"Vertical Scaling", c.Scaling.Vertical},
+			{"Database Scaling", c.Scaling.Database}, {"Cache Scaling", c.Scaling.Cache}}
+	}
+	res := r.Engine
+	users := res.PeakUsers
+	tot := res.Total.Total()
+	rps := 0.0
+	if d := res.End.Sub(res.Start).Seconds(); d > 0 {
+		rps = float64(tot.Requests) / d
+	}
+	met := len(r.MissedTargets()) == 0 && len(r.Failed()) == 0
+	uText := fmt.Sprintf("at least %d: every target met at the %d users of this run (`soak capacity` finds the limit)", users, users)
+	if !met {
+		uText = fmt.Sprintf("below %d: this run's %d users missed a target or showed a defect (see Issues; `soak capacity` finds the limit)", users, users)
+	}
+	cap = []KV{
+		{"Max Concurrent Users", uText},
+		{"Max Requests/Second", fmt.Sprintf("%.1f RPS observed at %d users (not a limit unless a target broke)", rps, users)},
+		{"Breaking Point", "not searched in a sustained run: run `soak capacity` for a stepped load to the breaking point"},
+	}
+	for _, f := range r.Failed() {
+		if f.Detector == DetectorPoolExhaustion || f.Detector == DetectorConnectionLeak {
+			bottlenecks = append(bottlenecks, "Database connections: "+f.Summary+".")
+		}
+	}
+	var cpuRow, poolRow, queryRow, hitRow *Target
+	for i := range r.System {
+		t := &r.System[i]
+		switch t.Component + " " + t.Metric {
+		case "Application CPU Usage":
+			cpuRow = t
+		case "Database Connection Pool":
+			poolRow = t
+		case "Database Query Latency":
+			queryRow = t
+		case "Cache Hit Rate":
+			hitRow = t
+		}
+	}
+	if cpuRow != nil && cpuRow.Status == StatusFail {
+		bottlenecks = append(bottlenecks, "CPU: "+cpuRow.Actual+" (target "+cpuRow.Target+").")
+	}
+	if queryRow != nil && queryRow.Status == StatusFail {
+		bottlenecks = append(bottlenecks, "Database: query latency "+queryRow.Actual+"; slowest: "+slowestStatements(r)+".")
+	}
+	if hitRow != nil && hitRow.Status == StatusFail {
+		bottlenecks = append(bottlenecks, "Cache: hit rate "+hitRow.Actual+".")
+	}
+	if res.GeneratorBound {
+		bottlenecks = append(bottlenecks, "The load generator (not the service): see the notes.")
+	}
+	if len(bottlenecks) == 0 {
+		bottlenecks = []string{fmt.Sprintf("None observed at %d users: no target missed and no resource saturated.", users)}
+	}
+	scaling = []KV{
+		{"Horizontal Scaling", rowAdvice(cpuRow, "CPU saturates first: add replicas behind the load balancer.", "CPU is not saturated at this load; replicas are not needed for it. `soak capacity` gives the users per replica.")},
+		{"Vertical Scaling", rowAdvice(cpuRow, "More cores per replica would raise the limit.", "More cores would not help at this load.")},
+		{"Database Scaling", rowAdvice(poolRow, "Size the pool by Little's law (see Recommendations) within max_connections; then the database itself.", "The pool has headroom at this load.")},
+		{"Cache Scaling", rowAdvice(hitRow, "Raise the hit rate before scaling the cache: the misses reach the database.", "The cache hit rate meets its target at this load.")},
+	}
+	return cap, bottlenecks, scaling
+}
+
+func rowAdvice(t *Target, failed, passed string) string {
+	switch {
+	case t == nil || t.Status == StatusUnknown:
+		why := "no probe"
+		if t != nil {
+			why = t.Why
+		}
+		return "not measured: " + why
+	case t.Status == StatusFail:
+		return failed + " (" + t.Metric + ": " + t.Actual + ")"
+	}
+	return passed + " (" + t.Metric + ": " + t.Actual + ")"
+}
+
+func capMax(c *CapacityResult) string {
+	switch {
+	case c.Model == "rate" && c.MaxRate > 0:
+		return fmt.Sprintf("%g arrivals/s met every target", c.MaxRate)
+	case c.MaxUsers > 0:
+		return fmt.Sprintf("%d users met every target", c.MaxUsers)
+	}
+	return "none: the first step already broke a target"
+}
+
+func capBreak(c *CapacityResult) string {
+	if !c.Broke {
+		return fmt.Sprintf("not reached: every step up to the last met the targets (%d steps)", len(c.Steps))
+	}
+	return fmt.Sprintf("%g %s: %s", c.BreakingPoint, c.unit(), c.Why)
+}
+
+func singular(unit string) string {
+	if unit == "users" {
+		return "user"
+	}
+	return unit
+}

@@ -1,0 +1,197 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// connections is the connection-leak detector: what the probe's registry
+// still holds after the drain that was taken before the load stopped,
+// pools whose acquired count did not return to its baseline, and Redis
+// connections held outside the pool.
+func (a *analyzer) connections(s *SourceTimeline) Finding {
+	d := DetectorConnectionLeak
+	base, after := s.Last[PhaseBaseline], s.Last[PhaseDrain]
+	if after == nil {
+		return unknown(d, s.Name, "no sample after the drain (the run stopped before it)")
+	}
+	if len(after.Pools) == 0 && len(after.Redis) == 0 {
+		f := unknown(d, s.Name, "the service reports no pgx pool and no Redis client to the probe")
+		return f
+	}
+	cf := &ConnectionFigures{ThresholdSeconds: after.Leaks.ThresholdSeconds}
+	f := Finding{Detector: d, Source: s.Name, Connections: cf}
+	leaked := false
+	for _, ps := range after.Pools {
+		r := PoolResidue{Name: ps.Name, Max: ps.MaxConns, AfterDrain: ps.AcquiredConns}
+		if base != nil {
+			if b, ok := base.Pool(ps.Name); ok {
+				r.Baseline = b.AcquiredConns
+			}
+		}
+		for _, p := range s.In(PhaseSteady) {
+			if pp := p.pool(ps.Name); pp != nil {
+				r.SteadyPeak = max(r.SteadyPeak, pp.Acquired)
+			}
+		}
+		cf.Pools = append(cf.Pools, r)
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
+			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))
+		if r.AfterDrain > r.Baseline {
+			leaked = true
+		}
+	}
+	for _, rs := range after.Redis {
+		r := RedisResidue{Name: rs.Name, HeldOutsideAfter: rs.HeldOutsidePool, OpenPubSubAfter: rs.OpenPubSub,
+			PoolConnsAfter: int(rs.Pool.TotalConns), IdlePoolConnsAfter: int(rs.Pool.IdleConns)}
+		if base != nil {
+			if b, ok := base.RedisClient(rs.Name); ok {
+				r.HeldOutsideBefore, r.OpenPubSubBefore = b.HeldOutsidePool, b.OpenPubSub
+			}
+		}
+		cf.Redis = append(cf.Redis, r)
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
+			r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
+		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore {
+			leaked = true
+			f.Suspects = append(f.Suspects, Suspect{Function: "(Redis client " + r.Name + ")", Unit: "connections",
+				Value:  int64(max(r.HeldOutsideAfter-r.HeldOutsideBefore, 0) + max(r.OpenPubSubAfter-r.OpenPubSubBefore, 0)),
+				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
+		}
+	}
+	loadEnd := after.Time
+	if sp, ok := a.c.Timing.Span(PhaseDrain); ok {
+		loadEnd = sp.Start
+	}
+	rep := a.c.leaks(s.Name, MomentDrainEnd)
+	if rep == nil {
+		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
+	} else {
+		sus := holdSuspects(rep, loadEnd, after)
+		for _, sp := range sus {
+			cf.HeldAfterDrain += int(sp.Value)
+		}
+		if len(sus) > 0 {
+			leaked = true
+			f.Suspects = append(sus, f.Suspects...)
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped (leak threshold %.0f s).",
+			cf.HeldAfterDrain, cf.ThresholdSeconds))
+	}
+	if !leaked {
+		f.Verdict, f.Confidence = VerdictOK, 0.9
+		if rep == nil {
+			f.Confidence = 0.7
+		}
+		f.Summary = "every connection taken under load was given back after the drain"
+		return f
+	}
+	f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityCritical, 0.9
+	if len(f.Suspects) > 0 && f.Suspects[0].Stack != nil {
+		f.Confidence = 0.95
+	}
+	held := 0
+	for _, r := range cf.Pools {
+		held += int(max(r.AfterDrain-r.Baseline, 0))
+	}
+	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain))
+	if len(f.Suspects) > 0 {
+		top := f.Suspects[0]
+		f.Summary += "; taken in " + top.Function
+		f.NextStep = fmt.Sprintf("Read %s: a connection it acquires is not released on every path (defer conn.Release() right after Acquire; close Rows).",
+			top.Location())
+		if len(top.Routes) > 0 {
+			f.NextStep += fmt.Sprintf(" It happens on %s %s.", top.Routes[0].Method, top.Routes[0].Route)
+		}
+	}
+	for _, r := range cf.Pools {
+		if r.Max > 0 && r.AfterDrain >= r.Max {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s is fully held: every acquire now waits until its context ends.", r.Name))
+		}
+	}
+	return f
+}
+
+// holdSuspects turns the registry's groups held since before loadEnd
+// into suspects, with the rate per 1,000 requests of each route.
+func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot) []Suspect {
+	var out []Suspect
+	var total int64
+	for _, g := range rep.Groups {
+		n := 0
+		for _, h := range g.Holders {
+			if h.Since.Before(loadEnd) {
+				n++
+			}
+		}
+		if len(g.Holders) < g.Count && g.OldestSince.Before(loadEnd) {
+			// Holders lists the oldest 10: the rest are younger; count
+			// them by the group's newest age.
+			newest := rep.Time.Add(-time.Duration(g.NewestSeconds * float64(time.Second)))
+			if newest.Before(loadEnd) {
+				n = g.Count
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		sp := Suspect{Function: g.Function, Value: int64(n), Unit: "connections", Stack: trimStack(g.Stack)}
+		if sp.Function == "" {
+			sp.Function = "(stack not captured)"
+		}
+		if len(g.Stack) > 0 {
+			sp.File, sp.Line = g.Stack[0].File, g.Stack[0].Line
+		}
+		what := map[string]string{probe.LeakPGXConn: "pgx connection acquired and never released",
+			probe.LeakPGXQuery: "query whose rows were never closed", probe.LeakPGXHijacked: "hijacked connection never closed",
+			probe.LeakRedisPubSub: "Redis PubSub never closed"}[g.Kind]
+		if what == "" {
+			what = g.Kind
+		}
+		sp.Detail = fmt.Sprintf("%d x %s from %s, oldest held %.0f s", n, what, g.Source, g.OldestSeconds)
+		if g.SQL != "" {
+			sp.Detail += ", query " + g.SQL
+		}
+		var parts []string
+		for _, r := range g.Routes {
+			rr := RouteRate{Method: r.Method, Route: r.Route, Count: r.Count}
+			if rs, ok := snap.HTTP.Route(r.Method, r.Route); ok && rs.Requests > 0 {
+				rr.Requests = rs.Requests
+				rr.Per1000 = 1000 * float64(r.Count) / float64(rs.Requests)
+			}
+			sp.Routes = append(sp.Routes, rr)
+			parts = append(parts, fmt.Sprintf("%d by %s %s (%s per 1,000 requests)", r.Count, r.Method, r.Route, per1000(rr.Per1000)))
+		}
+		if len(parts) > 0 {
+			sp.Detail += "; " + strings.Join(parts, ", ")
+		}
+		total += int64(n)
+		out = append(out, sp)
+	}
+	for i := range out {
+		out[i].Share = float64(out[i].Value) / float64(total)
+	}
+	sortSuspects(out)
+	return out
+}
+
+func per1000(v float64) string {
+	if v == 0 {
+		return "rate unknown"
+	}
+	if v < 10 {
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.0f", math.Round(v))
+}
+
+func trimStack(fs []probe.Frame) []probe.Frame {
+	if len(fs) > maxStack {
+		return fs[:maxStack]
+	}
+	return fs
+}

@@ -1,0 +1,78 @@
+package analysis
+
+import (
+	"maps"
+	"strings"
+)
+
+// environment completes the capture's environment with what the probes
+// told: the service's Go, the PostgreSQL and Redis versions, and its
+// configuration. Fields no one measured are named in Missing.
+func (a *analyzer) environment() Environment {
+	var e Environment
+	if a.c.Environment != nil {
+		e = *a.c.Environment
+		e.Missing = maps.Clone(e.Missing)
+		e.Config = maps.Clone(e.Config)
+	} else {
+		e.missing("Machine", "the capture holds no environment record (it was not saved with the run)")
+	}
+	srcs := a.sources()
+	if len(srcs) == 0 {
+		why := a.noProbeReason()
+		e.missing("ServiceGo", why)
+		e.missing("PostgreSQL", why)
+		e.missing("Redis", why)
+		e.missing("Configuration", why)
+		return e
+	}
+	var gos, pgs, rds []string
+	var anyPool, anyRedis, pgAsked bool
+	for _, s := range srcs {
+		snap, _ := s.latest()
+		gos = append(gos, snap.Runtime.GoVersion+" ("+snap.Runtime.GOOS+"/"+snap.Runtime.GOARCH+")")
+		for _, ps := range snap.Pools {
+			anyPool = true
+			if ps.ServerActivity != nil {
+				pgAsked = true
+				if v := ps.ServerActivity.ServerVersion; v != "" {
+					pgs = append(pgs, v)
+				}
+			}
+		}
+		for _, rs := range snap.Redis {
+			anyRedis = true
+			if rs.Server != nil && rs.Server.Version != "" {
+				rds = append(rds, rs.Server.Version)
+			}
+		}
+		if e.Config == nil {
+			e.Config = map[string]string{}
+		}
+		for k, v := range snap.Config {
+			if _, ok := e.Config[k]; !ok {
+				e.Config[k] = v
+			}
+		}
+	}
+	e.ServiceGo = strings.Join(uniq(gos), ", ")
+	e.PostgreSQL = strings.Join(uniq(pgs), ", ")
+	e.Redis = strings.Join(uniq(rds), ", ")
+	switch {
+	case e.PostgreSQL != "":
+	case !anyPool:
+		e.missing("PostgreSQL", "the service reports no pgx pool to the probe")
+	case !pgAsked:
+		e.missing("PostgreSQL", "the probe does not query the server (enable probe.WithStatActivity on the pool)")
+	default:
+		e.missing("PostgreSQL", "the server did not answer the probe's version query")
+	}
+	switch {
+	case e.Redis != "":
+	case !anyRedis:
+		e.missing("Redis", "the service reports no Redis client to the probe")
+	default:
+		e.missing("Redis", "the probe's INFO poll did not answer")
+	}
+	return e
+}

@@ -1,0 +1,152 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// Error-trend constants (see docs/report.md): a trend is "rising" when
+// the Theil-Sen slope of the per-interval error rate is above 0 with 95 %
+// confidence and the last window's rate exceeds the first's by at least
+// MinErrorRise (absolute) and by half (relative).
+const MinErrorRise = 0.001
+
+// errorRate is the error-rate detector: the rate per window (thirds of
+// the load, the seed's 0-10/10-20/20-30 min for a 30-minute run) and its
+// trend.
+func (a *analyzer) errorRate() Finding {
+	d := DetectorErrorRate
+	ivs := a.res.Intervals
+	if len(ivs) == 0 {
+		return unknown(d, "", "the engine recorded no interval")
+	}
+	tot := a.res.Total.Total()
+	ef := &ErrorFigures{Requests: tot.Requests, Failures: tot.Failures()}
+	if tot.Requests > 0 {
+		ef.Rate = float64(ef.Failures) / float64(ef.Requests)
+	}
+	ef.Windows = errorWindows(ivs, a.res.Start)
+	xs, ys := make([]float64, 0, len(ivs)), make([]float64, 0, len(ivs))
+	for _, iv := range ivs {
+		req, fail, _ := ivCounts(iv)
+		if req == 0 {
+			continue
+		}
+		xs = append(xs, iv.Start.Sub(a.res.Start).Minutes())
+		ys = append(ys, float64(fail)/float64(req))
+	}
+	ef.Slope = TheilSen(xs, ys)
+	ef.Trend = "stable"
+	first, last := ef.Windows[0].Rate, ef.Windows[len(ef.Windows)-1].Rate
+	switch {
+	case ef.Slope.Rising() && last-first >= MinErrorRise && last >= 1.5*first:
+		ef.Trend = "rising"
+	case ef.Slope.Falling() && first-last >= MinErrorRise && first >= 1.5*last:
+		ef.Trend = "falling"
+	}
+	f := Finding{Detector: d, Errors: ef}
+	for _, w := range ef.Windows {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s: %s of %s requests failed (%s 429s apart).",
+			w.Label, pct(w.Rate), group(w.Requests), group(w.RateLimited)))
+	}
+	f.Evidence = append(f.Evidence, fmt.Sprintf("Theil-Sen slope of the per-interval error rate: %+.3f points per minute (95%% CI %+.3f to %+.3f).",
+		100*ef.Slope.Slope, 100*ef.Slope.Lo, 100*ef.Slope.Hi))
+	for i, e := range a.res.Total.Errors {
+		if i == 5 {
+			break
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s x %s %s: %s (first %s, last %s).", group(e.Count), e.Method, e.Name, e.Error,
+			e.First.Format(time.TimeOnly), e.Last.Format(time.TimeOnly)))
+	}
+	f.Events = errorBursts(ivs, a.th.ErrorRate)
+	limit := a.th.ErrorRate
+	switch {
+	case ef.Trend == "rising":
+		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityMedium, math.Min(maxConfidence, 1-ef.Slope.PRising)
+		if limit > 0 && last > limit {
+			f.Severity = SeverityHigh
+		}
+		f.Summary = fmt.Sprintf("the error rate rises through the run, %s in the first window to %s in the last", pct(first), pct(last))
+		f.NextStep = "Errors that grow with time point at exhaustion (a pool, file descriptors, memory): read the other findings and the errors' first-seen times."
+	case limit > 0 && ef.Rate > limit:
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityHigh, 0.9
+		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", pct(ef.Rate), pct(limit), ef.Trend)
+		f.NextStep = "Read the top errors above: they are steady, so they come from the code path, not from wear."
+	default:
+		f.Verdict, f.Confidence = VerdictOK, 0.9
+		f.Summary = fmt.Sprintf("the error rate is %s and %s over the run", pct(ef.Rate), ef.Trend)
+	}
+	return f
+}
+
+// errorWindows splits the load into thirds (exactly 0-10, 10-20, 20-30
+// min for a 30-minute run) by the intervals' middles.
+func errorWindows(ivs []*engine.Interval, start time.Time) []ErrorWindow {
+	end := ivs[len(ivs)-1].End
+	total := end.Sub(start)
+	third := total / 3
+	ws := make([]ErrorWindow, 3)
+	for i := range ws {
+		ws[i].Start = start.Add(time.Duration(i) * third)
+		ws[i].End = start.Add(time.Duration(i+1) * third)
+	}
+	ws[2].End = end
+	for i := range ws {
+		lo, hi := ws[i].Start.Sub(start), ws[i].End.Sub(start)
+		if total >= 3*time.Minute {
+			ws[i].Label = minutes(lo) + "-" + minutes(hi) + " min"
+		} else {
+			ws[i].Label = seconds(lo) + "-" + seconds(hi) + " s"
+		}
+	}
+	for _, iv := range ivs {
+		mid := iv.Start.Add(iv.Duration() / 2)
+		i := min(int(mid.Sub(start)/max(third, 1)), 2)
+		req, fail, limited := ivCounts(iv)
+		ws[i].Requests += req
+		ws[i].Failures += fail
+		ws[i].RateLimited += limited
+	}
+	for i := range ws {
+		if ws[i].Requests > 0 {
+			ws[i].Rate = float64(ws[i].Failures) / float64(ws[i].Requests)
+		}
+	}
+	return ws
+}
+
+// errorBursts returns the runs of intervals whose error rate exceeded
+// limit, as events.
+func errorBursts(ivs []*engine.Interval, limit float64) []Event {
+	if limit <= 0 {
+		return nil
+	}
+	var out []Event
+	for _, iv := range ivs {
+		req, fail, _ := ivCounts(iv)
+		if req == 0 || float64(fail)/float64(req) <= limit {
+			continue
+		}
+		if n := len(out); n > 0 && !iv.Start.After(out[n-1].End) {
+			out[n-1].End = iv.End
+			continue
+		}
+		out = append(out, Event{Kind: "errors", Start: iv.Start, End: iv.End, Detail: "error rate above " + pct(limit)})
+	}
+	return out
+}
+
+// ivCounts sums an interval's requests, failures and 429s without
+// merging its histograms.
+func ivCounts(iv *engine.Interval) (req, fail, limited int64) {
+	for i := range iv.Stats {
+		s := &iv.Stats[i]
+		req += s.Requests
+		fail += s.Failures()
+		limited += s.RateLimited
+	}
+	return req, fail, limited
+}

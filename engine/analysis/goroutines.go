@@ -1,0 +1,223 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// MinGoroutineLeak is the fewest goroutines a leak verdict needs, both
+// growing through the steady state and left after the drain: a handful
+// of goroutines started lazily (a worker pool, a timer) is not a leak.
+const MinGoroutineLeak = 10
+
+// goroutines is the goroutine-leak detector.
+func (a *analyzer) goroutines(s *SourceTimeline) Finding {
+	d := DetectorGoroutineLeak
+	steady, ok := a.c.Timing.Span(PhaseSteady)
+	if !ok {
+		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
+	}
+	pts := s.In(PhaseSteady)
+	if len(pts) < minTrendPoints {
+		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %v steady state, %d are needed", len(pts),
+			steady.Duration().Round(time.Second), minTrendPoints))
+	}
+	g := &GoroutineFigures{}
+	if b := s.Last[PhaseBaseline]; b != nil {
+		g.Baseline = b.Runtime.Goroutines
+	}
+	g.SteadyStart, g.SteadyEnd = pts[0].Goroutines, pts[len(pts)-1].Goroutines
+	drained := s.Last[PhaseDrain] != nil
+	if drained {
+		g.AfterDrain = s.Last[PhaseDrain].Runtime.Goroutines
+		g.Residue = g.AfterDrain - g.Baseline
+	}
+	first, last := pts[0], pts[len(pts)-1]
+	if dt := last.Time.Sub(first.Time).Seconds(); dt > 0 && last.HTTPRequests > first.HTTPRequests {
+		n := float64(last.HTTPRequests - first.HTTPRequests)
+		g.ArrivalRate = n / dt
+		g.ServerLatency = time.Duration(float64(last.ServerMicros-first.ServerMicros)/n) * time.Microsecond
+		g.ExpectedInFlight = g.ArrivalRate * g.ServerLatency.Seconds()
+	}
+	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i] = p.Time.Sub(first.Time).Seconds()
+		ys[i] = float64(p.Goroutines - p.InFlight)
+	}
+	g.Unexplained = TheilSen(xs, ys)
+	late := TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
+	growing, stacksWhy := a.growingStacks(s.Name)
+	for _, sp := range growing {
+		g.Growing += sp.Value
+	}
+	f := Finding{Detector: d, Source: s.Name, Goroutines: g}
+	a.goroutineLeakProfile(&f, s.Name)
+	f.Evidence = goroutineEvidence(g, drained, late)
+	if stacksWhy != "" {
+		f.Evidence = append(f.Evidence, "Goroutine stacks: "+stacksWhy+".")
+	}
+	trendLeak := g.Unexplained.Rising() && late.Rising() && g.Unexplained.Slope*steady.Duration().Seconds() >= MinGoroutineLeak
+	stackLeak := g.Growing >= MinGoroutineLeak
+	residueLeak := !drained || g.Residue >= MinGoroutineLeak
+	switch {
+	case (stackLeak || trendLeak) && residueLeak || g.LeakProfileCount > 0:
+		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
+		f.Confidence = math.Min(maxConfidence, 1-g.Unexplained.PRising)
+		if stackLeak {
+			f.Confidence = math.Max(f.Confidence, 0.95)
+		}
+		if g.LeakProfileCount > 0 {
+			f.Confidence = maxConfidence
+		}
+		f.Suspects = append(f.Suspects, growing...)
+		f.Summary = fmt.Sprintf("goroutines grow %.1f per minute beyond the requests in flight and %d stay after the drain: a leak",
+			60*g.Unexplained.Slope, g.Residue)
+		if len(f.Suspects) > 0 {
+			top := f.Suspects[0]
+			f.Summary += fmt.Sprintf("; %d goroutines wait in %s", top.Value, top.Function)
+			f.NextStep = fmt.Sprintf("Read %s: its goroutines never return. Make sure whatever they wait for is always closed or cancelled (pass a context). See %s.",
+				top.Location(), pprofTopCommand(top.Profile))
+		}
+	case g.Unexplained.Rising() && late.Rising():
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.6
+		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, below the leak bar (%d growing through the steady state and left after the drain)",
+			60*g.Unexplained.Slope, MinGoroutineLeak)
+		f.NextStep = "Run a longer soak to see whether the count keeps rising."
+	default:
+		f.Verdict, f.Confidence = VerdictOK, 0.9
+		if !drained {
+			f.Confidence = 0.7
+		}
+		f.Summary = fmt.Sprintf("goroutines follow the load (about %.0f requests in flight by Little's law) and return to %d after the drain (baseline %d)",
+			g.ExpectedInFlight, g.AfterDrain, g.Baseline)
+		if g.Residue > 0 {
+			f.Summary += fmt.Sprintf("; %d started once and stayed (a lazily started pool, not growing)", g.Residue)
+		}
+	}
+	return f
+}
+
+func goroutineEvidence(g *GoroutineFigures, drained bool, late Trend) []string {
+	ev := []string{
+		fmt.Sprintf("Goroutines: %d at baseline, %d at the start of the steady state, %d at its end, %d after the drain (residue %+d).",
+			g.Baseline, g.SteadyStart, g.SteadyEnd, g.AfterDrain, g.Residue),
+		fmt.Sprintf("Little's law: %.1f requests/s x %s mean server latency = %.1f requests in flight expected.",
+			g.ArrivalRate, ms(g.ServerLatency), g.ExpectedInFlight),
+		fmt.Sprintf("Goroutines beyond the requests in flight: Theil-Sen slope %.2f per minute (95%% CI %.2f to %.2f); second half %.2f per minute.",
+			60*g.Unexplained.Slope, 60*g.Unexplained.Lo, 60*g.Unexplained.Hi, 60*late.Slope),
+	}
+	if !drained {
+		ev = append(ev, "No sample after the drain: the residue is not measured.")
+	}
+	ev = append(ev, "goroutineleak profile: "+g.LeakProfile+".")
+	return ev
+}
+
+// growingStacks compares the goroutine profiles of the capture moments
+// and returns the stacks whose count rose in both halves of the steady
+// state and did not fall after the drain, most first. why says what was
+// missing when the comparison could not be made.
+func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
+	moments := []Moment{MomentBaselineEnd, MomentSteadyStart, MomentSteadyMid, MomentSteadyEnd, MomentDrainEnd}
+	counts := make([]map[string]*stackCount, len(moments))
+	for i, m := range moments {
+		p := a.c.profile(source, ProfileGoroutine, m)
+		if p == nil {
+			if m == MomentBaselineEnd {
+				continue // without a baseline, growth is measured from zero
+			}
+			return nil, "no goroutine profile " + a.c.profileError(source, ProfileGoroutine, m)
+		}
+		c, err := goroutineStacks(p.Data)
+		if err != nil {
+			return nil, err.Error()
+		}
+		counts[i] = c
+	}
+	at := func(i int, k string) int64 {
+		if counts[i] == nil || counts[i][k] == nil {
+			return 0
+		}
+		return counts[i][k].count
+	}
+	// Group the stacks by their site, so that stacks differing only in a
+	// caller's line still add up.
+	type group struct {
+		site  site
+		n     [5]int64
+		stack []stackCount
+	}
+	groups := map[site]*group{}
+	for k, sc := range counts[4] {
+		g := groups[sc.site]
+		if g == nil {
+			g = &group{site: sc.site}
+			groups[sc.site] = g
+		}
+		for i := range moments {
+			g.n[i] += at(i, k)
+		}
+		g.stack = append(g.stack, *sc)
+	}
+	var out []Suspect
+	drainPath := ""
+	if p := a.c.profile(source, ProfileGoroutine, MomentDrainEnd); p != nil {
+		drainPath = p.Path
+	}
+	for _, g := range groups {
+		n := g.n
+		if !(n[2] > n[1] && n[3] > n[2] && n[4]*10 >= n[3]*9 && n[4]-n[0] > 0) {
+			continue
+		}
+		slices.SortFunc(g.stack, func(x, y stackCount) int { return cmp.Compare(y.count, x.count) })
+		out = append(out, Suspect{Function: g.site.fn, File: g.site.file, Line: g.site.line, Value: n[4] - n[0], Unit: "goroutines",
+			Detail: fmt.Sprintf("%d at baseline, %d / %d / %d through the steady state, %d after the drain", n[0], n[1], n[2], n[3], n[4]),
+			Stack:  g.stack[0].stack, Profile: drainPath})
+	}
+	slices.SortFunc(out, func(x, y Suspect) int {
+		return cmp.Or(cmp.Compare(y.Value, x.Value), cmp.Compare(x.Function, y.Function))
+	})
+	var total int64
+	for _, s := range out {
+		total += s.Value
+	}
+	for i := range out {
+		out[i].Share = float64(out[i].Value) / float64(total)
+	}
+	return out[:min(len(out), 5)], ""
+}
+
+// goroutineLeakProfile reads the drain-end goroutineleak profile, if the
+// service has it: every goroutine in it is blocked forever.
+func (a *analyzer) goroutineLeakProfile(f *Finding, source string) {
+	g := f.Goroutines
+	p := a.c.profile(source, ProfileGoroutineLeak, MomentDrainEnd)
+	if p == nil {
+		why := a.c.profileError(source, ProfileGoroutineLeak, MomentDrainEnd)
+		g.LeakProfile = "not available (" + why + ")"
+		return
+	}
+	stacks, err := goroutineStacks(p.Data)
+	if err != nil {
+		g.LeakProfile = "unreadable: " + err.Error()
+		return
+	}
+	g.LeakProfile = "available"
+	for _, sc := range stacks {
+		g.LeakProfileCount += sc.count
+		f.Suspects = append(f.Suspects, Suspect{Function: sc.site.fn, File: sc.site.file, Line: sc.site.line, Value: sc.count,
+			Unit: "goroutines", Detail: "blocked forever (goroutineleak profile)", Stack: sc.stack, Profile: p.Path})
+	}
+	slices.SortFunc(f.Suspects, func(x, y Suspect) int { return cmp.Compare(y.Value, x.Value) })
+}
+
+// pprofTopCommand is the command that lists a profile's top entries.
+func pprofTopCommand(path string) string {
+	if path == "" {
+		return "the goroutine profile (`go tool pprof -top <profile>`)"
+	}
+	return "`go tool pprof -top " + path + "`"
+}

@@ -1,0 +1,268 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// Memory-leak decision constants (see docs/report.md).
+const (
+	// MinLeakBytes and MinLeakShare: growth over the steady state must
+	// reach both (the interval's lower bound, projected over the steady
+	// state) to be a leak: smaller growth is noise or a cache settling.
+	MinLeakBytes = 256 << 10
+	MinLeakShare = 0.02
+	// PlateauRatio: when the late half's slope is below this fraction of
+	// the whole steady state's, the growth is flattening: a plateau.
+	PlateauRatio = 0.25
+)
+
+// memory is the memory-leak detector: the live heap after GC, one point
+// per GC cycle, trended over the steady state.
+func (a *analyzer) memory(s *SourceTimeline) Finding {
+	d := DetectorMemoryLeak
+	steady, ok := a.c.Timing.Span(PhaseSteady)
+	if !ok {
+		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
+	}
+	pts := gcPoints(s.In(PhaseSteady))
+	m := &MemoryFigures{Steady: steady.Duration(), Points: len(pts)}
+	fillMemoryLevels(m, s)
+	if len(pts) < minTrendPoints {
+		f := unknown(d, s.Name, fmt.Sprintf("only %d GC cycles were seen in the %v steady state, %d are needed: run longer, or poll more often",
+			len(pts), steady.Duration().Round(1e9), minTrendPoints))
+		f.Memory = m
+		return f
+	}
+	t0 := pts[0].Time
+	xs, ys, reqs := make([]float64, len(pts)), make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i] = p.Time.Sub(t0).Seconds()
+		ys[i] = float64(p.LiveHeapBytes)
+		reqs[i] = float64(p.HTTPRequests)
+	}
+	if reqs[len(reqs)-1] <= reqs[0] { // no middleware: count the client's requests
+		for i, p := range pts {
+			reqs[i] = a.clientRequestsBefore(p.Time)
+		}
+	}
+	m.PerSecond = TheilSen(xs, ys)
+	m.PerRequest = TheilSen(reqs, ys)
+	half := len(pts) / 2
+	m.Late = TheilSen(xs[half:], ys[half:])
+	m.MBPerHour = mb(m.PerSecond.Slope * 3600)
+	m.MBPerHourLo, m.MBPerHourHi = mb(m.PerSecond.Lo*3600), mb(m.PerSecond.Hi*3600)
+
+	secs := steady.Duration().Seconds()
+	material := math.Max(MinLeakBytes, MinLeakShare*float64(m.InitialBytes)) / secs // bytes/s
+	rising := m.PerSecond.Rising() && m.PerSecond.Lo >= material
+	// A plateau needs a late half long enough to fit: with fewer GC
+	// cycles, flattening cannot be told from noise.
+	m.Plateau = m.PerSecond.Rising() && m.Late.N >= minTrendPoints &&
+		(!m.Late.Rising() || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
+	f := Finding{Detector: d, Source: s.Name, Memory: m}
+	f.Evidence = memoryEvidence(m)
+	switch {
+	case rising && !m.Plateau:
+		hd := a.heapDiff(s.Name)
+		if hd.err == "" && hd.generator > 0 && a.inProcess(s.Name) && float64(hd.total-hd.generator) < material*secs {
+			f.Verdict, f.Confidence = VerdictOK, 0.8
+			f.Summary = fmt.Sprintf("the live heap grows %.1f MB/hour, but the heap profiles put %s of the %s growth in soak's own load generator, which shares this process: not the service's",
+				m.MBPerHour, humanBytes(hd.generator), humanBytes(hd.total))
+			f.Evidence = append(f.Evidence, hd.evidence)
+			break
+		}
+		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
+		f.Confidence = math.Min(maxConfidence, 1-m.PerSecond.PRising)
+		if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && m.PerSecond.Slope*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
+			f.Severity = SeverityCritical
+			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", humanBytes(lim)))
+		}
+		f.Summary = fmt.Sprintf("live heap grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))
+		hd.apply(&f)
+	case m.PerSecond.Rising() && m.Plateau:
+		f.Verdict, f.Confidence = VerdictOK, 0.8
+		f.Summary = fmt.Sprintf("live heap grew early in the steady state and flattened (late slope %.1f MB/hour): a plateau, such as a bounded cache filling, not a leak",
+			mb(m.Late.Slope*3600))
+	case m.PerSecond.Rising():
+		f.Verdict, f.Confidence = VerdictOK, 0.6
+		f.Summary = fmt.Sprintf("live heap grows slowly, %.2f MB/hour (95%% CI %.2f to %.2f): below the leak bar (%s over the steady state); a longer soak would tell",
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, humanBytes(int64(material*secs)))
+	default:
+		f.Verdict = VerdictOK
+		f.Confidence = 0.75
+		if m.PerSecond.Hi < material {
+			f.Confidence = 0.95
+		}
+		f.Summary = fmt.Sprintf("no sustained growth of the live heap (%.1f MB/hour, 95%% CI %.1f to %.1f)",
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi)
+	}
+	return f
+}
+
+// gcPoints keeps one point per GC cycle (the first point showing each
+// new cycle), since the live heap only changes when a GC ends.
+func gcPoints(pts []Point) []Point {
+	var out []Point
+	for i, p := range pts {
+		if p.LiveHeapBytes == 0 {
+			continue
+		}
+		if len(out) == 0 || p.GCCycles != out[len(out)-1].GCCycles || (i > 0 && p.GCCycles == 0) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// fillMemoryLevels sets the live heap at the phase boundaries and the
+// peak RSS.
+func fillMemoryLevels(m *MemoryFigures, s *SourceTimeline) {
+	if b := s.Last[PhaseBaseline]; b != nil {
+		m.BaselineBytes = b.Runtime.LiveHeapBytes
+	}
+	if b := s.First[PhaseSteady]; b != nil {
+		m.InitialBytes = b.Runtime.LiveHeapBytes
+	}
+	if b := s.Last[PhaseSteady]; b != nil {
+		m.FinalBytes = b.Runtime.LiveHeapBytes
+	}
+	if b := s.Last[PhaseDrain]; b != nil {
+		m.AfterDrainBytes = b.Runtime.LiveHeapBytes
+	}
+	m.GrowthBytes = int64(m.FinalBytes) - int64(m.InitialBytes)
+	for _, p := range s.Points {
+		m.PeakRSSBytes = max(m.PeakRSSBytes, p.RSSBytes)
+	}
+}
+
+func memoryEvidence(m *MemoryFigures) []string {
+	ev := []string{
+		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %v), %s after the drain.",
+			humanBytes(int64(m.BaselineBytes)), humanBytes(int64(m.InitialBytes)), humanBytes(int64(m.FinalBytes)),
+			mb(float64(m.GrowthBytes)), m.Steady.Round(1e9), humanBytes(int64(m.AfterDrainBytes))),
+		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
+			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope),
+			bytesPerRequest(m.PerRequest.Lo), bytesPerRequest(m.PerRequest.Hi), mb(m.Late.Slope*3600)),
+	}
+	if m.PeakRSSBytes > 0 {
+		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", humanBytes(m.PeakRSSBytes)))
+	}
+	return ev
+}
+
+func bytesPerRequest(v float64) string {
+	if math.Abs(v) >= 1024 {
+		return fmt.Sprintf("%.1f KB", v/1024)
+	}
+	return fmt.Sprintf("%.0f B", v)
+}
+
+// clientRequestsBefore counts the requests the engine completed in the
+// intervals that ended by t.
+func (a *analyzer) clientRequestsBefore(t time.Time) float64 {
+	var n int64
+	for _, iv := range a.res.Intervals {
+		if iv.End.After(t) {
+			break
+		}
+		for i := range iv.Stats {
+			n += iv.Stats[i].Requests
+		}
+	}
+	return float64(n)
+}
+
+// heapDiffResult is the diff of a source's steady-state heap profiles.
+type heapDiffResult struct {
+	suspects         []Suspect // the service's growing sites, most first (top 5)
+	total, generator int64     // growth over every site, and over soak's own generator sites
+	base, end        string    // the profiles' paths
+	evidence, err    string
+}
+
+// heapDiff diffs the heap profiles of the steady state's start and end.
+func (a *analyzer) heapDiff(source string) heapDiffResult {
+	var hd heapDiffResult
+	base := a.c.profile(source, ProfileHeap, MomentSteadyStart)
+	end := a.c.profile(source, ProfileHeap, MomentSteadyEnd)
+	if base == nil || end == nil {
+		hd.err = a.c.profileError(source, ProfileHeap, MomentSteadyStart, MomentSteadyEnd)
+		hd.evidence = "No heap profiles from the start and end of the steady state to diff: " + hd.err + "."
+		return hd
+	}
+	hd.base, hd.end = base.Path, end.Path
+	sus, total, err := HeapGrowth(base.Data, end.Data, 0)
+	if err != nil {
+		hd.err = err.Error()
+		hd.evidence = "The heap profiles could not be diffed: " + hd.err + "."
+		return hd
+	}
+	hd.total = total
+	for _, sp := range sus {
+		if generatorSite(sp.Stack) {
+			hd.generator += sp.Value
+			continue
+		}
+		sp.Profile = end.Path
+		if len(hd.suspects) < 5 {
+			hd.suspects = append(hd.suspects, sp)
+		}
+	}
+	hd.evidence = fmt.Sprintf("Heap profiles diffed (end of the steady state minus its start): %s more in use at growing allocation sites", humanBytes(total))
+	if hd.generator > 0 {
+		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", humanBytes(hd.generator))
+	}
+	hd.evidence += "."
+	return hd
+}
+
+// apply adds the diff's suspects, evidence and next step to f.
+func (hd *heapDiffResult) apply(f *Finding) {
+	f.Evidence = append(f.Evidence, hd.evidence)
+	f.Suspects = hd.suspects
+	if len(hd.suspects) == 0 {
+		f.NextStep = "Capture heap profiles early and late under load and diff them (" + pprofDiffCommand("", "") + "): the top growing allocation sites are the leak."
+		return
+	}
+	top := hd.suspects[0]
+	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end of the steady state). Compare the profiles: %s.",
+		top.Location(), humanBytes(top.Value), pprofDiffCommand(hd.base, hd.end))
+}
+
+// generatorSite reports an allocation stack of soak's own generator (the
+// engine, its recording, this package), which shares the process in an
+// in-process run. Test files are the service's code, not the generator's.
+func generatorSite(stack []probe.Frame) bool {
+	for _, fr := range stack {
+		if strings.HasSuffix(fr.File, "_test.go") {
+			return false
+		}
+		for _, p := range []string{"github.com/soaklab/soak/engine.", "github.com/soaklab/soak/engine/internal/",
+			"github.com/soaklab/soak/engine/analysis.", "github.com/soaklab/soak/engine/report.", "github.com/HdrHistogram/"} {
+			if strings.HasPrefix(fr.Function, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inProcess reports whether source shares the process with soak.
+func (a *analyzer) inProcess(source string) bool {
+	return a.c.Config != nil && slices.Contains(a.c.Config.InProcess, source)
+}
+
+// pprofDiffCommand is the command that shows the heap growth.
+func pprofDiffCommand(base, end string) string {
+	if base == "" || end == "" {
+		return "go tool pprof -sample_index=inuse_space -top -diff_base EARLY_HEAP.pb.gz LATE_HEAP.pb.gz"
+	}
+	return "`go tool pprof -sample_index=inuse_space -top -diff_base " + base + " " + end + "`"
+}

@@ -1,0 +1,309 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/probe"
+)
+
+// Pool-exhaustion decision constants (see docs/report.md).
+const (
+	// MinExhaustedShare of the steady state (and at least two poll
+	// intervals) spent exhausted makes a detected exhaustion; less is a
+	// warning.
+	MinExhaustedShare = 0.05
+	// PoolHeadroom is the utilisation a recommended pool size aims at
+	// (the seed's pool target).
+	PoolHeadroom = 0.8
+)
+
+// pools is the pool-exhaustion detector: for every pgx pool, the poll
+// intervals of the steady state in which acquires waited with the pool at
+// its max, the client latency in them, and whether it cleared after the
+// load.
+func (a *analyzer) pools(s *SourceTimeline) Finding {
+	d := DetectorPoolExhaustion
+	steady, ok := a.c.Timing.Span(PhaseSteady)
+	if !ok {
+		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
+	}
+	pts := s.In(PhaseSteady)
+	if len(pts) < 2 {
+		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the steady state", len(pts)))
+	}
+	var names []string
+	for _, p := range pts[len(pts)-1].Pools {
+		names = append(names, p.Name)
+	}
+	if len(names) == 0 {
+		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe.PGX not wired)")
+	}
+	f := Finding{Detector: d, Source: s.Name, Verdict: VerdictOK, Confidence: 0.9}
+	var worst *PoolFigures
+	for _, name := range names {
+		pf, events := a.poolFigures(s, name, pts, steady)
+		f.Pools = append(f.Pools, pf)
+		f.Events = append(f.Events, events...)
+		f.Evidence = append(f.Evidence, poolEvidence(&pf)...)
+		if worst == nil || pf.Exhausted > worst.Exhausted {
+			worst = &f.Pools[len(f.Pools)-1]
+		}
+	}
+	minTime := max(2*a.pollInterval(), time.Duration(MinExhaustedShare*float64(steady.Duration())))
+	switch {
+	case worst.Exhausted >= minTime:
+		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityHigh, 0.9
+		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
+			f.Confidence = 0.95
+		}
+		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s when exhausted vs %s otherwise (Spearman %.2f)",
+			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), ms(worst.P95Other), worst.Correlation)
+		if worst.Cleared {
+			f.Summary += "; it cleared when the load stopped: capacity, not a leak"
+		} else {
+			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
+		}
+		a.poolSuspects(&f, s, worst)
+	case worst.EmptyAcquires > 0 && worst.Exhausted > 0:
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
+		f.Summary = fmt.Sprintf("pool %s ran dry briefly (%v, %d waits): below the bar of %v", worst.Name,
+			worst.Exhausted.Round(time.Millisecond), worst.EmptyAcquires, minTime.Round(time.Millisecond))
+	default:
+		f.Summary = fmt.Sprintf("no acquire waited with a pool at its max (peak %s of %d connections)",
+			pct(worst.PeakUtilization), worst.Max)
+	}
+	return f
+}
+
+// pollInterval is the configured poll interval, or 2 s when unknown.
+func (a *analyzer) pollInterval() time.Duration {
+	if a.c.Config != nil && a.c.Config.PollInterval > 0 {
+		return a.c.Config.PollInterval
+	}
+	return DefaultPollInterval
+}
+
+// poolFigures measures pool name over the steady-state points pts.
+func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, steady Span) (PoolFigures, []Event) {
+	pf := PoolFigures{Name: name}
+	var waitRate, p95s []float64
+	var inside, outside []*engine.Interval
+	var events []Event
+	var utilSum float64
+	var utilN int
+	for i, p := range pts {
+		pp := p.pool(name)
+		if pp == nil {
+			continue
+		}
+		pf.Max = max(pf.Max, pp.Max)
+		pf.PeakAcquired = max(pf.PeakAcquired, pp.Acquired)
+		if pp.Max > 0 {
+			utilSum += float64(pp.Acquired) / float64(pp.Max)
+			utilN++
+		}
+		if i == 0 {
+			continue
+		}
+		prev := pts[i-1].pool(name)
+		if prev == nil {
+			continue
+		}
+		dt := p.Time.Sub(pts[i-1].Time)
+		if dt <= 0 {
+			continue
+		}
+		empty := pp.EmptyAcquire - prev.EmptyAcquire
+		wait := pp.WaitSeconds - prev.WaitSeconds
+		pf.EmptyAcquires += empty
+		pf.WaitSeconds += wait
+		win := a.intervalsIn(pts[i-1].Time, p.Time)
+		w := engine.Window(win...)
+		if w != nil {
+			t := w.Total()
+			waitRate = append(waitRate, wait/dt.Seconds())
+			p95s = append(p95s, float64(t.Percentile(95)))
+		}
+		atMax := pp.Max > 0 && (pp.Total >= pp.Max || pp.Acquired >= pp.Max || prev.Acquired >= pp.Max)
+		if empty > 0 && atMax {
+			pf.Exhausted += dt
+			inside = append(inside, win...)
+			if n := len(events); n > 0 && events[n-1].End.Equal(pts[i-1].Time) {
+				events[n-1].End = p.Time
+			} else {
+				events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: pts[i-1].Time, End: p.Time,
+					Detail: "pool " + name + " at its max with acquires waiting"})
+			}
+		} else {
+			outside = append(outside, win...)
+		}
+	}
+	if pf.Max > 0 {
+		pf.PeakUtilization = float64(pf.PeakAcquired) / float64(pf.Max)
+	}
+	if utilN > 0 {
+		pf.MeanUtilization = utilSum / float64(utilN)
+	}
+	pf.ExhaustedShare = pf.Exhausted.Seconds() / steady.Duration().Seconds()
+	pf.Correlation, pf.CorrelationN = Spearman(waitRate, p95s), len(p95s)
+	pf.P95Exhausted, pf.P99Exhausted = windowQuantiles(inside)
+	pf.P95Other, pf.P99Other = windowQuantiles(outside)
+	pf.Cleared = poolCleared(s, name)
+	first, last := pts[0].pool(name), pts[len(pts)-1].pool(name)
+	if first != nil && last != nil {
+		dt := pts[len(pts)-1].Time.Sub(pts[0].Time).Seconds()
+		acq := float64(last.AcquireCount - first.AcquireCount)
+		if dt > 0 && acq > 0 {
+			pf.AcquireRate = acq / dt
+			pf.HoldTime = time.Duration(pf.MeanUtilization * float64(pf.Max) / pf.AcquireRate * float64(time.Second))
+			pf.QueryTime = time.Duration(float64(last.QueryMicros-first.QueryMicros)/acq) * time.Microsecond
+			pf.NeededConns = pf.AcquireRate * pf.HoldTime.Seconds() / PoolHeadroom
+		}
+	}
+	return pf, events
+}
+
+// windowQuantiles returns the p95 and p99 of the merged intervals.
+func windowQuantiles(ivs []*engine.Interval) (time.Duration, time.Duration) {
+	w := engine.Window(ivs...)
+	if w == nil {
+		return 0, 0
+	}
+	t := w.Total()
+	return time.Duration(t.Percentile(95)) * time.Microsecond, time.Duration(t.Percentile(99)) * time.Microsecond
+}
+
+// poolCleared reports whether pool name stopped waiting once the load
+// stopped: no empty acquire between the drain's first and last sample,
+// and acquired back to its baseline.
+func poolCleared(s *SourceTimeline, name string) bool {
+	first, last := s.First[PhaseDrain], s.Last[PhaseDrain]
+	if first == nil || last == nil {
+		return false
+	}
+	a, aok := first.Pool(name)
+	b, bok := last.Pool(name)
+	if !aok || !bok || b.EmptyAcquireCount > a.EmptyAcquireCount {
+		return false
+	}
+	base := int32(0)
+	if bs := s.Last[PhaseBaseline]; bs != nil {
+		if p, ok := bs.Pool(name); ok {
+			base = p.AcquiredConns
+		}
+	}
+	return b.AcquiredConns <= base
+}
+
+func poolEvidence(pf *PoolFigures) []string {
+	return []string{
+		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s), mean utilisation %s over the steady state.",
+			pf.Name, pf.Max, pf.PeakAcquired, pct(pf.PeakUtilization), pct(pf.MeanUtilization)),
+		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %v (%s of the steady state): %d waits, %.2f s waited in total.",
+			pf.Exhausted.Round(time.Millisecond), pct(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
+		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: p95 %s, p99 %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
+			ms(pf.P95Exhausted), ms(pf.P99Exhausted), ms(pf.P95Other), ms(pf.P99Other), pf.CorrelationN, pf.Correlation),
+		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy; the statements take %s of each hold.",
+			pf.AcquireRate, ms(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), ms(pf.QueryTime)),
+	}
+}
+
+// poolSuspects names what the connection holders were doing under load:
+// the registry at the steady state's end says which function acquired
+// the held connections, and the goroutine profile at the same moment says
+// where those goroutines were while holding them.
+func (a *analyzer) poolSuspects(f *Finding, s *SourceTimeline, pf *PoolFigures) {
+	needed := int(math.Ceil(pf.NeededConns))
+	hogging := pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime
+	switch {
+	case hogging:
+		f.NextStep = fmt.Sprintf("Connections are held %s per acquire but their statements take %s: the code keeps the connection while doing other work. Release it right after the query (or do the work before acquiring); a bigger pool would only move the queue.",
+			ms(pf.HoldTime), ms(pf.QueryTime))
+	case needed > int(pf.Max):
+		f.NextStep = fmt.Sprintf("Size the pool by Little's law: %.1f acquires/s x %s per hold / %.0f%% target utilisation = %d connections (now %d), within the database's max_connections across replicas.",
+			pf.AcquireRate, ms(pf.HoldTime), 100*PoolHeadroom, needed, pf.Max)
+	default:
+		f.NextStep = "Look at the slowest statements: the pool waits because the database is slow to answer."
+	}
+	rep := a.c.leaks(s.Name, MomentSteadyEnd)
+	gp := a.c.profile(s.Name, ProfileGoroutine, MomentSteadyEnd)
+	if rep == nil {
+		return
+	}
+	holders := map[string]int{}
+	var total int
+	for _, g := range rep.Groups {
+		if g.Kind != probe.LeakPGXConn || g.Source != pf.Name || g.Function == "" {
+			continue
+		}
+		holders[g.Function] += g.Count
+		total += g.Count
+	}
+	var stacks map[string]*stackCount
+	if gp != nil {
+		stacks, _ = goroutineStacks(gp.Data)
+	}
+	for fn, n := range holders {
+		sp := Suspect{Function: fn, Value: int64(n), Unit: "connections", Share: float64(n) / float64(total),
+			Detail: fmt.Sprintf("acquired %d of the %d connections held at the end of the steady state", n, total)}
+		if doing, st := whileHolding(stacks, fn); doing.fn != "" {
+			sp = Suspect{Function: doing.fn, File: doing.file, Line: doing.line, Value: int64(n), Unit: "connections",
+				Share: sp.Share, Stack: st, Profile: gp.Path,
+				Detail: fmt.Sprintf("runs while %s holds its connection (%d of %d held connections acquired there)", shortFunc(fn), n, total)}
+		}
+		f.Suspects = append(f.Suspects, sp)
+	}
+	sortSuspects(f.Suspects)
+}
+
+// whileHolding finds, among the goroutine stacks that run holder, the
+// most common place they are at that is neither the pool nor the
+// driver's I/O: what the code does while it holds a connection.
+func whileHolding(stacks map[string]*stackCount, holder string) (site, []probe.Frame) {
+	best := map[site]int64{}
+	var bestStack = map[site][]probe.Frame{}
+	for _, sc := range stacks {
+		idx := slices.IndexFunc(sc.stack, func(fr probe.Frame) bool { return fr.Function == holder })
+		if idx < 0 {
+			continue
+		}
+		var at site
+		for _, fr := range sc.stack[:idx+1] {
+			if isRuntimeFrame(fr.Function) || strings.Contains(fr.Function, "github.com/jackc/") || strings.HasPrefix(fr.Function, "net.") ||
+				strings.HasPrefix(fr.Function, "crypto/") || strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
+				if strings.Contains(fr.Function, "github.com/jackc/") {
+					break // waiting for the pool, or in the driver: not holding idle
+				}
+				continue
+			}
+			at = site{fr.Function, fr.File, fr.Line}
+			break
+		}
+		if at.fn == "" || at.fn == holder {
+			continue
+		}
+		best[at] += sc.count
+		bestStack[at] = sc.stack
+	}
+	var top site
+	var n int64
+	for s, c := range best {
+		if c > n || (c == n && s.fn < top.fn) {
+			top, n = s, c
+		}
+	}
+	return top, bestStack[top]
+}
+
+// shortFunc drops the import path of a function name.
+func shortFunc(fn string) string {
+	if i := strings.LastIndex(fn, "/"); i >= 0 {
+		return fn[i+1:]
+	}
+	return fn
+}

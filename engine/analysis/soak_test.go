@@ -1,0 +1,66 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSoakHeapLeak(t *testing.T) {
+	s := newTestService(t)
+	s.heapLeak = true
+	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := NewReport(res).WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	t.Log(b.String())
+	f := res.Find(DetectorMemoryLeak, "")
+	if f == nil || f.Verdict != VerdictDetected {
+		t.Fatalf("memory finding: %+v", f)
+	}
+	if len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "retainPage") {
+		t.Fatalf("suspects: %+v", f.Suspects)
+	}
+}
+
+func TestSoakGoroutineLeak(t *testing.T) {
+	s := newTestService(t)
+	s.goroutineLeak = true
+	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Find(DetectorGoroutineLeak, "")
+	if f == nil || f.Verdict != VerdictDetected {
+		t.Fatalf("goroutine finding: %s", describeFinding(f))
+	}
+	if len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "waitForRefresh") {
+		t.Fatalf("suspects: %s", describeFinding(f))
+	}
+	if res.ExitCode() != ExitUnstable {
+		t.Errorf("exit code %d, want %d", res.ExitCode(), ExitUnstable)
+	}
+}
+
+func TestSoakCleanService(t *testing.T) {
+	s := newTestService(t)
+	s.lazyWorkers, s.boundedCache = true, true
+	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range res.Findings {
+		if f.Verdict == VerdictDetected || f.Verdict == VerdictWarning {
+			t.Errorf("clean service: %s", describeFinding(&f))
+		}
+	}
+	if res.ExitCode() != ExitOK {
+		t.Errorf("exit code %d: %v", res.ExitCode(), res.Err())
+	}
+}

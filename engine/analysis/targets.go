@@ -1,0 +1,365 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// judge sets t's status from value against limit: below (want < limit)
+// or above (want > limit). A negative limit turns the target off.
+func judge(t *Target, value, limit float64, below bool) {
+	t.Value, t.Limit = value, limit
+	switch {
+	case limit == 0:
+		t.Status = StatusNoLimit
+	case below && value < limit, !below && value > limit:
+		t.Status = StatusPass
+	default:
+		t.Status = StatusFail
+	}
+}
+
+func unmeasured(t Target, why string) Target {
+	t.Actual, t.Status, t.Why = "not measured", StatusUnknown, why
+	return t
+}
+
+func limitText(op string, v string, limit float64) string {
+	if limit == 0 {
+		return "none"
+	}
+	return op + " " + v
+}
+
+// performanceTargets are the Performance Metrics rows, over the whole run
+// as Locust reports them (the CSV and these rows agree).
+func (a *analyzer) performanceTargets() []Target {
+	th := a.th
+	tot := a.res.Total.Total()
+	dur := a.res.End.Sub(a.res.Start)
+	var rows []Target
+	lat := func(name string, p float64, limit time.Duration) {
+		t := Target{Metric: name, Target: limitText("<", fmt.Sprintf("%dms", limit.Milliseconds()), float64(limit))}
+		if tot.Requests == 0 {
+			rows = append(rows, unmeasured(t, "no request completed"))
+			return
+		}
+		v := time.Duration(tot.Percentile(p)) * time.Microsecond
+		t.Actual = ms(v)
+		judge(&t, float64(v.Microseconds())/1000, float64(limit.Microseconds())/1000, true)
+		rows = append(rows, t)
+	}
+	lat("P50 Latency", 50, th.P50)
+	lat("P95 Latency", 95, th.P95)
+	lat("P99 Latency", 99, th.P99)
+
+	t := Target{Metric: "Error Rate", Target: limitText("<", pct(th.ErrorRate), th.ErrorRate)}
+	if tot.Requests == 0 {
+		rows = append(rows, unmeasured(t, "no request completed"))
+	} else {
+		rate := float64(tot.Failures()) / float64(tot.Requests)
+		t.Actual = fmt.Sprintf("%s (%s of %s)", pct(rate), group(tot.Failures()), group(tot.Requests))
+		judge(&t, rate, th.ErrorRate, true)
+		t.Why = "429s are counted apart (Rate Limit Hits)"
+		rows = append(rows, t)
+	}
+
+	t = Target{Metric: "Throughput", Target: limitText(">", fmt.Sprintf("%g RPS", th.Throughput), th.Throughput)}
+	if dur <= 0 {
+		rows = append(rows, unmeasured(t, "the run has no duration"))
+	} else {
+		rps := float64(tot.Requests) / dur.Seconds()
+		t.Actual = fmt.Sprintf("%.1f RPS", rps)
+		judge(&t, rps, th.Throughput, false)
+		if a.res.GeneratorBound {
+			t.Why = "the generator limited the run: " + strings.Join(a.res.Reasons, "; ")
+		}
+		rows = append(rows, t)
+	}
+
+	t = Target{Metric: "Rate Limit Hits", Target: "Expected"}
+	rl := a.r.Find(DetectorRateLimit, "")
+	switch {
+	case rl == nil || rl.RateLimit == nil:
+		rows = append(rows, unmeasured(t, "no rate-limit finding"))
+	default:
+		f := rl.RateLimit
+		t.Actual = fmt.Sprintf("%s (%s)", group(f.Hits), pct(f.HitRate))
+		t.Value = float64(f.Hits)
+		switch f.Expected {
+		case "expected":
+			t.Status = StatusPass
+			t.Actual += ", expected"
+		case "unexpected", "missing":
+			t.Status = StatusWarning
+			t.Actual += ", " + f.Expected
+		default:
+			t.Status = StatusUnknown
+		}
+		t.Why = rl.Summary
+		rows = append(rows, t)
+	}
+	return rows
+}
+
+// systemTargets are the System Metrics rows, over the steady state, the
+// worst source first named.
+func (a *analyzer) systemTargets() []Target {
+	th := a.th
+	srcs := a.sources()
+	none := a.noProbeReason()
+	rows := []Target{
+		{Component: "Database", Metric: "Connection Pool", Target: limitText("<", pct(th.Pool), th.Pool)},
+		{Component: "Database", Metric: "Query Latency", Target: limitText("<", fmt.Sprintf("%dms", th.QueryLatency.Milliseconds()), float64(th.QueryLatency))},
+		{Component: "Cache", Metric: "Hit Rate", Target: limitText(">", pct(th.CacheHitRate), th.CacheHitRate)},
+		{Component: "Cache", Metric: "Memory Usage", Target: limitText("<", pct(th.CacheMemory), th.CacheMemory)},
+		{Component: "Application", Metric: "CPU Usage", Target: limitText("<", pct(th.CPU), th.CPU)},
+		{Component: "Application", Metric: "Memory Usage", Target: limitText("<", pct(th.Memory), th.Memory)},
+	}
+	if len(srcs) == 0 {
+		for i := range rows {
+			rows[i] = unmeasured(rows[i], none)
+		}
+		return rows
+	}
+	rows[0] = a.poolRow(rows[0], srcs)
+	rows[1] = a.queryRow(rows[1], srcs)
+	rows[2] = a.cacheHitRow(rows[2], srcs)
+	rows[3] = a.cacheMemoryRow(rows[3], srcs)
+	rows[4] = a.cpuRow(rows[4], srcs)
+	rows[5] = a.memoryRow(rows[5], srcs)
+	return rows
+}
+
+// steadyPoints returns the steady-state points of s, or every point after
+// the baseline when there is no steady state.
+func steadyPoints(s *SourceTimeline) []Point {
+	if pts := s.In(PhaseSteady); len(pts) > 0 {
+		return pts
+	}
+	return s.In(PhaseWarmup)
+}
+
+func (a *analyzer) poolRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	var mean float64
+	for _, s := range srcs {
+		var sum float64
+		var n int
+		for _, p := range steadyPoints(s) {
+			for _, pp := range p.Pools {
+				if pp.Max <= 0 {
+					continue
+				}
+				u := float64(pp.Acquired) / float64(pp.Max)
+				sum += u
+				n++
+				if u > best {
+					best, where = u, fmt.Sprintf("%d of %d, pool %s of %s", pp.Acquired, pp.Max, pp.Name, s.Name)
+				}
+			}
+		}
+		if n > 0 {
+			mean = max(mean, sum/float64(n))
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the service reports no pgx pool to the probe (wire probe.PGX)")
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", pct(best), where, pct(mean))
+	judge(&t, best, a.th.Pool, true)
+	t.Why = "peak of acquired/max over the steady state's samples"
+	return t
+}
+
+func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
+	var merged probe.Histogram
+	var calls int64
+	for _, s := range srcs {
+		first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+		if first == nil || last == nil {
+			first, last = s.First[PhaseWarmup], s.Last[PhaseWarmup]
+		}
+		if first == nil || last == nil {
+			continue
+		}
+		for _, ps := range last.Pools {
+			fp, _ := first.Pool(ps.Name)
+			for _, st := range ps.Statements {
+				h := st.Latency
+				for _, ft := range fp.Statements {
+					if ft.SQL == st.SQL {
+						h = h.Sub(ft.Latency)
+					}
+				}
+				merged = addHist(merged, h)
+				calls += h.Count
+			}
+		}
+	}
+	if calls == 0 {
+		return unmeasured(t, "no database statement was traced in the steady state (wire probe.PGX, or the service made no query)")
+	}
+	p95 := merged.Quantile(0.95)
+	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", ms(p95), group(calls), ms(merged.Mean()))
+	judge(&t, float64(p95.Microseconds())/1000, float64(a.th.QueryLatency.Microseconds())/1000, true)
+	return t
+}
+
+// addHist merges two probe histograms of the same geometry.
+func addHist(a, b probe.Histogram) probe.Histogram {
+	out := probe.Histogram{Count: a.Count + b.Count, SumMicros: a.SumMicros + b.SumMicros,
+		MaxMicros: max(a.MaxMicros, b.MaxMicros), Clamped: a.Clamped + b.Clamped}
+	i, j := 0, 0
+	for i < len(a.Buckets) || j < len(b.Buckets) {
+		switch {
+		case j >= len(b.Buckets) || (i < len(a.Buckets) && a.Buckets[i][0] < b.Buckets[j][0]):
+			out.Buckets = append(out.Buckets, a.Buckets[i])
+			i++
+		case i >= len(a.Buckets) || b.Buckets[j][0] < a.Buckets[i][0]:
+			out.Buckets = append(out.Buckets, b.Buckets[j])
+			j++
+		default:
+			out.Buckets = append(out.Buckets, [2]int64{a.Buckets[i][0], a.Buckets[i][1] + b.Buckets[j][1]})
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func (a *analyzer) cacheHitRow(t Target, srcs []*SourceTimeline) Target {
+	var hits, misses uint64
+	var names []string
+	for _, s := range srcs {
+		pts := steadyPoints(s)
+		if len(pts) < 2 {
+			continue
+		}
+		first, last := pts[0], pts[len(pts)-1]
+		for _, c := range last.Caches {
+			h, m := c.Hits, c.Misses
+			for _, fc := range first.Caches {
+				if fc.Name == c.Name {
+					h, m = h-min(fc.Hits, h), m-min(fc.Misses, m)
+				}
+			}
+			if h+m > 0 {
+				names = append(names, c.Name)
+			}
+			hits += h
+			misses += m
+		}
+	}
+	if hits+misses == 0 {
+		return unmeasured(t, "no cache read was recorded in the steady state (probe.Cache or probe.Redis not wired, or no cached route was called)")
+	}
+	rate := float64(hits) / float64(hits+misses)
+	t.Actual = fmt.Sprintf("%s (%s hits, %s misses; %s)", pct(rate), group(int64(hits)), group(int64(misses)), strings.Join(uniq(names), ", "))
+	judge(&t, rate, a.th.CacheHitRate, false)
+	return t
+}
+
+func (a *analyzer) cacheMemoryRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	for _, s := range srcs {
+		for _, p := range steadyPoints(s) {
+			for _, c := range p.Caches {
+				var u float64
+				var what string
+				switch {
+				case c.MaxBytes > 0:
+					u, what = float64(c.UsedBytes)/float64(c.MaxBytes), fmt.Sprintf("%s of %s, %s", humanBytes(c.UsedBytes), humanBytes(c.MaxBytes), c.Name)
+				case c.Capacity > 0:
+					u, what = float64(c.Entries)/float64(c.Capacity), fmt.Sprintf("%s of %s entries, %s", group(c.Entries), group(c.Capacity), c.Name)
+				default:
+					continue
+				}
+				if u > best {
+					best, where = u, what
+				}
+			}
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "no cache reports a maximum (Redis without maxmemory is unbounded; an in-process cache needs SetCapacity)")
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s)", pct(best), where)
+	judge(&t, best, a.th.CacheMemory, true)
+	return t
+}
+
+func (a *analyzer) cpuRow(t Target, srcs []*SourceTimeline) Target {
+	best, peak, where := -1.0, 0.0, ""
+	for _, s := range srcs {
+		pts := steadyPoints(s)
+		if len(pts) < 2 {
+			continue
+		}
+		first, last := pts[0], pts[len(pts)-1]
+		dt := last.Time.Sub(first.Time).Seconds()
+		if dt <= 0 || last.Cores <= 0 || last.CPUSeconds == 0 {
+			continue
+		}
+		mean := (last.CPUSeconds - first.CPUSeconds) / dt / last.Cores
+		for i := 1; i < len(pts); i++ {
+			if d := pts[i].Time.Sub(pts[i-1].Time).Seconds(); d > 0 {
+				peak = max(peak, (pts[i].CPUSeconds-pts[i-1].CPUSeconds)/d/last.Cores)
+			}
+		}
+		if mean > best {
+			best, where = mean, fmt.Sprintf("%g cores, %s", last.Cores, s.Name)
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the probe reports no process CPU time on this platform")
+	}
+	t.Actual = fmt.Sprintf("%s mean, %s peak (%s)", pct(best), pct(peak), where)
+	judge(&t, best, a.th.CPU, true)
+	t.Why = "process CPU time over the steady state / cores available (cgroup quota, else GOMAXPROCS)"
+	return t
+}
+
+func (a *analyzer) memoryRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	for _, s := range srcs {
+		for _, p := range s.Points {
+			if p.MemoryLimit <= 0 || p.RSSBytes <= 0 {
+				continue
+			}
+			if u := float64(p.RSSBytes) / float64(p.MemoryLimit); u > best {
+				best, where = u, fmt.Sprintf("%s RSS of %s, %s", humanBytes(p.RSSBytes), humanBytes(p.MemoryLimit), s.Name)
+			}
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the probe reports no RSS or memory limit on this platform")
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s)", pctFine(best), where)
+	judge(&t, best, a.th.Memory, true)
+	t.Why = "peak RSS / the cgroup memory limit, else the machine's RAM"
+	return t
+}
+
+// pctFine is pct with more digits for small shares.
+func pctFine(f float64) string {
+	if f > 0 && f < 0.0001 {
+		return fmt.Sprintf("%.4f%%", 100*f)
+	}
+	return pct(f)
+}
+
+func uniq(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
