@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -82,8 +83,45 @@ func (p *Probe) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			httpError(rw, http.StatusNotFound, "no profile "+name)
 		}
 	default:
+		if h := p.mounted(path); h != nil {
+			h.ServeHTTP(rw, r)
+			return
+		}
 		httpError(rw, http.StatusNotFound, "not found; see the index at ./")
 	}
+}
+
+// maxMounts bounds the handlers added with Handle.
+const maxMounts = 16
+
+// Handle serves h at the exact path (e.g. "/metrics") of the admin
+// handler, behind the same token check and panic recovery. It refuses
+// (with an error naming the path) an empty or relative path, a path the
+// probe serves itself, and more than 16 handlers.
+func (p *Probe) Handle(path string, h http.Handler) error {
+	p.init()
+	switch {
+	case h == nil:
+		return fmt.Errorf("probe: Handle(%q): nil handler", path)
+	case !strings.HasPrefix(path, "/") || path == "/" || path == "/snapshot" || path == "/leaks" || strings.HasPrefix(path, "/debug/pprof/"):
+		return fmt.Errorf("probe: Handle(%q): want an absolute path the probe does not serve itself", path)
+	}
+	p.mountMu.Lock()
+	defer p.mountMu.Unlock()
+	if len(p.mounts) >= maxMounts {
+		return fmt.Errorf("probe: Handle(%q): at most %d handlers", path, maxMounts)
+	}
+	if p.mounts == nil {
+		p.mounts = map[string]http.Handler{}
+	}
+	p.mounts[path] = h
+	return nil
+}
+
+func (p *Probe) mounted(path string) http.Handler {
+	p.mountMu.Lock()
+	defer p.mountMu.Unlock()
+	return p.mounts[path]
 }
 
 func (p *Probe) authorized(r *http.Request) bool {

@@ -49,6 +49,16 @@ func histValue(i int) int64 {
 	return lo + int64(1)<<shift - 1
 }
 
+// BucketValue returns the highest latency equivalent to HDR counts index i
+// of a [Histogram] (the value quantile queries report for that bucket), or
+// 0 for an index out of range.
+func BucketValue(i int64) time.Duration {
+	if i < 0 || i >= int64(histCountsLen) {
+		return 0
+	}
+	return time.Duration(histValue(int(i))) * time.Microsecond
+}
+
 // histLowest returns the lowest value equivalent to index i and the log2 of
 // the bucket's value range.
 func histLowest(i int) (int64, uint) {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"os"
 	"strconv"
 	"sync"
@@ -33,6 +34,9 @@ type Probe struct {
 	redis  registry[*Redis]
 	prof   profiler
 	panics atomic.Uint64 // recovered in handlers
+
+	mountMu sync.Mutex
+	mounts  map[string]http.Handler
 }
 
 // New returns a Probe configured by opts. It panics, naming the option,
