@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"slices"
@@ -75,6 +76,20 @@ func TestContract(t *testing.T) {
 				}
 				if !slices.IsSortedFunc(out.Stories, func(a, b StorySummary) int { return int(b.Score - a.Score) }) {
 					t.Error("trending not sorted by score")
+				}
+				hot, err := s.api.store.trending(context.Background(), trendingPool)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, st := range out.Stories {
+					if !slices.ContainsFunc(hot, func(h StorySummary) bool { return h.Slug == st.Slug }) {
+						t.Errorf("%s is not among the %d hottest", st.Slug, trendingPool)
+					}
+				}
+				var again trendingResponse
+				anon.do("GET", "/api/discovery/trending", nil).decode(t, &again)
+				if slices.EqualFunc(out.Stories, again.Stories, func(a, b StorySummary) bool { return a.Slug == b.Slug }) {
+					t.Error("two trending lists are the same sample")
 				}
 				seen := map[string]bool{}
 				for _, p := range out.Picks {
@@ -204,8 +219,8 @@ func TestContract(t *testing.T) {
 // TestSameSeedEverywhere checks that memory and PostgreSQL serve the same
 // seeded data, so a scenario written against one works on the other.
 func TestSameSeedEverywhere(t *testing.T) {
-	_, mem := startService(t, Config{})
-	_, pg := startService(t, pgConfig(t, false))
+	ms, mem := startService(t, Config{})
+	ps, pg := startService(t, pgConfig(t, false))
 	paths := []string{
 		"/api/stories/story-0001", "/api/stories/story-2500", "/api/stories/story-5000",
 		"/api/users/me", "/api/stories/mine", "/api/library/shelves",
@@ -221,10 +236,16 @@ func TestSameSeedEverywhere(t *testing.T) {
 			}
 		}
 	}
-	var a, b trendingResponse
-	mem.do("GET", "/api/discovery/trending", nil).decode(t, &a)
-	pg.do("GET", "/api/discovery/trending", nil).decode(t, &b)
-	if !slices.EqualFunc(a.Stories, b.Stories, func(x, y StorySummary) bool { return x.Slug == y.Slug && x.Score == y.Score }) {
-		t.Errorf("trending differs:\nmemory   %v\npostgres %v", a.Stories, b.Stories)
+	ctx := context.Background()
+	a, err := ms.api.store.trending(ctx, trendingPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ps.api.store.trending(ctx, trendingPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(a, b, func(x, y StorySummary) bool { return x.Slug == y.Slug && x.Score == y.Score }) {
+		t.Errorf("trending differs:\nmemory   %v\npostgres %v", a, b)
 	}
 }

@@ -34,7 +34,7 @@
 //   - Search words: story bodies draw from a fixed vocabulary, common words
 //     first. "the", "night" or "harbor" match most stories; "lighthouse",
 //     "dragon" or "violin" several hundred; "palimpsest" or "reliquary"
-//     about 230.
+//     about 350.
 //
 // # Endpoints
 //
@@ -52,7 +52,8 @@
 //	                             200 {"token":"v1....","expires_at":"...","user":{...}}; 401 bad credentials
 //	GET  /api/users/me           auth; 200 {"id":1,"username":"user0001","display_name":"Demo User 1",
 //	                             "story_count":5,"created_at":"..."}
-//	GET  /api/discovery/trending 200 {"stories":[20 best-scored],"picks":[10 random seeded stories]}
+//	GET  /api/discovery/trending 200 {"stories":[20 of the 500 best-scored, best first, sampled anew
+//	                             on every request],"picks":[10 random seeded stories]}
 //	GET  /api/stories/:slug      200 {"slug","title","author","tags":[...],"score","whisper_count",
 //	                             "published_at","body","related":[up to 5 slugs sharing a tag]}; 404
 //	GET  /api/stories/mine       auth; 200 {"stories":[the user's 20 newest]}
@@ -66,8 +67,8 @@
 //
 // Lists hold story summaries: every field of a story page but body and
 // related. For a scenario, capture the token with $.token at login, and
-// slugs with $.stories[0].slug or $.picks[0].slug from trending (picks
-// change on every request, which spreads reads over the catalogue) or
+// slugs with $.stories[0].slug from trending (a sample of the hot set,
+// different on every request), $.picks[0].slug (any of the 5,000) or
 // $.shelves[0].stories[0].slug from shelves.
 //
 // # Rate limit
@@ -85,8 +86,9 @@
 //
 // A clean service stays flat, but has what a naive leak detector mistakes
 // for leaks: the LRU of rendered story pages (Config.PageCacheSize,
-// default 1,000 pages of about 1.5 KiB) fills while distinct slugs are read
-// and then stays at capacity; the whisper delivery workers
+// default 250 pages of about 2.5 KiB) fills as trending's samples of the
+// 500 hottest stories are opened (about 300 opens: 15 s at the seed's
+// 200 users, a minute at 50) and then stays at capacity; the whisper delivery workers
 // (Config.WhisperWorkers, default 4) start on the first POST /api/whispers
 // and stay; the rate limiter keeps a bounded table of recent users; the
 // memory store keeps only the newest 500 created stories and 2,000

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ type trendingResponse struct {
 func (a *api) trending(c echo.Context) error {
 	ctx := c.Request().Context()
 	a.faults.onTrending()
-	top, err := a.store.trending(ctx, trendingLimit)
+	hot, err := a.store.trending(ctx, trendingPool)
 	if err != nil {
 		return storeError(err, "")
 	}
@@ -109,7 +110,23 @@ func (a *api) trending(c echo.Context) error {
 	if err != nil {
 		return storeError(err, "")
 	}
-	return c.JSON(http.StatusOK, trendingResponse{Stories: top, Picks: picks})
+	return c.JSON(http.StatusOK, trendingResponse{Stories: sample(hot, trendingLimit), Picks: picks})
+}
+
+// sample returns n stories of hot chosen uniformly, in hot's order (best
+// score first). Sampling spreads readers over the hot set, as feeds that
+// diversify do, so story reads touch hundreds of pages, not twenty.
+func sample(hot []StorySummary, n int) []StorySummary {
+	if len(hot) <= n {
+		return nonNil(hot)
+	}
+	idx := rand.Perm(len(hot))[:n]
+	slices.Sort(idx)
+	out := make([]StorySummary, n)
+	for i, j := range idx {
+		out[i] = hot[j]
+	}
+	return out
 }
 
 // randomStoryIDs returns n distinct ids of seeded stories, uniformly.

@@ -134,23 +134,24 @@ func (m *memStore) trending(ctx context.Context, limit int) ([]StorySummary, err
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	top := make([]*memStory, 0, limit+1)
+	all := make([]*memStory, 0, len(m.stories))
 	for _, s := range m.stories {
-		if len(top) == limit && !better(s, top[limit-1]) {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(top, s, func(a, b *memStory) int {
-			if better(a, b) {
-				return -1
-			}
-			return 1
-		})
-		top = slices.Insert(top, i, s)
-		if len(top) > limit {
-			top = top[:limit]
-		}
+		all = append(all, s)
 	}
-	return summaries(top), nil
+	slices.SortFunc(all, byScore)
+	return summaries(all[:min(len(all), limit)]), nil
+}
+
+// byScore orders stories by score, highest first, then by id, as the
+// stories_score_idx index of the PostgreSQL store does.
+func byScore(a, b *memStory) int {
+	if better(a, b) {
+		return -1
+	}
+	if better(b, a) {
+		return 1
+	}
+	return 0
 }
 
 func summaries(list []*memStory) []StorySummary {
@@ -279,12 +280,7 @@ func (m *memStore) search(ctx context.Context, q string, limit int) ([]StorySumm
 			hits = append(hits, s)
 		}
 	}
-	slices.SortFunc(hits, func(a, b *memStory) int {
-		if better(a, b) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(hits, byScore)
 	return summaries(hits[:min(len(hits), limit)]), nil
 }
 
