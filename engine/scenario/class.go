@@ -9,15 +9,16 @@ import (
 // class decodes one user class.
 func (d *decoder) class(n ast.Node, field string) *class {
 	c := &class{field: field, weight: 1}
+	defer func() { c.nameSet = d.pos[join(field, "name")] != (Pos{}) }()
 	var tasksNode ast.Node
 	tasksSeen, weightSet := false, false
-	d.fieldSet(n, field, map[string]func(ast.Node, string){
+	c.broken = !d.fieldSet(n, field, map[string]func(ast.Node, string){
 		"name": func(v ast.Node, f string) { c.name, _ = d.str(v, f) },
 		"weight": func(v ast.Node, f string) {
-			c.weight, _ = d.integer(v, f, 0, 1_000_000)
+			setIf(&c.weight)(d.integer(v, f, 0, 1_000_000))
 			weightSet = true
 		},
-		"fixed": func(v ast.Node, f string) { c.fixed, _ = d.integer(v, f, 1, 1_000_000) },
+		"fixed": func(v ast.Node, f string) { setIf(&c.fixed)(d.integer(v, f, 1, 1_000_000)) },
 		"wait": func(v ast.Node, f string) {
 			c.wait, c.waitSet = d.wait(v, f)
 		},
@@ -41,8 +42,7 @@ func (d *decoder) class(n ast.Node, field string) *class {
 		d.field(join(field, "fixed"), "set together with weight; a class has a weight or a fixed count")
 	}
 	if !tasksSeen {
-		d.field(join(field, "tasks"), "missing: a class needs at least one task")
-		return c
+		return c // compile reports the class without tasks
 	}
 	items, _ := d.list(tasksNode, join(field, "tasks"))
 	for i, it := range items {
@@ -79,7 +79,7 @@ func (d *decoder) task(n ast.Node, field string) *task {
 		t.name, _ = d.str(v, f)
 		inline.name = t.name
 	}
-	fs["weight"] = func(v ast.Node, f string) { t.weight, _ = d.integer(v, f, 0, 1_000_000) }
+	fs["weight"] = func(v ast.Node, f string) { setIf(&t.weight)(d.integer(v, f, 0, 1_000_000)) }
 	fs["steps"] = func(v ast.Node, f string) { stepsNode, stepsSeen = v, true }
 	if !d.fieldSet(n, field, fs) {
 		return t
@@ -156,6 +156,7 @@ func (d *decoder) stepFields(st *step, set *string) map[string]func(ast.Node, st
 		method := strings.ToUpper(sh)
 		fs[sh] = func(v ast.Node, f string) {
 			mark(f)
+			d.pos[strings.TrimSuffix(f, sh)+"path"] = posOf(v)
 			d.setMethod(st, method, f, &methodAt)
 			if p, ok := d.str(v, f); ok {
 				if st.path != "" {

@@ -99,6 +99,8 @@ func (s *Scenario) compile(r *reporter) *compiled {
 	_, open := s.Load.(engine.Open)
 	for _, cl := range s.classes {
 		switch {
+		case cl.broken:
+		case cl.name == "" && cl.nameSet:
 		case cl.name == "":
 			r.field(join(cl.field, "name"), "missing: every class needs a name")
 		case !label.Valid(cl.name):
@@ -168,7 +170,12 @@ func (s *Scenario) compileClass(cl *class, r *reporter) *runClass {
 		rc.tasks = append(rc.tasks, steps)
 		sum += t.weight
 	}
-	if len(cl.tasks) > 0 && sum == 0 {
+	if cl.broken {
+		return rc
+	}
+	if len(cl.tasks) == 0 {
+		r.field(join(cl.field, "tasks"), "empty: a class needs at least one task")
+	} else if sum == 0 {
 		r.field(join(cl.field, "tasks"), "every task has weight 0")
 	}
 	return rc

@@ -73,20 +73,25 @@ func indexStepHeader(hs []header, name string) int {
 func compileURL(st *step, sc *scope, r *reporter) *template {
 	f := join(st.field, "path")
 	switch {
+	case st.path == "":
+		return nil // reported by the decoder: no request
 	case strings.HasPrefix(st.path, "http://") || strings.HasPrefix(st.path, "https://"):
 		r.field(f, "%q is a URL; write the path (/...) and put the scheme and host in host:", st.path)
 		return nil
 	case !strings.HasPrefix(st.path, "/"):
 		r.field(f, "%q must start with \"/\"", st.path)
 		return nil
-	case strings.ContainsAny(st.path, " \t\r\n#"):
-		r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
-		return nil
 	}
 	t := &template{text: st.path}
 	if err := t.add(st.path, escPath, sc); err != nil {
 		r.field(f, "%s", strings.TrimPrefix(err.Error(), "template: "))
 		return nil
+	}
+	for _, p := range t.parts {
+		if p.kind == refNone && strings.ContainsAny(p.lit, " \t\r\n#") {
+			r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
+			return nil
+		}
 	}
 	sep := "?"
 	if strings.Contains(st.path, "?") {

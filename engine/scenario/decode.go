@@ -19,7 +19,7 @@ const maxFileBytes = 4 << 20
 // decode parses data into a Scenario, reporting every problem found.
 // read opens data files relative to the scenario (nil: none can be read).
 func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scenario, error) {
-	rep := &reporter{file: name, pos: positions{}}
+	rep := &reporter{file: name, pos: positions{"": {Line: 1, Column: 1}}}
 	s := &Scenario{File: name, Thresholds: DefaultThresholds(), rep: rep}
 	s.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), path.Ext(name))
 	if len(data) > maxFileBytes {
@@ -56,6 +56,10 @@ func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scena
 	d.collectAnchors(body)
 	d.scenario(s, body, read)
 	s.data = append(s.data, d.inline...)
+	// Validate even a scenario with decode problems, so that one pass
+	// shows them all; a field that failed to decode kept its default,
+	// which keeps follow-on reports to a minimum.
+	s.check(rep)
 	if len(rep.probs) > 0 {
 		return nil, rep.probs.err()
 	}
@@ -68,20 +72,18 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, read func(string) ([]byte, e
 	classesSeen := false
 	var dataNode ast.Node
 	ok := d.fieldSet(n, "", map[string]func(ast.Node, string){
-		"name":        func(v ast.Node, f string) { s.Name, _ = d.str(v, f) },
-		"description": func(v ast.Node, f string) { s.Description, _ = d.str(v, f) },
-		"host":        func(v ast.Node, f string) { s.Host, _ = d.str(v, f) },
-		"duration":    func(v ast.Node, f string) { s.Duration, _ = d.duration(v, f) },
-		"stop_timeout": func(v ast.Node, f string) {
-			s.StopTimeout, _ = d.duration(v, f)
-		},
-		"timeout": func(v ast.Node, f string) { s.Timeout, _ = d.duration(v, f) },
-		"max_rps": func(v ast.Node, f string) { s.MaxRPS, _ = d.number(v, f) },
-		"load":    func(v ast.Node, f string) { s.Load = d.load(v, f) },
-		"wait":    func(v ast.Node, f string) { s.wait, _ = d.wait(v, f) },
-		"headers": func(v ast.Node, f string) { s.headers = d.headers(v, f) },
-		"data":    func(v ast.Node, f string) { dataNode = v },
-		"classes": func(v ast.Node, f string) { classNodes, classesSeen = v, true },
+		"name":         func(v ast.Node, f string) { s.Name, _ = d.str(v, f) },
+		"description":  func(v ast.Node, f string) { s.Description, _ = d.str(v, f) },
+		"host":         func(v ast.Node, f string) { s.Host, _ = d.str(v, f) },
+		"duration":     func(v ast.Node, f string) { setIf(&s.Duration)(d.duration(v, f)) },
+		"stop_timeout": func(v ast.Node, f string) { setIf(&s.StopTimeout)(d.duration(v, f)) },
+		"timeout":      func(v ast.Node, f string) { setIf(&s.Timeout)(d.duration(v, f)) },
+		"max_rps":      func(v ast.Node, f string) { setIf(&s.MaxRPS)(d.number(v, f)) },
+		"load":         func(v ast.Node, f string) { s.Load = d.load(v, f) },
+		"wait":         func(v ast.Node, f string) { s.wait, _ = d.wait(v, f) },
+		"headers":      func(v ast.Node, f string) { s.headers = d.headers(v, f) },
+		"data":         func(v ast.Node, f string) { dataNode = v },
+		"classes":      func(v ast.Node, f string) { classNodes, classesSeen = v, true },
 		"thresholds": func(v ast.Node, f string) {
 			d.thresholds(&s.Thresholds, v, f)
 		},
@@ -114,6 +116,16 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, read func(string) ([]byte, e
 	}
 	for i, item := range items {
 		s.classes = append(s.classes, d.class(item, index("classes", i)))
+	}
+}
+
+// setIf returns a function that stores a decoded value in dst only when
+// it decoded, so that a bad value leaves the default in place.
+func setIf[T any](dst *T) func(T, bool) {
+	return func(v T, ok bool) {
+		if ok {
+			*dst = v
+		}
 	}
 }
 

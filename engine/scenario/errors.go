@@ -116,7 +116,8 @@ func (ps Problems) err() error {
 type positions map[string]Pos
 
 // lookup returns the position of field, or of its nearest parent that has
-// one ("classes[0].tasks[2].weight", then "classes[0].tasks[2]", ...).
+// one ("classes[0].tasks[2].weight", then "classes[0].tasks[2]", ...), or
+// the zero Pos for a field the file does not hold (set in Go).
 func (m positions) lookup(field string) Pos {
 	for field != "" {
 		if p, ok := m[field]; ok {
@@ -128,7 +129,7 @@ func (m positions) lookup(field string) Pos {
 		}
 		field = field[:i]
 	}
-	return m[""]
+	return Pos{}
 }
 
 // reporter collects problems for one scenario file.
@@ -141,6 +142,16 @@ type reporter struct {
 // at records a problem at an explicit position.
 func (r *reporter) at(p Pos, field, format string, args ...any) {
 	r.probs = append(r.probs, &Problem{File: r.file, Pos: p, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// has reports whether a problem was recorded for field.
+func (r *reporter) has(field string) bool {
+	for _, p := range r.probs {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 // field records a problem located by its field path.

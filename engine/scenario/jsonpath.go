@@ -102,8 +102,9 @@ func (p *jsonPath) wild() bool {
 }
 
 // match returns the k-th value (from 0) the path matches in data, and the
-// number of matches seen (all of them when k is past the last). The value
-// is the raw JSON text of the match, a sub-slice of data.
+// number of matches seen (all of them when k is negative or past the
+// last). The value is the raw JSON text of the match, a sub-slice of
+// data. A document that is not one complete JSON value matches nothing.
 func (p *jsonPath) match(data []byte, k int) (v []byte, count int) {
 	m := matcher{want: k}
 	v0, ok := valueAt(data, skipWS(data, 0))
@@ -127,7 +128,7 @@ func (m *matcher) walk(data []byte, v span, segs []seg) bool {
 			m.found = data[v.start:v.end]
 		}
 		m.count++
-		return m.count <= m.want
+		return m.want < 0 || m.count <= m.want
 	}
 	s, rest := segs[0], segs[1:]
 	switch {

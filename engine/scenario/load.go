@@ -16,6 +16,7 @@ import (
 // stages of {duration, rate}). The model is the one its fields name;
 // mixing them is an error.
 func (d *decoder) load(n ast.Node, field string) engine.Load {
+	before := len(d.probs)
 	var c engine.Closed
 	var o engine.Open
 	var closedAt, openAt []string
@@ -95,6 +96,9 @@ func (d *decoder) load(n ast.Node, field string) engine.Load {
 		default:
 			d.field(f, "needs users (closed model) or rate (open model)")
 		}
+	}
+	if len(d.probs) > before {
+		return nil // reported; a guessed model would only add noise
 	}
 	if len(closedAt) > 0 && len(openAt) > 0 {
 		d.field(openAt[0], "open-model field in a closed-model load (%s); use users/spawn_rate or rate/max_workers, not both", closedAt[0])

@@ -151,6 +151,12 @@ func (s *Scenario) engineClass(c *compiled, cl *class, rc *runClass, wait engine
 // It returns nil for a valid scenario. Plan calls it.
 func (s *Scenario) Validate() error {
 	r := &reporter{file: s.File, pos: s.positions()}
+	s.check(r)
+	return r.probs.err()
+}
+
+// check reports every problem of the scenario as it is now to r.
+func (s *Scenario) check(r *reporter) {
 	if s.Host != "" {
 		if err := engineCheck(engine.Plan{Host: s.Host, AllowRemote: true}); err != nil {
 			r.field("host", "%s", err.msg)
@@ -169,7 +175,6 @@ func (s *Scenario) Validate() error {
 	}
 	s.Thresholds.validate(r)
 	s.compile(r)
-	return r.probs.err()
 }
 
 func (s *Scenario) positions() positions {

@@ -81,6 +81,7 @@ func appendUUID(b []byte, hi, lo uint64) []byte {
 		}
 		b = append(b, hex[hi>>uint(i)&0xf])
 	}
+	b = append(b, '-')
 	for i := 60; i >= 0; i -= 4 {
 		if i == 44 {
 			b = append(b, '-')

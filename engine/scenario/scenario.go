@@ -72,6 +72,8 @@ type class struct {
 	tasks      []*task
 	sequential bool
 	field      string
+	nameSet    bool // name: was present (a bad value is reported already)
+	broken     bool // not a mapping (reported already)
 }
 
 // variable is a per-user variable set when the user starts ("vars:").

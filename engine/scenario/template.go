@@ -172,6 +172,8 @@ func compileRef(expr string, sc *scope) (part, error) {
 			continue
 		}
 		switch {
+		case s.csvFile != "" && s.columns == nil:
+			return part{kind: refSource, name: expr, src: i}, nil // unreadable file, reported already
 		case s.columns == nil && dotted:
 			return bad("%s is a list (pick:); write {{%s}}", name, name)
 		case s.columns == nil:

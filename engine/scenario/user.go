@@ -64,6 +64,18 @@ func (st *userState) run(ctx context.Context, steps []*runStep) error {
 
 // do renders one request and sends it.
 func (st *userState) do(ctx context.Context, s *runStep) error {
+	if err := st.render(s); err != nil {
+		return err
+	}
+	st.step = s
+	_, err := st.u.Do(ctx, &st.req)
+	st.step = nil
+	return err
+}
+
+// render fills st.req for s: rows picked afresh, headers, path with
+// query, and body, rendered into the user's reused buffers.
+func (st *userState) render(s *runStep) error {
 	st.rend.reset()
 	clear(st.hdr)
 	for i := range st.cls.defaults {
@@ -115,10 +127,7 @@ func (st *userState) do(ctx context.Context, s *runStep) error {
 	if len(s.checks) > 0 || len(s.captures) > 0 {
 		q.Check = st.check
 	}
-	st.step = s
-	_, err := st.u.Do(ctx, q)
-	st.step = nil
-	return err
+	return nil
 }
 
 // setHeader renders h into its slot (or its static value) in st.hdr. A

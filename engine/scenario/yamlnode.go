@@ -31,9 +31,20 @@ type anchorDef struct {
 // maxVisits bounds the nodes a decode visits, aliases expanded.
 const maxVisits = 200_000
 
+// posOf returns where n starts: a mapping at its first key (goccy's
+// token for a mapping is its first ':').
 func posOf(n ast.Node) Pos {
-	if n == nil {
+	switch m := n.(type) {
+	case nil:
 		return Pos{}
+	case *ast.MappingNode:
+		if len(m.Values) > 0 && m.Values[0] != nil && m.Values[0].Key != nil && !m.IsFlowStyle {
+			return posOf(m.Values[0].Key)
+		}
+	case *ast.MappingValueNode:
+		if m.Key != nil {
+			return posOf(m.Key)
+		}
 	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {

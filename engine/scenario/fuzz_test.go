@@ -1,0 +1,122 @@
+package scenario
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+)
+
+// FuzzParse feeds arbitrary YAML to Parse. It must never panic; every
+// problem must name the file and a line and column; a scenario it
+// accepts must validate, build a plan, and render every request without
+// panicking.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"../../docs/scenarios/seed.yaml", "../../docs/scenarios/quick.yaml", "../../docs/scenarios/open-stages.yaml"} {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(minimal))
+	f.Add([]byte("load: {rate: 5, stages: [{duration: 1s, rate: 2}]}\n" + minimal))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("classes:\n  - &c {name: A, tasks: [{get: /x}]}\n  - <<: *c\n    name: B\n"))
+	f.Add([]byte("data:\n  p: {pick: [a, b], order: round_robin}\nclasses:\n  - name: A\n    vars: {v: '{{p}}'}\n    tasks: [{post: '/{{v}}', json: {a: [1, '{{uuid}}']}, check: [{json: $.a, equals: 1}], capture: {x: '$.b[*]'}}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("f.yaml", data)
+		if err != nil {
+			var probs Problems
+			if !errors.As(err, &probs) || len(probs) == 0 || !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error is not Problems: %T %v", err, err)
+			}
+			for _, p := range probs {
+				if p.File != "f.yaml" || p.Pos.Line < 1 || p.Pos.Column < 1 {
+					t.Fatalf("problem without file:line:column: %#v", p)
+				}
+			}
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("Parse accepted what Validate refuses: %v", err)
+		}
+		p, err := s.Plan(Options{Host: "http://127.0.0.1:1", Load: engine.Closed{Users: 1}, Duration: time.Second})
+		if err != nil {
+			return // e.g. fixed classes against an open load in the file
+		}
+		_ = p
+		r := &reporter{pos: positions{}}
+		c := s.compile(r)
+		for i, cl := range c.classes {
+			st := c.users.bind(c, cl, testUser(1, s.classes[i].name))
+			for _, steps := range append(append(cl.tasks, cl.onStart), cl.onStop) {
+				for _, step := range steps {
+					_ = st.render(step)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseWait checks that ParseWait never panics and that what it
+// accepts is a valid engine.Wait.
+func FuzzParseWait(f *testing.F) {
+	for _, s := range []string{"none", "0", "2s", "constant 2s", "1s-3s", "between 1s 3s", "between(1, 3)", "pacing 5s", "throughput 0.5", "1-3", "-1s", "between 3s 1s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := ParseWait(s)
+		if err == nil && w != nil {
+			if verr := w.Validate(); verr != nil {
+				t.Fatalf("ParseWait(%q) = %#v, which the engine refuses: %v", s, w, verr)
+			}
+		}
+	})
+}
+
+// FuzzTemplate compiles arbitrary templates against a scope and renders
+// what compiles, in every escaping mode.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{"/x/{{v}}", "{{user.id}}-{{uuid}}", "{{random_int(1, 9)}}", "{{d}} {{c.a}}", "{{", "}}", "{{ }}", "a{{v}}b{{v"} {
+		f.Add(s)
+	}
+	sc := &scope{
+		sources: []*source{{name: "d", rows: [][]string{{"x"}}}, {name: "c", csvFile: "c.csv", columns: []string{"a"}, rows: [][]string{{"1"}}}},
+		vars:    map[string]bool{"v": true},
+	}
+	c := &compiled{sources: []*runSource{{src: sc.sources[0]}, {src: sc.sources[1]}}}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, esc := range []escaper{escNone, escPath, escQuery, escJSON} {
+			tpl, err := compileTemplate(text, esc, sc)
+			if err != nil {
+				continue
+			}
+			u := testUser(1, "A")
+			u.Vars["v"] = text
+			r := renderer{u: u, data: c.sources, rows: []int{-1, -1}}
+			if _, err := tpl.appendTo(nil, &r); err != nil {
+				t.Fatalf("%q: %v", text, err)
+			}
+		}
+	})
+}
+
+// FuzzParseCSV checks that parseCSV never panics and that every row it
+// returns has a value for every column.
+func FuzzParseCSV(f *testing.F) {
+	f.Add([]byte(accountsCSV))
+	f.Add([]byte("\xef\xbb\xbfa,b\n\"x,y\",2\n"))
+	f.Add([]byte("a\n\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cols, rows, err := parseCSV(data)
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if len(r) != len(cols) {
+				t.Fatalf("row %q for columns %q", r, cols)
+			}
+		}
+	})
+}
