@@ -71,13 +71,13 @@ func TestJSONPathMatch(t *testing.T) {
 
 func TestJSONPathCompileErrors(t *testing.T) {
 	for path, want := range map[string]string{
-		"token":     `must start with $`,
-		"$.":        `empty member name`,
-		"$.a[":      `"[" is not closed by "]"`,
-		"$.a[x]":    `[x] is not an index, * or a quoted name`,
-		"$.a['b]":   `quoted member name is not closed by ']`,
-		"$a":        `unexpected "a"`,
-		"$.a..b":    `empty member name`,
+		"token":                        `must start with $`,
+		"$.":                           `empty member name`,
+		"$.a[":                         `"[" is not closed by "]"`,
+		"$.a[x]":                       `[x] is not an index, * or a quoted name`,
+		"$.a['b]":                      `quoted member name is not closed by ']`,
+		"$a":                           `unexpected "a"`,
+		"$.a..b":                       `empty member name`,
 		"$" + strings.Repeat(".a", 65): `more than 64 steps`,
 	} {
 		if _, err := compilePath(path); err == nil || !strings.Contains(err.Error(), want) {

@@ -144,8 +144,8 @@ func TestCapturesAndChecksOverHTTP(t *testing.T) {
 		t.Errorf("GET /bad: %+v, want every request failed as check", st)
 	}
 	wantErrs := map[string]bool{
-		"GET /bad check failed: $.status has another value than expected":                 false,
-		"GET /bad-capture check failed: capture never: $.nothing matched nothing":          false,
+		"GET /bad check failed: $.status has another value than expected":                                                            false,
+		"GET /bad-capture check failed: capture never: $.nothing matched nothing":                                                    false,
 		"Checker/GET /items/[never] scenario: classes[1].tasks[2]: path: {{never}}: variable not set yet (capture or vars: sets it)": false,
 	}
 	for _, e := range append(tot.Errors, tot.Exceptions...) {
