@@ -57,26 +57,45 @@ func TestSeedScenarioAgainstDemo(t *testing.T) {
 	}
 	plan, err := s.Plan(scenario.Options{
 		Host:     srv.URL,
-		Load:     engine.Closed{Users: 50, SpawnRate: 0},
-		Duration: 3 * time.Second,
+		Load:     engine.Closed{Users: 50},
+		Duration: 2 * time.Second,
 		Wait:     engine.Constant{D: 20 * time.Millisecond},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := engine.Run(ctx, plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tot := res.Total
-	for _, e := range seedEndpoints {
-		st := tot.Stat(e[0], e[1])
-		if st == nil || st.Successes() == 0 {
-			t.Errorf("%s %s: no successful request", e[0], e[1])
-			continue
+	// Let tasks in flight finish at the end rather than abort them: the
+	// result should hold whole sequences (login, capture, use).
+	plan.StopTimeout = 5 * time.Second
+	// The rare endpoints (WriterUser's 4 %, HealthCheckUser's 1 %) may
+	// miss a short run on a loaded machine: run again, up to 4 runs, until
+	// every endpoint of the table has answered.
+	var res *engine.Result
+	ok := map[[2]string]int64{}
+	for run := 0; run < 4 && len(ok) < len(seedEndpoints); run++ {
+		if res, err = engine.Run(ctx, plan); err != nil {
+			t.Fatal(err)
 		}
-		t.Logf("%-4s %-24s %5d requests, p50 %d µs", e[0], e[1], st.Requests, st.Percentile(50))
+		checkRun(t, res)
+		for _, e := range seedEndpoints {
+			if st := res.Total.Stat(e[0], e[1]); st != nil && st.Successes() > 0 {
+				ok[e] += st.Successes()
+			}
+		}
 	}
+	for _, e := range seedEndpoints {
+		if ok[e] == 0 {
+			t.Errorf("%s %s: no successful request in 4 runs", e[0], e[1])
+		}
+		t.Logf("%-4s %-24s %5d successful requests", e[0], e[1], ok[e])
+	}
+}
+
+// checkRun requires a run of the seed scenario to have no failure, no
+// 429 and no exception, and exactly one login per signed-in user.
+func checkRun(t *testing.T, res *engine.Result) {
+	t.Helper()
+	tot := res.Total
 	for _, st := range tot.Stats {
 		if st.Failures() > 0 || st.RateLimited > 0 {
 			t.Errorf("%s %s: %d failures, %d rate limited", st.Method, st.Name, st.Failures(), st.RateLimited)
