@@ -145,6 +145,10 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // cmdHelp prints the help of soak or of one command.
 func (c *cli) cmdHelp(_ context.Context, args []string) (int, error) {
+	args, err := parse(newFlagSet("help"), args)
+	if err != nil {
+		return exitUsage, err
+	}
 	switch len(args) {
 	case 0:
 		fmt.Fprint(c.stdout, mainUsage())

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
+	"github.com/soaklab/soak/probe"
 )
 
 // The seed scenario and its accounts, embedded so that `soak demo` needs
@@ -51,8 +50,8 @@ type demoOptions struct {
 
 func (d *demoOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&d.serve, "serve", false, "")
-	fs.StringVar(&d.addr, "addr", "127.0.0.1:8000", "")
-	fs.StringVar(&d.adminAddr, "admin-addr", "127.0.0.1:6060", "")
+	fs.StringVar(&d.addr, "addr", demo.DefaultAddr, "")
+	fs.StringVar(&d.adminAddr, "admin-addr", probe.DefaultAdminAddr, "")
 	fs.Var(&d.databaseURL, "database-url", "")
 	fs.Var(&d.redisURL, "redis-url", "")
 	fs.Var(&d.faults, "fault", "")
@@ -129,15 +128,6 @@ func (d *demoOptions) check(o *runOptions) error {
 			}
 		}
 	}
-	for _, a := range []struct{ flag, addr string }{{"addr", d.addr}, {"admin-addr", d.adminAddr}} {
-		host, _, err := net.SplitHostPort(a.addr)
-		if err != nil {
-			return usagef("--%s %q: want host:port, e.g. 127.0.0.1:8000", a.flag, a.addr)
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return usagef("--%s %s: the demo listens on loopback only (127.0.0.1, ::1, localhost)", a.flag, a.addr)
-		}
-	}
 	return nil
 }
 
@@ -188,39 +178,21 @@ func (c *cli) demoScenario(o *runOptions) (*scenario.Scenario, error) {
 // serveDemo serves the demo service and its probe on loopback until ctx
 // is cancelled (Ctrl-C), printing their URLs.
 func (c *cli) serveDemo(ctx context.Context, svc *demo.Service, d *demoOptions) (int, error) {
-	lnSvc, err := net.Listen("tcp", d.addr)
+	srv, err := demo.Listen(svc, d.addr, d.adminAddr)
+	if errors.Is(err, demo.ErrNotLoopback) {
+		return exitUsage, usagef("--addr %s, --admin-addr %s: %v", d.addr, d.adminAddr, err)
+	}
 	if err != nil {
-		return exitError, fmt.Errorf("--addr %s: %w", d.addr, err)
+		return exitError, err
 	}
-	lnAdmin, err := net.Listen("tcp", d.adminAddr)
-	if err != nil {
-		lnSvc.Close()
-		return exitError, fmt.Errorf("--admin-addr %s: %w", d.adminAddr, err)
-	}
-	servers := []*http.Server{
-		{Handler: svc.Handler(), ReadHeaderTimeout: 10 * time.Second},
-		{Handler: svc.Probe().Handler(), ReadHeaderTimeout: 10 * time.Second},
-	}
-	errc := make(chan error, 2)
-	for i, ln := range []net.Listener{lnSvc, lnAdmin} {
-		go func() { errc <- servers[i].Serve(ln) }()
-	}
-	host, admin := "http://"+lnSvc.Addr().String(), "http://"+lnAdmin.Addr().String()
-	fmt.Fprintf(c.stdout, "demo service: %s\nprobe admin:  %s\n", host, admin)
+	fmt.Fprintf(c.stdout, "demo service: %s\nprobe admin:  %s\n", srv.URL(), srv.AdminURL())
 	fmt.Fprintf(c.stdout, "Soak it from another terminal, then Ctrl-C here to stop it:\n"+
-		"  soak run --host %s --scenario docs/scenarios/seed.yaml --users 200 --spawn-rate 20 --duration 5m --probe %s\n", host, admin)
-	var serveErr error
-	select {
-	case <-ctx.Done():
-	case serveErr = <-errc:
-	}
+		"  soak run --host %s --scenario docs/scenarios/seed.yaml --duration 5m --probe %s\n", srv.URL(), srv.AdminURL())
+	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
-	for _, s := range servers {
-		_ = s.Shutdown(sctx)
-	}
-	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
-		return exitError, serveErr
+	if err := srv.Shutdown(sctx); err != nil {
+		return exitError, err
 	}
 	return exitOK, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/report"
 )
@@ -30,7 +31,7 @@ type outputFlags struct {
 // ask), and returns the paths written. Partial marks them as such. Every
 // output is tried; the first error is returned.
 func writeOutputs(dir string, r *analysis.Result, partial bool, f outputFlags) ([]string, error) {
-	run := report.Run{Result: r.Engine, Partial: partial, IntervalsFile: "intervals.jsonl"}
+	run := report.Run{Result: r.Engine, Analysis: r, Partial: partial, IntervalsFile: results.IntervalsFile}
 	var written []string
 	var first error
 	try := func(path string, err error) {

@@ -31,7 +31,7 @@ Load (Locust's flags; a scenario's load: is the default):
   --interval D             width of one time-series interval, 100ms..10s (default 1s)
 
 Server side (the service's embedded probe, docs/probe.md):
-  --probe URL              the probe's admin URL, e.g. http://127.0.0.1:6060 (repeatable: one
+  --probe URL              the probe's admin URL, e.g. http://127.0.0.1:6061 (repeatable: one
                            per replica). Without it the report is client side only.
   --probe-token T          bearer token of the probes; better from $SOAK_PROBE_TOKEN, which
                            keeps it out of ps. Never printed or saved.
@@ -82,7 +82,7 @@ Examples:
 
   # open model: 300 requests/s whatever the latency, with the probe read
   SOAK_PROBE_TOKEN=... soak run --scenario soak.yaml --rate 300/s --duration 1h \
-       --probe http://127.0.0.1:6060
+       --probe http://127.0.0.1:6061
 
   # a step load, and a stricter p95
   soak run --scenario soak.yaml --stages 5m:50,5m:100,5m:200 --max-p95 300ms
@@ -103,7 +103,7 @@ Demo flags:
   --serve                  only serve the demo service and its probe, printing their URLs,
                            until Ctrl-C: soak it with soak run from another terminal
   --addr HOST:PORT         --serve: the service's address (default 127.0.0.1:8000; port 0 = any)
-  --admin-addr HOST:PORT   --serve: the probe admin's address (default 127.0.0.1:6060)
+  --admin-addr HOST:PORT   --serve: the probe admin's address (default 127.0.0.1:6061)
   --database-url URL       store data in PostgreSQL (pgxpool), e.g.
                            postgres://root@127.0.0.1:5432/test; default: in memory
   --redis-url URL          cache in Redis (go-redis), e.g. redis://127.0.0.1:6379/0
@@ -199,7 +199,7 @@ Exit codes: 0 when the search ran (whether or not a step broke), 1 when soak
 could not run it, 2 for a usage error, 130 when interrupted (outputs partial).
 
 Examples:
-  soak capacity --host http://127.0.0.1:8000 --scenario soak.yaml --probe http://127.0.0.1:6060
+  soak capacity --host http://127.0.0.1:8000 --scenario soak.yaml --probe http://127.0.0.1:6061
   soak capacity --host http://127.0.0.1:8000 --url /api/items --wait none \
                 --start-users 20 --step-users 20 --max-users 400 --step-duration 2m
   soak capacity --host http://127.0.0.1:8000 --url /api/items --start-rate 50/s --step-rate 50/s --max-rate 1000/s

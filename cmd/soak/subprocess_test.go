@@ -1,0 +1,268 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/cmd/soak/internal/results"
+)
+
+// TestDemoWritesEveryOutput: `soak demo` with a short duration soaks the
+// built-in service in process and writes every output.
+func TestDemoWritesEveryOutput(t *testing.T) {
+	dir := t.TempDir()
+	p := soak(t, dir, nil, 2*time.Minute, append([]string{"demo", "--duration", "4s", "--users", "20", "--spawn-rate", "20",
+		"--out", "out"}, quick...)...)
+	if p.code != exitOK && p.code != exitTargetMissed {
+		t.Fatalf("exit %d, want 0 or 3 (a short run may miss the throughput target):\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	out := filepath.Join(dir, "out")
+	doc := checkOutputs(t, out, false)
+	if doc.Totals.Requests == 0 || len(doc.Endpoints) < 5 {
+		t.Errorf("%d requests over %d endpoints: the seed scenario did not run", doc.Totals.Requests, len(doc.Endpoints))
+	}
+	if runStatus(t, out) != results.StatusComplete {
+		t.Error("run.json does not say complete")
+	}
+	if !strings.Contains(p.stdout, "outputs in out") || !strings.Contains(p.stderr, "soak demo: run") {
+		t.Errorf("summary or progress missing:\n%s\n%s", p.stdout, p.stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	for _, class := range []string{"AuthenticatedUser", "UnauthenticatedUser", "WriterUser", "HealthCheckUser"} {
+		if !strings.Contains(string(md), class) {
+			t.Errorf("report.md lacks the seed class %s", class)
+		}
+	}
+}
+
+// unreachable is how the report says a probe did not answer.
+var unreachable = regexp.MustCompile(`(?i)probe[^\n]{0,80}(unreachable|not reachable)`)
+
+var urlLine = regexp.MustCompile(`^(demo service|probe admin): +(http://127\.0\.0\.1:\d+)$`)
+
+// TestRunAgainstServedDemo: `soak run` against `soak demo --serve` in
+// another process, with its probe, writes every output.
+func TestRunAgainstServedDemo(t *testing.T) {
+	dir := t.TempDir()
+	srv := start(t, dir, "demo", "--serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0")
+	urls := map[string]string{}
+	timeout := time.After(30 * time.Second)
+	for len(urls) < 2 {
+		select {
+		case line, ok := <-srv.lines:
+			if !ok {
+				t.Fatalf("soak demo --serve ended:\n%s", srv.stderr.String())
+			}
+			if m := urlLine.FindStringSubmatch(line); m != nil {
+				urls[m[1]] = m[2]
+			}
+		case <-timeout:
+			t.Fatalf("soak demo --serve printed no URLs in 30s:\n%s", srv.stderr.String())
+		}
+	}
+	seed, _ := filepath.Abs("../../docs/scenarios/seed.yaml")
+	p := soak(t, dir, nil, 2*time.Minute, append([]string{"run", "--host", urls["demo service"], "--scenario", seed,
+		"--probe", urls["probe admin"], "-u", "20", "-r", "20", "-t", "4s", "--out", "out", "--headless",
+		"--csv", "sustained_load_results", "--html", "sustained_load_report.html"}, quick...)...)
+	if p.code != exitOK && p.code != exitTargetMissed {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	doc := checkOutputs(t, filepath.Join(dir, "out"), false)
+	if doc.Totals.Requests == 0 {
+		t.Error("no request")
+	}
+	for _, f := range []string{"sustained_load_results_stats.csv", "sustained_load_results_failures.csv", "sustained_load_report.html"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("Locust-style output: %v", err)
+		}
+	}
+	if md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md")); unreachable.Match(md) {
+		t.Errorf("the probe answered, yet the report says it was not reachable")
+	}
+	srv.cmd.Process.Signal(syscall.SIGINT)
+	if code := srv.wait(t, 30*time.Second); code != exitOK {
+		t.Errorf("soak demo --serve after Ctrl-C: exit %d:\n%s", code, srv.stderr.String())
+	}
+}
+
+// TestBadInputSubprocess: the real binary exits 2 naming the flag or the
+// file:line:column, without a stack trace.
+func TestBadInputSubprocess(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("name: x\nclasses:\n  - name: A\n    weight: [1\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--nope"}, "-nope"},
+		{[]string{"run", "--duration", "30 minutes"}, "-duration"},
+		{[]string{"--users", "10", "-t", "1h30"}, "-t"},
+		{[]string{"run", "--host", "http://127.0.0.1:1", "--scenario", "broken.yaml"}, "broken.yaml:4:"},
+		{[]string{"run", "--host", "http://127.0.0.1:1", "--scenario", "absent.yaml"}, "absent.yaml"},
+		{[]string{"validate", "broken.yaml"}, "broken.yaml:4:"},
+	} {
+		p := soak(t, dir, nil, 30*time.Second, tc.args...)
+		if p.code != exitUsage || !strings.Contains(p.stderr, tc.want) || strings.Contains(p.stderr, "goroutine") {
+			t.Errorf("soak %q: exit %d, stderr:\n%s", tc.args, p.code, p.stderr)
+		}
+	}
+}
+
+// TestHostNotAnswering: nothing listening fails in seconds; a host that
+// accepts connections and never answers ends with the run, bounded.
+func TestHostNotAnswering(t *testing.T) {
+	dir := t.TempDir()
+	closed := "http://" + freePort(t)
+	start := time.Now()
+	p := soak(t, dir, nil, 30*time.Second, "run", "--host", closed, "--url", "/", "-t", "1m")
+	if p.code != exitError || !strings.Contains(p.stderr, "nothing answers") || time.Since(start) > 20*time.Second {
+		t.Errorf("closed port: exit %d after %v:\n%s", p.code, time.Since(start), p.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "soak-results")); err == nil {
+		t.Error("a results directory was created for a run that never started")
+	}
+
+	silent, accepted := newSilentListener(t)
+	p = soak(t, dir, nil, time.Minute, append([]string{"run", "--host", "http://" + silent, "--url", "/", "-u", "3", "-r", "3",
+		"-t", "3s", "--timeout", "1s", "--out", "silent"}, quick...)...)
+	if p.code != exitTargetMissed || accepted.Load() == 0 {
+		t.Errorf("silent host: exit %d, %d connections accepted:\n%s\n%s", p.code, accepted.Load(), p.stdout, p.stderr)
+	}
+	if !strings.Contains(p.stdout, "failures") || !strings.Contains(p.stdout, "100.00%") {
+		t.Errorf("the summary should show every request failed (timeouts):\n%s", p.stdout)
+	}
+	checkOutputs(t, filepath.Join(dir, "silent"), false)
+}
+
+// TestUnreachableProbe: the run goes on client side and the report says
+// the probe was not reachable.
+func TestUnreachableProbe(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	probe := "http://" + freePort(t)
+	p := soak(t, dir, nil, time.Minute, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2",
+		"-t", "3s", "--probe", probe, "--out", "out"}, quick...)...)
+	if p.code == exitError || p.code == exitUsage {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	doc := checkOutputs(t, filepath.Join(dir, "out"), false)
+	if doc.Totals.Requests == 0 {
+		t.Error("no request: the run did not go on")
+	}
+	if !strings.Contains(p.stderr, "not reachable") {
+		t.Errorf("the live log does not say the probe is not reachable:\n%s", p.stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md"))
+	if !unreachable.Match(md) {
+		t.Errorf("report.md does not say the probe was not reachable:\n%s", md)
+	}
+}
+
+// TestInterruptWritesPartialOutputs: one SIGINT stops the run, which
+// writes every output marked partial and exits 130.
+func TestInterruptWritesPartialOutputs(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	s := start(t, dir, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2", "-t", "5m",
+		"--out", "out"}, quick...)...)
+	waitIntervals(t, filepath.Join(dir, "out"), 2)
+	s.cmd.Process.Signal(syscall.SIGINT)
+	if code := s.wait(t, 60*time.Second); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitInterrupted, s.stderr.String())
+	}
+	out := filepath.Join(dir, "out")
+	checkOutputs(t, out, true)
+	if st := runStatus(t, out); st != results.StatusInterrupted {
+		t.Errorf("run.json status %q", st)
+	}
+	if !strings.Contains(s.stderr.String(), "interrupted") {
+		t.Errorf("no interruption note:\n%s", s.stderr.String())
+	}
+}
+
+// TestKillThenReport: a run killed with SIGKILL keeps what it saved, and
+// soak report rebuilds every output from it, marked partial.
+func TestKillThenReport(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	s := start(t, dir, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2", "-t", "5m",
+		"--out", "out"}, quick...)...)
+	out := filepath.Join(dir, "out")
+	waitIntervals(t, out, 3)
+	s.cmd.Process.Kill()
+	s.wait(t, 30*time.Second)
+	for _, f := range []string{"report.json", "report.md", "soak_stats.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Fatalf("%s exists before soak report: the test would prove nothing", f)
+		}
+	}
+	p := soak(t, dir, nil, time.Minute, "report", "--csv", "rebuilt", "out")
+	if p.code == exitError || p.code == exitUsage {
+		t.Fatalf("soak report: exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	if !strings.Contains(p.stderr, "never finished") {
+		t.Errorf("soak report does not warn that the run never finished:\n%s", p.stderr)
+	}
+	doc := checkOutputs(t, out, true)
+	if doc.Totals.Requests == 0 {
+		t.Error("no request rebuilt")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rebuilt_stats.csv")); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestSecretsNeverWritten: the probe token (flag or environment) and an
+// Authorization header from a scenario reach the service but no output,
+// log or summary.
+func TestSecretsNeverWritten(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	const bearer, token, envToken = "scenario-bearer-5e3c", "probe-token-77aa", "env-token-19bd"
+	scenario := fmt.Sprintf(`name: secret
+classes:
+  - name: Reader
+    weight: 1
+    headers:
+      Authorization: Bearer %s
+    tasks:
+      - get: /ok
+`, bearer)
+	os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte(scenario), 0o644)
+	probe := "http://" + freePort(t)
+	runs := []struct {
+		out  string
+		env  []string
+		args []string
+	}{
+		{"flag", nil, []string{"--probe-token", token}},
+		{"env", []string{ProbeTokenEnv + "=" + envToken}, nil},
+	}
+	for _, r := range runs {
+		args := append([]string{"run", "--host", tg.URL, "--scenario", "secret.yaml", "-u", "2", "-r", "2", "-t", "2s",
+			"--probe", probe, "--out", r.out, "--json"}, quick...)
+		p := soak(t, dir, r.env, time.Minute, append(args, r.args...)...)
+		if p.code == exitError || p.code == exitUsage {
+			t.Fatalf("exit %d:\n%s", p.code, p.stderr)
+		}
+		for _, secret := range []string{bearer, token, envToken} {
+			if strings.Contains(p.stdout+p.stderr, secret) {
+				t.Errorf("%s run: %q printed", r.out, secret)
+			}
+			if hits := grepTree(t, filepath.Join(dir, r.out), secret); len(hits) > 0 {
+				t.Errorf("%s run: %q written to %v", r.out, secret, hits)
+			}
+		}
+	}
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if len(tg.auth) == 0 || tg.auth[0] != "Bearer "+bearer {
+		t.Errorf("the service got Authorization %q: the test would prove nothing", tg.auth)
+	}
+}
