@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,21 +10,11 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/demo"
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
+	"github.com/soaklab/soak/docs/scenarios"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/probe"
 )
-
-// The seed scenario and its accounts, embedded so that `soak demo` needs
-// no file. They are copies of docs/scenarios/seed.yaml and accounts.csv (a
-// test checks they are equal); run `go generate ./cmd/soak` after editing
-// the originals.
-//
-//go:generate cp ../../docs/scenarios/seed.yaml ../../docs/scenarios/accounts.csv scenarios/
-//go:embed scenarios/seed.yaml scenarios/accounts.csv
-var seedFS embed.FS
-
-const seedFile = "scenarios/seed.yaml"
 
 // Defaults of soak demo: the seed report's users and spawn rate, for two
 // minutes of load.
@@ -105,7 +94,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 		return exitUsage, err
 	}
 	j.sources = []analysis.Source{analysis.InProcess(svc.Probe())}
-	if j.scenario == seedFile {
+	if j.scenario == scenarios.Seed {
 		j.scenario = "built-in seed scenario (docs/scenarios/seed.yaml)"
 	}
 	return c.execute(ctx, j)
@@ -159,7 +148,7 @@ func (c *cli) demoScenario(o *runOptions) (*scenario.Scenario, error) {
 	if o.scenario != "" || len(o.urls.Values) > 0 {
 		return o.loadScenario()
 	}
-	sc, err := scenario.LoadFS(seedFS, seedFile)
+	sc, err := scenario.LoadFS(scenarios.FS, scenarios.Seed)
 	if err != nil {
 		return nil, fmt.Errorf("the embedded seed scenario: %w", err)
 	}
