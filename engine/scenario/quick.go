@@ -42,11 +42,15 @@ func Quick(urls ...string) (*Scenario, error) {
 			s.Host = host
 			p = u.RequestURI()
 		}
+		_, terr := compileTemplate(p, escPath, &scope{vars: map[string]bool{}})
 		switch {
 		case !strings.HasPrefix(p, "/"):
 			bad(raw, "must be a path starting with / or an http:// URL")
 			continue
-		case strings.ContainsAny(p, " \t\r\n#"):
+		case terr != nil:
+			bad(raw, "%s", strings.TrimPrefix(terr.Error(), "template: "))
+			continue
+		case strings.ContainsAny(outsideTemplates(p), " \t\r\n#"):
 			bad(raw, "contains a space, line break or #; write %%20 for a space")
 			continue
 		}
@@ -65,4 +69,21 @@ func Quick(urls ...string) (*Scenario, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// outsideTemplates returns s without its {{...}} expressions.
+func outsideTemplates(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			return b.String() + s
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			return b.String()
+		}
+		s = s[i+j+2:]
+	}
 }

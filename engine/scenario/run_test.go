@@ -17,8 +17,9 @@ import (
 // answers 201, and a /bad that answers 200 with the wrong body.
 type shop struct {
 	mu     sync.Mutex
-	logins map[string]int
-	denied int // requests to /items without a valid token
+	logins  map[string]int
+	logouts int
+	denied  int // requests to /items without a valid token
 }
 
 func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +49,11 @@ func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_, _ = w.Write([]byte(`{"id":"` + strings.TrimPrefix(r.URL.Path, "/items/") + `","owner":"` + user + `"}`))
+	case r.URL.Path == "/logout" && authed:
+		s.mu.Lock()
+		s.logouts++
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
 	case r.URL.Path == "/create" && r.Method == "POST":
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write([]byte(`{"id":"new"}`))
@@ -71,6 +77,9 @@ classes:
       - post: /login
         json: {user: '{{acc.username}}', pass: '{{acc.password}}'}
         capture: {token: $.token}
+    on_stop:
+      - post: /logout
+        status: 204
     tasks:
       - name: list and open
         steps:
@@ -101,7 +110,7 @@ const shopAccounts = "username,password\nann,pw-ann\nbob,pw-bob\ncy,pw-cy\ndee,p
 
 // TestCapturesAndChecksOverHTTP runs a scenario against a real service
 // on loopback: a login per user captures a token from CSV credentials,
-// the token goes out as a templated default header, a random item id is
+// the token goes out as a templated default header, on_stop logs out, a random item id is
 // captured and used in the next path, checks compare the response with
 // the user's own CSV row, and failed checks, failed captures and unset
 // variables are each recorded the way the engine reports them.
@@ -112,6 +121,7 @@ func TestCapturesAndChecksOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	plan.StopTimeout = 5 * time.Second // let users finish and run on_stop
 	res, err := engine.Run(context.Background(), plan)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +138,9 @@ func TestCapturesAndChecksOverHTTP(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s logged in %d times", user, n)
 		}
+	}
+	if svc.logouts != members {
+		t.Errorf("%d logouts (on_stop), want %d", svc.logouts, members)
 	}
 	if svc.denied != 0 {
 		t.Errorf("%d item requests went out without a token", svc.denied)

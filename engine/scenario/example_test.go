@@ -1,0 +1,146 @@
+package scenario_test
+
+import (
+	"errors"
+	"fmt"
+	"testing/fstest"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario"
+)
+
+func ExampleParse() {
+	s, err := scenario.Parse("shop.yaml", []byte(`
+host: http://127.0.0.1:8080
+duration: 10m
+load: {users: 50, spawn_rate: 10}
+wait: between 1s 3s
+classes:
+  - name: Shopper
+    weight: 3
+    headers:
+      Authorization: Bearer {{token}}
+    on_start:
+      - post: /login
+        json: {user: 'shopper{{user.id}}', password: secret}
+        capture: {token: $.token}
+    tasks:
+      - get: /items
+        weight: 5
+        capture: {item: '$.items[*].id'}
+      - get: /items/{{item}}
+        weight: 2
+  - name: Browser
+    tasks:
+      - get: /items
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	plan, err := s.Plan(scenario.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(plan.Host, plan.Duration, plan.Load)
+	for _, c := range plan.Classes {
+		fmt.Print(c.Name, " weight ", c.Weight, " wait ", c.Wait, ":")
+		for _, t := range c.Tasks {
+			fmt.Print(" ", t.Name, " x", t.Weight, ";")
+		}
+		fmt.Println()
+	}
+	// Output:
+	// http://127.0.0.1:8080 10m0s {50 10 [] 0s}
+	// Shopper weight 3 wait {1s 3s}: GET /items x5; GET /items/[item] x2;
+	// Browser weight 1 wait {1s 3s}: GET /items x1;
+}
+
+func ExampleScenario_Validate() {
+	_, err := scenario.Parse("shop.yaml", []byte(`
+load: {users: 50, spawn-rate: 10}
+classes:
+  - name: Shopper
+    wait: between 3s 1s
+    tasks:
+      - get: /items/{{itme}}
+        capture: {item: $.id}
+      - get: /cart
+        status: 700
+`))
+	fmt.Println(errors.Is(err, scenario.ErrInvalid))
+	fmt.Println(err)
+	// Output:
+	// true
+	// shop.yaml:2:19: load.spawn-rate: unknown field "spawn-rate"; did you mean "spawn_rate"?
+	// shop.yaml:5:11: classes[0].wait: wait "between 3s 1s": maximum 1s is below minimum 3s
+	// shop.yaml:7:14: classes[0].tasks[0].path: {{itme}}: unknown variable; did you mean "item"?
+	// shop.yaml:10:17: classes[0].tasks[1].status: 700 is not in [100, 599]
+}
+
+func ExampleLoadFS() {
+	fsys := fstest.MapFS{
+		"load/users.yaml": {Data: []byte(`
+data:
+  accounts: {csv: accounts.csv}   # user N gets row N (per_user)
+classes:
+  - name: Member
+    on_start:
+      - post: /login
+        json: {username: '{{accounts.username}}', password: '{{accounts.password}}'}
+        capture: {token: $.token}
+    tasks:
+      - get: /me
+        headers: {Authorization: 'Bearer {{token}}'}
+`)},
+		"load/accounts.csv": {Data: []byte("username,password\nann,pw1\nbob,pw2\n")},
+	}
+	s, err := scenario.LoadFS(fsys, "load/users.yaml")
+	fmt.Println(s.Name, err)
+	// Output:
+	// users <nil>
+}
+
+func ExampleQuick() {
+	s, err := scenario.Quick("http://127.0.0.1:8080/health", "/api/items?page=2")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	plan, err := s.Plan(scenario.Options{Load: engine.Closed{Users: 10}, Duration: time.Minute})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := plan.Classes[0]
+	fmt.Println(plan.Host, c.Name, len(c.Tasks), c.Tasks[1].Name)
+	// Output:
+	// http://127.0.0.1:8080 QuickUser 2 GET /api/items?page=2
+}
+
+func ExampleParseWait() {
+	for _, s := range []string{"1s-3s", "between(1, 3)", "constant 2s", "pacing 10s", "throughput 0.5", "none"} {
+		w, err := scenario.ParseWait(s)
+		fmt.Printf("%-14s %T %v %v\n", s, w, w, err)
+	}
+	// Output:
+	// 1s-3s          engine.Between {1s 3s} <nil>
+	// between(1, 3)  engine.Between {1s 3s} <nil>
+	// constant 2s    engine.Constant {2s} <nil>
+	// pacing 10s     engine.ConstantPacing {10s} <nil>
+	// throughput 0.5 engine.ConstantThroughput {0.5} <nil>
+	// none           <nil> <nil> <nil>
+}
+
+func ExampleDefaultThresholds() {
+	t := scenario.DefaultThresholds()
+	fmt.Println(t.P50, t.P95, t.P99, t.ErrorRate, t.Throughput, t.Pool, t.QueryLatency, t.CacheHitRate, t.CacheMemory, t.CPU, t.Memory)
+
+	s, _ := scenario.Parse("t.yaml", []byte("thresholds: {p95: 300ms, error_rate: 1%, cpu: off}\nclasses: [{name: A, tasks: [{get: /}]}]\n"))
+	fmt.Println(s.Thresholds.P95, s.Thresholds.ErrorRate, s.Thresholds.CPU, s.Thresholds.P99)
+	// Output:
+	// 200ms 500ms 1s 0.005 100 0.8 50ms 0.7 0.8 0.7 0.8
+	// 300ms 0.01 0 1s
+}
