@@ -30,7 +30,8 @@ func analysed(res *engine.Result) (*analysis.Result, *analysis.Report) {
 	ev := analysis.Event{Kind: "pool-exhausted", Source: "svc-1", Start: at(0.3), End: at(0.6), Detail: hostile[0]}
 	a := &analysis.Result{
 		Engine: res,
-		Capture: &analysis.Capture{Timing: analysis.Timing{
+		Capture: &analysis.Capture{Timeline: analysis.Timeline{Sources: []*analysis.SourceTimeline{
+			{Name: "svc-1", Points: []analysis.Point{{Time: at(0)}, {Time: at(0.5)}}}}}, Timing: analysis.Timing{
 			{Phase: analysis.PhaseBaseline, Start: at(-0.1), End: at(0)}, {Phase: analysis.PhaseWarmup, Start: at(0), End: at(0.2)},
 			{Phase: analysis.PhaseSteady, Start: at(0.2), End: at(1)}, {Phase: analysis.PhaseDrain, Start: at(1), End: at(1.1)},
 		}},
@@ -114,7 +115,7 @@ func TestHTMLWithAnalysis(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"<script", "<img", "<svg onload", "ZgotmplZ"} {
+	for _, bad := range []string{"<script", "<img", "<svg onload", "ZgotmplZ", "No probe sample"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML contains %q", bad)
 		}
@@ -138,7 +139,7 @@ func TestHTMLWithAnalysisWithoutProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := renderHTML(t, Run{Analysis: a})
-	for _, want := range []string{"No probe sample", `<section id="findings">`, `<section id="stability">`} {
+	for _, want := range []string{"No probe sample", `<section id="findings">`, `<section id="stability">`, "No sample for: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML lacks %q", want)
 		}
@@ -169,5 +170,29 @@ func TestJSONWithAnalysis(t *testing.T) {
 	a.Findings[1].Confidence = math.NaN()
 	if err := WriteJSON(&bytes.Buffer{}, run); err == nil || !strings.Contains(err.Error(), "encoding the analysis") {
 		t.Errorf("err = %v for a NaN figure", err)
+	}
+}
+
+// Phase events become marks, not bands; an error burst reported interval by
+// interval is one band.
+func TestEventBands(t *testing.T) {
+	sec := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Second) }
+	evs := []analysis.Event{
+		{Kind: "phase", Start: sec(0), End: sec(5), Detail: "warmup"},
+		{Kind: "errors", Start: sec(1), End: sec(2), Detail: "error rate above 0.5%"},
+		{Kind: "errors", Start: sec(2), End: sec(3), Detail: "error rate above 0.5%"},
+		{Kind: "errors", Start: sec(7), End: sec(8), Detail: "error rate above 0.5%"},
+		{Kind: "pool-exhausted", Source: "svc-1", Start: sec(2), End: sec(4)},
+	}
+	bs := eventBands(evs, t0)
+	if len(bs) != 3 || !bs[0].start.Equal(sec(1)) || !bs[0].end.Equal(sec(3)) || bs[2].label != "pool-exhausted" {
+		t.Errorf("bands = %+v", bs)
+	}
+	if bs[0].title != "errors 0:01–0:03: error rate above 0.5%" {
+		t.Errorf("title = %q", bs[0].title)
+	}
+	ms := phaseMarks(&analysis.Result{Charts: analysis.Charts{Events: evs}})
+	if len(ms) != 1 || ms[0].label != "warmup" {
+		t.Errorf("marks = %+v", ms)
 	}
 }

@@ -101,9 +101,13 @@ type bandView struct {
 }
 
 type markView struct {
-	X     float64
-	Label string
+	X, LabelY float64
+	Label     string
 }
+
+// markLabelWidth is the room a phase label takes (SVG units): a label
+// closer than this to the previous one on its row goes one row up.
+const markLabelWidth = 56
 
 // chartView is what the "chart" template draws.
 type chartView struct {
@@ -148,8 +152,18 @@ func buildChart(c chartSpec, dom timeDomain) chartView {
 		x0, x1 := clamp(dom.x(b.start), plotL, plotL+plotW), clamp(dom.x(b.end), plotL, plotL+plotW)
 		v.Bands = append(v.Bands, bandView{X: x0, W: max(x1-x0, 2), Label: b.label, Title: b.title})
 	}
+	var rowEnds []float64 // per label row, where its last label ends
 	for _, m := range c.marks {
-		v.Marks = append(v.Marks, markView{X: clamp(dom.x(m.at), plotL, plotL+plotW), Label: m.label})
+		x := clamp(dom.x(m.at), plotL, plotL+plotW)
+		row := 0
+		for row < len(rowEnds) && rowEnds[row] > x {
+			row++
+		}
+		if row == len(rowEnds) {
+			rowEnds = append(rowEnds, 0)
+		}
+		rowEnds[row] = x + markLabelWidth
+		v.Marks = append(v.Marks, markView{X: x, LabelY: plotT + plotH - 4 - 12*float64(row), Label: m.label})
 	}
 	return v
 }

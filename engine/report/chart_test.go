@@ -73,3 +73,14 @@ func TestTimeTicksFromOrigin(t *testing.T) {
 		t.Errorf("ticks %s", got)
 	}
 }
+
+// Phase labels that would overlap go one row up.
+func TestMarkLabelsDoNotOverlap(t *testing.T) {
+	dom := timeDomain{start: t0, end: t0.Add(100 * time.Second)}
+	v := buildChart(chartSpec{marks: []mark{{t0, "baseline"}, {t0.Add(10 * time.Second), "warmup"},
+		{t0.Add(10 * time.Second), "steady"}, {t0.Add(90 * time.Second), "drain"}}}, dom)
+	ys := []float64{v.Marks[0].LabelY, v.Marks[1].LabelY, v.Marks[2].LabelY, v.Marks[3].LabelY}
+	if ys[0] != ys[1] || ys[2] != ys[1]-12 || ys[3] != ys[0] {
+		t.Errorf("label rows %v", ys)
+	}
+}

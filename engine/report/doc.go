@@ -51,6 +51,44 @@
 // [HistoryWindow], its percentiles are whole-run so far, or of the last
 // HistoryWindow with [CSVOptions].FullHistory, as Locust's are.
 //
+// # JSON
+//
+// [JSON] writes a [Document] ("format": "soak/v1"): the plan summary, the
+// generator (bound or not, and why; CPU; the open model's late and dropped
+// arrivals and start lag), totals and per-endpoint stats with HDR
+// percentiles, the errors and task errors, a summary of every interval of
+// the series with per-endpoint figures, the name of the exact interval
+// file when given ([Run].IntervalsFile), and, with an analysis, its
+// verdicts ([Analysis]). Times are RFC 3339 UTC, durations seconds,
+// latencies milliseconds. Here 429s are apart from failures. [ReadJSON]
+// reads it back, checks it and names the member or line:column at fault;
+// what it returns writes back byte for byte.
+//
+// # HTML
+//
+// [HTML] writes one self-contained file: inline CSS and SVG, no script,
+// nothing fetched, so it opens offline. It has the summary, the
+// configuration, charts over time (users, requests/s, p50/p95/p99,
+// failures and 429s per second), every endpoint and the errors. With an
+// analysis ([Run].Analysis) it adds the sections of the Markdown report
+// (engine/analysis's Report: results summary against targets, top 10
+// endpoints, stability analysis, issues by severity, recommendations,
+// capacity planning, next steps, profiles, environment), every finding
+// with its suspects, and the server-side charts (heap, goroutines, pool
+// acquired and wait, cache hit rate, rate limiting) on the same time axis
+// as the client's, from the baseline to the drain, with the phases marked
+// and detected events shaded on the latency chart. Charts are drawn in Go
+// and laid out by html/template, which escapes every string by context:
+// names from scenarios cannot inject markup. It is checked in headless
+// Chromium (.ci/chromium installs it).
+//
+// # Size and cost
+//
+// Every output is computed from the engine's series, which the engine
+// bounds (engine.DefaultMaxIntervals, coarsening longer runs), so
+// rendering a 24-hour run costs what a 30-minute one does. The figures are
+// in docs/performance.md.
+//
 // # Concurrency
 //
 // Renderers only read the Run; any number may run at once on one Run.

@@ -71,11 +71,13 @@ func writeHTML(w io.Writer, run Run, rep *analysis.Report) error {
 		var n int
 		server, n = serverChartSpecs(&a.Charts)
 		p.A.NoServer = n == 0
-		var marks []mark
+		p.A.NoProbe = !probed(a)
+		marks := phaseMarks(a)
+		for _, m := range marks {
+			dom.include(m.at)
+		}
 		if a.Capture != nil {
-			marks = phaseMarks(a.Capture.Timing)
 			for _, s := range a.Capture.Timing {
-				dom.include(s.Start)
 				dom.include(s.End)
 			}
 		}

@@ -18,6 +18,8 @@ type analysisView struct {
 	// reachable).
 	ServerCharts []chartView
 	NoServer     bool
+	// NoProbe is set when the analysis had no probe sample at all.
+	NoProbe bool
 	// Unsampled names the server-side charts without a point when others
 	// have some (a service without a pool, a cache or a limiter).
 	Unsampled []string
@@ -70,10 +72,37 @@ func isLimitSeries(name string) bool {
 	return len(name) >= 3 && (name[:3] == "max" || name[len(name)-3:] == "max")
 }
 
-// eventBands are the detected events, drawn on the latency chart.
+// phaseEvent is the Kind of the events analysis.Charts lists for the
+// phases: drawn as marks, not bands.
+const phaseEvent = "phase"
+
+// eventBands are the detected events, drawn on the latency chart. Events
+// of one kind and source that touch or overlap (an error burst reported
+// interval by interval) make one band.
 func eventBands(events []analysis.Event, origin time.Time) []band {
-	var bs []band
+	var evs []analysis.Event
 	for _, e := range events {
+		if e.Kind == phaseEvent {
+			continue
+		}
+		if n := len(evs); n > 0 && evs[n-1].Kind == e.Kind && evs[n-1].Source == e.Source &&
+			!e.Start.After(evs[n-1].End) && !e.End.Before(evs[n-1].Start) {
+			last := &evs[n-1]
+			if e.End.After(last.End) {
+				last.End = e.End
+			}
+			if e.Start.Before(last.Start) {
+				last.Start = e.Start
+			}
+			if last.Detail != e.Detail {
+				last.Detail = ""
+			}
+			continue
+		}
+		evs = append(evs, e)
+	}
+	var bs []band
+	for _, e := range evs {
 		title := e.Kind
 		if e.Source != "" {
 			title += " [" + e.Source + "]"
@@ -87,13 +116,35 @@ func eventBands(events []analysis.Event, origin time.Time) []band {
 	return bs
 }
 
-// phaseMarks mark where each phase starts.
-func phaseMarks(t analysis.Timing) []mark {
+// phaseMarks mark where each phase starts: from the capture's timing, or
+// else from the phase events of the charts.
+func phaseMarks(a *analysis.Result) []mark {
 	var ms []mark
-	for _, s := range t {
-		ms = append(ms, mark{at: s.Start, label: string(s.Phase)})
+	if a.Capture != nil && len(a.Capture.Timing) > 0 {
+		for _, s := range a.Capture.Timing {
+			ms = append(ms, mark{at: s.Start, label: string(s.Phase)})
+		}
+		return ms
+	}
+	for _, e := range a.Charts.Events {
+		if e.Kind == phaseEvent {
+			ms = append(ms, mark{at: e.Start, label: e.Detail})
+		}
 	}
 	return ms
+}
+
+// probed reports whether the analysis had probe samples to work with.
+func probed(a *analysis.Result) bool {
+	if a.Capture == nil {
+		return false
+	}
+	for _, s := range a.Capture.Timeline.Sources {
+		if len(s.Points) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // groupIssues splits issues by severity, most severe first, as the seed's

@@ -86,7 +86,28 @@ func groupAny(v any) string {
 	return "–"
 }
 
+// inlineMarkdown renders the only Markdown the analysis's report texts
+// use inline, `code` spans, as <code> elements; everything else is
+// escaped text. An unpaired backtick stays a backtick.
+func inlineMarkdown(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // odd number of backticks: the last one is text
+		parts[len(parts)-2] += "`" + parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
+}
+
 var htmlFuncs = template.FuncMap{
+	"md":      inlineMarkdown,
 	"int":     groupAny,
 	"ms":      latency,
 	"fixed":   fixed,

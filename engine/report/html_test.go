@@ -94,3 +94,17 @@ func TestHTMLEscapesHostileNames(t *testing.T) {
 		t.Error("the hostile name is not shown, escaped")
 	}
 }
+
+func TestInlineMarkdown(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"run `soak capacity` now", "run <code>soak capacity</code> now"},
+		{"<b>`<i>`</b>", "&lt;b&gt;<code>&lt;i&gt;</code>&lt;/b&gt;"},
+		{"a ` lone", "a ` lone"},
+		{"`a` and ` b", "<code>a</code> and ` b"},
+		{"", ""},
+	} {
+		if got := string(inlineMarkdown(c.in)); got != c.want {
+			t.Errorf("inlineMarkdown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -107,11 +107,11 @@ func TestReadJSONErrors(t *testing.T) {
 		{"syntax", "{\n \"format\": \"soak/v1\",\n \"run\": {]\n}", "r.json:3:10: invalid character ']'"},
 		{"no format", `{"run": {}}`, "r.json: format: missing"},
 		{"other format", `{"format": "soak/v2"}`, `r.json: format: "soak/v2" is not "soak/v1"`},
-		{"type", strings.Replace(good, `"requests": 6`, `"requests": "six"`, 1), "totals.requests"},
-		{"failures", strings.Replace(good, `"failures": 1,`, `"failures": 9,`, 1), "totals.failures: failures and 429s exceed requests"},
-		{"percentiles", strings.Replace(good, `"50": 20.015,`, `"50": 99,`, 1), `totals.percentiles_ms["66"]`},
-		{"endpoint", strings.Replace(good, `"successes": 3,`, `"successes": 4,`, 1), "endpoints[0].successes"},
-		{"interval", strings.Replace(good, `"users": 4,`, `"users": -4,`, 1), "intervals[1].users: negative"},
+		{"type", strings.Replace(good, `"requests":6`, `"requests":"six"`, 1), "totals.requests"},
+		{"failures", strings.Replace(good, `"failures":1,`, `"failures":9,`, 1), "totals.failures: failures and 429s exceed requests"},
+		{"percentiles", strings.Replace(good, `"50":20.015,`, `"50":99,`, 1), `totals.percentiles_ms["66"]`},
+		{"endpoint", strings.Replace(good, `"successes":3,`, `"successes":4,`, 1), "endpoints[0].successes"},
+		{"interval", strings.Replace(good, `"users":4,`, `"users":-4,`, 1), "intervals[1].users: negative"},
 		{"trailing", good + "{}", "r.json:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
