@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"fmt"
 	"strconv"
 	"strings"
@@ -104,68 +105,99 @@ func (p *jsonPath) wild() bool {
 // match returns the k-th value (from 0) the path matches in data, and the
 // number of matches seen (all of them when k is negative or past the
 // last). The value is the raw JSON text of the match, a sub-slice of
-// data. A document that is not one complete JSON value matches nothing.
+// data. Matching reads the document once, front to back; what follows a
+// malformed part of it matches nothing.
 func (p *jsonPath) match(data []byte, k int) (v []byte, count int) {
-	m := matcher{want: k}
-	v0, ok := valueAt(data, skipWS(data, 0))
-	if ok {
-		m.walk(data, v0, p.segs)
-	}
+	m := matcher{data: data, want: k}
+	m.walk(skipWS(data, 0), p.segs)
+	return m.found, m.count
+}
+
+// pick returns one of the values the path matches in data, uniformly at
+// random from r (reservoir sampling, in one pass), and the number of
+// matches.
+func (p *jsonPath) pick(data []byte, r *rand.Rand) (v []byte, count int) {
+	m := matcher{data: data, want: -1, rand: r}
+	m.walk(skipWS(data, 0), p.segs)
 	return m.found, m.count
 }
 
 // matcher walks a JSON document along the path's segments.
 type matcher struct {
+	data        []byte
 	want, count int
+	rand        *rand.Rand // pick: keep each match with probability 1/count
 	found       []byte
+	done        bool // the wanted match is found: stop
 }
 
-// walk matches segs against the value data[v.start:v.end]; it reports
-// false once the wanted match is found (stop walking).
-func (m *matcher) walk(data []byte, v span, segs []seg) bool {
-	if len(segs) == 0 {
-		if m.count == m.want {
-			m.found = data[v.start:v.end]
+// walk matches segs against the value starting at data[i] and returns
+// the index just after that value; ok is false on malformed input.
+func (m *matcher) walk(i int, segs []seg) (end int, ok bool) {
+	data := m.data
+	if len(segs) == 0 || i >= len(data) || data[i] != '{' && data[i] != '[' {
+		v, ok := valueAt(data, i)
+		if ok && len(segs) == 0 {
+			switch {
+			case m.count == m.want:
+				m.found, m.done = data[v.start:v.end], true
+			case m.rand != nil && m.rand.IntN(m.count+1) == 0:
+				m.found = data[v.start:v.end]
+			}
+			m.count++
 		}
-		m.count++
-		return m.want < 0 || m.count <= m.want
+		return v.end, ok
 	}
 	s, rest := segs[0], segs[1:]
-	switch {
-	case s.kind == segKey && data[v.start] == '{':
-		it := iter{data: data, i: v.start + 1, close: '}'}
-		for it.next() {
-			if keyEquals(data[it.key.start:it.key.end], s.key) {
-				return m.walk(data, it.val, rest)
-			}
-		}
-	case s.kind == segIndex && data[v.start] == '[':
-		want := s.index
+	want := -1 // the element index an index segment wants
+	if s.kind == segIndex && data[i] == '[' {
+		want = s.index
 		if want < 0 {
-			n := 0
-			for it := (iter{data: data, i: v.start + 1, close: ']'}); it.next(); {
-				n++
-			}
-			want += n
-		}
-		it := iter{data: data, i: v.start + 1, close: ']'}
-		for i := 0; it.next(); i++ {
-			if i == want {
-				return m.walk(data, it.val, rest)
-			}
-		}
-	case s.kind == segWild && (data[v.start] == '[' || data[v.start] == '{'):
-		close := byte(']')
-		if data[v.start] == '{' {
-			close = '}'
-		}
-		for it := (iter{data: data, i: v.start + 1, close: close}); it.next(); {
-			if !m.walk(data, it.val, rest) {
-				return false
-			}
+			want += m.length(i)
 		}
 	}
-	return true
+	it := iter{data: data, i: i + 1, close: ']'}
+	if data[i] == '{' {
+		it.close = '}'
+	}
+	matched := false // a key segment matches the first member of that name only
+	for n := 0; it.next(); n++ {
+		var hit bool
+		switch s.kind {
+		case segKey:
+			hit = it.close == '}' && !matched && keyEquals(data[it.key.start:it.key.end], s.key)
+			matched = matched || hit
+		case segIndex:
+			hit = it.close == ']' && n == want
+		case segWild:
+			hit = true
+		}
+		if hit {
+			end, ok = m.walk(it.i, rest)
+		} else {
+			var v span
+			v, ok = valueAt(data, it.i)
+			end = v.end
+		}
+		if !ok || m.done {
+			return end, ok
+		}
+		it.i = end
+	}
+	return it.i + 1, it.ok
+}
+
+// length counts the elements of the array at data[i].
+func (m *matcher) length(i int) int {
+	n := 0
+	for it := (iter{data: m.data, i: i + 1, close: ']'}); it.next(); n++ {
+		v, ok := valueAt(m.data, it.i)
+		if !ok {
+			break
+		}
+		it.i = v.end
+	}
+	return n
 }
 
 // keyEquals compares a raw JSON string (with its quotes) to key.

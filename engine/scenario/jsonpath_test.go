@@ -91,8 +91,12 @@ func TestJSONPathMalformedBodies(t *testing.T) {
 	for _, body := range []string{"", "{", `{"a":`, `{"a":[{"b":1},`, `{"a":[{"b"}]}`, `[1,2`, `"str`, `{"a":[{"b":1}]`, "nul", strings.Repeat("[", 20000)} {
 		p.match([]byte(body), 0) // must not panic
 	}
-	if v, n := p.match([]byte(`{"a":[{"b":1},{"b":2}`), 1); v != nil || n != 0 {
-		t.Errorf("truncated document: %q %d, want no match", v, n)
+	// Matching reads front to back: what precedes the damage matches.
+	if v, n := p.match([]byte(`{"a":[{"b":1},{"b":2}`), 1); string(v) != "2" || n != 2 {
+		t.Errorf("truncated document: %q %d", v, n)
+	}
+	if v, n := p.match([]byte(`{"a":[{"b":1},{"b"}, {"b":3}]}`), -1); v != nil || n != 1 {
+		t.Errorf("damaged document: %q %d", v, n)
 	}
 }
 
@@ -202,6 +206,24 @@ func hasDuplicateKeys(body string) bool {
 			stack = append(stack, frame{})
 		case json.Delim(']'):
 			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+func TestJSONPathPickIsUniform(t *testing.T) {
+	p, _ := compilePath("$.stories[*].slug")
+	r := testUser(1, "A").Rand
+	seen := map[string]int{}
+	for range 3000 {
+		v, n := p.pick([]byte(doc), r)
+		if n != 3 {
+			t.Fatalf("%d matches", n)
+		}
+		seen[string(v)]++
+	}
+	for _, s := range []string{`"a"`, `"b"`, `"c"`} {
+		if seen[s] < 800 || seen[s] > 1200 { // 1000 expected; 6+ standard deviations apart
+			t.Errorf("picks %v, want about 1000 each", seen)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package scenario
 
+import "bytes"
+
 // A minimal JSON scanner for jsonPath: it finds where values start and
 // end without decoding them, so matching a path allocates nothing.
 // Malformed JSON stops the scan (nothing more matches); it never panics.
@@ -44,14 +46,23 @@ func isLiteralByte(c byte) bool {
 }
 
 // stringEnd returns the index after the string starting at b[i] ('"').
+// It jumps from quote to quote (bytes.IndexByte is vectorized); a quote
+// preceded by an odd number of backslashes is escaped.
 func stringEnd(b []byte, i int) (int, bool) {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(b); {
+		q := bytes.IndexByte(b[j:], '"')
+		if q < 0 {
+			break
+		}
+		j += q
+		n := 0
+		for k := j - 1; k > i && b[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1, true
 		}
+		j++
 	}
 	return len(b), false
 }
@@ -80,15 +91,17 @@ func containerEnd(b []byte, i int) (int, bool) {
 	return len(b), false
 }
 
-// iter walks the members of an object (key and val) or the elements of
-// an array (val), starting just after the '{' or '['.
+// iter walks the members of an object (key, then the value at i) or the
+// elements of an array (the value at i), starting just after the '{' or
+// '['. The caller moves i past each value before calling next again.
 type iter struct {
-	data  []byte
-	i     int
-	close byte
-	key   span
-	val   span
-	done  bool
+	data    []byte
+	i       int
+	close   byte
+	key     span
+	started bool
+	done    bool
+	ok      bool // the container closed properly
 }
 
 // next advances to the next member or element; false at the end or on
@@ -99,10 +112,16 @@ func (it *iter) next() bool {
 	}
 	b := it.data
 	i := skipWS(b, it.i)
-	if i < len(b) && b[i] == it.close {
-		it.done = true
+	switch {
+	case i < len(b) && b[i] == it.close:
+		it.i, it.done, it.ok = i, true, true
 		return false
+	case it.started && i < len(b) && b[i] == ',':
+		i = skipWS(b, i+1)
+	case it.started:
+		return it.stop()
 	}
+	it.started = true
 	if it.close == '}' {
 		if i >= len(b) || b[i] != '"' {
 			return it.stop()
@@ -118,20 +137,10 @@ func (it *iter) next() bool {
 		}
 		i = skipWS(b, i+1)
 	}
-	v, ok := valueAt(b, i)
-	if !ok || v.end <= v.start {
+	if i >= len(b) {
 		return it.stop()
 	}
-	it.val = v
-	i = skipWS(b, v.end)
-	switch {
-	case i < len(b) && b[i] == ',':
-		it.i = i + 1
-	case i < len(b) && b[i] == it.close:
-		it.i = i
-	default:
-		return it.stop()
-	}
+	it.i = i
 	return true
 }
 

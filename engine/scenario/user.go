@@ -84,8 +84,7 @@ func (st *userState) render(s *runStep) error {
 			continue // static: in the engine.Class's Header
 		}
 		err := st.setHeader(h)
-		var unset *unsetError
-		if errors.As(err, &unset) {
+		if _, unset := err.(*unsetError); unset {
 			continue // sent once its variables are set (after the login)
 		}
 		if err != nil {
@@ -166,15 +165,13 @@ func (st *userState) checkResponse(resp *engine.Response) error {
 		}
 	}
 	for _, cp := range s.captures {
-		k := 0
+		var v []byte
+		var n int
 		if cp.path.wild() {
-			_, n := cp.path.match(resp.Body, -1)
-			if n == 0 {
-				return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
-			}
-			k = st.u.Rand.IntN(n)
+			v, n = cp.path.pick(resp.Body, st.u.Rand)
+		} else {
+			v, n = cp.path.match(resp.Body, 0)
 		}
-		v, n := cp.path.match(resp.Body, k)
 		if n == 0 || v == nil {
 			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
 		}
