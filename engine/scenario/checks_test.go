@@ -39,8 +39,8 @@ classes:
 		t.Errorf("good body: %v", err)
 	}
 	for body, want := range map[string]string{
-		`{"name": "bob", "n": 3, "ok": true, "none": null, "list": [1, 2]}`:               "$.name has another value than expected",
-		`{"name": "ann", "n": "3", "ok": true, "none": null, "list": [1, 2]}`:             "$.n has another value than expected",
+		`{"name": "bob", "n": 3, "ok": true, "none": null, "list": [1, 2]}`:              "$.name has another value than expected",
+		`{"name": "ann", "n": "3", "ok": true, "none": null, "list": [1, 2]}`:            "$.n has another value than expected",
 		`{"name": "ann", "n": 3, "ok": 1, "none": null, "list": [1, 2]}`:                 "$.ok has another value than expected",
 		`{"name": "ann", "n": 3, "ok": true, "none": 0, "list": [1, 2]}`:                 "$.none has another value than expected",
 		`{"name": "ann", "n": 3, "ok": true, "none": null, "list": [1]}`:                 "$.list[1] is missing",

@@ -2,8 +2,8 @@ package scenario
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 )

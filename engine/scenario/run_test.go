@@ -16,7 +16,7 @@ import (
 // user, a list, items that name their owner by the token, a create that
 // answers 201, and a /bad that answers 200 with the wrong body.
 type shop struct {
-	mu     sync.Mutex
+	mu      sync.Mutex
 	logins  map[string]int
 	logouts int
 	denied  int // requests to /items without a valid token
