@@ -108,9 +108,13 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		return exitError, err
 	}
 	o := j.opts
+	baseline := o.baseline.D
+	if len(j.sources) == 0 && !o.baseline.IsSet {
+		baseline = time.Nanosecond // no probe to read: no reason to wait before the load
+	}
 	r, err := analysis.Soak(ctx, analysis.Config{
 		Plan: j.plan, Sources: j.sources,
-		PollInterval: o.probeInterval.D, Baseline: o.baseline.D, Settle: o.settle.D, Drain: o.drain.D,
+		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),
 		OnSample: func(smp *analysis.Sample) {
 			var perr error
