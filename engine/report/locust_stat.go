@@ -1,6 +1,8 @@
 package report
 
 import (
+	"strconv"
+
 	"github.com/soaklab/soak/engine"
 )
 
@@ -111,12 +113,16 @@ func perSecond(n int64, secs float64) pyNum {
 // times over n requests, or "N/A" each when the entry has no requests at
 // all (total == 0), as StatsCSV._percentile_fields does.
 func appendPercentiles(row []string, total int64, times *locustTimes, n int64) []string {
-	for _, p := range locustPercentiles {
-		if total == 0 {
+	if total == 0 {
+		for range locustPercentiles {
 			row = append(row, "N/A")
-			continue
 		}
-		row = append(row, pyInt(times.percentile(n, p)).String())
+		return row
+	}
+	var vs [11]int64 // len(locustPercentiles)
+	times.percentiles(n, locustPercentiles, vs[:])
+	for _, v := range vs {
+		row = append(row, strconv.FormatInt(v, 10))
 	}
 	return row
 }

@@ -114,24 +114,29 @@ func (lt *locustTimes) empty() bool {
 	return true
 }
 
-// percentile is stats.py's calculate_response_time_percentile: walking the
-// keys from the highest, the first key at which no more than
-// int(numRequests*p) requests remain. p is a fraction (0.95). It returns
-// milliseconds, 0 when no key qualifies.
-func (lt *locustTimes) percentile(numRequests int64, p float64) int64 {
-	target := int64(float64(numRequests) * p)
+// percentiles is stats.py's calculate_response_time_percentile for every
+// fraction of ps (ascending, 0.95 for 95%): out[i] is the first key,
+// walking the keys from the highest, at which no more than
+// int(numRequests*ps[i]) requests remain, in milliseconds (0 when no key
+// qualifies). One walk serves them all: a key that satisfies a
+// percentile's condition satisfies every lower percentile's no later.
+func (lt *locustTimes) percentiles(numRequests int64, ps []float64, out []int64) {
+	j := len(ps) - 1
 	var processed int64
-	for i := numLocustKeys - 1; i >= 0; i-- {
+	for i := numLocustKeys - 1; i >= 0 && j >= 0; i-- {
 		c := lt.counts[i]
 		if c == 0 {
 			continue
 		}
 		processed += c
-		if numRequests-processed <= target {
-			return locustSlotMillis(i)
+		for j >= 0 && numRequests-processed <= int64(float64(numRequests)*ps[j]) {
+			out[j] = locustSlotMillis(i)
+			j--
 		}
 	}
-	return 0
+	for ; j >= 0; j-- {
+		out[j] = 0
+	}
 }
 
 // median is stats.py's median_from_dict(total, response_times): the key

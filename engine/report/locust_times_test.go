@@ -69,6 +69,13 @@ func refMedian(m map[float64]int64, total int64) float64 {
 	return k
 }
 
+// percentile is one percentile of lt, as Locust computes it.
+func (lt *locustTimes) percentile(n int64, p float64) int64 {
+	var out [1]int64
+	lt.percentiles(n, []float64{p}, out[:])
+	return out[0]
+}
+
 func timesOf(us ...int64) *locustTimes {
 	var h engine.Histogram
 	for _, v := range us {
@@ -154,6 +161,13 @@ func TestLocustTimesEqualLocustOnRawSamples(t *testing.T) {
 		for _, p := range append(locustPercentiles, 0.1, 0.33, 0.999999) {
 			if got, want := lt.percentile(int64(n), p), refPercentile(ref, int64(n), p); float64(got) != want {
 				t.Fatalf("trial %d (%d samples, %d skipped): percentile %v = %d, want %v", trial, n, skipped, p, got, want)
+			}
+		}
+		all := make([]int64, len(locustPercentiles))
+		lt.percentiles(int64(n), locustPercentiles, all)
+		for i, p := range locustPercentiles {
+			if want := refPercentile(ref, int64(n), p); float64(all[i]) != want {
+				t.Fatalf("trial %d: percentiles()[%v] = %d, want %v", trial, p, all[i], want)
 			}
 		}
 	}
