@@ -75,19 +75,15 @@ func (d *decoder) literal(n ast.Node, field string) any {
 }
 
 // captures decodes "capture:", a mapping of variable names to JSON paths.
-func (d *decoder) captures(n ast.Node, field string) []capture {
-	es, _ := d.entries(n, field)
-	var out []capture
-	for _, e := range es {
-		f := join(field, e.key)
-		d.pos[f] = posOf(e.val)
-		if !isIdent(e.key) || e.key == "user" || e.key == "uuid" || e.key == "random_int" {
-			d.at(e.kpos, f, "%q is not a variable name (letters, digits, _ and -; not user, uuid or random_int)", e.key)
+func (d *decoder) captures(n ast.Node, field string) []param {
+	ps := d.params(n, field, d.str)
+	out := ps[:0]
+	for _, p := range ps {
+		if !isIdent(p.name) || p.name == "user" || p.name == "uuid" || p.name == "random_int" {
+			d.field(p.field, "%q is not a variable name (letters, digits, _ and -; not user, uuid or random_int)", p.name)
 			continue
 		}
-		if p, ok := d.str(e.val, f); ok {
-			out = append(out, capture{name: e.key, path: p, field: f})
-		}
+		out = append(out, p)
 	}
 	return out
 }

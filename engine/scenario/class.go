@@ -24,19 +24,10 @@ func (d *decoder) class(n ast.Node, field string) *class {
 		},
 		"headers":    func(v ast.Node, f string) { c.headers = d.headers(v, f) },
 		"sequential": func(v ast.Node, f string) { c.sequential, _ = d.boolean(v, f) },
-		"vars": func(v ast.Node, f string) {
-			es, _ := d.entries(v, f)
-			for _, e := range es {
-				vf := join(f, e.key)
-				d.pos[vf] = posOf(e.val)
-				if val, ok := d.value(e.val, vf); ok {
-					c.vars = append(c.vars, variable{name: e.key, value: val, field: vf})
-				}
-			}
-		},
-		"on_start": func(v ast.Node, f string) { c.onStart = d.steps(v, f) },
-		"on_stop":  func(v ast.Node, f string) { c.onStop = d.steps(v, f) },
-		"tasks":    func(v ast.Node, f string) { tasksNode, tasksSeen = v, true },
+		"vars":       func(v ast.Node, f string) { c.vars = d.params(v, f, d.value) },
+		"on_start":   func(v ast.Node, f string) { c.onStart = d.steps(v, f) },
+		"on_stop":    func(v ast.Node, f string) { c.onStop = d.steps(v, f) },
+		"tasks":      func(v ast.Node, f string) { tasksNode, tasksSeen = v, true },
 	})
 	if weightSet && c.fixed > 0 {
 		d.field(join(field, "fixed"), "set together with weight; a class has a weight or a fixed count")
@@ -125,14 +116,7 @@ func (d *decoder) stepFields(st *step, set *string) map[string]func(ast.Node, st
 		},
 		"query": func(v ast.Node, f string) {
 			mark(f)
-			es, _ := d.entries(v, f)
-			for _, e := range es {
-				qf := join(f, e.key)
-				d.pos[qf] = posOf(e.val)
-				if val, ok := d.value(e.val, qf); ok {
-					st.query = append(st.query, param{name: e.key, value: val, field: qf})
-				}
-			}
+			st.query = d.params(v, f, d.value)
 		},
 		"headers": func(v ast.Node, f string) {
 			mark(f)

@@ -192,9 +192,9 @@ func flatten(tasks []*task) []*step {
 // compileDefaults merges the scenario's and the class's default headers
 // (the class's win) and compiles them; static ones are compiled too, and
 // Plan moves them to engine.Class.Header.
-func compileDefaults(scen, cls []header, sc *scope, r *reporter, slots *int) []runHeader {
+func compileDefaults(scen, cls []param, sc *scope, r *reporter, slots *int) []runHeader {
 	var out []runHeader
-	for _, list := range [][]header{scen, cls} {
+	for _, list := range [][]param{scen, cls} {
 		for _, h := range list {
 			if !checkHeaderName(h, r) {
 				continue
@@ -230,7 +230,7 @@ func indexHeader(hs []runHeader, name string) int {
 	return -1
 }
 
-func checkHeaderName(h header, r *reporter) bool {
+func checkHeaderName(h param, r *reporter) bool {
 	for _, res := range reservedHeaders {
 		if h.name == res {
 			r.field(h.field, "header %s is set by soak's transport; remove it", h.name)

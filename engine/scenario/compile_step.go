@@ -50,7 +50,7 @@ func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runSte
 		rs.checks = append(rs.checks, compileCheck(c, sc, r))
 	}
 	for _, cp := range st.captures {
-		p, err := compilePath(cp.path)
+		p, err := compilePath(cp.value)
 		if err != nil {
 			r.field(cp.field, "%v", err)
 			continue
@@ -60,7 +60,7 @@ func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runSte
 	return rs
 }
 
-func indexStepHeader(hs []header, name string) int {
+func indexStepHeader(hs []param, name string) int {
 	for i, h := range hs {
 		if h.name == name {
 			return i
@@ -76,7 +76,7 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 	case st.path == "":
 		return nil // reported by the decoder: no request
 	case strings.HasPrefix(st.path, "http://") || strings.HasPrefix(st.path, "https://"):
-		r.field(f, "%q is a URL; write the path (/...) and put the scheme and host in host:", st.path)
+		r.field(f, "%q is a URL; write the path (/...) and put the scheme and host in host:", redactURL(st.path))
 		return nil
 	case !strings.HasPrefix(st.path, "/"):
 		r.field(f, "%q must start with \"/\"", st.path)

@@ -63,8 +63,7 @@ classes:
       - get: '/{{w}}'
         query: {inline: {pick: [x, y], order: round_robin}}
 `, nil)
-	r := &reporter{pos: positions{}}
-	c := s.compile(r)
+	c := mustCompile(t, s)
 	u1, u2 := testUser(1, "A"), testUser(2, "A")
 	st1, st2 := c.users.bind(c, c.classes[0], u1), c.users.bind(c, c.classes[0], u2)
 	var got []string

@@ -130,17 +130,27 @@ func setIf[T any](dst *T) func(T, bool) {
 }
 
 // headers decodes a mapping of header names to value templates.
-func (d *decoder) headers(n ast.Node, field string) []header {
+func (d *decoder) headers(n ast.Node, field string) []param {
+	ps := d.params(n, field, d.value)
+	for i := range ps {
+		ps[i].name = textproto.CanonicalMIMEHeaderKey(ps[i].name)
+	}
+	return ps
+}
+
+// params decodes a mapping of names to values, each decoded by value.
+func (d *decoder) params(n ast.Node, field string, value func(ast.Node, string) (string, bool)) []param {
 	es, _ := d.entries(n, field)
-	var out []header
+	var out []param
 	for _, e := range es {
 		f := join(field, e.key)
 		d.pos[f] = posOf(e.val)
-		v, ok := d.value(e.val, f)
-		if !ok {
-			continue
+		if e.val == nil {
+			d.pos[f] = e.kpos
 		}
-		out = append(out, header{name: textproto.CanonicalMIMEHeaderKey(e.key), value: v, field: f})
+		if v, ok := value(e.val, f); ok {
+			out = append(out, param{name: e.key, value: v, field: f})
+		}
 	}
 	return out
 }

@@ -39,12 +39,19 @@ type renderFixture struct {
 
 func newRenderFixture(t testing.TB, s *Scenario, ci int, u *engine.User) *renderFixture {
 	t.Helper()
+	c := mustCompile(t, s)
+	return &renderFixture{c: c, st: c.users.bind(c, c.classes[ci], u)}
+}
+
+// mustCompile compiles s as Plan does.
+func mustCompile(t testing.TB, s *Scenario) *compiled {
+	t.Helper()
 	r := &reporter{file: s.File, pos: s.positions()}
 	c := s.compile(r)
 	if err := r.probs.err(); err != nil {
 		t.Fatal(err)
 	}
-	return &renderFixture{c: c, st: c.users.bind(c, c.classes[ci], u)}
+	return c
 }
 
 // render renders task ti's step si and returns the request.

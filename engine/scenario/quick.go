@@ -28,10 +28,15 @@ func Quick(urls ...string) (*Scenario, error) {
 	}
 	for _, raw := range urls {
 		p := strings.TrimSpace(raw)
+		raw = redactURL(raw)
 		if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") {
 			u, err := url.Parse(p)
 			if err != nil || u.Host == "" {
 				bad(raw, "not a URL")
+				continue
+			}
+			if u.User != nil {
+				bad(raw, "holds credentials, which soak does not send from a URL; use a scenario with an Authorization header")
 				continue
 			}
 			host := u.Scheme + "://" + u.Host
@@ -86,4 +91,12 @@ func outsideTemplates(s string) string {
 		}
 		s = s[i+j+2:]
 	}
+}
+
+// redactURL hides the password of a URL that holds one, for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }

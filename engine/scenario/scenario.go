@@ -45,15 +45,17 @@ type Scenario struct {
 	Thresholds Thresholds
 
 	wait    engine.Wait // scenario-wide default wait ("wait:")
-	headers []header    // scenario-wide default headers
+	headers []param     // scenario-wide default headers
 	data    []*source
 	classes []*class
 
 	rep *reporter // file name and field positions, for Validate
 }
 
-// header is a header name (canonical) and its value template.
-type header struct {
+// param is a name and its value, as headers (canonical name, template
+// value), vars: and query: (template values) and captures (JSON path
+// values) write them.
+type param struct {
 	name, value string
 	field       string // YAML path of the value, for problems
 }
@@ -65,8 +67,8 @@ type class struct {
 	fixed      int
 	wait       engine.Wait
 	waitSet    bool
-	headers    []header
-	vars       []variable
+	headers    []param
+	vars       []param
 	onStart    []*step
 	onStop     []*step
 	tasks      []*task
@@ -74,12 +76,6 @@ type class struct {
 	field      string
 	nameSet    bool // name: was present (a bad value is reported already)
 	broken     bool // not a mapping (reported already)
-}
-
-// variable is a per-user variable set when the user starts ("vars:").
-type variable struct {
-	name, value string
-	field       string
 }
 
 // task is a weighted unit of work: one request or a sequence of them.
@@ -95,20 +91,14 @@ type step struct {
 	method   string
 	path     string // template
 	query    []param
-	headers  []header
+	headers  []param
 	json     any // JSON body template: jsonObject, []any, string, jsonNumber, bool, jsonNull; nil: none
 	body     *string
 	name     string
 	status   []int
 	checks   []check
-	captures []capture
+	captures []param // variable name, JSON path
 	field    string
-}
-
-// param is one query parameter; its value is a template.
-type param struct {
-	name, value string
-	field       string
 }
 
 // jsonObject is a JSON object whose members keep their file order.
@@ -132,10 +122,4 @@ type check struct {
 	equals   any    // nil: any value; string (a template), jsonNumber, bool or jsonNull
 	contains string // the body must contain this text
 	field    string
-}
-
-// capture stores a JSON value of the response in a per-user variable.
-type capture struct {
-	name, path string
-	field      string
 }

@@ -2,7 +2,6 @@ package seedtest
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -18,17 +17,7 @@ import (
 // open-stages.yaml gives every arrival its own client address.
 func TestExamplesAgainstDemo(t *testing.T) {
 	ctx := context.Background()
-	svc, err := demo.New(ctx, demo.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		if err := svc.Close(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := demoServer(t, demo.Config{})
 	for _, tc := range []struct {
 		name string
 		load engine.Load

@@ -39,17 +39,7 @@ var seedEndpoints = [][2]string{
 // requests/min); the 429 accounting is the engine's, tested there.
 func TestSeedScenarioAgainstDemo(t *testing.T) {
 	ctx := context.Background()
-	svc, err := demo.New(ctx, demo.Config{RateLimitPerMinute: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(svc.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		if err := svc.Close(ctx); err != nil {
-			t.Error(err)
-		}
-	})
+	srv := demoServer(t, demo.Config{RateLimitPerMinute: -1})
 
 	s, err := scenario.Load("../../../../docs/scenarios/seed.yaml")
 	if err != nil {
@@ -116,4 +106,22 @@ func checkRun(t *testing.T, res *engine.Result) {
 	if st := tot.Stat("POST", "/api/auth/login"); st == nil || st.Successes() != want {
 		t.Errorf("logins: %+v, want %d (one per signed-in user)", st, want)
 	}
+}
+
+// demoServer serves a demo service (memory storage) over loopback until
+// the test ends.
+func demoServer(t *testing.T, cfg demo.Config) *httptest.Server {
+	t.Helper()
+	svc, err := demo.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(svc.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		if err := svc.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return srv
 }
