@@ -40,8 +40,13 @@ func (s *Series) Add(iv *Interval) {
 		s.total = &Interval{Seq: iv.Seq}
 	}
 	s.total.appendSpan(iv, s.MaxErrors)
+	s.push(iv)
+}
+
+// push adds a span of at most the current width.
+func (s *Series) push(iv *Interval) {
 	if s.width == 1 {
-		s.keep(iv)
+		s.place(iv)
 		return
 	}
 	if s.pending == nil {
@@ -49,23 +54,29 @@ func (s *Series) Add(iv *Interval) {
 	}
 	s.pending.appendSpan(iv, s.MaxErrors)
 	if s.pending.Span >= s.width {
-		s.keep(s.pending)
+		g := s.pending
 		s.pending = nil
+		s.place(g)
 	}
 }
 
-func (s *Series) keep(iv *Interval) {
+// place keeps g, a full group at the current width, coarsening first when
+// the series is full (g then becomes half a group of the new width).
+func (s *Series) place(g *Interval) {
 	limit := max(s.Max, 2)
 	if s.Max == 0 {
 		limit = DefaultMaxIntervals
 	}
-	if len(s.kept) >= limit {
-		s.coarsen()
+	if len(s.kept) < limit {
+		s.kept = append(s.kept, g)
+		return
 	}
-	s.kept = append(s.kept, iv)
+	s.coarsen()
+	s.push(g)
 }
 
-// coarsen merges neighbours pairwise and doubles the width.
+// coarsen merges neighbours pairwise and doubles the width; an odd last
+// interval becomes the pending group.
 func (s *Series) coarsen() {
 	half := make([]*Interval, 0, (len(s.kept)+1)/2)
 	for i := 0; i < len(s.kept); i += 2 {
@@ -73,8 +84,10 @@ func (s *Series) coarsen() {
 		w.appendSpan(s.kept[i], s.MaxErrors)
 		if i+1 < len(s.kept) {
 			w.appendSpan(s.kept[i+1], s.MaxErrors)
+			half = append(half, w)
+		} else {
+			s.pending = w
 		}
-		half = append(half, w)
 	}
 	clear(s.kept)
 	s.kept = half

@@ -38,3 +38,7 @@ func TestSmokeClosed(t *testing.T) {
 		t.Logf("%s %s req %d fail %d 429 %d aborted %d", s.Method, s.Name, s.Requests, s.Failures(), s.RateLimited, s.Aborted)
 	}
 }
+
+func okHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+}

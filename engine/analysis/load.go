@@ -51,7 +51,9 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 		if !now.Before(lt.steady) {
 			phase = PhaseSteady
 		}
-		o.p.pollAll(ctx, phase)
+		if now.Before(loadEnd) { // past it the engine is stopping: the drain polls
+			o.p.pollAll(ctx, phase)
+		}
 		for next < len(plan) && !time.Now().Before(plan[next].at) {
 			c := plan[next]
 			o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)

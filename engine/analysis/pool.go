@@ -69,10 +69,10 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
 		}
 		a.poolSuspects(&f, s, worst)
-	case worst.EmptyAcquires > 0 && worst.Exhausted > 0:
-		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
-		f.Summary = fmt.Sprintf("pool %s ran dry briefly (%v, %d waits): below the bar of %v", worst.Name,
-			worst.Exhausted.Round(time.Millisecond), worst.EmptyAcquires, minTime.Round(time.Millisecond))
+	case worst.Exhausted > 0:
+		f.Confidence = 0.7
+		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%v at its max with %d waits, below the bar of %v): bursts, not exhaustion",
+			worst.Name, worst.Exhausted.Round(time.Millisecond), worst.EmptyAcquires, minTime.Round(time.Millisecond))
 	default:
 		f.Summary = fmt.Sprintf("no acquire waited with a pool at its max (peak %s of %d connections)",
 			pct(worst.PeakUtilization), worst.Max)
@@ -129,7 +129,9 @@ func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, stea
 			waitRate = append(waitRate, wait/dt.Seconds())
 			p95s = append(p95s, float64(t.Percentile(95)))
 		}
-		atMax := pp.Max > 0 && (pp.Total >= pp.Max || pp.Acquired >= pp.Max || prev.Acquired >= pp.Max)
+		// At its max at both ends of the interval: the waits were for a
+		// connection to be released, not for a new one to be opened.
+		atMax := pp.Max > 0 && pp.Total >= pp.Max && prev.Total >= pp.Max
 		if empty > 0 && atMax {
 			pf.Exhausted += dt
 			inside = append(inside, win...)

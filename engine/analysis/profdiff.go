@@ -50,9 +50,16 @@ func isRuntimeFrame(fn string) bool {
 	return false
 }
 
-// siteOf returns the first frame of fs that is not the runtime's (the
-// innermost one when every frame is).
+// siteOf returns the first frame of fs, from the innermost, in the
+// application's code: neither the runtime's nor the standard library's
+// (json.Marshal allocates, but its caller keeps the result). Without such
+// a frame, the first that is not the runtime's; else the innermost.
 func siteOf(fs []probe.Frame) site {
+	for _, f := range fs {
+		if !isRuntimeFrame(f.Function) && !isStdlib(f.Function) {
+			return site{f.Function, f.File, f.Line}
+		}
+	}
 	for _, f := range fs {
 		if !isRuntimeFrame(f.Function) {
 			return site{f.Function, f.File, f.Line}
@@ -62,6 +69,17 @@ func siteOf(fs []probe.Frame) site {
 		return site{fs[0].Function, fs[0].File, fs[0].Line}
 	}
 	return site{fn: "(unknown)"}
+}
+
+// isStdlib reports a function of the standard library: its import path's
+// first element has no dot ("encoding/json.Marshal", "bufio.NewReaderSize").
+func isStdlib(fn string) bool {
+	first, _, _ := strings.Cut(fn, "/")
+	if !strings.Contains(fn, "/") {
+		first, _, _ = strings.Cut(fn, ".")
+		return first != "main"
+	}
+	return !strings.Contains(first, ".")
 }
 
 // valueIndex returns the index of sample type typ in p, or an error.

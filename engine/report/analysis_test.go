@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"math"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -149,15 +148,7 @@ func TestHTMLWithAnalysisWithoutProbe(t *testing.T) {
 func TestJSONWithAnalysis(t *testing.T) {
 	a, _ := analysed(knownRun(t))
 	run := Run{Analysis: a}
-	b := writeDoc(t, run)
-	d, err := ReadJSON(bytes.NewReader(b), "report.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := NewDocument(run)
-	if !reflect.DeepEqual(d, want) {
-		t.Errorf("read back:\n%+v\nwant\n%+v", d.Analysis, want.Analysis)
-	}
+	d := roundTrip(t, run)
 	x := d.Analysis
 	if x == nil || x.ExitCode != analysis.ExitUnstable || len(x.Findings) != 2 || x.Findings[0].Suspects[0].Line != 42 ||
 		len(x.Phases) != 4 || len(x.Charts.PoolAcquired.Series) != 2 || x.System[0].Status != analysis.StatusFail {
