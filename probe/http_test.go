@@ -128,6 +128,7 @@ func BenchmarkRouteDone(b *testing.B) {
 	s := p.HTTP()
 	s.Route("GET", "/api/stories/:slug")
 	b.ReportAllocs()
+	defer cpuPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r := s.Route("GET", "/api/stories/:slug")
