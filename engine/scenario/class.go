@@ -161,8 +161,11 @@ func (d *decoder) setMethod(st *step, m, field string, at *string) {
 	*at, st.method = field, m
 }
 
-// finishStep checks that a request has a path.
+// finishStep checks that a request has a path and a literal name.
 func (d *decoder) finishStep(st *step) {
+	if strings.Contains(st.name, "{{") {
+		d.field(join(st.field, "name"), "%q: a grouping name is literal, not a template (one name per group): write %s", st.name, defaultName(st.name))
+	}
 	if st.path == "" {
 		d.field(st.field, "no request: give path: (with method:) or a method key such as get: /path")
 	}

@@ -132,10 +132,18 @@ func setIf[T any](dst *T) func(T, bool) {
 // headers decodes a mapping of header names to value templates.
 func (d *decoder) headers(n ast.Node, field string) []param {
 	ps := d.params(n, field, d.value)
-	for i := range ps {
-		ps[i].name = textproto.CanonicalMIMEHeaderKey(ps[i].name)
+	seen := map[string]string{}
+	out := ps[:0]
+	for _, p := range ps {
+		name := textproto.CanonicalMIMEHeaderKey(p.name)
+		if first, dup := seen[name]; dup {
+			d.field(p.field, "header %s given twice (also as %s)", name, first)
+			continue
+		}
+		seen[name], p.name = p.name, name
+		out = append(out, p)
 	}
-	return ps
+	return out
 }
 
 // params decodes a mapping of names to values, each decoded by value.

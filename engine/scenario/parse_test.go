@@ -231,3 +231,13 @@ func TestParseBad(t *testing.T) {
 		})
 	}
 }
+
+func TestParseBadHeadersAndNames(t *testing.T) {
+	src := "classes:\n  - name: A\n    headers: {x-a: 1, X-A: 2}\n    tasks:\n      - get: /s/{{user.id}}\n        name: '/s/{{user.id}}'\n"
+	_, err := Parse("t.yaml", []byte(src))
+	want := "t.yaml:3:28: classes[0].headers.X-A: header X-A given twice (also as x-a)\n" +
+		"t.yaml:6:15: classes[0].tasks[0].name: \"/s/{{user.id}}\": a grouping name is literal, not a template (one name per group): write /s/[user.id]"
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}

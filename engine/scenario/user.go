@@ -97,7 +97,9 @@ func (st *userState) render(s *runStep) error {
 		}
 	}
 	if s.contentType != nil {
-		if _, set := st.hdr["Content-Type"]; !set {
+		_, set := st.hdr["Content-Type"]
+		_, byClass := st.u.Header["Content-Type"] // a static default of the class
+		if !set && !byClass {
 			st.hdr["Content-Type"] = s.contentType
 		}
 	}
