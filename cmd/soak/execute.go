@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/cmd/soak/internal/live"
@@ -72,7 +73,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	p := live.New(c.stderr, c.tty)
-	p.SetLabel("soak " + j.mode)
+	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
 	j.plan.OnStart = func(ri engine.RunInfo) { d.Start(ri); p.Start(ri) }
 	j.plan.OnInterval = func(iv *engine.Interval) { d.Interval(iv); p.Interval(iv) }
 	stop := context.AfterFunc(ctx, func() {

@@ -30,7 +30,7 @@ func TestDemoWritesEveryOutput(t *testing.T) {
 	if runStatus(t, out) != results.StatusComplete {
 		t.Error("run.json does not say complete")
 	}
-	if !strings.Contains(p.stdout, "outputs in out") || !strings.Contains(p.stderr, "soak demo: run") {
+	if !strings.Contains(p.stdout, "outputs in out") || !strings.Contains(p.stderr, "soak: demo run ") {
 		t.Errorf("summary or progress missing:\n%s\n%s", p.stdout, p.stderr)
 	}
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))

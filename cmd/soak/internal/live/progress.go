@@ -57,10 +57,11 @@ func New(w io.Writer, tty bool) *Progress {
 	if tty {
 		win = TTYWindow
 	}
-	return &Progress{w: w, tty: tty, window: win, label: "soak"}
+	return &Progress{w: w, tty: tty, window: win, label: "run"}
 }
 
-// SetLabel names what runs in the view's first line ("soak demo").
+// SetLabel names what runs in the first line: "run" (the default),
+// "demo run", "capacity run".
 func (p *Progress) SetLabel(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -181,7 +182,7 @@ func (p *Progress) headline() string {
 	if i.Model == "open" {
 		load = fmt.Sprintf("%g arrivals/s", i.Rate)
 	}
-	return fmt.Sprintf("%s: run %s against %s, %s model, %s for %s", p.label, i.RunID, i.Host, i.Model, load, Clock(i.Duration))
+	return fmt.Sprintf("%s %s against %s, %s model, %s for %s", p.label, i.RunID, i.Host, i.Model, load, Clock(i.Duration))
 }
 
 // elapsed is "elapsed 1m05s of 30m00s (remaining 28m55s)" at the last interval.

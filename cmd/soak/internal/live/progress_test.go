@@ -60,7 +60,7 @@ func TestLogLines(t *testing.T) {
 func TestTerminalView(t *testing.T) {
 	var b strings.Builder
 	p := New(&b, true)
-	p.SetLabel("soak demo")
+	p.SetLabel("demo run")
 	p.Start(info())
 	p.Probe("http://127.0.0.1:8001", errors.New("connection refused"))
 	for i := range 8 {
@@ -72,7 +72,7 @@ func TestTerminalView(t *testing.T) {
 		t.Errorf("want 8 redraws, got %d", strings.Count(out, "\x1b[J"))
 	}
 	last := out[strings.LastIndex(out, "\x1b[J")+3:]
-	for _, w := range []string{"soak demo: run r1", "elapsed 8s of 30s, remaining 22s", "users 10/20", "rps 50.0",
+	for _, w := range []string{"demo run r1", "elapsed 8s of 30s, remaining 22s", "users 10/20", "rps 50.0",
 		"p50 3.00ms", "(last 5s)", "failures 0 (0.00%)", "probe http://127.0.0.1:8001: not reachable (connection refused)",
 		"requests 400, aborted 0", "stopping: draining"} {
 		if !strings.Contains(last, w) {
