@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"time"
 
@@ -99,12 +100,27 @@ func (d *Document) Write(w io.Writer) error {
 
 func utc(t time.Time) time.Time { return t.Round(0).UTC() }
 
+// withoutCredentials drops a URL's user:password, should one reach a
+// report (the engine already keeps them out of RunInfo.Host); a host that
+// does not parse is replaced rather than echoed.
+func withoutCredentials(host string) string {
+	u, err := url.Parse(host)
+	if err != nil {
+		return "(unparsable host)"
+	}
+	if u.User == nil {
+		return host
+	}
+	u.User = nil
+	return u.String()
+}
+
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
 func runSummary(res *engine.Result) RunSummary {
 	t := res.Total
 	return RunSummary{
-		ID: res.RunID, Host: res.Host, Model: res.Model,
+		ID: res.RunID, Host: withoutCredentials(res.Host), Model: res.Model,
 		Start: utc(t.Start), End: utc(t.End),
 		DurationSeconds: seconds(t.End.Sub(t.Start)),
 		PlannedSeconds:  seconds(res.Duration),

@@ -160,3 +160,21 @@ func FuzzReadJSON(f *testing.F) {
 		}
 	})
 }
+
+// A host with credentials never reaches an output.
+func TestNoCredentialsInOutputs(t *testing.T) {
+	res := knownRun(t)
+	res.Host = "http://admin:s3cr3t-token@127.0.0.1:8000/base"
+	run := Run{Result: res}
+	for name, out := range map[string]string{"json": string(writeDoc(t, run)), "html": renderHTML(t, run)} {
+		if strings.Contains(out, "s3cr3t") || strings.Contains(out, "admin") {
+			t.Errorf("%s output holds the host's credentials", name)
+		}
+		if !strings.Contains(out, "http://127.0.0.1:8000/base") {
+			t.Errorf("%s output lacks the host", name)
+		}
+	}
+	if got := withoutCredentials("http://[::1"); got != "(unparsable host)" {
+		t.Errorf("unparsable host -> %q", got)
+	}
+}
