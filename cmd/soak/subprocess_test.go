@@ -266,3 +266,33 @@ classes:
 		t.Errorf("the service got Authorization %q: the test would prove nothing", tg.auth)
 	}
 }
+
+// TestCapacity: soak capacity steps the users up, stops at the breaking
+// point or the last step, and writes the outputs with capacity.json;
+// soak report rebuilds them.
+func TestCapacity(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	p := soak(t, dir, nil, 2*time.Minute, "capacity", "--host", tg.URL, "--url", "/ok", "--wait", "none",
+		"--start-users", "1", "--step-users", "1", "--max-users", "2", "--step-duration", "5s", "--out", "cap")
+	if p.code != exitOK {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	if !strings.Contains(p.stdout, "capacity: max ") || !strings.Contains(p.stderr, "step 1 users:") {
+		t.Errorf("no capacity summary or step line:\n%s\n%s", p.stdout, p.stderr)
+	}
+	out := filepath.Join(dir, "cap")
+	checkOutputs(t, out, false)
+	if _, err := os.Stat(filepath.Join(out, capacityFile)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(out, "report.md"))
+	p = soak(t, dir, nil, time.Minute, "report", "cap")
+	if p.code != exitOK {
+		t.Fatalf("soak report of a capacity run: exit %d:\n%s", p.code, p.stderr)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if !strings.Contains(string(md), "## Capacity Planning") || !strings.Contains(string(md), "Max Concurrent Users") {
+		t.Errorf("rebuilt report.md lacks the capacity section:\n%.2000s", md)
+	}
+}

@@ -67,8 +67,17 @@ func describe(w io.Writer, sc *scenario.Scenario) error {
 		load = describeLoad(sc.Load)
 	}
 	dur := "none (give --duration; default " + flagx.FormatDuration(defaultDuration) + ")"
-	if sc.Duration > 0 {
+	switch st := (flagx.Stages{}); {
+	case sc.Duration > 0:
 		dur = flagx.FormatDuration(sc.Duration)
+	case hasStages(sc.Load):
+		switch l := sc.Load.(type) {
+		case engine.Closed:
+			st.Users = l.Stages
+		case engine.Open:
+			st.Rates = l.Stages
+		}
+		dur = flagx.FormatDuration(st.Total()) + " (the stages' total)"
 	}
 	fmt.Fprintf(w, "  load: %s, duration: %s\n", load, dur)
 	total := 0
@@ -89,9 +98,18 @@ func describe(w io.Writer, sc *scenario.Scenario) error {
 		fmt.Fprintf(w, "  class %s: %s, wait %s, tasks: %s\n", cl.Name, share, formatWait(cl.Wait), strings.Join(tasks, ", "))
 	}
 	t := sc.Thresholds
-	fmt.Fprintf(w, "  targets: p50 < %v, p95 < %v, p99 < %v, errors < %.2f%%, throughput > %g/s\n",
-		t.P50, t.P95, t.P99, 100*t.ErrorRate, t.Throughput)
+	fmt.Fprintf(w, "  targets: p50 %s, p95 %s, p99 %s, errors %s, throughput %s\n",
+		targetText("<", t.P50, t.P50.String()), targetText("<", t.P95, t.P95.String()), targetText("<", t.P99, t.P99.String()),
+		targetText("<", t.ErrorRate, fmt.Sprintf("%.2f%%", 100*t.ErrorRate)), targetText(">", t.Throughput, fmt.Sprintf("%g/s", t.Throughput)))
 	return nil
+}
+
+// targetText writes "< 500ms", or "off" for a zero target.
+func targetText[T time.Duration | float64](op string, v T, text string) string {
+	if v == 0 {
+		return "off"
+	}
+	return op + " " + text
 }
 
 // formatWait describes a wait in the syntax --wait reads.
