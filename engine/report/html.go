@@ -1,7 +1,7 @@
 package report
 
 import (
-	_ "embed"
+	"embed"
 	"html/template"
 	"io"
 	"math"
@@ -10,12 +10,13 @@ import (
 	"github.com/soaklab/soak/engine/analysis"
 )
 
-//go:embed html.tmpl
-var htmlSource string
+//go:embed html.tmpl html_css.tmpl
+var htmlFiles embed.FS
 
 // htmlTemplate is parsed once; html/template escapes every value by its
 // context (text, attribute, URL), names from user scenarios included.
-var htmlTemplate = template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+// html.tmpl is the page, html_css.tmpl its inline style sheet.
+var htmlTemplate = template.Must(template.New("html.tmpl").Funcs(htmlFuncs).ParseFS(htmlFiles, "html.tmpl", "html_css.tmpl"))
 
 // htmlPage is what html.tmpl renders.
 type htmlPage struct {
