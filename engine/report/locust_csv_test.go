@@ -237,3 +237,26 @@ func TestLocustCSVHostileNames(t *testing.T) {
 }
 
 func itoa(n int64) string { return pyInt(n).String() }
+
+// Sub-second intervals: one history row per second, as Locust writes them,
+// with every interval counted.
+func TestLocustHistorySubSecondIntervals(t *testing.T) {
+	var ivs []*engine.Interval
+	for i := range 8 { // 2 s of 250 ms intervals
+		iv := interval(i, 1, statOf("GET", "/a", ok(10, 1)))
+		iv.Start, iv.End = t0.Add(time.Duration(i)*250*time.Millisecond), t0.Add(time.Duration(i+1)*250*time.Millisecond)
+		ivs = append(ivs, iv)
+	}
+	rows := strings.Split(strings.TrimSuffix(render(t, LocustHistory(Run{Result: result(t, ivs...)}, CSVOptions{})), "\r\n"), "\r\n")
+	if len(rows) != 1+3 { // ends at .25 .5 .75 | 1.0 1.25 1.5 1.75 | 2.0
+		t.Fatalf("%d rows:\n%s", len(rows)-1, strings.Join(rows, "\n"))
+	}
+	for i, want := range []string{itoa(t0.Unix()) + ",", itoa(t0.Unix()+1) + ",", itoa(t0.Unix()+2) + ","} {
+		if !strings.HasPrefix(rows[1+i], want) {
+			t.Errorf("row %d = %q, want timestamp %s", i, rows[1+i], want)
+		}
+	}
+	if f := strings.Split(rows[3], ","); f[17] != "8" {
+		t.Errorf("Total Request Count %s, want 8", f[17])
+	}
+}

@@ -151,8 +151,9 @@ func (h *history) newPart(d time.Duration) *windowPart {
 }
 
 // LocustHistory returns the Reporter of PREFIX_stats_history.csv: at every
-// interval of the run (Locust writes one row a second; soak's base
-// interval is 1 s by default), the Aggregated row — preceded with
+// interval of the run (soak's base interval is 1 s by default; of
+// sub-second intervals only the last of each second, as Locust writes a
+// row a second at most), the Aggregated row — preceded with
 // FullHistory by one row per (method, name) seen so far. Timestamp is the
 // interval's end in Unix seconds; User Count the users running then;
 // Requests/s and Failures/s cover the last HistoryWindow; percentiles are
@@ -168,8 +169,12 @@ func LocustHistory(run Run, opt CSVOptions) Reporter {
 		cw := newCSVWriter(w)
 		cw.row(locustHistoryColumns...)
 		row := make([]string, 0, len(locustHistoryColumns))
-		for _, iv := range run.Result.Intervals {
+		ivs := run.Result.Intervals
+		for i, iv := range ivs {
 			h.add(iv)
+			if i+1 < len(ivs) && ivs[i+1].End.Unix() == iv.End.Unix() {
+				continue // Locust writes a row a second at most: the second's last interval speaks for it
+			}
 			ts, users := strconv.FormatInt(iv.End.Unix(), 10), strconv.Itoa(iv.Users)
 			secs := h.winDur.Seconds()
 			write := func(e *historyEntry) {
