@@ -46,8 +46,8 @@
 //
 // Requests/s in PREFIX_stats.csv divides by the run's recorded span.
 // PREFIX_stats_history.csv has a row per interval (1 s by default; coarser
-// after a long run's series was coarsened), timestamped with the
-// interval's end; its Requests/s and Failures/s cover the last
+// after a long run's series was coarsened; at most one a second, as
+// Locust's), timestamped with the interval's end; its Requests/s and Failures/s cover the last
 // [HistoryWindow], its percentiles are whole-run so far, or of the last
 // HistoryWindow with [CSVOptions].FullHistory, as Locust's are.
 //
