@@ -17,11 +17,25 @@
 //	}
 //	res, err := engine.Run(ctx, plan)
 //
+// # The public surface
+//
+//   - [Load] (a file; csv: data beside it), [LoadFS] (an fs.FS such as the
+//     embedded docs/scenarios), [Parse] (bytes; no data files) and [Quick]
+//     (the CLI's --url quick mode) return a [Scenario].
+//   - [Scenario] exports what the CLI's flags may override (Host, Load,
+//     Duration, StopTimeout, MaxRPS, Timeout) and the run's [Thresholds]
+//     ([DefaultThresholds] are the seed report's targets).
+//   - [Scenario.Validate] returns every problem as [Problems];
+//     [Scenario.Plan] applies [Options] and returns the engine.Plan, whose
+//     tasks render each request from the compiled templates.
+//   - [ParseWait] reads a wait as files and --wait write it ("1s-3s").
+//
 // # Errors
 //
 // Parsing uses github.com/goccy/go-yaml's AST, so every problem names the
 // file, line and column and the field's YAML path
-// ("seed.yaml:12:7: classes[0].tasks[2].weight: negative"), and all
+// ("seed.yaml:12:15: classes[0].tasks[2].weight: expected an integer,
+// found a string"), and all
 // problems are reported at once ([Problems]). Unknown fields are errors
 // with a "did you mean" hint, never ignored.
 //
