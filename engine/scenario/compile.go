@@ -55,8 +55,9 @@ type runHeader struct {
 }
 
 type runVar struct {
-	name string
-	tpl  *template
+	name  string
+	tpl   *template
+	field string
 }
 
 type runStep struct {
@@ -116,7 +117,19 @@ func (s *Scenario) compile(r *reporter) *compiled {
 			weights += cl.weight
 			allFixed = false
 		}
-		c.classes = append(c.classes, s.compileClass(cl, r))
+	}
+	// A top-level default header may use a variable any class sets; a
+	// class that never sets it never sends the header.
+	declared := make([]map[string]bool, len(s.classes))
+	anyClass := map[string]bool{}
+	for i, cl := range s.classes {
+		declared[i] = s.classVars(cl, r)
+		for v := range declared[i] {
+			anyClass[v] = true
+		}
+	}
+	for i, cl := range s.classes {
+		c.classes = append(c.classes, s.compileClass(cl, declared[i], anyClass, r))
 	}
 	if len(s.classes) > 0 && weights == 0 && !allFixed {
 		r.field("classes", "the weights of the classes without fixed: sum to 0")
@@ -124,20 +137,17 @@ func (s *Scenario) compile(r *reporter) *compiled {
 	return c
 }
 
-// compileClass compiles one class; its scope is the data sources and the
-// variables it sets (vars:) or captures anywhere (on_start, tasks, on_stop).
-func (s *Scenario) compileClass(cl *class, r *reporter) *runClass {
-	rc := &runClass{name: cl.name}
-	sc := &scope{sources: s.data, vars: map[string]bool{}}
-	sources := map[string]bool{}
-	for _, src := range s.data {
-		sources[src.name] = true
-	}
+// classVars returns the per-user variables a class sets (vars:) or
+// captures anywhere (on_start, tasks, on_stop).
+func (s *Scenario) classVars(cl *class, r *reporter) map[string]bool {
+	vars := map[string]bool{}
 	declare := func(name, field string) {
-		if sources[name] {
-			r.field(field, "variable %q has the name of a data source; rename one", name)
+		for _, src := range s.data {
+			if src.name == name {
+				r.field(field, "variable %q has the name of a data source; rename one", name)
+			}
 		}
-		sc.vars[name] = true
+		vars[name] = true
 	}
 	for _, v := range cl.vars {
 		declare(v.name, v.field)
@@ -148,12 +158,20 @@ func (s *Scenario) compileClass(cl *class, r *reporter) *runClass {
 			declare(cp.name, cp.field)
 		}
 	}
+	return vars
+}
+
+// compileClass compiles one class; its scope is the data sources and the
+// variables it declares, and for top-level headers those any class does.
+func (s *Scenario) compileClass(cl *class, vars, anyClass map[string]bool, r *reporter) *runClass {
+	rc := &runClass{name: cl.name}
+	sc := &scope{sources: s.data, vars: vars}
 	for _, v := range cl.vars {
 		if t := compileField(v.value, escNone, sc, v.field, r); t != nil {
-			rc.vars = append(rc.vars, runVar{name: v.name, tpl: t})
+			rc.vars = append(rc.vars, runVar{name: v.name, tpl: t, field: v.field})
 		}
 	}
-	rc.defaults = compileDefaults(s.headers, cl.headers, sc, r, &rc.slots)
+	rc.defaults = compileDefaults(s.headers, cl.headers, &scope{sources: s.data, vars: anyClass}, sc, r, &rc.slots)
 	base := rc.slots
 	for _, st := range cl.onStart {
 		rc.onStart = append(rc.onStart, compileStep(st, sc, r, base, &rc.slots))
@@ -190,11 +208,15 @@ func flatten(tasks []*task) []*step {
 }
 
 // compileDefaults merges the scenario's and the class's default headers
-// (the class's win) and compiles them; static ones are compiled too, and
-// Plan moves them to engine.Class.Header.
-func compileDefaults(scen, cls []param, sc *scope, r *reporter, slots *int) []runHeader {
+// (the class's win), compiled in their scopes; static ones are compiled
+// too, and Plan moves them to engine.Class.Header.
+func compileDefaults(scen, cls []param, scenScope, clsScope *scope, r *reporter, slots *int) []runHeader {
 	var out []runHeader
-	for _, list := range [][]param{scen, cls} {
+	for i, list := range [][]param{scen, cls} {
+		sc := scenScope
+		if i == 1 {
+			sc = clsScope
+		}
 		for _, h := range list {
 			if !checkHeaderName(h, r) {
 				continue

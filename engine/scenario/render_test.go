@@ -149,3 +149,26 @@ func TestRenderUnsetVariable(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A top-level default header may use a variable that only some classes
+// set; the others never send it.
+func TestRenderTopLevelHeaderVariable(t *testing.T) {
+	s := mustLoad(t, `
+headers: {Authorization: 'Bearer {{token}}'}
+classes:
+  - name: Member
+    on_start: [{post: /login, capture: {token: $.token}}]
+    tasks: [{get: /x}]
+  - name: Guest
+    tasks: [{get: /x}]
+`, nil)
+	u := testUser(1, "Guest")
+	f := newRenderFixture(t, s, 1, u)
+	if q := f.render(t, 0, 0); len(q.Header) != 0 {
+		t.Errorf("guest headers %v", q.Header)
+	}
+	if _, err := Parse("t.yaml", []byte("headers: {X: '{{tokn}}'}\nclasses:\n  - {name: A, tasks: [{get: /x, capture: {token: $.t}}]}\n")); err == nil ||
+		!strings.Contains(err.Error(), `headers.X: {{tokn}}: unknown variable; did you mean "token"?`) {
+		t.Errorf("typo: %v", err)
+	}
+}

@@ -22,7 +22,7 @@ func (c *compiled) start(cls *runClass) engine.TaskFunc {
 			b, err := v.tpl.appendTo(st.buf[:0], &st.rend)
 			st.buf = b
 			if err != nil {
-				return fmt.Errorf("scenario: vars.%s: %w", v.name, err)
+				return fmt.Errorf("scenario: %s: %w", v.field, err)
 			}
 			u.Vars[v.name] = string(b)
 		}
