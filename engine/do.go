@@ -34,7 +34,9 @@ func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
 	if r.limiter != nil {
 		r.limiter.Take() // the global MaxRPS cap; returns early when the run is cancelled
 	}
+	k := statKey{q.method(), q.name()}
 	if r.runCtx.Err() != nil {
+		u.shard.abort(k)
 		return nil, ErrAborted
 	}
 	start := u.intended
@@ -44,7 +46,6 @@ func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
 	}
 	err := u.conn.do(ctx, q, &u.resp)
 	end := time.Now()
-	k := statKey{q.method(), q.name()}
 	if err != nil && r.runCtx.Err() != nil {
 		u.shard.abort(k)
 		return nil, ErrAborted

@@ -154,7 +154,7 @@ func (h *Histogram) Clone() *Histogram {
 
 // Reset empties h, keeping its storage.
 func (h *Histogram) Reset() {
-	if h.h != nil {
+	if h != nil && h.h != nil {
 		h.h.Reset()
 	}
 }

@@ -40,7 +40,7 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 		if end.After(loadEnd) {
 			end = loadEnd
 		}
-		if !o.dispatch(s.Rate, end) {
+		if !o.dispatch(s.Rate, at, end) {
 			return
 		}
 		if at = end; !at.Before(loadEnd) {
@@ -49,33 +49,49 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 	}
 }
 
-// dispatch releases arrivals at rate per second until end. The i-th
-// arrival's intended start is t0 + i/rate, t0 being the first release:
-// exactly the limiter's own schedule, which (with a slack of maxBacklog)
-// never skips an arrival; when the dispatcher falls behind, Take returns
-// at once and the arrivals go out late, their latency still counted from
-// the intended start. It reports false when the load was stopped.
-func (o *openLoad) dispatch(rate float64, end time.Time) bool {
+// dispatch releases arrivals at rate per second from start until end.
+// The i-th arrival's intended start is start + i/rate: exactly the
+// limiter's own schedule, as the limiter's clock is anchored at start (see
+// anchoredClock), and with a slack of maxBacklog it never skips an
+// arrival. When the dispatcher falls behind (a stall, a late stage start),
+// Take returns at once and arrivals go out late, each with its latency
+// still counted from its intended start. It reports false when the load
+// was stopped.
+func (o *openLoad) dispatch(rate float64, start, end time.Time) bool {
 	r := o.r
 	period := time.Duration(float64(time.Second) / rate)
-	lim := ratelimit.New(1, ratelimit.Per(period),
-		ratelimit.WithSlack(int(maxBacklog/period)+1), ratelimit.WithClock(ctxClock{r.stopCtx}))
-	var t0 time.Time
+	lim := ratelimit.New(1, ratelimit.Per(period), ratelimit.WithSlack(int(maxBacklog/period)+1),
+		ratelimit.WithClock(&anchoredClock{ctxClock: ctxClock{r.stopCtx}, anchor: start}))
 	for i := int64(0); ; i++ {
-		if i > 0 && !t0.Add(time.Duration(i)*period).Before(end) {
+		intended := start.Add(time.Duration(i) * period)
+		if !intended.Before(end) {
 			return true
 		}
-		released := lim.Take()
+		lim.Take()
 		if r.stopCtx.Err() != nil {
 			return false
 		}
-		if i == 0 {
-			if t0 = released; !t0.Before(end) {
-				return true
-			}
-		}
-		o.arrive(t0.Add(time.Duration(i) * period))
+		o.arrive(intended)
 	}
+}
+
+// anchoredClock is the dispatcher's clock for go.uber.org/ratelimit: its
+// first Now is the stage's planned start, which the limiter takes as the
+// origin of its schedule (it anchors on its first Take); later calls are
+// the real time. So the limiter's release times are start + i/rate even
+// when the dispatcher reaches the stage late. Used by one goroutine.
+type anchoredClock struct {
+	ctxClock
+	anchor time.Time
+	used   bool
+}
+
+func (c *anchoredClock) Now() time.Time {
+	if !c.used {
+		c.used = true
+		return c.anchor
+	}
+	return time.Now()
 }
 
 // arrive hands one arrival to a worker.

@@ -83,24 +83,21 @@ func readToEOF(br *bufio.Reader, maxBody int, r *Response) error {
 // readChunked decodes a chunked body and skips its trailers.
 func readChunked(br *bufio.Reader, maxBody int, r *Response) error {
 	for {
-		line, err := br.ReadSlice('\n')
+		line, err := r.readLine(br, maxChunkLine)
 		if err != nil {
 			return chunkErr(err)
-		}
-		if len(line) > maxChunkLine {
-			return protoErr("chunk size line too long")
 		}
 		size, ok := parseChunkSize(line)
 		if !ok {
 			return protoErr("bad chunk size line %.40q", line)
 		}
 		if size == 0 {
-			return skipTrailers(br)
+			return skipTrailers(br, r)
 		}
 		if err := readChunkData(br, size, maxBody, r); err != nil {
 			return err
 		}
-		crlf, err := br.ReadSlice('\n')
+		crlf, err := r.readLine(br, 2)
 		if err != nil {
 			return chunkErr(err)
 		}
@@ -125,9 +122,9 @@ func readChunkData(br *bufio.Reader, n int64, maxBody int, r *Response) error {
 	return nil
 }
 
-func skipTrailers(br *bufio.Reader) error {
+func skipTrailers(br *bufio.Reader, r *Response) error {
 	for total := 0; ; {
-		line, err := br.ReadSlice('\n')
+		line, err := r.readLine(br, MaxHeaderBytes-total)
 		if err != nil {
 			return chunkErr(err)
 		}
@@ -140,12 +137,7 @@ func skipTrailers(br *bufio.Reader) error {
 	}
 }
 
-func chunkErr(err error) error {
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return protoErr("chunk line too long")
-	}
-	return unexpected(err)
-}
+func chunkErr(err error) error { return unexpected(err) }
 
 // parseChunkSize parses "1a2b[;ext]\r\n".
 func parseChunkSize(line []byte) (int64, bool) {

@@ -31,6 +31,27 @@ type Response struct {
 	Truncated bool   // the body was longer than maxBody
 	SetCookie bool   // a Set-Cookie header was present
 	Close     bool   // the connection cannot be reused after this response
+
+	line []byte // a line longer than the reader's buffer, assembled
+}
+
+// readLine returns the next line, '\n' included. Lines longer than br's
+// buffer are assembled in r.line, up to limit bytes. The result is valid
+// until the next read.
+func (r *Response) readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	r.line = append(r.line[:0], line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		if len(r.line) > limit {
+			return nil, protoErr("line longer than %d bytes", limit)
+		}
+		line, err = br.ReadSlice('\n')
+		r.line = append(r.line, line...)
+	}
+	return r.line, err
 }
 
 func protoErr(format string, args ...any) error {
@@ -70,7 +91,7 @@ type framing struct {
 
 func readHead(br *bufio.Reader, r *Response, first bool) (framing, error) {
 	fr := framing{length: -1}
-	line, err := br.ReadSlice('\n')
+	line, err := r.readLine(br, MaxHeaderBytes)
 	if err != nil {
 		if first && len(line) == 0 && err == io.EOF {
 			return fr, io.EOF
@@ -85,7 +106,7 @@ func readHead(br *bufio.Reader, r *Response, first bool) (framing, error) {
 	total := len(line)
 	keepAlive := false
 	for {
-		line, err = br.ReadSlice('\n')
+		line, err = r.readLine(br, MaxHeaderBytes-total)
 		if err != nil {
 			return fr, headErr(err)
 		}
@@ -110,9 +131,6 @@ func readHead(br *bufio.Reader, r *Response, first bool) (framing, error) {
 }
 
 func headErr(err error) error {
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return protoErr("header line too long")
-	}
 	if err == io.EOF {
 		return io.ErrUnexpectedEOF
 	}

@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+)
+
+// sessionService needs a login (cookie + bearer token), serves a list
+// whose slugs a task captures, and answers a story by slug.
+func sessionService(t *testing.T, tlsOn, h2 bool) (*httptest.Server, *atomic.Int64) {
+	var protoHTTP2 atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Username string }
+		if json.NewDecoder(r.Body).Decode(&in) != nil || in.Username == "" {
+			http.Error(w, "bad login", 400)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "s-" + in.Username, Path: "/"})
+		json.NewEncoder(w).Encode(map[string]string{"token": "t-" + in.Username})
+	})
+	mux.HandleFunc("GET /me", func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie("session")
+		if err != nil || r.Header.Get("Authorization") != "Bearer t-"+c.Value[2:] || r.Header.Get("X-Client") != "soak" {
+			http.Error(w, "unauthorized", 401)
+			return
+		}
+		if r.ProtoMajor == 2 {
+			protoHTTP2.Add(1)
+		}
+		fmt.Fprintf(w, `{"user":%q}`, c.Value[2:])
+	})
+	mux.HandleFunc("GET /trending", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"stories":[{"slug":"go-soak"},{"slug":"leaks"}]}`))
+	})
+	mux.HandleFunc("GET /stories/{slug}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("slug") != "go-soak" {
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewUnstartedServer(mux)
+	srv.EnableHTTP2 = h2
+	if tlsOn {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv, &protoHTTP2
+}
+
+func sessionClass() Class {
+	return Class{Name: "Reader", Weight: 1, Header: http.Header{"X-Client": {"soak"}},
+		OnStart: func(ctx context.Context, u *User) error {
+			resp, err := u.PostJSON(ctx, "/login", "", map[string]string{"username": fmt.Sprint("user", u.ID)})
+			if err != nil {
+				return err
+			}
+			var out struct{ Token string }
+			if err := resp.JSON(&out); err != nil {
+				return err
+			}
+			u.Header.Set("Authorization", "Bearer "+out.Token)
+			return nil
+		},
+		Tasks: []Task{
+			{Weight: 1, Do: func(ctx context.Context, u *User) error {
+				_, err := u.Do(ctx, &Request{Path: "/me", Check: ValidJSON})
+				return err
+			}},
+			{Weight: 1, Do: func(ctx context.Context, u *User) error {
+				resp, err := u.Get(ctx, "/trending", "")
+				if err != nil {
+					return err
+				}
+				var list struct{ Stories []struct{ Slug string } }
+				if err := resp.JSON(&list); err != nil || len(list.Stories) == 0 {
+					return fmt.Errorf("no slug captured: %v", err)
+				}
+				u.Vars["slug"] = list.Stories[0].Slug
+				return nil
+			}},
+			{Weight: 1, Do: func(ctx context.Context, u *User) error {
+				if u.Vars["slug"] == "" {
+					return nil
+				}
+				_, err := u.Get(ctx, "/stories/"+u.Vars["slug"], "/stories/[slug]")
+				return err
+			}},
+		}}
+}
+
+// A user is a session: its cookie jar, default headers (Authorization set
+// after the login in OnStart) and variables (a captured slug) carry from
+// request to request, with soak's client and with net/http, over TLS and
+// HTTP/2.
+func TestSessions(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		tls, h2   bool
+		transport Transport
+		client    string
+	}{
+		{name: "h1"}, {name: "net/http", transport: Transport{Client: "net/http"}, client: "net/http"},
+		{name: "tls", tls: true, client: "net/http"}, {name: "h2", tls: true, h2: true, transport: Transport{HTTP2: true}, client: "net/http"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, h2 := sessionService(t, c.tls, c.h2)
+			tr := c.transport
+			if c.tls {
+				tr.TLS = srv.Client().Transport.(*http.Transport).TLSClientConfig
+			}
+			p := Plan{Host: srv.URL, Duration: ms(400), Load: Closed{Users: 3}, Transport: tr, Classes: []Class{sessionClass()}}
+			res := mustRun(t, context.Background(), p)
+			if want := map[bool]string{false: "h1", true: "net/http"}[c.client != ""]; res.Transport != want {
+				t.Fatalf("transport %q, want %q", res.Transport, want)
+			}
+			for _, name := range []string{"/login", "/me", "/trending", "/stories/[slug]"} {
+				method := map[bool]string{true: "POST", false: "GET"}[name == "/login"]
+				s := stat(res, method, name)
+				if s.Requests == 0 || s.Failures() != 0 {
+					t.Errorf("%s %s: %d requests, %d failures (%v)", method, name, s.Requests, s.Failures(), res.Total.Errors)
+				}
+			}
+			if stat(res, "POST", "/login").Requests != 3 || len(res.Total.Exceptions) != 0 {
+				t.Errorf("logins %d, exceptions %v", stat(res, "POST", "/login").Requests, res.Total.Exceptions)
+			}
+			if c.h2 && h2.Load() == 0 {
+				t.Error("no request came over HTTP/2")
+			}
+		})
+	}
+}
+
+// A TLS failure is a failure of kind tls, and a failed OnStart stops the
+// user.
+func TestTLSFailure(t *testing.T) {
+	srv, _ := sessionService(t, true, false)
+	p := Plan{Host: srv.URL, Duration: ms(1500), Load: Closed{Users: 1}, Transport: Transport{TLS: &tls.Config{}},
+		Classes: []Class{sessionClass()}}
+	res := mustRun(t, context.Background(), p)
+	s := stat(res, "POST", "/login")
+	if s.Kinds[KindTLS] != 1 || s.Requests != 1 || stat(res, "GET", "/me").Requests != 0 {
+		t.Fatalf("login %+v; errors %v", s, res.Total.Errors)
+	}
+}
+
+// Plan.Handler is served in-process over loopback for the run.
+func TestHandlerInProcess(t *testing.T) {
+	p := Plan{Handler: okHandler(), Duration: ms(200), Load: Closed{Users: 2},
+		Classes: []Class{{Name: "H", Weight: 1, Wait: Constant{ms(5)}, Tasks: []Task{{Weight: 1, Do: func(ctx context.Context, u *User) error {
+			_, err := u.Do(ctx, &Request{Path: "/", Check: BodyContains("ok")})
+			return err
+		}}}}}}
+	res := mustRun(t, context.Background(), p)
+	if s := stat(res, "GET", "/"); s.Requests == 0 || s.Failures() != 0 || s.AvgBytes() != 2 {
+		t.Fatalf("%+v", s)
+	}
+}
+
+// A request that cannot be sent as written is the task's bug: an
+// exception, not a failure of the service.
+func TestBadRequestIsAnException(t *testing.T) {
+	p := Plan{Handler: okHandler(), Duration: ms(100), Load: Closed{Users: 1},
+		Classes: []Class{{Name: "B", Weight: 1, Wait: Constant{ms(10)}, Tasks: []Task{{Name: "nopath", Weight: 1, Do: get("no-slash", "")}}}}}
+	res := mustRun(t, context.Background(), p)
+	if len(res.Total.Stats) != 0 || len(res.Total.Exceptions) != 1 {
+		t.Fatalf("stats %v exceptions %v", res.Total.Stats, res.Total.Exceptions)
+	}
+}
