@@ -9,6 +9,7 @@ test: services vet
 
 services:
 	./.ci/services
+	./.ci/chromium
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
