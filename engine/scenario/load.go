@@ -27,9 +27,7 @@ func (d *decoder) load(n ast.Node, field string) engine.Load {
 			closedAt = append(closedAt, f)
 		},
 		"spawn_rate": func(v ast.Node, f string) {
-			if c.SpawnRate, _ = d.number(v, f); !positiveRate(c.SpawnRate, true) {
-				d.field(f, "%v is not a rate in [0, 1e9] users/s", c.SpawnRate)
-			}
+			c.SpawnRate, _ = d.rate(v, f, true, "users/s")
 			closedAt = append(closedAt, f)
 		},
 		"ramp_down": func(v ast.Node, f string) {
@@ -39,9 +37,7 @@ func (d *decoder) load(n ast.Node, field string) engine.Load {
 			closedAt = append(closedAt, f)
 		},
 		"rate": func(v ast.Node, f string) {
-			if o.Rate, _ = d.number(v, f); !positiveRate(o.Rate, false) {
-				d.field(f, "%v is not a rate in (0, 1e9] arrivals/s", o.Rate)
-			}
+			o.Rate, _ = d.rate(v, f, false, "arrivals/s")
 			openAt = append(openAt, f)
 		},
 		"max_workers": func(v ast.Node, f string) {
@@ -77,10 +73,7 @@ func (d *decoder) load(n ast.Node, field string) engine.Load {
 				st.users = &uf
 			},
 			"rate": func(v ast.Node, f string) {
-				r, _ := d.number(v, f)
-				if !positiveRate(r, false) {
-					d.field(f, "%v is not a rate in (0, 1e9] arrivals/s", r)
-				}
+				r, _ := d.rate(v, f, false, "arrivals/s")
 				st.rate = &r
 			},
 		})
@@ -128,6 +121,24 @@ func (d *decoder) load(n ast.Node, field string) engine.Load {
 		d.field(field, "empty: give users (and spawn_rate) or rate")
 	}
 	return nil
+}
+
+// rate decodes a rate in (0, 1e9] of unit, or [0, 1e9] when zero is
+// allowed.
+func (d *decoder) rate(n ast.Node, field string, zeroOK bool, unit string) (float64, bool) {
+	r, ok := d.number(n, field)
+	if !ok {
+		return 0, false
+	}
+	if !positiveRate(r, zeroOK) {
+		lo := "(0"
+		if zeroOK {
+			lo = "[0"
+		}
+		d.at(posOf(n), field, "%v is not a rate in %s, 1e9] %s", r, lo, unit)
+		return 0, false
+	}
+	return r, true
 }
 
 // wait decodes a wait: "none", "constant 2s" (or "2s"), "between 1s 3s"

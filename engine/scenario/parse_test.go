@@ -241,3 +241,11 @@ func TestParseBadHeadersAndNames(t *testing.T) {
 		t.Errorf("got:\n%v\nwant:\n%s", err, want)
 	}
 }
+
+func TestParseBadRates(t *testing.T) {
+	_, err := Parse("t.yaml", []byte("max_rps: -1\nload: {rate: 0, max_workers: 10}\n"+minimal))
+	want := "t.yaml:1:10: max_rps: -1 is not a rate in [0, 1e9] requests/s\nt.yaml:2:14: load.rate: 0 is not a rate in (0, 1e9] arrivals/s"
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
