@@ -104,7 +104,7 @@ func cleanConfigValue(key, value string) string {
 
 var (
 	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-	kvPassword  = regexp.MustCompile(`(?i)\b(password|passwd|pwd|token|secret|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s&;,]*)`)
+	kvPassword  = regexp.MustCompile(`(?i)(password|passwd|pwd|token|secret|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s&;,]*)`)
 	bearer      = regexp.MustCompile(`(?i)\b(bearer\s+)[^\s"',;]+`)
 )
 

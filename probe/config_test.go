@@ -47,6 +47,8 @@ func TestRedactSecrets(t *testing.T) {
 		{"Authorization: Bearer abc.def", "abc.def"},
 		{"redis://:s3cret@localhost:6379/0", "s3cret"},
 		{"token=s3cret&x=1", "s3cret"},
+		{"access_token=s3cret", "s3cret"},
+		{"dbpassword: s3cret", "s3cret"},
 	} {
 		got := redactSecrets(tc.in)
 		if strings.Contains(got, tc.secret) {

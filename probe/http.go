@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,9 +20,7 @@ const (
 // middleware records into it; the probe only reads it. Get it from
 // [Probe.HTTP]. All methods are safe for concurrent use.
 type HTTPStats struct {
-	mu       sync.Mutex                               // serialises route creation
-	routes   atomic.Pointer[map[routeKey]*RouteStats] // copy-on-write: lookups take no lock
-	order    []*RouteStats                            // creation order, under mu
+	routes   cowMap[routeKey, *RouteStats] // lookups take no lock
 	max      int
 	overflow *RouteStats
 	inFlight atomic.Int64
@@ -34,8 +31,6 @@ type routeKey struct{ method, route string }
 func (s *HTTPStats) init(max int) {
 	s.max = max
 	s.overflow = &RouteStats{method: "", route: OverflowRoute, parent: s}
-	m := map[routeKey]*RouteStats{}
-	s.routes.Store(&m)
 }
 
 // Route returns the recorder for a method and route template, creating it
@@ -47,27 +42,12 @@ func (s *HTTPStats) Route(method, route string) *RouteStats {
 	if route == "" {
 		route = "(none)"
 	}
-	k := routeKey{method, route}
-	if r := (*s.routes.Load())[k]; r != nil {
-		return r
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := *s.routes.Load()
-	if r := old[k]; r != nil {
-		return r
-	}
-	if len(old) >= s.max {
+	r, ok := s.routes.loadOrCreate(routeKey{method, route}, s.max, func() *RouteStats {
+		return &RouteStats{method: method, route: route, parent: s}
+	})
+	if !ok {
 		return s.overflow
 	}
-	r := &RouteStats{method: method, route: route, parent: s}
-	m := make(map[routeKey]*RouteStats, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[k] = r
-	s.routes.Store(&m)
-	s.order = append(s.order, r)
 	return r
 }
 
@@ -185,9 +165,7 @@ func (r *RouteStats) snapshot() RouteSnapshot {
 }
 
 func (s *HTTPStats) snapshot() HTTPSnapshot {
-	s.mu.Lock()
-	routes := append([]*RouteStats(nil), s.order...)
-	s.mu.Unlock()
+	routes := s.routes.values()
 	out := HTTPSnapshot{InFlight: s.inFlight.Load(), MaxRoutes: s.max, Routes: make([]RouteSnapshot, 0, len(routes)+1)}
 	for _, r := range routes {
 		out.Routes = append(out.Routes, r.snapshot())

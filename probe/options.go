@@ -143,39 +143,29 @@ func WithStackSampling(n int) Option {
 // query or an open Redis connection outside the pool is a leak suspect
 // (default [DefaultLeakThreshold]).
 func WithLeakThreshold(d time.Duration) Option {
-	return optionFunc(func(o *options) {
-		if d <= 0 {
-			o.bad("WithLeakThreshold", d, "must be positive")
-			return
-		}
-		o.leakThreshold = d
-	})
+	return optionFunc(func(o *options) { o.atLeast("WithLeakThreshold", &o.leakThreshold, d, time.Nanosecond) })
 }
 
 // WithPollInterval sets how often snapshots may query the servers (Redis
 // INFO, pg_stat_activity); between polls they reuse the last answer.
 // Default [DefaultPollInterval], at least one second.
 func WithPollInterval(d time.Duration) Option {
-	return optionFunc(func(o *options) {
-		if d < time.Second {
-			o.bad("WithPollInterval", d, "must be at least 1s")
-			return
-		}
-		o.pollInterval = d
-	})
+	return optionFunc(func(o *options) { o.atLeast("WithPollInterval", &o.pollInterval, d, time.Second) })
 }
 
 // WithMaxProfileDuration caps the seconds parameter of CPU, trace and
 // fgprof captures (default [DefaultMaxProfileDuration]); a larger value is
 // refused with 400.
 func WithMaxProfileDuration(d time.Duration) Option {
-	return optionFunc(func(o *options) {
-		if d < time.Second {
-			o.bad("WithMaxProfileDuration", d, "must be at least 1s")
-			return
-		}
-		o.maxProfile = d
-	})
+	return optionFunc(func(o *options) { o.atLeast("WithMaxProfileDuration", &o.maxProfile, d, time.Second) })
+}
+
+func (o *options) atLeast(name string, dst *time.Duration, d, min time.Duration) {
+	if d < min {
+		o.bad(name, d, "must be at least "+min.String())
+		return
+	}
+	*dst = d
 }
 
 func (o *options) pos(name string, dst *int, n int) {

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,33 +29,19 @@ GROUP BY 1`
 // activityPoller queries pg_stat_activity through its own connection, so
 // that an exhausted pool does not block (or skew) the probe.
 type activityPoller struct {
-	mu   sync.Mutex
-	conn *pgx.Conn
-	last *PGActivity
-	err  string
-	at   time.Time
+	poller[PGActivity]
+	conn *pgx.Conn // under poller.mu
 }
 
 func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.Time, every time.Duration) (*PGActivity, string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.at.IsZero() && now.Sub(a.at) < every {
-		return a.last, a.err
-	}
-	a.at = now
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	act, err := a.query(ctx, pool, now)
-	if err != nil {
-		a.err = "pg_stat_activity: " + errString(err)
-		if a.conn != nil {
-			_ = a.conn.Close(context.Background())
+	return a.poller.poll(ctx, now, every, "pg_stat_activity", func(ctx context.Context) (*PGActivity, error) {
+		act, err := a.query(ctx, pool, now)
+		if err != nil && a.conn != nil {
+			_ = a.conn.Close(context.Background()) // reconnect next time
 			a.conn = nil
 		}
-		return a.last, a.err
-	}
-	a.last, a.err = act, ""
-	return act, ""
+		return act, err
+	})
 }
 
 func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time.Time) (*PGActivity, error) {

@@ -83,22 +83,8 @@ func (t *PGX) snapshot(ctx context.Context, now time.Time) PoolSnapshot {
 	ns := t.p.stampAt(now)
 	t.mu.Lock()
 	for _, st := range t.conns {
-		if st.held.since != 0 {
-			s.HeldConns++
-			age := ns.sub(st.held.since)
-			s.OldestHeldSeconds = max(s.OldestHeldSeconds, age.Seconds())
-			if age >= thr {
-				s.LeakSuspects++
-			}
-		}
-		if st.query.since != 0 {
-			s.OpenQueries++
-			age := ns.sub(st.query.since)
-			s.OldestOpenQuerySeconds = max(s.OldestOpenQuerySeconds, age.Seconds())
-			if age >= thr {
-				s.OpenQuerySuspects++
-			}
-		}
+		tally(st.held, ns, thr, &s.HeldConns, &s.OldestHeldSeconds, &s.LeakSuspects)
+		tally(st.query, ns, thr, &s.OpenQueries, &s.OldestOpenQuerySeconds, &s.OpenQuerySuspects)
 	}
 	s.HijackedConns = len(t.hijacked)
 	t.mu.Unlock()
@@ -120,6 +106,20 @@ func (t *PGX) snapshot(ctx context.Context, now time.Time) PoolSnapshot {
 		}
 	}
 	return s
+}
+
+// tally counts h, if set, into a count, the oldest age and the suspects
+// (holds at least thr old).
+func tally(h hold, now stamp, thr time.Duration, count *int, oldest *float64, suspects *int) {
+	if h.since == 0 {
+		return
+	}
+	*count++
+	age := now.sub(h.since)
+	*oldest = max(*oldest, age.Seconds())
+	if age >= thr {
+		*suspects++
+	}
 }
 
 func (t *PGX) close() error {

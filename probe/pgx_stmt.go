@@ -2,7 +2,6 @@ package probe
 
 import (
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -35,10 +34,8 @@ func (s *stmtStats) record(d time.Duration, err bool, rows int64) {
 // before are a lock-free map read; new text is normalised once. Both the
 // raw-text cache (4 x max) and the statement table (max) are bounded.
 type stmtTable struct {
-	mu       sync.Mutex
-	raw      atomic.Pointer[map[string]*stmtStats] // copy-on-write
-	norm     map[string]*stmtStats                 // under mu
-	order    []*stmtStats
+	raw      cowMap[string, *stmtStats] // raw SQL text -> its statement
+	norm     cowMap[string, *stmtStats] // normalised SQL -> statement
 	max      int
 	overflow stmtStats
 }
@@ -46,36 +43,19 @@ type stmtTable struct {
 func (t *stmtTable) init(max int) {
 	t.max = max
 	t.overflow.sql = OverflowStatement
-	m := map[string]*stmtStats{}
-	t.raw.Store(&m)
-	t.norm = map[string]*stmtStats{}
 }
 
 func (t *stmtTable) get(sql string) *stmtStats {
-	if s := (*t.raw.Load())[sql]; s != nil {
+	if s, ok := t.raw.load(sql); ok {
 		return s
 	}
 	n := NormalizeSQL(sql)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.norm[n]
-	if s == nil {
-		if len(t.norm) >= t.max {
-			s = &t.overflow
-		} else {
-			s = &stmtStats{sql: n}
-			t.norm[n] = s
-			t.order = append(t.order, s)
-		}
+	s, ok := t.norm.loadOrCreate(n, t.max, func() *stmtStats { return &stmtStats{sql: n} })
+	if !ok {
+		s = &t.overflow
 	}
-	old := *t.raw.Load()
-	if len(old) < 4*t.max && len(sql) <= 4*maxSQLLen {
-		m := make(map[string]*stmtStats, len(old)+1)
-		for k, v := range old {
-			m[k] = v
-		}
-		m[sql] = s
-		t.raw.Store(&m)
+	if len(sql) <= 4*maxSQLLen {
+		t.raw.loadOrCreate(sql, 4*t.max, func() *stmtStats { return s })
 	}
 	return s
 }
@@ -94,9 +74,7 @@ type StatementSnapshot struct {
 
 // snapshot returns the statements, by total time spent, highest first.
 func (t *stmtTable) snapshot() ([]StatementSnapshot, int) {
-	t.mu.Lock()
-	all := append([]*stmtStats(nil), t.order...)
-	t.mu.Unlock()
+	all := t.norm.values()
 	if t.overflow.calls.Load() > 0 {
 		all = append(all, &t.overflow)
 	}

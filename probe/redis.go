@@ -31,9 +31,7 @@ type Redis struct {
 	client redis.UniversalClient
 	cache  *CacheStats
 
-	mu       sync.Mutex
-	cmds     atomic.Pointer[map[string]*cmdStats] // copy-on-write
-	order    []*cmdStats
+	cmds     cowMap[string, *cmdStats]
 	overflow cmdStats
 
 	inFlight atomic.Int64
@@ -63,8 +61,6 @@ func (p *Probe) Redis(name string, client redis.UniversalClient) *Redis {
 	}
 	r := &Redis{p: p, name: name, client: client, pubsub: map[*trackedConn]hold{}}
 	r.overflow.name = OverflowCommand
-	m := map[string]*cmdStats{}
-	r.cmds.Store(&m)
 	r.cache = p.cache(name, CacheRedis)
 	if client != nil {
 		client.AddHook(r)
@@ -79,26 +75,10 @@ func (p *Probe) Redis(name string, client redis.UniversalClient) *Redis {
 func (r *Redis) Name() string { return r.name }
 
 func (r *Redis) cmd(name string) *cmdStats {
-	if c := (*r.cmds.Load())[name]; c != nil {
-		return c
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old := *r.cmds.Load()
-	if c := old[name]; c != nil {
-		return c
-	}
-	if len(old) >= r.p.opts.maxCommands {
+	c, ok := r.cmds.loadOrCreate(name, r.p.opts.maxCommands, func() *cmdStats { return &cmdStats{name: name} })
+	if !ok {
 		return &r.overflow
 	}
-	c := &cmdStats{name: name}
-	m := make(map[string]*cmdStats, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[name] = c
-	r.cmds.Store(&m)
-	r.order = append(r.order, c)
 	return c
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,6 +32,24 @@ type RedisServerInfo struct {
 	CommandsTotal    uint64 `json:"total_commands_processed"`
 }
 
+// The numeric INFO fields read, by name.
+var (
+	infoUints = map[string]func(*RedisServerInfo) *uint64{
+		"keyspace_hits":            func(s *RedisServerInfo) *uint64 { return &s.KeyspaceHits },
+		"keyspace_misses":          func(s *RedisServerInfo) *uint64 { return &s.KeyspaceMisses },
+		"evicted_keys":             func(s *RedisServerInfo) *uint64 { return &s.EvictedKeys },
+		"expired_keys":             func(s *RedisServerInfo) *uint64 { return &s.ExpiredKeys },
+		"rejected_connections":     func(s *RedisServerInfo) *uint64 { return &s.RejectedConns },
+		"total_commands_processed": func(s *RedisServerInfo) *uint64 { return &s.CommandsTotal },
+	}
+	infoInts = map[string]func(*RedisServerInfo) *int64{
+		"used_memory":       func(s *RedisServerInfo) *int64 { return &s.UsedMemory },
+		"maxmemory":         func(s *RedisServerInfo) *int64 { return &s.MaxMemoryBytes },
+		"connected_clients": func(s *RedisServerInfo) *int64 { return &s.ConnectedClients },
+		"blocked_clients":   func(s *RedisServerInfo) *int64 { return &s.BlockedClients },
+	}
+)
+
 // parseRedisInfo reads the fields of RedisServerInfo from an INFO reply.
 // Unknown fields are ignored; a known numeric field that does not parse is
 // an error naming its line.
@@ -46,31 +63,15 @@ func parseRedisInfo(text string) (RedisServerInfo, error) {
 			continue
 		}
 		var err error
-		switch k {
-		case "redis_version":
+		switch {
+		case k == "redis_version":
 			s.Version = v
-		case "maxmemory_policy":
+		case k == "maxmemory_policy":
 			s.MaxMemoryPolicy = v
-		case "keyspace_hits":
-			s.KeyspaceHits, err = strconv.ParseUint(v, 10, 64)
-		case "keyspace_misses":
-			s.KeyspaceMisses, err = strconv.ParseUint(v, 10, 64)
-		case "evicted_keys":
-			s.EvictedKeys, err = strconv.ParseUint(v, 10, 64)
-		case "expired_keys":
-			s.ExpiredKeys, err = strconv.ParseUint(v, 10, 64)
-		case "rejected_connections":
-			s.RejectedConns, err = strconv.ParseUint(v, 10, 64)
-		case "total_commands_processed":
-			s.CommandsTotal, err = strconv.ParseUint(v, 10, 64)
-		case "used_memory":
-			s.UsedMemory, err = strconv.ParseInt(v, 10, 64)
-		case "maxmemory":
-			s.MaxMemoryBytes, err = strconv.ParseInt(v, 10, 64)
-		case "connected_clients":
-			s.ConnectedClients, err = strconv.ParseInt(v, 10, 64)
-		case "blocked_clients":
-			s.BlockedClients, err = strconv.ParseInt(v, 10, 64)
+		case infoUints[k] != nil:
+			*infoUints[k](&s), err = strconv.ParseUint(v, 10, 64)
+		case infoInts[k] != nil:
+			*infoInts[k](&s), err = strconv.ParseInt(v, 10, 64)
 		}
 		if err != nil {
 			return s, fmt.Errorf("redis INFO line %d: %s: %q is not a number", line, k, v)
@@ -82,31 +83,16 @@ func parseRedisInfo(text string) (RedisServerInfo, error) {
 	return s, nil
 }
 
-type infoPoller struct {
-	mu   sync.Mutex
-	last *RedisServerInfo
-	err  string
-	at   time.Time
-}
+type infoPoller struct{ poller[RedisServerInfo] }
 
 func (ip *infoPoller) poll(ctx context.Context, c redis.UniversalClient, now time.Time, every time.Duration) (*RedisServerInfo, string) {
-	ip.mu.Lock()
-	defer ip.mu.Unlock()
-	if !ip.at.IsZero() && now.Sub(ip.at) < every {
-		return ip.last, ip.err
-	}
-	ip.at = now
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	text, err := c.Info(ctx, "server", "clients", "memory", "stats").Result()
-	if err == nil {
-		var s RedisServerInfo
-		if s, err = parseRedisInfo(text); err == nil {
-			s.Time = now
-			ip.last, ip.err = &s, ""
-			return ip.last, ""
+	return ip.poller.poll(ctx, now, every, "INFO", func(ctx context.Context) (*RedisServerInfo, error) {
+		text, err := c.Info(ctx, "server", "clients", "memory", "stats").Result()
+		if err != nil {
+			return nil, err
 		}
-	}
-	ip.err = "INFO: " + errString(err)
-	return ip.last, ip.err
+		s, err := parseRedisInfo(text)
+		s.Time = now
+		return &s, err
+	})
 }

@@ -62,9 +62,7 @@ type RedisPoolSnapshot struct {
 
 func (r *Redis) snapshot(ctx context.Context, now time.Time) RedisSnapshot {
 	s := RedisSnapshot{Name: r.name, InFlightCommands: r.inFlight.Load(), HookPanics: r.panics.Load()}
-	r.mu.Lock()
-	cmds := append([]*cmdStats(nil), r.order...)
-	r.mu.Unlock()
+	cmds := r.cmds.values()
 	if r.overflow.calls.Load() > 0 {
 		cmds = append(cmds, &r.overflow)
 	}

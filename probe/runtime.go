@@ -130,29 +130,12 @@ func (r *runtimeReader) read() RuntimeSnapshot {
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 		NumCPU:     runtime.NumCPU(),
 	}
-	u := func(i int) uint64 {
-		v := r.samples[i].Value
-		if v.Kind() != metrics.KindUint64 {
-			s.Unavailable = append(s.Unavailable, r.samples[i].Name)
-			return 0
-		}
-		return v.Uint64()
-	}
-	f := func(i int) float64 {
-		v := r.samples[i].Value
-		if v.Kind() != metrics.KindFloat64 {
-			s.Unavailable = append(s.Unavailable, r.samples[i].Name)
-			return 0
-		}
-		return v.Float64()
-	}
+	u := func(i int) uint64 { return pick(r.samples[i], &s, metrics.KindUint64, metrics.Value.Uint64) }
+	f := func(i int) float64 { return pick(r.samples[i], &s, metrics.KindFloat64, metrics.Value.Float64) }
 	h := func(i int) SecondsHistogram {
-		v := r.samples[i].Value
-		if v.Kind() != metrics.KindFloat64Histogram {
-			s.Unavailable = append(s.Unavailable, r.samples[i].Name)
-			return SecondsHistogram{}
-		}
-		return secondsHistogram(v.Float64Histogram())
+		return pick(r.samples[i], &s, metrics.KindFloat64Histogram, func(v metrics.Value) SecondsHistogram {
+			return secondsHistogram(v.Float64Histogram())
+		})
 	}
 	s.Goroutines = int64(u(0))
 	s.GoroutinesRunning = int64(u(1))
@@ -182,6 +165,17 @@ func (r *runtimeReader) read() RuntimeSnapshot {
 		s.Goroutines = int64(runtime.NumGoroutine())
 	}
 	return s
+}
+
+// pick converts a sample of the kind expected, or notes it as unavailable
+// in s and returns the zero value.
+func pick[T any](sample metrics.Sample, s *RuntimeSnapshot, kind metrics.ValueKind, conv func(metrics.Value) T) T {
+	if sample.Value.Kind() != kind {
+		s.Unavailable = append(s.Unavailable, sample.Name)
+		var zero T
+		return zero
+	}
+	return conv(sample.Value)
 }
 
 func secondsHistogram(fh *metrics.Float64Histogram) SecondsHistogram {

@@ -158,42 +158,33 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 
 // Route returns the route snapshot for method and route, if present.
 func (s *HTTPSnapshot) Route(method, route string) (RouteSnapshot, bool) {
-	for _, r := range s.Routes {
-		if r.Method == method && r.Route == route {
-			return r, true
+	return find(s.Routes, func(r RouteSnapshot) bool { return r.Method == method && r.Route == route })
+}
+
+// find returns the first element of xs that match accepts.
+func find[T any](xs []T, match func(T) bool) (T, bool) {
+	for _, x := range xs {
+		if match(x) {
+			return x, true
 		}
 	}
-	return RouteSnapshot{}, false
+	var zero T
+	return zero, false
 }
 
 // Cache returns the cache snapshot called name, if present.
 func (s *Snapshot) Cache(name string) (CacheSnapshot, bool) {
-	for _, c := range s.Caches {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return CacheSnapshot{}, false
+	return find(s.Caches, func(x CacheSnapshot) bool { return x.Name == name })
 }
 
 // Pool returns the pool snapshot called name, if present.
 func (s *Snapshot) Pool(name string) (PoolSnapshot, bool) {
-	for _, p := range s.Pools {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return PoolSnapshot{}, false
+	return find(s.Pools, func(x PoolSnapshot) bool { return x.Name == name })
 }
 
 // RedisClient returns the Redis snapshot called name, if present.
 func (s *Snapshot) RedisClient(name string) (RedisSnapshot, bool) {
-	for _, r := range s.Redis {
-		if r.Name == name {
-			return r, true
-		}
-	}
-	return RedisSnapshot{}, false
+	return find(s.Redis, func(x RedisSnapshot) bool { return x.Name == name })
 }
 
 func errString(err error) string {

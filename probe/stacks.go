@@ -18,8 +18,7 @@ type stackID uint64
 // lock-free map lookup; symbols are resolved only when a stack is read.
 // The table holds at most max stacks.
 type stackTable struct {
-	mu      sync.Mutex
-	m       atomic.Pointer[map[stackID]*stackEntry] // copy-on-write
+	m       cowMap[stackID, *stackEntry]
 	max     int
 	depth   int
 	every   uint64
@@ -42,8 +41,6 @@ type Frame struct {
 
 func (t *stackTable) init(max, depth, every int) {
 	t.max, t.depth, t.every = max, depth, uint64(every)
-	m := map[stackID]*stackEntry{}
-	t.m.Store(&m)
 }
 
 // capture records the caller's stack, skipping skip frames above capture's
@@ -74,29 +71,12 @@ func (t *stackTable) capture(skip int) stackID {
 		pcs = buf[:n]
 	}
 	id := hashPCs(pcs)
-	if (*t.m.Load())[id] != nil {
-		return id
-	}
-	return t.insert(id, pcs)
-}
-
-func (t *stackTable) insert(id stackID, pcs []uintptr) stackID {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := *t.m.Load()
-	if old[id] != nil {
-		return id
-	}
-	if len(old) >= t.max {
+	if _, ok := t.m.loadOrCreate(id, t.max, func() *stackEntry {
+		return &stackEntry{pcs: append([]uintptr(nil), pcs...)}
+	}); !ok {
 		t.dropped.Add(1)
 		return 0
 	}
-	m := make(map[stackID]*stackEntry, len(old)+1)
-	for k, v := range old {
-		m[k] = v
-	}
-	m[id] = &stackEntry{pcs: append([]uintptr(nil), pcs...)}
-	t.m.Store(&m)
 	return id
 }
 
@@ -118,7 +98,7 @@ func hashPCs(pcs []uintptr) stackID {
 }
 
 // len returns the number of distinct stacks stored.
-func (t *stackTable) len() int { return len(*t.m.Load()) }
+func (t *stackTable) len() int { return t.m.len() }
 
 // frames symbolises a stack (once per stack) and drops the frames of the
 // instrumentation itself (this package, pgx, pgxpool, go-redis) from its
@@ -127,8 +107,8 @@ func (t *stackTable) frames(id stackID) []Frame {
 	if id == 0 {
 		return nil
 	}
-	e := (*t.m.Load())[id]
-	if e == nil {
+	e, ok := t.m.load(id)
+	if !ok {
 		return nil
 	}
 	e.once.Do(func() {
