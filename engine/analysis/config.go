@@ -192,6 +192,16 @@ func redactCommand(cmd string) string {
 		}
 		if strings.HasPrefix(low, "authorization:") || strings.Contains(low, "bearer") {
 			f[i] = "[redacted]"
+			// The header's value follows: a scheme ("Bearer") and its token.
+			for n := 0; n < 2 && i+1 < len(f) && (low == "bearer" || low == "authorization:"); n++ {
+				i++
+				next := strings.ToLower(f[i])
+				f[i] = "[redacted]"
+				if next != "bearer" && next != "basic" {
+					break
+				}
+			}
+			continue
 		}
 		f[i] = redactURLPassword(f[i])
 	}

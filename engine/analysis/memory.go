@@ -60,10 +60,12 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 	secs := steady.Duration().Seconds()
 	material := math.Max(MinLeakBytes, MinLeakShare*float64(m.InitialBytes)) / secs // bytes/s
 	rising := m.PerSecond.Rising() && m.PerSecond.Lo >= material
-	// A plateau needs a late half long enough to fit: with fewer GC
-	// cycles, flattening cannot be told from noise.
+	// A leak still grows at the end: the late half's own interval must
+	// clear the bar too. Growth that slows below it is a plateau (a cache
+	// or pool filling). A late half too short to fit (few GC cycles)
+	// cannot show flattening, and the whole steady state decides.
 	m.Plateau = m.PerSecond.Rising() && m.Late.N >= minTrendPoints &&
-		(!m.Late.Rising() || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
+		(m.Late.Lo < material || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
 	f := Finding{Detector: d, Source: s.Name, Memory: m}
 	f.Evidence = memoryEvidence(m)
 	switch {

@@ -13,10 +13,14 @@ import (
 
 // Pool-exhaustion decision constants (see docs/report.md).
 const (
-	// MinExhaustedShare of the steady state (and at least two poll
-	// intervals) spent exhausted makes a detected exhaustion; less is a
-	// warning.
-	MinExhaustedShare = 0.05
+	// A pool exhausted (acquires waiting at its max) for at least
+	// SustainedExhaustedShare of the steady state, or for at least
+	// MinExhaustedShare (and two poll intervals) with the client's p95
+	// above its target in those intervals, is a detected exhaustion;
+	// MinExhaustedShare without the latency breach is a warning; less is
+	// bursts.
+	MinExhaustedShare       = 0.05
+	SustainedExhaustedShare = 0.2
 	// PoolHeadroom is the utilisation a recommended pool size aims at
 	// (the seed's pool target).
 	PoolHeadroom = 0.8
@@ -55,8 +59,10 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		}
 	}
 	minTime := max(2*a.pollInterval(), time.Duration(MinExhaustedShare*float64(steady.Duration())))
+	sustained := max(minTime, time.Duration(SustainedExhaustedShare*float64(steady.Duration())))
+	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95
 	switch {
-	case worst.Exhausted >= minTime:
+	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:
 		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityHigh, 0.9
 		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
 			f.Confidence = 0.95
@@ -69,6 +75,11 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
 		}
 		a.poolSuspects(&f, s, worst)
+	case worst.Exhausted >= minTime:
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
+		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%d waits, %.2f s waited), below the bar of %s unless p95 breaks its target there (%s)",
+			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, pct(SustainedExhaustedShare), ms(worst.P95Exhausted))
+		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
 		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%v at its max with %d waits, below the bar of %v): bursts, not exhaustion",
@@ -276,11 +287,11 @@ func whileHolding(stacks map[string]*stackCount, holder string) (site, []probe.F
 		}
 		var at site
 		for _, fr := range sc.stack[:idx+1] {
-			if isRuntimeFrame(fr.Function) || strings.Contains(fr.Function, "github.com/jackc/") || strings.HasPrefix(fr.Function, "net.") ||
-				strings.HasPrefix(fr.Function, "crypto/") || strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
-				if strings.Contains(fr.Function, "github.com/jackc/") {
-					break // waiting for the pool, or in the driver: not holding idle
-				}
+			if poolOrDriver(fr.Function) {
+				break // waiting for the pool, or in the driver: not holding idle
+			}
+			if isRuntimeFrame(fr.Function) || strings.HasPrefix(fr.Function, "net.") || strings.HasPrefix(fr.Function, "crypto/") ||
+				strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
 				continue
 			}
 			at = site{fr.Function, fr.File, fr.Line}
@@ -300,6 +311,12 @@ func whileHolding(stacks map[string]*stackCount, holder string) (site, []probe.F
 		}
 	}
 	return top, bestStack[top]
+}
+
+// poolOrDriver reports the frames of pgx, its pool (puddle) and the
+// semaphore the pool waits on.
+func poolOrDriver(fn string) bool {
+	return strings.HasPrefix(fn, "github.com/jackc/") || strings.HasPrefix(fn, "golang.org/x/sync/semaphore.")
 }
 
 // shortFunc drops the import path of a function name.

@@ -1,0 +1,116 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// limitedHandler serves at most two requests at a time, 20 ms each: its
+// throughput tops out at 100 requests/s.
+func limitedHandler() http.Handler {
+	sem := make(chan struct{}, 2)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case sem <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+		<-sem
+		_, _ = w.Write([]byte("ok"))
+	})
+}
+
+func TestCapacityFindsTheBreakingPoint(t *testing.T) {
+	var steps []CapacityStep
+	cr, err := Capacity(context.Background(), CapacityConfig{
+		Plan:         soakPlan(limitedHandler(), 1, 0, 0),
+		Users:        []int{1, 2, 6, 12},
+		StepDuration: 5 * time.Second,
+		OnStep:       func(s CapacityStep) { steps = append(steps, s) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cr.Broke || cr.BreakingPoint != 6 || !strings.Contains(cr.Why, "throughput stopped rising") {
+		t.Fatalf("broke %v at %v: %s; steps %+v", cr.Broke, cr.BreakingPoint, cr.Why, cr.Steps)
+	}
+	if len(cr.Steps) != 3 || len(steps) != 3 || cr.MaxUsers != 2 {
+		t.Errorf("%d steps (%d reported), max users %d", len(cr.Steps), len(steps), cr.MaxUsers)
+	}
+	// One user: about 50 requests/s; two: about 100, the handler's cap.
+	if cr.Steps[0].Throughput < 20 || cr.Steps[1].Throughput < 1.5*cr.Steps[0].Throughput || cr.MaxRPS != cr.Steps[1].Throughput {
+		t.Errorf("throughputs %.1f, %.1f; max %.1f", cr.Steps[0].Throughput, cr.Steps[1].Throughput, cr.MaxRPS)
+	}
+	if cr.USL == nil || cr.USL.N != 3 || cr.USL.Sigma <= 0 {
+		t.Errorf("USL %+v (%s)", cr.USL, cr.USLError)
+	}
+	if cr.Engine == nil || cr.Partial || len(cr.Bottlenecks) == 0 || cr.Scaling.Horizontal == "" {
+		t.Errorf("result %+v", cr)
+	}
+	var b bytes.Buffer
+	if err := cr.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Steps", "| 6 |", "❌ throughput stopped rising", "**Max Concurrent Users**: 2 users met every target",
+		"**Breaking Point**: 6 users", "**Scalability (USL)**: sigma", "### Scaling Recommendations"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, b.String())
+		}
+	}
+	// The sustained report takes its Capacity Planning from the search.
+	r, err := Analyze(cr.Engine, nil, DefaultThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Capacity = cr
+	if md := markdownOf(t, r); !strings.Contains(md, "- **Breaking Point**: 6 users: throughput stopped rising") {
+		t.Errorf("sustained report without the capacity figures:\n%s", md)
+	}
+}
+
+func TestCapacityConfigErrors(t *testing.T) {
+	plan := soakPlan(okHandler(), 1, 0, 0)
+	cases := []struct {
+		cfg  CapacityConfig
+		want string
+	}{
+		{CapacityConfig{Plan: plan}, "CapacityConfig.Users"},
+		{CapacityConfig{Plan: plan, Users: []int{1}, Rates: []float64{1}}, "CapacityConfig.Rates"},
+		{CapacityConfig{Plan: plan, Users: []int{2, 1}}, "CapacityConfig.Users[1]"},
+		{CapacityConfig{Plan: plan, Rates: []float64{-1}}, "CapacityConfig.Rates[0]"},
+		{CapacityConfig{Plan: plan, Users: []int{1}, StepDuration: time.Second}, "CapacityConfig.StepDuration"},
+		{CapacityConfig{Plan: plan, Users: []int{1}, Settle: time.Hour}, "CapacityConfig.Settle"},
+		{CapacityConfig{Plan: plan, Users: []int{1}, MinGain: 2}, "CapacityConfig.MinGain"},
+	}
+	for _, c := range cases {
+		_, err := Capacity(context.Background(), c.cfg)
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.want, err)
+		}
+	}
+	if got := StepUsers(10, 10, 45); len(got) != 4 || got[3] != 40 {
+		t.Errorf("StepUsers = %v", got)
+	}
+	if got := StepUsers(1, 0, 5); got != nil {
+		t.Errorf("StepUsers with step 0 = %v", got)
+	}
+}
+
+func TestCapacityCancelled(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cr, err := Capacity(ctx, CapacityConfig{Plan: soakPlan(okHandler(), 1, 10*time.Millisecond, 0),
+		Rates: []float64{20, 40}, StepDuration: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cr.Partial || cr.Model != "rate" || cr.Engine == nil {
+		t.Errorf("partial %v, model %s", cr.Partial, cr.Model)
+	}
+}

@@ -1,0 +1,176 @@
+package analysis
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// connSeries is a pool of max 16 whose acquired count ends at leaked
+// after the drain, with 2,000 requests of GET /api/library/shelves.
+func connSeries(leaked int32) sampleFn {
+	return func(t float64, ph Phase) *probe.Snapshot {
+		s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+		s.HTTP.Routes = append(s.HTTP.Routes, probe.RouteSnapshot{Method: "GET", Route: "/api/library/shelves", Requests: 2000})
+		acq := int32(0)
+		switch ph {
+		case PhaseWarmup, PhaseSteady:
+			acq = 3 + leaked
+		case PhaseDrain:
+			acq = leaked
+		}
+		s.Pools = []probe.PoolSnapshot{{Name: "db", MaxConns: 16, TotalConns: 8, AcquiredConns: acq}}
+		s.Redis = []probe.RedisSnapshot{{Name: "cache"}}
+		s.Leaks.ThresholdSeconds = 30
+		return s
+	}
+}
+
+func TestConnectionDetector(t *testing.T) {
+	t.Run("leak", func(t *testing.T) {
+		s := newSynth()
+		s.samples(connSeries(8))
+		s.intervals(steadyLoad)
+		since := s.loadStart().Add(40 * time.Second)
+		drainEnd := s.c.Timing[3].End
+		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+			Time: drainEnd,
+			Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 8, OldestSince: since,
+				OldestSeconds: drainEnd.Sub(since).Seconds(), NewestSeconds: 100,
+				Function: "example.com/svc.(*Store).auditShelves",
+				Stack:    []probe.Frame{{Function: "example.com/svc.(*Store).auditShelves", File: "/src/svc/store.go", Line: 42}},
+				Routes:   []probe.LeakRoute{{Method: "GET", Route: "/api/library/shelves", Count: 8}},
+				Holders:  []probe.LeakHolder{{Since: since}, {Since: since.Add(time.Second)}}}},
+		}})
+		f := s.analyze().Find(DetectorConnectionLeak, "svc")
+		if f.Verdict != VerdictDetected || f.Severity != SeverityCritical {
+			t.Fatalf("%s", describeFinding(f))
+		}
+		top := f.Suspects[0]
+		if top.Function != "example.com/svc.(*Store).auditShelves" || top.Line != 42 || top.Value != 8 {
+			t.Errorf("suspect %+v", top)
+		}
+		if r := top.Routes[0]; r.Requests != 2000 || math.Abs(r.Per1000-4) > 1e-9 {
+			t.Errorf("route rate %+v, want 8 per 2,000 = 4 per 1,000", r)
+		}
+		if !strings.Contains(f.NextStep, "store.go:42") {
+			t.Errorf("next step %q", f.NextStep)
+		}
+	})
+	t.Run("released", func(t *testing.T) {
+		s := newSynth()
+		s.samples(connSeries(0))
+		s.intervals(steadyLoad)
+		drainEnd := s.c.Timing[3].End
+		// A hold taken after the load stopped (a background job) is not a leak.
+		late := drainEnd.Add(-time.Second)
+		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+			Time: drainEnd, Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 1, OldestSince: late,
+				NewestSeconds: 1, Holders: []probe.LeakHolder{{Since: late}}}}}})
+		if f := s.analyze().Find(DetectorConnectionLeak, "svc"); f.Verdict != VerdictOK {
+			t.Fatalf("%s", describeFinding(f))
+		}
+	})
+	t.Run("redis conn outside the pool", func(t *testing.T) {
+		s := newSynth()
+		base := connSeries(0)
+		s.samples(func(t float64, ph Phase) *probe.Snapshot {
+			sn := base(t, ph)
+			if ph == PhaseDrain {
+				sn.Redis[0].HeldOutsidePool = 3
+			}
+			return sn
+		})
+		s.intervals(steadyLoad)
+		f := s.analyze().Find(DetectorConnectionLeak, "svc")
+		if f.Verdict != VerdictDetected || f.Suspects[0].Value != 3 {
+			t.Fatalf("%s", describeFinding(f))
+		}
+	})
+}
+
+func TestRateLimitDetector(t *testing.T) {
+	policy := func(text string) sampleFn {
+		return func(t float64, ph Phase) *probe.Snapshot {
+			s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+			s.Config = map[string]string{probe.ConfigRateLimit: text}
+			return s
+		}
+	}
+	cases := []struct {
+		name     string
+		policy   string
+		limited  int64
+		expected string
+		verdict  Verdict
+	}{
+		// 10 users at 100 requests/s in all: 600 requests/min each.
+		{"over the limit, hits", "100 req/min per user, burst 100", 80, "expected", VerdictOK},
+		{"over the limit, no hit", "100 req/min per user, burst 100", 0, "missing", VerdictWarning},
+		{"under the limit, hits", "1000 req/min per user", 30, "unexpected", VerdictWarning},
+		{"under the limit, no hit", "1000 req/min per user", 0, "expected", VerdictOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSynth()
+			s.samples(policy(c.policy))
+			s.intervals(func(float64) (int64, int64, int64, int64) { return 100, 0, c.limited, 2000 })
+			r := s.analyze()
+			f := r.Find(DetectorRateLimit, "")
+			if f.Verdict != c.verdict || f.RateLimit.Expected != c.expected {
+				t.Fatalf("%s / %s, want %s / %s\n%s", f.Verdict, f.RateLimit.Expected, c.verdict, c.expected, describeFinding(f))
+			}
+			if math.Abs(f.RateLimit.UserRate-600) > 1 {
+				t.Errorf("user rate %v per minute, want 600", f.RateLimit.UserRate)
+			}
+			row := r.Performance[len(r.Performance)-1]
+			if row.Metric != "Rate Limit Hits" || (row.Status == StatusPass) != (c.expected == "expected") {
+				t.Errorf("row %+v", row)
+			}
+		})
+	}
+}
+
+func TestParseRatePolicy(t *testing.T) {
+	cases := []struct {
+		in   string
+		want RatePolicy
+		err  bool
+	}{
+		{"100 req/min per user (else per ip), burst 100", RatePolicy{100, time.Minute, 100, "user"}, false},
+		{"100 req/min, burst 100", RatePolicy{100, time.Minute, 100, ""}, false},
+		{"5 req/10s per ip", RatePolicy{5, 10 * time.Second, 5, "ip"}, false},
+		{"2 req/s per header (else per ip), burst 1", RatePolicy{2, time.Second, 1, "header"}, false},
+		{"1000 requests per hour per api_key", RatePolicy{1000, time.Hour, 1000, "api_key"}, false},
+		{"unlimited", RatePolicy{}, true},
+		{"0 req/min", RatePolicy{}, true},
+	}
+	for _, c := range cases {
+		got, err := ParseRatePolicy(c.in)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("ParseRatePolicy(%q) = %+v, %v; want %+v (error %v)", c.in, got, err, c.want, c.err)
+		}
+	}
+}
+
+func FuzzParseRatePolicy(f *testing.F) {
+	for _, s := range []string{"100 req/min per user (else per ip), burst 100", "5 req/10s", "1 r/ms burst 0", "req/min"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseRatePolicy(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "analysis: rate-limit policy") {
+				t.Fatalf("error %q", err)
+			}
+			return
+		}
+		if p.Limit <= 0 || p.Period <= 0 || p.Burst < 0 {
+			t.Fatalf("%q parsed to %+v", s, p)
+		}
+		_ = p.expectedDenials(3, 10, time.Minute)
+	})
+}

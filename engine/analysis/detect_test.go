@@ -1,0 +1,250 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// gcHeap is a live heap series: one GC every 2 s, level(t) plus noise of
+// ±noise bytes.
+func gcHeap(level func(t float64) float64, noise float64, seed uint64) sampleFn {
+	r := rand.New(rand.NewPCG(seed, 1))
+	return func(t float64, ph Phase) *probe.Snapshot {
+		gc := uint64(10 + max(t+30, 0)/2)
+		h := level(t) + noise*(2*r.Float64()-1)
+		return snap(uint64(h), gc, 50, requestsAt(t))
+	}
+}
+
+func TestMemoryDetector(t *testing.T) {
+	const mbf = 1 << 20
+	cases := []struct {
+		name  string
+		level func(t float64) float64
+		want  Verdict
+	}{
+		// 10 KB per request at 100 requests/s: 3.4 GB/hour.
+		{"linear leak", func(t float64) float64 { return 20*mbf + 1e6*max(t, 0) }, VerdictDetected},
+		// A slow leak, 100 MB/hour, under GC noise of ±1 MB.
+		{"slow leak under noise", func(t float64) float64 { return 20*mbf + 100*mbf/3600*max(t, 0) }, VerdictDetected},
+		// A bounded cache filling for 90 s, then full.
+		{"plateau", func(t float64) float64 { return 20*mbf + 30*mbf*math.Min(max(t, 0), 90)/90 }, VerdictOK},
+		// Flat with GC sawtooth noise.
+		{"sawtooth", func(float64) float64 { return 20 * mbf }, VerdictOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSynth()
+			s.samples(gcHeap(c.level, 1*mbf, 7))
+			s.intervals(steadyLoad)
+			f := s.analyze().Find(DetectorMemoryLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			m := f.Memory
+			if c.want == VerdictDetected {
+				if m.MBPerHourLo <= 0 || m.PerRequest.Slope <= 0 || f.Confidence < 0.9 || f.Severity < SeverityHigh {
+					t.Errorf("figures %+v, confidence %v", m, f.Confidence)
+				}
+				// No profiles were captured: the evidence says so.
+				if !strings.Contains(strings.Join(f.Evidence, " "), "No heap profiles") {
+					t.Errorf("evidence: %q", f.Evidence)
+				}
+			}
+			if c.name == "plateau" && !m.Plateau {
+				t.Errorf("plateau not recognised: %+v", m)
+			}
+		})
+	}
+}
+
+func TestMemoryDetectorLinearLeakFigures(t *testing.T) {
+	s := newSynth()
+	s.samples(gcHeap(func(t float64) float64 { return 1e7 + 1000*max(t, 0) }, 0, 1))
+	s.intervals(steadyLoad)
+	m := s.analyze().Find(DetectorMemoryLeak, "svc").Memory
+	// 1,000 bytes/s exactly: 3.6 MB/hour (3.43 MiB), 10 bytes per request.
+	if math.Abs(m.PerSecond.Slope-1000) > 1 || math.Abs(m.MBPerHour-3.6e6/(1<<20)) > 0.01 || math.Abs(m.PerRequest.Slope-10) > 0.1 {
+		t.Errorf("slope %v B/s, %v MB/h, %v B/request", m.PerSecond.Slope, m.MBPerHour, m.PerRequest.Slope)
+	}
+}
+
+func TestMemoryDetectorUnknown(t *testing.T) {
+	s := newSynth()
+	// One GC cycle in the whole run: the live heap never changes.
+	s.samples(func(t float64, ph Phase) *probe.Snapshot { return snap(5e6, 3, 50, requestsAt(t)) })
+	s.intervals(steadyLoad)
+	f := s.analyze().Find(DetectorMemoryLeak, "svc")
+	if f.Verdict != VerdictUnknown || !strings.Contains(f.Unmeasured, "GC cycles") {
+		t.Fatalf("%s", describeFinding(f))
+	}
+}
+
+// goroutineSeries is goroutines = 40 + in-flight + extra(t) after the
+// baseline, with in-flight requests varying.
+func goroutineSeries(extra func(t float64, ph Phase) int64) sampleFn {
+	return func(t float64, ph Phase) *probe.Snapshot {
+		inflight := int64(0)
+		if ph == PhaseWarmup || ph == PhaseSteady {
+			inflight = int64(5 + 4*math.Sin(t))
+		}
+		base := int64(40)
+		if ph != PhaseBaseline {
+			base = 40
+		}
+		s := snap(5e6, uint64(10+max(t, 0)), base+inflight+extra(t, ph), requestsAt(t))
+		s.HTTP.InFlight = inflight
+		return s
+	}
+}
+
+func TestGoroutineDetector(t *testing.T) {
+	cases := []struct {
+		name  string
+		extra func(t float64, ph Phase) int64
+		want  Verdict
+	}{
+		{"leak", func(t float64, ph Phase) int64 { return int64(max(t, 0) / 3) }, VerdictDetected},
+		{"load only", func(float64, Phase) int64 { return 0 }, VerdictOK},
+		// A worker pool started on the first request and kept.
+		{"lazy pool", func(t float64, ph Phase) int64 {
+			if t > 40 {
+				return 8
+			}
+			return 0
+		}, VerdictOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSynth()
+			s.samples(goroutineSeries(c.extra))
+			s.intervals(steadyLoad)
+			f := s.analyze().Find(DetectorGoroutineLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			g := f.Goroutines
+			if math.Abs(g.ArrivalRate-100) > 1 || math.Abs(g.ExpectedInFlight-0.2) > 0.01 {
+				t.Errorf("Little's law: %v/s x %v = %v", g.ArrivalRate, g.ServerLatency, g.ExpectedInFlight)
+			}
+			if c.want == VerdictDetected && g.Residue < MinGoroutineLeak {
+				t.Errorf("residue %d", g.Residue)
+			}
+		})
+	}
+}
+
+// poolSeries is a pool of max 4 whose acquires wait (exhausted) during
+// [from, to) seconds of the load, and that empties in the drain.
+func poolSeries(from, to float64) sampleFn {
+	return func(t float64, ph Phase) *probe.Snapshot {
+		s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+		ps := probe.PoolSnapshot{Name: "db", MaxConns: 4, TotalConns: 4, AcquiredConns: 1,
+			AcquireCount: int64(max(t, 0) * 50)}
+		if ph == PhaseBaseline {
+			ps.TotalConns, ps.AcquiredConns = 1, 0
+		}
+		waited := math.Min(math.Max(t-from, 0), to-from) // seconds spent exhausted so far
+		ps.EmptyAcquireCount = int64(waited * 20)
+		ps.EmptyAcquireWaitSeconds = waited * 0.5
+		if t >= from && t < to {
+			ps.AcquiredConns = 4
+		}
+		if ph == PhaseDrain {
+			ps.AcquiredConns = 0
+		}
+		s.Pools = []probe.PoolSnapshot{ps}
+		return s
+	}
+}
+
+// slowWhile is steady load whose latency is 800 ms in [from, to).
+func slowWhile(from, to float64) intervalFn {
+	return func(t float64) (int64, int64, int64, int64) {
+		if t >= from && t < to {
+			return 100, 0, 0, 800_000
+		}
+		return 100, 0, 0, 2000
+	}
+}
+
+func TestPoolDetector(t *testing.T) {
+	t.Run("exhausted", func(t *testing.T) {
+		s := newSynth()
+		s.samples(poolSeries(100, 250))
+		s.intervals(slowWhile(100, 250))
+		f := s.analyze().Find(DetectorPoolExhaustion, "svc")
+		if f.Verdict != VerdictDetected {
+			t.Fatalf("%s", describeFinding(f))
+		}
+		p := f.Pools[0]
+		if !p.Cleared || p.Correlation < 0.5 || p.P95Exhausted < 700e6 || p.P95Other > 10e6 || len(f.Events) != 1 {
+			t.Errorf("figures %+v, events %v", p, f.Events)
+		}
+		if math.Abs(p.Exhausted.Seconds()-150) > 4 {
+			t.Errorf("exhausted %v, want about 150s", p.Exhausted)
+		}
+	})
+	t.Run("never at max", func(t *testing.T) {
+		s := newSynth()
+		s.samples(poolSeries(1e9, 1e9))
+		s.intervals(steadyLoad)
+		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
+			t.Fatalf("%s", describeFinding(f))
+		}
+	})
+	t.Run("brief burst", func(t *testing.T) {
+		s := newSynth()
+		s.samples(poolSeries(100, 104))
+		s.intervals(steadyLoad)
+		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
+			t.Fatalf("%s", describeFinding(f))
+		}
+	})
+	t.Run("no pool", func(t *testing.T) {
+		s := newSynth()
+		s.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+		s.intervals(steadyLoad)
+		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictUnknown {
+			t.Fatalf("%s", describeFinding(f))
+		}
+	})
+}
+
+func TestErrorRateDetector(t *testing.T) {
+	cases := []struct {
+		name  string
+		fail  func(t float64) int64
+		want  Verdict
+		trend string
+	}{
+		{"rising", func(t float64) int64 { return int64(t / 40) }, VerdictDetected, "rising"},
+		{"none", func(float64) int64 { return 0 }, VerdictOK, "stable"},
+		{"steady 2%", func(float64) int64 { return 2 }, VerdictWarning, "stable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newSynth()
+			s.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+			s.intervals(func(t float64) (int64, int64, int64, int64) { return 100, c.fail(t), 0, 2000 })
+			f := s.analyze().Find(DetectorErrorRate, "")
+			if f.Verdict != c.want || f.Errors.Trend != c.trend {
+				t.Fatalf("verdict %s trend %s, want %s %s\n%s", f.Verdict, f.Errors.Trend, c.want, c.trend, describeFinding(f))
+			}
+			if n := len(f.Errors.Windows); n != 3 {
+				t.Fatalf("%d windows", n)
+			}
+			var req int64
+			for _, w := range f.Errors.Windows {
+				req += w.Requests
+			}
+			if req != f.Errors.Requests {
+				t.Errorf("windows hold %d requests of %d", req, f.Errors.Requests)
+			}
+		})
+	}
+}

@@ -1,0 +1,116 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestTheilSen(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	x, y := make([]float64, 200), make([]float64, 200)
+	for i := range x {
+		x[i] = float64(i)
+		y[i] = 3*x[i] + 7 + 20*(r.Float64()-0.5)
+	}
+	// Five wild outliers do not move a Theil-Sen slope.
+	for _, i := range []int{10, 50, 90, 130, 170} {
+		y[i] = 1e6
+	}
+	tr := TheilSen(x, y)
+	if math.Abs(tr.Slope-3) > 0.05 || !(tr.Lo < 3 && 3 < tr.Hi) || !tr.Rising() || tr.PRising > 1e-6 {
+		t.Errorf("trend %+v, want slope 3 inside [Lo, Hi], rising", tr)
+	}
+	if math.Abs(tr.Intercept-7) > 5 {
+		t.Errorf("intercept %v, want about 7", tr.Intercept)
+	}
+}
+
+func TestTheilSenNoTrend(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	x, y := make([]float64, 100), make([]float64, 100)
+	for i := range x {
+		x[i], y[i] = float64(i), r.NormFloat64()
+	}
+	tr := TheilSen(x, y)
+	if tr.Rising() || tr.Falling() || !(tr.Lo < 0 && tr.Hi > 0) || tr.PRising < 0.01 {
+		t.Errorf("noise gave a trend: %+v", tr)
+	}
+}
+
+func TestTheilSenEdges(t *testing.T) {
+	if tr := TheilSen([]float64{1, 2, 3}, []float64{1, 2, 3}); tr.N != 3 || tr.Rising() || tr.PRising != 1 {
+		t.Errorf("3 points: %+v", tr)
+	}
+	if tr := TheilSen([]float64{1, 1, 1, 1, 1}, []float64{1, 2, 3, 4, 5}); tr.Slope != 0 || tr.Rising() {
+		t.Errorf("equal x: %+v", tr)
+	}
+	nan := math.NaN()
+	if tr := TheilSen([]float64{0, 1, 2, 3, 4, 5, nan}, []float64{0, 2, 4, 6, 8, 10, 3}); tr.N != 6 || tr.Slope != 2 || tr.Lo != 2 || tr.Hi != 2 {
+		t.Errorf("NaN point not skipped, or exact line: %+v", tr)
+	}
+	// Flat with ties: no variance, no trend.
+	if tr := TheilSen([]float64{0, 1, 2, 3, 4, 5}, []float64{7, 7, 7, 7, 7, 7}); tr.Slope != 0 || tr.Rising() || tr.Falling() {
+		t.Errorf("flat: %+v", tr)
+	}
+}
+
+func TestTheilSenThinsLongSeries(t *testing.T) {
+	n := 5000 // 12.5 M pairs: thinned to about 2,000 points
+	x, y := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i], y[i] = float64(i), 0.5*float64(i)
+	}
+	if tr := TheilSen(x, y); tr.N > 2001 || math.Abs(tr.Slope-0.5) > 1e-9 {
+		t.Errorf("thinned trend %+v", tr)
+	}
+}
+
+func TestSpearman(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6}
+	if r := Spearman(x, []float64{1, 4, 9, 16, 25, 36}); math.Abs(r-1) > 1e-12 {
+		t.Errorf("monotone: %v", r)
+	}
+	if r := Spearman(x, []float64{6, 5, 4, 3, 2, 1}); math.Abs(r+1) > 1e-12 {
+		t.Errorf("reversed: %v", r)
+	}
+	if r := Spearman(x, []float64{2, 2, 2, 2, 2, 2}); r != 0 {
+		t.Errorf("constant: %v", r)
+	}
+	if r := Spearman([]float64{1, 2}, []float64{1, 2}); r != 0 {
+		t.Errorf("two points: %v", r)
+	}
+}
+
+func TestFitUSL(t *testing.T) {
+	truth := USL{Lambda: 50, Sigma: 0.05, Kappa: 0.002}
+	var n, x []float64
+	for _, u := range []float64{1, 2, 4, 8, 16, 24, 32, 48, 64} {
+		n, x = append(n, u), append(x, truth.Throughput(u))
+	}
+	u, err := FitUSL(n, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(u.Lambda-50) > 0.01 || math.Abs(u.Sigma-0.05) > 1e-4 || math.Abs(u.Kappa-0.002) > 1e-5 || u.R2 < 0.9999 {
+		t.Errorf("fit %+v, want %+v", u, truth)
+	}
+	wantPeak := math.Sqrt((1 - 0.05) / 0.002)
+	if math.Abs(u.PeakN-wantPeak) > 0.1 || math.Abs(u.PeakX-truth.Throughput(wantPeak)) > 0.1 {
+		t.Errorf("peak %v at %v, want %v", u.PeakX, u.PeakN, wantPeak)
+	}
+}
+
+func TestFitUSLLinearAndErrors(t *testing.T) {
+	// Perfectly linear: no contention, no coherency, no peak.
+	u, err := FitUSL([]float64{1, 2, 3, 4}, []float64{10, 20, 30, 40})
+	if err != nil || math.Abs(u.Sigma) > 1e-9 || math.Abs(u.Kappa) > 1e-9 || !math.IsInf(u.PeakN, 1) {
+		t.Errorf("linear: %+v, %v", u, err)
+	}
+	if _, err := FitUSL([]float64{1, 2}, []float64{10, 20}); err == nil {
+		t.Error("two points fitted")
+	}
+	if _, err := FitUSL([]float64{1, 2, 3}, []float64{0, -1, math.Inf(1)}); err == nil {
+		t.Error("unusable points fitted")
+	}
+}
