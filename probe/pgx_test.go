@@ -3,6 +3,7 @@ package probe_test
 import (
 	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -326,5 +327,62 @@ func TestPGXDatabaseDown(t *testing.T) {
 	b, _ := json.Marshal(snap)
 	if strings.Contains(string(b), "hunter2") {
 		t.Error("the password appears in the snapshot")
+	}
+	// The admin endpoint keeps serving, with the error in the snapshot.
+	srv := httptest.NewServer(p.Handler())
+	defer srv.Close()
+	c, _ := probe.NewClient(srv.URL, "")
+	remote, err := c.Snapshot(context.Background())
+	if err != nil || len(remote.Errors) == 0 {
+		t.Errorf("over HTTP with the database down: %v, errors %v", err, remote)
+	}
+}
+
+// TestPGXConcurrent drives a small pool from many goroutines while others
+// read snapshots and leak reports: -race must stay silent and nothing may
+// be left held.
+func TestPGXConcurrent(t *testing.T) {
+	p := probe.New()
+	pool, _ := newPool(t, p, 5)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for g := 0; g < 100; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				rows, err := pool.Query(shelvesCtx(), "SELECT $1::int", i)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				rows.Close()
+			}
+		}()
+	}
+	var readers sync.WaitGroup
+	readers.Add(1)
+	go func() {
+		defer readers.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := p.Snapshot(context.Background()); err != nil {
+				t.Error(err)
+			}
+			p.Leaks(0)
+		}
+	}()
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	p.VerifyNone(t)
+	snap, _ := p.Snapshot(context.Background())
+	ps, _ := snap.Pool("main")
+	if len(ps.Statements) != 1 || ps.Statements[0].Calls != 500 || ps.AcquireCount != 500 {
+		t.Errorf("statements %+v, acquires %d", ps.Statements, ps.AcquireCount)
 	}
 }

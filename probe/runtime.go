@@ -45,6 +45,9 @@ type RuntimeSnapshot struct {
 	GoCPUSeconds     float64 `json:"go_cpu_seconds"`     // cumulative, all classes incl. idle
 	UserCPUSeconds   float64 `json:"user_cpu_seconds"`   // cumulative, Go code
 	MutexWaitSeconds float64 `json:"mutex_wait_seconds"` // cumulative
+	// GCCPUFraction is GCCPUSeconds / GoCPUSeconds since the start; for an
+	// interval, divide the differences instead.
+	GCCPUFraction float64 `json:"gc_cpu_fraction"`
 
 	// GCPauses is the distribution of stop-the-world GC pauses, and
 	// SchedLatency the time goroutines spent runnable before running;
@@ -161,6 +164,9 @@ func (r *runtimeReader) read() RuntimeSnapshot {
 	s.MutexWaitSeconds = f(21)
 	s.GCPauses = h(22)
 	s.SchedLatency = h(23)
+	if s.GoCPUSeconds > 0 {
+		s.GCCPUFraction = s.GCCPUSeconds / s.GoCPUSeconds
+	}
 	if s.Goroutines == 0 {
 		s.Goroutines = int64(runtime.NumGoroutine())
 	}
