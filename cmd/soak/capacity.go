@@ -76,15 +76,8 @@ func (k *capacityOptions) steps(o *runOptions) ([]int, []float64, error) {
 func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	var o runOptions
 	var k capacityOptions
-	fs := newFlagSet("capacity")
-	o.register(fs)
-	k.register(fs)
-	rest, err := o.parse(fs, args)
-	if err != nil {
+	if err := o.parseRunFlags("capacity", args, &k); err != nil {
 		return exitUsage, err
-	}
-	if len(rest) > 0 {
-		return exitUsage, usagef("unexpected argument %q", rest[0])
 	}
 	for _, name := range []string{"users", "u", "rate", "stages", "duration", "run-time", "t", "baseline", "drain", "max-workers"} {
 		if o.given(name) {

@@ -54,15 +54,8 @@ func (d *demoOptions) config() demo.Config {
 func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	var o runOptions
 	var d demoOptions
-	fs := newFlagSet("demo")
-	o.register(fs)
-	d.register(fs)
-	rest, err := o.parse(fs, args)
-	if err != nil {
+	if err := o.parseRunFlags("demo", args, &d); err != nil {
 		return exitUsage, err
-	}
-	if len(rest) > 0 {
-		return exitUsage, usagef("unexpected argument %q", rest[0])
 	}
 	if err := d.check(&o); err != nil {
 		return exitUsage, err

@@ -140,6 +140,27 @@ func (o *runOptions) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	return rest, nil
 }
 
+// registrar defines flags on a FlagSet: a command's own options.
+type registrar interface{ register(*flag.FlagSet) }
+
+// parseRunFlags defines the run flags and extra's on the FlagSet of
+// command name, parses args into them, and refuses arguments left over.
+func (o *runOptions) parseRunFlags(name string, args []string, extra ...registrar) error {
+	fs := newFlagSet(name)
+	o.register(fs)
+	for _, e := range extra {
+		e.register(fs)
+	}
+	rest, err := o.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected argument %q (flags go before it; a scenario file is --scenario FILE)", rest[0])
+	}
+	return nil
+}
+
 // given reports whether any of the flags names was on the command line.
 func (o *runOptions) given(names ...string) bool {
 	for _, n := range names {

@@ -19,14 +19,8 @@ const preflightTimeout = 5 * time.Second
 
 func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	var o runOptions
-	fs := newFlagSet("run")
-	o.register(fs)
-	rest, err := o.parse(fs, args)
-	if err != nil {
+	if err := o.parseRunFlags("run", args); err != nil {
 		return exitUsage, err
-	}
-	if len(rest) > 0 {
-		return exitUsage, usagef("unexpected argument %q (flags go before it; a scenario file is --scenario FILE)", rest[0])
 	}
 	sc, err := o.loadScenario()
 	if err != nil {

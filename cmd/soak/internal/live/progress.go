@@ -96,7 +96,9 @@ func (p *Progress) Interval(iv *engine.Interval) {
 		p.draw()
 		return
 	}
-	if iv.End.Sub(p.logged) >= p.window {
+	// Half an interval of slack: intervals end a little after each
+	// whole second, and a window of 10 must not wait for an 11th.
+	if iv.End.Sub(p.logged)+iv.Duration()/2 >= p.window {
 		p.logWindow()
 	}
 }
