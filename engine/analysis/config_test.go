@@ -122,7 +122,7 @@ type failingClient struct{}
 func (failingClient) Snapshot(context.Context) (*probe.Snapshot, error) {
 	return nil, errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
 }
-func (failingClient) Leaks(context.Context) (*probe.LeakReport, error) {
+func (failingClient) LeaksMinAge(context.Context, time.Duration) (*probe.LeakReport, error) {
 	return nil, errors.New("connection refused")
 }
 func (failingClient) Profile(context.Context, string, int) ([]byte, error) {

@@ -3,9 +3,12 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/probe"
 )
 
 func TestSoakHeapLeak(t *testing.T) {
@@ -62,5 +65,31 @@ func TestSoakCleanService(t *testing.T) {
 	}
 	if res.ExitCode() != ExitOK {
 		t.Errorf("exit code %d: %v", res.ExitCode(), res.Err())
+	}
+}
+
+// TestSoakRemoteProbe reads the service's probe over HTTP, as `soak run
+// --probe URL` does, through the probe's own handler and client.
+func TestSoakRemoteProbe(t *testing.T) {
+	s := newTestService(t)
+	s.goroutineLeak = true
+	admin := httptest.NewServer(s.p.Handler())
+	t.Cleanup(admin.Close)
+	c, err := probe.NewClient(admin.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := quickConfig(s, 8*time.Second)
+	cfg.Sources = []Source{Remote(admin.URL, c)}
+	res, err := Soak(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Find(DetectorGoroutineLeak, admin.URL)
+	if f == nil || f.Verdict != VerdictDetected || len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "waitForRefresh") {
+		t.Fatalf("remote goroutine finding: %s", describeFinding(f))
+	}
+	if res.Capture.Config.InProcess != nil {
+		t.Errorf("a remote probe counted as in-process: %v", res.Capture.Config.InProcess)
 	}
 }

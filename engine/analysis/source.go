@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/soaklab/soak/probe"
 )
@@ -92,19 +93,23 @@ func captureProfile(ctx context.Context, kind string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Client is what [Remote] needs from a remote probe: probe.Client's
-// methods. Tests may supply their own.
+// Client is what [Remote] needs from a remote probe: the methods of
+// *probe.Client, which satisfies it. Tests may supply their own.
 type Client interface {
 	Snapshot(ctx context.Context) (*probe.Snapshot, error)
-	Leaks(ctx context.Context) (*probe.LeakReport, error)
+	// LeaksMinAge lists the holds at least minAge old (0: every hold).
+	LeaksMinAge(ctx context.Context, minAge time.Duration) (*probe.LeakReport, error)
 	// Profile returns the named profile (heap, goroutine, goroutineleak)
 	// in proto format; seconds is 0 for these instant profiles.
 	Profile(ctx context.Context, name string, seconds int) ([]byte, error)
 }
 
+var _ Client = (*probe.Client)(nil)
+
 // Remote returns a Source over a remote probe read through c (one per
-// replica). name tells the replica apart in the report; use the probe's
-// URL without credentials.
+// replica), e.g. a *probe.Client. name tells the replica apart in the
+// report; use the probe's URL without credentials. A remote heap profile
+// shows the heap as of the service's last GC (no GC is forced).
 func Remote(name string, c Client) Source { return remote{name, c} }
 
 type remote struct {
@@ -114,7 +119,9 @@ type remote struct {
 
 func (s remote) Name() string                                          { return s.name }
 func (s remote) Snapshot(ctx context.Context) (*probe.Snapshot, error) { return s.c.Snapshot(ctx) }
-func (s remote) Leaks(ctx context.Context) (*probe.LeakReport, error)  { return s.c.Leaks(ctx) }
+func (s remote) Leaks(ctx context.Context) (*probe.LeakReport, error) {
+	return s.c.LeaksMinAge(ctx, 0)
+}
 
 func (s remote) Profile(ctx context.Context, kind string) ([]byte, error) {
 	return s.c.Profile(ctx, kind, 0)
