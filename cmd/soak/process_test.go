@@ -21,12 +21,19 @@ import (
 	"github.com/soaklab/soak/engine/report"
 )
 
-// Locust's CSV header lines (locust/stats.py, as engine/report's tests
-// cite them): scripts written for Locust's CSVs read soak's.
+// Locust's CSV header lines, from locust/stats.py (locustio/locust,
+// commit 0070e8b309bfb3b50ec9be12f088d8e92032cdde: requests_csv_columns,
+// stats_history_csv_columns, failures_columns, exceptions_columns) as
+// Python's csv.writer writes them: scripts written for Locust's CSVs read
+// soak's.
 const (
 	locustStatsHeader = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time," +
 		"Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s," +
 		"50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\r\n"
+	locustHistoryHeader = "Timestamp,User Count,Type,Name,Requests/s,Failures/s," +
+		"50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%," +
+		"Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time," +
+		"Total Min Response Time,Total Max Response Time,Total Average Content Size\r\n"
 	locustFailuresHeader   = "Method,Name,Error,Occurrences\r\n"
 	locustExceptionsHeader = "Count,Message,Traceback,Nodes\r\n"
 )
@@ -108,7 +115,7 @@ func checkOutputs(t *testing.T, dir string, partial bool) *report.Document {
 	t.Helper()
 	for name, header := range map[string]string{
 		"soak_stats.csv": locustStatsHeader, "soak_failures.csv": locustFailuresHeader,
-		"soak_exceptions.csv": locustExceptionsHeader, "soak_stats_history.csv": "Timestamp,User Count,Type,Name,",
+		"soak_exceptions.csv": locustExceptionsHeader, "soak_stats_history.csv": locustHistoryHeader,
 	} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {

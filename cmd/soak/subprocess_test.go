@@ -134,7 +134,7 @@ func TestHostNotAnswering(t *testing.T) {
 	if p.code != exitTargetMissed || accepted.Load() == 0 {
 		t.Errorf("silent host: exit %d, %d connections accepted:\n%s\n%s", p.code, accepted.Load(), p.stdout, p.stderr)
 	}
-	if !strings.Contains(p.stdout, "failures") || !strings.Contains(p.stdout, "100.00%") {
+	if !strings.Contains(p.stdout, "100.00%") || !strings.Contains(p.stdout, "error: ") {
 		t.Errorf("the summary should show every request failed (timeouts):\n%s", p.stdout)
 	}
 	checkOutputs(t, filepath.Join(dir, "silent"), false)
@@ -186,13 +186,12 @@ func TestInterruptWritesPartialOutputs(t *testing.T) {
 	}
 }
 
-// TestKillThenReport: a run killed with SIGKILL keeps what it saved, and
-// soak report rebuilds every output from it, marked partial.
+// TestKillThenReport: a soak killed with SIGKILL keeps the intervals and
+// probe samples it saved, and soak report rebuilds every output from
+// them, marked partial, with the server side measured.
 func TestKillThenReport(t *testing.T) {
 	dir := t.TempDir()
-	tg := newTarget(t)
-	s := start(t, dir, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2", "-t", "5m",
-		"--out", "out"}, quick...)...)
+	s := start(t, dir, append([]string{"demo", "-u", "10", "-r", "10", "-t", "5m", "--out", "out"}, quick...)...)
 	out := filepath.Join(dir, "out")
 	waitIntervals(t, out, 3)
 	s.cmd.Process.Kill()
@@ -201,6 +200,10 @@ func TestKillThenReport(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
 			t.Fatalf("%s exists before soak report: the test would prove nothing", f)
 		}
+	}
+	samples, _ := os.ReadFile(filepath.Join(out, results.CaptureFile))
+	if !strings.Contains(string(samples), `"type":"sample"`) {
+		t.Fatalf("no probe sample saved before the kill:\n%.500s", samples)
 	}
 	p := soak(t, dir, nil, time.Minute, "report", "--csv", "rebuilt", "out")
 	if p.code == exitError || p.code == exitUsage {
@@ -215,6 +218,10 @@ func TestKillThenReport(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "rebuilt_stats.csv")); err != nil {
 		t.Error(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
+	if unreachable.Match(md) || !strings.Contains(string(md), "Service Go Version**: go1.") {
+		t.Errorf("the rebuilt report lost the probe's side:\n%.3000s", md)
 	}
 }
 

@@ -32,6 +32,10 @@ func (c *cli) printOrWarn(path string) {
 	}
 }
 
+// maxSummaryErrors bounds the errors the summary lists (the reports
+// have them all).
+const maxSummaryErrors = 3
+
 // writeSummary writes the human summary of r.
 func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool) {
 	e := r.Engine
@@ -51,6 +55,9 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		t.RateLimited, live.Millis(t.Percentile(50)), live.Millis(t.Percentile(95)), live.Millis(t.Percentile(99)))
 	if t.Requests == 0 {
 		fmt.Fprintf(w, "  no request completed: is the service answering at %s?\n", e.Host)
+	}
+	for _, er := range e.Total.Errors[:min(len(e.Total.Errors), maxSummaryErrors)] {
+		fmt.Fprintf(w, "  error: %dx %s %s: %s\n", er.Count, er.Method, er.Name, er.Error)
 	}
 	for _, row := range append(append([]analysis.Target{}, r.Performance...), r.System...) {
 		if row.Status == analysis.StatusFail || row.Status == analysis.StatusWarning {
