@@ -6,10 +6,11 @@
 #   soak   + the per-identity rate limiter (a policy wrk never exhausts)
 # Rounds are interleaved: every round runs each mode once, back to back, in
 # an order that rotates from round to round, so the modes of one round see
-# the same background load. Each round gives a paired ratio mode/bare; the
-# script prints every round, then per mode the median requests/s and the
-# median (and range) of the paired ratios. Done for plain requests and for
-# requests carrying soak labels.
+# much the same background load. Per round and mode it records requests/s
+# and the server's CPU time per request (user + system, /proc/PID/stat);
+# then prints per mode the medians and the median (and range) of the
+# per-round ratios to bare. Done for plain requests and for requests
+# carrying soak labels.
 #
 #   .ci/bench/wrk-middleware.sh               # 15 rounds of 2 s per flavour and mode
 #   ROUNDS=30 DUR=5 .ci/bench/wrk-middleware.sh
@@ -32,12 +33,15 @@ port=18081
 for mode in $MODES; do
 	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $mode -max-run 15m &
 	pids="$pids $!"
-	eval "addr_$mode=127.0.0.1:$port"
+	eval "addr_$mode=127.0.0.1:$port pid_$mode=$!"
 	port=$((port + 1))
 done
 trap 'kill $pids 2>/dev/null; wait $pids 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 
 addr() { eval "echo \$addr_$1"; }
+# cputicks MODE: the server's user + system CPU time, in clock ticks.
+cputicks() { eval "awk '{print \$14 + \$15}' /proc/\$pid_$1/stat"; }
+HZ=$(getconf CLK_TCK)
 for mode in $MODES; do
 	i=0
 	until curl -fsS "http://$(addr $mode)/health" >/dev/null 2>&1; do
@@ -46,16 +50,46 @@ for mode in $MODES; do
 	done
 done
 
-# rps MODE [wrk args...]: one wrk run; prints requests/s (fails on non-2xx).
-rps() {
-	a=$(addr "$1"); shift
-	wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" "$@" "http://$a/api/stories/dragon-tale" | awk '
+# A wrk script that prints the status and body of every non-200 response.
+cat >"$tmp/status.lua" <<'LUA'
+response = function(status, headers, body)
+	if status ~= 200 then io.write("status ", status, " ", body or "", "\n") end
+end
+LUA
+
+# measure MODE [wrk args...]: one wrk run; prints requests/s and the
+# server's CPU microseconds per request, or fails showing the statuses when
+# a response was not a 200.
+measure() {
+	mode=$1; shift
+	t0=$(cputicks $mode)
+	out=$(wrk -t"$THREADS" -c"$CONN" -d"${DUR}s" -s "$tmp/status.lua" "$@" "http://$(addr $mode)/api/stories/dragon-tale")
+	t1=$(cputicks $mode)
+	echo "$out" | awk -v t=$((t1 - t0)) -v hz="$HZ" '
+		/ requests in / {n = $1}
 		/^Requests\/sec:/ {r = $2}
-		/Non-2xx|Socket errors/ {bad = $0}
-		END {if (bad != "" || r == "") {print "wrk: " bad > "/dev/stderr"; exit 1}; print r}'
+		/^status |Socket errors/ {bad[$0]++}
+		END {
+			for (b in bad) {print "wrk: " bad[b] " x " b > "/dev/stderr"; failed = 1}
+			if (failed || n == 0) exit 1
+			printf "%.0f %.2f\n", r, t * 1e6 / hz / n
+		}'
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# summary NAME UNIT FILE-SUFFIX: medians and paired ratios of one figure.
+summary() {
+	for mode in $MODES; do
+		m=$(median <"$tmp/$mode.$3")
+		q=$(median <"$tmp/$mode.$3.ratio")
+		lo=$(sort -g "$tmp/$mode.$3.ratio" | head -1)
+		hi=$(sort -g "$tmp/$mode.$3.ratio" | tail -1)
+		awk -v f="$flavour" -v n="$1" -v u="$2" -v mode=$mode -v m="$m" -v q="$q" -v lo="$lo" -v hi="$hi" 'BEGIN {
+			printf "%s %s: %-5s median %8.2f %s; ratio to bare per round: median %.3f (%+.1f %%), range %.3f-%.3f\n",
+				f, n, mode, m, u, q, (q-1)*100, lo, hi}'
+	done
+}
 
 echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, modes rotated each round; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for flavour in plain labels; do
@@ -65,33 +99,28 @@ for flavour in plain labels; do
 			-H "Soak-User: 17" -H "Soak-Request: /api/stories/[slug]"
 	fi
 	for mode in $MODES; do
-		rps $mode "$@" >/dev/null # warm-up
-		: >"$tmp/$mode.rps" && : >"$tmp/$mode.ratio"
+		measure $mode "$@" >/dev/null # warm-up
+		for f in rps rps.ratio cpu cpu.ratio; do : >"$tmp/$mode.$f"; done
 	done
 	r=1
 	order=$MODES
 	while [ $r -le "$ROUNDS" ]; do
 		line="$flavour round $r:"
 		for mode in $order; do
-			v=$(rps $mode "$@")
-			eval "v_$mode=$v"
-			echo "$v" >>"$tmp/$mode.rps"
-			line="$line  $mode $v"
+			v=$(measure $mode "$@")
+			eval "rps_$mode=${v% *} cpu_$mode=${v#* }"
+			line="$line  $mode ${v% *} req/s ${v#* } us"
 		done
 		for mode in $MODES; do
-			eval "awk -v m=\$v_$mode -v b=\$v_bare 'BEGIN {print m / b}'" >>"$tmp/$mode.ratio"
+			eval "echo \$rps_$mode >>$tmp/$mode.rps; echo \$cpu_$mode >>$tmp/$mode.cpu"
+			eval "awk -v m=\$rps_$mode -v b=\$rps_bare 'BEGIN {print m / b}'" >>"$tmp/$mode.rps.ratio"
+			eval "awk -v m=\$cpu_$mode -v b=\$cpu_bare 'BEGIN {print m / b}'" >>"$tmp/$mode.cpu.ratio"
 		done
 		echo "$line"
 		order="$(echo $order | cut -d' ' -f2-) $(echo $order | cut -d' ' -f1)"
 		r=$((r + 1))
 	done
-	for mode in $MODES; do
-		m=$(median <"$tmp/$mode.rps")
-		q=$(median <"$tmp/$mode.ratio")
-		lo=$(sort -g "$tmp/$mode.ratio" | head -1)
-		hi=$(sort -g "$tmp/$mode.ratio" | tail -1)
-		awk -v f=$flavour -v mode=$mode -v m="$m" -v q="$q" -v lo="$lo" -v hi="$hi" 'BEGIN {
-			printf "%s: %-5s median %6.0f req/s; paired ratio to bare: median %.3f (%+.1f %%), range %.3f-%.3f\n",
-				f, mode, m, q, (q-1)*100, lo, hi}'
-	done
+	summary throughput req/s rps
+	summary "server CPU" us/req cpu
 done
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
