@@ -34,6 +34,7 @@ type demoOptions struct {
 	adminAddr   string
 	databaseURL flagx.Secret // a DSN may hold a password
 	redisURL    flagx.Secret
+	schema      string
 	faults      flagx.List
 }
 
@@ -43,12 +44,14 @@ func (d *demoOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.adminAddr, "admin-addr", probe.DefaultAdminAddr, "")
 	fs.Var(&d.databaseURL, "database-url", "")
 	fs.Var(&d.redisURL, "redis-url", "")
+	fs.StringVar(&d.schema, "schema", demo.DefaultSchema, "")
 	fs.Var(&d.faults, "fault", "")
 }
 
 // config is the demo service's configuration.
 func (d *demoOptions) config() demo.Config {
-	return demo.Config{DatabaseURL: d.databaseURL.Value(), RedisURL: d.redisURL.Value(), Faults: d.faults.Values}
+	return demo.Config{DatabaseURL: d.databaseURL.Value(), RedisURL: d.redisURL.Value(), Schema: d.schema,
+		Faults: d.faults.Values}
 }
 
 func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
@@ -105,7 +108,7 @@ func (d *demoOptions) check(o *runOptions) error {
 	}
 	if d.serve {
 		for name := range o.set {
-			if !strings.Contains(" serve addr admin-addr database-url redis-url fault ", " "+name+" ") {
+			if !strings.Contains(" serve addr admin-addr database-url redis-url schema fault ", " "+name+" ") {
 				return usagef("--%s: --serve only serves the demo; soak it with soak run from another terminal", name)
 			}
 		}
@@ -115,7 +118,7 @@ func (d *demoOptions) check(o *runOptions) error {
 
 // demoFlagError names the flag behind a demo.Config error.
 func demoFlagError(err error) error {
-	msg := strings.NewReplacer("Config.DatabaseURL", "--database-url", "Config.RedisURL", "--redis-url",
+	msg := strings.NewReplacer("Config.DatabaseURL", "--database-url", "Config.RedisURL", "--redis-url", "Config.Schema", "--schema",
 		"Config.Faults", "--fault").Replace(err.Error())
 	if errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
 		msg = "--fault: " + msg + " (faults: " + faultList() + ")"

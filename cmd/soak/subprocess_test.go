@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/internal/testenv"
 )
 
 // TestDemoWritesEveryOutput: `soak demo` with a short duration soaks the
@@ -301,5 +306,47 @@ func TestCapacity(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
 	if !strings.Contains(string(md), "## Capacity Planning") || !strings.Contains(string(md), "Max Concurrent Users") {
 		t.Errorf("rebuilt report.md lacks the capacity section:\n%.2000s", md)
+	}
+}
+
+// TestDemoDatabaseSecret: soak demo on PostgreSQL with a password in
+// --database-url writes the password nowhere.
+func TestDemoDatabaseSecret(t *testing.T) {
+	raw := testenv.DatabaseURL(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "dsn-pass-4f1e"
+	u.User = url.UserPassword(u.User.Username(), password) // trust auth: the server never asks for it
+	schema := testenv.Name(t)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, raw)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	dir := t.TempDir()
+	p := soak(t, dir, nil, 2*time.Minute, append([]string{"demo", "--database-url", u.String(), "--schema", schema,
+		"-u", "5", "-r", "5", "-t", "3s", "--out", "out"}, quick...)...)
+	if p.code == exitError || p.code == exitUsage {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	if strings.Contains(p.stdout+p.stderr, password) {
+		t.Errorf("the DSN password was printed")
+	}
+	if hits := grepTree(t, filepath.Join(dir, "out"), password); len(hits) > 0 {
+		t.Errorf("the DSN password was written to %v", hits)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md"))
+	if !strings.Contains(string(md), "PostgreSQL") {
+		t.Errorf("report.md does not mention PostgreSQL:\n%.1500s", md)
 	}
 }

@@ -107,6 +107,8 @@ Demo flags:
   --database-url URL       store data in PostgreSQL (pgxpool), e.g.
                            postgres://root@127.0.0.1:5432/test; default: in memory
   --redis-url URL          cache in Redis (go-redis), e.g. redis://127.0.0.1:6379/0
+  --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
+                           Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
                            conn-leak, goroutine-leak, heap-leak, pool-exhausted
                            (conn-leak and pool-exhausted need --database-url)
