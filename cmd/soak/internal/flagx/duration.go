@@ -74,12 +74,7 @@ func (d *Duration) String() string {
 
 // Set parses s with ParseDuration.
 func (d *Duration) Set(s string) error {
-	v, err := ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	d.D, d.IsSet = v, true
-	return nil
+	return set(&d.D, &d.IsSet, s, ParseDuration)
 }
 
 // FormatDuration writes d as time.Duration does, without the zero units

@@ -62,3 +62,13 @@ func (s *Secret) Set(v string) error {
 	s.SetValue(v)
 	return nil
 }
+
+// set parses s into *dst and marks it set; on error it changes nothing.
+func set[T any](dst *T, isSet *bool, s string, parse func(string) (T, error)) error {
+	v, err := parse(s)
+	if err != nil {
+		return err
+	}
+	*dst, *isSet = v, true
+	return nil
+}

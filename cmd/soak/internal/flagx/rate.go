@@ -54,10 +54,5 @@ func (r *Rate) String() string {
 
 // Set parses s with ParseRate.
 func (r *Rate) Set(s string) error {
-	v, err := ParseRate(s)
-	if err != nil {
-		return err
-	}
-	r.PerSecond, r.IsSet = v, true
-	return nil
+	return set(&r.PerSecond, &r.IsSet, s, ParseRate)
 }

@@ -52,12 +52,7 @@ func (f *Fraction) String() string {
 
 // Set parses s with ParseFraction.
 func (f *Fraction) Set(s string) error {
-	v, err := ParseFraction(s)
-	if err != nil {
-		return err
-	}
-	f.V, f.IsSet = v, true
-	return nil
+	return set(&f.V, &f.IsSet, s, ParseFraction)
 }
 
 // Limit is a flag.Value for a latency target: a duration (ParseDuration)
