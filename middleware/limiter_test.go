@@ -291,3 +291,29 @@ func FuzzLimiter(f *testing.F) {
 		}
 	})
 }
+
+// The clock is read with the shard locked, so that a goroutine preempted
+// between reading it and locking cannot be judged at a stale instant behind
+// arrivals already recorded (a wrong 429).
+func TestLimiterReadsClockUnderLock(t *testing.T) {
+	var l *Limiter
+	reads := 0
+	clock := func() time.Time {
+		if l != nil { // not the constructor's read
+			reads++
+			if l.shards[0].mu.TryLock() {
+				l.shards[0].mu.Unlock()
+				t.Error("clock read without the shard lock")
+			}
+		}
+		return clockBase
+	}
+	l, err := NewLimiter(LimiterConfig{Policy: PerMinute(10), MaxIdentities: 10, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Allow(Identity{KindIP, "a"})
+	if reads != 1 {
+		t.Fatalf("clock read %d times", reads)
+	}
+}
