@@ -62,6 +62,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"capacity", host, "--users", "5"}, []string{"--users", "steps"}},
 		{[]string{"capacity", host, "--start-users", "10", "--max-users", "15"}, []string{"--max-users 15", "fewer than 2 steps"}},
 		{[]string{"capacity", host, "--start-rate", "5/s"}, []string{"--start-rate, --step-rate and --max-rate"}},
+		{[]string{"run", host, "--weights", "Nobody=3"}, []string{"--weights Nobody=3", `no class "Nobody"`, "QuickUser"}},
+		{[]string{"run", host, "--weights", "QuickUser=0"}, []string{"weights", "sum to 0"}},
+		{[]string{"run", host, "--weights", "QuickUser"}, []string{"-weights", "NAME=WEIGHT"}},
 		{[]string{"validate"}, []string{"no scenario file"}},
 		{[]string{"validate", bad}, []string{"bad.yaml:4:3"}},
 		{[]string{"report"}, []string{"one results directory"}},
@@ -240,5 +243,31 @@ func TestValidate(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestWeightsFlag: --weights changes the scenario's class weights.
+func TestWeightsFlag(t *testing.T) {
+	var o runOptions
+	if err := o.parseRunFlags("run", []string{"--host", "http://127.0.0.1:1", "--scenario", "../../docs/scenarios/seed.yaml",
+		"--weights", "AuthenticatedUser=50,WriterUser=0", "--weights", "HealthCheckUser=10"}); err != nil {
+		t.Fatal(err)
+	}
+	sc, err := o.loadScenario()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{getenv: func(string) string { return "" }}
+	j, err := c.newJob("run", &o, sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, cl := range j.plan.Classes {
+		got[cl.Name] = cl.Weight
+	}
+	want := map[string]int{"AuthenticatedUser": 50, "UnauthenticatedUser": 25, "WriterUser": 0, "HealthCheckUser": 10}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("weights %v, want %v", got, want)
 	}
 }

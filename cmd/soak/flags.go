@@ -31,6 +31,7 @@ type runOptions struct {
 	scenario string
 	urls     flagx.List
 	wait     flagx.Wait
+	weights  flagx.Weights
 
 	users       int
 	spawnRate   float64
@@ -80,6 +81,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.scenario, "f", "", "") // Locust's -f locustfile
 	fs.Var(&o.urls, "url", "")
 	fs.Var(&o.wait, "wait", "")
+	fs.Var(&o.weights, "weights", "")
 
 	fs.IntVar(&o.users, "users", 0, "")
 	fs.IntVar(&o.users, "u", 0, "")

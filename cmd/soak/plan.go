@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
@@ -157,6 +159,25 @@ func (c *cli) sources(o *runOptions) ([]analysis.Source, error) {
 		out = append(out, analysis.Remote(cl.URL(), cl))
 	}
 	return out, nil
+}
+
+// applyWeights sets the class weights of --weights in p.
+func (o *runOptions) applyWeights(p *engine.Plan) error {
+	names := make([]string, len(p.Classes))
+	for i, c := range p.Classes {
+		names[i] = c.Name
+	}
+	for i, name := range o.weights.Names {
+		j := slices.Index(names, name)
+		switch {
+		case j < 0:
+			return usagef("--weights %s: no class %q (the classes are %s)", o.weights.String(), name, strings.Join(names, ", "))
+		case p.Classes[j].Fixed > 0:
+			return usagef("--weights %s: class %s has a fixed count of users, not a weight", o.weights.String(), name)
+		}
+		p.Classes[j].Weight = o.weights.Values[i]
+	}
+	return nil
 }
 
 // applyPlan sets the plan fields the flags own beyond the scenario's.

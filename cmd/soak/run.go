@@ -98,6 +98,9 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 		return nil, asUsage(err)
 	}
 	o.applyPlan(&plan)
+	if err := o.applyWeights(&plan); err != nil {
+		return nil, err
+	}
 	if err := plan.Validate(); err != nil {
 		return nil, asUsage(err)
 	}

@@ -15,6 +15,8 @@ What the users do:
                            --url /b picks one at random per task). Default without --scenario: /
   --wait W                 pause between a user's tasks: none, 2s, 1s-3s, between 1s 3s,
                            pacing 5s, throughput 0.5 (replaces every class's wait)
+  --weights W              class weights over the scenario's: NAME=N, comma-separated or
+                           repeated, e.g. AuthenticatedUser=50,WriterUser=0
 
 Load (Locust's flags; a scenario's load: is the default):
   --users N, -u N          users, each running its tasks in a loop (closed model). Default 1

@@ -221,3 +221,38 @@ func FuzzParseFraction(f *testing.F) {
 		}
 	})
 }
+
+func TestWeights(t *testing.T) {
+	var w Weights
+	if err := w.Set("AuthenticatedUser=70, WriterUser=0"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Set("HealthCheckUser=1"); err != nil {
+		t.Fatal(err)
+	}
+	if w.String() != "AuthenticatedUser=70,WriterUser=0,HealthCheckUser=1" || w.Lookup("WriterUser") != 1 || w.Lookup("x") != -1 {
+		t.Fatalf("weights %+v", w)
+	}
+	for _, bad := range []string{"", "A", "A=", "=3", "A=-1", "A=x", "A=2000000", "A=1,A=2"} {
+		var w Weights
+		if err := w.Set(bad); err == nil {
+			t.Errorf("Weights.Set(%q) accepted: %+v", bad, w)
+		}
+	}
+}
+
+func FuzzWeights(f *testing.F) {
+	for _, s := range []string{"A=1,B=2", "A=0", "=,=", "A=1,A=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var w Weights
+		if err := w.Set(s); err != nil {
+			return
+		}
+		var again Weights
+		if err := again.Set(w.String()); err != nil || again.String() != w.String() {
+			t.Fatalf("Weights %q does not read back: %q, %v", w.String(), again.String(), err)
+		}
+	})
+}
