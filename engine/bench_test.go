@@ -123,3 +123,29 @@ func benchUser(tb testing.TB, host, client string) (*runner, *User) {
 	r.init(context.Background())
 	return r, r.newUser(r.classes[0])
 }
+
+// BenchmarkDispatch is the open model's dispatcher: pace an arrival with
+// go.uber.org/ratelimit, pick its class, hand it to an idle worker, which
+// runs a no-op task. It reports the cost per arrival at a rate the
+// dispatcher cannot keep up with (so it never sleeps).
+func BenchmarkDispatch(b *testing.B) {
+	p := Plan{Host: "http://127.0.0.1:9", Duration: time.Hour, Load: Open{Rate: 1e7, MaxWorkers: 64},
+		Classes: []Class{{Name: "A", Weight: 3, Tasks: []Task{{Weight: 1, Do: noop}}},
+			{Name: "B", Weight: 1, Tasks: []Task{{Weight: 1, Do: noop}}}}}
+	r := &runner{plan: p}
+	r.init(context.Background())
+	o := &openLoad{r: r, mix: newMix(p.Classes), maxWorkers: 64}
+	for range r.classes {
+		o.idle = append(o.idle, make(chan time.Time))
+	}
+	period := time.Duration(float64(time.Second) / 1e7)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	o.dispatch(1e7, start, start.Add(time.Duration(b.N)*period))
+	b.StopTimer()
+	r.finish()
+	if a := r.sched.arrivals.Load(); a != int64(b.N) {
+		b.Fatalf("%d arrivals for b.N = %d", a, b.N)
+	}
+}

@@ -21,18 +21,11 @@ func (r *runner) runClosed(l Closed, loadEnd time.Time) {
 	if stages == nil {
 		stages = []Stage{{Duration: r.info.Duration, Users: l.Users}}
 	}
-	at := r.info.Start
-	for _, s := range stages {
-		end := at.Add(s.Duration)
-		if end.After(loadEnd) {
-			end = loadEnd
-		}
-		c.rampTo(s.Users, end)
-		if !sleepUntil(r.stopCtx, end) || !end.Before(loadEnd) {
-			break
-		}
-		at = end
-	}
+	walkStages(r.info.Start, loadEnd, stages, func(s Stage) time.Duration { return s.Duration },
+		func(s Stage, _, end time.Time) bool {
+			c.rampTo(s.Users, end)
+			return sleepUntil(r.stopCtx, end)
+		})
 	if l.RampDown > 0 && r.stopCtx.Err() == nil && len(c.live) > 0 {
 		c.rate = float64(len(c.live)) / l.RampDown.Seconds()
 		c.rampTo(0, loadEnd.Add(l.RampDown+time.Second))
@@ -74,4 +67,21 @@ func (r *runner) spawn(cs *classState) *User {
 	r.wg.Add(1)
 	go r.userLoop(u)
 	return u
+}
+
+// walkStages runs each stage in turn, from start, with its planned start
+// and end (cut at loadEnd), until the load's end or until run returns
+// false.
+func walkStages[S any](start, loadEnd time.Time, stages []S, duration func(S) time.Duration, run func(s S, at, end time.Time) bool) {
+	at := start
+	for _, s := range stages {
+		end := at.Add(duration(s))
+		if end.After(loadEnd) {
+			end = loadEnd
+		}
+		if !run(s, at, end) || !end.Before(loadEnd) {
+			return
+		}
+		at = end
+	}
 }

@@ -39,12 +39,13 @@ func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
 		u.shard.abort(k)
 		return nil, ErrAborted
 	}
-	start := u.intended
+	now := time.Now()
+	start := u.intended // the open model's intended start, for the first request of an arrival
 	u.intended = time.Time{}
 	if start.IsZero() {
-		start = time.Now()
+		start = now
 	}
-	err := u.conn.do(ctx, q, &u.resp)
+	err := u.conn.do(ctx, q, now, &u.resp)
 	end := time.Now()
 	if err != nil && r.runCtx.Err() != nil {
 		u.shard.abort(k)

@@ -34,19 +34,8 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 	if stages == nil {
 		stages = []RateStage{{Duration: r.info.Duration, Rate: l.Rate}}
 	}
-	at := r.info.Start
-	for _, s := range stages {
-		end := at.Add(s.Duration)
-		if end.After(loadEnd) {
-			end = loadEnd
-		}
-		if !o.dispatch(s.Rate, at, end) {
-			return
-		}
-		if at = end; !at.Before(loadEnd) {
-			return
-		}
-	}
+	walkStages(r.info.Start, loadEnd, stages, func(s RateStage) time.Duration { return s.Duration },
+		func(s RateStage, at, end time.Time) bool { return o.dispatch(s.Rate, at, end) })
 }
 
 // dispatch releases arrivals at rate per second from start until end.

@@ -85,7 +85,10 @@ func (r *runner) userLoop(u *User) {
 		var cur taskCursor
 		for !u.stopped() {
 			i := cs.pick(u, &cur)
-			t0 := time.Now()
+			var t0 time.Time
+			if cs.c.Wait != nil {
+				t0 = time.Now()
+			}
 			if r.taskDone(u, cs.names[i], cs.c.Tasks[i].Do(r.runCtx, u)) {
 				break
 			}

@@ -20,7 +20,9 @@ import (
 // net/http. Each user has its own, used by its goroutine only, except
 // shutdown, which the run calls from any goroutine to abort I/O in flight.
 type exchanger interface {
-	do(ctx context.Context, q *Request, resp *Response) error
+	// do sends q, started at start (the deadline counts from it), and
+	// reads the response into resp.
+	do(ctx context.Context, q *Request, start time.Time, resp *Response) error
 	shutdown()
 	close()
 }
@@ -68,7 +70,7 @@ type h1Exchanger struct {
 func (x *h1Exchanger) shutdown() { x.conn.Shutdown() }
 func (x *h1Exchanger) close()    { x.conn.Close() }
 
-func (x *h1Exchanger) do(ctx context.Context, q *Request, resp *Response) error {
+func (x *h1Exchanger) do(ctx context.Context, q *Request, start time.Time, resp *Response) error {
 	u := x.u
 	b, err := x.encode(u.buf[:0], q)
 	u.buf = b
@@ -83,7 +85,7 @@ func (x *h1Exchanger) do(ctx context.Context, q *Request, resp *Response) error 
 	}
 	method := q.method()
 	err = x.conn.RoundTrip(u.r.runCtx, b, method == http.MethodHead, idempotent(method) && q.Body == nil,
-		time.Now().Add(x.c.s.timeout), x.c.s.maxBody, &x.resp)
+		start.Add(x.c.s.timeout), x.c.s.maxBody, &x.resp)
 	if errors.Is(err, h1.ErrInterrupted) || errors.Is(err, h1.ErrClosed) {
 		err = context.Cause(ctx)
 		if err == nil {
@@ -241,7 +243,7 @@ type netExchanger struct {
 func (x *netExchanger) shutdown() {} // requests carry the run's context
 func (x *netExchanger) close()    {}
 
-func (x *netExchanger) do(ctx context.Context, q *Request, resp *Response) error {
+func (x *netExchanger) do(ctx context.Context, q *Request, _ time.Time, resp *Response) error {
 	if err := checkRequest(q); err != nil {
 		return &usageError{err}
 	}

@@ -211,38 +211,23 @@ func (p *Plan) validateClosed(l Closed) error {
 	if l.RampDown < 0 {
 		return planErr("Load.RampDown", "negative (%v)", l.RampDown)
 	}
-	if l.Users < 0 {
-		return planErr("Load.Users", "negative (%d)", l.Users)
+	if err := checkUsers("Load.Users", l.Users); err != nil {
+		return err
 	}
-	if l.Users > MaxUsers {
-		return planErr("Load.Users", "%d is above %d", l.Users, MaxUsers)
+	return p.checkStaged("Load.Users", l.Users != 0, "at least one user (or Stages) is required",
+		l.Stages == nil, len(l.Stages), func(f string, i int) (time.Duration, error) {
+			return l.Stages[i].Duration, checkUsers(f+".Users", l.Stages[i].Users)
+		})
+}
+
+func checkUsers(field string, n int) error {
+	switch {
+	case n < 0:
+		return planErr(field, "negative (%d)", n)
+	case n > MaxUsers:
+		return planErr(field, "%d is above %d", n, MaxUsers)
 	}
-	if l.Stages == nil {
-		if l.Users == 0 {
-			return planErr("Load.Users", "0: at least one user (or Stages) is required")
-		}
-		return p.needDuration()
-	}
-	if len(l.Stages) == 0 {
-		return planErr("Load.Stages", "empty stage list")
-	}
-	if l.Users != 0 {
-		return planErr("Load.Users", "set together with Stages; use one or the other")
-	}
-	var sum time.Duration
-	for i, s := range l.Stages {
-		f := fmt.Sprintf("Load.Stages[%d]", i)
-		switch {
-		case s.Duration <= 0:
-			return planErr(f+".Duration", "%v is not positive", s.Duration)
-		case s.Users < 0:
-			return planErr(f+".Users", "negative (%d)", s.Users)
-		case s.Users > MaxUsers:
-			return planErr(f+".Users", "%d is above %d", s.Users, MaxUsers)
-		}
-		sum += s.Duration
-	}
-	return checkStageSum(sum)
+	return nil
 }
 
 // MaxUsers bounds a closed model's users (and an open model's workers).
@@ -255,28 +240,41 @@ func (p *Plan) validateOpen(l Open) error {
 	if !finite(l.Rate) || l.Rate < 0 || l.Rate > 1e7 {
 		return planErr("Load.Rate", "%v is not a rate in [0, 1e7]", l.Rate)
 	}
-	if l.Stages == nil {
-		if l.Rate == 0 {
-			return planErr("Load.Rate", "0: the open model needs a positive arrival rate (or Stages)")
-		}
+	return p.checkStaged("Load.Rate", l.Rate != 0, "the open model needs a positive arrival rate (or Stages)",
+		l.Stages == nil, len(l.Stages), func(f string, i int) (time.Duration, error) {
+			if r := l.Stages[i].Rate; !finite(r) || r <= 0 || r > 1e7 {
+				return 0, planErr(f+".Rate", "%v is not a rate in (0, 1e7]", r)
+			}
+			return l.Stages[i].Duration, nil
+		})
+}
+
+// checkStaged checks a model's choice between one level (Users, Rate;
+// levelSet when non-zero) and a list of n stages (absent when noStages),
+// and each stage with check, which returns the stage's duration.
+func (p *Plan) checkStaged(levelField string, levelSet bool, noLevel string, noStages bool, n int,
+	check func(field string, i int) (time.Duration, error)) error {
+	switch {
+	case noStages && !levelSet:
+		return planErr(levelField, "0: %s", noLevel)
+	case noStages:
 		return p.needDuration()
-	}
-	if len(l.Stages) == 0 {
+	case n == 0:
 		return planErr("Load.Stages", "empty stage list")
-	}
-	if l.Rate != 0 {
-		return planErr("Load.Rate", "set together with Stages; use one or the other")
+	case levelSet:
+		return planErr(levelField, "set together with Stages; use one or the other")
 	}
 	var sum time.Duration
-	for i, s := range l.Stages {
+	for i := range n {
 		f := fmt.Sprintf("Load.Stages[%d]", i)
-		switch {
-		case s.Duration <= 0:
-			return planErr(f+".Duration", "%v is not positive", s.Duration)
-		case !finite(s.Rate) || s.Rate <= 0 || s.Rate > 1e7:
-			return planErr(f+".Rate", "%v is not a rate in (0, 1e7]", s.Rate)
+		d, err := check(f, i)
+		if err != nil {
+			return err
 		}
-		sum += s.Duration
+		if d <= 0 {
+			return planErr(f+".Duration", "%v is not positive", d)
+		}
+		sum += d
 	}
 	return checkStageSum(sum)
 }

@@ -43,18 +43,7 @@ func readN(br *bufio.Reader, n int64, maxBody int, r *Response) error {
 		r.Body, r.Bytes = r.Body[:got], int64(got)
 		return unexpected(err)
 	}
-	for n > 0 {
-		p, err := br.Peek(min(int(n), br.Size()))
-		if len(p) > 0 {
-			keep(r, p, maxBody)
-			_, _ = br.Discard(len(p))
-			n -= int64(len(p))
-		}
-		if n > 0 && err != nil {
-			return unexpected(err)
-		}
-	}
-	return nil
+	return readSpan(br, n, maxBody, r)
 }
 
 func unexpected(err error) error {
@@ -94,7 +83,7 @@ func readChunked(br *bufio.Reader, maxBody int, r *Response) error {
 		if size == 0 {
 			return skipTrailers(br, r)
 		}
-		if err := readChunkData(br, size, maxBody, r); err != nil {
+		if err := readSpan(br, size, maxBody, r); err != nil {
 			return err
 		}
 		crlf, err := r.readLine(br, 2)
@@ -107,7 +96,8 @@ func readChunked(br *bufio.Reader, maxBody int, r *Response) error {
 	}
 }
 
-func readChunkData(br *bufio.Reader, n int64, maxBody int, r *Response) error {
+// readSpan reads n body bytes, keeping what fits under maxBody.
+func readSpan(br *bufio.Reader, n int64, maxBody int, r *Response) error {
 	for n > 0 {
 		p, err := br.Peek(int(min(n, int64(br.Size()))))
 		if len(p) > 0 {

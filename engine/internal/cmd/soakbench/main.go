@@ -5,7 +5,8 @@
 //	soakbench run --host http://127.0.0.1:18080 --url /ok --users 50 --spawn-rate 50 --duration 10s --wait 0
 //
 // and a few more: --rate (open model), --max-workers, --wait MIN-MAX,
-// --client net/http, --no-labels, --cpuprofile FILE, --json. It prints one
+// --client net/http, --no-labels, --cpuprofile FILE, --intervals FILE,
+// --json. It prints one
 // summary line (or JSON) with requests, failures, rates, percentiles, the
 // generator's CPU and peak RSS.
 package main
@@ -33,6 +34,7 @@ func main() {
 
 type options struct {
 	host, url, wait, client, cpuprofile string
+	intervals                           string
 	users                               int
 	spawnRate, rate                     float64
 	duration                            time.Duration
@@ -59,6 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.noLabels, "no-labels", false, "do not send the Soak-* label headers")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.intervals, "intervals", "", "write every interval to this file (JSON lines)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -68,6 +71,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	plan := o.plan(wait)
+	if o.intervals != "" {
+		f, err := os.Create(o.intervals)
+		if err != nil {
+			fmt.Fprintf(stderr, "soakbench: --intervals: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		w := engine.NewIntervalWriter(f)
+		plan.OnInterval = func(iv *engine.Interval) {
+			if err := w.Write(iv); err != nil {
+				fmt.Fprintf(stderr, "soakbench: --intervals: %v\n", err)
+			}
+		}
+	}
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {
