@@ -1,0 +1,116 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/probe"
+)
+
+// thirtyMinutes is the seed's run: 30 minutes of 1-second intervals over
+// ten endpoints, and a probe sample every 2 s with one pool, one Redis
+// client, one cache and ten routes.
+func thirtyMinutes() *synth {
+	s := newSynth()
+	s.steady = 27 * time.Minute
+	s.warm = 3 * time.Minute
+	b, w := s.t0.Add(s.baseline), s.t0.Add(s.baseline+s.warm)
+	st := w.Add(s.steady)
+	s.c.Timing = Timing{{PhaseBaseline, s.t0, b}, {PhaseWarmup, b, w}, {PhaseSteady, w, st}, {PhaseDrain, st, st.Add(s.drain)}}
+	s.start, s.end = b, st
+	s.samples(func(t float64, ph Phase) *probe.Snapshot {
+		sn := snap(uint64(50e6+1e4*math.Sin(t)), uint64(10+max(t, 0)/2), 80, requestsAt(t))
+		for i := range 9 {
+			sn.HTTP.Routes = append(sn.HTTP.Routes, probe.RouteSnapshot{Method: "GET", Route: fmt.Sprintf("/r%d", i), Requests: requestsAt(t)})
+		}
+		sn.Pools = []probe.PoolSnapshot{{Name: "db", MaxConns: 16, TotalConns: 8, AcquiredConns: 3, AcquireCount: int64(max(t, 0) * 50),
+			Statements: []probe.StatementSnapshot{{SQL: "SELECT 1", Latency: probe.Histogram{Count: int64(max(t, 0) * 50), SumMicros: int64(max(t, 0) * 50000), Buckets: [][2]int64{{100, int64(max(t, 0) * 50)}}}}}}}
+		sn.Redis = []probe.RedisSnapshot{{Name: "cache", CacheHits: uint64(max(t, 0) * 80), CacheMisses: uint64(max(t, 0) * 20)}}
+		sn.Caches = []probe.CacheSnapshot{{Name: "cache", Kind: "redis", Hits: uint64(max(t, 0) * 80), Misses: uint64(max(t, 0) * 20)}}
+		return sn
+	})
+	for i, tm := 0, s.loadStart(); tm.Before(s.loadEnd()); i, tm = i+1, tm.Add(time.Second) {
+		iv := &engine.Interval{Seq: i, Span: 1, Start: tm, End: tm.Add(time.Second), Users: 200, MaxUsers: 200}
+		for e := range 10 {
+			st := engine.Stat{Method: "GET", Name: fmt.Sprintf("/e%d", e), Requests: 20, Latency: &engine.Histogram{}}
+			for r := range 20 {
+				st.Latency.Record(int64(1000 + 37*r + 101*e))
+			}
+			iv.Stats = append(iv.Stats, st)
+		}
+		s.ivs = append(s.ivs, iv)
+	}
+	return s
+}
+
+// BenchmarkAnalyze30Min analyses the seed's 30-minute run; its companion
+// BenchmarkNewResult30Min rebuilds the same run's engine result, the other
+// half of `soak report DIR`, for a side-by-side ratio.
+func BenchmarkAnalyze30Min(b *testing.B) {
+	s := thirtyMinutes()
+	res := engine.NewResult(engine.RunInfo{Start: s.loadStart(), Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.ivs, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Analyze(res, s.c, DefaultThresholds()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkNewResult30Min(b *testing.B) {
+	s := thirtyMinutes()
+	b.ReportAllocs()
+	for b.Loop() {
+		engine.NewResult(engine.RunInfo{Start: s.loadStart(), Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.ivs, 0)
+	}
+}
+
+// BenchmarkPoll is the orchestrator's cost per sample of an in-process
+// probe: the probe's snapshot plus the point kept; BenchmarkProbeSnapshot
+// is the snapshot alone.
+func BenchmarkPoll(b *testing.B) {
+	p := probe.New()
+	for i := range 10 {
+		p.HTTP().Route("GET", fmt.Sprintf("/r%d", i)).Record(200, time.Millisecond, 0, 100)
+	}
+	var tl Timeline
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		sn, err := p.Snapshot(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tl.Add(&Sample{Source: "svc", Time: sn.Time, Phase: PhaseSteady, Snapshot: sn})
+	}
+}
+
+func BenchmarkProbeSnapshot(b *testing.B) {
+	p := probe.New()
+	for i := range 10 {
+		p.HTTP().Route("GET", fmt.Sprintf("/r%d", i)).Record(200, time.Millisecond, 0, 100)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Snapshot(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTheilSen900 fits a 30-minute steady state sampled every 2 s.
+func BenchmarkTheilSen900(b *testing.B) {
+	x, y := make([]float64, 900), make([]float64, 900)
+	for i := range x {
+		x[i], y[i] = float64(2*i), 1e6*math.Sin(float64(i))+float64(i)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		TheilSen(x, y)
+	}
+}
