@@ -350,3 +350,27 @@ func TestDemoDatabaseSecret(t *testing.T) {
 		t.Errorf("report.md does not mention PostgreSQL:\n%.1500s", md)
 	}
 }
+
+// TestSecondInterruptExitsAtOnce: after a first Ctrl-C, soak finishes the
+// run (here slowly: its probe accepts connections and never answers, so
+// the last reading waits for its 5 s timeout); a second Ctrl-C gets the
+// signal's default action and ends the process before that.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	silent, _ := newSilentListener(t)
+	s := start(t, dir, "run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2", "-t", "5m", "--out", "out",
+		"--probe", "http://"+silent, "--probe-interval", "5s", "--baseline", "1s")
+	waitIntervals(t, filepath.Join(dir, "out"), 2)
+	s.cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(500 * time.Millisecond) // let the first one be handled: the run is now waiting on the probe
+	s.cmd.Process.Signal(syscall.SIGINT)
+	s.wait(t, 60*time.Second)
+	ws, ok := s.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Fatalf("soak was not ended by the second SIGINT: %v\n%s", s.cmd.ProcessState, s.stderr.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "out", results.IntervalsFile)); len(b) == 0 {
+		t.Error("the intervals saved before the signals are gone")
+	}
+}
