@@ -206,7 +206,17 @@ func TestConnectionLeakDetected(t *testing.T) {
 	if len(top.Routes) == 0 || top.Routes[0].Route != "/api/library/shelves" || top.Routes[0].Per1000 <= 0 {
 		t.Errorf("routes of the top suspect: %+v", top.Routes)
 	}
-	noLeak(t, res, analysis.DetectorConnectionLeak)
+	// Half the pool leaked: on a slow machine the other half may run dry
+	// under load. That exhaustion is the leak's doing, and it must say so
+	// (it does not clear after the drain).
+	except := []analysis.Detector{analysis.DetectorConnectionLeak}
+	if p := res.Find(analysis.DetectorPoolExhaustion, ""); p.Verdict == analysis.VerdictDetected {
+		if p.Pools[0].Cleared || !strings.Contains(p.Summary, "connection-leak") {
+			t.Errorf("exhaustion not traced to the leak:\n%s", explain(p))
+		}
+		except = append(except, analysis.DetectorPoolExhaustion)
+	}
+	noLeak(t, res, except...)
 }
 
 func TestPoolExhaustionDetected(t *testing.T) {
