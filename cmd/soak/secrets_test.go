@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/soaklab/soak/internal/testenv"
+)
+
+// TestSecretsNeverWritten: the probe token (flag or environment) and an
+// Authorization header from a scenario reach the service but no output,
+// log or summary.
+func TestSecretsNeverWritten(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	const bearer, token, envToken = "scenario-bearer-5e3c", "probe-token-77aa", "env-token-19bd"
+	scenario := fmt.Sprintf(`name: secret
+classes:
+  - name: Reader
+    weight: 1
+    headers:
+      Authorization: Bearer %s
+    tasks:
+      - get: /ok
+`, bearer)
+	os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte(scenario), 0o644)
+	probe := "http://" + freePort(t)
+	runs := []struct {
+		out  string
+		env  []string
+		args []string
+	}{
+		{"flag", nil, []string{"--probe-token", token}},
+		{"env", []string{ProbeTokenEnv + "=" + envToken}, nil},
+	}
+	for _, r := range runs {
+		args := append([]string{"run", "--host", tg.URL, "--scenario", "secret.yaml", "-u", "2", "-r", "2", "-t", "2s",
+			"--probe", probe, "--out", r.out, "--json"}, quick...)
+		p := soak(t, dir, r.env, time.Minute, append(args, r.args...)...)
+		if p.code == exitError || p.code == exitUsage {
+			t.Fatalf("exit %d:\n%s", p.code, p.stderr)
+		}
+		for _, secret := range []string{bearer, token, envToken} {
+			if strings.Contains(p.stdout+p.stderr, secret) {
+				t.Errorf("%s run: %q printed", r.out, secret)
+			}
+			if hits := grepTree(t, filepath.Join(dir, r.out), secret); len(hits) > 0 {
+				t.Errorf("%s run: %q written to %v", r.out, secret, hits)
+			}
+		}
+	}
+	tg.mu.Lock()
+	defer tg.mu.Unlock()
+	if len(tg.auth) == 0 || tg.auth[0] != "Bearer "+bearer {
+		t.Errorf("the service got Authorization %q: the test would prove nothing", tg.auth)
+	}
+}
+
+// TestDemoDatabaseSecret: soak demo on PostgreSQL with a password in
+// --database-url writes the password nowhere.
+func TestDemoDatabaseSecret(t *testing.T) {
+	raw := testenv.DatabaseURL(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password = "dsn-pass-4f1e"
+	u.User = url.UserPassword(u.User.Username(), password) // trust auth: the server never asks for it
+	schema := testenv.Name(t)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, raw)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	dir := t.TempDir()
+	p := soak(t, dir, nil, 2*time.Minute, append([]string{"demo", "--database-url", u.String(), "--schema", schema,
+		"-u", "5", "-r", "5", "-t", "3s", "--out", "out"}, quick...)...)
+	if p.code == exitError || p.code == exitUsage {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	if strings.Contains(p.stdout+p.stderr, password) {
+		t.Errorf("the DSN password was printed")
+	}
+	if hits := grepTree(t, filepath.Join(dir, "out"), password); len(hits) > 0 {
+		t.Errorf("the DSN password was written to %v", hits)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md"))
+	if !strings.Contains(string(md), "PostgreSQL") {
+		t.Errorf("report.md does not mention PostgreSQL:\n%.1500s", md)
+	}
+}
