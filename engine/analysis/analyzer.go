@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -70,38 +71,16 @@ func (a *analyzer) notes() []string {
 	return out
 }
 
-// span returns the phase's span, or the engine's whole run for the
-// steady state when the capture has no phases (a client-only run).
-func (a *analyzer) span(p Phase) (Span, bool) {
-	if s, ok := a.c.Timing.Span(p); ok {
-		return s, true
-	}
-	if p == PhaseSteady && len(a.c.Timing) == 0 {
-		return Span{Phase: PhaseSteady, Start: a.res.Start, End: a.res.End}, true
-	}
-	return Span{}, false
-}
-
 // intervalsIn returns the engine intervals that lie within [start, end]
-// (an interval counts when its middle does).
+// (an interval counts when its middle does). The intervals are in time
+// order, so this is a binary search and a slice of the series (shared).
 func (a *analyzer) intervalsIn(start, end time.Time) []*engine.Interval {
-	var out []*engine.Interval
-	for _, iv := range a.res.Intervals {
-		mid := iv.Start.Add(iv.Duration() / 2)
-		if !mid.Before(start) && !mid.After(end) {
-			out = append(out, iv)
-		}
+	ivs := a.res.Intervals
+	mid := func(iv *engine.Interval) time.Time { return iv.Start.Add(iv.End.Sub(iv.Start) / 2) }
+	lo := sort.Search(len(ivs), func(i int) bool { return !mid(ivs[i]).Before(start) })
+	hi := sort.Search(len(ivs), func(i int) bool { return mid(ivs[i]).After(end) })
+	if lo >= hi {
+		return nil
 	}
-	return out
-}
-
-// steadyWindow merges the engine intervals of the steady state (the whole
-// run when there is no steady state).
-func (a *analyzer) steadyWindow() *engine.Interval {
-	if s, ok := a.span(PhaseSteady); ok {
-		if w := engine.Window(a.intervalsIn(s.Start, s.End)...); w != nil {
-			return w
-		}
-	}
-	return a.res.Total
+	return ivs[lo:hi]
 }

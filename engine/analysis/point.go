@@ -139,13 +139,3 @@ func (p *Point) pool(name string) *PoolPoint {
 	}
 	return nil
 }
-
-// redis returns the RedisPoint called name, or nil.
-func (p *Point) redis(name string) *RedisPoint {
-	for i := range p.Redis {
-		if p.Redis[i].Name == name {
-			return &p.Redis[i]
-		}
-	}
-	return nil
-}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -113,4 +114,38 @@ func TestFitUSLLinearAndErrors(t *testing.T) {
 	if _, err := FitUSL([]float64{1, 2, 3}, []float64{0, -1, math.Inf(1)}); err == nil {
 		t.Error("unusable points fitted")
 	}
+}
+
+func TestSelectK(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 3, 10, 101, 1000} {
+		for _, dup := range []bool{false, true} {
+			a := make([]float64, n)
+			for i := range a {
+				a[i] = r.Float64()
+				if dup {
+					a[i] = float64(r.IntN(3))
+				}
+			}
+			sorted := slices.Clone(a)
+			slices.Sort(sorted)
+			for _, k := range []int{0, n / 3, n / 2, n - 1} {
+				if got := selectK(slices.Clone(a), k); got != sorted[k] {
+					t.Fatalf("n=%d dup=%v k=%d: %v, want %v", n, dup, k, got, sorted[k])
+				}
+			}
+			if got, want := medianSelect(slices.Clone(a)), median(sorted); got != want {
+				t.Fatalf("n=%d dup=%v: median %v, want %v", n, dup, got, want)
+			}
+		}
+	}
+}
+
+// median of a sorted, non-empty slice.
+func median(s []float64) float64 {
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }

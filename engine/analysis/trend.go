@@ -39,8 +39,9 @@ const minTrendPoints = 5
 const z95 = 1.959963984540054
 
 // maxPairs bounds the pairwise slopes computed: beyond it the points are
-// thinned evenly (about 2,000 points), which keeps a fit under ~10 ms.
-const maxPairs = 2_000_000
+// thinned evenly (to about 1,000 points), which bounds a fit's memory to
+// 4 MB and its time to a few ms whatever the series' length.
+const maxPairs = 500_000
 
 // TheilSen fits y against x (equal lengths; points with NaN are
 // skipped). Fewer than 5 points give a Trend with N set and the other
@@ -72,8 +73,7 @@ func TheilSen(x, y []float64) Trend {
 	if len(slopes) == 0 {
 		return Trend{N: n, PRising: 1}
 	}
-	slices.Sort(slopes)
-	t := Trend{N: n, Slope: median(slopes)}
+	t := Trend{N: n, Slope: medianSelect(slopes)}
 	// Var(S) with ties in y (x ties are skipped above).
 	v := float64(n*(n-1)*(2*n+5)) / 18
 	for _, g := range tieGroups(ys) {
@@ -86,8 +86,8 @@ func TheilSen(x, y []float64) Trend {
 		m := float64(len(slopes))
 		lo := int(math.Floor((m - c) / 2))
 		hi := int(math.Ceil((m+c)/2)) - 1
-		t.Lo = slopes[min(max(lo, 0), len(slopes)-1)]
-		t.Hi = slopes[min(max(hi, 0), len(slopes)-1)]
+		t.Lo = selectK(slopes, min(max(lo, 0), len(slopes)-1))
+		t.Hi = selectK(slopes, min(max(hi, 0), len(slopes)-1))
 		z := 0.0
 		switch {
 		case s > 0:
@@ -101,9 +101,70 @@ func TheilSen(x, y []float64) Trend {
 	for i := range xs {
 		res[i] = ys[i] - t.Slope*xs[i]
 	}
-	slices.Sort(res)
-	t.Intercept = median(res)
+	t.Intercept = medianSelect(res)
 	return t
+}
+
+// medianSelect returns the median of a (reordering it), in linear time.
+func medianSelect(a []float64) float64 {
+	n := len(a)
+	if n%2 == 1 {
+		return selectK(a, n/2)
+	}
+	hi := selectK(a, n/2)
+	lo := a[0] // after selectK, a[:n/2] holds the smaller half
+	for _, v := range a[1 : n/2] {
+		lo = max(lo, v)
+	}
+	return (lo + hi) / 2
+}
+
+// selectK returns the k-th smallest element of a (0-based), reordering a
+// so that a[:k] <= a[k] <= a[k+1:] (Hoare's quickselect with a
+// median-of-three pivot; it falls back to sorting after too many rounds,
+// so it is never quadratic).
+func selectK(a []float64, k int) float64 {
+	lo, hi := 0, len(a)-1
+	for rounds := 0; lo < hi; rounds++ {
+		if rounds > 64 {
+			slices.Sort(a[lo : hi+1])
+			return a[k]
+		}
+		mid := lo + (hi-lo)/2
+		if a[mid] < a[lo] {
+			a[mid], a[lo] = a[lo], a[mid]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[hi] < a[mid] {
+			a[hi], a[mid] = a[mid], a[hi]
+		}
+		pivot := a[mid]
+		i, j := lo, hi
+		for i <= j {
+			for a[i] < pivot {
+				i++
+			}
+			for a[j] > pivot {
+				j--
+			}
+			if i <= j {
+				a[i], a[j] = a[j], a[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return a[k]
+		}
+	}
+	return a[k]
 }
 
 func cleanXY(x, y []float64) ([]float64, []float64) {
@@ -143,15 +204,6 @@ func tieGroups(v []float64) []int {
 		i = j
 	}
 	return out
-}
-
-// median of a sorted, non-empty slice.
-func median(s []float64) float64 {
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // Spearman returns the rank correlation of x and y (-1..1), 0 when
