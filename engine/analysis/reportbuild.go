@@ -398,7 +398,8 @@ func actions(r *Result) Actions {
 }
 
 // slowestStatements names the three statements with the highest p95
-// over the steady state, from the last probe sample.
+// over the steady state (the last steady sample's histograms minus the
+// first's).
 func slowestStatements(r *Result) string {
 	type st struct {
 		sql string
@@ -407,14 +408,8 @@ func slowestStatements(r *Result) string {
 	var all []st
 	if r.Capture != nil {
 		for _, s := range r.Capture.Timeline.Sources {
-			snap := s.Last[PhaseSteady]
-			if snap == nil {
-				continue
-			}
-			for _, ps := range snap.Pools {
-				for _, stm := range ps.Statements {
-					all = append(all, st{stm.SQL, stm.Latency.Quantile(0.95)})
-				}
+			for _, stm := range steadyStatements(s) {
+				all = append(all, st{stm.SQL, stm.Latency.Quantile(0.95)})
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -108,3 +109,5 @@ func steadyLoad(float64) (int64, int64, int64, int64) { return 100, 0, 0, 2000 }
 
 // requestsAt is the cumulative server-side request count at t.
 func requestsAt(t float64) uint64 { return uint64(max(t, 0) * 100) }
+
+var t0ctx = context.Background()

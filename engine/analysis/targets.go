@@ -179,25 +179,9 @@ func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
 	var merged probe.Histogram
 	var calls int64
 	for _, s := range srcs {
-		first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
-		if first == nil || last == nil {
-			first, last = s.First[PhaseWarmup], s.Last[PhaseWarmup]
-		}
-		if first == nil || last == nil {
-			continue
-		}
-		for _, ps := range last.Pools {
-			fp, _ := first.Pool(ps.Name)
-			for _, st := range ps.Statements {
-				h := st.Latency
-				for _, ft := range fp.Statements {
-					if ft.SQL == st.SQL {
-						h = h.Sub(ft.Latency)
-					}
-				}
-				merged = addHist(merged, h)
-				calls += h.Count
-			}
+		for _, st := range steadyStatements(s) {
+			merged = addHist(merged, st.Latency)
+			calls += st.Latency.Count
 		}
 	}
 	if calls == 0 {
@@ -207,6 +191,36 @@ func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
 	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", ms(p95), group(calls), ms(merged.Mean()))
 	judge(&t, float64(p95.Microseconds())/1000, float64(a.th.QueryLatency.Microseconds())/1000, true)
 	return t
+}
+
+// steadyStatements returns every statement of every pool of s with what
+// it did over the steady state (the warm-up when there is none): the
+// last sample's cumulative figures minus the first's. Statements without
+// a call in that span are left out.
+func steadyStatements(s *SourceTimeline) []probe.StatementSnapshot {
+	first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+	if first == nil || last == nil {
+		first, last = s.First[PhaseWarmup], s.Last[PhaseWarmup]
+	}
+	if first == nil || last == nil {
+		return nil
+	}
+	var out []probe.StatementSnapshot
+	for _, ps := range last.Pools {
+		fp, _ := first.Pool(ps.Name)
+		for _, st := range ps.Statements {
+			for _, ft := range fp.Statements {
+				if ft.SQL == st.SQL {
+					st.Latency = st.Latency.Sub(ft.Latency)
+					st.Calls -= min(ft.Calls, st.Calls)
+				}
+			}
+			if st.Latency.Count > 0 {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
 }
 
 // addHist merges two probe histograms of the same geometry.
