@@ -17,6 +17,10 @@ type testService struct {
 	p *probe.Probe
 
 	heapLeak, goroutineLeak, lazyWorkers, boundedCache bool
+	// blockedLeak starts, on one request in five, a goroutine blocked on
+	// a channel nothing else can reach: what Go 1.26's goroutineleak
+	// profile reports. It can never be ended (see TestMain).
+	blockedLeak bool
 
 	mu      sync.Mutex
 	kept    [][]byte
@@ -52,6 +56,9 @@ func (s *testService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.wg.Add(1)
 		go s.waitForRefresh()
 	}
+	if s.blockedLeak && n%5 == 0 {
+		go blockForever()
+	}
 	if s.lazyWorkers {
 		s.startWorkers()
 	}
@@ -80,6 +87,14 @@ func (s *testService) retainPage(page []byte) {
 func (s *testService) waitForRefresh() {
 	defer s.wg.Done()
 	<-s.stop
+}
+
+// blockForever waits on a channel only it can reach.
+//
+//go:noinline
+func blockForever() {
+	ch := make(chan struct{})
+	<-ch
 }
 
 // startWorkers starts 4 workers once (a lazily started pool: not a leak).

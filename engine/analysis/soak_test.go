@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http/httptest"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -91,5 +92,26 @@ func TestSoakRemoteProbe(t *testing.T) {
 	}
 	if res.Capture.Config.InProcess != nil {
 		t.Errorf("a remote probe counted as in-process: %v", res.Capture.Config.InProcess)
+	}
+}
+
+// TestSoakGoroutineLeakProfile runs only in a binary built with
+// GOEXPERIMENT=goroutineleakprofile (Go 1.26):
+//
+//	GOEXPERIMENT=goroutineleakprofile go test -run GoroutineLeakProfile ./engine/analysis
+func TestSoakGoroutineLeakProfile(t *testing.T) {
+	if pprof.Lookup(ProfileGoroutineLeak) == nil {
+		t.Skip("the goroutineleak profile is not in this binary: build with GOEXPERIMENT=goroutineleakprofile")
+	}
+	s := newTestService(t)
+	s.blockedLeak = true
+	res, err := Soak(context.Background(), quickConfig(s, 6*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Find(DetectorGoroutineLeak, "")
+	if f.Verdict != VerdictDetected || f.Goroutines.LeakProfile != "available" || f.Goroutines.LeakProfileCount == 0 ||
+		!strings.HasSuffix(f.Suspects[0].Function, ".blockForever") || f.Suspects[0].Detail != "blocked forever (goroutineleak profile)" {
+		t.Fatalf("%s", describeFinding(f))
 	}
 }
