@@ -279,27 +279,31 @@ func (a *analyzer) cacheHitRow(t Target, srcs []*SourceTimeline) Target {
 
 func (a *analyzer) cacheMemoryRow(t Target, srcs []*SourceTimeline) Target {
 	best, where := -1.0, ""
+	entries, fill := -1.0, ""
 	for _, s := range srcs {
 		for _, p := range steadyPoints(s) {
 			for _, c := range p.Caches {
-				var u float64
-				var what string
 				switch {
 				case c.MaxBytes > 0:
-					u, what = float64(c.UsedBytes)/float64(c.MaxBytes), fmt.Sprintf("%s of %s, %s", humanBytes(c.UsedBytes), humanBytes(c.MaxBytes), c.Name)
+					if u := float64(c.UsedBytes) / float64(c.MaxBytes); u > best {
+						best, where = u, fmt.Sprintf("%s of %s, %s", humanBytes(c.UsedBytes), humanBytes(c.MaxBytes), c.Name)
+					}
 				case c.Capacity > 0:
-					u, what = float64(c.Entries)/float64(c.Capacity), fmt.Sprintf("%s of %s entries, %s", group(c.Entries), group(c.Capacity), c.Name)
-				default:
-					continue
-				}
-				if u > best {
-					best, where = u, what
+					if u := float64(c.Entries) / float64(c.Capacity); u > entries {
+						entries, fill = u, fmt.Sprintf("%s holds %s of %s entries", c.Name, group(c.Entries), group(c.Capacity))
+					}
 				}
 			}
 		}
 	}
 	if best < 0 {
-		return unmeasured(t, "no cache reports a maximum (Redis without maxmemory is unbounded; an in-process cache needs SetCapacity)")
+		why := "no cache reports a memory maximum in bytes (Redis without maxmemory is unbounded; an in-process cache can report CacheStats.SetMaxBytes)"
+		if entries >= 0 {
+			// An LRU counted in entries is full by design once warm: its
+			// fill is shown, not judged as memory.
+			why = fill + " (" + pct(entries) + "); a cache sized in entries is full by design once warm and evicts, so soak judges memory only against a maximum in bytes"
+		}
+		return unmeasured(t, why)
 	}
 	t.Actual = fmt.Sprintf("%s peak (%s)", pct(best), where)
 	judge(&t, best, a.th.CacheMemory, true)

@@ -34,6 +34,9 @@ func systemSeries(t float64, ph Phase) *probe.Snapshot {
 		Statements: []probe.StatementSnapshot{{SQL: "SELECT * FROM stories WHERE slug = $1", Calls: uint64(calls), Latency: lat}}}}
 	s.Caches = []probe.CacheSnapshot{{Name: "pages", Kind: "in-process", Hits: uint64(max(t, 0) * 75), Misses: uint64(max(t, 0) * 25),
 		Entries: 900, CapacityEntries: 1000}}
+	if ph != PhaseBaseline {
+		s.Caches = append(s.Caches, probe.CacheSnapshot{Name: "redis", Kind: "redis", UsedBytes: 50 << 20, MaxBytes: 100 << 20})
+	}
 	return s
 }
 
@@ -66,11 +69,27 @@ func TestSystemRows(t *testing.T) {
 	check("Database Connection Pool", 0.75, StatusPass, "12 of 16, pool db")
 	check("Database Query Latency", 80, StatusFail, "p95")
 	check("Cache Hit Rate", 0.75, StatusPass, "75.0%")
-	check("Cache Memory Usage", 0.9, StatusFail, "900 of 1,000 entries")
+	check("Cache Memory Usage", 0.5, StatusPass, "50.0 MB of 100.0 MB, redis")
 	check("Application CPU Usage", 0.25, StatusPass, "25.0% mean")
 	check("Application Memory Usage", 100.0/1024, StatusPass, "100.0 MB RSS")
 	md := markdownOf(t, r)
 	if !strings.Contains(md, "Speed up the slowest statements: `SELECT * FROM stories WHERE slug = $1` (p95 80 ms)") {
 		t.Errorf("no slowest-statement recommendation:\n%s", md)
+	}
+}
+
+func TestCacheMemoryInEntriesIsNotJudged(t *testing.T) {
+	s := newSynth()
+	s.samples(func(t float64, ph Phase) *probe.Snapshot {
+		sn := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+		sn.Caches = []probe.CacheSnapshot{{Name: "pages", Entries: 150, CapacityEntries: 150}}
+		return sn
+	})
+	s.intervals(steadyLoad)
+	for _, row := range s.analyze().System {
+		if row.Metric == "Memory Usage" && row.Component == "Cache" &&
+			(row.Status != StatusUnknown || !strings.Contains(row.Why, "pages holds 150 of 150 entries (100%)")) {
+			t.Errorf("row %+v", row)
+		}
 	}
 }
