@@ -19,7 +19,7 @@ type Moment string
 const (
 	MomentBaselineEnd Moment = "baseline-end" // goroutines before load
 	MomentSteadyStart Moment = "steady-start" // goroutines, heap
-	MomentSteadyMid   Moment = "steady-mid"   // goroutines
+	MomentSteadyMid   Moment = "steady-mid"   // goroutines, leaks (what holds connections under load)
 	MomentSteadyEnd   Moment = "steady-end"   // goroutines, heap, leaks (what holds connections under load)
 	MomentDrainEnd    Moment = "drain-end"    // goroutines, heap (after a GC), goroutineleak, leaks
 )

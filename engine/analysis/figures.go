@@ -131,14 +131,17 @@ type PoolFigures struct {
 	// empty acquires in the drain and acquired back to its baseline).
 	Cleared bool `json:"cleared"`
 	// Little's law: AcquireRate (acquires/s) x HoldTime (mean time a
-	// connection is held per acquire) = connections in use; QueryTime is
+	// connection is held per acquire) = connections in use, and x
+	// WaitPerAcquire (mean wait for one) = acquires queued; QueryTime is
 	// the database time per acquire (statement latency); NeededConns is
-	// AcquireRate x HoldTime at the offered load, the pool size the
-	// recommendation gives.
-	AcquireRate float64       `json:"acquire_rate"`
-	HoldTime    time.Duration `json:"hold_time_ns"`
-	QueryTime   time.Duration `json:"query_time_ns"`
-	NeededConns float64       `json:"needed_conns"`
+	// AcquireRate x (HoldTime + WaitPerAcquire) / 0.8: the connections the
+	// demand seen would keep busy at 80 % utilisation (a lower bound: a
+	// closed-loop load speeds up once it stops waiting).
+	AcquireRate    float64       `json:"acquire_rate"`
+	HoldTime       time.Duration `json:"hold_time_ns"`
+	WaitPerAcquire time.Duration `json:"wait_per_acquire_ns"`
+	QueryTime      time.Duration `json:"query_time_ns"`
+	NeededConns    float64       `json:"needed_conns"`
 }
 
 // ErrorFigures are the error-rate detector's measurements (client side).

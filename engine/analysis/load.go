@@ -36,7 +36,7 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	margin := min(cfg.PollInterval, loadEnd.Sub(lt.steady)/10)
 	plan := []scheduled{
 		{lt.steady, MomentSteadyStart, false, []string{ProfileGoroutine, ProfileHeap}},
-		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), MomentSteadyMid, false, []string{ProfileGoroutine}},
+		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), MomentSteadyMid, true, []string{ProfileGoroutine}},
 		{loadEnd.Add(-margin), MomentSteadyEnd, true, []string{ProfileGoroutine, ProfileHeap}},
 	}
 	if !lt.steady.Before(loadEnd) || len(cfg.Sources) == 0 {

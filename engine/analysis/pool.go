@@ -67,8 +67,8 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
 			f.Confidence = 0.95
 		}
-		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s when exhausted vs %s otherwise (Spearman %.2f)",
-			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), ms(worst.P95Other), worst.Correlation)
+		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s when exhausted, %s otherwise (Spearman %.2f)",
+			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), msOr(worst.P95Other, "no other interval"), worst.Correlation)
 		if worst.Cleared {
 			f.Summary += "; it cleared when the load stopped: capacity, not a leak"
 		} else {
@@ -175,7 +175,8 @@ func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, stea
 			pf.AcquireRate = acq / dt
 			pf.HoldTime = time.Duration(pf.MeanUtilization * float64(pf.Max) / pf.AcquireRate * float64(time.Second))
 			pf.QueryTime = time.Duration(float64(last.QueryMicros-first.QueryMicros)/acq) * time.Microsecond
-			pf.NeededConns = pf.AcquireRate * pf.HoldTime.Seconds() / PoolHeadroom
+			pf.WaitPerAcquire = time.Duration(pf.WaitSeconds / acq * float64(time.Second))
+			pf.NeededConns = pf.AcquireRate * (pf.HoldTime + pf.WaitPerAcquire).Seconds() / PoolHeadroom
 		}
 	}
 	return pf, events
@@ -219,98 +220,146 @@ func poolEvidence(pf *PoolFigures) []string {
 			pf.Name, pf.Max, pf.PeakAcquired, pct(pf.PeakUtilization), pct(pf.MeanUtilization)),
 		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %v (%s of the steady state): %d waits, %.2f s waited in total.",
 			pf.Exhausted.Round(time.Millisecond), pct(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
-		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: p95 %s, p99 %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
-			ms(pf.P95Exhausted), ms(pf.P99Exhausted), ms(pf.P95Other), ms(pf.P99Other), pf.CorrelationN, pf.Correlation),
-		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy; the statements take %s of each hold.",
-			pf.AcquireRate, ms(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), ms(pf.QueryTime)),
+		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
+			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), otherLatency(pf), pf.CorrelationN, pf.Correlation),
+		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",
+			pf.AcquireRate, ms(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), ms(pf.WaitPerAcquire),
+			pf.AcquireRate*pf.WaitPerAcquire.Seconds(), ms(pf.QueryTime)),
 	}
 }
 
-// poolSuspects names what the connection holders were doing under load:
-// the registry at the steady state's end says which function acquired
-// the held connections, and the goroutine profile at the same moment says
-// where those goroutines were while holding them.
+// poolSuspects names what keeps the connections busy, and says what to
+// do. The registry at the steady state's middle and end says which
+// functions acquired the connections held then; the goroutine profiles of
+// the same moments say where the goroutines running those functions were:
+// a goroutine inside a holder but outside the pool and the driver holds
+// its connection idle, doing something else. Those places are the top
+// suspects; the plain acquirers follow.
 func (a *analyzer) poolSuspects(f *Finding, s *SourceTimeline, pf *PoolFigures) {
+	holders := map[string]int{}
+	var total int
+	var idle []Suspect
+	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
+		if rep := a.c.leaks(s.Name, m); rep != nil {
+			for _, g := range rep.Groups {
+				if g.Kind == probe.LeakPGXConn && g.Source == pf.Name && g.Function != "" {
+					holders[g.Function] += g.Count
+					total += g.Count
+				}
+			}
+		}
+	}
+	fns := make([]string, 0, len(holders))
+	for fn := range holders {
+		fns = append(fns, fn)
+	}
+	slices.Sort(fns)
+	for _, fn := range fns {
+		n := holders[fn]
+		acq := Suspect{Function: fn, Value: int64(n), Unit: "connections", Share: float64(n) / float64(total),
+			Detail: fmt.Sprintf("acquired %d of the %d connections held at the steady state's middle and end", n, total)}
+		if sp, ok := a.idleHolders(s.Name, fn); ok {
+			sp.Detail = fmt.Sprintf("%d goroutines were here holding a pool connection that %s acquired, outside the pool and the driver (%d of the %d held connections were acquired there)",
+				sp.Value, shortFunc(fn), n, total)
+			idle = append(idle, sp)
+			continue
+		}
+		f.Suspects = append(f.Suspects, acq)
+	}
+	sortSuspects(idle)
+	sortSuspects(f.Suspects)
+	f.Suspects = append(idle, f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
-	hogging := pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime
+	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
+		pf.AcquireRate, ms(pf.HoldTime), ms(pf.WaitPerAcquire), 100*PoolHeadroom, needed, pf.Max)
 	switch {
-	case hogging:
-		f.NextStep = fmt.Sprintf("Connections are held %s per acquire but their statements take %s: the code keeps the connection while doing other work. Release it right after the query (or do the work before acquiring); a bigger pool would only move the queue.",
-			ms(pf.HoldTime), ms(pf.QueryTime))
+	case len(idle) > 0:
+		top := idle[0]
+		f.NextStep = fmt.Sprintf("Connections are held while the code does other work: %s runs with a pool connection held. Release the connection right after the query (or do this work before acquiring it); a bigger pool would only move the queue. (%s.)",
+			top.Location(), little)
+	case pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime:
+		f.NextStep = fmt.Sprintf("Connections are held %s per acquire but their statements take %s: the code keeps them while doing other work. Release each right after its query. (%s.)",
+			ms(pf.HoldTime), ms(pf.QueryTime), little)
 	case needed > int(pf.Max):
-		f.NextStep = fmt.Sprintf("Size the pool by Little's law: %.1f acquires/s x %s per hold / %.0f%% target utilisation = %d connections (now %d), within the database's max_connections across replicas.",
-			pf.AcquireRate, ms(pf.HoldTime), 100*PoolHeadroom, needed, pf.Max)
+		f.NextStep = "Size the pool by " + little + ", within the database's max_connections across replicas."
 	default:
 		f.NextStep = "Look at the slowest statements: the pool waits because the database is slow to answer."
 	}
-	rep := a.c.leaks(s.Name, MomentSteadyEnd)
-	gp := a.c.profile(s.Name, ProfileGoroutine, MomentSteadyEnd)
-	if rep == nil {
-		return
-	}
-	holders := map[string]int{}
-	var total int
-	for _, g := range rep.Groups {
-		if g.Kind != probe.LeakPGXConn || g.Source != pf.Name || g.Function == "" {
-			continue
-		}
-		holders[g.Function] += g.Count
-		total += g.Count
-	}
-	var stacks map[string]*stackCount
-	if gp != nil {
-		stacks, _ = goroutineStacks(gp.Data)
-	}
-	for fn, n := range holders {
-		sp := Suspect{Function: fn, Value: int64(n), Unit: "connections", Share: float64(n) / float64(total),
-			Detail: fmt.Sprintf("acquired %d of the %d connections held at the end of the steady state", n, total)}
-		if doing, st := whileHolding(stacks, fn); doing.fn != "" {
-			sp = Suspect{Function: doing.fn, File: doing.file, Line: doing.line, Value: int64(n), Unit: "connections",
-				Share: sp.Share, Stack: st, Profile: gp.Path,
-				Detail: fmt.Sprintf("runs while %s holds its connection (%d of %d held connections acquired there)", shortFunc(fn), n, total)}
-		}
-		f.Suspects = append(f.Suspects, sp)
-	}
-	sortSuspects(f.Suspects)
 }
 
-// whileHolding finds, among the goroutine stacks that run holder, the
-// most common place they are at that is neither the pool nor the
-// driver's I/O: what the code does while it holds a connection.
-func whileHolding(stacks map[string]*stackCount, holder string) (site, []probe.Frame) {
-	best := map[site]int64{}
-	var bestStack = map[site][]probe.Frame{}
-	for _, sc := range stacks {
-		idx := slices.IndexFunc(sc.stack, func(fr probe.Frame) bool { return fr.Function == holder })
-		if idx < 0 {
+// idleHolders counts, in the steady state's goroutine profiles (middle
+// and end), the goroutines running holder that are outside the pool and
+// the driver, and returns the place most of them were, as a suspect.
+func (a *analyzer) idleHolders(source, holder string) (Suspect, bool) {
+	counts := map[site]int64{}
+	stacks := map[site][]probe.Frame{}
+	var path string
+	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
+		p := a.c.profile(source, ProfileGoroutine, m)
+		if p == nil {
 			continue
 		}
-		var at site
-		for _, fr := range sc.stack[:idx+1] {
-			if poolOrDriver(fr.Function) {
-				break // waiting for the pool, or in the driver: not holding idle
-			}
-			if isRuntimeFrame(fr.Function) || strings.HasPrefix(fr.Function, "net.") || strings.HasPrefix(fr.Function, "crypto/") ||
-				strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
-				continue
-			}
-			at = site{fr.Function, fr.File, fr.Line}
-			break
-		}
-		if at.fn == "" || at.fn == holder {
+		st, err := goroutineStacks(p.Data)
+		if err != nil {
 			continue
 		}
-		best[at] += sc.count
-		bestStack[at] = sc.stack
+		path = p.Path
+		for _, sc := range st {
+			if at, ok := whileHolding(sc.stack, holder); ok {
+				counts[at] += sc.count
+				stacks[at] = sc.stack
+			}
+		}
 	}
 	var top site
 	var n int64
-	for s, c := range best {
-		if c > n || (c == n && s.fn < top.fn) {
-			top, n = s, c
+	for at, c := range counts {
+		if c > n || (c == n && at.fn < top.fn) {
+			top, n = at, c
 		}
 	}
-	return top, bestStack[top]
+	if n == 0 {
+		return Suspect{}, false
+	}
+	return Suspect{Function: top.fn, File: top.file, Line: top.line, Value: n, Unit: "goroutines",
+		Stack: trimStack(stacks[top]), Profile: path}, true
+}
+
+// whileHolding returns where a goroutine whose stack runs holder is, when
+// that is neither the pool (waiting to acquire), the driver (running a
+// query), nor holder itself: what the code does while it holds a
+// connection.
+func whileHolding(stack []probe.Frame, holder string) (site, bool) {
+	idx := slices.IndexFunc(stack, func(fr probe.Frame) bool { return fr.Function == holder })
+	if idx < 0 {
+		return site{}, false
+	}
+	for _, fr := range stack[:idx] {
+		if poolOrDriver(fr.Function) {
+			return site{}, false
+		}
+		if isRuntimeFrame(fr.Function) || strings.HasPrefix(fr.Function, "net.") || strings.HasPrefix(fr.Function, "crypto/") ||
+			strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
+			continue
+		}
+		return site{fr.Function, fr.File, fr.Line}, true
+	}
+	return site{}, false
+}
+
+// msOr is ms(d), or none when d is 0 (no interval to measure).
+func msOr(d time.Duration, none string) string {
+	if d == 0 {
+		return none
+	}
+	return ms(d)
+}
+
+func otherLatency(pf *PoolFigures) string {
+	if pf.P95Other == 0 {
+		return "no other interval"
+	}
+	return "p95 " + ms(pf.P95Other) + ", p99 " + ms(pf.P99Other)
 }
 
 // poolOrDriver reports the frames of pgx, its pool (puddle) and the

@@ -1,0 +1,78 @@
+package analysis
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// goroutineProfile builds a goroutine profile (pprof proto) of stacks,
+// each innermost first, with its goroutine count.
+func goroutineProfile(t *testing.T, stacks map[int64][]string) []byte {
+	t.Helper()
+	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "goroutine", Unit: "count"}},
+		PeriodType: &profile.ValueType{Type: "goroutine", Unit: "count"}, Period: 1}
+	fns := map[string]*profile.Function{}
+	for n, names := range stacks {
+		var locs []*profile.Location
+		for i, name := range names {
+			fn := fns[name]
+			if fn == nil {
+				fn = &profile.Function{ID: uint64(len(fns) + 1), Name: name, Filename: "/src/" + name + ".go"}
+				fns[name] = fn
+				p.Function = append(p.Function, fn)
+			}
+			loc := &profile.Location{ID: uint64(len(p.Location) + 1), Line: []profile.Line{{Function: fn, Line: int64(10 + i)}}}
+			p.Location = append(p.Location, loc)
+			locs = append(locs, loc)
+		}
+		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{n}})
+	}
+	var b bytes.Buffer
+	if err := p.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestPoolSuspectsNameWhatHoldersDo(t *testing.T) {
+	const search, list = "example.com/svc.(*Store).search", "example.com/svc.(*Store).list"
+	prof := goroutineProfile(t, map[int64][]string{
+		// Holding a connection, ranking results: the bug.
+		3: {"runtime.gopark", "runtime.selectgo", "example.com/svc.rankResults", search, "net/http.HandlerFunc.ServeHTTP"},
+		// Waiting for a connection.
+		20: {"runtime.gopark", "golang.org/x/sync/semaphore.(*Weighted).Acquire", "github.com/jackc/puddle/v2.(*Pool[...]).acquire",
+			"github.com/jackc/pgx/v5/pgxpool.(*Pool).Acquire", search},
+		// Running a query.
+		1: {"internal/poll.(*FD).Read", "net.(*conn).Read", "github.com/jackc/pgx/v5/pgconn.(*PgConn).receiveMessage", list},
+	})
+	s := newSynth()
+	s.samples(poolSeries(0, 400))
+	s.intervals(slowWhile(0, 400))
+	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
+		s.c.Profiles = append(s.c.Profiles, Profile{Source: "svc", Kind: ProfileGoroutine, Moment: m, Data: prof, Path: "profiles/g-" + string(m) + ".pb.gz"})
+		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: m, Report: &probe.LeakReport{Groups: []probe.LeakGroup{
+			{Kind: probe.LeakPGXConn, Source: "db", Count: 3, Function: search},
+			{Kind: probe.LeakPGXConn, Source: "db", Count: 1, Function: list},
+		}}})
+	}
+	f := s.analyze().Find(DetectorPoolExhaustion, "svc")
+	if f.Verdict != VerdictDetected || len(f.Suspects) != 2 {
+		t.Fatalf("%s", describeFinding(f))
+	}
+	top := f.Suspects[0]
+	if top.Function != "example.com/svc.rankResults" || top.Value != 6 || top.Unit != "goroutines" || top.Line != 12 ||
+		top.Profile != "profiles/g-steady-end.pb.gz" || !strings.Contains(top.Detail, "Store).search acquired") {
+		t.Errorf("top suspect %+v", top)
+	}
+	if f.Suspects[1].Function != list || f.Suspects[1].Value != 2 {
+		t.Errorf("second suspect %+v", f.Suspects[1])
+	}
+	if !strings.Contains(f.NextStep, "example.com/svc.rankResults (/src/example.com/svc.rankResults.go:12) runs with a pool connection held") {
+		t.Errorf("next step %q", f.NextStep)
+	}
+}
