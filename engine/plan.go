@@ -227,9 +227,14 @@ func (Open) isLoad()   {}
 // Transport configures the HTTP client. The zero value is ready to use.
 //
 // Plain http:// hosts use soak's own HTTP/1.1 keep-alive client, one
-// connection per user (per worker in the open model), chosen because it
-// costs a fraction of net/http's CPU per request (see docs/performance.md).
-// https:// hosts, HTTP2, and Client "net/http" use net/http's client.
+// connection per user (per worker in the open model: a user sends one
+// request at a time, so one connection is all it can use), chosen because
+// it costs far less CPU per request than net/http's (see
+// docs/performance.md). https:// hosts, HTTP2, and Client "net/http" use
+// net/http's client, whose users share one pool that keeps a connection
+// per user. Neither client follows redirects: a 3xx is the response, a
+// success unless Request.Expect says otherwise. Responses are not
+// decompressed.
 type Transport struct {
 	// Timeout bounds each request from send to the last body byte.
 	// Zero means 30 s. A request that runs out of time fails as a timeout.
