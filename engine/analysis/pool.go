@@ -67,8 +67,12 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
 			f.Confidence = 0.95
 		}
-		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s when exhausted, %s otherwise (Spearman %.2f)",
-			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), msOr(worst.P95Other, "no other interval"), worst.Correlation)
+		other := ms(worst.P95Other) + " otherwise"
+		if worst.P95Other == 0 {
+			other = "and it never was otherwise"
+		}
+		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s while exhausted, %s (Spearman %.2f)",
+			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), other, worst.Correlation)
 		if worst.Cleared {
 			f.Summary += "; it cleared when the load stopped: capacity, not a leak"
 		} else {
