@@ -65,14 +65,6 @@ func TestAuthRequired(t *testing.T) {
 		expect(t, c.do("GET", "/api/discovery/trending", nil), http.StatusOK)
 	}
 	// Basic instead of Bearer.
-	req, _ := http.NewRequest("GET", anon.base+"/api/users/me", nil)
-	req.Header.Set("Authorization", "Basic "+good)
-	resp, err := anon.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("Basic auth: %d", resp.StatusCode)
-	}
+	r := anon.doWith("GET", "/api/users/me", nil, http.Header{"Authorization": {"Basic " + good}})
+	expect(t, r, http.StatusUnauthorized)
 }

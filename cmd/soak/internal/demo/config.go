@@ -15,7 +15,7 @@ import (
 const (
 	DefaultSchema             = "soak_demo"
 	DefaultRateLimitPerMinute = 100
-	DefaultPageCacheSize      = 250
+	DefaultPageCacheSize      = 150
 	DefaultPageCacheTTL       = time.Minute
 	DefaultPoolMaxConns       = 16
 	DefaultRequestTimeout     = 30 * time.Second
@@ -43,9 +43,9 @@ type Config struct {
 	// DefaultRateLimitPerMinute (100); -1 turns the limiter off.
 	RateLimitPerMinute int
 	// PageCacheSize is the capacity, in story pages, of the in-process LRU.
-	// Default 250: half the hot set that trending samples from, so that
-	// the cache fills within the first minute of the seed scenario and
-	// then stays full.
+	// Default 150: half the hot set that trending samples from, so that
+	// the cache fills early in a soak of the seed scenario and then stays
+	// full.
 	PageCacheSize int
 	// PageCacheTTL is how long a cached page is served before it is
 	// rendered again. Default one minute.

@@ -33,8 +33,8 @@
 //     "Finished", with up to three stories each (different per user).
 //   - Search words: story bodies draw from a fixed vocabulary, common words
 //     first. "the", "night" or "harbor" match most stories; "lighthouse",
-//     "dragon" or "violin" several hundred; "palimpsest" or "reliquary"
-//     about 350.
+//     "dragon" or "violin" about a thousand; "palimpsest" or "reliquary"
+//     about 600. Bodies are 500 to 1,000 words.
 //
 // # Endpoints
 //
@@ -52,7 +52,7 @@
 //	                             200 {"token":"v1....","expires_at":"...","user":{...}}; 401 bad credentials
 //	GET  /api/users/me           auth; 200 {"id":1,"username":"user0001","display_name":"Demo User 1",
 //	                             "story_count":5,"created_at":"..."}
-//	GET  /api/discovery/trending 200 {"stories":[20 of the 500 best-scored, best first, sampled anew
+//	GET  /api/discovery/trending 200 {"stories":[20 of the 300 best-scored, best first, sampled anew
 //	                             on every request],"picks":[10 random seeded stories]}
 //	GET  /api/stories/:slug      200 {"slug","title","author","tags":[...],"score","whisper_count",
 //	                             "published_at","body","related":[up to 5 slugs sharing a tag]}; 404
@@ -86,9 +86,9 @@
 //
 // A clean service stays flat, but has what a naive leak detector mistakes
 // for leaks: the LRU of rendered story pages (Config.PageCacheSize,
-// default 250 pages of about 2.5 KiB) fills as trending's samples of the
-// 500 hottest stories are opened (about 300 opens: 15 s at the seed's
-// 200 users, a minute at 50) and then stays at capacity; the whisper delivery workers
+// default 150 pages of about 3 KiB) fills as the seed scenario opens
+// trending's samples of the 300 hottest stories (within about 40 s at 50
+// users, 20 s at 100) and then stays at capacity; the whisper delivery workers
 // (Config.WhisperWorkers, default 4) start on the first POST /api/whispers
 // and stay; the rate limiter keeps a bounded table of recent users; the
 // memory store keeps only the newest 500 created stories and 2,000

@@ -61,17 +61,23 @@ func snapshot(t *testing.T, s *Service) *probe.Snapshot {
 	return snap
 }
 
+// faultConfig is an in-memory Config with the fault planted when on, and
+// no rate limit (the tests drive bursts from one address).
+func faultConfig(on bool, fault string) Config {
+	cfg := Config{RateLimitPerMinute: -1}
+	if on {
+		cfg.Faults = []string{fault}
+	}
+	return cfg
+}
+
 // TestGoroutineLeak: one goroutine per GoroutineLeakEvery trending
 // requests, each parked in awaitTrendingRefresh; a clean service leaks none.
 func TestGoroutineLeak(t *testing.T) {
 	const requests = 20 * GoroutineLeakEvery
 	for _, leak := range []bool{false, true} {
 		t.Run(fmt.Sprint("leak=", leak), func(t *testing.T) {
-			var faults []string
-			if leak {
-				faults = []string{FaultGoroutineLeak}
-			}
-			s, c := startService(t, Config{Faults: faults, RateLimitPerMinute: -1})
+			s, c := startService(t, faultConfig(leak, FaultGoroutineLeak))
 			before := snapshot(t, s).Runtime.Goroutines
 			for range requests {
 				expect(t, c.do("GET", "/api/discovery/trending", nil), http.StatusOK)
@@ -97,11 +103,7 @@ func TestHeapLeak(t *testing.T) {
 	const views = 600 // 4.7 MiB retained
 	for _, leak := range []bool{false, true} {
 		t.Run(fmt.Sprint("leak=", leak), func(t *testing.T) {
-			var faults []string
-			if leak {
-				faults = []string{FaultHeapLeak}
-			}
-			s, c := startService(t, Config{Faults: faults, RateLimitPerMinute: -1})
+			s, c := startService(t, faultConfig(leak, FaultHeapLeak))
 			expect(t, c.do("GET", "/api/stories/story-0001", nil), http.StatusOK)
 			runtime.GC()
 			before := snapshot(t, s).Runtime.LiveHeapBytes

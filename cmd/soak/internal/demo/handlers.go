@@ -181,11 +181,8 @@ func (a *api) mine(c echo.Context) error {
 }
 
 func (a *api) createStory(c echo.Context) error {
-	var in NewStory
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	if err := checkNewStory(&in); err != nil {
+	in, err := bind(c, checkNewStory)
+	if err != nil {
 		return err
 	}
 	s, err := a.store.createStory(c.Request().Context(), currentUser(c), in)
@@ -231,11 +228,8 @@ func (a *api) search(c echo.Context) error {
 }
 
 func (a *api) createWhisper(c echo.Context) error {
-	var in NewWhisper
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	if err := checkNewWhisper(&in); err != nil {
+	in, err := bind(c, checkNewWhisper)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

@@ -29,7 +29,7 @@ var backends = []backend{
 
 // pgConfig returns a Config on the test PostgreSQL (and Redis, if
 // withRedis) in a fresh schema that t's cleanup drops with its Redis keys.
-func pgConfig(t *testing.T, withRedis bool) Config {
+func pgConfig(t testing.TB, withRedis bool) Config {
 	t.Helper()
 	cfg := Config{DatabaseURL: testenv.DatabaseURL(t), Schema: testenv.Name(t)}
 	if withRedis {
@@ -41,7 +41,7 @@ func pgConfig(t *testing.T, withRedis bool) Config {
 
 // dropSchema removes what a Service made for cfg: the schema and the Redis
 // keys under its prefix.
-func dropSchema(t *testing.T, cfg Config) {
+func dropSchema(t testing.TB, cfg Config) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -129,6 +129,21 @@ func (r response) errorText(t *testing.T) string {
 
 func (c *client) do(method, path string, body any) response {
 	c.t.Helper()
+	return c.doWith(method, path, body, nil)
+}
+
+// getJSON sends a GET, expects status and decodes the body into v.
+func (c *client) getJSON(path string, status int, v any) response {
+	c.t.Helper()
+	r := c.do("GET", path, nil)
+	expect(c.t, r, status)
+	r.decode(c.t, v)
+	return r
+}
+
+// doWith is do with extra headers, which replace the client's.
+func (c *client) doWith(method, path string, body any, hdr http.Header) response {
+	c.t.Helper()
 	var rd io.Reader
 	if s, ok := body.(string); ok {
 		rd = strings.NewReader(s)
@@ -151,6 +166,9 @@ func (c *client) do(method, path string, body any) response {
 	}
 	if c.xff != "" {
 		req.Header.Set("X-Forwarded-For", c.xff)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Bounds of the in-memory store's growth: it keeps the newest created
@@ -17,14 +19,15 @@ const (
 	memMaxWhispers       = 2000
 )
 
-// memStory is a story held by the memory store. text is the lower-cased
-// title and body with punctuation turned into spaces and a space at both
-// ends, so that a whole-word search is a substring search for " word ".
+// memStory is a story held by the memory store. lower is the lower-cased
+// title and body of a created story, for search; seeded stories are lower
+// case but for capitals that start a sentence or a title word, so search
+// reads them in place and the store holds their text once.
 type memStory struct {
 	seedStory
 	author   string
 	whispers int
-	text     string
+	lower    string
 }
 
 // memStore is the default storage: the seed data in maps behind one
@@ -68,17 +71,11 @@ func newMemStore() *memStore {
 	return m
 }
 
-func searchText(title, body string) string {
-	return " " + strings.Map(func(r rune) rune {
-		if r == '.' || r == ',' || r == '!' || r == '?' || r == '\n' || r == '\t' {
-			return ' '
-		}
-		return r
-	}, strings.ToLower(title+" "+body)) + " "
-}
-
 func (m *memStore) add(s seedStory) *memStory {
-	ms := &memStory{seedStory: s, author: m.users[s.AuthorID-1].Username, text: searchText(s.Title, s.Body)}
+	ms := &memStory{seedStory: s, author: m.users[s.AuthorID-1].Username}
+	if s.ID > SeedStories {
+		ms.lower = strings.ToLower(s.Title + " " + s.Body)
+	}
 	m.stories[s.ID] = ms
 	m.bySlug[s.Slug] = ms
 	m.byAuthor[s.AuthorID] = append(m.byAuthor[s.AuthorID], s.ID)
@@ -92,13 +89,30 @@ func (m *memStory) summary() StorySummary {
 	}
 }
 
+// rlock read-locks the store unless ctx is done; the caller unlocks.
+func (m *memStore) rlock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	return nil
+}
+
+// lock write-locks the store unless ctx is done; the caller unlocks.
+func (m *memStore) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	return nil
+}
+
 func (m *memStore) ready(ctx context.Context) error { return ctx.Err() }
 
 func (m *memStore) authenticate(ctx context.Context, username, password string) (User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return User{}, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	id, ok := m.byName[username]
 	if !ok {
@@ -112,10 +126,9 @@ func (m *memStore) authenticate(ctx context.Context, username, password string) 
 }
 
 func (m *memStore) user(ctx context.Context, id int64) (User, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return User{}, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if id < 1 || id > int64(len(m.users)) {
 		return User{}, ErrNotFound
@@ -129,10 +142,9 @@ func better(a, b *memStory) bool {
 }
 
 func (m *memStore) trending(ctx context.Context, limit int) ([]StorySummary, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return nil, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	all := make([]*memStory, 0, len(m.stories))
 	for _, s := range m.stories {
@@ -163,10 +175,9 @@ func summaries(list []*memStory) []StorySummary {
 }
 
 func (m *memStore) storiesByID(ctx context.Context, ids []int64) ([]StorySummary, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return nil, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	out := make([]StorySummary, 0, len(ids))
 	for _, id := range ids {
@@ -178,10 +189,9 @@ func (m *memStore) storiesByID(ctx context.Context, ids []int64) ([]StorySummary
 }
 
 func (m *memStore) story(ctx context.Context, slug string) (Story, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return Story{}, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	s, ok := m.bySlug[slug]
 	if !ok {
@@ -223,10 +233,9 @@ func sharesTag(a, b []string) bool {
 }
 
 func (m *memStore) storiesBy(ctx context.Context, authorID int64, limit int) ([]StorySummary, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return nil, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	list := make([]*memStory, 0, len(m.byAuthor[authorID]))
 	for _, id := range m.byAuthor[authorID] {
@@ -242,10 +251,9 @@ func (m *memStore) storiesBy(ctx context.Context, authorID int64, limit int) ([]
 }
 
 func (m *memStore) shelves(ctx context.Context, userID int64) ([]Shelf, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.rlock(ctx); err != nil {
 		return nil, err
 	}
-	m.mu.RLock()
 	defer m.mu.RUnlock()
 	out := make([]Shelf, 0, ShelvesPerUser)
 	for _, sh := range m.shelvesOf[userID] {
@@ -265,8 +273,9 @@ func (m *memStore) search(ctx context.Context, q string, limit int) ([]StorySumm
 	if len(words) == 0 {
 		return []StorySummary{}, nil
 	}
+	caps := make([]string, len(words))
 	for i, w := range words {
-		words[i] = " " + w + " "
+		caps[i] = capitalized(w)
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -276,7 +285,7 @@ func (m *memStore) search(ctx context.Context, q string, limit int) ([]StorySumm
 		if n++; n%256 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if containsAll(s.text, words) {
+		if s.matches(words, caps) {
 			hits = append(hits, s)
 		}
 	}
@@ -284,11 +293,52 @@ func (m *memStore) search(ctx context.Context, q string, limit int) ([]StorySumm
 	return summaries(hits[:min(len(hits), limit)]), nil
 }
 
-func containsAll(text string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(text, w) {
+// matches reports whether every word (in lower case) occurs in the story
+// as a whole word, ignoring case, as PostgreSQL's 'simple' text search
+// configuration matches; caps holds the words capitalized.
+func (s *memStory) matches(words, caps []string) bool {
+	for i, w := range words {
+		if s.lower != "" {
+			if !containsWord(s.lower, w) {
+				return false
+			}
+			continue
+		}
+		c := caps[i]
+		if !containsWord(s.Body, w) && !containsWord(s.Body, c) && !containsWord(s.Title, w) && !containsWord(s.Title, c) {
 			return false
 		}
 	}
 	return true
+}
+
+// containsWord reports whether w occurs in text between non-alphanumeric
+// ASCII bytes (or the ends).
+func containsWord(text, w string) bool {
+	for i := 0; i <= len(text)-len(w); {
+		j := strings.Index(text[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if !wordByte(text, j-1) && !wordByte(text, j+len(w)) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func wordByte(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// capitalized returns w with its first letter in upper case.
+func capitalized(w string) string {
+	r, n := utf8.DecodeRuneInString(w)
+	return string(unicode.ToUpper(r)) + w[n:]
 }

@@ -6,10 +6,9 @@ import (
 )
 
 func (m *memStore) createStory(ctx context.Context, authorID int64, in NewStory) (Story, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.lock(ctx); err != nil {
 		return Story{}, err
 	}
-	m.mu.Lock()
 	defer m.mu.Unlock()
 	if authorID < 1 || authorID > int64(len(m.users)) {
 		return Story{}, ErrNotFound
@@ -42,10 +41,9 @@ func (m *memStore) forget(id int64) {
 }
 
 func (m *memStore) createWhisper(ctx context.Context, authorID int64, in NewWhisper) (Whisper, error) {
-	if err := ctx.Err(); err != nil {
+	if err := m.lock(ctx); err != nil {
 		return Whisper{}, err
 	}
-	m.mu.Lock()
 	defer m.mu.Unlock()
 	if authorID < 1 || authorID > int64(len(m.users)) {
 		return Whisper{}, ErrNotFound
@@ -67,10 +65,9 @@ func (m *memStore) createWhisper(ctx context.Context, authorID int64, in NewWhis
 }
 
 func (m *memStore) bumpScore(ctx context.Context, slug string, delta int64) error {
-	if err := ctx.Err(); err != nil {
+	if err := m.lock(ctx); err != nil {
 		return err
 	}
-	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.bySlug[slug]; ok {
 		s.Score += delta

@@ -171,11 +171,11 @@ func seedStories() []seedStory {
 	return stories
 }
 
-// seedBody writes 300 to 600 words in sentences of 6 to 16 words.
+// seedBody writes 500 to 1000 words in sentences of 6 to 16 words.
 func seedBody(r *rand.Rand) string {
 	zipf := rand.NewZipf(r, 1.5, 1, uint64(len(vocabulary)-1))
 	var b strings.Builder
-	words := 300 + r.IntN(301)
+	words := 500 + r.IntN(501)
 	for w := 0; w < words; {
 		n := min(6+r.IntN(11), words-w)
 		for j := 0; j < n; j++ {

@@ -244,7 +244,8 @@ func (s *Service) Handler() http.Handler { return s.echo }
 
 // Close stops the whisper workers and the leaked goroutines of the
 // goroutine-leak fault, releases the connections of the conn-leak fault,
-// and closes the pool and the Redis client. Call it after the HTTP server
+// closes the probe's monitoring connections (Probe.Close; the probe keeps
+// its figures) and closes the pool and the Redis client. Call it after the HTTP server
 // has stopped: the pool waits for connections still held by requests,
 // for as long as ctx allows. Close is idempotent.
 func (s *Service) Close(ctx context.Context) error {

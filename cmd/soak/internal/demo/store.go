@@ -18,7 +18,7 @@ var (
 // Limits of list endpoints.
 const (
 	trendingLimit = 20  // stories in GET /api/discovery/trending
-	trendingPool  = 500 // the hottest stories they are sampled from
+	trendingPool  = 300 // the hottest stories they are sampled from
 	picksLimit    = 10  // random picks in GET /api/discovery/trending
 	listLimit     = 20  // stories in search results and GET /api/stories/mine
 	relatedLimit  = 5   // related slugs on a story page

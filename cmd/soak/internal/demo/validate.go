@@ -62,6 +62,15 @@ func decodeJSON(c echo.Context, v any) error {
 	return nil
 }
 
+// bind decodes the request body into a T and checks it.
+func bind[T any](c echo.Context, check func(*T) error) (T, error) {
+	var in T
+	if err := decodeJSON(c, &in); err != nil {
+		return in, err
+	}
+	return in, check(&in)
+}
+
 // checkText returns a 400 unless s is non-blank valid UTF-8 of at most max
 // runes (or bytes, when bytes is true). Bodies decoded by encoding/json are
 // valid UTF-8 already (invalid bytes become U+FFFD); query strings may not
