@@ -119,3 +119,19 @@ func ExampleReadIntervals() {
 	fmt.Println(err, a.Requests == b.Requests, a.Latency.Equal(b.Latency))
 	// Output: <nil> true true
 }
+
+// Validate names the field at fault.
+func ExamplePlan_Validate() {
+	p := engine.Plan{
+		Host:     "http://127.0.0.1:8000",
+		Duration: time.Minute,
+		Load:     engine.Closed{Stages: []engine.Stage{{Duration: time.Minute, Users: 10}, {Duration: time.Minute, Users: -5}}},
+		Classes:  []engine.Class{{Name: "Reader", Weight: 1, Tasks: []engine.Task{{Weight: 1, Do: func(context.Context, *engine.User) error { return nil }}}}},
+	}
+	fmt.Println(p.Validate())
+	p.Host = "http://10.0.0.8"
+	fmt.Println(p.Validate())
+	// Output:
+	// engine: invalid plan: Load.Stages[1].Users: negative (-5)
+	// engine: host is not loopback (127.0.0.0/8, ::1, localhost); set AllowRemote to load another host: Host "10.0.0.8"
+}

@@ -1,7 +1,3 @@
-// Package h1 is soak's lean HTTP/1.1 keep-alive client: one connection,
-// one request at a time, requests written as prepared bytes, responses
-// parsed in place with no allocation once the buffers have grown. It is
-// the engine's hot path; net/http serves TLS and HTTP/2.
 package h1
 
 import (
