@@ -1,0 +1,126 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+func issues(r *Result) []Issue {
+	var out []Issue
+	for _, f := range r.Findings {
+		if f.Severity == SeverityNone {
+			continue
+		}
+		is := Issue{Severity: f.Severity, Title: string(f.Detector) + sourceSuffix(f.Source) + ": " + f.Summary}
+		for i, s := range f.Suspects {
+			if i == 3 {
+				break
+			}
+			d := "Suspect: " + s.Location()
+			if s.Detail != "" {
+				d += ": " + s.Detail
+			}
+			is.Detail = append(is.Detail, d)
+		}
+		out = append(out, is)
+	}
+	for _, t := range r.MissedTargets() {
+		sev := SeverityHigh
+		if t.Component != "" {
+			sev = SeverityMedium
+		}
+		out = append(out, Issue{Severity: sev, Title: fmt.Sprintf("%s target missed: %s (target %s)",
+			strings.TrimSpace(t.Component+" "+t.Metric), t.Actual, t.Target)})
+	}
+	slices.SortStableFunc(out, func(a, b Issue) int { return cmp.Compare(b.Severity, a.Severity) })
+	return out
+}
+
+func sourceSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " [" + s + "]"
+}
+
+func actions(r *Result) Actions {
+	var a Actions
+	for _, f := range r.Findings {
+		if f.NextStep == "" {
+			continue
+		}
+		switch {
+		case f.Verdict == VerdictDetected && f.Severity >= SeverityHigh:
+			a.Immediate = append(a.Immediate, f.NextStep)
+		case f.Verdict == VerdictDetected, f.Verdict == VerdictWarning:
+			a.ShortTerm = append(a.ShortTerm, f.NextStep)
+		}
+	}
+	for _, t := range r.MissedTargets() {
+		switch t.Metric {
+		case "Query Latency":
+			a.ShortTerm = append(a.ShortTerm, "Speed up the slowest statements: "+slowestStatements(r)+".")
+		case "Hit Rate":
+			a.ShortTerm = append(a.ShortTerm, "Raise the cache hit rate ("+t.Actual+"): cache the hot reads, lengthen TTLs that expire under load, or size the cache for the working set.")
+		case "CPU Usage":
+			a.LongTerm = append(a.LongTerm, "CPU is the first resource to saturate ("+t.Actual+"): scale horizontally (more replicas) or profile CPU (`go tool pprof http://<probe>/debug/pprof/profile?seconds=30`) to cut per-request work.")
+		case "P95 Latency", "P99 Latency", "P50 Latency":
+			a.ShortTerm = append(a.ShortTerm, fmt.Sprintf("%s is %s (target %s): read the endpoint table for the slow routes, and the pool and query rows for where the time goes.", t.Metric, t.Actual, t.Target))
+		}
+	}
+	if r.Capacity == nil {
+		a.LongTerm = append(a.LongTerm, "Find the breaking point with `soak capacity` (a stepped load) to size replicas with the Universal Scalability Law.")
+	} else {
+		a.LongTerm = append(a.LongTerm, r.Capacity.Scaling.Horizontal)
+	}
+	a.LongTerm = append(a.LongTerm, "Re-run this soak after each fix, and once for an hour or more: slow leaks show only over time.")
+	return a
+}
+
+// slowestStatements names the three statements with the highest p95
+// over the steady state (the last steady sample's histograms minus the
+// first's).
+func slowestStatements(r *Result) string {
+	type st struct {
+		sql string
+		p95 time.Duration
+	}
+	var all []st
+	if r.Capture != nil {
+		for _, s := range r.Capture.Timeline.Sources {
+			for _, stm := range steadyStatements(s) {
+				all = append(all, st{stm.SQL, stm.Latency.Quantile(0.95)})
+			}
+		}
+	}
+	if len(all) == 0 {
+		return "no statement was traced"
+	}
+	slices.SortFunc(all, func(a, b st) int { return cmp.Compare(b.p95, a.p95) })
+	var parts []string
+	for i, s := range all {
+		if i == 3 {
+			break
+		}
+		sql := s.sql
+		if len(sql) > 80 {
+			sql = sql[:77] + "..."
+		}
+		parts = append(parts, fmt.Sprintf("`%s` (p95 %s)", sql, ms(s.p95)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func nextSteps(r *Result) []Step {
+	clean := len(r.Failed()) == 0 && len(r.MissedTargets()) == 0
+	return []Step{
+		{true, "Execute sustained load test"},
+		{true, "Analyze results and update this document (soak did both)"},
+		{clean, "Address identified issues"},
+		{false, "Re-run test to verify improvements"},
+		{r.Capacity != nil, "Document final capacity limits (`soak capacity`)"},
+	}
+}

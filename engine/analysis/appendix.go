@@ -1,0 +1,105 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/soaklab/soak/probe"
+)
+
+func profileRefs(r *Result) []ProfileRef {
+	if r.Capture == nil {
+		return nil
+	}
+	var out []ProfileRef
+	heap := map[string][2]string{}
+	for _, p := range r.Capture.Profiles {
+		if p.Path == "" {
+			continue
+		}
+		what := fmt.Sprintf("%s profile of %s at %s", p.Kind, p.Source, p.Moment)
+		cmd := "go tool pprof -top " + p.Path
+		if p.Kind == ProfileHeap {
+			cmd = "go tool pprof -sample_index=inuse_space -top " + p.Path
+			h := heap[p.Source]
+			switch p.Moment {
+			case MomentSteadyStart:
+				h[0] = p.Path
+			case MomentSteadyEnd:
+				h[1] = p.Path
+			}
+			heap[p.Source] = h
+		}
+		out = append(out, ProfileRef{Path: p.Path, What: what, Command: cmd})
+	}
+	for src, h := range heap {
+		if h[0] != "" && h[1] != "" {
+			out = append(out, ProfileRef{Path: h[1], What: "heap growth of " + src + " over the steady state",
+				Command: "go tool pprof -sample_index=inuse_space -top -diff_base " + h[0] + " " + h[1]})
+		}
+	}
+	return out
+}
+
+func environmentRows(e *Environment) (env, hw, cfg []KV) {
+	val := func(field, v string) string {
+		if v != "" {
+			return v
+		}
+		if why, ok := e.Missing[field]; ok {
+			return "not measured: " + why
+		}
+		return "not measured"
+	}
+	gen := "soak"
+	if e.Soak != "" && e.Soak != "(devel)" {
+		gen += " " + e.Soak
+	}
+	env = []KV{
+		{"OS", val("OS", e.OS)},
+		{"Kernel", val("Kernel", e.Kernel)},
+		{"Service Go Version", val("ServiceGo", e.ServiceGo)},
+		{"PostgreSQL Version", val("PostgreSQL", e.PostgreSQL)},
+		{"Redis Version", val("Redis", e.Redis)},
+		{"Load Generator", gen + " (" + e.GoVersion + ")"},
+	}
+	cpu := val("CPU", e.CPUModel)
+	if e.Cores > 0 {
+		cpu += fmt.Sprintf(", %d cores", e.Cores)
+	}
+	ram := val("RAM", "")
+	if e.RAMBytes > 0 {
+		ram = humanBytes(e.RAMBytes)
+	}
+	hw = []KV{{"CPU", cpu}, {"RAM", ram}, {"Disk", val("Disk", e.Disk)}, {"Network", val("Network", e.Network)}}
+	conf := func(label, key string) KV {
+		if v, ok := e.Config[key]; ok && v != "" {
+			return KV{label, v}
+		}
+		if why, ok := e.Missing["Configuration"]; ok {
+			return KV{label, "not measured: " + why}
+		}
+		return KV{label, fmt.Sprintf("not reported by the service (probe.SetConfig(%q, ...))", key)}
+	}
+	cfg = []KV{
+		conf("Workers", probe.ConfigWorkers),
+		conf("Database Pool Size", probe.ConfigDBPoolMax),
+		conf("Cache Size", probe.ConfigCacheSize),
+		conf("Redis Max Memory", probe.ConfigRedisMaxMemory),
+		conf("Request Timeout", probe.ConfigRequestTimeout),
+		conf("Rate Limit", probe.ConfigRateLimit),
+	}
+	known := map[string]bool{probe.ConfigWorkers: true, probe.ConfigDBPoolMax: true, probe.ConfigCacheSize: true,
+		probe.ConfigRedisMaxMemory: true, probe.ConfigRequestTimeout: true, probe.ConfigRateLimit: true}
+	var extra []string
+	for k := range e.Config {
+		if !known[k] {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	for _, k := range extra {
+		cfg = append(cfg, KV{k, e.Config[k]})
+	}
+	return env, hw, cfg
+}

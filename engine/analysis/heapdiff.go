@@ -1,0 +1,154 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// heapDiffResult is the diff of a source's steady-state heap profiles.
+type heapDiffResult struct {
+	suspects []Suspect // the service's growing sites, most first (top 5)
+	// total is the growth over every site; generator over soak's own
+	// generator's sites; drivers over the database drivers' sites while
+	// their pools opened connections (bounded by the pools' max).
+	total, generator, drivers int64
+	base, end                 string // the profiles' paths
+	evidence, err             string
+}
+
+// heapDiff diffs the heap profiles of the steady state's start and end.
+func (a *analyzer) heapDiff(source string) heapDiffResult {
+	var hd heapDiffResult
+	base := a.c.profile(source, ProfileHeap, MomentSteadyStart)
+	end := a.c.profile(source, ProfileHeap, MomentSteadyEnd)
+	if base == nil || end == nil {
+		hd.err = a.c.profileError(source, ProfileHeap, MomentSteadyStart, MomentSteadyEnd)
+		hd.evidence = "No heap profiles from the start and end of the steady state to diff: " + hd.err + "."
+		return hd
+	}
+	hd.base, hd.end = base.Path, end.Path
+	sus, total, err := HeapGrowth(base.Data, end.Data, 0)
+	if err != nil {
+		hd.err = err.Error()
+		hd.evidence = "The heap profiles could not be diffed: " + hd.err + "."
+		return hd
+	}
+	hd.total = total
+	drivers := a.growingPools(source)
+	for _, sp := range sus {
+		if generatorSite(sp.Stack) {
+			hd.generator += sp.Value
+			continue
+		}
+		if len(drivers) > 0 && driverSite(sp.Stack, drivers) {
+			hd.drivers += sp.Value
+			continue
+		}
+		sp.Profile = end.Path
+		if len(hd.suspects) < 5 {
+			hd.suspects = append(hd.suspects, sp)
+		}
+	}
+	hd.evidence = fmt.Sprintf("Heap profiles diffed (end of the steady state minus its start): %s more in use at growing allocation sites", humanBytes(total))
+	if hd.generator > 0 {
+		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", humanBytes(hd.generator))
+	}
+	if hd.drivers > 0 {
+		hd.evidence += fmt.Sprintf(", %s in the database drivers while their pools opened connections (%s; bounded by each pool's max)",
+			humanBytes(hd.drivers), strings.Join(drivers, ", "))
+	}
+	hd.evidence += "."
+	return hd
+}
+
+// apply adds the diff's suspects, evidence and next step to f.
+func (hd *heapDiffResult) apply(f *Finding) {
+	f.Evidence = append(f.Evidence, hd.evidence)
+	f.Suspects = hd.suspects
+	if len(hd.suspects) == 0 {
+		f.NextStep = "Capture heap profiles early and late under load and diff them (" + pprofDiffCommand("", "") + "): the top growing allocation sites are the leak."
+		return
+	}
+	top := hd.suspects[0]
+	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end of the steady state). Compare the profiles: %s.",
+		top.Location(), humanBytes(top.Value), pprofDiffCommand(hd.base, hd.end))
+}
+
+// explanation says what the explained growth is.
+func (hd *heapDiffResult) explanation() string {
+	var parts []string
+	if hd.generator > 0 {
+		parts = append(parts, "soak's own load generator, which shares this process")
+	}
+	if hd.drivers > 0 {
+		parts = append(parts, "connections the pools opened (bounded by their max)")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// growingPools names the pgx pools and Redis clients of source whose
+// connections grew over the steady state, with the driver package whose
+// allocation sites that growth explains.
+func (a *analyzer) growingPools(source string) []string {
+	s := a.c.Timeline.Source(source)
+	if s == nil {
+		return nil
+	}
+	first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+	if first == nil || last == nil {
+		return nil
+	}
+	var out []string
+	for _, lp := range last.Pools {
+		if fp, ok := first.Pool(lp.Name); ok && lp.TotalConns > fp.TotalConns {
+			out = append(out, fmt.Sprintf("pgx pool %s %d to %d connections", lp.Name, fp.TotalConns, lp.TotalConns))
+		}
+	}
+	for _, lr := range last.Redis {
+		if fr, ok := first.RedisClient(lr.Name); ok && lr.Pool.TotalConns > fr.Pool.TotalConns {
+			out = append(out, fmt.Sprintf("Redis %s %d to %d connections", lr.Name, fr.Pool.TotalConns, lr.Pool.TotalConns))
+		}
+	}
+	return out
+}
+
+// driverSite reports an allocation stack inside a database driver whose
+// pool grew (pools names what grew: "pgx pool ..." or "Redis ...").
+func driverSite(stack []probe.Frame, pools []string) bool {
+	pgx, rds := false, false
+	for _, p := range pools {
+		pgx = pgx || strings.HasPrefix(p, "pgx ")
+		rds = rds || strings.HasPrefix(p, "Redis ")
+	}
+	for _, fr := range stack {
+		if pgx && strings.HasPrefix(fr.Function, "github.com/jackc/") || rds && strings.HasPrefix(fr.Function, "github.com/redis/go-redis/") {
+			return true
+		}
+	}
+	return false
+}
+
+// generatorSite reports an allocation stack of soak's own generator (the
+// engine, its recording, this package), which shares the process in an
+// in-process run. Test files are the service's code, not the generator's.
+func generatorSite(stack []probe.Frame) bool {
+	for _, fr := range stack {
+		if strings.HasSuffix(fr.File, "_test.go") {
+			return false
+		}
+		if strings.HasPrefix(fr.Function, "github.com/soaklab/soak/engine") || strings.HasPrefix(fr.Function, "github.com/HdrHistogram/") {
+			return true
+		}
+	}
+	return false
+}
+
+// pprofDiffCommand is the command that shows the heap growth.
+func pprofDiffCommand(base, end string) string {
+	if base == "" || end == "" {
+		return "go tool pprof -sample_index=inuse_space -top -diff_base EARLY_HEAP.pb.gz LATE_HEAP.pb.gz"
+	}
+	return "`go tool pprof -sample_index=inuse_space -top -diff_base " + base + " " + end + "`"
+}

@@ -1,0 +1,159 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func verdictText(f *Finding) string {
+	switch f.Verdict {
+	case VerdictDetected:
+		s := "❌ Yes"
+		if len(f.Suspects) > 0 {
+			s += ": " + f.Suspects[0].Location()
+		}
+		return s + fmt.Sprintf(" (confidence %.0f%%)", 100*f.Confidence)
+	case VerdictWarning:
+		return fmt.Sprintf("⚠️ Possibly: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
+	case VerdictOK:
+		return fmt.Sprintf("✅ No: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
+	}
+	return "❔ Not measured: " + f.Unmeasured
+}
+
+func stability(r *Result) Stability {
+	var st Stability
+	perSource := func(d Detector, fn func(f *Finding, prefix string) []KV) []KV {
+		var out []KV
+		fs := r.findings(d)
+		for _, f := range fs {
+			prefix := ""
+			if len(fs) > 1 {
+				prefix = f.Source + ": "
+			}
+			out = append(out, fn(f, prefix)...)
+		}
+		return out
+	}
+	st.Memory = perSource(DetectorMemoryLeak, func(f *Finding, p string) []KV {
+		m := f.Memory
+		if m == nil {
+			return []KV{{p + "Leak Detected", verdictText(f)}}
+		}
+		return []KV{
+			{p + "Initial Memory", fmt.Sprintf("%.1f MB (live heap after GC at the start of the steady state; %.1f MB at baseline)", mb(float64(m.InitialBytes)), mb(float64(m.BaselineBytes)))},
+			{p + "Final Memory", fmt.Sprintf("%.1f MB (at the end of the steady state; %.1f MB after the drain)", mb(float64(m.FinalBytes)), mb(float64(m.AfterDrainBytes)))},
+			{p + "Memory Growth", fmt.Sprintf("%+.1f MB over %s: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request",
+				mb(float64(m.GrowthBytes)), durationText(m.Steady), m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))},
+			{p + "Leak Detected", verdictText(f)},
+		}
+	})
+	st.Goroutines = perSource(DetectorGoroutineLeak, func(f *Finding, p string) []KV {
+		g := f.Goroutines
+		if g == nil {
+			return []KV{{p + "Leak Detected", verdictText(f)}}
+		}
+		return []KV{
+			{p + "Goroutines", fmt.Sprintf("%d at baseline, %d at the start of the steady state, %d at its end, %d after the drain", g.Baseline, g.SteadyStart, g.SteadyEnd, g.AfterDrain)},
+			{p + "Expected by the load", fmt.Sprintf("%.1f requests in flight (Little's law: %.1f requests/s x %s)", g.ExpectedInFlight, g.ArrivalRate, ms(g.ServerLatency))},
+			{p + "Leak Detected", verdictText(f)},
+		}
+	})
+	st.Pool = poolStability(r)
+	if f := r.Find(DetectorErrorRate, ""); f != nil {
+		if f.Errors == nil {
+			st.ErrorRate = []KV{{"Trend", verdictText(f)}}
+		} else {
+			for _, w := range f.Errors.Windows {
+				st.ErrorRate = append(st.ErrorRate, KV{w.Label, fmt.Sprintf("%s (%s of %s requests)", pct(w.Rate), group(w.Failures), group(w.Requests))})
+			}
+			icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ "}[f.Verdict]
+			st.ErrorRate = append(st.ErrorRate, KV{"Trend", icon + cases(f.Errors.Trend) + ": " + f.Summary})
+		}
+	}
+	if f := r.Find(DetectorRateLimit, ""); f != nil {
+		st.RateLimited = []KV{{"Rate Limit Hits", verdictRate(f)}}
+		if rf := f.RateLimit; rf != nil && rf.Policy != "" {
+			st.RateLimited = append(st.RateLimited, KV{"Policy", rf.Policy})
+		}
+	}
+	return st
+}
+
+func verdictRate(f *Finding) string {
+	icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ ", VerdictUnknown: "❔ "}[f.Verdict]
+	return icon + f.Summary
+}
+
+func cases(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// findings returns the findings of detector d.
+func (r *Result) findings(d Detector) []*Finding {
+	var out []*Finding
+	for i := range r.Findings {
+		if r.Findings[i].Detector == d {
+			out = append(out, &r.Findings[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b *Finding) int { return cmp.Compare(a.Source, b.Source) })
+	return out
+}
+
+func poolStability(r *Result) []KV {
+	var out []KV
+	multi := len(r.findings(DetectorPoolExhaustion)) > 1
+	for _, f := range r.findings(DetectorConnectionLeak) {
+		p := ""
+		if multi {
+			p = f.Source + ": "
+		}
+		if c := f.Connections; c != nil {
+			for _, pr := range c.Pools {
+				out = append(out,
+					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline (pool %s)", pr.Baseline, pr.Max, pr.Name)},
+					KV{p + "Peak Pool Size", fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, pct(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))})
+			}
+		}
+		out = append(out, KV{p + "Connection Leaks", connLeakText(f)})
+	}
+	for _, f := range r.findings(DetectorPoolExhaustion) {
+		p := ""
+		if multi {
+			p = f.Source + ": "
+		}
+		if len(f.Pools) == 0 {
+			out = append(out, KV{p + "Pool Exhaustion Events", "❔ Not measured: " + f.Unmeasured})
+			continue
+		}
+		icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ "}[f.Verdict]
+		n := 0
+		for _, e := range f.Events {
+			if e.Kind == "pool-exhausted" {
+				n++
+			}
+		}
+		out = append(out, KV{p + "Pool Exhaustion Events", fmt.Sprintf("%s%d: %s", icon, n, f.Summary)})
+	}
+	return out
+}
+
+func connLeakText(f *Finding) string {
+	switch f.Verdict {
+	case VerdictDetected:
+		s := "❌ " + f.Summary
+		if len(f.Suspects) > 0 {
+			s += " (" + f.Suspects[0].Location() + ")"
+		}
+		return s
+	case VerdictOK:
+		return "✅ None: " + f.Summary
+	}
+	return "❔ Not measured: " + f.Unmeasured
+}

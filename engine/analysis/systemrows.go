@@ -1,0 +1,247 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/soaklab/soak/probe"
+)
+
+func (a *analyzer) poolRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	var mean float64
+	for _, s := range srcs {
+		var sum float64
+		var n int
+		for _, p := range steadyPoints(s) {
+			for _, pp := range p.Pools {
+				if pp.Max <= 0 {
+					continue
+				}
+				u := float64(pp.Acquired) / float64(pp.Max)
+				sum += u
+				n++
+				if u > best {
+					best, where = u, fmt.Sprintf("%d of %d, pool %s of %s", pp.Acquired, pp.Max, pp.Name, s.Name)
+				}
+			}
+		}
+		if n > 0 {
+			mean = max(mean, sum/float64(n))
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the service reports no pgx pool to the probe (wire probe.PGX)")
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", pct(best), where, pct(mean))
+	judge(&t, best, a.th.Pool, true)
+	t.Why = "peak of acquired/max over the steady state's samples"
+	return t
+}
+
+func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
+	var merged probe.Histogram
+	var calls int64
+	for _, s := range srcs {
+		for _, st := range steadyStatements(s) {
+			merged = addHist(merged, st.Latency)
+			calls += st.Latency.Count
+		}
+	}
+	if calls == 0 {
+		return unmeasured(t, "no database statement was traced in the steady state (wire probe.PGX, or the service made no query)")
+	}
+	p95 := merged.Quantile(0.95)
+	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", ms(p95), group(calls), ms(merged.Mean()))
+	judge(&t, float64(p95.Microseconds())/1000, float64(a.th.QueryLatency.Microseconds())/1000, true)
+	return t
+}
+
+// steadyStatements returns every statement of every pool of s with what
+// it did over the steady state (the warm-up when there is none): the
+// last sample's cumulative figures minus the first's. Statements without
+// a call in that span are left out.
+func steadyStatements(s *SourceTimeline) []probe.StatementSnapshot {
+	first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+	if first == nil || last == nil {
+		first, last = s.First[PhaseWarmup], s.Last[PhaseWarmup]
+	}
+	if first == nil || last == nil {
+		return nil
+	}
+	var out []probe.StatementSnapshot
+	for _, ps := range last.Pools {
+		fp, _ := first.Pool(ps.Name)
+		for _, st := range ps.Statements {
+			for _, ft := range fp.Statements {
+				if ft.SQL == st.SQL {
+					st.Latency = st.Latency.Sub(ft.Latency)
+					st.Calls -= min(ft.Calls, st.Calls)
+				}
+			}
+			if st.Latency.Count > 0 {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// addHist merges two probe histograms of the same geometry.
+func addHist(a, b probe.Histogram) probe.Histogram {
+	out := probe.Histogram{Count: a.Count + b.Count, SumMicros: a.SumMicros + b.SumMicros,
+		MaxMicros: max(a.MaxMicros, b.MaxMicros), Clamped: a.Clamped + b.Clamped}
+	i, j := 0, 0
+	for i < len(a.Buckets) || j < len(b.Buckets) {
+		switch {
+		case j >= len(b.Buckets) || (i < len(a.Buckets) && a.Buckets[i][0] < b.Buckets[j][0]):
+			out.Buckets = append(out.Buckets, a.Buckets[i])
+			i++
+		case i >= len(a.Buckets) || b.Buckets[j][0] < a.Buckets[i][0]:
+			out.Buckets = append(out.Buckets, b.Buckets[j])
+			j++
+		default:
+			out.Buckets = append(out.Buckets, [2]int64{a.Buckets[i][0], a.Buckets[i][1] + b.Buckets[j][1]})
+			i++
+			j++
+		}
+	}
+	return out
+}
+
+func (a *analyzer) cacheHitRow(t Target, srcs []*SourceTimeline) Target {
+	var hits, misses uint64
+	var names []string
+	for _, s := range srcs {
+		pts := steadyPoints(s)
+		if len(pts) < 2 {
+			continue
+		}
+		first, last := pts[0], pts[len(pts)-1]
+		for _, c := range last.Caches {
+			h, m := c.Hits, c.Misses
+			for _, fc := range first.Caches {
+				if fc.Name == c.Name {
+					h, m = h-min(fc.Hits, h), m-min(fc.Misses, m)
+				}
+			}
+			if h+m > 0 {
+				names = append(names, c.Name)
+			}
+			hits += h
+			misses += m
+		}
+	}
+	if hits+misses == 0 {
+		return unmeasured(t, "no cache read was recorded in the steady state (probe.Cache or probe.Redis not wired, or no cached route was called)")
+	}
+	rate := float64(hits) / float64(hits+misses)
+	t.Actual = fmt.Sprintf("%s (%s hits, %s misses; %s)", pct(rate), group(int64(hits)), group(int64(misses)), strings.Join(uniq(names), ", "))
+	judge(&t, rate, a.th.CacheHitRate, false)
+	return t
+}
+
+func (a *analyzer) cacheMemoryRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	entries, fill := -1.0, ""
+	for _, s := range srcs {
+		for _, p := range steadyPoints(s) {
+			for _, c := range p.Caches {
+				switch {
+				case c.MaxBytes > 0:
+					if u := float64(c.UsedBytes) / float64(c.MaxBytes); u > best {
+						best, where = u, fmt.Sprintf("%s of %s, %s", humanBytes(c.UsedBytes), humanBytes(c.MaxBytes), c.Name)
+					}
+				case c.Capacity > 0:
+					if u := float64(c.Entries) / float64(c.Capacity); u > entries {
+						entries, fill = u, fmt.Sprintf("%s holds %s of %s entries", c.Name, group(c.Entries), group(c.Capacity))
+					}
+				}
+			}
+		}
+	}
+	if best < 0 {
+		why := "no cache reports a memory maximum in bytes (Redis without maxmemory is unbounded; an in-process cache can report CacheStats.SetMaxBytes)"
+		if entries >= 0 {
+			// An LRU counted in entries is full by design once warm: its
+			// fill is shown, not judged as memory.
+			why = fill + " (" + pct(entries) + "); a cache sized in entries is full by design once warm and evicts, so soak judges memory only against a maximum in bytes"
+		}
+		return unmeasured(t, why)
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s)", pct(best), where)
+	judge(&t, best, a.th.CacheMemory, true)
+	return t
+}
+
+func (a *analyzer) cpuRow(t Target, srcs []*SourceTimeline) Target {
+	best, peak, where := -1.0, 0.0, ""
+	for _, s := range srcs {
+		pts := steadyPoints(s)
+		if len(pts) < 2 {
+			continue
+		}
+		first, last := pts[0], pts[len(pts)-1]
+		dt := last.Time.Sub(first.Time).Seconds()
+		if dt <= 0 || last.Cores <= 0 || last.CPUSeconds == 0 {
+			continue
+		}
+		mean := (last.CPUSeconds - first.CPUSeconds) / dt / last.Cores
+		for i := 1; i < len(pts); i++ {
+			if d := pts[i].Time.Sub(pts[i-1].Time).Seconds(); d > 0 {
+				peak = max(peak, (pts[i].CPUSeconds-pts[i-1].CPUSeconds)/d/last.Cores)
+			}
+		}
+		if mean > best {
+			best, where = mean, fmt.Sprintf("%g cores, %s", last.Cores, s.Name)
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the probe reports no process CPU time on this platform")
+	}
+	t.Actual = fmt.Sprintf("%s mean, %s peak (%s)", pct(best), pct(peak), where)
+	judge(&t, best, a.th.CPU, true)
+	t.Why = "process CPU time over the steady state / cores available (cgroup quota, else GOMAXPROCS)"
+	return t
+}
+
+func (a *analyzer) memoryRow(t Target, srcs []*SourceTimeline) Target {
+	best, where := -1.0, ""
+	for _, s := range srcs {
+		for _, p := range s.Points {
+			if p.MemoryLimit <= 0 || p.RSSBytes <= 0 {
+				continue
+			}
+			if u := float64(p.RSSBytes) / float64(p.MemoryLimit); u > best {
+				best, where = u, fmt.Sprintf("%s RSS of %s, %s", humanBytes(p.RSSBytes), humanBytes(p.MemoryLimit), s.Name)
+			}
+		}
+	}
+	if best < 0 {
+		return unmeasured(t, "the probe reports no RSS or memory limit on this platform")
+	}
+	t.Actual = fmt.Sprintf("%s peak (%s)", pctFine(best), where)
+	judge(&t, best, a.th.Memory, true)
+	t.Why = "peak RSS / the cgroup memory limit, else the machine's RAM"
+	return t
+}
+
+// pctFine is pct with more digits for small shares.
+func pctFine(f float64) string {
+	if f > 0 && f < 0.0001 {
+		return fmt.Sprintf("%.4f%%", 100*f)
+	}
+	return pct(f)
+}
+
+func uniq(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
