@@ -8,6 +8,8 @@ import (
 	"time"
 )
 
+// issues lists the findings with a severity and the missed targets, most
+// severe first (Issues Identified).
 func issues(r *Result) []Issue {
 	var out []Issue
 	for _, f := range r.Findings {
@@ -39,6 +41,7 @@ func issues(r *Result) []Issue {
 	return out
 }
 
+// sourceSuffix is " [source]", or "" for the client side.
 func sourceSuffix(s string) string {
 	if s == "" {
 		return ""
@@ -46,6 +49,8 @@ func sourceSuffix(s string) string {
 	return " [" + s + "]"
 }
 
+// actions sorts the findings' next steps and the missed targets' advice
+// into the Recommendations' three horizons.
 func actions(r *Result) Actions {
 	var a Actions
 	for _, f := range r.Findings {
@@ -114,6 +119,7 @@ func slowestStatements(r *Result) string {
 	return strings.Join(parts, "; ")
 }
 
+// nextSteps is the seed's checklist, ticked where this run did the step.
 func nextSteps(r *Result) []Step {
 	clean := len(r.Failed()) == 0 && len(r.MissedTargets()) == 0
 	return []Step{

@@ -7,6 +7,8 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
+// profileRefs lists the saved profiles with the command that opens each,
+// and the heap-growth diff of each source.
 func profileRefs(r *Result) []ProfileRef {
 	if r.Capture == nil {
 		return nil
@@ -41,6 +43,8 @@ func profileRefs(r *Result) []ProfileRef {
 	return out
 }
 
+// environmentRows fills the appendix: Test Environment, Hardware
+// Specifications and Configuration, each value measured or saying why not.
 func environmentRows(e *Environment) (env, hw, cfg []KV) {
 	val := func(field, v string) string {
 		if v != "" {

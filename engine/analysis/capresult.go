@@ -41,6 +41,8 @@ func (r *CapacityResult) unit() string {
 	return "users"
 }
 
+// capacityBottlenecks says what limited the steps: the breaking step's
+// reason, a saturated CPU or pool, the USL's contention and coherency.
 func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 	var out []string
 	if len(r.Steps) == 0 {
@@ -70,6 +72,8 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 	return out
 }
 
+// capacityScaling turns the steps and the USL fit into the seed's four
+// scaling recommendations.
 func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
 	var s Scaling
 	if len(r.Steps) == 0 {

@@ -23,6 +23,8 @@ type capRun struct {
 	broken bool
 }
 
+// runCapacity runs plan's stepped load, measuring each step as the next
+// one starts and cancelling the run at the breaking step.
 func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*CapacityResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -60,6 +60,7 @@ const (
 	SeverityCritical
 )
 
+// String is "none", "medium", "high" or "critical".
 func (s Severity) String() string {
 	switch s {
 	case SeverityMedium:
