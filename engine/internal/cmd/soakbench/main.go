@@ -60,31 +60,37 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	plan := o.plan(wait)
-	if o.intervals != "" {
-		f, err := os.Create(o.intervals)
+	// Each output file, when asked for, is opened before the run and
+	// closed after it; a failure names its flag.
+	for _, out := range []struct {
+		flag, path string
+		use        func(io.Writer) error
+	}{
+		{"--intervals", o.intervals, func(f io.Writer) error {
+			w := engine.NewIntervalWriter(f)
+			plan.OnInterval = func(iv *engine.Interval) {
+				if err := w.Write(iv); err != nil {
+					fmt.Fprintf(stderr, "soakbench: --intervals: %v\n", err)
+				}
+			}
+			return nil
+		}},
+		{"--cpuprofile", o.cpuprofile, pprof.StartCPUProfile},
+	} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
+		if err == nil {
+			err = out.use(f)
+		}
 		if err != nil {
-			fmt.Fprintf(stderr, "soakbench: --intervals: %v\n", err)
+			fmt.Fprintf(stderr, "soakbench: %s: %v\n", out.flag, err)
 			return 1
 		}
 		defer f.Close()
-		w := engine.NewIntervalWriter(f)
-		plan.OnInterval = func(iv *engine.Interval) {
-			if err := w.Write(iv); err != nil {
-				fmt.Fprintf(stderr, "soakbench: --intervals: %v\n", err)
-			}
-		}
 	}
 	if o.cpuprofile != "" {
-		f, err := os.Create(o.cpuprofile)
-		if err != nil {
-			fmt.Fprintf(stderr, "soakbench: --cpuprofile: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(stderr, "soakbench: --cpuprofile: %v\n", err)
-			return 1
-		}
 		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
