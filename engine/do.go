@@ -30,6 +30,9 @@ import (
 // written (a path without "/", a header with a line break) is not recorded
 // and returns a plain error, which the task should return.
 func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
+	if err := checkRequest(q); err != nil {
+		return nil, err
+	}
 	r := u.r
 	if r.limiter != nil {
 		r.limiter.Take() // the global MaxRPS cap; returns early when the run is cancelled

@@ -57,9 +57,6 @@ func (x *netExchanger) shutdown() {} // requests carry the run's context
 func (x *netExchanger) close()    {}
 
 func (x *netExchanger) do(ctx context.Context, q *Request, _ time.Time, resp *Response) error {
-	if err := checkRequest(q); err != nil {
-		return &usageError{err}
-	}
 	ref, err := url.Parse(q.Path)
 	if err != nil {
 		return &usageError{fmt.Errorf("engine: request path %q: %w", q.Path, err)}

@@ -70,11 +70,8 @@ func (x *h1Exchanger) close()    { x.conn.Close() }
 
 func (x *h1Exchanger) do(ctx context.Context, q *Request, start time.Time, resp *Response) error {
 	u := x.u
-	b, err := x.encode(u.buf[:0], q)
+	b := x.encode(u.buf[:0], q)
 	u.buf = b
-	if err != nil {
-		return err
-	}
 	if ctx.Done() != u.r.runCtx.Done() {
 		// The task brought its own context: abort this request when it ends.
 		gen := x.conn.Gen()
@@ -82,7 +79,7 @@ func (x *h1Exchanger) do(ctx context.Context, q *Request, start time.Time, resp 
 		defer stop()
 	}
 	method := q.method()
-	err = x.conn.RoundTrip(u.r.runCtx, b, method == http.MethodHead, idempotent(method) && q.Body == nil,
+	err := x.conn.RoundTrip(u.r.runCtx, b, method == http.MethodHead, idempotent(method) && q.Body == nil,
 		start.Add(x.c.s.timeout), x.c.s.maxBody, &x.resp)
 	if errors.Is(err, h1.ErrInterrupted) || errors.Is(err, h1.ErrClosed) {
 		err = context.Cause(ctx)
@@ -113,10 +110,8 @@ func idempotent(m string) bool {
 // encode appends the request's bytes to b: request line, Host, the user's
 // default headers unless the request overrides them, the request's
 // headers, the soak labels, cookies, and the body.
-func (x *h1Exchanger) encode(b []byte, q *Request) ([]byte, error) {
-	if err := checkRequest(q); err != nil {
-		return b, &usageError{err}
-	}
+// The request was checked by User.Do (checkRequest).
+func (x *h1Exchanger) encode(b []byte, q *Request) []byte {
 	u := x.u
 	b = append(b, q.method()...)
 	b = append(b, ' ')
@@ -158,7 +153,7 @@ func (x *h1Exchanger) encode(b []byte, q *Request) ([]byte, error) {
 		b = append(b, "Connection: close\r\n"...)
 	}
 	b = append(b, "\r\n"...)
-	return append(b, q.Body...), nil
+	return append(b, q.Body...)
 }
 
 func (x *h1Exchanger) reqURL(path string) *url.URL {
