@@ -259,3 +259,50 @@ func validOrEmpty(v string) string {
 	}
 	return ""
 }
+
+// blockedHandler parks until release is closed, for the goroutine profile.
+//
+//go:noinline
+func blockedHandler(entered chan<- struct{}, release <-chan struct{}) {
+	entered <- struct{}{}
+	<-release
+}
+
+// TestGoroutineProfileLabels captures a goroutine profile while a labelled
+// request is parked in its handler, and finds the route and user class on
+// the handler's goroutine. (fgprof v0.9.5 builds its profiles from
+// runtime.GoroutineProfile, which returns no labels: its profiles cannot
+// split by label, whatever the middleware does.)
+func TestGoroutineProfileLabels(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	e := newEcho()
+	e.Use(Echo(probe.New()))
+	e.GET("/api/library/shelves", func(c echo.Context) error {
+		blockedHandler(entered, release)
+		return c.NoContent(204)
+	})
+	srv := serve(t, e)
+	done := make(chan result)
+	go func() { done <- do(t, srv, "GET", "/api/library/shelves", soakHeaders("run-2", "WriterUser", "8", "shelves"), nil) }()
+	<-entered
+	var buf bytes.Buffer
+	err := pprof.Lookup("goroutine").WriteTo(&buf, 0)
+	close(release)
+	if res := <-done; err != nil || res.status != 204 {
+		t.Fatalf("profile: %v; request: %d", err, res.status)
+	}
+	prof, err := profile.Parse(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range prof.Sample {
+		if !sampleIn(s, "blockedHandler") {
+			continue
+		}
+		if fmt.Sprint(s.Label[PprofRoute], s.Label[PprofClass], s.Label[PprofUser]) != "[/api/library/shelves] [WriterUser] [8]" {
+			t.Fatalf("the handler's goroutine has labels %v", s.Label)
+		}
+		return
+	}
+	t.Fatal("no goroutine in blockedHandler in the profile")
+}
