@@ -12,7 +12,8 @@
 // user and request ([label.Parse]); the middleware puts them, with method and
 // route, in the request context (for the probe's connection-leak registry,
 // [label.FromContext]) and in pprof labels ([PprofRoute], [PprofClass], ...),
-// so CPU, goroutine and fgprof profiles split by route and user class. See
+// so CPU and goroutine profiles split by route and user class (fgprof's do
+// not: it reads stacks without labels). See
 // [LabelMode] for which requests are labelled and what it costs.
 //
 // [RateLimiter] limits each identity (an authenticated user id, a header, the

@@ -10,12 +10,13 @@ import (
 // LabelMode says which requests get request labels: a [*label.Info] in the
 // request context (read by the probe's connection-leak registry with
 // [label.FromContext]) and the same labels as pprof labels on the handling
-// goroutine, so CPU, goroutine and fgprof profiles split by route and user
-// class.
+// goroutine, so CPU and goroutine profiles split by route and user class.
+// (fgprof v0.9.5 reads stacks with runtime.GoroutineProfile, which carries
+// no labels: its profiles cannot split by label.)
 //
-// Labels cost about 7 allocations and 1 µs per request (measured by
-// BenchmarkEchoLabels, see docs/performance.md), which is why the default
-// labels only the requests soak sent.
+// Labels cost about 7 allocations and 1 µs per request (BenchmarkEcho and
+// BenchmarkHTTP, "labels"; see docs/performance.md), which is why the
+// default labels only the requests soak sent.
 type LabelMode uint8
 
 const (
