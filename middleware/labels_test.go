@@ -283,7 +283,9 @@ func TestGoroutineProfileLabels(t *testing.T) {
 	})
 	srv := serve(t, e)
 	done := make(chan result)
-	go func() { done <- do(t, srv, "GET", "/api/library/shelves", soakHeaders("run-2", "WriterUser", "8", "shelves"), nil) }()
+	go func() {
+		done <- do(t, srv, "GET", "/api/library/shelves", soakHeaders("run-2", "WriterUser", "8", "shelves"), nil)
+	}()
 	<-entered
 	var buf bytes.Buffer
 	err := pprof.Lookup("goroutine").WriteTo(&buf, 0)
