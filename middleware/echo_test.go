@@ -259,9 +259,9 @@ func TestEchoConcurrent(t *testing.T) {
 			for i := range each {
 				h := http.Header{"Soak-Class": {"C" + fmt.Sprint(w%3)}, "Soak-User": {fmt.Sprint(w)}}
 				if i%2 == 0 {
-					do(t, srv, "GET", fmt.Sprintf("/api/stories/s%d", i), h, nil)
+					goDo(t, srv, "GET", fmt.Sprintf("/api/stories/s%d", i), h)
 				} else {
-					do(t, srv, "GET", "/api/users/me", nil, nil)
+					goDo(t, srv, "GET", "/api/users/me", nil)
 				}
 			}
 		})

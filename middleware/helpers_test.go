@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,26 +37,47 @@ type result struct {
 	body   string
 }
 
-// do sends one request to srv and reads the whole response.
+// do sends one request to srv and reads the whole response, failing t on
+// error. Call it from the test's goroutine; other goroutines use send.
 func do(t testing.TB, srv *httptest.Server, method, path string, header http.Header, body io.Reader) result {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, srv.URL+path, body)
+	res, err := send(srv, method, path, header, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return res
+}
+
+// goDo is do for goroutines other than the test's: it reports an error
+// with t.Error (FailNow is for the test's goroutine only) and returns a
+// zero result.
+func goDo(t testing.TB, srv *httptest.Server, method, path string, header http.Header) result {
+	t.Helper()
+	res, err := send(srv, method, path, header, nil)
+	if err != nil {
+		t.Error(err)
+	}
+	return res
+}
+
+func send(srv *httptest.Server, method, path string, header http.Header, body io.Reader) (result, error) {
+	req, err := http.NewRequestWithContext(context.Background(), method, srv.URL+path, body)
+	if err != nil {
+		return result{}, err
 	}
 	for k, v := range header {
 		req.Header[k] = v
 	}
 	resp, err := srv.Client().Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return result{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, path, err)
+		return result{}, fmt.Errorf("%s %s: reading body: %w", method, path, err)
 	}
-	return result{resp.StatusCode, resp.Header, string(b)}
+	return result{resp.StatusCode, resp.Header, string(b)}, nil
 }
 
 // routeSnap returns the probe's figures for one route, failing when absent.

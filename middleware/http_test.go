@@ -226,9 +226,9 @@ func TestHTTPConcurrent(t *testing.T) {
 			for i := range each {
 				h := soakHeaders("r", fmt.Sprint("C", w%2), fmt.Sprint(w), "")
 				if i%2 == 0 {
-					do(t, srv, "GET", fmt.Sprintf("/a/%d", i), h, nil)
+					goDo(t, srv, "GET", fmt.Sprintf("/a/%d", i), h)
 				} else {
-					do(t, srv, "GET", "/b", nil, nil)
+					goDo(t, srv, "GET", "/b", nil)
 				}
 			}
 		})

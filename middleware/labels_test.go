@@ -284,7 +284,7 @@ func TestGoroutineProfileLabels(t *testing.T) {
 	srv := serve(t, e)
 	done := make(chan result)
 	go func() {
-		done <- do(t, srv, "GET", "/api/library/shelves", soakHeaders("run-2", "WriterUser", "8", "shelves"), nil)
+		done <- goDo(t, srv, "GET", "/api/library/shelves", soakHeaders("run-2", "WriterUser", "8", "shelves"))
 	}()
 	<-entered
 	var buf bytes.Buffer

@@ -267,7 +267,7 @@ func TestRateLimitConcurrentUsers(t *testing.T) {
 	for u := range users {
 		wg.Go(func() {
 			for range each {
-				if do(t, d.srv, "GET", "/api/users/me", bearer(fmt.Sprint("user", u)), nil).status == 200 {
+				if goDo(t, d.srv, "GET", "/api/users/me", bearer(fmt.Sprint("user", u))).status == 200 {
 					allowed[u]++
 				}
 			}
