@@ -69,6 +69,9 @@ func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
 	if cfg.Probe == nil {
 		panic("middleware: EchoConfig.Probe is required")
 	}
+	if err := cfg.Labels.validate(); err != nil {
+		panic("middleware: EchoConfig.Labels: " + err.Error())
+	}
 	if cfg.Skipper == nil {
 		cfg.Skipper = DefaultEchoConfig.Skipper
 	}

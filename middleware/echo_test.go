@@ -272,3 +272,25 @@ func TestEchoConcurrent(t *testing.T) {
 		t.Fatalf("stories %+v\nme %+v", s, u)
 	}
 }
+
+func TestConfigPanics(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		f    func()
+		want string
+	}{
+		{"echo without probe", func() { EchoWithConfig(EchoConfig{}) }, "EchoConfig.Probe is required"},
+		{"http without probe", func() { HTTPWithConfig(HTTPConfig{}) }, "HTTPConfig.Probe is required"},
+		{"echo bad labels", func() { EchoWithConfig(EchoConfig{Probe: probe.New(), Labels: 9}) }, "EchoConfig.Labels: unknown LabelMode 9"},
+		{"http bad labels", func() { HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: 9}) }, "HTTPConfig.Labels: unknown LabelMode 9"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), tt.want) {
+					t.Fatalf("panic %v, want one naming %q", r, tt.want)
+				}
+			}()
+			tt.f()
+		})
+	}
+}

@@ -62,6 +62,9 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 	if cfg.Probe == nil {
 		panic("middleware: HTTPConfig.Probe is required")
 	}
+	if err := cfg.Labels.validate(); err != nil {
+		panic("middleware: HTTPConfig.Labels: " + err.Error())
+	}
 	stats := cfg.Probe.HTTP()
 	return func(next http.Handler) http.Handler {
 		mux := cfg.Mux

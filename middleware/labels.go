@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"fmt"
 	"runtime/pprof"
 
 	"github.com/soaklab/soak/probe/label"
@@ -39,7 +40,14 @@ func (m LabelMode) String() string {
 	case LabelOff:
 		return "off"
 	}
-	return "LabelMode(?)"
+	return fmt.Sprintf("LabelMode(%d)", uint8(m))
+}
+
+func (m LabelMode) validate() error {
+	if m > LabelOff {
+		return fmt.Errorf("unknown LabelMode %d (want LabelSoak, LabelAll or LabelOff)", uint8(m))
+	}
+	return nil
 }
 
 // wants reports whether a request with soak labels set is to be labelled.
