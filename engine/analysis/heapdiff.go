@@ -22,9 +22,15 @@ type heapDiffResult struct {
 func (a *analyzer) heapDiff(source string) heapDiffResult {
 	var hd heapDiffResult
 	base := a.c.profile(source, ProfileHeap, MomentSteadyStart)
-	end := a.c.profile(source, ProfileHeap, MomentSteadyEnd)
+	// The end is the drain's profile when there is one: the requests in
+	// flight at the steady state's end hold their working set, which is
+	// not retained memory; after the drain only what stays is left.
+	end, endName := a.c.profile(source, ProfileHeap, MomentDrainEnd), "the drain's end"
+	if end == nil {
+		end, endName = a.c.profile(source, ProfileHeap, MomentSteadyEnd), "the steady state's end"
+	}
 	if base == nil || end == nil {
-		hd.err = a.c.profileError(source, ProfileHeap, MomentSteadyStart, MomentSteadyEnd)
+		hd.err = a.c.profileError(source, ProfileHeap, MomentSteadyStart, MomentDrainEnd)
 		hd.evidence = "No heap profiles from the start and end of the steady state to diff: " + hd.err + "."
 		return hd
 	}
@@ -51,7 +57,7 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 			hd.suspects = append(hd.suspects, sp)
 		}
 	}
-	hd.evidence = fmt.Sprintf("Heap profiles diffed (end of the steady state minus its start): %s more in use at growing allocation sites", humanBytes(total))
+	hd.evidence = fmt.Sprintf("Heap profiles diffed (%s minus the steady state's start): %s more in use at growing allocation sites", endName, humanBytes(total))
 	if hd.generator > 0 {
 		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", humanBytes(hd.generator))
 	}
@@ -72,7 +78,7 @@ func (hd *heapDiffResult) apply(f *Finding) {
 		return
 	}
 	top := hd.suspects[0]
-	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end of the steady state). Compare the profiles: %s.",
+	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end than at the start of the steady state, after the drain). Compare the profiles: %s.",
 		top.Location(), humanBytes(top.Value), pprofDiffCommand(hd.base, hd.end))
 }
 

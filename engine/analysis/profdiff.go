@@ -155,7 +155,7 @@ func HeapGrowth(base, end []byte, top int) ([]Suspect, int64, error) {
 	})
 	for i := range out {
 		out[i].Share = float64(out[i].Value) / float64(total)
-		out[i].Detail = fmt.Sprintf("%s more in use at the end of the steady state (%.0f%% of the growth)",
+		out[i].Detail = fmt.Sprintf("%s more in use at the end than at the start (%.0f%% of the growth)",
 			humanBytes(out[i].Value), 100*out[i].Share)
 	}
 	if top > 0 && len(out) > top {
