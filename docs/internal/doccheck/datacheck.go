@@ -121,6 +121,20 @@ func CheckFile(root string, b *Block) error {
 	return nil
 }
 
+// CheckPythonSyntax parses a Python block (a locustfile, say) with
+// python3's own parser, without running it.
+func CheckPythonSyntax(b *Block) error {
+	if _, err := exec.LookPath("python3"); err != nil {
+		return fmt.Errorf("%s: python3 is needed to check python blocks: %v", b.Where(), err)
+	}
+	cmd := exec.Command("python3", "-c", "import ast, sys; ast.parse(sys.stdin.read(), sys.argv[1])", b.Where())
+	cmd.Stdin = strings.NewReader(b.Text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: python block does not parse: %s", b.Where(), strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
 // CheckShellSyntax parses a shell block with bash -n, without running it.
 func CheckShellSyntax(b *Block) error {
 	cmd := exec.Command("bash", "-n")

@@ -108,10 +108,16 @@ func (g *Guide) Check() (*Report, []error) {
 			continue
 		}
 		if b.Has("file") {
-			if err := CheckFile(g.Root, b); err != nil {
+			// An excerpt is checked against its file, which is checked
+			// as a whole elsewhere (a scenario by its tests, a patch by
+			// the shell block that applies it).
+			if isShell(b.Lang) || b.Lang == "go" {
+				errs = append(errs, fmt.Errorf("%s: a %s block is checked as code, not as an excerpt: drop the file directive", b.Where(), b.Lang))
+			} else if err := CheckFile(g.Root, b); err != nil {
 				errs = append(errs, err)
 			}
 			rep.Checked["excerpt of a file"]++
+			continue
 		}
 		switch {
 		case b.Lang == "":
@@ -142,10 +148,13 @@ func (g *Guide) Check() (*Report, []error) {
 			}
 			rep.Shell[b.File] = append(rep.Shell[b.File], b)
 			rep.Checked["sh (to run)"]++
-		case b.Lang == "diff":
-			if !b.Has("file") {
-				errs = append(errs, fmt.Errorf("%s: a diff block needs a file directive naming the patch it shows", b.Where()))
+		case b.Lang == "python" || b.Lang == "py":
+			if err := CheckPythonSyntax(b); err != nil {
+				errs = append(errs, err)
 			}
+			rep.Checked["python (parsed)"]++
+		case b.Lang == "diff":
+			errs = append(errs, fmt.Errorf("%s: a diff block needs a file directive naming the patch it shows", b.Where()))
 		default:
 			errs = append(errs, fmt.Errorf("%s: no check for %q blocks: make it text, or add <!-- doc-check: skip REASON -->", b.Where(), b.Lang))
 		}

@@ -128,8 +128,8 @@ type PageResult struct {
 }
 
 // RunPage resets the copy and runs the page's shell blocks.
-func (r *Runner) RunPage(ctx context.Context, file string, blocks []*Block) PageResult {
-	res := PageResult{File: file, Blocks: len(blocks)}
+func (r *Runner) RunPage(ctx context.Context, file string, blocks []*Block) (res PageResult) {
+	res = PageResult{File: file, Blocks: len(blocks)}
 	start := time.Now()
 	defer func() { res.Elapsed = time.Since(start) }()
 	repo := filepath.Join(r.work, "repo")
