@@ -14,8 +14,11 @@ type heapDiffResult struct {
 	// generator's sites; drivers over the database drivers' sites while
 	// their pools opened connections (bounded by the pools' max).
 	total, generator, drivers int64
-	base, end                 string // the profiles' paths
-	evidence, err             string
+	// service is the growth, summed by site, of the samples that are
+	// neither the generator's nor the drivers'.
+	service       int64
+	base, end     string // the profiles' paths
+	evidence, err string
 }
 
 // heapDiff diffs the heap profiles of the steady state's start and end.
@@ -35,29 +38,33 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 		return hd
 	}
 	hd.base, hd.end = base.Path, end.Path
-	sus, total, err := HeapGrowth(base.Data, end.Data, 0)
+	samples, err := heapSamples(base.Data, end.Data)
 	if err != nil {
 		hd.err = err.Error()
 		hd.evidence = "The heap profiles could not be diffed: " + hd.err + "."
 		return hd
 	}
-	hd.total = total
+	// Each sample is judged by its whole stack: whose growth it is.
 	drivers := a.growingPools(source)
-	for _, sp := range sus {
-		if generatorSite(sp.Stack) {
-			hd.generator += sp.Value
-			continue
+	var service []heapSample
+	for _, hs := range samples {
+		switch {
+		case generatorSite(hs.frames):
+			hd.generator += max(hs.bytes, 0)
+		case len(drivers) > 0 && driverSite(hs.frames, drivers):
+			hd.drivers += max(hs.bytes, 0)
+		default:
+			service = append(service, hs)
 		}
-		if len(drivers) > 0 && driverSite(sp.Stack, drivers) {
-			hd.drivers += sp.Value
-			continue
-		}
-		sp.Profile = end.Path
-		if len(hd.suspects) < 5 {
-			hd.suspects = append(hd.suspects, sp)
-		}
+		hd.total += max(hs.bytes, 0)
 	}
-	hd.evidence = fmt.Sprintf("Heap profiles diffed (%s minus the steady state's start): %s more in use at growing allocation sites", endName, humanBytes(total))
+	sus, svc := growingSites(service)
+	hd.service = svc
+	for _, sp := range sus[:min(len(sus), 5)] {
+		sp.Profile = end.Path
+		hd.suspects = append(hd.suspects, sp)
+	}
+	hd.evidence = fmt.Sprintf("Heap profiles diffed (%s minus the steady state's start): %s more in use at growing allocation sites", endName, humanBytes(hd.total))
 	if hd.generator > 0 {
 		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", humanBytes(hd.generator))
 	}

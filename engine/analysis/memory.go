@@ -68,10 +68,13 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 	switch {
 	case rising && !m.Plateau:
 		hd := a.heapDiff(s.Name)
-		if explained := hd.generator + hd.drivers; hd.err == "" && explained > 0 && float64(hd.total-explained) < material*secs {
+		if hd.err == "" && float64(hd.service) < material*secs {
 			f.Verdict, f.Confidence = VerdictOK, 0.8
-			f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles explain %s of the %s growth: %s; the rest is below the leak bar",
-				m.MBPerHour, humanBytes(explained), humanBytes(hd.total), hd.explanation())
+			f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
+				m.MBPerHour, humanBytes(hd.service))
+			if why := hd.explanation(); why != "" {
+				f.Summary += fmt.Sprintf("; %s of the growth is %s", humanBytes(hd.generator+hd.drivers), why)
+			}
 			f.Evidence = append(f.Evidence, hd.evidence)
 			break
 		}

@@ -11,8 +11,13 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// maxStack bounds the frames kept per suspect.
-const maxStack = 16
+// maxStack bounds the frames kept per suspect; maxFrames those read from
+// a profile's sample to find its site and owner (the runtime records up
+// to 128).
+const (
+	maxStack  = 16
+	maxFrames = 128
+)
 
 // site is an allocation site or a goroutine's place: the first frame,
 // from the innermost, that is not the runtime's.
@@ -30,7 +35,7 @@ func frames(s *profile.Sample) []probe.Frame {
 				continue
 			}
 			out = append(out, probe.Frame{Function: ln.Function.Name, File: ln.Function.Filename, Line: int(ln.Line)})
-			if len(out) == maxStack {
+			if len(out) == maxFrames {
 				return out
 			}
 		}
@@ -95,50 +100,75 @@ func valueIndex(p *profile.Profile, typ string) (int, error) {
 // HeapGrowth diffs two heap profiles of one process (pprof proto, as
 // `go tool pprof -diff_base base end` does: base scaled by -1 and merged
 // into end) and returns the allocation sites whose in-use bytes grew,
-// most first, at most top, with the total growth over every site. Each
+// most first, at most top (0: all), with the total growth over every
+// site. A site is a sample's first frame in the application's code. Each
 // suspect's Value is its growth in bytes, Share its part of the total
 // growth of the growing sites, and Stack the stack of its largest sample.
 func HeapGrowth(base, end []byte, top int) ([]Suspect, int64, error) {
+	samples, err := heapSamples(base, end)
+	if err != nil {
+		return nil, 0, err
+	}
+	sus, total := growingSites(samples)
+	if top > 0 && len(sus) > top {
+		sus = sus[:top]
+	}
+	return sus, total, nil
+}
+
+// heapSample is one stack's change of in-use bytes between two heap
+// profiles, with its whole stack.
+type heapSample struct {
+	frames []probe.Frame
+	bytes  int64
+}
+
+// heapSamples diffs two heap profiles into their samples' changes.
+func heapSamples(base, end []byte) ([]heapSample, error) {
 	pb, err := profile.ParseData(base)
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: base heap profile: %w", err)
+		return nil, fmt.Errorf("analysis: base heap profile: %w", err)
 	}
 	pe, err := profile.ParseData(end)
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: heap profile: %w", err)
+		return nil, fmt.Errorf("analysis: heap profile: %w", err)
 	}
 	pb.Scale(-1)
 	diff, err := profile.Merge([]*profile.Profile{pe, pb})
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: diffing heap profiles: %w", err)
+		return nil, fmt.Errorf("analysis: diffing heap profiles: %w", err)
 	}
 	idx, err := valueIndex(diff, "inuse_space")
 	if err != nil {
-		return nil, 0, fmt.Errorf("analysis: heap profile: %w", err)
+		return nil, fmt.Errorf("analysis: heap profile: %w", err)
 	}
+	var out []heapSample
+	for _, s := range diff.Sample {
+		if v := s.Value[idx]; v != 0 {
+			out = append(out, heapSample{frames(s), v})
+		}
+	}
+	return out, nil
+}
+
+// growingSites sums samples by site and returns the sites that grew, most
+// first, and their total growth.
+func growingSites(samples []heapSample) ([]Suspect, int64) {
 	type acc struct {
-		bytes   int64
-		big     int64
-		stack   []probe.Frame
-		samples int
+		bytes, big int64
+		stack      []probe.Frame
 	}
 	sites := map[site]*acc{}
-	for _, s := range diff.Sample {
-		v := s.Value[idx]
-		if v == 0 {
-			continue
-		}
-		fs := frames(s)
-		k := siteOf(fs)
+	for _, hs := range samples {
+		k := siteOf(hs.frames)
 		a := sites[k]
 		if a == nil {
 			a = &acc{}
 			sites[k] = a
 		}
-		a.bytes += v
-		a.samples++
-		if v > a.big {
-			a.big, a.stack = v, fs
+		a.bytes += hs.bytes
+		if hs.bytes > a.big {
+			a.big, a.stack = hs.bytes, hs.frames
 		}
 	}
 	var out []Suspect
@@ -148,7 +178,7 @@ func HeapGrowth(base, end []byte, top int) ([]Suspect, int64, error) {
 			continue
 		}
 		total += a.bytes
-		out = append(out, Suspect{Function: k.fn, File: k.file, Line: k.line, Value: a.bytes, Unit: "bytes", Stack: a.stack})
+		out = append(out, Suspect{Function: k.fn, File: k.file, Line: k.line, Value: a.bytes, Unit: "bytes", Stack: trimStack(a.stack)})
 	}
 	slices.SortFunc(out, func(a, b Suspect) int {
 		return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.Function, b.Function))
@@ -158,10 +188,7 @@ func HeapGrowth(base, end []byte, top int) ([]Suspect, int64, error) {
 		out[i].Detail = fmt.Sprintf("%s more in use at the end than at the start (%.0f%% of the growth)",
 			humanBytes(out[i].Value), 100*out[i].Share)
 	}
-	if top > 0 && len(out) > top {
-		out = out[:top]
-	}
-	return out, total, nil
+	return out, total
 }
 
 // stackCount is one goroutine stack's count in a goroutine profile.
@@ -192,7 +219,7 @@ func goroutineStacks(data []byte) (map[string]*stackCount, error) {
 		k := b.String()
 		sc := out[k]
 		if sc == nil {
-			sc = &stackCount{key: k, site: siteOf(fs), stack: fs}
+			sc = &stackCount{key: k, site: siteOf(fs), stack: trimStack(fs)}
 			out[k] = sc
 		}
 		sc.count += s.Value[0]
