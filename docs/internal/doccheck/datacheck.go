@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -121,11 +122,14 @@ func CheckFile(root string, b *Block) error {
 	return nil
 }
 
+// errNoPython: python3 is not installed (.ci/docs installs it).
+var errNoPython = errors.New("python3 is needed to check python blocks")
+
 // CheckPythonSyntax parses a Python block (a locustfile, say) with
 // python3's own parser, without running it.
 func CheckPythonSyntax(b *Block) error {
 	if _, err := exec.LookPath("python3"); err != nil {
-		return fmt.Errorf("%s: python3 is needed to check python blocks: %v", b.Where(), err)
+		return fmt.Errorf("%s: %w: %v", b.Where(), errNoPython, err)
 	}
 	cmd := exec.Command("python3", "-c", "import ast, sys; ast.parse(sys.stdin.read(), sys.argv[1])", b.Where())
 	cmd.Stdin = strings.NewReader(b.Text)
