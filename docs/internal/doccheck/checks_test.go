@@ -171,3 +171,34 @@ func TestCheckJSONFileShell(t *testing.T) {
 	ok(CheckShellSyntax(&Block{Text: "for f in *; do echo \"$f\"; done\n"}))
 	fails(CheckShellSyntax(&Block{File: "d.md", Line: 9, Text: "if then fi\n"}), "d.md:9: shell block does not parse")
 }
+
+func TestRunCommand(t *testing.T) {
+	good := writeTree(t, map[string]string{
+		"go.mod":         "module example.com/x\n",
+		"README.md":      "[guide](docs/README.md)\n",
+		"docs/README.md": "# Guide\n\n```text\nnot code\n```\n\n<!-- doc-check: skip why -->\n```sh\nexit 1\n```\n",
+	})
+	bad := writeTree(t, map[string]string{
+		"go.mod":         "module example.com/x\n",
+		"README.md":      "",
+		"docs/README.md": "[gone](gone.md)\n```\nuntagged\n```\n",
+	})
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"-root", good}, 0, "1 skipped", ""},
+		{[]string{"-root", bad}, 1, "", "docs/gone.md does not exist"},
+		{[]string{"-root", bad}, 1, "", "untagged code block"},
+		{[]string{"-nope"}, 2, "", "flag provided but not defined"},
+		{[]string{"-page", "[", "-root", good}, 2, "", "syntax error in pattern"},
+		{[]string{"-root", good, "-run", "-page", "docs/none.md"}, 1, "", "matches no page with shell blocks"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stdout.String(), tc.out) || !strings.Contains(stderr.String(), tc.err) {
+			t.Errorf("run(%q) = %d\nstdout: %s\nstderr: %s\nwant %d, %q, %q", tc.args, code, stdout.String(), stderr.String(), tc.code, tc.out, tc.err)
+		}
+	}
+}

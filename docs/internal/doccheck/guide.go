@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -89,7 +91,7 @@ var shellOnly = []string{"background", "exit", "sub", "expect"}
 func (g *Guide) Check() (*Report, []error) {
 	rep := &Report{Checked: map[string]int{}, Shell: map[string][]*Block{}}
 	var errs []error
-	for _, rel := range sortedKeys(g.Pages) {
+	for _, rel := range slices.Sorted(maps.Keys(g.Pages)) {
 		errs = append(errs, g.Pages[rel].Errs...)
 	}
 	errs = append(errs, CheckLinks(g.Root, g.Pages)...)
@@ -179,13 +181,4 @@ func misplaced(b *Block) error {
 		return fmt.Errorf("%s: a background block cannot have exit or expect directives", b.Where())
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -117,7 +119,7 @@ func CheckLinks(root string, pages map[string]*Page) []error {
 		pages[rel] = p
 		return p.Anchors, nil
 	}
-	for _, rel := range sortedKeys(pages) {
+	for _, rel := range slices.Sorted(maps.Keys(pages)) {
 		p := pages[rel]
 		for _, l := range p.Links {
 			if l.Dest == "" || isExternal(l.Dest) {

@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"path"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -25,7 +27,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	root := fs.String("root", "", "the repository (default: the module root above the current directory)")
 	shell := fs.Bool("run", false, "also run the shell blocks, page by page, in a scratch copy of the repository")
-	page := fs.String("page", "*", "with -run: only the pages matching this pattern (docs/quickstart.md, docs/t*.md)")
+	page := fs.String("page", "", "with -run: only the pages matching this path.Match pattern (docs/quickstart.md, docs/t*.md); default all")
 	verbose := fs.Bool("v", false, "with -run: print the blocks' output as they run")
 	timeout := fs.Duration("timeout", 15*time.Minute, "with -run: bound on one page's blocks")
 	fs.Usage = func() {
@@ -59,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "FAIL %v\n", e)
 	}
 	fmt.Fprintf(stdout, "doccheck: %d pages, %d links checked\n", len(g.Docs), countLinks(g))
-	for _, k := range sortedKeys(rep.Checked) {
+	for _, k := range slices.Sorted(maps.Keys(rep.Checked)) {
 		fmt.Fprintf(stdout, "  %4d %s\n", rep.Checked[k], k)
 	}
 	fmt.Fprintf(stdout, "  %4d skipped, each with its reason:\n", len(rep.Skipped))
@@ -83,6 +85,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runPages runs the shell blocks of every page matching pattern and
 // reports each page; it returns false if any failed.
 func runPages(g *Guide, rep *Report, pattern string, verbose bool, timeout time.Duration, stdout, stderr io.Writer) bool {
+	var pages []string
+	for _, file := range g.Docs {
+		if m, _ := path.Match(pattern, file); (pattern == "" || m) && len(rep.Shell[file]) > 0 {
+			pages = append(pages, file)
+		}
+	}
+	if len(pages) == 0 {
+		fmt.Fprintf(stderr, "FAIL -page %q matches no page with shell blocks\n", pattern)
+		return false
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	r := &Runner{Root: g.Root, Timeout: timeout}
@@ -97,12 +109,8 @@ func runPages(g *Guide, rep *Report, pattern string, verbose bool, timeout time.
 		return false
 	}
 	ok := true
-	for _, file := range g.Docs {
-		blocks := rep.Shell[file]
-		if m, _ := path.Match(pattern, file); !m || len(blocks) == 0 {
-			continue
-		}
-		res := r.RunPage(ctx, file, blocks)
+	for _, file := range pages {
+		res := r.RunPage(ctx, file, rep.Shell[file])
 		if res.Err != nil {
 			ok = false
 			fmt.Fprintf(stderr, "FAIL %s: %d of %d shell blocks ran, in %v\n  %v\n%s\n", file, len(res.Finished), res.Blocks,
@@ -114,7 +122,7 @@ func runPages(g *Guide, rep *Report, pattern string, verbose bool, timeout time.
 		}
 		fmt.Fprintf(stdout, "ok   %s: %d shell blocks ran, in %v\n", file, res.Blocks, res.Elapsed.Round(time.Second))
 	}
-	fmt.Fprintf(stdout, "doccheck: shell blocks done in %v\n", time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdout, "doccheck: shell blocks of %d pages done in %v\n", len(pages), time.Since(start).Round(time.Second))
 	return ok
 }
 
