@@ -125,3 +125,29 @@ func ExampleSoak() {
 	_ = analysis.NewReport(res).WriteMarkdown(os.Stdout)
 	os.Exit(res.ExitCode())
 }
+
+// ExampleReadCapture rebuilds a run's analysis from its results directory,
+// as `soak report DIR` does: the engine's intervals, the probe capture
+// that a RecordWriter appended, and the profiles saved beside them.
+func ExampleReadCapture() {
+	dir := "soak-results/20261128T051500Z"
+	rebuild := func() (*analysis.Result, error) {
+		info, ivs := engine.RunInfo{}, []*engine.Interval(nil) // read from dir with engine.ReadIntervals
+		f, err := os.Open(dir + "/probe.jsonl")
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		c, err := analysis.ReadCapture(f, "probe.jsonl") // a torn last line still returns what came before
+		if err != nil {
+			return nil, err
+		}
+		if err := c.LoadProfiles(dir); err != nil {
+			return nil, err // or go on: the heap diff then says the profiles are missing
+		}
+		return analysis.Analyze(engine.NewResult(info, ivs, 0), c, analysis.DefaultThresholds())
+	}
+	if res, err := rebuild(); err == nil {
+		_ = analysis.NewReport(res).WriteMarkdown(os.Stdout)
+	}
+}
