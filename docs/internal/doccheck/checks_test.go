@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,6 +184,12 @@ func TestRunCommand(t *testing.T) {
 		"README.md":      "",
 		"docs/README.md": "[gone](gone.md)\n```\nuntagged\n```\n",
 	})
+	t.Setenv("DOCCHECK", "1") // as inside a shell block of the guide
+	var stderr strings.Builder
+	if code := run([]string{"-root", good, "-run"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "would run the guide again") {
+		t.Errorf("nested run: %d, %q", code, stderr.String())
+	}
+	t.Setenv("DOCCHECK", "")
 	for _, tc := range []struct {
 		args     []string
 		code     int

@@ -43,6 +43,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "doccheck: -page %q: %v\n", *page, err)
 		return 2
 	}
+	if *shell && os.Getenv("DOCCHECK") != "" {
+		fmt.Fprintln(stderr, "doccheck: -run inside a shell block of the guide would run the guide again: mark that block <!-- doc-check: skip ... -->")
+		return 2
+	}
 	if *root == "" {
 		r, err := moduleRoot()
 		if err != nil {
