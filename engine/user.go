@@ -37,6 +37,12 @@ type User struct {
 	// Rand is the user's random source, seeded from the run id and ID, so
 	// a run's choices do not depend on other users' timing.
 	Rand *rand.Rand
+	// State is the user's slot for whatever its tasks keep beyond Vars: a
+	// data-driven scenario (engine/scenario) keeps its render buffers and
+	// data cursors here. It starts nil; the engine never reads or writes
+	// it, and it goes away with the user. Like the rest of the User, it
+	// belongs to the user's goroutine: its hooks and tasks, one at a time.
+	State any
 
 	r        *runner
 	cls      *classState

@@ -79,15 +79,15 @@ classes:
 	if u.Vars["word"] != "y" || u.Vars["tag"] != "u2-y" || u.Vars["lucky"] != "seven" {
 		t.Errorf("vars %v", u.Vars)
 	}
-	st := c.users.bind(c, c.classes[0], u)
+	st := c.state(c.classes[0], u)
+	if u.State != st {
+		t.Fatalf("the state OnStart made is not kept in engine.User.State (%T)", u.State)
+	}
 	if err := st.render(st.cls.tasks[0][0]); err != nil || st.req.Path != "/u2-y/seven" {
 		t.Errorf("path %q: %v", st.req.Path, err)
 	}
 	if err := c.stop(c.classes[0])(context.Background(), u); err != nil {
 		t.Fatal(err)
-	}
-	if n := c.users.len(); n != 0 {
-		t.Errorf("%d user states after OnStop", n)
 	}
 }
 

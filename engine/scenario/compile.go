@@ -12,11 +12,11 @@ import (
 
 // compiled is a scenario ready to run: templates, JSON paths and bodies
 // compiled, names resolved. Plan builds one per call, so the run state it
-// holds (round-robin counters, users' scratch state) is per plan.
+// holds (round-robin counters) is per plan; each user's scratch state
+// is in its engine.User.State.
 type compiled struct {
 	sources []*runSource
 	classes []*runClass
-	users   userStates
 }
 
 // runSource is a data source with its round-robin counter.

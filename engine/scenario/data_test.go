@@ -65,7 +65,7 @@ classes:
 `, nil)
 	c := mustCompile(t, s)
 	u1, u2 := testUser(1, "A"), testUser(2, "A")
-	st1, st2 := c.users.bind(c, c.classes[0], u1), c.users.bind(c, c.classes[0], u2)
+	st1, st2 := c.state(c.classes[0], u1), c.state(c.classes[0], u2)
 	var got []string
 	for i := range 5 {
 		st := st1

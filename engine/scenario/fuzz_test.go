@@ -49,7 +49,7 @@ func FuzzParse(f *testing.F) {
 		r := &reporter{pos: positions{}}
 		c := s.compile(r)
 		for i, cl := range c.classes {
-			st := c.users.bind(c, cl, testUser(1, s.classes[i].name))
+			st := c.state(cl, testUser(1, s.classes[i].name))
 			for _, steps := range append(append(cl.tasks, cl.onStart), cl.onStop) {
 				for _, step := range steps {
 					_ = st.render(step)

@@ -40,7 +40,7 @@ type renderFixture struct {
 func newRenderFixture(t testing.TB, s *Scenario, ci int, u *engine.User) *renderFixture {
 	t.Helper()
 	c := mustCompile(t, s)
-	return &renderFixture{c: c, st: c.users.bind(c, c.classes[ci], u)}
+	return &renderFixture{c: c, st: c.state(c.classes[ci], u)}
 }
 
 // mustCompile compiles s as Plan does.

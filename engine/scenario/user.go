@@ -15,8 +15,7 @@ import (
 // rule for a failed OnStart, such as a refused login).
 func (c *compiled) start(cls *runClass) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
-		st := c.users.bind(c, cls, u)
-		defer st.unbind()
+		st := c.state(cls, u)
 		for _, v := range cls.vars {
 			st.rend.reset()
 			b, err := v.tpl.appendTo(st.buf[:0], &st.rend)
@@ -30,23 +29,17 @@ func (c *compiled) start(cls *runClass) engine.TaskFunc {
 	}
 }
 
-// stop is a class's OnStop: the on_stop requests, then the user's state
-// is dropped.
+// stop is a class's OnStop: the on_stop requests.
 func (c *compiled) stop(cls *runClass) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
-		st := c.users.bind(c, cls, u)
-		defer c.users.drop(u)
-		defer st.unbind()
-		return st.run(ctx, cls.onStop)
+		return c.state(cls, u).run(ctx, cls.onStop)
 	}
 }
 
 // taskFunc runs one task's requests in order.
 func (c *compiled) taskFunc(cls *runClass, steps []*runStep) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
-		st := c.users.bind(c, cls, u)
-		defer st.unbind()
-		return st.run(ctx, steps)
+		return c.state(cls, u).run(ctx, steps)
 	}
 }
 
