@@ -13,7 +13,7 @@ import (
 // BenchmarkRecord is the recording path of one request: shard lock, stat
 // lookup, counters, histogram. It must not allocate.
 func BenchmarkRecord(b *testing.B) {
-	rec := newRecorder(4, 100)
+	rec := newRecorder(4, 100, DefaultMaxNames)
 	sh := rec.shardFor(1)
 	k := statKey{"GET", "/api/stories/[slug]"}
 	b.ReportAllocs()
@@ -24,7 +24,7 @@ func BenchmarkRecord(b *testing.B) {
 
 // BenchmarkRecordParallel records from every core into its own shard.
 func BenchmarkRecordParallel(b *testing.B) {
-	rec := newRecorder(shardCount(), 100)
+	rec := newRecorder(shardCount(), 100, DefaultMaxNames)
 	k := statKey{"GET", "/ok"}
 	var next int
 	b.ReportAllocs()

@@ -71,12 +71,12 @@ func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
 		o.kind, o.failed, o.limited = rerr.Kind, rerr.Err != ErrRateLimited, rerr.Err == ErrRateLimited
 		rerr.Method, rerr.Name = k.method, k.name
 	}
-	u.shard.record(k, o)
+	rk := u.shard.record(k, o)
 	if rerr == nil {
 		return resp, nil
 	}
 	if o.failed {
-		u.shard.errorSeen(errKey{method: k.method, name: k.name, msg: rerr.Reason}, rerr.Kind, end, r.set.maxErrors)
+		u.shard.errorSeen(errKey{method: rk.method, name: rk.name, msg: rerr.Reason}, rerr.Kind, end, r.set.maxErrors)
 	}
 	if err != nil {
 		return nil, rerr

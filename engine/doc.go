@@ -22,17 +22,18 @@
 //   - [Plan] is the whole run as data: Host (or an in-process Handler),
 //     Classes, the Load model ([Closed] users with a spawn rate, stages and
 //     ramp-down; or [Open] arrivals per second with stages and a worker
-//     cap), Duration, StopTimeout, MaxRPS, Interval, Transport, RunID and
-//     the OnStart / OnInterval callbacks. [Plan.Validate] names the bad
-//     field. [Run] executes it and returns a [Result].
+//     cap), Duration, StopTimeout, Stop (a graceful stop), MaxRPS,
+//     Interval, MaxNames, Transport, RunID and the OnStart / OnInterval
+//     callbacks. [Plan.Validate] names the bad field. [Run] executes it and
+//     returns a [Result].
 //   - [Class]: Name, Weight or Fixed count, [Wait] ([Constant], [Between],
 //     [ConstantPacing], [ConstantThroughput]), default Header, OnStart and
 //     OnStop hooks, weighted [Task]s, Sequential. Class dispatch is
 //     deterministic: 200 users at 70/25/4/1 are exactly 140/50/8/2, at
 //     every step of a ramp up or down.
 //   - A task is a [TaskFunc], func(ctx, *User) error. The [User] is a
-//     session: its own connection, cookie jar, default Header, Vars and
-//     Rand. [User.Do] sends a [Request] (method, path, grouping Name,
+//     session: its own connection, cookie jar, default Header, Vars, Rand
+//     and a State slot for a data-driven scenario. [User.Do] sends a [Request] (method, path, grouping Name,
 //     headers, body, Expect statuses, a Check) and records it; Get, Post and
 //     PostJSON are shorthands; [BodyContains] and [ValidJSON] are checks. A
 //     data-driven scenario (engine/scenario) builds its tasks from these.
@@ -44,8 +45,11 @@
 //     the generator's CPU. [Window] merges intervals exactly (the seed's
 //     0-10/10-20/20-30 min windows), [Interval.Add] merges two engines'
 //     intervals, [Series] keeps a bounded series for runs of any length.
-//     [Result] holds the series, the run's Total, and GeneratorBound with
-//     reasons, so a report never blames the service for the generator.
+//     [Result] holds the series, the run's Total, how the run ended
+//     ([Result.Ending]: completed, stopped or canceled), and
+//     GeneratorBound with reasons, so a report never blames the service
+//     for the generator. A run records at most Plan.MaxNames (method,
+//     name) pairs; the requests of the others count under [OtherName].
 //   - Saving and reading back: [IntervalWriter] and [ReadIntervals] (JSON
 //     lines), [NewResult] to rebuild a Result from a [RunInfo] and saved
 //     intervals.
@@ -64,6 +68,15 @@
 // Run refuses a Host that is not loopback (127.0.0.0/8, ::1, localhost)
 // unless Plan.AllowRemote is set. Every load is bounded by its Duration and
 // by the context.
+//
+// # Stopping
+//
+// A run ends three ways. At its planned end, and when Plan.Stop is closed
+// (soak's first Ctrl-C), no user or task starts any more and the tasks in
+// flight get StopTimeout to finish before their requests are aborted;
+// OnStop hooks run. Cancelling the context (the second Ctrl-C) aborts the
+// requests in flight at once. Either way Run returns the complete results
+// for the time that ran.
 //
 // # Concurrency
 //

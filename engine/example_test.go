@@ -135,3 +135,71 @@ func ExamplePlan_Validate() {
 	// engine: invalid plan: Load.Stages[1].Users: negative (-5)
 	// engine: host is not loopback (127.0.0.0/8, ::1, localhost); set AllowRemote to load another host: Host "10.0.0.8"
 }
+
+// A graceful stop, as soak's first Ctrl-C does it: closing Plan.Stop ends
+// the load, lets the request in flight finish (within StopTimeout) and
+// returns the complete result, marked stopped.
+func ExamplePlan_stop() {
+	inFlight := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) {
+		close(inFlight)                    // the only request: the user waits an hour after it
+		time.Sleep(100 * time.Millisecond) // a slow endpoint, still answering after the Stop
+		w.Write([]byte("done"))
+	})
+	stop := make(chan struct{})
+	go func() { <-inFlight; close(stop) }()
+	res, err := engine.Run(context.Background(), engine.Plan{
+		Handler:     mux,
+		Load:        engine.Closed{Users: 1},
+		Duration:    time.Hour,
+		StopTimeout: 10 * time.Second,
+		Stop:        stop,
+		Classes: []engine.Class{{Name: "Reader", Weight: 1, Wait: engine.Constant{D: time.Hour},
+			Tasks: []engine.Task{{Weight: 1, Do: func(ctx context.Context, u *engine.User) error {
+				_, err := u.Get(ctx, "/report", "")
+				return err
+			}}}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := res.Total.Stat("GET", "/report")
+	fmt.Printf("ending %s: %d succeeded, %d aborted\n", res.Ending(), s.Successes(), s.Aborted)
+	// Output:
+	// ending stopped: 1 succeeded, 0 aborted
+}
+
+// A scenario that names every story by its URL records the first
+// MaxNames of them by name and the rest, counted exactly, under OtherName.
+func ExamplePlan_maxNames() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) {})
+	n := 0
+	res, err := engine.Run(context.Background(), engine.Plan{
+		Handler:  mux,
+		Load:     engine.Closed{Users: 1},
+		Duration: time.Second, // plenty for 10 requests; the user stops after them
+		MaxNames: 2,
+		Classes: []engine.Class{{Name: "Reader", Weight: 1, Tasks: []engine.Task{{Weight: 1,
+			Do: func(ctx context.Context, u *engine.User) error {
+				if n++; n > 10 {
+					return engine.ErrStopUser // 10 requests, then the user stops
+				}
+				_, err := u.Get(ctx, fmt.Sprintf("/api/stories/story-%d", n), "") // no grouping name
+				return err
+			}}}}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range res.Total.Stats {
+		fmt.Printf("%s %s: %d\n", s.Method, s.Name, s.Requests)
+	}
+	// Output:
+	// GET (other): 8
+	// GET /api/stories/story-1: 1
+	// GET /api/stories/story-2: 1
+}

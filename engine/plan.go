@@ -47,11 +47,21 @@ type Plan struct {
 	// load model's stage durations (an error when there are no stages).
 	Duration time.Duration
 
-	// StopTimeout is how long tasks in flight may run on after Duration
-	// ends before their requests are aborted (Locust's --stop-timeout).
-	// Zero aborts them at once. Cancelling Run's context always aborts at
-	// once.
+	// StopTimeout is how long tasks in flight may run on after the load
+	// ends (Duration, or Stop) before their requests are aborted
+	// (Locust's --stop-timeout, k6's gracefulStop). Zero aborts them at
+	// once. Cancelling Run's context always aborts at once.
 	StopTimeout time.Duration
+
+	// Stop, when closed, ends the load early and gracefully (soak's first
+	// Ctrl-C): no user is spawned and no task or arrival starts any more,
+	// the tasks in flight finish, bounded by StopTimeout (then their
+	// requests are aborted, as at the planned end), the users' OnStop
+	// hooks run, and Run returns the complete Result with Stopped set.
+	// Nil means the load runs its whole Duration. Closing Stop after the
+	// load has ended changes nothing; closing it before Run starts runs
+	// no load at all. Cancelling Run's context is the hard stop.
+	Stop <-chan struct{}
 
 	// MaxRPS caps the requests per second of the whole run (all users
 	// together) with go.uber.org/ratelimit. Zero means no cap. Time spent
@@ -73,6 +83,15 @@ type Plan struct {
 	// interval and for the run; further distinct errors are counted in
 	// ErrorsOverflow. Zero means 1000.
 	MaxErrors int
+
+	// MaxNames bounds the distinct (method, name) pairs the run records,
+	// so that a scenario that forgets a grouping name on
+	// "/api/stories/<slug>" does not grow memory per distinct URL. The
+	// first MaxNames pairs seen are recorded under their own name; the
+	// requests of every later pair are recorded, never dropped, under
+	// (method, [OtherName]): one more Stat per method. Zero means
+	// [DefaultMaxNames] (1000).
+	MaxNames int
 
 	// LateAfter is how far behind its intended start an open-model arrival
 	// may begin before it counts as late. Zero means 10 ms.

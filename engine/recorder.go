@@ -23,7 +23,8 @@ type shard struct {
 	mu    sync.Mutex
 	cur   *bucket
 	spare *bucket
-	_     [40]byte // keep neighbouring shards' locks on separate cache lines
+	names *names   // the run's recorded (method, name) pairs, shared by every shard
+	_     [32]byte // keep neighbouring shards' locks on separate cache lines
 }
 
 type statKey struct{ method, name string }
@@ -47,10 +48,14 @@ func newBucket() *bucket {
 // shardCount is 2x the cores, at least 4, at most 64.
 func shardCount() int { return min(max(2*runtime.GOMAXPROCS(0), 4), 64) }
 
-func newRecorder(n, maxErrors int) *recorder {
+// newRecorder returns a recorder of n shards that keeps at most
+// maxErrors distinct errors per interval and records at most maxNames
+// distinct (method, name) pairs (see names).
+func newRecorder(n, maxErrors, maxNames int) *recorder {
 	r := &recorder{shards: make([]shard, n), maxErrors: maxErrors}
+	nm := newNames(maxNames)
 	for i := range r.shards {
-		r.shards[i].cur, r.shards[i].spare = newBucket(), newBucket()
+		r.shards[i].cur, r.shards[i].spare, r.shards[i].names = newBucket(), newBucket(), nm
 	}
 	return r
 }
@@ -65,26 +70,37 @@ type outcome struct {
 	limited   bool
 }
 
-func (s *shard) stat(k statKey) *Stat {
+// stat returns the Stat that records k's requests in the current bucket,
+// and the key it is recorded under: k, or (method, OtherName) once the
+// run records as many pairs as it may.
+func (s *shard) stat(k statKey) (*Stat, statKey) {
+	if st := s.cur.stats[k]; st != nil {
+		return st, k
+	}
+	k = s.names.resolve(k)
 	st := s.cur.stats[k]
 	if st == nil {
 		st = &Stat{Method: k.method, Name: k.name}
 		s.cur.stats[k] = st
 	}
-	return st
+	return st, k
 }
 
-// record adds one completed request.
-func (s *shard) record(k statKey, o outcome) {
+// record adds one completed request; it returns the key it was recorded
+// under (see stat), for its error.
+func (s *shard) record(k statKey, o outcome) statKey {
 	s.mu.Lock()
-	s.stat(k).record(o.us, o.bytes, o.kind, o.failed, o.limited)
+	st, k := s.stat(k)
+	st.record(o.us, o.bytes, o.kind, o.failed, o.limited)
 	s.mu.Unlock()
+	return k
 }
 
 // abort counts a request cut short by the run's end.
 func (s *shard) abort(k statKey) {
 	s.mu.Lock()
-	s.stat(k).Aborted++
+	st, _ := s.stat(k)
+	st.Aborted++
 	s.mu.Unlock()
 }
 

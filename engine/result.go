@@ -26,6 +26,7 @@ type RunInfo struct {
 	Cores     int    `json:"cores"`     // CPU cores available to the generator (GOMAXPROCS capped by NumCPU)
 	Transport string `json:"transport"` // the HTTP client used: "h1" (soak's own) or "net/http"
 	LateAfter int64  `json:"late_after_us"`
+	MaxNames  int    `json:"max_names,omitempty"` // bound on recorded (method, name) pairs; the rest are under OtherName
 }
 
 // ClassInfo is a class's share in the plan.
@@ -37,12 +38,18 @@ type ClassInfo struct {
 }
 
 // Result is everything a run measured. [Run] returns it complete, also
-// after a cancellation (for the time that ran). [NewResult] rebuilds it
-// from a RunInfo and saved intervals.
+// after a graceful stop or a cancellation (for the time that ran).
+// [NewResult] rebuilds it from a RunInfo and saved intervals.
 type Result struct {
 	RunInfo
-	End      time.Time `json:"end"`
-	Canceled bool      `json:"canceled"` // the context was cancelled before the planned end
+	End time.Time `json:"end"`
+	// Canceled: the context was cancelled before the planned end; requests
+	// in flight were aborted.
+	Canceled bool `json:"canceled"`
+	// Stopped: Plan.Stop ended the load before its planned end; the tasks
+	// in flight were let finish (within StopTimeout). Both may be set: a
+	// cancellation during a graceful stop's drain. See [Result.Ending].
+	Stopped bool `json:"stopped,omitempty"`
 
 	// Intervals is the in-memory series (see [Series]): every interval at
 	// the base width, or coarser when the run outgrew Plan.MaxIntervals.
@@ -64,6 +71,29 @@ type Result struct {
 	// report never blames the service for the generator's limit.
 	GeneratorBound bool     `json:"generator_bound"`
 	Reasons        []string `json:"generator_reasons,omitempty"`
+}
+
+// Ending is how a run ended, from [Result.Ending].
+type Ending string
+
+// The endings of a run.
+const (
+	EndCompleted Ending = "completed" // the load ran its planned duration
+	EndStopped   Ending = "stopped"   // Plan.Stop ended the load early, gracefully
+	EndCanceled  Ending = "canceled"  // the context was cancelled: requests in flight aborted
+)
+
+// Ending says how the run ended: EndCanceled when Canceled is set (even
+// after a Stop), else EndStopped when Stopped is, else EndCompleted. Any
+// ending but EndCompleted makes the run's outputs partial.
+func (r *Result) Ending() Ending {
+	switch {
+	case r.Canceled:
+		return EndCanceled
+	case r.Stopped:
+		return EndStopped
+	}
+	return EndCompleted
 }
 
 // Generator-bound thresholds (see [Result.GeneratorBound]).

@@ -17,13 +17,16 @@ import (
 	"go.uber.org/ratelimit"
 )
 
-// Run applies the plan's load until its duration ends or ctx is cancelled,
-// and returns what it measured.
+// Run applies the plan's load until its duration ends, Plan.Stop is
+// closed or ctx is cancelled, and returns what it measured.
 //
-// Cancelling ctx stops new work at once (no user starts a task, no arrival
-// is dispatched), aborts requests in flight (they count in Stat.Aborted
-// only), and Run returns the complete results for the time that ran, with
-// Result.Canceled set and a nil error. Run returns an error only when the
+// Closing Plan.Stop ends the load gracefully: no new user, task or
+// arrival, the tasks in flight finish within StopTimeout, and Run returns
+// the complete results with Result.Stopped set. Cancelling ctx stops new
+// work at once (no user starts a task, no arrival is dispatched), aborts
+// requests in flight (they count in Stat.Aborted only), and Run returns
+// the complete results for the time that ran, with Result.Canceled set and
+// a nil error. Run returns an error only when the
 // plan is invalid (ErrPlan), names a remote host without AllowRemote
 // (ErrRemoteHost), or its Handler cannot be served.
 //
@@ -60,6 +63,7 @@ type runner struct {
 	abort    context.CancelFunc
 	stopCtx  context.Context // cancelled when users must not start another task
 	stopLoad context.CancelFunc
+	stopped  atomic.Bool // Plan.Stop ended the load before its planned end
 
 	users   atomic.Int64 // running users (closed) or workers (open)
 	workers atomic.Int64 // open model: workers started and not yet ended
@@ -75,7 +79,7 @@ type settings struct {
 	maxBody              int
 	keepAlive            bool
 	interval             time.Duration
-	maxErrors            int
+	maxErrors, maxNames  int
 	lateAfter            time.Duration
 }
 
@@ -111,11 +115,12 @@ func (r *runner) init(ctx context.Context) {
 		keepAlive:   !p.Transport.DisableKeepAlives,
 		interval:    orDefault(p.Interval, time.Second),
 		maxErrors:   orDefault(p.MaxErrors, DefaultMaxErrors),
+		maxNames:    orDefault(p.MaxNames, DefaultMaxNames),
 		lateAfter:   orDefault(p.LateAfter, 10*time.Millisecond),
 	}
 	r.base, _ = url.Parse(p.Host) // validated
 	r.client = newClient(r.base, p.Transport, r.set)
-	r.rec = newRecorder(shardCount(), r.set.maxErrors)
+	r.rec = newRecorder(shardCount(), r.set.maxErrors, r.set.maxNames)
 	r.series = Series{Max: p.MaxIntervals, MaxErrors: r.set.maxErrors}
 	r.info = RunInfo{
 		RunID:     orDefault(p.RunID, newRunID()),
@@ -127,6 +132,7 @@ func (r *runner) init(ctx context.Context) {
 		Cores:     min(runtime.GOMAXPROCS(0), runtime.NumCPU()),
 		Transport: r.client.name(),
 		LateAfter: int64(r.set.lateAfter / time.Microsecond),
+		MaxNames:  r.set.maxNames,
 	}
 	h := fnv.New64a()
 	h.Write([]byte(r.info.RunID))
@@ -162,8 +168,14 @@ func (p *Plan) loadDuration() time.Duration {
 	if p.Duration > 0 {
 		return p.Duration
 	}
+	return StagesDuration(p.Load)
+}
+
+// StagesDuration returns the sum of the durations of l's stages: 0 when l
+// has none (or is nil), which is when a Plan needs a Duration.
+func StagesDuration(l Load) time.Duration {
 	var d time.Duration
-	switch l := p.Load.(type) {
+	switch l := l.(type) {
 	case Closed:
 		for _, s := range l.Stages {
 			d += s.Duration
@@ -191,6 +203,7 @@ func (r *runner) run(ctx context.Context) *Result {
 	collected := make(chan struct{})
 	go func() { defer close(collected); r.collectLoop(collectDone, sink) }()
 
+	watched := r.watchStop()
 	loadEnd := r.info.Start.Add(r.info.Duration)
 	switch l := r.plan.Load.(type) {
 	case Closed:
@@ -198,17 +211,50 @@ func (r *runner) run(ctx context.Context) *Result {
 	case Open:
 		r.runOpen(l, loadEnd)
 	}
+	stopped := r.stopped.Load() // read as the load ends: a Stop after it changes nothing
 	r.finish()
+	<-watched
 	close(collectDone)
 	<-collected
 	sink.close()
 	res := newResult(r.info, &r.series)
 	res.Canceled = ctx.Err() != nil
+	res.Stopped = stopped
 	return res
 }
 
+// watchStop ends the load when Plan.Stop is closed before the load ends
+// by itself. The returned channel is closed when the watch is over, which
+// is at the latest when finish stops the load.
+func (r *runner) watchStop() <-chan struct{} {
+	done := make(chan struct{})
+	if r.plan.Stop == nil {
+		close(done)
+		return done
+	}
+	select {
+	case <-r.plan.Stop: // closed before the run: no load at all
+		r.stopped.Store(true)
+		r.stopLoad()
+		close(done)
+		return done
+	default:
+	}
+	go func() {
+		defer close(done)
+		select {
+		case <-r.plan.Stop:
+			r.stopped.Store(r.stopCtx.Err() == nil)
+			r.stopLoad()
+		case <-r.stopCtx.Done():
+		}
+	}()
+	return done
+}
+
 // finish stops the users: no new task, StopTimeout for the tasks in
-// flight, then every request aborted.
+// flight, then every request aborted. It is the same after the planned
+// end and after Plan.Stop.
 func (r *runner) finish() {
 	r.stopLoad()
 	done := make(chan struct{})

@@ -55,6 +55,24 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// A run that was stopped early (the first Ctrl-C) or cancelled gives
+// partial outputs even when the caller does not say so.
+func TestPartialFromEnding(t *testing.T) {
+	for _, c := range []struct {
+		stopped, canceled, want bool
+	}{{false, false, false}, {true, false, true}, {false, true, true}} {
+		res := knownRun(t)
+		res.Stopped, res.Canceled = c.stopped, c.canceled
+		d, err := NewDocument(Run{Result: res})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Partial != c.want {
+			t.Errorf("stopped %v canceled %v: partial %v", c.stopped, c.canceled, d.Partial)
+		}
+	}
+}
+
 func TestJSONValues(t *testing.T) {
 	d, err := NewDocument(Run{Result: knownRun(t)})
 	if err != nil {

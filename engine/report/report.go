@@ -33,9 +33,9 @@ type Run struct {
 	// report adds the seed template's sections and the server-side charts.
 	Analysis *analysis.Result
 
-	// Partial marks the outputs of a run that did not finish (the first
-	// Ctrl-C, a kill, or a result rebuilt from a results directory of a
-	// run that never ended). Result.Canceled implies it.
+	// Partial marks the outputs of a run that did not finish (a Ctrl-C, a
+	// kill, or a result rebuilt from a results directory of a run that
+	// never ended). Result.Canceled and Result.Stopped imply it.
 	Partial bool
 
 	// IntervalsFile is the file (relative to the JSON output, usually
@@ -46,7 +46,7 @@ type Run struct {
 
 // partial reports whether outputs must be marked partial.
 func (r Run) partial() bool {
-	return r.Partial || (r.Result != nil && r.Result.Canceled) || (r.Analysis != nil && r.Analysis.Partial)
+	return r.Partial || (r.Result != nil && r.Result.Ending() != engine.EndCompleted) || (r.Analysis != nil && r.Analysis.Partial)
 }
 
 // check resolves the engine result and reports whether there is one.
