@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/soaklab/soak/engine/scenario"
 )
 
 // cli is one invocation of soak: its streams and environment. Only main
@@ -91,35 +93,20 @@ func (c *cli) main(ctx context.Context, args []string) int {
 	return code
 }
 
-// suggest returns ` (did you mean "run"?)` for a near miss of a command.
+// suggest returns ` (did you mean "run"?)` for a near miss of a command:
+// a prefix either way, or what scenario.Suggest finds close.
 func suggest(name string) string {
-	for _, c := range commands {
-		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) || editDistance(name, c.name) <= 2 {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		if strings.HasPrefix(c.name, name) || strings.HasPrefix(name, c.name) {
 			return fmt.Sprintf(" (did you mean %q?)", c.name)
 		}
+		names[i] = c.name
+	}
+	if s := scenario.Suggest(name, names); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // newFlagSet returns a FlagSet that reports errors (not exits) and is
@@ -138,9 +125,27 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, asUsage(err)
+		return nil, asUsage(withFlagHint(fs, err))
 	}
 	return fs.Args(), nil
+}
+
+// undefinedFlag is how package flag words an unknown flag.
+const undefinedFlag = "flag provided but not defined: -"
+
+// withFlagHint adds ` (did you mean "--users"?)` to an unknown flag's
+// error when one of fs's flags is close.
+func withFlagHint(fs *flag.FlagSet, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), undefinedFlag)
+	if !ok {
+		return err
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if s := scenario.Suggest(name, names); s != "" {
+		return fmt.Errorf("%w (did you mean \"--%s\"?)", err, s)
+	}
+	return err
 }
 
 // cmdHelp prints the help of soak or of one command.

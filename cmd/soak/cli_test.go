@@ -71,6 +71,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"report", "--max-p99", "soon", dir}, []string{"-max-p99"}},
 		{[]string{"help", "nope"}, []string{`no command "nope"`}},
 		{[]string{"rnu"}, []string{`unknown command "rnu"`, `did you mean "run"`}},
+		{[]string{"valdiate"}, []string{`unknown command "valdiate"`, `did you mean "validate"`}},
+		{[]string{"run", "--usres", "5"}, []string{"-usres", `did you mean "--users"`}},
+		{[]string{"demo", "--spawnrate", "5"}, []string{"-spawnrate", `did you mean "--spawn-rate"`}},
 		{[]string{"version", "now"}, []string{`unexpected argument "now"`}},
 	}
 	for _, tc := range cases {
@@ -87,6 +90,15 @@ func TestUsageErrors(t *testing.T) {
 		if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") || stdout != "" {
 			t.Errorf("soak %q: stack trace or stdout output:\n%s\n%s", tc.args, stdout, stderr)
 		}
+	}
+}
+
+// A quick-mode problem names --url once: scenario.Quick's message
+// already starts with the flag.
+func TestURLProblemNamesTheFlagOnce(t *testing.T) {
+	_, _, stderr := inProcess(t, nil, "run", "--host", "http://127.0.0.1:1", "--url", "nope")
+	if strings.Count(stderr, "--url") != 1 || !strings.Contains(stderr, `--url: "nope": `) {
+		t.Errorf("stderr:\n%s", stderr)
 	}
 }
 

@@ -45,7 +45,7 @@ func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
 		}
 		sc, err := scenario.Quick(paths...)
 		if err != nil {
-			return nil, usagef("--url: %v", err)
+			return nil, asUsage(err) // its problems name --url
 		}
 		return sc, nil
 	}
@@ -84,7 +84,7 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 		return nil, err
 	}
 	opts.Load = load
-	if !o.duration.IsSet && sc.Duration == 0 && !hasStages(load) {
+	if !o.duration.IsSet && sc.Duration == 0 && engine.StagesDuration(load) == 0 {
 		opts.Duration = defaultDuration
 	}
 	if o.wait.IsSet {
@@ -118,16 +118,6 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 // thresholdsOf converts a scenario's targets (the analysis's type has
 // the same fields and meaning: zero is no target).
 func thresholdsOf(s scenario.Thresholds) analysis.Thresholds { return analysis.Thresholds(s) }
-
-func hasStages(l engine.Load) bool {
-	switch l := l.(type) {
-	case engine.Closed:
-		return len(l.Stages) > 0
-	case engine.Open:
-		return len(l.Stages) > 0
-	}
-	return false
-}
 
 // describeScenario says what the users do, for run.json.
 func describeScenario(o *runOptions, sc *scenario.Scenario) string {

@@ -67,17 +67,11 @@ func describe(w io.Writer, sc *scenario.Scenario) error {
 		load = describeLoad(sc.Load)
 	}
 	dur := "none (give --duration; default " + flagx.FormatDuration(defaultDuration) + ")"
-	switch st := (flagx.Stages{}); {
+	switch total := engine.StagesDuration(sc.Load); {
 	case sc.Duration > 0:
 		dur = flagx.FormatDuration(sc.Duration)
-	case hasStages(sc.Load):
-		switch l := sc.Load.(type) {
-		case engine.Closed:
-			st.Users = l.Stages
-		case engine.Open:
-			st.Rates = l.Stages
-		}
-		dur = flagx.FormatDuration(st.Total()) + " (the stages' total)"
+	case total > 0:
+		dur = flagx.FormatDuration(total) + " (the stages' total)"
 	}
 	fmt.Fprintf(w, "  load: %s, duration: %s\n", load, dur)
 	total := 0

@@ -144,3 +144,15 @@ func ExampleDefaultThresholds() {
 	// 200ms 500ms 1s 0.005 100 0.8 50ms 0.7 0.8 0.7 0.8
 	// 300ms 0.01 0 1s
 }
+
+// The "did you mean" of scenario files and of soak's command line.
+func ExampleSuggest() {
+	known := []string{"users", "spawn_rate", "duration"}
+	fmt.Println(scenario.Suggest("spwan_rate", known)) // two letters swapped
+	fmt.Println(scenario.Suggest("Spawn-Rate", known)) // case, '-' and '_' ignored
+	fmt.Printf("%q\n", scenario.Suggest("colour", known))
+	// Output:
+	// spawn_rate
+	// spawn_rate
+	// ""
+}

@@ -90,7 +90,7 @@ func (s *Scenario) Plan(opts Options) (engine.Plan, error) {
 		return engine.Plan{}, ErrNoLoad
 	case p.Host == "" && p.Handler == nil:
 		return engine.Plan{}, ErrNoHost
-	case p.Duration == 0 && !hasStages(p.Load):
+	case p.Duration == 0 && engine.StagesDuration(p.Load) == 0:
 		return engine.Plan{}, ErrNoDuration
 	}
 	for i, cl := range s.classes {
@@ -100,16 +100,6 @@ func (s *Scenario) Plan(opts Options) (engine.Plan, error) {
 		return engine.Plan{}, fmt.Errorf("scenario %s: %w", s.File, err)
 	}
 	return p, nil
-}
-
-func hasStages(l engine.Load) bool {
-	switch l := l.(type) {
-	case engine.Closed:
-		return len(l.Stages) > 0
-	case engine.Open:
-		return len(l.Stages) > 0
-	}
-	return false
 }
 
 // engineClass builds the engine.Class of one class.

@@ -5,11 +5,14 @@ import (
 	"strings"
 )
 
-// suggest returns the known name closest to got, for a "did you mean"
-// hint, or "" when none is close: same letters ignoring case, '-' and '_'
-// (spawn-rate for spawn_rate), or within an edit distance of a third of
-// the name's length (spwan_rate, retry_times).
-func suggest(got string, known []string) string {
+// Suggest returns the name in known closest to got, for a "did you mean"
+// hint, or "" when none is close: the same letters ignoring case, '-' and
+// '_' (spawn-rate for spawn_rate), or within an edit distance (a swap of
+// two neighbours counts 1) of a third of the name's length, at least 1
+// (spwan_rate, retry_times). Ties go to the first name in sort order.
+// soak's CLI uses it for its commands and flags too, so that a typo gets
+// the same hint on the command line as in a scenario file.
+func Suggest(got string, known []string) string {
 	norm := func(s string) string {
 		return strings.NewReplacer("-", "", "_", "", " ", "").Replace(strings.ToLower(s))
 	}
@@ -30,10 +33,10 @@ func suggest(got string, known []string) string {
 	return ""
 }
 
-// didYouMean formats the hint for suggest, or a list of the known names
+// didYouMean formats the hint for Suggest, or a list of the known names
 // when nothing is close.
 func didYouMean(got string, known []string) string {
-	if s := suggest(got, known); s != "" {
+	if s := Suggest(got, known); s != "" {
 		return "did you mean " + quote(s) + "?"
 	}
 	ks := append([]string(nil), known...)

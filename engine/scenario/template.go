@@ -203,7 +203,7 @@ func compileRef(expr string, sc *scope) (part, error) {
 		}
 	}
 	hint := "it is neither captured nor set in vars: by this class, nor a data source"
-	if s := suggest(expr, known); s != "" {
+	if s := Suggest(expr, known); s != "" {
 		hint = "did you mean " + quote(s) + "?"
 	}
 	return bad("unknown variable; %s", hint)
