@@ -40,6 +40,13 @@ func newRunner(t *testing.T, timeout time.Duration) *Runner {
 	return r
 }
 
+// httpGet is a shell command printing the response to GET path from
+// addr, with bash alone (curl may be missing where the tests run).
+func httpGet(addr, path string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	return "exec 3<>/dev/tcp/" + host + "/" + port + " && printf 'GET " + path + " HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3 && exec 3<&-"
+}
+
 // page parses Markdown into the page's shell blocks.
 func page(t *testing.T, src string) []*Block {
 	t.Helper()
@@ -63,7 +70,7 @@ func TestRunPage(t *testing.T) {
 	addr := freePort(t)
 	src := "<!-- doc-check: background http://" + addr + "/health -->\n" +
 		"```sh\nDOCCHECK_TEST_SERVE=" + addr + " " + self + "\n```\n" +
-		"<!-- doc-check: expect (?m)^ok$ -->\n```sh\ncurl -fsS http://" + addr + "/health\n```\n" +
+		"<!-- doc-check: expect (?m)^ok$ -->\n```sh\n" + httpGet(addr, "/health") + "\n```\n" +
 		"```sh\ntest -f untracked.txt && test ! -e ignored\nx=42\nmkdir sub && cd sub\n```\n" +
 		"```sh\ntest \"$x\" = 42 && test \"$(basename \"$PWD\")\" = sub\n```\n" +
 		"<!-- doc-check: exit 3 -->\n```sh\n(exit 3)\n```\n" +

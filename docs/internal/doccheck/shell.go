@@ -30,12 +30,19 @@ __dc_stop() {
 }
 trap '__dc_stop' EXIT
 trap 'exit 143' TERM INT
+# __dc_up URL: URL answers HTTP (with curl), or at least its port accepts
+# connections (bash's /dev/tcp, where curl is missing).
+__dc_up() {
+  if command -v curl >/dev/null; then curl -sS -o /dev/null --max-time 2 "$1" 2>/dev/null; return; fi
+  local hp=${1#*://}; hp=${hp%%/*}
+  (exec 3<>"/dev/tcp/${hp%:*}/${hp##*:}") 2>/dev/null
+}
 # __dc_wait URL PID LOG: wait until URL answers (up to 5 minutes: the
 # first go run compiles), failing at once if PID has died.
 __dc_wait() {
   local i
   for i in $(seq 1500); do
-    if curl -sS -o /dev/null --max-time 2 "$1" 2>/dev/null; then return 0; fi
+    if __dc_up "$1"; then return 0; fi
     if ! kill -0 "$2" 2>/dev/null; then
       echo "::doccheck the background block died before $1 answered; its output:" >&2
       cat "$3" >&2
