@@ -42,11 +42,17 @@ func newHangServer(t *testing.T) *hangServer {
 // free lets every /hang request, present and future, finish.
 func (h *hangServer) free() { h.once.Do(func() { close(h.release) }) }
 
-// wait waits for n /hang requests in flight.
-func (h *hangServer) wait(n int) {
-	for range n {
-		<-h.inFlight
-	}
+// stopAfter returns a Plan.Stop closed once n /hang requests are in
+// flight.
+func (h *hangServer) stopAfter(n int) <-chan struct{} {
+	stop := make(chan struct{})
+	go func() {
+		for range n {
+			<-h.inFlight
+		}
+		close(stop)
+	}()
+	return stop
 }
 
 // Closing Plan.Stop in the closed model: no further user spawns and no
@@ -59,7 +65,6 @@ func (h *hangServer) wait(n int) {
 // on the Stop, so the release provably comes after it.
 func TestStopDrainsInFlight(t *testing.T) {
 	h := newHangServer(t)
-	stop := make(chan struct{})
 	var onStops atomic.Int64
 	bye := func(ctx context.Context, u *User) error {
 		onStops.Add(1)
@@ -69,7 +74,7 @@ func TestStopDrainsInFlight(t *testing.T) {
 		_, err := u.Get(ctx, "/bye", "")
 		return err
 	}
-	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: time.Minute, Stop: stop,
+	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: time.Minute, Stop: h.stopAfter(1),
 		// One user every 2 s: Sleeper, Hanger, then a Late user that
 		// must never start.
 		Load: Closed{Users: 3, SpawnRate: 0.5},
@@ -78,10 +83,6 @@ func TestStopDrainsInFlight(t *testing.T) {
 			{Name: "Hanger", Fixed: 1, Wait: Constant{time.Hour}, OnStop: bye, Tasks: []Task{{Weight: 1, Do: get("/hang", "")}}},
 			{Name: "Late", Weight: 1, Tasks: []Task{{Weight: 1, Do: get("/late", "")}}},
 		}}
-	go func() {
-		h.wait(1)
-		close(stop)
-	}()
 	res := mustRun(t, context.Background(), p)
 
 	hang := stat(res, "GET", "/hang")
@@ -110,9 +111,8 @@ func TestStopDrainsInFlight(t *testing.T) {
 // flight finish as successes, and idle workers run their OnStop.
 func TestStopOpenModel(t *testing.T) {
 	h := newHangServer(t)
-	stop := make(chan struct{})
 	var quickStops atomic.Int64
-	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: time.Minute, Stop: stop,
+	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: time.Minute, Stop: h.stopAfter(3),
 		Load: Open{Rate: 50, MaxWorkers: 100},
 		Classes: []Class{
 			// A Quick worker waits idle between arrivals; only the Stop
@@ -122,10 +122,6 @@ func TestStopOpenModel(t *testing.T) {
 				OnStop: func(context.Context, *User) error { quickStops.Add(1); h.free(); return nil }},
 			{Name: "Hang", Weight: 1, Tasks: []Task{{Weight: 1, Do: get("/hang", "")}}},
 		}}
-	go func() {
-		h.wait(3)
-		close(stop)
-	}()
 	res := mustRun(t, context.Background(), p)
 	hang := stat(res, "GET", "/hang")
 	if hang.Requests < 3 || hang.Successes() != hang.Requests || hang.Aborted != 0 || h.gone.Load() != 0 {
@@ -146,13 +142,8 @@ func TestStopOpenModel(t *testing.T) {
 // not cancelled.
 func TestStopTimeoutAbortsAfterStop(t *testing.T) {
 	h := newHangServer(t)
-	stop := make(chan struct{})
-	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: ms(100), Stop: stop, Load: Closed{Users: 2},
+	p := Plan{Host: h.url, Duration: time.Hour, StopTimeout: ms(100), Stop: h.stopAfter(2), Load: Closed{Users: 2},
 		Classes: []Class{{Name: "H", Weight: 1, Tasks: []Task{{Weight: 1, Do: get("/hang", "")}}}}}
-	go func() {
-		h.wait(2)
-		close(stop)
-	}()
 	res := mustRun(t, context.Background(), p)
 	hang := stat(res, "GET", "/hang")
 	if hang.Aborted != 2 || hang.Requests != 0 {
