@@ -110,23 +110,26 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	cr, err := analysis.Capacity(ctx, analysis.CapacityConfig{
+	cr, err := analysis.Capacity(s.ctx, analysis.CapacityConfig{
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,
 		Settle: o.settle.D, MinGain: k.minGain.V, Thresholds: &j.th, Sources: j.sources, PollInterval: o.probeInterval.D,
 		OnStep: func(st analysis.CapacityStep) { s.progress.Note(stepLine(st)) },
 	})
 	if err != nil {
-		s.stopNote()
+		s.release()
 		return exitUsage, asUsage(err)
 	}
 	r, err := analysis.Analyze(cr.Engine, nil, j.th)
 	if err != nil {
-		s.stopNote()
+		s.release()
 		return exitError, err
 	}
 	r.Capacity = cr
-	interrupted := ctx.Err() != nil || cr.Partial
+	interrupted := s.interrupted(ctx) || cr.Partial
 	r.Partial = interrupted
+	if interrupted && !cr.Broke {
+		cr.Partial = true // the search did not reach its end (a graceful stop leaves Canceled unset)
+	}
 	if err := saveCapacity(s.out, cr); err != nil {
 		fmt.Fprintf(c.stderr, "soak capacity: %v\n", err)
 	}

@@ -18,6 +18,9 @@ type cli struct {
 	getenv         func(string) string
 	tty            bool     // stderr is a terminal: redraw the live view
 	argv           []string // the whole command line, for the report (redacted)
+	// stop is closed by the first Ctrl-C or SIGTERM (see interrupts); the
+	// second cancels the context given to main. Nil: never.
+	stop <-chan struct{}
 }
 
 // command is a subcommand.
@@ -25,6 +28,9 @@ type command struct {
 	name, summary string
 	usage         string // the help text, ending with examples
 	run           func(c *cli, ctx context.Context, args []string) (int, error)
+	// graceful commands handle the first Ctrl-C themselves (cli.stop);
+	// the others are cancelled by it.
+	graceful bool
 }
 
 // commands lists the subcommands in the order `soak help` shows them. It
@@ -33,9 +39,9 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		{name: "run", summary: "soak a service: load it, read its probes, report (the default command)", usage: runUsage, run: (*cli).cmdRun},
-		{name: "demo", summary: "soak the built-in demo service in process (or --serve it)", usage: demoUsage, run: (*cli).cmdDemo},
-		{name: "capacity", summary: "step the load up to the breaking point and fit a scalability model", usage: capacityUsage, run: (*cli).cmdCapacity},
+		{name: "run", summary: "soak a service: load it, read its probes, report (the default command)", usage: runUsage, run: (*cli).cmdRun, graceful: true},
+		{name: "demo", summary: "soak the built-in demo service in process (or --serve it)", usage: demoUsage, run: (*cli).cmdDemo, graceful: true},
+		{name: "capacity", summary: "step the load up to the breaking point and fit a scalability model", usage: capacityUsage, run: (*cli).cmdCapacity, graceful: true},
 		{name: "validate", summary: "check scenario files and say what they would do", usage: validateUsage, run: (*cli).cmdValidate},
 		{name: "report", summary: "rebuild every output from a results directory", usage: reportUsage, run: (*cli).cmdReport},
 		{name: "version", summary: "print soak's version", usage: versionUsage, run: (*cli).cmdVersion},
@@ -75,6 +81,11 @@ func (c *cli) main(ctx context.Context, args []string) int {
 	if cmd == nil {
 		fmt.Fprintf(c.stderr, "soak: unknown command %q%s\nRun 'soak help' for the commands.\n", name, suggest(name))
 		return exitUsage
+	}
+	if !cmd.graceful {
+		var cancel context.CancelFunc
+		ctx, cancel = cancelOnStop(ctx, c.stop)
+		defer cancel()
 	}
 	code, err := cmd.run(c, ctx, rest)
 	switch {

@@ -160,9 +160,11 @@ func (c *cli) demoScenario(o *runOptions) (*scenario.Scenario, error) {
 	return sc, nil
 }
 
-// serveDemo serves the demo service and its probe on loopback until ctx
-// is cancelled (Ctrl-C), printing their URLs.
+// serveDemo serves the demo service and its probe on loopback until the
+// first Ctrl-C (or ctx is cancelled), printing their URLs.
 func (c *cli) serveDemo(ctx context.Context, svc *demo.Service, d *demoOptions) (int, error) {
+	ctx, cancel := cancelOnStop(ctx, c.stop)
+	defer cancel()
 	srv, err := demo.Listen(svc, d.addr, d.adminAddr)
 	if errors.Is(err, demo.ErrNotLoopback) {
 		return exitUsage, usagef("--addr %s, --admin-addr %s: %v", d.addr, d.adminAddr, err)

@@ -17,6 +17,7 @@
 // flag.FlagSet with flag.Value types (internal/flagx); the results
 // directory (internal/results) is written as the run goes, so that a
 // killed run can be rebuilt with soak report; the live view is
-// internal/live. Only main calls os.Exit; the first Ctrl-C cancels the
-// run's context, the second gets the signal's default action.
+// internal/live. Only main calls os.Exit. The first Ctrl-C stops a run's
+// load gracefully (engine.Plan.Stop: the requests in flight finish), the
+// second cancels the context and soak exits at once (interrupt.go).
 package main

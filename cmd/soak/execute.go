@@ -42,16 +42,21 @@ func newRunID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// session is a job under way: its results directory and live progress.
+// session is a job under way: its results directory, live progress and
+// Ctrl-C handling.
 type session struct {
+	ctx      context.Context // the run's: cancelled by a first Ctrl-C outside the load, or the second
 	out      string
 	dir      *results.Dir
 	progress *live.Progress
-	stopNote func() bool
+	graceful *graceful
+	release  func() // ends the session's watches; called by finish or on an error
 }
 
 // begin creates the results directory of j and wires the plan's
-// callbacks to it and to the live progress.
+// callbacks to it, to the live progress and to Ctrl-C: the first one is
+// the plan's Stop (see graceful), the second cancels ctx. The run must
+// use the session's ctx.
 func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if j.plan.RunID == "" {
 		j.plan.RunID = newRunID(time.Now())
@@ -74,18 +79,36 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	}
 	p := live.New(c.stderr, c.tty)
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
-	j.plan.OnStart = func(ri engine.RunInfo) { d.Start(ri); p.Start(ri) }
+	runCtx, cancel := context.WithCancel(ctx)
+	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
+	j.plan.Stop = c.stop
+	j.plan.OnStart = func(ri engine.RunInfo) { g.enter(underLoad); d.Start(ri); p.Start(ri) }
 	j.plan.OnInterval = func(iv *engine.Interval) { d.Interval(iv); p.Interval(iv) }
-	stop := context.AfterFunc(ctx, func() {
-		p.Note("interrupted: stopping the load, writing partial outputs (Ctrl-C again exits at once)")
+	if c.stop != nil {
+		go func() {
+			select {
+			case <-c.stop:
+				g.interrupt()
+			case <-runCtx.Done():
+			}
+		}()
+	}
+	second := context.AfterFunc(ctx, func() {
+		p.Note(fmt.Sprintf("exiting now: requests in flight aborted, outputs written if they take less than %s", exitGrace))
 	})
-	return &session{out: out, dir: d, progress: p, stopNote: stop}, nil
+	release := func() { second(); cancel() }
+	return &session{ctx: runCtx, out: out, dir: d, progress: p, graceful: g, release: release}, nil
+}
+
+// interrupted reports whether a Ctrl-C came; ctx is the command's.
+func (s *session) interrupted(ctx context.Context) bool {
+	return ctx.Err() != nil || s.graceful.interrupted()
 }
 
 // finish writes the outputs of r, closes the results directory and
 // prints the summary. It returns the outputs' and the directory's errors.
 func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions) error {
-	s.stopNote()
+	s.release()
 	s.progress.Finish()
 	status := results.StatusComplete
 	if interrupted {
@@ -113,11 +136,14 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if len(j.sources) == 0 && !o.baseline.IsSet {
 		baseline = time.Nanosecond // no probe to read: no reason to wait before the load
 	}
-	r, err := analysis.Soak(ctx, analysis.Config{
+	r, err := analysis.Soak(s.ctx, analysis.Config{
 		Plan: j.plan, Sources: j.sources,
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),
 		OnSample: func(smp *analysis.Sample) {
+			if smp.Phase == analysis.PhaseDrain {
+				s.graceful.enter(afterLoad)
+			}
 			var perr error
 			if smp.Snapshot == nil {
 				perr = errors.New(smp.Error)
@@ -127,11 +153,12 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		Command: results.Redact(c.argv),
 	})
 	if err != nil {
-		s.stopNote()
+		s.release()
 		_ = s.dir.Finish(results.StatusInterrupted)
 		return exitError, err
 	}
-	interrupted := ctx.Err() != nil || r.Partial
+	interrupted := s.interrupted(ctx) || r.Partial
+	r.Partial = interrupted
 	code := r.ExitCode()
 	if interrupted {
 		code = exitInterrupted

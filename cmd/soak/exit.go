@@ -24,7 +24,8 @@ const exitCodes = `Exit codes:
   2    usage error: unknown flag, bad value, bad scenario (named by file:line:column)
   3    a target was missed (a Results Summary row failed: latency, errors, throughput, ...)
   4    the service is unstable: a leak, pool exhaustion or rising error rate was detected
-  130  interrupted by Ctrl-C or SIGTERM: outputs were written, marked partial
+  130  interrupted by Ctrl-C or SIGTERM: the first stops the load and lets requests in flight
+       finish (--stop-timeout), then writes every output marked partial; a second exits at once
 `
 
 // usageError is a mistake on the command line; it exits with exitUsage.

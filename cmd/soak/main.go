@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,17 +11,27 @@ import (
 )
 
 func main() {
-	// The first Ctrl-C (or SIGTERM) cancels ctx: the run stops its load
-	// and writes every output marked partial. Once ctx is done the
-	// signals get their default action back, so a second Ctrl-C ends soak
-	// at once (what was saved in the results directory stays there).
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	// The first Ctrl-C (or SIGTERM) stops a run's load and lets the
+	// requests in flight finish; the run then writes every output marked
+	// partial. The second cancels ctx: soak aborts what is in flight and
+	// exits 130, the outputs written if they are done within exitGrace.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signals := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	signal.Notify(sigs, signals...)
+	in := watchInterrupts(sigs, cancel, func() { signal.Reset(signals...) }, exitGrace)
 	c := &cli{
 		stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
-		tty: live.IsTerminal(os.Stderr), argv: os.Args,
+		tty: live.IsTerminal(os.Stderr), argv: os.Args, stop: in.stop,
 	}
-	code := c.main(ctx, os.Args[1:])
-	stop()
-	os.Exit(code)
+	done := make(chan int, 1)
+	go func() { done <- c.main(ctx, os.Args[1:]) }()
+	select {
+	case code := <-done:
+		os.Exit(code)
+	case <-in.hardExit:
+		fmt.Fprintf(os.Stderr, "\nsoak: exiting %s after the second interrupt; outputs not finished are rebuilt by soak report DIR\n", exitGrace)
+		os.Exit(exitInterrupted)
+	}
 }

@@ -20,6 +20,11 @@ const (
 	defaultUsers     = 1
 	defaultSpawnRate = 1
 	defaultDuration  = 10 * time.Minute
+	// defaultStopTimeout lets the tasks in flight finish at the end of
+	// the load, and after a first Ctrl-C, unless --stop-timeout or the
+	// scenario's stop_timeout says otherwise (k6's gracefulStop is 30s,
+	// Locust's --stop-timeout 0).
+	defaultStopTimeout = 10 * time.Second
 )
 
 // checkFlags reports flag values out of range, naming the flag, before
@@ -182,8 +187,11 @@ func (o *runOptions) applyWeights(p *engine.Plan) error {
 
 // applyPlan sets the plan fields the flags own beyond the scenario's.
 func (o *runOptions) applyPlan(p *engine.Plan) {
-	if o.stopTimeout.IsSet {
+	switch {
+	case o.stopTimeout.IsSet:
 		p.StopTimeout = o.stopTimeout.D
+	case p.StopTimeout == 0:
+		p.StopTimeout = defaultStopTimeout
 	}
 	if o.timeout.IsSet {
 		p.Transport.Timeout = o.timeout.D

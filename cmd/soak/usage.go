@@ -28,7 +28,8 @@ Load (Locust's flags; a scenario's load: is the default):
                            repeated: 1m:50,5m:200 (users) or 2m:100/s,2m:200/s (arrivals)
   --max-rps R              cap on the requests per second of all users together
   --max-workers N          open model: most arrivals in flight (default 5000)
-  --stop-timeout D         let tasks in flight finish this long after the duration (default 0)
+  --stop-timeout D         let tasks in flight finish this long after the duration or a first
+                           Ctrl-C (default the scenario's stop_timeout, else 10s; 0 aborts them)
   --timeout D              bound on each request (default 30s)
   --interval D             width of one time-series interval, 100ms..10s (default 1s)
 
@@ -50,7 +51,7 @@ Targets (the report's Target column; default the seed report's; "off" turns one 
   --min-cache-hit-rate P, --max-cache-memory P  cache (70%, 80%)
   --max-cpu P, --max-memory P                 service CPU (70%) and memory (80%)
 
-Outputs (all of them always go to --out; a first Ctrl-C still writes them, marked partial):
+Outputs (all of them always go to --out; after a Ctrl-C they are written marked partial):
   --out DIR                results directory (default ./soak-results/<run id>): intervals and
                            probe samples saved as the run goes, report.md, report.html,
                            report.json, soak_stats.csv & co. 'soak report DIR' rebuilds them.
