@@ -114,6 +114,10 @@ type CapacityResult struct {
 	// fewer than 3 usable steps; USLError says why).
 	USL      *USL   `json:"usl,omitempty"`
 	USLError string `json:"usl_error,omitempty"`
+	// Peak says in words where throughput peaks: within the measured
+	// steps, or "no peak within the measured range: throughput still
+	// rising at 30 users" and what the fit extrapolates. "" without a fit.
+	Peak string `json:"peak,omitempty"`
 	// Bottlenecks lists what limited the service, most telling first.
 	Bottlenecks []string `json:"bottlenecks"`
 	// Scaling is the seed's Scaling Recommendations.

@@ -3,6 +3,8 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // result summarises the measured steps.
@@ -25,12 +27,49 @@ func (c *capRun) result() *CapacityResult {
 	}
 	if u, err := FitUSL(ns, xs); err == nil {
 		r.USL = &u
+		r.Peak = r.peakWords(slices.Max(ns))
 	} else {
 		r.USLError = err.Error()
 	}
 	r.Bottlenecks = capacityBottlenecks(r, orDefaultThresholds(c.cfg.Thresholds))
 	r.Scaling = capacityScaling(r, orDefaultThresholds(c.cfg.Thresholds))
 	return r
+}
+
+// peakWords says where the fitted throughput peaks, against the highest
+// concurrency measured (top): a peak beyond it, or none at all, is not a
+// measured peak, and the words say what the steps did show.
+func (r *CapacityResult) peakWords(top float64) string {
+	u := r.USL
+	if u.HasPeak() && u.PeakN <= top {
+		return fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s, within the measured range", u.PeakX, u.PeakN, r.unit())
+	}
+	var s string
+	switch {
+	case r.Broke && strings.HasPrefix(r.Why, "throughput stopped rising"):
+		s = fmt.Sprintf("no peak within the measured range: the fit still rises, but measured throughput stopped rising at %g %s", r.BreakingPoint, r.unit())
+	case r.Broke:
+		s = fmt.Sprintf("no peak within the measured range: throughput still rising at %s, the last step before the break", r.maxText())
+	default:
+		s = fmt.Sprintf("no peak within the measured range: throughput still rising at %g %s", top, r.unit())
+	}
+	switch c := u.Ceiling(); {
+	case u.HasPeak():
+		s += fmt.Sprintf("; the fit extrapolates a peak of %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.unit())
+	case c > 0:
+		s += fmt.Sprintf("; the fit's contention caps it near %.0f RPS per replica", c)
+	default:
+		s += "; the fit is a straight line (no contention, no coherency cost), which says nothing about where the service breaks"
+	}
+	return s
+}
+
+// maxText is the last step that met every target: "30 users", "50 arrivals/s".
+func (r *CapacityResult) maxText() string {
+	if r.Model == "rate" {
+		return fmt.Sprintf("%g arrivals/s", r.MaxRate)
+	}
+	return fmt.Sprintf("%d users", r.MaxUsers)
 }
 
 // unit names the concurrency: "users", or "arrivals/s".
@@ -63,7 +102,7 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 		out = append(out, fmt.Sprintf("Contention: USL sigma %.3f, a %.1f%% serial share (a lock, a pool, one core) caps throughput near %.0f RPS.",
 			r.USL.Sigma, 100*r.USL.Sigma, r.USL.Lambda/r.USL.Sigma))
 	}
-	if r.USL != nil && r.USL.Kappa > 0 && !math.IsInf(r.USL.PeakN, 1) {
+	if r.USL != nil && r.USL.Kappa > 0 && r.USL.HasPeak() {
 		out = append(out, fmt.Sprintf("Coherency: USL kappa %.5f makes throughput fall beyond about %.0f %s.", r.USL.Kappa, r.USL.PeakN, r.unit()))
 	}
 	if len(out) == 0 {
@@ -88,14 +127,12 @@ func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
 		if r.Model == "rate" {
 			per = r.MaxRate
 		}
-		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS). USL fit (sigma %.3f, kappa %.5f, R² %.2f): ",
-			per, r.unit(), r.MaxRPS, u.Sigma, u.Kappa, u.R2)
-		if math.IsInf(u.PeakN, 1) {
-			s.Horizontal += fmt.Sprintf("throughput flattens towards %.0f RPS per replica", u.PeakX)
-		} else {
-			s.Horizontal += fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s per replica", u.PeakX, u.PeakN, r.unit())
+		shape := "the steps show no throughput peak yet (see Peak Throughput)"
+		if u.HasPeak() && strings.HasPrefix(r.Peak, "throughput peaks") {
+			shape = fmt.Sprintf("the fit puts its throughput peak at %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.unit())
 		}
-		s.Horizontal += fmt.Sprintf("; for N times the load, run N times the replicas (each up to %g %s), as long as what they share (the database) keeps up.", per, r.unit())
+		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS), and %s. For N times the load, run N times the replicas (each up to %g %s), as long as what they share (the database) keeps up.",
+			per, r.unit(), r.MaxRPS, shape, per, r.unit())
 	default:
 		s.Horizontal = "The first step already broke a target: lower the first step to find the capacity of one replica."
 	}
@@ -104,6 +141,8 @@ func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
 		s.Vertical = "not measured: no probe reported CPU (pass --probe URL)"
 	case th.CPU > 0 && last.CPU >= th.CPU:
 		s.Vertical = fmt.Sprintf("CPU reached %s of the cores at the last step: more cores (or less CPU per request) raise the limit.", pct(last.CPU))
+	case !r.Broke:
+		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores up to the last step: no step reached a limit, and the cores have room.", pct(last.CPU))
 	default:
 		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores: more cores would not help; the limit is elsewhere.", pct(last.CPU))
 	}
@@ -131,7 +170,7 @@ func capacitySections(r *Result) (cap []KV, bottlenecks []string, scaling []KV) 
 		}
 		if c.USL != nil {
 			cap = append(cap, KV{"Scalability (USL)", fmt.Sprintf("sigma %.4f (contention), kappa %.6f (coherency), lambda %.1f RPS per %s, R² %.3f over %d steps",
-				c.USL.Sigma, c.USL.Kappa, c.USL.Lambda, singular(c.unit()), c.USL.R2, c.USL.N)})
+				c.USL.Sigma, c.USL.Kappa, c.USL.Lambda, singular(c.unit()), c.USL.R2, c.USL.N)}, KV{"Peak Throughput", c.Peak})
 		}
 		return cap, c.Bottlenecks, []KV{{"Horizontal Scaling", c.Scaling.Horizontal}, {"Vertical Scaling", c.Scaling.Vertical},
 			{"Database Scaling", c.Scaling.Database}, {"Cache Scaling", c.Scaling.Cache}}

@@ -105,7 +105,7 @@ func TestFitUSL(t *testing.T) {
 func TestFitUSLLinearAndErrors(t *testing.T) {
 	// Perfectly linear: no contention, no coherency, no peak.
 	u, err := FitUSL([]float64{1, 2, 3, 4}, []float64{10, 20, 30, 40})
-	if err != nil || math.Abs(u.Sigma) > 1e-9 || math.Abs(u.Kappa) > 1e-9 || !math.IsInf(u.PeakN, 1) {
+	if err != nil || math.Abs(u.Sigma) > 1e-9 || math.Abs(u.Kappa) > 1e-9 || u.HasPeak() || u.Ceiling() != 0 {
 		t.Errorf("linear: %+v, %v", u, err)
 	}
 	if _, err := FitUSL([]float64{1, 2}, []float64{10, 20}); err == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // USL is a fit of Gunther's Universal Scalability Law to measured
@@ -24,21 +25,45 @@ type USL struct {
 	R2 float64 `json:"r2"`
 	// N is the number of steps fitted.
 	N int `json:"n"`
-	// PeakN is the concurrency of the highest throughput,
-	// sqrt((1-Sigma)/Kappa); +Inf when Kappa is 0 (throughput only
-	// flattens, towards Lambda/Sigma). PeakX is X(PeakN).
+	// PeakN is the concurrency of the highest throughput and PeakX the
+	// throughput there, X(PeakN): sqrt((1-Sigma)/Kappa) when Kappa > 0,
+	// or 1 and Lambda when Sigma >= 1 (more users add nothing). Both are 0
+	// when the law has no peak (Kappa 0, Sigma < 1: throughput only rises,
+	// towards [USL.Ceiling]); [USL.HasPeak] tells. Every field is finite,
+	// so a fit always encodes as JSON.
 	PeakN float64 `json:"peak_n"`
 	PeakX float64 `json:"peak_x"`
 }
 
+// HasPeak reports whether the law has a highest throughput (PeakN, PeakX).
+func (u USL) HasPeak() bool { return u.PeakN > 0 }
+
+// Ceiling is the most throughput the law allows at any concurrency: PeakX
+// when it peaks, Lambda/Sigma when contention alone flattens it, and 0
+// when it has no bound (Sigma and Kappa 0: it grows linearly).
+func (u USL) Ceiling() float64 {
+	switch {
+	case u.HasPeak():
+		return u.PeakX
+	case u.Sigma > 0:
+		return u.Lambda / u.Sigma
+	}
+	return 0
+}
+
+// negligible is the least effect a coefficient must have on the law's
+// denominator over the measured range to count.
+const negligible = 1e-9
+
 // ErrUSLFit is returned by FitUSL for too few or unusable points.
 var ErrUSLFit = errors.New("analysis: cannot fit the Universal Scalability Law")
 
-// Throughput is the law's X(n).
+// Throughput is the law's X(n); 0 where the law's denominator is not
+// positive (n below 1 with a large Sigma: outside its domain).
 func (u USL) Throughput(n float64) float64 {
 	d := 1 + u.Sigma*(n-1) + u.Kappa*n*(n-1)
 	if d <= 0 {
-		return math.Inf(1)
+		return 0
 	}
 	return u.Lambda * n / d
 }
@@ -80,6 +105,15 @@ func FitUSL(n, x []float64) (USL, error) {
 		return USL{}, fmt.Errorf("%w: the steps give no positive single-user throughput", ErrUSLFit)
 	}
 	u := USL{Lambda: 1 / a, Sigma: b / a, Kappa: c / a, N: len(ns)}
+	// A coefficient whose whole effect over the measured range is below
+	// rounding error is 0: a straight line's fit has no ceiling at 10^16.
+	top := slices.Max(ns)
+	if u.Sigma*(top-1) < negligible {
+		u.Sigma = 0
+	}
+	if u.Kappa*top*(top-1) < negligible {
+		u.Kappa = 0
+	}
 	var mean, ssTot, ssRes float64
 	for _, v := range xs {
 		mean += v
@@ -93,16 +127,15 @@ func FitUSL(n, x []float64) (USL, error) {
 	if ssTot > 0 {
 		u.R2 = 1 - ssRes/ssTot
 	}
-	if u.Kappa > 0 && u.Sigma < 1 {
+	switch {
+	case u.Sigma >= 1:
+		u.PeakN, u.PeakX = 1, u.Lambda
+	case u.Kappa > 0:
 		u.PeakN = math.Sqrt((1 - u.Sigma) / u.Kappa)
 		u.PeakX = u.Throughput(u.PeakN)
-	} else {
-		u.PeakN = math.Inf(1)
-		if u.Sigma > 0 {
-			u.PeakX = u.Lambda / u.Sigma
-		} else {
-			u.PeakX = math.Inf(1)
-		}
+	}
+	if !finite(u.Lambda, u.Sigma, u.Kappa, u.R2, u.PeakN, u.PeakX) {
+		return USL{}, fmt.Errorf("%w: the steps give a non-finite fit", ErrUSLFit)
 	}
 	return u, nil
 }
@@ -140,6 +173,16 @@ func leastSquares(y, f1, f2 []float64, useB, useC bool) (a, b, c float64, ok boo
 		c = sol[i]
 	}
 	return a, b, c, true
+}
+
+// finite reports whether every v is neither NaN nor infinite.
+func finite(v ...float64) bool {
+	for _, f := range v {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func ones(n int) []float64 {
