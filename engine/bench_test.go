@@ -22,6 +22,24 @@ func BenchmarkRecord(b *testing.B) {
 	}
 }
 
+// BenchmarkRecordOverflow is the recording path of a scenario that names
+// every request by its URL: 10,000 distinct names against the default
+// cap of 1,000, so most requests look their name up in the shared
+// registry (under its read lock) and land in (GET, OtherName). It must not
+// allocate either.
+func BenchmarkRecordOverflow(b *testing.B) {
+	rec := newRecorder(4, 100, DefaultMaxNames)
+	sh := rec.shardFor(1)
+	keys := make([]statKey, 10_000)
+	for i := range keys {
+		keys[i] = statKey{"GET", "/api/stories/story-" + strconv.Itoa(i)}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		sh.record(keys[i%len(keys)], outcome{us: int64(200 + i%5000), bytes: 512})
+	}
+}
+
 // BenchmarkRecordParallel records from every core into its own shard.
 func BenchmarkRecordParallel(b *testing.B) {
 	rec := newRecorder(shardCount(), 100, DefaultMaxNames)
