@@ -146,8 +146,9 @@ type Class struct {
 	// its error is recorded as an exception. Nil means nothing to do.
 	OnStart TaskFunc
 
-	// OnStop runs once when a user stops (ramp-down or the end of the
-	// run), with a context that is cancelled after StopTimeout. Nil means
+	// OnStop runs once when a user stops (ramp-down, the end of the load
+	// or Plan.Stop), with a context that is cancelled after StopTimeout:
+	// with a StopTimeout of 0 it gets no time to send requests. Nil means
 	// nothing to do.
 	OnStop TaskFunc
 
