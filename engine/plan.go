@@ -148,8 +148,8 @@ type Class struct {
 
 	// OnStop runs once when a user stops (ramp-down, the end of the load
 	// or Plan.Stop), with a context that is cancelled after StopTimeout:
-	// with a StopTimeout of 0 it gets no time to send requests. Nil means
-	// nothing to do.
+	// with a StopTimeout of 0 it may not run at all, and its requests are
+	// aborted. Nil means nothing to do.
 	OnStop TaskFunc
 
 	// Tasks are what the user does. At least one task with a positive
