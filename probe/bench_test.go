@@ -86,12 +86,17 @@ func benchQuery(b *testing.B, depth int, opts ...Option) {
 }
 
 // BenchmarkAcquireRelease is the leak registry's cost per acquire+release
-// pair, stack captured, at a shallow stack and at a handler's depth.
+// pair, stack captured, at a shallow stack and at a handler's depth, and
+// at that depth with runtime.Callers (WithFramePointers(false)).
 func BenchmarkAcquireRelease(b *testing.B) {
 	for _, d := range []int{0, 25} {
 		b.Run(fmt.Sprintf("depth=%d", d), func(b *testing.B) { benchPair(b, d) })
 		b.Run(fmt.Sprintf("depth=%d/sample=16", d), func(b *testing.B) { benchPair(b, d, WithStackSampling(16)) })
 	}
+	b.Run("depth=25/callers", func(b *testing.B) { benchPair(b, 25, WithFramePointers(false)) })
+	b.Run("depth=25/callers/sample=16", func(b *testing.B) {
+		benchPair(b, 25, WithFramePointers(false), WithStackSampling(16))
+	})
 }
 
 // BenchmarkQueryTrace is the query tracer's cost per start+end pair.
@@ -158,7 +163,7 @@ func BenchmarkSnapshot(b *testing.B) {
 func BenchmarkStackCapture(b *testing.B) {
 	b.Run("probe", func(b *testing.B) {
 		var st stackTable
-		st.init(DefaultMaxStacks, DefaultStackDepth, 1)
+		st.init(DefaultMaxStacks, DefaultStackDepth, 1, true)
 		b.ReportAllocs()
 		atDepth(25, func() {
 			b.ResetTimer()

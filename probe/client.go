@@ -80,24 +80,64 @@ func (c *Client) LeaksMinAge(ctx context.Context, minAge time.Duration) (*LeakRe
 // Profile captures the named profile (the Profile* constants; "cpu" is an
 // alias of [ProfileCPU]) in pprof's protobuf format, or the execution
 // trace for [ProfileTrace]. seconds is the capture length for CPU, trace
-// and fgprof (0: the probe's default) and ignored for the others.
+// and fgprof (0: the probe's default) and ignored for the others. It is
+// ProfileWithOptions(ctx, name, ProfileOptions{Seconds: seconds}).
 func (c *Client) Profile(ctx context.Context, name string, seconds int) ([]byte, error) {
+	if name != ProfileCPU && name != "cpu" && name != ProfileTrace && name != ProfileFGProf {
+		seconds = 0
+	}
+	return c.ProfileWithOptions(ctx, name, ProfileOptions{Seconds: seconds})
+}
+
+// ProfileOptions are the parameters of [Client.ProfileWithOptions]. The
+// zero value asks for the profile as it stands.
+type ProfileOptions struct {
+	// Seconds is the capture length of CPU, trace and fgprof captures
+	// (0: the probe's default, [DefaultCPUSeconds] or
+	// [DefaultTraceSeconds]); it must be 0 for the other profiles.
+	Seconds int
+	// GC asks the probe to run a garbage collection before it writes a
+	// heap profile (gc=1, as net/http/pprof has it), so that its in-use
+	// figures count live objects only, as of now; without it they are as
+	// of the service's last GC. Only for [ProfileHeap].
+	GC bool
+}
+
+// ProfileWithOptions captures the named profile, as [Client.Profile] does,
+// with the parameters of o. A parameter that does not apply to the
+// profile (GC for anything but the heap, Seconds for an instant profile)
+// is refused with an error naming it, not ignored.
+func (c *Client) ProfileWithOptions(ctx context.Context, name string, o ProfileOptions) ([]byte, error) {
 	if name == "cpu" {
 		name = ProfileCPU
 	}
+	q := url.Values{}
 	switch name {
 	case ProfileCPU, ProfileTrace, ProfileFGProf:
-		if seconds < 0 {
-			return nil, fmt.Errorf("probe: profile %s: seconds %d is negative", name, seconds)
+		if o.Seconds < 0 {
+			return nil, fmt.Errorf("probe: profile %s: ProfileOptions.Seconds %d is negative", name, o.Seconds)
 		}
-		if seconds > 0 {
-			name += "?seconds=" + strconv.Itoa(seconds)
+		if o.Seconds > 0 {
+			q.Set("seconds", strconv.Itoa(o.Seconds))
 		}
 	case ProfileHeap, ProfileAllocs, ProfileGoroutine, ProfileBlock, ProfileMutex, ProfileThreadCreate, ProfileGoroutineLeak:
+		if o.Seconds != 0 {
+			return nil, fmt.Errorf("probe: profile %s: ProfileOptions.Seconds applies only to %s, %s and %s", name, ProfileCPU, ProfileTrace, ProfileFGProf)
+		}
 	default:
 		return nil, fmt.Errorf("probe: unknown profile %q", name)
 	}
-	return c.get(ctx, "debug/pprof/"+name)
+	if o.GC {
+		if name != ProfileHeap {
+			return nil, fmt.Errorf("probe: profile %s: ProfileOptions.GC applies only to %s", name, ProfileHeap)
+		}
+		q.Set("gc", "1")
+	}
+	path := "debug/pprof/" + name
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	return c.get(ctx, path)
 }
 
 func (c *Client) getJSON(ctx context.Context, path string, v any) error {

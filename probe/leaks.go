@@ -80,6 +80,10 @@ type LeakSummary struct {
 	RedisOpenPubSub int    `json:"redis_open_pubsub"`
 	Stacks          int    `json:"stacks"`
 	StacksDropped   uint64 `json:"stacks_dropped"`
+	// StackUnwinder says how acquiring stacks are captured:
+	// [UnwinderFramePointers] or [UnwinderCallers] (see
+	// [WithFramePointers]).
+	StackUnwinder string `json:"stack_unwinder"`
 }
 
 // heldItem is one hold as a source reports it.
@@ -213,7 +217,8 @@ func validLabel(s string) string {
 
 func (p *Probe) leakSummary(now time.Time) LeakSummary {
 	thr := p.opts.leakThreshold
-	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load()}
+	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load(),
+		StackUnwinder: p.stacks.unwinder()}
 	ns := p.stampAt(now)
 	var items []heldItem
 	for _, src := range p.holdSources() {

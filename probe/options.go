@@ -42,6 +42,7 @@ type options struct {
 	maxCommands   int
 	stackDepth    int
 	stackEvery    int
+	framePointers bool
 	leakThreshold time.Duration
 	pollInterval  time.Duration
 	maxProfile    time.Duration
@@ -66,6 +67,7 @@ func defaultOptions() options {
 		maxCommands:   DefaultMaxCommands,
 		stackDepth:    DefaultStackDepth,
 		stackEvery:    1,
+		framePointers: true,
 		leakThreshold: DefaultLeakThreshold,
 		pollInterval:  DefaultPollInterval,
 		maxProfile:    DefaultMaxProfileDuration,
@@ -137,6 +139,25 @@ func WithStackDepth(n int) Option {
 // (about 1 µs for 30 frames) matters.
 func WithStackSampling(n int) Option {
 	return optionFunc(func(o *options) { o.pos("WithStackSampling", &o.stackEvery, n) })
+}
+
+// WithFramePointers chooses how the probe unwinds the stacks it captures
+// (of acquisitions, queries, PubSubs). On amd64 it walks the goroutine's
+// frame-pointer chain by default (true): tens of nanoseconds where
+// runtime.Callers takes about a microsecond at a handler's depth. Other
+// platforms always use runtime.Callers.
+//
+// Pass false to force runtime.Callers when code that acquires connections
+// (or queries, or subscribes) can run in a cgo callback: a Go function
+// exported to C and called from C code. The frame-pointer chain of such a
+// goroutine continues into the C frames, which need not keep frame
+// pointers, and the walk can then read a garbage address and crash the
+// service; runtime.Callers unwinds with the runtime's own tables, which
+// know where the C frames are. The Go runtime makes the same choice for
+// its execution tracer (golang/go#59830). [LeakSummary.StackUnwinder] shows
+// which one is in use.
+func WithFramePointers(enabled bool) Option {
+	return optionFunc(func(o *options) { o.framePointers = enabled })
 }
 
 // WithLeakThreshold sets the age after which a held connection, an open

@@ -69,7 +69,7 @@ func (p *Probe) setup(opts []Option) {
 	p.http.init(o.maxRoutes)
 	p.config.max = maxConfigKeys
 	p.caches.max = o.maxCaches
-	p.stacks.init(o.maxStacks, o.stackDepth, o.stackEvery)
+	p.stacks.init(o.maxStacks, o.stackDepth, o.stackEvery, o.framePointers)
 }
 
 func defaultInstanceID() string {

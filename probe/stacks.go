@@ -22,6 +22,7 @@ type stackTable struct {
 	max     int
 	depth   int
 	every   uint64
+	fp      bool // unwind through frame pointers (amd64, unless WithFramePointers(false))
 	n       atomic.Uint64
 	dropped atomic.Uint64 // captures not stored: table full
 }
@@ -39,8 +40,23 @@ type Frame struct {
 	Line     int    `json:"line"`
 }
 
-func (t *stackTable) init(max, depth, every int) {
+func (t *stackTable) init(max, depth, every int, framePointers bool) {
 	t.max, t.depth, t.every = max, depth, uint64(every)
+	t.fp = framePointers && haveFPCallers
+}
+
+// Stack unwinders, as [LeakSummary.StackUnwinder] names them.
+const (
+	UnwinderFramePointers = "frame pointers"
+	UnwinderCallers       = "runtime.Callers"
+)
+
+// unwinder names how t unwinds stacks.
+func (t *stackTable) unwinder() string {
+	if t.fp {
+		return UnwinderFramePointers
+	}
+	return UnwinderCallers
 }
 
 // capture records the caller's stack, skipping skip frames above capture's
@@ -48,7 +64,8 @@ func (t *stackTable) init(max, depth, every int) {
 // WithStackSampling(n) captures; the others return 0.
 //
 // On amd64 the stack is unwound through frame pointers (fpCallers), which
-// costs about as much as a map lookup; elsewhere through runtime.Callers.
+// costs about as much as a map lookup, unless WithFramePointers(false)
+// chose runtime.Callers; elsewhere always through runtime.Callers.
 //
 //go:noinline
 func (t *stackTable) capture(skip int) stackID {
@@ -57,7 +74,7 @@ func (t *stackTable) capture(skip int) stackID {
 	}
 	var buf [maxStackDepth + 8]uintptr
 	var pcs []uintptr
-	if haveFPCallers {
+	if t.fp {
 		n := fpCallers(buf[:t.depth+skip])
 		if n <= skip {
 			return 0
