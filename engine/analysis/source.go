@@ -106,10 +106,20 @@ type Client interface {
 
 var _ Client = (*probe.Client)(nil)
 
+// GCProfiler is the optional method of a [Client] that takes a heap
+// profile after a GC: *probe.Client has it. [Remote] uses it when the
+// client has it.
+type GCProfiler interface {
+	ProfileWithOptions(ctx context.Context, name string, o probe.ProfileOptions) ([]byte, error)
+}
+
+var _ GCProfiler = (*probe.Client)(nil)
+
 // Remote returns a Source over a remote probe read through c (one per
 // replica), e.g. a *probe.Client. name tells the replica apart in the
 // report; use the probe's URL without credentials. A remote heap profile
-// shows the heap as of the service's last GC (no GC is forced).
+// is taken after a GC in the service (gc=1), as in process, when c is a
+// [GCProfiler]; otherwise it shows the heap as of the service's last GC.
 func Remote(name string, c Client) Source { return remote{name, c} }
 
 type remote struct {
@@ -124,5 +134,8 @@ func (s remote) Leaks(ctx context.Context) (*probe.LeakReport, error) {
 }
 
 func (s remote) Profile(ctx context.Context, kind string) ([]byte, error) {
+	if g, ok := s.c.(GCProfiler); ok && kind == ProfileHeap {
+		return g.ProfileWithOptions(ctx, kind, probe.ProfileOptions{GC: true})
+	}
 	return s.c.Profile(ctx, kind, 0)
 }
