@@ -122,12 +122,12 @@ func TestOpenRefuses(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	cases := map[string][]string{
-		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":            {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
-		"soak run -probe-token=REDACTED":                                          {"soak", "run", "-probe-token=tok"},
-		"soak demo --database-url 'postgres://root:REDACTED@127.0.0.1:5432/test'": {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
-		"soak demo --redis-url redis://127.0.0.1:6379/0":                          {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
-		"soak run --url '/a b'":                                                   {"soak", "run", "--url", "/a b"},
-		"soak run --probe-token":                                                  {"soak", "run", "--probe-token"},
+		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":          {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
+		"soak run -probe-token=REDACTED":                                        {"soak", "run", "-probe-token=tok"},
+		"soak demo --database-url postgres://root:REDACTED@127.0.0.1:5432/test": {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
+		"soak demo --redis-url redis://127.0.0.1:6379/0":                        {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
+		"soak run --url '/a b'":                                                 {"soak", "run", "--url", "/a b"},
+		"soak run --probe-token":                                                {"soak", "run", "--probe-token"},
 	}
 	for want, args := range cases {
 		if got := Redact(args); got != want {
