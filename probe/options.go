@@ -43,6 +43,7 @@ type options struct {
 	stackDepth    int
 	stackEvery    int
 	framePointers bool
+	heapRate      int // bytes; 0: leave runtime.MemProfileRate alone
 	leakThreshold time.Duration
 	pollInterval  time.Duration
 	maxProfile    time.Duration

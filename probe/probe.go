@@ -70,6 +70,7 @@ func (p *Probe) setup(opts []Option) {
 	p.config.max = maxConfigKeys
 	p.caches.max = o.maxCaches
 	p.stacks.init(o.maxStacks, o.stackDepth, o.stackEvery, o.framePointers)
+	applyHeapProfileRate(o.heapRate)
 }
 
 func defaultInstanceID() string {

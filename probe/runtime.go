@@ -35,8 +35,12 @@ type RuntimeSnapshot struct {
 	// TotalMemoryBytes is all memory mapped by the Go runtime.
 	TotalMemoryBytes uint64 `json:"total_memory_bytes"`
 	ReleasedBytes    uint64 `json:"released_bytes"` // returned to the OS
-	GOGCPercent      int64  `json:"gogc_percent"`
-	MemoryLimitBytes int64  `json:"memory_limit_bytes"` // GOMEMLIMIT
+	// HeapProfileRateBytes is runtime.MemProfileRate: heap and allocs
+	// profiles sample one allocation per this many bytes on average (0:
+	// heap profiling is off). See [WithHeapProfileRate].
+	HeapProfileRateBytes int   `json:"heap_profile_rate_bytes"`
+	GOGCPercent          int64 `json:"gogc_percent"`
+	MemoryLimitBytes     int64 `json:"memory_limit_bytes"` // GOMEMLIMIT
 
 	AllocBytes       uint64  `json:"alloc_bytes"`        // cumulative
 	AllocObjects     uint64  `json:"alloc_objects"`      // cumulative
@@ -132,6 +136,8 @@ func (r *runtimeReader) read() RuntimeSnapshot {
 		GOARCH:     runtime.GOARCH,
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 		NumCPU:     runtime.NumCPU(),
+
+		HeapProfileRateBytes: heapProfileRate(),
 	}
 	u := func(i int) uint64 { return pick(r.samples[i], &s, metrics.KindUint64, metrics.Value.Uint64) }
 	f := func(i int) float64 { return pick(r.samples[i], &s, metrics.KindFloat64, metrics.Value.Float64) }

@@ -39,3 +39,13 @@ func ExampleClient_ProfileWithOptions() {
 	fmt.Println(prof.SampleType[2].Type, prof.SampleType[2].Unit, err)
 	// Output: inuse_objects count <nil>
 }
+
+// A service soaked for a few minutes samples its heap every 16 KiB
+// instead of 512 KiB, so that a heap diff rests on hundreds of samples.
+func ExampleWithHeapProfileRate() {
+	p := probe.New(probe.WithHeapProfileRate(16 << 10))
+
+	snap, _ := p.Snapshot(context.Background())
+	fmt.Println(snap.Runtime.HeapProfileRateBytes <= 16<<10)
+	// Output: true
+}
