@@ -38,7 +38,7 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 		return hd
 	}
 	hd.base, hd.end = base.Path, end.Path
-	samples, err := heapSamples(base.Data, end.Data)
+	samples, period, err := heapSamples(base.Data, end.Data)
 	if err != nil {
 		hd.err = err.Error()
 		hd.evidence = "The heap profiles could not be diffed: " + hd.err + "."
@@ -72,8 +72,20 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 		hd.evidence += fmt.Sprintf(", %s in the database drivers while their pools opened connections (%s; bounded by each pool's max)",
 			humanBytes(hd.drivers), strings.Join(drivers, ", "))
 	}
+	if period > 0 {
+		hd.evidence += fmt.Sprintf(" (the profiles sample one allocation per %s allocated%s)", humanBytes(period), coarseNote(period))
+	}
 	hd.evidence += "."
 	return hd
+}
+
+// coarseNote warns when the heap sampling period is the runtime's default,
+// coarse for the growth of a short run.
+func coarseNote(period int64) string {
+	if period < probe.DefaultHeapProfileRate {
+		return ""
+	}
+	return ", the runtime's default: a growth of a few MB rests on few samples; probe.WithHeapProfileRate(16 << 10) in the service refines it"
 }
 
 // apply adds the diff's suspects, evidence and next step to f.

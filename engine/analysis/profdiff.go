@@ -105,7 +105,7 @@ func valueIndex(p *profile.Profile, typ string) (int, error) {
 // suspect's Value is its growth in bytes, Share its part of the total
 // growth of the growing sites, and Stack the stack of its largest sample.
 func HeapGrowth(base, end []byte, top int) ([]Suspect, int64, error) {
-	samples, err := heapSamples(base, end)
+	samples, _, err := heapSamples(base, end)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -123,24 +123,27 @@ type heapSample struct {
 	bytes  int64
 }
 
-// heapSamples diffs two heap profiles into their samples' changes.
-func heapSamples(base, end []byte) ([]heapSample, error) {
+// heapSamples diffs two heap profiles into their samples' changes, and
+// returns the end profile's sampling period (runtime.MemProfileRate when
+// it was written: one sample per that many bytes; 0 when not recorded).
+func heapSamples(base, end []byte) ([]heapSample, int64, error) {
 	pb, err := profile.ParseData(base)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: base heap profile: %w", err)
+		return nil, 0, fmt.Errorf("analysis: base heap profile: %w", err)
 	}
 	pe, err := profile.ParseData(end)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: heap profile: %w", err)
+		return nil, 0, fmt.Errorf("analysis: heap profile: %w", err)
 	}
+	period := pe.Period
 	pb.Scale(-1)
 	diff, err := profile.Merge([]*profile.Profile{pe, pb})
 	if err != nil {
-		return nil, fmt.Errorf("analysis: diffing heap profiles: %w", err)
+		return nil, 0, fmt.Errorf("analysis: diffing heap profiles: %w", err)
 	}
 	idx, err := valueIndex(diff, "inuse_space")
 	if err != nil {
-		return nil, fmt.Errorf("analysis: heap profile: %w", err)
+		return nil, 0, fmt.Errorf("analysis: heap profile: %w", err)
 	}
 	var out []heapSample
 	for _, s := range diff.Sample {
@@ -148,7 +151,7 @@ func heapSamples(base, end []byte) ([]heapSample, error) {
 			out = append(out, heapSample{frames(s), v})
 		}
 	}
-	return out, nil
+	return out, period, nil
 }
 
 // growingSites sums samples by site and returns the sites that grew, most
