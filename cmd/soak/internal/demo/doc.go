@@ -86,9 +86,10 @@
 //
 // A clean service stays flat, but has what a naive leak detector mistakes
 // for leaks: the LRU of rendered story pages (Config.PageCacheSize,
-// default 150 pages of about 3 KiB) fills as the seed scenario opens
-// trending's samples of the 300 hottest stories (within about 40 s at 50
-// users, 20 s at 100) and then stays at capacity; the whisper delivery workers
+// default 250 pages of about 3 KiB) fills as the seed scenario opens
+// trending's samples of the 300 hottest stories (within about 20 s of
+// load at 200 users, the demo's default) and then stays at capacity,
+// serving about 80 % of the story reads; the whisper delivery workers
 // (Config.WhisperWorkers, default 4) start on the first POST /api/whispers
 // and stay; the rate limiter keeps a bounded table of recent users; the
 // memory store keeps only the newest 500 created stories and 2,000
@@ -119,6 +120,12 @@
 // beside the demo's slow-query tracer through multitracer, Stat snapshots,
 // pg_stat_activity), Redis (go-redis hook), the page cache ("story-pages")
 // and the configuration (request timeout, pool max, cache size, rate limit,
-// workers, demo_storage, demo_faults). [Listen] serves the probe's admin
-// handler on its own loopback listener.
+// workers, database, redis, demo_faults; database and redis say "none: ..."
+// when the demo keeps its data in memory and has no Redis, which reports
+// show instead of asking for probe.PGX). [Listen] serves the probe's admin
+// handler on its own loopback listener. The default probe samples heap
+// allocations every 16 KiB ([HeapProfileRate], probe.WithHeapProfileRate)
+// instead of the runtime's 512 KiB, for the whole process, so that the heap
+// diff of a 2-minute soak (`soak demo --fault heap-leak`) locates
+// rememberStoryView on hundreds of samples rather than a handful.
 package demo
