@@ -18,7 +18,28 @@ const (
 	ConfigWorkers        = "workers"         // e.g. "8 goroutines"
 	ConfigServerTimeouts = "server_timeouts" // e.g. "read 5s, write 10s, idle 60s"
 	ConfigVersion        = "service_version" // e.g. "v1.4.2"
+	// ConfigDatabase and ConfigRedis say what the service keeps its data
+	// in and caches in. The value "none", or "none: WHY", declares that it
+	// has no database (no Redis): a report then says so ("the service has
+	// no database (data in memory)") instead of asking for probe.PGX to be
+	// wired. See [ConfigNone].
+	ConfigDatabase = "database" // e.g. "postgres (pgxpool)", "none: data in memory"
+	ConfigRedis    = "redis"    // e.g. "cache (go-redis)", "none: pages cached in process"
 )
+
+// ConfigNone reports whether a configuration value declares that the
+// service has none of the thing (the value "none", or "none: WHY"), and
+// WHY ("" when not given).
+func ConfigNone(value string) (why string, none bool) {
+	value = strings.TrimSpace(value)
+	if value == "none" {
+		return "", true
+	}
+	if rest, ok := strings.CutPrefix(value, "none:"); ok {
+		return strings.TrimSpace(rest), true
+	}
+	return "", false
+}
 
 const (
 	maxConfigKeys  = 64

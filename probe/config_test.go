@@ -74,3 +74,38 @@ func FuzzRedactSecrets(f *testing.F) {
 		}
 	})
 }
+
+func TestConfigNone(t *testing.T) {
+	cases := []struct {
+		v, why string
+		none   bool
+	}{
+		{"none", "", true},
+		{" none ", "", true},
+		{"none: data in memory", "data in memory", true},
+		{"none:", "", true},
+		{"postgres (pgxpool)", "", false},
+		{"nonexistent", "", false},
+		{"", "", false},
+	}
+	for _, c := range cases {
+		if why, none := ConfigNone(c.v); why != c.why || none != c.none {
+			t.Errorf("ConfigNone(%q) = %q, %v; want %q, %v", c.v, why, none, c.why, c.none)
+		}
+	}
+}
+
+func FuzzConfigNone(f *testing.F) {
+	for _, s := range []string{"none", "none: x", "postgres", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		why, none := ConfigNone(v)
+		if !none && why != "" {
+			t.Errorf("ConfigNone(%q): a reason %q without none", v, why)
+		}
+		if none && !strings.HasPrefix(strings.TrimSpace(v), "none") {
+			t.Errorf("ConfigNone(%q): none without the word", v)
+		}
+	})
+}

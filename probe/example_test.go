@@ -92,3 +92,20 @@ func ExampleProbe_Leaks() {
 	}
 	// Output: pgx-conn 1 60 github.com/soaklab/soak/probe_test.leakyHandler /api/library/shelves
 }
+
+// A service without a database says so, and reports then read "the
+// service has no database (data in memory)" instead of asking for
+// probe.PGX.
+func ExampleConfigNone() {
+	p := probe.New()
+	p.SetConfig(probe.ConfigDatabase, "none: data in memory")
+	p.SetConfig(probe.ConfigRedis, "cache (go-redis)")
+
+	for _, key := range []string{probe.ConfigDatabase, probe.ConfigRedis} {
+		why, none := probe.ConfigNone(p.Config()[key])
+		fmt.Printf("%s: none %v %q\n", key, none, why)
+	}
+	// Output:
+	// database: none true "data in memory"
+	// redis: none false ""
+}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/soaklab/soak/probe"
 )
@@ -51,6 +52,9 @@ func environmentRows(e *Environment) (env, hw, cfg []KV) {
 			return v
 		}
 		if why, ok := e.Missing[field]; ok {
+			if strings.HasPrefix(why, noneText) {
+				return why // a thing the service does not have, not a gap
+			}
 			return "not measured: " + why
 		}
 		return "not measured"
@@ -80,6 +84,11 @@ func environmentRows(e *Environment) (env, hw, cfg []KV) {
 		if v, ok := e.Config[key]; ok && v != "" {
 			return KV{label, v}
 		}
+		if without := map[string]string{probe.ConfigDBPoolMax: probe.ConfigDatabase, probe.ConfigRedisMaxMemory: probe.ConfigRedis}[key]; without != "" {
+			if why, none := probe.ConfigNone(e.Config[without]); none {
+				return KV{label, noneText + orText(why, "the service has none")}
+			}
+		}
 		if why, ok := e.Missing["Configuration"]; ok {
 			return KV{label, "not measured: " + why}
 		}
@@ -93,8 +102,14 @@ func environmentRows(e *Environment) (env, hw, cfg []KV) {
 		conf("Request Timeout", probe.ConfigRequestTimeout),
 		conf("Rate Limit", probe.ConfigRateLimit),
 	}
+	for _, k := range []struct{ label, key string }{{"Database", probe.ConfigDatabase}, {"Redis", probe.ConfigRedis}} {
+		if v := e.Config[k.key]; v != "" {
+			cfg = append(cfg, KV{k.label, v})
+		}
+	}
 	known := map[string]bool{probe.ConfigWorkers: true, probe.ConfigDBPoolMax: true, probe.ConfigCacheSize: true,
-		probe.ConfigRedisMaxMemory: true, probe.ConfigRequestTimeout: true, probe.ConfigRateLimit: true}
+		probe.ConfigRedisMaxMemory: true, probe.ConfigRequestTimeout: true, probe.ConfigRateLimit: true,
+		probe.ConfigDatabase: true, probe.ConfigRedis: true}
 	var extra []string
 	for k := range e.Config {
 		if !known[k] {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // result summarises the measured steps.
@@ -32,8 +34,24 @@ func (c *capRun) result() *CapacityResult {
 		r.USLError = err.Error()
 	}
 	r.Bottlenecks = capacityBottlenecks(r, orDefaultThresholds(c.cfg.Thresholds))
-	r.Scaling = capacityScaling(r, orDefaultThresholds(c.cfg.Thresholds))
+	r.Scaling = capacityScaling(r, orDefaultThresholds(c.cfg.Thresholds), c.noDatabase())
 	return r
+}
+
+// noDatabase is noneDeclared for the database of the polled sources.
+func (c *capRun) noDatabase() string {
+	if c.poll == nil {
+		return ""
+	}
+	c.poll.mu.Lock()
+	defer c.poll.mu.Unlock()
+	var srcs []*SourceTimeline
+	for _, s := range c.poll.cap.Timeline.Sources {
+		if s.Reachable() {
+			srcs = append(srcs, s)
+		}
+	}
+	return noneDeclared(srcs, probe.ConfigDatabase, "database")
 }
 
 // peakWords says where the fitted throughput peaks, against the highest
@@ -112,8 +130,8 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 }
 
 // capacityScaling turns the steps and the USL fit into the seed's four
-// scaling recommendations.
-func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
+// scaling recommendations; noDB is noneDeclared for the database.
+func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 	var s Scaling
 	if len(r.Steps) == 0 {
 		return Scaling{Horizontal: "not measured: no step", Vertical: "not measured: no step", Database: "not measured: no step", Cache: "not measured: no step"}
@@ -147,15 +165,17 @@ func capacityScaling(r *CapacityResult, th Thresholds) Scaling {
 		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores: more cores would not help; the limit is elsewhere.", pct(last.CPU))
 	}
 	switch {
+	case last.PoolUtilization < 0 && noDB != "":
+		s.Database = "Nothing to scale: " + noDB + "."
 	case last.PoolUtilization < 0:
-		s.Database = "not measured: no probe reported a pgx pool"
+		s.Database = "not measured: no probe reported a pgx pool (pass --probe URL, and wire probe.PGX in the service)"
 	case last.PoolWaits > 0:
 		s.Database = fmt.Sprintf("The pool ran dry (%s, %d waits) at the last step: size it by Little's law (acquires/s x hold time / 0.8) within the server's max_connections, or shorten the holds.",
 			pct(last.PoolUtilization), last.PoolWaits)
 	default:
 		s.Database = fmt.Sprintf("The pool peaked at %s with no waits: the database is not the limit at these steps.", pct(last.PoolUtilization))
 	}
-	s.Cache = "Measure the cache hit rate in a sustained run at the breaking load (`soak run` at that many users): a cache that misses under load moves work to the database."
+	s.Cache = "Measure the cache hit rate in a sustained run at the breaking load (`soak run` at that many users): a cache that misses under load moves work to the store behind it."
 	return s
 }
 
@@ -237,13 +257,16 @@ func capacitySections(r *Result) (cap []KV, bottlenecks []string, scaling []KV) 
 		{"Horizontal Scaling", rowAdvice(cpuRow, "CPU saturates first: add replicas behind the load balancer.", "CPU is not saturated at this load; replicas are not needed for it. `soak capacity` gives the users per replica.")},
 		{"Vertical Scaling", rowAdvice(cpuRow, "More cores per replica would raise the limit.", "More cores would not help at this load.")},
 		{"Database Scaling", rowAdvice(poolRow, "Size the pool by Little's law (see Recommendations) within max_connections; then the database itself.", "The pool has headroom at this load.")},
-		{"Cache Scaling", rowAdvice(hitRow, "Raise the hit rate before scaling the cache: the misses reach the database.", "The cache hit rate meets its target at this load.")},
+		{"Cache Scaling", rowAdvice(hitRow, "Raise the hit rate before scaling the cache: the misses go to the store behind it.", "The cache hit rate meets its target at this load.")},
 	}
 	return cap, bottlenecks, scaling
 }
 
 func rowAdvice(t *Target, failed, passed string) string {
 	switch {
+	case t != nil && t.Status == StatusUnknown && strings.HasPrefix(t.Why, "the service has no "):
+		why, _, _ := strings.Cut(t.Why, ": no ") // the declaration, without what it leaves unmeasured
+		return "Nothing to scale: " + why + "."
 	case t == nil || t.Status == StatusUnknown:
 		why := "no probe"
 		if t != nil {

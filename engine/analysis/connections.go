@@ -20,8 +20,7 @@ func (a *analyzer) connections(s *SourceTimeline) Finding {
 		return unknown(d, s.Name, "no sample after the drain (the run stopped before it)")
 	}
 	if len(after.Pools) == 0 && len(after.Redis) == 0 {
-		f := unknown(d, s.Name, "the service reports no pgx pool and no Redis client to the probe")
-		return f
+		return unknown(d, s.Name, a.noConnections(s))
 	}
 	cf := &ConnectionFigures{ThresholdSeconds: after.Leaks.ThresholdSeconds}
 	f := Finding{Detector: d, Source: s.Name, Connections: cf}
@@ -194,4 +193,21 @@ func trimStack(fs []probe.Frame) []probe.Frame {
 		return fs[:maxStack]
 	}
 	return fs
+}
+
+// noConnections says why a source has no connection to check: the
+// database and Redis it declares it does not have, or that none is wired
+// to the probe.
+func (a *analyzer) noConnections(s *SourceTimeline) string {
+	src := []*SourceTimeline{s}
+	db, rd := noneDeclared(src, probe.ConfigDatabase, "database"), noneDeclared(src, probe.ConfigRedis, "Redis")
+	switch {
+	case db != "" && rd != "":
+		return db + " and no Redis: no connection to leak"
+	case db != "":
+		return db + ", and reports no Redis client to the probe"
+	case rd != "":
+		return rd + ", and reports no pgx pool to the probe (wire probe.PGX)"
+	}
+	return "the service reports no pgx pool and no Redis client to the probe"
 }

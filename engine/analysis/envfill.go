@@ -60,6 +60,8 @@ func (a *analyzer) environment() Environment {
 	e.Redis = strings.Join(uniq(rds), ", ")
 	switch {
 	case e.PostgreSQL != "":
+	case !anyPool && a.noDatabase() != "":
+		e.missing("PostgreSQL", noneText+a.noDatabase())
 	case !anyPool:
 		e.missing("PostgreSQL", "the service reports no pgx pool to the probe")
 	case !pgAsked:
@@ -69,6 +71,8 @@ func (a *analyzer) environment() Environment {
 	}
 	switch {
 	case e.Redis != "":
+	case !anyRedis && a.noRedis() != "":
+		e.missing("Redis", noneText+a.noRedis())
 	case !anyRedis:
 		e.missing("Redis", "the service reports no Redis client to the probe")
 	default:

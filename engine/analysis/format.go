@@ -84,3 +84,41 @@ func oneDecimal(v float64) string {
 	}
 	return fmt.Sprintf("%.1f", v)
 }
+
+// span formats a length of time the same way everywhere in the report:
+// "4.2 s" and "45 s" below a minute, "1 min 38 s", "2 min", "1 h 5 min".
+func span(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return oneDecimal(d.Seconds()) + " s"
+	case d < time.Minute:
+		return fmt.Sprintf("%.0f s", d.Round(time.Second).Seconds())
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		m, s := int(d.Minutes()), int(d.Seconds())%60
+		if s == 0 {
+			return fmt.Sprintf("%d min", m)
+		}
+		return fmt.Sprintf("%d min %d s", m, s)
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if m == 0 {
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
+// per names a period for rates: "minute" for 1 min, "second", "hour",
+// else its span ("per 10 s").
+func per(d time.Duration) string {
+	switch d {
+	case time.Second:
+		return "second"
+	case time.Minute:
+		return "minute"
+	case time.Hour:
+		return "hour"
+	}
+	return span(d)
+}

@@ -22,8 +22,8 @@ func (a *analyzer) goroutines(s *SourceTimeline) Finding {
 	}
 	pts := s.In(PhaseSteady)
 	if len(pts) < minTrendPoints {
-		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %v steady state, %d are needed", len(pts),
-			steady.Duration().Round(time.Second), minTrendPoints))
+		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %s steady state, %d are needed", len(pts),
+			span(steady.Duration()), minTrendPoints))
 	}
 	g := &GoroutineFigures{}
 	if b := s.Last[PhaseBaseline]; b != nil {
@@ -91,8 +91,8 @@ func (a *analyzer) goroutines(s *SourceTimeline) Finding {
 		if !drained {
 			f.Confidence = 0.7
 		}
-		f.Summary = fmt.Sprintf("goroutines follow the load (about %.0f requests in flight by Little's law) and return to %d after the drain (baseline %d)",
-			g.ExpectedInFlight, g.AfterDrain, g.Baseline)
+		f.Summary = fmt.Sprintf("goroutines do not grow under load (%d at the start of the steady state, %d at its end: about %.0f serve requests in flight, by Little's law, the others hold connections open%s) and return to %d after the drain (baseline %d)",
+			g.SteadyStart, g.SteadyEnd, g.ExpectedInFlight, a.inProcessNote(s.Name), g.AfterDrain, g.Baseline)
 		if g.Residue > 0 {
 			f.Summary += fmt.Sprintf("; %d started once and stayed (a lazily started pool, not growing)", g.Residue)
 		}
@@ -220,4 +220,14 @@ func pprofTopCommand(path string) string {
 		return "the goroutine profile (`go tool pprof -top <profile>`)"
 	}
 	return "`go tool pprof -top " + path + "`"
+}
+
+// inProcessNote is ", and run soak's own virtual users, in this process"
+// for a source that shares soak's process (its goroutine count includes
+// the load generator's), else "".
+func (a *analyzer) inProcessNote(source string) string {
+	if a.c.Config != nil && slices.Contains(a.c.Config.InProcess, source) {
+		return " or, in this process, run soak's own virtual users"
+	}
+	return ""
 }

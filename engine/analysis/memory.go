@@ -30,8 +30,8 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 	m := &MemoryFigures{Steady: steady.Duration(), Points: len(pts)}
 	fillMemoryLevels(m, s)
 	if len(pts) < minTrendPoints {
-		f := unknown(d, s.Name, fmt.Sprintf("only %d GC cycles were seen in the %v steady state, %d are needed: run longer, or poll more often",
-			len(pts), steady.Duration().Round(1e9), minTrendPoints))
+		f := unknown(d, s.Name, fmt.Sprintf("only %d GC cycles were seen in the %s steady state, %d are needed: run longer, or poll more often",
+			len(pts), span(steady.Duration()), minTrendPoints))
 		f.Memory = m
 		return f
 	}
@@ -58,15 +58,20 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 	material := math.Max(MinLeakBytes, MinLeakShare*float64(m.InitialBytes)) / secs // bytes/s
 	rising := m.PerSecond.Rising() && m.PerSecond.Lo >= material
 	// A leak still grows at the end: the late half's own interval must
-	// clear the bar too. Growth that slows below it is a plateau (a cache
-	// or pool filling). A late half too short to fit (few GC cycles)
-	// cannot show flattening, and the whole steady state decides.
-	m.Plateau = m.PerSecond.Rising() && m.Late.N >= minTrendPoints &&
-		(m.Late.Lo < material || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
+	// clear the bar too. Growth that flattens (a late slope well below the
+	// whole one, or surely below the bar) is a plateau: a cache or pool
+	// filling. A late half that is neither (its interval too wide to
+	// tell) is not called a leak, and the words say why. A late half too
+	// short to fit (few GC cycles) cannot show flattening, and the whole
+	// steady state decides.
+	lateFits := m.Late.N >= minTrendPoints
+	m.Plateau = m.PerSecond.Rising() && lateFits &&
+		(m.Late.Hi < material || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
+	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
 	f := Finding{Detector: d, Source: s.Name, Memory: m}
 	f.Evidence = memoryEvidence(m)
 	switch {
-	case rising && !m.Plateau:
+	case rising && !m.Plateau && !lateUnclear:
 		hd := a.heapDiff(s.Name)
 		if hd.err == "" && float64(hd.service) < material*secs {
 			f.Verdict, f.Confidence = VerdictOK, 0.8
@@ -87,14 +92,18 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 		f.Summary = fmt.Sprintf("live heap grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
 			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))
 		hd.apply(&f)
-	case m.PerSecond.Rising() && m.Plateau:
+	case m.Plateau:
 		f.Verdict, f.Confidence = VerdictOK, 0.8
-		f.Summary = fmt.Sprintf("live heap grew early in the steady state and flattened (late slope %.1f MB/hour): a plateau, such as a bounded cache filling, not a leak",
-			mb(m.Late.Slope*3600))
+		f.Summary = fmt.Sprintf("live heap grew early in the steady state and flattened (%.1f MB/hour over the second half, against %.1f over the whole): a plateau, such as a bounded cache filling, not a leak",
+			mb(m.Late.Slope*3600), m.MBPerHour)
+	case rising && lateUnclear:
+		f.Verdict, f.Confidence = VerdictOK, 0.5
+		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f): not called a leak on this evidence; a longer soak would tell",
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, mb(m.Late.Slope*3600), mb(m.Late.Lo*3600), mb(m.Late.Hi*3600))
 	case m.PerSecond.Rising():
 		f.Verdict, f.Confidence = VerdictOK, 0.6
-		f.Summary = fmt.Sprintf("live heap grows slowly, %.2f MB/hour (95%% CI %.2f to %.2f): below the leak bar (%s over the steady state); a longer soak would tell",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, humanBytes(int64(material*secs)))
+		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but at the interval's low end that is %s over the %s steady state, below the leak bar (%s): not called a leak; a longer soak would tell",
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, humanBytes(int64(m.PerSecond.Lo*secs)), span(steady.Duration()), humanBytes(int64(material*secs)))
 	default:
 		f.Verdict = VerdictOK
 		f.Confidence = 0.75
@@ -145,9 +154,9 @@ func fillMemoryLevels(m *MemoryFigures, s *SourceTimeline) {
 
 func memoryEvidence(m *MemoryFigures) []string {
 	ev := []string{
-		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %v), %s after the drain.",
+		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %s), %s after the drain.",
 			humanBytes(int64(m.BaselineBytes)), humanBytes(int64(m.InitialBytes)), humanBytes(int64(m.FinalBytes)),
-			mb(float64(m.GrowthBytes)), m.Steady.Round(1e9), humanBytes(int64(m.AfterDrainBytes))),
+			mb(float64(m.GrowthBytes)), span(m.Steady), humanBytes(int64(m.AfterDrainBytes))),
 		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
 			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope),
 			bytesPerRequest(m.PerRequest.Lo), bytesPerRequest(m.PerRequest.Hi), mb(m.Late.Slope*3600)),

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/probe"
 )
 
 // Pool-exhaustion decision constants (see docs/report.md).
@@ -41,6 +42,9 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		names = append(names, p.Name)
 	}
 	if len(names) == 0 {
+		if no := noneDeclared([]*SourceTimeline{s}, probe.ConfigDatabase, "database"); no != "" {
+			return unknown(d, s.Name, no+": no pool to exhaust")
+		}
 		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe.PGX not wired)")
 	}
 	f := Finding{Detector: d, Source: s.Name, Verdict: VerdictOK, Confidence: 0.9}
@@ -82,8 +86,8 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
-		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%v at its max with %d waits, below the bar of %v): bursts, not exhaustion",
-			worst.Name, worst.Exhausted.Round(time.Millisecond), worst.EmptyAcquires, minTime.Round(time.Millisecond))
+		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %d waits, below the bar of %s): bursts, not exhaustion",
+			worst.Name, span(worst.Exhausted), worst.EmptyAcquires, span(minTime))
 	default:
 		f.Summary = fmt.Sprintf("no acquire waited with a pool at its max (peak %s of %d connections)",
 			pct(worst.PeakUtilization), worst.Max)
@@ -218,8 +222,8 @@ func poolEvidence(pf *PoolFigures) []string {
 	return []string{
 		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s), mean utilisation %s over the steady state.",
 			pf.Name, pf.Max, pf.PeakAcquired, pct(pf.PeakUtilization), pct(pf.MeanUtilization)),
-		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %v (%s of the steady state): %d waits, %.2f s waited in total.",
-			pf.Exhausted.Round(time.Millisecond), pct(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
+		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %s (%s of the steady state): %d waits, %.2f s waited in total.",
+			span(pf.Exhausted), pct(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
 		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
 			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), otherLatency(pf), pf.CorrelationN, pf.Correlation),
 		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",

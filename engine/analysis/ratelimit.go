@@ -130,8 +130,8 @@ func (a *analyzer) rateLimit() Finding {
 	rf.ExpectedHits = pol.expectedDenials(users, rf.UserRate, load)
 	perPeriod := rf.UserRate * pol.Period.Seconds()
 	rf.UserRate = perPeriod
-	f.Evidence = append(f.Evidence, fmt.Sprintf("Policy %q: %d requests per %v, burst %d. The virtual users sent %.1f requests per %v each on average, so the policy predicts about %s denials over %v.",
-		rf.Policy, pol.Limit, pol.Period, pol.Burst, perPeriod, pol.Period, group(int64(rf.ExpectedHits)), load.Round(time.Second)))
+	f.Evidence = append(f.Evidence, fmt.Sprintf("Policy %q: %d requests per %s, burst %d. The virtual users sent %.1f requests per %s each on average, so the policy predicts about %s denials over %s.",
+		rf.Policy, pol.Limit, per(pol.Period), pol.Burst, perPeriod, per(pol.Period), group(int64(rf.ExpectedHits)), span(load)))
 	expected := rf.ExpectedHits >= 1
 	switch {
 	case limited == 0 && !expected, limited > 0 && expected:
@@ -141,8 +141,8 @@ func (a *analyzer) rateLimit() Finding {
 	case limited > 0:
 		rf.Expected = "unexpected"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.8
-		f.Summary = fmt.Sprintf("%s 429s (%s) although each virtual user stayed below the policy (%.1f of %d requests per %v)",
-			group(limited), pct(rf.HitRate), perPeriod, pol.Limit, pol.Period)
+		f.Summary = fmt.Sprintf("%s 429s (%s) although each virtual user stayed below the policy (%.1f of %d requests per %s)",
+			group(limited), pct(rf.HitRate), perPeriod, pol.Limit, per(pol.Period))
 		f.NextStep = "Check what the limiter keys on: identities shared by many users (one IP for every anonymous user behind a proxy, one API key) hit the limit together."
 		if rf.ServerDenials["ip"] > rf.ServerDenials["user"] {
 			f.NextStep = fmt.Sprintf("Most denials are keyed by IP (%s): the anonymous users share one address. Give each virtual user its own (an X-Forwarded-For the service trusts) or set a per-IP limit sized for a shared address.",
@@ -151,8 +151,8 @@ func (a *analyzer) rateLimit() Finding {
 	default:
 		rf.Expected = "missing"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
-		f.Summary = fmt.Sprintf("no 429s although the policy (%s) predicts about %s for users at %.1f requests per %v",
-			rf.Policy, group(int64(rf.ExpectedHits)), perPeriod, pol.Period)
+		f.Summary = fmt.Sprintf("no 429s although the policy (%s) predicts about %s for users at %.1f requests per %s",
+			rf.Policy, group(int64(rf.ExpectedHits)), perPeriod, per(pol.Period))
 		f.NextStep = "Check that the limiter is on and keyed as documented."
 	}
 	return f

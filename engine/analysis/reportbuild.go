@@ -173,10 +173,5 @@ func endpointRows(res *engine.Result, th Thresholds) []EndpointRow {
 	return out
 }
 
-// shortDuration is durationText for a minute and more, else "4.2 s".
-func shortDuration(d time.Duration) string {
-	if d >= time.Minute {
-		return durationText(d)
-	}
-	return seconds(d) + " s"
-}
+// shortDuration is a phase's length: "22 s", "1 min 38 s" (see span).
+func shortDuration(d time.Duration) string { return span(d) }

@@ -45,8 +45,7 @@ func stability(r *Result) Stability {
 		return []KV{
 			{p + "Initial Memory", fmt.Sprintf("%.1f MB (live heap after GC at the start of the steady state; %.1f MB at baseline)", mb(float64(m.InitialBytes)), mb(float64(m.BaselineBytes)))},
 			{p + "Final Memory", fmt.Sprintf("%.1f MB (at the end of the steady state; %.1f MB after the drain)", mb(float64(m.FinalBytes)), mb(float64(m.AfterDrainBytes)))},
-			{p + "Memory Growth", fmt.Sprintf("%+.1f MB over %s: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request",
-				mb(float64(m.GrowthBytes)), durationText(m.Steady), m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))},
+			{p + "Memory Growth", memoryGrowthText(m)},
 			{p + "Leak Detected", verdictText(f)},
 		}
 	})
@@ -156,4 +155,24 @@ func connLeakText(f *Finding) string {
 		return "✅ None: " + f.Summary
 	}
 	return "❔ Not measured: " + f.Unmeasured
+}
+
+// memoryGrowthText gives the growth from end to end of the steady state
+// and the trend fitted to every GC cycle in it, saying which is which, so
+// that a shrinking end-to-end figure beside a rising trend (or the
+// reverse) reads as what it is.
+func memoryGrowthText(m *MemoryFigures) string {
+	shape := "flat within the noise"
+	switch {
+	case m.PerSecond.Rising():
+		shape = "rising"
+	case m.PerSecond.Falling():
+		shape = "falling"
+	}
+	s := fmt.Sprintf("%+.1f MB from the start to the end of the steady state (%s); trend %+.1f MB/hour over %d GC cycles (95%% CI %.1f to %.1f: %s), %s per request",
+		mb(float64(m.GrowthBytes)), span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, bytesPerRequest(m.PerRequest.Slope))
+	if (m.PerSecond.Rising() && m.GrowthBytes < 0) || (m.PerSecond.Falling() && m.GrowthBytes > 0) {
+		s += "; the two ends are single GC cycles, the trend weighs them all"
+	}
+	return s
 }

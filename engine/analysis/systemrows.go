@@ -31,6 +31,9 @@ func (a *analyzer) poolRow(t Target, srcs []*SourceTimeline) Target {
 		}
 	}
 	if best < 0 {
+		if no := noneDeclared(srcs, probe.ConfigDatabase, "database"); no != "" {
+			return unmeasured(t, no+": no connection pool to measure")
+		}
 		return unmeasured(t, "the service reports no pgx pool to the probe (wire probe.PGX)")
 	}
 	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", pct(best), where, pct(mean))
@@ -49,6 +52,9 @@ func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
 		}
 	}
 	if calls == 0 {
+		if no := noneDeclared(srcs, probe.ConfigDatabase, "database"); no != "" {
+			return unmeasured(t, no+": no query to time")
+		}
 		return unmeasured(t, "no database statement was traced in the steady state (wire probe.PGX, or the service made no query)")
 	}
 	p95 := merged.Quantile(0.95)

@@ -121,7 +121,7 @@ func TestProbeWiring(t *testing.T) {
 	for key, want := range map[string]string{
 		probe.ConfigRequestTimeout: "30s",
 		probe.ConfigDBPoolMax:      "16",
-		ConfigStorage:              "postgres, cache redis",
+		probe.ConfigDatabase:       "postgres (pgxpool)",
 		ConfigFaults:               "none",
 	} {
 		if got := snap.Config[key]; got != want {

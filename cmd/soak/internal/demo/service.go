@@ -77,29 +77,6 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// reportConfig tells the probe the configuration a report shows.
-func (s *Service) reportConfig() {
-	p, cfg := s.cfg.Probe, s.cfg
-	p.SetConfig(probe.ConfigRequestTimeout, cfg.RequestTimeout.String())
-	p.SetConfig(probe.ConfigCacheSize, fmt.Sprintf("%d entries (story pages, in-process LRU, TTL %v)",
-		cfg.PageCacheSize, cfg.PageCacheTTL))
-	p.SetConfig(probe.ConfigWorkers, fmt.Sprintf("%d goroutines (whisper delivery, started on the first whisper)",
-		cfg.WhisperWorkers))
-	p.SetConfig(ConfigStorage, s.api.storage+", cache "+s.api.cache)
-	faults := "none"
-	if len(cfg.Faults) > 0 {
-		faults = strings.Join(cfg.Faults, ", ")
-	}
-	p.SetConfig(ConfigFaults, faults)
-}
-
-// Probe configuration keys of the demo's own, beside the probe.Config*
-// keys it also sets.
-const (
-	ConfigStorage = "demo_storage" // "memory, cache none", "postgres, cache redis"
-	ConfigFaults  = "demo_faults"  // "none" or the planted faults, "heap-leak, conn-leak"
-)
-
 // Probe returns the probe the service records into (Config.Probe, or the
 // one New made).
 func (s *Service) Probe() *probe.Probe { return s.cfg.Probe }

@@ -1,0 +1,60 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/soaklab/soak/probe"
+)
+
+// noStoreSeries is a service with no pool and no Redis client, whose
+// probe says (or does not say) why.
+func noStoreSeries(config map[string]string) sampleFn {
+	return func(t float64, ph Phase) *probe.Snapshot {
+		s := snap(20<<20, uint64(100+t), 20, requestsAt(t))
+		s.Config = config
+		return s
+	}
+}
+
+// TestReportSaysWhyNoDatabase: a service whose probe declares it has no
+// database and no Redis gets rows that say so, not advice to wire
+// probe.PGX; one that does not say keeps the advice.
+func TestReportSaysWhyNoDatabase(t *testing.T) {
+	s := newSynth()
+	s.samples(noStoreSeries(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
+	s.intervals(steadyLoad)
+	md := markdownOf(t, s.analyze())
+	for _, want := range []string{
+		"| Database | Connection Pool | < 80.0% | not measured: the service has no database (data in memory): no connection pool to measure |",
+		"| Database | Query Latency | < 50ms | not measured: the service has no database (data in memory): no query to time |",
+		"- **Connection Leaks**: ❔ Not measured: the service has no database (data in memory) and no Redis: no connection to leak",
+		"- **Pool Exhaustion Events**: ❔ Not measured: the service has no database (data in memory): no pool to exhaust",
+		"- **PostgreSQL Version**: none: the service has no database (data in memory)",
+		"- **Redis Version**: none: the service has no Redis (pages cached in process)",
+		"- **Database Pool Size**: none: data in memory",
+		"- **Redis Max Memory**: none: pages cached in process",
+		"- **Database**: none: data in memory",
+		"- **Database Scaling**: Nothing to scale: the service has no database (data in memory).",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	for _, bad := range []string{"probe.PGX", "reports no pgx pool", "SetConfig(\"db_pool_max\"", "reach the database"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("%q in the report of a service without a database:\n%s", bad, md)
+		}
+	}
+
+	s = newSynth()
+	s.samples(noStoreSeries(nil))
+	s.intervals(steadyLoad)
+	md = markdownOf(t, s.analyze())
+	for _, want := range []string{"the service reports no pgx pool to the probe (wire probe.PGX)",
+		"the service reports no pgx pool and no Redis client to the probe", `not reported by the service (probe.SetConfig("db_pool_max", ...))`} {
+		if !strings.Contains(md, want) {
+			t.Errorf("a service that does not say lost the advice %q", want)
+		}
+	}
+}
