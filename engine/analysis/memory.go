@@ -65,7 +65,7 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 	// short to fit (few GC cycles) cannot show flattening, and the whole
 	// steady state decides.
 	lateFits := m.Late.N >= minTrendPoints
-	m.Plateau = m.PerSecond.Rising() && lateFits &&
+	m.Plateau = m.PerSecond.Rising() && lateFits && m.Late.Slope < m.PerSecond.Slope &&
 		(m.Late.Hi < material || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
 	f := Finding{Detector: d, Source: s.Name, Memory: m}

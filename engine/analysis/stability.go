@@ -171,8 +171,20 @@ func memoryGrowthText(m *MemoryFigures) string {
 	}
 	s := fmt.Sprintf("%+.1f MB from the start to the end of the steady state (%s); trend %+.1f MB/hour over %d GC cycles (95%% CI %.1f to %.1f: %s), %s per request",
 		mb(float64(m.GrowthBytes)), span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, bytesPerRequest(m.PerRequest.Slope))
-	if (m.PerSecond.Rising() && m.GrowthBytes < 0) || (m.PerSecond.Falling() && m.GrowthBytes > 0) {
+	if endsDisagree(m) {
 		s += "; the two ends are single GC cycles, the trend weighs them all"
 	}
 	return s
 }
+
+// endsDisagree reports whether the end-to-end change, as a rate, falls
+// outside the trend's 95 % interval: a reader comparing the two figures
+// needs to be told why.
+func endsDisagree(m *MemoryFigures) bool {
+	if m.Steady <= 0 || m.Points < minTrendPoints {
+		return false
+	}
+	rate := mb(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
+	return rate < m.MBPerHourLo || rate > m.MBPerHourHi
+}
+

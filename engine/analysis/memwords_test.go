@@ -1,0 +1,82 @@
+package analysis
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// shortSynth is newSynth with a steady state of d, as in a short
+// in-process run.
+func shortSynth(d time.Duration) *synth {
+	s := newSynth()
+	s.steady = d
+	b, w, st := s.t0.Add(s.baseline), s.t0.Add(s.baseline+s.warm), s.t0.Add(s.baseline+s.warm+s.steady)
+	s.c.Timing = Timing{{PhaseBaseline, s.t0, b}, {PhaseWarmup, b, w}, {PhaseSteady, w, st}, {PhaseDrain, st, st.Add(s.drain)}}
+	s.start, s.end = b, st
+	return s
+}
+
+// TestMemoryWordsAgreeWithFigures sweeps short, noisy runs (a 60 s steady
+// state, GC noise up to ±8 MB, slopes from flat to a fast leak, and heaps
+// that flatten early) and checks every verdict's words against its
+// figures: a plateau is never called one while the late slope is not
+// below the whole one, "rising" and "flat" in Memory Growth follow the
+// trend's interval, and the noisy late halves the words admit to occur.
+func TestMemoryWordsAgreeWithFigures(t *testing.T) {
+	const mbf = 1 << 20
+	branches := map[string]int{}
+	for seed := uint64(1); seed <= 12; seed++ {
+		for _, perHour := range []float64{0, 100, 263, 900, 3000} {
+			for _, noise := range []float64{0.5, 3, 8} {
+				for _, flatAfter := range []float64{1e9, 40} {
+					slope := perHour * mbf / 3600
+					level := func(t float64) float64 { return 30*mbf + slope*math.Min(max(t, 0), flatAfter) }
+					s := shortSynth(60 * time.Second)
+					s.samples(gcHeap(level, noise*mbf, seed))
+					s.intervals(steadyLoad)
+					r := s.analyze()
+					f := r.Find(DetectorMemoryLeak, "svc")
+					m := f.Memory
+					if m == nil {
+						t.Fatalf("no figures: %s", describeFinding(f))
+					}
+					growth := memoryGrowthText(m)
+					switch {
+					case strings.Contains(f.Summary, "flattened"):
+						branches["plateau"]++
+						if !(m.Late.Slope < m.PerSecond.Slope) {
+							t.Errorf("called a plateau with a late slope %.1f MB/hour not below the whole %.1f: %s",
+								mb(m.Late.Slope*3600), m.MBPerHour, f.Summary)
+						}
+					case strings.Contains(f.Summary, "too short or noisy"):
+						branches["unclear"]++
+					case strings.Contains(f.Summary, "no sustained growth"):
+						branches["flat"]++
+						if m.PerSecond.Rising() {
+							t.Errorf("'no sustained growth' on a rising trend: %s", f.Summary)
+						}
+					}
+					if strings.Contains(growth, ": rising)") != m.PerSecond.Rising() ||
+						strings.Contains(growth, "flat within the noise") != (!m.PerSecond.Rising() && !m.PerSecond.Falling()) {
+						t.Errorf("Memory Growth %q for the interval %.1f to %.1f MB/hour", growth, m.MBPerHourLo, m.MBPerHourHi)
+					}
+					endRate := mb(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
+					if outside := endRate < m.MBPerHourLo || endRate > m.MBPerHourHi; outside != strings.Contains(growth, "the trend weighs them all") {
+						t.Errorf("ends at %.1f MB/hour against the trend's interval: %q", endRate, growth)
+					}
+					if outside := endRate < m.MBPerHourLo || endRate > m.MBPerHourHi; outside {
+						branches["ends disagree"]++
+					}
+				}
+			}
+		}
+	}
+	for _, b := range []string{"plateau", "unclear", "flat", "ends disagree"} {
+		if branches[b] == 0 {
+			t.Errorf("no run took the %q branch: %v", b, branches)
+		}
+	}
+	t.Logf("branches: %v", branches)
+}
