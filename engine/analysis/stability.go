@@ -177,14 +177,24 @@ func memoryGrowthText(m *MemoryFigures) string {
 	return s
 }
 
-// endsDisagree reports whether the end-to-end change, as a rate, falls
-// outside the trend's 95 % interval: a reader comparing the two figures
-// needs to be told why.
+// endsDisagree reports whether the end-to-end change tells another story
+// than the trend: as a rate it falls outside the trend's 95 % interval,
+// and it goes another way (the heap ends lower on a rising trend, or
+// higher on a flat one). A reader comparing the two figures needs to be
+// told why.
 func endsDisagree(m *MemoryFigures) bool {
 	if m.Steady <= 0 || m.Points < minTrendPoints {
 		return false
 	}
 	rate := mb(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
-	return rate < m.MBPerHourLo || rate > m.MBPerHourHi
+	trend := 0
+	switch {
+	case m.PerSecond.Rising():
+		trend = 1
+	case m.PerSecond.Falling():
+		trend = -1
+	}
+	ends := cmp.Compare(m.GrowthBytes, 0)
+	return (rate < m.MBPerHourLo || rate > m.MBPerHourHi) && ends != trend
 }
 
