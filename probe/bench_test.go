@@ -186,3 +186,26 @@ func BenchmarkStackCapture(b *testing.B) {
 		})
 	})
 }
+
+var allocSink []byte
+
+// BenchmarkHeapProfileRate is the cost of heap sampling per allocation of
+// 1 KiB: at the runtime's 512 KiB and at the 16 KiB of
+// WithHeapProfileRate(16 << 10), side by side.
+func BenchmarkHeapProfileRate(b *testing.B) {
+	for _, rate := range []int{DefaultHeapProfileRate, 16 << 10} {
+		b.Run(fmt.Sprintf("rate=%dKiB", rate>>10), func(b *testing.B) {
+			old := runtime.MemProfileRate
+			runtime.MemProfileRate = rate
+			defer func() { runtime.MemProfileRate = old }()
+			b.ReportAllocs()
+			atDepth(25, func() {
+				b.ResetTimer()
+				defer cpuPerOp(b)()
+				for b.Loop() {
+					allocSink = make([]byte, 1024)
+				}
+			})
+		})
+	}
+}
