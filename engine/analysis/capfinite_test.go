@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // stepsOf builds measured steps of users with the given throughputs; the
@@ -109,5 +111,50 @@ func TestFitUSLAlwaysFinite(t *testing.T) {
 		if _, err := json.Marshal(u); err != nil {
 			t.Errorf("%v -> %v: %v", c[0], c[1], err)
 		}
+	}
+}
+
+// TestResultsEncodeFinite analyses synthetic runs at the edges (no
+// request at all, every request failed, a frozen heap, an exhausted pool,
+// a 60 s steady state under heavy noise, a pool with max 0) and encodes
+// each result and its report as JSON, which fails on any NaN or infinity.
+func TestResultsEncodeFinite(t *testing.T) {
+	const mbf = 1 << 20
+	noLoad := func(float64) (int64, int64, int64, int64) { return 0, 0, 0, 0 }
+	allFail := func(float64) (int64, int64, int64, int64) { return 10, 10, 0, 1000 }
+	zeroPool := func(t float64, ph Phase) *probe.Snapshot {
+		s := snap(5e6, uint64(10+max(t, 0)), 50, 0)
+		s.Pools = []probe.PoolSnapshot{{Name: "db"}}
+		s.Caches = []probe.CacheSnapshot{{Name: "c"}}
+		return s
+	}
+	cases := []struct {
+		name    string
+		steady  time.Duration
+		samples sampleFn
+		load    intervalFn
+	}{
+		{"no request", 300 * time.Second, noStoreSeries(nil), noLoad},
+		{"every request failed", 300 * time.Second, poolSeries(0, 1e9), allFail},
+		{"frozen heap", 300 * time.Second, func(t float64, ph Phase) *probe.Snapshot { return snap(5e6, 3, 50, 0) }, steadyLoad},
+		{"noisy short run", 60 * time.Second, gcHeap(func(t float64) float64 { return 30 * mbf }, 8*mbf, 3), steadyLoad},
+		{"pool with max 0 and an empty cache", 300 * time.Second, zeroPool, steadyLoad},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := shortSynth(c.steady)
+			s.samples(c.samples)
+			s.intervals(c.load)
+			r := s.analyze()
+			if _, err := json.Marshal(r); err != nil {
+				t.Errorf("result: %v", err)
+			}
+			if _, err := json.Marshal(NewReport(r)); err != nil {
+				t.Errorf("report: %v", err)
+			}
+			if md := markdownOf(t, r); strings.Contains(md, "NaN") || strings.Contains(md, "Inf") {
+				t.Errorf("a non-finite figure in the Markdown:\n%s", md)
+			}
+		})
 	}
 }
