@@ -197,4 +197,3 @@ func endsDisagree(m *MemoryFigures) bool {
 	ends := cmp.Compare(m.GrowthBytes, 0)
 	return (rate < m.MBPerHourLo || rate > m.MBPerHourHi) && ends != trend
 }
-
