@@ -91,8 +91,8 @@ func (a *analyzer) goroutines(s *SourceTimeline) Finding {
 		if !drained {
 			f.Confidence = 0.7
 		}
-		f.Summary = fmt.Sprintf("goroutines do not grow under load (%d at the start of the steady state, %d at its end: about %.0f serve requests in flight, by Little's law, the others hold connections open%s) and return to %d after the drain (baseline %d)",
-			g.SteadyStart, g.SteadyEnd, g.ExpectedInFlight, a.inProcessNote(s.Name), g.AfterDrain, g.Baseline)
+		f.Summary = fmt.Sprintf("goroutines do not grow under load (%d at the start of the steady state, %d at its end; Little's law puts %s in flight, and the others hold connections open%s) and return to %d after the drain (baseline %d)",
+			g.SteadyStart, g.SteadyEnd, inFlightText(g.ExpectedInFlight), a.inProcessNote(s.Name), g.AfterDrain, g.Baseline)
 		if g.Residue > 0 {
 			f.Summary += fmt.Sprintf("; %d started once and stayed (a lazily started pool, not growing)", g.Residue)
 		}
@@ -230,4 +230,17 @@ func (a *analyzer) inProcessNote(source string) string {
 		return " or, in this process, run soak's own virtual users"
 	}
 	return ""
+}
+
+// inFlightText is Little's law's requests in flight in words: "about 1
+// request", "about 12 requests", "under one request".
+func inFlightText(n float64) string {
+	switch r := math.Round(n); {
+	case r < 1:
+		return "under one request"
+	case r == 1:
+		return "about 1 request"
+	default:
+		return fmt.Sprintf("about %.0f requests", r)
+	}
 }

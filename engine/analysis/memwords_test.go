@@ -83,3 +83,11 @@ func TestMemoryWordsAgreeWithFigures(t *testing.T) {
 	}
 	t.Logf("branches: %v", branches)
 }
+
+func TestInFlightText(t *testing.T) {
+	for n, want := range map[float64]string{0.1: "under one request", 1.2: "about 1 request", 11.6: "about 12 requests"} {
+		if got := inFlightText(n); got != want {
+			t.Errorf("inFlightText(%v) = %q, want %q", n, got, want)
+		}
+	}
+}
