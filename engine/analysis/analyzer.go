@@ -48,8 +48,11 @@ func (a *analyzer) noProbeReason() string {
 // notes lists what the reader must know before trusting the report.
 func (a *analyzer) notes() []string {
 	var out []string
-	if a.res.Canceled {
+	switch a.res.Ending() {
+	case engine.EndCanceled:
 		out = append(out, "The run was interrupted: figures cover the time that ran, and the phases it reached.")
+	case engine.EndStopped:
+		out = append(out, "The load was stopped early (a graceful stop: requests in flight finished): figures cover the time that ran, and the phases it reached.")
 	}
 	for _, s := range a.c.Timeline.Sources {
 		switch {

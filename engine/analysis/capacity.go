@@ -122,7 +122,8 @@ type CapacityResult struct {
 	Bottlenecks []string `json:"bottlenecks"`
 	// Scaling is the seed's Scaling Recommendations.
 	Scaling Scaling `json:"scaling"`
-	// Partial is set when the search was cancelled.
+	// Partial is set when the search ended before its last step without
+	// a breaking point: the context was cancelled or Plan.Stop stopped it.
 	Partial bool `json:"partial"`
 	// Engine is the whole stepped run, client side.
 	Engine *engine.Result `json:"-"`

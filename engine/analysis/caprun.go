@@ -65,7 +65,7 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*C
 	}
 	out := c.result()
 	out.Engine = res
-	out.Partial = res.Canceled && !c.broken
+	out.Partial = res.Ending() != engine.EndCompleted && !c.broken
 	return out, nil
 }
 

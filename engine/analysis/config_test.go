@@ -183,6 +183,38 @@ func TestSoakCancelledYieldsPartialResult(t *testing.T) {
 	}
 }
 
+// A graceful stop (Plan.Stop, soak's first Ctrl-C) ends the load early
+// without cancelling: the result is partial all the same, with its own note.
+func TestSoakStoppedYieldsPartialResult(t *testing.T) {
+	s := newTestService(t)
+	cfg := quickConfig(s, time.Minute)
+	stop := make(chan struct{})
+	cfg.Plan.Stop = stop
+	var samples int
+	cfg.OnSample = func(*Sample) {
+		samples++
+		if samples == 12 { // in the warm-up or steady state
+			close(stop)
+		}
+	}
+	r, err := Soak(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Engine.Ending() != engine.EndStopped {
+		t.Fatalf("ending %q, want %q", r.Engine.Ending(), engine.EndStopped)
+	}
+	if !r.Partial || r.Engine.End.Sub(r.Engine.Start) > 30*time.Second {
+		t.Errorf("partial %v, ran %v", r.Partial, r.Engine.End.Sub(r.Engine.Start))
+	}
+	if !strings.Contains(strings.Join(r.Notes, " "), "stopped early") {
+		t.Errorf("notes %q", r.Notes)
+	}
+	if md := markdownOf(t, r); !strings.Contains(md, "(partial: interrupted)") {
+		t.Errorf("report not marked partial")
+	}
+}
+
 func TestSoakCancelledInBaseline(t *testing.T) {
 	s := newTestService(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -52,7 +52,8 @@ type Result struct {
 	// report's Capacity Planning and Scaling sections.
 	Capacity *CapacityResult `json:"capacity,omitempty"`
 
-	// Partial is set when the run was cancelled before its end.
+	// Partial is set when the load ended before its planned end: the
+	// context was cancelled or Plan.Stop stopped it (see engine.Result.Ending).
 	Partial bool `json:"partial"`
 	// Notes are things the reader must know: an unreachable probe and
 	// the rows it left unmeasured, a generator-bound run.
@@ -76,7 +77,7 @@ func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
 	if err := c.Timing.Check(); err != nil {
 		return nil, err
 	}
-	r := &Result{Engine: res, Capture: c, Thresholds: th, Partial: res.Canceled}
+	r := &Result{Engine: res, Capture: c, Thresholds: th, Partial: res.Ending() != engine.EndCompleted}
 	a := newAnalyzer(r)
 	r.Environment = a.environment()
 	r.Notes = a.notes()
