@@ -133,14 +133,15 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err := saveCapacity(s.out, cr); err != nil {
 		fmt.Fprintf(c.stderr, "soak capacity: %v\n", err)
 	}
-	if err := s.finish(c, r, interrupted, &o); err != nil {
+	code := exitOK
+	if interrupted {
+		code = exitInterrupted
+	}
+	if err := s.finish(c, r, interrupted, &o, code); err != nil {
 		return exitError, err
 	}
 	fmt.Fprintln(c.stdout, capacityLine(cr))
-	if interrupted {
-		return exitInterrupted, nil
-	}
-	return exitOK, nil
+	return code, nil
 }
 
 // stepLine describes a measured step for the live view.

@@ -107,7 +107,8 @@ func (s *session) interrupted(ctx context.Context) bool {
 
 // finish writes the outputs of r, closes the results directory and
 // prints the summary. It returns the outputs' and the directory's errors.
-func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions) error {
+// code is the exit code the command will return, for the summary.
+func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions, code int) error {
 	s.release()
 	s.progress.Finish()
 	status := results.StatusComplete
@@ -119,7 +120,10 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 		s.dir.AddOutput(w)
 	}
 	ferr := s.dir.Finish(status)
-	c.summarize(r, s.out, written, o, interrupted)
+	if werr != nil || ferr != nil {
+		code = exitError // what the caller returns when finish fails
+	}
+	c.summarize(r, s.out, written, o, interrupted, code)
 	return errors.Join(werr, ferr)
 }
 
@@ -163,7 +167,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	if err := s.finish(c, r, interrupted, o); err != nil {
+	if err := s.finish(c, r, interrupted, o, code); err != nil {
 		return exitError, err
 	}
 	return code, nil

@@ -58,15 +58,19 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 	if r.Capacity, err = readCapacity(dir); err != nil {
 		return exitError, err
 	}
+	code := r.ExitCode()
+	if r.Capacity != nil {
+		code = exitOK
+	}
 	written, err := writeOutputs(dir, r, partial, o.outputs())
-	c.summarize(r, dir, written, &o, partial)
+	if err != nil {
+		code = exitError
+	}
+	c.summarize(r, dir, written, &o, partial, code)
 	if err != nil {
 		return exitError, err
 	}
-	if r.Capacity != nil {
-		return exitOK, nil
-	}
-	return r.ExitCode(), nil
+	return code, nil
 }
 
 // registerReport defines soak report's flags: outputs and targets.

@@ -177,6 +177,9 @@ func TestCapacity(t *testing.T) {
 	if !strings.Contains(p.stdout, "capacity: max ") || !strings.Contains(p.stderr, "step 1 users:") {
 		t.Errorf("no capacity summary or step line:\n%s\n%s", p.stdout, p.stderr)
 	}
+	if !strings.Contains(p.stdout, "exit 0: the capacity search ran") {
+		t.Errorf("the summary's exit line does not match exit 0:\n%s", p.stdout)
+	}
 	out := filepath.Join(dir, "cap")
 	checkOutputs(t, out, false)
 	if _, err := os.Stat(filepath.Join(out, capacityFile)); err != nil {

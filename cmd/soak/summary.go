@@ -14,7 +14,7 @@ import (
 // report when --json or --md asked for it, else a short summary (the
 // figures, the target rows, the findings that matter, the outputs and
 // what the exit code means).
-func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *runOptions, partial bool) {
+func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *runOptions, partial bool, code int) {
 	switch {
 	case o.json:
 		c.printOrWarn(filepath.Join(dir, jsonFile))
@@ -23,7 +23,7 @@ func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *run
 		c.printOrWarn(filepath.Join(dir, markdownFile))
 		return
 	}
-	writeSummary(c.stdout, r, dir, written, partial)
+	writeSummary(c.stdout, r, dir, written, partial, code)
 }
 
 func (c *cli) printOrWarn(path string) {
@@ -37,7 +37,8 @@ func (c *cli) printOrWarn(path string) {
 const maxSummaryErrors = 3
 
 // writeSummary writes the human summary of r.
-func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool) {
+// code is the exit code the command returns; the last line explains it.
+func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool, code int) {
 	e := r.Engine
 	state := "complete"
 	if partial {
@@ -84,18 +85,34 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		fmt.Fprintf(w, " %s", p)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %s\n", verdictLine(r, partial))
+	fmt.Fprintf(w, "  %s\n", verdictLine(r, code, partial))
 }
 
-// verdictLine explains the exit code.
-func verdictLine(r *analysis.Result, partial bool) string {
-	switch {
-	case partial:
+// verdictLine explains the exit code the command returns, so that the
+// summary's last line and $? always agree.
+func verdictLine(r *analysis.Result, code int, partial bool) string {
+	var why string
+	switch code {
+	case exitInterrupted:
 		return fmt.Sprintf("exit %d: interrupted", exitInterrupted)
-	case r.ExitCode() == exitUnstable:
-		return fmt.Sprintf("exit %d: the service is not stable under this load (%d findings)", exitUnstable, len(r.Failed()))
-	case r.ExitCode() == exitTargetMissed:
-		return fmt.Sprintf("exit %d: %d targets missed", exitTargetMissed, len(r.MissedTargets()))
+	case exitUnstable:
+		why = fmt.Sprintf("the service is not stable under this load (%d findings)", len(r.Failed()))
+	case exitTargetMissed:
+		why = fmt.Sprintf("%d targets missed", len(r.MissedTargets()))
+	case exitOK:
+		switch {
+		case r.Capacity != nil:
+			// soak capacity exits 0 once its search ran: a step missing
+			// its targets is the breaking point it looks for.
+			why = "the capacity search ran (a step breaking is what it looks for)"
+		default:
+			why = "every target met, nothing unstable found"
+		}
+	default:
+		why = "the outputs could not all be written"
 	}
-	return "exit 0: every target met, nothing unstable found"
+	if partial {
+		why += ", over a partial run"
+	}
+	return fmt.Sprintf("exit %d: %s", code, why)
 }
