@@ -251,7 +251,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, want := range []string{"seed.yaml: valid: seed", "load: 200 users, duration: 30m",
 		"class AuthenticatedUser: weight 70 (70%), wait 1s-3s", "class HealthCheckUser: weight 1 (1%)",
-		"targets: p50 < 200ms, p95 < 500ms, p99 < 1s, errors < 0.50%, throughput > 100/s", "quick.yaml: valid"} {
+		"targets: p50 < 200ms, p95 < 500ms, p99 < 1s, errors < 0.5%, throughput > 100/s", "quick.yaml: valid"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("validate output lacks %q:\n%s", want, out)
 		}

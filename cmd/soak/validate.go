@@ -94,7 +94,7 @@ func describe(w io.Writer, sc *scenario.Scenario) error {
 	t := sc.Thresholds
 	fmt.Fprintf(w, "  targets: p50 %s, p95 %s, p99 %s, errors %s, throughput %s\n",
 		targetText("<", t.P50, t.P50.String()), targetText("<", t.P95, t.P95.String()), targetText("<", t.P99, t.P99.String()),
-		targetText("<", t.ErrorRate, fmt.Sprintf("%.2f%%", 100*t.ErrorRate)), targetText(">", t.Throughput, fmt.Sprintf("%g/s", t.Throughput)))
+		targetText("<", t.ErrorRate, (&flagx.Fraction{V: t.ErrorRate, IsSet: true}).String()), targetText(">", t.Throughput, fmt.Sprintf("%g/s", t.Throughput)))
 	return nil
 }
 

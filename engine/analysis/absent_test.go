@@ -26,7 +26,7 @@ func TestReportSaysWhyNoDatabase(t *testing.T) {
 	s.intervals(steadyLoad)
 	md := markdownOf(t, s.analyze())
 	for _, want := range []string{
-		"| Database | Connection Pool | < 80.0% | not measured: the service has no database (data in memory): no connection pool to measure |",
+		"| Database | Connection Pool | < 80% | not measured: the service has no database (data in memory): no connection pool to measure |",
 		"| Database | Query Latency | < 50ms | not measured: the service has no database (data in memory): no query to time |",
 		"- **Connection Leaks**: ❔ Not measured: the service has no database (data in memory) and no Redis: no connection to leak",
 		"- **Pool Exhaustion Events**: ❔ Not measured: the service has no database (data in memory): no pool to exhaust",

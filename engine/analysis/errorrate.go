@@ -73,7 +73,7 @@ func (a *analyzer) errorRate() Finding {
 		f.NextStep = "Errors that grow with time point at exhaustion (a pool, file descriptors, memory): read the other findings and the errors' first-seen times."
 	case limit > 0 && ef.Rate > limit:
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityHigh, 0.9
-		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", pct(ef.Rate), pct(limit), ef.Trend)
+		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", pct(ef.Rate), limitPct(limit), ef.Trend)
 		f.NextStep = "Read the top errors above: they are steady, so they come from the code path, not from wear."
 	default:
 		f.Verdict, f.Confidence = VerdictOK, 0.9

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -41,6 +42,14 @@ func ms(d time.Duration) string {
 }
 
 // pct formats a fraction as a percentage: "0.42%", "12.5%".
+// limitPct writes a threshold fraction as a percentage with the fewest
+// digits that state it exactly ("80%", "0.5%"), as the seed's template
+// writes its targets; measured values use pct.
+func limitPct(f float64) string {
+	v := math.Round(100*f*1e6) / 1e6 // 100*0.005 is 0.5000000000000001
+	return strconv.FormatFloat(v, 'f', -1, 64) + "%"
+}
+
 func pct(f float64) string {
 	v := 100 * f
 	switch {

@@ -46,9 +46,9 @@ func TestMarkdownFollowsTheSeed(t *testing.T) {
 		at += i
 	}
 	for _, row := range []string{"| P50 Latency | < 200ms |", "| P95 Latency | < 500ms |", "| P99 Latency | < 1000ms |",
-		"| Error Rate | < 0.50% |", "| Throughput | > 100 RPS |", "| Rate Limit Hits | Expected |",
-		"| Database | Connection Pool | < 80.0% |", "| Database | Query Latency | < 50ms |", "| Cache | Hit Rate | > 70.0% |",
-		"| Cache | Memory Usage | < 80.0% |", "| Application | CPU Usage | < 70.0% |", "| Application | Memory Usage | < 80.0% |",
+		"| Error Rate | < 0.5% |", "| Throughput | > 100 RPS |", "| Rate Limit Hits | Expected |",
+		"| Database | Connection Pool | < 80% |", "| Database | Query Latency | < 50ms |", "| Cache | Hit Rate | > 70% |",
+		"| Cache | Memory Usage | < 80% |", "| Application | CPU Usage | < 70% |", "| Application | Memory Usage | < 80% |",
 		"- **0-", "- **Trend**:", "**Initial Memory**", "**Final Memory**", "**Memory Growth**", "**Leak Detected**",
 		"**Initial Pool Size**", "**Peak Pool Size**", "**Connection Leaks**", "**Pool Exhaustion Events**",
 		"**Max Concurrent Users**", "**Max Requests/Second**", "**Breaking Point**",
@@ -75,7 +75,7 @@ func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
 	r := s.analyze()
 	md := markdownOf(t, r)
 	for _, want := range []string{
-		"| Database | Connection Pool | < 80.0% | not measured: no probe: the service was not polled",
+		"| Database | Connection Pool | < 80% | not measured: no probe: the service was not polled",
 		"**PostgreSQL Version**: not measured: no probe",
 		"**Leak Detected**: ❔ Not measured: no probe",
 	} {

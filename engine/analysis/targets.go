@@ -54,7 +54,7 @@ func (a *analyzer) performanceTargets() []Target {
 	lat("P95 Latency", 95, th.P95)
 	lat("P99 Latency", 99, th.P99)
 
-	t := Target{Metric: "Error Rate", Target: limitText("<", pct(th.ErrorRate), th.ErrorRate)}
+	t := Target{Metric: "Error Rate", Target: limitText("<", limitPct(th.ErrorRate), th.ErrorRate)}
 	if tot.Requests == 0 {
 		rows = append(rows, unmeasured(t, "no request completed"))
 	} else {
@@ -110,12 +110,12 @@ func (a *analyzer) systemTargets() []Target {
 	srcs := a.sources()
 	none := a.noProbeReason()
 	rows := []Target{
-		{Component: "Database", Metric: "Connection Pool", Target: limitText("<", pct(th.Pool), th.Pool)},
+		{Component: "Database", Metric: "Connection Pool", Target: limitText("<", limitPct(th.Pool), th.Pool)},
 		{Component: "Database", Metric: "Query Latency", Target: limitText("<", fmt.Sprintf("%dms", th.QueryLatency.Milliseconds()), float64(th.QueryLatency))},
-		{Component: "Cache", Metric: "Hit Rate", Target: limitText(">", pct(th.CacheHitRate), th.CacheHitRate)},
-		{Component: "Cache", Metric: "Memory Usage", Target: limitText("<", pct(th.CacheMemory), th.CacheMemory)},
-		{Component: "Application", Metric: "CPU Usage", Target: limitText("<", pct(th.CPU), th.CPU)},
-		{Component: "Application", Metric: "Memory Usage", Target: limitText("<", pct(th.Memory), th.Memory)},
+		{Component: "Cache", Metric: "Hit Rate", Target: limitText(">", limitPct(th.CacheHitRate), th.CacheHitRate)},
+		{Component: "Cache", Metric: "Memory Usage", Target: limitText("<", limitPct(th.CacheMemory), th.CacheMemory)},
+		{Component: "Application", Metric: "CPU Usage", Target: limitText("<", limitPct(th.CPU), th.CPU)},
+		{Component: "Application", Metric: "Memory Usage", Target: limitText("<", limitPct(th.Memory), th.Memory)},
 	}
 	if len(srcs) == 0 {
 		for i := range rows {
