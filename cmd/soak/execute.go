@@ -119,6 +119,9 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 	for _, w := range written {
 		s.dir.AddOutput(w)
 	}
+	if r.Engine != nil {
+		s.dir.SetEnding(r.Engine.Ending())
+	}
 	ferr := s.dir.Finish(status)
 	if werr != nil || ferr != nil {
 		code = exitError // what the caller returns when finish fails

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/engine"
 )
 
 // slowTarget is a service whose /slow requests wait until the test
@@ -110,9 +111,16 @@ func TestInterruptWritesPartialOutputs(t *testing.T) {
 	if st := runStatus(t, out); st != results.StatusInterrupted {
 		t.Errorf("run.json status %q", st)
 	}
+	saved, err := results.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Meta.Ending != engine.EndStopped {
+		t.Errorf("run.json ending %q, want %q (a first Ctrl-C is a graceful stop)", saved.Meta.Ending, engine.EndStopped)
+	}
 	md, _ := os.ReadFile(filepath.Join(out, "report.md"))
-	if !strings.Contains(string(md), "(partial: interrupted)") {
-		t.Errorf("report.md is not marked partial:\n%.300s", md)
+	if !strings.Contains(string(md), "(partial: interrupted)") || !strings.Contains(string(md), "stopped early") {
+		t.Errorf("report.md is not marked partial with the graceful stop's note:\n%.300s", md)
 	}
 }
 

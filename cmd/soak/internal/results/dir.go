@@ -136,6 +136,14 @@ func (d *Dir) Finish(status Status) error {
 	return d.err
 }
 
+// SetEnding records how the engine's load ended, for run.json; Finish
+// writes it.
+func (d *Dir) SetEnding(e engine.Ending) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.meta.Ending = e
+}
+
 // Meta returns a copy of the current run.json.
 func (d *Dir) Meta() Meta {
 	d.mu.Lock()

@@ -53,9 +53,14 @@ type Meta struct {
 	// phases), as the command encoded them, so a rebuild judges alike.
 	Analysis json.RawMessage `json:"analysis,omitempty"`
 
-	Status  Status    `json:"status"`
-	Created time.Time `json:"created"`
-	Ended   time.Time `json:"ended,omitzero"`
+	Status Status `json:"status"`
+	// Ending is how the engine's load ended (engine.Result.Ending:
+	// completed, stopped by a graceful stop, or canceled), once known.
+	// Files written before it existed lack it: an interrupted status
+	// then reads as canceled.
+	Ending  engine.Ending `json:"ending,omitempty"`
+	Created time.Time     `json:"created"`
+	Ended   time.Time     `json:"ended,omitzero"`
 	// Info is the engine's description of the run, once it started.
 	Info *engine.RunInfo `json:"info,omitempty"`
 	// Outputs lists the outputs written, relative to the directory or as

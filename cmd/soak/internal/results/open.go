@@ -47,6 +47,11 @@ func Open(dir string) (*Saved, error) {
 	if s.Meta.Format != Format {
 		return nil, fmt.Errorf("%w: %s: format %q, want %q", ErrNotResults, filepath.Join(dir, RunFile), s.Meta.Format, Format)
 	}
+	switch s.Meta.Ending {
+	case "", engine.EndCompleted, engine.EndStopped, engine.EndCanceled:
+	default:
+		return nil, fmt.Errorf("%s: field ending: %q is not completed, stopped or canceled", filepath.Join(dir, RunFile), s.Meta.Ending)
+	}
 	if s.Meta.Info == nil {
 		return nil, fmt.Errorf("%w: %s: the run never started (no engine description)", ErrNotResults, dir)
 	}
@@ -128,6 +133,13 @@ func (s *Saved) Partial() bool { return s.Meta.Status != StatusComplete || len(s
 // Result rebuilds the engine's Result from the saved intervals.
 func (s *Saved) Result() *engine.Result {
 	r := engine.NewResult(*s.Meta.Info, s.Intervals, 0)
-	r.Canceled = s.Meta.Status == StatusInterrupted
+	switch s.Meta.Ending {
+	case engine.EndStopped:
+		r.Stopped = true
+	case engine.EndCanceled:
+		r.Canceled = true
+	case "":
+		r.Canceled = s.Meta.Status == StatusInterrupted // an older run.json
+	}
 	return r
 }

@@ -109,6 +109,50 @@ func TestTornTail(t *testing.T) {
 	d.Finish(StatusInterrupted)
 }
 
+// run.json keeps how the load ended, and a rebuild restores it; a file
+// written before the field existed reads its interrupted status as a
+// cancellation, and an unknown ending is refused by name.
+func TestEndingRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		ending engine.Ending
+		status Status
+		want   engine.Ending
+	}{
+		{engine.EndCompleted, StatusComplete, engine.EndCompleted},
+		{engine.EndStopped, StatusInterrupted, engine.EndStopped},
+		{engine.EndCanceled, StatusInterrupted, engine.EndCanceled},
+		{"", StatusInterrupted, engine.EndCanceled},
+		{"", StatusComplete, engine.EndCompleted},
+	} {
+		dir := t.TempDir()
+		d, err := Create(dir, Meta{Mode: "run"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Start(info())
+		d.Interval(interval(0, 10))
+		d.SetEnding(tc.ending)
+		if err := d.Finish(tc.status); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Result().Ending(); got != tc.want {
+			t.Errorf("ending %q, status %s: rebuilt as %q, want %q", tc.ending, tc.status, got, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	d, _ := Create(dir, Meta{Mode: "run"})
+	d.Start(info())
+	d.SetEnding("exploded")
+	d.Finish(StatusInterrupted)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "field ending") || !strings.Contains(err.Error(), RunFile) {
+		t.Fatalf("unknown ending: %v", err)
+	}
+}
+
 func TestOpenRefuses(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := Open(dir); !errors.Is(err, ErrNotResults) {
