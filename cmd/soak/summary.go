@@ -100,13 +100,11 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 	case exitTargetMissed:
 		why = fmt.Sprintf("%d targets missed", len(r.MissedTargets()))
 	case exitOK:
-		switch {
-		case r.Capacity != nil:
+		why = "every target met, nothing unstable found"
+		if r.Capacity != nil {
 			// soak capacity exits 0 once its search ran: a step missing
 			// its targets is the breaking point it looks for.
 			why = "the capacity search ran (a step breaking is what it looks for)"
-		default:
-			why = "every target met, nothing unstable found"
 		}
 	default:
 		why = "the outputs could not all be written"
