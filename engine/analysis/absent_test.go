@@ -28,6 +28,8 @@ func TestReportSaysWhyNoDatabase(t *testing.T) {
 	for _, want := range []string{
 		"| Database | Connection Pool | < 80% | not measured: the service has no database (data in memory): no connection pool to measure |",
 		"| Database | Query Latency | < 50ms | not measured: the service has no database (data in memory): no query to time |",
+		"- **Initial Pool Size**: ❔ Not measured: the service has no database (data in memory): no connection pool to measure",
+		"- **Peak Pool Size**: ❔ Not measured: the service has no database (data in memory): no connection pool to measure",
 		"- **Connection Leaks**: ❔ Not measured: the service has no database (data in memory) and no Redis: no connection to leak",
 		"- **Pool Exhaustion Events**: ❔ Not measured: the service has no database (data in memory): no pool to exhaust",
 		"- **PostgreSQL Version**: none: the service has no database (data in memory)",

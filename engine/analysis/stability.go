@@ -113,7 +113,13 @@ func poolStability(r *Result) []KV {
 		if multi {
 			p = f.Source + ": "
 		}
-		if c := f.Connections; c != nil {
+		if c := f.Connections; c == nil || len(c.Pools) == 0 {
+			// The seed's rows stay, saying why they have no figure.
+			if why := poolUnmeasured(r); why != "" {
+				out = append(out, KV{p + "Initial Pool Size", "❔ Not measured: " + why},
+					KV{p + "Peak Pool Size", "❔ Not measured: " + why})
+			}
+		} else {
 			for _, pr := range c.Pools {
 				out = append(out,
 					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline (pool %s)", pr.Baseline, pr.Max, pr.Name)},
@@ -141,6 +147,17 @@ func poolStability(r *Result) []KV {
 		out = append(out, KV{p + "Pool Exhaustion Events", fmt.Sprintf("%s%d: %s", icon, n, f.Summary)})
 	}
 	return out
+}
+
+// poolUnmeasured returns why the System Metrics row Connection Pool has no
+// figure, "" when it has one.
+func poolUnmeasured(r *Result) string {
+	for _, t := range r.System {
+		if t.Component == "Database" && t.Metric == "Connection Pool" && t.Status == StatusUnknown {
+			return t.Why
+		}
+	}
+	return ""
 }
 
 func connLeakText(f *Finding) string {
