@@ -125,11 +125,11 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 		return exitError, err
 	}
 	r.Capacity = cr
+	// cr.Partial already says whether a Ctrl-C cut the search short (the
+	// engine's ending, graceful or not); an interrupt after its last step
+	// leaves the search whole and only the outputs partial.
 	interrupted := s.interrupted(ctx) || cr.Partial
 	r.Partial = interrupted
-	if interrupted && !cr.Broke {
-		cr.Partial = true // the search did not reach its end (a graceful stop leaves Canceled unset)
-	}
 	if err := saveCapacity(s.out, cr); err != nil {
 		fmt.Fprintf(c.stderr, "soak capacity: %v\n", err)
 	}

@@ -67,10 +67,7 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 		code = exitError
 	}
 	c.summarize(r, dir, written, &o, partial, code)
-	if err != nil {
-		return exitError, err
-	}
-	return code, nil
+	return code, err
 }
 
 // registerReport defines soak report's flags: outputs and targets.

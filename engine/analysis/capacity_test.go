@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/engine"
 )
 
 // limitedHandler serves at most two requests at a time, 20 ms each: its
@@ -122,5 +124,23 @@ func TestCapacityCancelled(t *testing.T) {
 	}
 	if !cr.Partial || cr.Model != "rate" || cr.Engine == nil {
 		t.Errorf("partial %v, model %s", cr.Partial, cr.Model)
+	}
+}
+
+// A graceful stop (Plan.Stop, the CLI's first Ctrl-C) before the last
+// step leaves the search partial, as a cancellation does.
+func TestCapacityStopped(t *testing.T) {
+	stop := make(chan struct{})
+	plan := soakPlan(okHandler(), 1, 10*time.Millisecond, 0)
+	plan.Stop = stop
+	timer := time.AfterFunc(2*time.Second, func() { close(stop) })
+	defer timer.Stop()
+	cr, err := Capacity(context.Background(), CapacityConfig{Plan: plan,
+		Rates: []float64{20, 40}, StepDuration: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cr.Engine.Ending() != engine.EndStopped || !cr.Partial || cr.Broke {
+		t.Errorf("ending %q, partial %v, broke %v; want stopped and partial", cr.Engine.Ending(), cr.Partial, cr.Broke)
 	}
 }
