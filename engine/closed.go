@@ -2,6 +2,8 @@ package engine
 
 import (
 	"time"
+
+	"github.com/soaklab/soak/internal/clock"
 )
 
 // closedLoad drives the closed model: it starts and stops users so that
@@ -24,7 +26,7 @@ func (r *runner) runClosed(l Closed, loadEnd time.Time) {
 	walkStages(r.info.Start, loadEnd, stages, func(s Stage) time.Duration { return s.Duration },
 		func(s Stage, _, end time.Time) bool {
 			c.rampTo(s.Users, end)
-			return sleepUntil(r.stopCtx, end)
+			return clock.SleepUntil(r.stopCtx, end)
 		})
 	if l.RampDown > 0 && r.stopCtx.Err() == nil && len(c.live) > 0 {
 		c.rate = float64(len(c.live)) / l.RampDown.Seconds()
@@ -40,7 +42,7 @@ func (c *closedLoad) rampTo(target int, deadline time.Time) {
 	for k := 0; len(c.live) != target; k++ {
 		if c.rate > 0 {
 			at := start.Add(time.Duration(float64(k) / c.rate * float64(time.Second)))
-			if !at.Before(deadline) || !sleepUntil(c.r.stopCtx, at) {
+			if !at.Before(deadline) || !clock.SleepUntil(c.r.stopCtx, at) {
 				return
 			}
 		} else if c.r.stopCtx.Err() != nil {

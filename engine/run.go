@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"net"
@@ -15,6 +13,9 @@ import (
 	"time"
 
 	"go.uber.org/ratelimit"
+
+	"github.com/soaklab/soak/internal/clock"
+	"github.com/soaklab/soak/internal/runid"
 )
 
 // Run applies the plan's load until its duration ends, Plan.Stop is
@@ -123,7 +124,7 @@ func (r *runner) init(ctx context.Context) {
 	r.rec = newRecorder(shardCount(), r.set.maxErrors, r.set.maxNames)
 	r.series = Series{Max: p.MaxIntervals, MaxErrors: r.set.maxErrors}
 	r.info = RunInfo{
-		RunID:     orDefault(p.RunID, newRunID()),
+		RunID:     orDefault(p.RunID, runid.New(time.Now())),
 		Host:      (&url.URL{Scheme: r.base.Scheme, Host: r.base.Host, Path: r.base.Path}).String(),
 		Start:     time.Now(),
 		Interval:  r.set.interval,
@@ -186,12 +187,6 @@ func StagesDuration(l Load) time.Duration {
 		}
 	}
 	return d
-}
-
-func newRunID() string {
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
 func (r *runner) run(ctx context.Context) *Result {
@@ -279,20 +274,4 @@ type ctxClock struct{ ctx context.Context }
 
 func (c ctxClock) Now() time.Time { return time.Now() }
 
-func (c ctxClock) Sleep(d time.Duration) {
-	if d <= 0 || c.ctx.Err() != nil {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-c.ctx.Done():
-	}
-}
-
-// sleepUntil waits until t or until ctx is done; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	ctxClock{ctx}.Sleep(time.Until(t))
-	return ctx.Err() == nil
-}
+func (c ctxClock) Sleep(d time.Duration) { clock.Sleep(c.ctx, d) }

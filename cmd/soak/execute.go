@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/internal/runid"
 )
 
 // job is one soak, ready to execute: the plan, the probes, the targets
@@ -34,14 +33,6 @@ type savedAnalysis struct {
 	Thresholds analysis.Thresholds `json:"thresholds"`
 }
 
-// newRunID returns a run id such as "20261128T051500Z-3f9a", the default
-// name of the results directory too.
-func newRunID(now time.Time) string {
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
 // session is a job under way: its results directory, live progress and
 // Ctrl-C handling.
 type session struct {
@@ -59,7 +50,7 @@ type session struct {
 // use the session's ctx.
 func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if j.plan.RunID == "" {
-		j.plan.RunID = newRunID(time.Now())
+		j.plan.RunID = runid.New(time.Now())
 	}
 	out := j.opts.out
 	if out == "" {

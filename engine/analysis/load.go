@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/internal/clock"
 )
 
 // loadTimes is what the polling goroutine learnt of the load phase.
@@ -119,7 +120,7 @@ func (o *orchestrator) drain(ctx context.Context, start time.Time) {
 			}
 			prev = cur
 			next := time.Now().Add(cfg.PollInterval)
-			if next.After(end) || !sleepUntil(ctx, next) {
+			if next.After(end) || !clock.SleepUntil(ctx, next) {
 				break
 			}
 		}

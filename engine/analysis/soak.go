@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/internal/clock"
 )
 
 // Soak runs one soak: it polls the sources for a baseline, runs the
@@ -131,7 +132,7 @@ func (o *orchestrator) pollUntil(ctx context.Context, phase Phase, end time.Time
 		if !next.Before(end) && time.Now().Add(o.cfg.PollInterval/2).After(end) {
 			return
 		}
-		if !sleepUntil(ctx, minTime(next, end)) {
+		if !clock.SleepUntil(ctx, minTime(next, end)) {
 			return
 		}
 		if !time.Now().Before(end) {
@@ -146,20 +147,4 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
-}
-
-// sleepUntil waits until t or ctx is done; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
