@@ -3,12 +3,13 @@ package analysis
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/soaklab/soak/internal/meminfo"
 )
 
 // Environment is the report's Test Environment, Hardware Specifications
@@ -79,7 +80,7 @@ func CollectEnvironment(dir string) *Environment {
 		e.missing("CPU", "no model name in /proc/cpuinfo on "+runtime.GOOS)
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if v, err := parseMemTotal(b); err == nil {
+		if v, err := meminfo.MemTotal(bytes.NewReader(b), "/proc/meminfo"); err == nil {
 			e.RAMBytes = v
 		} else {
 			e.missing("RAM", err.Error())
@@ -131,27 +132,6 @@ func parseCPUModel(b []byte) string {
 		}
 	}
 	return ""
-}
-
-// parseMemTotal returns MemTotal of /proc/meminfo, in bytes.
-func parseMemTotal(b []byte) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for line := 1; sc.Scan(); line++ {
-		rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return 0, fmt.Errorf("/proc/meminfo:%d: MemTotal has no value", line)
-		}
-		v, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil || v < 0 || v > 1<<44 {
-			return 0, fmt.Errorf("/proc/meminfo:%d: MemTotal %q is not a size in kB", line, f[0])
-		}
-		return v * 1024, nil
-	}
-	return 0, fmt.Errorf("/proc/meminfo: no MemTotal line")
 }
 
 // printable keeps the printable ASCII of s, at most 120 bytes, so that a
