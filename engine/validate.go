@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/soaklab/soak/internal/loopback"
 
 	"github.com/soaklab/soak/probe/label"
 )
@@ -93,22 +93,10 @@ func (p *Plan) validateHost() error {
 	if u.User != nil {
 		return planErr("Host", "must not hold credentials; send them as a header (Class.Header or User.Header)")
 	}
-	if !p.AllowRemote && !IsLoopback(u.Hostname()) {
+	if !p.AllowRemote && !loopback.Host(u.Hostname()) {
 		return fmt.Errorf("%w: Host %q", ErrRemoteHost, u.Hostname())
 	}
 	return nil
-}
-
-// IsLoopback reports whether host (a name or an IP, without port) is
-// "localhost" or a loopback address (127.0.0.0/8, ::1). Other names are
-// not resolved: they count as remote.
-func IsLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 func (p *Plan) validateClasses() error {

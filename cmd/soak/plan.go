@@ -10,6 +10,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/internal/loopback"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -119,7 +120,7 @@ func checkHost(flagName, raw string, allowRemote bool) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usagef("--%s %q: want a base URL such as http://127.0.0.1:8000", flagName, redactURL(raw))
 	}
-	if !allowRemote && !engine.IsLoopback(u.Hostname()) {
+	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return usagef("--%s %s: %s is not loopback (127.0.0.0/8, ::1, localhost); soak loads only this machine "+
 			"unless you pass --allow-remote, and only for a service you are allowed to load", flagName, redactURL(raw), u.Hostname())
 	}

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/internal/loopback"
 )
 
 // Default service addresses, used when the environment names none.
@@ -69,7 +71,7 @@ func service(t testing.TB, env, def, port string) string {
 		t.Fatalf("testenv: %s is not a URL", env)
 	}
 	host := u.Hostname()
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !loopback.Host(host) {
 		t.Fatalf("testenv: %s must name a loopback host, not %q", env, host)
 	}
 	if u.Port() != "" {

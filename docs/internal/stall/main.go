@@ -24,6 +24,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/soaklab/soak/internal/loopback"
 )
 
 func main() {
@@ -79,7 +81,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("-addr %q: %v", addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !loopback.Host(host) {
 		return nil, fmt.Errorf("-addr %q: not a loopback address", addr)
 	}
 	return net.Listen("tcp", addr)

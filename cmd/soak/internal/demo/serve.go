@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/soaklab/soak/internal/loopback"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -59,7 +60,7 @@ func Listen(s *Service, addr, adminAddr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen on %s: %w", addr, err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+	if !loopback.Addr(ln.Addr()) {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %q bound %s", ErrNotLoopback, addr, ln.Addr())
 	}
@@ -92,7 +93,7 @@ func checkLoopback(name, addr string) error {
 	if err != nil {
 		return fmt.Errorf("demo: %s %q: %w", name, addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !loopback.Host(host) {
 		return fmt.Errorf("%w: %s %q (use 127.0.0.1 or [::1])", ErrNotLoopback, name, addr)
 	}
 	return nil
