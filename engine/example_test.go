@@ -86,7 +86,7 @@ func ExampleHistogram() {
 	enc, _ := a.MarshalBinary()
 	var back engine.Histogram
 	_ = back.UnmarshalBinary(enc)
-	fmt.Println(back.Count(), back.Percentile(50), back.Quantile(100).Round(time.Millisecond), back.Equal(&a))
+	fmt.Println(back.Count(), back.Percentile(50), back.Quantile(1).Round(time.Millisecond), back.Equal(&a))
 	// Output: 1001 600 250ms true
 }
 

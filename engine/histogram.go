@@ -76,9 +76,11 @@ func (h *Histogram) Count() int64 {
 	return h.h.TotalCount()
 }
 
-// Percentile returns the value at percentile p (0 < p <= 100), in
-// microseconds: the highest value equivalent, within the histogram's
-// precision, to the p-th recorded value. It is 0 when h is empty.
+// Percentile returns the value at percentile p, a percent (0 < p <= 100:
+// Percentile(95) is the 95th percentile), in microseconds: the highest
+// value equivalent, within the histogram's precision, to the p-th
+// recorded value. It is 0 when h is empty. [Histogram.Quantile] takes a
+// fraction instead.
 func (h *Histogram) Percentile(p float64) int64 {
 	if h.Count() == 0 {
 		return 0
@@ -86,9 +88,12 @@ func (h *Histogram) Percentile(p float64) int64 {
 	return h.h.ValueAtPercentile(p)
 }
 
-// Quantile is [Histogram.Percentile] as a time.Duration.
-func (h *Histogram) Quantile(p float64) time.Duration {
-	return time.Duration(h.Percentile(p)) * time.Microsecond
+// Quantile returns the value at quantile q, a fraction (0 < q <= 1:
+// Quantile(0.95) is the 95th percentile), as a time.Duration (the
+// histogram records microseconds). It is [Histogram.Percentile](100*q),
+// and 0 when h is empty. A fraction, as probe.Histogram.Quantile takes.
+func (h *Histogram) Quantile(q float64) time.Duration {
+	return time.Duration(h.Percentile(100*q)) * time.Microsecond
 }
 
 // Min and Max return the smallest and largest recorded values within the

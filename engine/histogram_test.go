@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -133,4 +134,28 @@ func FuzzHistogramUnmarshal(f *testing.F) {
 			t.Fatalf("re-encoding does not round trip: %v", err)
 		}
 	})
+}
+
+// Quantile takes a fraction and Percentile a percent: the same point of
+// the distribution, one as a Duration, one in microseconds.
+func TestQuantileIsAFraction(t *testing.T) {
+	var h Histogram
+	for v := int64(1); v <= 1000; v++ {
+		h.Record(v * 1000) // 1 ms to 1 s
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 500 * time.Millisecond}, {0.95, 950 * time.Millisecond}, {0.99, 990 * time.Millisecond}, {1, time.Second}} {
+		got := h.Quantile(c.q)
+		if got != time.Duration(h.Percentile(100*c.q))*time.Microsecond {
+			t.Errorf("Quantile(%v) = %v, Percentile(%v) = %d µs", c.q, got, 100*c.q, h.Percentile(100*c.q))
+		}
+		if d := got - c.want; d < 0 || d > c.want/500 { // within the histogram's 3 digits
+			t.Errorf("Quantile(%v) = %v, want about %v", c.q, got, c.want)
+		}
+	}
+	if got := (&Histogram{}).Quantile(0.99); got != 0 {
+		t.Errorf("empty: %v", got)
+	}
 }

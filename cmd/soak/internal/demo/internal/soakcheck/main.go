@@ -227,7 +227,7 @@ func report(name string, res *engine.Result, samples []sample) {
 	}
 	fmt.Printf("## %s: %d requests (%.0f/s), %.2f%% failed, %d 429s, p95 %v, p99 %v\n", name, reqs,
 		float64(reqs)/duration.Seconds(), 100*float64(fails)/float64(max(reqs, 1)), limited,
-		h.Quantile(95).Round(time.Millisecond), h.Quantile(99).Round(time.Millisecond))
+		h.Quantile(0.95).Round(time.Millisecond), h.Quantile(0.99).Round(time.Millisecond))
 	fmt.Println("   t    heap MB  goroutines  pool acq/max  held  leaked  empty acq  waited s  pages")
 	for i, s := range samples {
 		if i%3 != 0 && i != len(samples)-1 { // every 15 s, and the last
