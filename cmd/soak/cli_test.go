@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/scenario"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // TestUsageErrors: every mistake on the command line exits 2 with a
@@ -232,7 +232,7 @@ func TestTargetFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := thresholdsOf(scenario.DefaultThresholds())
+	base := analysis.DefaultThresholds()
 	th := o.targets.apply(base)
 	if th.P95 != 300*time.Millisecond || th.P99 != 0 || th.ErrorRate <= 0 || th.ErrorRate > 1e-300 ||
 		th.CacheHitRate != 0 || th.Throughput != 0 || th.CPU != 0.9 || th.P50 != base.P50 || th.Memory != base.Memory {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
 )
 
@@ -108,16 +107,12 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 	if err != nil {
 		return nil, err
 	}
-	th := o.targets.apply(thresholdsOf(sc.Thresholds))
+	th := o.targets.apply(sc.Thresholds)
 	if err := th.Validate(); err != nil {
 		return nil, asUsage(err)
 	}
 	return &job{mode: mode, plan: plan, sources: sources, scenario: describeScenario(o, sc), opts: o, th: th}, nil
 }
-
-// thresholdsOf converts a scenario's targets (the analysis's type has
-// the same fields and meaning: zero is no target).
-func thresholdsOf(s scenario.Thresholds) analysis.Thresholds { return analysis.Thresholds(s) }
 
 // describeScenario says what the users do, for run.json.
 func describeScenario(o *runOptions, sc *scenario.Scenario) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -49,10 +50,20 @@ func TestThresholdsValidate(t *testing.T) {
 	if err := DefaultThresholds().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, th := range []Thresholds{{P95: -1}, {Pool: 1.5}, {CPU: -0.1}, {Throughput: -1}} {
-		if err := th.Validate(); err == nil || !strings.Contains(err.Error(), "Thresholds.") {
+	if err := (Thresholds{}).Validate(); err != nil {
+		t.Errorf("zero thresholds (no target): %v", err)
+	}
+	for _, th := range []Thresholds{{P95: -1}, {Pool: 1.5}, {CPU: -0.1}, {Throughput: -1}, {Throughput: 2e9}, {Memory: math.NaN()}} {
+		var te *ThresholdError
+		if err := th.Validate(); err == nil || !strings.Contains(err.Error(), "analysis: Thresholds.") || !errors.As(err, &te) {
 			t.Errorf("%+v: %v", th, err)
 		}
+	}
+	// Every field out of range is reported, in field order.
+	err := Thresholds{P50: -1, CPU: 2}.Validate()
+	if err == nil || err.Error() != "analysis: Thresholds.P50: -1ns is negative (0 turns the target off)\n"+
+		"analysis: Thresholds.CPU: 2 is not a fraction in [0, 1] (0.005 is 0.5%)" {
+		t.Errorf("two bad fields: %v", err)
 	}
 }
 

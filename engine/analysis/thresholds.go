@@ -1,19 +1,21 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
-	"math"
 	"time"
 )
 
 // Thresholds are the report's targets: the Target column of the seed's
-// Performance Metrics and System Metrics tables. A zero field turns its
-// target off (its row says "no target"); [DefaultThresholds] are the
-// seed's. Ratios are fractions: 0.005 is 0.5 %.
+// Performance Metrics and System Metrics tables. They are defined here
+// once and used as they are by engine/scenario (a file's "thresholds:"),
+// the CLI (--max-p95 and the other target flags) and the analysis, which
+// judges the rows against them.
 //
-// The fields are those of engine/scenario's Thresholds, in the same order
-// and with the same types, so a scenario's thresholds convert with
-// analysis.Thresholds(s.Thresholds).
+// A zero field turns its target off (its row says "no target");
+// [DefaultThresholds] are the seed's. Durations are upper bounds; ratios
+// are fractions in [0, 1] (0.005 is 0.5 %), upper bounds unless the field
+// says "lower bound". [Thresholds.Validate] checks the ranges.
 type Thresholds struct {
 	// P50, P95 and P99 bound the latency percentiles of every request of
 	// the run (Locust's figures). Seed: 200 ms, 500 ms, 1000 ms.
@@ -23,8 +25,8 @@ type Thresholds struct {
 	// ErrorRate bounds failures / requests; 429s are not failures (see
 	// the rate-limit row). Seed: 0.005.
 	ErrorRate float64 `json:"error_rate,omitempty"`
-	// Throughput is a lower bound on the run's requests per second.
-	// Seed: 100.
+	// Throughput is a lower bound on the run's requests per second, at
+	// most 1e9. Seed: 100.
 	Throughput float64 `json:"throughput_rps,omitempty"`
 	// Pool bounds the peak acquired / max connections over the steady
 	// state's samples. Seed: 0.8.
@@ -49,7 +51,8 @@ type Thresholds struct {
 // DefaultThresholds returns the seed report's targets: P50 < 200 ms, P95 <
 // 500 ms, P99 < 1000 ms, error rate < 0.5 %, throughput > 100 RPS, pool <
 // 80 %, query latency < 50 ms, cache hit rate > 70 %, cache memory < 80 %,
-// CPU < 70 %, memory < 80 %.
+// CPU < 70 %, memory < 80 %. A scenario without a thresholds section gets
+// these; one with it overrides them field by field.
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		P50: 200 * time.Millisecond, P95: 500 * time.Millisecond, P99: time.Second,
@@ -67,30 +70,53 @@ func orDefaultThresholds(t *Thresholds) Thresholds {
 	return *t
 }
 
-// Validate reports a negative value, a ratio above 1 or a NaN, naming the
-// field.
+// maxThroughput bounds Thresholds.Throughput, in requests per second.
+const maxThroughput = 1e9
+
+// ThresholdError is one field of [Thresholds] out of range.
+type ThresholdError struct {
+	// Field is the field's Go name: "P95", "ErrorRate".
+	Field string
+	// Reason says what is wrong: "-1ns is negative (0 turns the target off)".
+	Reason string
+}
+
+func (e *ThresholdError) Error() string { return "analysis: Thresholds." + e.Field + ": " + e.Reason }
+
+// Validate reports every field out of range, in field order, each as a
+// *ThresholdError (one error, or several joined with errors.Join): a
+// negative duration, a ratio that is not a fraction in [0, 1] (or NaN),
+// a throughput that is not a rate in [0, 1e9] requests per second. It
+// returns nil for valid thresholds, the zero value included.
 func (t Thresholds) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &ThresholdError{Field: field, Reason: fmt.Sprintf(format, args...)})
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"P50", t.P50}, {"P95", t.P95}, {"P99", t.P99}, {"QueryLatency", t.QueryLatency}} {
+	}{{"P50", t.P50}, {"P95", t.P95}, {"P99", t.P99}} {
 		if d.v < 0 {
-			return fmt.Errorf("analysis: Thresholds.%s: %v is negative (0 turns the target off)", d.name, d.v)
+			bad(d.name, "%v is negative (0 turns the target off)", d.v)
 		}
 	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{
-		{"ErrorRate", t.ErrorRate}, {"Pool", t.Pool}, {"CacheHitRate", t.CacheHitRate},
-		{"CacheMemory", t.CacheMemory}, {"CPU", t.CPU}, {"Memory", t.Memory},
-	} {
-		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
-			return fmt.Errorf("analysis: Thresholds.%s: %v is not a fraction in [0, 1] (0.005 is 0.5%%)", f.name, f.v)
+	ratio := func(name string, v float64) {
+		if !(v >= 0 && v <= 1) {
+			bad(name, "%v is not a fraction in [0, 1] (0.005 is 0.5%%)", v)
 		}
 	}
-	if math.IsNaN(t.Throughput) || math.IsInf(t.Throughput, 0) || t.Throughput < 0 {
-		return fmt.Errorf("analysis: Thresholds.Throughput: %v is not a rate", t.Throughput)
+	ratio("ErrorRate", t.ErrorRate)
+	if !(t.Throughput >= 0 && t.Throughput <= maxThroughput) {
+		bad("Throughput", "%v is not a rate in [0, 1e9] requests/s", t.Throughput)
 	}
-	return nil
+	ratio("Pool", t.Pool)
+	if t.QueryLatency < 0 {
+		bad("QueryLatency", "%v is negative (0 turns the target off)", t.QueryLatency)
+	}
+	ratio("CacheHitRate", t.CacheHitRate)
+	ratio("CacheMemory", t.CacheMemory)
+	ratio("CPU", t.CPU)
+	ratio("Memory", t.Memory)
+	return errors.Join(errs...)
 }

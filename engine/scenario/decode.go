@@ -11,6 +11,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // maxFileBytes bounds a scenario file.
@@ -20,7 +22,7 @@ const maxFileBytes = 4 << 20
 // read opens data files relative to the scenario (nil: none can be read).
 func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scenario, error) {
 	rep := &reporter{file: name, pos: positions{"": {Line: 1, Column: 1}}}
-	s := &Scenario{File: name, Thresholds: DefaultThresholds(), rep: rep}
+	s := &Scenario{File: name, Thresholds: analysis.DefaultThresholds(), rep: rep}
 	s.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), path.Ext(name))
 	if len(data) > maxFileBytes {
 		rep.at(Pos{}, "", "file larger than %d MiB", maxFileBytes>>20)

@@ -23,8 +23,9 @@
 //     embedded docs/scenarios), [Parse] (bytes; no data files) and [Quick]
 //     (the CLI's --url quick mode) return a [Scenario].
 //   - [Scenario] exports what the CLI's flags may override (Host, Load,
-//     Duration, StopTimeout, MaxRPS, Timeout) and the run's [Thresholds]
-//     ([DefaultThresholds] are the seed report's targets).
+//     Duration, StopTimeout, MaxRPS, Timeout) and the run's targets
+//     (analysis.Thresholds, defined once in engine/analysis; a file's
+//     "thresholds:" overrides analysis.DefaultThresholds field by field).
 //   - [Scenario.Validate] returns every problem as [Problems];
 //     [Scenario.Plan] applies [Options] and returns the engine.Plan, whose
 //     tasks render each request from the compiled templates.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // minimal is the smallest valid scenario body after the given prefix.
@@ -18,7 +19,7 @@ func TestParseGood(t *testing.T) {
 		check     func(t *testing.T, s *Scenario)
 	}{
 		{"minimal", minimal, func(t *testing.T, s *Scenario) {
-			if s.Name != "t" || s.Load != nil || s.Host != "" || s.Thresholds != DefaultThresholds() {
+			if s.Name != "t" || s.Load != nil || s.Host != "" || s.Thresholds != analysis.DefaultThresholds() {
 				t.Errorf("defaults: %+v", s)
 			}
 			if c := s.classes[0]; c.weight != 1 || c.tasks[0].weight != 1 || c.tasks[0].steps[0].method != "GET" {
@@ -60,7 +61,7 @@ func TestParseGood(t *testing.T) {
 		}},
 		{"anchors and merge keys", "defaults: &d\n  weight: 5\n", nil},
 		{"thresholds", "thresholds:\n  p95: 300ms\n  error_rate: 1%\n  throughput: 50 rps\n  cpu: off\n" + minimal, func(t *testing.T, s *Scenario) {
-			want := DefaultThresholds()
+			want := analysis.DefaultThresholds()
 			want.P95, want.ErrorRate, want.Throughput, want.CPU = 300*time.Millisecond, 0.01, 50, 0
 			if s.Thresholds != want {
 				t.Errorf("got %+v\nwant %+v", s.Thresholds, want)

@@ -163,7 +163,7 @@ func (s *Scenario) check(r *reporter) {
 	if err := engineCheck(probe); err != nil {
 		r.field(err.field, "%s", err.msg)
 	}
-	s.Thresholds.validate(r)
+	validateThresholds(&s.Thresholds, r)
 	s.compile(r)
 }
 

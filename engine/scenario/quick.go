@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // QuickClass is the name of the one user class of a [Quick] scenario.
@@ -17,7 +19,7 @@ const QuickClass = "QuickUser"
 // come from Options when the plan is built; the thresholds are the
 // defaults. Problems name the flag: `--url "x": ...`.
 func Quick(urls ...string) (*Scenario, error) {
-	s := &Scenario{Name: "quick", Thresholds: DefaultThresholds()}
+	s := &Scenario{Name: "quick", Thresholds: analysis.DefaultThresholds()}
 	cl := &class{name: QuickClass, weight: 1, field: "--url"}
 	var probs Problems
 	bad := func(u, format string, args ...any) {

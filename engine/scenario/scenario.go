@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // Scenario is a parsed scenario file: whom to load, with which users,
@@ -41,8 +42,8 @@ type Scenario struct {
 	// 30 s.
 	Timeout time.Duration
 	// Thresholds are the run's targets ("thresholds:"), the seed's
-	// defaults ([DefaultThresholds]) where the file sets none.
-	Thresholds Thresholds
+	// defaults (analysis.DefaultThresholds) where the file sets none.
+	Thresholds analysis.Thresholds
 
 	wait    engine.Wait // scenario-wide default wait ("wait:")
 	headers []param     // scenario-wide default headers

@@ -1,92 +1,41 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/soaklab/soak/engine/analysis"
 )
 
-// Thresholds are the targets a run is judged against: the Target column of
-// the seed report's Performance Metrics and System Metrics tables. The
-// analysis (engine/analysis) reads them; this package only parses and
-// checks them.
-//
-// A zero field disables its target (nothing is judged). Durations are
-// upper bounds; fractions are in [0, 1] (0.005 is 0.5 %), upper bounds
-// unless the field says "lower bound". Which statistic a system target
-// applies to (peak or average over the run, per replica) is the analysis's
-// documented choice.
-type Thresholds struct {
-	// P50, P95 and P99 bound the latency percentiles of all requests of
-	// the run. Defaults 200 ms, 500 ms and 1000 ms.
-	P50, P95, P99 time.Duration
-	// ErrorRate bounds the failed requests over all requests (rate-limit
-	// hits, HTTP 429, are counted apart and do not fail). Default 0.005.
-	ErrorRate float64
-	// Throughput is a lower bound on the run's requests per second.
-	// Default 100.
-	Throughput float64
-	// Pool bounds the database connection pool in use over its size.
-	// Default 0.8.
-	Pool float64
-	// QueryLatency bounds the database query latency. Default 50 ms.
-	QueryLatency time.Duration
-	// CacheHitRate is a lower bound on cache hits over lookups. Default 0.7.
-	CacheHitRate float64
-	// CacheMemory bounds the cache's memory over its limit. Default 0.8.
-	CacheMemory float64
-	// CPU bounds the service's CPU use over the cores it may use.
-	// Default 0.7.
-	CPU float64
-	// Memory bounds the service's memory over its limit. Default 0.8.
-	Memory float64
+// thresholdKeys maps the fields of analysis.Thresholds to their keys
+// under "thresholds:", for errors located in the file.
+var thresholdKeys = map[string]string{
+	"P50": "p50", "P95": "p95", "P99": "p99", "ErrorRate": "error_rate", "Throughput": "throughput",
+	"Pool": "pool", "QueryLatency": "query_latency", "CacheHitRate": "cache_hit_rate",
+	"CacheMemory": "cache_memory", "CPU": "cpu", "Memory": "memory",
 }
 
-// DefaultThresholds returns the seed report's targets: P50 < 200 ms,
-// P95 < 500 ms, P99 < 1000 ms, error rate < 0.5 %, throughput > 100 RPS,
-// pool < 80 %, query latency < 50 ms, cache hit rate > 70 %, cache
-// memory < 80 %, CPU < 70 %, memory < 80 %. A scenario without a
-// thresholds section gets these; one with it overrides field by field.
-func DefaultThresholds() Thresholds {
-	return Thresholds{
-		P50:          200 * time.Millisecond,
-		P95:          500 * time.Millisecond,
-		P99:          1000 * time.Millisecond,
-		ErrorRate:    0.005,
-		Throughput:   100,
-		Pool:         0.8,
-		QueryLatency: 50 * time.Millisecond,
-		CacheHitRate: 0.7,
-		CacheMemory:  0.8,
-		CPU:          0.7,
-		Memory:       0.8,
-	}
-}
-
-// validate reports out-of-range thresholds under "thresholds.<key>".
-func (t *Thresholds) validate(r *reporter) {
-	for _, d := range []struct {
-		key string
-		v   time.Duration
-	}{{"p50", t.P50}, {"p95", t.P95}, {"p99", t.P99}, {"query_latency", t.QueryLatency}} {
-		if d.v < 0 {
-			r.field("thresholds."+d.key, "negative (%v)", d.v)
+// validateThresholds reports the thresholds analysis.Thresholds.Validate
+// refuses, each under "thresholds.<key>" at its place in the file, and
+// percentile targets out of order (p50 <= p95 <= p99), which a file
+// stating all three most likely mistyped.
+func validateThresholds(t *analysis.Thresholds, r *reporter) {
+	if err := t.Validate(); err != nil {
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
 		}
-	}
-	for _, f := range []struct {
-		key string
-		v   float64
-	}{{"error_rate", t.ErrorRate}, {"pool", t.Pool}, {"cache_hit_rate", t.CacheHitRate},
-		{"cache_memory", t.CacheMemory}, {"cpu", t.CPU}, {"memory", t.Memory}} {
-		if !(f.v >= 0 && f.v <= 1) {
-			r.field("thresholds."+f.key, "%v is not a fraction in [0, 1] (write a percentage such as 80%%)", f.v)
+		for _, e := range errs {
+			var te *analysis.ThresholdError
+			if errors.As(e, &te) {
+				r.field("thresholds."+thresholdKeys[te.Field], "%s", te.Reason)
+			}
 		}
-	}
-	if !(t.Throughput >= 0 && t.Throughput <= 1e9) {
-		r.field("thresholds.throughput", "%v is not a rate in [0, 1e9] requests/s", t.Throughput)
 	}
 	if r.has("thresholds.p50") || r.has("thresholds.p95") || r.has("thresholds.p99") {
 		return // a percentile did not decode: comparing its default would mislead
@@ -101,7 +50,7 @@ func (t *Thresholds) validate(r *reporter) {
 
 // thresholds decodes "thresholds:" over the defaults already in t. Each
 // key takes "off" to disable its target.
-func (d *decoder) thresholds(t *Thresholds, n ast.Node, field string) {
+func (d *decoder) thresholds(t *analysis.Thresholds, n ast.Node, field string) {
 	dur := func(dst *time.Duration) func(ast.Node, string) {
 		return func(v ast.Node, f string) {
 			if d.off(v, f) {

@@ -74,7 +74,7 @@ func soakDemo(t *testing.T, faults ...string) *analysis.Result {
 		t.Fatal(err)
 	}
 	defer capFile.Close()
-	th := analysis.Thresholds(sc.Thresholds)
+	th := sc.Thresholds
 	res, err := analysis.Soak(ctx, analysis.Config{
 		Plan: plan, Sources: []analysis.Source{analysis.InProcess(svc.Probe())},
 		PollInterval: time.Second, Baseline: 3 * time.Second, Settle: 10 * time.Second, Drain: 10 * time.Second,
