@@ -13,6 +13,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/runid"
 )
 
@@ -138,8 +139,8 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		Plan: j.plan, Sources: j.sources,
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),
-		OnSample: func(smp *analysis.Sample) {
-			if smp.Phase == analysis.PhaseDrain {
+		OnSample: func(smp *capture.Sample) {
+			if smp.Phase == capture.PhaseDrain {
 				s.graceful.enter(afterLoad)
 			}
 			var perr error

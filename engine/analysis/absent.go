@@ -1,19 +1,22 @@
 package analysis
 
-import "github.com/soaklab/soak/probe"
+import (
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/probe"
+)
 
 // noneDeclared returns the words for a thing the service does not have,
 // when every source's probe declares so under key (probe.ConfigDatabase,
 // probe.ConfigRedis: "none" or "none: WHY"): "the service has no database
 // (data in memory)". It returns "" when a source has the thing, or did not
 // say, and the report then asks for the probe to be wired.
-func noneDeclared(srcs []*SourceTimeline, key, thing string) string {
+func noneDeclared(srcs []*capture.SourceTimeline, key, thing string) string {
 	if len(srcs) == 0 {
 		return ""
 	}
 	why := ""
 	for _, s := range srcs {
-		snap, _ := s.latest()
+		snap, _ := s.Latest()
 		if snap == nil {
 			return ""
 		}

@@ -4,14 +4,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
 // noStoreSeries is a service with no pool and no Redis client, whose
 // probe says (or does not say) why.
-func noStoreSeries(config map[string]string) sampleFn {
-	return func(t float64, ph Phase) *probe.Snapshot {
-		s := snap(20<<20, uint64(100+t), 20, requestsAt(t))
+func noStoreSeries(config map[string]string) synth.SampleFunc {
+	return func(t float64, ph capture.Phase) *probe.Snapshot {
+		s := synth.Snap(20<<20, uint64(100+t), 20, synth.RequestsAt(t))
 		s.Config = config
 		return s
 	}
@@ -21,10 +23,10 @@ func noStoreSeries(config map[string]string) sampleFn {
 // database and no Redis gets rows that say so, not advice to wire
 // probe.PGX; one that does not say keeps the advice.
 func TestReportSaysWhyNoDatabase(t *testing.T) {
-	s := newSynth()
-	s.samples(noStoreSeries(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
-	s.intervals(steadyLoad)
-	md := markdownOf(t, s.analyze())
+	s := synth.New()
+	s.AddSamples(noStoreSeries(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
+	s.AddIntervals(synth.SteadyLoad)
+	md := markdownOf(t, analyze(s))
 	for _, want := range []string{
 		"| Database | Connection Pool | < 80% | not measured: the service has no database (data in memory): no connection pool to measure |",
 		"| Database | Query Latency | < 50ms | not measured: the service has no database (data in memory): no query to time |",
@@ -49,10 +51,10 @@ func TestReportSaysWhyNoDatabase(t *testing.T) {
 		}
 	}
 
-	s = newSynth()
-	s.samples(noStoreSeries(nil))
-	s.intervals(steadyLoad)
-	md = markdownOf(t, s.analyze())
+	s = synth.New()
+	s.AddSamples(noStoreSeries(nil))
+	s.AddIntervals(synth.SteadyLoad)
+	md = markdownOf(t, analyze(s))
 	for _, want := range []string{"the service reports no pgx pool to the probe (wire probe.PGX)",
 		"the service reports no pgx pool and no Redis client to the probe", `not reported by the service (probe.SetConfig("db_pool_max", ...))`} {
 		if !strings.Contains(md, want) {

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // analyzer holds what the detectors share while [Analyze] runs.
 type analyzer struct {
 	r   *Result
 	res *engine.Result
-	c   *Capture
+	c   *capture.Capture
 	th  Thresholds
 }
 
@@ -23,8 +24,8 @@ func newAnalyzer(r *Result) *analyzer {
 
 // sources returns the timelines of the sources that answered at least
 // once.
-func (a *analyzer) sources() []*SourceTimeline {
-	var out []*SourceTimeline
+func (a *analyzer) sources() []*capture.SourceTimeline {
+	var out []*capture.SourceTimeline
 	for _, s := range a.c.Timeline.Sources {
 		if s.Reachable() {
 			out = append(out, s)
@@ -68,7 +69,7 @@ func (a *analyzer) notes() []string {
 		out = append(out, "The load generator, not the service, limited this run: "+strings.Join(a.res.Reasons, "; ")+
 			". Latency and throughput figures understate what the service can do.")
 	}
-	if _, ok := a.c.Timing.Span(PhaseSteady); !ok && len(a.c.Timing) > 0 {
+	if _, ok := a.c.Timing.Span(capture.PhaseSteady); !ok && len(a.c.Timing) > 0 {
 		out = append(out, "The run never reached its steady state (the warm-up covered the whole load): trends are not measured.")
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -22,13 +23,13 @@ func profileRefs(r *Result) []ProfileRef {
 		}
 		what := fmt.Sprintf("%s profile of %s at %s", p.Kind, p.Source, p.Moment)
 		cmd := "go tool pprof -top " + p.Path
-		if p.Kind == ProfileHeap {
+		if p.Kind == probe.ProfileHeap {
 			cmd = "go tool pprof -sample_index=inuse_space -top " + p.Path
 			h := heap[p.Source]
 			switch p.Moment {
-			case MomentSteadyStart:
+			case capture.MomentSteadyStart:
 				h[0] = p.Path
-			case MomentSteadyEnd:
+			case capture.MomentSteadyEnd:
 				h[1] = p.Path
 			}
 			heap[p.Source] = h
@@ -46,7 +47,7 @@ func profileRefs(r *Result) []ProfileRef {
 
 // environmentRows fills the appendix: Test Environment, Hardware
 // Specifications and Configuration, each value measured or saying why not.
-func environmentRows(e *Environment) (env, hw, cfg []KV) {
+func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 	val := func(field, v string) string {
 		if v != "" {
 			return v

@@ -8,24 +8,21 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
 // thirtyMinutes is the seed's run: 30 minutes of 1-second intervals over
 // ten endpoints, and a probe sample every 2 s with one pool, one Redis
 // client, one cache and ten routes.
-func thirtyMinutes() *synth {
-	s := newSynth()
-	s.steady = 27 * time.Minute
-	s.warm = 3 * time.Minute
-	b, w := s.t0.Add(s.baseline), s.t0.Add(s.baseline+s.warm)
-	st := w.Add(s.steady)
-	s.c.Timing = Timing{{PhaseBaseline, s.t0, b}, {PhaseWarmup, b, w}, {PhaseSteady, w, st}, {PhaseDrain, st, st.Add(s.drain)}}
-	s.start, s.end = b, st
-	s.samples(func(t float64, ph Phase) *probe.Snapshot {
-		sn := snap(uint64(50e6+1e4*math.Sin(t)), uint64(10+max(t, 0)/2), 80, requestsAt(t))
+func thirtyMinutes() *synth.Run {
+	s := synth.New()
+	s.SetPhases(3*time.Minute, 27*time.Minute)
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		sn := synth.Snap(uint64(50e6+1e4*math.Sin(t)), uint64(10+max(t, 0)/2), 80, synth.RequestsAt(t))
 		for i := range 9 {
-			sn.HTTP.Routes = append(sn.HTTP.Routes, probe.RouteSnapshot{Method: "GET", Route: fmt.Sprintf("/r%d", i), Requests: requestsAt(t)})
+			sn.HTTP.Routes = append(sn.HTTP.Routes, probe.RouteSnapshot{Method: "GET", Route: fmt.Sprintf("/r%d", i), Requests: synth.RequestsAt(t)})
 		}
 		sn.Pools = []probe.PoolSnapshot{{Name: "db", MaxConns: 16, TotalConns: 8, AcquiredConns: 3, AcquireCount: int64(max(t, 0) * 50),
 			Statements: []probe.StatementSnapshot{{SQL: "SELECT 1", Latency: probe.Histogram{Count: int64(max(t, 0) * 50), SumMicros: int64(max(t, 0) * 50000), Buckets: [][2]int64{{100, int64(max(t, 0) * 50)}}}}}}}
@@ -33,7 +30,7 @@ func thirtyMinutes() *synth {
 		sn.Caches = []probe.CacheSnapshot{{Name: "cache", Kind: "redis", Hits: uint64(max(t, 0) * 80), Misses: uint64(max(t, 0) * 20)}}
 		return sn
 	})
-	for i, tm := 0, s.loadStart(); tm.Before(s.loadEnd()); i, tm = i+1, tm.Add(time.Second) {
+	for i, tm := 0, s.Start; tm.Before(s.End); i, tm = i+1, tm.Add(time.Second) {
 		iv := &engine.Interval{Seq: i, Span: 1, Start: tm, End: tm.Add(time.Second), Users: 200, MaxUsers: 200}
 		for e := range 10 {
 			st := engine.Stat{Method: "GET", Name: fmt.Sprintf("/e%d", e), Requests: 20, Latency: &engine.Histogram{}}
@@ -42,7 +39,7 @@ func thirtyMinutes() *synth {
 			}
 			iv.Stats = append(iv.Stats, st)
 		}
-		s.ivs = append(s.ivs, iv)
+		s.Intervals = append(s.Intervals, iv)
 	}
 	return s
 }
@@ -52,10 +49,10 @@ func thirtyMinutes() *synth {
 // half of `soak report DIR`, for a side-by-side ratio.
 func BenchmarkAnalyze30Min(b *testing.B) {
 	s := thirtyMinutes()
-	res := engine.NewResult(engine.RunInfo{Start: s.loadStart(), Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.ivs, 0)
+	res := engine.NewResult(engine.RunInfo{Start: s.Start, Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.Intervals, 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Analyze(res, s.c, DefaultThresholds()); err != nil {
+		if _, err := Analyze(res, s.Capture, DefaultThresholds()); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -65,7 +62,7 @@ func BenchmarkNewResult30Min(b *testing.B) {
 	s := thirtyMinutes()
 	b.ReportAllocs()
 	for b.Loop() {
-		engine.NewResult(engine.RunInfo{Start: s.loadStart(), Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.ivs, 0)
+		engine.NewResult(engine.RunInfo{Start: s.Start, Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.Intervals, 0)
 	}
 }
 
@@ -77,7 +74,7 @@ func BenchmarkPoll(b *testing.B) {
 	for i := range 10 {
 		p.HTTP().Route("GET", fmt.Sprintf("/r%d", i)).Record(200, time.Millisecond, 0, 100)
 	}
-	var tl Timeline
+	var tl capture.Timeline
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -85,7 +82,7 @@ func BenchmarkPoll(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		tl.Add(&Sample{Source: "svc", Time: sn.Time, Phase: PhaseSteady, Snapshot: sn})
+		tl.Add(&capture.Sample{Source: "svc", Time: sn.Time, Phase: capture.PhaseSteady, Snapshot: sn})
 	}
 }
 

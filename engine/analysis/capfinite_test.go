@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -122,8 +124,8 @@ func TestResultsEncodeFinite(t *testing.T) {
 	const mbf = 1 << 20
 	noLoad := func(float64) (int64, int64, int64, int64) { return 0, 0, 0, 0 }
 	allFail := func(float64) (int64, int64, int64, int64) { return 10, 10, 0, 1000 }
-	zeroPool := func(t float64, ph Phase) *probe.Snapshot {
-		s := snap(5e6, uint64(10+max(t, 0)), 50, 0)
+	zeroPool := func(t float64, ph capture.Phase) *probe.Snapshot {
+		s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, 0)
 		s.Pools = []probe.PoolSnapshot{{Name: "db"}}
 		s.Caches = []probe.CacheSnapshot{{Name: "c"}}
 		return s
@@ -131,21 +133,21 @@ func TestResultsEncodeFinite(t *testing.T) {
 	cases := []struct {
 		name    string
 		steady  time.Duration
-		samples sampleFn
-		load    intervalFn
+		samples synth.SampleFunc
+		load    synth.IntervalFunc
 	}{
 		{"no request", 300 * time.Second, noStoreSeries(nil), noLoad},
 		{"every request failed", 300 * time.Second, poolSeries(0, 1e9), allFail},
-		{"frozen heap", 300 * time.Second, func(t float64, ph Phase) *probe.Snapshot { return snap(5e6, 3, 50, 0) }, steadyLoad},
-		{"noisy short run", 60 * time.Second, gcHeap(func(t float64) float64 { return 30 * mbf }, 8*mbf, 3), steadyLoad},
-		{"pool with max 0 and an empty cache", 300 * time.Second, zeroPool, steadyLoad},
+		{"frozen heap", 300 * time.Second, func(t float64, ph capture.Phase) *probe.Snapshot { return synth.Snap(5e6, 3, 50, 0) }, synth.SteadyLoad},
+		{"noisy short run", 60 * time.Second, gcHeap(func(t float64) float64 { return 30 * mbf }, 8*mbf, 3), synth.SteadyLoad},
+		{"pool with max 0 and an empty cache", 300 * time.Second, zeroPool, synth.SteadyLoad},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := shortSynth(c.steady)
-			s.samples(c.samples)
-			s.intervals(c.load)
-			r := s.analyze()
+			s.AddSamples(c.samples)
+			s.AddIntervals(c.load)
+			r := analyze(s)
 			if _, err := json.Marshal(r); err != nil {
 				t.Errorf("result: %v", err)
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -45,7 +46,7 @@ func (c *capRun) noDatabase() string {
 	}
 	c.poll.mu.Lock()
 	defer c.poll.mu.Unlock()
-	var srcs []*SourceTimeline
+	var srcs []*capture.SourceTimeline
 	for _, s := range c.poll.cap.Timeline.Sources {
 		if s.Reachable() {
 			srcs = append(srcs, s)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // capRun is the state of one capacity search.
@@ -30,7 +31,7 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*C
 	defer cancel()
 	c := &capRun{cfg: cfg, cancel: cancel}
 	pc := &Config{Sources: cfg.Sources, PollInterval: cfg.PollInterval, PollTimeout: min(cfg.PollInterval, 10*time.Second)}
-	c.poll = &poller{cfg: pc, cap: &Capture{}}
+	c.poll = &poller{cfg: pc, cap: &capture.Capture{}}
 	userOnInterval, userOnStart := plan.OnInterval, plan.OnStart
 	plan.OnStart = func(ri engine.RunInfo) {
 		c.mu.Lock()
@@ -74,7 +75,7 @@ func (c *capRun) pollLoop(ctx context.Context, stop <-chan struct{}) {
 	t := time.NewTicker(c.cfg.PollInterval)
 	defer t.Stop()
 	for {
-		c.poll.pollAll(ctx, PhaseSteady)
+		c.poll.pollAll(ctx, capture.PhaseSteady)
 		select {
 		case <-stop:
 			return
@@ -197,7 +198,7 @@ func (c *capRun) serverFigures(st *CapacityStep) {
 	c.poll.mu.Lock()
 	defer c.poll.mu.Unlock()
 	for _, s := range c.poll.cap.Timeline.Sources {
-		var in []Point
+		var in []capture.Point
 		for _, p := range s.Points {
 			if !p.Time.Before(st.Start) && !p.Time.After(st.End) {
 				in = append(in, p)
@@ -218,7 +219,7 @@ func (c *capRun) serverFigures(st *CapacityStep) {
 			}
 		}
 		for _, lp := range last.Pools {
-			if fp := first.pool(lp.Name); fp != nil {
+			if fp := first.Pool(lp.Name); fp != nil {
 				st.PoolWaits += lp.EmptyAcquire - fp.EmptyAcquire
 			}
 		}

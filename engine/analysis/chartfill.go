@@ -56,7 +56,7 @@ func (a *analyzer) charts() Charts {
 				continue
 			}
 			for _, pp := range p.Pools {
-				if q := prev.pool(pp.Name); q != nil {
+				if q := prev.Pool(pp.Name); q != nil {
 					add(get(wait, pp.Name, "pool "+pp.Name),
 						XY{p.Time, 1000 * (pp.WaitSeconds - q.WaitSeconds) / dt})
 				}

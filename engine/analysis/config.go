@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Defaults and bounds of [Config].
@@ -67,11 +68,11 @@ type Config struct {
 	Dir string
 	// Record, when set, receives every sample, phase, leak report,
 	// profile reference and the environment as they happen (the CLI
-	// appends them to disk; [ReadCapture] reads them back).
-	Record *RecordWriter
+	// appends them to disk; [capture.ReadCapture] reads them back).
+	Record *capture.RecordWriter
 	// OnSample, when set, is called with every sample on the polling
 	// goroutine (a live display). It must not keep the sample.
-	OnSample func(*Sample)
+	OnSample func(*capture.Sample)
 	// Command is the command line that ran the soak, secrets removed, for
 	// the report's Execution Command.
 	Command string

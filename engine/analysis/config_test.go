@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -88,10 +90,10 @@ func (f *fakeT) Errorf(format string, args ...any) {
 }
 
 func TestVerify(t *testing.T) {
-	s := newSynth()
-	s.samples(poolSeries(100, 250))
-	s.intervals(slowWhile(100, 250))
-	r := s.analyze()
+	s := synth.New()
+	s.AddSamples(poolSeries(100, 250))
+	s.AddIntervals(slowWhile(100, 250))
+	r := analyze(s)
 	var ft fakeT
 	Verify(&ft, r)
 	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], "pool-exhaustion [svc]: detected") || !strings.Contains(ft.errs[0], "next:") {
@@ -113,16 +115,16 @@ func TestVerify(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	ok := newSynth()
-	ok.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-	ok.intervals(func(float64) (int64, int64, int64, int64) { return 150, 0, 0, 2000 })
-	if r := ok.analyze(); r.ExitCode() != ExitOK || r.Err() != nil {
+	ok := synth.New()
+	ok.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+	ok.AddIntervals(func(float64) (int64, int64, int64, int64) { return 150, 0, 0, 2000 })
+	if r := analyze(ok); r.ExitCode() != ExitOK || r.Err() != nil {
 		t.Errorf("clean run: %d, %v", r.ExitCode(), r.Err())
 	}
-	slow := newSynth()
-	slow.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-	slow.intervals(func(float64) (int64, int64, int64, int64) { return 100, 0, 0, 900_000 })
-	if r := slow.analyze(); r.ExitCode() != ExitTargetMissed || !strings.Contains(r.Err().Error(), "P95 Latency") {
+	slow := synth.New()
+	slow.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+	slow.AddIntervals(func(float64) (int64, int64, int64, int64) { return 100, 0, 0, 900_000 })
+	if r := analyze(slow); r.ExitCode() != ExitTargetMissed || !strings.Contains(r.Err().Error(), "P95 Latency") {
 		t.Errorf("slow run: %d, %v", r.ExitCode(), r.Err())
 	}
 }
@@ -172,7 +174,7 @@ func TestSoakCancelledYieldsPartialResult(t *testing.T) {
 	cfg := quickConfig(s, time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	var samples int
-	cfg.OnSample = func(*Sample) {
+	cfg.OnSample = func(*capture.Sample) {
 		samples++
 		if samples == 12 { // in the warm-up or steady state
 			cancel()
@@ -186,7 +188,7 @@ func TestSoakCancelledYieldsPartialResult(t *testing.T) {
 	if !r.Partial || r.Engine.End.Sub(r.Engine.Start) > 30*time.Second {
 		t.Errorf("partial %v, ran %v", r.Partial, r.Engine.End.Sub(r.Engine.Start))
 	}
-	if _, ok := r.Capture.Timing.Span(PhaseDrain); !ok {
+	if _, ok := r.Capture.Timing.Span(capture.PhaseDrain); !ok {
 		t.Errorf("no drain after the cancellation: %+v", r.Capture.Timing)
 	}
 	if !strings.Contains(strings.Join(r.Notes, " "), "interrupted") {
@@ -202,7 +204,7 @@ func TestSoakStoppedYieldsPartialResult(t *testing.T) {
 	stop := make(chan struct{})
 	cfg.Plan.Stop = stop
 	var samples int
-	cfg.OnSample = func(*Sample) {
+	cfg.OnSample = func(*capture.Sample) {
 		samples++
 		if samples == 12 { // in the warm-up or steady state
 			close(stop)

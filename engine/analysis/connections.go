@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -13,9 +14,9 @@ import (
 // still holds after the drain that was taken before the load stopped,
 // pools whose acquired count did not return to its baseline, and Redis
 // connections held outside the pool.
-func (a *analyzer) connections(s *SourceTimeline) Finding {
+func (a *analyzer) connections(s *capture.SourceTimeline) Finding {
 	d := DetectorConnectionLeak
-	base, after := s.Last[PhaseBaseline], s.Last[PhaseDrain]
+	base, after := s.Last[capture.PhaseBaseline], s.Last[capture.PhaseDrain]
 	if after == nil {
 		return unknown(d, s.Name, "no sample after the drain (the run stopped before it)")
 	}
@@ -32,8 +33,8 @@ func (a *analyzer) connections(s *SourceTimeline) Finding {
 				r.Baseline = b.AcquiredConns
 			}
 		}
-		for _, p := range s.In(PhaseSteady) {
-			if pp := p.pool(ps.Name); pp != nil {
+		for _, p := range s.In(capture.PhaseSteady) {
+			if pp := p.Pool(ps.Name); pp != nil {
 				r.SteadyPeak = max(r.SteadyPeak, pp.Acquired)
 			}
 		}
@@ -63,10 +64,10 @@ func (a *analyzer) connections(s *SourceTimeline) Finding {
 		}
 	}
 	loadEnd := after.Time
-	if sp, ok := a.c.Timing.Span(PhaseDrain); ok {
+	if sp, ok := a.c.Timing.Span(capture.PhaseDrain); ok {
 		loadEnd = sp.Start
 	}
-	rep := a.c.leaks(s.Name, MomentDrainEnd)
+	rep := a.c.LeakReport(s.Name, capture.MomentDrainEnd)
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
 	} else {
@@ -198,8 +199,8 @@ func trimStack(fs []probe.Frame) []probe.Frame {
 // noConnections says why a source has no connection to check: the
 // database and Redis it declares it does not have, or that none is wired
 // to the probe.
-func (a *analyzer) noConnections(s *SourceTimeline) string {
-	src := []*SourceTimeline{s}
+func (a *analyzer) noConnections(s *capture.SourceTimeline) string {
+	src := []*capture.SourceTimeline{s}
 	db, rd := noneDeclared(src, probe.ConfigDatabase, "database"), noneDeclared(src, probe.ConfigRedis, "Redis")
 	switch {
 	case db != "" && rd != "":

@@ -6,20 +6,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
 // connSeries is a pool of max 16 whose acquired count ends at leaked
 // after the drain, with 2,000 requests of GET /api/library/shelves.
-func connSeries(leaked int32) sampleFn {
-	return func(t float64, ph Phase) *probe.Snapshot {
-		s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+func connSeries(leaked int32) synth.SampleFunc {
+	return func(t float64, ph capture.Phase) *probe.Snapshot {
+		s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 		s.HTTP.Routes = append(s.HTTP.Routes, probe.RouteSnapshot{Method: "GET", Route: "/api/library/shelves", Requests: 2000})
 		acq := int32(0)
 		switch ph {
-		case PhaseWarmup, PhaseSteady:
+		case capture.PhaseWarmup, capture.PhaseSteady:
 			acq = 3 + leaked
-		case PhaseDrain:
+		case capture.PhaseDrain:
 			acq = leaked
 		}
 		s.Pools = []probe.PoolSnapshot{{Name: "db", MaxConns: 16, TotalConns: 8, AcquiredConns: acq}}
@@ -31,12 +33,12 @@ func connSeries(leaked int32) sampleFn {
 
 func TestConnectionDetector(t *testing.T) {
 	t.Run("leak", func(t *testing.T) {
-		s := newSynth()
-		s.samples(connSeries(8))
-		s.intervals(steadyLoad)
-		since := s.loadStart().Add(40 * time.Second)
-		drainEnd := s.c.Timing[3].End
-		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+		s := synth.New()
+		s.AddSamples(connSeries(8))
+		s.AddIntervals(synth.SteadyLoad)
+		since := s.Start.Add(40 * time.Second)
+		drainEnd := s.Capture.Timing[3].End
+		s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
 			Time: drainEnd,
 			Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 8, OldestSince: since,
 				OldestSeconds: drainEnd.Sub(since).Seconds(), NewestSeconds: 100,
@@ -45,7 +47,7 @@ func TestConnectionDetector(t *testing.T) {
 				Routes:   []probe.LeakRoute{{Method: "GET", Route: "/api/library/shelves", Count: 8}},
 				Holders:  []probe.LeakHolder{{Since: since}, {Since: since.Add(time.Second)}}}},
 		}})
-		f := s.analyze().Find(DetectorConnectionLeak, "svc")
+		f := analyze(s).Find(DetectorConnectionLeak, "svc")
 		if f.Verdict != VerdictDetected || f.Severity != SeverityCritical {
 			t.Fatalf("%s", describeFinding(f))
 		}
@@ -61,31 +63,31 @@ func TestConnectionDetector(t *testing.T) {
 		}
 	})
 	t.Run("released", func(t *testing.T) {
-		s := newSynth()
-		s.samples(connSeries(0))
-		s.intervals(steadyLoad)
-		drainEnd := s.c.Timing[3].End
+		s := synth.New()
+		s.AddSamples(connSeries(0))
+		s.AddIntervals(synth.SteadyLoad)
+		drainEnd := s.Capture.Timing[3].End
 		// A hold taken after the load stopped (a background job) is not a leak.
 		late := drainEnd.Add(-time.Second)
-		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+		s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
 			Time: drainEnd, Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 1, OldestSince: late,
 				NewestSeconds: 1, Holders: []probe.LeakHolder{{Since: late}}}}}})
-		if f := s.analyze().Find(DetectorConnectionLeak, "svc"); f.Verdict != VerdictOK {
+		if f := analyze(s).Find(DetectorConnectionLeak, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
 		}
 	})
 	t.Run("redis conn outside the pool", func(t *testing.T) {
-		s := newSynth()
+		s := synth.New()
 		base := connSeries(0)
-		s.samples(func(t float64, ph Phase) *probe.Snapshot {
+		s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
 			sn := base(t, ph)
-			if ph == PhaseDrain {
+			if ph == capture.PhaseDrain {
 				sn.Redis[0].HeldOutsidePool = 3
 			}
 			return sn
 		})
-		s.intervals(steadyLoad)
-		f := s.analyze().Find(DetectorConnectionLeak, "svc")
+		s.AddIntervals(synth.SteadyLoad)
+		f := analyze(s).Find(DetectorConnectionLeak, "svc")
 		if f.Verdict != VerdictDetected || f.Suspects[0].Value != 3 {
 			t.Fatalf("%s", describeFinding(f))
 		}
@@ -93,9 +95,9 @@ func TestConnectionDetector(t *testing.T) {
 }
 
 func TestRateLimitDetector(t *testing.T) {
-	policy := func(text string) sampleFn {
-		return func(t float64, ph Phase) *probe.Snapshot {
-			s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+	policy := func(text string) synth.SampleFunc {
+		return func(t float64, ph capture.Phase) *probe.Snapshot {
+			s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 			s.Config = map[string]string{probe.ConfigRateLimit: text}
 			return s
 		}
@@ -115,10 +117,10 @@ func TestRateLimitDetector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSynth()
-			s.samples(policy(c.policy))
-			s.intervals(func(float64) (int64, int64, int64, int64) { return 100, 0, c.limited, 2000 })
-			r := s.analyze()
+			s := synth.New()
+			s.AddSamples(policy(c.policy))
+			s.AddIntervals(func(float64) (int64, int64, int64, int64) { return 100, 0, c.limited, 2000 })
+			r := analyze(s)
 			f := r.Find(DetectorRateLimit, "")
 			if f.Verdict != c.verdict || f.RateLimit.Expected != c.expected {
 				t.Fatalf("%s / %s, want %s / %s\n%s", f.Verdict, f.RateLimit.Expected, c.verdict, c.expected, describeFinding(f))

@@ -6,17 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
 // gcHeap is a live heap series: one GC every 2 s, level(t) plus noise of
 // ±noise bytes.
-func gcHeap(level func(t float64) float64, noise float64, seed uint64) sampleFn {
+func gcHeap(level func(t float64) float64, noise float64, seed uint64) synth.SampleFunc {
 	r := rand.New(rand.NewPCG(seed, 1))
-	return func(t float64, ph Phase) *probe.Snapshot {
+	return func(t float64, ph capture.Phase) *probe.Snapshot {
 		gc := uint64(10 + max(t+30, 0)/2)
 		h := level(t) + noise*(2*r.Float64()-1)
-		return snap(uint64(h), gc, 50, requestsAt(t))
+		return synth.Snap(uint64(h), gc, 50, synth.RequestsAt(t))
 	}
 }
 
@@ -38,10 +40,10 @@ func TestMemoryDetector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSynth()
-			s.samples(gcHeap(c.level, 1*mbf, 7))
-			s.intervals(steadyLoad)
-			f := s.analyze().Find(DetectorMemoryLeak, "svc")
+			s := synth.New()
+			s.AddSamples(gcHeap(c.level, 1*mbf, 7))
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorMemoryLeak, "svc")
 			if f.Verdict != c.want {
 				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
 			}
@@ -63,10 +65,10 @@ func TestMemoryDetector(t *testing.T) {
 }
 
 func TestMemoryDetectorLinearLeakFigures(t *testing.T) {
-	s := newSynth()
-	s.samples(gcHeap(func(t float64) float64 { return 1e7 + 1000*max(t, 0) }, 0, 1))
-	s.intervals(steadyLoad)
-	m := s.analyze().Find(DetectorMemoryLeak, "svc").Memory
+	s := synth.New()
+	s.AddSamples(gcHeap(func(t float64) float64 { return 1e7 + 1000*max(t, 0) }, 0, 1))
+	s.AddIntervals(synth.SteadyLoad)
+	m := analyze(s).Find(DetectorMemoryLeak, "svc").Memory
 	// 1,000 bytes/s exactly: 3.6 MB/hour (3.43 MiB), 10 bytes per request.
 	if math.Abs(m.PerSecond.Slope-1000) > 1 || math.Abs(m.MBPerHour-3.6e6/(1<<20)) > 0.01 || math.Abs(m.PerRequest.Slope-10) > 0.1 {
 		t.Errorf("slope %v B/s, %v MB/h, %v B/request", m.PerSecond.Slope, m.MBPerHour, m.PerRequest.Slope)
@@ -74,11 +76,11 @@ func TestMemoryDetectorLinearLeakFigures(t *testing.T) {
 }
 
 func TestMemoryDetectorUnknown(t *testing.T) {
-	s := newSynth()
+	s := synth.New()
 	// One GC cycle in the whole run: the live heap never changes.
-	s.samples(func(t float64, ph Phase) *probe.Snapshot { return snap(5e6, 3, 50, requestsAt(t)) })
-	s.intervals(steadyLoad)
-	f := s.analyze().Find(DetectorMemoryLeak, "svc")
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot { return synth.Snap(5e6, 3, 50, synth.RequestsAt(t)) })
+	s.AddIntervals(synth.SteadyLoad)
+	f := analyze(s).Find(DetectorMemoryLeak, "svc")
 	if f.Verdict != VerdictUnknown || !strings.Contains(f.Unmeasured, "GC cycles") {
 		t.Fatalf("%s", describeFinding(f))
 	}
@@ -86,17 +88,17 @@ func TestMemoryDetectorUnknown(t *testing.T) {
 
 // goroutineSeries is goroutines = 40 + in-flight + extra(t) after the
 // baseline, with in-flight requests varying.
-func goroutineSeries(extra func(t float64, ph Phase) int64) sampleFn {
-	return func(t float64, ph Phase) *probe.Snapshot {
+func goroutineSeries(extra func(t float64, ph capture.Phase) int64) synth.SampleFunc {
+	return func(t float64, ph capture.Phase) *probe.Snapshot {
 		inflight := int64(0)
-		if ph == PhaseWarmup || ph == PhaseSteady {
+		if ph == capture.PhaseWarmup || ph == capture.PhaseSteady {
 			inflight = int64(5 + 4*math.Sin(t))
 		}
 		base := int64(40)
-		if ph != PhaseBaseline {
+		if ph != capture.PhaseBaseline {
 			base = 40
 		}
-		s := snap(5e6, uint64(10+max(t, 0)), base+inflight+extra(t, ph), requestsAt(t))
+		s := synth.Snap(5e6, uint64(10+max(t, 0)), base+inflight+extra(t, ph), synth.RequestsAt(t))
 		s.HTTP.InFlight = inflight
 		return s
 	}
@@ -105,13 +107,13 @@ func goroutineSeries(extra func(t float64, ph Phase) int64) sampleFn {
 func TestGoroutineDetector(t *testing.T) {
 	cases := []struct {
 		name  string
-		extra func(t float64, ph Phase) int64
+		extra func(t float64, ph capture.Phase) int64
 		want  Verdict
 	}{
-		{"leak", func(t float64, ph Phase) int64 { return int64(max(t, 0) / 3) }, VerdictDetected},
-		{"load only", func(float64, Phase) int64 { return 0 }, VerdictOK},
+		{"leak", func(t float64, ph capture.Phase) int64 { return int64(max(t, 0) / 3) }, VerdictDetected},
+		{"load only", func(float64, capture.Phase) int64 { return 0 }, VerdictOK},
 		// A worker pool started on the first request and kept.
-		{"lazy pool", func(t float64, ph Phase) int64 {
+		{"lazy pool", func(t float64, ph capture.Phase) int64 {
 			if t > 40 {
 				return 8
 			}
@@ -120,10 +122,10 @@ func TestGoroutineDetector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSynth()
-			s.samples(goroutineSeries(c.extra))
-			s.intervals(steadyLoad)
-			f := s.analyze().Find(DetectorGoroutineLeak, "svc")
+			s := synth.New()
+			s.AddSamples(goroutineSeries(c.extra))
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorGoroutineLeak, "svc")
 			if f.Verdict != c.want {
 				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
 			}
@@ -140,12 +142,12 @@ func TestGoroutineDetector(t *testing.T) {
 
 // poolSeries is a pool of max 4 whose acquires wait (exhausted) during
 // [from, to) seconds of the load, and that empties in the drain.
-func poolSeries(from, to float64) sampleFn {
-	return func(t float64, ph Phase) *probe.Snapshot {
-		s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+func poolSeries(from, to float64) synth.SampleFunc {
+	return func(t float64, ph capture.Phase) *probe.Snapshot {
+		s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 		ps := probe.PoolSnapshot{Name: "db", MaxConns: 4, TotalConns: 4, AcquiredConns: 1,
 			AcquireCount: int64(max(t, 0) * 50)}
-		if ph == PhaseBaseline {
+		if ph == capture.PhaseBaseline {
 			ps.TotalConns, ps.AcquiredConns = 1, 0
 		}
 		waited := math.Min(math.Max(t-from, 0), to-from) // seconds spent exhausted so far
@@ -154,7 +156,7 @@ func poolSeries(from, to float64) sampleFn {
 		if t >= from && t < to {
 			ps.AcquiredConns = 4
 		}
-		if ph == PhaseDrain {
+		if ph == capture.PhaseDrain {
 			ps.AcquiredConns = 0
 		}
 		s.Pools = []probe.PoolSnapshot{ps}
@@ -163,7 +165,7 @@ func poolSeries(from, to float64) sampleFn {
 }
 
 // slowWhile is steady load whose latency is 800 ms in [from, to).
-func slowWhile(from, to float64) intervalFn {
+func slowWhile(from, to float64) synth.IntervalFunc {
 	return func(t float64) (int64, int64, int64, int64) {
 		if t >= from && t < to {
 			return 100, 0, 0, 800_000
@@ -174,10 +176,10 @@ func slowWhile(from, to float64) intervalFn {
 
 func TestPoolDetector(t *testing.T) {
 	t.Run("exhausted", func(t *testing.T) {
-		s := newSynth()
-		s.samples(poolSeries(100, 250))
-		s.intervals(slowWhile(100, 250))
-		f := s.analyze().Find(DetectorPoolExhaustion, "svc")
+		s := synth.New()
+		s.AddSamples(poolSeries(100, 250))
+		s.AddIntervals(slowWhile(100, 250))
+		f := analyze(s).Find(DetectorPoolExhaustion, "svc")
 		if f.Verdict != VerdictDetected {
 			t.Fatalf("%s", describeFinding(f))
 		}
@@ -190,26 +192,26 @@ func TestPoolDetector(t *testing.T) {
 		}
 	})
 	t.Run("never at max", func(t *testing.T) {
-		s := newSynth()
-		s.samples(poolSeries(1e9, 1e9))
-		s.intervals(steadyLoad)
-		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
+		s := synth.New()
+		s.AddSamples(poolSeries(1e9, 1e9))
+		s.AddIntervals(synth.SteadyLoad)
+		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
 		}
 	})
 	t.Run("brief burst", func(t *testing.T) {
-		s := newSynth()
-		s.samples(poolSeries(100, 104))
-		s.intervals(steadyLoad)
-		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
+		s := synth.New()
+		s.AddSamples(poolSeries(100, 104))
+		s.AddIntervals(synth.SteadyLoad)
+		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
 		}
 	})
 	t.Run("no pool", func(t *testing.T) {
-		s := newSynth()
-		s.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-		s.intervals(steadyLoad)
-		if f := s.analyze().Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictUnknown {
+		s := synth.New()
+		s.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+		s.AddIntervals(synth.SteadyLoad)
+		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictUnknown {
 			t.Fatalf("%s", describeFinding(f))
 		}
 	})
@@ -228,10 +230,10 @@ func TestErrorRateDetector(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSynth()
-			s.samples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-			s.intervals(func(t float64) (int64, int64, int64, int64) { return 100, c.fail(t), 0, 2000 })
-			f := s.analyze().Find(DetectorErrorRate, "")
+			s := synth.New()
+			s.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+			s.AddIntervals(func(t float64) (int64, int64, int64, int64) { return 100, c.fail(t), 0, 2000 })
+			f := analyze(s).Find(DetectorErrorRate, "")
 			if f.Verdict != c.want || f.Errors.Trend != c.trend {
 				t.Fatalf("verdict %s trend %s, want %s %s\n%s", f.Verdict, f.Errors.Trend, c.want, c.trend, describeFinding(f))
 			}

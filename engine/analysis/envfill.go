@@ -3,33 +3,35 @@ package analysis
 import (
 	"maps"
 	"strings"
+
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // environment completes the capture's environment with what the probes
 // told: the service's Go, the PostgreSQL and Redis versions, and its
 // configuration. Fields no one measured are named in Missing.
-func (a *analyzer) environment() Environment {
-	var e Environment
+func (a *analyzer) environment() capture.Environment {
+	var e capture.Environment
 	if a.c.Environment != nil {
 		e = *a.c.Environment
 		e.Missing = maps.Clone(e.Missing)
 		e.Config = maps.Clone(e.Config)
 	} else {
-		e.missing("Machine", "the capture holds no environment record (it was not saved with the run)")
+		e.SetMissing("Machine", "the capture holds no environment record (it was not saved with the run)")
 	}
 	srcs := a.sources()
 	if len(srcs) == 0 {
 		why := a.noProbeReason()
-		e.missing("ServiceGo", why)
-		e.missing("PostgreSQL", why)
-		e.missing("Redis", why)
-		e.missing("Configuration", why)
+		e.SetMissing("ServiceGo", why)
+		e.SetMissing("PostgreSQL", why)
+		e.SetMissing("Redis", why)
+		e.SetMissing("Configuration", why)
 		return e
 	}
 	var gos, pgs, rds []string
 	var anyPool, anyRedis, pgAsked bool
 	for _, s := range srcs {
-		snap, _ := s.latest()
+		snap, _ := s.Latest()
 		gos = append(gos, snap.Runtime.GoVersion+" ("+snap.Runtime.GOOS+"/"+snap.Runtime.GOARCH+")")
 		for _, ps := range snap.Pools {
 			anyPool = true
@@ -61,22 +63,22 @@ func (a *analyzer) environment() Environment {
 	switch {
 	case e.PostgreSQL != "":
 	case !anyPool && a.noDatabase() != "":
-		e.missing("PostgreSQL", noneText+a.noDatabase())
+		e.SetMissing("PostgreSQL", noneText+a.noDatabase())
 	case !anyPool:
-		e.missing("PostgreSQL", "the service reports no pgx pool to the probe")
+		e.SetMissing("PostgreSQL", "the service reports no pgx pool to the probe")
 	case !pgAsked:
-		e.missing("PostgreSQL", "the probe does not query the server (enable probe.WithStatActivity on the pool)")
+		e.SetMissing("PostgreSQL", "the probe does not query the server (enable probe.WithStatActivity on the pool)")
 	default:
-		e.missing("PostgreSQL", "the server did not answer the probe's version query")
+		e.SetMissing("PostgreSQL", "the server did not answer the probe's version query")
 	}
 	switch {
 	case e.Redis != "":
 	case !anyRedis && a.noRedis() != "":
-		e.missing("Redis", noneText+a.noRedis())
+		e.SetMissing("Redis", noneText+a.noRedis())
 	case !anyRedis:
-		e.missing("Redis", "the service reports no Redis client to the probe")
+		e.SetMissing("Redis", "the service reports no Redis client to the probe")
 	default:
-		e.missing("Redis", "the probe's INFO poll did not answer")
+		e.SetMissing("Redis", "the probe's INFO poll did not answer")
 	}
 	return e
 }

@@ -9,52 +9,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/meminfo"
 )
-
-// Environment is the report's Test Environment, Hardware Specifications
-// and Configuration: every field measured, or named in Missing with the
-// reason it could not be. soak sends load only to loopback, so the machine
-// soak runs on is the service's machine too.
-type Environment struct {
-	OS        string `json:"os,omitempty"`     // "Debian GNU/Linux 12 (bookworm), linux/amd64"
-	Kernel    string `json:"kernel,omitempty"` // "6.1.0-18-amd64"
-	GoVersion string `json:"go_version"`       // soak's Go
-	Soak      string `json:"soak,omitempty"`   // soak's module version
-	// ServiceGo, PostgreSQL and Redis come from the probe (Analyze fills
-	// them from the timeline).
-	ServiceGo  string `json:"service_go,omitempty"`
-	PostgreSQL string `json:"postgresql,omitempty"`
-	Redis      string `json:"redis,omitempty"`
-
-	CPUModel string `json:"cpu_model,omitempty"`
-	Cores    int    `json:"cores"`
-	RAMBytes int64  `json:"ram_bytes,omitempty"`
-	// Disk describes the file system holding the results: type, size and
-	// free space.
-	Disk    string `json:"disk,omitempty"`
-	Network string `json:"network"`
-
-	// Config holds the service's configuration as the probe reports it
-	// (probe.Config* keys); Analyze fills it.
-	Config map[string]string `json:"config,omitempty"`
-	// Missing maps a field name ("OS", "PostgreSQL", ...) to why it could
-	// not be measured.
-	Missing map[string]string `json:"missing,omitempty"`
-}
-
-func (e *Environment) missing(field, why string) {
-	if e.Missing == nil {
-		e.Missing = map[string]string{}
-	}
-	e.Missing[field] = why
-}
 
 // CollectEnvironment measures this machine: OS, kernel, Go, CPU model and
 // cores, RAM, and the disk holding dir ("" means the working directory).
 // It never fails: what it cannot read is named in Missing.
-func CollectEnvironment(dir string) *Environment {
-	e := &Environment{GoVersion: runtime.Version(), Cores: runtime.NumCPU(),
+func CollectEnvironment(dir string) *capture.Environment {
+	e := &capture.Environment{GoVersion: runtime.Version(), Cores: runtime.NumCPU(),
 		Network: "loopback only (127.0.0.0/8, ::1): no network between soak and the service"}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		e.Soak = bi.Main.Version
@@ -71,22 +34,22 @@ func CollectEnvironment(dir string) *Environment {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		e.Kernel = strings.TrimSpace(string(b))
 	} else {
-		e.missing("Kernel", "no /proc/sys/kernel/osrelease on "+runtime.GOOS)
+		e.SetMissing("Kernel", "no /proc/sys/kernel/osrelease on "+runtime.GOOS)
 	}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		e.CPUModel = parseCPUModel(b)
 	}
 	if e.CPUModel == "" {
-		e.missing("CPU", "no model name in /proc/cpuinfo on "+runtime.GOOS)
+		e.SetMissing("CPU", "no model name in /proc/cpuinfo on "+runtime.GOOS)
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		if v, err := meminfo.MemTotal(bytes.NewReader(b), "/proc/meminfo"); err == nil {
 			e.RAMBytes = v
 		} else {
-			e.missing("RAM", err.Error())
+			e.SetMissing("RAM", err.Error())
 		}
 	} else {
-		e.missing("RAM", "no /proc/meminfo on "+runtime.GOOS)
+		e.SetMissing("RAM", "no /proc/meminfo on "+runtime.GOOS)
 	}
 	if dir == "" {
 		dir = "."
@@ -94,7 +57,7 @@ func CollectEnvironment(dir string) *Environment {
 	if d, err := describeDisk(dir); err == nil {
 		e.Disk = d
 	} else {
-		e.missing("Disk", err.Error())
+		e.SetMissing("Disk", err.Error())
 	}
 	return e
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
 )
@@ -138,7 +139,7 @@ func ExampleReadCapture() {
 			return nil, err
 		}
 		defer f.Close()
-		c, err := analysis.ReadCapture(f, "probe.jsonl") // a torn last line still returns what came before
+		c, err := capture.ReadCapture(f, "probe.jsonl") // a torn last line still returns what came before
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,9 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/probe"
 )
 
 // MinGoroutineLeak is the fewest goroutines a leak verdict needs, both
@@ -14,25 +17,25 @@ import (
 const MinGoroutineLeak = 10
 
 // goroutines is the goroutine-leak detector.
-func (a *analyzer) goroutines(s *SourceTimeline) Finding {
+func (a *analyzer) goroutines(s *capture.SourceTimeline) Finding {
 	d := DetectorGoroutineLeak
-	steady, ok := a.c.Timing.Span(PhaseSteady)
+	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
 		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
 	}
-	pts := s.In(PhaseSteady)
+	pts := s.In(capture.PhaseSteady)
 	if len(pts) < minTrendPoints {
 		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %s steady state, %d are needed", len(pts),
 			span(steady.Duration()), minTrendPoints))
 	}
 	g := &GoroutineFigures{}
-	if b := s.Last[PhaseBaseline]; b != nil {
+	if b := s.Last[capture.PhaseBaseline]; b != nil {
 		g.Baseline = b.Runtime.Goroutines
 	}
 	g.SteadyStart, g.SteadyEnd = pts[0].Goroutines, pts[len(pts)-1].Goroutines
-	drained := s.Last[PhaseDrain] != nil
+	drained := s.Last[capture.PhaseDrain] != nil
 	if drained {
-		g.AfterDrain = s.Last[PhaseDrain].Runtime.Goroutines
+		g.AfterDrain = s.Last[capture.PhaseDrain].Runtime.Goroutines
 		g.Residue = g.AfterDrain - g.Baseline
 	}
 	first, last := pts[0], pts[len(pts)-1]
@@ -121,15 +124,15 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late Trend) []string {
 // state and did not fall after the drain, most first. why says what was
 // missing when the comparison could not be made.
 func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
-	moments := []Moment{MomentBaselineEnd, MomentSteadyStart, MomentSteadyMid, MomentSteadyEnd, MomentDrainEnd}
+	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
 	counts := make([]map[string]*stackCount, len(moments))
 	for i, m := range moments {
-		p := a.c.profile(source, ProfileGoroutine, m)
+		p := a.c.Profile(source, probe.ProfileGoroutine, m)
 		if p == nil {
-			if m == MomentBaselineEnd {
+			if m == capture.MomentBaselineEnd {
 				continue // without a baseline, growth is measured from zero
 			}
-			return nil, "no goroutine profile " + a.c.profileError(source, ProfileGoroutine, m)
+			return nil, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
 		}
 		c, err := goroutineStacks(p.Data)
 		if err != nil {
@@ -164,7 +167,7 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 	}
 	var out []Suspect
 	drainPath := ""
-	if p := a.c.profile(source, ProfileGoroutine, MomentDrainEnd); p != nil {
+	if p := a.c.Profile(source, probe.ProfileGoroutine, capture.MomentDrainEnd); p != nil {
 		drainPath = p.Path
 	}
 	for _, g := range groups {
@@ -194,9 +197,9 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 // service has it: every goroutine in it is blocked forever.
 func (a *analyzer) goroutineLeakProfile(f *Finding, source string) {
 	g := f.Goroutines
-	p := a.c.profile(source, ProfileGoroutineLeak, MomentDrainEnd)
+	p := a.c.Profile(source, probe.ProfileGoroutineLeak, capture.MomentDrainEnd)
 	if p == nil {
-		why := a.c.profileError(source, ProfileGoroutineLeak, MomentDrainEnd)
+		why := a.c.ProfileError(source, probe.ProfileGoroutineLeak, capture.MomentDrainEnd)
 		g.LeakProfile = "not available (" + why + ")"
 		return
 	}

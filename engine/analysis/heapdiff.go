@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -24,16 +25,16 @@ type heapDiffResult struct {
 // heapDiff diffs the heap profiles of the steady state's start and end.
 func (a *analyzer) heapDiff(source string) heapDiffResult {
 	var hd heapDiffResult
-	base := a.c.profile(source, ProfileHeap, MomentSteadyStart)
+	base := a.c.Profile(source, probe.ProfileHeap, capture.MomentSteadyStart)
 	// The end is the drain's profile when there is one: the requests in
 	// flight at the steady state's end hold their working set, which is
 	// not retained memory; after the drain only what stays is left.
-	end, endName := a.c.profile(source, ProfileHeap, MomentDrainEnd), "the drain's end"
+	end, endName := a.c.Profile(source, probe.ProfileHeap, capture.MomentDrainEnd), "the drain's end"
 	if end == nil {
-		end, endName = a.c.profile(source, ProfileHeap, MomentSteadyEnd), "the steady state's end"
+		end, endName = a.c.Profile(source, probe.ProfileHeap, capture.MomentSteadyEnd), "the steady state's end"
 	}
 	if base == nil || end == nil {
-		hd.err = a.c.profileError(source, ProfileHeap, MomentSteadyStart, MomentDrainEnd)
+		hd.err = a.c.ProfileError(source, probe.ProfileHeap, capture.MomentSteadyStart, capture.MomentDrainEnd)
 		hd.evidence = "No heap profiles from the start and end of the steady state to diff: " + hd.err + "."
 		return hd
 	}
@@ -121,7 +122,7 @@ func (a *analyzer) growingPools(source string) []string {
 	if s == nil {
 		return nil
 	}
-	first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+	first, last := s.First[capture.PhaseSteady], s.Last[capture.PhaseSteady]
 	if first == nil || last == nil {
 		return nil
 	}

@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/clock"
+	"github.com/soaklab/soak/probe"
 )
 
 // loadTimes is what the polling goroutine learnt of the load phase.
@@ -36,9 +38,9 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	// load ends.
 	margin := min(cfg.PollInterval, loadEnd.Sub(lt.steady)/10)
 	plan := []scheduled{
-		{lt.steady, MomentSteadyStart, false, []string{ProfileGoroutine, ProfileHeap}},
-		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), MomentSteadyMid, true, []string{ProfileGoroutine}},
-		{loadEnd.Add(-margin), MomentSteadyEnd, true, []string{ProfileGoroutine, ProfileHeap}},
+		{lt.steady, capture.MomentSteadyStart, false, []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), capture.MomentSteadyMid, true, []string{probe.ProfileGoroutine}},
+		{loadEnd.Add(-margin), capture.MomentSteadyEnd, true, []string{probe.ProfileGoroutine, probe.ProfileHeap}},
 	}
 	if !lt.steady.Before(loadEnd) || len(cfg.Sources) == 0 {
 		plan = nil // no steady state: nothing to capture on schedule
@@ -48,9 +50,9 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	next := 0
 	for {
 		now := time.Now()
-		phase := PhaseWarmup
+		phase := capture.PhaseWarmup
 		if !now.Before(lt.steady) {
-			phase = PhaseSteady
+			phase = capture.PhaseSteady
 		}
 		if now.Before(loadEnd) { // past it the engine is stopping: the drain polls
 			o.p.pollAll(ctx, phase)
@@ -58,7 +60,7 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 		for next < len(plan) && !time.Now().Before(plan[next].at) {
 			c := plan[next]
 			o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)
-			if c.moment == MomentSteadyEnd {
+			if c.moment == capture.MomentSteadyEnd {
 				lt.steadyEnd = true
 			}
 			next++
@@ -72,7 +74,7 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 // scheduled is a capture due at a time.
 type scheduled struct {
 	at     time.Time
-	moment Moment
+	moment capture.Moment
 	leaks  bool
 	kinds  []string
 }
@@ -107,14 +109,14 @@ func (o *orchestrator) waitTick(ctx context.Context, tick <-chan time.Time, due 
 func (o *orchestrator) drain(ctx context.Context, start time.Time) {
 	cfg, p := o.cfg, o.p
 	if len(cfg.Sources) == 0 {
-		p.phase(Span{Phase: PhaseDrain, Start: start, End: time.Now()})
+		p.phase(capture.Span{Phase: capture.PhaseDrain, Start: start, End: time.Now()})
 		return
 	}
 	if ctx.Err() == nil {
 		end := time.Now().Add(cfg.Drain)
-		var prev []*Sample
+		var prev []*capture.Sample
 		for polls := 0; ; polls++ {
-			cur := p.pollAll(ctx, PhaseDrain)
+			cur := p.pollAll(ctx, capture.PhaseDrain)
 			if polls >= 1 && quiet(prev, cur) {
 				break
 			}
@@ -126,14 +128,14 @@ func (o *orchestrator) drain(ctx context.Context, start time.Time) {
 		}
 	}
 	bg := context.WithoutCancel(ctx)
-	p.captureAt(bg, MomentDrainEnd, true, ProfileGoroutine, ProfileHeap, ProfileGoroutineLeak)
-	p.pollAll(bg, PhaseDrain)
-	p.phase(Span{Phase: PhaseDrain, Start: start, End: time.Now()})
+	p.captureAt(bg, capture.MomentDrainEnd, true, probe.ProfileGoroutine, probe.ProfileHeap, probe.ProfileGoroutineLeak)
+	p.pollAll(bg, capture.PhaseDrain)
+	p.phase(capture.Span{Phase: capture.PhaseDrain, Start: start, End: time.Now()})
 }
 
 // quiet reports whether every source that answered both polls has no
 // request in flight and no fewer goroutines than before.
-func quiet(prev, cur []*Sample) bool {
+func quiet(prev, cur []*capture.Sample) bool {
 	for i := range cur {
 		if i >= len(prev) || prev[i].Snapshot == nil || cur[i].Snapshot == nil {
 			continue
@@ -144,4 +146,11 @@ func quiet(prev, cur []*Sample) bool {
 		}
 	}
 	return true
+}
+
+// warmupEnd returns when the warm-up of a run that started at start ends:
+// the ramp (the time the plan takes to reach its users) plus settle,
+// capped at the load's end.
+func warmupEnd(start time.Time, ramp, settle, load time.Duration) time.Time {
+	return start.Add(min(ramp+settle, load))
 }

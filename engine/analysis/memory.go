@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Memory-leak decision constants (see docs/report.md).
@@ -20,13 +22,13 @@ const (
 
 // memory is the memory-leak detector: the live heap after GC, one point
 // per GC cycle, trended over the steady state.
-func (a *analyzer) memory(s *SourceTimeline) Finding {
+func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	d := DetectorMemoryLeak
-	steady, ok := a.c.Timing.Span(PhaseSteady)
+	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
 		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
 	}
-	pts := gcPoints(s.In(PhaseSteady))
+	pts := gcPoints(s.In(capture.PhaseSteady))
 	m := &MemoryFigures{Steady: steady.Duration(), Points: len(pts)}
 	fillMemoryLevels(m, s)
 	if len(pts) < minTrendPoints {
@@ -118,8 +120,8 @@ func (a *analyzer) memory(s *SourceTimeline) Finding {
 
 // gcPoints keeps one point per GC cycle (the first point showing each
 // new cycle), since the live heap only changes when a GC ends.
-func gcPoints(pts []Point) []Point {
-	var out []Point
+func gcPoints(pts []capture.Point) []capture.Point {
+	var out []capture.Point
 	for i, p := range pts {
 		if p.LiveHeapBytes == 0 {
 			continue
@@ -133,17 +135,17 @@ func gcPoints(pts []Point) []Point {
 
 // fillMemoryLevels sets the live heap at the phase boundaries and the
 // peak RSS.
-func fillMemoryLevels(m *MemoryFigures, s *SourceTimeline) {
-	if b := s.Last[PhaseBaseline]; b != nil {
+func fillMemoryLevels(m *MemoryFigures, s *capture.SourceTimeline) {
+	if b := s.Last[capture.PhaseBaseline]; b != nil {
 		m.BaselineBytes = b.Runtime.LiveHeapBytes
 	}
-	if b := s.First[PhaseSteady]; b != nil {
+	if b := s.First[capture.PhaseSteady]; b != nil {
 		m.InitialBytes = b.Runtime.LiveHeapBytes
 	}
-	if b := s.Last[PhaseSteady]; b != nil {
+	if b := s.Last[capture.PhaseSteady]; b != nil {
 		m.FinalBytes = b.Runtime.LiveHeapBytes
 	}
-	if b := s.Last[PhaseDrain]; b != nil {
+	if b := s.Last[capture.PhaseDrain]; b != nil {
 		m.AfterDrainBytes = b.Runtime.LiveHeapBytes
 	}
 	m.GrowthBytes = int64(m.FinalBytes) - int64(m.InitialBytes)

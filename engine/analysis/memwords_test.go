@@ -5,16 +5,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/engine/internal/synth"
 )
 
 // shortSynth is newSynth with a steady state of d, as in a short
 // in-process run.
-func shortSynth(d time.Duration) *synth {
-	s := newSynth()
-	s.steady = d
-	b, w, st := s.t0.Add(s.baseline), s.t0.Add(s.baseline+s.warm), s.t0.Add(s.baseline+s.warm+s.steady)
-	s.c.Timing = Timing{{PhaseBaseline, s.t0, b}, {PhaseWarmup, b, w}, {PhaseSteady, w, st}, {PhaseDrain, st, st.Add(s.drain)}}
-	s.start, s.end = b, st
+func shortSynth(d time.Duration) *synth.Run {
+	s := synth.New()
+	s.SetPhases(s.Warm, d)
 	return s
 }
 
@@ -34,9 +33,9 @@ func TestMemoryWordsAgreeWithFigures(t *testing.T) {
 					slope := perHour * mbf / 3600
 					level := func(t float64) float64 { return 30*mbf + slope*math.Min(max(t, 0), flatAfter) }
 					s := shortSynth(60 * time.Second)
-					s.samples(gcHeap(level, noise*mbf, seed))
-					s.intervals(steadyLoad)
-					r := s.analyze()
+					s.AddSamples(gcHeap(level, noise*mbf, seed))
+					s.AddIntervals(synth.SteadyLoad)
+					r := analyze(s)
 					f := r.Find(DetectorMemoryLeak, "svc")
 					m := f.Memory
 					if m == nil {

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // poller polls every source and captures profiles and leak reports into a
@@ -17,15 +18,15 @@ import (
 type poller struct {
 	cfg *Config
 	mu  sync.Mutex // guards capture while the engine runs
-	cap *Capture
+	cap *capture.Capture
 	// warned is the record error already reported once.
 	recordErr error
 }
 
 // pollAll polls every source concurrently, each bounded by PollTimeout,
 // and adds the samples in source order.
-func (p *poller) pollAll(ctx context.Context, phase Phase) []*Sample {
-	out := make([]*Sample, len(p.cfg.Sources))
+func (p *poller) pollAll(ctx context.Context, phase capture.Phase) []*capture.Sample {
+	out := make([]*capture.Sample, len(p.cfg.Sources))
 	var wg sync.WaitGroup
 	for i, src := range p.cfg.Sources {
 		wg.Add(1)
@@ -41,12 +42,12 @@ func (p *poller) pollAll(ctx context.Context, phase Phase) []*Sample {
 	return out
 }
 
-func (p *poller) pollOne(ctx context.Context, src Source, phase Phase) *Sample {
+func (p *poller) pollOne(ctx context.Context, src Source, phase capture.Phase) *capture.Sample {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.PollTimeout)
 	defer cancel()
 	t0 := time.Now()
 	snap, err := src.Snapshot(ctx)
-	s := &Sample{Source: src.Name(), Time: time.Now(), Phase: phase, RTT: time.Since(t0)}
+	s := &capture.Sample{Source: src.Name(), Time: time.Now(), Phase: phase, RTT: time.Since(t0)}
 	switch {
 	case err != nil:
 		s.Error = cleanError(err)
@@ -58,7 +59,7 @@ func (p *poller) pollOne(ctx context.Context, src Source, phase Phase) *Sample {
 	return s
 }
 
-func (p *poller) add(s *Sample) {
+func (p *poller) add(s *capture.Sample) {
 	p.mu.Lock()
 	p.cap.Timeline.Add(s)
 	p.mu.Unlock()
@@ -77,7 +78,7 @@ func (p *poller) record(err error) {
 }
 
 // phase records a finished phase.
-func (p *poller) phase(s Span) {
+func (p *poller) phase(s capture.Span) {
 	p.mu.Lock()
 	p.cap.Timing = append(p.cap.Timing, s)
 	p.mu.Unlock()
@@ -88,7 +89,7 @@ func (p *poller) phase(s Span) {
 
 // captureAt takes, from every source, the profiles of kinds and (when
 // leaks is set) a leak report, for moment m.
-func (p *poller) captureAt(ctx context.Context, m Moment, leaks bool, kinds ...string) {
+func (p *poller) captureAt(ctx context.Context, m capture.Moment, leaks bool, kinds ...string) {
 	for _, src := range p.cfg.Sources {
 		for _, k := range kinds {
 			p.profile(ctx, src, k, m)
@@ -99,10 +100,10 @@ func (p *poller) captureAt(ctx context.Context, m Moment, leaks bool, kinds ...s
 	}
 }
 
-func (p *poller) profile(ctx context.Context, src Source, kind string, m Moment) {
+func (p *poller) profile(ctx context.Context, src Source, kind string, m capture.Moment) {
 	ctx, cancel := context.WithTimeout(ctx, max(p.cfg.PollTimeout, 10*time.Second))
 	defer cancel()
-	pr := Profile{Source: src.Name(), Kind: kind, Moment: m}
+	pr := capture.Profile{Source: src.Name(), Kind: kind, Moment: m}
 	data, err := src.Profile(ctx, kind)
 	pr.Time = time.Now()
 	switch {
@@ -127,10 +128,10 @@ func (p *poller) profile(ctx context.Context, src Source, kind string, m Moment)
 	}
 }
 
-func (p *poller) leaks(ctx context.Context, src Source, m Moment) {
+func (p *poller) leaks(ctx context.Context, src Source, m capture.Moment) {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.PollTimeout)
 	defer cancel()
-	lc := LeakCapture{Source: src.Name(), Moment: m}
+	lc := capture.LeakCapture{Source: src.Name(), Moment: m}
 	rep, err := src.Leaks(ctx)
 	lc.Time = time.Now()
 	if err != nil {
@@ -148,14 +149,8 @@ func (p *poller) leaks(ctx context.Context, src Source, m Moment) {
 	}
 }
 
-// ProfilePath is where a profile of source, kind and moment is saved,
-// relative to the results directory: profiles/<source>-<kind>-<moment>.pb.gz.
-func ProfilePath(source, kind string, m Moment) string {
-	return filepath.Join("profiles", fileSafe(source)+"-"+kind+"-"+string(m)+".pb.gz")
-}
-
-func saveProfile(dir string, pr *Profile) (string, error) {
-	rel := ProfilePath(pr.Source, pr.Kind, pr.Moment)
+func saveProfile(dir string, pr *capture.Profile) (string, error) {
+	rel := capture.ProfilePath(pr.Source, pr.Kind, pr.Moment)
 	full := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 		return "", fmt.Errorf("analysis: saving profile: %w", err)
@@ -164,25 +159,6 @@ func saveProfile(dir string, pr *Profile) (string, error) {
 		return "", fmt.Errorf("analysis: saving profile: %w", err)
 	}
 	return rel, nil
-}
-
-// fileSafe maps a source name to a file name part: letters, digits, '.',
-// '-' and '_' kept, the rest '_', at most 64 bytes.
-func fileSafe(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
-			b[i] = '_'
-		}
-	}
-	out := strings.Trim(string(b), ".")
-	if len(out) > 64 {
-		out = out[:64]
-	}
-	if out == "" {
-		out = "source"
-	}
-	return out
 }
 
 // cleanError is err's message without secrets, and "timed out" for a

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -27,13 +28,13 @@ const (
 // intervals of the steady state in which acquires waited with the pool at
 // its max, the client latency in them, and whether it cleared after the
 // load.
-func (a *analyzer) pools(s *SourceTimeline) Finding {
+func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
 	d := DetectorPoolExhaustion
-	steady, ok := a.c.Timing.Span(PhaseSteady)
+	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
 		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
 	}
-	pts := s.In(PhaseSteady)
+	pts := s.In(capture.PhaseSteady)
 	if len(pts) < 2 {
 		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the steady state", len(pts)))
 	}
@@ -42,7 +43,7 @@ func (a *analyzer) pools(s *SourceTimeline) Finding {
 		names = append(names, p.Name)
 	}
 	if len(names) == 0 {
-		if no := noneDeclared([]*SourceTimeline{s}, probe.ConfigDatabase, "database"); no != "" {
+		if no := noneDeclared([]*capture.SourceTimeline{s}, probe.ConfigDatabase, "database"); no != "" {
 			return unknown(d, s.Name, no+": no pool to exhaust")
 		}
 		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe.PGX not wired)")
@@ -104,7 +105,7 @@ func (a *analyzer) pollInterval() time.Duration {
 }
 
 // poolFigures measures pool name over the steady-state points pts.
-func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, steady Span) (PoolFigures, []Event) {
+func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []capture.Point, steady capture.Span) (PoolFigures, []Event) {
 	pf := PoolFigures{Name: name}
 	var waitRate, p95s []float64
 	var inside, outside []*engine.Interval
@@ -112,7 +113,7 @@ func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, stea
 	var utilSum float64
 	var utilN int
 	for i, p := range pts {
-		pp := p.pool(name)
+		pp := p.Pool(name)
 		if pp == nil {
 			continue
 		}
@@ -125,7 +126,7 @@ func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, stea
 		if i == 0 {
 			continue
 		}
-		prev := pts[i-1].pool(name)
+		prev := pts[i-1].Pool(name)
 		if prev == nil {
 			continue
 		}
@@ -171,7 +172,7 @@ func (a *analyzer) poolFigures(s *SourceTimeline, name string, pts []Point, stea
 	pf.P95Exhausted, pf.P99Exhausted = windowQuantiles(inside)
 	pf.P95Other, pf.P99Other = windowQuantiles(outside)
 	pf.Cleared = poolCleared(s, name)
-	first, last := pts[0].pool(name), pts[len(pts)-1].pool(name)
+	first, last := pts[0].Pool(name), pts[len(pts)-1].Pool(name)
 	if first != nil && last != nil {
 		dt := pts[len(pts)-1].Time.Sub(pts[0].Time).Seconds()
 		acq := float64(last.AcquireCount - first.AcquireCount)
@@ -199,8 +200,8 @@ func windowQuantiles(ivs []*engine.Interval) (time.Duration, time.Duration) {
 // poolCleared reports whether pool name stopped waiting once the load
 // stopped: no empty acquire between the drain's first and last sample,
 // and acquired back to its baseline.
-func poolCleared(s *SourceTimeline, name string) bool {
-	first, last := s.First[PhaseDrain], s.Last[PhaseDrain]
+func poolCleared(s *capture.SourceTimeline, name string) bool {
+	first, last := s.First[capture.PhaseDrain], s.Last[capture.PhaseDrain]
 	if first == nil || last == nil {
 		return false
 	}
@@ -210,7 +211,7 @@ func poolCleared(s *SourceTimeline, name string) bool {
 		return false
 	}
 	base := int32(0)
-	if bs := s.Last[PhaseBaseline]; bs != nil {
+	if bs := s.Last[capture.PhaseBaseline]; bs != nil {
 		if p, ok := bs.Pool(name); ok {
 			base = p.AcquiredConns
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -50,17 +52,17 @@ func TestPoolSuspectsNameWhatHoldersDo(t *testing.T) {
 		// Running a query.
 		1: {"internal/poll.(*FD).Read", "net.(*conn).Read", "github.com/jackc/pgx/v5/pgconn.(*PgConn).receiveMessage", list},
 	})
-	s := newSynth()
-	s.samples(poolSeries(0, 400))
-	s.intervals(slowWhile(0, 400))
-	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
-		s.c.Profiles = append(s.c.Profiles, Profile{Source: "svc", Kind: ProfileGoroutine, Moment: m, Data: prof, Path: "profiles/g-" + string(m) + ".pb.gz"})
-		s.c.Leaks = append(s.c.Leaks, LeakCapture{Source: "svc", Moment: m, Report: &probe.LeakReport{Groups: []probe.LeakGroup{
+	s := synth.New()
+	s.AddSamples(poolSeries(0, 400))
+	s.AddIntervals(slowWhile(0, 400))
+	for _, m := range []capture.Moment{capture.MomentSteadyMid, capture.MomentSteadyEnd} {
+		s.Capture.Profiles = append(s.Capture.Profiles, capture.Profile{Source: "svc", Kind: probe.ProfileGoroutine, Moment: m, Data: prof, Path: "profiles/g-" + string(m) + ".pb.gz"})
+		s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: m, Report: &probe.LeakReport{Groups: []probe.LeakGroup{
 			{Kind: probe.LeakPGXConn, Source: "db", Count: 3, Function: search},
 			{Kind: probe.LeakPGXConn, Source: "db", Count: 1, Function: list},
 		}}})
 	}
-	f := s.analyze().Find(DetectorPoolExhaustion, "svc")
+	f := analyze(s).Find(DetectorPoolExhaustion, "svc")
 	if f.Verdict != VerdictDetected || len(f.Suspects) != 2 {
 		t.Fatalf("%s", describeFinding(f))
 	}

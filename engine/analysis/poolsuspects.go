@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -16,12 +17,12 @@ import (
 // a goroutine inside a holder but outside the pool and the driver holds
 // its connection idle, doing something else. Those places are the top
 // suspects; the plain acquirers follow.
-func (a *analyzer) poolSuspects(f *Finding, s *SourceTimeline, pf *PoolFigures) {
+func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolFigures) {
 	holders := map[string]int{}
 	var total int
 	var idle []Suspect
-	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
-		if rep := a.c.leaks(s.Name, m); rep != nil {
+	for _, m := range []capture.Moment{capture.MomentSteadyMid, capture.MomentSteadyEnd} {
+		if rep := a.c.LeakReport(s.Name, m); rep != nil {
 			for _, g := range rep.Groups {
 				if g.Kind == probe.LeakPGXConn && g.Source == pf.Name && g.Function != "" {
 					holders[g.Function] += g.Count
@@ -75,8 +76,8 @@ func (a *analyzer) idleHolders(source, holder string) (Suspect, bool) {
 	counts := map[site]int64{}
 	stacks := map[site][]probe.Frame{}
 	var path string
-	for _, m := range []Moment{MomentSteadyMid, MomentSteadyEnd} {
-		p := a.c.profile(source, ProfileGoroutine, m)
+	for _, m := range []capture.Moment{capture.MomentSteadyMid, capture.MomentSteadyEnd} {
+		p := a.c.Profile(source, probe.ProfileGoroutine, m)
 		if p == nil {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // sink keeps what allocate allocates, for the heap-diff test.
@@ -23,12 +25,12 @@ func TestHeapGrowthNamesTheGrowingSite(t *testing.T) {
 	runtime.MemProfileRate = 4096
 	t.Cleanup(func() { runtime.MemProfileRate = old; sink = nil })
 	ctx := context.Background()
-	base, err := captureProfile(ctx, ProfileHeap)
+	base, err := captureProfile(ctx, probe.ProfileHeap)
 	if err != nil {
 		t.Fatal(err)
 	}
 	allocateForTest(64) // 4 MB
-	end, err := captureProfile(ctx, ProfileHeap)
+	end, err := captureProfile(ctx, probe.ProfileHeap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestGoroutineStacks(t *testing.T) {
 	})
 	var st map[string]*stackCount
 	for range 100 { // until the three goroutines are parked
-		data, err := captureProfile(context.Background(), ProfileGoroutine)
+		data, err := captureProfile(context.Background(), probe.ProfileGoroutine)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,13 +90,13 @@ func TestCaptureProfileErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := captureProfile(ctx, ProfileHeap); err == nil {
+	if _, err := captureProfile(ctx, probe.ProfileHeap); err == nil {
 		t.Error("cancelled capture succeeded")
 	}
 }
 
 func FuzzHeapGrowth(f *testing.F) {
-	p, err := captureProfile(context.Background(), ProfileHeap)
+	p, err := captureProfile(context.Background(), probe.ProfileHeap)
 	if err != nil {
 		f.Fatal(err)
 	}

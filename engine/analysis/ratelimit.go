@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -162,7 +163,7 @@ func (a *analyzer) rateLimit() Finding {
 // minus the baseline) from the probes.
 func (a *analyzer) serverDenials(rf *RateLimitFigures) {
 	for _, s := range a.sources() {
-		last, _ := s.latest()
+		last, _ := s.Latest()
 		if last == nil {
 			continue
 		}
@@ -170,7 +171,7 @@ func (a *analyzer) serverDenials(rf *RateLimitFigures) {
 			rf.Policy = last.Config[probe.ConfigRateLimit]
 		}
 		var first *probe.Snapshot
-		for _, p := range Phases {
+		for _, p := range capture.Phases {
 			if first = s.First[p]; first != nil {
 				break
 			}

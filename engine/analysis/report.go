@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"io"
+
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Report is the seed report's template filled from a [Result], section by
@@ -31,7 +33,7 @@ type Report struct {
 	Findings      []Finding      `json:"findings"`          // every detector's finding
 	Events        []Event        `json:"events,omitempty"`  // for charts
 	Windows       []ErrorWindow  `json:"windows,omitempty"` // error rate over time
-	Phases        Timing         `json:"phases,omitempty"`
+	Phases        capture.Timing `json:"phases,omitempty"`
 	Extra         map[string]any `json:"-"`
 }
 

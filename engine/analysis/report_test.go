@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -30,10 +32,10 @@ func markdownOf(t *testing.T, r *Result) string {
 }
 
 func TestMarkdownFollowsTheSeed(t *testing.T) {
-	s := newSynth()
-	s.samples(poolSeries(100, 250))
-	s.intervals(slowWhile(100, 250))
-	md := markdownOf(t, s.analyze())
+	s := synth.New()
+	s.AddSamples(poolSeries(100, 250))
+	s.AddIntervals(slowWhile(100, 250))
+	md := markdownOf(t, analyze(s))
 	at := 0
 	for _, h := range seedHeadings {
 		i := strings.Index(md[at:], "\n"+h+"\n")
@@ -69,10 +71,10 @@ func TestMarkdownFollowsTheSeed(t *testing.T) {
 }
 
 func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
-	s := newSynth()
-	s.intervals(steadyLoad)
-	s.c = &Capture{} // no probe at all
-	r := s.analyze()
+	s := synth.New()
+	s.AddIntervals(synth.SteadyLoad)
+	s.Capture = &capture.Capture{} // no probe at all
+	r := analyze(s)
 	md := markdownOf(t, r)
 	for _, want := range []string{
 		"| Database | Connection Pool | < 80% | not measured: no probe: the service was not polled",
@@ -91,14 +93,14 @@ func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
 }
 
 func TestMarkdownEscapesHostileText(t *testing.T) {
-	s := newSynth()
-	s.samples(func(t float64, ph Phase) *probe.Snapshot {
-		sn := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+	s := synth.New()
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		sn := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 		sn.Config = map[string]string{"note": "a | b <script>alert(1)</script>\nnext"}
 		return sn
 	})
-	s.intervals(steadyLoad)
-	md := markdownOf(t, s.analyze())
+	s.AddIntervals(synth.SteadyLoad)
+	md := markdownOf(t, analyze(s))
 	if strings.Contains(md, "<script>") || strings.Contains(md, "a | b") || !strings.Contains(md, "a \\| b &lt;script") {
 		t.Errorf("hostile text not escaped:\n%s", md)
 	}

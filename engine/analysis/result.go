@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Exit codes for a finished run, for the CLI (which owns 0, 1 for errors
@@ -31,7 +32,7 @@ type Result struct {
 	Engine *engine.Result `json:"-"`
 	// Capture is the server side: the probe timeline, phases, leak
 	// reports, profiles, environment.
-	Capture *Capture `json:"capture"`
+	Capture *capture.Capture `json:"capture"`
 	// Thresholds are the targets the rows were judged against.
 	Thresholds Thresholds `json:"thresholds"`
 
@@ -44,7 +45,7 @@ type Result struct {
 	// Environment is the Capture's environment completed with what the
 	// probes told (service Go, PostgreSQL and Redis versions,
 	// configuration).
-	Environment Environment `json:"environment"`
+	Environment capture.Environment `json:"environment"`
 	// Charts are the server-side series for the HTML report, on the
 	// engine's clock.
 	Charts Charts `json:"charts"`
@@ -64,7 +65,7 @@ type Result struct {
 // (which may be empty: no probe) and judges the targets th (pass
 // [DefaultThresholds] for the seed's; a zero field turns a target off).
 // It does not modify its inputs.
-func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
+func Analyze(res *engine.Result, c *capture.Capture, th Thresholds) (*Result, error) {
 	if res == nil {
 		return nil, ErrNoEngineResult
 	}
@@ -72,7 +73,7 @@ func Analyze(res *engine.Result, c *Capture, th Thresholds) (*Result, error) {
 		return nil, err
 	}
 	if c == nil {
-		c = &Capture{}
+		c = &capture.Capture{}
 	}
 	if err := c.Timing.Check(); err != nil {
 		return nil, err

@@ -5,12 +5,14 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/clock"
+	"github.com/soaklab/soak/probe"
 )
 
 // Soak runs one soak: it polls the sources for a baseline, runs the
 // engine (warm-up, then steady state) while polling them, lets the service
-// drain, captures profiles and leak reports at the [Moments], and returns
+// drain, captures profiles and leak reports at the [capture.Moments], and returns
 // the analysed [Result].
 //
 // Cancelling ctx at any point still returns a Result for what ran, with
@@ -29,7 +31,7 @@ func Soak(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &orchestrator{cfg: &cfg, p: &poller{cfg: &cfg, cap: &Capture{}}}
+	o := &orchestrator{cfg: &cfg, p: &poller{cfg: &cfg, cap: &capture.Capture{}}}
 	res, err := o.run(ctx)
 	if err != nil {
 		return nil, err
@@ -59,7 +61,7 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 			local = append(local, s.Name())
 		}
 	}
-	p.cap.Config = &CaptureConfig{PollInterval: cfg.PollInterval, Baseline: cfg.Baseline, Settle: cfg.Settle,
+	p.cap.Config = &capture.CaptureConfig{PollInterval: cfg.PollInterval, Baseline: cfg.Baseline, Settle: cfg.Settle,
 		Drain: cfg.Drain, Sources: names, InProcess: local, Command: cfg.Command}
 	p.cap.Environment = CollectEnvironment(cfg.Dir)
 	if cfg.Record != nil {
@@ -69,11 +71,11 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 
 	// Baseline: at least one poll, then one every interval until Baseline.
 	t0 := time.Now()
-	o.pollUntil(ctx, PhaseBaseline, t0.Add(cfg.Baseline))
+	o.pollUntil(ctx, capture.PhaseBaseline, t0.Add(cfg.Baseline))
 	if len(cfg.Sources) > 0 && ctx.Err() == nil {
-		p.captureAt(ctx, MomentBaselineEnd, false, ProfileGoroutine)
+		p.captureAt(ctx, capture.MomentBaselineEnd, false, probe.ProfileGoroutine)
 	}
-	p.phase(Span{Phase: PhaseBaseline, Start: t0, End: time.Now()})
+	p.phase(capture.Span{Phase: capture.PhaseBaseline, Start: t0, End: time.Now()})
 	if ctx.Err() != nil {
 		return o.cancelledBeforeLoad(t0), nil
 	}
@@ -102,14 +104,14 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 		loadEnd = time.Now()
 	}
 	if lt.steady.IsZero() || !lt.steady.Before(loadEnd) {
-		p.phase(Span{Phase: PhaseWarmup, Start: lt.start, End: loadEnd})
+		p.phase(capture.Span{Phase: capture.PhaseWarmup, Start: lt.start, End: loadEnd})
 	} else {
-		p.phase(Span{Phase: PhaseWarmup, Start: lt.start, End: lt.steady})
-		p.phase(Span{Phase: PhaseSteady, Start: lt.steady, End: loadEnd})
+		p.phase(capture.Span{Phase: capture.PhaseWarmup, Start: lt.start, End: lt.steady})
+		p.phase(capture.Span{Phase: capture.PhaseSteady, Start: lt.steady, End: loadEnd})
 	}
 	if !lt.steadyEnd && len(cfg.Sources) > 0 {
 		// Cancelled (or the load ended) before the steady-end capture.
-		p.captureAt(context.WithoutCancel(ctx), MomentSteadyEnd, true, ProfileGoroutine, ProfileHeap)
+		p.captureAt(context.WithoutCancel(ctx), capture.MomentSteadyEnd, true, probe.ProfileGoroutine, probe.ProfileHeap)
 	}
 	o.drain(ctx, loadEnd)
 	return res, nil
@@ -125,7 +127,7 @@ func (o *orchestrator) cancelledBeforeLoad(t0 time.Time) *engine.Result {
 
 // pollUntil polls every source now and then every PollInterval until
 // end (or ctx is done).
-func (o *orchestrator) pollUntil(ctx context.Context, phase Phase, end time.Time) {
+func (o *orchestrator) pollUntil(ctx context.Context, phase capture.Phase, end time.Time) {
 	for {
 		o.p.pollAll(ctx, phase)
 		next := time.Now().Add(o.cfg.PollInterval)

@@ -100,7 +100,7 @@ func TestSoakRemoteProbe(t *testing.T) {
 //
 //	GOEXPERIMENT=goroutineleakprofile go test -run GoroutineLeakProfile ./engine/analysis
 func TestSoakGoroutineLeakProfile(t *testing.T) {
-	if pprof.Lookup(ProfileGoroutineLeak) == nil {
+	if pprof.Lookup(probe.ProfileGoroutineLeak) == nil {
 		t.Skip("the goroutineleak profile is not in this binary: build with GOEXPERIMENT=goroutineleakprofile")
 	}
 	s := newTestService(t)

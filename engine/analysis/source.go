@@ -12,17 +12,6 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// Profile kinds a [Source] captures. Profiles are pprof protocol buffers,
-// readable by `go tool pprof` and github.com/google/pprof/profile.
-const (
-	ProfileHeap      = "heap"      // in-use and allocated memory by allocation site, after a GC
-	ProfileGoroutine = "goroutine" // every goroutine's stack, counted by stack
-	// ProfileGoroutineLeak lists goroutines blocked forever on
-	// unreachable channels or locks (Go 1.26 built with
-	// GOEXPERIMENT=goroutineleakprofile).
-	ProfileGoroutineLeak = "goroutineleak"
-)
-
 // ErrProfileUnavailable is returned (wrapped) by Source.Profile when the
 // service does not have that profile (goroutineleak without the
 // experiment).
@@ -41,9 +30,10 @@ type Source interface {
 	// Leaks lists every connection, query and Redis connection held now,
 	// whatever its age, grouped by acquiring stack.
 	Leaks(ctx context.Context) (*probe.LeakReport, error)
-	// Profile captures a profile of kind ProfileHeap (after a GC),
-	// ProfileGoroutine or ProfileGoroutineLeak, in the pprof protocol
-	// buffer format.
+	// Profile captures a profile of kind probe.ProfileHeap (after a GC),
+	// probe.ProfileGoroutine or probe.ProfileGoroutineLeak, in the pprof
+	// protocol buffer format (readable by `go tool pprof` and
+	// github.com/google/pprof/profile).
 	Profile(ctx context.Context, kind string) ([]byte, error)
 }
 
@@ -76,9 +66,9 @@ func captureProfile(ctx context.Context, kind string) ([]byte, error) {
 		return nil, err
 	}
 	switch kind {
-	case ProfileHeap:
+	case probe.ProfileHeap:
 		runtime.GC()
-	case ProfileGoroutine, ProfileGoroutineLeak:
+	case probe.ProfileGoroutine, probe.ProfileGoroutineLeak:
 	default:
 		return nil, fmt.Errorf("analysis: profile kind %q is not heap, goroutine or goroutineleak", kind)
 	}
@@ -134,7 +124,7 @@ func (s remote) Leaks(ctx context.Context) (*probe.LeakReport, error) {
 }
 
 func (s remote) Profile(ctx context.Context, kind string) ([]byte, error) {
-	if g, ok := s.c.(GCProfiler); ok && kind == ProfileHeap {
+	if g, ok := s.c.(GCProfiler); ok && kind == probe.ProfileHeap {
 		return g.ProfileWithOptions(ctx, kind, probe.ProfileOptions{GC: true})
 	}
 	return s.c.Profile(ctx, kind, 0)

@@ -39,9 +39,9 @@ func TestRemoteHeapAfterGC(t *testing.T) {
 		kind string
 		want string
 	}{
-		{Remote(admin.URL, c), ProfileHeap, "/debug/pprof/heap?gc=1"},
-		{Remote(admin.URL, c), ProfileGoroutine, "/debug/pprof/goroutine?"},
-		{Remote(admin.URL, plainClient{c}), ProfileHeap, "/debug/pprof/heap?"},
+		{Remote(admin.URL, c), probe.ProfileHeap, "/debug/pprof/heap?gc=1"},
+		{Remote(admin.URL, c), probe.ProfileGoroutine, "/debug/pprof/goroutine?"},
+		{Remote(admin.URL, plainClient{c}), probe.ProfileHeap, "/debug/pprof/heap?"},
 	}
 	for _, tc := range cases {
 		raw, err := tc.src.Profile(context.Background(), tc.kind)

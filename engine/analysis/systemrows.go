@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
-func (a *analyzer) poolRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 	best, where := -1.0, ""
 	var mean float64
 	for _, s := range srcs {
@@ -42,7 +43,7 @@ func (a *analyzer) poolRow(t Target, srcs []*SourceTimeline) Target {
 	return t
 }
 
-func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) queryRow(t Target, srcs []*capture.SourceTimeline) Target {
 	var merged probe.Histogram
 	var calls int64
 	for _, s := range srcs {
@@ -67,10 +68,10 @@ func (a *analyzer) queryRow(t Target, srcs []*SourceTimeline) Target {
 // it did over the steady state (the warm-up when there is none): the
 // last sample's cumulative figures minus the first's. Statements without
 // a call in that span are left out.
-func steadyStatements(s *SourceTimeline) []probe.StatementSnapshot {
-	first, last := s.First[PhaseSteady], s.Last[PhaseSteady]
+func steadyStatements(s *capture.SourceTimeline) []probe.StatementSnapshot {
+	first, last := s.First[capture.PhaseSteady], s.Last[capture.PhaseSteady]
 	if first == nil || last == nil {
-		first, last = s.First[PhaseWarmup], s.Last[PhaseWarmup]
+		first, last = s.First[capture.PhaseWarmup], s.Last[capture.PhaseWarmup]
 	}
 	if first == nil || last == nil {
 		return nil
@@ -115,7 +116,7 @@ func addHist(a, b probe.Histogram) probe.Histogram {
 	return out
 }
 
-func (a *analyzer) cacheHitRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) cacheHitRow(t Target, srcs []*capture.SourceTimeline) Target {
 	var hits, misses uint64
 	var names []string
 	for _, s := range srcs {
@@ -147,7 +148,7 @@ func (a *analyzer) cacheHitRow(t Target, srcs []*SourceTimeline) Target {
 	return t
 }
 
-func (a *analyzer) cacheMemoryRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) cacheMemoryRow(t Target, srcs []*capture.SourceTimeline) Target {
 	best, where := -1.0, ""
 	entries, fill := -1.0, ""
 	for _, s := range srcs {
@@ -180,7 +181,7 @@ func (a *analyzer) cacheMemoryRow(t Target, srcs []*SourceTimeline) Target {
 	return t
 }
 
-func (a *analyzer) cpuRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) cpuRow(t Target, srcs []*capture.SourceTimeline) Target {
 	best, peak, where := -1.0, 0.0, ""
 	for _, s := range srcs {
 		pts := steadyPoints(s)
@@ -211,7 +212,7 @@ func (a *analyzer) cpuRow(t Target, srcs []*SourceTimeline) Target {
 	return t
 }
 
-func (a *analyzer) memoryRow(t Target, srcs []*SourceTimeline) Target {
+func (a *analyzer) memoryRow(t Target, srcs []*capture.SourceTimeline) Target {
 	best, where := -1.0, ""
 	for _, s := range srcs {
 		for _, p := range s.Points {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // judge sets t's status from value against limit: below (want < limit)
@@ -134,9 +136,9 @@ func (a *analyzer) systemTargets() []Target {
 
 // steadyPoints returns the steady-state points of s, or every point after
 // the baseline when there is no steady state.
-func steadyPoints(s *SourceTimeline) []Point {
-	if pts := s.In(PhaseSteady); len(pts) > 0 {
+func steadyPoints(s *capture.SourceTimeline) []capture.Point {
+	if pts := s.In(capture.PhaseSteady); len(pts) > 0 {
 		return pts
 	}
-	return s.In(PhaseWarmup)
+	return s.In(capture.PhaseWarmup)
 }

@@ -1,19 +1,22 @@
 package analysis
 
 import (
+	"context"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
 // systemSeries is a service at 25 % CPU of 2 cores, 100 MB RSS of 1 GB,
 // a pool peaking at 12 of 16, a statement at 2 ms then (in the steady
 // state) 80 ms, and a cache hitting 3 reads in 4.
-func systemSeries(t float64, ph Phase) *probe.Snapshot {
-	s := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+func systemSeries(t float64, ph capture.Phase) *probe.Snapshot {
+	s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 	s.Process.CPUSeconds = 0.5 * max(t, 0)
 	s.Process.RSSBytes, s.Process.MemoryLimitBytes = 100<<20, 1<<30
 	acq := int32(4)
@@ -34,7 +37,7 @@ func systemSeries(t float64, ph Phase) *probe.Snapshot {
 		Statements: []probe.StatementSnapshot{{SQL: "SELECT * FROM stories WHERE slug = $1", Calls: uint64(calls), Latency: lat}}}}
 	s.Caches = []probe.CacheSnapshot{{Name: "pages", Kind: "in-process", Hits: uint64(max(t, 0) * 75), Misses: uint64(max(t, 0) * 25),
 		Entries: 900, CapacityEntries: 1000}}
-	if ph != PhaseBaseline {
+	if ph != capture.PhaseBaseline {
 		s.Caches = append(s.Caches, probe.CacheSnapshot{Name: "redis", Kind: "redis", UsedBytes: 50 << 20, MaxBytes: 100 << 20})
 	}
 	return s
@@ -46,15 +49,15 @@ func histIndexOf(us int64) int64 {
 	p := probe.New()
 	r := p.HTTP().Route("GET", "/h")
 	r.Record(200, time.Duration(us)*time.Microsecond, 0, 0)
-	sn, _ := p.Snapshot(t0ctx)
+	sn, _ := p.Snapshot(context.Background())
 	return sn.HTTP.Routes[0].Latency.Buckets[0][0]
 }
 
 func TestSystemRows(t *testing.T) {
-	s := newSynth()
-	s.samples(systemSeries)
-	s.intervals(steadyLoad)
-	r := s.analyze()
+	s := synth.New()
+	s.AddSamples(systemSeries)
+	s.AddIntervals(synth.SteadyLoad)
+	r := analyze(s)
 	rows := map[string]Target{}
 	for _, row := range r.System {
 		rows[row.Component+" "+row.Metric] = row
@@ -79,14 +82,14 @@ func TestSystemRows(t *testing.T) {
 }
 
 func TestCacheMemoryInEntriesIsNotJudged(t *testing.T) {
-	s := newSynth()
-	s.samples(func(t float64, ph Phase) *probe.Snapshot {
-		sn := snap(5e6, uint64(10+max(t, 0)), 50, requestsAt(t))
+	s := synth.New()
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		sn := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 		sn.Caches = []probe.CacheSnapshot{{Name: "pages", Entries: 150, CapacityEntries: 150}}
 		return sn
 	})
-	s.intervals(steadyLoad)
-	for _, row := range s.analyze().System {
+	s.AddIntervals(synth.SteadyLoad)
+	for _, row := range analyze(s).System {
 		if row.Metric == "Memory Usage" && row.Component == "Cache" &&
 			(row.Status != StatusUnknown || !strings.Contains(row.Why, "pages holds 150 of 150 entries (100%)")) {
 			t.Errorf("row %+v", row)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // analysed attaches a hand-made analysis to res, timed on res's clock:
@@ -29,10 +30,10 @@ func analysed(res *engine.Result) (*analysis.Result, *analysis.Report) {
 	ev := analysis.Event{Kind: "pool-exhausted", Source: "svc-1", Start: at(0.3), End: at(0.6), Detail: hostile[0]}
 	a := &analysis.Result{
 		Engine: res,
-		Capture: &analysis.Capture{Timeline: analysis.Timeline{Sources: []*analysis.SourceTimeline{
-			{Name: "svc-1", Points: []analysis.Point{{Time: at(0)}, {Time: at(0.5)}}}}}, Timing: analysis.Timing{
-			{Phase: analysis.PhaseBaseline, Start: at(-0.1), End: at(0)}, {Phase: analysis.PhaseWarmup, Start: at(0), End: at(0.2)},
-			{Phase: analysis.PhaseSteady, Start: at(0.2), End: at(1)}, {Phase: analysis.PhaseDrain, Start: at(1), End: at(1.1)},
+		Capture: &capture.Capture{Timeline: capture.Timeline{Sources: []*capture.SourceTimeline{
+			{Name: "svc-1", Points: []capture.Point{{Time: at(0)}, {Time: at(0.5)}}}}}, Timing: capture.Timing{
+			{Phase: capture.PhaseBaseline, Start: at(-0.1), End: at(0)}, {Phase: capture.PhaseWarmup, Start: at(0), End: at(0.2)},
+			{Phase: capture.PhaseSteady, Start: at(0.2), End: at(1)}, {Phase: capture.PhaseDrain, Start: at(1), End: at(1.1)},
 		}},
 		Findings: []analysis.Finding{{
 			Detector: analysis.DetectorPoolExhaustion, Source: "svc-1", Verdict: analysis.VerdictDetected,

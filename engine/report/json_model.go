@@ -5,6 +5,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Format is the "format" member of every JSON document this package writes
@@ -69,8 +70,8 @@ type Analysis struct {
 	System      []analysis.Target   `json:"system"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
 	// Phases are the run's baseline, warm-up, steady state and drain.
-	Phases      analysis.Timing          `json:"phases,omitempty"`
-	Environment analysis.Environment     `json:"environment"`
+	Phases      capture.Timing           `json:"phases,omitempty"`
+	Environment capture.Environment      `json:"environment"`
 	Capacity    *analysis.CapacityResult `json:"capacity,omitempty"`
 	Notes       []string                 `json:"notes,omitempty"`
 	// Charts are the server-side series (heap, goroutines, pools, cache

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/report"
 	"github.com/soaklab/soak/internal/testenv"
 )
@@ -70,7 +71,7 @@ func lastLines(s string, n int) string {
 // steadyRequests counts the requests of endpoint name that completed in
 // intervals starting at or after the steady state's start.
 func steadyRequests(doc *report.Document, name string) int64 {
-	st, ok := doc.Analysis.Phases.Span(analysis.PhaseSteady)
+	st, ok := doc.Analysis.Phases.Span(capture.PhaseSteady)
 	if !ok {
 		return 0
 	}

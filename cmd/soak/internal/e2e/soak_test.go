@@ -15,6 +15,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/demo"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/internal/testenv"
 )
@@ -78,7 +79,7 @@ func soakDemo(t *testing.T, faults ...string) *analysis.Result {
 	res, err := analysis.Soak(ctx, analysis.Config{
 		Plan: plan, Sources: []analysis.Source{analysis.InProcess(svc.Probe())},
 		PollInterval: time.Second, Baseline: 3 * time.Second, Settle: 10 * time.Second, Drain: 10 * time.Second,
-		Thresholds: &th, Dir: dir, Record: analysis.NewRecordWriter(capFile),
+		Thresholds: &th, Dir: dir, Record: capture.NewRecordWriter(capFile),
 		Command: "go test ./cmd/soak/internal/e2e -run " + t.Name(),
 	})
 	if err != nil {
@@ -257,7 +258,7 @@ func rebuilt(t *testing.T, res *analysis.Result, dir string, th analysis.Thresho
 		t.Fatal(err)
 	}
 	defer f.Close()
-	c, err := analysis.ReadCapture(f, "capture.jsonl")
+	c, err := capture.ReadCapture(f, "capture.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}

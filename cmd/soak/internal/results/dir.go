@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // ErrExists is returned (wrapped, naming the directory) by Create for a
@@ -28,7 +28,7 @@ type Dir struct {
 	ivFile  *os.File
 	ivw     *engine.IntervalWriter
 	capFile *os.File
-	capture *analysis.RecordWriter
+	capture *capture.RecordWriter
 	err     error // the first write error, reported by Finish
 }
 
@@ -58,7 +58,7 @@ func Create(path string, meta Meta) (*Dir, error) {
 		return nil, err
 	}
 	d.ivw = engine.NewIntervalWriter(d.ivFile)
-	d.capture = analysis.NewRecordWriter(d.capFile)
+	d.capture = capture.NewRecordWriter(d.capFile)
 	if err := writeJSON(d.file(RunFile), &d.meta); err != nil {
 		d.closeFiles()
 		return nil, err
@@ -81,7 +81,7 @@ func (d *Dir) Path() string { return d.path }
 func (d *Dir) file(name string) string { return filepath.Join(d.path, name) }
 
 // Capture is the writer of probe.jsonl, for the analysis orchestrator.
-func (d *Dir) Capture() *analysis.RecordWriter { return d.capture }
+func (d *Dir) Capture() *capture.RecordWriter { return d.capture }
 
 // ProfilesDir creates and returns the directory for captured profiles.
 func (d *Dir) ProfilesDir() (string, error) {

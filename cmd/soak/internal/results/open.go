@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // ErrNotResults is returned (wrapped, naming the path) by Open for a
@@ -23,7 +23,7 @@ type Saved struct {
 	Meta      Meta
 	Intervals []*engine.Interval
 	// Capture is the probe side, nil when the run had no probe file.
-	Capture *analysis.Capture
+	Capture *capture.Capture
 	// Warnings says what was recovered rather than read whole: a last
 	// line cut short by a kill, a run that never finished.
 	Warnings []string
@@ -93,7 +93,7 @@ func (s *Saved) readCapture() error {
 	if err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	c, err := analysis.ReadCapture(bytes.NewReader(b), name)
+	c, err := capture.ReadCapture(bytes.NewReader(b), name)
 	if err != nil {
 		if !tornTail(b, -1) {
 			return err

@@ -1,4 +1,4 @@
-package analysis
+package capture
 
 import (
 	"time"
@@ -34,7 +34,7 @@ const DefaultMaxPoints = 7200
 // point is dropped and later samples are kept at the coarser stride.
 //
 // The zero value is ready to use. A Timeline is not safe for concurrent
-// use; the orchestrator owns it until [Soak] returns.
+// use; the runner owns it until runner.Soak returns.
 type Timeline struct {
 	// MaxPoints bounds the points per source; 0 means DefaultMaxPoints,
 	// minimum 16.
@@ -135,9 +135,9 @@ func (s *SourceTimeline) In(p Phase) []Point {
 // Reachable reports whether at least one poll of the source answered.
 func (s *SourceTimeline) Reachable() bool { return s.Polls > s.Failed }
 
-// latest returns the last snapshot of the latest phase in order that has
-// one, and its phase.
-func (s *SourceTimeline) latest() (*probe.Snapshot, Phase) {
+// Latest returns the last snapshot of the latest phase, in phase order,
+// that has one, and that phase; nil and "" when no poll answered.
+func (s *SourceTimeline) Latest() (*probe.Snapshot, Phase) {
 	for i := len(Phases) - 1; i >= 0; i-- {
 		if snap := s.Last[Phases[i]]; snap != nil {
 			return snap, Phases[i]

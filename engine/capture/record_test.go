@@ -1,4 +1,4 @@
-package analysis
+package capture
 
 import (
 	"bytes"
@@ -12,8 +12,26 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
+// t0 is when the test runs start.
+var t0 = time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
+
+// fourPhases is a run's timing: 6 s of baseline, 20 s of warm-up, 300 s
+// of steady state and 6 s of drain, from t0.
+func fourPhases() Timing {
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	return Timing{{PhaseBaseline, at(0), at(6)}, {PhaseWarmup, at(6), at(26)}, {PhaseSteady, at(26), at(326)}, {PhaseDrain, at(326), at(332)}}
+}
+
+// snap is a snapshot with a live heap, GC count, goroutines and requests.
+func snap(heap, gc uint64, goroutines int64, requests uint64) *probe.Snapshot {
+	s := &probe.Snapshot{InstanceID: "svc"}
+	s.Runtime.LiveHeapBytes, s.Runtime.GCCycles, s.Runtime.Goroutines = heap, gc, goroutines
+	s.HTTP.Routes = []probe.RouteSnapshot{{Method: "GET", Route: "/x", Requests: requests}}
+	return s
+}
+
 func TestRecordRoundTrip(t *testing.T) {
-	s := newSynth()
+	timing := fourPhases()
 	var b bytes.Buffer
 	w := NewRecordWriter(&b)
 	cfg := &CaptureConfig{PollInterval: 2 * time.Second, Sources: []string{"svc"}, InProcess: []string{"svc"}, Command: "soak run"}
@@ -26,8 +44,8 @@ func TestRecordRoundTrip(t *testing.T) {
 	fail(w.Config(cfg))
 	fail(w.Environment(env))
 	var n int
-	for _, sp := range s.c.Timing {
-		for tm := sp.Start; tm.Before(sp.End); tm = tm.Add(s.every) {
+	for _, sp := range timing {
+		for tm := sp.Start; tm.Before(sp.End); tm = tm.Add(2 * time.Second) {
 			n++
 			sm := &Sample{Source: "svc", Time: tm, Phase: sp.Phase, Snapshot: snap(uint64(n)*1000, uint64(n), 10, uint64(n))}
 			if n == 3 {
@@ -38,7 +56,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		fail(w.Phase(sp))
 	}
 	fail(w.Leaks(&LeakCapture{Source: "svc", Moment: MomentDrainEnd, Report: &probe.LeakReport{Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Count: 2}}}}))
-	fail(w.Profile(&Profile{Source: "svc", Kind: ProfileHeap, Moment: MomentSteadyEnd, Path: "profiles/svc-heap-steady-end.pb.gz"}))
+	fail(w.Profile(&Profile{Source: "svc", Kind: probe.ProfileHeap, Moment: MomentSteadyEnd, Path: "profiles/svc-heap-steady-end.pb.gz"}))
 
 	c, err := ReadCapture(&b, "probe.jsonl")
 	if err != nil {
@@ -48,7 +66,7 @@ func TestRecordRoundTrip(t *testing.T) {
 	if st == nil || st.Polls != n || st.Failed != 1 || st.FirstError != "timed out" || len(st.Points) != n-1 {
 		t.Fatalf("timeline %+v", st)
 	}
-	if len(c.Timing) != 4 || c.Timing[2].Phase != PhaseSteady || !c.Timing[2].Start.Equal(s.c.Timing[2].Start) {
+	if len(c.Timing) != 4 || c.Timing[2].Phase != PhaseSteady || !c.Timing[2].Start.Equal(timing[2].Start) {
 		t.Errorf("timing %+v", c.Timing)
 	}
 	if c.Config.Command != "soak run" || c.Environment.Cores != 2 || len(c.Leaks) != 1 || c.Leaks[0].Report.Groups[0].Count != 2 {
@@ -96,11 +114,10 @@ func TestLoadProfilesRefusesPathsOutside(t *testing.T) {
 }
 
 func FuzzReadCapture(f *testing.F) {
-	s := newSynth()
 	var b bytes.Buffer
 	w := NewRecordWriter(&b)
-	_ = w.Sample(&Sample{Source: "svc", Time: s.t0, Phase: PhaseBaseline, Snapshot: snap(1, 1, 1, 1)})
-	_ = w.Phase(s.c.Timing[0])
+	_ = w.Sample(&Sample{Source: "svc", Time: t0, Phase: PhaseBaseline, Snapshot: snap(1, 1, 1, 1)})
+	_ = w.Phase(fourPhases()[0])
 	_ = w.Leaks(&LeakCapture{Source: "svc", Moment: MomentDrainEnd, Error: "x"})
 	f.Add(b.Bytes())
 	f.Add([]byte(`{"type":"config","config":{"poll_interval_ns":1}}`))

@@ -1,4 +1,4 @@
-package analysis
+package capture
 
 import (
 	"time"
@@ -130,8 +130,8 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 	return p
 }
 
-// pool returns the PoolPoint called name, or nil.
-func (p *Point) pool(name string) *PoolPoint {
+// Pool returns the PoolPoint called name, or nil.
+func (p *Point) Pool(name string) *PoolPoint {
 	for i := range p.Pools {
 		if p.Pools[i].Name == name {
 			return &p.Pools[i]

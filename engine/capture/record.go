@@ -1,4 +1,4 @@
-package analysis
+package capture
 
 import (
 	"bufio"
@@ -11,7 +11,7 @@ import (
 )
 
 // ErrRecord wraps every error of decoding a saved capture.
-var ErrRecord = errors.New("analysis: bad record")
+var ErrRecord = errors.New("capture: bad record")
 
 // MaxRecordLine bounds one encoded record, in bytes.
 const MaxRecordLine = 64 << 20
@@ -43,7 +43,7 @@ type RecordWriter struct {
 // NewRecordWriter returns a writer of JSON lines to w.
 func NewRecordWriter(w io.Writer) *RecordWriter { return &RecordWriter{w: w} }
 
-// Config records the orchestrator's configuration.
+// Config records the runner's configuration.
 func (w *RecordWriter) Config(c *CaptureConfig) error {
 	return w.write(&record{Type: "config", Config: c})
 }
@@ -73,7 +73,7 @@ func (w *RecordWriter) write(r *record) error {
 	defer w.mu.Unlock()
 	w.buf.Reset()
 	if err := json.NewEncoder(&w.buf).Encode(r); err != nil {
-		return fmt.Errorf("analysis: encoding %s record: %w", r.Type, err)
+		return fmt.Errorf("capture: encoding %s record: %w", r.Type, err)
 	}
 	_, err := w.w.Write(w.buf.Bytes())
 	return err
@@ -82,7 +82,7 @@ func (w *RecordWriter) write(r *record) error {
 // ReadCapture reads what a RecordWriter wrote and rebuilds the Capture
 // (profiles by reference: call [Capture.LoadProfiles] for their data).
 // Blank lines are skipped. An error names name and the line, e.g.
-// "analysis: bad record: out/probe.jsonl:12: sample: no source"; a last
+// "capture: bad record: out/probe.jsonl:12: sample: no source"; a last
 // line cut short by a crash is an error too, and the Capture returned with
 // it holds every record before it.
 func ReadCapture(r io.Reader, name string) (*Capture, error) {
@@ -120,7 +120,7 @@ func (c *Capture) addRecord(b []byte) error {
 		if s.Snapshot == nil && s.Error == "" {
 			return errors.New("sample: neither snapshot nor error")
 		}
-		if !validPhase(s.Phase) {
+		if !s.Phase.Valid() {
 			return fmt.Errorf("sample: unknown phase %q", s.Phase)
 		}
 		c.Timeline.Add(s)

@@ -1,7 +1,8 @@
-package analysis
+package capture
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -13,15 +14,15 @@ type Phase string
 // The phases of a run, in order.
 const (
 	// PhaseBaseline: the service before any load, polled for
-	// Config.Baseline.
+	// runner.Config.Baseline.
 	PhaseBaseline Phase = "baseline"
-	// PhaseWarmup: the ramp (users spawning) plus Config.Settle, while
+	// PhaseWarmup: the ramp (users spawning) plus runner.Config.Settle, while
 	// caches fill and pools grow. Detectors do not trend it.
 	PhaseWarmup Phase = "warmup"
 	// PhaseSteady: full load, settled. The trends are measured here.
 	PhaseSteady Phase = "steady"
 	// PhaseDrain: load stopped, the service left to quiesce for at most
-	// Config.Drain. Residues are measured at its end.
+	// runner.Config.Drain. Residues are measured at its end.
 	PhaseDrain Phase = "drain"
 )
 
@@ -70,31 +71,18 @@ func (t Timing) At(tm time.Time) Phase {
 // unknown phase, naming the span.
 func (t Timing) Check() error {
 	for i, s := range t {
-		if !validPhase(s.Phase) {
-			return fmt.Errorf("analysis: phases[%d]: unknown phase %q", i, s.Phase)
+		if !s.Phase.Valid() {
+			return fmt.Errorf("capture: phases[%d]: unknown phase %q", i, s.Phase)
 		}
 		if s.End.Before(s.Start) {
-			return fmt.Errorf("analysis: phases[%d] (%s): ends before it starts", i, s.Phase)
+			return fmt.Errorf("capture: phases[%d] (%s): ends before it starts", i, s.Phase)
 		}
 		if i > 0 && s.Start.Before(t[i-1].End) {
-			return fmt.Errorf("analysis: phases[%d] (%s): starts before %s ends", i, s.Phase, t[i-1].Phase)
+			return fmt.Errorf("capture: phases[%d] (%s): starts before %s ends", i, s.Phase, t[i-1].Phase)
 		}
 	}
 	return nil
 }
 
-func validPhase(p Phase) bool {
-	for _, q := range Phases {
-		if p == q {
-			return true
-		}
-	}
-	return false
-}
-
-// warmupEnd returns when the warm-up of a run that started at start ends:
-// the ramp (the time the plan takes to reach its users) plus settle,
-// capped at the load's end.
-func warmupEnd(start time.Time, ramp, settle, load time.Duration) time.Time {
-	return start.Add(min(ramp+settle, load))
-}
+// Valid reports whether p is one of [Phases].
+func (p Phase) Valid() bool { return slices.Contains(Phases, p) }
