@@ -12,6 +12,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/live"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 )
 
 // Defaults of the capacity steps: 10, 20, ... 200 users.
@@ -51,7 +52,7 @@ func (k *capacityOptions) steps(o *runOptions) ([]int, []float64, error) {
 			return nil, nil, usagef("rate steps need --start-rate, --step-rate and --max-rate")
 		}
 		var rates []float64
-		for r := k.startRate.PerSecond; r <= k.maxRate.PerSecond*(1+1e-9) && len(rates) < analysis.MaxCapacitySteps; r += k.stepRate.PerSecond {
+		for r := k.startRate.PerSecond; r <= k.maxRate.PerSecond*(1+1e-9) && len(rates) < runner.MaxCapacitySteps; r += k.stepRate.PerSecond {
 			rates = append(rates, r)
 		}
 		if len(rates) < 2 {
@@ -69,7 +70,7 @@ func (k *capacityOptions) steps(o *runOptions) ([]int, []float64, error) {
 	case k.maxUsers > engine.MaxUsers:
 		return nil, nil, usagef("--max-users %d: at most %d", k.maxUsers, engine.MaxUsers)
 	}
-	users := analysis.StepUsers(k.startUsers, k.stepUsers, k.maxUsers)
+	users := runner.StepUsers(k.startUsers, k.stepUsers, k.maxUsers)
 	return users, nil, nil
 }
 
@@ -98,7 +99,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 		o.users, o.set["users"] = 0, false
 		o.rate, o.set["rate"] = flagx.Rate{PerSecond: rates[0], IsSet: true}, true
 	}
-	o.duration = flagx.Duration{D: analysis.DefaultStepDuration, IsSet: true}
+	o.duration = flagx.Duration{D: runner.DefaultStepDuration, IsSet: true}
 	j, err := c.newJob("capacity", &o, sc, nil)
 	if err != nil {
 		return exitUsage, err
@@ -110,7 +111,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return exitError, err
 	}
-	cr, err := analysis.Capacity(s.ctx, analysis.CapacityConfig{
+	cr, err := runner.Capacity(s.ctx, runner.CapacityConfig{
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,
 		Settle: o.settle.D, MinGain: k.minGain.V, Thresholds: &j.th, Sources: j.sources, PollInterval: o.probeInterval.D,
 		OnStep: func(st analysis.CapacityStep) { s.progress.Note(stepLine(st)) },

@@ -11,7 +11,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/demo"
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/docs/scenarios"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/probe"
 )
@@ -89,7 +89,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	j.sources = []analysis.Source{analysis.InProcess(svc.Probe())}
+	j.sources = []runner.Source{runner.InProcess(svc.Probe())}
 	if j.scenario == scenarios.Seed {
 		j.scenario = "built-in seed scenario (docs/scenarios/seed.yaml)"
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/runid"
 )
 
@@ -22,7 +23,7 @@ import (
 type job struct {
 	mode     string // "run", "demo" or "capacity"
 	plan     engine.Plan
-	sources  []analysis.Source
+	sources  []runner.Source
 	scenario string // what the users do, for run.json and the summary
 	opts     *runOptions
 	th       analysis.Thresholds
@@ -135,7 +136,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if len(j.sources) == 0 && !o.baseline.IsSet {
 		baseline = time.Nanosecond // no probe to read: no reason to wait before the load
 	}
-	r, err := analysis.Soak(s.ctx, analysis.Config{
+	r, err := runner.Soak(s.ctx, runner.Config{
 		Plan: j.plan, Sources: j.sources,
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 )
 
 // ProbeTokenEnv is the environment variable read for --probe-token, so
@@ -20,7 +21,7 @@ const (
 	// most one; 10 s keeps that promise.
 	maxInterval = 10 * time.Second
 	maxURLs     = 100
-	maxProbes   = analysis.MaxSources
+	maxProbes   = runner.MaxSources
 )
 
 // runOptions are the flags of soak run, shared by demo and capacity.

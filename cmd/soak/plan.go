@@ -9,7 +9,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/loopback"
 	"github.com/soaklab/soak/probe"
 )
@@ -47,10 +47,10 @@ func (o *runOptions) checkFlags() error {
 	case o.interval.IsSet && (o.interval.D < minInterval || o.interval.D > maxInterval):
 		return usagef("--interval %v: not in [%v, %v] (intervals are saved as they end; a kill loses at most one)",
 			o.interval.D, minInterval, maxInterval)
-	case o.probeInterval.IsSet && (o.probeInterval.D < analysis.MinPollInterval || o.probeInterval.D > maxInterval):
-		return usagef("--probe-interval %v: not in [%v, %v]", o.probeInterval.D, analysis.MinPollInterval, maxInterval)
-	case o.drain.D > analysis.MaxDrain:
-		return usagef("--drain %v: at most %v", o.drain.D, analysis.MaxDrain)
+	case o.probeInterval.IsSet && (o.probeInterval.D < runner.MinPollInterval || o.probeInterval.D > maxInterval):
+		return usagef("--probe-interval %v: not in [%v, %v]", o.probeInterval.D, runner.MinPollInterval, maxInterval)
+	case o.drain.D > runner.MaxDrain:
+		return usagef("--drain %v: at most %v", o.drain.D, runner.MaxDrain)
 	case o.json && o.md:
 		return usagef("--json and --md both print a report on stdout: choose one")
 	}
@@ -139,7 +139,7 @@ func redactURL(raw string) string {
 
 // sources returns the probe sources of --probe, with the token from
 // --probe-token or the environment.
-func (c *cli) sources(o *runOptions) ([]analysis.Source, error) {
+func (c *cli) sources(o *runOptions) ([]runner.Source, error) {
 	if !o.probeToken.IsSet {
 		if tok := c.getenv(ProbeTokenEnv); tok != "" {
 			o.probeToken.SetValue(tok)
@@ -148,7 +148,7 @@ func (c *cli) sources(o *runOptions) ([]analysis.Source, error) {
 	if o.probeToken.IsSet && len(o.probes.Values) == 0 {
 		return nil, usagef("--probe-token without --probe: name the probe's URL with --probe")
 	}
-	var out []analysis.Source
+	var out []runner.Source
 	seen := map[string]bool{}
 	for _, raw := range o.probes.Values {
 		if err := checkHost("probe", raw, o.allowRemote); err != nil {
@@ -162,7 +162,7 @@ func (c *cli) sources(o *runOptions) ([]analysis.Source, error) {
 			return nil, usagef("--probe %s: given twice", cl.URL())
 		}
 		seen[cl.URL()] = true
-		out = append(out, analysis.Remote(cl.URL(), cl))
+		out = append(out, runner.Remote(cl.URL(), cl))
 	}
 	return out, nil
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // issues lists the findings with a severity and the missed targets, most
@@ -114,7 +116,7 @@ func slowestStatements(r *Result) string {
 		if len(sql) > 80 {
 			sql = sql[:77] + "..."
 		}
-		parts = append(parts, fmt.Sprintf("`%s` (p95 %s)", sql, ms(s.p95)))
+		parts = append(parts, fmt.Sprintf("`%s` (p95 %s)", sql, human.Millis(s.p95)))
 	}
 	return strings.Join(parts, "; ")
 }

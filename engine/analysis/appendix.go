@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -78,7 +79,7 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 	}
 	ram := val("RAM", "")
 	if e.RAMBytes > 0 {
-		ram = humanBytes(e.RAMBytes)
+		ram = human.Bytes(e.RAMBytes)
 	}
 	hw = []KV{{"CPU", cpu}, {"RAM", ram}, {"Disk", val("Disk", e.Disk)}, {"Network", val("Network", e.Network)}}
 	conf := func(label, key string) KV {

@@ -59,8 +59,7 @@ func TestCapacityNoPeakEncodes(t *testing.T) {
 			for _, u := range c.users {
 				rps = append(rps, c.rps(float64(u)))
 			}
-			run := &capRun{cfg: &CapacityConfig{MinGain: DefaultMinGain}, steps: stepsOf(c.users, rps, c.broke, c.why)}
-			cr := run.result()
+			cr := NewCapacityResult("users", stepsOf(c.users, rps, c.broke, c.why), DefaultThresholds(), nil)
 			if cr.USL == nil {
 				t.Fatalf("no fit: %s", cr.USLError)
 			}

@@ -5,19 +5,100 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
-// result summarises the measured steps.
-func (c *capRun) result() *CapacityResult {
-	r := &CapacityResult{Model: "users", Steps: c.steps}
-	if len(c.cfg.Rates) > 0 {
-		r.Model = "rate"
+// CapacityStep is one measured step.
+type CapacityStep struct {
+	Users int     `json:"users,omitempty"` // closed model
+	Rate  float64 `json:"rate,omitempty"`  // open model: offered arrivals/s
+	// Start and End bound the measured part of the step (after Settle).
+	Start      time.Time     `json:"start"`
+	End        time.Time     `json:"end"`
+	Requests   int64         `json:"requests"`
+	Throughput float64       `json:"throughput"` // completed requests per second
+	P50        time.Duration `json:"p50_ns"`
+	P95        time.Duration `json:"p95_ns"`
+	P99        time.Duration `json:"p99_ns"`
+	ErrorRate  float64       `json:"error_rate"`
+	// CPU is the service's CPU use over the step as a fraction of its
+	// cores, PoolUtilization the busiest pool's peak acquired/max, and
+	// PoolWaits its empty acquires; -1 when no probe measured them.
+	CPU             float64 `json:"cpu"`
+	PoolUtilization float64 `json:"pool_utilization"`
+	PoolWaits       int64   `json:"pool_waits"`
+	// Broke is set on the breaking step; Why says which target broke.
+	Broke bool   `json:"broke"`
+	Why   string `json:"why,omitempty"`
+}
+
+// Concurrency is Users, or Rate for the open model.
+func (s *CapacityStep) Concurrency() float64 {
+	if s.Users > 0 {
+		return float64(s.Users)
 	}
+	return s.Rate
+}
+
+// CapacityResult is a capacity search's outcome: the seed's Capacity
+// Planning and Scaling Recommendations.
+type CapacityResult struct {
+	// Model is "users" (closed) or "rate" (open).
+	Model string         `json:"model"`
+	Steps []CapacityStep `json:"steps"`
+	// MaxUsers is the most users (or the highest rate) of a step that met
+	// every target; MaxRPS the highest throughput of such a step.
+	MaxUsers int     `json:"max_users"`
+	MaxRate  float64 `json:"max_rate,omitempty"`
+	MaxRPS   float64 `json:"max_rps"`
+	// Broke is set when a step broke; BreakingPoint is its users (or
+	// rate) and Why the reason. Unset: no step broke up to the last one.
+	Broke         bool    `json:"broke"`
+	BreakingPoint float64 `json:"breaking_point"`
+	Why           string  `json:"why,omitempty"`
+	// USL is the Universal Scalability Law fitted to the steps (nil with
+	// fewer than 3 usable steps; USLError says why).
+	USL      *USL   `json:"usl,omitempty"`
+	USLError string `json:"usl_error,omitempty"`
+	// Peak says in words where throughput peaks: within the measured
+	// steps, or "no peak within the measured range: throughput still
+	// rising at 30 users" and what the fit extrapolates. "" without a fit.
+	Peak string `json:"peak,omitempty"`
+	// Bottlenecks lists what limited the service, most telling first.
+	Bottlenecks []string `json:"bottlenecks"`
+	// Scaling is the seed's Scaling Recommendations.
+	Scaling Scaling `json:"scaling"`
+	// Partial is set when the search ended before its last step without
+	// a breaking point: the context was cancelled or Plan.Stop stopped it.
+	Partial bool `json:"partial"`
+	// Engine is the whole stepped run, client side.
+	Engine *engine.Result `json:"-"`
+}
+
+// Scaling is the seed's Scaling Recommendations, each from evidence.
+type Scaling struct {
+	Horizontal string `json:"horizontal"`
+	Vertical   string `json:"vertical"`
+	Database   string `json:"database"`
+	Cache      string `json:"cache"`
+}
+
+// NewCapacityResult summarises the steps of a capacity search (model
+// "users" for the closed model, "rate" for the open one), judged against
+// th: the most users and throughput that met every target, the breaking
+// point, the Universal Scalability Law fitted to the steps, the
+// bottlenecks and the scaling advice. tl is the probe timeline polled
+// during the search (nil or empty without a probe): it tells whether the
+// service declares it has no database. The steps are kept, not copied.
+func NewCapacityResult(model string, steps []CapacityStep, th Thresholds, tl *capture.Timeline) *CapacityResult {
+	r := &CapacityResult{Model: model, Steps: steps}
 	var ns, xs []float64
-	for _, s := range c.steps {
+	for _, s := range steps {
 		if s.Requests > 0 {
 			ns, xs = append(ns, s.Concurrency()), append(xs, s.Throughput)
 		}
@@ -34,20 +115,19 @@ func (c *capRun) result() *CapacityResult {
 	} else {
 		r.USLError = err.Error()
 	}
-	r.Bottlenecks = capacityBottlenecks(r, orDefaultThresholds(c.cfg.Thresholds))
-	r.Scaling = capacityScaling(r, orDefaultThresholds(c.cfg.Thresholds), c.noDatabase())
+	r.Bottlenecks = capacityBottlenecks(r, th)
+	r.Scaling = capacityScaling(r, th, noDatabase(tl))
 	return r
 }
 
-// noDatabase is noneDeclared for the database of the polled sources.
-func (c *capRun) noDatabase() string {
-	if c.poll == nil {
+// noDatabase is noneDeclared for the database of the sources of tl that
+// answered.
+func noDatabase(tl *capture.Timeline) string {
+	if tl == nil {
 		return ""
 	}
-	c.poll.mu.Lock()
-	defer c.poll.mu.Unlock()
 	var srcs []*capture.SourceTimeline
-	for _, s := range c.poll.cap.Timeline.Sources {
+	for _, s := range tl.Sources {
 		if s.Reachable() {
 			srcs = append(srcs, s)
 		}
@@ -111,11 +191,11 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 		out = append(out, fmt.Sprintf("At %g %s: %s.", last.Concurrency(), r.unit(), last.Why))
 	}
 	if last.CPU >= 0 && th.CPU > 0 && last.CPU >= th.CPU {
-		out = append(out, fmt.Sprintf("CPU at %s of the service's cores at %g %s: the CPU saturates first.", pct(last.CPU), last.Concurrency(), r.unit()))
+		out = append(out, fmt.Sprintf("CPU at %s of the service's cores at %g %s: the CPU saturates first.", human.Percent(last.CPU), last.Concurrency(), r.unit()))
 	}
 	if last.PoolUtilization >= 1 || last.PoolWaits > 0 {
 		out = append(out, fmt.Sprintf("Database pool at %s with %d waits at %g %s: connections run out before CPU does.",
-			pct(last.PoolUtilization), last.PoolWaits, last.Concurrency(), r.unit()))
+			human.Percent(last.PoolUtilization), last.PoolWaits, last.Concurrency(), r.unit()))
 	}
 	if r.USL != nil && r.USL.Sigma > 0.05 {
 		out = append(out, fmt.Sprintf("Contention: USL sigma %.3f, a %.1f%% serial share (a lock, a pool, one core) caps throughput near %.0f RPS.",
@@ -159,11 +239,11 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 	case last.CPU < 0:
 		s.Vertical = "not measured: no probe reported CPU (pass --probe URL)"
 	case th.CPU > 0 && last.CPU >= th.CPU:
-		s.Vertical = fmt.Sprintf("CPU reached %s of the cores at the last step: more cores (or less CPU per request) raise the limit.", pct(last.CPU))
+		s.Vertical = fmt.Sprintf("CPU reached %s of the cores at the last step: more cores (or less CPU per request) raise the limit.", human.Percent(last.CPU))
 	case !r.Broke:
-		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores up to the last step: no step reached a limit, and the cores have room.", pct(last.CPU))
+		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores up to the last step: no step reached a limit, and the cores have room.", human.Percent(last.CPU))
 	default:
-		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores: more cores would not help; the limit is elsewhere.", pct(last.CPU))
+		s.Vertical = fmt.Sprintf("CPU stayed at %s of the cores: more cores would not help; the limit is elsewhere.", human.Percent(last.CPU))
 	}
 	switch {
 	case last.PoolUtilization < 0 && noDB != "":
@@ -172,9 +252,9 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 		s.Database = "not measured: no probe reported a pgx pool (pass --probe URL, and wire probe.PGX in the service)"
 	case last.PoolWaits > 0:
 		s.Database = fmt.Sprintf("The pool ran dry (%s, %d waits) at the last step: size it by Little's law (acquires/s x hold time / 0.8) within the server's max_connections, or shorten the holds.",
-			pct(last.PoolUtilization), last.PoolWaits)
+			human.Percent(last.PoolUtilization), last.PoolWaits)
 	default:
-		s.Database = fmt.Sprintf("The pool peaked at %s with no waits: the database is not the limit at these steps.", pct(last.PoolUtilization))
+		s.Database = fmt.Sprintf("The pool peaked at %s with no waits: the database is not the limit at these steps.", human.Percent(last.PoolUtilization))
 	}
 	s.Cache = "Measure the cache hit rate in a sustained run at the breaking load (`soak run` at that many users): a cache that misses under load moves work to the store behind it."
 	return s

@@ -1,6 +1,10 @@
 package analysis
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/soaklab/soak/engine/internal/human"
+)
 
 // charts builds the server-side series for the HTML report: one series
 // per source (and pool, cache), a point per sample, and the events.
@@ -38,7 +42,7 @@ func (a *analyzer) charts() Charts {
 		add := func(sr *Series, xy XY) { sr.Points = append(sr.Points, xy) }
 		denials := Series{Name: name(s.Name, "limiter denials")}
 		for i, p := range s.Points {
-			heap.Points = append(heap.Points, XY{p.Time, mb(float64(p.LiveHeapBytes))})
+			heap.Points = append(heap.Points, XY{p.Time, human.MiB(float64(p.LiveHeapBytes))})
 			gor.Points = append(gor.Points, XY{p.Time, float64(p.Goroutines)})
 			for _, pp := range p.Pools {
 				if acq[pp.Name] == nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // Error-trend constants (see docs/report.md): a trend is "rising" when
@@ -50,7 +51,7 @@ func (a *analyzer) errorRate() Finding {
 	f := Finding{Detector: d, Errors: ef}
 	for _, w := range ef.Windows {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("%s: %s of %s requests failed (%s 429s apart).",
-			w.Label, pct(w.Rate), group(w.Requests), group(w.RateLimited)))
+			w.Label, human.Percent(w.Rate), human.Count(w.Requests), human.Count(w.RateLimited)))
 	}
 	f.Evidence = append(f.Evidence, fmt.Sprintf("Theil-Sen slope of the per-interval error rate: %+.3f points per minute (95%% CI %+.3f to %+.3f).",
 		100*ef.Slope.Slope, 100*ef.Slope.Lo, 100*ef.Slope.Hi))
@@ -58,7 +59,7 @@ func (a *analyzer) errorRate() Finding {
 		if i == 5 {
 			break
 		}
-		f.Evidence = append(f.Evidence, fmt.Sprintf("%s x %s %s: %s (first %s, last %s).", group(e.Count), e.Method, e.Name, e.Error,
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s x %s %s: %s (first %s, last %s).", human.Count(e.Count), e.Method, e.Name, e.Error,
 			e.First.Format(time.TimeOnly), e.Last.Format(time.TimeOnly)))
 	}
 	f.Events = errorBursts(ivs, a.th.ErrorRate)
@@ -69,15 +70,15 @@ func (a *analyzer) errorRate() Finding {
 		if limit > 0 && last > limit {
 			f.Severity = SeverityHigh
 		}
-		f.Summary = fmt.Sprintf("the error rate rises through the run, %s in the first window to %s in the last", pct(first), pct(last))
+		f.Summary = fmt.Sprintf("the error rate rises through the run, %s in the first window to %s in the last", human.Percent(first), human.Percent(last))
 		f.NextStep = "Errors that grow with time point at exhaustion (a pool, file descriptors, memory): read the other findings and the errors' first-seen times."
 	case limit > 0 && ef.Rate > limit:
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityHigh, 0.9
-		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", pct(ef.Rate), limitPct(limit), ef.Trend)
+		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", human.Percent(ef.Rate), human.LimitPercent(limit), ef.Trend)
 		f.NextStep = "Read the top errors above: they are steady, so they come from the code path, not from wear."
 	default:
 		f.Verdict, f.Confidence = VerdictOK, 0.9
-		f.Summary = fmt.Sprintf("the error rate is %s and %s over the run", pct(ef.Rate), ef.Trend)
+		f.Summary = fmt.Sprintf("the error rate is %s and %s over the run", human.Percent(ef.Rate), ef.Trend)
 	}
 	return f
 }
@@ -97,9 +98,9 @@ func errorWindows(ivs []*engine.Interval, start time.Time) []ErrorWindow {
 	for i := range ws {
 		lo, hi := ws[i].Start.Sub(start), ws[i].End.Sub(start)
 		if total >= 3*time.Minute {
-			ws[i].Label = minutes(lo) + "-" + minutes(hi) + " min"
+			ws[i].Label = human.Minutes(lo) + "-" + human.Minutes(hi) + " min"
 		} else {
-			ws[i].Label = seconds(lo) + "-" + seconds(hi) + " s"
+			ws[i].Label = human.Seconds(lo) + "-" + human.Seconds(hi) + " s"
 		}
 	}
 	for _, iv := range ivs {
@@ -134,7 +135,7 @@ func errorBursts(ivs []*engine.Interval, limit float64) []Event {
 			out[n-1].End = iv.End
 			continue
 		}
-		out = append(out, Event{Kind: "errors", Start: iv.Start, End: iv.End, Detail: "error rate above " + pct(limit)})
+		out = append(out, Event{Kind: "errors", Start: iv.Start, End: iv.End, Detail: "error rate above " + human.Percent(limit)})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -26,7 +27,7 @@ func (a *analyzer) goroutines(s *capture.SourceTimeline) Finding {
 	pts := s.In(capture.PhaseSteady)
 	if len(pts) < minTrendPoints {
 		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %s steady state, %d are needed", len(pts),
-			span(steady.Duration()), minTrendPoints))
+			human.Span(steady.Duration()), minTrendPoints))
 	}
 	g := &GoroutineFigures{}
 	if b := s.Last[capture.PhaseBaseline]; b != nil {
@@ -108,7 +109,7 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late Trend) []string {
 		fmt.Sprintf("Goroutines: %d at baseline, %d at the start of the steady state, %d at its end, %d after the drain (residue %+d).",
 			g.Baseline, g.SteadyStart, g.SteadyEnd, g.AfterDrain, g.Residue),
 		fmt.Sprintf("Little's law: %.1f requests/s x %s mean server latency = %.1f requests in flight expected.",
-			g.ArrivalRate, ms(g.ServerLatency), g.ExpectedInFlight),
+			g.ArrivalRate, human.Millis(g.ServerLatency), g.ExpectedInFlight),
 		fmt.Sprintf("Goroutines beyond the requests in flight: Theil-Sen slope %.2f per minute (95%% CI %.2f to %.2f); second half %.2f per minute.",
 			60*g.Unexplained.Slope, 60*g.Unexplained.Lo, 60*g.Unexplained.Hi, 60*late.Slope),
 	}

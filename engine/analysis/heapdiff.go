@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -65,16 +66,16 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 		sp.Profile = end.Path
 		hd.suspects = append(hd.suspects, sp)
 	}
-	hd.evidence = fmt.Sprintf("Heap profiles diffed (%s minus the steady state's start): %s more in use at growing allocation sites", endName, humanBytes(hd.total))
+	hd.evidence = fmt.Sprintf("Heap profiles diffed (%s minus the steady state's start): %s more in use at growing allocation sites", endName, human.Bytes(hd.total))
 	if hd.generator > 0 {
-		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", humanBytes(hd.generator))
+		hd.evidence += fmt.Sprintf(", %s of it in soak's own generator (same process)", human.Bytes(hd.generator))
 	}
 	if hd.drivers > 0 {
 		hd.evidence += fmt.Sprintf(", %s in the database drivers while their pools opened connections (%s; bounded by each pool's max)",
-			humanBytes(hd.drivers), strings.Join(drivers, ", "))
+			human.Bytes(hd.drivers), strings.Join(drivers, ", "))
 	}
 	if period > 0 {
-		hd.evidence += fmt.Sprintf(" (the profiles sample one allocation per %s allocated%s)", humanBytes(period), coarseNote(period))
+		hd.evidence += fmt.Sprintf(" (the profiles sample one allocation per %s allocated%s)", human.Bytes(period), coarseNote(period))
 	}
 	hd.evidence += "."
 	return hd
@@ -99,7 +100,7 @@ func (hd *heapDiffResult) apply(f *Finding) {
 	}
 	top := hd.suspects[0]
 	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end than at the start of the steady state, after the drain). Compare the profiles: %s.",
-		top.Location(), humanBytes(top.Value), pprofDiffCommand(hd.base, hd.end))
+		top.Location(), human.Bytes(top.Value), pprofDiffCommand(hd.base, hd.end))
 }
 
 // explanation says what the explained growth is.

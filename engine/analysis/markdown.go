@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // mdWriter writes Markdown and keeps the first error.
@@ -81,15 +83,15 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		m.f("| (no request completed) | 0 | - | - | - | 0 | ❔ |\n")
 	}
 	for _, e := range rep.Endpoints {
-		errs := group(e.Errors)
+		errs := human.Count(e.Errors)
 		if e.RateLimited > 0 {
-			errs += fmt.Sprintf(" (+%s 429)", group(e.RateLimited))
+			errs += fmt.Sprintf(" (+%s 429)", human.Count(e.RateLimited))
 		}
 		icon := "✅"
 		if e.Status == StatusFail {
 			icon = "❌"
 		}
-		m.f("| %s | %s | %.1f | %.1f | %.1f | %s | %s |\n", cell(e.Name), group(e.Requests), e.AvgMs, e.P95Ms, e.P99Ms, errs, icon)
+		m.f("| %s | %s | %.1f | %.1f | %.1f | %s | %s |\n", cell(e.Name), human.Count(e.Requests), e.AvgMs, e.P95Ms, e.P99Ms, errs, icon)
 	}
 	m.f("\n## Stability Analysis\n\n### Memory Leak Detection\n")
 	m.kvs(rep.Stability.Memory)
@@ -194,7 +196,7 @@ func (c *CapacityResult) WriteMarkdown(w io.Writer) error {
 			st = "❌ " + cell(s.Why)
 		}
 		m.f("| %g | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", s.Concurrency(), s.Throughput,
-			msf(s.P50), msf(s.P95), msf(s.P99), pct(s.ErrorRate), orDash(s.CPU), orDash(s.PoolUtilization), st)
+			msf(s.P50), msf(s.P95), msf(s.P99), human.Percent(s.ErrorRate), orDash(s.CPU), orDash(s.PoolUtilization), st)
 	}
 	cap, bn, sc := capacitySections(&Result{Capacity: c})
 	m.f("\n## Capacity Planning\n\n### Current Capacity\n")
@@ -215,5 +217,5 @@ func orDash(f float64) string {
 	if f < 0 {
 		return "-"
 	}
-	return pct(f)
+	return human.Percent(f)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // Memory-leak decision constants (see docs/report.md).
@@ -33,7 +34,7 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	fillMemoryLevels(m, s)
 	if len(pts) < minTrendPoints {
 		f := unknown(d, s.Name, fmt.Sprintf("only %d GC cycles were seen in the %s steady state, %d are needed: run longer, or poll more often",
-			len(pts), span(steady.Duration()), minTrendPoints))
+			len(pts), human.Span(steady.Duration()), minTrendPoints))
 		f.Memory = m
 		return f
 	}
@@ -53,8 +54,8 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	m.PerRequest = TheilSen(reqs, ys)
 	half := len(pts) / 2
 	m.Late = TheilSen(xs[half:], ys[half:])
-	m.MBPerHour = mb(m.PerSecond.Slope * 3600)
-	m.MBPerHourLo, m.MBPerHourHi = mb(m.PerSecond.Lo*3600), mb(m.PerSecond.Hi*3600)
+	m.MBPerHour = human.MiB(m.PerSecond.Slope * 3600)
+	m.MBPerHourLo, m.MBPerHourHi = human.MiB(m.PerSecond.Lo*3600), human.MiB(m.PerSecond.Hi*3600)
 
 	secs := steady.Duration().Seconds()
 	material := math.Max(MinLeakBytes, MinLeakShare*float64(m.InitialBytes)) / secs // bytes/s
@@ -78,9 +79,9 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 		if hd.err == "" && float64(hd.service) < material*secs {
 			f.Verdict, f.Confidence = VerdictOK, 0.8
 			f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
-				m.MBPerHour, humanBytes(hd.service))
+				m.MBPerHour, human.Bytes(hd.service))
 			if why := hd.explanation(); why != "" {
-				f.Summary += fmt.Sprintf("; %s of the growth is %s", humanBytes(hd.generator+hd.drivers), why)
+				f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers), why)
 			}
 			f.Evidence = append(f.Evidence, hd.evidence)
 			break
@@ -89,7 +90,7 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 		f.Confidence = math.Min(maxConfidence, 1-m.PerSecond.PRising)
 		if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && m.PerSecond.Slope*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
 			f.Severity = SeverityCritical
-			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", humanBytes(lim)))
+			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
 		}
 		f.Summary = fmt.Sprintf("live heap grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
 			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))
@@ -97,15 +98,15 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	case m.Plateau:
 		f.Verdict, f.Confidence = VerdictOK, 0.8
 		f.Summary = fmt.Sprintf("live heap grew early in the steady state and flattened (%.1f MB/hour over the second half, against %.1f over the whole): a plateau, such as a bounded cache filling, not a leak",
-			mb(m.Late.Slope*3600), m.MBPerHour)
+			human.MiB(m.Late.Slope*3600), m.MBPerHour)
 	case rising && lateUnclear:
 		f.Verdict, f.Confidence = VerdictOK, 0.5
 		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f): not called a leak on this evidence; a longer soak would tell",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, mb(m.Late.Slope*3600), mb(m.Late.Lo*3600), mb(m.Late.Hi*3600))
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600))
 	case m.PerSecond.Rising():
 		f.Verdict, f.Confidence = VerdictOK, 0.6
 		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but at the interval's low end that is %s over the %s steady state, below the leak bar (%s): not called a leak; a longer soak would tell",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, humanBytes(int64(m.PerSecond.Lo*secs)), span(steady.Duration()), humanBytes(int64(material*secs)))
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.Bytes(int64(m.PerSecond.Lo*secs)), human.Span(steady.Duration()), human.Bytes(int64(material*secs)))
 	default:
 		f.Verdict = VerdictOK
 		f.Confidence = 0.75
@@ -157,14 +158,14 @@ func fillMemoryLevels(m *MemoryFigures, s *capture.SourceTimeline) {
 func memoryEvidence(m *MemoryFigures) []string {
 	ev := []string{
 		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %s), %s after the drain.",
-			humanBytes(int64(m.BaselineBytes)), humanBytes(int64(m.InitialBytes)), humanBytes(int64(m.FinalBytes)),
-			mb(float64(m.GrowthBytes)), span(m.Steady), humanBytes(int64(m.AfterDrainBytes))),
+			human.Bytes(int64(m.BaselineBytes)), human.Bytes(int64(m.InitialBytes)), human.Bytes(int64(m.FinalBytes)),
+			human.MiB(float64(m.GrowthBytes)), human.Span(m.Steady), human.Bytes(int64(m.AfterDrainBytes))),
 		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
 			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope),
-			bytesPerRequest(m.PerRequest.Lo), bytesPerRequest(m.PerRequest.Hi), mb(m.Late.Slope*3600)),
+			bytesPerRequest(m.PerRequest.Lo), bytesPerRequest(m.PerRequest.Hi), human.MiB(m.Late.Slope*3600)),
 	}
 	if m.PeakRSSBytes > 0 {
-		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", humanBytes(m.PeakRSSBytes)))
+		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", human.Bytes(m.PeakRSSBytes)))
 	}
 	return ev
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/engine/internal/synth"
 )
 
@@ -47,7 +48,7 @@ func TestMemoryWordsAgreeWithFigures(t *testing.T) {
 						branches["plateau"]++
 						if !(m.Late.Slope < m.PerSecond.Slope) {
 							t.Errorf("called a plateau with a late slope %.1f MB/hour not below the whole %.1f: %s",
-								mb(m.Late.Slope*3600), m.MBPerHour, f.Summary)
+								human.MiB(m.Late.Slope*3600), m.MBPerHour, f.Summary)
 						}
 					case strings.Contains(f.Summary, "too short or noisy"):
 						branches["unclear"]++
@@ -61,7 +62,7 @@ func TestMemoryWordsAgreeWithFigures(t *testing.T) {
 						strings.Contains(growth, "flat within the noise") != (!m.PerSecond.Rising() && !m.PerSecond.Falling()) {
 						t.Errorf("Memory Growth %q for the interval %.1f to %.1f MB/hour", growth, m.MBPerHourLo, m.MBPerHourHi)
 					}
-					endRate := mb(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
+					endRate := human.MiB(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
 					outside := endRate < m.MBPerHourLo || endRate > m.MBPerHourHi
 					sameWay := (m.PerSecond.Rising() && m.GrowthBytes > 0) || (m.PerSecond.Falling() && m.GrowthBytes < 0) ||
 						(!m.PerSecond.Rising() && !m.PerSecond.Falling() && m.GrowthBytes == 0)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -68,12 +69,12 @@ func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
 		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
 			f.Confidence = 0.95
 		}
-		other := ms(worst.P95Other) + " otherwise"
+		other := human.Millis(worst.P95Other) + " otherwise"
 		if worst.P95Other == 0 {
 			other = "and it never was otherwise"
 		}
 		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s while exhausted, %s (Spearman %.2f)",
-			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, ms(worst.P95Exhausted), other, worst.Correlation)
+			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Millis(worst.P95Exhausted), other, worst.Correlation)
 		if worst.Cleared {
 			f.Summary += "; it cleared when the load stopped: capacity, not a leak"
 		} else {
@@ -83,25 +84,30 @@ func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
 	case worst.Exhausted >= minTime:
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
 		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%d waits, %.2f s waited), below the bar of %s unless p95 breaks its target there (%s)",
-			worst.Name, pct(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, pct(SustainedExhaustedShare), ms(worst.P95Exhausted))
+			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Percent(SustainedExhaustedShare), human.Millis(worst.P95Exhausted))
 		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
 		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %d waits, below the bar of %s): bursts, not exhaustion",
-			worst.Name, span(worst.Exhausted), worst.EmptyAcquires, span(minTime))
+			worst.Name, human.Span(worst.Exhausted), worst.EmptyAcquires, human.Span(minTime))
 	default:
 		f.Summary = fmt.Sprintf("no acquire waited with a pool at its max (peak %s of %d connections)",
-			pct(worst.PeakUtilization), worst.Max)
+			human.Percent(worst.PeakUtilization), worst.Max)
 	}
 	return f
 }
+
+// assumedPollInterval is the poll interval of a capture that does not
+// record its own: runner.DefaultPollInterval, the default since the first
+// capture format.
+const assumedPollInterval = 2 * time.Second
 
 // pollInterval is the configured poll interval, or 2 s when unknown.
 func (a *analyzer) pollInterval() time.Duration {
 	if a.c.Config != nil && a.c.Config.PollInterval > 0 {
 		return a.c.Config.PollInterval
 	}
-	return DefaultPollInterval
+	return assumedPollInterval
 }
 
 // poolFigures measures pool name over the steady-state points pts.
@@ -222,28 +228,28 @@ func poolCleared(s *capture.SourceTimeline, name string) bool {
 func poolEvidence(pf *PoolFigures) []string {
 	return []string{
 		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s), mean utilisation %s over the steady state.",
-			pf.Name, pf.Max, pf.PeakAcquired, pct(pf.PeakUtilization), pct(pf.MeanUtilization)),
+			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Percent(pf.MeanUtilization)),
 		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %s (%s of the steady state): %d waits, %.2f s waited in total.",
-			span(pf.Exhausted), pct(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
+			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
 		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
 			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), otherLatency(pf), pf.CorrelationN, pf.Correlation),
 		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",
-			pf.AcquireRate, ms(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), ms(pf.WaitPerAcquire),
-			pf.AcquireRate*pf.WaitPerAcquire.Seconds(), ms(pf.QueryTime)),
+			pf.AcquireRate, human.Millis(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), human.Millis(pf.WaitPerAcquire),
+			pf.AcquireRate*pf.WaitPerAcquire.Seconds(), human.Millis(pf.QueryTime)),
 	}
 }
 
-// msOr is ms(d), or none when d is 0 (no interval to measure).
+// msOr is human.Millis(d), or none when d is 0 (no interval to measure).
 func msOr(d time.Duration, none string) string {
 	if d == 0 {
 		return none
 	}
-	return ms(d)
+	return human.Millis(d)
 }
 
 func otherLatency(pf *PoolFigures) string {
 	if pf.P95Other == 0 {
 		return "no other interval"
 	}
-	return "p95 " + ms(pf.P95Other) + ", p99 " + ms(pf.P99Other)
+	return "p95 " + human.Millis(pf.P95Other) + ", p99 " + human.Millis(pf.P99Other)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -53,7 +54,7 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	f.Suspects = append(idle, f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
-		pf.AcquireRate, ms(pf.HoldTime), ms(pf.WaitPerAcquire), 100*PoolHeadroom, needed, pf.Max)
+		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*PoolHeadroom, needed, pf.Max)
 	switch {
 	case len(idle) > 0:
 		top := idle[0]
@@ -61,7 +62,7 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 			top.Location(), little)
 	case pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime:
 		f.NextStep = fmt.Sprintf("Connections are held %s per acquire but their statements take %s: the code keeps them while doing other work. Release each right after its query. (%s.)",
-			ms(pf.HoldTime), ms(pf.QueryTime), little)
+			human.Millis(pf.HoldTime), human.Millis(pf.QueryTime), little)
 	case needed > int(pf.Max):
 		f.NextStep = "Size the pool by " + little + ", within the database's max_connections across replicas."
 	default:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -189,7 +190,7 @@ func growingSites(samples []heapSample) ([]Suspect, int64) {
 	for i := range out {
 		out[i].Share = float64(out[i].Value) / float64(total)
 		out[i].Detail = fmt.Sprintf("%s more in use at the end than at the start (%.0f%% of the growth)",
-			humanBytes(out[i].Value), 100*out[i].Share)
+			human.Bytes(out[i].Value), 100*out[i].Share)
 	}
 	return out, total
 }

@@ -2,13 +2,27 @@ package analysis
 
 import (
 	"bytes"
-	"context"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 
 	"github.com/soaklab/soak/probe"
 )
+
+// profileNow is this process's profile of kind (pprof proto), after a GC
+// for the heap, as the in-process source takes it.
+func profileNow(t testing.TB, kind string) []byte {
+	t.Helper()
+	if kind == probe.ProfileHeap {
+		runtime.GC()
+	}
+	var b bytes.Buffer
+	if err := pprof.Lookup(kind).WriteTo(&b, 0); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
 
 // sink keeps what allocate allocates, for the heap-diff test.
 var sink [][]byte
@@ -24,16 +38,9 @@ func TestHeapGrowthNamesTheGrowingSite(t *testing.T) {
 	old := runtime.MemProfileRate
 	runtime.MemProfileRate = 4096
 	t.Cleanup(func() { runtime.MemProfileRate = old; sink = nil })
-	ctx := context.Background()
-	base, err := captureProfile(ctx, probe.ProfileHeap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := profileNow(t, probe.ProfileHeap)
 	allocateForTest(64) // 4 MB
-	end, err := captureProfile(ctx, probe.ProfileHeap)
-	if err != nil {
-		t.Fatal(err)
-	}
+	end := profileNow(t, probe.ProfileHeap)
 	sus, total, err := HeapGrowth(base, end, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +67,8 @@ func TestGoroutineStacks(t *testing.T) {
 	})
 	var st map[string]*stackCount
 	for range 100 { // until the three goroutines are parked
-		data, err := captureProfile(context.Background(), probe.ProfileGoroutine)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st, err = goroutineStacks(data); err != nil {
+		var err error
+		if st, err = goroutineStacks(profileNow(t, probe.ProfileGoroutine)); err != nil {
 			t.Fatal(err)
 		}
 		var n int64
@@ -84,22 +88,8 @@ func TestGoroutineStacks(t *testing.T) {
 //go:noinline
 func parkForTest(stop chan struct{}) { <-stop }
 
-func TestCaptureProfileErrors(t *testing.T) {
-	if _, err := captureProfile(context.Background(), "cpu"); err == nil {
-		t.Error("unknown profile kind accepted")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := captureProfile(ctx, probe.ProfileHeap); err == nil {
-		t.Error("cancelled capture succeeded")
-	}
-}
-
 func FuzzHeapGrowth(f *testing.F) {
-	p, err := captureProfile(context.Background(), probe.ProfileHeap)
-	if err != nil {
-		f.Fatal(err)
-	}
+	p := profileNow(f, probe.ProfileHeap)
 	f.Add(p, p)
 	f.Add([]byte("garbage"), p)
 	f.Fuzz(func(t *testing.T, a, b []byte) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -97,11 +98,11 @@ func (a *analyzer) rateLimit() Finding {
 	if userSeconds > 0 {
 		rf.UserRate = float64(req) / userSeconds // per second for now
 	}
-	f.Evidence = append(f.Evidence, fmt.Sprintf("429s received: %s of %s requests (%s).", group(limited), group(req), pct(rf.HitRate)))
+	f.Evidence = append(f.Evidence, fmt.Sprintf("429s received: %s of %s requests (%s).", human.Count(limited), human.Count(req), human.Percent(rf.HitRate)))
 	var parts []string
 	for _, k := range []string{"user", "ip", "header", "other"} {
 		if n := rf.ServerDenials[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s by %s", group(int64(n)), k))
+			parts = append(parts, fmt.Sprintf("%s by %s", human.Count(int64(n)), k))
 		}
 	}
 	if len(parts) > 0 {
@@ -117,14 +118,14 @@ func (a *analyzer) rateLimit() Finding {
 		}
 		f.Verdict = VerdictUnknown
 		f.Unmeasured = "the service did not report its rate-limit policy (probe.ConfigRateLimit), so the 429s cannot be judged"
-		f.Summary = fmt.Sprintf("%s 429s (%s); %s", group(limited), pct(rf.HitRate), f.Unmeasured)
+		f.Summary = fmt.Sprintf("%s 429s (%s); %s", human.Count(limited), human.Percent(rf.HitRate), f.Unmeasured)
 		return f
 	}
 	pol, err := ParseRatePolicy(rf.Policy)
 	if err != nil {
 		rf.Expected = "unknown"
 		f.Verdict, f.Unmeasured = VerdictUnknown, err.Error()
-		f.Summary = fmt.Sprintf("%s 429s; the policy %q is not understood", group(limited), rf.Policy)
+		f.Summary = fmt.Sprintf("%s 429s; the policy %q is not understood", human.Count(limited), rf.Policy)
 		return f
 	}
 	rf.Limit, rf.Period, rf.Burst, rf.Per = pol.Limit, pol.Period, pol.Burst, pol.Per
@@ -132,28 +133,28 @@ func (a *analyzer) rateLimit() Finding {
 	perPeriod := rf.UserRate * pol.Period.Seconds()
 	rf.UserRate = perPeriod
 	f.Evidence = append(f.Evidence, fmt.Sprintf("Policy %q: %d requests per %s, burst %d. The virtual users sent %.1f requests per %s each on average, so the policy predicts about %s denials over %s.",
-		rf.Policy, pol.Limit, per(pol.Period), pol.Burst, perPeriod, per(pol.Period), group(int64(rf.ExpectedHits)), span(load)))
+		rf.Policy, pol.Limit, human.Per(pol.Period), pol.Burst, perPeriod, human.Per(pol.Period), human.Count(int64(rf.ExpectedHits)), human.Span(load)))
 	expected := rf.ExpectedHits >= 1
 	switch {
 	case limited == 0 && !expected, limited > 0 && expected:
 		rf.Expected = "expected"
 		f.Verdict, f.Confidence = VerdictOK, 0.8
-		f.Summary = fmt.Sprintf("%s 429s, as the policy (%s) predicts for this load", group(limited), rf.Policy)
+		f.Summary = fmt.Sprintf("%s 429s, as the policy (%s) predicts for this load", human.Count(limited), rf.Policy)
 	case limited > 0:
 		rf.Expected = "unexpected"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.8
 		f.Summary = fmt.Sprintf("%s 429s (%s) although each virtual user stayed below the policy (%.1f of %d requests per %s)",
-			group(limited), pct(rf.HitRate), perPeriod, pol.Limit, per(pol.Period))
+			human.Count(limited), human.Percent(rf.HitRate), perPeriod, pol.Limit, human.Per(pol.Period))
 		f.NextStep = "Check what the limiter keys on: identities shared by many users (one IP for every anonymous user behind a proxy, one API key) hit the limit together."
 		if rf.ServerDenials["ip"] > rf.ServerDenials["user"] {
 			f.NextStep = fmt.Sprintf("Most denials are keyed by IP (%s): the anonymous users share one address. Give each virtual user its own (an X-Forwarded-For the service trusts) or set a per-IP limit sized for a shared address.",
-				group(int64(rf.ServerDenials["ip"])))
+				human.Count(int64(rf.ServerDenials["ip"])))
 		}
 	default:
 		rf.Expected = "missing"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
 		f.Summary = fmt.Sprintf("no 429s although the policy (%s) predicts about %s for users at %.1f requests per %s",
-			rf.Policy, group(int64(rf.ExpectedHits)), perPeriod, per(pol.Period))
+			rf.Policy, human.Count(int64(rf.ExpectedHits)), perPeriod, human.Per(pol.Period))
 		f.NextStep = "Check that the limiter is on and keyed as documented."
 	}
 	return f

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // buildReport fills the seed's template from r.
@@ -174,4 +175,4 @@ func endpointRows(res *engine.Result, th Thresholds) []EndpointRow {
 }
 
 // shortDuration is a phase's length: "22 s", "1 min 38 s" (see span).
-func shortDuration(d time.Duration) string { return span(d) }
+func shortDuration(d time.Duration) string { return human.Span(d) }

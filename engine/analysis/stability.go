@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 func verdictText(f *Finding) string {
@@ -43,8 +45,8 @@ func stability(r *Result) Stability {
 			return []KV{{p + "Leak Detected", verdictText(f)}}
 		}
 		return []KV{
-			{p + "Initial Memory", fmt.Sprintf("%.1f MB (live heap after GC at the start of the steady state; %.1f MB at baseline)", mb(float64(m.InitialBytes)), mb(float64(m.BaselineBytes)))},
-			{p + "Final Memory", fmt.Sprintf("%.1f MB (at the end of the steady state; %.1f MB after the drain)", mb(float64(m.FinalBytes)), mb(float64(m.AfterDrainBytes)))},
+			{p + "Initial Memory", fmt.Sprintf("%.1f MB (live heap after GC at the start of the steady state; %.1f MB at baseline)", human.MiB(float64(m.InitialBytes)), human.MiB(float64(m.BaselineBytes)))},
+			{p + "Final Memory", fmt.Sprintf("%.1f MB (at the end of the steady state; %.1f MB after the drain)", human.MiB(float64(m.FinalBytes)), human.MiB(float64(m.AfterDrainBytes)))},
 			{p + "Memory Growth", memoryGrowthText(m)},
 			{p + "Leak Detected", verdictText(f)},
 		}
@@ -56,7 +58,7 @@ func stability(r *Result) Stability {
 		}
 		return []KV{
 			{p + "Goroutines", fmt.Sprintf("%d at baseline, %d at the start of the steady state, %d at its end, %d after the drain", g.Baseline, g.SteadyStart, g.SteadyEnd, g.AfterDrain)},
-			{p + "Expected by the load", fmt.Sprintf("%.1f requests in flight (Little's law: %.1f requests/s x %s)", g.ExpectedInFlight, g.ArrivalRate, ms(g.ServerLatency))},
+			{p + "Expected by the load", fmt.Sprintf("%.1f requests in flight (Little's law: %.1f requests/s x %s)", g.ExpectedInFlight, g.ArrivalRate, human.Millis(g.ServerLatency))},
 			{p + "Leak Detected", verdictText(f)},
 		}
 	})
@@ -66,7 +68,7 @@ func stability(r *Result) Stability {
 			st.ErrorRate = []KV{{"Trend", verdictText(f)}}
 		} else {
 			for _, w := range f.Errors.Windows {
-				st.ErrorRate = append(st.ErrorRate, KV{w.Label, fmt.Sprintf("%s (%s of %s requests)", pct(w.Rate), group(w.Failures), group(w.Requests))})
+				st.ErrorRate = append(st.ErrorRate, KV{w.Label, fmt.Sprintf("%s (%s of %s requests)", human.Percent(w.Rate), human.Count(w.Failures), human.Count(w.Requests))})
 			}
 			icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ "}[f.Verdict]
 			st.ErrorRate = append(st.ErrorRate, KV{"Trend", icon + cases(f.Errors.Trend) + ": " + f.Summary})
@@ -123,7 +125,7 @@ func poolStability(r *Result) []KV {
 			for _, pr := range c.Pools {
 				out = append(out,
 					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline (pool %s)", pr.Baseline, pr.Max, pr.Name)},
-					KV{p + "Peak Pool Size", fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, pct(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))})
+					KV{p + "Peak Pool Size", fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, human.Percent(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))})
 			}
 		}
 		out = append(out, KV{p + "Connection Leaks", connLeakText(f)})
@@ -187,7 +189,7 @@ func memoryGrowthText(m *MemoryFigures) string {
 		shape = "falling"
 	}
 	s := fmt.Sprintf("%+.1f MB from the start to the end of the steady state (%s); trend %+.1f MB/hour over %d GC cycles (95%% CI %.1f to %.1f: %s), %s per request",
-		mb(float64(m.GrowthBytes)), span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, bytesPerRequest(m.PerRequest.Slope))
+		human.MiB(float64(m.GrowthBytes)), human.Span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, bytesPerRequest(m.PerRequest.Slope))
 	if endsDisagree(m) {
 		s += "; the two ends are single GC cycles, the trend weighs them all"
 	}
@@ -203,7 +205,7 @@ func endsDisagree(m *MemoryFigures) bool {
 	if m.Steady <= 0 || m.Points < minTrendPoints {
 		return false
 	}
-	rate := mb(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
+	rate := human.MiB(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
 	trend := 0
 	switch {
 	case m.PerSecond.Rising():

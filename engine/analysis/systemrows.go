@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -37,7 +38,7 @@ func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 		}
 		return unmeasured(t, "the service reports no pgx pool to the probe (wire probe.PGX)")
 	}
-	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", pct(best), where, pct(mean))
+	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", human.Percent(best), where, human.Percent(mean))
 	judge(&t, best, a.th.Pool, true)
 	t.Why = "peak of acquired/max over the steady state's samples"
 	return t
@@ -59,7 +60,7 @@ func (a *analyzer) queryRow(t Target, srcs []*capture.SourceTimeline) Target {
 		return unmeasured(t, "no database statement was traced in the steady state (wire probe.PGX, or the service made no query)")
 	}
 	p95 := merged.Quantile(0.95)
-	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", ms(p95), group(calls), ms(merged.Mean()))
+	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", human.Millis(p95), human.Count(calls), human.Millis(merged.Mean()))
 	judge(&t, float64(p95.Microseconds())/1000, float64(a.th.QueryLatency.Microseconds())/1000, true)
 	return t
 }
@@ -143,7 +144,7 @@ func (a *analyzer) cacheHitRow(t Target, srcs []*capture.SourceTimeline) Target 
 		return unmeasured(t, "no cache read was recorded in the steady state (probe.Cache or probe.Redis not wired, or no cached route was called)")
 	}
 	rate := float64(hits) / float64(hits+misses)
-	t.Actual = fmt.Sprintf("%s (%s hits, %s misses; %s)", pct(rate), group(int64(hits)), group(int64(misses)), strings.Join(uniq(names), ", "))
+	t.Actual = fmt.Sprintf("%s (%s hits, %s misses; %s)", human.Percent(rate), human.Count(int64(hits)), human.Count(int64(misses)), strings.Join(uniq(names), ", "))
 	judge(&t, rate, a.th.CacheHitRate, false)
 	return t
 }
@@ -157,11 +158,11 @@ func (a *analyzer) cacheMemoryRow(t Target, srcs []*capture.SourceTimeline) Targ
 				switch {
 				case c.MaxBytes > 0:
 					if u := float64(c.UsedBytes) / float64(c.MaxBytes); u > best {
-						best, where = u, fmt.Sprintf("%s of %s, %s", humanBytes(c.UsedBytes), humanBytes(c.MaxBytes), c.Name)
+						best, where = u, fmt.Sprintf("%s of %s, %s", human.Bytes(c.UsedBytes), human.Bytes(c.MaxBytes), c.Name)
 					}
 				case c.Capacity > 0:
 					if u := float64(c.Entries) / float64(c.Capacity); u > entries {
-						entries, fill = u, fmt.Sprintf("%s holds %s of %s entries", c.Name, group(c.Entries), group(c.Capacity))
+						entries, fill = u, fmt.Sprintf("%s holds %s of %s entries", c.Name, human.Count(c.Entries), human.Count(c.Capacity))
 					}
 				}
 			}
@@ -172,11 +173,11 @@ func (a *analyzer) cacheMemoryRow(t Target, srcs []*capture.SourceTimeline) Targ
 		if entries >= 0 {
 			// An LRU counted in entries is full by design once warm: its
 			// fill is shown, not judged as memory.
-			why = fill + " (" + pct(entries) + "); a cache sized in entries is full by design once warm and evicts, so soak judges memory only against a maximum in bytes"
+			why = fill + " (" + human.Percent(entries) + "); a cache sized in entries is full by design once warm and evicts, so soak judges memory only against a maximum in bytes"
 		}
 		return unmeasured(t, why)
 	}
-	t.Actual = fmt.Sprintf("%s peak (%s)", pct(best), where)
+	t.Actual = fmt.Sprintf("%s peak (%s)", human.Percent(best), where)
 	judge(&t, best, a.th.CacheMemory, true)
 	return t
 }
@@ -206,7 +207,7 @@ func (a *analyzer) cpuRow(t Target, srcs []*capture.SourceTimeline) Target {
 	if best < 0 {
 		return unmeasured(t, "the probe reports no process CPU time on this platform")
 	}
-	t.Actual = fmt.Sprintf("%s mean, %s peak (%s)", pct(best), pct(peak), where)
+	t.Actual = fmt.Sprintf("%s mean, %s peak (%s)", human.Percent(best), human.Percent(peak), where)
 	judge(&t, best, a.th.CPU, true)
 	t.Why = "process CPU time over the steady state / cores available (cgroup quota, else GOMAXPROCS)"
 	return t
@@ -220,7 +221,7 @@ func (a *analyzer) memoryRow(t Target, srcs []*capture.SourceTimeline) Target {
 				continue
 			}
 			if u := float64(p.RSSBytes) / float64(p.MemoryLimit); u > best {
-				best, where = u, fmt.Sprintf("%s RSS of %s, %s", humanBytes(p.RSSBytes), humanBytes(p.MemoryLimit), s.Name)
+				best, where = u, fmt.Sprintf("%s RSS of %s, %s", human.Bytes(p.RSSBytes), human.Bytes(p.MemoryLimit), s.Name)
 			}
 		}
 	}
@@ -238,7 +239,7 @@ func pctFine(f float64) string {
 	if f > 0 && f < 0.0001 {
 		return fmt.Sprintf("%.4f%%", 100*f)
 	}
-	return pct(f)
+	return human.Percent(f)
 }
 
 func uniq(s []string) []string {

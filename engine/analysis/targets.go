@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // judge sets t's status from value against limit: below (want < limit)
@@ -48,7 +49,7 @@ func (a *analyzer) performanceTargets() []Target {
 			return
 		}
 		v := time.Duration(tot.Percentile(p)) * time.Microsecond
-		t.Actual = ms(v)
+		t.Actual = human.Millis(v)
 		judge(&t, float64(v.Microseconds())/1000, float64(limit.Microseconds())/1000, true)
 		rows = append(rows, t)
 	}
@@ -56,12 +57,12 @@ func (a *analyzer) performanceTargets() []Target {
 	lat("P95 Latency", 95, th.P95)
 	lat("P99 Latency", 99, th.P99)
 
-	t := Target{Metric: "Error Rate", Target: limitText("<", limitPct(th.ErrorRate), th.ErrorRate)}
+	t := Target{Metric: "Error Rate", Target: limitText("<", human.LimitPercent(th.ErrorRate), th.ErrorRate)}
 	if tot.Requests == 0 {
 		rows = append(rows, unmeasured(t, "no request completed"))
 	} else {
 		rate := float64(tot.Failures()) / float64(tot.Requests)
-		t.Actual = fmt.Sprintf("%s (%s of %s)", pct(rate), group(tot.Failures()), group(tot.Requests))
+		t.Actual = fmt.Sprintf("%s (%s of %s)", human.Percent(rate), human.Count(tot.Failures()), human.Count(tot.Requests))
 		judge(&t, rate, th.ErrorRate, true)
 		t.Why = "429s are counted apart (Rate Limit Hits)"
 		rows = append(rows, t)
@@ -87,7 +88,7 @@ func (a *analyzer) performanceTargets() []Target {
 		rows = append(rows, unmeasured(t, "no rate-limit finding"))
 	default:
 		f := rl.RateLimit
-		t.Actual = fmt.Sprintf("%s (%s)", group(f.Hits), pct(f.HitRate))
+		t.Actual = fmt.Sprintf("%s (%s)", human.Count(f.Hits), human.Percent(f.HitRate))
 		t.Value = float64(f.Hits)
 		switch f.Expected {
 		case "expected":
@@ -112,12 +113,12 @@ func (a *analyzer) systemTargets() []Target {
 	srcs := a.sources()
 	none := a.noProbeReason()
 	rows := []Target{
-		{Component: "Database", Metric: "Connection Pool", Target: limitText("<", limitPct(th.Pool), th.Pool)},
+		{Component: "Database", Metric: "Connection Pool", Target: limitText("<", human.LimitPercent(th.Pool), th.Pool)},
 		{Component: "Database", Metric: "Query Latency", Target: limitText("<", fmt.Sprintf("%dms", th.QueryLatency.Milliseconds()), float64(th.QueryLatency))},
-		{Component: "Cache", Metric: "Hit Rate", Target: limitText(">", limitPct(th.CacheHitRate), th.CacheHitRate)},
-		{Component: "Cache", Metric: "Memory Usage", Target: limitText("<", limitPct(th.CacheMemory), th.CacheMemory)},
-		{Component: "Application", Metric: "CPU Usage", Target: limitText("<", limitPct(th.CPU), th.CPU)},
-		{Component: "Application", Metric: "Memory Usage", Target: limitText("<", limitPct(th.Memory), th.Memory)},
+		{Component: "Cache", Metric: "Hit Rate", Target: limitText(">", human.LimitPercent(th.CacheHitRate), th.CacheHitRate)},
+		{Component: "Cache", Metric: "Memory Usage", Target: limitText("<", human.LimitPercent(th.CacheMemory), th.CacheMemory)},
+		{Component: "Application", Metric: "CPU Usage", Target: limitText("<", human.LimitPercent(th.CPU), th.CPU)},
+		{Component: "Application", Metric: "Memory Usage", Target: limitText("<", human.LimitPercent(th.Memory), th.Memory)},
 	}
 	if len(srcs) == 0 {
 		for i := range rows {

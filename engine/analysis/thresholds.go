@@ -62,14 +62,6 @@ func DefaultThresholds() Thresholds {
 	}
 }
 
-// orDefault returns *t, or the seed's targets when t is nil.
-func orDefaultThresholds(t *Thresholds) Thresholds {
-	if t == nil {
-		return DefaultThresholds()
-	}
-	return *t
-}
-
 // maxThroughput bounds Thresholds.Throughput, in requests per second.
 const maxThroughput = 1e9
 

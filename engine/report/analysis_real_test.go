@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
 )
@@ -23,14 +23,14 @@ func TestOutputsOfARealAnalysedSoak(t *testing.T) {
 	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"ok":true}`)) })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := analysis.Soak(ctx, analysis.Config{
+	res, err := runner.Soak(ctx, runner.Config{
 		Plan: engine.Plan{Handler: middleware.HTTP(p)(mux), Duration: 2 * time.Second, Load: engine.Closed{Users: 2},
 			Classes: []engine.Class{{Name: "Reader", Weight: 1, Wait: engine.Constant{D: 5 * time.Millisecond},
 				Tasks: []engine.Task{{Weight: 1, Do: func(ctx context.Context, u *engine.User) error {
 					_, err := u.Get(ctx, "/api/stories/soak", "/api/stories/[slug]")
 					return err
 				}}}}}},
-		Sources:      []analysis.Source{analysis.InProcess(p)},
+		Sources:      []runner.Source{runner.InProcess(p)},
 		PollInterval: 100 * time.Millisecond, Baseline: 300 * time.Millisecond, Settle: -1, Drain: 500 * time.Millisecond,
 	})
 	if err != nil {

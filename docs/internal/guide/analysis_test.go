@@ -7,6 +7,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
 )
@@ -22,14 +23,14 @@ func TestAssertingOnValues(t *testing.T) {
 	// Only the targets this test is about: no errors. Latency, throughput,
 	// CPU and memory on a shared test machine say little.
 	th := analysis.Thresholds{ErrorRate: 0.005}
-	res, err := analysis.Soak(context.Background(), analysis.Config{
+	res, err := runner.Soak(context.Background(), runner.Config{
 		Plan: engine.Plan{
 			Handler:  middleware.HTTP(p)(storyService()),
 			Load:     engine.Closed{Users: 5, SpawnRate: 5},
 			Duration: 3 * time.Second,
 			Classes:  []engine.Class{reader},
 		},
-		Sources:      []analysis.Source{analysis.InProcess(p)},
+		Sources:      []runner.Source{runner.InProcess(p)},
 		PollInterval: 250 * time.Millisecond,
 		Thresholds:   &th,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/internal/testenv"
 )
@@ -76,8 +77,8 @@ func soakDemo(t *testing.T, faults ...string) *analysis.Result {
 	}
 	defer capFile.Close()
 	th := sc.Thresholds
-	res, err := analysis.Soak(ctx, analysis.Config{
-		Plan: plan, Sources: []analysis.Source{analysis.InProcess(svc.Probe())},
+	res, err := runner.Soak(ctx, runner.Config{
+		Plan: plan, Sources: []runner.Source{runner.InProcess(svc.Probe())},
 		PollInterval: time.Second, Baseline: 3 * time.Second, Settle: 10 * time.Second, Drain: 10 * time.Second,
 		Thresholds: &th, Dir: dir, Record: capture.NewRecordWriter(capFile),
 		Command: "go test ./cmd/soak/internal/e2e -run " + t.Name(),

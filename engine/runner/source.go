@@ -1,4 +1,4 @@
-package analysis
+package runner
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // ErrProfileUnavailable is returned (wrapped) by Source.Profile when the
 // service does not have that profile (goroutineleak without the
 // experiment).
-var ErrProfileUnavailable = errors.New("analysis: profile not available")
+var ErrProfileUnavailable = errors.New("runner: profile not available")
 
 // Source is where the server's truth comes from: one replica's probe, read
 // in process ([InProcess]) or over HTTP ([Remote]). A Source must be safe
@@ -70,7 +70,7 @@ func captureProfile(ctx context.Context, kind string) ([]byte, error) {
 		runtime.GC()
 	case probe.ProfileGoroutine, probe.ProfileGoroutineLeak:
 	default:
-		return nil, fmt.Errorf("analysis: profile kind %q is not heap, goroutine or goroutineleak", kind)
+		return nil, fmt.Errorf("runner: profile kind %q is not heap, goroutine or goroutineleak", kind)
 	}
 	prof := pprof.Lookup(kind)
 	if prof == nil {
@@ -78,7 +78,7 @@ func captureProfile(ctx context.Context, kind string) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	if err := prof.WriteTo(&b, 0); err != nil {
-		return nil, fmt.Errorf("analysis: %s profile: %w", kind, err)
+		return nil, fmt.Errorf("runner: %s profile: %w", kind, err)
 	}
 	return b.Bytes(), nil
 }

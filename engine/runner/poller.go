@@ -1,4 +1,4 @@
-package analysis
+package runner
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func (p *poller) add(s *capture.Sample) {
 
 func (p *poller) record(err error) {
 	if err != nil && p.recordErr == nil {
-		p.recordErr = fmt.Errorf("analysis: recording the capture: %w", err)
+		p.recordErr = fmt.Errorf("runner: recording the capture: %w", err)
 	}
 }
 
@@ -153,10 +153,10 @@ func saveProfile(dir string, pr *capture.Profile) (string, error) {
 	rel := capture.ProfilePath(pr.Source, pr.Kind, pr.Moment)
 	full := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return "", fmt.Errorf("analysis: saving profile: %w", err)
+		return "", fmt.Errorf("runner: saving profile: %w", err)
 	}
 	if err := os.WriteFile(full, pr.Data, 0o644); err != nil {
-		return "", fmt.Errorf("analysis: saving profile: %w", err)
+		return "", fmt.Errorf("runner: saving profile: %w", err)
 	}
 	return rel, nil
 }

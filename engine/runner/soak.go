@@ -1,10 +1,11 @@
-package analysis
+package runner
 
 import (
 	"context"
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/clock"
 	"github.com/soaklab/soak/probe"
@@ -13,7 +14,7 @@ import (
 // Soak runs one soak: it polls the sources for a baseline, runs the
 // engine (warm-up, then steady state) while polling them, lets the service
 // drain, captures profiles and leak reports at the [capture.Moments], and returns
-// the analysed [Result].
+// the analysed [analysis.Result].
 //
 // Cancelling ctx at any point still returns a Result for what ran, with
 // Partial set and a nil error: the engine stops as engine.Run documents,
@@ -26,7 +27,7 @@ import (
 // engine.ErrPlan) or a Plan.Handler that cannot be served. Recording
 // errors (Config.Record) do not stop the run; the first is in
 // Result.Notes.
-func Soak(ctx context.Context, cfg Config) (*Result, error) {
+func Soak(ctx context.Context, cfg Config) (*analysis.Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -36,7 +37,7 @@ func Soak(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds))
+	r, err := analysis.Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds))
 	if err != nil {
 		return nil, err
 	}

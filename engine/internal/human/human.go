@@ -1,4 +1,14 @@
-package analysis
+// Package human formats the figures of soak's findings and reports for
+// people, the same way everywhere: bytes in powers of 1024 ("12.0 MB"),
+// milliseconds ("0.42 ms", "1,204 ms"), percentages ("0.42%"), counts
+// with thousands separators ("1,234,567") and spans of time ("1 min 38
+// s").
+//
+//	fmt.Printf("%s in %s (%s)\n", human.Bytes(3<<20), human.Span(98*time.Second), human.Percent(0.0042))
+//	// 3.0 MB in 1 min 38 s (0.42%)
+//
+// Every function is pure and safe for concurrent use.
+package human
 
 import (
 	"fmt"
@@ -7,9 +17,9 @@ import (
 	"time"
 )
 
-// humanBytes formats n as "512 B", "3.4 KB", "12.0 MB", "1.50 GB" (powers
+// Bytes formats n as "512 B", "3.4 KB", "12.0 MB", "1.50 GB" (powers
 // of 1024, as pprof and free(1) count).
-func humanBytes(n int64) string {
+func Bytes(n int64) string {
 	neg := ""
 	if n < 0 {
 		neg, n = "-", -n
@@ -26,11 +36,11 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%s%.2f GB", neg, f/(1<<30))
 }
 
-// mb converts bytes to MiB.
-func mb(n float64) float64 { return n / (1 << 20) }
+// MiB converts bytes to MiB (2^20 bytes, as pprof counts).
+func MiB(n float64) float64 { return n / (1 << 20) }
 
-// ms formats d in milliseconds: "0.42 ms", "12 ms", "1,204 ms".
-func ms(d time.Duration) string {
+// Millis formats d in milliseconds: "0.42 ms", "12 ms", "1,204 ms".
+func Millis(d time.Duration) string {
 	v := float64(d) / float64(time.Millisecond)
 	switch {
 	case v < 10:
@@ -38,19 +48,20 @@ func ms(d time.Duration) string {
 	case v < 1000:
 		return fmt.Sprintf("%.0f ms", v)
 	}
-	return group(int64(math.Round(v))) + " ms"
+	return Count(int64(math.Round(v))) + " ms"
 }
 
-// pct formats a fraction as a percentage: "0.42%", "12.5%".
-// limitPct writes a threshold fraction as a percentage with the fewest
+// LimitPercent writes a threshold fraction as a percentage with the fewest
 // digits that state it exactly ("80%", "0.5%"), as the seed's template
 // writes its targets; measured values use pct.
-func limitPct(f float64) string {
+func LimitPercent(f float64) string {
 	v := math.Round(100*f*1e6) / 1e6 // 100*0.005 is 0.5000000000000001
 	return strconv.FormatFloat(v, 'f', -1, 64) + "%"
 }
 
-func pct(f float64) string {
+// Percent formats a fraction as a percentage: "0%", "0.42%", "12.5%",
+// "250%".
+func Percent(f float64) string {
 	v := 100 * f
 	switch {
 	case v == 0:
@@ -63,8 +74,8 @@ func pct(f float64) string {
 	return fmt.Sprintf("%.0f%%", v)
 }
 
-// group formats n with thousands separators: 1234567 -> "1,234,567".
-func group(n int64) string {
+// Count formats n with thousands separators: 1234567 -> "1,234,567".
+func Count(n int64) string {
 	s := fmt.Sprint(n)
 	neg := ""
 	if n < 0 {
@@ -80,13 +91,15 @@ func group(n int64) string {
 	return neg + string(out)
 }
 
-// minutes formats d as minutes for window labels: "10", "2.5".
-func minutes(d time.Duration) string { return oneDecimal(d.Minutes()) }
+// Minutes formats d as minutes for window labels: "10", "2.5".
+func Minutes(d time.Duration) string { return OneDecimal(d.Minutes()) }
 
-// seconds formats d as seconds for window labels: "40", "2.7".
-func seconds(d time.Duration) string { return oneDecimal(d.Seconds()) }
+// Seconds formats d as seconds for window labels: "40", "2.7".
+func Seconds(d time.Duration) string { return OneDecimal(d.Seconds()) }
 
-func oneDecimal(v float64) string {
+// OneDecimal formats v with one decimal, none when it is whole: "10",
+// "2.5".
+func OneDecimal(v float64) string {
 	v = math.Round(v*10) / 10
 	if v == math.Trunc(v) {
 		return fmt.Sprintf("%.0f", v)
@@ -94,12 +107,12 @@ func oneDecimal(v float64) string {
 	return fmt.Sprintf("%.1f", v)
 }
 
-// span formats a length of time the same way everywhere in the report:
+// Span formats a length of time the same way everywhere in the report:
 // "4.2 s" and "45 s" below a minute, "1 min 38 s", "2 min", "1 h 5 min".
-func span(d time.Duration) string {
+func Span(d time.Duration) string {
 	switch {
 	case d < 10*time.Second:
-		return oneDecimal(d.Seconds()) + " s"
+		return OneDecimal(d.Seconds()) + " s"
 	case d < time.Minute:
 		return fmt.Sprintf("%.0f s", d.Round(time.Second).Seconds())
 	case d < time.Hour:
@@ -118,9 +131,9 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d h %d min", h, m)
 }
 
-// per names a period for rates: "minute" for 1 min, "second", "hour",
+// Per names a period for rates: "minute" for 1 min, "second", "hour",
 // else its span ("per 10 s").
-func per(d time.Duration) string {
+func Per(d time.Duration) string {
 	switch d {
 	case time.Second:
 		return "second"
@@ -129,5 +142,5 @@ func per(d time.Duration) string {
 	case time.Hour:
 		return "hour"
 	}
-	return span(d)
+	return Span(d)
 }

@@ -1,4 +1,4 @@
-package analysis
+package runner
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -30,7 +31,7 @@ const (
 
 // ErrConfig is wrapped by every error of a bad [Config]; the message names
 // the field.
-var ErrConfig = errors.New("analysis: bad config")
+var ErrConfig = errors.New("runner: bad config")
 
 // Config is one soak: the engine's plan, the probes to poll, the phases'
 // lengths, and the targets. The zero value of every field but Plan is
@@ -59,9 +60,9 @@ type Config struct {
 	// stops. Default 15 s, at most 10 min. The drain ends sooner once no
 	// request is in flight and goroutines stopped falling.
 	Drain time.Duration
-	// Thresholds are the targets. Nil means [DefaultThresholds] (the
+	// Thresholds are the targets. Nil means [analysis.DefaultThresholds] (the
 	// seed's); a zero field turns its target off.
-	Thresholds *Thresholds
+	Thresholds *analysis.Thresholds
 	// Dir, when set, is where profiles are saved (Dir/profiles/...),
 	// beside the report; empty keeps them in memory only
 	// (Result.Capture.Profiles[i].Data).
@@ -222,4 +223,12 @@ func redactURLPassword(s string) string {
 		return s
 	}
 	return s[:i+3] + rest[:colon+1] + "[redacted]" + rest[at:]
+}
+
+// orDefaultThresholds returns *t, or the seed's targets when t is nil.
+func orDefaultThresholds(t *analysis.Thresholds) analysis.Thresholds {
+	if t == nil {
+		return analysis.DefaultThresholds()
+	}
+	return *t
 }

@@ -1,18 +1,16 @@
-package analysis
+package runner
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
-	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -23,7 +21,7 @@ func okHandler() http.Handler {
 func TestConfigErrorsNameTheField(t *testing.T) {
 	plan := soakPlan(okHandler(), 1, time.Millisecond, time.Second)
 	p := probe.New()
-	bad := Thresholds{ErrorRate: 5}
+	bad := analysis.Thresholds{ErrorRate: 5}
 	cases := []struct {
 		cfg  Config
 		want string
@@ -48,27 +46,6 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 	}
 }
 
-func TestThresholdsValidate(t *testing.T) {
-	if err := DefaultThresholds().Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := (Thresholds{}).Validate(); err != nil {
-		t.Errorf("zero thresholds (no target): %v", err)
-	}
-	for _, th := range []Thresholds{{P95: -1}, {Pool: 1.5}, {CPU: -0.1}, {Throughput: -1}, {Throughput: 2e9}, {Memory: math.NaN()}} {
-		var te *ThresholdError
-		if err := th.Validate(); err == nil || !strings.Contains(err.Error(), "analysis: Thresholds.") || !errors.As(err, &te) {
-			t.Errorf("%+v: %v", th, err)
-		}
-	}
-	// Every field out of range is reported, in field order.
-	err := Thresholds{P50: -1, CPU: 2}.Validate()
-	if err == nil || err.Error() != "analysis: Thresholds.P50: -1ns is negative (0 turns the target off)\n"+
-		"analysis: Thresholds.CPU: 2 is not a fraction in [0, 1] (0.005 is 0.5%)" {
-		t.Errorf("two bad fields: %v", err)
-	}
-}
-
 func TestRedactCommand(t *testing.T) {
 	got := redactCommand("soak run --probe-token s3cret --probe-token=abc --database-url postgres://u:pw@127.0.0.1/db -H Authorization: Bearer xyz")
 	for _, secret := range []string{"s3cret", "abc", "pw@", "xyz"} {
@@ -78,54 +55,6 @@ func TestRedactCommand(t *testing.T) {
 	}
 	if !strings.Contains(got, "postgres://u:[redacted]@127.0.0.1/db") {
 		t.Errorf("URL mangled: %q", got)
-	}
-}
-
-// fakeT records what Verify reports.
-type fakeT struct{ errs []string }
-
-func (f *fakeT) Helper() {}
-func (f *fakeT) Errorf(format string, args ...any) {
-	f.errs = append(f.errs, fmt.Sprintf(format, args...))
-}
-
-func TestVerify(t *testing.T) {
-	s := synth.New()
-	s.AddSamples(poolSeries(100, 250))
-	s.AddIntervals(slowWhile(100, 250))
-	r := analyze(s)
-	var ft fakeT
-	Verify(&ft, r)
-	if len(ft.errs) != 1 || !strings.Contains(ft.errs[0], "pool-exhaustion [svc]: detected") || !strings.Contains(ft.errs[0], "next:") {
-		t.Fatalf("Verify reported %q", ft.errs)
-	}
-	ft = fakeT{}
-	Verify(&ft, r, IgnoreDetector(DetectorPoolExhaustion))
-	if len(ft.errs) != 0 {
-		t.Errorf("ignored detector reported: %q", ft.errs)
-	}
-	ft = fakeT{}
-	Verify(&ft, r, IgnoreDetector(DetectorPoolExhaustion), RequireTargets())
-	if len(ft.errs) == 0 || !strings.Contains(strings.Join(ft.errs, "\n"), "target missed") {
-		t.Errorf("missed targets not reported: %q", ft.errs)
-	}
-	if r.ExitCode() != ExitUnstable || r.Err() == nil {
-		t.Errorf("exit %d, err %v", r.ExitCode(), r.Err())
-	}
-}
-
-func TestExitCodes(t *testing.T) {
-	ok := synth.New()
-	ok.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-	ok.AddIntervals(func(float64) (int64, int64, int64, int64) { return 150, 0, 0, 2000 })
-	if r := analyze(ok); r.ExitCode() != ExitOK || r.Err() != nil {
-		t.Errorf("clean run: %d, %v", r.ExitCode(), r.Err())
-	}
-	slow := synth.New()
-	slow.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
-	slow.AddIntervals(func(float64) (int64, int64, int64, int64) { return 100, 0, 0, 900_000 })
-	if r := analyze(slow); r.ExitCode() != ExitTargetMissed || !strings.Contains(r.Err().Error(), "P95 Latency") {
-		t.Errorf("slow run: %d, %v", r.ExitCode(), r.Err())
 	}
 }
 
@@ -143,6 +72,7 @@ func (failingClient) Profile(context.Context, string, int) ([]byte, error) {
 }
 
 func TestUnreachableProbeDoesNotStopTheRun(t *testing.T) {
+	t.Parallel()
 	cfg := Config{
 		Plan:         soakPlan(okHandler(), 2, 5*time.Millisecond, 2*time.Second),
 		Sources:      []Source{Remote("http://127.0.0.1:1", failingClient{})},
@@ -160,11 +90,11 @@ func TestUnreachableProbeDoesNotStopTheRun(t *testing.T) {
 		t.Errorf("notes %q", r.Notes)
 	}
 	for _, row := range r.System {
-		if row.Status != StatusUnknown || !strings.Contains(row.Why, "probe unreachable") {
+		if row.Status != analysis.StatusUnknown || !strings.Contains(row.Why, "probe unreachable") {
 			t.Errorf("row %+v", row)
 		}
 	}
-	if f := r.Find(DetectorMemoryLeak, ""); f.Verdict != VerdictUnknown {
+	if f := r.Find(analysis.DetectorMemoryLeak, ""); f.Verdict != analysis.VerdictUnknown {
 		t.Errorf("memory: %s", f.String())
 	}
 }
@@ -185,8 +115,8 @@ func TestSoakCancelledYieldsPartialResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Partial || r.Engine.End.Sub(r.Engine.Start) > 30*time.Second {
-		t.Errorf("partial %v, ran %v", r.Partial, r.Engine.End.Sub(r.Engine.Start))
+	if !r.Partial || r.Engine.Ending() != engine.EndCanceled {
+		t.Errorf("partial %v, ending %q after a cancellation", r.Partial, r.Engine.Ending())
 	}
 	if _, ok := r.Capture.Timing.Span(capture.PhaseDrain); !ok {
 		t.Errorf("no drain after the cancellation: %+v", r.Capture.Timing)
@@ -217,14 +147,11 @@ func TestSoakStoppedYieldsPartialResult(t *testing.T) {
 	if r.Engine.Ending() != engine.EndStopped {
 		t.Fatalf("ending %q, want %q", r.Engine.Ending(), engine.EndStopped)
 	}
-	if !r.Partial || r.Engine.End.Sub(r.Engine.Start) > 30*time.Second {
-		t.Errorf("partial %v, ran %v", r.Partial, r.Engine.End.Sub(r.Engine.Start))
+	if !r.Partial {
+		t.Error("a stopped run is not partial")
 	}
 	if !strings.Contains(strings.Join(r.Notes, " "), "stopped early") {
 		t.Errorf("notes %q", r.Notes)
-	}
-	if md := markdownOf(t, r); !strings.Contains(md, "(partial: interrupted)") {
-		t.Errorf("report not marked partial")
 	}
 }
 
@@ -238,8 +165,5 @@ func TestSoakCancelledInBaseline(t *testing.T) {
 	}
 	if !r.Partial || len(r.Engine.Intervals) != 0 {
 		t.Errorf("partial %v, %d intervals", r.Partial, len(r.Engine.Intervals))
-	}
-	if md := markdownOf(t, r); !strings.Contains(md, "(partial: interrupted)") {
-		t.Errorf("report not marked partial")
 	}
 }

@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package analysis
+package runner
 
 import (
 	"bufio"
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // describeDisk returns the file system type, size and free space of the
@@ -28,7 +30,7 @@ func describeDisk(dir string) (string, error) {
 	if fs != "" {
 		fs += ", "
 	}
-	return fmt.Sprintf("%s%s total, %s free (file system of %s)", fs, humanBytes(int64(size)), humanBytes(int64(free)), abs), nil
+	return fmt.Sprintf("%s%s total, %s free (file system of %s)", fs, human.Bytes(int64(size)), human.Bytes(int64(free)), abs), nil
 }
 
 // mountType returns the type of the longest mount point of /proc/mounts

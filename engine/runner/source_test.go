@@ -1,4 +1,4 @@
-package analysis
+package runner
 
 import (
 	"bytes"
@@ -57,5 +57,16 @@ func TestRemoteHeapAfterGC(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("requested %s, want %s", got, tc.want)
 		}
+	}
+}
+
+func TestCaptureProfileErrors(t *testing.T) {
+	if _, err := captureProfile(context.Background(), "cpu"); err == nil {
+		t.Error("unknown profile kind accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := captureProfile(ctx, probe.ProfileHeap); err == nil {
+		t.Error("cancelled capture succeeded")
 	}
 }

@@ -1,7 +1,6 @@
-package analysis
+package runner
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
 	"runtime/pprof"
@@ -9,8 +8,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/probe"
 )
+
+// These are the end-to-end soaks of the package: a real engine run
+// against a service in this process, its probe polled, profiles taken
+// and the result analysed. The detectors' decisions are tested on
+// synthetic captures in engine/analysis; these prove the wiring, and that
+// real profiles name the planted faults.
+
+// explain is a finding with its evidence, for a test failure.
+func explain(f *analysis.Finding) string {
+	if f == nil {
+		return "no finding"
+	}
+	return f.String() + "\n    " + strings.Join(f.Evidence, "\n    ")
+}
 
 func TestSoakHeapLeak(t *testing.T) {
 	s := newTestService(t)
@@ -19,36 +33,12 @@ func TestSoakHeapLeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	if err := NewReport(res).WriteMarkdown(&b); err != nil {
-		t.Fatal(err)
-	}
-	t.Log(b.String())
-	f := res.Find(DetectorMemoryLeak, "")
-	if f == nil || f.Verdict != VerdictDetected {
-		t.Fatalf("memory finding: %+v", f)
+	f := res.Find(analysis.DetectorMemoryLeak, "")
+	if f == nil || f.Verdict != analysis.VerdictDetected {
+		t.Fatalf("memory finding: %s", explain(f))
 	}
 	if len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "retainPage") {
 		t.Fatalf("suspects: %+v", f.Suspects)
-	}
-}
-
-func TestSoakGoroutineLeak(t *testing.T) {
-	s := newTestService(t)
-	s.goroutineLeak = true
-	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := res.Find(DetectorGoroutineLeak, "")
-	if f == nil || f.Verdict != VerdictDetected {
-		t.Fatalf("goroutine finding: %s", describeFinding(f))
-	}
-	if len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "waitForRefresh") {
-		t.Fatalf("suspects: %s", describeFinding(f))
-	}
-	if res.ExitCode() != ExitUnstable {
-		t.Errorf("exit code %d, want %d", res.ExitCode(), ExitUnstable)
 	}
 }
 
@@ -60,17 +50,18 @@ func TestSoakCleanService(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range res.Findings {
-		if f.Verdict == VerdictDetected || f.Verdict == VerdictWarning {
-			t.Errorf("clean service: %s", describeFinding(&f))
+		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning {
+			t.Errorf("clean service: %s", explain(&f))
 		}
 	}
-	if res.ExitCode() != ExitOK {
+	if res.ExitCode() != analysis.ExitOK {
 		t.Errorf("exit code %d: %v", res.ExitCode(), res.Err())
 	}
 }
 
 // TestSoakRemoteProbe reads the service's probe over HTTP, as `soak run
-// --probe URL` does, through the probe's own handler and client.
+// --probe URL` does, through the probe's own handler and client, and
+// finds the planted goroutine leak from the remote goroutine profiles.
 func TestSoakRemoteProbe(t *testing.T) {
 	s := newTestService(t)
 	s.goroutineLeak = true
@@ -86,9 +77,12 @@ func TestSoakRemoteProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := res.Find(DetectorGoroutineLeak, admin.URL)
-	if f == nil || f.Verdict != VerdictDetected || len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "waitForRefresh") {
-		t.Fatalf("remote goroutine finding: %s", describeFinding(f))
+	f := res.Find(analysis.DetectorGoroutineLeak, admin.URL)
+	if f == nil || f.Verdict != analysis.VerdictDetected || len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "waitForRefresh") {
+		t.Fatalf("remote goroutine finding: %s", explain(f))
+	}
+	if res.ExitCode() != analysis.ExitUnstable {
+		t.Errorf("exit code %d, want %d", res.ExitCode(), analysis.ExitUnstable)
 	}
 	if res.Capture.Config.InProcess != nil {
 		t.Errorf("a remote probe counted as in-process: %v", res.Capture.Config.InProcess)
@@ -98,7 +92,7 @@ func TestSoakRemoteProbe(t *testing.T) {
 // TestSoakGoroutineLeakProfile runs only in a binary built with
 // GOEXPERIMENT=goroutineleakprofile (Go 1.26):
 //
-//	GOEXPERIMENT=goroutineleakprofile go test -run GoroutineLeakProfile ./engine/analysis
+//	GOEXPERIMENT=goroutineleakprofile go test -run GoroutineLeakProfile ./engine/runner
 func TestSoakGoroutineLeakProfile(t *testing.T) {
 	if pprof.Lookup(probe.ProfileGoroutineLeak) == nil {
 		t.Skip("the goroutineleak profile is not in this binary: build with GOEXPERIMENT=goroutineleakprofile")
@@ -109,9 +103,9 @@ func TestSoakGoroutineLeakProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := res.Find(DetectorGoroutineLeak, "")
-	if f.Verdict != VerdictDetected || f.Goroutines.LeakProfile != "available" || f.Goroutines.LeakProfileCount == 0 ||
+	f := res.Find(analysis.DetectorGoroutineLeak, "")
+	if f.Verdict != analysis.VerdictDetected || f.Goroutines.LeakProfile != "available" || f.Goroutines.LeakProfileCount == 0 ||
 		!strings.HasSuffix(f.Suspects[0].Function, ".blockForever") || f.Suspects[0].Detail != "blocked forever (goroutineleak profile)" {
-		t.Fatalf("%s", describeFinding(f))
+		t.Fatalf("%s", explain(f))
 	}
 }

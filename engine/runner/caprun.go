@@ -1,13 +1,12 @@
-package analysis
+package runner
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"sync"
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -20,13 +19,13 @@ type capRun struct {
 	mu     sync.Mutex
 	start  time.Time
 	ivs    []*engine.Interval
-	steps  []CapacityStep
+	steps  []analysis.CapacityStep
 	broken bool
 }
 
 // runCapacity runs plan's stepped load, measuring each step as the next
 // one starts and cancelling the run at the breaking step.
-func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*CapacityResult, error) {
+func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*analysis.CapacityResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &capRun{cfg: cfg, cancel: cancel}
@@ -130,38 +129,19 @@ func (c *capRun) measureRemaining() {
 func (c *capRun) measure(i int) bool {
 	from := c.start.Add(time.Duration(i)*c.cfg.StepDuration + c.cfg.Settle)
 	to := c.start.Add(time.Duration(i+1) * c.cfg.StepDuration)
-	var in []*engine.Interval
-	for _, iv := range c.ivs {
-		mid := iv.Start.Add(iv.Duration() / 2)
-		if !mid.Before(from) && mid.Before(to) {
-			in = append(in, iv)
-		}
-	}
-	st := CapacityStep{CPU: -1, PoolUtilization: -1}
+	c.poll.mu.Lock()
+	st, measured := analysis.MeasureStep(c.ivs, from, to, &c.poll.cap.Timeline)
+	c.poll.mu.Unlock()
 	if i < len(c.cfg.Users) {
 		st.Users = c.cfg.Users[i]
 	} else {
 		st.Rate = c.cfg.Rates[i]
 	}
-	w := engine.Window(in...)
-	if w == nil {
+	if !measured {
 		c.steps = append(c.steps, st)
 		return false
 	}
-	st.Start, st.End = w.Start, w.End
-	t := w.Total()
-	st.Requests = t.Requests
-	if d := w.Duration().Seconds(); d > 0 {
-		st.Throughput = float64(t.Requests) / d
-	}
-	st.P50 = time.Duration(t.Percentile(50)) * time.Microsecond
-	st.P95 = time.Duration(t.Percentile(95)) * time.Microsecond
-	st.P99 = time.Duration(t.Percentile(99)) * time.Microsecond
-	if t.Requests > 0 {
-		st.ErrorRate = float64(t.Failures()) / float64(t.Requests)
-	}
-	c.serverFigures(&st)
-	st.Broke, st.Why = c.broke(&st)
+	st.Broke, st.Why = analysis.JudgeStep(&st, c.steps, orDefaultThresholds(c.cfg.Thresholds), c.cfg.MinGain)
 	c.steps = append(c.steps, st)
 	if c.cfg.OnStep != nil {
 		c.cfg.OnStep(st)
@@ -169,59 +149,13 @@ func (c *capRun) measure(i int) bool {
 	return st.Broke
 }
 
-// broke says whether st breaks a target or shows throughput no longer
-// rising.
-func (c *capRun) broke(st *CapacityStep) (bool, string) {
-	th := orDefaultThresholds(c.cfg.Thresholds)
-	switch {
-	case st.Requests == 0:
-		return true, "no request completed"
-	case th.P95 > 0 && st.P95 > th.P95:
-		return true, fmt.Sprintf("p95 %s above the %s target", ms(st.P95), ms(th.P95))
-	case th.ErrorRate > 0 && st.ErrorRate > th.ErrorRate:
-		return true, fmt.Sprintf("error rate %s above the %s target", pct(st.ErrorRate), pct(th.ErrorRate))
+// result summarises the measured steps.
+func (c *capRun) result() *analysis.CapacityResult {
+	model := "users"
+	if len(c.cfg.Rates) > 0 {
+		model = "rate"
 	}
-	best := 0.0
-	for _, s := range c.steps {
-		best = math.Max(best, s.Throughput)
-	}
-	if len(c.steps) > 0 && st.Throughput < best*(1+c.cfg.MinGain) {
-		return true, fmt.Sprintf("throughput stopped rising: %.1f RPS, best before %.1f RPS (less than %.0f%% more)",
-			st.Throughput, best, 100*c.cfg.MinGain)
-	}
-	return false, ""
-}
-
-// serverFigures fills a step's CPU and pool figures from the probe
-// points inside it.
-func (c *capRun) serverFigures(st *CapacityStep) {
 	c.poll.mu.Lock()
 	defer c.poll.mu.Unlock()
-	for _, s := range c.poll.cap.Timeline.Sources {
-		var in []capture.Point
-		for _, p := range s.Points {
-			if !p.Time.Before(st.Start) && !p.Time.After(st.End) {
-				in = append(in, p)
-			}
-		}
-		if len(in) < 2 {
-			continue
-		}
-		first, last := in[0], in[len(in)-1]
-		if dt := last.Time.Sub(first.Time).Seconds(); dt > 0 && last.Cores > 0 && last.CPUSeconds > 0 {
-			st.CPU = math.Max(st.CPU, (last.CPUSeconds-first.CPUSeconds)/dt/last.Cores)
-		}
-		for _, p := range in {
-			for _, pp := range p.Pools {
-				if pp.Max > 0 {
-					st.PoolUtilization = math.Max(st.PoolUtilization, float64(pp.Acquired)/float64(pp.Max))
-				}
-			}
-		}
-		for _, lp := range last.Pools {
-			if fp := first.Pool(lp.Name); fp != nil {
-				st.PoolWaits += lp.EmptyAcquire - fp.EmptyAcquire
-			}
-		}
-	}
+	return analysis.NewCapacityResult(model, c.steps, orDefaultThresholds(c.cfg.Thresholds), &c.poll.cap.Timeline)
 }

@@ -1,4 +1,4 @@
-package analysis
+package runner
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 // Defaults of [CapacityConfig].
@@ -40,16 +41,16 @@ type CapacityConfig struct {
 	// far for throughput to count as still rising. Default 0.05 (5 %).
 	MinGain float64
 	// Thresholds: a step breaks when its p95 or error rate breaks its
-	// target. Nil means [DefaultThresholds] (500 ms, 0.5 %); a zero
+	// target. Nil means [analysis.DefaultThresholds] (500 ms, 0.5 %); a zero
 	// field turns that target off.
-	Thresholds *Thresholds
+	Thresholds *analysis.Thresholds
 	// Sources, when set, are polled (every PollInterval, default 2 s) to
 	// tell what saturated first: CPU, a pool.
 	Sources      []Source
 	PollInterval time.Duration
 	// OnStep, when set, is called with every measured step (a progress
 	// display), on the engine's interval goroutine.
-	OnStep func(CapacityStep)
+	OnStep func(analysis.CapacityStep)
 }
 
 // StepUsers returns start, start+step, ... up to max (inclusive), at most
@@ -60,81 +61,6 @@ func StepUsers(start, step, max int) []int {
 		out = append(out, u)
 	}
 	return out
-}
-
-// CapacityStep is one measured step.
-type CapacityStep struct {
-	Users int     `json:"users,omitempty"` // closed model
-	Rate  float64 `json:"rate,omitempty"`  // open model: offered arrivals/s
-	// Start and End bound the measured part of the step (after Settle).
-	Start      time.Time     `json:"start"`
-	End        time.Time     `json:"end"`
-	Requests   int64         `json:"requests"`
-	Throughput float64       `json:"throughput"` // completed requests per second
-	P50        time.Duration `json:"p50_ns"`
-	P95        time.Duration `json:"p95_ns"`
-	P99        time.Duration `json:"p99_ns"`
-	ErrorRate  float64       `json:"error_rate"`
-	// CPU is the service's CPU use over the step as a fraction of its
-	// cores, PoolUtilization the busiest pool's peak acquired/max, and
-	// PoolWaits its empty acquires; -1 when no probe measured them.
-	CPU             float64 `json:"cpu"`
-	PoolUtilization float64 `json:"pool_utilization"`
-	PoolWaits       int64   `json:"pool_waits"`
-	// Broke is set on the breaking step; Why says which target broke.
-	Broke bool   `json:"broke"`
-	Why   string `json:"why,omitempty"`
-}
-
-// Concurrency is Users, or Rate for the open model.
-func (s *CapacityStep) Concurrency() float64 {
-	if s.Users > 0 {
-		return float64(s.Users)
-	}
-	return s.Rate
-}
-
-// CapacityResult is a capacity search's outcome: the seed's Capacity
-// Planning and Scaling Recommendations.
-type CapacityResult struct {
-	// Model is "users" (closed) or "rate" (open).
-	Model string         `json:"model"`
-	Steps []CapacityStep `json:"steps"`
-	// MaxUsers is the most users (or the highest rate) of a step that met
-	// every target; MaxRPS the highest throughput of such a step.
-	MaxUsers int     `json:"max_users"`
-	MaxRate  float64 `json:"max_rate,omitempty"`
-	MaxRPS   float64 `json:"max_rps"`
-	// Broke is set when a step broke; BreakingPoint is its users (or
-	// rate) and Why the reason. Unset: no step broke up to the last one.
-	Broke         bool    `json:"broke"`
-	BreakingPoint float64 `json:"breaking_point"`
-	Why           string  `json:"why,omitempty"`
-	// USL is the Universal Scalability Law fitted to the steps (nil with
-	// fewer than 3 usable steps; USLError says why).
-	USL      *USL   `json:"usl,omitempty"`
-	USLError string `json:"usl_error,omitempty"`
-	// Peak says in words where throughput peaks: within the measured
-	// steps, or "no peak within the measured range: throughput still
-	// rising at 30 users" and what the fit extrapolates. "" without a fit.
-	Peak string `json:"peak,omitempty"`
-	// Bottlenecks lists what limited the service, most telling first.
-	Bottlenecks []string `json:"bottlenecks"`
-	// Scaling is the seed's Scaling Recommendations.
-	Scaling Scaling `json:"scaling"`
-	// Partial is set when the search ended before its last step without
-	// a breaking point: the context was cancelled or Plan.Stop stopped it.
-	Partial bool `json:"partial"`
-	// Engine is the whole stepped run, client side.
-	Engine *engine.Result `json:"-"`
-}
-
-// Scaling is the seed's Scaling Recommendations, each from evidence.
-type Scaling struct {
-	Horizontal string `json:"horizontal"`
-	Vertical   string `json:"vertical"`
-	Database   string `json:"database"`
-	Cache      string `json:"cache"`
 }
 
 // withDefaults validates c and fills its zero fields.
@@ -201,7 +127,7 @@ func (c CapacityConfig) withDefaults() (CapacityConfig, error) {
 // then fits the Universal Scalability Law to the steps and says how to
 // scale. Cancelling ctx returns the steps measured so far, Partial set.
 // It returns an error only for a bad configuration.
-func Capacity(ctx context.Context, cfg CapacityConfig) (*CapacityResult, error) {
+func Capacity(ctx context.Context, cfg CapacityConfig) (*analysis.CapacityResult, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd)
 
-package analysis
+package runner
 
 import (
 	"fmt"

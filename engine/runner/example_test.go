@@ -1,0 +1,95 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/runner"
+	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/probe"
+)
+
+// checkoutService is a service with the probe and its middleware wired,
+// as docs/probe.md shows.
+func checkoutService() (http.Handler, *probe.Probe) {
+	p := probe.New()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /checkout", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	})
+	return middleware.HTTP(p)(mux), p
+}
+
+// soakCheckout is the test of docs/testing.md: soak the handler in
+// process for d, poll its probe, and fail t with the findings.
+func soakCheckout(t analysis.TestingT, d time.Duration) *analysis.Result {
+	handler, p := checkoutService()
+	plan := engine.Plan{
+		Handler:  handler,
+		Duration: d,
+		Load:     engine.Closed{Users: 10, SpawnRate: 10},
+		Classes: []engine.Class{{Name: "Shopper", Weight: 1, Wait: engine.Constant{D: 10 * time.Millisecond},
+			Tasks: []engine.Task{{Weight: 1, Do: func(ctx context.Context, u *engine.User) error {
+				_, err := u.Get(ctx, "/checkout", "/checkout")
+				return err
+			}}}}},
+	}
+	res, err := runner.Soak(context.Background(), runner.Config{
+		Plan:         plan,
+		Sources:      []runner.Source{runner.InProcess(p)},
+		PollInterval: 250 * time.Millisecond,
+	})
+	if err != nil {
+		t.Errorf("soak: %v", err)
+		return nil
+	}
+	analysis.Verify(t, res) // fails t with each leak, exhaustion or rising error rate
+	return res
+}
+
+func TestSoakCheckoutDoesNotLeak(t *testing.T) {
+	res := soakCheckout(t, 5*time.Second)
+	if res != nil && res.Find(analysis.DetectorGoroutineLeak, "").Verdict == analysis.VerdictUnknown {
+		t.Errorf("the probe was not read: %s", res.Find(analysis.DetectorGoroutineLeak, "").String())
+	}
+}
+
+// ExampleSoak_inATest is docs/testing.md's test, compiled: in a _test.go
+// file,
+//
+//	func TestCheckoutDoesNotLeak(t *testing.T) {
+//		soakCheckout(t, 30*time.Second)
+//	}
+func ExampleSoak_inATest() {
+	var t *testing.T // the test's
+	if t != nil {
+		soakCheckout(t, 30*time.Second)
+	}
+}
+
+// ExampleSoak soaks a service's replicas through their probes and writes
+// the seed's report.
+func ExampleSoak() {
+	c, err := probe.NewClient("http://127.0.0.1:6060/debug/soak", os.Getenv("SOAK_PROBE_TOKEN"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, err := runner.Soak(context.Background(), runner.Config{
+		Plan:    engine.Plan{Host: "http://127.0.0.1:8000" /* classes, load, duration */},
+		Sources: []runner.Source{runner.Remote("replica-1", c)},
+		Dir:     "soak-results", // profiles are saved here, beside the report
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = analysis.NewReport(res).WriteMarkdown(os.Stdout)
+	os.Exit(res.ExitCode())
+}
