@@ -31,7 +31,7 @@ type outputFlags struct {
 // ask), and returns the paths written. Partial marks them as such. Every
 // output is tried; the first error is returned.
 func writeOutputs(dir string, r *analysis.Result, partial bool, f outputFlags) ([]string, error) {
-	run := report.Run{Result: r.Engine, Analysis: r, Partial: partial, IntervalsFile: results.IntervalsFile}
+	run := report.Run{Analysis: r, Partial: partial, IntervalsFile: results.IntervalsFile}
 	var written []string
 	var first error
 	try := func(path string, err error) {
@@ -52,7 +52,7 @@ func writeOutputs(dir string, r *analysis.Result, partial bool, f outputFlags) (
 	if f.html != "" {
 		try(f.html, report.WriteFile(f.html, report.HTML(run)))
 	}
-	try(filepath.Join(dir, markdownFile), report.WriteFile(filepath.Join(dir, markdownFile), analysis.Markdown(r)))
+	try(filepath.Join(dir, markdownFile), report.WriteFile(filepath.Join(dir, markdownFile), report.Markdown(run)))
 	return written, first
 }
 

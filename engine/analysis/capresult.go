@@ -141,20 +141,20 @@ func noDatabase(tl *capture.Timeline) string {
 func (r *CapacityResult) peakWords(top float64) string {
 	u := r.USL
 	if u.HasPeak() && u.PeakN <= top {
-		return fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s, within the measured range", u.PeakX, u.PeakN, r.unit())
+		return fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s, within the measured range", u.PeakX, u.PeakN, r.Unit())
 	}
 	var s string
 	switch {
 	case r.Broke && strings.HasPrefix(r.Why, "throughput stopped rising"):
-		s = fmt.Sprintf("no peak within the measured range: the fit still rises, but measured throughput stopped rising at %g %s", r.BreakingPoint, r.unit())
+		s = fmt.Sprintf("no peak within the measured range: the fit still rises, but measured throughput stopped rising at %g %s", r.BreakingPoint, r.Unit())
 	case r.Broke:
 		s = fmt.Sprintf("no peak within the measured range: throughput still rising at %s, the last step before the break", r.maxText())
 	default:
-		s = fmt.Sprintf("no peak within the measured range: throughput still rising at %g %s", top, r.unit())
+		s = fmt.Sprintf("no peak within the measured range: throughput still rising at %g %s", top, r.Unit())
 	}
 	switch c := u.Ceiling(); {
 	case u.HasPeak():
-		s += fmt.Sprintf("; the fit extrapolates a peak of %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.unit())
+		s += fmt.Sprintf("; the fit extrapolates a peak of %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.Unit())
 	case c > 0:
 		s += fmt.Sprintf("; the fit's contention caps it near %.0f RPS per replica", c)
 	default:
@@ -171,8 +171,9 @@ func (r *CapacityResult) maxText() string {
 	return fmt.Sprintf("%d users", r.MaxUsers)
 }
 
-// unit names the concurrency: "users", or "arrivals/s".
-func (r *CapacityResult) unit() string {
+// Unit names the concurrency of the steps: "users", or "arrivals/s" for
+// the open model.
+func (r *CapacityResult) Unit() string {
 	if r.Model == "rate" {
 		return "arrivals/s"
 	}
@@ -188,24 +189,24 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 	}
 	last := r.Steps[len(r.Steps)-1]
 	if r.Broke {
-		out = append(out, fmt.Sprintf("At %g %s: %s.", last.Concurrency(), r.unit(), last.Why))
+		out = append(out, fmt.Sprintf("At %g %s: %s.", last.Concurrency(), r.Unit(), last.Why))
 	}
 	if last.CPU >= 0 && th.CPU > 0 && last.CPU >= th.CPU {
-		out = append(out, fmt.Sprintf("CPU at %s of the service's cores at %g %s: the CPU saturates first.", human.Percent(last.CPU), last.Concurrency(), r.unit()))
+		out = append(out, fmt.Sprintf("CPU at %s of the service's cores at %g %s: the CPU saturates first.", human.Percent(last.CPU), last.Concurrency(), r.Unit()))
 	}
 	if last.PoolUtilization >= 1 || last.PoolWaits > 0 {
 		out = append(out, fmt.Sprintf("Database pool at %s with %d waits at %g %s: connections run out before CPU does.",
-			human.Percent(last.PoolUtilization), last.PoolWaits, last.Concurrency(), r.unit()))
+			human.Percent(last.PoolUtilization), last.PoolWaits, last.Concurrency(), r.Unit()))
 	}
 	if r.USL != nil && r.USL.Sigma > 0.05 {
 		out = append(out, fmt.Sprintf("Contention: USL sigma %.3f, a %.1f%% serial share (a lock, a pool, one core) caps throughput near %.0f RPS.",
 			r.USL.Sigma, 100*r.USL.Sigma, r.USL.Lambda/r.USL.Sigma))
 	}
 	if r.USL != nil && r.USL.Kappa > 0 && r.USL.HasPeak() {
-		out = append(out, fmt.Sprintf("Coherency: USL kappa %.5f makes throughput fall beyond about %.0f %s.", r.USL.Kappa, r.USL.PeakN, r.unit()))
+		out = append(out, fmt.Sprintf("Coherency: USL kappa %.5f makes throughput fall beyond about %.0f %s.", r.USL.Kappa, r.USL.PeakN, r.Unit()))
 	}
 	if len(out) == 0 {
-		out = append(out, fmt.Sprintf("None reached: every step up to %g %s met the targets; extend the steps.", last.Concurrency(), r.unit()))
+		out = append(out, fmt.Sprintf("None reached: every step up to %g %s met the targets; extend the steps.", last.Concurrency(), r.Unit()))
 	}
 	return out
 }
@@ -228,10 +229,10 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 		}
 		shape := "the steps show no throughput peak yet (see Peak Throughput)"
 		if u.HasPeak() && strings.HasPrefix(r.Peak, "throughput peaks") {
-			shape = fmt.Sprintf("the fit puts its throughput peak at %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.unit())
+			shape = fmt.Sprintf("the fit puts its throughput peak at %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.Unit())
 		}
 		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS), and %s. For N times the load, run N times the replicas (each up to %g %s), as long as what they share (the database) keeps up.",
-			per, r.unit(), r.MaxRPS, shape, per, r.unit())
+			per, r.Unit(), r.MaxRPS, shape, per, r.Unit())
 	default:
 		s.Horizontal = "The first step already broke a target: lower the first step to find the capacity of one replica."
 	}
@@ -258,128 +259,4 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 	}
 	s.Cache = "Measure the cache hit rate in a sustained run at the breaking load (`soak run` at that many users): a cache that misses under load moves work to the store behind it."
 	return s
-}
-
-// capacitySections fills the report's Capacity Planning, Bottlenecks and
-// Scaling Recommendations from r.Capacity, or from the sustained run.
-func capacitySections(r *Result) (cap []KV, bottlenecks []string, scaling []KV) {
-	if c := r.Capacity; c != nil {
-		cap = []KV{
-			{"Max Concurrent Users", capMax(c)},
-			{"Max Requests/Second", fmt.Sprintf("%.1f RPS", c.MaxRPS)},
-			{"Breaking Point", capBreak(c)},
-		}
-		if c.USL != nil {
-			cap = append(cap, KV{"Scalability (USL)", fmt.Sprintf("sigma %.4f (contention), kappa %.6f (coherency), lambda %.1f RPS per %s, R² %.3f over %d steps",
-				c.USL.Sigma, c.USL.Kappa, c.USL.Lambda, singular(c.unit()), c.USL.R2, c.USL.N)}, KV{"Peak Throughput", c.Peak})
-		}
-		return cap, c.Bottlenecks, []KV{{"Horizontal Scaling", c.Scaling.Horizontal}, {"Vertical Scaling", c.Scaling.Vertical},
-			{"Database Scaling", c.Scaling.Database}, {"Cache Scaling", c.Scaling.Cache}}
-	}
-	res := r.Engine
-	users := res.PeakUsers
-	tot := res.Total.Total()
-	rps := 0.0
-	if d := res.End.Sub(res.Start).Seconds(); d > 0 {
-		rps = float64(tot.Requests) / d
-	}
-	// Capacity is about serving the users: latency, errors and defects,
-	// not a cache's hit rate.
-	met := len(r.Failed()) == 0
-	for _, t := range r.Performance {
-		if t.Status == StatusFail && t.Metric != "Throughput" {
-			met = false
-		}
-	}
-	uText := fmt.Sprintf("at least %d: the latency and error targets held, with no defect, at the %d users of this run (`soak capacity` finds the limit)", users, users)
-	if !met {
-		uText = fmt.Sprintf("below %d: at this run's %d users a latency or error target broke, or a defect showed (see Issues; `soak capacity` finds the limit)", users, users)
-	}
-	cap = []KV{
-		{"Max Concurrent Users", uText},
-		{"Max Requests/Second", fmt.Sprintf("%.1f RPS observed at %d users (not a limit unless a target broke)", rps, users)},
-		{"Breaking Point", "not searched in a sustained run: run `soak capacity` for a stepped load to the breaking point"},
-	}
-	for _, f := range r.Failed() {
-		if f.Detector == DetectorPoolExhaustion || f.Detector == DetectorConnectionLeak {
-			bottlenecks = append(bottlenecks, "Database connections: "+f.Summary+".")
-		}
-	}
-	var cpuRow, poolRow, queryRow, hitRow *Target
-	for i := range r.System {
-		t := &r.System[i]
-		switch t.Component + " " + t.Metric {
-		case "Application CPU Usage":
-			cpuRow = t
-		case "Database Connection Pool":
-			poolRow = t
-		case "Database Query Latency":
-			queryRow = t
-		case "Cache Hit Rate":
-			hitRow = t
-		}
-	}
-	if cpuRow != nil && cpuRow.Status == StatusFail {
-		bottlenecks = append(bottlenecks, "CPU: "+cpuRow.Actual+" (target "+cpuRow.Target+").")
-	}
-	if queryRow != nil && queryRow.Status == StatusFail {
-		bottlenecks = append(bottlenecks, "Database: query latency "+queryRow.Actual+"; slowest: "+slowestStatements(r)+".")
-	}
-	if hitRow != nil && hitRow.Status == StatusFail {
-		bottlenecks = append(bottlenecks, "Cache: hit rate "+hitRow.Actual+".")
-	}
-	if res.GeneratorBound {
-		bottlenecks = append(bottlenecks, "The load generator (not the service): see the notes.")
-	}
-	if len(bottlenecks) == 0 {
-		bottlenecks = []string{fmt.Sprintf("None observed at %d users: no target missed and no resource saturated.", users)}
-	}
-	scaling = []KV{
-		{"Horizontal Scaling", rowAdvice(cpuRow, "CPU saturates first: add replicas behind the load balancer.", "CPU is not saturated at this load; replicas are not needed for it. `soak capacity` gives the users per replica.")},
-		{"Vertical Scaling", rowAdvice(cpuRow, "More cores per replica would raise the limit.", "More cores would not help at this load.")},
-		{"Database Scaling", rowAdvice(poolRow, "Size the pool by Little's law (see Recommendations) within max_connections; then the database itself.", "The pool has headroom at this load.")},
-		{"Cache Scaling", rowAdvice(hitRow, "Raise the hit rate before scaling the cache: the misses go to the store behind it.", "The cache hit rate meets its target at this load.")},
-	}
-	return cap, bottlenecks, scaling
-}
-
-func rowAdvice(t *Target, failed, passed string) string {
-	switch {
-	case t != nil && t.Status == StatusUnknown && strings.HasPrefix(t.Why, "the service has no "):
-		why, _, _ := strings.Cut(t.Why, ": no ") // the declaration, without what it leaves unmeasured
-		return "Nothing to scale: " + why + "."
-	case t == nil || t.Status == StatusUnknown:
-		why := "no probe"
-		if t != nil {
-			why = t.Why
-		}
-		return "not measured: " + why
-	case t.Status == StatusFail:
-		return failed + " (" + t.Metric + ": " + t.Actual + ")"
-	}
-	return passed + " (" + t.Metric + ": " + t.Actual + ")"
-}
-
-func capMax(c *CapacityResult) string {
-	switch {
-	case c.Model == "rate" && c.MaxRate > 0:
-		return fmt.Sprintf("%g arrivals/s met every target", c.MaxRate)
-	case c.MaxUsers > 0:
-		return fmt.Sprintf("%d users met every target", c.MaxUsers)
-	}
-	return "none: the first step already broke a target"
-}
-
-func capBreak(c *CapacityResult) string {
-	if !c.Broke {
-		return fmt.Sprintf("not reached: every step up to the last met the targets (%d steps)", len(c.Steps))
-	}
-	return fmt.Sprintf("%g %s: %s", c.BreakingPoint, c.unit(), c.Why)
-}
-
-func singular(unit string) string {
-	if unit == "users" {
-		return "user"
-	}
-	return unit
 }

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -10,17 +9,6 @@ import (
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
-
-// gcHeap is a live heap series: one GC every 2 s, level(t) plus noise of
-// ±noise bytes.
-func gcHeap(level func(t float64) float64, noise float64, seed uint64) synth.SampleFunc {
-	r := rand.New(rand.NewPCG(seed, 1))
-	return func(t float64, ph capture.Phase) *probe.Snapshot {
-		gc := uint64(10 + max(t+30, 0)/2)
-		h := level(t) + noise*(2*r.Float64()-1)
-		return synth.Snap(uint64(h), gc, 50, synth.RequestsAt(t))
-	}
-}
 
 func TestMemoryDetector(t *testing.T) {
 	const mbf = 1 << 20
@@ -41,7 +29,7 @@ func TestMemoryDetector(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := synth.New()
-			s.AddSamples(gcHeap(c.level, 1*mbf, 7))
+			s.AddSamples(synth.GCHeap(c.level, 1*mbf, 7))
 			s.AddIntervals(synth.SteadyLoad)
 			f := analyze(s).Find(DetectorMemoryLeak, "svc")
 			if f.Verdict != c.want {
@@ -66,7 +54,7 @@ func TestMemoryDetector(t *testing.T) {
 
 func TestMemoryDetectorLinearLeakFigures(t *testing.T) {
 	s := synth.New()
-	s.AddSamples(gcHeap(func(t float64) float64 { return 1e7 + 1000*max(t, 0) }, 0, 1))
+	s.AddSamples(synth.GCHeap(func(t float64) float64 { return 1e7 + 1000*max(t, 0) }, 0, 1))
 	s.AddIntervals(synth.SteadyLoad)
 	m := analyze(s).Find(DetectorMemoryLeak, "svc").Memory
 	// 1,000 bytes/s exactly: 3.6 MB/hour (3.43 MiB), 10 bytes per request.
@@ -140,45 +128,11 @@ func TestGoroutineDetector(t *testing.T) {
 	}
 }
 
-// poolSeries is a pool of max 4 whose acquires wait (exhausted) during
-// [from, to) seconds of the load, and that empties in the drain.
-func poolSeries(from, to float64) synth.SampleFunc {
-	return func(t float64, ph capture.Phase) *probe.Snapshot {
-		s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
-		ps := probe.PoolSnapshot{Name: "db", MaxConns: 4, TotalConns: 4, AcquiredConns: 1,
-			AcquireCount: int64(max(t, 0) * 50)}
-		if ph == capture.PhaseBaseline {
-			ps.TotalConns, ps.AcquiredConns = 1, 0
-		}
-		waited := math.Min(math.Max(t-from, 0), to-from) // seconds spent exhausted so far
-		ps.EmptyAcquireCount = int64(waited * 20)
-		ps.EmptyAcquireWaitSeconds = waited * 0.5
-		if t >= from && t < to {
-			ps.AcquiredConns = 4
-		}
-		if ph == capture.PhaseDrain {
-			ps.AcquiredConns = 0
-		}
-		s.Pools = []probe.PoolSnapshot{ps}
-		return s
-	}
-}
-
-// slowWhile is steady load whose latency is 800 ms in [from, to).
-func slowWhile(from, to float64) synth.IntervalFunc {
-	return func(t float64) (int64, int64, int64, int64) {
-		if t >= from && t < to {
-			return 100, 0, 0, 800_000
-		}
-		return 100, 0, 0, 2000
-	}
-}
-
 func TestPoolDetector(t *testing.T) {
 	t.Run("exhausted", func(t *testing.T) {
 		s := synth.New()
-		s.AddSamples(poolSeries(100, 250))
-		s.AddIntervals(slowWhile(100, 250))
+		s.AddSamples(synth.PoolSeries(100, 250))
+		s.AddIntervals(synth.SlowWhile(100, 250))
 		f := analyze(s).Find(DetectorPoolExhaustion, "svc")
 		if f.Verdict != VerdictDetected {
 			t.Fatalf("%s", describeFinding(f))
@@ -193,7 +147,7 @@ func TestPoolDetector(t *testing.T) {
 	})
 	t.Run("never at max", func(t *testing.T) {
 		s := synth.New()
-		s.AddSamples(poolSeries(1e9, 1e9))
+		s.AddSamples(synth.PoolSeries(1e9, 1e9))
 		s.AddIntervals(synth.SteadyLoad)
 		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
@@ -201,7 +155,7 @@ func TestPoolDetector(t *testing.T) {
 	})
 	t.Run("brief burst", func(t *testing.T) {
 		s := synth.New()
-		s.AddSamples(poolSeries(100, 104))
+		s.AddSamples(synth.PoolSeries(100, 104))
 		s.AddIntervals(synth.SteadyLoad)
 		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
@@ -209,7 +163,7 @@ func TestPoolDetector(t *testing.T) {
 	})
 	t.Run("no pool", func(t *testing.T) {
 		s := synth.New()
-		s.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+		s.AddSamples(synth.GCHeap(func(float64) float64 { return 5e6 }, 0, 1))
 		s.AddIntervals(synth.SteadyLoad)
 		if f := analyze(s).Find(DetectorPoolExhaustion, "svc"); f.Verdict != VerdictUnknown {
 			t.Fatalf("%s", describeFinding(f))
@@ -231,7 +185,7 @@ func TestErrorRateDetector(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := synth.New()
-			s.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+			s.AddSamples(synth.GCHeap(func(float64) float64 { return 5e6 }, 0, 1))
 			s.AddIntervals(func(t float64) (int64, int64, int64, int64) { return 100, c.fail(t), 0, 2000 })
 			f := analyze(s).Find(DetectorErrorRate, "")
 			if f.Verdict != c.want || f.Errors.Trend != c.trend {

@@ -63,7 +63,7 @@ func (a *analyzer) environment() capture.Environment {
 	switch {
 	case e.PostgreSQL != "":
 	case !anyPool && a.noDatabase() != "":
-		e.SetMissing("PostgreSQL", noneText+a.noDatabase())
+		e.SetMissing("PostgreSQL", NotPresent(a.noDatabase()))
 	case !anyPool:
 		e.SetMissing("PostgreSQL", "the service reports no pgx pool to the probe")
 	case !pgAsked:
@@ -74,7 +74,7 @@ func (a *analyzer) environment() capture.Environment {
 	switch {
 	case e.Redis != "":
 	case !anyRedis && a.noRedis() != "":
-		e.SetMissing("Redis", noneText+a.noRedis())
+		e.SetMissing("Redis", NotPresent(a.noRedis()))
 	case !anyRedis:
 		e.SetMissing("Redis", "the service reports no Redis client to the probe")
 	default:

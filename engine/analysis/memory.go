@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"time"
@@ -93,7 +94,7 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
 		}
 		f.Summary = fmt.Sprintf("live heap grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope))
+			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope))
 		hd.apply(&f)
 	case m.Plateau:
 		f.Verdict, f.Confidence = VerdictOK, 0.8
@@ -161,20 +162,13 @@ func memoryEvidence(m *MemoryFigures) []string {
 			human.Bytes(int64(m.BaselineBytes)), human.Bytes(int64(m.InitialBytes)), human.Bytes(int64(m.FinalBytes)),
 			human.MiB(float64(m.GrowthBytes)), human.Span(m.Steady), human.Bytes(int64(m.AfterDrainBytes))),
 		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
-			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, bytesPerRequest(m.PerRequest.Slope),
-			bytesPerRequest(m.PerRequest.Lo), bytesPerRequest(m.PerRequest.Hi), human.MiB(m.Late.Slope*3600)),
+			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope),
+			human.FractionalBytes(m.PerRequest.Lo), human.FractionalBytes(m.PerRequest.Hi), human.MiB(m.Late.Slope*3600)),
 	}
 	if m.PeakRSSBytes > 0 {
 		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", human.Bytes(m.PeakRSSBytes)))
 	}
 	return ev
-}
-
-func bytesPerRequest(v float64) string {
-	if math.Abs(v) >= 1024 {
-		return fmt.Sprintf("%.1f KB", v/1024)
-	}
-	return fmt.Sprintf("%.0f B", v)
 }
 
 // clientRequestsBefore counts the requests the engine completed in the
@@ -190,4 +184,25 @@ func (a *analyzer) clientRequestsBefore(t time.Time) float64 {
 		}
 	}
 	return float64(n)
+}
+
+// EndsDisagree reports whether the end-to-end change (GrowthBytes over
+// Steady) tells another story than the trend (PerSecond): as a rate it
+// falls outside the trend's 95 % interval, and it goes another way (the
+// heap ends lower on a rising trend, or higher on a flat one). A reader
+// comparing the two figures needs to be told why.
+func (m *MemoryFigures) EndsDisagree() bool {
+	if m.Steady <= 0 || m.Points < minTrendPoints {
+		return false
+	}
+	rate := human.MiB(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
+	trend := 0
+	switch {
+	case m.PerSecond.Rising():
+		trend = 1
+	case m.PerSecond.Falling():
+		trend = -1
+	}
+	ends := cmp.Compare(m.GrowthBytes, 0)
+	return (rate < m.MBPerHourLo || rate > m.MBPerHourHi) && ends != trend
 }

@@ -53,8 +53,8 @@ func TestPoolSuspectsNameWhatHoldersDo(t *testing.T) {
 		1: {"internal/poll.(*FD).Read", "net.(*conn).Read", "github.com/jackc/pgx/v5/pgconn.(*PgConn).receiveMessage", list},
 	})
 	s := synth.New()
-	s.AddSamples(poolSeries(0, 400))
-	s.AddIntervals(slowWhile(0, 400))
+	s.AddSamples(synth.PoolSeries(0, 400))
+	s.AddIntervals(synth.SlowWhile(0, 400))
 	for _, m := range []capture.Moment{capture.MomentSteadyMid, capture.MomentSteadyEnd} {
 		s.Capture.Profiles = append(s.Capture.Profiles, capture.Profile{Source: "svc", Kind: probe.ProfileGoroutine, Moment: m, Data: prof, Path: "profiles/g-" + string(m) + ".pb.gz"})
 		s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: m, Report: &probe.LeakReport{Groups: []probe.LeakGroup{

@@ -1,8 +1,11 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
@@ -93,6 +96,31 @@ func steadyStatements(s *capture.SourceTimeline) []probe.StatementSnapshot {
 		}
 	}
 	return out
+}
+
+// StatementLatency is one database statement's latency over a run's
+// steady state.
+type StatementLatency struct {
+	Source string        // the probe source (replica)
+	SQL    string        // the statement as the probe reports it
+	P95    time.Duration // its 95th percentile
+}
+
+// SlowStatements lists every statement traced over the steady state (the
+// warm-up when the run has none) of every source and pool of c, slowest
+// p95 first; nil without a capture or a traced statement.
+func SlowStatements(c *capture.Capture) []StatementLatency {
+	var all []StatementLatency
+	if c == nil {
+		return nil
+	}
+	for _, s := range c.Timeline.Sources {
+		for _, stm := range steadyStatements(s) {
+			all = append(all, StatementLatency{Source: s.Name, SQL: stm.SQL, P95: stm.Latency.Quantile(0.95)})
+		}
+	}
+	slices.SortFunc(all, func(a, b StatementLatency) int { return cmp.Compare(b.P95, a.P95) })
+	return all
 }
 
 // addHist merges two probe histograms of the same geometry.

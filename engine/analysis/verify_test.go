@@ -41,8 +41,8 @@ func (f *fakeT) Errorf(format string, args ...any) {
 
 func TestVerify(t *testing.T) {
 	s := synth.New()
-	s.AddSamples(poolSeries(100, 250))
-	s.AddIntervals(slowWhile(100, 250))
+	s.AddSamples(synth.PoolSeries(100, 250))
+	s.AddIntervals(synth.SlowWhile(100, 250))
 	r := analyze(s)
 	var ft fakeT
 	Verify(&ft, r)
@@ -66,13 +66,13 @@ func TestVerify(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	ok := synth.New()
-	ok.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+	ok.AddSamples(synth.GCHeap(func(float64) float64 { return 5e6 }, 0, 1))
 	ok.AddIntervals(func(float64) (int64, int64, int64, int64) { return 150, 0, 0, 2000 })
 	if r := analyze(ok); r.ExitCode() != ExitOK || r.Err() != nil {
 		t.Errorf("clean run: %d, %v", r.ExitCode(), r.Err())
 	}
 	slow := synth.New()
-	slow.AddSamples(gcHeap(func(float64) float64 { return 5e6 }, 0, 1))
+	slow.AddSamples(synth.GCHeap(func(float64) float64 { return 5e6 }, 0, 1))
 	slow.AddIntervals(func(float64) (int64, int64, int64, int64) { return 100, 0, 0, 900_000 })
 	if r := analyze(slow); r.ExitCode() != ExitTargetMissed || !strings.Contains(r.Err().Error(), "P95 Latency") {
 		t.Errorf("slow run: %d, %v", r.ExitCode(), r.Err())

@@ -17,7 +17,7 @@ import (
 // detail is hostile), a clean memory finding, targets, server series, and
 // a report model with every section. The analysis's own builders are
 // tested in engine/analysis; this is about laying their output out.
-func analysed(res *engine.Result) (*analysis.Result, *analysis.Report) {
+func analysed(res *engine.Result) (*analysis.Result, *Report) {
 	start, end := res.Total.Start, res.Total.End
 	at := func(f float64) time.Time { return start.Add(time.Duration(f * float64(end.Sub(start)))) }
 	var heap, acquired, maxConns []analysis.XY
@@ -57,28 +57,28 @@ func analysed(res *engine.Result) (*analysis.Result, *analysis.Report) {
 		},
 		Notes: []string{"probe svc-2 unreachable: its rows are not measured"},
 	}
-	rep := &analysis.Report{
+	rep := &Report{
 		Title:       "Sustained Load Test Results",
-		Classes:     []analysis.ClassShare{{Name: "AuthenticatedUser", Percent: 70, Users: 140}, {Name: hostile[3], Percent: 30, Users: 60}},
+		Classes:     []ClassShare{{Name: "AuthenticatedUser", Percent: 70, Users: 140}, {Name: hostile[3], Percent: 30, Users: 60}},
 		Command:     "soak run --host http://127.0.0.1:8000 --users 200 --probe-token [redacted]",
 		Performance: a.Performance, System: a.System,
-		Endpoints: []analysis.EndpointRow{{Method: "GET", Name: "/api/stories/[slug]", Requests: 1200, AvgMs: 12.5,
+		Endpoints: []EndpointRow{{Method: "GET", Name: "/api/stories/[slug]", Requests: 1200, AvgMs: 12.5,
 			P95Ms: 40, P99Ms: 80, Errors: 3, Status: analysis.StatusPass}},
-		Stability: analysis.Stability{
-			Memory: []analysis.KV{{Key: "Initial Memory", Value: "31.2 MB"}, {Key: "Leak Detected", Value: "No"}},
-			Pool:   []analysis.KV{{Key: "Pool Exhaustion Events", Value: "1 (3 s)"}},
+		Stability: Stability{
+			Memory: []KV{{Key: "Initial Memory", Value: "31.2 MB"}, {Key: "Leak Detected", Value: "No"}},
+			Pool:   []KV{{Key: "Pool Exhaustion Events", Value: "1 (3 s)"}},
 		},
 		Windows: []analysis.ErrorWindow{{Label: "0-10 min", Requests: 100, Failures: 1, Rate: 0.01}},
-		Issues: []analysis.Issue{{Severity: analysis.SeverityHigh, Title: "Pool db exhausted", Detail: []string{hostile[4]}},
+		Issues: []Issue{{Severity: analysis.SeverityHigh, Title: "Pool db exhausted", Detail: []string{hostile[4]}},
 			{Severity: analysis.SeverityMedium, Title: "429s above the policy"}},
-		Actions:       analysis.Actions{Immediate: []string{"raise the pool's max to 24"}},
-		Capacity:      []analysis.KV{{Key: "Max Concurrent Users", Value: "not measured: run soak capacity"}},
+		Actions:       Actions{Immediate: []string{"raise the pool's max to 24"}},
+		Capacity:      []KV{{Key: "Max Concurrent Users", Value: "not measured: run soak capacity"}},
 		Bottlenecks:   []string{"database pool"},
-		NextSteps:     []analysis.Step{{Done: true, Text: "Execute sustained load test"}, {Text: "Address identified issues"}},
-		Profiles:      []analysis.ProfileRef{{Path: "profiles/svc-1-heap-end.pb.gz", What: "heap at the steady state's end", Command: "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz"}},
-		Environment:   []analysis.KV{{Key: "OS", Value: "Debian GNU/Linux 12"}, {Key: "PostgreSQL Version", Value: "15.6"}},
-		Hardware:      []analysis.KV{{Key: "CPU", Value: "2 cores"}},
-		ServiceConfig: []analysis.KV{{Key: "Rate Limit", Value: "100 req/min per user"}},
+		NextSteps:     []Step{{Done: true, Text: "Execute sustained load test"}, {Text: "Address identified issues"}},
+		Profiles:      []ProfileRef{{Path: "profiles/svc-1-heap-end.pb.gz", What: "heap at the steady state's end", Command: "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz"}},
+		Environment:   []KV{{Key: "OS", Value: "Debian GNU/Linux 12"}, {Key: "PostgreSQL Version", Value: "15.6"}},
+		Hardware:      []KV{{Key: "CPU", Value: "2 cores"}},
+		ServiceConfig: []KV{{Key: "Rate Limit", Value: "100 req/min per user"}},
 		Notes:         a.Notes,
 	}
 	return a, rep
@@ -160,7 +160,7 @@ func TestJSONWithAnalysis(t *testing.T) {
 	}
 	// A figure JSON cannot hold is an error, not a broken file.
 	a.Findings[1].Confidence = math.NaN()
-	if err := WriteJSON(&bytes.Buffer{}, run); err == nil || !strings.Contains(err.Error(), "encoding the analysis") {
+	if err := JSON(run)(&bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "encoding the analysis") {
 		t.Errorf("err = %v for a NaN figure", err)
 	}
 }

@@ -1,18 +1,39 @@
-// Package report renders a finished or partial soak run: Locust-compatible
-// CSV files, a versioned JSON document with a reader, and a self-contained
-// HTML report. (The Markdown report that fills the seed's template is
-// engine/analysis's.) Every renderer reads a [Run] — the engine's Result,
-// and the analysis when there is one — and is a [Reporter], a
-// func(io.Writer) error; the Write* helpers write files atomically.
+// Package report renders a finished or partial soak run: the Markdown
+// report that fills the seed's template, a self-contained HTML report, a
+// versioned JSON document with a reader, and Locust-compatible CSV files.
+// It holds the report model too ([Report], the template's sections as
+// rows, built by [NewReport] from an analysis) and every renderer; it
+// decides nothing: verdicts, targets and figures are engine/analysis's.
 //
-//	run := report.Run{Result: res} // res from engine.Run or engine.NewResult
+// Every renderer reads a [Run], given one way: an analysed run by its
+// Analysis (which carries the engine's result), a client-side only run by
+// its engine Result. Each output has one entry point, a [Reporter] (a
+// func(io.Writer) error): [Markdown], [HTML], [JSON], [LocustStats],
+// [LocustHistory], [LocustFailures], [LocustExceptions], and
+// [CapacityMarkdown] for a capacity search; [WriteFile] and
+// [WriteLocustCSV] write files atomically.
+//
+//	run := report.Run{Analysis: res} // res from runner.Soak or analysis.Analyze; report.Run{Result: r} without one
 //	if err := report.WriteLocustCSV("out/sustained_load_results", run, report.CSVOptions{}); err != nil {
 //		return err
 //	}
-//	if err := report.WriteFile("out/report.json", report.JSON(run)); err != nil {
-//		return err
+//	for name, rep := range map[string]report.Reporter{"report.md": report.Markdown(run),
+//		"report.json": report.JSON(run), "report.html": report.HTML(run)} {
+//		if err := report.WriteFile("out/"+name, rep); err != nil {
+//			return err
+//		}
 //	}
-//	return report.WriteFile("out/report.html", report.HTML(run))
+//
+// # Markdown
+//
+// [Markdown] writes the seed report's template in its structure: test
+// configuration, user distribution, execution command, the results
+// summary against the targets, the top 10 endpoints, the stability
+// analysis, how soak decided (every finding's evidence), issues by
+// severity, recommendations, capacity planning, next steps, the profiles
+// saved beside the report and the appendix. Every value is measured or
+// says why not; every text from the run (names, errors, probe
+// configuration) is escaped for a table cell. It needs the analysis.
 //
 // # Locust CSV
 //
@@ -71,7 +92,7 @@
 // configuration, charts over time (users, requests/s, p50/p95/p99,
 // failures and 429s per second), every endpoint and the errors. With an
 // analysis ([Run].Analysis) it adds the sections of the Markdown report
-// (engine/analysis's Report: results summary against targets, top 10
+// (the [Report] model: results summary against targets, top 10
 // endpoints, stability analysis, issues by severity, recommendations,
 // capacity planning, next steps, profiles, environment), every finding
 // with its suspects, and the server-side charts (heap, goroutines, pool

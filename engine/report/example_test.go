@@ -71,7 +71,7 @@ func ExampleWriteLocustCSV() {
 
 func ExampleReadJSON() {
 	var b bytes.Buffer
-	if err := report.WriteJSON(&b, report.Run{Result: exampleResult()}); err != nil {
+	if err := report.JSON(report.Run{Result: exampleResult()})(&b); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"math"
 	"time"
-
-	"github.com/soaklab/soak/engine/analysis"
 )
 
 //go:embed html.tmpl html_css.tmpl
@@ -40,20 +38,17 @@ type htmlPage struct {
 // by default), not with the run's length.
 func HTML(run Run) Reporter {
 	return func(w io.Writer) error {
-		var rep *analysis.Report
+		var rep *Report
 		if run.Analysis != nil {
-			rep = analysis.NewReport(run.Analysis)
+			rep = NewReport(run.Analysis)
 		}
 		return writeHTML(w, run, rep)
 	}
 }
 
-// WriteHTML writes the run's HTML report to w.
-func WriteHTML(w io.Writer, run Run) error { return HTML(run)(w) }
-
 // writeHTML renders run, and rep (the analysis's report model) when the
 // run has an analysis.
-func writeHTML(w io.Writer, run Run, rep *analysis.Report) error {
+func writeHTML(w io.Writer, run Run, rep *Report) error {
 	d, err := NewDocument(run)
 	if err != nil {
 		return err
@@ -66,7 +61,7 @@ func writeHTML(w io.Writer, run Run, rep *analysis.Report) error {
 	var server []chartSpec
 	if a := run.Analysis; a != nil {
 		if rep == nil {
-			rep = &analysis.Report{}
+			rep = &Report{}
 		}
 		p.A = &analysisView{Report: rep, Findings: a.Findings, Issues: groupIssues(rep.Issues)}
 		var n int

@@ -7,10 +7,10 @@ import (
 )
 
 // analysisView is what the HTML report shows of an analysis: the seed
-// template's sections (from analysis.Report, the Markdown report's model)
+// template's sections (from Report, the Markdown report's model)
 // and the findings.
 type analysisView struct {
-	Report   *analysis.Report
+	Report   *Report
 	Findings []analysis.Finding
 	Issues   []issueGroup
 	// ServerCharts are the server-side series on the run's timeline;
@@ -28,7 +28,7 @@ type analysisView struct {
 // issueGroup is one severity of Issues Identified.
 type issueGroup struct {
 	Title  string
-	Issues []analysis.Issue
+	Issues []Issue
 }
 
 // serverChartIDs names the server-side charts in the order they are drawn.
@@ -149,7 +149,7 @@ func probed(a *analysis.Result) bool {
 
 // groupIssues splits issues by severity, most severe first, as the seed's
 // Critical / High / Medium Priority Issues.
-func groupIssues(issues []analysis.Issue) []issueGroup {
+func groupIssues(issues []Issue) []issueGroup {
 	groups := []issueGroup{{Title: "Critical issues"}, {Title: "High priority issues"}, {Title: "Medium priority issues"}}
 	for _, is := range issues {
 		switch is.Severity {

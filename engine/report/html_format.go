@@ -7,27 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // Number formats of the HTML report.
-
-// groupInt writes n with thousands separators: 1234567 -> "1,234,567".
-func groupInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
 
 // fixed formats f with prec decimals, "–" when not finite.
 func fixed(f float64, prec int) string {
@@ -48,7 +32,7 @@ func latency(ms float64) string {
 	case ms < 100:
 		return fixed(ms, 1)
 	}
-	return groupInt(int64(math.Round(ms)))
+	return human.Count(int64(math.Round(ms)))
 }
 
 // percent formats part/whole as "0.52%", "–" for an empty whole.
@@ -71,17 +55,17 @@ func durationText(secs float64) string {
 
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
 
-// groupAny is groupInt for any integer type (templates pass int and int64).
+// groupAny is human.Count for any integer type (templates pass int and int64).
 func groupAny(v any) string {
 	switch n := v.(type) {
 	case int:
-		return groupInt(int64(n))
+		return human.Count(int64(n))
 	case int32:
-		return groupInt(int64(n))
+		return human.Count(int64(n))
 	case int64:
-		return groupInt(n)
+		return human.Count(n)
 	case uint64:
-		return groupInt(int64(min(n, math.MaxInt64)))
+		return human.Count(int64(min(n, math.MaxInt64)))
 	}
 	return "–"
 }

@@ -11,7 +11,7 @@ import (
 func renderHTML(t testing.TB, run Run) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteHTML(&b, run); err != nil {
+	if err := HTML(run)(&b); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

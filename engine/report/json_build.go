@@ -18,15 +18,15 @@ var percentileValues = []float64{50, 66, 75, 80, 90, 95, 98, 99, 99.9, 99.99, 10
 // NewDocument builds the JSON document of run. The document shares
 // nothing with run: changing one does not change the other.
 func NewDocument(run Run) (*Document, error) {
-	if err := run.check(); err != nil {
+	res, err := run.engine()
+	if err != nil {
 		return nil, err
 	}
-	res := run.Result
 	t := res.Total
 	secs := runSeconds(res)
 	d := &Document{
 		Format:         Format,
-		Partial:        run.partial(),
+		Partial:        run.partial(res),
 		Run:            runSummary(res),
 		Generator:      generator(res),
 		Totals:         endpoint(t.Total(), secs),
@@ -45,7 +45,6 @@ func NewDocument(run Run) (*Document, error) {
 		d.Intervals = append(d.Intervals, intervalSummary(iv, &scratch))
 	}
 	if a := run.Analysis; a != nil {
-		var err error
 		if d.Analysis, err = analysisSummary(a); err != nil {
 			return nil, err
 		}
@@ -89,10 +88,7 @@ func JSON(run Run) Reporter {
 	}
 }
 
-// WriteJSON writes the run's JSON document to w.
-func WriteJSON(w io.Writer, run Run) error { return JSON(run)(w) }
-
-// Write writes d as JSON, as WriteJSON does: writing a document that
+// Write writes d as JSON, as [JSON] does: writing a document that
 // ReadJSON returned gives back the same bytes.
 func (d *Document) Write(w io.Writer) error {
 	return json.NewEncoder(w).Encode(d)

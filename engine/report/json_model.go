@@ -20,7 +20,7 @@ const Format = "soak/v1"
 // precision: exact below 2.048 ms, within 0.1% above), rates per second.
 // Unlike the Locust CSVs, 429s are counted apart from failures:
 // Requests = Successes + Failures + RateLimited. [NewDocument] builds it,
-// [WriteJSON] writes it, [ReadJSON] reads it back and checks it.
+// [JSON] writes it, [ReadJSON] reads it back and checks it.
 type Document struct {
 	Format  string `json:"format"`
 	Partial bool   `json:"partial"` // the run did not finish (interrupted, or rebuilt from an unfinished run)

@@ -16,7 +16,7 @@ var ErrJSON = errors.New("report: bad JSON document")
 // 24-hour run writes (its series is bounded by engine.DefaultMaxIntervals).
 const MaxJSONBytes = 1 << 30
 
-// ReadJSON reads a document that WriteJSON wrote and checks it: the
+// ReadJSON reads a document that [JSON] wrote and checks it: the
 // format, counts that add up, percentiles in order, intervals in time
 // order. An error names name (a file name), and the line and column of a
 // syntax error or the member at fault, e.g. "report: bad JSON document:

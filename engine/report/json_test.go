@@ -16,7 +16,7 @@ import (
 func writeDoc(t testing.TB, run Run) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := WriteJSON(&b, run); err != nil {
+	if err := JSON(run)(&b); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

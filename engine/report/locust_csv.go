@@ -70,7 +70,7 @@ type CSVOptions struct {
 // CRLF line ends. Each file is written through a temporary file and
 // renamed into place. prefix may contain a directory, which must exist.
 func WriteLocustCSV(prefix string, run Run, opt CSVOptions) error {
-	if err := run.check(); err != nil {
+	if _, err := run.engine(); err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -143,10 +143,10 @@ func runSeconds(res *engine.Result) float64 {
 // divide by the run's recorded span.
 func LocustStats(run Run) Reporter {
 	return func(w io.Writer) error {
-		if err := run.check(); err != nil {
+		res, err := run.engine()
+		if err != nil {
 			return err
 		}
-		res := run.Result
 		secs := runSeconds(res)
 		cw := newCSVWriter(w)
 		cw.row(locustStatsColumns...)
@@ -183,10 +183,11 @@ func LocustStats(run Run) Reporter {
 // not a Python repr.
 func LocustFailures(run Run) Reporter {
 	return func(w io.Writer) error {
-		if err := run.check(); err != nil {
+		res, err := run.engine()
+		if err != nil {
 			return err
 		}
-		t := run.Result.Total
+		t := res.Total
 		rows := make([]engine.ErrorStat, 0, len(t.Errors)+1)
 		rows = append(rows, t.Errors...)
 		for _, st := range t.Stats {
@@ -216,12 +217,13 @@ func LocustFailures(run Run) Reporter {
 // task ("task Class/task"), and Nodes is LocalNode.
 func LocustExceptions(run Run) Reporter {
 	return func(w io.Writer) error {
-		if err := run.check(); err != nil {
+		res, err := run.engine()
+		if err != nil {
 			return err
 		}
 		cw := newCSVWriter(w)
 		cw.row(locustExceptionsColumns...)
-		for _, e := range run.Result.Total.Exceptions {
+		for _, e := range res.Total.Exceptions {
 			cw.row(strconv.FormatInt(e.Count, 10), e.Error, "task "+e.Name, LocalNode)
 		}
 		return cw.flush()

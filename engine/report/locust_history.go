@@ -161,7 +161,8 @@ func (h *history) newPart(d time.Duration) *windowPart {
 // Locust; the Total columns are whole-run so far.
 func LocustHistory(run Run, opt CSVOptions) Reporter {
 	return func(w io.Writer) error {
-		if err := run.check(); err != nil {
+		res, err := run.engine()
+		if err != nil {
 			return err
 		}
 		h := &history{full: opt.FullHistory}
@@ -169,7 +170,7 @@ func LocustHistory(run Run, opt CSVOptions) Reporter {
 		cw := newCSVWriter(w)
 		cw.row(locustHistoryColumns...)
 		row := make([]string, 0, len(locustHistoryColumns))
-		ivs := run.Result.Intervals
+		ivs := res.Intervals
 		for i, iv := range ivs {
 			h.add(iv)
 			if i+1 < len(ivs) && ivs[i+1].End.Unix() == iv.End.Unix() {

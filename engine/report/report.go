@@ -11,27 +11,40 @@ import (
 	"github.com/soaklab/soak/engine/analysis"
 )
 
-// ErrNoResult is returned by every renderer given a Run without a Result.
-var ErrNoResult = errors.New("report: run has no engine result")
+// Errors of a Run that cannot be rendered.
+var (
+	// ErrNoResult: the Run has no engine result (neither Result nor
+	// Analysis.Engine).
+	ErrNoResult = errors.New("report: run has no engine result")
+	// ErrTwoResults: the Run has both Result and Analysis; an analysed
+	// run is given by its Analysis alone, which carries the engine result.
+	ErrTwoResults = errors.New("report: run has both Result and Analysis: set Analysis alone (it carries the engine result)")
+	// ErrNoAnalysis: the output (Markdown) needs the analysis of the run.
+	ErrNoAnalysis = errors.New("report: run has no analysis (set Run.Analysis)")
+)
 
 // Reporter writes one output of a run to w, as vegeta's reporters do. The
 // Locust*, JSON and HTML functions return Reporters; Write* call them.
 type Reporter func(w io.Writer) error
 
-// Run is what every renderer reads: a finished or partial run. The zero
-// value is not renderable (Result is required). A Run is read, never
+// Run is what every renderer reads: a finished or partial run, given one
+// way: an analysed run by its Analysis (which carries the engine's
+// result), a client-side only run by its Result. Exactly one of the two
+// is set; the zero value is not renderable. A Run is read, never
 // modified, so one Run may be rendered by several goroutines at once.
 type Run struct {
-	// Result is the engine's result: the run's description, its interval
-	// series and its exact total. Required, unless Analysis is set: then
-	// nil means Analysis.Engine.
-	Result *engine.Result
-
-	// Analysis is the stability analysis of the run, when there is one
-	// (nil for a client-side only run): the JSON document then carries the
-	// findings, targets, environment and server-side series, and the HTML
-	// report adds the seed template's sections and the server-side charts.
+	// Analysis is the stability analysis of the run (analysis.Analyze,
+	// runner.Soak): its Engine is the run's engine result. The JSON
+	// document then carries the findings, targets, environment and
+	// server-side series, the HTML report adds the seed template's
+	// sections and the server-side charts, and the Markdown report (which
+	// needs it) fills the seed's template.
 	Analysis *analysis.Result
+
+	// Result is the engine's result of a run without an analysis (a
+	// client-side only run): the run's description, its interval series
+	// and its exact total. Leave it nil when Analysis is set.
+	Result *engine.Result
 
 	// Partial marks the outputs of a run that did not finish (a Ctrl-C, a
 	// kill, or a result rebuilt from a results directory of a run that
@@ -44,20 +57,26 @@ type Run struct {
 	IntervalsFile string
 }
 
-// partial reports whether outputs must be marked partial.
-func (r Run) partial() bool {
-	return r.Partial || (r.Result != nil && r.Result.Ending() != engine.EndCompleted) || (r.Analysis != nil && r.Analysis.Partial)
+// engine returns the run's engine result: Analysis.Engine for an
+// analysed run, else Result. It fails on a Run without one, or with both.
+func (r Run) engine() (*engine.Result, error) {
+	res := r.Result
+	if r.Analysis != nil {
+		if r.Result != nil {
+			return nil, ErrTwoResults
+		}
+		res = r.Analysis.Engine
+	}
+	if res == nil || res.Total == nil {
+		return nil, ErrNoResult
+	}
+	return res, nil
 }
 
-// check resolves the engine result and reports whether there is one.
-func (r *Run) check() error {
-	if r.Result == nil && r.Analysis != nil {
-		r.Result = r.Analysis.Engine
-	}
-	if r.Result == nil || r.Result.Total == nil {
-		return ErrNoResult
-	}
-	return nil
+// partial reports whether outputs of the run, whose engine result is
+// res, must be marked partial.
+func (r Run) partial(res *engine.Result) bool {
+	return r.Partial || res.Ending() != engine.EndCompleted || (r.Analysis != nil && r.Analysis.Partial)
 }
 
 // writeFile writes a file through a temporary file in the same directory

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/report"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
@@ -90,6 +91,6 @@ func ExampleSoak() {
 		fmt.Println(err)
 		return
 	}
-	_ = analysis.NewReport(res).WriteMarkdown(os.Stdout)
+	_ = report.Markdown(report.Run{Analysis: res})(os.Stdout)
 	os.Exit(res.ExitCode())
 }

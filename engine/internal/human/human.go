@@ -36,6 +36,15 @@ func Bytes(n int64) string {
 	return fmt.Sprintf("%s%.2f GB", neg, f/(1<<30))
 }
 
+// FractionalBytes formats a byte count that may be fractional or
+// negative, such as bytes per request: "-12 B", "640 B", "3.4 KB".
+func FractionalBytes(v float64) string {
+	if math.Abs(v) >= 1024 {
+		return fmt.Sprintf("%.1f KB", v/1024)
+	}
+	return fmt.Sprintf("%.0f B", v)
+}
+
 // MiB converts bytes to MiB (2^20 bytes, as pprof counts).
 func MiB(n float64) float64 { return n / (1 << 20) }
 

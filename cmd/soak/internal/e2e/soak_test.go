@@ -16,6 +16,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/report"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/internal/testenv"
@@ -88,7 +89,7 @@ func soakDemo(t *testing.T, faults ...string) *analysis.Result {
 	}
 	rebuilt(t, res, dir, th)
 	var b bytes.Buffer
-	if err := analysis.NewReport(res).WriteMarkdown(&b); err != nil {
+	if err := report.Markdown(report.Run{Analysis: res})(&b); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "report.md")

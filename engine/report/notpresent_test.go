@@ -1,30 +1,19 @@
-package analysis
+package report
 
 import (
 	"strings"
 	"testing"
 
-	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
 )
-
-// noStoreSeries is a service with no pool and no Redis client, whose
-// probe says (or does not say) why.
-func noStoreSeries(config map[string]string) synth.SampleFunc {
-	return func(t float64, ph capture.Phase) *probe.Snapshot {
-		s := synth.Snap(20<<20, uint64(100+t), 20, synth.RequestsAt(t))
-		s.Config = config
-		return s
-	}
-}
 
 // TestReportSaysWhyNoDatabase: a service whose probe declares it has no
 // database and no Redis gets rows that say so, not advice to wire
 // probe.PGX; one that does not say keeps the advice.
 func TestReportSaysWhyNoDatabase(t *testing.T) {
 	s := synth.New()
-	s.AddSamples(noStoreSeries(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
+	s.AddSamples(synth.NoStores(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
 	s.AddIntervals(synth.SteadyLoad)
 	md := markdownOf(t, analyze(s))
 	for _, want := range []string{
@@ -52,7 +41,7 @@ func TestReportSaysWhyNoDatabase(t *testing.T) {
 	}
 
 	s = synth.New()
-	s.AddSamples(noStoreSeries(nil))
+	s.AddSamples(synth.NoStores(nil))
 	s.AddIntervals(synth.SteadyLoad)
 	md = markdownOf(t, analyze(s))
 	for _, want := range []string{"the service reports no pgx pool to the probe (wire probe.PGX)",

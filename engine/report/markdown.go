@@ -1,4 +1,4 @@
-package analysis
+package report
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
@@ -48,6 +49,23 @@ func cell(s string) string {
 // a letter, "/", "!" or "?".
 var tagLike = regexp.MustCompile(`<([A-Za-z/!?])`)
 
+// Markdown returns the Reporter of the run's Markdown report (report.md):
+// the seed template's sections ([NewReport]) in its structure, every
+// value measured or saying why not, every text escaped for a table cell.
+// It needs the run's analysis: a Run without one fails with
+// [ErrNoAnalysis].
+func Markdown(run Run) Reporter {
+	return func(w io.Writer) error {
+		if _, err := run.engine(); err != nil {
+			return err
+		}
+		if run.Analysis == nil {
+			return ErrNoAnalysis
+		}
+		return writeMarkdown(w, NewReport(run.Analysis))
+	}
+}
+
 // writeMarkdown prints the report in the seed template's structure.
 func writeMarkdown(w io.Writer, rep *Report) error {
 	m := &mdWriter{w: w}
@@ -88,7 +106,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 			errs += fmt.Sprintf(" (+%s 429)", human.Count(e.RateLimited))
 		}
 		icon := "✅"
-		if e.Status == StatusFail {
+		if e.Status == analysis.StatusFail {
 			icon = "❌"
 		}
 		m.f("| %s | %s | %.1f | %.1f | %.1f | %s | %s |\n", cell(e.Name), human.Count(e.Requests), e.AvgMs, e.P95Ms, e.P99Ms, errs, icon)
@@ -106,7 +124,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.f("\n### How soak decided\n\n| Detector | Verdict | Confidence | Evidence |\n|----------|---------|------------|----------|\n")
 	for _, f := range rep.Findings {
 		conf := "-"
-		if f.Verdict != VerdictUnknown {
+		if f.Verdict != analysis.VerdictUnknown {
 			conf = fmt.Sprintf("%.0f%%", 100*f.Confidence)
 		}
 		ev := f.Unmeasured
@@ -153,8 +171,8 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	return m.err
 }
 
-func actual(t Target) string {
-	if t.Status == StatusUnknown && t.Why != "" {
+func actual(t analysis.Target) string {
+	if t.Status == analysis.StatusUnknown && t.Why != "" {
 		return "not measured: " + t.Why
 	}
 	return t.Actual
@@ -162,8 +180,8 @@ func actual(t Target) string {
 
 func writeIssues(m *mdWriter, issues []Issue) {
 	m.f("\n## Issues Identified\n")
-	for _, sev := range []Severity{SeverityCritical, SeverityHigh, SeverityMedium} {
-		m.f("\n### %s Issues\n", map[Severity]string{SeverityCritical: "Critical", SeverityHigh: "High Priority", SeverityMedium: "Medium Priority"}[sev])
+	for _, sev := range []analysis.Severity{analysis.SeverityCritical, analysis.SeverityHigh, analysis.SeverityMedium} {
+		m.f("\n### %s Issues\n", map[analysis.Severity]string{analysis.SeverityCritical: "Critical", analysis.SeverityHigh: "High Priority", analysis.SeverityMedium: "Medium Priority"}[sev])
 		n := 0
 		for _, is := range issues {
 			if is.Severity != sev {
@@ -181,15 +199,20 @@ func writeIssues(m *mdWriter, issues []Issue) {
 	}
 }
 
-// WriteMarkdown writes the capacity search as Markdown: the steps, the
-// seed's Capacity Planning and Scaling Recommendations.
-func (c *CapacityResult) WriteMarkdown(w io.Writer) error {
+// CapacityMarkdown returns the Reporter of a capacity search's Markdown
+// report (`soak capacity`'s capacity.md): the steps, the seed's Capacity
+// Planning and Scaling Recommendations.
+func CapacityMarkdown(c *analysis.CapacityResult) Reporter {
+	return func(w io.Writer) error { return writeCapacityMarkdown(w, c) }
+}
+
+func writeCapacityMarkdown(w io.Writer, c *analysis.CapacityResult) error {
 	m := &mdWriter{w: w}
 	title := "# Capacity Test Results\n\n"
 	if c.Partial {
 		title = "# Capacity Test Results (partial: interrupted)\n\n"
 	}
-	m.f("%s## Steps\n\n| %s | Throughput (RPS) | P50 (ms) | P95 (ms) | P99 (ms) | Error Rate | CPU | Pool | Status |\n|---|---|---|---|---|---|---|---|---|\n", title, cases(c.unit()))
+	m.f("%s## Steps\n\n| %s | Throughput (RPS) | P50 (ms) | P95 (ms) | P99 (ms) | Error Rate | CPU | Pool | Status |\n|---|---|---|---|---|---|---|---|---|\n", title, cases(c.Unit()))
 	for _, s := range c.Steps {
 		st := "✅"
 		if s.Broke {
@@ -198,7 +221,7 @@ func (c *CapacityResult) WriteMarkdown(w io.Writer) error {
 		m.f("| %g | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", s.Concurrency(), s.Throughput,
 			msf(s.P50), msf(s.P95), msf(s.P99), human.Percent(s.ErrorRate), orDash(s.CPU), orDash(s.PoolUtilization), st)
 	}
-	cap, bn, sc := capacitySections(&Result{Capacity: c})
+	cap, bn, sc := capacitySections(&analysis.Result{Capacity: c})
 	m.f("\n## Capacity Planning\n\n### Current Capacity\n")
 	m.kvs(cap)
 	m.f("\n### Bottlenecks Identified\n")

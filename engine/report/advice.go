@@ -1,21 +1,21 @@
-package analysis
+package report
 
 import (
 	"cmp"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // issues lists the findings with a severity and the missed targets, most
 // severe first (Issues Identified).
-func issues(r *Result) []Issue {
+func issues(r *analysis.Result) []Issue {
 	var out []Issue
 	for _, f := range r.Findings {
-		if f.Severity == SeverityNone {
+		if f.Severity == analysis.SeverityNone {
 			continue
 		}
 		is := Issue{Severity: f.Severity, Title: string(f.Detector) + sourceSuffix(f.Source) + ": " + f.Summary}
@@ -32,9 +32,9 @@ func issues(r *Result) []Issue {
 		out = append(out, is)
 	}
 	for _, t := range r.MissedTargets() {
-		sev := SeverityHigh
+		sev := analysis.SeverityHigh
 		if t.Component != "" {
-			sev = SeverityMedium
+			sev = analysis.SeverityMedium
 		}
 		out = append(out, Issue{Severity: sev, Title: fmt.Sprintf("%s target missed: %s (target %s)",
 			strings.TrimSpace(t.Component+" "+t.Metric), t.Actual, t.Target)})
@@ -53,16 +53,16 @@ func sourceSuffix(s string) string {
 
 // actions sorts the findings' next steps and the missed targets' advice
 // into the Recommendations' three horizons.
-func actions(r *Result) Actions {
+func actions(r *analysis.Result) Actions {
 	var a Actions
 	for _, f := range r.Findings {
 		if f.NextStep == "" {
 			continue
 		}
 		switch {
-		case f.Verdict == VerdictDetected && f.Severity >= SeverityHigh:
+		case f.Verdict == analysis.VerdictDetected && f.Severity >= analysis.SeverityHigh:
 			a.Immediate = append(a.Immediate, f.NextStep)
-		case f.Verdict == VerdictDetected, f.Verdict == VerdictWarning:
+		case f.Verdict == analysis.VerdictDetected, f.Verdict == analysis.VerdictWarning:
 			a.ShortTerm = append(a.ShortTerm, f.NextStep)
 		}
 	}
@@ -90,39 +90,27 @@ func actions(r *Result) Actions {
 // slowestStatements names the three statements with the highest p95
 // over the steady state (the last steady sample's histograms minus the
 // first's).
-func slowestStatements(r *Result) string {
-	type st struct {
-		sql string
-		p95 time.Duration
-	}
-	var all []st
-	if r.Capture != nil {
-		for _, s := range r.Capture.Timeline.Sources {
-			for _, stm := range steadyStatements(s) {
-				all = append(all, st{stm.SQL, stm.Latency.Quantile(0.95)})
-			}
-		}
-	}
+func slowestStatements(r *analysis.Result) string {
+	all := analysis.SlowStatements(r.Capture)
 	if len(all) == 0 {
 		return "no statement was traced"
 	}
-	slices.SortFunc(all, func(a, b st) int { return cmp.Compare(b.p95, a.p95) })
 	var parts []string
 	for i, s := range all {
 		if i == 3 {
 			break
 		}
-		sql := s.sql
+		sql := s.SQL
 		if len(sql) > 80 {
 			sql = sql[:77] + "..."
 		}
-		parts = append(parts, fmt.Sprintf("`%s` (p95 %s)", sql, human.Millis(s.p95)))
+		parts = append(parts, fmt.Sprintf("`%s` (p95 %s)", sql, human.Millis(s.P95)))
 	}
 	return strings.Join(parts, "; ")
 }
 
 // nextSteps is the seed's checklist, ticked where this run did the step.
-func nextSteps(r *Result) []Step {
+func nextSteps(r *analysis.Result) []Step {
 	clean := len(r.Failed()) == 0 && len(r.MissedTargets()) == 0
 	return []Step{
 		{true, "Execute sustained load test"},

@@ -1,4 +1,4 @@
-package analysis
+package report
 
 import (
 	"cmp"
@@ -9,11 +9,14 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
-// buildReport fills the seed's template from r.
-func buildReport(r *Result) *Report {
+// NewReport fills the seed's template from the analysis r, section by
+// section. The Report shares r's findings, targets and notes (slices):
+// change neither while the other is in use.
+func NewReport(r *analysis.Result) *Report {
 	rep := &Report{Title: "Sustained Load Test Results", Performance: r.Performance, System: r.System,
 		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes}
 	if r.Partial {
@@ -28,7 +31,7 @@ func buildReport(r *Result) *Report {
 	rep.Command = executionCommand(r)
 	rep.Endpoints = endpointRows(res, r.Thresholds)
 	rep.Stability = stability(r)
-	if f := r.Find(DetectorErrorRate, ""); f != nil && f.Errors != nil {
+	if f := r.Find(analysis.DetectorErrorRate, ""); f != nil && f.Errors != nil {
 		rep.Windows = f.Errors.Windows
 	}
 	rep.Issues = issues(r)
@@ -40,12 +43,12 @@ func buildReport(r *Result) *Report {
 	return rep
 }
 
-func configurationRows(r *Result) []KV {
+func configurationRows(r *analysis.Result) []KV {
 	res := r.Engine
 	rows := []KV{
 		{"Date", res.Start.UTC().Format("2006-01-02 15:04:05 UTC")},
-		{"Duration", fmt.Sprintf("%s (planned %s)", durationText(res.End.Sub(res.Start)), durationText(res.Duration))},
-		{"Target", orText(res.Host, "in-process handler")},
+		{"Duration", fmt.Sprintf("%s (planned %s)", durationWords(res.End.Sub(res.Start)), durationWords(res.Duration))},
+		{"Target", cmp.Or(res.Host, "in-process handler")},
 	}
 	switch res.Model {
 	case "open":
@@ -64,22 +67,15 @@ func configurationRows(r *Result) []KV {
 	if r.Capture != nil && len(r.Capture.Timing) > 0 {
 		var parts []string
 		for _, s := range r.Capture.Timing {
-			parts = append(parts, fmt.Sprintf("%s %s", s.Phase, shortDuration(s.Duration())))
+			parts = append(parts, fmt.Sprintf("%s %s", s.Phase, human.Span(s.Duration())))
 		}
 		rows = append(rows, KV{"Phases", strings.Join(parts, ", ")})
 	}
 	return rows
 }
 
-func orText(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-// durationText is "30 minutes", "2 minutes 30 seconds", "45 seconds".
-func durationText(d time.Duration) string {
+// durationWords is "30 minutes", "2 minutes 30 seconds", "45 seconds".
+func durationWords(d time.Duration) string {
 	d = d.Round(time.Second)
 	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
 	var parts []string
@@ -130,12 +126,12 @@ func classShares(res *engine.Result) []ClassShare {
 	return out
 }
 
-func executionCommand(r *Result) string {
+func executionCommand(r *analysis.Result) string {
 	if r.Capture != nil && r.Capture.Config != nil && r.Capture.Config.Command != "" {
 		return r.Capture.Config.Command
 	}
 	res := r.Engine
-	cmd := "soak run --host " + orText(res.Host, "<host>")
+	cmd := "soak run --host " + cmp.Or(res.Host, "<host>")
 	if res.Model == "open" {
 		cmd += fmt.Sprintf(" --rate %g", res.Rate)
 	} else {
@@ -153,7 +149,7 @@ func endpointName(method, name string) string {
 	return name + " [" + method + "]"
 }
 
-func endpointRows(res *engine.Result, th Thresholds) []EndpointRow {
+func endpointRows(res *engine.Result, th analysis.Thresholds) []EndpointRow {
 	stats := slices.Clone(res.Total.Stats)
 	slices.SortStableFunc(stats, func(a, b engine.Stat) int { return cmp.Compare(b.Requests, a.Requests) })
 	var out []EndpointRow
@@ -164,15 +160,12 @@ func endpointRows(res *engine.Result, th Thresholds) []EndpointRow {
 		s := &stats[i]
 		row := EndpointRow{Method: s.Method, Name: endpointName(s.Method, s.Name), Requests: s.Requests,
 			AvgMs: s.Mean() / 1000, P95Ms: float64(s.Percentile(95)) / 1000, P99Ms: float64(s.Percentile(99)) / 1000,
-			Errors: s.Failures(), RateLimited: s.RateLimited, Status: StatusPass}
+			Errors: s.Failures(), RateLimited: s.RateLimited, Status: analysis.StatusPass}
 		if (th.P95 > 0 && row.P95Ms > float64(th.P95.Milliseconds())) ||
 			(th.ErrorRate > 0 && s.Requests > 0 && float64(row.Errors)/float64(s.Requests) > th.ErrorRate) {
-			row.Status = StatusFail
+			row.Status = analysis.StatusFail
 		}
 		out = append(out, row)
 	}
 	return out
 }
-
-// shortDuration is a phase's length: "22 s", "1 min 38 s" (see span).
-func shortDuration(d time.Duration) string { return human.Span(d) }

@@ -1,4 +1,4 @@
-package analysis
+package report
 
 import (
 	"cmp"
@@ -6,30 +6,31 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
-func verdictText(f *Finding) string {
+func verdictText(f *analysis.Finding) string {
 	switch f.Verdict {
-	case VerdictDetected:
+	case analysis.VerdictDetected:
 		s := "❌ Yes"
 		if len(f.Suspects) > 0 {
 			s += ": " + f.Suspects[0].Location()
 		}
 		return s + fmt.Sprintf(" (confidence %.0f%%)", 100*f.Confidence)
-	case VerdictWarning:
+	case analysis.VerdictWarning:
 		return fmt.Sprintf("⚠️ Possibly: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
-	case VerdictOK:
+	case analysis.VerdictOK:
 		return fmt.Sprintf("✅ No: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
 	}
 	return "❔ Not measured: " + f.Unmeasured
 }
 
-func stability(r *Result) Stability {
+func stability(r *analysis.Result) Stability {
 	var st Stability
-	perSource := func(d Detector, fn func(f *Finding, prefix string) []KV) []KV {
+	perSource := func(d analysis.Detector, fn func(f *analysis.Finding, prefix string) []KV) []KV {
 		var out []KV
-		fs := r.findings(d)
+		fs := findingsOf(r, d)
 		for _, f := range fs {
 			prefix := ""
 			if len(fs) > 1 {
@@ -39,7 +40,7 @@ func stability(r *Result) Stability {
 		}
 		return out
 	}
-	st.Memory = perSource(DetectorMemoryLeak, func(f *Finding, p string) []KV {
+	st.Memory = perSource(analysis.DetectorMemoryLeak, func(f *analysis.Finding, p string) []KV {
 		m := f.Memory
 		if m == nil {
 			return []KV{{p + "Leak Detected", verdictText(f)}}
@@ -51,7 +52,7 @@ func stability(r *Result) Stability {
 			{p + "Leak Detected", verdictText(f)},
 		}
 	})
-	st.Goroutines = perSource(DetectorGoroutineLeak, func(f *Finding, p string) []KV {
+	st.Goroutines = perSource(analysis.DetectorGoroutineLeak, func(f *analysis.Finding, p string) []KV {
 		g := f.Goroutines
 		if g == nil {
 			return []KV{{p + "Leak Detected", verdictText(f)}}
@@ -63,18 +64,18 @@ func stability(r *Result) Stability {
 		}
 	})
 	st.Pool = poolStability(r)
-	if f := r.Find(DetectorErrorRate, ""); f != nil {
+	if f := r.Find(analysis.DetectorErrorRate, ""); f != nil {
 		if f.Errors == nil {
 			st.ErrorRate = []KV{{"Trend", verdictText(f)}}
 		} else {
 			for _, w := range f.Errors.Windows {
 				st.ErrorRate = append(st.ErrorRate, KV{w.Label, fmt.Sprintf("%s (%s of %s requests)", human.Percent(w.Rate), human.Count(w.Failures), human.Count(w.Requests))})
 			}
-			icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ "}[f.Verdict]
+			icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ "}[f.Verdict]
 			st.ErrorRate = append(st.ErrorRate, KV{"Trend", icon + cases(f.Errors.Trend) + ": " + f.Summary})
 		}
 	}
-	if f := r.Find(DetectorRateLimit, ""); f != nil {
+	if f := r.Find(analysis.DetectorRateLimit, ""); f != nil {
 		st.RateLimited = []KV{{"Rate Limit Hits", verdictRate(f)}}
 		if rf := f.RateLimit; rf != nil && rf.Policy != "" {
 			st.RateLimited = append(st.RateLimited, KV{"Policy", rf.Policy})
@@ -83,8 +84,8 @@ func stability(r *Result) Stability {
 	return st
 }
 
-func verdictRate(f *Finding) string {
-	icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ ", VerdictUnknown: "❔ "}[f.Verdict]
+func verdictRate(f *analysis.Finding) string {
+	icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ ", analysis.VerdictUnknown: "❔ "}[f.Verdict]
 	return icon + f.Summary
 }
 
@@ -95,22 +96,22 @@ func cases(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// findings returns the findings of detector d.
-func (r *Result) findings(d Detector) []*Finding {
-	var out []*Finding
+// findingsOf returns the findings of detector d, by source.
+func findingsOf(r *analysis.Result, d analysis.Detector) []*analysis.Finding {
+	var out []*analysis.Finding
 	for i := range r.Findings {
 		if r.Findings[i].Detector == d {
 			out = append(out, &r.Findings[i])
 		}
 	}
-	slices.SortFunc(out, func(a, b *Finding) int { return cmp.Compare(a.Source, b.Source) })
+	slices.SortFunc(out, func(a, b *analysis.Finding) int { return cmp.Compare(a.Source, b.Source) })
 	return out
 }
 
-func poolStability(r *Result) []KV {
+func poolStability(r *analysis.Result) []KV {
 	var out []KV
-	multi := len(r.findings(DetectorPoolExhaustion)) > 1
-	for _, f := range r.findings(DetectorConnectionLeak) {
+	multi := len(findingsOf(r, analysis.DetectorPoolExhaustion)) > 1
+	for _, f := range findingsOf(r, analysis.DetectorConnectionLeak) {
 		p := ""
 		if multi {
 			p = f.Source + ": "
@@ -130,7 +131,7 @@ func poolStability(r *Result) []KV {
 		}
 		out = append(out, KV{p + "Connection Leaks", connLeakText(f)})
 	}
-	for _, f := range r.findings(DetectorPoolExhaustion) {
+	for _, f := range findingsOf(r, analysis.DetectorPoolExhaustion) {
 		p := ""
 		if multi {
 			p = f.Source + ": "
@@ -139,7 +140,7 @@ func poolStability(r *Result) []KV {
 			out = append(out, KV{p + "Pool Exhaustion Events", "❔ Not measured: " + f.Unmeasured})
 			continue
 		}
-		icon := map[Verdict]string{VerdictOK: "✅ ", VerdictWarning: "⚠️ ", VerdictDetected: "❌ "}[f.Verdict]
+		icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ "}[f.Verdict]
 		n := 0
 		for _, e := range f.Events {
 			if e.Kind == "pool-exhausted" {
@@ -153,24 +154,24 @@ func poolStability(r *Result) []KV {
 
 // poolUnmeasured returns why the System Metrics row Connection Pool has no
 // figure, "" when it has one.
-func poolUnmeasured(r *Result) string {
+func poolUnmeasured(r *analysis.Result) string {
 	for _, t := range r.System {
-		if t.Component == "Database" && t.Metric == "Connection Pool" && t.Status == StatusUnknown {
+		if t.Component == "Database" && t.Metric == "Connection Pool" && t.Status == analysis.StatusUnknown {
 			return t.Why
 		}
 	}
 	return ""
 }
 
-func connLeakText(f *Finding) string {
+func connLeakText(f *analysis.Finding) string {
 	switch f.Verdict {
-	case VerdictDetected:
+	case analysis.VerdictDetected:
 		s := "❌ " + f.Summary
 		if len(f.Suspects) > 0 {
 			s += " (" + f.Suspects[0].Location() + ")"
 		}
 		return s
-	case VerdictOK:
+	case analysis.VerdictOK:
 		return "✅ None: " + f.Summary
 	}
 	return "❔ Not measured: " + f.Unmeasured
@@ -180,7 +181,7 @@ func connLeakText(f *Finding) string {
 // and the trend fitted to every GC cycle in it, saying which is which, so
 // that a shrinking end-to-end figure beside a rising trend (or the
 // reverse) reads as what it is.
-func memoryGrowthText(m *MemoryFigures) string {
+func memoryGrowthText(m *analysis.MemoryFigures) string {
 	shape := "flat within the noise"
 	switch {
 	case m.PerSecond.Rising():
@@ -189,30 +190,9 @@ func memoryGrowthText(m *MemoryFigures) string {
 		shape = "falling"
 	}
 	s := fmt.Sprintf("%+.1f MB from the start to the end of the steady state (%s); trend %+.1f MB/hour over %d GC cycles (95%% CI %.1f to %.1f: %s), %s per request",
-		human.MiB(float64(m.GrowthBytes)), human.Span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, bytesPerRequest(m.PerRequest.Slope))
-	if endsDisagree(m) {
+		human.MiB(float64(m.GrowthBytes)), human.Span(m.Steady), m.MBPerHour, m.Points, m.MBPerHourLo, m.MBPerHourHi, shape, human.FractionalBytes(m.PerRequest.Slope))
+	if m.EndsDisagree() {
 		s += "; the two ends are single GC cycles, the trend weighs them all"
 	}
 	return s
-}
-
-// endsDisagree reports whether the end-to-end change tells another story
-// than the trend: as a rate it falls outside the trend's 95 % interval,
-// and it goes another way (the heap ends lower on a rising trend, or
-// higher on a flat one). A reader comparing the two figures needs to be
-// told why.
-func endsDisagree(m *MemoryFigures) bool {
-	if m.Steady <= 0 || m.Points < minTrendPoints {
-		return false
-	}
-	rate := human.MiB(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
-	trend := 0
-	switch {
-	case m.PerSecond.Rising():
-		trend = 1
-	case m.PerSecond.Falling():
-		trend = -1
-	}
-	ends := cmp.Compare(m.GrowthBytes, 0)
-	return (rate < m.MBPerHourLo || rate > m.MBPerHourHi) && ends != trend
 }

@@ -1,10 +1,11 @@
-package analysis
+package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -12,7 +13,7 @@ import (
 
 // profileRefs lists the saved profiles with the command that opens each,
 // and the heap-growth diff of each source.
-func profileRefs(r *Result) []ProfileRef {
+func profileRefs(r *analysis.Result) []ProfileRef {
 	if r.Capture == nil {
 		return nil
 	}
@@ -54,7 +55,7 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 			return v
 		}
 		if why, ok := e.Missing[field]; ok {
-			if strings.HasPrefix(why, noneText) {
+			if analysis.IsNotPresent(why) {
 				return why // a thing the service does not have, not a gap
 			}
 			return "not measured: " + why
@@ -88,7 +89,7 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 		}
 		if without := map[string]string{probe.ConfigDBPoolMax: probe.ConfigDatabase, probe.ConfigRedisMaxMemory: probe.ConfigRedis}[key]; without != "" {
 			if why, none := probe.ConfigNone(e.Config[without]); none {
-				return KV{label, noneText + orText(why, "the service has none")}
+				return KV{label, analysis.NotPresent(cmp.Or(why, "the service has none"))}
 			}
 		}
 		if why, ok := e.Missing["Configuration"]; ok {

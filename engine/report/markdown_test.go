@@ -1,10 +1,14 @@
-package analysis
+package report
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -22,19 +26,29 @@ var seedHeadings = []string{
 	"## Next Steps", "## Appendix", "### Test Environment", "### Hardware Specifications", "### Configuration",
 }
 
-func markdownOf(t *testing.T, r *Result) string {
+func markdownOf(t *testing.T, r *analysis.Result) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Markdown(r)(&b); err != nil {
+	if err := Markdown(Run{Analysis: r})(&b); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
 }
 
+// analyze runs analysis.Analyze over a synthetic run with the seed's
+// targets.
+func analyze(r *synth.Run) *analysis.Result {
+	res, err := analysis.Analyze(r.Engine(), r.Capture, analysis.DefaultThresholds())
+	if err != nil {
+		panic(err)
+	}
+	return res
+}
+
 func TestMarkdownFollowsTheSeed(t *testing.T) {
 	s := synth.New()
-	s.AddSamples(poolSeries(100, 250))
-	s.AddIntervals(slowWhile(100, 250))
+	s.AddSamples(synth.PoolSeries(100, 250))
+	s.AddIntervals(synth.SlowWhile(100, 250))
 	md := markdownOf(t, analyze(s))
 	at := 0
 	for _, h := range seedHeadings {
@@ -86,7 +100,7 @@ func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
 		}
 	}
 	for _, f := range r.Findings {
-		if f.Detector != DetectorErrorRate && f.Detector != DetectorRateLimit && f.Verdict != VerdictUnknown {
+		if f.Detector != analysis.DetectorErrorRate && f.Detector != analysis.DetectorRateLimit && f.Verdict != analysis.VerdictUnknown {
 			t.Errorf("no probe, yet %s", f.String())
 		}
 	}
@@ -103,5 +117,66 @@ func TestMarkdownEscapesHostileText(t *testing.T) {
 	md := markdownOf(t, analyze(s))
 	if strings.Contains(md, "<script>") || strings.Contains(md, "a | b") || !strings.Contains(md, "a \\| b &lt;script") {
 		t.Errorf("hostile text not escaped:\n%s", md)
+	}
+}
+
+// TestMarkdownNeedsAnAnalysis: a client-side only run has no Markdown
+// report (its seed sections are the analysis's), and a Run given both
+// ways is refused by every renderer.
+func TestMarkdownNeedsAnAnalysis(t *testing.T) {
+	res := knownRun(t)
+	if err := Markdown(Run{Result: res})(io.Discard); !errors.Is(err, ErrNoAnalysis) {
+		t.Errorf("client-side run: %v", err)
+	}
+	a, err := analysis.Analyze(res, nil, analysis.DefaultThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := Run{Result: res, Analysis: a}
+	for name, rep := range map[string]Reporter{"markdown": Markdown(both), "html": HTML(both), "json": JSON(both),
+		"stats": LocustStats(both), "history": LocustHistory(both, CSVOptions{}), "failures": LocustFailures(both),
+		"exceptions": LocustExceptions(both)} {
+		if err := rep(io.Discard); !errors.Is(err, ErrTwoResults) {
+			t.Errorf("%s of a Run with both Result and Analysis: %v", name, err)
+		}
+	}
+	if err := Markdown(Run{})(io.Discard); !errors.Is(err, ErrNoResult) {
+		t.Errorf("empty run: %v", err)
+	}
+}
+
+// TestMarkdownOfPartialRuns: a run the analysis calls partial is titled
+// so, down to one cancelled before any interval (the runner's
+// TestSoakCancelledInBaseline makes such a run).
+func TestMarkdownOfPartialRuns(t *testing.T) {
+	s := synth.New()
+	s.AddSamples(synth.GCHeap(func(float64) float64 { return 5e6 }, 0, 1))
+	s.AddIntervals(synth.SteadyLoad)
+	r := analyze(s)
+	r.Partial = true
+	if md := markdownOf(t, r); !strings.HasPrefix(md, "# Sustained Load Test Results (partial: interrupted)\n") {
+		t.Errorf("partial run not titled so:\n%.200s", md)
+	}
+	empty := engine.NewResult(engine.RunInfo{Start: s.Start, Host: "http://127.0.0.1:1"}, nil, 0)
+	empty.Canceled = true
+	r, err := analysis.Analyze(empty, nil, analysis.DefaultThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := markdownOf(t, r)
+	if !strings.HasPrefix(md, "# Sustained Load Test Results (partial: interrupted)\n") || !strings.Contains(md, "| (no request completed) |") {
+		t.Errorf("run cancelled before any interval:\n%s", md)
+	}
+}
+
+// TestMarkdownNamesTheSlowestStatements: a missed query-latency target
+// gets the slowest statements as a short-term action.
+func TestMarkdownNamesTheSlowestStatements(t *testing.T) {
+	s := synth.New()
+	s.AddSamples(synth.SystemSeries)
+	s.AddIntervals(synth.SteadyLoad)
+	md := markdownOf(t, analyze(s))
+	if !strings.Contains(md, "Speed up the slowest statements: `SELECT * FROM stories WHERE slug = $1` (p95 80 ms)") {
+		t.Errorf("no slowest-statement recommendation:\n%s", md)
 	}
 }
