@@ -10,11 +10,21 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// connections is the connection-leak detector: what the probe's registry
-// still holds after the drain that was taken before the load stopped,
-// pools whose acquired count did not return to its baseline, and Redis
-// connections held outside the pool.
-func (a *analyzer) connections(s *capture.SourceTimeline) Finding {
+// DetectorConnectionLeak is the connection-leak detector's name.
+const DetectorConnectionLeak Detector = "connection-leak"
+
+// connectionLeak is the connection-leak detector.
+type connectionLeak struct{}
+
+func (connectionLeak) name() Detector { return DetectorConnectionLeak }
+
+func (connectionLeak) perSource() bool { return true }
+
+// detect reads what the probe's registry still holds after the drain
+// that was taken before the load stopped, pools whose acquired count did
+// not return to its baseline, and Redis connections held outside the
+// pool.
+func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorConnectionLeak
 	base, after := s.Last[capture.PhaseBaseline], s.Last[capture.PhaseDrain]
 	if after == nil {
@@ -211,4 +221,38 @@ func (a *analyzer) noConnections(s *capture.SourceTimeline) string {
 		return rd + ", and reports no pgx pool to the probe (wire probe.PGX)"
 	}
 	return "the service reports no pgx pool and no Redis client to the probe"
+}
+
+// ConnectionFigures are the connection-leak detector's measurements for
+// one source.
+type ConnectionFigures struct {
+	Pools []PoolResidue  `json:"pools,omitempty"`
+	Redis []RedisResidue `json:"redis,omitempty"`
+	// HeldAfterDrain counts registry holds (pgx connections, open
+	// queries, hijacked connections, PubSubs) still held at the drain's
+	// end that were taken before the load stopped.
+	HeldAfterDrain int `json:"held_after_drain"`
+	// ThresholdSeconds is the probe's leak threshold.
+	ThresholdSeconds float64 `json:"threshold_seconds"`
+}
+
+// PoolResidue is a pgx pool's acquired connections before and after the
+// load.
+type PoolResidue struct {
+	Name       string `json:"name"`
+	Max        int32  `json:"max"`
+	Baseline   int32  `json:"baseline"`
+	SteadyPeak int32  `json:"steady_peak"`
+	AfterDrain int32  `json:"after_drain"`
+}
+
+// RedisResidue is a Redis client's connections outside its pool.
+type RedisResidue struct {
+	Name               string `json:"name"`
+	HeldOutsideBefore  int    `json:"held_outside_before"`
+	HeldOutsideAfter   int    `json:"held_outside_after"`
+	OpenPubSubBefore   int    `json:"open_pubsub_before"`
+	OpenPubSubAfter    int    `json:"open_pubsub_after"`
+	PoolConnsAfter     int    `json:"pool_conns_after"`
+	IdlePoolConnsAfter int    `json:"idle_pool_conns_after"`
 }

@@ -121,7 +121,7 @@ func TestGoroutineDetector(t *testing.T) {
 			if math.Abs(g.ArrivalRate-100) > 1 || math.Abs(g.ExpectedInFlight-0.2) > 0.01 {
 				t.Errorf("Little's law: %v/s x %v = %v", g.ArrivalRate, g.ServerLatency, g.ExpectedInFlight)
 			}
-			if c.want == VerdictDetected && g.Residue < MinGoroutineLeak {
+			if c.want == VerdictDetected && g.Residue < minGoroutineLeak {
 				t.Errorf("residue %d", g.Residue)
 			}
 		})

@@ -6,19 +6,29 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // Error-trend constants (see docs/report.md): a trend is "rising" when
 // the Theil-Sen slope of the per-interval error rate is above 0 with 95 %
 // confidence and the last window's rate exceeds the first's by at least
-// MinErrorRise (absolute) and by half (relative).
-const MinErrorRise = 0.001
+// minErrorRise (absolute) and by half (relative).
+const minErrorRise = 0.001
 
-// errorRate is the error-rate detector: the rate per window (thirds of
-// the load, the seed's 0-10/10-20/20-30 min for a 30-minute run) and its
-// trend.
-func (a *analyzer) errorRate() Finding {
+// DetectorErrorRate is the error-rate detector's name.
+const DetectorErrorRate Detector = "error-rate"
+
+// errorRate is the error-rate detector.
+type errorRate struct{}
+
+func (errorRate) name() Detector { return DetectorErrorRate }
+
+func (errorRate) perSource() bool { return false }
+
+// detect measures the error rate per window (thirds of the load, the
+// seed's 0-10/10-20/20-30 min for a 30-minute run) and its trend.
+func (errorRate) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorErrorRate
 	ivs := a.res.Intervals
 	if len(ivs) == 0 {
@@ -43,9 +53,9 @@ func (a *analyzer) errorRate() Finding {
 	ef.Trend = "stable"
 	first, last := ef.Windows[0].Rate, ef.Windows[len(ef.Windows)-1].Rate
 	switch {
-	case ef.Slope.Rising() && last-first >= MinErrorRise && last >= 1.5*first:
+	case ef.Slope.Rising() && last-first >= minErrorRise && last >= 1.5*first:
 		ef.Trend = "rising"
-	case ef.Slope.Falling() && first-last >= MinErrorRise && first >= 1.5*last:
+	case ef.Slope.Falling() && first-last >= minErrorRise && first >= 1.5*last:
 		ef.Trend = "falling"
 	}
 	f := Finding{Detector: d, Errors: ef}
@@ -150,4 +160,29 @@ func ivCounts(iv *engine.Interval) (req, fail, limited int64) {
 		limited += s.RateLimited
 	}
 	return req, fail, limited
+}
+
+// ErrorFigures are the error-rate detector's measurements (client side).
+type ErrorFigures struct {
+	Requests int64   `json:"requests"`
+	Failures int64   `json:"failures"`
+	Rate     float64 `json:"rate"` // Failures / Requests
+	// Windows are the seed's 0-10, 10-20, 20-30 min for a 30-minute run,
+	// thirds of the run otherwise.
+	Windows []ErrorWindow `json:"windows"`
+	// Trend is "rising", "falling" or "stable"; Slope is the Theil-Sen
+	// slope of the per-interval error rate, in rate per minute.
+	Trend string `json:"trend"`
+	Slope Trend  `json:"slope"`
+}
+
+// ErrorWindow is one window's error rate.
+type ErrorWindow struct {
+	Label       string    `json:"label"` // "0-10 min"
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	Requests    int64     `json:"requests"`
+	Failures    int64     `json:"failures"`
+	RateLimited int64     `json:"rate_limited"`
+	Rate        float64   `json:"rate"`
 }

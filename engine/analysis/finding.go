@@ -9,27 +9,6 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// Detector names a stability detector. Every [Result] has one [Finding]
-// per detector and probe source (the error-rate and rate-limit detectors
-// read the client side and have Source "").
-type Detector string
-
-// The detectors, in the order the report lists them.
-const (
-	DetectorMemoryLeak     Detector = "memory-leak"
-	DetectorGoroutineLeak  Detector = "goroutine-leak"
-	DetectorConnectionLeak Detector = "connection-leak"
-	DetectorPoolExhaustion Detector = "pool-exhaustion"
-	DetectorErrorRate      Detector = "error-rate"
-	DetectorRateLimit      Detector = "rate-limit"
-)
-
-// Detectors lists every detector in report order.
-var Detectors = []Detector{
-	DetectorMemoryLeak, DetectorGoroutineLeak, DetectorConnectionLeak,
-	DetectorPoolExhaustion, DetectorErrorRate, DetectorRateLimit,
-}
-
 // Verdict is a detector's decision.
 type Verdict string
 
@@ -89,6 +68,15 @@ func (s *Severity) UnmarshalText(b []byte) error {
 
 // Finding is one detector's answer for one source: a verdict, how sure it
 // is, the evidence it rests on, and what to do next.
+//
+// Its figures are a tagged union kept flat for report.json (whose shape
+// docs/report.md documents and readers parse): Detector is the tag, and
+// the one figure field of that detector is set (Memory for
+// memory-leak, Goroutines for goroutine-leak, Connections for
+// connection-leak, Pools for pool-exhaustion, Errors for error-rate,
+// RateLimit for rate-limit); every other figure field is nil. A
+// VerdictUnknown finding may have none. In JSON each is a member named
+// after the field ("memory", "pools", ...), absent when nil.
 type Finding struct {
 	Detector Detector `json:"detector"`
 	// Source names the probe source (replica); "" for the client side.
@@ -112,8 +100,8 @@ type Finding struct {
 	// Unmeasured says why the verdict is VerdictUnknown.
 	Unmeasured string `json:"unmeasured,omitempty"`
 
-	// Figures of the detector that produced the finding; exactly one is
-	// set when the detector measured anything.
+	// The figures of the detector named by Detector (see above): at most
+	// one is set, the one of that detector.
 	Memory      *MemoryFigures     `json:"memory,omitempty"`
 	Goroutines  *GoroutineFigures  `json:"goroutines,omitempty"`
 	Connections *ConnectionFigures `json:"connections,omitempty"`

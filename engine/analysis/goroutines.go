@@ -12,13 +12,24 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// MinGoroutineLeak is the fewest goroutines a leak verdict needs, both
+// minGoroutineLeak is the fewest goroutines a leak verdict needs, both
 // growing through the steady state and left after the drain: a handful
 // of goroutines started lazily (a worker pool, a timer) is not a leak.
-const MinGoroutineLeak = 10
+const minGoroutineLeak = 10
 
-// goroutines is the goroutine-leak detector.
-func (a *analyzer) goroutines(s *capture.SourceTimeline) Finding {
+// DetectorGoroutineLeak is the goroutine-leak detector's name.
+const DetectorGoroutineLeak Detector = "goroutine-leak"
+
+// goroutineLeak is the goroutine-leak detector.
+type goroutineLeak struct{}
+
+func (goroutineLeak) name() Detector { return DetectorGoroutineLeak }
+
+func (goroutineLeak) perSource() bool { return true }
+
+// detect compares the goroutines beyond the requests in flight over the
+// steady state, the stacks that grew, and what stayed after the drain.
+func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorGoroutineLeak
 	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
@@ -63,9 +74,9 @@ func (a *analyzer) goroutines(s *capture.SourceTimeline) Finding {
 	if stacksWhy != "" {
 		f.Evidence = append(f.Evidence, "Goroutine stacks: "+stacksWhy+".")
 	}
-	trendLeak := g.Unexplained.Rising() && late.Rising() && g.Unexplained.Slope*steady.Duration().Seconds() >= MinGoroutineLeak
-	stackLeak := g.Growing >= MinGoroutineLeak
-	residueLeak := !drained || g.Residue >= MinGoroutineLeak
+	trendLeak := g.Unexplained.Rising() && late.Rising() && g.Unexplained.Slope*steady.Duration().Seconds() >= minGoroutineLeak
+	stackLeak := g.Growing >= minGoroutineLeak
+	residueLeak := !drained || g.Residue >= minGoroutineLeak
 	switch {
 	case (stackLeak || trendLeak) && residueLeak || g.LeakProfileCount > 0:
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
@@ -88,7 +99,7 @@ func (a *analyzer) goroutines(s *capture.SourceTimeline) Finding {
 	case g.Unexplained.Rising() && late.Rising():
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.6
 		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, below the leak bar (%d growing through the steady state and left after the drain)",
-			60*g.Unexplained.Slope, MinGoroutineLeak)
+			60*g.Unexplained.Slope, minGoroutineLeak)
 		f.NextStep = "Run a longer soak to see whether the count keeps rising."
 	default:
 		f.Verdict, f.Confidence = VerdictOK, 0.9
@@ -247,4 +258,34 @@ func inFlightText(n float64) string {
 	default:
 		return fmt.Sprintf("about %.0f requests", r)
 	}
+}
+
+// GoroutineFigures are the goroutine-leak detector's measurements for one
+// source.
+type GoroutineFigures struct {
+	// Goroutine counts at the baseline's end, the steady state's start
+	// and end, and the drain's end.
+	Baseline    int64 `json:"baseline"`
+	SteadyStart int64 `json:"steady_start"`
+	SteadyEnd   int64 `json:"steady_end"`
+	AfterDrain  int64 `json:"after_drain"`
+	// Residue is AfterDrain - Baseline: goroutines the run left behind.
+	Residue int64 `json:"residue"`
+	// ArrivalRate (requests/s) and ServerLatency (mean, server side) over
+	// the steady state give Little's law's expected in-flight requests,
+	// ExpectedInFlight = ArrivalRate x ServerLatency.
+	ArrivalRate      float64       `json:"arrival_rate"`
+	ServerLatency    time.Duration `json:"server_latency_ns"`
+	ExpectedInFlight float64       `json:"expected_in_flight"`
+	// Unexplained is the Theil-Sen slope, in goroutines per second over
+	// the steady state, of the goroutines the load does not explain
+	// (goroutines minus requests in flight).
+	Unexplained Trend `json:"unexplained"`
+	// Growing is the goroutines, summed over the stacks whose count only
+	// grew through the steady state and stayed after the drain.
+	Growing int64 `json:"growing"`
+	// LeakProfile says whether the goroutineleak profile was available,
+	// and LeakProfileCount how many goroutines it reported.
+	LeakProfile      string `json:"leak_profile"`
+	LeakProfileCount int64  `json:"leak_profile_count"`
 }

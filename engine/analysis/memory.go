@@ -12,19 +12,29 @@ import (
 
 // Memory-leak decision constants (see docs/report.md).
 const (
-	// MinLeakBytes and MinLeakShare: growth over the steady state must
+	// minLeakBytes and minLeakShare: growth over the steady state must
 	// reach both (the interval's lower bound, projected over the steady
 	// state) to be a leak: smaller growth is noise or a cache settling.
-	MinLeakBytes = 1 << 20
-	MinLeakShare = 0.05
-	// PlateauRatio: when the late half's slope is below this fraction of
+	minLeakBytes = 1 << 20
+	minLeakShare = 0.05
+	// plateauRatio: when the late half's slope is below this fraction of
 	// the whole steady state's, the growth is flattening: a plateau.
-	PlateauRatio = 0.25
+	plateauRatio = 0.25
 )
 
-// memory is the memory-leak detector: the live heap after GC, one point
-// per GC cycle, trended over the steady state.
-func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
+// DetectorMemoryLeak is the memory-leak detector's name.
+const DetectorMemoryLeak Detector = "memory-leak"
+
+// memoryLeak is the memory-leak detector.
+type memoryLeak struct{}
+
+func (memoryLeak) name() Detector { return DetectorMemoryLeak }
+
+func (memoryLeak) perSource() bool { return true }
+
+// detect trends the live heap after GC over the steady state, one point
+// per GC cycle.
+func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorMemoryLeak
 	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
@@ -59,7 +69,7 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	m.MBPerHourLo, m.MBPerHourHi = human.MiB(m.PerSecond.Lo*3600), human.MiB(m.PerSecond.Hi*3600)
 
 	secs := steady.Duration().Seconds()
-	material := math.Max(MinLeakBytes, MinLeakShare*float64(m.InitialBytes)) / secs // bytes/s
+	material := math.Max(minLeakBytes, minLeakShare*float64(m.InitialBytes)) / secs // bytes/s
 	rising := m.PerSecond.Rising() && m.PerSecond.Lo >= material
 	// A leak still grows at the end: the late half's own interval must
 	// clear the bar too. Growth that flattens (a late slope well below the
@@ -70,7 +80,7 @@ func (a *analyzer) memory(s *capture.SourceTimeline) Finding {
 	// steady state decides.
 	lateFits := m.Late.N >= minTrendPoints
 	m.Plateau = m.PerSecond.Rising() && lateFits && m.Late.Slope < m.PerSecond.Slope &&
-		(m.Late.Hi < material || m.Late.Slope < PlateauRatio*m.PerSecond.Slope)
+		(m.Late.Hi < material || m.Late.Slope < plateauRatio*m.PerSecond.Slope)
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
 	f := Finding{Detector: d, Source: s.Name, Memory: m}
 	f.Evidence = memoryEvidence(m)
@@ -205,4 +215,38 @@ func (m *MemoryFigures) EndsDisagree() bool {
 	}
 	ends := cmp.Compare(m.GrowthBytes, 0)
 	return (rate < m.MBPerHourLo || rate > m.MBPerHourHi) && ends != trend
+}
+
+// MemoryFigures are the memory-leak detector's measurements for one
+// source, over the steady state, from the live heap after GC.
+type MemoryFigures struct {
+	// Live heap after GC at the baseline's end, the steady state's
+	// start and end, and the drain's end (after a forced GC in process).
+	BaselineBytes   uint64 `json:"baseline_bytes"`
+	InitialBytes    uint64 `json:"initial_bytes"`
+	FinalBytes      uint64 `json:"final_bytes"`
+	AfterDrainBytes uint64 `json:"after_drain_bytes"`
+	// GrowthBytes is FinalBytes - InitialBytes (negative when it shrank).
+	GrowthBytes  int64 `json:"growth_bytes"`
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// Steady is the steady state's length; Points the distinct GC cycles
+	// (one point per cycle) the trend was fitted to.
+	Steady time.Duration `json:"steady_ns"`
+	Points int           `json:"points"`
+	// PerSecond is the Theil-Sen slope of the live heap against time, in
+	// bytes per second, with its 95 % confidence interval; PerRequest
+	// against requests served, in bytes per request; Late the slope over
+	// the steady state's second half, in bytes per second (a plateau
+	// has a Late slope whose interval holds 0).
+	PerSecond  Trend `json:"per_second"`
+	PerRequest Trend `json:"per_request"`
+	Late       Trend `json:"late"`
+	// MBPerHour projects PerSecond to an hour, in MiB (1 MB = 2^20 bytes,
+	// as pprof counts), with the interval's bounds.
+	MBPerHour   float64 `json:"mb_per_hour"`
+	MBPerHourLo float64 `json:"mb_per_hour_lo"`
+	MBPerHourHi float64 `json:"mb_per_hour_hi"`
+	// Plateau is set when the heap grew early and stopped: a cache
+	// filling, not a leak.
+	Plateau bool `json:"plateau"`
 }

@@ -13,23 +13,32 @@ import (
 // Pool-exhaustion decision constants (see docs/report.md).
 const (
 	// A pool exhausted (acquires waiting at its max) for at least
-	// SustainedExhaustedShare of the steady state, or for at least
-	// MinExhaustedShare (and two poll intervals) with the client's p95
+	// sustainedExhaustedShare of the steady state, or for at least
+	// minExhaustedShare (and two poll intervals) with the client's p95
 	// above its target in those intervals, is a detected exhaustion;
-	// MinExhaustedShare without the latency breach is a warning; less is
+	// minExhaustedShare without the latency breach is a warning; less is
 	// bursts.
-	MinExhaustedShare       = 0.05
-	SustainedExhaustedShare = 0.2
-	// PoolHeadroom is the utilisation a recommended pool size aims at
+	minExhaustedShare       = 0.05
+	sustainedExhaustedShare = 0.2
+	// poolHeadroom is the utilisation a recommended pool size aims at
 	// (the seed's pool target).
-	PoolHeadroom = 0.8
+	poolHeadroom = 0.8
 )
 
-// pools is the pool-exhaustion detector: for every pgx pool, the poll
-// intervals of the steady state in which acquires waited with the pool at
-// its max, the client latency in them, and whether it cleared after the
-// load.
-func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
+// DetectorPoolExhaustion is the pool-exhaustion detector's name.
+const DetectorPoolExhaustion Detector = "pool-exhaustion"
+
+// poolExhaustion is the pool-exhaustion detector.
+type poolExhaustion struct{}
+
+func (poolExhaustion) name() Detector { return DetectorPoolExhaustion }
+
+func (poolExhaustion) perSource() bool { return true }
+
+// detect finds, for every pgx pool, the poll intervals of the steady
+// state in which acquires waited with the pool at its max, the client
+// latency in them, and whether it cleared after the load.
+func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorPoolExhaustion
 	steady, ok := a.c.Timing.Span(capture.PhaseSteady)
 	if !ok {
@@ -60,8 +69,8 @@ func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
 			worst = &f.Pools[len(f.Pools)-1]
 		}
 	}
-	minTime := max(2*a.pollInterval(), time.Duration(MinExhaustedShare*float64(steady.Duration())))
-	sustained := max(minTime, time.Duration(SustainedExhaustedShare*float64(steady.Duration())))
+	minTime := max(2*a.pollInterval(), time.Duration(minExhaustedShare*float64(steady.Duration())))
+	sustained := max(minTime, time.Duration(sustainedExhaustedShare*float64(steady.Duration())))
 	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95
 	switch {
 	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:
@@ -84,7 +93,7 @@ func (a *analyzer) pools(s *capture.SourceTimeline) Finding {
 	case worst.Exhausted >= minTime:
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
 		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%d waits, %.2f s waited), below the bar of %s unless p95 breaks its target there (%s)",
-			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Percent(SustainedExhaustedShare), human.Millis(worst.P95Exhausted))
+			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Percent(sustainedExhaustedShare), human.Millis(worst.P95Exhausted))
 		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
@@ -187,7 +196,7 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 			pf.HoldTime = time.Duration(pf.MeanUtilization * float64(pf.Max) / pf.AcquireRate * float64(time.Second))
 			pf.QueryTime = time.Duration(float64(last.QueryMicros-first.QueryMicros)/acq) * time.Microsecond
 			pf.WaitPerAcquire = time.Duration(pf.WaitSeconds / acq * float64(time.Second))
-			pf.NeededConns = pf.AcquireRate * (pf.HoldTime + pf.WaitPerAcquire).Seconds() / PoolHeadroom
+			pf.NeededConns = pf.AcquireRate * (pf.HoldTime + pf.WaitPerAcquire).Seconds() / poolHeadroom
 		}
 	}
 	return pf, events
@@ -252,4 +261,48 @@ func otherLatency(pf *PoolFigures) string {
 		return "no other interval"
 	}
 	return "p95 " + human.Millis(pf.P95Other) + ", p99 " + human.Millis(pf.P99Other)
+}
+
+// PoolFigures are the pool-exhaustion detector's measurements for one
+// pgx pool of one source, over the steady state.
+type PoolFigures struct {
+	Name            string  `json:"name"`
+	Max             int32   `json:"max"`
+	PeakAcquired    int32   `json:"peak_acquired"`
+	PeakUtilization float64 `json:"peak_utilization"`
+	MeanUtilization float64 `json:"mean_utilization"`
+	// EmptyAcquires and WaitSeconds count acquires that found no idle
+	// connection, and their total wait.
+	EmptyAcquires int64   `json:"empty_acquires"`
+	WaitSeconds   float64 `json:"wait_seconds"`
+	// Exhausted is the time the pool spent exhausted (poll intervals with
+	// empty acquires while at its max), and ExhaustedShare its share of
+	// the steady state.
+	Exhausted      time.Duration `json:"exhausted_ns"`
+	ExhaustedShare float64       `json:"exhausted_share"`
+	// Client latency in the exhausted intervals and in the others.
+	P95Exhausted time.Duration `json:"p95_exhausted_ns"`
+	P95Other     time.Duration `json:"p95_other_ns"`
+	P99Exhausted time.Duration `json:"p99_exhausted_ns"`
+	P99Other     time.Duration `json:"p99_other_ns"`
+	// Correlation is Spearman's rank correlation, over the steady state's
+	// poll intervals, between the pool's wait time per second and the
+	// client's p95; CorrelationN is the number of intervals.
+	Correlation  float64 `json:"correlation"`
+	CorrelationN int     `json:"correlation_n"`
+	// Cleared is set when the exhaustion stopped once load stopped (no
+	// empty acquires in the drain and acquired back to its baseline).
+	Cleared bool `json:"cleared"`
+	// Little's law: AcquireRate (acquires/s) x HoldTime (mean time a
+	// connection is held per acquire) = connections in use, and x
+	// WaitPerAcquire (mean wait for one) = acquires queued; QueryTime is
+	// the database time per acquire (statement latency); NeededConns is
+	// AcquireRate x (HoldTime + WaitPerAcquire) / 0.8: the connections the
+	// demand seen would keep busy at 80 % utilisation (a lower bound: a
+	// closed-loop load speeds up once it stops waiting).
+	AcquireRate    float64       `json:"acquire_rate"`
+	HoldTime       time.Duration `json:"hold_time_ns"`
+	WaitPerAcquire time.Duration `json:"wait_per_acquire_ns"`
+	QueryTime      time.Duration `json:"query_time_ns"`
+	NeededConns    float64       `json:"needed_conns"`
 }

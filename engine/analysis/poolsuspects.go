@@ -54,7 +54,7 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	f.Suspects = append(idle, f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
-		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*PoolHeadroom, needed, pf.Max)
+		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*poolHeadroom, needed, pf.Max)
 	switch {
 	case len(idle) > 0:
 		top := idle[0]

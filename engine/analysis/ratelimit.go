@@ -73,9 +73,19 @@ func (p RatePolicy) expectedDenials(users int, rate float64, d time.Duration) fl
 	return float64(users) * max(0, rate*d.Seconds()-allowed)
 }
 
-// rateLimit is the rate-limit detector: the 429s seen against what the
-// service's policy predicts for the load's per-user rate.
-func (a *analyzer) rateLimit() Finding {
+// DetectorRateLimit is the rate-limit detector's name.
+const DetectorRateLimit Detector = "rate-limit"
+
+// rateLimit is the rate-limit detector.
+type rateLimit struct{}
+
+func (rateLimit) name() Detector { return DetectorRateLimit }
+
+func (rateLimit) perSource() bool { return false }
+
+// detect compares the 429s seen with what the service's policy predicts
+// for the load's per-user rate.
+func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorRateLimit
 	tot := a.res.Total
 	var req, limited int64
@@ -188,4 +198,33 @@ func (a *analyzer) serverDenials(rf *RateLimitFigures) {
 			rf.ServerDenials["other"] += r.RateLimitedOther - min(b.RateLimitedOther, r.RateLimitedOther)
 		}
 	}
+}
+
+// RateLimitFigures are the rate-limit detector's measurements: 429s seen
+// against what the service's policy predicts for the load.
+type RateLimitFigures struct {
+	// Policy is the policy as the probe reports it ("100 req/min per
+	// user (else per ip), burst 100"); "" when no probe told it.
+	Policy string `json:"policy,omitempty"`
+	// Limit per Period, Burst, and Per (the identity: "user", "ip"), as
+	// parsed from Policy.
+	Limit  int           `json:"limit,omitempty"`
+	Period time.Duration `json:"period_ns,omitempty"`
+	Burst  int           `json:"burst,omitempty"`
+	Per    string        `json:"per,omitempty"`
+	// Hits counts 429s the client received; HitRate is their share of
+	// the requests.
+	Hits    int64   `json:"hits"`
+	HitRate float64 `json:"hit_rate"`
+	// ServerDenials counts the middleware limiter's denials by identity
+	// kind ("user", "ip", "header", "other"), over the run.
+	ServerDenials map[string]uint64 `json:"server_denials,omitempty"`
+	// UserRate is the mean request rate per virtual user, per Period;
+	// ExpectedHits is what the policy predicts for users at that rate.
+	UserRate     float64 `json:"user_rate"`
+	ExpectedHits float64 `json:"expected_hits"`
+	// Expected says whether the 429s seen match the policy: "expected"
+	// (hits predicted and seen, or neither), "unexpected" (hits the
+	// policy does not explain), "missing" (hits predicted, none seen).
+	Expected string `json:"expected"`
 }

@@ -82,16 +82,19 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds) (*Result, er
 	a := newAnalyzer(r)
 	r.Environment = a.environment()
 	r.Notes = a.notes()
-	for _, src := range a.sources() {
-		r.Findings = append(r.Findings,
-			a.memory(src), a.goroutines(src), a.connections(src), a.pools(src))
-	}
-	if len(a.sources()) == 0 {
-		for _, d := range []Detector{DetectorMemoryLeak, DetectorGoroutineLeak, DetectorConnectionLeak, DetectorPoolExhaustion} {
-			r.Findings = append(r.Findings, unknown(d, "", a.noProbeReason()))
+	srcs := a.sources()
+	for _, d := range detectors {
+		switch {
+		case !d.perSource():
+			r.Findings = append(r.Findings, d.detect(a, nil))
+		case len(srcs) == 0:
+			r.Findings = append(r.Findings, unknown(d.name(), "", a.noProbeReason()))
+		default:
+			for _, src := range srcs {
+				r.Findings = append(r.Findings, d.detect(a, src))
+			}
 		}
 	}
-	r.Findings = append(r.Findings, a.errorRate(), a.rateLimit())
 	sortFindings(r.Findings)
 	r.Performance = a.performanceTargets()
 	r.System = a.systemTargets()
