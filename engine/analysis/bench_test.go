@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -108,6 +109,6 @@ func BenchmarkTheilSen900(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		TheilSen(x, y)
+		stats.TheilSen(x, y)
 	}
 }

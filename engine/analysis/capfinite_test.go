@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/engine/analysis/stats"
 )
 
 // stepsOf builds measured steps of users with the given throughputs; the
@@ -26,7 +28,7 @@ func stepsOf(users []int, rps []float64, broke int, why string) []CapacityStep {
 // the demo: steps that never broke fit a law without coherency cost, whose
 // peak was +Inf, and capacity.json and report.json failed to encode.
 func TestCapacityNoPeakEncodes(t *testing.T) {
-	usl := func(u USL) func(n float64) float64 { return u.Throughput }
+	usl := func(u stats.USL) func(n float64) float64 { return u.Throughput }
 	cases := []struct {
 		name  string
 		users []int
@@ -37,11 +39,11 @@ func TestCapacityNoPeakEncodes(t *testing.T) {
 	}{
 		{"linear, no step broke", []int{10, 20, 30}, func(n float64) float64 { return 0.62 * n }, -1, "",
 			[]string{"no peak within the measured range: throughput still rising at 30 users", "straight line"}},
-		{"contention only", []int{10, 20, 30, 40}, usl(USL{Lambda: 10, Sigma: 0.02}), -1, "",
+		{"contention only", []int{10, 20, 30, 40}, usl(stats.USL{Lambda: 10, Sigma: 0.02}), -1, "",
 			[]string{"no peak within the measured range: throughput still rising at 40 users", "contention caps it near 500 RPS per replica"}},
-		{"peak beyond the steps", []int{10, 20, 30, 40}, usl(USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}), -1, "",
+		{"peak beyond the steps", []int{10, 20, 30, 40}, usl(stats.USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}), -1, "",
 			[]string{"no peak within the measured range: throughput still rising at 40 users", "the fit extrapolates a peak of"}},
-		{"peak inside the steps", []int{10, 20, 40, 80, 120, 160}, usl(USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}), 5, "throughput stopped rising: x",
+		{"peak inside the steps", []int{10, 20, 40, 80, 120, 160}, usl(stats.USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}), 5, "throughput stopped rising: x",
 			[]string{"throughput peaks at", "near 99 users, within the measured range"}},
 		{"broke on p95 before a peak", []int{10, 20, 30, 40}, func(n float64) float64 { return 0.62 * n }, 3, "p95 600ms above the 500ms target",
 			[]string{"no peak within the measured range: throughput still rising at 30 users, the last step before the break"}},
@@ -75,32 +77,5 @@ func TestCapacityNoPeakEncodes(t *testing.T) {
 				t.Errorf("a non-finite figure in:\n%s", out)
 			}
 		})
-	}
-}
-
-// TestFitUSLAlwaysFinite fits the law to points at the edges of its domain
-// and checks that every figure it returns is finite.
-func TestFitUSLAlwaysFinite(t *testing.T) {
-	cases := [][2][]float64{
-		{{1, 2, 3}, {10, 20, 30}},                       // linear: no peak
-		{{1, 2, 3, 4}, {10, 10, 10, 10}},                // flat: Sigma 1
-		{{1, 2, 3, 4}, {40, 20, 13, 10}},                // falling from one user
-		{{1, 1, 1}, {10, 11, 12}},                       // one concurrency
-		{{1, 2, 3}, {1e-300, 2e-300, 3e-300}},           // tiny throughputs
-		{{1, 2, 3}, {1e300, 2e300, 3e300}},              // huge throughputs
-		{{1, 1e6, 2e6, 3e6}, {1, 1e6, 2e6, 3e6}},        // wide range
-		{{1, 2, 3, math.NaN()}, {1, 2, 3, math.Inf(1)}}, // unusable points dropped
-	}
-	for _, c := range cases {
-		u, err := FitUSL(c[0], c[1])
-		if err != nil {
-			continue // refusing is fine; an infinite figure is not
-		}
-		if !finite(u.Lambda, u.Sigma, u.Kappa, u.R2, u.PeakN, u.PeakX, u.Ceiling()) {
-			t.Errorf("%v -> %v: non-finite fit %+v", c[0], c[1], u)
-		}
-		if _, err := json.Marshal(u); err != nil {
-			t.Errorf("%v -> %v: %v", c[0], c[1], err)
-		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -63,8 +64,8 @@ type CapacityResult struct {
 	Why           string  `json:"why,omitempty"`
 	// USL is the Universal Scalability Law fitted to the steps (nil with
 	// fewer than 3 usable steps; USLError says why).
-	USL      *USL   `json:"usl,omitempty"`
-	USLError string `json:"usl_error,omitempty"`
+	USL      *stats.USL `json:"usl,omitempty"`
+	USLError string     `json:"usl_error,omitempty"`
 	// Peak says in words where throughput peaks: within the measured
 	// steps, or "no peak within the measured range: throughput still
 	// rising at 30 users" and what the fit extrapolates. "" without a fit.
@@ -109,7 +110,7 @@ func NewCapacityResult(model string, steps []CapacityStep, th Thresholds, tl *ca
 		r.MaxUsers, r.MaxRate = s.Users, s.Rate
 		r.MaxRPS = math.Max(r.MaxRPS, s.Throughput)
 	}
-	if u, err := FitUSL(ns, xs); err == nil {
+	if u, err := stats.FitUSL(ns, xs); err == nil {
 		r.USL = &u
 		r.Peak = r.peakWords(slices.Max(ns))
 	} else {

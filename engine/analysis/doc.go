@@ -1,62 +1,40 @@
-// Package analysis is soak's stability analysis: it joins the load
-// engine's client-side intervals with the probe's server-side samples on
-// one clock, splits the run into phases, and decides whether memory,
-// goroutines or connections leak, whether a pool ran dry and what that
-// did to latency, and how errors and 429s evolved. Then it fills the seed
-// report's template, every TBD measured, and says what to fix.
+// Package analysis decides: it is a pure function of a run's engine result
+// (client side) and its capture (server side, engine/capture), and says
+// whether memory, goroutines or connections leak, whether a pool ran dry
+// and what that did to latency, how errors and 429s evolved, and which
+// targets the run met. It runs nothing (engine/runner does) and renders
+// nothing (engine/report does).
 //
-//	res, err := analysis.Soak(ctx, analysis.Config{
-//		Plan:    plan,                                        // an engine.Plan
-//		Sources: []analysis.Source{analysis.InProcess(probe)}, // or analysis.Remote(url, client), one per replica
-//	})
+//	res, err := analysis.Analyze(engineResult, capture, analysis.DefaultThresholds())
 //	if err != nil {
-//		return err // a bad Config
+//		return err // no engine result, bad thresholds or phases
 //	}
-//	for _, f := range res.Findings {
+//	for _, f := range res.Failed() {
 //		fmt.Println(f.String()) // "memory-leak [svc-1]: detected (99%): live heap grows 41 MB/hour ..."
 //	}
-//	_ = analysis.NewReport(res).WriteMarkdown(os.Stdout)
-//	os.Exit(res.ExitCode()) // 0, ExitTargetMissed or ExitUnstable
+//	os.Exit(res.ExitCode()) // ExitOK, ExitTargetMissed or ExitUnstable
 //
 // # The public surface
 //
-//   - Sources of server truth: [Source], [InProcess] (a *probe.Probe in
-//     this process) and [Remote] (a probe read over HTTP through a
-//     [Client], one per replica).
-//   - The run: [Soak] with a [Config] (plan, sources, poll interval,
-//     baseline, settle, drain, thresholds, results directory, a
-//     [RecordWriter] that appends every sample to disk as it arrives).
-//     Phases ([Phase], [Span], [Timing]): baseline, warm-up (ramp +
-//     settle), steady state, drain. Profiles and leak reports are taken at
-//     the [Moments].
-//   - Rebuilding: [ReadCapture] reads what a RecordWriter wrote,
-//     [Capture.LoadProfiles] reads the saved profiles, and [Analyze] turns
-//     an engine.Result and a [Capture] into a [Result] (`soak report DIR`).
-//   - Verdicts: [Result.Findings], one [Finding] per [Detector] and
-//     source: a [Verdict], a confidence, evidence, [Suspect]s with function
-//     and file:line, [Event]s, a next step, and the detector's figures
-//     ([MemoryFigures], [GoroutineFigures], [ConnectionFigures],
-//     [PoolFigures], [ErrorFigures], [RateLimitFigures]). [TheilSen] and
-//     [Spearman] are the statistics they rest on.
-//   - Targets: [Thresholds] (the seed's by default), the [Target] rows of
-//     the Results Summary, and exit codes ([Result.ExitCode]: [ExitOK],
-//     [ExitTargetMissed], [ExitUnstable]).
-//   - The report: [NewReport] gives the template's sections as rows
-//     ([Report]); [Report.WriteMarkdown] prints them; [Charts] holds the
-//     server-side series for the HTML renderer.
-//   - Capacity: [Capacity] runs a stepped load to the breaking point and
-//     fits the Universal Scalability Law ([FitUSL], [USL]).
+//   - [Analyze] turns an engine.Result and a capture.Capture into a
+//     [Result]: one [Finding] per detector and source, the targets, the
+//     environment completed from the probes, the server-side [Charts].
+//   - Findings: a [Verdict], a [Severity], a confidence, evidence,
+//     [Suspect]s with function and file:line, [Event]s, a next step, and
+//     the figures of the [Detector] that made it ([MemoryFigures],
+//     [GoroutineFigures], [ConnectionFigures], [PoolFigures],
+//     [ErrorFigures], [RateLimitFigures]). Each detector is one file; the
+//     statistics they rest on are engine/analysis/stats.
+//   - Targets: [Thresholds] (defined here once, read by engine/scenario
+//     and the CLI; [DefaultThresholds] are the seed's), the [Target] rows
+//     of the Results Summary and the exit codes ([Result.ExitCode]).
+//   - Capacity: [MeasureStep] and [JudgeStep] measure and judge one step
+//     of a stepped load, [NewCapacityResult] summarises the steps with the
+//     Universal Scalability Law (engine/runner's Capacity calls them).
 //   - In tests: [Verify] fails a [TestingT] with the findings.
-//
-// # Clock
-//
-// Every sample is timestamped when it arrives, with the same wall clock
-// as the engine's intervals (engine.Interval.Start), so client latency
-// and server state line up whatever the probe machine's clock says.
 //
 // # Concurrency
 //
-// Soak and Capacity may run concurrently. A Result is plain data, safe to
-// read from many goroutines once returned. A [Timeline] is not safe for
-// concurrent mutation; a RecordWriter is.
+// Analyze does not modify its inputs and may run concurrently. A Result
+// is plain data, safe to read from many goroutines once returned.
 package analysis

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
@@ -49,7 +50,7 @@ func (errorRate) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		xs = append(xs, iv.Start.Sub(a.res.Start).Minutes())
 		ys = append(ys, float64(fail)/float64(req))
 	}
-	ef.Slope = TheilSen(xs, ys)
+	ef.Slope = stats.TheilSen(xs, ys)
 	ef.Trend = "stable"
 	first, last := ef.Windows[0].Rate, ef.Windows[len(ef.Windows)-1].Rate
 	switch {
@@ -172,8 +173,8 @@ type ErrorFigures struct {
 	Windows []ErrorWindow `json:"windows"`
 	// Trend is "rising", "falling" or "stable"; Slope is the Theil-Sen
 	// slope of the per-interval error rate, in rate per minute.
-	Trend string `json:"trend"`
-	Slope Trend  `json:"slope"`
+	Trend string      `json:"trend"`
+	Slope stats.Trend `json:"slope"`
 }
 
 // ErrorWindow is one window's error rate.

@@ -127,6 +127,9 @@ func (f *Finding) String() string {
 	return fmt.Sprintf("%s%s: %s%s: %s", f.Detector, src, f.Verdict, conf, f.Summary)
 }
 
+// maxConfidence caps a finding's confidence: no soak is certain.
+const maxConfidence = 0.99
+
 // Suspect is a located cause: a function at a file and line, with how
 // much of the problem it accounts for.
 type Suspect struct {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -36,9 +37,9 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		return unknown(d, s.Name, "no steady state in this run (the warm-up covered the whole load)")
 	}
 	pts := s.In(capture.PhaseSteady)
-	if len(pts) < minTrendPoints {
+	if len(pts) < stats.MinPoints {
 		return unknown(d, s.Name, fmt.Sprintf("only %d samples in the %s steady state, %d are needed", len(pts),
-			human.Span(steady.Duration()), minTrendPoints))
+			human.Span(steady.Duration()), stats.MinPoints))
 	}
 	g := &GoroutineFigures{}
 	if b := s.Last[capture.PhaseBaseline]; b != nil {
@@ -62,8 +63,8 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		xs[i] = p.Time.Sub(first.Time).Seconds()
 		ys[i] = float64(p.Goroutines - p.InFlight)
 	}
-	g.Unexplained = TheilSen(xs, ys)
-	late := TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
+	g.Unexplained = stats.TheilSen(xs, ys)
+	late := stats.TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
 	growing, stacksWhy := a.growingStacks(s.Name)
 	for _, sp := range growing {
 		g.Growing += sp.Value
@@ -115,7 +116,7 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	return f
 }
 
-func goroutineEvidence(g *GoroutineFigures, drained bool, late Trend) []string {
+func goroutineEvidence(g *GoroutineFigures, drained bool, late stats.Trend) []string {
 	ev := []string{
 		fmt.Sprintf("Goroutines: %d at baseline, %d at the start of the steady state, %d at its end, %d after the drain (residue %+d).",
 			g.Baseline, g.SteadyStart, g.SteadyEnd, g.AfterDrain, g.Residue),
@@ -280,7 +281,7 @@ type GoroutineFigures struct {
 	// Unexplained is the Theil-Sen slope, in goroutines per second over
 	// the steady state, of the goroutines the load does not explain
 	// (goroutines minus requests in flight).
-	Unexplained Trend `json:"unexplained"`
+	Unexplained stats.Trend `json:"unexplained"`
 	// Growing is the goroutines, summed over the stacks whose count only
 	// grew through the steady state and stayed after the drain.
 	Growing int64 `json:"growing"`

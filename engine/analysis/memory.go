@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
@@ -43,9 +44,9 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	pts := gcPoints(s.In(capture.PhaseSteady))
 	m := &MemoryFigures{Steady: steady.Duration(), Points: len(pts)}
 	fillMemoryLevels(m, s)
-	if len(pts) < minTrendPoints {
+	if len(pts) < stats.MinPoints {
 		f := unknown(d, s.Name, fmt.Sprintf("only %d GC cycles were seen in the %s steady state, %d are needed: run longer, or poll more often",
-			len(pts), human.Span(steady.Duration()), minTrendPoints))
+			len(pts), human.Span(steady.Duration()), stats.MinPoints))
 		f.Memory = m
 		return f
 	}
@@ -61,10 +62,10 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			reqs[i] = a.clientRequestsBefore(p.Time)
 		}
 	}
-	m.PerSecond = TheilSen(xs, ys)
-	m.PerRequest = TheilSen(reqs, ys)
+	m.PerSecond = stats.TheilSen(xs, ys)
+	m.PerRequest = stats.TheilSen(reqs, ys)
 	half := len(pts) / 2
-	m.Late = TheilSen(xs[half:], ys[half:])
+	m.Late = stats.TheilSen(xs[half:], ys[half:])
 	m.MBPerHour = human.MiB(m.PerSecond.Slope * 3600)
 	m.MBPerHourLo, m.MBPerHourHi = human.MiB(m.PerSecond.Lo*3600), human.MiB(m.PerSecond.Hi*3600)
 
@@ -78,7 +79,7 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	// tell) is not called a leak, and the words say why. A late half too
 	// short to fit (few GC cycles) cannot show flattening, and the whole
 	// steady state decides.
-	lateFits := m.Late.N >= minTrendPoints
+	lateFits := m.Late.N >= stats.MinPoints
 	m.Plateau = m.PerSecond.Rising() && lateFits && m.Late.Slope < m.PerSecond.Slope &&
 		(m.Late.Hi < material || m.Late.Slope < plateauRatio*m.PerSecond.Slope)
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
@@ -202,7 +203,7 @@ func (a *analyzer) clientRequestsBefore(t time.Time) float64 {
 // heap ends lower on a rising trend, or higher on a flat one). A reader
 // comparing the two figures needs to be told why.
 func (m *MemoryFigures) EndsDisagree() bool {
-	if m.Steady <= 0 || m.Points < minTrendPoints {
+	if m.Steady <= 0 || m.Points < stats.MinPoints {
 		return false
 	}
 	rate := human.MiB(float64(m.GrowthBytes) / m.Steady.Seconds() * 3600)
@@ -238,9 +239,9 @@ type MemoryFigures struct {
 	// against requests served, in bytes per request; Late the slope over
 	// the steady state's second half, in bytes per second (a plateau
 	// has a Late slope whose interval holds 0).
-	PerSecond  Trend `json:"per_second"`
-	PerRequest Trend `json:"per_request"`
-	Late       Trend `json:"late"`
+	PerSecond  stats.Trend `json:"per_second"`
+	PerRequest stats.Trend `json:"per_request"`
+	Late       stats.Trend `json:"late"`
 	// MBPerHour projects PerSecond to an hour, in MiB (1 MB = 2^20 bytes,
 	// as pprof counts), with the interval's bounds.
 	MBPerHour   float64 `json:"mb_per_hour"`

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -183,7 +184,7 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 		pf.MeanUtilization = utilSum / float64(utilN)
 	}
 	pf.ExhaustedShare = pf.Exhausted.Seconds() / steady.Duration().Seconds()
-	pf.Correlation, pf.CorrelationN = Spearman(waitRate, p95s), len(p95s)
+	pf.Correlation, pf.CorrelationN = stats.Spearman(waitRate, p95s), len(p95s)
 	pf.P95Exhausted, pf.P99Exhausted = windowQuantiles(inside)
 	pf.P95Other, pf.P99Other = windowQuantiles(outside)
 	pf.Cleared = poolCleared(s, name)

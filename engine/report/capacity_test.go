@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/internal/synth"
 )
 
@@ -30,7 +31,7 @@ func capacityOf(users []int, rps func(n float64) float64, broke int, why string)
 // breaking point, the USL fit and its peak words, and no non-finite
 // figure, whether the steps peaked or kept rising.
 func TestCapacityMarkdown(t *testing.T) {
-	usl := analysis.USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}
+	usl := stats.USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}
 	for _, cr := range []*analysis.CapacityResult{
 		capacityOf([]int{10, 20, 40, 80, 120, 160}, usl.Throughput, 5, "throughput stopped rising: x"),
 		capacityOf([]int{10, 20, 30}, func(n float64) float64 { return 0.62 * n }, -1, ""),

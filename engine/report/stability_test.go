@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/stats"
 )
 
 // TestMemoryGrowthWordsFollowTheTrend: Memory Growth calls the heap
@@ -13,13 +14,13 @@ import (
 // ends exactly when the figures disagree (analysis.MemoryFigures
 // .EndsDisagree, swept over noisy runs in engine/analysis).
 func TestMemoryGrowthWordsFollowTheTrend(t *testing.T) {
-	trend := func(lo, hi float64) analysis.Trend {
-		return analysis.Trend{Slope: (lo + hi) / 2, Lo: lo, Hi: hi, N: 30}
+	trend := func(lo, hi float64) stats.Trend {
+		return stats.Trend{Slope: (lo + hi) / 2, Lo: lo, Hi: hi, N: 30}
 	}
 	const mbPerHour = float64(1<<20) / 3600 // bytes per second
 	cases := []struct {
 		name   string
-		trend  analysis.Trend
+		trend  stats.Trend
 		growth int64 // bytes over the 5 min steady state
 		want   []string
 	}{

@@ -1,6 +1,7 @@
-package analysis
+package stats
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -148,4 +149,31 @@ func median(s []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// TestFitUSLAlwaysFinite fits the law to points at the edges of its domain
+// and checks that every figure it returns is finite.
+func TestFitUSLAlwaysFinite(t *testing.T) {
+	cases := [][2][]float64{
+		{{1, 2, 3}, {10, 20, 30}},                       // linear: no peak
+		{{1, 2, 3, 4}, {10, 10, 10, 10}},                // flat: Sigma 1
+		{{1, 2, 3, 4}, {40, 20, 13, 10}},                // falling from one user
+		{{1, 1, 1}, {10, 11, 12}},                       // one concurrency
+		{{1, 2, 3}, {1e-300, 2e-300, 3e-300}},           // tiny throughputs
+		{{1, 2, 3}, {1e300, 2e300, 3e300}},              // huge throughputs
+		{{1, 1e6, 2e6, 3e6}, {1, 1e6, 2e6, 3e6}},        // wide range
+		{{1, 2, 3, math.NaN()}, {1, 2, 3, math.Inf(1)}}, // unusable points dropped
+	}
+	for _, c := range cases {
+		u, err := FitUSL(c[0], c[1])
+		if err != nil {
+			continue // refusing is fine; an infinite figure is not
+		}
+		if !finite(u.Lambda, u.Sigma, u.Kappa, u.R2, u.PeakN, u.PeakX, u.Ceiling()) {
+			t.Errorf("%v -> %v: non-finite fit %+v", c[0], c[1], u)
+		}
+		if _, err := json.Marshal(u); err != nil {
+			t.Errorf("%v -> %v: %v", c[0], c[1], err)
+		}
+	}
 }

@@ -1,4 +1,4 @@
-package analysis
+package stats
 
 import (
 	"errors"
@@ -56,7 +56,7 @@ func (u USL) Ceiling() float64 {
 const negligible = 1e-9
 
 // ErrUSLFit is returned by FitUSL for too few or unusable points.
-var ErrUSLFit = errors.New("analysis: cannot fit the Universal Scalability Law")
+var ErrUSLFit = errors.New("stats: cannot fit the Universal Scalability Law")
 
 // Throughput is the law's X(n); 0 where the law's denominator is not
 // positive (n below 1 with a large Sigma: outside its domain).

@@ -1,6 +1,7 @@
-package analysis
+package stats
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
@@ -27,13 +28,15 @@ type Trend struct {
 }
 
 // Rising reports whether the whole confidence interval is above 0.
-func (t Trend) Rising() bool { return t.N >= minTrendPoints && t.Lo > 0 }
+func (t Trend) Rising() bool { return t.N >= MinPoints && t.Lo > 0 }
 
 // Falling reports whether the whole confidence interval is below 0.
-func (t Trend) Falling() bool { return t.N >= minTrendPoints && t.Hi < 0 }
+func (t Trend) Falling() bool { return t.N >= MinPoints && t.Hi < 0 }
 
-// minTrendPoints is the fewest points a trend is fitted to.
-const minTrendPoints = 5
+// MinPoints is the fewest points TheilSen fits a trend to: with fewer,
+// the Trend has only N set (and PRising 1), and is neither rising nor
+// falling.
+const MinPoints = 5
 
 // z95 is the two-sided 95 % normal quantile.
 const z95 = 1.959963984540054
@@ -49,7 +52,7 @@ const maxPairs = 500_000
 func TheilSen(x, y []float64) Trend {
 	xs, ys := cleanXY(x, y)
 	n := len(xs)
-	if n < minTrendPoints {
+	if n < MinPoints {
 		return Trend{N: n, PRising: 1}
 	}
 	slopes := make([]float64, 0, n*(n-1)/2)
@@ -222,7 +225,7 @@ func ranks(v []float64) []float64 {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmpFloat(v[a], v[b]) })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
 	r := make([]float64, len(v))
 	for i := 0; i < len(idx); {
 		j := i + 1
@@ -236,16 +239,6 @@ func ranks(v []float64) []float64 {
 		i = j
 	}
 	return r
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func pearson(x, y []float64) float64 {
@@ -269,6 +262,3 @@ func pearson(x, y []float64) float64 {
 	}
 	return sxy / math.Sqrt(sxx*syy)
 }
-
-// maxConfidence caps a finding's confidence: no soak is certain.
-const maxConfidence = 0.99
