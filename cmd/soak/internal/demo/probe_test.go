@@ -180,7 +180,11 @@ func TestConnLeakInProbe(t *testing.T) {
 
 // TestPoolExhaustedInProbe: concurrent searches under pool-exhausted
 // make acquires wait, visible in the snapshot; once they finish nothing is
-// held: exhaustion, not a leak. A clean pool does not wait.
+// held: exhaustion, not a leak. A clean pool, larger than the burst, never
+// waits for a connection another request holds: an acquire of it waits
+// only while the pool dials a new connection, which a busy machine may
+// make it do at any burst (when the second burst overlaps more than the
+// first), so its empty acquires are bounded by the connections it opened.
 func TestPoolExhaustedInProbe(t *testing.T) {
 	for _, fault := range []bool{false, true} {
 		cfg := pgConfig(t, false)
@@ -210,8 +214,9 @@ func TestPoolExhaustedInProbe(t *testing.T) {
 		if fault && (p.MaxConns != ExhaustedPoolMaxConns || empty < ExhaustedPoolMaxConns || waited < SearchHold.Seconds()) {
 			t.Errorf("no exhaustion: %+v", p)
 		}
-		if !fault && empty != 0 {
-			t.Errorf("clean pool: %d empty acquires, waited %.2fs", empty, waited)
+		if opened := int64(p.TotalConns - before.TotalConns); !fault && p.MaxConns > 3*ExhaustedPoolMaxConns && empty > opened {
+			t.Errorf("clean pool of %d: %d empty acquires for %d connections opened (waited %.2fs): a wait for a held connection",
+				p.MaxConns, empty, opened, waited)
 		}
 		if p.AcquiredConns != 0 || p.HeldConns != 0 {
 			t.Errorf("held after the load: %+v", p)
