@@ -1,9 +1,9 @@
 // Command stall is the stalling service of docs/coordinated-omission.md:
 // GET /stall answers at once, except during a 1-second freeze every 10
-// seconds, when every request waits for the freeze to end. It is the
-// /stall endpoint of the load-generator benchmarks' target
-// (/work/shared/bench/target), kept in the repository so the guide's
-// measurement runs from a fresh clone.
+// seconds, when every request waits for the freeze to end, and GET /ok
+// never waits. It is the load-generator benchmarks' target
+// (engine/internal/bench's co.sh and rss.sh build it), kept in the
+// repository so the guide's measurement runs from a fresh clone.
 //
 //	go run ./docs/internal/stall                      # on 127.0.0.1:18080
 //	go run ./docs/internal/stall -addr 127.0.0.1:0    # any free port, printed

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # co.sh: coordinated omission. Against the bench target's /stall (a 1 s
-# freeze every 10 s): soak's open model at RATE/s and vegeta at the same rate
+# freeze every 10 s; docs/internal/stall, or TARGET_DIR's target): soak's open model at RATE/s and vegeta at the same rate
 # (both measure from the intended start), side by side in one session; and
 # wrk's closed loop, which hides the freezes (issue 2: soak's p95 and p99
 # within 10 % of vegeta's; wrk's p90 under 5 ms).
 #
-# Usage: engine/internal/bench/co.sh [RATE=1000] [DURATION=30]
+# Usage: [TARGET_DIR=dir] engine/internal/bench/co.sh [RATE=1000] [DURATION=30]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 RATE=${1:-1000} D=${2:-30}
@@ -15,11 +15,17 @@ trap 'kill "$tpid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ -x "$gobin/vegeta" ] || (cd "$tmp" && go install github.com/tsenart/vegeta/v12@v12.13.0)
 (cd "$root" && go build -o "$tmp/soakbench" ./engine/internal/cmd/soakbench)
-(cd "${TARGET_DIR:-/work/shared/bench/target}" && go build -o "$tmp/target" .)
+# The target: docs/internal/stall from this repository (GET /ok at once,
+# GET /stall frozen 1 s every 10 s), or the Go main package in TARGET_DIR.
+if [ -n "${TARGET_DIR:-}" ]; then
+  (cd "$TARGET_DIR" && go build -o "$tmp/target" .)
+else
+  (cd "$root" && go build -o "$tmp/target" ./docs/internal/stall)
+fi
 port=$((20000 + RANDOM % 20000))
 HOST=http://127.0.0.1:$port
 "$tmp/target" -addr 127.0.0.1:$port & tpid=$!
-for _ in $(seq 50); do curl -fs "$HOST/count" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do curl -fs "$HOST/ok" >/dev/null 2>&1 && break; sleep 0.1; done
 
 echo "== vegeta attack -rate=$RATE -duration=${D}s ($HOST/stall)"
 echo "GET $HOST/stall" | "$gobin/vegeta" attack -rate="$RATE" -duration="${D}s" >"$tmp/vegeta.bin"

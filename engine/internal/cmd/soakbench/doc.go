@@ -1,6 +1,7 @@
-// Command soakbench drives the engine from flags, for benchmarks until
-// cmd/soak exists (and beside it, to measure the engine alone). It accepts
-// the flags of /work/shared/bench/peers.sh's SOAK_CMD example:
+// Command soakbench drives the engine alone from flags, to measure it
+// beside the load generators it is compared with (cmd/soak adds the
+// probe polling, the results directory and the report). It accepts the
+// flags the peers benchmark's SOAK_CMD passes (engine/internal/bench/peers.sh):
 //
 //	soakbench run --host http://127.0.0.1:18080 --url /ok --users 50 --spawn-rate 50 --duration 10s --wait 0
 //
