@@ -1,14 +1,12 @@
 package analysis
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -64,51 +62,5 @@ func BenchmarkNewResult30Min(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		engine.NewResult(engine.RunInfo{Start: s.Start, Interval: time.Second, Duration: 30 * time.Minute, Users: 200}, s.Intervals, 0)
-	}
-}
-
-// BenchmarkPoll is the orchestrator's cost per sample of an in-process
-// probe: the probe's snapshot plus the point kept; BenchmarkProbeSnapshot
-// is the snapshot alone.
-func BenchmarkPoll(b *testing.B) {
-	p := probe.New()
-	for i := range 10 {
-		p.HTTP().Route("GET", fmt.Sprintf("/r%d", i)).Record(200, time.Millisecond, 0, 100)
-	}
-	var tl capture.Timeline
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		sn, err := p.Snapshot(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tl.Add(&capture.Sample{Source: "svc", Time: sn.Time, Phase: capture.PhaseSteady, Snapshot: sn})
-	}
-}
-
-func BenchmarkProbeSnapshot(b *testing.B) {
-	p := probe.New()
-	for i := range 10 {
-		p.HTTP().Route("GET", fmt.Sprintf("/r%d", i)).Record(200, time.Millisecond, 0, 100)
-	}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := p.Snapshot(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkTheilSen900 fits a 30-minute steady state sampled every 2 s.
-func BenchmarkTheilSen900(b *testing.B) {
-	x, y := make([]float64, 900), make([]float64, 900)
-	for i := range x {
-		x[i], y[i] = float64(2*i), 1e6*math.Sin(float64(i))+float64(i)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		stats.TheilSen(x, y)
 	}
 }
