@@ -3,12 +3,14 @@ package report_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/report"
 )
 
@@ -98,4 +100,44 @@ func ExampleHTML() {
 	fmt.Println(strings.Contains(html, `<section id="endpoints">`), strings.Count(html, "<svg"), strings.Contains(html, "<script"))
 	// Output:
 	// true 4 false
+}
+
+// ExampleMarkdown writes the seed report of an analysed run (here a run
+// without a probe: the server-side rows say why they are not measured).
+func ExampleMarkdown() {
+	res, err := analysis.Analyze(exampleResult(), nil, analysis.DefaultThresholds())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var b bytes.Buffer
+	if err := report.Markdown(report.Run{Analysis: res})(&b); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "| P95 Latency") || strings.HasPrefix(line, "| Database | Connection Pool") {
+			fmt.Println(line)
+		}
+	}
+	// Output:
+	// # Sustained Load Test Results
+	// | P95 Latency | < 500ms | 150 ms | ✅ Pass |
+	// | Database | Connection Pool | < 80% | not measured: no probe: the service was not polled (run with --probe URL, or InProcess in a test) | ❔ Not measured |
+}
+
+// A Run is given one way: by its analysis when it has one (the analysis
+// carries the engine's result), by the engine's result otherwise.
+func ExampleRun() {
+	res := exampleResult()
+	a, _ := analysis.Analyze(res, nil, analysis.DefaultThresholds())
+	fmt.Println(report.JSON(report.Run{Analysis: a})(io.Discard))
+	fmt.Println(report.JSON(report.Run{Result: res})(io.Discard))
+	fmt.Println(report.JSON(report.Run{Result: res, Analysis: a})(io.Discard))
+	fmt.Println(report.Markdown(report.Run{Result: res})(io.Discard))
+	// Output:
+	// <nil>
+	// <nil>
+	// report: run has both Result and Analysis: set Analysis alone (it carries the engine result)
+	// report: run has no analysis (set Run.Analysis)
 }

@@ -94,3 +94,19 @@ func ExampleSoak() {
 	_ = report.Markdown(report.Run{Analysis: res})(os.Stdout)
 	os.Exit(res.ExitCode())
 }
+
+func ExampleStepUsers() {
+	fmt.Println(runner.StepUsers(10, 10, 45))
+	// Output: [10 20 30 40]
+}
+
+// A Config is checked before anything runs (the plan first); an error
+// names its field.
+func ExampleSoak_badConfig() {
+	plan := engine.Plan{Host: "http://127.0.0.1:8000", Duration: time.Minute, Load: engine.Closed{Users: 10},
+		Classes: []engine.Class{{Name: "Reader", Weight: 1, Tasks: []engine.Task{{Weight: 1,
+			Do: func(ctx context.Context, u *engine.User) error { _, err := u.Get(ctx, "/", "/"); return err }}}}}}
+	_, err := runner.Soak(context.Background(), runner.Config{Plan: plan, PollInterval: time.Millisecond})
+	fmt.Println(err)
+	// Output: runner: bad config: Config.PollInterval: 1ms is outside 100ms..1m0s
+}
