@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"time"
 
 	"go.uber.org/ratelimit"
@@ -26,7 +27,7 @@ type openLoad struct {
 }
 
 func (r *runner) runOpen(l Open, loadEnd time.Time) {
-	o := &openLoad{r: r, mix: newMix(r.plan.Classes), maxWorkers: int64(orDefault(l.MaxWorkers, DefaultMaxWorkers))}
+	o := &openLoad{r: r, mix: newMix(r.plan.Classes), maxWorkers: int64(cmp.Or(l.MaxWorkers, DefaultMaxWorkers))}
 	for range r.classes {
 		o.idle = append(o.idle, make(chan time.Time))
 	}

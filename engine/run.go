@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -84,14 +85,6 @@ type settings struct {
 	lateAfter            time.Duration
 }
 
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
-
 func (r *runner) serveHandler() (stop func(), err error) {
 	if r.plan.Handler == nil {
 		return func() {}, nil
@@ -110,21 +103,21 @@ func (r *runner) serveHandler() (stop func(), err error) {
 func (r *runner) init(ctx context.Context) {
 	p := &r.plan
 	r.set = settings{
-		timeout:     orDefault(p.Transport.Timeout, 30*time.Second),
-		dialTimeout: orDefault(p.Transport.DialTimeout, 10*time.Second),
-		maxBody:     orDefault(p.Transport.MaxBodyBytes, 8<<20),
+		timeout:     cmp.Or(p.Transport.Timeout, 30*time.Second),
+		dialTimeout: cmp.Or(p.Transport.DialTimeout, 10*time.Second),
+		maxBody:     cmp.Or(p.Transport.MaxBodyBytes, 8<<20),
 		keepAlive:   !p.Transport.DisableKeepAlives,
-		interval:    orDefault(p.Interval, time.Second),
-		maxErrors:   orDefault(p.MaxErrors, DefaultMaxErrors),
-		maxNames:    orDefault(p.MaxNames, DefaultMaxNames),
-		lateAfter:   orDefault(p.LateAfter, 10*time.Millisecond),
+		interval:    cmp.Or(p.Interval, time.Second),
+		maxErrors:   cmp.Or(p.MaxErrors, DefaultMaxErrors),
+		maxNames:    cmp.Or(p.MaxNames, DefaultMaxNames),
+		lateAfter:   cmp.Or(p.LateAfter, 10*time.Millisecond),
 	}
 	r.base, _ = url.Parse(p.Host) // validated
 	r.client = newClient(r.base, p.Transport, r.set)
 	r.rec = newRecorder(shardCount(), r.set.maxErrors, r.set.maxNames)
 	r.series = Series{Max: p.MaxIntervals, MaxErrors: r.set.maxErrors}
 	r.info = RunInfo{
-		RunID:     orDefault(p.RunID, runid.New(time.Now())),
+		RunID:     cmp.Or(p.RunID, runid.New(time.Now())),
 		Host:      (&url.URL{Scheme: r.base.Scheme, Host: r.base.Host, Path: r.base.Path}).String(),
 		Start:     time.Now(),
 		Interval:  r.set.interval,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"os"
 	"slices"
 	"testing"
@@ -59,10 +60,7 @@ var t0 = time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC)
 // interval builds base interval seq (1 s wide from t0) holding stats.
 func interval(seq, users int, stats ...engine.Stat) *engine.Interval {
 	slices.SortFunc(stats, func(a, b engine.Stat) int {
-		if a.Name != b.Name {
-			return compareStrings(a.Name, b.Name)
-		}
-		return compareStrings(a.Method, b.Method)
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Method, b.Method))
 	})
 	return &engine.Interval{
 		Seq: seq, Span: 1,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"io"
 	"slices"
 	"strconv"
@@ -61,25 +62,12 @@ type history struct {
 
 func (h *history) entry(st *engine.Stat) (k int, inserted bool) {
 	i, found := slices.BinarySearchFunc(h.entries, st, func(e *historyEntry, t *engine.Stat) int {
-		if c := compareStrings(e.cum.name, t.Name); c != 0 {
-			return c
-		}
-		return compareStrings(e.cum.method, t.Method)
+		return cmp.Or(cmp.Compare(e.cum.name, t.Name), cmp.Compare(e.cum.method, t.Method))
 	})
 	if !found {
 		h.entries = slices.Insert(h.entries, i, &historyEntry{cum: locustStat{method: st.Method, name: st.Name}})
 	}
 	return i, !found
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // add takes the next interval into the whole-run figures and the window.
