@@ -1,13 +1,3 @@
-// Package human formats the figures of soak's findings and reports for
-// people, the same way everywhere: bytes in powers of 1024 ("12.0 MB"),
-// milliseconds ("0.42 ms", "1,204 ms"), percentages ("0.42%"), counts
-// with thousands separators ("1,234,567") and spans of time ("1 min 38
-// s").
-//
-//	fmt.Printf("%s in %s (%s)\n", human.Bytes(3<<20), human.Span(98*time.Second), human.Percent(0.0042))
-//	// 3.0 MB in 1 min 38 s (0.42%)
-//
-// Every function is pure and safe for concurrent use.
 package human
 
 import (
@@ -62,7 +52,7 @@ func Millis(d time.Duration) string {
 
 // LimitPercent writes a threshold fraction as a percentage with the fewest
 // digits that state it exactly ("80%", "0.5%"), as the seed's template
-// writes its targets; measured values use pct.
+// writes its targets; measured values use Percent.
 func LimitPercent(f float64) string {
 	v := math.Round(100*f*1e6) / 1e6 // 100*0.005 is 0.5000000000000001
 	return strconv.FormatFloat(v, 'f', -1, 64) + "%"
