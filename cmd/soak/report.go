@@ -61,6 +61,10 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 	code := r.ExitCode()
 	if r.Capacity != nil {
 		code = exitOK
+		// A search that broke stopped the engine on purpose: the
+		// capacity result says whether it was cut short, as soak
+		// capacity's own outputs do.
+		r.Partial = r.Capacity.Partial || partial
 	}
 	written, err := writeOutputs(dir, r, partial, o.outputs())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 func writeDoc(t testing.TB, run Run) []byte {
@@ -194,5 +195,35 @@ func TestNoCredentialsInOutputs(t *testing.T) {
 	}
 	if got := withoutCredentials("http://[::1"); got != "(unparsable host)" {
 		t.Errorf("unparsable host -> %q", got)
+	}
+}
+
+// An analysed run is partial as its analysis says (a capacity search that
+// stopped the engine at its breaking point is whole); a client-side run
+// as the engine's ending says.
+func TestPartialFollowsTheAnalysis(t *testing.T) {
+	res := knownRun(t)
+	res.Canceled = true
+	a, err := analysis.Analyze(res, nil, analysis.DefaultThresholds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		run     Run
+		partial bool
+	}{
+		{"client-side, cancelled", Run{Result: res}, true},
+		{"analysed, cancelled", Run{Analysis: a}, true},
+		{"analysed, the search broke on purpose", Run{Analysis: &analysis.Result{Engine: res}}, false},
+		{"analysed, interrupted", Run{Analysis: &analysis.Result{Engine: res}, Partial: true}, true},
+	} {
+		d, err := NewDocument(c.run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Partial != c.partial {
+			t.Errorf("%s: partial %v, want %v", c.name, d.Partial, c.partial)
+		}
 	}
 }

@@ -48,7 +48,8 @@ type Run struct {
 
 	// Partial marks the outputs of a run that did not finish (a Ctrl-C, a
 	// kill, or a result rebuilt from a results directory of a run that
-	// never ended). Result.Canceled and Result.Stopped imply it.
+	// never ended). Analysis.Partial implies it; without an analysis,
+	// Result.Canceled and Result.Stopped do.
 	Partial bool
 
 	// IntervalsFile is the file (relative to the JSON output, usually
@@ -74,9 +75,15 @@ func (r Run) engine() (*engine.Result, error) {
 }
 
 // partial reports whether outputs of the run, whose engine result is
-// res, must be marked partial.
+// res, must be marked partial: Partial, else the analysis's verdict on
+// the run's ending (Analysis.Partial, which a capacity search that
+// stopped the engine at its breaking point leaves unset), else, without
+// an analysis, the engine's ending.
 func (r Run) partial(res *engine.Result) bool {
-	return r.Partial || res.Ending() != engine.EndCompleted || (r.Analysis != nil && r.Analysis.Partial)
+	if r.Analysis != nil {
+		return r.Partial || r.Analysis.Partial
+	}
+	return r.Partial || res.Ending() != engine.EndCompleted
 }
 
 // writeFile writes a file through a temporary file in the same directory
