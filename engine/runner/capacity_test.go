@@ -37,7 +37,7 @@ func limitedHandler() http.Handler {
 // break on given figures is analysis's test (TestJudgeStep).
 func TestCapacitySearchesStepByStep(t *testing.T) {
 	t.Parallel()
-	users := []int{1, 2, 6}
+	users := []int{1, 2}
 	var reported []analysis.CapacityStep
 	cr, err := Capacity(context.Background(), CapacityConfig{
 		Plan:         soakPlan(limitedHandler(), 1, 0, 0),

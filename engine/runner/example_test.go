@@ -55,7 +55,7 @@ func soakCheckout(t analysis.TestingT, d time.Duration) *analysis.Result {
 }
 
 func TestSoakCheckoutDoesNotLeak(t *testing.T) {
-	res := soakCheckout(t, 5*time.Second)
+	res := soakCheckout(t, 3*time.Second)
 	if res != nil && res.Find(analysis.DetectorGoroutineLeak, "").Verdict == analysis.VerdictUnknown {
 		t.Errorf("the probe was not read: %s", res.Find(analysis.DetectorGoroutineLeak, "").String())
 	}
