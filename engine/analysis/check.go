@@ -36,7 +36,7 @@ func RequireTargets() VerifyOption { return verifyFunc(func(o *verifyOptions) { 
 // every detected defect in r (and missed target with RequireTargets), as
 // goleak.VerifyNone does for goroutines:
 //
-//	res, err := analysis.Soak(ctx, cfg)
+//	res, err := runner.Soak(ctx, cfg) // or analysis.Analyze(result, capture, th)
 //	if err != nil { t.Fatal(err) }
 //	analysis.Verify(t, res)
 func Verify(t TestingT, r *Result, opts ...VerifyOption) {

@@ -14,7 +14,7 @@ import (
 )
 
 // A real analysed soak — engine, in-process probe and middleware, polled by
-// analysis.Soak — renders: the server-side charts the probe can feed
+// runner.Soak — renders: the server-side charts the probe can feed
 // (heap, goroutines, rate limiting) are drawn on the run's timeline with
 // its phases, and the JSON document carries the analysis and reads back.
 func TestOutputsOfARealAnalysedSoak(t *testing.T) {

@@ -15,8 +15,9 @@ import (
 // analysed attaches a hand-made analysis to res, timed on res's clock:
 // phases, a detected pool exhaustion with a suspect and an event (whose
 // detail is hostile), a clean memory finding, targets, server series, and
-// a report model with every section. The analysis's own builders are
-// tested in engine/analysis; this is about laying their output out.
+// a report model with every section. The analysis's figures are tested
+// in engine/analysis and NewReport's rows in this package's Markdown
+// tests; this is about laying them out.
 func analysed(res *engine.Result) (*analysis.Result, *Report) {
 	start, end := res.Total.Start, res.Total.End
 	at := func(f float64) time.Time { return start.Add(time.Duration(f * float64(end.Sub(start)))) }

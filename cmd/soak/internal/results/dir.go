@@ -80,7 +80,7 @@ func (d *Dir) Path() string { return d.path }
 // file is name inside the directory.
 func (d *Dir) file(name string) string { return filepath.Join(d.path, name) }
 
-// Capture is the writer of probe.jsonl, for the analysis orchestrator.
+// Capture is the writer of probe.jsonl, for runner.Config.Record.
 func (d *Dir) Capture() *capture.RecordWriter { return d.capture }
 
 // ProfilesDir creates and returns the directory for captured profiles.
