@@ -49,7 +49,7 @@ type Result struct {
 	// Charts are the server-side series for the HTML report, on the
 	// engine's clock.
 	Charts Charts `json:"charts"`
-	// Capacity, when set (by the caller, from [Capacity]), fills the
+	// Capacity, when set (by the caller, from runner.Capacity), fills the
 	// report's Capacity Planning and Scaling sections.
 	Capacity *CapacityResult `json:"capacity,omitempty"`
 
