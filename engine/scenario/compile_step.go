@@ -87,6 +87,7 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 		r.field(f, "%s", strings.TrimPrefix(err.Error(), "template: "))
 		return nil
 	}
+	t.flush()
 	for _, p := range t.parts {
 		if p.kind == refNone && strings.ContainsAny(p.lit, " \t\r\n#") {
 			r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
