@@ -115,13 +115,17 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 }
 
 // compileJSON appends the JSON text of v to t: structure and literals as
-// text, strings as templates escaped for JSON.
+// text, strings as templates escaped for JSON. It stops, false, once the
+// reporter's context is done.
 func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool {
 	switch x := v.(type) {
 	case jsonObject:
 		t.addLit("{")
 		ok := true
 		for i, m := range x {
+			if r.canceled() {
+				return false
+			}
 			if i > 0 {
 				t.addLit(",")
 			}
@@ -134,6 +138,9 @@ func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool 
 		t.addLit("[")
 		ok := true
 		for i, e := range x {
+			if r.canceled() {
+				return false
+			}
 			if i > 0 {
 				t.addLit(",")
 			}

@@ -190,11 +190,15 @@ func compileRef(expr string, sc *scope) (part, error) {
 		case s.columns == nil:
 			return part{kind: refSource, name: expr, src: i}, nil
 		case !dotted:
-			return bad("%s is a CSV source; name a column: {{%s.%s}} (columns: %s)", name, name, s.columns[0], strings.Join(s.columns, ", "))
+			return bad("%s is a CSV source; name a column of %s: {{%s.COLUMN}}", name, s.csvFile, name)
 		}
 		c := s.column(col)
 		if c < 0 {
-			return bad("no column %q in %s; %s", col, s.csvFile, didYouMean(col, s.columns))
+			hint := "its header names none such" // never list the columns: the file may be anything its path names
+			if sug := Suggest(col, s.columns); sug != "" {
+				hint = "did you mean " + quote(sug) + "?"
+			}
+			return bad("no column %q in %s; %s", col, s.csvFile, hint)
 		}
 		return part{kind: refSource, name: expr, src: i, col: c}, nil
 	}
