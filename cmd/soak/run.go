@@ -22,22 +22,26 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	if err := o.parseRunFlags("run", args); err != nil {
 		return exitUsage, err
 	}
-	sc, err := o.loadScenario()
+	pctx, cancel := c.preparing(ctx)
+	defer cancel()
+	sc, err := o.loadScenario(pctx)
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
 	j, err := c.newJob("run", &o, sc, nil)
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
-	if err := preflight(ctx, j.plan.Host); err != nil {
-		return exitError, err
+	if err := preflight(pctx, j.plan.Host); err != nil {
+		return prepared(pctx, exitError, err)
 	}
 	return c.execute(ctx, j)
 }
 
-// loadScenario reads --scenario, or builds quick mode from --url.
-func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
+// loadScenario reads --scenario (its data files from its directory and
+// --data-dir), or builds quick mode from --url. A done ctx stops the
+// parse; the error then is not a usage error.
+func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, error) {
 	if o.scenario == "" {
 		paths := o.urls.Values
 		if len(paths) == 0 {
@@ -52,11 +56,11 @@ func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
 	if len(o.urls.Values) > 0 {
 		return nil, usagef("--url and --scenario: --url is quick mode without a scenario file; put the paths in the scenario")
 	}
-	sc, err := scenario.Load(o.scenario)
-	if err != nil {
+	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
+	if err != nil && errors.Is(err, scenario.ErrInvalid) {
 		return nil, asUsage(err)
 	}
-	return sc, nil
+	return sc, err
 }
 
 // newJob builds the job of a run or demo from the flags and the scenario.
