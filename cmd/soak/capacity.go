@@ -88,6 +88,9 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
+	if err := o.checkOutputs(); err != nil {
+		return exitUsage, err
+	}
 	pctx, cancel := c.preparing(ctx)
 	defer cancel()
 	sc, err := o.loadScenario(pctx)

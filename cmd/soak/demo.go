@@ -63,6 +63,11 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if err := d.check(&o); err != nil {
 		return exitUsage, err
 	}
+	if !d.serve {
+		if err := o.checkOutputs(); err != nil {
+			return exitUsage, err
+		}
+	}
 	// Until the load starts, the first Ctrl-C ends the demo at once.
 	pctx, cancel := c.preparing(ctx)
 	defer cancel()

@@ -50,6 +50,50 @@ func (ct *countingTarget) untouched(t *testing.T, what string) {
 	}
 }
 
+// TestOutputPathsCheckedBeforeLoad: an output soak could not write at the
+// end is refused at once, exit 2 naming the flag, before the scenario is
+// read and before anything reaches the target.
+func TestOutputPathsCheckedBeforeLoad(t *testing.T) {
+	dir := t.TempDir()
+	tg := newCountingTarget(t)
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	used := filepath.Join(dir, "used")
+	os.MkdirAll(used, 0o755)
+	os.WriteFile(filepath.Join(used, "run.json"), []byte("{}"), 0o644)
+	base := []string{"run", "--host", tg.URL, "--url", "/", "-u", "1", "-t", "2s"}
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--csv", filepath.Join(dir, "missing", "stats")}, "--csv " + filepath.Join(dir, "missing", "stats") + ": directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{[]string{"--html", filepath.Join(dir, "missing", "r.html")}, "--html " + filepath.Join(dir, "missing", "r.html") + ": directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{[]string{"--html", dir}, "--html " + dir + ": " + dir + " is a directory"},
+		{[]string{"--csv", filepath.Join(file, "stats")}, "--csv " + filepath.Join(file, "stats") + ": " + file + " is not a directory"},
+		{[]string{"--out", filepath.Join(file, "out")}, "--out " + filepath.Join(file, "out") + ": " + file + " is not a directory"},
+		{[]string{"--out", file}, "--out " + file + ": exists and is not a directory"},
+		{[]string{"--out", used}, "--out " + used + ": already holds a run's results (run.json)"},
+		{[]string{"--out", "/proc/soak-results"}, "--out /proc/soak-results: cannot write in /proc"},
+	} {
+		args := append(append([]string{}, base...), tc.flags...)
+		code, _, stderr := inProcess(t, nil, args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("soak %q: exit %d, stderr:\n%s\nwant %s", args, code, stderr, tc.want)
+		}
+	}
+	// The scenario is not read either: a broken one is not reported.
+	code, _, stderr := inProcess(t, nil, "run", "--host", tg.URL, "--scenario", "absent.yaml", "--html", filepath.Join(dir, "missing", "r.html"))
+	if code != exitUsage || strings.Contains(stderr, "absent.yaml") {
+		t.Errorf("the scenario was read before the outputs were checked: exit %d:\n%s", code, stderr)
+	}
+	tg.untouched(t, "refused outputs")
+	// soak report checks its own --csv and --html before reading DIR.
+	code, _, stderr = inProcess(t, nil, "report", "--csv", filepath.Join(dir, "missing", "x"), dir)
+	if code != exitUsage || !strings.Contains(stderr, "--csv") {
+		t.Errorf("soak report: exit %d:\n%s", code, stderr)
+	}
+}
+
 // TestValidateRefusesNonRegularFiles: a scenario that is a device, a FIFO
 // or a directory, or a data file that is, is refused by its type and not
 // read: the FIFO, which no one writes to, would otherwise block forever.

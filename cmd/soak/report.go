@@ -31,6 +31,9 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 	if o.json && o.md {
 		return exitUsage, usagef("--json and --md both print a report on stdout: choose one")
 	}
+	if err := o.outputs().check(); err != nil {
+		return exitUsage, err
+	}
 	dir := rest[0]
 	saved, err := results.Open(dir)
 	if err != nil {

@@ -22,6 +22,9 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	if err := o.parseRunFlags("run", args); err != nil {
 		return exitUsage, err
 	}
+	if err := o.checkOutputs(); err != nil {
+		return exitUsage, err
+	}
 	pctx, cancel := c.preparing(ctx)
 	defer cancel()
 	sc, err := o.loadScenario(pctx)

@@ -54,7 +54,8 @@ Targets (the report's Target column; default the seed report's; "off" turns one 
   --min-cache-hit-rate P, --max-cache-memory P  cache (70%, 80%)
   --max-cpu P, --max-memory P                 service CPU (70%) and memory (80%)
 
-Outputs (all of them always go to --out; after a Ctrl-C they are written marked partial):
+Outputs (checked before anything runs; all of them always go to --out; after a Ctrl-C they
+are written marked partial):
   --out DIR                results directory (default ./soak-results/<run id>): intervals and
                            probe samples saved as the run goes, report.md, report.html,
                            report.json, soak_stats.csv & co. 'soak report DIR' rebuilds them.
