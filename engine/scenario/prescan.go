@@ -177,11 +177,7 @@ func (s *yscan) blockItem() {
 		s.flowStart = col
 		s.open(c == '[')
 	case c == '\'' || c == '"':
-		start := s.pos
-		s.pos++
-		s.scalarNode()
-		if s.quoted(c) {
-			s.lastScalar = s.pos - start
+		if s.quotedScalar(c) {
 			s.keyAfter(col)
 		}
 	case c == '|' || c == '>':
@@ -189,15 +185,7 @@ func (s *yscan) blockItem() {
 		s.blockOwner = s.owner
 		s.skipLine()
 	case c == '&' || c == '!' || c == '*':
-		start := s.pos
-		if c == '*' {
-			s.scalarNode()
-		} else {
-			s.token()
-		}
-		for s.pos < len(s.b) && !s.blankOrEnd(s.pos) {
-			s.pos++
-		}
+		start := s.property(s.blankOrEnd)
 		if c == '*' {
 			s.lastScalar = s.pos - start
 			s.keyAfter(col)
@@ -285,22 +273,9 @@ func (s *yscan) flowItem() {
 		s.token()
 		s.pos++
 	case c == '\'' || c == '"':
-		start := s.pos
-		s.pos++
-		s.scalarNode()
-		if s.quoted(c) {
-			s.lastScalar = s.pos - start
-			s.afterQuoted = true
-		}
+		s.afterQuoted = s.quotedScalar(c)
 	case c == '&' || c == '!' || c == '*':
-		if c == '*' {
-			s.scalarNode()
-		} else {
-			s.token()
-		}
-		for s.pos < len(s.b) && !s.flowEnd(s.pos) {
-			s.pos++
-		}
+		s.property(s.flowEnd)
 	default:
 		start := s.pos
 		for s.pos < len(s.b) && s.b[s.pos] != '\n' {
@@ -314,6 +289,35 @@ func (s *yscan) flowItem() {
 		s.scalarNode()
 		s.lastScalar = s.pos - start
 	}
+}
+
+// property scans an anchor (&a), a tag (!t) or an alias (*a), which ends
+// where end says; an alias is a node, the others are tokens. It returns
+// where it started.
+func (s *yscan) property(end func(int) bool) int {
+	start := s.pos
+	if s.b[s.pos] == '*' {
+		s.scalarNode()
+	} else {
+		s.token()
+	}
+	for s.pos < len(s.b) && !end(s.pos) {
+		s.pos++
+	}
+	return start
+}
+
+// quotedScalar counts the quoted scalar that starts with q here and
+// scans it; it reports whether it closed on this line.
+func (s *yscan) quotedScalar(q byte) bool {
+	start := s.pos
+	s.pos++
+	s.scalarNode()
+	if !s.quoted(q) {
+		return false
+	}
+	s.lastScalar = s.pos - start
+	return true
 }
 
 // quoted scans a quoted scalar from just after its opening quote q (or

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/soaklab/soak/engine"
 )
 
 // TestOpenRefusesNonRegular: a results directory may come from elsewhere;
@@ -17,21 +19,13 @@ func TestOpenRefusesNonRegular(t *testing.T) {
 	for _, name := range []string{RunFile, IntervalsFile, CaptureFile} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			d, err := Create(dir, Meta{Mode: "run"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			d.Start(info())
-			d.Interval(interval(0, 10))
-			if err := d.Finish(StatusComplete); err != nil {
-				t.Fatal(err)
-			}
+			writeRun(t, dir, engine.EndCompleted, StatusComplete)
 			p := filepath.Join(dir, name)
 			os.Remove(p)
 			if err := syscall.Mkfifo(p, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err = Open(dir)
+			_, err := Open(dir)
 			if err == nil || !strings.Contains(err.Error(), p+": not a regular file: a named pipe (FIFO)") {
 				t.Fatalf("Open with %s a FIFO: %v", name, err)
 			}
