@@ -172,6 +172,12 @@ func TestDataDirFlag(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "--data-dir without --scenario") {
 		t.Errorf("--data-dir in quick mode: exit %d:\n%s", code, stderr)
 	}
+	for _, bad := range []string{filepath.Join(dir, "absent"), filepath.Join(dir, "shared", "accounts.csv")} {
+		code, _, stderr = inProcess(t, nil, "validate", "--data-dir", bad, name)
+		if code != exitUsage || !strings.Contains(stderr, "--data-dir "+bad+": ") {
+			t.Errorf("--data-dir %s: exit %d:\n%s", bad, code, stderr)
+		}
+	}
 }
 
 // largestBody writes a scenario at the bounds (a 1 MiB JSON body of an

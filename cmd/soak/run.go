@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -59,11 +60,29 @@ func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, erro
 	if len(o.urls.Values) > 0 {
 		return nil, usagef("--url and --scenario: --url is quick mode without a scenario file; put the paths in the scenario")
 	}
+	if err := checkDataDirs(o.dataDirs.Values); err != nil {
+		return nil, err
+	}
 	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
 	if err != nil && errors.Is(err, scenario.ErrInvalid) {
 		return nil, asUsage(err)
 	}
 	return sc, err
+}
+
+// checkDataDirs refuses a --data-dir that is not a directory, before
+// the scenario that would read from it.
+func checkDataDirs(dirs []string) error {
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		switch {
+		case err != nil:
+			return usagef("--data-dir %s: %v", d, pathless(err))
+		case !fi.IsDir():
+			return usagef("--data-dir %s: not a directory", d)
+		}
+	}
+	return nil
 }
 
 // newJob builds the job of a run or demo from the flags and the scenario.

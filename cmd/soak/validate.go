@@ -27,6 +27,9 @@ func (c *cli) cmdValidate(ctx context.Context, args []string) (int, error) {
 	if len(files) == 0 {
 		return exitUsage, usagef("no scenario file: soak validate FILE...")
 	}
+	if err := checkDataDirs(dataDirs.Values); err != nil {
+		return exitUsage, err
+	}
 	bad := 0
 	for _, f := range files {
 		sc, err := scenario.LoadContext(ctx, f, scenario.LoadOptions{DataDirs: dataDirs.Values})
