@@ -172,7 +172,7 @@ func TestScenarioFileRefused(t *testing.T) {
 		fifo:        "cannot read the scenario: not a regular file: a named pipe (FIFO)",
 		dir:         "cannot read the scenario: not a regular file: a directory",
 		"/dev/zero": "cannot read the scenario: not a regular file: a device",
-		big:         "cannot read the scenario: too large: larger than 4 MiB",
+		big:         "cannot read the scenario: larger than 4 MiB",
 	} {
 		_, err := Load(name)
 		var probs Problems

@@ -166,10 +166,17 @@ func ReadFile(name string, max int64) ([]byte, error) {
 	return f.ReadAll(max)
 }
 
-// tooLarge words the bound in MiB when it is a whole number of them.
-func tooLarge(max int64) error {
-	if max >= 1<<20 && max%(1<<20) == 0 {
-		return fmt.Errorf("%w: larger than %d MiB", ErrTooLarge, max>>20)
+// tooLarge is ErrTooLarge saying the bound: "larger than 4 MiB" (in
+// bytes unless it is a whole number of MiB).
+func tooLarge(max int64) error { return &sizeError{max} }
+
+type sizeError struct{ max int64 }
+
+func (e *sizeError) Error() string {
+	if e.max >= 1<<20 && e.max%(1<<20) == 0 {
+		return fmt.Sprintf("larger than %d MiB", e.max>>20)
 	}
-	return fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)
+	return fmt.Sprintf("larger than %d bytes", e.max)
 }
+
+func (e *sizeError) Is(target error) bool { return target == ErrTooLarge }
