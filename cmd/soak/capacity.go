@@ -89,9 +89,14 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	sc, err := o.loadScenario()
-	if err != nil {
+	if err := o.checkOutputs(); err != nil {
 		return exitUsage, err
+	}
+	pctx, cancel := c.preparing(ctx)
+	defer cancel()
+	sc, err := o.loadScenario(pctx)
+	if err != nil {
+		return prepared(pctx, exitUsage, err)
 	}
 	// The plan is built for the first step; Capacity replaces its load.
 	o.users, o.set["users"] = 1, true
@@ -102,14 +107,14 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	o.duration = flagx.Duration{D: runner.DefaultStepDuration, IsSet: true}
 	j, err := c.newJob("capacity", &o, sc, nil)
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
-	if err := preflight(ctx, j.plan.Host); err != nil {
-		return exitError, err
+	if err := preflight(pctx, j.plan.Host); err != nil {
+		return prepared(pctx, exitError, err)
 	}
 	s, err := c.begin(ctx, j)
 	if err != nil {
-		return exitError, err
+		return beginFailed(err)
 	}
 	cr, err := runner.Capacity(s.ctx, runner.CapacityConfig{
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/soaklab/soak/engine/scenario"
 )
@@ -21,6 +22,9 @@ type cli struct {
 	// stop is closed by the first Ctrl-C or SIGTERM (see interrupts); the
 	// second cancels the context given to main. Nil: never.
 	stop <-chan struct{}
+	// resultsDir is the results directory once a run has made it, for
+	// main's last words after a second Ctrl-C; nil before.
+	resultsDir atomic.Pointer[string]
 }
 
 // command is a subcommand.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -265,7 +266,7 @@ func TestWeightsFlag(t *testing.T) {
 		"--weights", "AuthenticatedUser=50,WriterUser=0", "--weights", "HealthCheckUser=10"}); err != nil {
 		t.Fatal(err)
 	}
-	sc, err := o.loadScenario()
+	sc, err := o.loadScenario(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,13 +63,21 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if err := d.check(&o); err != nil {
 		return exitUsage, err
 	}
-	svc, err := demo.New(ctx, d.config())
+	if !d.serve {
+		if err := o.checkOutputs(); err != nil {
+			return exitUsage, err
+		}
+	}
+	// Until the load starts, the first Ctrl-C ends the demo at once.
+	pctx, cancel := c.preparing(ctx)
+	defer cancel()
+	svc, err := demo.New(pctx, d.config())
 	if err != nil {
 		code := exitError
 		if errors.Is(err, demo.ErrConfig) || errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
 			code = exitUsage
 		}
-		return code, demoFlagError(err)
+		return prepared(pctx, code, demoFlagError(err))
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
@@ -81,13 +89,13 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if d.serve {
 		return c.serveDemo(ctx, svc, &d)
 	}
-	sc, err := c.demoScenario(&o)
+	sc, err := c.demoScenario(pctx, &o)
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
 	j, err := c.newJob("demo", &o, sc, svc.Handler())
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
 	j.sources = []runner.Source{runner.InProcess(svc.Probe())}
 	if j.scenario == scenarios.Seed {
@@ -140,9 +148,9 @@ func faultList() string {
 
 // demoScenario is the embedded seed scenario, or --scenario / --url when
 // given, with the demo's default load when no load flag is given.
-func (c *cli) demoScenario(o *runOptions) (*scenario.Scenario, error) {
+func (c *cli) demoScenario(ctx context.Context, o *runOptions) (*scenario.Scenario, error) {
 	if o.scenario != "" || len(o.urls.Values) > 0 {
-		return o.loadScenario()
+		return o.loadScenario(ctx)
 	}
 	sc, err := scenario.LoadFS(scenarios.FS, scenarios.Seed)
 	if err != nil {

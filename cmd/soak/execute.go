@@ -50,7 +50,15 @@ type session struct {
 // callbacks to it, to the live progress and to Ctrl-C: the first one is
 // the plan's Stop (see graceful), the second cancels ctx. The run must
 // use the session's ctx.
+//
+// A first Ctrl-C that came before (during the preparation) ends the run
+// here, with errInterrupted and no directory made.
 func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
+	select {
+	case <-c.stop:
+		return nil, errInterrupted
+	default:
+	}
 	if j.plan.RunID == "" {
 		j.plan.RunID = runid.New(time.Now())
 	}
@@ -70,6 +78,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
+	c.resultsDir.Store(&out)
 	p := live.New(c.stderr, c.tty)
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
 	runCtx, cancel := context.WithCancel(ctx)
@@ -129,7 +138,7 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	s, err := c.begin(ctx, j)
 	if err != nil {
-		return exitError, err
+		return beginFailed(err)
 	}
 	o := j.opts
 	baseline := o.baseline.D
@@ -167,6 +176,14 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		return exitError, err
 	}
 	return code, nil
+}
+
+// beginFailed is the exit code and error of a run whose begin failed.
+func beginFailed(err error) (int, error) {
+	if errors.Is(err, errInterrupted) {
+		return exitInterrupted, err
+	}
+	return exitError, err
 }
 
 // outputs returns the output flags of o.

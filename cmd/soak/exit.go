@@ -20,8 +20,9 @@ const (
 // exitCodes is the table `soak help` prints.
 const exitCodes = `Exit codes:
   0    the run completed: every target met, no leak or exhaustion found
-  1    soak could not do its job (host not answering, unwritable --out, ...)
-  2    usage error: unknown flag, bad value, bad scenario (named by file:line:column)
+  1    soak could not do its job (host not answering, an output failed, ...)
+  2    usage error: unknown flag, bad value, bad scenario (named by file:line:column), an
+       output path soak cannot write (checked before anything runs)
   3    a target was missed (a Results Summary row failed: latency, errors, throughput, ...)
   4    the service is unstable: a leak, pool exhaustion or rising error rate was detected
   130  interrupted by Ctrl-C or SIGTERM: the first stops the load and lets requests in flight

@@ -22,6 +22,7 @@ const (
 	maxInterval = 10 * time.Second
 	maxURLs     = 100
 	maxProbes   = runner.MaxSources
+	maxDataDirs = 100
 )
 
 // runOptions are the flags of soak run, shared by demo and capacity.
@@ -30,6 +31,7 @@ type runOptions struct {
 	allowRemote bool
 
 	scenario string
+	dataDirs flagx.List // directories besides the scenario's that its data files may come from
 	urls     flagx.List
 	wait     flagx.Wait
 	weights  flagx.Weights
@@ -74,12 +76,13 @@ type targetFlags struct {
 
 // register defines the run flags on fs.
 func (o *runOptions) register(fs *flag.FlagSet) {
-	o.urls.Max, o.probes.Max = maxURLs, maxProbes
+	o.urls.Max, o.probes.Max, o.dataDirs.Max = maxURLs, maxProbes, maxDataDirs
 	fs.StringVar(&o.host, "host", "", "")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "")
 
 	fs.StringVar(&o.scenario, "scenario", "", "")
 	fs.StringVar(&o.scenario, "f", "", "") // Locust's -f locustfile
+	fs.Var(&o.dataDirs, "data-dir", "")
 	fs.Var(&o.urls, "url", "")
 	fs.Var(&o.wait, "wait", "")
 	fs.Var(&o.weights, "weights", "")

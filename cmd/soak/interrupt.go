@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -57,6 +58,29 @@ func cancelOnStop(ctx context.Context, stop <-chan struct{}) (context.Context, c
 		}()
 	}
 	return ctx, cancel
+}
+
+// errInterrupted ends a run, demo or capacity search whose first Ctrl-C
+// came while it was being prepared (flags, scenario, plan, host check):
+// nothing was written, and no results directory was made.
+var errInterrupted = errors.New("interrupted before the load: nothing was written")
+
+// preparing returns the context of a run's preparation: ctx, also
+// cancelled by the first Ctrl-C, which the load itself handles gracefully
+// (see graceful) but which ends a preparation at once. Its cancel
+// function must be called.
+func (c *cli) preparing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return cancelOnStop(ctx, c.stop)
+}
+
+// prepared returns code and err, or exitInterrupted and errInterrupted
+// when the preparation's context pctx was cancelled: whatever failed then
+// failed because of the Ctrl-C.
+func prepared(pctx context.Context, code int, err error) (int, error) {
+	if pctx.Err() != nil {
+		return exitInterrupted, errInterrupted
+	}
+	return code, err
 }
 
 // loadPhase is where a run is, as far as a Ctrl-C is concerned.
@@ -118,4 +142,14 @@ func (g *graceful) interrupted() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.requested
+}
+
+// hardExitNote is what soak says when it exits exitGrace after the second
+// Ctrl-C: how to rebuild the outputs from the results directory, dir, or
+// that nothing was written when no run made one (dir nil).
+func hardExitNote(dir *string) string {
+	if dir == nil {
+		return fmt.Sprintf("exiting %s after the second interrupt; no results directory was made", exitGrace)
+	}
+	return fmt.Sprintf("exiting %s after the second interrupt; outputs not finished are rebuilt by soak report %s", exitGrace, *dir)
 }

@@ -31,7 +31,7 @@ func main() {
 	case code := <-done:
 		os.Exit(code)
 	case <-in.hardExit:
-		fmt.Fprintf(os.Stderr, "\nsoak: exiting %s after the second interrupt; outputs not finished are rebuilt by soak report DIR\n", exitGrace)
+		fmt.Fprintf(os.Stderr, "\nsoak: %s\n", hardExitNote(c.resultsDir.Load()))
 		os.Exit(exitInterrupted)
 	}
 }

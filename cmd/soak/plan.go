@@ -53,6 +53,8 @@ func (o *runOptions) checkFlags() error {
 		return usagef("--drain %v: at most %v", o.drain.D, runner.MaxDrain)
 	case o.json && o.md:
 		return usagef("--json and --md both print a report on stdout: choose one")
+	case len(o.dataDirs.Values) > 0 && o.scenario == "":
+		return usagef("--data-dir without --scenario: it names where a scenario's data files may come from")
 	}
 	return nil
 }

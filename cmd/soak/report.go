@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/internal/fileread"
 )
 
 // capacityFile holds a capacity search's result in its results directory.
@@ -30,6 +30,9 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 	}
 	if o.json && o.md {
 		return exitUsage, usagef("--json and --md both print a report on stdout: choose one")
+	}
+	if err := o.outputs().check(); err != nil {
+		return exitUsage, err
 	}
 	dir := rest[0]
 	saved, err := results.Open(dir)
@@ -86,12 +89,12 @@ func (o *runOptions) registerReport(fs *flag.FlagSet) {
 
 // readCapacity reads capacity.json, nil when absent.
 func readCapacity(dir string) (*analysis.CapacityResult, error) {
-	b, err := os.ReadFile(filepath.Join(dir, capacityFile))
+	b, err := fileread.ReadFile(filepath.Join(dir, capacityFile), results.MaxMetaBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, capacityFile), err)
 	}
 	var cr analysis.CapacityResult
 	if err := json.Unmarshal(b, &cr); err != nil {

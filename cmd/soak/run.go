@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -21,22 +22,29 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	if err := o.parseRunFlags("run", args); err != nil {
 		return exitUsage, err
 	}
-	sc, err := o.loadScenario()
-	if err != nil {
+	if err := o.checkOutputs(); err != nil {
 		return exitUsage, err
+	}
+	pctx, cancel := c.preparing(ctx)
+	defer cancel()
+	sc, err := o.loadScenario(pctx)
+	if err != nil {
+		return prepared(pctx, exitUsage, err)
 	}
 	j, err := c.newJob("run", &o, sc, nil)
 	if err != nil {
-		return exitUsage, err
+		return prepared(pctx, exitUsage, err)
 	}
-	if err := preflight(ctx, j.plan.Host); err != nil {
-		return exitError, err
+	if err := preflight(pctx, j.plan.Host); err != nil {
+		return prepared(pctx, exitError, err)
 	}
 	return c.execute(ctx, j)
 }
 
-// loadScenario reads --scenario, or builds quick mode from --url.
-func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
+// loadScenario reads --scenario (its data files from its directory and
+// --data-dir), or builds quick mode from --url. A done ctx stops the
+// parse; the error then is not a usage error.
+func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, error) {
 	if o.scenario == "" {
 		paths := o.urls.Values
 		if len(paths) == 0 {
@@ -51,11 +59,29 @@ func (o *runOptions) loadScenario() (*scenario.Scenario, error) {
 	if len(o.urls.Values) > 0 {
 		return nil, usagef("--url and --scenario: --url is quick mode without a scenario file; put the paths in the scenario")
 	}
-	sc, err := scenario.Load(o.scenario)
-	if err != nil {
+	if err := checkDataDirs(o.dataDirs.Values); err != nil {
+		return nil, err
+	}
+	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
+	if err != nil && errors.Is(err, scenario.ErrInvalid) {
 		return nil, asUsage(err)
 	}
-	return sc, nil
+	return sc, err
+}
+
+// checkDataDirs refuses a --data-dir that is not a directory, before
+// the scenario that would read from it.
+func checkDataDirs(dirs []string) error {
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		switch {
+		case err != nil:
+			return usagef("--data-dir %s: %v", d, pathless(err))
+		case !fi.IsDir():
+			return usagef("--data-dir %s: not a directory", d)
+		}
+	}
+	return nil
 }
 
 // newJob builds the job of a run or demo from the flags and the scenario.

@@ -11,6 +11,9 @@ const runFlagsUsage = `Target:
 
 What the users do:
   --scenario FILE, -f FILE YAML scenario: user classes, tasks, data, thresholds (docs/scenarios.md)
+  --data-dir DIR           a directory the scenario's data files (csv:) may come from besides the
+                           scenario's own (repeatable). Without it a data file outside the
+                           scenario's directory (absolute, "..", a symbolic link out) is refused
   --url PATH               quick mode without a file: every user GETs PATH (repeatable: --url /a
                            --url /b picks one at random per task). Default without --scenario: /
   --wait W                 pause between a user's tasks: none, 2s, 1s-3s, between 1s 3s,
@@ -51,7 +54,8 @@ Targets (the report's Target column; default the seed report's; "off" turns one 
   --min-cache-hit-rate P, --max-cache-memory P  cache (70%, 80%)
   --max-cpu P, --max-memory P                 service CPU (70%) and memory (80%)
 
-Outputs (all of them always go to --out; after a Ctrl-C they are written marked partial):
+Outputs (checked before anything runs; all of them always go to --out; after a Ctrl-C they
+are written marked partial):
   --out DIR                results directory (default ./soak-results/<run id>): intervals and
                            probe samples saved as the run goes, report.md, report.html,
                            report.json, soak_stats.csv & co. 'soak report DIR' rebuilds them.
@@ -126,18 +130,25 @@ Examples:
   soak demo --serve                               # then, elsewhere: soak run --host http://127.0.0.1:8000 ...
 `
 
-const validateUsage = `Usage: soak validate FILE...
+const validateUsage = `Usage: soak validate [--data-dir DIR] FILE...
 
 Checks scenario files without sending a request: YAML syntax, unknown fields
 (with "did you mean"), values, templates, data files. Every problem is named
 by file:line:column and field. For a valid file it says what the scenario
-does: classes, weights, tasks, load, thresholds.
+does: classes, weights, tasks, load, thresholds. Files from elsewhere are safe
+to check: every read is bounded (docs/scenarios.md#limits) and data files stay
+inside the scenario's directory.
 
-Exit code 0 when every file is valid, 2 otherwise.
+Flags:
+  --data-dir DIR           a directory the scenarios' data files (csv:) may come from besides
+                           each scenario's own (repeatable)
+
+Exit code 0 when every file is valid, 2 otherwise, 130 when interrupted.
 
 Examples:
   soak validate soak.yaml
   soak validate docs/scenarios/*.yaml
+  soak validate --data-dir ../fixtures load/soak.yaml
 `
 
 const reportUsage = `Usage: soak report [flags] DIR

@@ -13,8 +13,13 @@ import (
 	"github.com/soaklab/soak/engine/scenario"
 )
 
-func (c *cli) cmdValidate(_ context.Context, args []string) (int, error) {
+// cmdValidate checks scenario files. Its ctx is cancelled by the first
+// Ctrl-C (cli.main), which stops the file being parsed: soak then exits
+// 130 without checking the others.
+func (c *cli) cmdValidate(ctx context.Context, args []string) (int, error) {
 	fs := newFlagSet("validate")
+	dataDirs := flagx.List{Max: maxDataDirs}
+	fs.Var(&dataDirs, "data-dir", "")
 	files, err := parse(fs, args)
 	if err != nil {
 		return exitUsage, err
@@ -22,9 +27,15 @@ func (c *cli) cmdValidate(_ context.Context, args []string) (int, error) {
 	if len(files) == 0 {
 		return exitUsage, usagef("no scenario file: soak validate FILE...")
 	}
+	if err := checkDataDirs(dataDirs.Values); err != nil {
+		return exitUsage, err
+	}
 	bad := 0
 	for _, f := range files {
-		sc, err := scenario.Load(f)
+		sc, err := scenario.LoadContext(ctx, f, scenario.LoadOptions{DataDirs: dataDirs.Values})
+		if ctx.Err() != nil {
+			return exitInterrupted, fmt.Errorf("interrupted while checking %s", f)
+		}
 		if err == nil {
 			err = describe(c.stdout, sc)
 		}

@@ -88,9 +88,6 @@ func (d *decoder) captures(n ast.Node, field string) []param {
 	return out
 }
 
-// maxJSONDepth bounds the nesting of a json: body.
-const maxJSONDepth = 64
-
 // jsonValue decodes a json: body into jsonObject, []any, string (a
 // template), jsonNumber, bool and jsonNull, keeping the key order.
 func (d *decoder) jsonValue(n ast.Node, field string, depth int) any {

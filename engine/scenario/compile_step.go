@@ -87,6 +87,7 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 		r.field(f, "%s", strings.TrimPrefix(err.Error(), "template: "))
 		return nil
 	}
+	t.flush()
 	for _, p := range t.parts {
 		if p.kind == refNone && strings.ContainsAny(p.lit, " \t\r\n#") {
 			r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
@@ -114,13 +115,17 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 }
 
 // compileJSON appends the JSON text of v to t: structure and literals as
-// text, strings as templates escaped for JSON.
+// text, strings as templates escaped for JSON. It stops, false, once the
+// reporter's context is done.
 func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool {
 	switch x := v.(type) {
 	case jsonObject:
 		t.addLit("{")
 		ok := true
 		for i, m := range x {
+			if r.canceled() {
+				return false
+			}
 			if i > 0 {
 				t.addLit(",")
 			}
@@ -133,6 +138,9 @@ func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool 
 		t.addLit("[")
 		ok := true
 		for i, e := range x {
+			if r.canceled() {
+				return false
+			}
 			if i > 0 {
 				t.addLit(",")
 			}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -47,14 +48,6 @@ type source struct {
 	field   string
 }
 
-// Limits on data files, so that a mistaken path (a log file, a dump)
-// fails clearly instead of exhausting memory.
-const (
-	maxDataBytes = 64 << 20
-	maxDataRows  = 1_000_000
-	maxPickItems = 100_000
-)
-
 // column returns the index of column name, or -1.
 func (s *source) column(name string) int {
 	for i, c := range s.columns {
@@ -66,7 +59,7 @@ func (s *source) column(name string) int {
 }
 
 // decodeSource decodes "pick: [...]" or "csv: FILE", with "order:".
-func (d *decoder) decodeSource(n ast.Node, field, name string, read func(string) ([]byte, error)) *source {
+func (d *decoder) decodeSource(n ast.Node, field, name string, open dataOpener) *source {
 	src := &source{name: name, field: field, order: orderRandom}
 	orderSet, picked, csvSeen := false, false, false
 	d.fieldSet(n, field, map[string]func(ast.Node, string){
@@ -114,39 +107,57 @@ func (d *decoder) decodeSource(n ast.Node, field, name string, read func(string)
 		if !orderSet {
 			src.order = orderPerUser
 		}
-		d.loadCSV(src, join(field, "csv"), read)
+		d.loadCSV(src, join(field, "csv"), open)
 	}
 	return src
 }
 
 // loadCSV reads src's CSV file: a header row naming the columns, then
-// at least one row, every row with as many fields as the header.
-func (d *decoder) loadCSV(src *source, field string, read func(string) ([]byte, error)) {
-	if read == nil {
+// at least one row, every row with as many fields as the header. The
+// file's size counts against maxDataBytes before it is read. Problems
+// never quote the file's content: it may be anything the path names.
+func (d *decoder) loadCSV(src *source, field string, open dataOpener) {
+	if open == nil {
 		d.field(field, "data files cannot be read here (no directory to read %q from)", src.csvFile)
 		return
 	}
-	data, err := read(src.csvFile)
+	f, err := open(src.csvFile)
 	if err != nil {
 		d.field(field, "%v", err)
 		return
 	}
-	if len(data) > maxDataBytes {
-		d.field(field, "%s: larger than %d MiB", src.csvFile, maxDataBytes>>20)
+	defer f.Close()
+	left := maxDataBytes - d.data
+	if f.Size > left {
+		d.field(field, "%q: %d bytes; the data files of a scenario may hold %d MiB in all", src.csvFile, f.Size, maxDataBytes>>20)
 		return
 	}
-	cols, rows, err := parseCSV(data)
-	if err != nil {
+	d.data += f.Size
+	cols, rows, err := parseCSV(f.Reader(left), d.canceled)
+	var re *readError
+	switch {
+	case errors.As(err, &re):
+		d.field(field, "cannot read %q: %v", src.csvFile, re.err)
+		return
+	case err != nil:
 		d.field(field, "%s:%v", src.csvFile, err)
 		return
 	}
 	src.columns, src.rows = cols, rows
 }
 
+// errParseStopped ends parseCSV when its context is done.
+var errParseStopped = errors.New("stopped")
+
 // parseCSV parses a CSV file with a header row. Errors start with the
-// line number: "3: wrong number of fields".
-func parseCSV(data []byte) (columns []string, rows [][]string, err error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+// line number ("3: wrong number of fields") and never quote the data.
+// canceled, when not nil, is asked between rows whether to stop.
+func parseCSV(in io.Reader, canceled func() bool) (columns []string, rows [][]string, err error) {
+	br := bufio.NewReader(in)
+	if b, _ := br.Peek(len(bomUTF8)); bytes.Equal(b, bomUTF8) {
+		br.Discard(len(bomUTF8))
+	}
+	r := csv.NewReader(br)
 	r.ReuseRecord = false
 	columns, err = r.Read()
 	if errors.Is(err, io.EOF) {
@@ -155,19 +166,22 @@ func parseCSV(data []byte) (columns []string, rows [][]string, err error) {
 	if err != nil {
 		return nil, nil, csvErr(err)
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for i, c := range columns {
 		c = strings.TrimSpace(c)
 		columns[i] = c
 		if !isIdent(c) {
-			return nil, nil, fmt.Errorf("1: column %d name %q is not a name templates can use (letters, digits, _ and -)", i+1, c)
+			return nil, nil, fmt.Errorf("1: the name of column %d is not one templates can use (1-64 letters, digits, _ and -, not starting with a digit or -)", i+1)
 		}
-		if seen[c] {
-			return nil, nil, fmt.Errorf("1: column %q appears twice", c)
+		if j, dup := seen[c]; dup {
+			return nil, nil, fmt.Errorf("1: columns %d and %d have the same name", j+1, i+1)
 		}
-		seen[c] = true
+		seen[c] = i
 	}
 	for {
+		if canceled != nil && canceled() {
+			return nil, nil, errParseStopped
+		}
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -186,13 +200,21 @@ func parseCSV(data []byte) (columns []string, rows [][]string, err error) {
 	return columns, rows, nil
 }
 
+// csvErr words a CSV error: "line:column: what" for a parse error, a
+// *readError for a failed read.
 func csvErr(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%d:%d: %v", pe.Line, pe.Column, pe.Err)
 	}
-	return err
+	return &readError{err}
 }
+
+// readError is a CSV file that could not be read, as opposed to parsed.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
 
 // isIdent reports whether s is a name templates can use: 1-64 of
 // letters, digits, '_' and '-', not starting with a digit or '-'.

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"math"
 	"net/textproto"
@@ -15,20 +16,35 @@ import (
 	"github.com/soaklab/soak/engine/analysis"
 )
 
-// maxFileBytes bounds a scenario file.
-const maxFileBytes = 4 << 20
-
 // decode parses data into a Scenario, reporting every problem found.
-// read opens data files relative to the scenario (nil: none can be read).
-func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scenario, error) {
-	rep := &reporter{file: name, pos: positions{"": {Line: 1, Column: 1}}}
+// open opens data files relative to the scenario (nil: none can be
+// read). The bounds of limits.go are checked in order of cost: the size,
+// then prescan before the YAML parser runs, then expandAliases before
+// the decoder walks the tree. When ctx is done, decode returns its error
+// (wrapped) instead of the problems; it is checked between the steps and
+// within every step but goccy/go-yaml's parse, which the bounds keep
+// short (see docs/performance.md).
+func decode(ctx context.Context, name string, data []byte, open dataOpener) (*Scenario, error) {
+	rep := &reporter{file: name, pos: positions{"": {Line: 1, Column: 1}}, ctx: ctx}
 	s := &Scenario{File: name, Thresholds: analysis.DefaultThresholds(), rep: rep}
 	s.Name = strings.TrimSuffix(path.Base(strings.ReplaceAll(name, "\\", "/")), path.Ext(name))
+	if err := ctx.Err(); err != nil {
+		return nil, parseStopped(name, err)
+	}
 	if len(data) > maxFileBytes {
 		rep.at(Pos{}, "", "file larger than %d MiB", maxFileBytes>>20)
 		return nil, rep.probs.err()
 	}
+	if p, err := prescan(ctx, data); err != nil {
+		return nil, parseStopped(name, err)
+	} else if p != nil {
+		rep.at(p.Pos, "", "%s", p.Msg)
+		return nil, rep.probs.err()
+	}
 	f, err := parser.ParseBytes(data, 0)
+	if err := ctx.Err(); err != nil {
+		return nil, parseStopped(name, err)
+	}
 	if err != nil {
 		var ye yaml.Error
 		if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
@@ -54,14 +70,25 @@ func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scena
 		rep.at(Pos{1, 1}, "", "empty file: a scenario needs at least classes:")
 		return nil, rep.probs.err()
 	}
-	d := &decoder{reporter: rep, budget: maxVisits}
-	d.collectAnchors(body)
-	d.scenario(s, body, read)
+	targets, err := expandAliases(ctx, body, rep)
+	if err != nil {
+		return nil, parseStopped(name, err)
+	}
+	if len(rep.probs) > 0 {
+		return nil, rep.probs.err()
+	}
+	d := &decoder{reporter: rep, targets: targets}
+	d.scenario(s, body, open)
 	s.data = append(s.data, d.inline...)
 	// Validate even a scenario with decode problems, so that one pass
 	// shows them all; a field that failed to decode kept its default,
 	// which keeps follow-on reports to a minimum.
-	s.check(rep)
+	if !rep.canceled() {
+		s.check(rep)
+	}
+	if rep.canceled() || ctx.Err() != nil {
+		return nil, parseStopped(name, ctx.Err())
+	}
 	if len(rep.probs) > 0 {
 		return nil, rep.probs.err()
 	}
@@ -69,7 +96,7 @@ func decode(name string, data []byte, read func(string) ([]byte, error)) (*Scena
 }
 
 // scenario decodes the top level.
-func (d *decoder) scenario(s *Scenario, n ast.Node, read func(string) ([]byte, error)) {
+func (d *decoder) scenario(s *Scenario, n ast.Node, open dataOpener) {
 	var classNodes ast.Node
 	classesSeen := false
 	var dataNode ast.Node
@@ -104,7 +131,7 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, read func(string) ([]byte, e
 			case e.key == "user" || e.key == "uuid" || e.key == "random_int":
 				d.at(e.kpos, f, "%q is a built-in name; choose another", e.key)
 			default:
-				s.data = append(s.data, d.decodeSource(e.val, f, e.key, read))
+				s.data = append(s.data, d.decodeSource(e.val, f, e.key, open))
 			}
 		}
 	}

@@ -19,9 +19,11 @@
 //
 // # The public surface
 //
-//   - [Load] (a file; csv: data beside it), [LoadFS] (an fs.FS such as the
-//     embedded docs/scenarios), [Parse] (bytes; no data files) and [Quick]
-//     (the CLI's --url quick mode) return a [Scenario].
+//   - [Load] and [LoadContext] (a file; csv: data inside its directory or
+//     a directory [LoadOptions] allows; a context that stops the parse),
+//     [LoadFS] (an fs.FS such as the embedded docs/scenarios), [Parse] and
+//     [ParseContext] (bytes; no data files) and [Quick] (the CLI's --url
+//     quick mode) return a [Scenario].
 //   - [Scenario] exports what the CLI's flags may override (Host, Load,
 //     Duration, StopTimeout, MaxRPS, Timeout) and the run's targets
 //     (analysis.Thresholds, defined once in engine/analysis; a file's
@@ -39,6 +41,16 @@
 // found a string"), and all
 // problems are reported at once ([Problems]). Unknown fields are errors
 // with a "did you mean" hint, never ignored.
+//
+// # Limits
+//
+// A scenario may come from a pull request that CI validates, so reading
+// one is bounded before and while it is read (limits.go): the file's
+// size, the nesting, the YAML tokens, the keys of a block mapping, the
+// nodes with every alias expanded (an alias bomb is refused, never
+// expanded), the data files' size and rows; only regular files are read,
+// and data files only from the scenario's directory or an allowed one.
+// docs/scenarios.md#limits lists the bounds.
 //
 // # Templates
 //

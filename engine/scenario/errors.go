@@ -1,10 +1,14 @@
 package scenario
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrInvalid matches (errors.Is) every error that reports a problem in a
@@ -132,16 +136,74 @@ func (m positions) lookup(field string) Pos {
 	return Pos{}
 }
 
-// reporter collects problems for one scenario file.
+// reporter collects problems for one scenario file, at most maxProblems
+// and one that counts the rest, and tells the passes over it whether
+// their context is done.
 type reporter struct {
 	file  string
 	pos   positions
 	probs Problems
+	more  int // problems left out
+
+	ctx     context.Context // nil: never done
+	ticks   int
+	stopped bool
 }
 
 // at records a problem at an explicit position.
 func (r *reporter) at(p Pos, field, format string, args ...any) {
-	r.probs = append(r.probs, &Problem{File: r.file, Pos: p, Field: field, Msg: fmt.Sprintf(format, args...)})
+	if len(r.probs) >= maxProblems {
+		r.more++
+		if r.more == 1 {
+			r.probs = append(r.probs, &Problem{File: r.file, Pos: p})
+		}
+		r.probs[maxProblems].Msg = fmt.Sprintf("%d more problems, not shown", r.more)
+		return
+	}
+	r.probs = append(r.probs, &Problem{File: r.file, Pos: p, Field: excerpt(field), Msg: excerpt(fmt.Sprintf(format, args...))})
+}
+
+// canceled reports whether the context is done, looking every 1024 calls;
+// once it is, the answer stays true.
+func (r *reporter) canceled() bool {
+	if r.ctx != nil && !r.stopped {
+		if r.ticks++; r.ticks%1024 == 0 && r.ctx.Err() != nil {
+			r.stopped = true
+		}
+	}
+	return r.stopped
+}
+
+// excerpt bounds what a problem quotes of a file: at most maxMessageBytes,
+// cut with "...", on one line, with control characters and invalid UTF-8
+// escaped.
+func excerpt(s string) string {
+	clean := len(s) <= maxMessageBytes
+	for i := 0; clean && i < len(s); i++ {
+		clean = s[i] >= ' ' && s[i] < 0x7f
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if b.Len() >= maxMessageBytes {
+			b.WriteString("...")
+			break
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		default:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // has reports whether a problem was recorded for field.

@@ -1,8 +1,11 @@
 package scenario_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing/fstest"
 	"time"
 
@@ -101,6 +104,39 @@ classes:
 	fmt.Println(s.Name, err)
 	// Output:
 	// users <nil>
+}
+
+// ExampleLoadContext reads a scenario whose data file sits in a
+// directory beside the scenario's: refused, unless LoadOptions.DataDirs
+// (soak's --data-dir) allows that directory.
+func ExampleLoadContext() {
+	dir, err := os.MkdirTemp("", "example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	for name, data := range map[string]string{
+		"shared/accounts.csv": "username\nann\nbob\n",
+		"scenarios/soak.yaml": "data:\n  accounts: {csv: ../shared/accounts.csv}\n" +
+			"classes:\n  - {name: Member, tasks: [{get: '/users/{{accounts.username}}'}]}\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := errors.Join(os.MkdirAll(filepath.Dir(p), 0o755), os.WriteFile(p, []byte(data), 0o644)); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a CLI's is its Ctrl-C
+	defer cancel()
+	name := filepath.Join(dir, "scenarios", "soak.yaml")
+	_, err = scenario.LoadContext(ctx, name, scenario.LoadOptions{})
+	fmt.Println("outside the scenario's directory, refused:", errors.Is(err, scenario.ErrInvalid))
+	s, err := scenario.LoadContext(ctx, name, scenario.LoadOptions{DataDirs: []string{filepath.Join(dir, "shared")}})
+	fmt.Println("with DataDirs:", s.Name, err)
+	// Output:
+	// outside the scenario's directory, refused: true
+	// with DataDirs: soak <nil>
 }
 
 func ExampleQuick() {

@@ -1,8 +1,10 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +26,18 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("classes:\n  - &c {name: A, tasks: [{get: /x}]}\n  - <<: *c\n    name: B\n"))
 	f.Add([]byte("data:\n  p: {pick: [a, b], order: round_robin}\nclasses:\n  - name: A\n    vars: {v: '{{p}}'}\n    tasks: [{post: '/{{v}}', json: {a: [1, '{{uuid}}']}, check: [{json: $.a, equals: 1}], capture: {x: '$.b[*]'}}]\n"))
+	// Hostile shapes (limits.go): nesting past maxDepth in flow and block
+	// style, an alias bomb, a recursive alias, a block mapping past
+	// maxBlockKeys, a long key over many values, a large JSON body, and
+	// scalars whose brackets and quotes are text.
+	f.Add([]byte("classes: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n"))
+	f.Add([]byte("classes:\n" + strings.Repeat("- ", 150) + "x\n"))
+	f.Add([]byte(billionLaughs()))
+	f.Add([]byte("a: &a {b: [*a]}\n" + minimal))
+	f.Add([]byte("headers:\n" + strings.Repeat("  X-A: b\n", maxBlockKeys+1) + minimal))
+	f.Add([]byte(strings.Repeat("k", 4096) + ": [" + strings.Repeat("1,", 1000) + "1]\n" + minimal))
+	f.Add(bodyScenario(16 << 10))
+	f.Add([]byte("description: |\n  [[[{{\n  - a: b\nname: 'it''s [' # [\nhost: \"\\\" {\"\n" + minimal))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("f.yaml", data)
 		if err != nil {
@@ -108,8 +122,11 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte(accountsCSV))
 	f.Add([]byte("\xef\xbb\xbfa,b\n\"x,y\",2\n"))
 	f.Add([]byte("a\n\"\n"))
+	f.Add([]byte("\x00,\x01\n\x00,\x00\n"))
+	f.Add([]byte("a" + strings.Repeat(",a", 1000) + "\n"))
+	f.Add([]byte("a\n\"" + strings.Repeat("x", 1<<16) + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cols, rows, err := parseCSV(data)
+		cols, rows, err := parseCSV(bytes.NewReader(data), nil)
 		if err != nil {
 			return
 		}

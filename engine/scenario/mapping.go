@@ -58,9 +58,15 @@ func (d *decoder) entriesDepth(n ast.Node, field string, depth int) ([]entry, bo
 		}
 		out = append(out, entry{key: key, kpos: posOf(mv.Key), val: mv.Value})
 	}
-	for _, m := range merged {
-		if !slices.ContainsFunc(out, func(e entry) bool { return e.key == m.key }) {
-			out = append(out, m)
+	if len(merged) > 0 {
+		set := make(map[string]bool, len(out))
+		for _, e := range out {
+			set[e.key] = true
+		}
+		for _, m := range merged {
+			if !set[m.key] {
+				out = append(out, m)
+			}
 		}
 	}
 	return out, true
@@ -71,9 +77,11 @@ func (d *decoder) entriesDepth(n ast.Node, field string, depth int) ([]entry, bo
 func (d *decoder) merge(n ast.Node, field string, depth int) []entry {
 	if seq, ok := d.resolve(n, field).(*ast.SequenceNode); ok {
 		var out []entry
+		seen := map[string]bool{}
 		for _, item := range seq.Values {
 			for _, e := range d.merge(item, field, depth+1) {
-				if !slices.ContainsFunc(out, func(o entry) bool { return o.key == e.key }) {
+				if !seen[e.key] {
+					seen[e.key] = true
 					out = append(out, e)
 				}
 			}

@@ -23,6 +23,10 @@ type template struct {
 	parts  []part
 	static bool // no references: text is the rendering (escaped)
 	lit    string
+	// pend is literal text added since the last reference, not yet a
+	// part: appending to a part's string would copy it every time, which
+	// made compiling a large JSON body quadratic.
+	pend []byte
 }
 
 // refKind is what a template reference reads.
@@ -101,6 +105,7 @@ func (t *template) add(text string, esc escaper, sc *scope) error {
 			return err
 		}
 		p.esc = esc
+		t.flush()
 		t.parts = append(t.parts, p)
 		text = rest[j+2:]
 	}
@@ -108,18 +113,24 @@ func (t *template) add(text string, esc escaper, sc *scope) error {
 }
 
 // addLit appends raw literal text (already escaped).
-func (t *template) addLit(s string) {
-	if s == "" {
+func (t *template) addLit(s string) { t.pend = append(t.pend, s...) }
+
+// flush turns the pending literal text into a part, joined to the last
+// part when that is literal too.
+func (t *template) flush() {
+	if len(t.pend) == 0 {
 		return
 	}
 	if n := len(t.parts); n > 0 && t.parts[n-1].kind == refNone {
-		t.parts[n-1].lit += s
-		return
+		t.parts[n-1].lit += string(t.pend)
+	} else {
+		t.parts = append(t.parts, part{lit: string(t.pend)})
 	}
-	t.parts = append(t.parts, part{lit: s})
+	t.pend = nil
 }
 
 func (t *template) finish() {
+	t.flush()
 	t.static = true
 	for _, p := range t.parts {
 		if p.kind != refNone {
@@ -179,11 +190,15 @@ func compileRef(expr string, sc *scope) (part, error) {
 		case s.columns == nil:
 			return part{kind: refSource, name: expr, src: i}, nil
 		case !dotted:
-			return bad("%s is a CSV source; name a column: {{%s.%s}} (columns: %s)", name, name, s.columns[0], strings.Join(s.columns, ", "))
+			return bad("%s is a CSV source; name a column of %s: {{%s.COLUMN}}", name, s.csvFile, name)
 		}
 		c := s.column(col)
 		if c < 0 {
-			return bad("no column %q in %s; %s", col, s.csvFile, didYouMean(col, s.columns))
+			hint := "its header names none such" // never list the columns: the file may be anything its path names
+			if sug := Suggest(col, s.columns); sug != "" {
+				hint = "did you mean " + quote(sug) + "?"
+			}
+			return bad("no column %q in %s; %s", col, s.csvFile, hint)
 		}
 		return part{kind: refSource, name: expr, src: i, col: c}, nil
 	}

@@ -12,24 +12,15 @@ import (
 
 // decoder walks a goccy/go-yaml AST, so that every problem is reported
 // with its line and column and all problems are found in one pass (a
-// struct decoder stops at the first). It resolves anchors, aliases and
-// merge keys ("<<: *defaults") itself.
+// struct decoder stops at the first). It follows aliases and merge keys
+// ("<<: *defaults") itself, to the targets expandAliases found, which
+// also bounded the document with every alias expanded.
 type decoder struct {
 	*reporter
-	anchors []anchorDef
-	budget  int // node visits left; bounds alias expansion ("billion laughs")
-	spent   bool
+	targets map[*ast.AliasNode]ast.Node
 	inline  []*source // anonymous sources of inline picks, named _1, _2, ...
+	data    int64     // bytes of data files read so far, against maxDataBytes
 }
-
-type anchorDef struct {
-	name string
-	pos  Pos
-	node ast.Node
-}
-
-// maxVisits bounds the nodes a decode visits, aliases expanded.
-const maxVisits = 200_000
 
 // posOf returns where n starts: a mapping at its first key (goccy's
 // token for a mapping is its first ':').
@@ -62,32 +53,15 @@ func join(field, key string) string {
 
 func index(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 
-// collectAnchors records every anchor of the document, for aliases.
-func (d *decoder) collectAnchors(root ast.Node) {
-	ast.Walk(anchorVisitor{d}, root)
-}
-
-type anchorVisitor struct{ d *decoder }
-
-func (v anchorVisitor) Visit(n ast.Node) ast.Visitor {
-	if a, ok := n.(*ast.AnchorNode); ok && a.Name != nil {
-		v.d.anchors = append(v.d.anchors, anchorDef{name: a.Name.String(), pos: posOf(a), node: a.Value})
-	}
-	return v
-}
-
 // resolve strips anchors and tags and follows aliases (to the latest
 // anchor of that name before the alias). It returns nil, reported, when
-// the alias is unknown or the visit budget is spent.
+// the alias is unknown, and nil once the reporter's context is done, so
+// that decoding unwinds (decode then returns the context's error).
 func (d *decoder) resolve(n ast.Node, field string) ast.Node {
+	if d.canceled() {
+		return nil
+	}
 	for hops := 0; ; hops++ {
-		if d.budget--; d.budget < 0 {
-			if !d.spent {
-				d.spent = true
-				d.at(posOf(n), field, "document too large (more than %d nodes with aliases expanded)", maxVisits)
-			}
-			return nil
-		}
 		switch v := n.(type) {
 		case *ast.AnchorNode:
 			n = v.Value
@@ -98,18 +72,13 @@ func (d *decoder) resolve(n ast.Node, field string) ast.Node {
 				d.at(posOf(v), field, "alias chain too deep")
 				return nil
 			}
-			name, at := "", posOf(v)
-			if v.Value != nil {
-				name = v.Value.String()
-			}
-			var target ast.Node
-			for _, a := range d.anchors {
-				if a.name == name && (a.pos.Line < at.Line || a.pos.Line == at.Line && a.pos.Column < at.Column) {
-					target = a.node
+			target, ok := d.targets[v]
+			if !ok {
+				name := ""
+				if v.Value != nil {
+					name = v.Value.String()
 				}
-			}
-			if target == nil {
-				d.at(at, field, "unknown alias *%s", name)
+				d.at(posOf(v), field, "unknown alias *%s", name)
 				return nil
 			}
 			n = target

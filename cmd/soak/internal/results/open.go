@@ -6,16 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/fileread"
 )
 
 // ErrNotResults is returned (wrapped, naming the path) by Open for a
 // directory that is not a run's results.
 var ErrNotResults = errors.New("results: not a soak results directory")
+
+// Bounds on what Open reads: a results directory may come from elsewhere.
+// Every file must be a regular file (never a FIFO or a device).
+const (
+	// MaxMetaBytes bounds run.json (a run writes a few KB).
+	MaxMetaBytes = 16 << 20
+	// MaxRecordBytes bounds intervals.jsonl and probe.jsonl, each: a run
+	// writes about 2 KB per interval and per probe sample, so a week of
+	// 1 s intervals.
+	MaxRecordBytes = 1 << 30
+)
 
 // Saved is a results directory read back.
 type Saved struct {
@@ -34,12 +45,12 @@ type Saved struct {
 // warning; damage anywhere else is an error naming the file and line.
 func Open(dir string) (*Saved, error) {
 	s := &Saved{Dir: dir}
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	b, err := fileread.ReadFile(filepath.Join(dir, RunFile), MaxMetaBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s has no %s", ErrNotResults, dir, RunFile)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("results: %w", err)
+		return nil, fmt.Errorf("results: %s: %w", filepath.Join(dir, RunFile), err)
 	}
 	if err := json.Unmarshal(b, &s.Meta); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrNotResults, filepath.Join(dir, RunFile), err)
@@ -69,9 +80,9 @@ func Open(dir string) (*Saved, error) {
 
 func (s *Saved) readIntervals() error {
 	name := filepath.Join(s.Dir, IntervalsFile)
-	b, err := os.ReadFile(name)
+	b, err := fileread.ReadFile(name, MaxRecordBytes)
 	if err != nil {
-		return fmt.Errorf("results: %w", err)
+		return fmt.Errorf("results: %s: %w", name, err)
 	}
 	ivs, err := engine.ReadIntervals(bytes.NewReader(b), name)
 	if err != nil {
@@ -86,12 +97,12 @@ func (s *Saved) readIntervals() error {
 
 func (s *Saved) readCapture() error {
 	name := filepath.Join(s.Dir, CaptureFile)
-	b, err := os.ReadFile(name)
+	b, err := fileread.ReadFile(name, MaxRecordBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("results: %w", err)
+		return fmt.Errorf("results: %s: %w", name, err)
 	}
 	c, err := capture.ReadCapture(bytes.NewReader(b), name)
 	if err != nil {

@@ -24,6 +24,22 @@ func interval(i int, n int64) *engine.Interval {
 		End: t0.Add(time.Duration(i+1) * time.Second), Users: 5, MaxUsers: 5, Stats: []engine.Stat{st}}
 }
 
+// writeRun writes a run of one interval that ended as ending, with
+// status, into dir.
+func writeRun(t *testing.T, dir string, ending engine.Ending, status Status) {
+	t.Helper()
+	d, err := Create(dir, Meta{Mode: "run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start(info())
+	d.Interval(interval(0, 10))
+	d.SetEnding(ending)
+	if err := d.Finish(status); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func info() engine.RunInfo {
 	return engine.RunInfo{RunID: "r1", Host: "http://127.0.0.1:1", Model: "closed", Start: t0,
 		Interval: time.Second, Duration: time.Minute, Users: 5, Classes: []engine.ClassInfo{{Name: "U", Weight: 1, Tasks: 1}}}
@@ -125,16 +141,7 @@ func TestEndingRoundTrip(t *testing.T) {
 		{"", StatusComplete, engine.EndCompleted},
 	} {
 		dir := t.TempDir()
-		d, err := Create(dir, Meta{Mode: "run"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		d.Start(info())
-		d.Interval(interval(0, 10))
-		d.SetEnding(tc.ending)
-		if err := d.Finish(tc.status); err != nil {
-			t.Fatal(err)
-		}
+		writeRun(t, dir, tc.ending, tc.status)
 		s, err := Open(dir)
 		if err != nil {
 			t.Fatal(err)
