@@ -63,7 +63,7 @@ func TestRawSQLCap(t *testing.T) {
 		pg.TraceQueryStart(ctx, conn, pgx.TraceQueryStartData{SQL: fmt.Sprintf("SELECT * FROM t WHERE id = %d", i)})
 		pg.TraceQueryEnd(ctx, conn, pgx.TraceQueryEndData{})
 	}
-	if n := pg.stmts.raw.len(); n != 16 {
+	if n := pg.stmts.raw.Len(); n != 16 {
 		t.Errorf("raw SQL cache holds %d texts, want 4 x 4", n)
 	}
 	snap, _ := p.Snapshot(ctx)

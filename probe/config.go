@@ -1,10 +1,11 @@
 package probe
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // Well-known configuration keys, shown in the report's Configuration
@@ -45,7 +46,6 @@ const (
 	maxConfigKeys  = 64
 	maxConfigKey   = 64
 	maxConfigValue = 256
-	redacted       = "[redacted]"
 )
 
 type configStore struct {
@@ -114,29 +114,11 @@ var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "cred
 func cleanConfigValue(key, value string) string {
 	lk := strings.ToLower(key)
 	if slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(lk, w) }) {
-		return redacted
+		return redact.Mark
 	}
-	value = redactSecrets(value)
+	value = redact.Secrets(value)
 	if len(value) > maxConfigValue {
 		value = value[:maxConfigValue-3] + "..."
 	}
 	return value
-}
-
-var (
-	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-	kvPassword  = regexp.MustCompile(`(?i)(password|passwd|pwd|token|secret|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s&;,]*)`)
-	bearer      = regexp.MustCompile(`(?i)\b(bearer\s+)[^\s"',;]+`)
-)
-
-// redactSecrets removes passwords from URLs ("postgres://u:pw@h"),
-// key=value fragments ("password=pw") and bearer tokens in s, for errors
-// and configuration values that may quote a connection string.
-func redactSecrets(s string) string {
-	if !strings.ContainsAny(s, "=:") && !strings.Contains(strings.ToLower(s), "bearer") {
-		return s
-	}
-	s = urlPassword.ReplaceAllString(s, "${1}"+redacted+"@")
-	s = kvPassword.ReplaceAllString(s, "${1}${2}"+redacted)
-	return bearer.ReplaceAllString(s, "${1}"+redacted)
 }

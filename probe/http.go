@@ -3,6 +3,8 @@ package probe
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
 )
 
 // OverflowRoute is the route template under which requests are recorded
@@ -20,7 +22,7 @@ const (
 // middleware records into it; the probe only reads it. Get it from
 // [Probe.HTTP]. All methods are safe for concurrent use.
 type HTTPStats struct {
-	routes   cowMap[routeKey, *RouteStats] // lookups take no lock
+	routes   cowmap.Map[routeKey, *RouteStats] // lookups take no lock
 	max      int
 	overflow *RouteStats
 	inFlight atomic.Int64
@@ -42,7 +44,7 @@ func (s *HTTPStats) Route(method, route string) *RouteStats {
 	if route == "" {
 		route = "(none)"
 	}
-	r, ok := s.routes.loadOrCreate(routeKey{method, route}, s.max, func() *RouteStats {
+	r, ok := s.routes.LoadOrCreate(routeKey{method, route}, s.max, func() *RouteStats {
 		return &RouteStats{method: method, route: route, parent: s}
 	})
 	if !ok {
@@ -165,7 +167,7 @@ func (r *RouteStats) snapshot() RouteSnapshot {
 }
 
 func (s *HTTPStats) snapshot() HTTPSnapshot {
-	routes := s.routes.values()
+	routes := s.routes.Values()
 	out := HTTPSnapshot{InFlight: s.inFlight.Load(), MaxRoutes: s.max, Routes: make([]RouteSnapshot, 0, len(routes)+1)}
 	for _, r := range routes {
 		out.Routes = append(out.Routes, r.snapshot())

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/soaklab/soak/probe/internal/poll"
 	"github.com/soaklab/soak/probe/label"
 )
 
@@ -36,7 +37,7 @@ type PGX struct {
 	untracked atomic.Uint64 // holds not tracked: table full
 	acqErrs   atomic.Uint64
 	panics    atomic.Uint64
-	lastErr   lastError
+	lastErr   poll.LastError
 
 	activity *activityPoller // nil unless WithStatActivity
 }
@@ -173,7 +174,7 @@ func (t *PGX) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool
 	if data.Err != nil || data.Conn == nil {
 		t.acqErrs.Add(1)
 		if data.Err != nil && ctx.Err() == nil {
-			t.lastErr.set(data.Err, t.p.now())
+			t.lastErr.Set(data.Err, t.p.now())
 		}
 		return
 	}
@@ -243,7 +244,7 @@ func (t *PGX) end(ctx context.Context, conn *pgx.Conn, err error, rows int64) {
 	t.mu.Unlock()
 	s.record(now.sub(since), err != nil, rows)
 	if err != nil && conn.PgConn() != nil && conn.IsClosed() && ctx.Err() == nil {
-		t.lastErr.set(err, t.p.now())
+		t.lastErr.Set(err, t.p.now())
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/soaklab/soak/probe/internal/poll"
 )
 
 // PGActivity is the server's view of the pool's database from
@@ -29,12 +31,12 @@ GROUP BY 1`
 // activityPoller queries pg_stat_activity through its own connection, so
 // that an exhausted pool does not block (or skew) the probe.
 type activityPoller struct {
-	poller[PGActivity]
-	conn *pgx.Conn // under poller.mu
+	poll.Poller[PGActivity]
+	conn *pgx.Conn // under Poller.Mu
 }
 
 func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.Time, every time.Duration) (*PGActivity, string) {
-	return a.poller.poll(ctx, now, every, "pg_stat_activity", func(ctx context.Context) (*PGActivity, error) {
+	return a.Poller.Poll(ctx, now, every, "pg_stat_activity", func(ctx context.Context) (*PGActivity, error) {
 		act, err := a.query(ctx, pool, now)
 		if err != nil && a.conn != nil {
 			_ = a.conn.Close(context.Background()) // reconnect next time
@@ -86,8 +88,8 @@ func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time
 }
 
 func (a *activityPoller) close() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.Mu.Lock()
+	defer a.Mu.Unlock()
 	if a.conn == nil {
 		return nil
 	}

@@ -95,7 +95,7 @@ func (t *PGX) snapshot(ctx context.Context, now time.Time) PoolSnapshot {
 		s.HijackedConns += s.HeldConns - int(s.AcquiredConns)
 	}
 	s.Statements, s.MaxStatements = t.stmts.snapshot()
-	s.Error = t.lastErr.recent(now, t.p.opts.pollInterval)
+	s.Error = t.lastErr.Recent(now, t.p.opts.pollInterval)
 	if pool == nil {
 		s.Error = "pool not observed: call PGX.Observe(pool)"
 	} else if t.activity != nil {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
 )
 
 // OverflowStatement is the statement under which queries are recorded once
@@ -34,8 +36,8 @@ func (s *stmtStats) record(d time.Duration, err bool, rows int64) {
 // before are a lock-free map read; new text is normalised once. Both the
 // raw-text cache (4 x max) and the statement table (max) are bounded.
 type stmtTable struct {
-	raw      cowMap[string, *stmtStats] // raw SQL text -> its statement
-	norm     cowMap[string, *stmtStats] // normalised SQL -> statement
+	raw      cowmap.Map[string, *stmtStats] // raw SQL text -> its statement
+	norm     cowmap.Map[string, *stmtStats] // normalised SQL -> statement
 	max      int
 	overflow stmtStats
 }
@@ -46,16 +48,16 @@ func (t *stmtTable) init(max int) {
 }
 
 func (t *stmtTable) get(sql string) *stmtStats {
-	if s, ok := t.raw.load(sql); ok {
+	if s, ok := t.raw.Load(sql); ok {
 		return s
 	}
 	n := NormalizeSQL(sql)
-	s, ok := t.norm.loadOrCreate(n, t.max, func() *stmtStats { return &stmtStats{sql: n} })
+	s, ok := t.norm.LoadOrCreate(n, t.max, func() *stmtStats { return &stmtStats{sql: n} })
 	if !ok {
 		s = &t.overflow
 	}
 	if len(sql) <= 4*maxSQLLen {
-		t.raw.loadOrCreate(sql, 4*t.max, func() *stmtStats { return s })
+		t.raw.LoadOrCreate(sql, 4*t.max, func() *stmtStats { return s })
 	}
 	return s
 }
@@ -74,7 +76,7 @@ type StatementSnapshot struct {
 
 // snapshot returns the statements, by total time spent, highest first.
 func (t *stmtTable) snapshot() ([]StatementSnapshot, int) {
-	all := t.norm.values()
+	all := t.norm.Values()
 	if t.overflow.calls.Load() > 0 {
 		all = append(all, &t.overflow)
 	}

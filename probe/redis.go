@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
+	"github.com/soaklab/soak/probe/internal/poll"
 )
 
 // OverflowCommand is the name under which Redis commands are recorded once
@@ -31,12 +34,12 @@ type Redis struct {
 	client redis.UniversalClient
 	cache  *CacheStats
 
-	cmds     cowMap[string, *cmdStats]
+	cmds     cowmap.Map[string, *cmdStats]
 	overflow cmdStats
 
 	inFlight atomic.Int64
 	panics   atomic.Uint64
-	lastErr  lastError
+	lastErr  poll.LastError
 
 	pubsubMu sync.Mutex
 	pubsub   map[*trackedConn]hold
@@ -75,7 +78,7 @@ func (p *Probe) Redis(name string, client redis.UniversalClient) *Redis {
 func (r *Redis) Name() string { return r.name }
 
 func (r *Redis) cmd(name string) *cmdStats {
-	c, ok := r.cmds.loadOrCreate(name, r.p.opts.maxCommands, func() *cmdStats { return &cmdStats{name: name} })
+	c, ok := r.cmds.LoadOrCreate(name, r.p.opts.maxCommands, func() *cmdStats { return &cmdStats{name: name} })
 	if !ok {
 		return &r.overflow
 	}
@@ -94,7 +97,7 @@ func (r *Redis) DialHook(next redis.DialHook) redis.DialHook {
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := next(ctx, network, addr)
 		if err != nil {
-			r.lastErr.set(err, r.p.now())
+			r.lastErr.Set(err, r.p.now())
 			return conn, err
 		}
 		return r.trackDial(ctx, conn), nil
@@ -141,7 +144,7 @@ func (r *Redis) record(cmd redis.Cmder, err error, d time.Duration) {
 		c.errors.Add(1)
 		var re redis.Error
 		if !errors.As(err, &re) {
-			r.lastErr.set(err, r.p.now()) // I/O, not a server reply
+			r.lastErr.Set(err, r.p.now()) // I/O, not a server reply
 		}
 	}
 	c.latency.record(d)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/soaklab/soak/probe/internal/poll"
 )
 
 // RedisServerInfo is the server's view from INFO, polled at most once per
@@ -83,10 +85,10 @@ func parseRedisInfo(text string) (RedisServerInfo, error) {
 	return s, nil
 }
 
-type infoPoller struct{ poller[RedisServerInfo] }
+type infoPoller struct{ poll.Poller[RedisServerInfo] }
 
 func (ip *infoPoller) poll(ctx context.Context, c redis.UniversalClient, now time.Time, every time.Duration) (*RedisServerInfo, string) {
-	return ip.poller.poll(ctx, now, every, "INFO", func(ctx context.Context) (*RedisServerInfo, error) {
+	return ip.Poller.Poll(ctx, now, every, "INFO", func(ctx context.Context) (*RedisServerInfo, error) {
 		text, err := c.Info(ctx, "server", "clients", "memory", "stats").Result()
 		if err != nil {
 			return nil, err

@@ -62,7 +62,7 @@ type RedisPoolSnapshot struct {
 
 func (r *Redis) snapshot(ctx context.Context, now time.Time) RedisSnapshot {
 	s := RedisSnapshot{Name: r.name, InFlightCommands: r.inFlight.Load(), HookPanics: r.panics.Load()}
-	cmds := r.cmds.values()
+	cmds := r.cmds.Values()
 	if r.overflow.calls.Load() > 0 {
 		cmds = append(cmds, &r.overflow)
 	}
@@ -101,7 +101,7 @@ func (r *Redis) snapshot(ctx context.Context, now time.Time) RedisSnapshot {
 		}
 		r.p.setConfigDefault(ConfigRedisMaxMemory, mm+" ("+info.MaxMemoryPolicy+")")
 	}
-	s.Error = r.lastErr.recent(now, r.p.opts.pollInterval)
+	s.Error = r.lastErr.Recent(now, r.p.opts.pollInterval)
 	if ierr != "" {
 		s.Error = ierr
 	}

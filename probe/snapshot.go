@@ -3,8 +3,9 @@ package probe
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // Snapshot is everything the probe knows at one instant. It is the JSON
@@ -148,7 +149,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Leaks = p.leakSummary(now)
 	slices.Sort(s.Errors)
 	for i := range s.Errors {
-		s.Errors[i] = redactSecrets(s.Errors[i])
+		s.Errors[i] = redact.Secrets(s.Errors[i])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -185,11 +186,4 @@ func (s *Snapshot) Pool(name string) (PoolSnapshot, bool) {
 // RedisClient returns the Redis snapshot called name, if present.
 func (s *Snapshot) RedisClient(name string) (RedisSnapshot, bool) {
 	return find(s.Redis, func(x RedisSnapshot) bool { return x.Name == name })
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return redactSecrets(strings.TrimSpace(err.Error()))
 }
