@@ -13,7 +13,7 @@ import (
 const (
 	ConfigRateLimit      = "rate_limit"      // e.g. "100 req/min per user"
 	ConfigRequestTimeout = "request_timeout" // e.g. "30s"
-	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by [Probe.PGX] from the pool)
+	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by probe/pgxprobe from the pool)
 	ConfigCacheSize      = "cache_size"      // e.g. "2000 entries"
 	ConfigRedisMaxMemory = "redis_maxmemory" // e.g. "256mb" (from INFO when not set)
 	ConfigWorkers        = "workers"         // e.g. "8 goroutines"
@@ -22,7 +22,7 @@ const (
 	// ConfigDatabase and ConfigRedis say what the service keeps its data
 	// in and caches in. The value "none", or "none: WHY", declares that it
 	// has no database (no Redis): a report then says so ("the service has
-	// no database (data in memory)") instead of asking for probe.PGX to be
+	// no database (data in memory)") instead of asking for probe/pgxprobe to be
 	// wired. See [ConfigNone].
 	ConfigDatabase = "database" // e.g. "postgres (pgxpool)", "none: data in memory"
 	ConfigRedis    = "redis"    // e.g. "cache (go-redis)", "none: pages cached in process"
@@ -99,14 +99,17 @@ func (p *Probe) Config() map[string]string {
 	return out
 }
 
-func (p *Probe) setConfigDefault(key, value string) {
+// SetConfigDefault is [Probe.SetConfig] unless key is already set, in
+// which case it keeps the value and returns false: integrations report what
+// they find (a pool's MaxConns, Redis's maxmemory) without overriding what
+// the service stated.
+func (p *Probe) SetConfigDefault(key, value string) bool {
+	p.init()
 	c := &p.config
 	c.mu.Lock()
 	_, ok := c.m[key]
 	c.mu.Unlock()
-	if !ok {
-		p.SetConfig(key, value)
-	}
+	return !ok && p.SetConfig(key, value)
 }
 
 var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "credential", "apikey", "api_key", "auth"}

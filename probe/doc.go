@@ -8,8 +8,13 @@
 //   - HTTP per route, recorded by the middleware package into [HTTPStats]:
 //     in flight, status classes, exact 429s, rate-limit denials, bytes, HDR
 //     latency.
-//   - In-process caches ([Probe.Cache]) and Redis through go-redis v9: hits
-//     and misses as the service sees them.
+//   - Database pools: pool stats, query latency per normalised statement,
+//     and connections held (with the acquiring stack and request) for the
+//     leak registry ([Probe.Leaks], [Probe.Find]); pgxpool through
+//     [github.com/soaklab/soak/probe/pgxprobe].
+//   - In-process caches ([Probe.Cache]) and Redis, go-redis v9 through
+//     [github.com/soaklab/soak/probe/redisprobe]: hits and misses as the
+//     service sees them, command latency, open PubSubs.
 //   - Service configuration worth reporting ([Probe.SetConfig]).
 //   - Go runtime (live heap, goroutines by state, GC) and process (CPU, RSS,
 //     file descriptors, cgroup limits).
@@ -25,13 +30,22 @@
 //	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")
 //	snap, _ := p.Snapshot(ctx)
 //
+// # Integrations
+//
+// Drivers and clients are wired through their own packages, as pgx keeps
+// tracelog and multitracer apart: importing probe pulls in neither pgx nor
+// go-redis nor any web framework, and a service imports the integrations
+// it uses. They are built on the probe's integration API ([Probe.AddPool],
+// [Probe.AddRedis], [Probe.NewHold], [HoldLister], [Latency],
+// [Probe.CacheOf], [Probe.Settings]), open to a service's own instruments.
+//
 // # API stability
 //
 // Other packages build on: [New], [Option]s, [Probe.HTTP], [HTTPStats]
 // (Route, Begin, End), [RouteStats] (Start, Done, Record, RateLimited),
 // [Probe.SetConfig] and the Config* keys, [Probe.Cache] and [CacheStats],
 // [Probe.Snapshot] and the [Snapshot] tree (fields are only ever added),
-// [Histogram]. These stay compatible.
+// [Histogram], and the integration API above. These stay compatible.
 //
 // # Cost
 //

@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 func ExampleHTTPStats_Route() {
@@ -51,11 +47,6 @@ func ExampleProbe_SetConfig() {
 	// Output: 100 req/min per user postgres://app:[redacted]@db/app
 }
 
-func ExampleNormalizeSQL() {
-	fmt.Println(probe.NormalizeSQL("SELECT * FROM stories WHERE slug = 'why-soak' AND id IN (1, 2, 3)"))
-	// Output: SELECT * FROM stories WHERE slug = ? AND id IN (...)
-}
-
 func ExampleHistogram_Sub() {
 	p := probe.New()
 	r := p.HTTP().Route("GET", "/health")
@@ -70,27 +61,6 @@ func ExampleHistogram_Sub() {
 	interval := b.Latency.Sub(a.Latency) // counters are cumulative: difference them
 	fmt.Println(second.Seq-first.Seq, interval.Count, interval.Quantile(0.5))
 	// Output: 1 2 40ms
-}
-
-// leakyHandler stands for a handler that acquires a connection and never
-// releases it (here the tracer is called directly, as pgxpool would).
-func leakyHandler(ctx context.Context, pg *probe.PGX) {
-	pg.TraceAcquireEnd(ctx, nil, pgxpool.TraceAcquireEndData{Conn: &pgx.Conn{}})
-}
-
-func ExampleProbe_Leaks() {
-	start := time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC)
-	now := start
-	p := probe.New(probe.WithClock(func() time.Time { return now }))
-	pg := p.PGX("main", nil)
-	ctx := label.NewContext(context.Background(), &label.Info{Method: "GET", Route: "/api/library/shelves"})
-	leakyHandler(ctx, pg)
-
-	now = now.Add(time.Minute)
-	for _, g := range p.Leaks(30 * time.Second).Groups {
-		fmt.Println(g.Kind, g.Count, g.OldestSeconds, g.Function, g.Routes[0].Route)
-	}
-	// Output: pgx-conn 1 60 github.com/soaklab/soak/probe_test.leakyHandler /api/library/shelves
 }
 
 // A service without a database says so, and reports then read "the

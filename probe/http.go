@@ -78,7 +78,7 @@ type RouteStats struct {
 	bytesIn   atomic.Uint64
 	bytesOut  atomic.Uint64
 	limited   [4]atomic.Uint64 // user, header, ip, other
-	latency   hist
+	latency   Latency
 }
 
 // Method returns the route's HTTP method.
@@ -121,7 +121,7 @@ func (r *RouteStats) Record(status int, d time.Duration, bytesIn, bytesOut int64
 	if bytesOut > 0 {
 		r.bytesOut.Add(uint64(bytesOut))
 	}
-	r.latency.record(d)
+	r.latency.Record(d)
 }
 
 // RateLimited counts a denial by the middleware's own rate limiter, by the
@@ -162,7 +162,7 @@ func (r *RouteStats) snapshot() RouteSnapshot {
 		RateLimitedIP:     r.limited[2].Load(),
 		RateLimitedOther:  r.limited[3].Load(),
 	}
-	s.Latency = r.latency.snapshot()
+	s.Latency = r.latency.Snapshot()
 	return s
 }
 

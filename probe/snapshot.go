@@ -99,10 +99,10 @@ type CacheSnapshot struct {
 
 // Snapshot reads every instrument and returns the probe's state. It never
 // fails because a database or Redis is down: such errors are listed in
-// Snapshot.Errors and in the instrument's own Error field. It returns an
-// error only when ctx is done. Servers are queried (Redis INFO,
-// pg_stat_activity) at most once per poll interval ([WithPollInterval]),
-// bounded by ctx.
+// Snapshot.Errors and in the instrument's own Error field (both redacted
+// of secrets). It returns an error only when ctx is done. Servers are
+// queried (Redis INFO, pg_stat_activity) at most once per poll interval
+// ([WithPollInterval]), bounded by ctx.
 func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	p.init()
 	if err := ctx.Err(); err != nil {
@@ -121,22 +121,24 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Process, errs = readProcess()
 	s.Errors = append(s.Errors, errs...)
 	s.HTTP = p.http.snapshot()
-	for _, t := range p.pools.list() {
-		ps := t.snapshot(ctx, now)
+	for _, src := range p.pools.list() {
+		ps := src.PoolSnapshot(ctx, now)
+		ps.Error = redact.Secrets(ps.Error)
 		if ps.Error != "" {
 			s.Errors = append(s.Errors, "pool "+ps.Name+": "+ps.Error)
 		}
 		s.Pools = append(s.Pools, ps)
 	}
-	for _, r := range p.redis.list() {
-		rs := r.snapshot(ctx, now)
+	for _, src := range p.redis.list() {
+		rs := src.RedisSnapshot(ctx, now)
+		rs.Error = redact.Secrets(rs.Error)
 		if rs.Error != "" {
 			s.Errors = append(s.Errors, "redis "+rs.Name+": "+rs.Error)
 		}
 		s.Redis = append(s.Redis, rs)
 	}
 	for _, c := range p.caches.list() {
-		s.Caches = append(s.Caches, c.snapshot())
+		s.Caches = append(s.Caches, c.Snapshot())
 	}
 	s.Config = p.Config()
 	s.ProbePanics = p.panics.Load()

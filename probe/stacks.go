@@ -120,8 +120,9 @@ func hashPCs(pcs []uintptr) stackID {
 func (t *stackTable) len() int { return t.m.Len() }
 
 // frames symbolises a stack (once per stack) and drops the frames of the
-// instrumentation itself (this package, pgx, pgxpool, go-redis) from its
-// top, so that the first frame is the application's.
+// instrumentation itself (this package and its integrations, pgx,
+// pgxpool, go-redis) from its top, so that the first frame is the
+// application's.
 func (t *stackTable) frames(id stackID) []Frame {
 	if id == 0 {
 		return nil
@@ -153,6 +154,8 @@ func (t *stackTable) frames(id stackID) []Frame {
 
 var instrumentationPrefixes = []string{
 	"github.com/soaklab/soak/probe.",
+	"github.com/soaklab/soak/probe/pgxprobe.",
+	"github.com/soaklab/soak/probe/redisprobe.",
 	"github.com/jackc/pgx/",
 	"github.com/jackc/puddle/",
 	"github.com/redis/go-redis/",

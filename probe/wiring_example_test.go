@@ -11,6 +11,8 @@ import (
 
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
+	"github.com/soaklab/soak/probe/redisprobe"
 )
 
 // Example_wiring is the wiring shown in docs/probe.md: an echo service with
@@ -25,7 +27,7 @@ func Example_wiring() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db := p.PGX("main", cfg) // before NewWithConfig: adds the tracer beside cfg's own
+	db := pgxprobe.New(p, "main", cfg) // before NewWithConfig: adds the tracer beside cfg's own
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		log.Fatal(err)
@@ -34,7 +36,7 @@ func Example_wiring() {
 	db.Observe(pool)
 
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	p.Redis("cache", rdb) // adds the hook
+	redisprobe.New(p, "cache", rdb) // adds the hook
 
 	p.SetConfig(probe.ConfigRequestTimeout, "30s")
 	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")

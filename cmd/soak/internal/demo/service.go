@@ -16,6 +16,8 @@ import (
 
 	soakmw "github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
+	"github.com/soaklab/soak/probe/redisprobe"
 )
 
 // Service is the demo service: an echo instance over its storage, with the
@@ -94,7 +96,7 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		// The probe's tracer goes beside the service's own, through
 		// multitracer, before the pool exists.
 		pcfg.ConnConfig.Tracer = slowQueryLog{log: cfg.Logger}
-		tracer := cfg.Probe.PGX("main", pcfg, probe.WithStatActivity())
+		tracer := pgxprobe.New(cfg.Probe, "main", pcfg, pgxprobe.WithStatActivity())
 		pg, err := newPGStore(ctx, pcfg, cfg.Schema)
 		if err != nil {
 			return secretFree(err, cfg.DatabaseURL)
@@ -114,7 +116,7 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		return secretFree(fmt.Errorf("%w: Config.RedisURL: %w", ErrConfig, err), cfg.RedisURL)
 	}
 	rdb := redis.NewClient(opts)
-	cfg.Probe.Redis("redis", rdb)
+	redisprobe.New(cfg.Probe, "redis", rdb)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		a.store.close()

@@ -1,4 +1,4 @@
-package probe
+package redisprobe
 
 import (
 	"context"
@@ -6,15 +6,14 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
-	"github.com/soaklab/soak/probe/label"
+	"github.com/soaklab/soak/probe"
 )
 
 // trackedConn is a PubSub connection: its Close ends the hold.
 type trackedConn struct {
 	net.Conn
-	r    *Redis
+	r    *Hook
 	once sync.Once
 }
 
@@ -34,22 +33,25 @@ func (c *trackedConn) NetConn() net.Conn { return c.Conn }
 
 // trackDial wraps conn when the dial was made for a PubSub. Dials are rare
 // (pool growth), so looking at the stack here costs nothing that matters.
-func (r *Redis) trackDial(ctx context.Context, conn net.Conn) net.Conn {
+func (r *Hook) trackDial(ctx context.Context, conn net.Conn) net.Conn {
 	defer r.recoverHook()
-	var buf [maxStackDepth]uintptr
+	var buf [maxPubSubDepth]uintptr
 	n := runtime.Callers(2, buf[:])
 	if !pubsubStack(buf[:n]) {
 		return conn
 	}
 	c := &trackedConn{Conn: conn, r: r}
-	h := hold{since: r.p.stampNow(), stack: r.p.stacks.capture(1), info: label.FromContext(ctx)}
+	h := r.p.NewHold(ctx, 1)
 	r.pubsubMu.Lock()
-	if len(r.pubsub) < r.p.opts.maxHeld {
+	if len(r.pubsub) < r.maxHeld {
 		r.pubsub[c] = h
 	}
 	r.pubsubMu.Unlock()
 	return c
 }
+
+// maxPubSubDepth is how deep trackDial looks for go-redis's PubSub.
+const maxPubSubDepth = 64
 
 func pubsubStack(pcs []uintptr) bool {
 	frames := runtime.CallersFrames(pcs)
@@ -64,13 +66,17 @@ func pubsubStack(pcs []uintptr) bool {
 	}
 }
 
-func (r *Redis) holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem {
+// appendHolds lists the PubSub connections open, and counts the
+// connections out of the pool and not running a command (go-redis has no
+// hook on Conn(), so they cannot be tracked one by one).
+func (r *Hook) appendHolds(dst []probe.Held) []probe.Held {
 	r.pubsubMu.Lock()
-	defer r.pubsubMu.Unlock()
 	for _, h := range r.pubsub {
-		if now.sub(h.since) >= minAge {
-			dst = append(dst, heldItem{kind: LeakRedisPubSub, source: r.name, hold: h})
-		}
+		dst = append(dst, probe.Held{Kind: probe.LeakRedisPubSub, Source: r.name, Hold: h})
+	}
+	r.pubsubMu.Unlock()
+	if n := r.heldOutsidePool(); n > 0 {
+		dst = append(dst, probe.Held{Kind: probe.LeakRedisConn, Source: r.name, Count: n})
 	}
 	return dst
 }

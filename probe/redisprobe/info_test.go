@@ -1,8 +1,10 @@
-package probe
+package redisprobe
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/soaklab/soak/probe"
 )
 
 func TestParseRedisInfo(t *testing.T) {
@@ -13,7 +15,7 @@ func TestParseRedisInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := RedisServerInfo{Version: "7.2.4", ConnectedClients: 3, UsedMemory: 1 << 20, MaxMemoryBytes: 256 << 20,
+	want := probe.RedisServerInfo{Version: "7.2.4", ConnectedClients: 3, UsedMemory: 1 << 20, MaxMemoryBytes: 256 << 20,
 		MaxMemoryPolicy: "allkeys-lru", KeyspaceHits: 70, KeyspaceMisses: 30, EvictedKeys: 5, ExpiredKeys: 2, CommandsTotal: 900}
 	if s != want {
 		t.Errorf("got %+v\nwant %+v", s, want)

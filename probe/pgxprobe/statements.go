@@ -1,16 +1,13 @@
-package probe
+package pgxprobe
 
 import (
 	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/internal/cowmap"
 )
-
-// OverflowStatement is the statement under which queries are recorded once
-// a pool's statement table is full (see [WithMaxStatements]).
-const OverflowStatement = "(other statements)"
 
 // stmtStats records one normalised statement.
 type stmtStats struct {
@@ -18,7 +15,7 @@ type stmtStats struct {
 	calls   atomic.Uint64
 	errors  atomic.Uint64
 	rows    atomic.Uint64
-	latency hist
+	latency probe.Latency
 }
 
 func (s *stmtStats) record(d time.Duration, err bool, rows int64) {
@@ -29,7 +26,7 @@ func (s *stmtStats) record(d time.Duration, err bool, rows int64) {
 	if rows > 0 {
 		s.rows.Add(uint64(rows))
 	}
-	s.latency.record(d)
+	s.latency.Record(d)
 }
 
 // stmtTable maps SQL text to statement recorders. Lookups of SQL seen
@@ -44,7 +41,7 @@ type stmtTable struct {
 
 func (t *stmtTable) init(max int) {
 	t.max = max
-	t.overflow.sql = OverflowStatement
+	t.overflow.sql = probe.OverflowStatement
 }
 
 func (t *stmtTable) get(sql string) *stmtStats {
@@ -62,35 +59,23 @@ func (t *stmtTable) get(sql string) *stmtStats {
 	return s
 }
 
-// StatementSnapshot holds one normalised statement's figures, cumulative.
-type StatementSnapshot struct {
-	SQL    string `json:"sql"`
-	Calls  uint64 `json:"calls"`
-	Errors uint64 `json:"errors"`
-	// Rows counts rows affected or returned, as the command tag says.
-	Rows uint64 `json:"rows"`
-	// Latency runs from the query's start to its end: for a Query, until
-	// its rows are closed.
-	Latency Histogram `json:"latency"`
-}
-
 // snapshot returns the statements, by total time spent, highest first.
-func (t *stmtTable) snapshot() ([]StatementSnapshot, int) {
+func (t *stmtTable) snapshot() ([]probe.StatementSnapshot, int) {
 	all := t.norm.Values()
 	if t.overflow.calls.Load() > 0 {
 		all = append(all, &t.overflow)
 	}
-	out := make([]StatementSnapshot, 0, len(all))
+	out := make([]probe.StatementSnapshot, 0, len(all))
 	for _, s := range all {
-		out = append(out, StatementSnapshot{
+		out = append(out, probe.StatementSnapshot{
 			SQL:     s.sql,
 			Calls:   s.calls.Load(),
 			Errors:  s.errors.Load(),
 			Rows:    s.rows.Load(),
-			Latency: s.latency.snapshot(),
+			Latency: s.latency.Snapshot(),
 		})
 	}
-	slices.SortStableFunc(out, func(a, b StatementSnapshot) int {
+	slices.SortStableFunc(out, func(a, b probe.StatementSnapshot) int {
 		switch {
 		case a.Latency.SumMicros > b.Latency.SumMicros:
 			return -1

@@ -1,4 +1,4 @@
-package probe_test
+package pgxprobe_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // TestVerifyNoneUsage is the pattern docs/probe.md shows for a service's
@@ -19,7 +20,7 @@ func TestVerifyNoneUsage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := p.PGX("main", cfg)
+	db := pgxprobe.New(p, "main", cfg)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package probe
+package pgxprobe
 
 import (
 	"context"
@@ -11,38 +11,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/soaklab/soak/internal/testenv"
+	"github.com/soaklab/soak/probe"
 )
 
-func TestStackTableCap(t *testing.T) {
-	p := New(WithMaxStacks(8))
-	pg := p.PGX("main", nil)
-	ctx := context.Background()
-	conns := make([]*pgx.Conn, 40)
-	for i := range conns {
-		conns[i] = &pgx.Conn{}
-		atDepth(i, func() { pg.TraceAcquireEnd(ctx, nil, pgxpool.TraceAcquireEndData{Conn: conns[i]}) })
-	}
-	snap, _ := p.Snapshot(ctx)
-	if snap.Leaks.Stacks != 8 || snap.Leaks.StacksDropped != 32 {
-		t.Errorf("stacks %d dropped %d, want 8 and 32", snap.Leaks.Stacks, snap.Leaks.StacksDropped)
-	}
-	if ps, _ := snap.Pool("main"); ps.HeldConns != 40 {
-		t.Errorf("held %d: holds without a stored stack must still be tracked", ps.HeldConns)
-	}
-	withStack := 0
-	for _, g := range p.Leaks(0).Groups {
-		if len(g.Stack) > 0 {
-			withStack += g.Count
-		}
-	}
-	if withStack != 8 {
-		t.Errorf("%d holds with a stack, want 8", withStack)
-	}
-}
-
 func TestHeldCap(t *testing.T) {
-	p := New(WithMaxHeld(100))
-	pg := p.PGX("main", nil)
+	p := probe.New(probe.WithMaxHeld(100))
+	pg := New(p, "main", nil)
 	ctx := context.Background()
 	for i := 0; i < 1000; i++ {
 		pg.TraceAcquireEnd(ctx, nil, pgxpool.TraceAcquireEndData{Conn: &pgx.Conn{}})
@@ -55,8 +29,8 @@ func TestHeldCap(t *testing.T) {
 }
 
 func TestRawSQLCap(t *testing.T) {
-	p := New(WithMaxStatements(4))
-	pg := p.PGX("main", nil)
+	p := probe.New()
+	pg := New(p, "main", nil, WithMaxStatements(4))
 	ctx := context.Background()
 	conn := &pgx.Conn{}
 	for i := 0; i < 1000; i++ {
@@ -73,9 +47,18 @@ func TestRawSQLCap(t *testing.T) {
 	}
 }
 
+func TestOptionsRefuseBadValues(t *testing.T) {
+	defer func() {
+		if err, ok := recover().(error); !ok || err.Error() != "pgxprobe: WithMaxStatements(0): must be at least 1" {
+			t.Errorf("New panicked with %v, want an error naming the option", err)
+		}
+	}()
+	New(probe.New(), "main", nil, WithMaxStatements(0), nil)
+}
+
 // churn runs n acquire/query/release cycles over 50 connections, 20
 // statements with literal values and 10 call sites, as a service does.
-func churn(pg *PGX, n int) {
+func churn(pg *Tracer, n int) {
 	ctx := labelled()
 	conns := make([]*pgx.Conn, 50)
 	for i := range conns {
@@ -111,8 +94,8 @@ func TestMemoryBounded(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 200_000
 	}
-	p := New()
-	pg := p.PGX("main", nil)
+	p := probe.New()
+	pg := New(p, "main", nil)
 	churn(pg, 10_000)
 	before := heapInUse()
 	churn(pg, n)

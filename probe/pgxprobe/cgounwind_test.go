@@ -1,6 +1,6 @@
 //go:build cgo
 
-package probe_test
+package pgxprobe_test
 
 import (
 	"context"

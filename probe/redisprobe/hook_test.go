@@ -1,4 +1,4 @@
-package probe_test
+package redisprobe_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
+	"github.com/soaklab/soak/probe/redisprobe"
 )
 
 func newRedis(t *testing.T, p *probe.Probe) (*redis.Client, string) {
@@ -19,7 +21,7 @@ func newRedis(t *testing.T, p *probe.Probe) (*redis.Client, string) {
 		t.Fatal(err)
 	}
 	c := redis.NewClient(opt)
-	p.Redis("cache", c)
+	redisprobe.New(p, "cache", c)
 	prefix := testenv.Name(t)
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -152,7 +154,7 @@ func TestRedisDown(t *testing.T) {
 	p := probe.New()
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "hunter2", MaxRetries: -1})
 	defer c.Close()
-	p.Redis("down", c)
+	redisprobe.New(p, "down", c)
 	ctx := context.Background()
 	if err := c.Get(ctx, "k").Err(); err == nil || err == redis.Nil {
 		t.Fatalf("GET against a closed port: %v", err)
@@ -169,4 +171,20 @@ func TestRedisDown(t *testing.T) {
 	if strings.Contains(string(b), "hunter2") {
 		t.Error("the password appears in the snapshot")
 	}
+}
+
+func shelvesCtx() context.Context {
+	return label.NewContext(context.Background(), &label.Info{
+		Set:    label.Set{Run: "run-1", Class: "AuthenticatedUser", User: "17", Request: "/api/library/shelves"},
+		Method: "GET", Route: "/api/library/shelves",
+	})
+}
+
+func findGroup(r *probe.LeakReport, kind string) *probe.LeakGroup {
+	for i := range r.Groups {
+		if r.Groups[i].Kind == kind {
+			return &r.Groups[i]
+		}
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package probe_test
+package pgxprobe_test
 
 import (
 	"context"
@@ -16,18 +16,19 @@ import (
 	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
+	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // newPool returns a pool of at most maxConns on the test database,
 // instrumented by p under the name "main".
-func newPool(t *testing.T, p *probe.Probe, maxConns int32, opts ...probe.PGXOption) (*pgxpool.Pool, *probe.PGX) {
+func newPool(t *testing.T, p *probe.Probe, maxConns int32, opts ...pgxprobe.Option) (*pgxpool.Pool, *pgxprobe.Tracer) {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.MaxConns = maxConns
-	pg := p.PGX("main", cfg, opts...)
+	pg := pgxprobe.New(p, "main", cfg, opts...)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +209,7 @@ func TestPGXBesideAppTracer(t *testing.T) {
 	app := &countingTracer{}
 	cfg.ConnConfig.Tracer = app
 	p := probe.New()
-	pg := p.PGX("main", cfg)
+	pg := pgxprobe.New(p, "main", cfg)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +265,7 @@ func TestPGXHijacked(t *testing.T) {
 func TestPGXStatActivity(t *testing.T) {
 	p := probe.New()
 	defer p.Close()
-	pool, _ := newPool(t, p, 2, probe.WithStatActivity())
+	pool, _ := newPool(t, p, 2, pgxprobe.WithStatActivity())
 	c, err := pool.Acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -279,8 +280,8 @@ func TestPGXStatActivity(t *testing.T) {
 }
 
 func TestPGXStatementCap(t *testing.T) {
-	p := probe.New(probe.WithMaxStatements(3))
-	pool, _ := newPool(t, p, 2)
+	p := probe.New()
+	pool, _ := newPool(t, p, 2, pgxprobe.WithMaxStatements(3))
 	for i := 0; i < 6; i++ {
 		sql := "SELECT " + strings.Repeat("1, ", i) + "1 AS c"
 		if _, err := pool.Exec(context.Background(), sql); err != nil {
@@ -306,7 +307,7 @@ func TestPGXDatabaseDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := probe.New()
-	pg := p.PGX("down", cfg)
+	pg := pgxprobe.New(p, "down", cfg)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

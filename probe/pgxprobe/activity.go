@@ -1,4 +1,4 @@
-package probe
+package pgxprobe
 
 import (
 	"context"
@@ -7,22 +7,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/internal/poll"
 )
-
-// PGActivity is the server's view of the pool's database from
-// pg_stat_activity, polled at most once per poll interval.
-type PGActivity struct {
-	// Time is when the server was asked.
-	Time time.Time `json:"time"`
-	// ByState counts the database's client backends by state ("active",
-	// "idle", "idle in transaction", ...), excluding the probe's own.
-	ByState map[string]int `json:"by_state"`
-	Total   int            `json:"total"`
-	// MaxConnections is the server's max_connections setting.
-	MaxConnections int    `json:"max_connections"`
-	ServerVersion  string `json:"server_version"`
-}
 
 const activitySQL = `SELECT coalesce(state, 'unknown'), count(*)::int FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
@@ -31,12 +18,12 @@ GROUP BY 1`
 // activityPoller queries pg_stat_activity through its own connection, so
 // that an exhausted pool does not block (or skew) the probe.
 type activityPoller struct {
-	poll.Poller[PGActivity]
+	poll.Poller[probe.PGActivity]
 	conn *pgx.Conn // under Poller.Mu
 }
 
-func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.Time, every time.Duration) (*PGActivity, string) {
-	return a.Poller.Poll(ctx, now, every, "pg_stat_activity", func(ctx context.Context) (*PGActivity, error) {
+func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.Time, every time.Duration) (*probe.PGActivity, string) {
+	return a.Poller.Poll(ctx, now, every, "pg_stat_activity", func(ctx context.Context) (*probe.PGActivity, error) {
 		act, err := a.query(ctx, pool, now)
 		if err != nil && a.conn != nil {
 			_ = a.conn.Close(context.Background()) // reconnect next time
@@ -46,7 +33,7 @@ func (a *activityPoller) poll(ctx context.Context, pool *pgxpool.Pool, now time.
 	})
 }
 
-func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time.Time) (*PGActivity, error) {
+func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time.Time) (*probe.PGActivity, error) {
 	if a.conn == nil {
 		cfg := pool.Config().ConnConfig.Copy()
 		cfg.Tracer = nil // the probe's own queries are not the service's
@@ -56,7 +43,7 @@ func (a *activityPoller) query(ctx context.Context, pool *pgxpool.Pool, now time
 		}
 		a.conn = conn
 	}
-	act := &PGActivity{Time: now, ByState: map[string]int{}}
+	act := &probe.PGActivity{Time: now, ByState: map[string]int{}}
 	rows, err := a.conn.Query(ctx, activitySQL)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package probe_test
+package pgxprobe_test
 
 import (
 	"context"

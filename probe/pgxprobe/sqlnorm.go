@@ -1,4 +1,4 @@
-package probe
+package pgxprobe
 
 import (
 	"strings"
