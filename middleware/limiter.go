@@ -85,7 +85,7 @@ type shard struct {
 // NewLimiter returns a Limiter, or an error wrapping [ErrInvalidConfig]
 // that names the invalid field.
 func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
-	if err := cfg.Policy.Validate(); err != nil {
+	if err := validPolicy(cfg.Policy); err != nil {
 		return nil, err
 	}
 	if cfg.MaxIdentities < 0 {
@@ -103,7 +103,7 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	l := &Limiter{
 		policy:    cfg.Policy,
 		interval:  interval,
-		tolerance: interval * int64(cfg.Policy.burst()),
+		tolerance: interval * int64(cfg.Policy.BurstOrLimit()),
 		clock:     cfg.Now,
 		seed:      maphash.MakeSeed(),
 		perShard:  cfg.MaxIdentities / n,

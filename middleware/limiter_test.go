@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/probe"
 )
 
 // fakeClock is an injected clock; safe for concurrent use.
@@ -38,7 +40,7 @@ type bucket struct {
 
 func newBucket(p Policy) *bucket {
 	iv := int64(p.Period) / int64(p.Limit)
-	c := iv * int64(p.burst())
+	c := iv * int64(p.BurstOrLimit())
 	return &bucket{interval: iv, capacity: c, tokens: c}
 }
 
@@ -219,10 +221,12 @@ func TestNewLimiterErrors(t *testing.T) {
 		cfg  LimiterConfig
 		want string
 	}{
-		{LimiterConfig{}, "Policy.Limit"},
-		{LimiterConfig{Policy: Policy{Limit: 10}}, "Policy.Period"},
-		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Burst: -1}}, "Policy.Burst"},
-		{LimiterConfig{Policy: Policy{Limit: 2_000_000_000, Period: time.Millisecond}}, "Policy.Limit 2000000000 per Period 1ms"},
+		{LimiterConfig{}, "Policy: probe: invalid rate-limit policy: Limit must be > 0"},
+		{LimiterConfig{Policy: Policy{Limit: 10}}, "Policy: probe: invalid rate-limit policy: Period"},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Burst: -1}}, "Burst"},
+		{LimiterConfig{Policy: Policy{Limit: 2_000_000_000, Period: time.Millisecond}}, "Limit 2000000000 per Period 1ms"},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Algorithm: probe.FixedWindow}}, `Policy.Algorithm "fixed-window"`},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Key: "user"}}, "Policy.Key"},
 		{LimiterConfig{Policy: PerMinute(1), MaxIdentities: -5}, "MaxIdentities"},
 	} {
 		_, err := NewLimiter(tt.cfg)
@@ -245,7 +249,7 @@ func TestPolicyString(t *testing.T) {
 		if got := tt.p.String(); got != tt.str {
 			t.Errorf("String() = %q, want %q", got, tt.str)
 		}
-		if got := tt.p.headerPolicy(); got != tt.polHead {
+		if got := headerPolicy(tt.p); got != tt.polHead {
 			t.Errorf("headerPolicy() = %q, want %q", got, tt.polHead)
 		}
 	}

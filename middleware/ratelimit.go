@@ -3,8 +3,6 @@ package middleware
 import (
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,10 +21,15 @@ type RateLimitConfig struct {
 	HTTPSkipper func(r *http.Request) bool
 
 	// Probe counts each denial under the request's route and identity kind
-	// (RouteStats.RateLimited) and receives the policy under
-	// probe.ConfigRateLimit, for the report's Configuration section.
-	// Optional: without it the limiter only limits.
+	// (RouteStats.RateLimited) and receives the policy: typed, in its
+	// snapshots' RateLimits under Name (probe.Probe.DeclareRateLimit),
+	// and as text under probe.ConfigRateLimit, for the report's
+	// Configuration section. Optional: without it the limiter only limits.
 	Probe *probe.Probe
+
+	// Name names the limiter in the probe's RateLimits. Optional; default
+	// [DefaultRateLimitName]. Give each limiter of a service its own.
+	Name string
 
 	// Policy is the limit for each identity. Required (see DefaultRateLimitConfig).
 	Policy Policy
@@ -46,6 +49,10 @@ type RateLimitConfig struct {
 	Now func() time.Time
 }
 
+// DefaultRateLimitName is the name a limiter declares its policy under
+// when RateLimitConfig.Name is empty.
+const DefaultRateLimitName = "default"
+
 // DefaultRateLimitConfig limits each client IP to 100 requests per minute,
 // with a burst of 100.
 var DefaultRateLimitConfig = RateLimitConfig{
@@ -63,56 +70,57 @@ var DefaultRateLimitConfig = RateLimitConfig{
 // Allowed responses carry the RateLimit-* fields too. Safe for concurrent
 // use.
 type RateLimiter struct {
-	cfg   RateLimitConfig
-	lim   *Limiter
-	hv    *headerValues
-	stats *probe.HTTPStats // nil without a probe
+	cfg      RateLimitConfig
+	lim      *Limiter
+	hv       *headerValues
+	stats    *probe.HTTPStats // nil without a probe
+	declared Policy           // with the identity keys and the algorithm
 }
 
 // NewRateLimiter returns a RateLimiter, or an error wrapping
-// [ErrInvalidConfig] that names the invalid field. It reports the policy
+// [ErrInvalidConfig] that names the invalid field. It declares the policy
 // to cfg.Probe.
 func NewRateLimiter(cfg RateLimitConfig) (*RateLimiter, error) {
 	if cfg.Skipper == nil {
 		cfg.Skipper = echomw.DefaultSkipper
 	}
+	if cfg.Name == "" {
+		cfg.Name = DefaultRateLimitName
+	}
+	var kinds []string
 	for i, id := range cfg.Identity {
 		if id.Kind == "" || (id.Echo == nil && id.HTTP == nil) {
 			return nil, fmt.Errorf("%w: Identity[%d] needs a Kind and an Echo or HTTP extractor", ErrInvalidConfig, i)
 		}
+		kinds = append(kinds, id.Kind)
 	}
 	lim, err := NewLimiter(LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
-	rl := &RateLimiter{cfg: cfg, lim: lim, hv: newHeaderValues(cfg.Policy)}
+	declared := cfg.Policy.WithKeys(append(kinds, KindIP)...) // the client IP is every list's fallback
+	declared.Algorithm = probe.GCRA
+	if err := declared.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: Identity: %w", ErrInvalidConfig, err)
+	}
+	rl := &RateLimiter{cfg: cfg, lim: lim, hv: newHeaderValues(cfg.Policy), declared: declared}
 	if cfg.Probe != nil {
+		if err := cfg.Probe.DeclareRateLimit(cfg.Name, declared); err != nil {
+			return nil, fmt.Errorf("%w: Name: %w", ErrInvalidConfig, err)
+		}
 		rl.stats = cfg.Probe.HTTP()
-		cfg.Probe.SetConfig(probe.ConfigRateLimit, rl.Describe())
 	}
 	return rl, nil
 }
 
+// Policy returns the policy as the limiter declares it to the probe:
+// RateLimitConfig.Policy with the algorithm (GCRA) and whom it limits (the
+// identifiers' kinds, the client IP last).
+func (rl *RateLimiter) Policy() Policy { return rl.declared }
+
 // Describe states the policy for a report: "100 req/min per user (else
-// per ip), burst 100".
-func (rl *RateLimiter) Describe() string {
-	var kinds []string
-	for _, id := range rl.cfg.Identity {
-		if !slices.Contains(kinds, id.Kind) {
-			kinds = append(kinds, id.Kind)
-		}
-	}
-	p := rl.cfg.Policy
-	s := fmt.Sprintf("%d req/%s per ", p.Limit, periodName(p.Period))
-	if len(kinds) == 0 || kinds[len(kinds)-1] != KindIP {
-		kinds = append(kinds, KindIP)
-	}
-	s += kinds[0]
-	if len(kinds) > 1 {
-		s += " (else per " + strings.Join(kinds[1:], ", else per ") + ")"
-	}
-	return s + fmt.Sprintf(", burst %d", p.burst())
-}
+// per ip), burst 100" (the String of [RateLimiter.Policy]).
+func (rl *RateLimiter) Describe() string { return rl.declared.String() }
 
 // Stats returns the identity table's figures.
 func (rl *RateLimiter) Stats() LimiterStats { return rl.lim.Stats() }

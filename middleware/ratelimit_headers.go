@@ -46,10 +46,10 @@ type headerValues struct {
 }
 
 func newHeaderValues(p Policy) *headerValues {
-	n := min(max(p.Limit, p.burst(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
+	n := min(max(p.Limit, p.BurstOrLimit(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
 	hv := &headerValues{
 		limit:  []string{strconv.Itoa(p.Limit)},
-		policy: []string{p.headerPolicy()},
+		policy: []string{headerPolicy(p)},
 		nums:   make([]string, n),
 	}
 	for i := range hv.nums {

@@ -1,11 +1,13 @@
 package middleware
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +124,15 @@ func TestRateLimitDrivenPastLimit(t *testing.T) {
 	if got := p.Config()[probe.ConfigRateLimit]; got != "100 req/min per user (else per ip), burst 100" {
 		t.Fatalf("probe config %q", got)
 	}
+	snap, err := p.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []probe.RateLimitDeclaration{{Name: "default", Policy: probe.RateLimitPolicy{
+		Limit: 100, Period: time.Minute, Burst: 100, Algorithm: probe.GCRA, Key: "user", Fallback: []string{"ip"}}}}
+	if !reflect.DeepEqual(snap.RateLimits, want) {
+		t.Fatalf("snapshot rate limits %+v, want %+v", snap.RateLimits, want)
+	}
 }
 
 // Requests without a user fall back to the client IP, counted as "ip";
@@ -214,6 +225,11 @@ func TestRateLimitHTTPHeaderIdentity(t *testing.T) {
 	if got := p.Config()[probe.ConfigRateLimit]; got != "2 req/s per header (else per ip), burst 1" {
 		t.Fatalf("config %q", got)
 	}
+	// A header such as a client id is shared by every user of the client.
+	want := probe.RateLimitPolicy{Limit: 2, Period: time.Second, Burst: 1, Algorithm: probe.GCRA, Key: "header", Fallback: []string{"ip"}, Shared: true}
+	if got := rl.Policy(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("declared policy %+v, want %+v", got, want)
+	}
 }
 
 func TestRateLimitConfigErrors(t *testing.T) {
@@ -221,7 +237,9 @@ func TestRateLimitConfigErrors(t *testing.T) {
 		cfg  RateLimitConfig
 		want string
 	}{
-		{RateLimitConfig{}, "Policy.Limit must be > 0"},
+		{RateLimitConfig{}, "Limit must be > 0"},
+		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{{Kind: "api key", HTTP: clientIP.HTTP}}}, `Identity: probe: invalid rate-limit policy: Key "api key"`},
+		{RateLimitConfig{Policy: PerMinute(1), Probe: probe.New(), Name: strings.Repeat("n", 65)}, "Name: probe: invalid rate-limit policy: DeclareRateLimit"},
 		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{{Kind: "user"}}}, "Identity[0]"},
 		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{ClientIP(), {HTTP: clientIP.HTTP}}}, "Identity[1]"},
 		{RateLimitConfig{Policy: PerMinute(1), MaxIdentities: -1}, "MaxIdentities"},
@@ -232,7 +250,7 @@ func TestRateLimitConfigErrors(t *testing.T) {
 		}
 	}
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Policy.Period") {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Period must be >= 1ms") {
 			t.Fatalf("RateLimitWithConfig panicked with %v", r)
 		}
 	}()

@@ -11,7 +11,11 @@ import (
 // Well-known configuration keys, shown in the report's Configuration
 // section. Values are free text as the service states them.
 const (
-	ConfigRateLimit      = "rate_limit"      // e.g. "100 req/min per user"
+	// ConfigRateLimit is the rate-limit policy as text, e.g. "100 req/min
+	// per user (else per ip), burst 100": what [Probe.DeclareRateLimit]
+	// (and soak's middleware through it) writes beside the typed policy in
+	// Snapshot.RateLimits, which readers should prefer.
+	ConfigRateLimit      = "rate_limit"
 	ConfigRequestTimeout = "request_timeout" // e.g. "30s"
 	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by probe/pgxprobe from the pool)
 	ConfigCacheSize      = "cache_size"      // e.g. "2000 entries"

@@ -15,7 +15,8 @@
 //   - In-process caches ([Probe.Cache]) and Redis, go-redis v9 through
 //     [github.com/soaklab/soak/probe/redisprobe]: hits and misses as the
 //     service sees them, command latency, open PubSubs.
-//   - Service configuration worth reporting ([Probe.SetConfig]).
+//   - Service configuration worth reporting ([Probe.SetConfig]), and the
+//     rate-limit policies in force, typed ([Probe.DeclareRateLimit]).
 //   - Go runtime (live heap, goroutines by state, GC) and process (CPU, RSS,
 //     file descriptors, cgroup limits).
 //
@@ -27,7 +28,7 @@
 //	route := p.HTTP().Route("GET", "/api/stories/:slug")
 //	route.Start()
 //	route.Done(200, 3*time.Millisecond, 0, 512)
-//	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")
+//	p.SetConfig(probe.ConfigRequestTimeout, "30s")
 //	snap, _ := p.Snapshot(ctx)
 //
 // # Integrations
@@ -43,7 +44,8 @@
 //
 // Other packages build on: [New], [Option]s, [Probe.HTTP], [HTTPStats]
 // (Route, Begin, End), [RouteStats] (Start, Done, Record, RateLimited),
-// [Probe.SetConfig] and the Config* keys, [Probe.Cache] and [CacheStats],
+// [Probe.SetConfig] and the Config* keys, [Probe.DeclareRateLimit] and
+// [RateLimitPolicy], [Probe.Cache] and [CacheStats],
 // [Probe.Snapshot] and the [Snapshot] tree (fields are only ever added),
 // [Histogram], and the integration API above. These stay compatible.
 //

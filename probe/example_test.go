@@ -79,3 +79,28 @@ func ExampleConfigNone() {
 	// database: none true "data in memory"
 	// redis: none false ""
 }
+
+// A service whose own limiter (here a fixed window per API key, in front
+// of the handlers) is not soak's middleware declares its policy, so that a
+// report can tell the 429s it predicts from the ones it does not.
+func ExampleProbe_DeclareRateLimit() {
+	p := probe.New()
+	err := p.DeclareRateLimit("gateway", probe.RateLimitPolicy{
+		Limit:     1000,
+		Period:    time.Hour,
+		Algorithm: probe.FixedWindow,
+		Key:       "api-key",
+		Shared:    true, // every copy of a client app sends the same key
+	})
+	if err != nil {
+		panic(err)
+	}
+	snap, _ := p.Snapshot(context.Background())
+	for _, rl := range snap.RateLimits {
+		fmt.Println(rl.Name, rl.Policy.Limit, rl.Policy.Period, rl.Policy.Algorithm, rl.Policy.Key, rl.Policy.Shared)
+	}
+	fmt.Println(snap.Config[probe.ConfigRateLimit])
+	// Output:
+	// gateway 1000 1h0m0s fixed-window api-key true
+	// 1000 req/h per api-key (fixed window)
+}

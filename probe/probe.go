@@ -28,13 +28,15 @@ type Probe struct {
 
 	http   HTTPStats
 	config configStore
-	caches registry[*CacheStats]
-	stacks stackTable
-	rt     runtimeReader
-	pools  registry[PoolSource]
-	redis  registry[RedisSource]
-	prof   profiler
-	panics atomic.Uint64 // recovered in handlers
+	// rateLimits are the declared rate-limit policies, by name.
+	rateLimits rateLimitStore
+	caches     registry[*CacheStats]
+	stacks     stackTable
+	rt         runtimeReader
+	pools      registry[PoolSource]
+	redis      registry[RedisSource]
+	prof       profiler
+	panics     atomic.Uint64 // recovered in handlers
 
 	mountMu sync.Mutex
 	mounts  map[string]http.Handler

@@ -28,14 +28,22 @@ type Snapshot struct {
 
 	// Config holds the values set with [Probe.SetConfig] (and pool max,
 	// Redis maxmemory found by the instruments).
-	Config  map[string]string `json:"config,omitempty"`
-	Runtime RuntimeSnapshot   `json:"runtime"`
-	Process ProcessSnapshot   `json:"process"`
-	HTTP    HTTPSnapshot      `json:"http"`
-	Caches  []CacheSnapshot   `json:"caches,omitempty"`
-	Pools   []PoolSnapshot    `json:"pools,omitempty"`
-	Redis   []RedisSnapshot   `json:"redis,omitempty"`
-	Leaks   LeakSummary       `json:"leaks"`
+	Config map[string]string `json:"config,omitempty"`
+	// RateLimits lists the rate-limit policies in force, by limiter
+	// name (sorted): those soak's middleware enforces and those the
+	// service declared with [Probe.DeclareRateLimit]. Each is typed:
+	// Limit requests per Period (JSON: period_ns, nanoseconds), Burst,
+	// Algorithm, and whom it limits (Key, Fallback, Shared). Absent when
+	// none was declared; the same policies are in Config[ConfigRateLimit]
+	// as text.
+	RateLimits []RateLimitDeclaration `json:"rate_limits,omitempty"`
+	Runtime    RuntimeSnapshot        `json:"runtime"`
+	Process    ProcessSnapshot        `json:"process"`
+	HTTP       HTTPSnapshot           `json:"http"`
+	Caches     []CacheSnapshot        `json:"caches,omitempty"`
+	Pools      []PoolSnapshot         `json:"pools,omitempty"`
+	Redis      []RedisSnapshot        `json:"redis,omitempty"`
+	Leaks      LeakSummary            `json:"leaks"`
 	// ProbePanics counts panics the probe recovered from (admin handlers,
 	// pgx tracer, go-redis hook), cumulative. Nonzero is a probe bug.
 	ProbePanics uint64 `json:"probe_panics,omitempty"`
@@ -141,6 +149,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 		s.Caches = append(s.Caches, c.Snapshot())
 	}
 	s.Config = p.Config()
+	s.RateLimits = p.rateLimitDeclarations()
 	s.ProbePanics = p.panics.Load()
 	for _, ps := range s.Pools {
 		s.ProbePanics += ps.TracerPanics

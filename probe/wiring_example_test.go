@@ -4,6 +4,7 @@ import (
 	"context"
 	"log"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
@@ -39,7 +40,10 @@ func Example_wiring() {
 	redisprobe.New(p, "cache", rdb) // adds the hook
 
 	p.SetConfig(probe.ConfigRequestTimeout, "30s")
-	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")
+	err = p.DeclareRateLimit("api", probe.RateLimitPolicy{Limit: 100, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityUser}) // a limiter of the service's own
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	e := echo.New()
 	e.Use(middleware.Echo(p)) // per-route timing, labels for the leak registry
