@@ -10,19 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
 
-// fakeClock is an injected clock; safe for concurrent use.
-type fakeClock struct{ ns atomic.Int64 }
-
-var clockBase = time.Date(2026, 2, 18, 12, 0, 0, 0, time.UTC)
-
-func (c *fakeClock) Now() time.Time              { return clockBase.Add(time.Duration(c.ns.Load())) }
-func (c *fakeClock) Advance(d time.Duration)     { c.ns.Add(int64(d)) }
-func (c *fakeClock) Set(sinceBase time.Duration) { c.ns.Store(int64(sinceBase)) }
-
-func newTestLimiter(t testing.TB, p Policy, maxIDs int, clk *fakeClock) *Limiter {
+func newTestLimiter(t testing.TB, p Policy, maxIDs int, clk *mwtest.FakeClock) *Limiter {
 	t.Helper()
 	l, err := NewLimiter(LimiterConfig{Policy: p, MaxIdentities: maxIDs, Now: clk.Now})
 	if err != nil {
@@ -55,7 +47,7 @@ func (b *bucket) allow(now int64) bool {
 }
 
 func TestLimiterBurstThenDeny(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 0, clk)
 	id := Identity{KindUser, "user0001"}
 	for i := range 100 {
@@ -89,7 +81,7 @@ func TestLimiterBurstThenDeny(t *testing.T) {
 // from the reference bucket, and in closed form request k (at 400k ms) is
 // allowed while allowed-so-far < 100 + t/600ms.
 func TestLimiterDrivenPastLimit(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	p := PerMinute(100)
 	l := newTestLimiter(t, p, 0, clk)
 	ref := newBucket(p)
@@ -118,7 +110,7 @@ func TestLimiterDrivenPastLimit(t *testing.T) {
 }
 
 func TestLimiterExpiry(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 1000, clk)
 	for i := range 10 {
 		l.Allow(Identity{KindIP, strconv.Itoa(i)})
@@ -147,7 +139,7 @@ func TestLimiterExpiry(t *testing.T) {
 }
 
 func TestLimiterCap(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 8, clk)
 	// "old" sent one request; seven others sent 50 each: "old" is the
 	// closest to a full burst, so it is the one evicted for a newcomer
@@ -179,7 +171,7 @@ func TestLimiterCap(t *testing.T) {
 }
 
 func TestLimiterCapSharded(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(10), 100_000, clk)
 	if s := l.Stats(); s.Capacity != 100_000 || len(l.shards) != 32 {
 		t.Fatalf("capacity %d over %d shards", s.Capacity, len(l.shards))
@@ -193,7 +185,7 @@ func TestLimiterCapSharded(t *testing.T) {
 }
 
 func TestLimiterConcurrent(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(50), 0, clk)
 	var allowed [8]atomic.Int64
 	var wg sync.WaitGroup
@@ -267,7 +259,7 @@ func FuzzLimiter(f *testing.F) {
 			return
 		}
 		p := Policy{Limit: int(limit), Period: time.Second, Burst: int(burst)}
-		clk := &fakeClock{}
+		clk := &mwtest.FakeClock{}
 		l := newTestLimiter(t, p, 1000, clk)
 		refs := map[string]*bucket{}
 		for i, op := range ops {
@@ -276,11 +268,11 @@ func FuzzLimiter(f *testing.F) {
 			ref := refs[key]
 			if ref == nil {
 				ref = newBucket(p)
-				ref.last = int64(clk.Now().Sub(clockBase))
+				ref.last = int64(clk.Now().Sub(mwtest.ClockBase))
 				refs[key] = ref
 			}
 			d := l.Allow(Identity{KindIP, key})
-			if want := ref.allow(int64(clk.Now().Sub(clockBase))); d.Allowed != want {
+			if want := ref.allow(int64(clk.Now().Sub(mwtest.ClockBase))); d.Allowed != want {
 				t.Fatalf("op %d: allowed=%v, reference says %v", i, d.Allowed, want)
 			}
 			if d.Allowed != (d.RetryAfter == 0) || d.Remaining < 0 || d.Remaining > p.Limit || d.Reset < 0 {
@@ -310,7 +302,7 @@ func TestLimiterReadsClockUnderLock(t *testing.T) {
 				t.Error("clock read without the shard lock")
 			}
 		}
-		return clockBase
+		return mwtest.ClockBase
 	}
 	l, err := NewLimiter(LimiterConfig{Policy: PerMinute(10), MaxIdentities: 10, Now: clock})
 	if err != nil {

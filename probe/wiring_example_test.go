@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/echoprobe"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/pgxprobe"
 	"github.com/soaklab/soak/probe/redisprobe"
@@ -46,7 +46,7 @@ func Example_wiring() {
 	}
 
 	e := echo.New()
-	e.Use(middleware.Echo(p)) // per-route timing, labels for the leak registry
+	e.Use(echoprobe.Middleware(p)) // per-route timing, labels for the leak registry
 
 	admin, err := p.Listen("127.0.0.1:6061") // the admin endpoint: its own loopback listener
 	if err != nil {

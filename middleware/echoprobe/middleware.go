@@ -1,4 +1,4 @@
-package middleware
+package echoprobe
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
 )
 
-// EchoConfig configures the echo middleware [EchoWithConfig].
-type EchoConfig struct {
+// MiddlewareConfig configures the echo middleware [MiddlewareWithConfig].
+type MiddlewareConfig struct {
 	// Skipper lets requests through unrecorded when it returns true.
 	// Optional; default echomw.DefaultSkipper (record everything).
 	Skipper echomw.Skipper
@@ -21,8 +23,8 @@ type EchoConfig struct {
 	Probe *probe.Probe
 
 	// Labels says which requests get request labels (context and pprof).
-	// Optional; default LabelSoak (only requests soak sent).
-	Labels LabelMode
+	// Optional; default middleware.LabelSoak (only requests soak sent).
+	Labels middleware.LabelMode
 
 	// HandleError makes the middleware call the global error handler
 	// (c.Error) for an error the handler returns, and return nil, as echo's
@@ -36,26 +38,28 @@ type EchoConfig struct {
 	HandleError bool
 }
 
-// DefaultEchoConfig is the default configuration; Probe must still be set.
-var DefaultEchoConfig = EchoConfig{
+// DefaultMiddlewareConfig is the default configuration; Probe must still
+// be set.
+var DefaultMiddlewareConfig = MiddlewareConfig{
 	Skipper: echomw.DefaultSkipper,
-	Labels:  LabelSoak,
+	Labels:  middleware.LabelSoak,
 }
 
-// Echo returns the echo middleware recording every request into p with the
-// default configuration. See [EchoWithConfig].
-func Echo(p *probe.Probe) echo.MiddlewareFunc {
-	cfg := DefaultEchoConfig
+// Middleware returns the echo middleware recording every request into p
+// with the default configuration. See [MiddlewareWithConfig].
+func Middleware(p *probe.Probe) echo.MiddlewareFunc {
+	cfg := DefaultMiddlewareConfig
 	cfg.Probe = p
-	return EchoWithConfig(cfg)
+	return MiddlewareWithConfig(cfg)
 }
 
-// EchoWithConfig returns echo middleware that records each request into
-// cfg.Probe under its method and route template (c.Path(); requests that
-// matched no route share [UnmatchedRoute]): in-flight gauge, status, latency
-// from the middleware's start to the handler's return, request body bytes
-// (Content-Length, or the bytes read when it is not declared) and response
-// body bytes. It labels requests as cfg.Labels says.
+// MiddlewareWithConfig returns echo middleware that records each request
+// into cfg.Probe under its method and route template (c.Path(); requests
+// that matched no route share middleware.UnmatchedRoute): in-flight gauge,
+// status, latency from the middleware's start to the handler's return,
+// request body bytes (Content-Length, or the bytes read when it is not
+// declared) and response body bytes. It labels requests as cfg.Labels
+// says.
 //
 // Register it with e.Use (after routing, so c.Path() is known), before
 // echo's Recover: a panic in the handler passes through unchanged to Recover
@@ -63,17 +67,18 @@ func Echo(p *probe.Probe) echo.MiddlewareFunc {
 // after it are recorded like any status.
 //
 // Without labels it allocates nothing beyond the closure that echo v4
-// creates for every middleware on every request (BenchmarkEcho). It panics
-// if cfg.Probe is nil (a programmer error, as in echo's own middleware).
-func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
+// creates for every middleware on every request (BenchmarkMiddleware). It
+// panics if cfg.Probe is nil (a programmer error, as in echo's own
+// middleware).
+func MiddlewareWithConfig(cfg MiddlewareConfig) echo.MiddlewareFunc {
 	if cfg.Probe == nil {
-		panic("middleware: EchoConfig.Probe is required")
+		panic("echoprobe: MiddlewareConfig.Probe is required")
 	}
-	if err := cfg.Labels.validate(); err != nil {
-		panic("middleware: EchoConfig.Labels: " + err.Error())
+	if err := cfg.Labels.Validate(); err != nil {
+		panic("echoprobe: MiddlewareConfig.Labels: " + err.Error())
 	}
 	if cfg.Skipper == nil {
-		cfg.Skipper = DefaultEchoConfig.Skipper
+		cfg.Skipper = DefaultMiddlewareConfig.Skipper
 	}
 	stats := cfg.Probe.HTTP()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -82,27 +87,27 @@ func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
 				return next(c)
 			}
 			req := c.Request()
-			method := methodLabel(req.Method)
-			route := echoRoute(c)
+			method := middleware.MethodLabel(req.Method)
+			route := routeOf(c)
 			rs := stats.Route(method, route)
-			body, bytesIn := countBody(req)
+			body, bytesIn := measure.CountBody(req)
 			res := c.Response()
-			start := monotonic()
+			start := measure.Monotonic()
 			rs.Start()
 			finished := false
 			defer func() {
 				if !finished { // a panic is passing through
-					rs.Done(http.StatusInternalServerError, monotonic()-start, body.total(bytesIn), res.Size)
+					rs.Done(http.StatusInternalServerError, measure.Monotonic()-start, body.Total(bytesIn), res.Size)
 				}
 			}()
 
 			var set label.Set
-			if cfg.Labels != LabelOff {
+			if cfg.Labels != middleware.LabelOff {
 				set = label.Parse(req.Header)
 			}
-			if cfg.Labels.wants(set) {
+			if cfg.Labels.Wants(set) {
 				info := &label.Info{Set: set, Method: method, Route: route}
-				runLabeled(req.Context(), info, func(ctx context.Context) {
+				middleware.RunLabeled(req.Context(), info, func(ctx context.Context) {
 					c.SetRequest(req.WithContext(ctx))
 					err = next(c)
 				})
@@ -114,7 +119,7 @@ func EchoWithConfig(cfg EchoConfig) echo.MiddlewareFunc {
 				err = nil
 			}
 			finished = true
-			rs.Done(echoStatus(res, err), monotonic()-start, body.total(bytesIn), res.Size)
+			rs.Done(echoStatus(res, err), measure.Monotonic()-start, body.Total(bytesIn), res.Size)
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package middleware
+package echoprobe
 
 import (
 	"errors"
@@ -13,55 +13,47 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
 
-func TestEchoRouteTemplates(t *testing.T) {
+func TestRouteTemplates(t *testing.T) {
 	p := probe.New()
 	e := newEcho()
-	e.Use(Echo(p))
+	e.Use(Middleware(p))
 	ok := func(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 	e.GET("/health", ok)
 	e.GET("/api/stories/:slug", ok)
 	e.GET("/static/*", ok)
-	srv := serve(t, e)
+	srv := mwtest.Serve(t, e)
 
-	expectStatuses(t, srv, []call{
-		{"GET", "/api/stories/dragon-tale", 200},
-		{"GET", "/api/stories/sea-song", 200},
-		{"GET", "/static/css/site.css", 200},
-		{"GET", "/health", 200},
-		{"GET", "/nope", 404},
-		{"GET", "/api/nope/123", 404},
-		{"POST", "/health", 405},
-		{"PURGE", "/health", 405},
-	})
+	mwtest.ExpectStatuses(t, srv,
+		"GET /api/stories/dragon-tale 200",
+		"GET /api/stories/sea-song 200",
+		"GET /static/css/site.css 200",
+		"GET /health 200",
+		"GET /nope 404",
+		"GET /api/nope/123 404",
+		"POST /health 405",
+		"PURGE /health 405",
+	)
 	want := []string{
 		"GET /api/stories/:slug", "GET /static/*", "GET /health",
-		"GET " + UnmatchedRoute, "POST " + UnmatchedRoute, MethodOther + " " + UnmatchedRoute,
+		"GET " + middleware.UnmatchedRoute, "POST " + middleware.UnmatchedRoute, middleware.MethodOther + " " + middleware.UnmatchedRoute,
 	}
-	if got := routeKeys(t, p); !sameSet(got, want) {
+	if got := mwtest.RouteKeys(t, p); !mwtest.SameSet(got, want) {
 		t.Fatalf("routes %q, want %q", got, want)
 	}
-	if r := routeSnap(t, p, "GET", "/api/stories/:slug"); r.Requests != 2 || r.Status2xx != 2 || r.Latency.Count != 2 || r.BytesOut != 4 {
+	if r := mwtest.RouteSnap(t, p, "GET", "/api/stories/:slug"); r.Requests != 2 || r.Status2xx != 2 || r.Latency.Count != 2 || r.BytesOut != 4 {
 		t.Fatalf("story route: %+v", r)
 	}
-	if r := routeSnap(t, p, "GET", UnmatchedRoute); r.Requests != 2 || r.Status4xx != 2 {
+	if r := mwtest.RouteSnap(t, p, "GET", middleware.UnmatchedRoute); r.Requests != 2 || r.Status4xx != 2 {
 		t.Fatalf("unmatched: %+v", r)
 	}
 }
 
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
-}
-
-// Each case answers on its own route; the status the client got must be the
-// one recorded, whether the error is left to echo (returned upstream) or
-// handled by the middleware.
-func TestEchoStatus(t *testing.T) {
+func TestStatus(t *testing.T) {
 	cases := []struct {
 		name   string
 		h      echo.HandlerFunc
@@ -91,23 +83,23 @@ func TestEchoStatus(t *testing.T) {
 		t.Run(fmt.Sprintf("HandleError=%v", handle), func(t *testing.T) {
 			p := probe.New()
 			e := newEcho()
-			e.Use(EchoWithConfig(EchoConfig{Probe: p, HandleError: handle}))
+			e.Use(MiddlewareWithConfig(MiddlewareConfig{Probe: p, HandleError: handle}))
 			for _, tc := range cases {
 				e.GET("/"+tc.name, tc.h)
 			}
-			srv := serve(t, e)
+			srv := mwtest.Serve(t, e)
 			srv.Client().CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 			for _, tc := range cases {
-				res := do(t, srv, "GET", "/"+tc.name, nil, nil)
-				if res.status != tc.status {
-					t.Fatalf("%s: client got %d, want %d", tc.name, res.status, tc.status)
+				res := mwtest.Do(t, srv, "GET", "/"+tc.name, nil, nil)
+				if res.Status != tc.status {
+					t.Fatalf("%s: client got %d, want %d", tc.name, res.Status, tc.status)
 				}
-				r := routeSnap(t, p, "GET", "/"+tc.name)
-				if r.Requests != 1 || classCount(r, tc.status) != 1 || (r.Status429 == 1) != (tc.status == 429) {
+				r := mwtest.RouteSnap(t, p, "GET", "/"+tc.name)
+				if r.Requests != 1 || mwtest.ClassCount(r, tc.status) != 1 || (r.Status429 == 1) != (tc.status == 429) {
 					t.Errorf("%s: recorded %+v, want one %d", tc.name, r, tc.status)
 				}
-				if handle && r.BytesOut != uint64(len(res.body)) {
-					t.Errorf("%s: recorded %d bytes out, client got %d", tc.name, r.BytesOut, len(res.body))
+				if handle && r.BytesOut != uint64(len(res.Body)) {
+					t.Errorf("%s: recorded %d bytes out, client got %d", tc.name, r.BytesOut, len(res.Body))
 				}
 				if r.InFlight != 0 {
 					t.Errorf("%s: %d in flight after the response", tc.name, r.InFlight)
@@ -119,7 +111,7 @@ func TestEchoStatus(t *testing.T) {
 
 // With HandleError, a custom error handler decides the status, and that is
 // what is recorded.
-func TestEchoCustomErrorHandler(t *testing.T) {
+func TestCustomErrorHandler(t *testing.T) {
 	errBusy := errors.New("busy")
 	p := probe.New()
 	e := newEcho()
@@ -130,20 +122,20 @@ func TestEchoCustomErrorHandler(t *testing.T) {
 		}
 		e.DefaultHTTPErrorHandler(err, c)
 	}
-	e.Use(EchoWithConfig(EchoConfig{Probe: p, HandleError: true}))
+	e.Use(MiddlewareWithConfig(MiddlewareConfig{Probe: p, HandleError: true}))
 	e.GET("/busy", func(c echo.Context) error { return fmt.Errorf("queue: %w", errBusy) })
-	srv := serve(t, e)
-	if got := do(t, srv, "GET", "/busy", nil, nil).status; got != 503 {
+	srv := mwtest.Serve(t, e)
+	if got := mwtest.Do(t, srv, "GET", "/busy", nil, nil).Status; got != 503 {
 		t.Fatalf("client got %d", got)
 	}
-	if r := routeSnap(t, p, "GET", "/busy"); r.Status5xx != 1 || r.BytesOut != uint64(len("try later")) {
+	if r := mwtest.RouteSnap(t, p, "GET", "/busy"); r.Status5xx != 1 || r.BytesOut != uint64(len("try later")) {
 		t.Fatalf("recorded %+v", r)
 	}
 }
 
 // A panic passes through the middleware to echo's Recover, wherever Recover
 // sits, and the request is recorded as a 500.
-func TestEchoPanic(t *testing.T) {
+func TestPanic(t *testing.T) {
 	for _, order := range []string{"recover-outside", "recover-inside"} {
 		t.Run(order, func(t *testing.T) {
 			p := probe.New()
@@ -159,15 +151,15 @@ func TestEchoPanic(t *testing.T) {
 				},
 			})
 			if order == "recover-outside" {
-				e.Use(rec, Echo(p))
+				e.Use(rec, Middleware(p))
 			} else {
-				e.Use(Echo(p), rec)
+				e.Use(Middleware(p), rec)
 			}
 			e.GET("/boom/:id", panickingHandler)
-			srv := serve(t, e)
-			res := do(t, srv, "GET", "/boom/7", nil, nil)
-			if res.status != 500 {
-				t.Fatalf("client got %d", res.status)
+			srv := mwtest.Serve(t, e)
+			res := mwtest.Do(t, srv, "GET", "/boom/7", nil, nil)
+			if res.Status != 500 {
+				t.Fatalf("client got %d", res.Status)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -176,7 +168,7 @@ func TestEchoPanic(t *testing.T) {
 			if len(recovered) != 1 || !strings.HasPrefix(recovered[0], "kaboom 7\n") || !strings.Contains(recovered[0], "panickingHandler") {
 				t.Fatalf("Recover saw %q", recovered)
 			}
-			r := routeSnap(t, p, "GET", "/boom/:id")
+			r := mwtest.RouteSnap(t, p, "GET", "/boom/:id")
 			if r.Requests != 1 || r.Status5xx != 1 || r.InFlight != 0 {
 				t.Fatalf("recorded %+v", r)
 			}
@@ -190,22 +182,22 @@ func panickingHandler(c echo.Context) error {
 
 // 429s written by echo's own rate limiter are recorded as 429s (not as
 // denials of this package's limiter).
-func TestEchoCountsOtherLimiters429(t *testing.T) {
+func TestCountsOtherLimiters429(t *testing.T) {
 	p := probe.New()
 	e := newEcho()
 	// Rate 0.0001/s with a burst of 1: one request passes, the rest are
 	// denied for hours, whatever the clock does during the test.
 	store := echomw.NewRateLimiterMemoryStoreWithConfig(echomw.RateLimiterMemoryStoreConfig{Rate: 0.0001, Burst: 1})
-	e.Use(Echo(p), echomw.RateLimiter(store))
+	e.Use(Middleware(p), echomw.RateLimiter(store))
 	e.GET("/api/search/stories", func(c echo.Context) error { return c.String(200, "[]") })
-	srv := serve(t, e)
+	srv := mwtest.Serve(t, e)
 	denied := 0
 	for range 12 {
-		if do(t, srv, "GET", "/api/search/stories", nil, nil).status == 429 {
+		if mwtest.Do(t, srv, "GET", "/api/search/stories", nil, nil).Status == 429 {
 			denied++
 		}
 	}
-	r := routeSnap(t, p, "GET", "/api/search/stories")
+	r := mwtest.RouteSnap(t, p, "GET", "/api/search/stories")
 	if denied != 11 || r.Status429 != 11 || r.Status4xx != 11 || r.Status2xx != 1 {
 		t.Fatalf("client saw %d denials; recorded %+v", denied, r)
 	}
@@ -214,10 +206,10 @@ func TestEchoCountsOtherLimiters429(t *testing.T) {
 	}
 }
 
-func TestEchoSkipperAndBodyBytes(t *testing.T) {
+func TestSkipperAndBodyBytes(t *testing.T) {
 	p := probe.New()
 	e := newEcho()
-	e.Use(EchoWithConfig(EchoConfig{Probe: p, Skipper: func(c echo.Context) bool { return c.Path() == "/health" }}))
+	e.Use(MiddlewareWithConfig(MiddlewareConfig{Probe: p, Skipper: func(c echo.Context) bool { return c.Path() == "/health" }}))
 	e.GET("/health", func(c echo.Context) error { return c.NoContent(200) })
 	e.POST("/api/whispers", func(c echo.Context) error {
 		var v map[string]any
@@ -226,32 +218,32 @@ func TestEchoSkipperAndBodyBytes(t *testing.T) {
 		}
 		return c.JSON(http.StatusCreated, v)
 	})
-	srv := serve(t, e)
-	do(t, srv, "GET", "/health", nil, nil)
+	srv := mwtest.Serve(t, e)
+	mwtest.Do(t, srv, "GET", "/health", nil, nil)
 	body := `{"story":"dragon-tale","text":"hello"}`
-	res := do(t, srv, "POST", "/api/whispers", http.Header{"Content-Type": {"application/json"}}, strings.NewReader(body))
+	res := mwtest.Do(t, srv, "POST", "/api/whispers", http.Header{"Content-Type": {"application/json"}}, strings.NewReader(body))
 	// An io.Reader of unknown length is sent chunked: the middleware counts
 	// the bytes the handler read.
-	res2 := do(t, srv, "POST", "/api/whispers", http.Header{"Content-Type": {"application/json"}}, struct{ io.Reader }{strings.NewReader(body)})
-	if res.status != 201 || res2.status != 201 {
-		t.Fatalf("status %d, %d", res.status, res2.status)
+	res2 := mwtest.Do(t, srv, "POST", "/api/whispers", http.Header{"Content-Type": {"application/json"}}, struct{ io.Reader }{strings.NewReader(body)})
+	if res.Status != 201 || res2.Status != 201 {
+		t.Fatalf("status %d, %d", res.Status, res2.Status)
 	}
-	if slices.Contains(routeKeys(t, p), "GET /health") {
+	if slices.Contains(mwtest.RouteKeys(t, p), "GET /health") {
 		t.Fatal("skipped route recorded")
 	}
-	r := routeSnap(t, p, "POST", "/api/whispers")
-	if r.BytesIn != uint64(2*len(body)) || r.BytesOut != uint64(len(res.body)+len(res2.body)) {
-		t.Fatalf("bytes in %d out %d, want %d and %d", r.BytesIn, r.BytesOut, 2*len(body), len(res.body)+len(res2.body))
+	r := mwtest.RouteSnap(t, p, "POST", "/api/whispers")
+	if r.BytesIn != uint64(2*len(body)) || r.BytesOut != uint64(len(res.Body)+len(res2.Body)) {
+		t.Fatalf("bytes in %d out %d, want %d and %d", r.BytesIn, r.BytesOut, 2*len(body), len(res.Body)+len(res2.Body))
 	}
 }
 
-func TestEchoConcurrent(t *testing.T) {
+func TestConcurrent(t *testing.T) {
 	p := probe.New()
 	e := newEcho()
-	e.Use(Echo(p))
+	e.Use(Middleware(p))
 	e.GET("/api/stories/:slug", func(c echo.Context) error { return c.String(200, c.Param("slug")) })
 	e.GET("/api/users/me", func(c echo.Context) error { return echo.ErrUnauthorized })
-	srv := serve(t, e)
+	srv := mwtest.Serve(t, e)
 	const workers, each = 16, 40
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -259,15 +251,15 @@ func TestEchoConcurrent(t *testing.T) {
 			for i := range each {
 				h := http.Header{"Soak-Class": {"C" + fmt.Sprint(w%3)}, "Soak-User": {fmt.Sprint(w)}}
 				if i%2 == 0 {
-					goDo(t, srv, "GET", fmt.Sprintf("/api/stories/s%d", i), h)
+					mwtest.GoDo(t, srv, "GET", fmt.Sprintf("/api/stories/s%d", i), h)
 				} else {
-					goDo(t, srv, "GET", "/api/users/me", nil)
+					mwtest.GoDo(t, srv, "GET", "/api/users/me", nil)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	s, u := routeSnap(t, p, "GET", "/api/stories/:slug"), routeSnap(t, p, "GET", "/api/users/me")
+	s, u := mwtest.RouteSnap(t, p, "GET", "/api/stories/:slug"), mwtest.RouteSnap(t, p, "GET", "/api/users/me")
 	if s.Requests != workers*each/2 || s.Status2xx != s.Requests || u.Status4xx != workers*each/2 || s.InFlight+u.InFlight != 0 {
 		t.Fatalf("stories %+v\nme %+v", s, u)
 	}
@@ -279,10 +271,9 @@ func TestConfigPanics(t *testing.T) {
 		f    func()
 		want string
 	}{
-		{"echo without probe", func() { EchoWithConfig(EchoConfig{}) }, "EchoConfig.Probe is required"},
-		{"http without probe", func() { HTTPWithConfig(HTTPConfig{}) }, "HTTPConfig.Probe is required"},
-		{"echo bad labels", func() { EchoWithConfig(EchoConfig{Probe: probe.New(), Labels: 9}) }, "EchoConfig.Labels: unknown LabelMode 9"},
-		{"http bad labels", func() { HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: 9}) }, "HTTPConfig.Labels: unknown LabelMode 9"},
+		{"without probe", func() { MiddlewareWithConfig(MiddlewareConfig{}) }, "echoprobe: MiddlewareConfig.Probe is required"},
+		{"bad labels", func() { MiddlewareWithConfig(MiddlewareConfig{Probe: probe.New(), Labels: 9}) }, "echoprobe: MiddlewareConfig.Labels: unknown LabelMode 9"},
+		{"limiter without policy", func() { RateLimitWithConfig(RateLimitConfig{Policy: middleware.Policy{Limit: 5}}) }, "Period must be >= 1ms"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			defer func() {
