@@ -24,10 +24,9 @@ const (
 	ConfigServerTimeouts = "server_timeouts" // e.g. "read 5s, write 10s, idle 60s"
 	ConfigVersion        = "service_version" // e.g. "v1.4.2"
 	// ConfigDatabase and ConfigRedis say what the service keeps its data
-	// in and caches in. The value "none", or "none: WHY", declares that it
-	// has no database (no Redis): a report then says so ("the service has
-	// no database (data in memory)") instead of asking for probe/pgxprobe to be
-	// wired. See [ConfigNone].
+	// in and caches in. The value "none", or "none: WHY", says that it has
+	// no database (no Redis): [Probe.Without] writes it beside the typed
+	// declaration, which readers should prefer ([Snapshot.Absent]).
 	ConfigDatabase = "database" // e.g. "postgres (pgxpool)", "none: data in memory"
 	ConfigRedis    = "redis"    // e.g. "cache (go-redis)", "none: pages cached in process"
 )
@@ -35,6 +34,11 @@ const (
 // ConfigNone reports whether a configuration value declares that the
 // service has none of the thing (the value "none", or "none: WHY"), and
 // WHY ("" when not given).
+//
+// Deprecated: declare the absence with [Probe.Without] and read it with
+// [Snapshot.Absent] (which falls back on this text for snapshots of older
+// probes). Without still writes the text, so ConfigNone keeps working
+// until its readers are switched.
 func ConfigNone(value string) (why string, none bool) {
 	value = strings.TrimSpace(value)
 	if value == "none" {
@@ -123,6 +127,12 @@ func cleanConfigValue(key, value string) string {
 	if slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(lk, w) }) {
 		return redact.Mark
 	}
+	return cleanValue(value)
+}
+
+// cleanValue removes secrets from a value and cuts it to 256 bytes, with
+// "..." when cut.
+func cleanValue(value string) string {
 	value = redact.Secrets(value)
 	if len(value) > maxConfigValue {
 		value = value[:maxConfigValue-3] + "..."

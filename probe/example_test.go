@@ -65,19 +65,24 @@ func ExampleHistogram_Sub() {
 
 // A service without a database says so, and reports then read "the
 // service has no database (data in memory)" instead of asking for
-// probe.PGX.
-func ExampleConfigNone() {
+// probe/pgxprobe to be wired.
+func ExampleProbe_Without() {
 	p := probe.New()
-	p.SetConfig(probe.ConfigDatabase, "none: data in memory")
-	p.SetConfig(probe.ConfigRedis, "cache (go-redis)")
-
-	for _, key := range []string{probe.ConfigDatabase, probe.ConfigRedis} {
-		why, none := probe.ConfigNone(p.Config()[key])
-		fmt.Printf("%s: none %v %q\n", key, none, why)
+	err := p.Without(probe.Database, "data in memory")
+	if err != nil {
+		panic(err)
 	}
+
+	snap, _ := p.Snapshot(context.Background())
+	for _, c := range []probe.Component{probe.Database, probe.Redis} {
+		why, absent := snap.Absent(c)
+		fmt.Printf("%s: absent %v %q\n", c, absent, why)
+	}
+	fmt.Println(snap.Config[probe.ConfigDatabase]) // the same, as text
 	// Output:
-	// database: none true "data in memory"
-	// redis: none false ""
+	// database: absent true "data in memory"
+	// redis: absent false ""
+	// none: data in memory
 }
 
 // A service whose own limiter (here a fixed window per API key, in front

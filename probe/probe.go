@@ -28,15 +28,16 @@ type Probe struct {
 
 	http   HTTPStats
 	config configStore
-	// rateLimits are the declared rate-limit policies, by name.
-	rateLimits rateLimitStore
-	caches     registry[*CacheStats]
-	stacks     stackTable
-	rt         runtimeReader
-	pools      registry[PoolSource]
-	redis      registry[RedisSource]
-	prof       profiler
-	panics     atomic.Uint64 // recovered in handlers
+	caches registry[*CacheStats]
+	stacks stackTable
+	rt     runtimeReader
+	pools  registry[PoolSource]
+	redis  registry[RedisSource]
+	prof   profiler
+	panics atomic.Uint64 // recovered in handlers
+
+	rateLimits rateLimitStore // declared rate-limit policies, by name
+	absent     absenceStore   // components declared absent (Without)
 
 	mountMu sync.Mutex
 	mounts  map[string]http.Handler

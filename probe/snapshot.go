@@ -37,13 +37,17 @@ type Snapshot struct {
 	// none was declared; the same policies are in Config[ConfigRateLimit]
 	// as text.
 	RateLimits []RateLimitDeclaration `json:"rate_limits,omitempty"`
-	Runtime    RuntimeSnapshot        `json:"runtime"`
-	Process    ProcessSnapshot        `json:"process"`
-	HTTP       HTTPSnapshot           `json:"http"`
-	Caches     []CacheSnapshot        `json:"caches,omitempty"`
-	Pools      []PoolSnapshot         `json:"pools,omitempty"`
-	Redis      []RedisSnapshot        `json:"redis,omitempty"`
-	Leaks      LeakSummary            `json:"leaks"`
+	// Without lists what the service declared it does not have
+	// ([Probe.Without]): no database, no Redis, each with the service's
+	// reason, sorted by component. [Snapshot.Absent] reads it.
+	Without []Absence       `json:"without,omitempty"`
+	Runtime RuntimeSnapshot `json:"runtime"`
+	Process ProcessSnapshot `json:"process"`
+	HTTP    HTTPSnapshot    `json:"http"`
+	Caches  []CacheSnapshot `json:"caches,omitempty"`
+	Pools   []PoolSnapshot  `json:"pools,omitempty"`
+	Redis   []RedisSnapshot `json:"redis,omitempty"`
+	Leaks   LeakSummary     `json:"leaks"`
 	// ProbePanics counts panics the probe recovered from (admin handlers,
 	// pgx tracer, go-redis hook), cumulative. Nonzero is a probe bug.
 	ProbePanics uint64 `json:"probe_panics,omitempty"`
@@ -150,6 +154,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	s.Config = p.Config()
 	s.RateLimits = p.rateLimitDeclarations()
+	s.Without = p.absences()
 	s.ProbePanics = p.panics.Load()
 	for _, ps := range s.Pools {
 		s.ProbePanics += ps.TracerPanics
