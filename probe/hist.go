@@ -209,9 +209,10 @@ func (h Histogram) HDR() *hdrhistogram.Histogram {
 	})
 }
 
-// Quantile returns the latency at quantile q (0..1) with HDR's semantics
-// (the highest value equivalent to the bucket holding the q-th value), or 0
-// for an empty histogram.
+// Quantile returns the latency at quantile q, a fraction from 0 to 1
+// (0.99 for the 99th percentile; a percent such as 99 is clamped to 1, the
+// maximum), with HDR's semantics (the highest value equivalent to the
+// bucket holding the q-th value), or 0 for an empty histogram.
 func (h Histogram) Quantile(q float64) time.Duration {
 	var total int64
 	for _, b := range h.Buckets {

@@ -108,3 +108,19 @@ func BenchmarkHistRecord(b *testing.B) {
 		}
 	})
 }
+
+// TestQuantileIsAFraction: Quantile takes a fraction; a percent passed by
+// mistake is clamped to the maximum, never read as one.
+func TestQuantileIsAFraction(t *testing.T) {
+	var h Latency
+	for i := 1; i <= 100; i++ {
+		h.Record(time.Duration(i) * time.Millisecond)
+	}
+	s := h.Snapshot()
+	if q := s.Quantile(0.5); q < 49*time.Millisecond || q > 51*time.Millisecond {
+		t.Errorf("Quantile(0.5) = %v, want about 50ms", q)
+	}
+	if q := s.Quantile(99); q != 100*time.Millisecond {
+		t.Errorf("Quantile(99) = %v, want the maximum, 100ms", q)
+	}
+}
