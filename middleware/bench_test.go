@@ -2,11 +2,8 @@ package middleware
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
@@ -26,51 +23,26 @@ import (
 // load on a shared machine disturbs much less. The echo middleware's are
 // in middleware/echoprobe.
 
-var benchBody = []byte(`{"slug":"dragon-tale","title":"A dragon's tale"}`)
-
-func benchRequest(labels bool) *http.Request {
-	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	if labels {
-		r.Header = mwtest.SoakHeaders("20261128T051500Z-3f9a", "AuthenticatedUser", "17", "/api/stories/[slug]")
-	}
-	return r
-}
-
-func runBench(b *testing.B, h http.Handler, r *http.Request) {
-	w := &mwtest.NopWriter{H: http.Header{}}
-	h.ServeHTTP(w, r) // create the route and the histogram row
-	b.ReportAllocs()
-	defer testenv.CPUPerOp(b)()
-	for b.Loop() {
-		h.ServeHTTP(w, r)
-	}
-}
-
-// benchLimit is a policy one benchmark identity never exhausts (a request
-// every 250 ns, with a burst of 4000), whose header numbers stay within the
-// preformatted table, as those of a policy such as 100/min do.
-var benchLimit = Policy{Limit: 4000, Period: time.Millisecond}
-
 func BenchmarkHTTP(b *testing.B) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = jsonContentType
-		w.Write(benchBody)
+		w.Write(mwtest.BenchBody)
 	})
 	p := probe.New()
-	rl, err := NewRateLimiter(RateLimitConfig{Probe: p, Policy: benchLimit})
+	rl, err := NewRateLimiter(RateLimitConfig{Probe: p, Policy: mwtest.BenchLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("bare", func(b *testing.B) { runBench(b, mux, benchRequest(false)) })
-	b.Run("probe", func(b *testing.B) { runBench(b, HTTP(p)(mux), benchRequest(false)) })
-	b.Run("labels", func(b *testing.B) { runBench(b, HTTP(p)(mux), benchRequest(true)) })
-	b.Run("ratelimit", func(b *testing.B) { runBench(b, HTTP(p)(rl.Handler(mux)), benchRequest(false)) })
+	b.Run("bare", func(b *testing.B) { mwtest.RunBench(b, mux, mwtest.BenchRequest(false)) })
+	b.Run("probe", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(mux), mwtest.BenchRequest(false)) })
+	b.Run("labels", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(mux), mwtest.BenchRequest(true)) })
+	b.Run("ratelimit", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(rl.Handler(mux)), mwtest.BenchRequest(false)) })
 }
 
 // BenchmarkLimiterAllow is the limiter alone, one identity, not denied.
 func BenchmarkLimiterAllow(b *testing.B) {
-	l, err := NewLimiter(LimiterConfig{Policy: benchLimit})
+	l, err := NewLimiter(LimiterConfig{Policy: mwtest.BenchLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,16 +63,12 @@ func TestMiddlewareAllocs(t *testing.T) {
 	}
 	p := probe.New()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { w.Write(benchBody) })
-	rl, _ := NewRateLimiter(RateLimitConfig{Probe: p, Policy: benchLimit})
+	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { w.Write(mwtest.BenchBody) })
+	rl, _ := NewRateLimiter(RateLimitConfig{Probe: p, Policy: mwtest.BenchLimit})
 	wrapped := HTTP(p)(rl.Handler(mux))
 
-	r, w := benchRequest(false), &mwtest.NopWriter{H: http.Header{}}
-	allocs := func(h http.Handler) float64 {
-		h.ServeHTTP(w, r)
-		return testing.AllocsPerRun(200, func() { h.ServeHTTP(w, r) })
-	}
-	if got, base := allocs(wrapped), allocs(mux); got != base {
+	r := mwtest.BenchRequest(false)
+	if got, base := mwtest.Allocs(wrapped, r), mwtest.Allocs(mux, r); got != base {
 		t.Errorf("net/http: %v allocations per request with the middleware and limiter, %v without", got, base)
 	}
 }

@@ -242,21 +242,6 @@ func TestHTTPConcurrent(t *testing.T) {
 }
 
 func TestConfigPanics(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		f    func()
-		want string
-	}{
-		{"without probe", func() { HTTPWithConfig(HTTPConfig{}) }, "HTTPConfig.Probe is required"},
-		{"bad labels", func() { HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: 9}) }, "HTTPConfig.Labels: unknown LabelMode 9"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), tt.want) {
-					t.Fatalf("panic %v, want one naming %q", r, tt.want)
-				}
-			}()
-			tt.f()
-		})
-	}
+	mwtest.Panics(t, func() { HTTPWithConfig(HTTPConfig{}) }, "HTTPConfig.Probe is required")
+	mwtest.Panics(t, func() { HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: 9}) }, "HTTPConfig.Labels: unknown LabelMode 9")
 }

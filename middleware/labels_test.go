@@ -8,18 +8,6 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// modeNamed returns the LabelMode whose String is name.
-func modeNamed(t *testing.T, name string) LabelMode {
-	t.Helper()
-	for m := LabelSoak; m <= LabelOff; m++ {
-		if m.String() == name {
-			return m
-		}
-	}
-	t.Fatalf("no LabelMode %q", name)
-	return 0
-}
-
 func TestHTTPLabels(t *testing.T) {
 	for _, tc := range mwtest.LabelCases {
 		t.Run(tc.Name, func(t *testing.T) {
@@ -29,7 +17,7 @@ func TestHTTPLabels(t *testing.T) {
 				got = mwtest.CaptureLabels(r.Context())
 				w.WriteHeader(204)
 			})
-			h := HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: modeNamed(t, tc.Mode)})(mux)
+			h := HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: mwtest.Mode[LabelMode](t, tc.Mode)})(mux)
 			res := mwtest.Do(t, mwtest.Serve(t, h), "GET", "/api/stories/abc", tc.Header, nil)
 			got.Header = res.Header
 			mwtest.CheckSeen(t, tc.Name, got, tc.Want, "GET", "GET /api/stories/{slug}")

@@ -1,11 +1,8 @@
 package probe
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 )
 
 // A Component is a kind of backing service a report looks for in a
@@ -32,11 +29,6 @@ type Absence struct {
 // maxAbsences bounds the components a probe keeps declared absent.
 const maxAbsences = 16
 
-type absenceStore struct {
-	mu sync.Mutex
-	m  map[Component]string
-}
-
 // Without declares that the service has no c, and why ("data in memory",
 // "pages cached in process"): snapshots carry it in Snapshot.Without, and
 // a report then says so ("the service has no database (data in memory)")
@@ -53,17 +45,9 @@ func (p *Probe) Without(c Component, why string) error {
 		return fmt.Errorf("probe: Without(%q): the component must be 1 to %d bytes", c, maxConfigKey)
 	}
 	why = cleanValue(strings.TrimSpace(why))
-	s := &p.absent
-	s.mu.Lock()
-	if _, ok := s.m[c]; !ok && len(s.m) >= maxAbsences {
-		s.mu.Unlock()
+	if !p.absent.set(c, why, maxAbsences) {
 		return fmt.Errorf("probe: Without(%q): at most %d components", c, maxAbsences)
 	}
-	if s.m == nil {
-		s.m = map[Component]string{}
-	}
-	s.m[c] = why
-	s.mu.Unlock()
 	if key := configKeyOf(c); key != "" {
 		text := "none"
 		if why != "" {
@@ -87,17 +71,8 @@ func configKeyOf(c Component) string {
 
 // absences returns the declared absences by component.
 func (p *Probe) absences() []Absence {
-	s := &p.absent
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.m) == 0 {
-		return nil
-	}
-	out := make([]Absence, 0, len(s.m))
-	for c, why := range s.m {
-		out = append(out, Absence{Component: c, Why: why})
-	}
-	slices.SortFunc(out, func(a, b Absence) int { return cmp.Compare(a.Component, b.Component) })
+	var out []Absence
+	p.absent.each(func(c Component, why string) { out = append(out, Absence{Component: c, Why: why}) })
 	return out
 }
 

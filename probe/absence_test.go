@@ -22,13 +22,7 @@ func TestWithout(t *testing.T) {
 	if err := p.Without("search-index", "no search"); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(p.Handler())
-	defer srv.Close()
-	c, _ := probe.NewClient(srv.URL, "")
-	snap, err := c.Snapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := overHTTP(t, p)
 	want := []probe.Absence{
 		{Component: probe.Database, Why: "data in memory, see postgres://u:[redacted]@db/x"},
 		{Component: probe.Redis},
@@ -66,4 +60,21 @@ func TestWithout(t *testing.T) {
 	if err := p.Without("one-too-many", ""); err == nil || !strings.Contains(err.Error(), "at most 16 components") {
 		t.Errorf("the 17th component: %v", err)
 	}
+}
+
+// overHTTP reads p's snapshot through its admin handler and the client,
+// as soak does: what survives the JSON wire format.
+func overHTTP(t *testing.T, p *probe.Probe) *probe.Snapshot {
+	t.Helper()
+	srv := httptest.NewServer(p.Handler())
+	defer srv.Close()
+	c, err := probe.NewClient(srv.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := c.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
 }

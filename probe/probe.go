@@ -36,8 +36,8 @@ type Probe struct {
 	prof   profiler
 	panics atomic.Uint64 // recovered in handlers
 
-	rateLimits rateLimitStore // declared rate-limit policies, by name
-	absent     absenceStore   // components declared absent (Without)
+	rateLimits declared[string, RateLimitPolicy] // by limiter name
+	absent     declared[Component, string]       // Without: the reasons
 
 	mountMu sync.Mutex
 	mounts  map[string]http.Handler

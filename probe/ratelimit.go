@@ -1,13 +1,11 @@
 package probe
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -217,11 +215,6 @@ type RateLimitDeclaration struct {
 // maxRateLimits bounds the policies a probe keeps.
 const maxRateLimits = 16
 
-type rateLimitStore struct {
-	mu sync.Mutex
-	m  map[string]RateLimitPolicy
-}
-
 // DeclareRateLimit states the policy of a rate limiter by name, replacing
 // an earlier declaration of that name: a snapshot then carries it, typed,
 // in RateLimits, and a report predicts the 429s a load should get from
@@ -247,17 +240,9 @@ func (p *Probe) DeclareRateLimit(name string, policy RateLimitPolicy) error {
 	}
 	policy.Burst = policy.BurstOrLimit()
 	policy.Fallback = slices.Clone(policy.Fallback)
-	s := &p.rateLimits
-	s.mu.Lock()
-	if _, ok := s.m[name]; !ok && len(s.m) >= maxRateLimits {
-		s.mu.Unlock()
+	if !p.rateLimits.set(name, policy, maxRateLimits) {
 		return fmt.Errorf("%w: DeclareRateLimit(%q): at most %d limiters", ErrInvalidRateLimit, name, maxRateLimits)
 	}
-	if s.m == nil {
-		s.m = map[string]RateLimitPolicy{}
-	}
-	s.m[name] = policy
-	s.mu.Unlock()
 	decls := p.rateLimitDeclarations()
 	text := decls[0].Policy.String()
 	if len(decls) > 1 {
@@ -273,17 +258,10 @@ func (p *Probe) DeclareRateLimit(name string, policy RateLimitPolicy) error {
 
 // rateLimitDeclarations returns the declared policies by name.
 func (p *Probe) rateLimitDeclarations() []RateLimitDeclaration {
-	s := &p.rateLimits
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.m) == 0 {
-		return nil
-	}
-	out := make([]RateLimitDeclaration, 0, len(s.m))
-	for name, pol := range s.m {
+	var out []RateLimitDeclaration
+	p.rateLimits.each(func(name string, pol RateLimitPolicy) {
 		pol.Fallback = slices.Clone(pol.Fallback)
 		out = append(out, RateLimitDeclaration{Name: name, Policy: pol})
-	}
-	slices.SortFunc(out, func(a, b RateLimitDeclaration) int { return cmp.Compare(a.Name, b.Name) })
+	})
 	return out
 }

@@ -1,11 +1,9 @@
 package probe_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,13 +96,7 @@ func TestDeclareRateLimit(t *testing.T) {
 	}
 
 	// Over HTTP, the typed policies come back as declared, Burst filled.
-	srv := httptest.NewServer(p.Handler())
-	defer srv.Close()
-	c, _ := probe.NewClient(srv.URL, "")
-	snap, err := c.Snapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := overHTTP(t, p)
 	api.Burst, users.Burst = 1000, 100
 	want := []probe.RateLimitDeclaration{{Name: "default", Policy: users}, {Name: "gateway", Policy: api}}
 	if !reflect.DeepEqual(snap.RateLimits, want) {

@@ -2,14 +2,10 @@ package echoprobe
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/soaklab/soak/internal/testenv"
-	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
@@ -32,47 +28,22 @@ import (
 // per request (GC included), which other load on a shared machine disturbs
 // much less.
 
-var benchBody = []byte(`{"slug":"dragon-tale","title":"A dragon's tale"}`)
-
-func benchRequest(labels bool) *http.Request {
-	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	if labels {
-		r.Header = mwtest.SoakHeaders("20261128T051500Z-3f9a", "AuthenticatedUser", "17", "/api/stories/[slug]")
-	}
-	return r
-}
-
-func runBench(b *testing.B, h http.Handler, r *http.Request) {
-	w := &mwtest.NopWriter{H: http.Header{}}
-	h.ServeHTTP(w, r) // create the route and the histogram row
-	b.ReportAllocs()
-	defer testenv.CPUPerOp(b)()
-	for b.Loop() {
-		h.ServeHTTP(w, r)
-	}
-}
-
-// benchLimit is a policy one benchmark identity never exhausts (a request
-// every 250 ns, with a burst of 4000), whose header numbers stay within the
-// preformatted table, as those of a policy such as 100/min do.
-var benchLimit = middleware.Policy{Limit: 4000, Period: time.Millisecond}
-
 func BenchmarkMiddleware(b *testing.B) {
 	build := func(mw ...echo.MiddlewareFunc) *echo.Echo {
 		e := newEcho()
 		e.Use(mw...)
 		e.GET("/api/stories/:slug", func(c echo.Context) error {
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, benchBody)
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, mwtest.BenchBody)
 		})
 		return e
 	}
 	p := probe.New()
-	b.Run("bare", func(b *testing.B) { runBench(b, build(), benchRequest(false)) })
-	b.Run("noop", func(b *testing.B) { runBench(b, build(noopEcho), benchRequest(false)) })
-	b.Run("probe", func(b *testing.B) { runBench(b, build(Middleware(p)), benchRequest(false)) })
-	b.Run("labels", func(b *testing.B) { runBench(b, build(Middleware(p)), benchRequest(true)) })
+	b.Run("bare", func(b *testing.B) { mwtest.RunBench(b, build(), mwtest.BenchRequest(false)) })
+	b.Run("noop", func(b *testing.B) { mwtest.RunBench(b, build(noopEcho), mwtest.BenchRequest(false)) })
+	b.Run("probe", func(b *testing.B) { mwtest.RunBench(b, build(Middleware(p)), mwtest.BenchRequest(false)) })
+	b.Run("labels", func(b *testing.B) { mwtest.RunBench(b, build(Middleware(p)), mwtest.BenchRequest(true)) })
 	b.Run("ratelimit", func(b *testing.B) {
-		runBench(b, build(Middleware(p), RateLimit(p, benchLimit)), benchRequest(false))
+		mwtest.RunBench(b, build(Middleware(p), RateLimit(p, mwtest.BenchLimit)), mwtest.BenchRequest(false))
 	})
 }
 
@@ -91,18 +62,14 @@ func TestMiddlewareAllocs(t *testing.T) {
 	}
 	p := probe.New()
 	e := newEcho()
-	e.Use(Middleware(p), RateLimit(p, benchLimit))
-	e.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, benchBody) })
+	e.Use(Middleware(p), RateLimit(p, mwtest.BenchLimit))
+	e.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, mwtest.BenchBody) })
 	bare := newEcho()
 	bare.Use(noopEcho, noopEcho)
-	bare.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, benchBody) })
+	bare.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, mwtest.BenchBody) })
 
-	r, w := benchRequest(false), &mwtest.NopWriter{H: http.Header{}}
-	allocs := func(h http.Handler) float64 {
-		h.ServeHTTP(w, r)
-		return testing.AllocsPerRun(200, func() { h.ServeHTTP(w, r) })
-	}
-	if got, base := allocs(e), allocs(bare); got != base {
+	r := mwtest.BenchRequest(false)
+	if got, base := mwtest.Allocs(e, r), mwtest.Allocs(bare, r); got != base {
 		t.Errorf("%v allocations per request with the middleware and limiter, %v with two no-op middlewares", got, base)
 	}
 }

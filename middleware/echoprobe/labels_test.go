@@ -17,23 +17,11 @@ import (
 	"github.com/soaklab/soak/probe/label"
 )
 
-// modeNamed returns the LabelMode whose String is name.
-func modeNamed(t *testing.T, name string) middleware.LabelMode {
-	t.Helper()
-	for m := middleware.LabelSoak; m <= middleware.LabelOff; m++ {
-		if m.String() == name {
-			return m
-		}
-	}
-	t.Fatalf("no LabelMode %q", name)
-	return 0
-}
-
 func TestLabels(t *testing.T) {
 	for _, tc := range mwtest.LabelCases {
 		t.Run(tc.Name, func(t *testing.T) {
 			e := newEcho()
-			e.Use(MiddlewareWithConfig(MiddlewareConfig{Probe: probe.New(), Labels: modeNamed(t, tc.Mode)}))
+			e.Use(MiddlewareWithConfig(MiddlewareConfig{Probe: probe.New(), Labels: mwtest.Mode[middleware.LabelMode](t, tc.Mode)}))
 			var got mwtest.Seen
 			e.GET("/api/stories/:slug", func(c echo.Context) error {
 				got = mwtest.CaptureLabels(c.Request().Context())

@@ -266,22 +266,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 func TestConfigPanics(t *testing.T) {
-	for _, tt := range []struct {
-		name string
-		f    func()
-		want string
-	}{
-		{"without probe", func() { MiddlewareWithConfig(MiddlewareConfig{}) }, "echoprobe: MiddlewareConfig.Probe is required"},
-		{"bad labels", func() { MiddlewareWithConfig(MiddlewareConfig{Probe: probe.New(), Labels: 9}) }, "echoprobe: MiddlewareConfig.Labels: unknown LabelMode 9"},
-		{"limiter without policy", func() { RateLimitWithConfig(RateLimitConfig{Policy: middleware.Policy{Limit: 5}}) }, "Period must be >= 1ms"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), tt.want) {
-					t.Fatalf("panic %v, want one naming %q", r, tt.want)
-				}
-			}()
-			tt.f()
-		})
-	}
+	mwtest.Panics(t, func() { MiddlewareWithConfig(MiddlewareConfig{}) }, "echoprobe: MiddlewareConfig.Probe is required")
+	mwtest.Panics(t, func() { MiddlewareWithConfig(MiddlewareConfig{Probe: probe.New(), Labels: 9}) }, "echoprobe: MiddlewareConfig.Labels: unknown LabelMode 9")
+	mwtest.Panics(t, func() { RateLimitWithConfig(RateLimitConfig{Policy: middleware.Policy{Limit: 5}}) }, "Period must be >= 1ms")
 }
