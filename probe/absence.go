@@ -71,8 +71,11 @@ func configKeyOf(c Component) string {
 
 // absences returns the declared absences by component.
 func (p *Probe) absences() []Absence {
+	components, whys := p.absent.sorted()
 	var out []Absence
-	p.absent.each(func(c Component, why string) { out = append(out, Absence{Component: c, Why: why}) })
+	for i, c := range components {
+		out = append(out, Absence{Component: c, Why: whys[i]})
+	}
 	return out
 }
 

@@ -29,9 +29,14 @@ func (d *declared[K, V]) set(k K, v V, max int) bool {
 	return true
 }
 
-// each calls f with every name and its value, in name order.
-func (d *declared[K, V]) each(f func(K, V)) {
+// sorted returns the names in order and their values; nil, nil (and no
+// allocation: every snapshot asks) when nothing was declared.
+func (d *declared[K, V]) sorted() ([]K, []V) {
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.m) == 0 {
+		return nil, nil
+	}
 	keys := make([]K, 0, len(d.m))
 	for k := range d.m {
 		keys = append(keys, k)
@@ -41,8 +46,5 @@ func (d *declared[K, V]) each(f func(K, V)) {
 	for i, k := range keys {
 		vals[i] = d.m[k]
 	}
-	d.mu.Unlock()
-	for i, k := range keys {
-		f(k, vals[i])
-	}
+	return keys, vals
 }

@@ -117,11 +117,12 @@ func (p *Probe) Close() error {
 
 // sources returns every registered pool and Redis source.
 func (p *Probe) sources() []any {
-	var out []any
-	for _, s := range p.pools.list() {
+	pools, clients := p.pools.list(), p.redis.list()
+	out := make([]any, 0, len(pools)+len(clients))
+	for _, s := range pools {
 		out = append(out, s)
 	}
-	for _, s := range p.redis.list() {
+	for _, s := range clients {
 		out = append(out, s)
 	}
 	return out

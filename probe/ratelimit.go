@@ -258,10 +258,11 @@ func (p *Probe) DeclareRateLimit(name string, policy RateLimitPolicy) error {
 
 // rateLimitDeclarations returns the declared policies by name.
 func (p *Probe) rateLimitDeclarations() []RateLimitDeclaration {
+	names, policies := p.rateLimits.sorted()
 	var out []RateLimitDeclaration
-	p.rateLimits.each(func(name string, pol RateLimitPolicy) {
+	for i, pol := range policies {
 		pol.Fallback = slices.Clone(pol.Fallback)
-		out = append(out, RateLimitDeclaration{Name: name, Policy: pol})
-	})
+		out = append(out, RateLimitDeclaration{Name: names[i], Policy: pol})
+	}
 	return out
 }

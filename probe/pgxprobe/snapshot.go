@@ -13,12 +13,15 @@ import (
 // (Tracer's own method set stays that of a tracer.)
 type source struct{ t *Tracer }
 
+// PoolSnapshot implements probe.PoolSource.
 func (s source) PoolSnapshot(ctx context.Context, now time.Time) probe.PoolSnapshot {
 	return s.t.snapshot(ctx, now)
 }
 
+// AppendHolds implements probe.HoldLister.
 func (s source) AppendHolds(dst []probe.Held) []probe.Held { return s.t.appendHolds(dst) }
 
+// Close implements io.Closer: it closes the pg_stat_activity connection.
 func (s source) Close() error { return s.t.close() }
 
 var (

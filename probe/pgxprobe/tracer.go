@@ -54,8 +54,9 @@ type connState struct {
 // beside the tracer cfg already has, through pgx's multitracer. Call it
 // before pgxpool.NewWithConfig(ctx, cfg), then [Tracer.Observe] the pool.
 // The pool's MaxConns is recorded as probe.ConfigDBPoolMax unless already
-// set. It panics, naming the option, when an option is given an invalid
-// value (a programmer error, as probe.New does).
+// set. p must not be nil (a zero probe.Probe will do). It panics, naming
+// the option, when an option is given an invalid value (a programmer
+// error, as probe.New does).
 func New(p *probe.Probe, name string, cfg *pgxpool.Config, opts ...Option) *Tracer {
 	o := options{maxStatements: DefaultMaxStatements}
 	for _, opt := range opts {

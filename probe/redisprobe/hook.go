@@ -59,8 +59,8 @@ type cmdStats struct {
 
 // New instruments client under name (also the name of its
 // probe.CacheStats entry, of kind probe.CacheRedis) and registers it with
-// p: it adds the hook with client.AddHook. Call it once per client, before
-// the client is shared.
+// p (not nil; a zero probe.Probe will do): it adds the hook with
+// client.AddHook. Call it once per client, before the client is shared.
 func New(p *probe.Probe, name string, client redis.UniversalClient) *Hook {
 	if name == "" {
 		name = "redis"

@@ -14,10 +14,12 @@ import (
 // probe.HoldLister. (Hook's own method set stays that of a redis.Hook.)
 type source struct{ r *Hook }
 
+// RedisSnapshot implements probe.RedisSource.
 func (s source) RedisSnapshot(ctx context.Context, now time.Time) probe.RedisSnapshot {
 	return s.r.snapshot(ctx, now)
 }
 
+// AppendHolds implements probe.HoldLister.
 func (s source) AppendHolds(dst []probe.Held) []probe.Held { return s.r.appendHolds(dst) }
 
 var (
