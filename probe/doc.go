@@ -37,7 +37,7 @@
 // tracelog and multitracer apart: importing probe pulls in neither pgx nor
 // go-redis nor any web framework, and a service imports the integrations
 // it uses. They are built on the probe's integration API ([Probe.AddPool],
-// [Probe.AddRedis], [Probe.NewHold], [HoldLister], [Latency],
+// [Probe.AddRedis], [Probe.NewHold], [HoldLister], [HoldCounter], [Latency],
 // [Probe.CacheOf], [Probe.Settings]), open to a service's own instruments.
 //
 // # API stability

@@ -74,7 +74,7 @@ func (p *Probe) Find(opts ...FindOption) error {
 
 func (p *Probe) findOnce(o findOptions) string {
 	var b strings.Builder
-	r, counts := p.leaks(o.minAge)
+	r, counts := p.leaks(o.minAge, true)
 	for _, g := range r.Groups {
 		if contains(o.ignore, g.Kind) || contains(o.ignoreFn, g.Function) {
 			continue

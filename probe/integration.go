@@ -86,8 +86,9 @@ type HoldLister interface {
 	AppendHolds(dst []Held) []Held
 }
 
-// Held is one entry of a [HoldLister]'s list: a resource held, or a count
-// of resources held that the integration cannot track one by one.
+// Held is one entry of a [HoldLister]'s list, a resource held, or of a
+// [HoldCounter]'s, a count of resources held that the integration cannot
+// track one by one.
 type Held struct {
 	// Kind is the kind of resource: [LeakPGXConn], [LeakRedisPubSub], ...
 	// or the integration's own.
@@ -98,12 +99,22 @@ type Held struct {
 	SQL string
 	// Hold is when, where and for which request the resource was taken.
 	Hold Hold
-	// Count, with a zero Hold, is how many resources of Kind the source
-	// holds without tracking them one by one (go-redis has no hook on
-	// Conn(): probe/redisprobe counts the connections out of its pool and
-	// not running a command). [Probe.Find] reports such counts; having no
-	// age, they are not in [Probe.Leaks] nor among the suspects.
+	// Count, in a [HoldCounter]'s entry (with a zero Hold), is how many
+	// resources of Kind the source holds without tracking them one by
+	// one.
 	Count int
+}
+
+// A HoldCounter counts what an integration holds without tracking it one
+// by one: go-redis has no hook on Conn(), so probe/redisprobe counts the
+// connections out of its pool and not running a command. A source given
+// to [Probe.AddPool] or [Probe.AddRedis] that implements it is asked by
+// [Probe.Find], which reports the counts; having no age, they are not in
+// [Probe.Leaks] nor among the snapshot's suspects.
+type HoldCounter interface {
+	// AppendCounts appends an entry per kind held untracked (Kind,
+	// Source, Count > 0) to dst and returns it.
+	AppendCounts(dst []Held) []Held
 }
 
 // Settings are the options of a probe that its integrations apply to what

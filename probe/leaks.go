@@ -86,24 +86,20 @@ type LeakSummary struct {
 	StackUnwinder string `json:"stack_unwinder"`
 }
 
-// held returns what the sources registered with AddPool and AddRedis that
-// are HoldListers hold now: the holds, and the counts of what they hold
-// untracked.
-func (p *Probe) held() (holds, counts []Held) {
+// held returns what the sources registered with AddPool and AddRedis
+// hold now (HoldLister), and with withCounts the counts of what they hold
+// untracked (HoldCounter).
+func (p *Probe) held(withCounts bool) (holds, counts []Held) {
 	for _, src := range p.sources() {
 		if l, ok := src.(HoldLister); ok {
 			holds = l.AppendHolds(holds)
 		}
-	}
-	holds = slices.DeleteFunc(holds, func(h Held) bool {
-		if h.Hold.IsZero() {
-			if h.Count > 0 {
-				counts = append(counts, h)
-			}
-			return true
+		if c, ok := src.(HoldCounter); ok && withCounts {
+			counts = c.AppendCounts(counts)
 		}
-		return false
-	})
+	}
+	holds = slices.DeleteFunc(holds, func(h Held) bool { return h.Hold.IsZero() })
+	counts = slices.DeleteFunc(counts, func(h Held) bool { return h.Count <= 0 })
 	return holds, counts
 }
 
@@ -112,15 +108,16 @@ func (p *Probe) held() (holds, counts []Held) {
 // admin endpoint's default is the leak threshold ([WithLeakThreshold]).
 func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 	p.init()
-	r, _ := p.leaks(minAge)
+	r, _ := p.leaks(minAge, false)
 	return r
 }
 
-// leaks is Leaks, and the counts of what is held untracked.
-func (p *Probe) leaks(minAge time.Duration) (*LeakReport, []Held) {
+// leaks is Leaks, and with withCounts the counts of what is held
+// untracked.
+func (p *Probe) leaks(minAge time.Duration, withCounts bool) (*LeakReport, []Held) {
 	now := p.now()
 	ns := p.stampAt(now)
-	items, counts := p.held()
+	items, counts := p.held(withCounts)
 	items = slices.DeleteFunc(items, func(h Held) bool { return ns.sub(h.Hold.since) < minAge })
 	r := &LeakReport{Time: now, MinAgeSeconds: minAge.Seconds(), StacksDropped: p.stacks.dropped.Load(), Groups: []LeakGroup{}}
 	type key struct {
@@ -205,7 +202,7 @@ func (p *Probe) leakSummary(now time.Time) LeakSummary {
 	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load(),
 		StackUnwinder: p.stacks.unwinder()}
 	ns := p.stampAt(now)
-	items, _ := p.held()
+	items, _ := p.held(false)
 	for _, it := range items {
 		if it.Kind == LeakRedisPubSub {
 			s.RedisOpenPubSub++

@@ -66,15 +66,20 @@ func pubsubStack(pcs []uintptr) bool {
 	}
 }
 
-// appendHolds lists the PubSub connections open, and counts the
-// connections out of the pool and not running a command (go-redis has no
-// hook on Conn(), so they cannot be tracked one by one).
+// appendHolds lists the PubSub connections open.
 func (r *Hook) appendHolds(dst []probe.Held) []probe.Held {
 	r.pubsubMu.Lock()
+	defer r.pubsubMu.Unlock()
 	for _, h := range r.pubsub {
 		dst = append(dst, probe.Held{Kind: probe.LeakRedisPubSub, Source: r.name, Hold: h})
 	}
-	r.pubsubMu.Unlock()
+	return dst
+}
+
+// appendCounts counts the connections out of the pool and not running a
+// command (go-redis has no hook on Conn(), so they cannot be tracked one
+// by one).
+func (r *Hook) appendCounts(dst []probe.Held) []probe.Held {
 	if n := r.heldOutsidePool(); n > 0 {
 		dst = append(dst, probe.Held{Kind: probe.LeakRedisConn, Source: r.name, Count: n})
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// source is what New registers with the probe: a probe.RedisSource and
-// probe.HoldLister. (Hook's own method set stays that of a redis.Hook.)
+// source is what New registers with the probe: a probe.RedisSource,
+// probe.HoldLister and probe.HoldCounter. (Hook's own method set stays that of a redis.Hook.)
 type source struct{ r *Hook }
 
 // RedisSnapshot implements probe.RedisSource.
@@ -22,9 +22,13 @@ func (s source) RedisSnapshot(ctx context.Context, now time.Time) probe.RedisSna
 // AppendHolds implements probe.HoldLister.
 func (s source) AppendHolds(dst []probe.Held) []probe.Held { return s.r.appendHolds(dst) }
 
+// AppendCounts implements probe.HoldCounter.
+func (s source) AppendCounts(dst []probe.Held) []probe.Held { return s.r.appendCounts(dst) }
+
 var (
 	_ probe.RedisSource = source{}
 	_ probe.HoldLister  = source{}
+	_ probe.HoldCounter = source{}
 )
 
 func (r *Hook) snapshot(ctx context.Context, now time.Time) probe.RedisSnapshot {
