@@ -64,3 +64,27 @@ func ExamplePolicy_String() {
 	// 100 req/min, burst 100
 	// 10 req/s, burst 50
 }
+
+// An identifier of the service's own: the tenant an earlier middleware
+// stored in the request context. The limiter declares its policy per
+// tenant, shared by the tenant's users.
+func ExampleIdentityKey() {
+	type tenantKey struct{}
+	tenant := middleware.Identifier{
+		Kind: "tenant",
+		HTTP: func(r *http.Request) (string, bool) { return middleware.IdentityKey(r.Context().Value(tenantKey{})) },
+	}
+	limiter, err := middleware.NewRateLimiter(middleware.RateLimitConfig{
+		Policy:   middleware.PerMinute(100),
+		Identity: []middleware.Identifier{tenant},
+	})
+	if err != nil {
+		panic(err)
+	}
+	pol := limiter.Policy()
+	fmt.Println(limiter.Describe())
+	fmt.Println(pol.Key, pol.Fallback, pol.Shared, pol.Algorithm)
+	// Output:
+	// 100 req/min per tenant (else per ip), burst 100
+	// tenant [ip] true gcra
+}
