@@ -2,12 +2,9 @@ package middleware
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/labstack/echo/v4"
-
+	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -17,91 +14,35 @@ import (
 //
 //	go test -run '^$' -bench . -benchtime 200000x -count 5 ./middleware
 //
-// "bare" is the baseline; "noop" adds a middleware that does nothing, which
-// costs echo one closure (48 B) per request: echo v4 applies e.Use
-// middleware on every request (Echo.ServeHTTP calls applyMiddleware), so
-// every echo middleware, echo's own included, pays it. "probe" is Echo()/HTTP() on a request without
-// soak headers (the 0-allocation steady state: the route exists in the
-// probe and the histogram rows are allocated); "labels" adds soak headers,
-// so the context and pprof labels are set; "ratelimit" adds the limiter
-// (one identity, never denied). Besides ns/op (wall time) they report
+// "bare" is the baseline; "probe" is HTTP() on a request without soak
+// headers (the 0-allocation steady state: the route exists in the probe
+// and the histogram rows are allocated); "labels" adds soak headers, so
+// the context and pprof labels are set; "ratelimit" adds the limiter (one
+// identity, never denied). Besides ns/op (wall time) they report
 // cpu-ns/op, the process's CPU time per request (GC included), which other
-// load on a shared machine disturbs much less.
-
-// nopWriter is a ResponseWriter that discards, reusing one header map.
-type nopWriter struct{ h http.Header }
-
-func (w *nopWriter) Header() http.Header         { return w.h }
-func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *nopWriter) WriteHeader(int)             {}
-
-var benchBody = []byte(`{"slug":"dragon-tale","title":"A dragon's tale"}`)
-
-func benchRequest(labels bool) *http.Request {
-	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	if labels {
-		r.Header = soakHeaders("20261128T051500Z-3f9a", "AuthenticatedUser", "17", "/api/stories/[slug]")
-	}
-	return r
-}
-
-func runBench(b *testing.B, h http.Handler, r *http.Request) {
-	w := &nopWriter{h: http.Header{}}
-	h.ServeHTTP(w, r) // create the route and the histogram row
-	b.ReportAllocs()
-	cpu := processCPU()
-	for b.Loop() {
-		h.ServeHTTP(w, r)
-	}
-	if cpu != 0 {
-		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
-	}
-}
-
-// benchLimit is a policy one benchmark identity never exhausts (a request
-// every 250 ns, with a burst of 4000), whose header numbers stay within the
-// preformatted table, as those of a policy such as 100/min do.
-var benchLimit = Policy{Limit: 4000, Period: time.Millisecond}
-
-func BenchmarkEcho(b *testing.B) {
-	build := func(mw ...echo.MiddlewareFunc) *echo.Echo {
-		e := newEcho()
-		e.Use(mw...)
-		e.GET("/api/stories/:slug", func(c echo.Context) error {
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, benchBody)
-		})
-		return e
-	}
-	p := probe.New()
-	b.Run("bare", func(b *testing.B) { runBench(b, build(), benchRequest(false)) })
-	b.Run("noop", func(b *testing.B) { runBench(b, build(noopEcho), benchRequest(false)) })
-	b.Run("probe", func(b *testing.B) { runBench(b, build(Echo(p)), benchRequest(false)) })
-	b.Run("labels", func(b *testing.B) { runBench(b, build(Echo(p)), benchRequest(true)) })
-	b.Run("ratelimit", func(b *testing.B) {
-		runBench(b, build(Echo(p), RateLimit(p, benchLimit)), benchRequest(false))
-	})
-}
+// load on a shared machine disturbs much less. The echo middleware's are
+// in middleware/echoprobe.
 
 func BenchmarkHTTP(b *testing.B) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = jsonContentType
-		w.Write(benchBody)
+		w.Write(mwtest.BenchBody)
 	})
 	p := probe.New()
-	rl, err := NewRateLimiter(RateLimitConfig{Probe: p, Policy: benchLimit})
+	rl, err := NewRateLimiter(RateLimitConfig{Probe: p, Policy: mwtest.BenchLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("bare", func(b *testing.B) { runBench(b, mux, benchRequest(false)) })
-	b.Run("probe", func(b *testing.B) { runBench(b, HTTP(p)(mux), benchRequest(false)) })
-	b.Run("labels", func(b *testing.B) { runBench(b, HTTP(p)(mux), benchRequest(true)) })
-	b.Run("ratelimit", func(b *testing.B) { runBench(b, HTTP(p)(rl.Handler(mux)), benchRequest(false)) })
+	b.Run("bare", func(b *testing.B) { mwtest.RunBench(b, mux, mwtest.BenchRequest(false)) })
+	b.Run("probe", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(mux), mwtest.BenchRequest(false)) })
+	b.Run("labels", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(mux), mwtest.BenchRequest(true)) })
+	b.Run("ratelimit", func(b *testing.B) { mwtest.RunBench(b, HTTP(p)(rl.Handler(mux)), mwtest.BenchRequest(false)) })
 }
 
 // BenchmarkLimiterAllow is the limiter alone, one identity, not denied.
 func BenchmarkLimiterAllow(b *testing.B) {
-	l, err := NewLimiter(LimiterConfig{Policy: benchLimit})
+	l, err := NewLimiter(LimiterConfig{Policy: mwtest.BenchLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -112,42 +53,22 @@ func BenchmarkLimiterAllow(b *testing.B) {
 	}
 }
 
-// noopEcho is a middleware that does nothing.
-func noopEcho(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error { return next(c) }
-}
-
 // TestMiddlewareAllocs pins the 0-allocation claim of the benchmarks in a
 // test (allocation counts are deterministic; times are not asserted): the
-// middleware and the limiter allocate nothing beyond what echo allocates
-// for any two middlewares (one closure each), and nothing at all beyond a
-// bare ServeMux.
+// middleware and the limiter allocate nothing at all beyond a bare
+// ServeMux.
 func TestMiddlewareAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
 	}
 	p := probe.New()
-	e := newEcho()
-	e.Use(Echo(p), RateLimit(p, benchLimit))
-	e.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, benchBody) })
-	bare := newEcho()
-	bare.Use(noopEcho, noopEcho)
-	bare.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, benchBody) })
-
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { w.Write(benchBody) })
-	rl, _ := NewRateLimiter(RateLimitConfig{Probe: p, Policy: benchLimit})
+	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { w.Write(mwtest.BenchBody) })
+	rl, _ := NewRateLimiter(RateLimitConfig{Probe: p, Policy: mwtest.BenchLimit})
 	wrapped := HTTP(p)(rl.Handler(mux))
 
-	r, w := benchRequest(false), &nopWriter{h: http.Header{}}
-	allocs := func(h http.Handler) float64 {
-		h.ServeHTTP(w, r)
-		return testing.AllocsPerRun(200, func() { h.ServeHTTP(w, r) })
-	}
-	if got, base := allocs(e), allocs(bare); got != base {
-		t.Errorf("echo: %v allocations per request with the middleware and limiter, %v with two no-op middlewares", got, base)
-	}
-	if got, base := allocs(wrapped), allocs(mux); got != base {
+	r := mwtest.BenchRequest(false)
+	if got, base := mwtest.Allocs(wrapped, r), mwtest.Allocs(mux, r); got != base {
 		t.Errorf("net/http: %v allocations per request with the middleware and limiter, %v without", got, base)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
 )
@@ -62,7 +63,7 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 	if cfg.Probe == nil {
 		panic("middleware: HTTPConfig.Probe is required")
 	}
-	if err := cfg.Labels.validate(); err != nil {
+	if err := cfg.Labels.Validate(); err != nil {
 		panic("middleware: HTTPConfig.Labels: " + err.Error())
 	}
 	stats := cfg.Probe.HTTP()
@@ -76,15 +77,15 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				next.ServeHTTP(w, r)
 				return
 			}
-			method := methodLabel(r.Method)
-			body, bytesIn := countBody(r)
+			method := MethodLabel(r.Method)
+			body, bytesIn := measure.CountBody(r)
 			rw, view := wrapWriter(w)
 			req := r // the request the mux sets Pattern on
-			start := monotonic()
+			start := measure.Monotonic()
 			stats.Begin()
 			status := http.StatusInternalServerError // unless the handler returns
 			defer func() {
-				stats.Route(method, httpRoute(req)).Record(status, monotonic()-start, body.total(bytesIn), rw.written)
+				stats.Route(method, httpRoute(req)).Record(status, measure.Monotonic()-start, body.Total(bytesIn), rw.written)
 				stats.End()
 				rw.release()
 			}()
@@ -93,9 +94,9 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 			if cfg.Labels != LabelOff {
 				set = label.Parse(r.Header)
 			}
-			if cfg.Labels.wants(set) {
+			if cfg.Labels.Wants(set) {
 				info := &label.Info{Set: set, Method: method, Route: muxRoute(mux, r)}
-				runLabeled(r.Context(), info, func(ctx context.Context) {
+				RunLabeled(r.Context(), info, func(ctx context.Context) {
 					req = r.WithContext(ctx)
 					next.ServeHTTP(view, req)
 				})

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -22,29 +23,29 @@ func TestHTTPRoutePatterns(t *testing.T) {
 	mux.HandleFunc("GET /api/stories/{slug}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.PathValue("slug")) })
 	mux.HandleFunc("POST /api/whispers", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) })
 	mux.HandleFunc("/health", func(w http.ResponseWriter, r *http.Request) {})
-	srv := serve(t, HTTP(p)(mux))
-	expectStatuses(t, srv, []call{
-		{"GET", "/api/stories/dragon-tale", 200},
-		{"GET", "/api/stories/sea", 200},
-		{"POST", "/api/whispers", 201},
-		{"GET", "/health", 200},
-		{"HEAD", "/health", 200},
-		{"GET", "/nope", 404},
-		{"GET", "/api/stories", 404},
-		{"DELETE", "/api/whispers", 405},
-	})
+	srv := mwtest.Serve(t, HTTP(p)(mux))
+	mwtest.ExpectStatuses(t, srv,
+		"GET /api/stories/dragon-tale 200",
+		"GET /api/stories/sea 200",
+		"POST /api/whispers 201",
+		"GET /health 200",
+		"HEAD /health 200",
+		"GET /nope 404",
+		"GET /api/stories 404",
+		"DELETE /api/whispers 405",
+	)
 	want := []string{
 		"GET GET /api/stories/{slug}", "POST POST /api/whispers", "GET /health", "HEAD /health",
 		"GET " + UnmatchedRoute, "DELETE " + UnmatchedRoute,
 	}
-	if got := routeKeys(t, p); !sameSet(got, want) {
+	if got := mwtest.RouteKeys(t, p); !mwtest.SameSet(got, want) {
 		t.Fatalf("routes %q, want %q", got, want)
 	}
-	r := routeSnap(t, p, "GET", "GET /api/stories/{slug}")
+	r := mwtest.RouteSnap(t, p, "GET", "GET /api/stories/{slug}")
 	if r.Requests != 2 || r.Status2xx != 2 || r.BytesOut != uint64(len("dragon-tale")+len("sea")) {
 		t.Fatalf("story route: %+v", r)
 	}
-	if u := routeSnap(t, p, "GET", UnmatchedRoute); u.Status4xx != 2 {
+	if u := mwtest.RouteSnap(t, p, "GET", UnmatchedRoute); u.Status4xx != 2 {
 		t.Fatalf("unmatched: %+v", u)
 	}
 	if in := p.HTTP().InFlight(); in != 0 {
@@ -91,8 +92,8 @@ func TestHTTPStatus(t *testing.T) {
 		if got != tc.status {
 			t.Errorf("%s: client got %d (%v), want %d", tc.name, got, err, tc.status)
 		}
-		r := routeSnap(t, p, "GET", "GET /"+tc.name)
-		if r.Requests != 1 || classCount(r, tc.rec) != 1 || (r.Status429 == 1) != (tc.rec == 429) {
+		r := mwtest.RouteSnap(t, p, "GET", "GET /"+tc.name)
+		if r.Requests != 1 || mwtest.ClassCount(r, tc.rec) != 1 || (r.Status429 == 1) != (tc.rec == 429) {
 			t.Errorf("%s: recorded %+v, want one %d", tc.name, r, tc.rec)
 		}
 	}
@@ -131,12 +132,12 @@ func TestHTTPWriterInterfaces(t *testing.T) {
 				srv.Start()
 			}
 			t.Cleanup(srv.Close)
-			res := do(t, srv, "GET", "/", nil, nil)
+			res := mwtest.Do(t, srv, "GET", "/", nil, nil)
 			want := caps{flusher: true, hijacker: proto == "HTTP/1.1", readerFrom: true, unwrap: true, deadline: true}
-			if got != want || res.body != "hello world" {
-				t.Fatalf("%s: handler saw %+v (body %q), want %+v", proto, got, res.body, want)
+			if got != want || res.Body != "hello world" {
+				t.Fatalf("%s: handler saw %+v (body %q), want %+v", proto, got, res.Body, want)
 			}
-			if r := routeSnap(t, p, "GET", UnmatchedRoute); r.BytesOut != 11 || r.Status2xx != 1 {
+			if r := mwtest.RouteSnap(t, p, "GET", UnmatchedRoute); r.BytesOut != 11 || r.Status2xx != 1 {
 				t.Fatalf("recorded %+v", r)
 			}
 		})
@@ -172,7 +173,7 @@ func TestHTTPHijack(t *testing.T) {
 	})
 	h := HTTP(p)(mux)
 	done := make(chan struct{})
-	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := mwtest.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer close(done)
 		h.ServeHTTP(w, r)
 	}))
@@ -187,7 +188,7 @@ func TestHTTPHijack(t *testing.T) {
 		t.Fatalf("read %q, %v", line, err)
 	}
 	<-done // the middleware has returned
-	if r := routeSnap(t, p, "GET", "GET /ws"); r.Status1xx != 1 {
+	if r := mwtest.RouteSnap(t, p, "GET", "GET /ws"); r.Status1xx != 1 {
 		t.Fatalf("recorded %+v", r)
 	}
 }
@@ -200,16 +201,16 @@ func TestHTTPBodyAndSkipper(t *testing.T) {
 		fmt.Fprintf(w, "%d", n)
 	})
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {})
-	srv := serve(t, HTTPWithConfig(HTTPConfig{Probe: p, Skipper: func(r *http.Request) bool { return r.URL.Path == "/health" }})(mux))
+	srv := mwtest.Serve(t, HTTPWithConfig(HTTPConfig{Probe: p, Skipper: func(r *http.Request) bool { return r.URL.Path == "/health" }})(mux))
 	body := strings.Repeat("story ", 100)
-	do(t, srv, "POST", "/api/stories", nil, strings.NewReader(body))
-	do(t, srv, "POST", "/api/stories", nil, struct{ io.Reader }{strings.NewReader(body)}) // chunked
-	do(t, srv, "GET", "/health", nil, nil)
-	if r := routeSnap(t, p, "POST", "POST /api/stories"); r.BytesIn != uint64(2*len(body)) || r.BytesOut != 6 {
+	mwtest.Do(t, srv, "POST", "/api/stories", nil, strings.NewReader(body))
+	mwtest.Do(t, srv, "POST", "/api/stories", nil, struct{ io.Reader }{strings.NewReader(body)}) // chunked
+	mwtest.Do(t, srv, "GET", "/health", nil, nil)
+	if r := mwtest.RouteSnap(t, p, "POST", "POST /api/stories"); r.BytesIn != uint64(2*len(body)) || r.BytesOut != 6 {
 		t.Fatalf("recorded %+v", r)
 	}
-	if len(routeKeys(t, p)) != 1 {
-		t.Fatalf("skipped request recorded: %q", routeKeys(t, p))
+	if len(mwtest.RouteKeys(t, p)) != 1 {
+		t.Fatalf("skipped request recorded: %q", mwtest.RouteKeys(t, p))
 	}
 }
 
@@ -218,24 +219,29 @@ func TestHTTPConcurrent(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /a/{id}", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.PathValue("id")) })
 	mux.HandleFunc("GET /b", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
-	srv := serve(t, HTTP(p)(mux))
+	srv := mwtest.Serve(t, HTTP(p)(mux))
 	const workers, each = 16, 40
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				h := soakHeaders("r", fmt.Sprint("C", w%2), fmt.Sprint(w), "")
+				h := mwtest.SoakHeaders("r", fmt.Sprint("C", w%2), fmt.Sprint(w), "")
 				if i%2 == 0 {
-					goDo(t, srv, "GET", fmt.Sprintf("/a/%d", i), h)
+					mwtest.GoDo(t, srv, "GET", fmt.Sprintf("/a/%d", i), h)
 				} else {
-					goDo(t, srv, "GET", "/b", nil)
+					mwtest.GoDo(t, srv, "GET", "/b", nil)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	a, b := routeSnap(t, p, "GET", "GET /a/{id}"), routeSnap(t, p, "GET", "GET /b")
+	a, b := mwtest.RouteSnap(t, p, "GET", "GET /a/{id}"), mwtest.RouteSnap(t, p, "GET", "GET /b")
 	if a.Status2xx != workers*each/2 || b.Status5xx != workers*each/2 || p.HTTP().InFlight() != 0 {
 		t.Fatalf("a %+v\nb %+v", a, b)
 	}
+}
+
+func TestConfigPanics(t *testing.T) {
+	mwtest.Panics(t, func() { HTTPWithConfig(HTTPConfig{}) }, "HTTPConfig.Probe is required")
+	mwtest.Panics(t, func() { HTTPWithConfig(HTTPConfig{Probe: probe.New(), Labels: 9}) }, "HTTPConfig.Labels: unknown LabelMode 9")
 }

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/soaklab/soak/probe"
 )
 
@@ -24,39 +22,29 @@ const (
 // is tried, and the client IP in the end.
 const MaxIdentityLen = 128
 
-// An Identifier says who sent a request, for rate limiting. Echo is used by
-// the echo middleware and HTTP by the net/http one; either may be nil when
-// the identifier has no meaning there (a nil Echo falls back to HTTP on
-// c.Request()). Both return ok=false when the request carries no such
-// identity, and the next identifier is tried; the client IP is the final
-// fallback.
+// An Identifier says who sent a request, for rate limiting: HTTP returns
+// ok=false when the request carries no such identity, and the next
+// identifier is tried; the client IP is the final fallback. (The echo
+// limiter of middleware/echoprobe has identifiers of its own, and takes
+// these too.)
 //
-// Extractors run on every request, concurrently: they must be fast and safe
-// for concurrent use.
+// HTTP runs on every request, concurrently: it must be fast and safe for
+// concurrent use; [IdentityKey] turns a value into a bounded key.
 type Identifier struct {
-	// Kind labels the identity: denials are counted by Kind in the probe.
+	// Kind labels the identity: denials are counted by Kind in the probe,
+	// and the policy declared to the probe is per Kind (at most 32
+	// letters, digits, '-' or '_').
 	Kind string
-	Echo func(c echo.Context) (key string, ok bool)
 	HTTP func(r *http.Request) (key string, ok bool)
-}
-
-// UserFromEcho identifies requests by the authenticated user id that an
-// earlier echo middleware stored with c.Set(key, id). The value may be a
-// string, any integer type or a [fmt.Stringer]; empty means anonymous.
-func UserFromEcho(key string) Identifier {
-	return Identifier{
-		Kind: KindUser,
-		Echo: func(c echo.Context) (string, bool) { return keyOf(c.Get(key)) },
-	}
 }
 
 // UserFromContext identifies requests by the authenticated user id that an
 // earlier middleware stored in the request context under key (as
-// context.WithValue(ctx, key, id)); value types as for [UserFromEcho].
+// context.WithValue(ctx, key, id)); value types as for [IdentityKey].
 func UserFromContext(key any) Identifier {
 	return Identifier{
 		Kind: KindUser,
-		HTTP: func(r *http.Request) (string, bool) { return keyOf(r.Context().Value(key)) },
+		HTTP: func(r *http.Request) (string, bool) { return IdentityKey(r.Context().Value(key)) },
 	}
 }
 
@@ -73,32 +61,33 @@ func Header(name string) Identifier {
 			if len(v) != 1 {
 				return "", false
 			}
-			return keyString(v[0])
+			return IdentityKeyString(v[0])
 		},
 	}
 }
 
-// ClientIP identifies requests by client IP: echo's c.RealIP() (which
-// honours Echo#IPExtractor, so configure that behind a trusted proxy), and
-// the host of r.RemoteAddr for net/http. It is the fallback of every
+// ClientIP identifies requests by client IP: the host of r.RemoteAddr
+// (behind a proxy, that is the proxy's). It is the fallback of every
 // identifier list.
 func ClientIP() Identifier { return clientIP }
 
 var clientIP = Identifier{
 	Kind: KindIP,
-	Echo: func(c echo.Context) (string, bool) { return keyString(c.RealIP()) },
 	HTTP: func(r *http.Request) (string, bool) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			host = r.RemoteAddr
 		}
-		return keyString(host)
+		return IdentityKeyString(host)
 	},
 }
 
-// keyOf turns an identity value into a key (see keyString). Only integers
-// and Stringers allocate.
-func keyOf(v any) (string, bool) {
+// IdentityKey turns an identity value (a user id as an earlier middleware
+// stored it) into a rate-limit key: a string, any integer type or a
+// [fmt.Stringer], non-empty and at most [MaxIdentityLen] bytes; ok=false
+// otherwise, and the next identifier is tried. Only integers and
+// Stringers allocate.
+func IdentityKey(v any) (key string, ok bool) {
 	var s string
 	switch v := v.(type) {
 	case nil:
@@ -122,43 +111,35 @@ func keyOf(v any) (string, bool) {
 	default:
 		return "", false
 	}
-	return keyString(s)
+	return IdentityKeyString(s)
 }
 
-// keyString accepts s as a key if it is non-empty and at most
-// MaxIdentityLen bytes. (A string passed as an interface would be boxed on
-// the heap: strings take this path.)
-func keyString(s string) (string, bool) {
+// IdentityKeyString is [IdentityKey] for a string, which it accepts if it
+// is non-empty and at most MaxIdentityLen bytes, without boxing it in an
+// interface (which would allocate): for identifiers that read a string on
+// every request.
+func IdentityKeyString(s string) (key string, ok bool) {
 	if s == "" || len(s) > MaxIdentityLen {
 		return "", false
 	}
 	return s, true
 }
 
-// identify returns the first identity the identifiers yield for an echo
-// request (c != nil) or a net/http request, falling back to the client IP.
-func identify(ids []Identifier, c echo.Context, r *http.Request) Identity {
+// identify returns the first identity the identifiers yield for r,
+// falling back to the client IP.
+func identify(ids []Identifier, r *http.Request) Identity {
 	for i := range ids {
-		if key, ok := ids[i].extract(c, r); ok {
+		if key, ok := ids[i].HTTP(r); ok {
 			return Identity{Kind: ids[i].Kind, Key: key}
 		}
 	}
-	key, ok := clientIP.extract(c, r)
+	key, ok := clientIP.HTTP(r)
 	if !ok {
-		key = "unknown"
+		key = UnknownIdentity
 	}
 	return Identity{Kind: KindIP, Key: key}
 }
 
-func (id *Identifier) extract(c echo.Context, r *http.Request) (string, bool) {
-	if c != nil && id.Echo != nil {
-		return id.Echo(c)
-	}
-	if id.HTTP == nil {
-		return "", false
-	}
-	if c != nil {
-		r = c.Request()
-	}
-	return id.HTTP(r)
-}
+// UnknownIdentity is the key of a request whose client address cannot be
+// read: all such requests share one allowance.
+const UnknownIdentity = "unknown"

@@ -43,15 +43,17 @@ func (m LabelMode) String() string {
 	return fmt.Sprintf("LabelMode(%d)", uint8(m))
 }
 
-func (m LabelMode) validate() error {
+// Validate reports an unknown mode.
+func (m LabelMode) Validate() error {
 	if m > LabelOff {
 		return fmt.Errorf("unknown LabelMode %d (want LabelSoak, LabelAll or LabelOff)", uint8(m))
 	}
 	return nil
 }
 
-// wants reports whether a request with soak labels set is to be labelled.
-func (m LabelMode) wants(set label.Set) bool {
+// Wants reports whether a request carrying the soak labels set (from
+// [label.Parse]) is labelled under m.
+func (m LabelMode) Wants(set label.Set) bool {
 	return m == LabelAll || (m == LabelSoak && !set.IsZero())
 }
 
@@ -67,11 +69,14 @@ const (
 	PprofUser    = "soak.user"    // soak virtual user number
 )
 
-// runLabeled calls f with a context that carries info (for
+// RunLabeled calls f with a context that carries info (for
 // label.FromContext) and pprof labels made from it, set on the current
 // goroutine for the duration of f (and inherited by goroutines f starts).
-// info must not be modified afterwards.
-func runLabeled(ctx context.Context, info *label.Info, f func(context.Context)) {
+// info must not be modified afterwards. It is what [HTTPWithConfig] does
+// for a request its LabelMode [LabelMode.Wants], and what the middleware of
+// another framework calls to label requests the same way
+// (middleware/echoprobe does).
+func RunLabeled(ctx context.Context, info *label.Info, f func(context.Context)) {
 	// Keys in sorted order: pprof.Labels then skips its sort.
 	args := make([]string, 0, 12)
 	args = appendLabel(args, PprofMethod, info.Method)

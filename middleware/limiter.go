@@ -7,6 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/soaklab/soak/middleware/internal/measure"
+	"github.com/soaklab/soak/probe"
 )
 
 // Identity is who a request is rate-limited as: a Key ("user0042",
@@ -63,6 +66,7 @@ const DefaultMaxIdentities = 100_000
 // mutex-guarded shards.
 type Limiter struct {
 	policy    Policy
+	hv        *headerValues    // the response fields, preformatted
 	interval  int64            // emission interval Period/Limit, ns
 	tolerance int64            // Burst × interval, ns
 	sweepGap  int64            // minimum time between two sweeps of a shard, ns
@@ -85,7 +89,7 @@ type shard struct {
 // NewLimiter returns a Limiter, or an error wrapping [ErrInvalidConfig]
 // that names the invalid field.
 func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
-	if err := cfg.Policy.Validate(); err != nil {
+	if err := validPolicy(cfg.Policy); err != nil {
 		return nil, err
 	}
 	if cfg.MaxIdentities < 0 {
@@ -102,8 +106,9 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	interval := int64(cfg.Policy.Period) / int64(cfg.Policy.Limit)
 	l := &Limiter{
 		policy:    cfg.Policy,
+		hv:        newHeaderValues(cfg.Policy),
 		interval:  interval,
-		tolerance: interval * int64(cfg.Policy.burst()),
+		tolerance: interval * int64(cfg.Policy.BurstOrLimit()),
 		clock:     cfg.Now,
 		seed:      maphash.MakeSeed(),
 		perShard:  cfg.MaxIdentities / n,
@@ -119,8 +124,22 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	return l, nil
 }
 
-// Policy returns the limiter's policy.
+// Policy returns the limiter's policy, as configured.
 func (l *Limiter) Policy() Policy { return l.policy }
+
+// declared returns the limiter's policy as a rate limiter built on it
+// declares it to the probe: GCRA, limiting per the identity kinds given,
+// in order, then per client IP (every identifier list's fallback). It
+// fails, wrapping [ErrInvalidConfig], for a kind that is not a valid key
+// (probe.RateLimitPolicy.Key).
+func (l *Limiter) declared(kinds ...string) (Policy, error) {
+	p := l.policy.WithKeys(append(kinds, KindIP)...)
+	p.Algorithm = probe.GCRA
+	if err := p.Validate(); err != nil {
+		return Policy{}, fmt.Errorf("%w: Identity: %w", ErrInvalidConfig, err)
+	}
+	return p, nil
+}
 
 // Allow decides whether id may send one more request now, and records it if
 // so. Denied requests do not consume the allowance. It does not allocate
@@ -167,7 +186,7 @@ func (l *Limiter) Allow(id Identity) Decision {
 // now returns the time in ns since the limiter's epoch.
 func (l *Limiter) now() int64 {
 	if l.clock == nil {
-		return int64(monotonic())
+		return int64(measure.Monotonic())
 	}
 	return int64(l.clock().Sub(l.epoch))
 }

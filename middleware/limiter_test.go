@@ -9,18 +9,12 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/middleware/internal/mwtest"
+	"github.com/soaklab/soak/probe"
 )
 
-// fakeClock is an injected clock; safe for concurrent use.
-type fakeClock struct{ ns atomic.Int64 }
-
-var clockBase = time.Date(2026, 2, 18, 12, 0, 0, 0, time.UTC)
-
-func (c *fakeClock) Now() time.Time              { return clockBase.Add(time.Duration(c.ns.Load())) }
-func (c *fakeClock) Advance(d time.Duration)     { c.ns.Add(int64(d)) }
-func (c *fakeClock) Set(sinceBase time.Duration) { c.ns.Store(int64(sinceBase)) }
-
-func newTestLimiter(t testing.TB, p Policy, maxIDs int, clk *fakeClock) *Limiter {
+func newTestLimiter(t testing.TB, p Policy, maxIDs int, clk *mwtest.FakeClock) *Limiter {
 	t.Helper()
 	l, err := NewLimiter(LimiterConfig{Policy: p, MaxIdentities: maxIDs, Now: clk.Now})
 	if err != nil {
@@ -38,7 +32,7 @@ type bucket struct {
 
 func newBucket(p Policy) *bucket {
 	iv := int64(p.Period) / int64(p.Limit)
-	c := iv * int64(p.burst())
+	c := iv * int64(p.BurstOrLimit())
 	return &bucket{interval: iv, capacity: c, tokens: c}
 }
 
@@ -53,7 +47,7 @@ func (b *bucket) allow(now int64) bool {
 }
 
 func TestLimiterBurstThenDeny(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 0, clk)
 	id := Identity{KindUser, "user0001"}
 	for i := range 100 {
@@ -87,7 +81,7 @@ func TestLimiterBurstThenDeny(t *testing.T) {
 // from the reference bucket, and in closed form request k (at 400k ms) is
 // allowed while allowed-so-far < 100 + t/600ms.
 func TestLimiterDrivenPastLimit(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	p := PerMinute(100)
 	l := newTestLimiter(t, p, 0, clk)
 	ref := newBucket(p)
@@ -116,7 +110,7 @@ func TestLimiterDrivenPastLimit(t *testing.T) {
 }
 
 func TestLimiterExpiry(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 1000, clk)
 	for i := range 10 {
 		l.Allow(Identity{KindIP, strconv.Itoa(i)})
@@ -145,7 +139,7 @@ func TestLimiterExpiry(t *testing.T) {
 }
 
 func TestLimiterCap(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(100), 8, clk)
 	// "old" sent one request; seven others sent 50 each: "old" is the
 	// closest to a full burst, so it is the one evicted for a newcomer
@@ -177,7 +171,7 @@ func TestLimiterCap(t *testing.T) {
 }
 
 func TestLimiterCapSharded(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(10), 100_000, clk)
 	if s := l.Stats(); s.Capacity != 100_000 || len(l.shards) != 32 {
 		t.Fatalf("capacity %d over %d shards", s.Capacity, len(l.shards))
@@ -191,7 +185,7 @@ func TestLimiterCapSharded(t *testing.T) {
 }
 
 func TestLimiterConcurrent(t *testing.T) {
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	l := newTestLimiter(t, PerMinute(50), 0, clk)
 	var allowed [8]atomic.Int64
 	var wg sync.WaitGroup
@@ -219,10 +213,12 @@ func TestNewLimiterErrors(t *testing.T) {
 		cfg  LimiterConfig
 		want string
 	}{
-		{LimiterConfig{}, "Policy.Limit"},
-		{LimiterConfig{Policy: Policy{Limit: 10}}, "Policy.Period"},
-		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Burst: -1}}, "Policy.Burst"},
-		{LimiterConfig{Policy: Policy{Limit: 2_000_000_000, Period: time.Millisecond}}, "Policy.Limit 2000000000 per Period 1ms"},
+		{LimiterConfig{}, "Policy: probe: invalid rate-limit policy: Limit must be > 0"},
+		{LimiterConfig{Policy: Policy{Limit: 10}}, "Policy: probe: invalid rate-limit policy: Period"},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Burst: -1}}, "Burst"},
+		{LimiterConfig{Policy: Policy{Limit: 2_000_000_000, Period: time.Millisecond}}, "Limit 2000000000 per Period 1ms"},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Algorithm: probe.FixedWindow}}, `Policy.Algorithm "fixed-window"`},
+		{LimiterConfig{Policy: Policy{Limit: 10, Period: time.Second, Key: "user"}}, "Policy.Key"},
 		{LimiterConfig{Policy: PerMinute(1), MaxIdentities: -5}, "MaxIdentities"},
 	} {
 		_, err := NewLimiter(tt.cfg)
@@ -245,7 +241,7 @@ func TestPolicyString(t *testing.T) {
 		if got := tt.p.String(); got != tt.str {
 			t.Errorf("String() = %q, want %q", got, tt.str)
 		}
-		if got := tt.p.headerPolicy(); got != tt.polHead {
+		if got := headerPolicy(tt.p); got != tt.polHead {
 			t.Errorf("headerPolicy() = %q, want %q", got, tt.polHead)
 		}
 	}
@@ -263,7 +259,7 @@ func FuzzLimiter(f *testing.F) {
 			return
 		}
 		p := Policy{Limit: int(limit), Period: time.Second, Burst: int(burst)}
-		clk := &fakeClock{}
+		clk := &mwtest.FakeClock{}
 		l := newTestLimiter(t, p, 1000, clk)
 		refs := map[string]*bucket{}
 		for i, op := range ops {
@@ -272,11 +268,11 @@ func FuzzLimiter(f *testing.F) {
 			ref := refs[key]
 			if ref == nil {
 				ref = newBucket(p)
-				ref.last = int64(clk.Now().Sub(clockBase))
+				ref.last = int64(clk.Now().Sub(mwtest.ClockBase))
 				refs[key] = ref
 			}
 			d := l.Allow(Identity{KindIP, key})
-			if want := ref.allow(int64(clk.Now().Sub(clockBase))); d.Allowed != want {
+			if want := ref.allow(int64(clk.Now().Sub(mwtest.ClockBase))); d.Allowed != want {
 				t.Fatalf("op %d: allowed=%v, reference says %v", i, d.Allowed, want)
 			}
 			if d.Allowed != (d.RetryAfter == 0) || d.Remaining < 0 || d.Remaining > p.Limit || d.Reset < 0 {
@@ -306,7 +302,7 @@ func TestLimiterReadsClockUnderLock(t *testing.T) {
 				t.Error("clock read without the shard lock")
 			}
 		}
-		return clockBase
+		return mwtest.ClockBase
 	}
 	l, err := NewLimiter(LimiterConfig{Policy: PerMinute(10), MaxIdentities: 10, Now: clock})
 	if err != nil {

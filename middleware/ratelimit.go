@@ -3,30 +3,28 @@ package middleware
 import (
 	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
-	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/soaklab/soak/probe"
 )
 
-// RateLimitConfig configures a per-identity rate limiter ([RateLimitWithConfig]
-// for echo, [NewRateLimiter] for both echo and net/http).
+// RateLimitConfig configures a per-identity rate limiter for net/http
+// ([NewRateLimiter]). (The echo limiter is middleware/echoprobe's.)
 type RateLimitConfig struct {
-	// Skipper lets echo requests through unlimited when it returns true.
-	// Optional; default echomw.DefaultSkipper.
-	Skipper echomw.Skipper
-	// HTTPSkipper is Skipper for net/http. Optional; default nil.
-	HTTPSkipper func(r *http.Request) bool
+	// Skipper lets requests through unlimited when it returns true.
+	// Optional; default nil (limit every request).
+	Skipper func(r *http.Request) bool
 
 	// Probe counts each denial under the request's route and identity kind
-	// (RouteStats.RateLimited) and receives the policy under
-	// probe.ConfigRateLimit, for the report's Configuration section.
-	// Optional: without it the limiter only limits.
+	// (RouteStats.RateLimited) and receives the policy: typed, in its
+	// snapshots' RateLimits under Name (probe.Probe.DeclareRateLimit),
+	// and as text under probe.ConfigRateLimit, for the report's
+	// Configuration section. Optional: without it the limiter only limits.
 	Probe *probe.Probe
+
+	// Name names the limiter in the probe's RateLimits. Optional; default
+	// [DefaultRateLimitName]. Give each limiter of a service its own.
+	Name string
 
 	// Policy is the limit for each identity. Required (see DefaultRateLimitConfig).
 	Policy Policy
@@ -34,7 +32,7 @@ type RateLimitConfig struct {
 	// Identity lists how to identify a request's sender, tried in order;
 	// the client IP is the fallback of every list. Optional; default (nil)
 	// limits by client IP. For "per authenticated user, else per IP":
-	// []Identifier{UserFromEcho("user_id")}.
+	// []Identifier{UserFromContext(userKey)}.
 	Identity []Identifier
 
 	// MaxIdentities caps the identity table (see LimiterConfig).
@@ -46,118 +44,84 @@ type RateLimitConfig struct {
 	Now func() time.Time
 }
 
+// DefaultRateLimitName is the name a limiter declares its policy under
+// when RateLimitConfig.Name is empty.
+const DefaultRateLimitName = "default"
+
 // DefaultRateLimitConfig limits each client IP to 100 requests per minute,
 // with a burst of 100.
-var DefaultRateLimitConfig = RateLimitConfig{
-	Skipper: echomw.DefaultSkipper,
-	Policy:  PerMinute(100),
-}
+var DefaultRateLimitConfig = RateLimitConfig{Policy: PerMinute(100)}
 
-// RateLimiter is a per-identity rate limiter for echo ([RateLimiter.Echo])
-// and net/http ([RateLimiter.Handler]), which may share one table. A
-// denied request gets 429 with Retry-After, the RateLimit-* fields (see
-// [HeaderRateLimitLimit]) and a JSON body:
+// RateLimiter is a per-identity rate limiter for net/http
+// ([RateLimiter.Handler]). A denied request gets 429 with Retry-After, the
+// RateLimit-* fields (see [HeaderRateLimitLimit]) and a JSON body:
 //
 //	{"error":"Rate limit exceeded","policy":"100 req/min, burst 100","identity":"user","retry_after_seconds":1}
 //
 // Allowed responses carry the RateLimit-* fields too. Safe for concurrent
 // use.
 type RateLimiter struct {
-	cfg   RateLimitConfig
-	lim   *Limiter
-	hv    *headerValues
-	stats *probe.HTTPStats // nil without a probe
+	cfg      RateLimitConfig
+	lim      *Limiter
+	stats    *probe.HTTPStats // nil without a probe
+	declared Policy           // with the identity keys and the algorithm
 }
 
 // NewRateLimiter returns a RateLimiter, or an error wrapping
-// [ErrInvalidConfig] that names the invalid field. It reports the policy
+// [ErrInvalidConfig] that names the invalid field. It declares the policy
 // to cfg.Probe.
 func NewRateLimiter(cfg RateLimitConfig) (*RateLimiter, error) {
-	if cfg.Skipper == nil {
-		cfg.Skipper = echomw.DefaultSkipper
-	}
+	var kinds []string
 	for i, id := range cfg.Identity {
-		if id.Kind == "" || (id.Echo == nil && id.HTTP == nil) {
-			return nil, fmt.Errorf("%w: Identity[%d] needs a Kind and an Echo or HTTP extractor", ErrInvalidConfig, i)
+		if id.Kind == "" || id.HTTP == nil {
+			return nil, fmt.Errorf("%w: Identity[%d] needs a Kind and an HTTP extractor", ErrInvalidConfig, i)
 		}
+		kinds = append(kinds, id.Kind)
 	}
 	lim, err := NewLimiter(LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
-	rl := &RateLimiter{cfg: cfg, lim: lim, hv: newHeaderValues(cfg.Policy)}
-	if cfg.Probe != nil {
-		rl.stats = cfg.Probe.HTTP()
-		cfg.Probe.SetConfig(probe.ConfigRateLimit, rl.Describe())
+	rl := &RateLimiter{cfg: cfg, lim: lim}
+	if rl.declared, rl.stats, err = Declare(cfg.Probe, cfg.Name, lim, kinds); err != nil {
+		return nil, err
 	}
 	return rl, nil
 }
 
-// Describe states the policy for a report: "100 req/min per user (else
-// per ip), burst 100".
-func (rl *RateLimiter) Describe() string {
-	var kinds []string
-	for _, id := range rl.cfg.Identity {
-		if !slices.Contains(kinds, id.Kind) {
-			kinds = append(kinds, id.Kind)
-		}
+// Declare is the step every rate limiter built on a [Limiter] takes when
+// it is created (this package's, middleware/echoprobe's): it derives the
+// policy it enforces from l and the kinds of its identifiers (GCRA,
+// limiting per those kinds in order, then per client IP, every identifier
+// list's fallback), declares it to p under name (default
+// [DefaultRateLimitName]; nothing when p is nil), and returns it with the
+// route store to count denials in (nil without a probe). Errors wrap
+// [ErrInvalidConfig] and name the field.
+func Declare(p *probe.Probe, name string, l *Limiter, kinds []string) (Policy, *probe.HTTPStats, error) {
+	declared, err := l.declared(kinds...)
+	if err != nil || p == nil {
+		return declared, nil, err
 	}
-	p := rl.cfg.Policy
-	s := fmt.Sprintf("%d req/%s per ", p.Limit, periodName(p.Period))
-	if len(kinds) == 0 || kinds[len(kinds)-1] != KindIP {
-		kinds = append(kinds, KindIP)
+	if name == "" {
+		name = DefaultRateLimitName
 	}
-	s += kinds[0]
-	if len(kinds) > 1 {
-		s += " (else per " + strings.Join(kinds[1:], ", else per ") + ")"
+	if err := p.DeclareRateLimit(name, declared); err != nil {
+		return Policy{}, nil, fmt.Errorf("%w: Name: %w", ErrInvalidConfig, err)
 	}
-	return s + fmt.Sprintf(", burst %d", p.burst())
+	return declared, p.HTTP(), nil
 }
+
+// Policy returns the policy as the limiter declares it to the probe:
+// RateLimitConfig.Policy with the algorithm (GCRA) and whom it limits (the
+// identifiers' kinds, the client IP last).
+func (rl *RateLimiter) Policy() Policy { return rl.declared }
+
+// Describe states the policy for a report: "100 req/min per user (else
+// per ip), burst 100" (the String of [RateLimiter.Policy]).
+func (rl *RateLimiter) Describe() string { return rl.declared.String() }
 
 // Stats returns the identity table's figures.
 func (rl *RateLimiter) Stats() LimiterStats { return rl.lim.Stats() }
-
-// RateLimit returns echo middleware limiting each client IP to policy,
-// counting denials in p (which may be nil). See [RateLimitWithConfig].
-func RateLimit(p *probe.Probe, policy Policy) echo.MiddlewareFunc {
-	cfg := DefaultRateLimitConfig
-	cfg.Probe = p
-	cfg.Policy = policy
-	return RateLimitWithConfig(cfg)
-}
-
-// RateLimitWithConfig returns echo middleware enforcing cfg; it panics,
-// naming the field, when cfg is invalid (a programmer error, as echo's own
-// middleware does). Use [NewRateLimiter] to get the error instead.
-//
-// Register it after the middleware that authenticates (it reads the user id
-// that one stores) and after [Echo], which then records the 429s.
-func RateLimitWithConfig(cfg RateLimitConfig) echo.MiddlewareFunc {
-	rl, err := NewRateLimiter(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return rl.Echo()
-}
-
-// Echo returns the limiter as echo middleware.
-func (rl *RateLimiter) Echo() echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if rl.cfg.Skipper(c) {
-				return next(c)
-			}
-			id := identify(rl.cfg.Identity, c, nil)
-			d := rl.lim.Allow(id)
-			rl.hv.set(c.Response().Header(), d)
-			if d.Allowed {
-				return next(c)
-			}
-			rl.countDenial(c.Request().Method, echoRoute(c), id.Kind)
-			return c.JSONBlob(http.StatusTooManyRequests, denyJSON(rl.cfg.Policy, id, d))
-		}
-	}
-}
 
 // Handler returns the limiter as net/http middleware around next. When next
 // is a *http.ServeMux, a denied request's route is looked up in it (and set
@@ -166,13 +130,13 @@ func (rl *RateLimiter) Echo() echo.MiddlewareFunc {
 func (rl *RateLimiter) Handler(next http.Handler) http.Handler {
 	mux, _ := next.(*http.ServeMux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rl.cfg.HTTPSkipper != nil && rl.cfg.HTTPSkipper(r) {
+		if rl.cfg.Skipper != nil && rl.cfg.Skipper(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		id := identify(rl.cfg.Identity, nil, r)
+		id := identify(rl.cfg.Identity, r)
 		d := rl.lim.Allow(id)
-		rl.hv.set(w.Header(), d)
+		rl.lim.SetHeaders(w.Header(), d)
 		if d.Allowed {
 			next.ServeHTTP(w, r)
 			return
@@ -180,13 +144,16 @@ func (rl *RateLimiter) Handler(next http.Handler) http.Handler {
 		if r.Pattern == "" && mux != nil {
 			_, r.Pattern = mux.Handler(r)
 		}
-		rl.countDenial(r.Method, httpRoute(r), id.Kind)
-		writeDenied(w, denyJSON(rl.cfg.Policy, id, d))
+		CountDenial(rl.stats, r.Method, httpRoute(r), id.Kind)
+		writeDenied(w, rl.lim.DeniedBody(id.Kind, d))
 	})
 }
 
-func (rl *RateLimiter) countDenial(method, route, kind string) {
-	if rl.stats != nil {
-		rl.stats.Route(methodLabel(method), route).RateLimited(kind)
+// CountDenial counts a request denied by a rate limiter built on a
+// [Limiter] in stats (nothing when nil), under its method label
+// ([MethodLabel]), route and identity kind.
+func CountDenial(stats *probe.HTTPStats, method, route, kind string) {
+	if stats != nil {
+		stats.Route(MethodLabel(method), route).RateLimited(kind)
 	}
 }

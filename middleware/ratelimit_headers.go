@@ -46,10 +46,10 @@ type headerValues struct {
 }
 
 func newHeaderValues(p Policy) *headerValues {
-	n := min(max(p.Limit, p.burst(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
+	n := min(max(p.Limit, p.BurstOrLimit(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
 	hv := &headerValues{
 		limit:  []string{strconv.Itoa(p.Limit)},
-		policy: []string{p.headerPolicy()},
+		policy: []string{headerPolicy(p)},
 		nums:   make([]string, n),
 	}
 	for i := range hv.nums {
@@ -64,6 +64,17 @@ func (hv *headerValues) num(n int64) []string {
 	}
 	return []string{strconv.FormatInt(n, 10)}
 }
+
+// SetHeaders writes the RateLimit-* fields of d on a response's header h,
+// and RateLimit-Policy and Retry-After when d denies. It does not allocate
+// for numbers up to 4096. The rate limiters of this package and of
+// middleware/echoprobe call it on every request they pass or deny.
+func (l *Limiter) SetHeaders(h http.Header, d Decision) { l.hv.set(h, d) }
+
+// DeniedBody returns the JSON body of a 429 for a request of the identity
+// kind that d denied (see [RateLimiter]); it never names the identity's
+// key.
+func (l *Limiter) DeniedBody(kind string, d Decision) []byte { return denyJSON(l.policy, kind, d) }
 
 // set writes the RateLimit-* fields, and RateLimit-Policy and Retry-After
 // when d denies.
@@ -89,11 +100,11 @@ type deniedBody struct {
 // MessageRateLimited is the "error" field of a 429 body.
 const MessageRateLimited = "Rate limit exceeded"
 
-func denyJSON(p Policy, id Identity, d Decision) []byte {
+func denyJSON(p Policy, kind string, d Decision) []byte {
 	b, err := json.Marshal(deniedBody{
 		Error:             MessageRateLimited,
 		Policy:            p.String(),
-		Identity:          id.Kind,
+		Identity:          kind,
 		RetryAfterSeconds: max(ceilSeconds(d.RetryAfter), 1),
 	})
 	if err != nil { // cannot happen: strings and an integer

@@ -1,183 +1,24 @@
 package middleware
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
+	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
-
-// fakeAuth is the demo's kind of auth middleware: it stores the user id
-// for "Authorization: Bearer <user>" under "user_id".
-func fakeAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if u, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok {
-			c.Set("user_id", u)
-		}
-		return next(c)
-	}
-}
-
-// demoEcho wires echo as the demo service does: metrics, auth, then the
-// per-user limiter with the client IP as fallback.
-type demo struct {
-	p   *probe.Probe
-	clk *fakeClock
-	rl  *RateLimiter
-	srv *httptest.Server
-}
-
-func demoEcho(t *testing.T, policy Policy, maxIDs int) demo {
-	t.Helper()
-	p, clk := probe.New(), &fakeClock{}
-	rl, err := NewRateLimiter(RateLimitConfig{
-		Probe:         p,
-		Policy:        policy,
-		Identity:      []Identifier{UserFromEcho("user_id")},
-		MaxIdentities: maxIDs,
-		Now:           clk.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEcho()
-	e.Use(Echo(p), fakeAuth, rl.Echo())
-	e.GET("/api/users/me", func(c echo.Context) error { return c.JSON(200, map[string]any{"id": c.Get("user_id")}) })
-	return demo{p, clk, rl, serve(t, e)}
-}
-
-func bearer(user string) http.Header { return http.Header{"Authorization": {"Bearer " + user}} }
-
-// One user sends 150 requests a minute for ten minutes against 100/min
-// (burst 100): request k, at k × 400 ms, is allowed while
-// allowed-so-far + 1 <= 100 + k×400/600, so the first denial is k = 298
-// and 401 of 1500 are denied. Every response, the 429 count in the probe,
-// and the first denial's fields are checked.
-func TestRateLimitDrivenPastLimit(t *testing.T) {
-	d := demoEcho(t, PerMinute(100), 0)
-	p, clk, srv := d.p, d.clk, d.srv
-	allowed, denied := 0, 0
-	var first *result
-	for k := range 1500 {
-		clk.Set(time.Duration(k) * 400 * time.Millisecond)
-		res := do(t, srv, "GET", "/api/users/me", bearer("user0001"), nil)
-		want := (allowed+1)*600 <= 100*600+k*400
-		if got := res.status == 200; got != want || (res.status != 200 && res.status != 429) {
-			t.Fatalf("request %d: status %d, want allowed=%v", k, res.status, want)
-		}
-		if res.status == 200 {
-			if rem := res.header.Get("RateLimit-Remaining"); k == 0 && rem != "99" {
-				t.Fatalf("first response: RateLimit-Remaining %q", rem)
-			}
-			allowed++
-			continue
-		}
-		denied++
-		if first == nil {
-			if k != 298 {
-				t.Fatalf("first denial at request %d, want 298", k)
-			}
-			first = &res
-		}
-	}
-	if allowed != 1099 || denied != 401 {
-		t.Fatalf("allowed %d, denied %d; want 1099 and 401", allowed, denied)
-	}
-
-	// At the first denial (t = 119.2 s) the next slot is at 298 × 600 ms =
-	// 178.8 s: the request would pass at 178.8 + 0.6 - 60 = 119.4 s, so
-	// Retry-After is 0.2 s rounded up to 1, and the burst is back in full
-	// 59.6 s later (Reset 60).
-	wantHeader := map[string]string{
-		"Retry-After": "1", "RateLimit-Limit": "100", "RateLimit-Remaining": "0",
-		"RateLimit-Reset": "60", "RateLimit-Policy": "100;w=60", "Content-Type": "application/json",
-	}
-	for k, v := range wantHeader {
-		if got := first.header.Get(k); got != v {
-			t.Errorf("429 header %s: %q, want %q", k, got, v)
-		}
-	}
-	var body map[string]any
-	if err := json.Unmarshal([]byte(first.body), &body); err != nil {
-		t.Fatalf("429 body %q: %v", first.body, err)
-	}
-	if body["error"] != "Rate limit exceeded" || body["identity"] != "user" || body["retry_after_seconds"] != 1.0 ||
-		body["policy"] != "100 req/min, burst 100" || strings.Contains(first.body, "user0001") {
-		t.Errorf("429 body %s", first.body)
-	}
-
-	r := routeSnap(t, p, "GET", "/api/users/me")
-	if r.Status429 != 401 || r.RateLimitedUser != 401 || r.RateLimitedIP != 0 || r.Status2xx != 1099 {
-		t.Fatalf("probe recorded %+v", r)
-	}
-	if got := p.Config()[probe.ConfigRateLimit]; got != "100 req/min per user (else per ip), burst 100" {
-		t.Fatalf("probe config %q", got)
-	}
-}
-
-// Requests without a user fall back to the client IP, counted as "ip";
-// users have their own allowance, separate from the IP's.
-func TestRateLimitFallbackToIP(t *testing.T) {
-	d := demoEcho(t, PerMinute(3), 0)
-	p, srv := d.p, d.srv
-	count := func(hdr http.Header, n int) (denied int) {
-		for range n {
-			if do(t, srv, "GET", "/api/users/me", hdr, nil).status == 429 {
-				denied++
-			}
-		}
-		return denied
-	}
-	if d := count(nil, 5); d != 2 {
-		t.Fatalf("anonymous: %d denied, want 2", d)
-	}
-	if d := count(bearer("alice"), 4); d != 1 {
-		t.Fatalf("alice: %d denied, want 1", d)
-	}
-	if d := count(bearer(strings.Repeat("x", MaxIdentityLen+1)), 1); d != 1 {
-		t.Fatalf("an oversized user id must fall back to the (exhausted) IP allowance: %d denied", d)
-	}
-	r := routeSnap(t, p, "GET", "/api/users/me")
-	if r.RateLimitedIP != 3 || r.RateLimitedUser != 1 || r.Status429 != 4 {
-		t.Fatalf("recorded %+v", r)
-	}
-}
-
-// Thousands of simulated users do not grow the table beyond its cap, and
-// idle users expire.
-func TestRateLimitTableCapAndExpiry(t *testing.T) {
-	d := demoEcho(t, PerMinute(100), 50)
-	clk, rl, srv := d.clk, d.rl, d.srv
-	for i := range 300 {
-		if res := do(t, srv, "GET", "/api/users/me", bearer(fmt.Sprintf("user%04d", i)), nil); res.status != 200 {
-			t.Fatalf("user %d: %d", i, res.status)
-		}
-	}
-	if s := rl.Stats(); s.Identities != 50 || s.Evicted != 250 {
-		t.Fatalf("after 300 users: %+v, want 50 kept, 250 evicted", s)
-	}
-	clk.Advance(time.Minute) // every user has its full burst back
-	do(t, srv, "GET", "/api/users/me", bearer("late"), nil)
-	if s := rl.Stats(); s.Identities != 1 || s.Expired != 50 {
-		t.Fatalf("a minute later: %+v, want only the new user", s)
-	}
-}
 
 // net/http, identity from a header, the limiter around the mux: a denial is
 // counted under the route the mux would have chosen, and the HTTP
 // middleware around it records the 429 there too.
 func TestRateLimitHTTPHeaderIdentity(t *testing.T) {
 	p := probe.New()
-	clk := &fakeClock{}
+	clk := &mwtest.FakeClock{}
 	rl, err := NewRateLimiter(RateLimitConfig{
 		Probe:    p,
 		Policy:   Policy{Limit: 2, Period: time.Second, Burst: 1},
@@ -189,30 +30,35 @@ func TestRateLimitHTTPHeaderIdentity(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/discovery/trending", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("[]")) })
-	srv := serve(t, HTTP(p)(rl.Handler(mux)))
+	srv := mwtest.Serve(t, HTTP(p)(rl.Handler(mux)))
 	hdr := http.Header{"X-Client-Id": {"mobile-app"}}
-	var res []result
+	var res []mwtest.Result
 	for range 3 {
-		res = append(res, do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
+		res = append(res, mwtest.Do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
 	}
 	clk.Advance(500 * time.Millisecond)
-	res = append(res, do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
-	if statuses := fmt.Sprint(res[0].status, res[1].status, res[2].status, res[3].status); statuses != "200 429 429 200" {
+	res = append(res, mwtest.Do(t, srv, "GET", "/api/discovery/trending", hdr, nil))
+	if statuses := fmt.Sprint(res[0].Status, res[1].Status, res[2].Status, res[3].Status); statuses != "200 429 429 200" {
 		t.Fatalf("statuses %v", statuses)
 	}
 	// Allowed: Limit, Remaining, Reset. Denied: also Policy and Retry-After.
-	if h := res[3].header; h.Get("RateLimit-Remaining") != "0" || h.Get("RateLimit-Reset") != "1" || h.Get("RateLimit-Policy") != "" || h.Get("Retry-After") != "" {
+	if h := res[3].Header; h.Get("RateLimit-Remaining") != "0" || h.Get("RateLimit-Reset") != "1" || h.Get("RateLimit-Policy") != "" || h.Get("Retry-After") != "" {
 		t.Fatalf("allowed response headers %v", h)
 	}
-	if h := res[1].header; h.Get("RateLimit-Policy") != "2;w=1;burst=1" || h.Get("Retry-After") != "1" || h.Get("RateLimit-Limit") != "2" {
+	if h := res[1].Header; h.Get("RateLimit-Policy") != "2;w=1;burst=1" || h.Get("Retry-After") != "1" || h.Get("RateLimit-Limit") != "2" {
 		t.Fatalf("denied response headers %v", h)
 	}
-	r := routeSnap(t, p, "GET", "GET /api/discovery/trending")
+	r := mwtest.RouteSnap(t, p, "GET", "GET /api/discovery/trending")
 	if r.RateLimitedHeader != 2 || r.Status429 != 2 || r.Status2xx != 2 {
 		t.Fatalf("recorded %+v", r)
 	}
 	if got := p.Config()[probe.ConfigRateLimit]; got != "2 req/s per header (else per ip), burst 1" {
 		t.Fatalf("config %q", got)
+	}
+	// A header such as a client id is shared by every user of the client.
+	want := probe.RateLimitPolicy{Limit: 2, Period: time.Second, Burst: 1, Algorithm: probe.GCRA, Key: "header", Fallback: []string{"ip"}, Shared: true}
+	if got := rl.Policy(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("declared policy %+v, want %+v", got, want)
 	}
 }
 
@@ -221,7 +67,9 @@ func TestRateLimitConfigErrors(t *testing.T) {
 		cfg  RateLimitConfig
 		want string
 	}{
-		{RateLimitConfig{}, "Policy.Limit must be > 0"},
+		{RateLimitConfig{}, "Limit must be > 0"},
+		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{{Kind: "api key", HTTP: clientIP.HTTP}}}, `Identity: probe: invalid rate-limit policy: Key "api key"`},
+		{RateLimitConfig{Policy: PerMinute(1), Probe: probe.New(), Name: strings.Repeat("n", 65)}, "Name: probe: invalid rate-limit policy: DeclareRateLimit"},
 		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{{Kind: "user"}}}, "Identity[0]"},
 		{RateLimitConfig{Policy: PerMinute(1), Identity: []Identifier{ClientIP(), {HTTP: clientIP.HTTP}}}, "Identity[1]"},
 		{RateLimitConfig{Policy: PerMinute(1), MaxIdentities: -1}, "MaxIdentities"},
@@ -231,15 +79,9 @@ func TestRateLimitConfigErrors(t *testing.T) {
 			t.Errorf("NewRateLimiter: %v, want an error naming %q", err, tt.want)
 		}
 	}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Policy.Period") {
-			t.Fatalf("RateLimitWithConfig panicked with %v", r)
-		}
-	}()
-	RateLimitWithConfig(RateLimitConfig{Policy: Policy{Limit: 5}})
 }
 
-func TestKeyOf(t *testing.T) {
+func TestIdentityKey(t *testing.T) {
 	for _, tt := range []struct {
 		v    any
 		want string
@@ -251,36 +93,13 @@ func TestKeyOf(t *testing.T) {
 		{3.5, "", false}, {strings.Repeat("a", MaxIdentityLen), strings.Repeat("a", MaxIdentityLen), true},
 		{strings.Repeat("a", MaxIdentityLen+1), "", false},
 	} {
-		if got, ok := keyOf(tt.v); got != tt.want || ok != tt.ok {
-			t.Errorf("keyOf(%v) = %q, %v; want %q, %v", tt.v, got, ok, tt.want, tt.ok)
+		if got, ok := IdentityKey(tt.v); got != tt.want || ok != tt.ok {
+			t.Errorf("IdentityKey(%v) = %q, %v; want %q, %v", tt.v, got, ok, tt.want, tt.ok)
 		}
-	}
-}
-
-// Many users at once, with the clock standing still: each gets exactly its
-// burst, and the probe counts every denial.
-func TestRateLimitConcurrentUsers(t *testing.T) {
-	d := demoEcho(t, Policy{Limit: 10, Period: time.Minute}, 0)
-	const users, each = 20, 30
-	var wg sync.WaitGroup
-	var allowed [users]int
-	for u := range users {
-		wg.Go(func() {
-			for range each {
-				if goDo(t, d.srv, "GET", "/api/users/me", bearer(fmt.Sprint("user", u))).status == 200 {
-					allowed[u]++
-				}
+		if s, isString := tt.v.(string); isString {
+			if got, ok := IdentityKeyString(s); got != tt.want || ok != tt.ok {
+				t.Errorf("IdentityKeyString(%q) = %q, %v; want %q, %v", s, got, ok, tt.want, tt.ok)
 			}
-		})
-	}
-	wg.Wait()
-	for u, n := range allowed {
-		if n != 10 {
-			t.Errorf("user %d: %d allowed, want 10", u, n)
 		}
-	}
-	r := routeSnap(t, d.p, "GET", "/api/users/me")
-	if r.RateLimitedUser != users*(each-10) || r.Status429 != users*(each-10) || r.Status2xx != users*10 {
-		t.Fatalf("recorded %+v", r)
 	}
 }

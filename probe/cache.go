@@ -11,7 +11,7 @@ const OverflowCache = "(other caches)"
 // Cache kinds reported in [CacheSnapshot.Kind].
 const (
 	CacheInProcess = "in-process" // recorded by the service through [CacheStats]
-	CacheRedis     = "redis"      // fed by the go-redis hook and INFO
+	CacheRedis     = "redis"      // fed by probe/redisprobe's hook and INFO
 )
 
 // CacheStats records the figures of one cache as the service sees it: hits,
@@ -19,7 +19,7 @@ const (
 // and the Set* gauges when they change. All methods are safe for
 // concurrent use and do not allocate.
 //
-// Redis clients instrumented with [Probe.Redis] feed a CacheStats of kind
+// Redis clients instrumented with probe/redisprobe feed a CacheStats of kind
 // [CacheRedis] themselves, so the report's "cache hit rate" row reads the
 // same figures for both kinds.
 type CacheStats struct {
@@ -36,12 +36,16 @@ type CacheStats struct {
 
 // Cache returns the recorder for the in-process cache called name, creating
 // it on first use. Beyond 64 names, caches share the [OverflowCache] entry.
-func (p *Probe) Cache(name string) *CacheStats {
-	p.init()
-	return p.cache(name, CacheInProcess)
-}
+// It is CacheOf(CacheInProcess, name).
+func (p *Probe) Cache(name string) *CacheStats { return p.CacheOf(CacheInProcess, name) }
 
-func (p *Probe) cache(name, kind string) *CacheStats {
+// CacheOf returns the recorder for the cache called name of kind
+// ([CacheInProcess], [CacheRedis], or an integration's own), creating it on
+// first use; beyond 64 caches, those of a kind share its [OverflowCache]
+// entry. Integrations feed theirs: probe/redisprobe records each client's
+// cache reads in one of kind CacheRedis.
+func (p *Probe) CacheOf(kind, name string) *CacheStats {
+	p.init()
 	r := &p.caches
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -99,7 +103,8 @@ func (c *CacheStats) SetUsedBytes(n int64) { c.usedBytes.Store(n) }
 // not known).
 func (c *CacheStats) SetMaxBytes(n int64) { c.maxBytes.Store(n) }
 
-func (c *CacheStats) snapshot() CacheSnapshot {
+// Snapshot returns the cache's figures now.
+func (c *CacheStats) Snapshot() CacheSnapshot {
 	s := CacheSnapshot{
 		Name:            c.name,
 		Kind:            c.kind,

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // ErrProbe wraps every error answer of a remote probe (its status and
@@ -181,7 +183,7 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		if len(msg) > 300 {
 			msg = msg[:300] + "..."
 		}
-		return nil, fmt.Errorf("%w: GET %s: %s: %s", ErrProbe, c.redacted(path), resp.Status, redactSecrets(msg))
+		return nil, fmt.Errorf("%w: GET %s: %s: %s", ErrProbe, c.redacted(path), resp.Status, redact.Secrets(msg))
 	}
 	return b, nil
 }

@@ -1,28 +1,32 @@
 package probe
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // Well-known configuration keys, shown in the report's Configuration
 // section. Values are free text as the service states them.
 const (
-	ConfigRateLimit      = "rate_limit"      // e.g. "100 req/min per user"
+	// ConfigRateLimit is the rate-limit policy as text, e.g. "100 req/min
+	// per user (else per ip), burst 100": what [Probe.DeclareRateLimit]
+	// (and soak's middleware through it) writes beside the typed policy in
+	// Snapshot.RateLimits, which readers should prefer.
+	ConfigRateLimit      = "rate_limit"
 	ConfigRequestTimeout = "request_timeout" // e.g. "30s"
-	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by [Probe.PGX] from the pool)
+	ConfigDBPoolMax      = "db_pool_max"     // e.g. "25" (set by probe/pgxprobe from the pool)
 	ConfigCacheSize      = "cache_size"      // e.g. "2000 entries"
 	ConfigRedisMaxMemory = "redis_maxmemory" // e.g. "256mb" (from INFO when not set)
 	ConfigWorkers        = "workers"         // e.g. "8 goroutines"
 	ConfigServerTimeouts = "server_timeouts" // e.g. "read 5s, write 10s, idle 60s"
 	ConfigVersion        = "service_version" // e.g. "v1.4.2"
 	// ConfigDatabase and ConfigRedis say what the service keeps its data
-	// in and caches in. The value "none", or "none: WHY", declares that it
-	// has no database (no Redis): a report then says so ("the service has
-	// no database (data in memory)") instead of asking for probe.PGX to be
-	// wired. See [ConfigNone].
+	// in and caches in. The value "none", or "none: WHY", says that it has
+	// no database (no Redis): [Probe.Without] writes it beside the typed
+	// declaration, which readers should prefer ([Snapshot.Absent]).
 	ConfigDatabase = "database" // e.g. "postgres (pgxpool)", "none: data in memory"
 	ConfigRedis    = "redis"    // e.g. "cache (go-redis)", "none: pages cached in process"
 )
@@ -30,6 +34,11 @@ const (
 // ConfigNone reports whether a configuration value declares that the
 // service has none of the thing (the value "none", or "none: WHY"), and
 // WHY ("" when not given).
+//
+// Deprecated: declare the absence with [Probe.Without] and read it with
+// [Snapshot.Absent] (which falls back on this text for snapshots of older
+// probes). Without still writes the text, so ConfigNone keeps working
+// until its readers are switched.
 func ConfigNone(value string) (why string, none bool) {
 	value = strings.TrimSpace(value)
 	if value == "none" {
@@ -45,7 +54,6 @@ const (
 	maxConfigKeys  = 64
 	maxConfigKey   = 64
 	maxConfigValue = 256
-	redacted       = "[redacted]"
 )
 
 type configStore struct {
@@ -99,14 +107,17 @@ func (p *Probe) Config() map[string]string {
 	return out
 }
 
-func (p *Probe) setConfigDefault(key, value string) {
+// SetConfigDefault is [Probe.SetConfig] unless key is already set, in
+// which case it keeps the value and returns false: integrations report what
+// they find (a pool's MaxConns, Redis's maxmemory) without overriding what
+// the service stated.
+func (p *Probe) SetConfigDefault(key, value string) bool {
+	p.init()
 	c := &p.config
 	c.mu.Lock()
 	_, ok := c.m[key]
 	c.mu.Unlock()
-	if !ok {
-		p.SetConfig(key, value)
-	}
+	return !ok && p.SetConfig(key, value)
 }
 
 var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "credential", "apikey", "api_key", "auth"}
@@ -114,29 +125,17 @@ var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "cred
 func cleanConfigValue(key, value string) string {
 	lk := strings.ToLower(key)
 	if slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(lk, w) }) {
-		return redacted
+		return redact.Mark
 	}
-	value = redactSecrets(value)
+	return cleanValue(value)
+}
+
+// cleanValue removes secrets from a value and cuts it to 256 bytes, with
+// "..." when cut.
+func cleanValue(value string) string {
+	value = redact.Secrets(value)
 	if len(value) > maxConfigValue {
 		value = value[:maxConfigValue-3] + "..."
 	}
 	return value
-}
-
-var (
-	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@`)
-	kvPassword  = regexp.MustCompile(`(?i)(password|passwd|pwd|token|secret|sslpassword)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s&;,]*)`)
-	bearer      = regexp.MustCompile(`(?i)\b(bearer\s+)[^\s"',;]+`)
-)
-
-// redactSecrets removes passwords from URLs ("postgres://u:pw@h"),
-// key=value fragments ("password=pw") and bearer tokens in s, for errors
-// and configuration values that may quote a connection string.
-func redactSecrets(s string) string {
-	if !strings.ContainsAny(s, "=:") && !strings.Contains(strings.ToLower(s), "bearer") {
-		return s
-	}
-	s = urlPassword.ReplaceAllString(s, "${1}"+redacted+"@")
-	s = kvPassword.ReplaceAllString(s, "${1}${2}"+redacted)
-	return bearer.ReplaceAllString(s, "${1}"+redacted)
 }

@@ -14,7 +14,7 @@ func TestDocSnippets(t *testing.T) {
 		t.Fatal(err)
 	}
 	have := map[string]bool{}
-	for _, f := range []string{"wiring_example_test.go", "example_test.go", "options_example_test.go", "verify_test.go"} {
+	for _, f := range []string{"wiring_example_test.go", "example_test.go", "options_example_test.go", "integration_example_test.go", "pgxprobe/verify_test.go"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

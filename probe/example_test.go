@@ -5,11 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 func ExampleHTTPStats_Route() {
@@ -51,11 +47,6 @@ func ExampleProbe_SetConfig() {
 	// Output: 100 req/min per user postgres://app:[redacted]@db/app
 }
 
-func ExampleNormalizeSQL() {
-	fmt.Println(probe.NormalizeSQL("SELECT * FROM stories WHERE slug = 'why-soak' AND id IN (1, 2, 3)"))
-	// Output: SELECT * FROM stories WHERE slug = ? AND id IN (...)
-}
-
 func ExampleHistogram_Sub() {
 	p := probe.New()
 	r := p.HTTP().Route("GET", "/health")
@@ -72,40 +63,49 @@ func ExampleHistogram_Sub() {
 	// Output: 1 2 40ms
 }
 
-// leakyHandler stands for a handler that acquires a connection and never
-// releases it (here the tracer is called directly, as pgxpool would).
-func leakyHandler(ctx context.Context, pg *probe.PGX) {
-	pg.TraceAcquireEnd(ctx, nil, pgxpool.TraceAcquireEndData{Conn: &pgx.Conn{}})
-}
-
-func ExampleProbe_Leaks() {
-	start := time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC)
-	now := start
-	p := probe.New(probe.WithClock(func() time.Time { return now }))
-	pg := p.PGX("main", nil)
-	ctx := label.NewContext(context.Background(), &label.Info{Method: "GET", Route: "/api/library/shelves"})
-	leakyHandler(ctx, pg)
-
-	now = now.Add(time.Minute)
-	for _, g := range p.Leaks(30 * time.Second).Groups {
-		fmt.Println(g.Kind, g.Count, g.OldestSeconds, g.Function, g.Routes[0].Route)
-	}
-	// Output: pgx-conn 1 60 github.com/soaklab/soak/probe_test.leakyHandler /api/library/shelves
-}
-
 // A service without a database says so, and reports then read "the
 // service has no database (data in memory)" instead of asking for
-// probe.PGX.
-func ExampleConfigNone() {
+// probe/pgxprobe to be wired.
+func ExampleProbe_Without() {
 	p := probe.New()
-	p.SetConfig(probe.ConfigDatabase, "none: data in memory")
-	p.SetConfig(probe.ConfigRedis, "cache (go-redis)")
-
-	for _, key := range []string{probe.ConfigDatabase, probe.ConfigRedis} {
-		why, none := probe.ConfigNone(p.Config()[key])
-		fmt.Printf("%s: none %v %q\n", key, none, why)
+	err := p.Without(probe.Database, "data in memory")
+	if err != nil {
+		panic(err)
 	}
+
+	snap, _ := p.Snapshot(context.Background())
+	for _, c := range []probe.Component{probe.Database, probe.Redis} {
+		why, absent := snap.Absent(c)
+		fmt.Printf("%s: absent %v %q\n", c, absent, why)
+	}
+	fmt.Println(snap.Config[probe.ConfigDatabase]) // the same, as text
 	// Output:
-	// database: none true "data in memory"
-	// redis: none false ""
+	// database: absent true "data in memory"
+	// redis: absent false ""
+	// none: data in memory
+}
+
+// A service whose own limiter (here a fixed window per API key, in front
+// of the handlers) is not soak's middleware declares its policy, so that a
+// report can tell the 429s it predicts from the ones it does not.
+func ExampleProbe_DeclareRateLimit() {
+	p := probe.New()
+	err := p.DeclareRateLimit("gateway", probe.RateLimitPolicy{
+		Limit:     1000,
+		Period:    time.Hour,
+		Algorithm: probe.FixedWindow,
+		Key:       "api-key",
+		Shared:    true, // every copy of a client app sends the same key
+	})
+	if err != nil {
+		panic(err)
+	}
+	snap, _ := p.Snapshot(context.Background())
+	for _, rl := range snap.RateLimits {
+		fmt.Println(rl.Name, rl.Policy.Limit, rl.Policy.Period, rl.Policy.Algorithm, rl.Policy.Key, rl.Policy.Shared)
+	}
+	fmt.Println(snap.Config[probe.ConfigRateLimit])
+	// Output:
+	// gateway 1000 1h0m0s fixed-window api-key true
+	// 1000 req/h per api-key (fixed window)
 }

@@ -74,7 +74,8 @@ func (p *Probe) Find(opts ...FindOption) error {
 
 func (p *Probe) findOnce(o findOptions) string {
 	var b strings.Builder
-	for _, g := range p.Leaks(o.minAge).Groups {
+	r, counts := p.leaks(o.minAge, true)
+	for _, g := range r.Groups {
 		if contains(o.ignore, g.Kind) || contains(o.ignoreFn, g.Function) {
 			continue
 		}
@@ -93,14 +94,20 @@ func (p *Probe) findOnce(o findOptions) string {
 		}
 		b.WriteByte('\n')
 	}
-	if !contains(o.ignore, LeakRedisConn) {
-		for _, r := range p.redis.list() {
-			if n := r.heldOutsidePool(); n > 0 {
-				fmt.Fprintf(&b, "  %d %s from %s: connections out of the pool and not running a command (Conn() not closed?)\n", n, LeakRedisConn, r.name)
-			}
+	for _, c := range counts {
+		if !contains(o.ignore, c.Kind) {
+			fmt.Fprintf(&b, "  %d %s from %s: %s\n", c.Count, c.Kind, c.Source, untrackedWhat(c.Kind))
 		}
 	}
 	return b.String()
+}
+
+// untrackedWhat says what a count of untracked holds of kind is.
+func untrackedWhat(kind string) string {
+	if kind == LeakRedisConn {
+		return "connections out of the pool and not running a command (Conn() not closed?)"
+	}
+	return "held, counted without being tracked one by one"
 }
 
 func contains(list []string, s string) bool {

@@ -77,9 +77,13 @@ type histRow [rowLen]atomic.Int64
 // plus the half bucket below them (checked against hdrhistogram in tests).
 const histRows = 26
 
-// hist is a concurrent, HDR-compatible latency recorder. Its zero value is
-// ready to use. All methods are safe for concurrent use.
-type hist struct {
+// Latency is a concurrent, HDR-compatible latency recorder: the one behind
+// every [Histogram] of a snapshot (routes, SQL statements, Redis
+// commands), for integrations to record into. Its zero value is ready to
+// use; it records from 1 µs to 1 hour (see [HistHighestMicros]) and costs
+// 1 KiB per 128 buckets touched, at most 26 KiB. All methods are safe for
+// concurrent use. A Latency must not be copied after first use.
+type Latency struct {
 	rows    [histRows]atomic.Pointer[histRow] // allocated on first record
 	count   atomic.Int64
 	sum     atomic.Int64 // µs
@@ -88,9 +92,10 @@ type hist struct {
 	clamped atomic.Int64
 }
 
-// record adds one observation of d. It allocates only the first time one
-// of the rows of 128 counters is touched.
-func (h *hist) record(d time.Duration) {
+// Record adds one observation of d (negative counts as 0, above an hour
+// as an hour and in [Histogram.Clamped]). It takes no lock and allocates
+// only the first time one of the rows of 128 counters is touched.
+func (h *Latency) Record(d time.Duration) {
 	v := int64(d / time.Microsecond)
 	if v < 0 {
 		v = 0
@@ -117,7 +122,7 @@ func (h *hist) record(d time.Duration) {
 	}
 }
 
-func (h *hist) row(r int) *histRow {
+func (h *Latency) row(r int) *histRow {
 	if p := h.rows[r].Load(); p != nil {
 		return p
 	}
@@ -128,10 +133,10 @@ func (h *hist) row(r int) *histRow {
 	return h.rows[r].Load()
 }
 
-// snapshot copies the recorder into a Histogram. Concurrent records may be
+// Snapshot copies the recorder into a Histogram. Concurrent records may be
 // partly included; Count is read first, so Count never exceeds the sum of
 // the buckets by more than the records in flight.
-func (h *hist) snapshot() Histogram {
+func (h *Latency) Snapshot() Histogram {
 	s := Histogram{
 		Count:     h.count.Load(),
 		SumMicros: h.sum.Load(),
@@ -204,9 +209,10 @@ func (h Histogram) HDR() *hdrhistogram.Histogram {
 	})
 }
 
-// Quantile returns the latency at quantile q (0..1) with HDR's semantics
-// (the highest value equivalent to the bucket holding the q-th value), or 0
-// for an empty histogram.
+// Quantile returns the latency at quantile q, a fraction from 0 to 1
+// (0.99 for the 99th percentile; a percent such as 99 is clamped to 1, the
+// maximum), with HDR's semantics (the highest value equivalent to the
+// bucket holding the q-th value), or 0 for an empty histogram.
 func (h Histogram) Quantile(q float64) time.Duration {
 	var total int64
 	for _, b := range h.Buckets {

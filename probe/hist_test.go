@@ -13,7 +13,7 @@ func TestHistGeometryMatchesHDR(t *testing.T) {
 		t.Fatalf("HDR counts length %d, rows cover %d", histCountsLen, histRows*rowLen)
 	}
 	ref := hdrhistogram.New(HistLowestMicros, HistHighestMicros, HistSignificantFigures)
-	var h hist
+	var h Latency
 	rng := rand.New(rand.NewPCG(1, 2))
 	values := []int64{0, 1, 127, 128, 255, 256, 257, 1000, 65535, HistHighestMicros}
 	for i := 0; i < 20000; i++ {
@@ -23,10 +23,10 @@ func TestHistGeometryMatchesHDR(t *testing.T) {
 		if err := ref.RecordValue(v); err != nil {
 			t.Fatalf("hdr refuses %d: %v", v, err)
 		}
-		h.record(time.Duration(v) * time.Microsecond)
+		h.Record(time.Duration(v) * time.Microsecond)
 	}
 	want := ref.Export().Counts
-	got := h.snapshot()
+	got := h.Snapshot()
 	dense := make([]int64, len(want))
 	for _, b := range got.Buckets {
 		dense[b[0]] = b[1]
@@ -50,31 +50,31 @@ func TestHistGeometryMatchesHDR(t *testing.T) {
 }
 
 func TestHistClampAndMinMax(t *testing.T) {
-	var h hist
-	h.record(-time.Second)
-	h.record(2 * time.Hour)
-	h.record(5 * time.Millisecond)
-	s := h.snapshot()
+	var h Latency
+	h.Record(-time.Second)
+	h.Record(2 * time.Hour)
+	h.Record(5 * time.Millisecond)
+	s := h.Snapshot()
 	if s.Clamped != 1 || s.MinMicros != 0 || s.MaxMicros != HistHighestMicros || s.Count != 3 {
 		t.Fatalf("snapshot = %+v", s)
 	}
-	var empty hist
-	if e := empty.snapshot(); e.Count != 0 || e.Quantile(0.5) != 0 || e.Mean() != 0 || len(e.Buckets) != 0 {
+	var empty Latency
+	if e := empty.Snapshot(); e.Count != 0 || e.Quantile(0.5) != 0 || e.Mean() != 0 || len(e.Buckets) != 0 {
 		t.Fatalf("empty snapshot = %+v", e)
 	}
 }
 
 func TestHistogramSub(t *testing.T) {
-	var h hist
+	var h Latency
 	for i := 0; i < 100; i++ {
-		h.record(time.Millisecond)
+		h.Record(time.Millisecond)
 	}
-	a := h.snapshot()
+	a := h.Snapshot()
 	for i := 0; i < 50; i++ {
-		h.record(10 * time.Millisecond)
+		h.Record(10 * time.Millisecond)
 	}
-	h.record(time.Millisecond)
-	d := h.snapshot().Sub(a)
+	h.Record(time.Millisecond)
+	d := h.Snapshot().Sub(a)
 	if d.Count != 51 {
 		t.Fatalf("interval count = %d, want 51", d.Count)
 	}
@@ -90,21 +90,37 @@ func TestHistogramSub(t *testing.T) {
 }
 
 func TestHistRecordAllocs(t *testing.T) {
-	var h hist
-	h.record(time.Millisecond)
-	if n := testing.AllocsPerRun(1000, func() { h.record(time.Millisecond) }); n != 0 {
+	var h Latency
+	h.Record(time.Millisecond)
+	if n := testing.AllocsPerRun(1000, func() { h.Record(time.Millisecond) }); n != 0 {
 		t.Errorf("record allocates %v times", n)
 	}
 }
 
 func BenchmarkHistRecord(b *testing.B) {
-	var h hist
+	var h Latency
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		d := time.Duration(0)
 		for pb.Next() {
 			d += 997 * time.Nanosecond
-			h.record(d % (50 * time.Millisecond))
+			h.Record(d % (50 * time.Millisecond))
 		}
 	})
+}
+
+// TestQuantileIsAFraction: Quantile takes a fraction; a percent passed by
+// mistake is clamped to the maximum, never read as one.
+func TestQuantileIsAFraction(t *testing.T) {
+	var h Latency
+	for i := 1; i <= 100; i++ {
+		h.Record(time.Duration(i) * time.Millisecond)
+	}
+	s := h.Snapshot()
+	if q := s.Quantile(0.5); q < 49*time.Millisecond || q > 51*time.Millisecond {
+		t.Errorf("Quantile(0.5) = %v, want about 50ms", q)
+	}
+	if q := s.Quantile(99); q != 100*time.Millisecond {
+		t.Errorf("Quantile(99) = %v, want the maximum, 100ms", q)
+	}
 }

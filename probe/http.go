@@ -3,6 +3,8 @@ package probe
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
 )
 
 // OverflowRoute is the route template under which requests are recorded
@@ -20,7 +22,7 @@ const (
 // middleware records into it; the probe only reads it. Get it from
 // [Probe.HTTP]. All methods are safe for concurrent use.
 type HTTPStats struct {
-	routes   cowMap[routeKey, *RouteStats] // lookups take no lock
+	routes   cowmap.Map[routeKey, *RouteStats] // lookups take no lock
 	max      int
 	overflow *RouteStats
 	inFlight atomic.Int64
@@ -42,7 +44,7 @@ func (s *HTTPStats) Route(method, route string) *RouteStats {
 	if route == "" {
 		route = "(none)"
 	}
-	r, ok := s.routes.loadOrCreate(routeKey{method, route}, s.max, func() *RouteStats {
+	r, ok := s.routes.LoadOrCreate(routeKey{method, route}, s.max, func() *RouteStats {
 		return &RouteStats{method: method, route: route, parent: s}
 	})
 	if !ok {
@@ -76,7 +78,7 @@ type RouteStats struct {
 	bytesIn   atomic.Uint64
 	bytesOut  atomic.Uint64
 	limited   [4]atomic.Uint64 // user, header, ip, other
-	latency   hist
+	latency   Latency
 }
 
 // Method returns the route's HTTP method.
@@ -119,7 +121,7 @@ func (r *RouteStats) Record(status int, d time.Duration, bytesIn, bytesOut int64
 	if bytesOut > 0 {
 		r.bytesOut.Add(uint64(bytesOut))
 	}
-	r.latency.record(d)
+	r.latency.Record(d)
 }
 
 // RateLimited counts a denial by the middleware's own rate limiter, by the
@@ -160,12 +162,12 @@ func (r *RouteStats) snapshot() RouteSnapshot {
 		RateLimitedIP:     r.limited[2].Load(),
 		RateLimitedOther:  r.limited[3].Load(),
 	}
-	s.Latency = r.latency.snapshot()
+	s.Latency = r.latency.Snapshot()
 	return s
 }
 
 func (s *HTTPStats) snapshot() HTTPSnapshot {
-	routes := s.routes.values()
+	routes := s.routes.Values()
 	out := HTTPSnapshot{InFlight: s.inFlight.Load(), MaxRoutes: s.max, Routes: make([]RouteSnapshot, 0, len(routes)+1)}
 	for _, r := range routes {
 		out.Routes = append(out.Routes, r.snapshot())

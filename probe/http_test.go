@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/soaklab/soak/internal/testenv"
 )
 
 func TestRouteRecords(t *testing.T) {
@@ -128,7 +130,7 @@ func BenchmarkRouteDone(b *testing.B) {
 	s := p.HTTP()
 	s.Route("GET", "/api/stories/:slug")
 	b.ReportAllocs()
-	defer cpuPerOp(b)()
+	defer testenv.CPUPerOp(b)()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			r := s.Route("GET", "/api/stories/:slug")

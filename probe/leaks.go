@@ -86,45 +86,21 @@ type LeakSummary struct {
 	StackUnwinder string `json:"stack_unwinder"`
 }
 
-// heldItem is one hold as a source reports it.
-type heldItem struct {
-	kind, source, sql string
-	hold
-}
-
-// holdSource is implemented by the instruments that track holds.
-type holdSource interface {
-	holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem
-}
-
-func (t *PGX) holds(now stamp, minAge time.Duration, dst []heldItem) []heldItem {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, st := range t.conns {
-		if st.held.since != 0 && now.sub(st.held.since) >= minAge {
-			dst = append(dst, heldItem{kind: LeakPGXConn, source: t.name, hold: st.held})
+// held returns what the sources registered with AddPool and AddRedis
+// hold now (HoldLister), and with withCounts the counts of what they hold
+// untracked (HoldCounter).
+func (p *Probe) held(withCounts bool) (holds, counts []Held) {
+	for _, src := range p.sources() {
+		if l, ok := src.(HoldLister); ok {
+			holds = l.AppendHolds(holds)
 		}
-		if st.query.since != 0 && now.sub(st.query.since) >= minAge {
-			dst = append(dst, heldItem{kind: LeakPGXQuery, source: t.name, sql: st.stmt.sql, hold: st.query})
+		if c, ok := src.(HoldCounter); ok && withCounts {
+			counts = c.AppendCounts(counts)
 		}
 	}
-	for _, h := range t.hijacked {
-		if now.sub(h.since) >= minAge {
-			dst = append(dst, heldItem{kind: LeakPGXHijacked, source: t.name, hold: h})
-		}
-	}
-	return dst
-}
-
-func (p *Probe) holdSources() []holdSource {
-	var out []holdSource
-	for _, t := range p.pools.list() {
-		out = append(out, t)
-	}
-	for _, r := range p.redis.list() {
-		out = append(out, r)
-	}
-	return out
+	holds = slices.DeleteFunc(holds, func(h Held) bool { return h.Hold.IsZero() })
+	counts = slices.DeleteFunc(counts, func(h Held) bool { return h.Count <= 0 })
+	return holds, counts
 }
 
 // Leaks returns what has been held for at least minAge, grouped by kind,
@@ -132,21 +108,26 @@ func (p *Probe) holdSources() []holdSource {
 // admin endpoint's default is the leak threshold ([WithLeakThreshold]).
 func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 	p.init()
+	r, _ := p.leaks(minAge, false)
+	return r
+}
+
+// leaks is Leaks, and with withCounts the counts of what is held
+// untracked.
+func (p *Probe) leaks(minAge time.Duration, withCounts bool) (*LeakReport, []Held) {
 	now := p.now()
 	ns := p.stampAt(now)
-	var items []heldItem
-	for _, s := range p.holdSources() {
-		items = s.holds(ns, minAge, items)
-	}
+	items, counts := p.held(withCounts)
+	items = slices.DeleteFunc(items, func(h Held) bool { return ns.sub(h.Hold.since) < minAge })
 	r := &LeakReport{Time: now, MinAgeSeconds: minAge.Seconds(), StacksDropped: p.stacks.dropped.Load(), Groups: []LeakGroup{}}
 	type key struct {
 		kind, source, sql string
 		stack             stackID
 	}
 	idx := map[key]int{}
-	var members [][]heldItem
+	var members [][]Held
 	for _, it := range items {
-		k := key{it.kind, it.source, it.sql, it.stack}
+		k := key{it.Kind, it.Source, it.SQL, it.Hold.stack}
 		i, ok := idx[k]
 		if !ok {
 			i = len(members)
@@ -161,28 +142,29 @@ func (p *Probe) Leaks(minAge time.Duration) *LeakReport {
 	slices.SortFunc(r.Groups, func(a, b LeakGroup) int {
 		return cmp.Or(a.OldestSince.Compare(b.OldestSince), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Function, b.Function))
 	})
-	return r
+	return r, counts
 }
 
-func (p *Probe) group(now stamp, m []heldItem) LeakGroup {
-	slices.SortFunc(m, func(a, b heldItem) int { return cmp.Compare(a.since, b.since) })
+func (p *Probe) group(now stamp, m []Held) LeakGroup {
+	slices.SortFunc(m, func(a, b Held) int { return cmp.Compare(a.Hold.since, b.Hold.since) })
+	oldest, newest := m[0].Hold, m[len(m)-1].Hold
 	g := LeakGroup{
-		Kind: m[0].kind, Source: m[0].source, SQL: m[0].sql, Count: len(m),
-		OldestSince:   p.timeOf(m[0].since),
-		OldestSeconds: now.sub(m[0].since).Seconds(),
-		NewestSeconds: now.sub(m[len(m)-1].since).Seconds(),
-		Stack:         p.stacks.frames(m[0].stack),
+		Kind: m[0].Kind, Source: m[0].Source, SQL: m[0].SQL, Count: len(m),
+		OldestSince:   p.timeOf(oldest.since),
+		OldestSeconds: now.sub(oldest.since).Seconds(),
+		NewestSeconds: now.sub(newest.since).Seconds(),
+		Stack:         p.stacks.frames(oldest.stack),
 	}
 	if len(g.Stack) > 0 {
 		g.Function = g.Stack[0].Function
 	}
 	routes := map[[2]string]int{}
 	for i, it := range m {
-		if it.info != nil {
-			routes[[2]string{it.info.Method, it.info.Route}]++
+		if info := it.Hold.info; info != nil {
+			routes[[2]string{info.Method, info.Route}]++
 		}
 		if i < 10 {
-			g.Holders = append(g.Holders, p.holder(now, it.hold))
+			g.Holders = append(g.Holders, p.holder(now, it.Hold))
 		}
 	}
 	for k, n := range routes {
@@ -197,7 +179,7 @@ func (p *Probe) group(now stamp, m []heldItem) LeakGroup {
 	return g
 }
 
-func (p *Probe) holder(now stamp, h hold) LeakHolder {
+func (p *Probe) holder(now stamp, h Hold) LeakHolder {
 	l := LeakHolder{Since: p.timeOf(h.since), AgeSeconds: now.sub(h.since).Seconds()}
 	if i := h.info; i != nil {
 		l.Method, l.Route = i.Method, i.Route
@@ -220,15 +202,12 @@ func (p *Probe) leakSummary(now time.Time) LeakSummary {
 	s := LeakSummary{ThresholdSeconds: thr.Seconds(), Stacks: p.stacks.len(), StacksDropped: p.stacks.dropped.Load(),
 		StackUnwinder: p.stacks.unwinder()}
 	ns := p.stampAt(now)
-	var items []heldItem
-	for _, src := range p.holdSources() {
-		items = src.holds(ns, 0, items)
-	}
+	items, _ := p.held(false)
 	for _, it := range items {
-		if it.kind == LeakRedisPubSub {
+		if it.Kind == LeakRedisPubSub {
 			s.RedisOpenPubSub++
 		}
-		if ns.sub(it.since) >= thr {
+		if ns.sub(it.Hold.since) >= thr {
 			s.Suspects++
 		}
 	}

@@ -6,14 +6,14 @@ import (
 )
 
 // Default limits. Every table the probe keeps is bounded; what does not fit
-// is counted in an overflow entry, never dropped silently.
+// is counted in an overflow entry, never dropped silently. (The integrations
+// bound their own tables: pgxprobe.DefaultMaxStatements,
+// redisprobe.DefaultMaxCommands.)
 const (
 	DefaultMaxRoutes          = 256              // HTTP routes (method, template)
-	DefaultMaxStatements      = 256              // normalised SQL statements per pool
 	DefaultMaxStacks          = 1024             // distinct acquiring stacks
-	DefaultMaxHeld            = 10000            // connections and queries tracked at once
+	DefaultMaxHeld            = 10000            // connections and queries tracked at once, per pool or client
 	DefaultMaxCaches          = 64               // named caches
-	DefaultMaxCommands        = 128              // Redis command names per client
 	DefaultStackDepth         = 32               // frames captured per stack
 	DefaultLeakThreshold      = 30 * time.Second // hold age that makes a leak suspect
 	DefaultPollInterval       = 5 * time.Second  // Redis INFO, pg_stat_activity
@@ -35,11 +35,9 @@ type options struct {
 	clock         func() time.Time
 	realClock     bool // clock is time.Now
 	maxRoutes     int
-	maxStatements int
 	maxStacks     int
 	maxHeld       int
 	maxCaches     int
-	maxCommands   int
 	stackDepth    int
 	stackEvery    int
 	framePointers bool
@@ -61,11 +59,9 @@ func defaultOptions() options {
 		clock:         time.Now,
 		realClock:     true,
 		maxRoutes:     DefaultMaxRoutes,
-		maxStatements: DefaultMaxStatements,
 		maxStacks:     DefaultMaxStacks,
 		maxHeld:       DefaultMaxHeld,
 		maxCaches:     DefaultMaxCaches,
-		maxCommands:   DefaultMaxCommands,
 		stackDepth:    DefaultStackDepth,
 		stackEvery:    1,
 		framePointers: true,
@@ -102,12 +98,6 @@ func WithMaxRoutes(n int) Option {
 	return optionFunc(func(o *options) { o.pos("WithMaxRoutes", &o.maxRoutes, n) })
 }
 
-// WithMaxStatements bounds each pool's statement table (default
-// [DefaultMaxStatements]); further statements share one overflow entry.
-func WithMaxStatements(n int) Option {
-	return optionFunc(func(o *options) { o.pos("WithMaxStatements", &o.maxStatements, n) })
-}
-
 // WithMaxStacks bounds the table of distinct stacks (default
 // [DefaultMaxStacks]); holds with a new stack beyond it are recorded
 // without a stack and counted in Snapshot.Leaks.StacksDropped.
@@ -115,9 +105,10 @@ func WithMaxStacks(n int) Option {
 	return optionFunc(func(o *options) { o.pos("WithMaxStacks", &o.maxStacks, n) })
 }
 
-// WithMaxHeld bounds how many held connections and open queries are
-// tracked at once (default [DefaultMaxHeld]); beyond it they are counted
-// only.
+// WithMaxHeld bounds how many held connections, open queries and
+// subscriptions each pool or client tracks at once (default
+// [DefaultMaxHeld]); beyond it they are counted only. Integrations read it
+// from [Probe.Settings].
 func WithMaxHeld(n int) Option {
 	return optionFunc(func(o *options) { o.pos("WithMaxHeld", &o.maxHeld, n) })
 }

@@ -12,7 +12,6 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		name string
 	}{
 		{WithMaxRoutes(0), "WithMaxRoutes"},
-		{WithMaxStatements(-1), "WithMaxStatements"},
 		{WithMaxStacks(0), "WithMaxStacks"},
 		{WithMaxHeld(0), "WithMaxHeld"},
 		{WithStackSampling(0), "WithStackSampling"},

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
@@ -30,10 +31,13 @@ type Probe struct {
 	caches registry[*CacheStats]
 	stacks stackTable
 	rt     runtimeReader
-	pools  registry[*PGX]
-	redis  registry[*Redis]
+	pools  registry[PoolSource]
+	redis  registry[RedisSource]
 	prof   profiler
 	panics atomic.Uint64 // recovered in handlers
+
+	rateLimits declared[string, RateLimitPolicy] // by limiter name
+	absent     declared[Component, string]       // Without: the reasons
 
 	mountMu sync.Mutex
 	mounts  map[string]http.Handler
@@ -95,16 +99,33 @@ func (p *Probe) now() time.Time { return p.opts.clock() }
 // records into.
 func (p *Probe) HTTP() *HTTPStats { p.init(); return &p.http }
 
-// Close releases the monitoring connections the probe opened (for
-// pg_stat_activity). The probe keeps working afterwards for everything
-// else. Close is idempotent.
+// Close closes the sources registered with [Probe.AddPool] and
+// [Probe.AddRedis] that are io.Closers: probe/pgxprobe's tracer releases
+// the monitoring connection it opened for pg_stat_activity. The probe
+// keeps working afterwards for everything else. Close is idempotent as
+// long as the sources' Close methods are.
 func (p *Probe) Close() error {
 	p.init()
 	var errs []error
-	for _, t := range p.pools.list() {
-		errs = append(errs, t.close())
+	for _, src := range p.sources() {
+		if c, ok := src.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// sources returns every registered pool and Redis source.
+func (p *Probe) sources() []any {
+	pools, clients := p.pools.list(), p.redis.list()
+	out := make([]any, 0, len(pools)+len(clients))
+	for _, s := range pools {
+		out = append(out, s)
+	}
+	for _, s := range clients {
+		out = append(out, s)
+	}
+	return out
 }
 
 // registry is a bounded, append-only list of named instruments.
@@ -112,6 +133,12 @@ type registry[T any] struct {
 	mu    sync.Mutex
 	max   int
 	items []T
+}
+
+func (r *registry[T]) add(item T) {
+	r.mu.Lock()
+	r.items = append(r.items, item)
+	r.mu.Unlock()
 }
 
 func (r *registry[T]) list() []T {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // ProcessSnapshot holds the operating system's view of the process.
@@ -52,7 +54,7 @@ func readProcess() (ProcessSnapshot, []string) {
 			s.Unavailable = append(s.Unavailable, what+": not provided by "+runtime.GOOS)
 			return
 		}
-		errs = append(errs, "process "+what+": "+errString(err))
+		errs = append(errs, "process "+what+": "+redact.Error(err))
 	}
 	if err := readRusage(&s); err != nil {
 		miss("cpu time", err)

@@ -13,20 +13,42 @@ import (
 	"github.com/felixge/fgprof"
 )
 
-// Profile names served under /debug/pprof/ and accepted by
-// [Client.Profile]. CPU, Trace and FGProf take a duration ("seconds") and
-// run one at a time per process.
+// Profile kinds: the names served under /debug/pprof/ and accepted by
+// [Client.Profile], and the one definition of them for every reader of
+// profiles (soak's analysis names the profiles it captures with them).
+// All but ProfileTrace are in pprof's protobuf format. CPU, Trace and
+// FGProf take a duration ("seconds") and run one at a time per process.
 const (
-	ProfileHeap          = "heap"
-	ProfileAllocs        = "allocs"
-	ProfileGoroutine     = "goroutine"
-	ProfileBlock         = "block"
-	ProfileMutex         = "mutex"
-	ProfileThreadCreate  = "threadcreate"
-	ProfileGoroutineLeak = "goroutineleak" // Go 1.26, GOEXPERIMENT=goroutineleakprofile
-	ProfileCPU           = "profile"
-	ProfileTrace         = "trace"
-	ProfileFGProf        = "fgprof"
+	// ProfileHeap is in-use and allocated memory by allocation site,
+	// sampled (see [WithHeapProfileRate]); as of the last GC, or of now
+	// with ProfileOptions.GC.
+	ProfileHeap = "heap"
+	// ProfileAllocs is ProfileHeap with allocated figures first.
+	ProfileAllocs = "allocs"
+	// ProfileGoroutine is every goroutine's stack, counted by stack (with
+	// pprof labels: route and user class for labelled requests).
+	ProfileGoroutine = "goroutine"
+	// ProfileBlock is time blocked on synchronisation, by stack; empty
+	// unless the service sets runtime.SetBlockProfileRate.
+	ProfileBlock = "block"
+	// ProfileMutex is mutex contention, by stack; empty unless the service
+	// sets runtime.SetMutexProfileFraction.
+	ProfileMutex = "mutex"
+	// ProfileThreadCreate is the stacks that created OS threads.
+	ProfileThreadCreate = "threadcreate"
+	// ProfileGoroutineLeak is Go 1.26's leaked goroutines (blocked for
+	// ever on an unreachable channel or lock), in binaries built with
+	// GOEXPERIMENT=goroutineleakprofile ([GoroutineLeakProfile]).
+	ProfileGoroutineLeak = "goroutineleak"
+	// ProfileCPU is a CPU profile over a duration (default
+	// [DefaultCPUSeconds]); "cpu" is accepted as an alias by the client.
+	ProfileCPU = "profile"
+	// ProfileTrace is an execution trace over a duration (default
+	// [DefaultTraceSeconds]), in the runtime/trace format.
+	ProfileTrace = "trace"
+	// ProfileFGProf is fgprof's wall-clock profile (on- and off-CPU time)
+	// over a duration (default DefaultCPUSeconds).
+	ProfileFGProf = "fgprof"
 )
 
 // Default capture durations when the request names none.

@@ -2,176 +2,104 @@ package probe
 
 import (
 	"context"
-	"errors"
-	"net"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
+// A RedisSource is a Redis client an integration reports:
+// [github.com/soaklab/soak/probe/redisprobe] for go-redis, or a service's
+// own. Register it with [Probe.AddRedis].
+type RedisSource interface {
+	// RedisSnapshot returns the client's figures at now, the snapshot's
+	// time on the probe's clock. It is called for every snapshot, from any
+	// goroutine; it may query the server, bounded by ctx and at most once
+	// per [Settings].PollInterval. It must not panic.
+	RedisSnapshot(ctx context.Context, now time.Time) RedisSnapshot
+}
+
+// AddRedis registers a Redis client: every snapshot then lists its
+// RedisSnapshot in Snapshot.Redis (its Error, if any, also in
+// Snapshot.Errors, and its HookPanics in ProbePanics). If src is a
+// [HoldLister], its holds are the leak registry's; if it is an io.Closer,
+// [Probe.Close] closes it.
+func (p *Probe) AddRedis(src RedisSource) {
+	p.init()
+	p.redis.add(src)
+}
+
 // OverflowCommand is the name under which Redis commands are recorded once
-// a client's command table is full (see DefaultMaxCommands).
+// a client's command table is full.
 const OverflowCommand = "(other commands)"
 
-// Redis instruments one go-redis v9 client through its hooks, created with
-// [Probe.Redis]. Per command it records calls, errors and HDR latency;
-// cache reads (GET, GETEX, GETDEL, HGET, MGET, HMGET) count hits and misses
-// as the service sees them (a redis.Nil reply is a miss; MGET counts each
-// key). Snapshots add the client's PoolStats and the server's INFO, polled
-// at most once per poll interval. PubSub connections are tracked from dial
-// to close like held pgx connections. All methods are safe for concurrent
-// use; hooks never panic (panics are recovered and counted).
-//
-// The INFO polls go through the client and show as "info" commands.
-type Redis struct {
-	p      *Probe
-	name   string
-	client redis.UniversalClient
-	cache  *CacheStats
-
-	cmds     cowMap[string, *cmdStats]
-	overflow cmdStats
-
-	inFlight atomic.Int64
-	panics   atomic.Uint64
-	lastErr  lastError
-
-	pubsubMu sync.Mutex
-	pubsub   map[*trackedConn]hold
-
-	info infoPoller
+// RedisSnapshot holds one Redis client's figures (go-redis's, as
+// probe/redisprobe reports them). Counters are cumulative;
+// InFlightCommands, OpenPubSub and HeldOutsidePool are gauges.
+type RedisSnapshot struct {
+	Name     string            `json:"name"`
+	Commands []CommandSnapshot `json:"commands"`
+	// CacheHits and CacheMisses count cache reads as the service sees
+	// them (also in Snapshot.Caches under this client's name).
+	CacheHits        uint64            `json:"cache_hits"`
+	CacheMisses      uint64            `json:"cache_misses"`
+	InFlightCommands int64             `json:"in_flight_commands"`
+	Pool             RedisPoolSnapshot `json:"pool"`
+	// OpenPubSub counts PubSub connections open now.
+	OpenPubSub          int     `json:"open_pubsub"`
+	OldestPubSubSeconds float64 `json:"oldest_pubsub_seconds"`
+	// HeldOutsidePool estimates connections taken from the pool and not
+	// running a command: TotalConns - IdleConns - InFlightCommands, at
+	// least 0. A value that stays above 0 with no load is a Conn() that
+	// was never closed.
+	HeldOutsidePool int              `json:"held_outside_pool"`
+	Server          *RedisServerInfo `json:"server,omitempty"`
+	HookPanics      uint64           `json:"hook_panics,omitempty"`
+	// Error is the last I/O error seen (connection refused, timeout) or
+	// the INFO poll's failure, while recent.
+	Error string `json:"error,omitempty"`
 }
 
-type cmdStats struct {
-	name    string
-	calls   atomic.Uint64
-	errors  atomic.Uint64
-	latency hist
+// CommandSnapshot holds one command's figures, cumulative. A redis.Nil
+// reply is not an error.
+type CommandSnapshot struct {
+	Name    string    `json:"name"`
+	Calls   uint64    `json:"calls"`
+	Errors  uint64    `json:"errors"`
+	Latency Histogram `json:"latency"`
 }
 
-// Redis instruments client under name (also the name of its [CacheStats]
-// entry, of kind [CacheRedis]): it adds the probe's hook with
-// client.AddHook. Call it once per client, before the client is shared.
-func (p *Probe) Redis(name string, client redis.UniversalClient) *Redis {
-	p.init()
-	if name == "" {
-		name = "redis"
-	}
-	r := &Redis{p: p, name: name, client: client, pubsub: map[*trackedConn]hold{}}
-	r.overflow.name = OverflowCommand
-	r.cache = p.cache(name, CacheRedis)
-	if client != nil {
-		client.AddHook(r)
-	}
-	p.redis.mu.Lock()
-	p.redis.items = append(p.redis.items, r)
-	p.redis.mu.Unlock()
-	return r
+// RedisPoolSnapshot is the client's PoolStats(), named for what the fields
+// count. Note that go-redis's PoolStats().Hits counts connections reused
+// from the pool, not cache hits: here it is PoolReuseHits.
+type RedisPoolSnapshot struct {
+	TotalConns      uint32  `json:"total_conns"`
+	IdleConns       uint32  `json:"idle_conns"`
+	StaleConns      uint32  `json:"stale_conns"`
+	PoolReuseHits   uint32  `json:"pool_reuse_hits"`
+	PoolReuseMisses uint32  `json:"pool_reuse_misses"`
+	Timeouts        uint32  `json:"timeouts"`
+	WaitCount       uint32  `json:"wait_count"`
+	WaitSeconds     float64 `json:"wait_seconds"`
+	PendingRequests uint32  `json:"pending_requests"`
+	Unusable        uint32  `json:"unusable"`
+	PubSubActive    uint32  `json:"pubsub_active"`
 }
 
-// Name returns the client's name.
-func (r *Redis) Name() string { return r.name }
-
-func (r *Redis) cmd(name string) *cmdStats {
-	c, ok := r.cmds.loadOrCreate(name, r.p.opts.maxCommands, func() *cmdStats { return &cmdStats{name: name} })
-	if !ok {
-		return &r.overflow
-	}
-	return c
+// RedisServerInfo is the server's view from INFO, polled at most once per
+// poll interval. Keyspace and eviction counts are cumulative since the
+// server started (shared by every client of that server).
+type RedisServerInfo struct {
+	// Time is when the server was asked.
+	Time           time.Time `json:"time"`
+	Version        string    `json:"version"`
+	KeyspaceHits   uint64    `json:"keyspace_hits"`
+	KeyspaceMisses uint64    `json:"keyspace_misses"`
+	EvictedKeys    uint64    `json:"evicted_keys"`
+	ExpiredKeys    uint64    `json:"expired_keys"`
+	UsedMemory     int64     `json:"used_memory_bytes"`
+	// MaxMemoryBytes is 0 when the server has no maxmemory (unbounded).
+	MaxMemoryBytes   int64  `json:"max_memory_bytes"`
+	MaxMemoryPolicy  string `json:"max_memory_policy"`
+	ConnectedClients int64  `json:"connected_clients"`
+	BlockedClients   int64  `json:"blocked_clients"`
+	RejectedConns    uint64 `json:"rejected_connections"`
+	CommandsTotal    uint64 `json:"total_commands_processed"`
 }
-
-func (r *Redis) recoverHook() {
-	if v := recover(); v != nil {
-		r.panics.Add(1)
-	}
-}
-
-// DialHook implements redis.Hook: connections dialed for a PubSub are
-// wrapped so that their close is seen.
-func (r *Redis) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := next(ctx, network, addr)
-		if err != nil {
-			r.lastErr.set(err, r.p.now())
-			return conn, err
-		}
-		return r.trackDial(ctx, conn), nil
-	}
-}
-
-// ProcessHook implements redis.Hook.
-func (r *Redis) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.inFlight.Add(1)
-		start := time.Now()
-		err := next(ctx, cmd)
-		d := time.Since(start)
-		r.inFlight.Add(-1)
-		r.record(cmd, err, d)
-		return err
-	}
-}
-
-// ProcessPipelineHook implements redis.Hook: each command of a pipeline is
-// counted, with the pipeline's duration as its latency.
-func (r *Redis) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.inFlight.Add(1)
-		start := time.Now()
-		err := next(ctx, cmds)
-		d := time.Since(start)
-		r.inFlight.Add(-1)
-		for _, c := range cmds {
-			r.record(c, c.Err(), d)
-		}
-		return err
-	}
-}
-
-// record counts cmd with its error: the hook's return value, since
-// go-redis sets cmd.Err() only after the hooks returned (pipelines set it
-// per command before).
-func (r *Redis) record(cmd redis.Cmder, err error, d time.Duration) {
-	defer r.recoverHook()
-	c := r.cmd(cmd.Name())
-	c.calls.Add(1)
-	if err != nil && !errors.Is(err, redis.Nil) {
-		c.errors.Add(1)
-		var re redis.Error
-		if !errors.As(err, &re) {
-			r.lastErr.set(err, r.p.now()) // I/O, not a server reply
-		}
-	}
-	c.latency.record(d)
-	r.countCache(cmd, err)
-}
-
-// countCache counts the hits and misses of cache reads.
-func (r *Redis) countCache(cmd redis.Cmder, err error) {
-	switch cmd.Name() {
-	case "get", "getex", "getdel", "hget":
-		if err == nil {
-			r.cache.Hit()
-		} else if errors.Is(err, redis.Nil) {
-			r.cache.Miss()
-		}
-	case "mget", "hmget":
-		sc, ok := cmd.(*redis.SliceCmd)
-		if !ok || err != nil {
-			return
-		}
-		var hits, misses uint64
-		for _, v := range sc.Val() {
-			if v == nil {
-				misses++
-			} else {
-				hits++
-			}
-		}
-		r.cache.Add(hits, misses)
-	}
-}
-
-var _ redis.Hook = (*Redis)(nil)

@@ -71,8 +71,8 @@ type SecondsHistogram struct {
 	Buckets [][2]float64 `json:"buckets,omitempty"`
 }
 
-// Quantile returns the upper bound of the bucket holding quantile q (0..1),
-// or 0 when empty.
+// Quantile returns the upper bound of the bucket holding quantile q, a
+// fraction from 0 to 1 (0.99 for the 99th percentile), or 0 when empty.
 func (h SecondsHistogram) Quantile(q float64) float64 {
 	if h.Count == 0 || math.IsNaN(q) {
 		return 0

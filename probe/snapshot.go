@@ -3,8 +3,9 @@ package probe
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/redact"
 )
 
 // Snapshot is everything the probe knows at one instant. It is the JSON
@@ -27,14 +28,26 @@ type Snapshot struct {
 
 	// Config holds the values set with [Probe.SetConfig] (and pool max,
 	// Redis maxmemory found by the instruments).
-	Config  map[string]string `json:"config,omitempty"`
-	Runtime RuntimeSnapshot   `json:"runtime"`
-	Process ProcessSnapshot   `json:"process"`
-	HTTP    HTTPSnapshot      `json:"http"`
-	Caches  []CacheSnapshot   `json:"caches,omitempty"`
-	Pools   []PoolSnapshot    `json:"pools,omitempty"`
-	Redis   []RedisSnapshot   `json:"redis,omitempty"`
-	Leaks   LeakSummary       `json:"leaks"`
+	Config map[string]string `json:"config,omitempty"`
+	// RateLimits lists the rate-limit policies in force, by limiter
+	// name (sorted): those soak's middleware enforces and those the
+	// service declared with [Probe.DeclareRateLimit]. Each is typed:
+	// Limit requests per Period (JSON: period_ns, nanoseconds), Burst,
+	// Algorithm, and whom it limits (Key, Fallback, Shared). Absent when
+	// none was declared; the same policies are in Config[ConfigRateLimit]
+	// as text.
+	RateLimits []RateLimitDeclaration `json:"rate_limits,omitempty"`
+	// Without lists what the service declared it does not have
+	// ([Probe.Without]): no database, no Redis, each with the service's
+	// reason, sorted by component. [Snapshot.Absent] reads it.
+	Without []Absence       `json:"without,omitempty"`
+	Runtime RuntimeSnapshot `json:"runtime"`
+	Process ProcessSnapshot `json:"process"`
+	HTTP    HTTPSnapshot    `json:"http"`
+	Caches  []CacheSnapshot `json:"caches,omitempty"`
+	Pools   []PoolSnapshot  `json:"pools,omitempty"`
+	Redis   []RedisSnapshot `json:"redis,omitempty"`
+	Leaks   LeakSummary     `json:"leaks"`
 	// ProbePanics counts panics the probe recovered from (admin handlers,
 	// pgx tracer, go-redis hook), cumulative. Nonzero is a probe bug.
 	ProbePanics uint64 `json:"probe_panics,omitempty"`
@@ -98,10 +111,10 @@ type CacheSnapshot struct {
 
 // Snapshot reads every instrument and returns the probe's state. It never
 // fails because a database or Redis is down: such errors are listed in
-// Snapshot.Errors and in the instrument's own Error field. It returns an
-// error only when ctx is done. Servers are queried (Redis INFO,
-// pg_stat_activity) at most once per poll interval ([WithPollInterval]),
-// bounded by ctx.
+// Snapshot.Errors and in the instrument's own Error field (both redacted
+// of secrets). It returns an error only when ctx is done. Servers are
+// queried (Redis INFO, pg_stat_activity) at most once per poll interval
+// ([WithPollInterval]), bounded by ctx.
 func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	p.init()
 	if err := ctx.Err(); err != nil {
@@ -120,24 +133,28 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Process, errs = readProcess()
 	s.Errors = append(s.Errors, errs...)
 	s.HTTP = p.http.snapshot()
-	for _, t := range p.pools.list() {
-		ps := t.snapshot(ctx, now)
+	for _, src := range p.pools.list() {
+		ps := src.PoolSnapshot(ctx, now)
+		ps.Error = redact.Secrets(ps.Error)
 		if ps.Error != "" {
 			s.Errors = append(s.Errors, "pool "+ps.Name+": "+ps.Error)
 		}
 		s.Pools = append(s.Pools, ps)
 	}
-	for _, r := range p.redis.list() {
-		rs := r.snapshot(ctx, now)
+	for _, src := range p.redis.list() {
+		rs := src.RedisSnapshot(ctx, now)
+		rs.Error = redact.Secrets(rs.Error)
 		if rs.Error != "" {
 			s.Errors = append(s.Errors, "redis "+rs.Name+": "+rs.Error)
 		}
 		s.Redis = append(s.Redis, rs)
 	}
 	for _, c := range p.caches.list() {
-		s.Caches = append(s.Caches, c.snapshot())
+		s.Caches = append(s.Caches, c.Snapshot())
 	}
 	s.Config = p.Config()
+	s.RateLimits = p.rateLimitDeclarations()
+	s.Without = p.absences()
 	s.ProbePanics = p.panics.Load()
 	for _, ps := range s.Pools {
 		s.ProbePanics += ps.TracerPanics
@@ -148,7 +165,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Leaks = p.leakSummary(now)
 	slices.Sort(s.Errors)
 	for i := range s.Errors {
-		s.Errors[i] = redactSecrets(s.Errors[i])
+		s.Errors[i] = redact.Secrets(s.Errors[i])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -185,11 +202,4 @@ func (s *Snapshot) Pool(name string) (PoolSnapshot, bool) {
 // RedisClient returns the Redis snapshot called name, if present.
 func (s *Snapshot) RedisClient(name string) (RedisSnapshot, bool) {
 	return find(s.Redis, func(x RedisSnapshot) bool { return x.Name == name })
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return redactSecrets(strings.TrimSpace(err.Error()))
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
 )
 
 const maxStackDepth = 64
@@ -18,7 +20,7 @@ type stackID uint64
 // lock-free map lookup; symbols are resolved only when a stack is read.
 // The table holds at most max stacks.
 type stackTable struct {
-	m       cowMap[stackID, *stackEntry]
+	m       cowmap.Map[stackID, *stackEntry]
 	max     int
 	depth   int
 	every   uint64
@@ -88,7 +90,7 @@ func (t *stackTable) capture(skip int) stackID {
 		pcs = buf[:n]
 	}
 	id := hashPCs(pcs)
-	if _, ok := t.m.loadOrCreate(id, t.max, func() *stackEntry {
+	if _, ok := t.m.LoadOrCreate(id, t.max, func() *stackEntry {
 		return &stackEntry{pcs: append([]uintptr(nil), pcs...)}
 	}); !ok {
 		t.dropped.Add(1)
@@ -115,16 +117,17 @@ func hashPCs(pcs []uintptr) stackID {
 }
 
 // len returns the number of distinct stacks stored.
-func (t *stackTable) len() int { return t.m.len() }
+func (t *stackTable) len() int { return t.m.Len() }
 
 // frames symbolises a stack (once per stack) and drops the frames of the
-// instrumentation itself (this package, pgx, pgxpool, go-redis) from its
-// top, so that the first frame is the application's.
+// instrumentation itself (this package and its integrations, pgx,
+// pgxpool, go-redis) from its top, so that the first frame is the
+// application's.
 func (t *stackTable) frames(id stackID) []Frame {
 	if id == 0 {
 		return nil
 	}
-	e, ok := t.m.load(id)
+	e, ok := t.m.Load(id)
 	if !ok {
 		return nil
 	}
@@ -151,6 +154,8 @@ func (t *stackTable) frames(id stackID) []Frame {
 
 var instrumentationPrefixes = []string{
 	"github.com/soaklab/soak/probe.",
+	"github.com/soaklab/soak/probe/pgxprobe.",
+	"github.com/soaklab/soak/probe/redisprobe.",
 	"github.com/jackc/pgx/",
 	"github.com/jackc/puddle/",
 	"github.com/redis/go-redis/",

@@ -22,7 +22,7 @@ func captureDeeper(t *stackTable, depth int) stackID {
 // probe's own frames as Snapshot does.
 func allFrames(t *testing.T, st *stackTable, id stackID) []string {
 	t.Helper()
-	e, ok := st.m.load(id)
+	e, ok := st.m.Load(id)
 	if !ok {
 		t.Fatalf("stack %d not stored", id)
 	}

@@ -4,13 +4,16 @@ import (
 	"context"
 	"log"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/echoprobe"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
+	"github.com/soaklab/soak/probe/redisprobe"
 )
 
 // Example_wiring is the wiring shown in docs/probe.md: an echo service with
@@ -25,7 +28,7 @@ func Example_wiring() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db := p.PGX("main", cfg) // before NewWithConfig: adds the tracer beside cfg's own
+	db := pgxprobe.New(p, "main", cfg) // before NewWithConfig: adds the tracer beside cfg's own
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		log.Fatal(err)
@@ -34,13 +37,16 @@ func Example_wiring() {
 	db.Observe(pool)
 
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	p.Redis("cache", rdb) // adds the hook
+	redisprobe.New(p, "cache", rdb) // adds the hook
 
 	p.SetConfig(probe.ConfigRequestTimeout, "30s")
-	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")
+	err = p.DeclareRateLimit("api", probe.RateLimitPolicy{Limit: 100, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityUser}) // a limiter of the service's own
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	e := echo.New()
-	e.Use(middleware.Echo(p)) // per-route timing, labels for the leak registry
+	e.Use(echoprobe.Middleware(p)) // per-route timing, labels for the leak registry
 
 	admin, err := p.Listen("127.0.0.1:6061") // the admin endpoint: its own loopback listener
 	if err != nil {

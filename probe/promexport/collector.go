@@ -55,6 +55,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	e.counter(descPanics, float64(s.ProbePanics))
 	e.gauge(descErrors, float64(len(s.Errors)))
+	collectDeclarations(&e, s)
 	collectRuntime(&e, s)
 	collectHTTP(&e, s)
 	collectCaches(&e, s)

@@ -28,7 +28,13 @@ func TestCollector(t *testing.T) {
 	c := p.Cache("pages")
 	c.Hit()
 	c.Miss()
-	p.SetConfig(probe.ConfigRateLimit, "100 req/min per user")
+	p.SetConfig(probe.ConfigRequestTimeout, "30s")
+	if err := p.DeclareRateLimit("api", probe.RateLimitPolicy{Limit: 100, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityUser}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Without(probe.Redis, "pages cached in process"); err != nil {
+		t.Fatal(err)
+	}
 
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(promexport.NewCollector(p))
@@ -79,7 +85,12 @@ func TestCollector(t *testing.T) {
 		`soak_probe_http_request_duration_seconds_bucket{method="GET",route="/api/stories/:slug",le="0.005"} 6`,
 		`soak_probe_http_request_duration_seconds_count{method="GET",route="/api/stories/:slug"} 11`,
 		`soak_probe_cache_hits_total{cache="pages",kind="in-process"} 1`,
-		`soak_probe_config_info{key="rate_limit",value="100 req/min per user"} 1`,
+		`soak_probe_config_info{key="rate_limit",value="100 req/min per user, burst 100"} 1`,
+		`soak_probe_config_info{key="request_timeout",value="30s"} 1`,
+		`soak_probe_rate_limit_requests{algorithm="gcra",key="user",limiter="api"} 100`,
+		`soak_probe_rate_limit_period_seconds{algorithm="gcra",key="user",limiter="api"} 60`,
+		`soak_probe_rate_limit_burst_requests{algorithm="gcra",key="user",limiter="api"} 100`,
+		`soak_probe_component_absent{component="redis",why="pages cached in process"} 1`,
 		`soak_probe_go_heap_live_bytes `,
 	} {
 		if !strings.Contains(body, want) {

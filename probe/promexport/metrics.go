@@ -19,6 +19,12 @@ var (
 	descPanics = desc("panics_total", "Panics the probe recovered from (a probe bug).")
 	descErrors = desc("snapshot_errors", "Sources that could not be read in this scrape.")
 
+	rateLimitLabels = []string{"limiter", "key", "algorithm"}
+	descRLLimit     = desc("rate_limit_requests", "Requests a rate-limit policy allows per period, per identity.", rateLimitLabels...)
+	descRLPeriod    = desc("rate_limit_period_seconds", "The period of a rate-limit policy.", rateLimitLabels...)
+	descRLBurst     = desc("rate_limit_burst_requests", "Requests an idle identity may send at once.", rateLimitLabels...)
+	descAbsent      = desc("component_absent", "A component the service declared it does not have, always 1.", "component", "why")
+
 	descHeapLive   = desc("go_heap_live_bytes", "Heap marked live by the last GC.")
 	descGoroutines = desc("go_goroutines", "Goroutines by state.", "state")
 	descGCCycles   = desc("go_gc_cycles_total", "Completed GC cycles.")
@@ -92,6 +98,18 @@ func collectRuntime(e *emitter, s *probe.Snapshot) {
 	e.gauge(descMemLimit, float64(p.MemoryLimitBytes))
 	e.gauge(descFDs, float64(p.OpenFDs))
 	e.gauge(descSuspects, float64(s.Leaks.Suspects))
+}
+
+func collectDeclarations(e *emitter, s *probe.Snapshot) {
+	for _, rl := range s.RateLimits {
+		l := []string{rl.Name, rl.Policy.Key, string(rl.Policy.Algorithm)}
+		e.gauge(descRLLimit, float64(rl.Policy.Limit), l...)
+		e.gauge(descRLPeriod, rl.Policy.Period.Seconds(), l...)
+		e.gauge(descRLBurst, float64(rl.Policy.BurstOrLimit()), l...)
+	}
+	for _, a := range s.Without {
+		e.gauge(descAbsent, 1, string(a.Component), a.Why)
+	}
 }
 
 func collectHTTP(e *emitter, s *probe.Snapshot) {

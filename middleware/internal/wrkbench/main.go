@@ -26,6 +26,7 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 
 	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/echoprobe"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -60,13 +61,13 @@ func run(addr, mode string, maxRun time.Duration) error {
 	case "bare":
 		e.Use(echomw.Recover())
 	case "probe":
-		e.Use(middleware.Echo(probe.New()), echomw.Recover())
+		e.Use(echoprobe.Middleware(probe.New()), echomw.Recover())
 	case "soak":
 		p := probe.New()
-		e.Use(middleware.Echo(p), echomw.Recover())
+		e.Use(echoprobe.Middleware(p), echomw.Recover())
 		// A policy wrk from one address never exhausts (one request per
 		// 2.5 µs, burst 4000), so every request goes through the limiter.
-		e.Use(middleware.RateLimit(p, middleware.Policy{Limit: 4000, Period: 10 * time.Millisecond}))
+		e.Use(echoprobe.RateLimit(p, middleware.Policy{Limit: 4000, Period: 10 * time.Millisecond}))
 	default:
 		return fmt.Errorf("-mode %q: want bare, probe or soak", mode)
 	}

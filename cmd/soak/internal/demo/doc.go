@@ -122,7 +122,7 @@
 // and the configuration (request timeout, pool max, cache size, rate limit,
 // workers, database, redis, demo_faults; database and redis say "none: ..."
 // when the demo keeps its data in memory and has no Redis, which reports
-// show instead of asking for probe.PGX). [Listen] serves the probe's admin
+// show instead of asking for pgxprobe to be wired). [Listen] serves the probe's admin
 // handler on its own loopback listener. The default probe samples heap
 // allocations every 16 KiB ([HeapProfileRate], probe.WithHeapProfileRate)
 // instead of the runtime's 512 KiB, for the whole process, so that the heap

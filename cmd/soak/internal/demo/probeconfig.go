@@ -16,20 +16,31 @@ func (s *Service) reportConfig() {
 		cfg.PageCacheSize, ttlText(cfg.PageCacheTTL)))
 	p.SetConfig(probe.ConfigWorkers, fmt.Sprintf("%d goroutines (whisper delivery, started on the first whisper)",
 		cfg.WhisperWorkers))
-	db, rd := "postgres (pgxpool)", "redis (go-redis: read-through cache of trending and story pages)"
 	if s.api.storage == "memory" {
-		db = "none: data in memory"
+		s.declareWithout(probe.Database, "data in memory")
+	} else {
+		p.SetConfig(probe.ConfigDatabase, "postgres (pgxpool)")
 	}
 	if s.api.cache == "none" {
-		rd = "none: story pages cached in process"
+		s.declareWithout(probe.Redis, "story pages cached in process")
+	} else {
+		p.SetConfig(probe.ConfigRedis, "redis (go-redis: read-through cache of trending and story pages)")
 	}
-	p.SetConfig(probe.ConfigDatabase, db)
-	p.SetConfig(probe.ConfigRedis, rd)
 	faults := "none"
 	if len(cfg.Faults) > 0 {
 		faults = strings.Join(cfg.Faults, ", ")
 	}
 	p.SetConfig(ConfigFaults, faults)
+}
+
+// declareWithout tells the probe the demo has no c. It cannot fail for the
+// two components and constant reasons the demo declares; if it did, the
+// demo logs it and serves on: the report would only ask for the missing
+// integration.
+func (s *Service) declareWithout(c probe.Component, why string) {
+	if err := s.cfg.Probe.Without(c, why); err != nil {
+		s.cfg.Logger.Error("demo: declaring to the probe", "err", err)
+	}
 }
 
 // ttlText is a TTL as the report shows it: "1 min", "90 s", "1.5s".
@@ -44,6 +55,7 @@ func ttlText(d time.Duration) string {
 }
 
 // ConfigFaults is the demo's own probe configuration key, beside the
-// probe.Config* keys it also sets (probe.ConfigDatabase and
-// probe.ConfigRedis say "none: ..." for in-memory storage and no Redis).
+// probe.Config* keys it also sets (for in-memory storage and no Redis it
+// declares probe.Without, which says "none: ..." under probe.ConfigDatabase
+// and probe.ConfigRedis too).
 const ConfigFaults = "demo_faults" // "none" or the planted faults, "heap-leak, conn-leak"

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // TestProbeConfigInMemory: the demo on in-memory storage tells its probe
-// it has no database and no Redis, in the generic keys reports read, and
+// it has no database and no Redis, typed (Without) and in the generic keys
+// reports read, and
 // its default probe samples the heap at least every 16 KiB.
 func TestProbeConfigInMemory(t *testing.T) {
 	s, _ := startService(t, Config{})
@@ -28,8 +30,10 @@ func TestProbeConfigInMemory(t *testing.T) {
 			t.Errorf("config %s = %q, want %q", key, got, want)
 		}
 	}
-	if _, none := probe.ConfigNone(snap.Config[probe.ConfigDatabase]); !none {
-		t.Error("the in-memory demo does not declare that it has no database")
+	for c, want := range map[probe.Component]string{probe.Database: "data in memory", probe.Redis: "story pages cached in process"} {
+		if why, absent := snap.Absent(c); !absent || why != want || !slices.Contains(snap.Without, probe.Absence{Component: c, Why: want}) {
+			t.Errorf("the in-memory demo does not declare, typed, that it has no %s: %q %v in %+v", c, why, absent, snap.Without)
+		}
 	}
 	// This package's TestMain samples every 4 KiB; the demo's probe never
 	// coarsens a finer rate, and its own is 16 KiB.

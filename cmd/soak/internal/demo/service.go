@@ -14,8 +14,11 @@ import (
 	echomw "github.com/labstack/echo/v4/middleware"
 	"github.com/redis/go-redis/v9"
 
-	soakmw "github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware"
+	"github.com/soaklab/soak/middleware/echoprobe"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
+	"github.com/soaklab/soak/probe/redisprobe"
 )
 
 // Service is the demo service: an echo instance over its storage, with the
@@ -25,8 +28,8 @@ type Service struct {
 	cfg      Config
 	echo     *echo.Echo
 	api      *api
-	rdb      *redis.Client       // nil without Redis
-	limiter  *soakmw.RateLimiter // nil when Config.RateLimitPerMinute is -1
+	rdb      *redis.Client          // nil without Redis
+	limiter  *echoprobe.RateLimiter // nil when Config.RateLimitPerMinute is -1
 	closeErr error
 	once     sync.Once
 }
@@ -58,10 +61,10 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	a.whispers = newWhisperPool(a.store, cfg.WhisperWorkers, cfg.Logger)
 	if cfg.RateLimitPerMinute > 0 {
-		s.limiter, err = soakmw.NewRateLimiter(soakmw.RateLimitConfig{
+		s.limiter, err = echoprobe.NewRateLimiter(echoprobe.RateLimitConfig{
 			Probe:    cfg.Probe,
-			Policy:   soakmw.PerMinute(cfg.RateLimitPerMinute),
-			Identity: []soakmw.Identifier{soakmw.UserFromEcho(userKey)},
+			Policy:   middleware.PerMinute(cfg.RateLimitPerMinute),
+			Identity: []echoprobe.Identifier{echoprobe.User(userKey)},
 			Skipper:  isHealthCheck,
 			Now:      cfg.clock,
 		})
@@ -94,7 +97,7 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		// The probe's tracer goes beside the service's own, through
 		// multitracer, before the pool exists.
 		pcfg.ConnConfig.Tracer = slowQueryLog{log: cfg.Logger}
-		tracer := cfg.Probe.PGX("main", pcfg, probe.WithStatActivity())
+		tracer := pgxprobe.New(cfg.Probe, "main", pcfg, pgxprobe.WithStatActivity())
 		pg, err := newPGStore(ctx, pcfg, cfg.Schema)
 		if err != nil {
 			return secretFree(err, cfg.DatabaseURL)
@@ -114,7 +117,7 @@ func (s *Service) openStorage(ctx context.Context, set faultSet) error {
 		return secretFree(fmt.Errorf("%w: Config.RedisURL: %w", ErrConfig, err), cfg.RedisURL)
 	}
 	rdb := redis.NewClient(opts)
-	cfg.Probe.Redis("redis", rdb)
+	redisprobe.New(cfg.Probe, "redis", rdb)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		a.store.close()
@@ -157,14 +160,14 @@ func (s *Service) routes() *echo.Echo {
 	// Route timing first (outermost after routing), then Recover, so that
 	// a panic is recorded as a 500; the limiter after authentication, so
 	// that it sees the user id.
-	e.Use(soakmw.EchoWithConfig(soakmw.EchoConfig{
-		Probe: s.cfg.Probe, Labels: soakmw.LabelAll, HandleError: true,
+	e.Use(echoprobe.MiddlewareWithConfig(echoprobe.MiddlewareConfig{
+		Probe: s.cfg.Probe, Labels: middleware.LabelAll, HandleError: true,
 	}))
 	e.Use(echomw.Recover())
 	e.Use(echomw.ContextTimeout(s.cfg.RequestTimeout))
 	e.Use(s.api.tokens.authenticate)
 	if s.limiter != nil {
-		e.Use(s.limiter.Echo())
+		e.Use(s.limiter.Middleware())
 	}
 
 	a := s.api

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // slowQueryThreshold is the duration above which the demo logs a
@@ -40,6 +40,6 @@ func (s slowQueryLog) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.T
 		return
 	}
 	if d := time.Since(st.at); d >= slowQueryThreshold {
-		s.log.Warn("demo: slow query", "duration", d, "sql", probe.NormalizeSQL(st.sql), "err", data.Err)
+		s.log.Warn("demo: slow query", "duration", d, "sql", pgxprobe.NormalizeSQL(st.sql), "err", data.Err)
 	}
 }

@@ -206,7 +206,7 @@ func saveHeap(ctx context.Context, c *probe.Client, fault, when string) {
 	if *heapDir == "" {
 		return
 	}
-	b, err := c.Profile(ctx, "heap", 0)
+	b, err := c.Profile(ctx, probe.ProfileHeap, 0)
 	if err == nil {
 		err = os.WriteFile(filepath.Join(*heapDir, fault+"-"+when+".heap"), b, 0o644)
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package echoprobe
+
+const raceEnabled = false

@@ -1,0 +1,119 @@
+package mwtest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/pprof"
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+
+	"github.com/soaklab/soak/probe/label"
+)
+
+// Seen is what a handler found in its request context.
+type Seen struct {
+	Info   *label.Info
+	Pprof  map[string]string
+	Header http.Header // the response's header, for soak headers echoed back
+}
+
+// CaptureLabels reads the labels of a request context.
+func CaptureLabels(ctx context.Context) Seen {
+	s := Seen{Info: label.FromContext(ctx), Pprof: map[string]string{}}
+	pprof.ForLabels(ctx, func(k, v string) bool { s.Pprof[k] = v; return true })
+	return s
+}
+
+// SoakHeaders returns the soak label headers with the non-empty values.
+func SoakHeaders(run, class, user, req string) http.Header {
+	h := http.Header{}
+	for k, v := range map[string]string{label.HeaderRun: run, label.HeaderClass: class, label.HeaderUser: user, label.HeaderRequest: req} {
+		if v != "" {
+			h.Set(k, v)
+		}
+	}
+	return h
+}
+
+// LabelCase is a request's soak headers under a label mode, and the
+// labels the handler must see.
+type LabelCase struct {
+	Name string
+	// Mode is the middleware.LabelMode by its String: "soak", "all",
+	// "off".
+	Mode   string
+	Header http.Header
+	Want   *label.Set // nil: no labels at all
+}
+
+// LabelCases are the cases both middlewares are tested with.
+var LabelCases = []LabelCase{
+	{"soak request", "soak", SoakHeaders("run-7", "AuthenticatedUser", "17", "/api/stories/[slug]"),
+		&label.Set{Run: "run-7", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}},
+	{"not from soak", "soak", http.Header{"X-Other": {"1"}}, nil},
+	{"oversized class ignored", "soak", SoakHeaders("", strings.Repeat("C", label.MaxLen+1), "3", ""), &label.Set{User: "3"}},
+	{"only malformed headers", "soak", http.Header{
+		label.HeaderClass: {"Authenticated User"}, label.HeaderUser: {"1", "2"}, label.HeaderRun: {"rün"},
+		label.HeaderRequest: {strings.Repeat("/x", 4000)},
+	}, nil},
+	{"all requests", "all", nil, &label.Set{}},
+	{"off", "off", SoakHeaders("run-7", "A", "1", ""), nil},
+}
+
+// The pprof label keys the middleware sets, as documented (the tests
+// check the values of middleware.PprofMethod, ... through them).
+const (
+	PprofMethod  = "http.method"
+	PprofRoute   = "http.route"
+	PprofClass   = "soak.class"
+	PprofRequest = "soak.request"
+	PprofRun     = "soak.run"
+	PprofUser    = "soak.user"
+)
+
+// CheckSeen checks that a handler saw want (nil: no labels) with method
+// and route, in its context and as pprof labels, and that no soak header
+// was echoed in the response.
+func CheckSeen(t *testing.T, name string, got Seen, want *label.Set, method, route string) {
+	t.Helper()
+	if want == nil {
+		if got.Info != nil || len(got.Pprof) != 0 {
+			t.Errorf("%s: labelled: %+v %v", name, got.Info, got.Pprof)
+		}
+		return
+	}
+	wantInfo := label.Info{Set: *want, Method: method, Route: route}
+	if got.Info == nil || *got.Info != wantInfo {
+		t.Errorf("%s: context Info %+v, want %+v", name, got.Info, wantInfo)
+	}
+	wantPprof := map[string]string{PprofMethod: method, PprofRoute: route}
+	for k, v := range map[string]string{PprofRun: want.Run, PprofClass: want.Class, PprofUser: want.User, PprofRequest: want.Request} {
+		if v != "" {
+			wantPprof[k] = v
+		}
+	}
+	if fmt.Sprint(got.Pprof) != fmt.Sprint(wantPprof) {
+		t.Errorf("%s: pprof labels %v, want %v", name, got.Pprof, wantPprof)
+	}
+	for k := range got.Header {
+		if strings.HasPrefix(k, "Soak-") {
+			t.Errorf("%s: soak header %s echoed in the response", name, k)
+		}
+	}
+}
+
+// SampleIn reports whether a profile sample has a frame of a function
+// whose name ends in "."+fn.
+func SampleIn(s *profile.Sample, fn string) bool {
+	for _, loc := range s.Location {
+		for _, l := range loc.Line {
+			if l.Function != nil && strings.HasSuffix(l.Function.Name, "."+fn) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package pgxprobe
+
+const raceEnabled = true
