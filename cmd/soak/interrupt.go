@@ -49,6 +49,12 @@ func watchInterrupts(sigs <-chan os.Signal, cancel context.CancelFunc, reset fun
 func cancelOnStop(ctx context.Context, stop <-chan struct{}) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	if stop != nil {
+		select {
+		case <-stop: // already: the caller sees a done ctx at once, not after a goroutine ran
+			cancel()
+			return ctx, cancel
+		default:
+		}
 		go func() {
 			select {
 			case <-stop:
