@@ -37,8 +37,9 @@ const maxAbsences = 16
 // without secrets, as configuration values are; at most 16 components.
 //
 // For [Database] and [Redis] it also sets [ConfigDatabase] or
-// [ConfigRedis] to "none: WHY" ("none" without a why), the text readers
-// of the configuration know (see [ConfigNone]).
+// [ConfigRedis] to "none: WHY" ("none" without a why), for the report's
+// Configuration section; readers decide from Snapshot.Without
+// ([Snapshot.Absent]), never from that text.
 func (p *Probe) Without(c Component, why string) error {
 	p.init()
 	if c == "" || len(c) > maxConfigKey {
@@ -79,16 +80,12 @@ func (p *Probe) absences() []Absence {
 	return out
 }
 
-// Absent reports whether the service declared it has no c, and why: from
-// Without, or, for [Database] and [Redis] in a snapshot of a probe that
-// predates it (or a service that set the text itself), from the "none"
-// value of [ConfigDatabase] or [ConfigRedis].
+// Absent reports whether the service declared, with [Probe.Without], that
+// it has no c, and why. It reads Snapshot.Without only: the configuration
+// text that Without also writes is for people, never parsed back.
 func (s *Snapshot) Absent(c Component) (why string, absent bool) {
 	if a, ok := find(s.Without, func(a Absence) bool { return a.Component == c }); ok {
 		return a.Why, true
-	}
-	if key := configKeyOf(c); key != "" {
-		return ConfigNone(s.Config[key])
 	}
 	return "", false
 }

@@ -23,32 +23,12 @@ const (
 	ConfigWorkers        = "workers"         // e.g. "8 goroutines"
 	ConfigServerTimeouts = "server_timeouts" // e.g. "read 5s, write 10s, idle 60s"
 	ConfigVersion        = "service_version" // e.g. "v1.4.2"
-	// ConfigDatabase and ConfigRedis say what the service keeps its data
-	// in and caches in. The value "none", or "none: WHY", says that it has
-	// no database (no Redis): [Probe.Without] writes it beside the typed
-	// declaration, which readers should prefer ([Snapshot.Absent]).
+	// ConfigDatabase and ConfigRedis say, in words, what the service keeps
+	// its data and caches in; [Probe.Without] declares that it has none
+	// (and writes "none: WHY" here for people).
 	ConfigDatabase = "database" // e.g. "postgres (pgxpool)", "none: data in memory"
 	ConfigRedis    = "redis"    // e.g. "cache (go-redis)", "none: pages cached in process"
 )
-
-// ConfigNone reports whether a configuration value declares that the
-// service has none of the thing (the value "none", or "none: WHY"), and
-// WHY ("" when not given).
-//
-// Deprecated: declare the absence with [Probe.Without] and read it with
-// [Snapshot.Absent] (which falls back on this text for snapshots of older
-// probes). Without still writes the text, so ConfigNone keeps working
-// until its readers are switched.
-func ConfigNone(value string) (why string, none bool) {
-	value = strings.TrimSpace(value)
-	if value == "none" {
-		return "", true
-	}
-	if rest, ok := strings.CutPrefix(value, "none:"); ok {
-		return strings.TrimSpace(rest), true
-	}
-	return "", false
-}
 
 const (
 	maxConfigKeys  = 64

@@ -40,38 +40,3 @@ func TestSetConfig(t *testing.T) {
 		t.Errorf("%d keys stored", n)
 	}
 }
-
-func TestConfigNone(t *testing.T) {
-	cases := []struct {
-		v, why string
-		none   bool
-	}{
-		{"none", "", true},
-		{" none ", "", true},
-		{"none: data in memory", "data in memory", true},
-		{"none:", "", true},
-		{"postgres (pgxpool)", "", false},
-		{"nonexistent", "", false},
-		{"", "", false},
-	}
-	for _, c := range cases {
-		if why, none := ConfigNone(c.v); why != c.why || none != c.none {
-			t.Errorf("ConfigNone(%q) = %q, %v; want %q, %v", c.v, why, none, c.why, c.none)
-		}
-	}
-}
-
-func FuzzConfigNone(f *testing.F) {
-	for _, s := range []string{"none", "none: x", "postgres", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		why, none := ConfigNone(v)
-		if !none && why != "" {
-			t.Errorf("ConfigNone(%q): a reason %q without none", v, why)
-		}
-		if none && !strings.HasPrefix(strings.TrimSpace(v), "none") {
-			t.Errorf("ConfigNone(%q): none without the word", v)
-		}
-	})
-}

@@ -1,17 +1,16 @@
 package probe
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/soaklab/soak/internal/meminfo"
 	"github.com/soaklab/soak/probe/internal/redact"
 )
 
@@ -99,12 +98,13 @@ var (
 // machineMemory reads MemTotal once: it does not change while we run.
 func machineMemory() (int64, error) {
 	memTotalOnce.Do(func() {
-		b, err := os.ReadFile(procRoot + "proc/meminfo")
+		f, err := os.Open(procRoot + "proc/meminfo")
 		if err != nil {
 			memTotalErr = err
 			return
 		}
-		memTotal, memTotalErr = parseMeminfoTotal(b)
+		defer f.Close()
+		memTotal, memTotalErr = meminfo.MemTotal(f, "/proc/meminfo")
 	})
 	return memTotal, memTotalErr
 }
@@ -147,28 +147,4 @@ func parseStatmRSS(b []byte) (int64, error) {
 		return 0, fmt.Errorf("statm: resident %q is not a page count", f[1])
 	}
 	return v, nil
-}
-
-// parseMeminfoTotal returns MemTotal from /proc/meminfo, in bytes.
-func parseMeminfoTotal(b []byte) (int64, error) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for line := 1; sc.Scan(); line++ {
-		rest, ok := strings.CutPrefix(sc.Text(), "MemTotal:")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 {
-			return 0, fmt.Errorf("meminfo:%d: MemTotal has no value", line)
-		}
-		v, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil || v < 0 || v > 1<<53 {
-			return 0, fmt.Errorf("meminfo:%d: MemTotal %q is not a number", line, f[0])
-		}
-		if len(f) > 1 && strings.EqualFold(f[1], "kB") {
-			v *= 1024
-		}
-		return v, nil
-	}
-	return 0, errors.New("meminfo: no MemTotal line")
 }

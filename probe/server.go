@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/soaklab/soak/internal/loopback"
 )
 
 // DefaultAdminAddr is where [Probe.Listen] binds when given "": loopback
@@ -39,7 +41,7 @@ func (p *Probe) Listen(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("probe: admin address %q: %w", addr, err)
 	}
-	if p.opts.token == "" && !loopbackHost(host) {
+	if p.opts.token == "" && !loopback.Host(host) {
 		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -81,14 +83,6 @@ func (p *Probe) ListenAndServe(ctx context.Context, addr string) error {
 		defer cancel()
 		return s.Shutdown(sctx)
 	}
-}
-
-func loopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Addr returns the address the server listens on.

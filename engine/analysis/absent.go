@@ -1,30 +1,42 @@
 package analysis
 
 import (
+	"cmp"
+
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
-// noneDeclared returns the words for a thing the service does not have,
-// when every source's probe declares so under key (probe.ConfigDatabase,
-// probe.ConfigRedis: "none" or "none: WHY"): "the service has no database
-// (data in memory)". It returns "" when a source has the thing, or did not
-// say, and the report then asks for the probe to be wired.
-func noneDeclared(srcs []*capture.SourceTimeline, key, thing string) string {
+// declaredAbsent reports whether every source's probe declares that the
+// service has no c (probe.Probe.Without), and the first reason given
+// ("data in memory"; "" when none was). With no source, or a source that
+// has c or did not say, it reports false, and the report then asks for
+// the integration to be wired.
+func declaredAbsent(srcs []*capture.SourceTimeline, c probe.Component) (why string, absent bool) {
 	if len(srcs) == 0 {
-		return ""
+		return "", false
 	}
-	why := ""
 	for _, s := range srcs {
 		snap, _ := s.Latest()
 		if snap == nil {
-			return ""
+			return "", false
 		}
-		w, none := probe.ConfigNone(snap.Config[key])
-		if !none {
-			return ""
+		w, ok := snap.Absent(c)
+		if !ok {
+			return "", false
 		}
-		why = cmpOr(why, w)
+		why = cmp.Or(why, w)
+	}
+	return why, true
+}
+
+// noneDeclared returns the words for a c the service does not have:
+// "the service has no database (data in memory)", or "" when
+// [declaredAbsent] is false. thing names c in the words.
+func noneDeclared(srcs []*capture.SourceTimeline, c probe.Component, thing string) string {
+	why, ok := declaredAbsent(srcs, c)
+	if !ok {
+		return ""
 	}
 	out := "the service has no " + thing
 	if why != "" {
@@ -33,21 +45,20 @@ func noneDeclared(srcs []*capture.SourceTimeline, key, thing string) string {
 	return out
 }
 
-// noneText starts the words for a thing the service does not have, where
-// a report would otherwise say "not measured".
-const noneText = "none: "
-
 // noDatabase and noRedis are noneDeclared for the database and Redis of
 // the sources that answered.
-func (a *analyzer) noDatabase() string {
-	return noneDeclared(a.sources(), probe.ConfigDatabase, "database")
+func (a *analyzer) noDatabase() string { return noneDeclared(a.sources(), probe.Database, "database") }
+
+func (a *analyzer) noRedis() string { return noneDeclared(a.sources(), probe.Redis, "Redis") }
+
+// declaredAbsent and absentWhy are [declaredAbsent] over the sources that
+// answered.
+func (a *analyzer) declaredAbsent(c probe.Component) bool {
+	_, ok := declaredAbsent(a.sources(), c)
+	return ok
 }
 
-func (a *analyzer) noRedis() string { return noneDeclared(a.sources(), probe.ConfigRedis, "Redis") }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+func (a *analyzer) absentWhy(c probe.Component) string {
+	why, _ := declaredAbsent(a.sources(), c)
+	return why
 }

@@ -133,7 +133,7 @@ func noDatabase(tl *capture.Timeline) string {
 			srcs = append(srcs, s)
 		}
 	}
-	return noneDeclared(srcs, probe.ConfigDatabase, "database")
+	return noneDeclared(srcs, probe.Database, "database")
 }
 
 // peakWords says where the fitted throughput peaks, against the highest
@@ -251,7 +251,7 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 	case last.PoolUtilization < 0 && noDB != "":
 		s.Database = "Nothing to scale: " + noDB + "."
 	case last.PoolUtilization < 0:
-		s.Database = "not measured: no probe reported a pgx pool (pass --probe URL, and wire probe.PGX in the service)"
+		s.Database = "not measured: no probe reported a pgx pool (pass --probe URL, and wire pgxprobe.New in the service)"
 	case last.PoolWaits > 0:
 		s.Database = fmt.Sprintf("The pool ran dry (%s, %d waits) at the last step: size it by Little's law (acquires/s x hold time / 0.8) within the server's max_connections, or shorten the holds.",
 			human.Percent(last.PoolUtilization), last.PoolWaits)

@@ -211,14 +211,14 @@ func trimStack(fs []probe.Frame) []probe.Frame {
 // to the probe.
 func (a *analyzer) noConnections(s *capture.SourceTimeline) string {
 	src := []*capture.SourceTimeline{s}
-	db, rd := noneDeclared(src, probe.ConfigDatabase, "database"), noneDeclared(src, probe.ConfigRedis, "Redis")
+	db, rd := noneDeclared(src, probe.Database, "database"), noneDeclared(src, probe.Redis, "Redis")
 	switch {
 	case db != "" && rd != "":
 		return db + " and no Redis: no connection to leak"
 	case db != "":
 		return db + ", and reports no Redis client to the probe"
 	case rd != "":
-		return rd + ", and reports no pgx pool to the probe (wire probe.PGX)"
+		return rd + ", and reports no pgx pool to the probe (wire it with pgxprobe.New)"
 	}
 	return "the service reports no pgx pool and no Redis client to the probe"
 }

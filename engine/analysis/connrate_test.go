@@ -95,25 +95,31 @@ func TestConnectionDetector(t *testing.T) {
 }
 
 func TestRateLimitDetector(t *testing.T) {
-	policy := func(text string) synth.SampleFunc {
+	policy := func(pol probe.RateLimitPolicy) synth.SampleFunc {
 		return func(t float64, ph capture.Phase) *probe.Snapshot {
 			s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
-			s.Config = map[string]string{probe.ConfigRateLimit: text}
+			s.RateLimits = []probe.RateLimitDeclaration{{Name: "default", Policy: pol}}
 			return s
 		}
 	}
+	perUser := func(limit int) probe.RateLimitPolicy {
+		return probe.RateLimitPolicy{Limit: limit, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityUser}
+	}
 	cases := []struct {
 		name     string
-		policy   string
+		policy   probe.RateLimitPolicy
 		limited  int64
 		expected string
 		verdict  Verdict
 	}{
 		// 10 users at 100 requests/s in all: 600 requests/min each.
-		{"over the limit, hits", "100 req/min per user, burst 100", 80, "expected", VerdictOK},
-		{"over the limit, no hit", "100 req/min per user, burst 100", 0, "missing", VerdictWarning},
-		{"under the limit, hits", "1000 req/min per user", 30, "unexpected", VerdictWarning},
-		{"under the limit, no hit", "1000 req/min per user", 0, "expected", VerdictOK},
+		{"over the limit, hits", perUser(100), 80, "expected", VerdictOK},
+		{"over the limit, no hit", perUser(100), 0, "missing", VerdictWarning},
+		{"under the limit, hits", perUser(1000), 30, "unexpected", VerdictWarning},
+		{"under the limit, no hit", perUser(1000), 0, "expected", VerdictOK},
+		// 6,000 requests/min in all against one shared identity.
+		{"shared identity over its limit", probe.RateLimitPolicy{Limit: 1000, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityIP, Shared: true}, 30, "expected", VerdictOK},
+		{"whole-service window over its limit", probe.RateLimitPolicy{Limit: 3000, Period: time.Minute, Algorithm: probe.FixedWindow}, 30, "expected", VerdictOK},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -134,45 +140,4 @@ func TestRateLimitDetector(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestParseRatePolicy(t *testing.T) {
-	cases := []struct {
-		in   string
-		want RatePolicy
-		err  bool
-	}{
-		{"100 req/min per user (else per ip), burst 100", RatePolicy{100, time.Minute, 100, "user"}, false},
-		{"100 req/min, burst 100", RatePolicy{100, time.Minute, 100, ""}, false},
-		{"5 req/10s per ip", RatePolicy{5, 10 * time.Second, 5, "ip"}, false},
-		{"2 req/s per header (else per ip), burst 1", RatePolicy{2, time.Second, 1, "header"}, false},
-		{"1000 requests per hour per api_key", RatePolicy{1000, time.Hour, 1000, "api_key"}, false},
-		{"unlimited", RatePolicy{}, true},
-		{"0 req/min", RatePolicy{}, true},
-	}
-	for _, c := range cases {
-		got, err := ParseRatePolicy(c.in)
-		if (err != nil) != c.err || got != c.want {
-			t.Errorf("ParseRatePolicy(%q) = %+v, %v; want %+v (error %v)", c.in, got, err, c.want, c.err)
-		}
-	}
-}
-
-func FuzzParseRatePolicy(f *testing.F) {
-	for _, s := range []string{"100 req/min per user (else per ip), burst 100", "5 req/10s", "1 r/ms burst 0", "req/min"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParseRatePolicy(s)
-		if err != nil {
-			if !strings.Contains(err.Error(), "analysis: rate-limit policy") {
-				t.Fatalf("error %q", err)
-			}
-			return
-		}
-		if p.Limit <= 0 || p.Period <= 0 || p.Burst < 0 {
-			t.Fatalf("%q parsed to %+v", s, p)
-		}
-		_ = p.expectedDenials(3, 10, time.Minute)
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/probe"
 )
 
 // environment completes the capture's environment with what the probes
@@ -62,8 +63,8 @@ func (a *analyzer) environment() capture.Environment {
 	e.Redis = strings.Join(uniq(rds), ", ")
 	switch {
 	case e.PostgreSQL != "":
-	case !anyPool && a.noDatabase() != "":
-		e.SetMissing("PostgreSQL", NotPresent(a.noDatabase()))
+	case !anyPool && a.declaredAbsent(probe.Database):
+		e.SetAbsent("PostgreSQL", a.absentWhy(probe.Database))
 	case !anyPool:
 		e.SetMissing("PostgreSQL", "the service reports no pgx pool to the probe")
 	case !pgAsked:
@@ -73,8 +74,8 @@ func (a *analyzer) environment() capture.Environment {
 	}
 	switch {
 	case e.Redis != "":
-	case !anyRedis && a.noRedis() != "":
-		e.SetMissing("Redis", NotPresent(a.noRedis()))
+	case !anyRedis && a.declaredAbsent(probe.Redis):
+		e.SetAbsent("Redis", a.absentWhy(probe.Redis))
 	case !anyRedis:
 		e.SetMissing("Redis", "the service reports no Redis client to the probe")
 	default:

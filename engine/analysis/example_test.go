@@ -9,12 +9,6 @@ import (
 	"github.com/soaklab/soak/engine/analysis"
 )
 
-func ExampleParseRatePolicy() {
-	p, err := analysis.ParseRatePolicy("100 req/min per user (else per ip), burst 100")
-	fmt.Println(p.Limit, p.Period, p.Burst, p.Per, err)
-	// Output: 100 1m0s 100 user <nil>
-}
-
 func ExampleDefaultThresholds() {
 	th := analysis.DefaultThresholds()
 	fmt.Println(th.P95, th.ErrorRate, th.Throughput, th.Pool, th.CacheHitRate)

@@ -54,10 +54,10 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		names = append(names, p.Name)
 	}
 	if len(names) == 0 {
-		if no := noneDeclared([]*capture.SourceTimeline{s}, probe.ConfigDatabase, "database"); no != "" {
+		if no := noneDeclared([]*capture.SourceTimeline{s}, probe.Database, "database"); no != "" {
 			return unknown(d, s.Name, no+": no pool to exhaust")
 		}
-		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe.PGX not wired)")
+		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe/pgxprobe not wired)")
 	}
 	f := Finding{Detector: d, Source: s.Name, Verdict: VerdictOK, Confidence: 0.9}
 	var worst *PoolFigures

@@ -1,10 +1,7 @@
 package analysis
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,63 +10,25 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// RatePolicy is a rate-limit policy as a service states it to the probe
-// (probe.ConfigRateLimit), e.g. "100 req/min per user (else per ip),
-// burst 100".
-type RatePolicy struct {
-	Limit  int           // requests per Period
-	Period time.Duration // the window Limit refers to
-	Burst  int           // requests an idle identity may send at once; Limit when not stated
-	Per    string        // the identity limited: "user", "ip", ... ("" when not stated)
-}
-
-// ErrPolicy is returned (wrapped) by ParseRatePolicy.
-var ErrPolicy = errors.New("analysis: rate-limit policy not understood")
-
-var (
-	policyRate  = regexp.MustCompile(`(?i)(\d{1,9})\s*(?:req(?:uests)?|r)\s*(?:/|per\s+)\s*(\d*)\s*(ms|s|sec|second|m|min|minute|h|hr|hour|d|day)\b`)
-	policyPer   = regexp.MustCompile(`(?i)\bper\s+([a-z][a-z0-9_-]{0,31})`)
-	policyBurst = regexp.MustCompile(`(?i)\bburst\s*:?\s*(\d{1,9})`)
-)
-
-// ParseRatePolicy reads "N req/<unit>" (units ms, s, min, h, day, with
-// an optional count: "5 req/10s"), "per <identity>" and "burst N" from a
-// policy text. It fails, naming the text, when there is no rate.
-func ParseRatePolicy(text string) (RatePolicy, error) {
-	m := policyRate.FindStringSubmatch(text)
-	if m == nil {
-		return RatePolicy{}, fmt.Errorf("%w: %q has no \"N req/<unit>\"", ErrPolicy, text)
-	}
-	n, _ := strconv.Atoi(m[1])
-	mult := 1
-	if m[2] != "" {
-		mult, _ = strconv.Atoi(m[2])
-	}
-	unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "sec": time.Second, "second": time.Second,
-		"m": time.Minute, "min": time.Minute, "minute": time.Minute, "h": time.Hour, "hr": time.Hour, "hour": time.Hour,
-		"d": 24 * time.Hour, "day": 24 * time.Hour}[strings.ToLower(m[3])]
-	if n <= 0 || mult <= 0 || mult > 1_000_000 {
-		return RatePolicy{}, fmt.Errorf("%w: %q: the rate must be positive", ErrPolicy, text)
-	}
-	p := RatePolicy{Limit: n, Period: unit * time.Duration(mult), Burst: n}
-	rest := text[:strings.Index(text, m[0])] + text[strings.Index(text, m[0])+len(m[0]):]
-	if pm := policyPer.FindStringSubmatch(rest); pm != nil {
-		p.Per = strings.ToLower(pm[1])
-	}
-	if bm := policyBurst.FindStringSubmatch(rest); bm != nil {
-		p.Burst, _ = strconv.Atoi(bm[1])
-	}
-	return p, nil
-}
-
-// expectedDenials is what a GCRA (token bucket) policy denies users
-// identities each sending rate requests per second for d: an identity is
-// allowed Burst + d x Limit/Period, the rest is denied.
-func (p RatePolicy) expectedDenials(users int, rate float64, d time.Duration) float64 {
-	if users <= 0 || p.Period <= 0 {
+// expectedDenials is what pol denies users, each sending rate requests
+// per second for d. An identity is allowed its burst (Limit for the
+// windows, which admit a whole window at once) plus d x Limit/Period; the
+// rest of what it sends is denied. A policy with no Key, or whose Key is
+// shared by many users (Shared: an API key, a client IP behind which all
+// of a soak's users sit), has one identity for all of them; otherwise
+// each user is one.
+func expectedDenials(pol probe.RateLimitPolicy, users int, rate float64, d time.Duration) float64 {
+	if users <= 0 || pol.Period <= 0 {
 		return 0
 	}
-	allowed := float64(p.Burst) + d.Seconds()*float64(p.Limit)/p.Period.Seconds()
+	burst := pol.BurstOrLimit()
+	if pol.Algorithm == probe.FixedWindow || pol.Algorithm == probe.SlidingWindow {
+		burst = pol.Limit
+	}
+	allowed := float64(burst) + d.Seconds()*float64(pol.Limit)/pol.Period.Seconds()
+	if pol.Key == "" || pol.Shared {
+		return max(0, float64(users)*rate*d.Seconds()-allowed)
+	}
 	return float64(users) * max(0, rate*d.Seconds()-allowed)
 }
 
@@ -127,23 +86,23 @@ func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			return f
 		}
 		f.Verdict = VerdictUnknown
-		f.Unmeasured = "the service did not report its rate-limit policy (probe.ConfigRateLimit), so the 429s cannot be judged"
+		f.Unmeasured = "the service did not declare its rate-limit policy (soak's middleware declares its own; a limiter of the service's own needs probe.DeclareRateLimit), so the 429s cannot be judged"
 		f.Summary = fmt.Sprintf("%s 429s (%s); %s", human.Count(limited), human.Percent(rf.HitRate), f.Unmeasured)
 		return f
 	}
-	pol, err := ParseRatePolicy(rf.Policy)
-	if err != nil {
-		rf.Expected = "unknown"
-		f.Verdict, f.Unmeasured = VerdictUnknown, err.Error()
-		f.Summary = fmt.Sprintf("%s 429s; the policy %q is not understood", human.Count(limited), rf.Policy)
-		return f
+	// Several limiters: a request is denied once, by the one that
+	// predicts the most.
+	var pol probe.RateLimitPolicy
+	for _, dcl := range rf.Policies {
+		if e := expectedDenials(dcl.Policy, users, rf.UserRate, load); pol.Limit == 0 || e > rf.ExpectedHits {
+			pol, rf.ExpectedHits = dcl.Policy, e
+		}
 	}
-	rf.Limit, rf.Period, rf.Burst, rf.Per = pol.Limit, pol.Period, pol.Burst, pol.Per
-	rf.ExpectedHits = pol.expectedDenials(users, rf.UserRate, load)
+	rf.Limit, rf.Period, rf.Burst, rf.Per = pol.Limit, pol.Period, pol.BurstOrLimit(), pol.Key
 	perPeriod := rf.UserRate * pol.Period.Seconds()
 	rf.UserRate = perPeriod
 	f.Evidence = append(f.Evidence, fmt.Sprintf("Policy %q: %d requests per %s, burst %d. The virtual users sent %.1f requests per %s each on average, so the policy predicts about %s denials over %s.",
-		rf.Policy, pol.Limit, human.Per(pol.Period), pol.Burst, perPeriod, human.Per(pol.Period), human.Count(int64(rf.ExpectedHits)), human.Span(load)))
+		pol.String(), pol.Limit, human.Per(pol.Period), pol.BurstOrLimit(), perPeriod, human.Per(pol.Period), human.Count(int64(rf.ExpectedHits)), human.Span(load)))
 	expected := rf.ExpectedHits >= 1
 	switch {
 	case limited == 0 && !expected, limited > 0 && expected:
@@ -178,8 +137,17 @@ func (a *analyzer) serverDenials(rf *RateLimitFigures) {
 		if last == nil {
 			continue
 		}
-		if rf.Policy == "" {
-			rf.Policy = last.Config[probe.ConfigRateLimit]
+		if len(rf.Policies) == 0 && len(last.RateLimits) > 0 {
+			rf.Policies = last.RateLimits
+			var words []string
+			for _, dcl := range last.RateLimits {
+				w := dcl.Policy.String()
+				if len(last.RateLimits) > 1 {
+					w = dcl.Name + ": " + w
+				}
+				words = append(words, w)
+			}
+			rf.Policy = strings.Join(words, "; ")
 		}
 		var first *probe.Snapshot
 		for _, p := range capture.Phases {
@@ -203,11 +171,15 @@ func (a *analyzer) serverDenials(rf *RateLimitFigures) {
 // RateLimitFigures are the rate-limit detector's measurements: 429s seen
 // against what the service's policy predicts for the load.
 type RateLimitFigures struct {
-	// Policy is the policy as the probe reports it ("100 req/min per
-	// user (else per ip), burst 100"); "" when no probe told it.
+	// Policies are the rate limits the probe reports as in force
+	// (probe.Snapshot.RateLimits), by limiter; none when no probe told.
+	Policies []probe.RateLimitDeclaration `json:"policies,omitempty"`
+	// Policy is Policies in words ("100 req/min per user (else per ip),
+	// burst 100"; "name: ...; name: ..." for several); "" when none.
 	Policy string `json:"policy,omitempty"`
-	// Limit per Period, Burst, and Per (the identity: "user", "ip"), as
-	// parsed from Policy.
+	// Limit per Period, Burst, and Per (the Key: "user", "ip") are those
+	// of the policy the prediction rests on: of several, the one that
+	// predicts the most denials.
 	Limit  int           `json:"limit,omitempty"`
 	Period time.Duration `json:"period_ns,omitempty"`
 	Burst  int           `json:"burst,omitempty"`

@@ -36,10 +36,10 @@ func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 		}
 	}
 	if best < 0 {
-		if no := noneDeclared(srcs, probe.ConfigDatabase, "database"); no != "" {
+		if no := noneDeclared(srcs, probe.Database, "database"); no != "" {
 			return unmeasured(t, no+": no connection pool to measure")
 		}
-		return unmeasured(t, "the service reports no pgx pool to the probe (wire probe.PGX)")
+		return unmeasured(t, "the service reports no pgx pool to the probe (wire it with pgxprobe.New)")
 	}
 	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", human.Percent(best), where, human.Percent(mean))
 	judge(&t, best, a.th.Pool, true)
@@ -57,10 +57,10 @@ func (a *analyzer) queryRow(t Target, srcs []*capture.SourceTimeline) Target {
 		}
 	}
 	if calls == 0 {
-		if no := noneDeclared(srcs, probe.ConfigDatabase, "database"); no != "" {
+		if no := noneDeclared(srcs, probe.Database, "database"); no != "" {
 			return unmeasured(t, no+": no query to time")
 		}
-		return unmeasured(t, "no database statement was traced in the steady state (wire probe.PGX, or the service made no query)")
+		return unmeasured(t, "no database statement was traced in the steady state (wire pgxprobe.New, or the service made no query)")
 	}
 	p95 := merged.Quantile(0.95)
 	t.Actual = fmt.Sprintf("%s p95 over %s statements (mean %s)", human.Millis(p95), human.Count(calls), human.Millis(merged.Mean()))

@@ -29,6 +29,20 @@ type Environment struct {
 	// Missing maps a field name ("OS", "PostgreSQL", ...) to why it could
 	// not be measured.
 	Missing map[string]string `json:"missing,omitempty"`
+	// Absent maps a field name ("PostgreSQL", "Redis") to a thing the
+	// service declared it does not have (probe.Probe.Without), with the
+	// service's reason ("data in memory"; may be ""): not a gap in the
+	// measurement, so the report says "none", not "not measured".
+	Absent map[string]string `json:"absent,omitempty"`
+}
+
+// SetAbsent records that the service has no field (probe.Probe.Without),
+// and why.
+func (e *Environment) SetAbsent(field, why string) {
+	if e.Absent == nil {
+		e.Absent = map[string]string{}
+	}
+	e.Absent[field] = why
 }
 
 // SetMissing records why field (a field's name, "OS", "PostgreSQL", ...)

@@ -54,10 +54,10 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 		if v != "" {
 			return v
 		}
+		if why, ok := e.Absent[field]; ok { // a thing the service does not have, not a gap
+			return "none: the service has no " + absentThing[field] + parens(why)
+		}
 		if why, ok := e.Missing[field]; ok {
-			if analysis.IsNotPresent(why) {
-				return why // a thing the service does not have, not a gap
-			}
 			return "not measured: " + why
 		}
 		return "not measured"
@@ -87,9 +87,9 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 		if v, ok := e.Config[key]; ok && v != "" {
 			return KV{label, v}
 		}
-		if without := map[string]string{probe.ConfigDBPoolMax: probe.ConfigDatabase, probe.ConfigRedisMaxMemory: probe.ConfigRedis}[key]; without != "" {
-			if why, none := probe.ConfigNone(e.Config[without]); none {
-				return KV{label, analysis.NotPresent(cmp.Or(why, "the service has none"))}
+		if field := map[string]string{probe.ConfigDBPoolMax: "PostgreSQL", probe.ConfigRedisMaxMemory: "Redis"}[key]; field != "" {
+			if why, absent := e.Absent[field]; absent {
+				return KV{label, "none: " + cmp.Or(why, "the service has none")}
 			}
 		}
 		if why, ok := e.Missing["Configuration"]; ok {
@@ -124,4 +124,16 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 		cfg = append(cfg, KV{k, e.Config[k]})
 	}
 	return env, hw, cfg
+}
+
+// absentThing names, in the report's words, what an Environment field
+// declared absent is.
+var absentThing = map[string]string{"PostgreSQL": "database", "Redis": "Redis"}
+
+// parens is " (s)", or "" for an empty s.
+func parens(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }

@@ -31,7 +31,7 @@ func TestResultsEncodeFinite(t *testing.T) {
 		samples synth.SampleFunc
 		load    synth.IntervalFunc
 	}{
-		{"no request", 300 * time.Second, synth.NoStores(nil), noLoad},
+		{"no request", 300 * time.Second, synth.NoStores(), noLoad},
 		{"every request failed", 300 * time.Second, synth.PoolSeries(0, 1e9), allFail},
 		{"frozen heap", 300 * time.Second, func(t float64, ph capture.Phase) *probe.Snapshot { return synth.Snap(5e6, 3, 50, 0) }, synth.SteadyLoad},
 		{"noisy short run", 60 * time.Second, synth.GCHeap(func(t float64) float64 { return 30 * mbf }, 8*mbf, 3), synth.SteadyLoad},

@@ -10,10 +10,10 @@ import (
 
 // TestReportSaysWhyNoDatabase: a service whose probe declares it has no
 // database and no Redis gets rows that say so, not advice to wire
-// probe.PGX; one that does not say keeps the advice.
+// pgxprobe.New; one that does not say keeps the advice.
 func TestReportSaysWhyNoDatabase(t *testing.T) {
 	s := synth.New()
-	s.AddSamples(synth.NoStores(map[string]string{probe.ConfigDatabase: "none: data in memory", probe.ConfigRedis: "none: pages cached in process"}))
+	s.AddSamples(synth.NoStores(probe.Absence{Component: probe.Database, Why: "data in memory"}, probe.Absence{Component: probe.Redis, Why: "pages cached in process"}))
 	s.AddIntervals(synth.SteadyLoad)
 	md := markdownOf(t, analyze(s))
 	for _, want := range []string{
@@ -34,17 +34,17 @@ func TestReportSaysWhyNoDatabase(t *testing.T) {
 			t.Errorf("missing %q", want)
 		}
 	}
-	for _, bad := range []string{"probe.PGX", "reports no pgx pool", "SetConfig(\"db_pool_max\"", "reach the database"} {
+	for _, bad := range []string{"pgxprobe.New", "reports no pgx pool", "SetConfig(\"db_pool_max\"", "reach the database"} {
 		if strings.Contains(md, bad) {
 			t.Errorf("%q in the report of a service without a database:\n%s", bad, md)
 		}
 	}
 
 	s = synth.New()
-	s.AddSamples(synth.NoStores(nil))
+	s.AddSamples(synth.NoStores())
 	s.AddIntervals(synth.SteadyLoad)
 	md = markdownOf(t, analyze(s))
-	for _, want := range []string{"the service reports no pgx pool to the probe (wire probe.PGX)",
+	for _, want := range []string{"the service reports no pgx pool to the probe (wire it with pgxprobe.New)",
 		"the service reports no pgx pool and no Redis client to the probe", `not reported by the service (probe.SetConfig("db_pool_max", ...))`} {
 		if !strings.Contains(md, want) {
 			t.Errorf("a service that does not say lost the advice %q", want)

@@ -55,12 +55,24 @@ func SlowWhile(from, to float64) IntervalFunc {
 	}
 }
 
-// NoStores is a service with no pool and no Redis client, whose
-// probe says (or does not say) why.
-func NoStores(config map[string]string) SampleFunc {
+// NoStores is a service with no pool and no Redis client, whose probe
+// declares (probe.Probe.Without) the absences given, or none. Its
+// configuration text says what Without writes beside them.
+func NoStores(without ...probe.Absence) SampleFunc {
+	var config map[string]string
+	for _, a := range without {
+		key := map[probe.Component]string{probe.Database: probe.ConfigDatabase, probe.Redis: probe.ConfigRedis}[a.Component]
+		if key == "" {
+			continue
+		}
+		if config == nil {
+			config = map[string]string{}
+		}
+		config[key] = "none: " + a.Why
+	}
 	return func(t float64, ph capture.Phase) *probe.Snapshot {
 		s := Snap(20<<20, uint64(100+t), 20, RequestsAt(t))
-		s.Config = config
+		s.Config, s.Without = config, without
 		return s
 	}
 }

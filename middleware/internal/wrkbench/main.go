@@ -25,6 +25,7 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/soaklab/soak/internal/loopback"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/echoprobe"
 	"github.com/soaklab/soak/probe"
@@ -51,7 +52,7 @@ func main() {
 
 func run(addr, mode string, maxRun time.Duration) error {
 	host, _, err := net.SplitHostPort(addr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+	if err != nil || !loopback.Host(host) {
 		return fmt.Errorf("-addr %q: want a loopback host:port", addr)
 	}
 	e := echo.New()
