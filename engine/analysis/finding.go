@@ -22,6 +22,13 @@ const (
 	// VerdictDetected: a defect (leak, exhaustion, rising errors). A
 	// detected leak or exhaustion makes [Result.ExitCode] non-zero.
 	VerdictDetected Verdict = "detected"
+	// VerdictInconclusive: the detector measured, but this run cannot
+	// tell a defect from a harmless behaviour (growth that may still
+	// plateau, a steady state too short for the trend to decide); the
+	// finding says what was seen and what run would decide. It makes
+	// [Result.ExitCode] [ExitInconclusive] unless a defect or a missed
+	// target says more.
+	VerdictInconclusive Verdict = "inconclusive"
 	// VerdictUnknown: the detector could not decide (no probe, probe
 	// unreachable, too few samples); Finding.Unmeasured says why.
 	VerdictUnknown Verdict = "unknown"

@@ -19,6 +19,10 @@ const (
 	// ExitUnstable: a stability defect was detected (memory, goroutine
 	// or connection leak, pool exhaustion, rising error rate).
 	ExitUnstable = 4
+	// ExitInconclusive: no defect and no missed target, but the run
+	// could not show the service healthy: a check that matters could not
+	// run, or its evidence could not decide ([VerdictInconclusive]).
+	ExitInconclusive = 5
 )
 
 // ErrNoEngineResult is returned by [Analyze] without an engine result.
