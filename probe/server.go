@@ -48,7 +48,7 @@ func (p *Probe) Listen(addr string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("probe: admin listener: %w", err)
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); p.opts.token == "" && (!ok || !tcp.IP.IsLoopback()) {
+	if p.opts.token == "" && !loopback.Addr(ln.Addr()) {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %q bound %s", ErrNotLoopback, addr, ln.Addr())
 	}
