@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // checks decodes "check:", a list of (or one) assertions on the body:
@@ -91,8 +92,8 @@ func (d *decoder) captures(n ast.Node, field string) []param {
 // jsonValue decodes a json: body into jsonObject, []any, string (a
 // template), jsonNumber, bool and jsonNull, keeping the key order.
 func (d *decoder) jsonValue(n ast.Node, field string, depth int) any {
-	if depth > maxJSONDepth {
-		d.at(posOf(n), field, "nested deeper than %d", maxJSONDepth)
+	if depth > bounds.MaxJSONDepth {
+		d.at(posOf(n), field, "nested deeper than %d", bounds.MaxJSONDepth)
 		return jsonNull{}
 	}
 	switch v := d.resolve(n, field).(type) {

@@ -45,7 +45,7 @@
 // # Limits
 //
 // A scenario may come from a pull request that CI validates, so reading
-// one is bounded before and while it is read (limits.go): the file's
+// one is bounded before and while it is read (internal/bounds): the file's
 // size, the nesting, the YAML tokens, the keys of a block mapping, the
 // nodes with every alias expanded (an alias bomb is refused, never
 // expanded), the data files' size and rows; only regular files are read,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // FuzzParse feeds arbitrary YAML to Parse. It must never panic; every
@@ -26,15 +27,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("classes:\n  - &c {name: A, tasks: [{get: /x}]}\n  - <<: *c\n    name: B\n"))
 	f.Add([]byte("data:\n  p: {pick: [a, b], order: round_robin}\nclasses:\n  - name: A\n    vars: {v: '{{p}}'}\n    tasks: [{post: '/{{v}}', json: {a: [1, '{{uuid}}']}, check: [{json: $.a, equals: 1}], capture: {x: '$.b[*]'}}]\n"))
-	// Hostile shapes (limits.go): nesting past maxDepth in flow and block
-	// style, an alias bomb, a recursive alias, a block mapping past
-	// maxBlockKeys, a long key over many values, a large JSON body, and
+	// Hostile shapes (internal/bounds): nesting past MaxDepth in flow and
+	// block style, an alias bomb, a recursive alias, a block mapping past
+	// MaxBlockKeys, a long key over many values, a large JSON body, and
 	// scalars whose brackets and quotes are text.
 	f.Add([]byte("classes: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n"))
 	f.Add([]byte("classes:\n" + strings.Repeat("- ", 150) + "x\n"))
 	f.Add([]byte(billionLaughs()))
 	f.Add([]byte("a: &a {b: [*a]}\n" + minimal))
-	f.Add([]byte("headers:\n" + strings.Repeat("  X-A: b\n", maxBlockKeys+1) + minimal))
+	f.Add([]byte("headers:\n" + strings.Repeat("  X-A: b\n", bounds.MaxBlockKeys+1) + minimal))
 	f.Add([]byte(strings.Repeat("k", 4096) + ": [" + strings.Repeat("1,", 1000) + "1]\n" + minimal))
 	f.Add(bodyScenario(16 << 10))
 	f.Add([]byte("description: |\n  [[[{{\n  - a: b\nname: 'it''s [' # [\nhost: \"\\\" {\"\n" + minimal))
