@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
 	"github.com/soaklab/soak/probe/label"
 )
 
@@ -73,7 +74,7 @@ type runStep struct {
 }
 
 type runCheck struct {
-	path     *jsonPath
+	path     *jsonpath.Path
 	absent   bool
 	equals   any // *template (a string), float64, bool, jsonNull
 	contains string
@@ -81,7 +82,7 @@ type runCheck struct {
 
 type runCapture struct {
 	name string
-	path *jsonPath
+	path *jsonpath.Path
 }
 
 var jsonContentType = []string{"application/json"}

@@ -3,6 +3,8 @@ package scenario
 import (
 	"strconv"
 	"strings"
+
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
 )
 
 // compileStep compiles one request. Its templated headers use the value
@@ -50,7 +52,7 @@ func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runSte
 		rs.checks = append(rs.checks, compileCheck(c, sc, r))
 	}
 	for _, cp := range st.captures {
-		p, err := compilePath(cp.value)
+		p, err := jsonpath.Compile(cp.value)
 		if err != nil {
 			r.field(cp.field, "%v", err)
 			continue
@@ -169,7 +171,7 @@ func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool 
 func compileCheck(c check, sc *scope, r *reporter) runCheck {
 	rc := runCheck{absent: c.absent, contains: c.contains}
 	if c.path != "" {
-		p, err := compilePath(c.path)
+		p, err := jsonpath.Compile(c.path)
 		if err != nil {
 			r.field(join(c.field, "json"), "%v", err)
 		}

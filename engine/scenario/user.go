@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
 )
 
 // start is a class's OnStart: it sets the user's vars: in order, then
@@ -162,20 +163,20 @@ func (st *userState) checkResponse(resp *engine.Response) error {
 	for _, cp := range s.captures {
 		var v []byte
 		var n int
-		if cp.path.wild() {
-			v, n = cp.path.pick(resp.Body, st.u.Rand)
+		if cp.path.Wild() {
+			v, n = cp.path.Pick(resp.Body, st.u.Rand)
 		} else {
-			v, n = cp.path.match(resp.Body, 0)
+			v, n = cp.path.Match(resp.Body, 0)
 		}
 		if n == 0 || v == nil {
-			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path)
 		}
 		if string(v) == "null" {
-			return fmt.Errorf("capture %s: %s is null", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s is null", cp.name, cp.path)
 		}
-		text, ok := jsonText(v)
+		text, ok := jsonpath.Text(v)
 		if !ok {
-			return fmt.Errorf("capture %s: %s is not valid JSON", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s is not valid JSON", cp.name, cp.path)
 		}
 		st.u.Vars[cp.name] = text
 	}
@@ -190,19 +191,19 @@ func (st *userState) checkOne(c *runCheck, body []byte) error {
 		}
 		return nil
 	}
-	v, n := c.path.match(body, 0)
+	v, n := c.path.Match(body, 0)
 	switch {
 	case c.absent && n > 0:
-		return fmt.Errorf("%s is present", c.path.text)
+		return fmt.Errorf("%s is present", c.path)
 	case c.absent:
 		return nil
 	case n == 0:
-		return fmt.Errorf("%s is missing", c.path.text)
+		return fmt.Errorf("%s is missing", c.path)
 	case c.equals == nil:
 		return nil
 	}
 	if !st.equal(c.equals, v) {
-		return fmt.Errorf("%s has another value than expected", c.path.text)
+		return fmt.Errorf("%s has another value than expected", c.path)
 	}
 	return nil
 }
@@ -216,7 +217,7 @@ func (st *userState) equal(want any, v []byte) bool {
 		}
 		b, err := w.appendTo(st.buf[:0], &st.rend)
 		st.buf = b
-		got, ok := jsonText(v)
+		got, ok := jsonpath.Text(v)
 		return err == nil && ok && got == string(b)
 	case float64:
 		f, err := strconv.ParseFloat(string(v), 64)
