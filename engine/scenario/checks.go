@@ -5,6 +5,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // checks decodes "check:", a list of (or one) assertions on the body:
@@ -80,7 +81,7 @@ func (d *decoder) captures(n ast.Node, field string) []param {
 	ps := d.params(n, field, d.str)
 	out := ps[:0]
 	for _, p := range ps {
-		if !isIdent(p.name) || p.name == "user" || p.name == "uuid" || p.name == "random_int" {
+		if !template.IsIdent(p.name) || p.name == "user" || p.name == "uuid" || p.name == "random_int" {
 			d.field(p.field, "%q is not a variable name (letters, digits, _ and -; not user, uuid or random_int)", p.name)
 			continue
 		}

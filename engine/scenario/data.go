@@ -10,6 +10,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/suggest"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // order is how a data source hands out its values.
@@ -92,7 +94,7 @@ func (d *decoder) decodeSource(n ast.Node, field, name string, open dataOpener) 
 			}
 			o, known := orderNames[s]
 			if !known {
-				d.at(posOf(v), f, "unknown order %q; %s", s, didYouMean(s, keys(orderNames)))
+				d.at(posOf(v), f, "unknown order %q; %s", s, suggest.Hint(s, keys(orderNames)))
 				return
 			}
 			src.order, orderSet = o, true
@@ -172,7 +174,7 @@ func parseCSV(in io.Reader, canceled func() bool) (columns []string, rows [][]st
 	for i, c := range columns {
 		c = strings.TrimSpace(c)
 		columns[i] = c
-		if !isIdent(c) {
+		if !template.IsIdent(c) {
 			return nil, nil, fmt.Errorf("1: the name of column %d is not one templates can use (1-64 letters, digits, _ and -, not starting with a digit or -)", i+1)
 		}
 		if j, dup := seen[c]; dup {
@@ -217,21 +219,3 @@ type readError struct{ err error }
 
 func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
-
-// isIdent reports whether s is a name templates can use: 1-64 of
-// letters, digits, '_' and '-', not starting with a digit or '-'.
-func isIdent(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case (c >= '0' && c <= '9' || c == '-') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // decode parses data into a Scenario, reporting every problem found.
@@ -128,7 +129,7 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, open dataOpener) {
 			f := join("data", e.key)
 			d.pos[f] = e.kpos
 			switch {
-			case !isIdent(e.key) || strings.HasPrefix(e.key, "_"):
+			case !template.IsIdent(e.key) || strings.HasPrefix(e.key, "_"):
 				d.at(e.kpos, f, "%q is not a data source name (letters, digits, _ and -, not starting with _)", e.key)
 			case e.key == "user" || e.key == "uuid" || e.key == "random_int":
 				d.at(e.kpos, f, "%q is a built-in name; choose another", e.key)

@@ -58,9 +58,9 @@
 // equals: of checks are templates: {{token}} (a per-user variable),
 // {{terms}} (a pick: list), {{accounts.username}} (a CSV column),
 // {{user.id}}, {{user.class}}, {{uuid}} and {{random_int(1, 5000)}}.
-// They are compiled when the plan is built and every name is checked
-// then; rendering a request only appends bytes into per-user buffers
-// (see docs/performance.md, section scenario).
+// They are compiled when the plan is built (internal/template) and every
+// name is checked then; rendering a request only appends bytes into
+// per-user buffers (see docs/performance.md, section scenario).
 //
 // # Concurrency
 //

@@ -90,33 +90,6 @@ func FuzzParseWait(f *testing.F) {
 	})
 }
 
-// FuzzTemplate compiles arbitrary templates against a scope and renders
-// what compiles, in every escaping mode.
-func FuzzTemplate(f *testing.F) {
-	for _, s := range []string{"/x/{{v}}", "{{user.id}}-{{uuid}}", "{{random_int(1, 9)}}", "{{d}} {{c.a}}", "{{", "}}", "{{ }}", "a{{v}}b{{v"} {
-		f.Add(s)
-	}
-	sc := &scope{
-		sources: []*source{{name: "d", rows: [][]string{{"x"}}}, {name: "c", csvFile: "c.csv", columns: []string{"a"}, rows: [][]string{{"1"}}}},
-		vars:    map[string]bool{"v": true},
-	}
-	c := &compiled{sources: []*runSource{{src: sc.sources[0]}, {src: sc.sources[1]}}}
-	f.Fuzz(func(t *testing.T, text string) {
-		for _, esc := range []escaper{escNone, escPath, escQuery, escJSON} {
-			tpl, err := compileTemplate(text, esc, sc)
-			if err != nil {
-				continue
-			}
-			u := testUser(1, "A")
-			u.Vars["v"] = text
-			r := renderer{u: u, data: c.sources, rows: []int{-1, -1}}
-			if _, err := tpl.appendTo(nil, &r); err != nil {
-				t.Fatalf("%q: %v", text, err)
-			}
-		}
-	})
-}
-
 // FuzzParseCSV checks that parseCSV never panics and that every row it
 // returns has a value for every column.
 func FuzzParseCSV(f *testing.F) {

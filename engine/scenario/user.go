@@ -9,6 +9,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // start is a class's OnStart: it sets the user's vars: in order, then
@@ -18,8 +19,8 @@ func (c *compiled) start(cls *runClass) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
 		st := c.state(cls, u)
 		for _, v := range cls.vars {
-			st.rend.reset()
-			b, err := v.tpl.appendTo(st.buf[:0], &st.rend)
+			st.rend.Reset()
+			b, err := v.tpl.AppendTo(st.buf[:0], &st.rend)
 			st.buf = b
 			if err != nil {
 				return fmt.Errorf("scenario: %s: %w", v.field, err)
@@ -70,7 +71,7 @@ func (st *userState) do(ctx context.Context, s *runStep) error {
 // render fills st.req for s: rows picked afresh, headers, path with
 // query, and body, rendered into the user's reused buffers.
 func (st *userState) render(s *runStep) error {
-	st.rend.reset()
+	st.rend.Reset()
 	clear(st.hdr)
 	for i := range st.cls.defaults {
 		h := &st.cls.defaults[i]
@@ -78,7 +79,7 @@ func (st *userState) render(s *runStep) error {
 			continue // static: in the engine.Class's Header
 		}
 		err := st.setHeader(h)
-		if _, unset := err.(*unsetError); unset {
+		if _, unset := err.(*template.UnsetError); unset {
 			continue // sent once its variables are set (after the login)
 		}
 		if err != nil {
@@ -99,10 +100,10 @@ func (st *userState) render(s *runStep) error {
 	}
 	q := &st.req
 	q.Method, q.Name, q.Expect, q.Header = s.method, s.name, s.expect, st.hdr
-	if s.url.static {
-		q.Path = s.url.lit
+	if path, static := s.url.Static(); static {
+		q.Path = path
 	} else {
-		b, err := s.url.appendTo(st.buf[:0], &st.rend)
+		b, err := s.url.AppendTo(st.buf[:0], &st.rend)
 		st.buf = b
 		if err != nil {
 			return fmt.Errorf("scenario: %s: path: %w", s.field, err)
@@ -111,7 +112,7 @@ func (st *userState) render(s *runStep) error {
 	}
 	q.Body = nil
 	if s.body != nil {
-		b, err := s.body.appendTo(st.body[:0], &st.rend)
+		b, err := s.body.AppendTo(st.body[:0], &st.rend)
 		st.body = b
 		if err != nil {
 			return fmt.Errorf("scenario: %s: body: %w", s.field, err)
@@ -133,7 +134,7 @@ func (st *userState) setHeader(h *runHeader) error {
 		st.hdr[h.name] = h.static
 		return nil
 	}
-	b, err := h.tpl.appendTo(st.buf[:0], &st.rend)
+	b, err := h.tpl.AppendTo(st.buf[:0], &st.rend)
 	st.buf = b
 	if err != nil {
 		return err
@@ -211,11 +212,11 @@ func (st *userState) checkOne(c *runCheck, body []byte) error {
 // equal compares a matched JSON value to an expected one.
 func (st *userState) equal(want any, v []byte) bool {
 	switch w := want.(type) {
-	case *template:
+	case *template.Template:
 		if len(v) == 0 || v[0] != '"' {
 			return false
 		}
-		b, err := w.appendTo(st.buf[:0], &st.rend)
+		b, err := w.AppendTo(st.buf[:0], &st.rend)
 		st.buf = b
 		got, ok := jsonpath.Text(v)
 		return err == nil && ok && got == string(b)
