@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"testing/fstest"
+
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
 )
 
 // seedFixture renders requests of docs/scenarios/seed.yaml for one
@@ -106,7 +108,7 @@ func trendingBody() []byte {
 // in-place scanner of captures against decoding with encoding/json.
 func BenchmarkCapture(b *testing.B) {
 	body := trendingBody()
-	p, err := compilePath("$.Stories[*].Slug")
+	p, err := jsonpath.Compile("$.Stories[*].Slug")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -115,8 +117,8 @@ func BenchmarkCapture(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			v, _ := p.pick(body, u.Rand)
-			if s, ok := jsonText(v); !ok || s == "" {
+			v, _ := p.Pick(body, u.Rand)
+			if s, ok := jsonpath.Text(v); !ok || s == "" {
 				b.Fatal("no slug")
 			}
 		}

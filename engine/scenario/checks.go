@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // checks decodes "check:", a list of (or one) assertions on the body:
@@ -79,7 +81,7 @@ func (d *decoder) captures(n ast.Node, field string) []param {
 	ps := d.params(n, field, d.str)
 	out := ps[:0]
 	for _, p := range ps {
-		if !isIdent(p.name) || p.name == "user" || p.name == "uuid" || p.name == "random_int" {
+		if !template.IsIdent(p.name) || p.name == "user" || p.name == "uuid" || p.name == "random_int" {
 			d.field(p.field, "%q is not a variable name (letters, digits, _ and -; not user, uuid or random_int)", p.name)
 			continue
 		}
@@ -91,8 +93,8 @@ func (d *decoder) captures(n ast.Node, field string) []param {
 // jsonValue decodes a json: body into jsonObject, []any, string (a
 // template), jsonNumber, bool and jsonNull, keeping the key order.
 func (d *decoder) jsonValue(n ast.Node, field string, depth int) any {
-	if depth > maxJSONDepth {
-		d.at(posOf(n), field, "nested deeper than %d", maxJSONDepth)
+	if depth > bounds.MaxJSONDepth {
+		d.at(posOf(n), field, "nested deeper than %d", bounds.MaxJSONDepth)
 		return jsonNull{}
 	}
 	switch v := d.resolve(n, field).(type) {

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 	"github.com/soaklab/soak/probe/label"
 )
 
@@ -15,7 +17,7 @@ import (
 // holds (round-robin counters) is per plan; each user's scratch state
 // is in its engine.User.State.
 type compiled struct {
-	sources []*runSource
+	sources runSources
 	classes []*runClass
 }
 
@@ -23,6 +25,16 @@ type compiled struct {
 type runSource struct {
 	src  *source
 	next atomic.Uint64
+}
+
+// runSources are the data sources of a compiled scenario, in the order
+// of template.Scope.Sources; they are the Data templates render from.
+type runSources []*runSource
+
+// Row returns the row source i hands to u for one request.
+func (rs runSources) Row(i int, u *engine.User) []string {
+	s := rs[i]
+	return s.src.rows[s.pick(u)]
 }
 
 // pick returns the row index the source hands to u for one request.
@@ -49,22 +61,22 @@ type runClass struct {
 
 type runHeader struct {
 	name   string
-	tpl    *template
+	tpl    *template.Template
 	slot   int      // value slot of a templated header; -1 when static
 	static []string // the value of a static header
 }
 
 type runVar struct {
 	name  string
-	tpl   *template
+	tpl   *template.Template
 	field string
 }
 
 type runStep struct {
 	method, name string
-	url          *template
+	url          *template.Template
 	headers      []runHeader
-	body         *template
+	body         *template.Template
 	contentType  []string // {"application/json"} for json: bodies without a Content-Type
 	expect       []int
 	checks       []runCheck
@@ -73,15 +85,15 @@ type runStep struct {
 }
 
 type runCheck struct {
-	path     *jsonPath
+	path     *jsonpath.Path
 	absent   bool
-	equals   any // *template (a string), float64, bool, jsonNull
+	equals   any // *template.Template (a string), float64, bool, jsonNull
 	contains string
 }
 
 type runCapture struct {
 	name string
-	path *jsonPath
+	path *jsonpath.Path
 }
 
 var jsonContentType = []string{"application/json"}
@@ -128,8 +140,12 @@ func (s *Scenario) compile(r *reporter) *compiled {
 			anyClass[v] = true
 		}
 	}
+	sources := make([]template.Source, len(s.data))
+	for i, src := range s.data {
+		sources[i] = template.Source{Name: src.name, File: src.csvFile, Columns: src.columns}
+	}
 	for i, cl := range s.classes {
-		c.classes = append(c.classes, s.compileClass(cl, declared[i], anyClass, r))
+		c.classes = append(c.classes, s.compileClass(cl, sources, declared[i], anyClass, r))
 	}
 	if len(s.classes) > 0 && weights == 0 && !allFixed {
 		r.field("classes", "the weights of the classes without fixed: sum to 0")
@@ -163,15 +179,15 @@ func (s *Scenario) classVars(cl *class, r *reporter) map[string]bool {
 
 // compileClass compiles one class; its scope is the data sources and the
 // variables it declares, and for top-level headers those any class does.
-func (s *Scenario) compileClass(cl *class, vars, anyClass map[string]bool, r *reporter) *runClass {
+func (s *Scenario) compileClass(cl *class, sources []template.Source, vars, anyClass map[string]bool, r *reporter) *runClass {
 	rc := &runClass{name: cl.name}
-	sc := &scope{sources: s.data, vars: vars}
+	sc := &template.Scope{Sources: sources, Vars: vars}
 	for _, v := range cl.vars {
-		if t := compileField(v.value, escNone, sc, v.field, r); t != nil {
+		if t := compileField(v.value, template.Raw, sc, v.field, r); t != nil {
 			rc.vars = append(rc.vars, runVar{name: v.name, tpl: t, field: v.field})
 		}
 	}
-	rc.defaults = compileDefaults(s.headers, cl.headers, &scope{sources: s.data, vars: anyClass}, sc, r, &rc.slots)
+	rc.defaults = compileDefaults(s.headers, cl.headers, &template.Scope{Sources: sources, Vars: anyClass}, sc, r, &rc.slots)
 	base := rc.slots
 	for _, st := range cl.onStart {
 		rc.onStart = append(rc.onStart, compileStep(st, sc, r, base, &rc.slots))
@@ -210,7 +226,7 @@ func flatten(tasks []*task) []*step {
 // compileDefaults merges the scenario's and the class's default headers
 // (the class's win), compiled in their scopes; static ones are compiled
 // too, and Plan moves them to engine.Class.Header.
-func compileDefaults(scen, cls []param, scenScope, clsScope *scope, r *reporter, slots *int) []runHeader {
+func compileDefaults(scen, cls []param, scenScope, clsScope *template.Scope, r *reporter, slots *int) []runHeader {
 	var out []runHeader
 	for i, list := range [][]param{scen, cls} {
 		sc := scenScope
@@ -221,7 +237,7 @@ func compileDefaults(scen, cls []param, scenScope, clsScope *scope, r *reporter,
 			if !checkHeaderName(h, r) {
 				continue
 			}
-			t := compileField(h.value, escNone, sc, h.field, r)
+			t := compileField(h.value, template.Raw, sc, h.field, r)
 			if t == nil {
 				continue
 			}
@@ -234,8 +250,9 @@ func compileDefaults(scen, cls []param, scenScope, clsScope *scope, r *reporter,
 		}
 	}
 	for i := range out {
-		out[i].static = []string{out[i].tpl.lit}
-		if !out[i].tpl.static {
+		lit, static := out[i].tpl.Static()
+		out[i].static = []string{lit}
+		if !static {
 			out[i].slot = *slots
 			*slots++
 		}
@@ -281,13 +298,22 @@ func checkToken(s string) error {
 }
 
 // compileField compiles a template, reporting a problem at field.
-func compileField(text string, esc escaper, sc *scope, field string, r *reporter) *template {
-	t, err := compileTemplate(text, esc, sc)
+func compileField(text string, esc template.Escaper, sc *template.Scope, field string, r *reporter) *template.Template {
+	t, err := template.Compile(text, esc, sc)
 	if err != nil {
-		r.field(field, "%s", strings.TrimPrefix(err.Error(), "template: "))
+		r.field(field, "%s", templateMsg(err))
 		return nil
 	}
 	return t
+}
+
+// templateMsg is a template's compile error as a problem's message.
+func templateMsg(err error) string {
+	var te *template.Error
+	if errors.As(err, &te) {
+		return te.Msg
+	}
+	return err.Error()
 }
 
 // defaultName is the grouping name of a request without name: its path

@@ -3,11 +3,14 @@ package scenario
 import (
 	"strconv"
 	"strings"
+
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // compileStep compiles one request. Its templated headers use the value
 // slots from base on; slots grows to the most any request needs.
-func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runStep {
+func compileStep(st *step, sc *template.Scope, r *reporter, base int, slots *int) *runStep {
 	rs := &runStep{method: st.method, name: st.name, expect: st.status, field: st.field}
 	if err := checkToken(st.method); err != nil {
 		r.field(join(st.field, "method"), "%q is not an HTTP method: %v", st.method, err)
@@ -21,12 +24,13 @@ func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runSte
 		if !checkHeaderName(h, r) {
 			continue
 		}
-		t := compileField(h.value, escNone, sc, h.field, r)
+		t := compileField(h.value, template.Raw, sc, h.field, r)
 		if t == nil {
 			continue
 		}
-		rh := runHeader{name: h.name, tpl: t, slot: -1, static: []string{t.lit}}
-		if !t.static {
+		lit, static := t.Static()
+		rh := runHeader{name: h.name, tpl: t, slot: -1, static: []string{lit}}
+		if !static {
 			rh.slot = next
 			next++
 		}
@@ -35,22 +39,22 @@ func compileStep(st *step, sc *scope, r *reporter, base int, slots *int) *runSte
 	*slots = max(*slots, next)
 	switch {
 	case st.json != nil:
-		t := &template{text: "json"}
+		t := template.New()
 		if compileJSON(t, st.json, sc, join(st.field, "json"), r) {
-			t.finish()
+			t.Finish()
 			rs.body = t
 		}
 		if indexStepHeader(st.headers, "Content-Type") < 0 {
 			rs.contentType = jsonContentType
 		}
 	case st.body != nil:
-		rs.body = compileField(*st.body, escNone, sc, join(st.field, "body"), r)
+		rs.body = compileField(*st.body, template.Raw, sc, join(st.field, "body"), r)
 	}
 	for _, c := range st.checks {
 		rs.checks = append(rs.checks, compileCheck(c, sc, r))
 	}
 	for _, cp := range st.captures {
-		p, err := compilePath(cp.value)
+		p, err := jsonpath.Compile(cp.value)
 		if err != nil {
 			r.field(cp.field, "%v", err)
 			continue
@@ -70,7 +74,7 @@ func indexStepHeader(hs []param, name string) int {
 }
 
 // compileURL compiles the path and query into one template.
-func compileURL(st *step, sc *scope, r *reporter) *template {
+func compileURL(st *step, sc *template.Scope, r *reporter) *template.Template {
 	f := join(st.field, "path")
 	switch {
 	case st.path == "":
@@ -82,17 +86,14 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 		r.field(f, "%q must start with \"/\"", st.path)
 		return nil
 	}
-	t := &template{text: st.path}
-	if err := t.add(st.path, escPath, sc); err != nil {
-		r.field(f, "%s", strings.TrimPrefix(err.Error(), "template: "))
+	t := template.New()
+	if err := t.Add(st.path, template.InPath, sc); err != nil {
+		r.field(f, "%s", templateMsg(err))
 		return nil
 	}
-	t.flush()
-	for _, p := range t.parts {
-		if p.kind == refNone && strings.ContainsAny(p.lit, " \t\r\n#") {
-			r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
-			return nil
-		}
+	if strings.ContainsAny(template.Literal(st.path), " \t\r\n#") {
+		r.field(f, "%q contains a space, line break or #; write %%20 for a space", st.path)
+		return nil
 	}
 	sep := "?"
 	if strings.Contains(st.path, "?") {
@@ -100,76 +101,80 @@ func compileURL(st *step, sc *scope, r *reporter) *template {
 	}
 	ok := true
 	for _, q := range st.query {
-		t.addLit(sep + escapeLit(q.name, escQuery) + "=")
+		t.AddLit(sep, template.Raw)
+		t.AddLit(q.name, template.InQuery)
+		t.AddLit("=", template.Raw)
 		sep = "&"
-		if err := t.add(q.value, escQuery, sc); err != nil {
-			r.field(q.field, "%s", strings.TrimPrefix(err.Error(), "template: "))
+		if err := t.Add(q.value, template.InQuery, sc); err != nil {
+			r.field(q.field, "%s", templateMsg(err))
 			ok = false
 		}
 	}
 	if !ok {
 		return nil
 	}
-	t.finish()
+	t.Finish()
 	return t
 }
 
 // compileJSON appends the JSON text of v to t: structure and literals as
 // text, strings as templates escaped for JSON. It stops, false, once the
 // reporter's context is done.
-func compileJSON(t *template, v any, sc *scope, field string, r *reporter) bool {
+func compileJSON(t *template.Template, v any, sc *template.Scope, field string, r *reporter) bool {
 	switch x := v.(type) {
 	case jsonObject:
-		t.addLit("{")
+		t.AddLit("{", template.Raw)
 		ok := true
 		for i, m := range x {
 			if r.canceled() {
 				return false
 			}
 			if i > 0 {
-				t.addLit(",")
+				t.AddLit(",", template.Raw)
 			}
-			t.addLit("\"" + string(appendJSONString(nil, m.key)) + "\":")
+			t.AddLit("\"", template.Raw)
+			t.AddLit(m.key, template.InJSON)
+			t.AddLit("\":", template.Raw)
 			ok = compileJSON(t, m.value, sc, join(field, m.key), r) && ok
 		}
-		t.addLit("}")
+		t.AddLit("}", template.Raw)
 		return ok
 	case []any:
-		t.addLit("[")
+		t.AddLit("[", template.Raw)
 		ok := true
 		for i, e := range x {
 			if r.canceled() {
 				return false
 			}
 			if i > 0 {
-				t.addLit(",")
+				t.AddLit(",", template.Raw)
 			}
 			ok = compileJSON(t, e, sc, index(field, i), r) && ok
 		}
-		t.addLit("]")
+		t.AddLit("]", template.Raw)
 		return ok
 	case string:
-		t.addLit("\"")
-		if err := t.add(x, escJSON, sc); err != nil {
-			r.field(field, "%s", strings.TrimPrefix(err.Error(), "template: "))
+		t.AddLit("\"", template.Raw)
+		if err := t.Add(x, template.InJSON, sc); err != nil {
+			r.field(field, "%s", templateMsg(err))
 			return false
 		}
-		t.addLit("\"")
+		t.AddLit("\"", template.Raw)
 	case jsonNumber:
-		t.addLit(string(x))
+		t.AddLit(string(x), template.Raw)
 	case bool:
-		t.addLit(strconv.FormatBool(x))
+		t.AddLit(strconv.FormatBool(x), template.Raw)
 	default:
-		t.addLit("null")
+		t.AddLit("null", template.Raw)
 	}
 	return true
 }
 
 // compileCheck compiles one check.
-func compileCheck(c check, sc *scope, r *reporter) runCheck {
+func compileCheck(c check, sc *template.Scope, r *reporter) runCheck {
 	rc := runCheck{absent: c.absent, contains: c.contains}
 	if c.path != "" {
-		p, err := compilePath(c.path)
+		p, err := jsonpath.Compile(c.path)
 		if err != nil {
 			r.field(join(c.field, "json"), "%v", err)
 		}
@@ -177,7 +182,7 @@ func compileCheck(c check, sc *scope, r *reporter) runCheck {
 	}
 	switch e := c.equals.(type) {
 	case string:
-		if t := compileField(e, escNone, sc, join(c.field, "equals"), r); t != nil {
+		if t := compileField(e, template.Raw, sc, join(c.field, "equals"), r); t != nil {
 			rc.equals = t
 		}
 	case jsonNumber:

@@ -2,7 +2,6 @@ package scenario
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/suggest"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // order is how a data source hands out its values.
@@ -66,8 +68,8 @@ func (d *decoder) decodeSource(n ast.Node, field, name string, open dataOpener) 
 		"pick": func(v ast.Node, f string) {
 			picked = true
 			items, _ := d.list(v, f)
-			if len(items) > maxPickItems {
-				d.at(posOf(v), f, "%d items; at most %d (use a CSV file)", len(items), maxPickItems)
+			if len(items) > bounds.MaxPickItems {
+				d.at(posOf(v), f, "%d items; at most %d (use a CSV file)", len(items), bounds.MaxPickItems)
 				return
 			}
 			for i, it := range items {
@@ -92,7 +94,7 @@ func (d *decoder) decodeSource(n ast.Node, field, name string, open dataOpener) 
 			}
 			o, known := orderNames[s]
 			if !known {
-				d.at(posOf(v), f, "unknown order %q; %s", s, didYouMean(s, keys(orderNames)))
+				d.at(posOf(v), f, "unknown order %q; %s", s, suggest.Hint(s, keys(orderNames)))
 				return
 			}
 			src.order, orderSet = o, true
@@ -114,8 +116,9 @@ func (d *decoder) decodeSource(n ast.Node, field, name string, open dataOpener) 
 
 // loadCSV reads src's CSV file: a header row naming the columns, then
 // at least one row, every row with as many fields as the header. The
-// file's size counts against maxDataBytes before it is read. Problems
-// never quote the file's content: it may be anything the path names.
+// file's size counts against bounds.MaxDataBytes before it is read.
+// Problems never quote the file's content: it may be anything the path
+// names.
 func (d *decoder) loadCSV(src *source, field string, open dataOpener) {
 	if open == nil {
 		d.field(field, "data files cannot be read here (no directory to read %q from)", src.csvFile)
@@ -127,9 +130,9 @@ func (d *decoder) loadCSV(src *source, field string, open dataOpener) {
 		return
 	}
 	defer f.Close()
-	left := maxDataBytes - d.data
+	left := bounds.MaxDataBytes - d.data
 	if f.Size > left {
-		d.field(field, "%q: %d bytes; the data files of a scenario may hold %d MiB in all", src.csvFile, f.Size, maxDataBytes>>20)
+		d.field(field, "%q: %d bytes; the data files of a scenario may hold %d MiB in all", src.csvFile, f.Size, bounds.MaxDataBytes>>20)
 		return
 	}
 	d.data += f.Size
@@ -154,8 +157,9 @@ var errParseStopped = errors.New("stopped")
 // canceled, when not nil, is asked between rows whether to stop.
 func parseCSV(in io.Reader, canceled func() bool) (columns []string, rows [][]string, err error) {
 	br := bufio.NewReader(in)
-	if b, _ := br.Peek(len(bomUTF8)); bytes.Equal(b, bomUTF8) {
-		br.Discard(len(bomUTF8))
+	const bom = "\ufeff" // a byte order mark, which Excel writes
+	if b, _ := br.Peek(len(bom)); string(b) == bom {
+		br.Discard(len(bom))
 	}
 	r := csv.NewReader(br)
 	r.ReuseRecord = false
@@ -170,7 +174,7 @@ func parseCSV(in io.Reader, canceled func() bool) (columns []string, rows [][]st
 	for i, c := range columns {
 		c = strings.TrimSpace(c)
 		columns[i] = c
-		if !isIdent(c) {
+		if !template.IsIdent(c) {
 			return nil, nil, fmt.Errorf("1: the name of column %d is not one templates can use (1-64 letters, digits, _ and -, not starting with a digit or -)", i+1)
 		}
 		if j, dup := seen[c]; dup {
@@ -189,8 +193,8 @@ func parseCSV(in io.Reader, canceled func() bool) (columns []string, rows [][]st
 		if err != nil {
 			return nil, nil, csvErr(err)
 		}
-		if len(rows) == maxDataRows {
-			return nil, nil, fmt.Errorf("%d: more than %d rows", maxDataRows+2, maxDataRows)
+		if len(rows) == bounds.MaxDataRows {
+			return nil, nil, fmt.Errorf("%d: more than %d rows", bounds.MaxDataRows+2, bounds.MaxDataRows)
 		}
 		rows = append(rows, rec)
 	}
@@ -215,21 +219,3 @@ type readError struct{ err error }
 
 func (e *readError) Error() string { return e.err.Error() }
 func (e *readError) Unwrap() error { return e.err }
-
-// isIdent reports whether s is a name templates can use: 1-64 of
-// letters, digits, '_' and '-', not starting with a digit or '-'.
-func isIdent(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case (c >= '0' && c <= '9' || c == '-') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
-}

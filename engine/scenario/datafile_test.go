@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // csvScenario is a scenario that reads the CSV file path as source d.
@@ -130,7 +132,7 @@ func TestDataNotRegularRefused(t *testing.T) {
 
 // TestDataSizeRefusedBeforeReading: a 1 GiB CSV (sparse: it takes no
 // disk) is refused from its size; two files that together pass
-// maxDataBytes are refused at the second.
+// bounds.MaxDataBytes are refused at the second.
 func TestDataSizeRefusedBeforeReading(t *testing.T) {
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.csv")
@@ -145,7 +147,7 @@ func TestDataSizeRefusedBeforeReading(t *testing.T) {
 	if err := loadCSV(t, dir, "big.csv"); err == nil || !strings.Contains(err.Error(), `"big.csv": 1073741824 bytes; the data files of a scenario may hold 64 MiB in all`) {
 		t.Errorf("1 GiB: %v", err)
 	}
-	if err := os.Truncate(big, maxDataBytes-int64(len(accountsCSV))+1); err != nil {
+	if err := os.Truncate(big, bounds.MaxDataBytes-int64(len(accountsCSV))+1); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "a.csv", accountsCSV)
@@ -157,7 +159,7 @@ func TestDataSizeRefusedBeforeReading(t *testing.T) {
 }
 
 // TestScenarioFileRefused: the scenario file itself must be a regular
-// file of at most maxFileBytes; none of these is read.
+// file of at most bounds.MaxFileBytes; none of these is read.
 func TestScenarioFileRefused(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "s.yaml")

@@ -14,13 +14,15 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // decode parses data into a Scenario, reporting every problem found.
 // open opens data files relative to the scenario (nil: none can be
-// read). The bounds of limits.go are checked in order of cost: the size,
-// then prescan before the YAML parser runs, then expandAliases before
-// the decoder walks the tree. When ctx is done, decode returns its error
+// read). The bounds (package bounds) are checked in order of cost: the
+// size, then bounds.Prescan before the YAML parser runs, then
+// bounds.ExpandAliases before the decoder walks the tree. When ctx is done, decode returns its error
 // (wrapped) instead of the problems; it is checked between the steps and
 // within every step but goccy/go-yaml's parse, which the bounds keep
 // short (see docs/performance.md).
@@ -31,14 +33,14 @@ func decode(ctx context.Context, name string, data []byte, open dataOpener) (*Sc
 	if err := ctx.Err(); err != nil {
 		return nil, parseStopped(name, err)
 	}
-	if len(data) > maxFileBytes {
-		rep.at(Pos{}, "", "file larger than %d MiB", maxFileBytes>>20)
+	if len(data) > bounds.MaxFileBytes {
+		rep.at(Pos{}, "", "file larger than %d MiB", bounds.MaxFileBytes>>20)
 		return nil, rep.probs.err()
 	}
-	if p, err := prescan(ctx, data); err != nil {
+	if c, err := bounds.Prescan(ctx, data); err != nil {
 		return nil, parseStopped(name, err)
-	} else if p != nil {
-		rep.at(p.Pos, "", "%s", p.Msg)
+	} else if c != nil {
+		rep.at(Pos{Line: c.Line, Column: c.Column}, "", "%s", c.Msg)
 		return nil, rep.probs.err()
 	}
 	f, err := parser.ParseBytes(data, 0)
@@ -70,11 +72,12 @@ func decode(ctx context.Context, name string, data []byte, open dataOpener) (*Sc
 		rep.at(Pos{1, 1}, "", "empty file: a scenario needs at least classes:")
 		return nil, rep.probs.err()
 	}
-	targets, err := expandAliases(ctx, body, rep)
+	targets, crossed, err := bounds.ExpandAliases(ctx, body)
 	if err != nil {
 		return nil, parseStopped(name, err)
 	}
-	if len(rep.probs) > 0 {
+	if crossed != nil {
+		rep.at(posOf(crossed.Node), "", "%s", crossed.Msg)
 		return nil, rep.probs.err()
 	}
 	d := &decoder{reporter: rep, targets: targets}
@@ -126,7 +129,7 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, open dataOpener) {
 			f := join("data", e.key)
 			d.pos[f] = e.kpos
 			switch {
-			case !isIdent(e.key) || strings.HasPrefix(e.key, "_"):
+			case !template.IsIdent(e.key) || strings.HasPrefix(e.key, "_"):
 				d.at(e.kpos, f, "%q is not a data source name (letters, digits, _ and -, not starting with _)", e.key)
 			case e.key == "user" || e.key == "uuid" || e.key == "random_int":
 				d.at(e.kpos, f, "%q is a built-in name; choose another", e.key)

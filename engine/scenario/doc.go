@@ -45,7 +45,7 @@
 // # Limits
 //
 // A scenario may come from a pull request that CI validates, so reading
-// one is bounded before and while it is read (limits.go): the file's
+// one is bounded before and while it is read (internal/bounds): the file's
 // size, the nesting, the YAML tokens, the keys of a block mapping, the
 // nodes with every alias expanded (an alias bomb is refused, never
 // expanded), the data files' size and rows; only regular files are read,
@@ -58,9 +58,9 @@
 // equals: of checks are templates: {{token}} (a per-user variable),
 // {{terms}} (a pick: list), {{accounts.username}} (a CSV column),
 // {{user.id}}, {{user.class}}, {{uuid}} and {{random_int(1, 5000)}}.
-// They are compiled when the plan is built and every name is checked
-// then; rendering a request only appends bytes into per-user buffers
-// (see docs/performance.md, section scenario).
+// They are compiled when the plan is built (internal/template) and every
+// name is checked then; rendering a request only appends bytes into
+// per-user buffers (see docs/performance.md, section scenario).
 //
 // # Concurrency
 //

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // ErrInvalid matches (errors.Is) every error that reports a problem in a
@@ -136,9 +138,9 @@ func (m positions) lookup(field string) Pos {
 	return Pos{}
 }
 
-// reporter collects problems for one scenario file, at most maxProblems
-// and one that counts the rest, and tells the passes over it whether
-// their context is done.
+// reporter collects problems for one scenario file, at most
+// bounds.MaxProblems and one that counts the rest, and tells the passes
+// over it whether their context is done.
 type reporter struct {
 	file  string
 	pos   positions
@@ -152,12 +154,12 @@ type reporter struct {
 
 // at records a problem at an explicit position.
 func (r *reporter) at(p Pos, field, format string, args ...any) {
-	if len(r.probs) >= maxProblems {
+	if len(r.probs) >= bounds.MaxProblems {
 		r.more++
 		if r.more == 1 {
 			r.probs = append(r.probs, &Problem{File: r.file, Pos: p})
 		}
-		r.probs[maxProblems].Msg = fmt.Sprintf("%d more problems, not shown", r.more)
+		r.probs[bounds.MaxProblems].Msg = fmt.Sprintf("%d more problems, not shown", r.more)
 		return
 	}
 	r.probs = append(r.probs, &Problem{File: r.file, Pos: p, Field: excerpt(field), Msg: excerpt(fmt.Sprintf(format, args...))})
@@ -174,11 +176,11 @@ func (r *reporter) canceled() bool {
 	return r.stopped
 }
 
-// excerpt bounds what a problem quotes of a file: at most maxMessageBytes,
-// cut with "...", on one line, with control characters and invalid UTF-8
-// escaped.
+// excerpt bounds what a problem quotes of a file: at most
+// bounds.MaxMessageBytes, cut with "...", on one line, with control
+// characters and invalid UTF-8 escaped.
 func excerpt(s string) string {
-	clean := len(s) <= maxMessageBytes
+	clean := len(s) <= bounds.MaxMessageBytes
 	for i := 0; clean && i < len(s); i++ {
 		clean = s[i] >= ' ' && s[i] < 0x7f
 	}
@@ -187,7 +189,7 @@ func excerpt(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		if b.Len() >= maxMessageBytes {
+		if b.Len() >= bounds.MaxMessageBytes {
 			b.WriteString("...")
 			break
 		}

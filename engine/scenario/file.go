@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 	"github.com/soaklab/soak/internal/fileread"
 )
 
@@ -39,7 +40,7 @@ func LoadContext(ctx context.Context, name string, opts LoadOptions) (*Scenario,
 	if err := ctx.Err(); err != nil {
 		return nil, parseStopped(name, err)
 	}
-	data, err := fileread.ReadFile(name, maxFileBytes)
+	data, err := fileread.ReadFile(name, bounds.MaxFileBytes)
 	if err != nil {
 		return nil, Problems{{File: name, Msg: fmt.Sprintf("cannot read the scenario: %v", err)}}
 	}
@@ -56,7 +57,7 @@ func LoadFS(fsys fs.FS, name string) (*Scenario, error) {
 	if err != nil {
 		return nil, Problems{{File: name, Msg: fmt.Sprintf("cannot read the scenario: %v", err)}}
 	}
-	data, err := f.ReadAll(maxFileBytes)
+	data, err := f.ReadAll(bounds.MaxFileBytes)
 	f.Close()
 	if err != nil {
 		return nil, Problems{{File: name, Msg: fmt.Sprintf("cannot read the scenario: %v", err)}}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // FuzzParse feeds arbitrary YAML to Parse. It must never panic; every
@@ -26,15 +27,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("classes:\n  - &c {name: A, tasks: [{get: /x}]}\n  - <<: *c\n    name: B\n"))
 	f.Add([]byte("data:\n  p: {pick: [a, b], order: round_robin}\nclasses:\n  - name: A\n    vars: {v: '{{p}}'}\n    tasks: [{post: '/{{v}}', json: {a: [1, '{{uuid}}']}, check: [{json: $.a, equals: 1}], capture: {x: '$.b[*]'}}]\n"))
-	// Hostile shapes (limits.go): nesting past maxDepth in flow and block
-	// style, an alias bomb, a recursive alias, a block mapping past
-	// maxBlockKeys, a long key over many values, a large JSON body, and
+	// Hostile shapes (internal/bounds): nesting past MaxDepth in flow and
+	// block style, an alias bomb, a recursive alias, a block mapping past
+	// MaxBlockKeys, a long key over many values, a large JSON body, and
 	// scalars whose brackets and quotes are text.
 	f.Add([]byte("classes: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n"))
 	f.Add([]byte("classes:\n" + strings.Repeat("- ", 150) + "x\n"))
 	f.Add([]byte(billionLaughs()))
 	f.Add([]byte("a: &a {b: [*a]}\n" + minimal))
-	f.Add([]byte("headers:\n" + strings.Repeat("  X-A: b\n", maxBlockKeys+1) + minimal))
+	f.Add([]byte("headers:\n" + strings.Repeat("  X-A: b\n", bounds.MaxBlockKeys+1) + minimal))
 	f.Add([]byte(strings.Repeat("k", 4096) + ": [" + strings.Repeat("1,", 1000) + "1]\n" + minimal))
 	f.Add(bodyScenario(16 << 10))
 	f.Add([]byte("description: |\n  [[[{{\n  - a: b\nname: 'it''s [' # [\nhost: \"\\\" {\"\n" + minimal))
@@ -84,33 +85,6 @@ func FuzzParseWait(f *testing.F) {
 		if err == nil && w != nil {
 			if verr := w.Validate(); verr != nil {
 				t.Fatalf("ParseWait(%q) = %#v, which the engine refuses: %v", s, w, verr)
-			}
-		}
-	})
-}
-
-// FuzzTemplate compiles arbitrary templates against a scope and renders
-// what compiles, in every escaping mode.
-func FuzzTemplate(f *testing.F) {
-	for _, s := range []string{"/x/{{v}}", "{{user.id}}-{{uuid}}", "{{random_int(1, 9)}}", "{{d}} {{c.a}}", "{{", "}}", "{{ }}", "a{{v}}b{{v"} {
-		f.Add(s)
-	}
-	sc := &scope{
-		sources: []*source{{name: "d", rows: [][]string{{"x"}}}, {name: "c", csvFile: "c.csv", columns: []string{"a"}, rows: [][]string{{"1"}}}},
-		vars:    map[string]bool{"v": true},
-	}
-	c := &compiled{sources: []*runSource{{src: sc.sources[0]}, {src: sc.sources[1]}}}
-	f.Fuzz(func(t *testing.T, text string) {
-		for _, esc := range []escaper{escNone, escPath, escQuery, escJSON} {
-			tpl, err := compileTemplate(text, esc, sc)
-			if err != nil {
-				continue
-			}
-			u := testUser(1, "A")
-			u.Vars["v"] = text
-			r := renderer{u: u, data: c.sources, rows: []int{-1, -1}}
-			if _, err := tpl.appendTo(nil, &r); err != nil {
-				t.Fatalf("%q: %v", text, err)
 			}
 		}
 	})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // parseProblem parses src and returns its one problem (at most the
@@ -29,31 +31,31 @@ func wantProblem(t *testing.T, p *Problem, line, col int, msg string) {
 	}
 }
 
-// TestDepthRefused: nesting past maxDepth is refused where it crosses
+// TestDepthRefused: nesting past bounds.MaxDepth is refused where it crosses
 // the bound, before the YAML parser sees it (depth 100,000 once took the
 // parser past 10 GB), in flow and block style alike.
 func TestDepthRefused(t *testing.T) {
 	const deep = 100_000
 	flow := "classes: " + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "\n"
 	// The top-level mapping is the first level; the 100th "[" the 101st.
-	wantProblem(t, parseProblem(t, flow), 1, len("classes: ")+maxDepth, "nested deeper than 100 levels")
+	wantProblem(t, parseProblem(t, flow), 1, len("classes: ")+bounds.MaxDepth, "nested deeper than 100 levels")
 
 	var b strings.Builder
 	b.WriteString("classes:\n")
 	for i := range deep / 100 {
 		b.WriteString(strings.Repeat(" ", i) + "k:\n")
 	}
-	wantProblem(t, parseProblem(t, b.String()), maxDepth+2, maxDepth+1, "nested deeper than 100 levels")
+	wantProblem(t, parseProblem(t, b.String()), bounds.MaxDepth+2, bounds.MaxDepth+1, "nested deeper than 100 levels")
 
 	seqs := "classes:\n" + strings.Repeat("- ", deep) + "x\n"
-	wantProblem(t, parseProblem(t, seqs), 2, 2*(maxDepth-1)+1, "nested deeper than 100 levels")
+	wantProblem(t, parseProblem(t, seqs), 2, 2*(bounds.MaxDepth-1)+1, "nested deeper than 100 levels")
 }
 
-// TestDepthLeavesRoomForJSON: a json: body as deep as maxJSONDepth allows
-// (its value at depth 0, the innermost at maxJSONDepth) is within
-// maxDepth, in a task's steps.
+// TestDepthLeavesRoomForJSON: a json: body as deep as bounds.MaxJSONDepth allows
+// (its value at depth 0, the innermost at bounds.MaxJSONDepth) is within
+// bounds.MaxDepth, in a task's steps.
 func TestDepthLeavesRoomForJSON(t *testing.T) {
-	n := maxJSONDepth - 1
+	n := bounds.MaxJSONDepth - 1
 	body := strings.Repeat("[", n) + "1" + strings.Repeat("]", n)
 	src := "classes:\n  - name: A\n    tasks:\n      - steps:\n          - post: /x\n            json: {a: " + body + "}\n"
 	if _, err := Parse("b.yaml", []byte(src)); err != nil {
@@ -80,16 +82,16 @@ func billionLaughs() string {
 }
 
 // TestAliasBombRefused: the bomb is refused at the alias where the
-// expanded count crosses maxNodes (in the definitions, long before the
+// expanded count crosses bounds.MaxNodes (in the definitions, long before the
 // classes that use it), with file:line:column.
 func TestAliasBombRefused(t *testing.T) {
 	// a0..a4 expand to 10+91+820+7381+66430 nodes, 74,738 with the keys
 	// and the top mapping; a5's first *a4 crosses 100,000 (141,170).
-	wantProblem(t, parseProblem(t, billionLaughs()), 6, 10, fmt.Sprintf("more than %d nodes with aliases expanded", maxNodes))
+	wantProblem(t, parseProblem(t, billionLaughs()), 6, 10, fmt.Sprintf("more than %d nodes with aliases expanded", bounds.MaxNodes))
 }
 
 // TestAliasBytesRefused: few nodes, but a long string repeated by
-// aliases is refused by maxExpandedBytes.
+// aliases is refused by bounds.MaxExpandedBytes.
 func TestAliasBytesRefused(t *testing.T) {
 	src := "s: &s " + strings.Repeat("x", 1<<20) + "\nl: [" + strings.Repeat("*s, ", 70) + "*s]\n" + minimal
 	p := parseProblem(t, src)
@@ -108,27 +110,27 @@ func TestRecursiveAliasRefused(t *testing.T) {
 	}
 }
 
-// TestBlockKeysRefused: a block mapping past maxBlockKeys is refused at
+// TestBlockKeysRefused: a block mapping past bounds.MaxBlockKeys is refused at
 // the key that crosses it; the same keys in flow style are accepted.
 func TestBlockKeysRefused(t *testing.T) {
 	var block, flow strings.Builder
 	block.WriteString("headers:\n")
 	flow.WriteString("headers: {")
-	for i := range maxBlockKeys + 1 {
+	for i := range bounds.MaxBlockKeys + 1 {
 		fmt.Fprintf(&block, "  X-H%d: v\n", i)
 		fmt.Fprintf(&flow, "X-H%d: v, ", i)
 	}
-	wantProblem(t, parseProblem(t, block.String()+minimal), maxBlockKeys+2, 3, "more than 1000 keys in one block mapping")
+	wantProblem(t, parseProblem(t, block.String()+minimal), bounds.MaxBlockKeys+2, 3, "more than 1000 keys in one block mapping")
 	if _, err := Parse("b.yaml", []byte(flow.String()+"}\n"+minimal)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// TestTokensRefused: a flat list past maxTokens.
+// TestTokensRefused: a flat list past bounds.MaxTokens.
 func TestTokensRefused(t *testing.T) {
-	src := "l: [" + strings.Repeat("1,", maxTokens) + "1]\n" + minimal
+	src := "l: [" + strings.Repeat("1,", bounds.MaxTokens) + "1]\n" + minimal
 	p := parseProblem(t, src)
-	if p.Pos.Line != 1 || !strings.Contains(p.Msg, fmt.Sprintf("more than %d YAML tokens", maxTokens)) {
+	if p.Pos.Line != 1 || !strings.Contains(p.Msg, fmt.Sprintf("more than %d YAML tokens", bounds.MaxTokens)) {
 		t.Errorf("problem %v", p)
 	}
 }
@@ -140,22 +142,6 @@ func TestPathBytesRefused(t *testing.T) {
 	p := parseProblem(t, src)
 	if p.Pos.Line != 1 || !strings.Contains(p.Msg, "add up to more than 32 MiB") {
 		t.Errorf("problem %v", p)
-	}
-}
-
-// TestPrescanCountsNoScalarContent: brackets, colons and quotes inside
-// quoted, block and plain scalars, templates and comments are text, not
-// structure.
-func TestPrescanCountsNoScalarContent(t *testing.T) {
-	deep := strings.Repeat("[", 150)
-	src := "# " + deep + "\n" +
-		"description: |\n  " + deep + "\n  - - - - x: y\n" +
-		"name: a " + deep + " b\n" +
-		"host: '" + deep + "'\n" +
-		"headers:\n  X-A: \"" + deep + " \\\" {\"\n  X-B: plain text\n    continued " + deep + "\n" +
-		"classes:\n  - name: A\n    tasks:\n      - get: /x/{{user.id}}/{{random_int(1, 5)}}\n"
-	if p, err := prescan(context.Background(), []byte(src)); p != nil || err != nil {
-		t.Fatalf("prescan = %v, %v", p, err)
 	}
 }
 
@@ -211,13 +197,13 @@ func TestParseContext(t *testing.T) {
 func TestProblemExcerpt(t *testing.T) {
 	key := "evil\x1b[2J" + strings.Repeat("k", 10_000)
 	p := parseProblem(t, "\""+strings.ReplaceAll(key, "\x1b", "\\e")+"\": 1\n"+minimal)
-	if len(p.Msg) > maxMessageBytes+10 || len(p.Field) > maxMessageBytes+10 || strings.ContainsRune(p.Error(), 0x1b) ||
+	if len(p.Msg) > bounds.MaxMessageBytes+10 || len(p.Field) > bounds.MaxMessageBytes+10 || strings.ContainsRune(p.Error(), 0x1b) ||
 		!strings.Contains(p.Field, `evil\x1b[2J`) || !strings.HasSuffix(p.Field, "...") {
 		t.Errorf("problem %d+%d bytes: %.300q", len(p.Field), len(p.Msg), p.Error())
 	}
 }
 
-// TestProblemsBounded: a file with many problems reports maxProblems and
+// TestProblemsBounded: a file with many problems reports bounds.MaxProblems and
 // one that counts the rest.
 func TestProblemsBounded(t *testing.T) {
 	var b strings.Builder
@@ -226,8 +212,8 @@ func TestProblemsBounded(t *testing.T) {
 	}
 	_, err := Parse("b.yaml", []byte(b.String()+minimal))
 	var probs Problems
-	if !errors.As(err, &probs) || len(probs) != maxProblems+1 {
-		t.Fatalf("%d problems; want %d", len(probs), maxProblems+1)
+	if !errors.As(err, &probs) || len(probs) != bounds.MaxProblems+1 {
+		t.Fatalf("%d problems; want %d", len(probs), bounds.MaxProblems+1)
 	}
 	if last := probs[len(probs)-1]; last.Msg != "400 more problems, not shown" || last.Pos.Line != 101 {
 		t.Errorf("last problem %v", last)

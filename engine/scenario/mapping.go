@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/soaklab/soak/engine/scenario/internal/suggest"
 )
 
 // entry is one key: value of a mapping, merge keys expanded.
@@ -111,7 +112,7 @@ func (d *decoder) fieldSet(n ast.Node, field string, fs map[string]func(v ast.No
 		sub := join(field, e.key)
 		fn, known := fs[e.key]
 		if !known {
-			d.at(e.kpos, sub, "unknown field %q; %s", e.key, didYouMean(e.key, keys(fs)))
+			d.at(e.kpos, sub, "unknown field %q; %s", e.key, suggest.Hint(e.key, keys(fs)))
 			continue
 		}
 		d.pos[sub] = posOf(e.val)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/soaklab/soak/engine/scenario/internal/bounds"
 )
 
 // bodyScenario is a valid scenario whose one request has a JSON body of
@@ -41,9 +43,9 @@ func BenchmarkParseBody(b *testing.B) {
 	}
 }
 
-// largestScenarios are valid files at the bounds of limits.go, one per
+// largestScenarios are valid files at the bounds of internal/bounds, one per
 // way of being large: the most bytes (a 4 MiB string body), the most
-// nodes in the parser's slowest shape (block mappings of maxBlockKeys
+// nodes in the parser's slowest shape (block mappings of bounds.MaxBlockKeys
 // keys, whose parse is quadratic in the keys), the most nodes in its
 // fastest (a flow list of numbers), and the 1 MiB body.
 func largestScenarios() []struct {
@@ -51,11 +53,11 @@ func largestScenarios() []struct {
 	data []byte
 } {
 	const head = "classes:\n  - name: A\n    tasks:\n      - post: /orders\n        json:"
-	str := head + ` "` + strings.Repeat("x", maxFileBytes-len(head)-4) + "\"\n"
+	str := head + ` "` + strings.Repeat("x", bounds.MaxFileBytes-len(head)-4) + "\"\n"
 	var maps strings.Builder
 	maps.WriteString(head + "\n")
 	for range 49 {
-		for k := range maxBlockKeys {
+		for k := range bounds.MaxBlockKeys {
 			fmt.Fprintf(&maps, "          %s k%d: v\n", map[bool]string{true: "-", false: " "}[k == 0], k)
 		}
 	}

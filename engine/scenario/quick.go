@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // QuickClass is the name of the one user class of a [Quick] scenario.
@@ -49,15 +50,15 @@ func Quick(urls ...string) (*Scenario, error) {
 			s.Host = host
 			p = u.RequestURI()
 		}
-		_, terr := compileTemplate(p, escPath, &scope{vars: map[string]bool{}})
+		_, terr := template.Compile(p, template.InPath, &template.Scope{})
 		switch {
 		case !strings.HasPrefix(p, "/"):
 			bad(raw, "must be a path starting with / or an http:// URL")
 			continue
 		case terr != nil:
-			bad(raw, "%s", strings.TrimPrefix(terr.Error(), "template: "))
+			bad(raw, "%s", templateMsg(terr))
 			continue
-		case strings.ContainsAny(outsideTemplates(p), " \t\r\n#"):
+		case strings.ContainsAny(template.Literal(p), " \t\r\n#"):
 			bad(raw, "contains a space, line break or #; write %%20 for a space")
 			continue
 		}
@@ -76,23 +77,6 @@ func Quick(urls ...string) (*Scenario, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// outsideTemplates returns s without its {{...}} expressions.
-func outsideTemplates(s string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			return b.String() + s
-		}
-		b.WriteString(s[:i])
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			return b.String()
-		}
-		s = s[i+j+2:]
-	}
 }
 
 // redactURL hides the password of a URL that holds one, for messages.

@@ -50,26 +50,6 @@ classes:
 	}
 }
 
-func TestRenderJSONStringEscapes(t *testing.T) {
-	for _, in := range []string{"plain", "quote \" backslash \\", "ctl \x00\x01\x1f\x7f", "tab\tnl\nret\r",
-		"utf8 é 日本 🎉", "bad \xff\xfe utf8", "sep \u2028\u2029", "<html>&"} {
-		b := append([]byte{'"'}, appendJSONString(nil, in)...)
-		b = append(b, '"')
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Errorf("%q: %v (%s)", in, err, b)
-			continue
-		}
-		want := strings.ToValidUTF8(in, "\ufffd")
-		if strings.Contains(in, "\xff\xfe") {
-			want = strings.ReplaceAll(in, "\xff\xfe", "\ufffd\ufffd")
-		}
-		if got != want {
-			t.Errorf("%q round-tripped to %q", in, got)
-		}
-	}
-}
-
 func TestRenderDefaultHeaders(t *testing.T) {
 	s := mustLoad(t, `
 headers:

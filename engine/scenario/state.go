@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // userState is a user's scratch space for rendering requests: buffers,
@@ -15,7 +16,7 @@ type userState struct {
 	c     *compiled
 	cls   *runClass
 	u     *engine.User // the user it belongs to
-	rend  renderer
+	rend  template.Renderer
 	req   engine.Request
 	hdr   http.Header
 	slots [][]string // per header slot: a one-value slice, reused
@@ -44,7 +45,7 @@ func newUserState(c *compiled, cls *runClass, u *engine.User) *userState {
 	for i := range st.slots {
 		st.slots[i] = make([]string, 1)
 	}
-	st.rend = renderer{u: u, data: c.sources, rows: make([]int, len(c.sources))}
+	st.rend = template.NewRenderer(u, c.sources, len(c.sources))
 	st.check = st.checkResponse
 	return st
 }

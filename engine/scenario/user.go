@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
+	"github.com/soaklab/soak/engine/scenario/internal/template"
 )
 
 // start is a class's OnStart: it sets the user's vars: in order, then
@@ -17,8 +19,8 @@ func (c *compiled) start(cls *runClass) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
 		st := c.state(cls, u)
 		for _, v := range cls.vars {
-			st.rend.reset()
-			b, err := v.tpl.appendTo(st.buf[:0], &st.rend)
+			st.rend.Reset()
+			b, err := v.tpl.AppendTo(st.buf[:0], &st.rend)
 			st.buf = b
 			if err != nil {
 				return fmt.Errorf("scenario: %s: %w", v.field, err)
@@ -69,7 +71,7 @@ func (st *userState) do(ctx context.Context, s *runStep) error {
 // render fills st.req for s: rows picked afresh, headers, path with
 // query, and body, rendered into the user's reused buffers.
 func (st *userState) render(s *runStep) error {
-	st.rend.reset()
+	st.rend.Reset()
 	clear(st.hdr)
 	for i := range st.cls.defaults {
 		h := &st.cls.defaults[i]
@@ -77,7 +79,7 @@ func (st *userState) render(s *runStep) error {
 			continue // static: in the engine.Class's Header
 		}
 		err := st.setHeader(h)
-		if _, unset := err.(*unsetError); unset {
+		if _, unset := err.(*template.UnsetError); unset {
 			continue // sent once its variables are set (after the login)
 		}
 		if err != nil {
@@ -98,10 +100,10 @@ func (st *userState) render(s *runStep) error {
 	}
 	q := &st.req
 	q.Method, q.Name, q.Expect, q.Header = s.method, s.name, s.expect, st.hdr
-	if s.url.static {
-		q.Path = s.url.lit
+	if path, static := s.url.Static(); static {
+		q.Path = path
 	} else {
-		b, err := s.url.appendTo(st.buf[:0], &st.rend)
+		b, err := s.url.AppendTo(st.buf[:0], &st.rend)
 		st.buf = b
 		if err != nil {
 			return fmt.Errorf("scenario: %s: path: %w", s.field, err)
@@ -110,7 +112,7 @@ func (st *userState) render(s *runStep) error {
 	}
 	q.Body = nil
 	if s.body != nil {
-		b, err := s.body.appendTo(st.body[:0], &st.rend)
+		b, err := s.body.AppendTo(st.body[:0], &st.rend)
 		st.body = b
 		if err != nil {
 			return fmt.Errorf("scenario: %s: body: %w", s.field, err)
@@ -132,7 +134,7 @@ func (st *userState) setHeader(h *runHeader) error {
 		st.hdr[h.name] = h.static
 		return nil
 	}
-	b, err := h.tpl.appendTo(st.buf[:0], &st.rend)
+	b, err := h.tpl.AppendTo(st.buf[:0], &st.rend)
 	st.buf = b
 	if err != nil {
 		return err
@@ -162,20 +164,20 @@ func (st *userState) checkResponse(resp *engine.Response) error {
 	for _, cp := range s.captures {
 		var v []byte
 		var n int
-		if cp.path.wild() {
-			v, n = cp.path.pick(resp.Body, st.u.Rand)
+		if cp.path.Wild() {
+			v, n = cp.path.Pick(resp.Body, st.u.Rand)
 		} else {
-			v, n = cp.path.match(resp.Body, 0)
+			v, n = cp.path.Match(resp.Body, 0)
 		}
 		if n == 0 || v == nil {
-			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s matched nothing", cp.name, cp.path)
 		}
 		if string(v) == "null" {
-			return fmt.Errorf("capture %s: %s is null", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s is null", cp.name, cp.path)
 		}
-		text, ok := jsonText(v)
+		text, ok := jsonpath.Text(v)
 		if !ok {
-			return fmt.Errorf("capture %s: %s is not valid JSON", cp.name, cp.path.text)
+			return fmt.Errorf("capture %s: %s is not valid JSON", cp.name, cp.path)
 		}
 		st.u.Vars[cp.name] = text
 	}
@@ -190,19 +192,19 @@ func (st *userState) checkOne(c *runCheck, body []byte) error {
 		}
 		return nil
 	}
-	v, n := c.path.match(body, 0)
+	v, n := c.path.Match(body, 0)
 	switch {
 	case c.absent && n > 0:
-		return fmt.Errorf("%s is present", c.path.text)
+		return fmt.Errorf("%s is present", c.path)
 	case c.absent:
 		return nil
 	case n == 0:
-		return fmt.Errorf("%s is missing", c.path.text)
+		return fmt.Errorf("%s is missing", c.path)
 	case c.equals == nil:
 		return nil
 	}
 	if !st.equal(c.equals, v) {
-		return fmt.Errorf("%s has another value than expected", c.path.text)
+		return fmt.Errorf("%s has another value than expected", c.path)
 	}
 	return nil
 }
@@ -210,13 +212,13 @@ func (st *userState) checkOne(c *runCheck, body []byte) error {
 // equal compares a matched JSON value to an expected one.
 func (st *userState) equal(want any, v []byte) bool {
 	switch w := want.(type) {
-	case *template:
+	case *template.Template:
 		if len(v) == 0 || v[0] != '"' {
 			return false
 		}
-		b, err := w.appendTo(st.buf[:0], &st.rend)
+		b, err := w.AppendTo(st.buf[:0], &st.rend)
 		st.buf = b
-		got, ok := jsonText(v)
+		got, ok := jsonpath.Text(v)
 		return err == nil && ok && got == string(b)
 	case float64:
 		f, err := strconv.ParseFloat(string(v), 64)

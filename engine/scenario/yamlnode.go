@@ -13,13 +13,13 @@ import (
 // decoder walks a goccy/go-yaml AST, so that every problem is reported
 // with its line and column and all problems are found in one pass (a
 // struct decoder stops at the first). It follows aliases and merge keys
-// ("<<: *defaults") itself, to the targets expandAliases found, which
+// ("<<: *defaults") itself, to the targets bounds.ExpandAliases found, which
 // also bounded the document with every alias expanded.
 type decoder struct {
 	*reporter
 	targets map[*ast.AliasNode]ast.Node
 	inline  []*source // anonymous sources of inline picks, named _1, _2, ...
-	data    int64     // bytes of data files read so far, against maxDataBytes
+	data    int64     // bytes of data files read so far, against bounds.MaxDataBytes
 }
 
 // posOf returns where n starts: a mapping at its first key (goccy's

@@ -1,4 +1,4 @@
-package scenario
+package bounds
 
 import (
 	"bytes"
@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// prescan checks data against the bounds the YAML parser cannot keep
-// itself (maxDepth, maxTokens, maxBlockKeys, maxPathBytes) in one pass
+// Prescan checks data against the bounds the YAML parser cannot keep
+// itself (MaxDepth, MaxTokens, MaxBlockKeys, MaxPathBytes) in one pass
 // over the bytes, in constant memory, before goccy/go-yaml parses it. It
 // returns the first bound crossed, at the line and column where that
 // happened, or nil; or ctx's error, checked every few thousand lines.
@@ -18,7 +18,7 @@ import (
 // and the keys and "- " entries that open block collections by their
 // column. What it cannot tell apart it counts, so its counts can only
 // exceed the parser's; the bounds leave room for that.
-func prescan(ctx context.Context, data []byte) (*Problem, error) {
+func Prescan(ctx context.Context, data []byte) (*Crossing, error) {
 	s := &yscan{b: data, line: 1, owner: -1, blockOwner: none, plainOwner: none}
 	if bytes.HasPrefix(data, bomUTF8) {
 		s.pos, s.lineStart = len(bomUTF8), len(bomUTF8)
@@ -52,7 +52,7 @@ type ylevel struct {
 	seg       int // bytes this level adds to its current child's path
 }
 
-// yscan is prescan's state.
+// yscan is Prescan's state.
 type yscan struct {
 	b           []byte
 	pos         int
@@ -71,7 +71,7 @@ type yscan struct {
 	blockOwner  int  // in a block scalar: its owner's column; none otherwise
 	plainOwner  int  // after a plain scalar that may continue; none otherwise
 	afterQuoted bool // the last token was a quoted scalar (JSON's "a":1)
-	prob        *Problem
+	prob        *Crossing
 }
 
 // scanLineStart scans one line, from its first byte to its line break.
@@ -366,8 +366,8 @@ func (s *yscan) key(col, keyLen int) {
 	n := len(s.levels)
 	if n > 0 && !s.levels[n-1].flow && s.levels[n-1].indent == col {
 		top := &s.levels[n-1]
-		if top.count++; top.count > maxBlockKeys {
-			s.fail("more than %d keys in one block mapping; write a mapping this large in flow style, {a: 1, b: 2} (as JSON)", maxBlockKeys)
+		if top.count++; top.count > MaxBlockKeys {
+			s.fail("more than %d keys in one block mapping; write a mapping this large in flow style, {a: 1, b: 2} (as JSON)", MaxBlockKeys)
 			return
 		}
 		s.setSeg(top, keyLen+1)
@@ -392,8 +392,8 @@ func (s *yscan) entry(col int) {
 }
 
 func (s *yscan) push(l ylevel) {
-	if len(s.levels) >= maxDepth {
-		s.fail("nested deeper than %d levels", maxDepth)
+	if len(s.levels) >= MaxDepth {
+		s.fail("nested deeper than %d levels", MaxDepth)
 		return
 	}
 	s.levels = append(s.levels, l)
@@ -414,16 +414,16 @@ func (s *yscan) setSeg(l *ylevel, seg int) {
 
 // token counts a token.
 func (s *yscan) token() {
-	if s.tokens++; s.tokens > maxTokens {
-		s.fail("more than %d YAML tokens (keys, values, punctuation and comments); a scenario needs far fewer", maxTokens)
+	if s.tokens++; s.tokens > MaxTokens {
+		s.fail("more than %d YAML tokens (keys, values, punctuation and comments); a scenario needs far fewer", MaxTokens)
 	}
 }
 
 // scalarNode counts a token that is a node, with its path.
 func (s *yscan) scalarNode() {
 	s.token()
-	if s.pathBytes += int64(s.pathLen) + 1; s.pathBytes > maxPathBytes {
-		s.fail("the paths of the values (the keys and indices above each) add up to more than %d MiB; use shorter keys or less nesting", maxPathBytes>>20)
+	if s.pathBytes += int64(s.pathLen) + 1; s.pathBytes > MaxPathBytes {
+		s.fail("the paths of the values (the keys and indices above each) add up to more than %d MiB; use shorter keys or less nesting", MaxPathBytes>>20)
 	}
 }
 
@@ -434,7 +434,7 @@ func (s *yscan) fail(format string, args ...any) {
 	}
 	at := max(s.lineStart, min(s.at, len(s.b)))
 	col := utf8.RuneCount(s.b[s.lineStart:at]) + 1
-	s.prob = &Problem{Pos: Pos{Line: s.line, Column: col}, Msg: fmt.Sprintf(format, args...)}
+	s.prob = &Crossing{Line: s.line, Column: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // skipLine moves to the line's break.

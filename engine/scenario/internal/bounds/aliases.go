@@ -1,4 +1,4 @@
-package scenario
+package bounds
 
 import (
 	"context"
@@ -7,31 +7,31 @@ import (
 	"github.com/goccy/go-yaml/ast"
 )
 
-// expandAliases resolves every alias of the document to its anchor's
-// node and bounds the document with every alias expanded (maxNodes,
-// maxExpandedBytes), in one walk of the AST in document order: an
+// ExpandAliases resolves every alias of the document to its anchor's
+// node and bounds the document with every alias expanded (MaxNodes,
+// MaxExpandedBytes), in one walk of the AST in document order: an
 // anchor's size is counted once, where it is defined, and each alias adds
 // that size without walking it again, so an alias bomb costs no more than
 // its text and is refused at the alias where the count crosses a bound.
 // An alias inside the anchor it names (a recursive alias) is refused
-// too. The problem, if any, is recorded in r; ctx is checked every few
-// thousand nodes.
-func expandAliases(ctx context.Context, root ast.Node, r *reporter) (map[*ast.AliasNode]ast.Node, error) {
-	x := &expander{ctx: ctx, r: r, targets: map[*ast.AliasNode]ast.Node{}, anchors: map[string]*anchorSize{}}
+// too. It returns the alias targets and the first bound crossed (nil if
+// none), or ctx's error, checked every few thousand nodes.
+func ExpandAliases(ctx context.Context, root ast.Node) (map[*ast.AliasNode]ast.Node, *Crossing, error) {
+	x := &expander{ctx: ctx, targets: map[*ast.AliasNode]ast.Node{}, anchors: map[string]*anchorSize{}}
 	x.walk(root, 0)
-	return x.targets, x.err
+	return x.targets, x.crossed, x.err
 }
 
-// expander is expandAliases' state.
+// expander is ExpandAliases' state.
 type expander struct {
 	ctx     context.Context
-	r       *reporter
 	targets map[*ast.AliasNode]ast.Node
 	anchors map[string]*anchorSize // the latest anchor of each name so far
 	nodes   int64                  // nodes so far, aliases expanded
 	bytes   int64                  // scalar and path bytes so far, aliases expanded
 	visits  int
 	stop    bool // a bound is crossed or ctx is done
+	crossed *Crossing
 	err     error
 }
 
@@ -158,16 +158,16 @@ func (x *expander) grow(n ast.Node, nodes, bytes int64) {
 	x.nodes += nodes
 	x.bytes += bytes
 	switch {
-	case x.nodes > maxNodes:
-		x.fail(n, "more than %d nodes with aliases expanded", maxNodes)
-	case x.bytes > maxExpandedBytes:
-		x.fail(n, "more than %d MiB of values and field paths with aliases expanded", maxExpandedBytes>>20)
+	case x.nodes > MaxNodes:
+		x.fail(n, "more than %d nodes with aliases expanded", MaxNodes)
+	case x.bytes > MaxExpandedBytes:
+		x.fail(n, "more than %d MiB of values and field paths with aliases expanded", MaxExpandedBytes>>20)
 	}
 }
 
 func (x *expander) fail(n ast.Node, format string, args ...any) {
 	if !x.stop {
 		x.stop = true
-		x.r.at(posOf(n), "", "%s", fmt.Sprintf(format, args...))
+		x.crossed = &Crossing{Node: n, Msg: fmt.Sprintf(format, args...)}
 	}
 }

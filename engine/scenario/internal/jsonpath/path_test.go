@@ -1,8 +1,9 @@
-package scenario
+package jsonpath
 
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -44,12 +45,12 @@ func TestJSONPathMatch(t *testing.T) {
 		{"$.stories.slug", 0, ``, 0},
 		{"$.user[0]", 0, ``, 0},
 	} {
-		p, err := compilePath(tc.path)
+		p, err := Compile(tc.path)
 		if err != nil {
 			t.Errorf("%s: %v", tc.path, err)
 			continue
 		}
-		v, n := p.match([]byte(doc), tc.k)
+		v, n := p.Match([]byte(doc), tc.k)
 		if tc.path == "$" {
 			v = nil
 		}
@@ -57,14 +58,14 @@ func TestJSONPathMatch(t *testing.T) {
 			t.Errorf("%s[%d] = %q (%d matches), want %q (%d)", tc.path, tc.k, v, n, tc.want, tc.count)
 		}
 	}
-	p, _ := compilePath("$.token")
-	v, _ := p.match([]byte(doc), 0)
-	if s, ok := jsonText(v); !ok || s != "tAk" {
+	p, _ := Compile("$.token")
+	v, _ := p.Match([]byte(doc), 0)
+	if s, ok := Text(v); !ok || s != "tAk" {
 		t.Errorf("jsonText = %q %v", s, ok)
 	}
 	// A key written with escapes matches its decoded name.
-	p, _ = compilePath(`$['esc"aped']`)
-	if v, _ := p.match([]byte(doc), 0); string(v) != "2" {
+	p, _ = Compile(`$['esc"aped']`)
+	if v, _ := p.Match([]byte(doc), 0); string(v) != "2" {
 		t.Errorf("escaped key: %q", v)
 	}
 }
@@ -80,22 +81,22 @@ func TestJSONPathCompileErrors(t *testing.T) {
 		"$.a..b":                       `empty member name`,
 		"$" + strings.Repeat(".a", 65): `more than 64 steps`,
 	} {
-		if _, err := compilePath(path); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := Compile(path); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", path, err, want)
 		}
 	}
 }
 
 func TestJSONPathMalformedBodies(t *testing.T) {
-	p, _ := compilePath("$.a[*].b")
+	p, _ := Compile("$.a[*].b")
 	for _, body := range []string{"", "{", `{"a":`, `{"a":[{"b":1},`, `{"a":[{"b"}]}`, `[1,2`, `"str`, `{"a":[{"b":1}]`, "nul", strings.Repeat("[", 20000)} {
-		p.match([]byte(body), 0) // must not panic
+		p.Match([]byte(body), 0) // must not panic
 	}
 	// Matching reads front to back: what precedes the damage matches.
-	if v, n := p.match([]byte(`{"a":[{"b":1},{"b":2}`), 1); string(v) != "2" || n != 2 {
+	if v, n := p.Match([]byte(`{"a":[{"b":1},{"b":2}`), 1); string(v) != "2" || n != 2 {
 		t.Errorf("truncated document: %q %d", v, n)
 	}
-	if v, n := p.match([]byte(`{"a":[{"b":1},{"b"}, {"b":3}]}`), -1); v != nil || n != 1 {
+	if v, n := p.Match([]byte(`{"a":[{"b":1},{"b"}, {"b":3}]}`), -1); v != nil || n != 1 {
 		t.Errorf("damaged document: %q %d", v, n)
 	}
 }
@@ -107,11 +108,11 @@ func FuzzJSONPath(f *testing.F) {
 	f.Add(`[[1,[2]],{"a":{"b":[3]}}]`, "$[*].a.b[0]")
 	f.Add(`{"a":"\u00e9\n"}`, "$.a")
 	f.Fuzz(func(t *testing.T, body, path string) {
-		p, err := compilePath(path)
+		p, err := Compile(path)
 		if err != nil {
 			return
 		}
-		_, count := p.match([]byte(body), -1)
+		_, count := p.Match([]byte(body), -1)
 		var root any
 		if !json.Valid([]byte(body)) || hasDuplicateKeys(body) || json.Unmarshal([]byte(body), &root) != nil {
 			return
@@ -121,7 +122,7 @@ func FuzzJSONPath(f *testing.F) {
 			t.Fatalf("%s on %s: %d matches, encoding/json finds %d", path, body, count, len(want))
 		}
 		for k, w := range want {
-			v, _ := p.match([]byte(body), k)
+			v, _ := p.Match([]byte(body), k)
 			var got any
 			if err := json.Unmarshal(v, &got); err != nil || !reflect.DeepEqual(got, w) {
 				t.Fatalf("%s[%d] on %s: %s, want %v", path, k, body, v, w)
@@ -211,11 +212,11 @@ func hasDuplicateKeys(body string) bool {
 }
 
 func TestJSONPathPickIsUniform(t *testing.T) {
-	p, _ := compilePath("$.stories[*].slug")
-	r := testUser(1, "A").Rand
+	p, _ := Compile("$.stories[*].slug")
+	r := rand.New(rand.NewPCG(7, 1))
 	seen := map[string]int{}
 	for range 3000 {
-		v, n := p.pick([]byte(doc), r)
+		v, n := p.Pick([]byte(doc), r)
 		if n != 3 {
 			t.Fatalf("%d matches", n)
 		}

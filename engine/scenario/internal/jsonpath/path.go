@@ -1,4 +1,4 @@
-package scenario
+package jsonpath
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// jsonPath is a compiled JSON path, the subset captures and checks need:
+// Path is a compiled JSON path, the subset captures and checks need:
 //
 //	$                  the whole body
 //	$.token            a member ($.user.name: nested members)
@@ -18,7 +18,7 @@ import (
 //	                   one at random, a check looks at the first
 //
 // Matching scans the response body in place: it allocates nothing.
-type jsonPath struct {
+type Path struct {
 	text string
 	segs []seg
 }
@@ -37,9 +37,10 @@ type seg struct {
 	index int
 }
 
-// compilePath parses a JSON path; errors say where it goes wrong.
-func compilePath(text string) (*jsonPath, error) {
-	p := &jsonPath{text: text}
+// Compile parses a JSON path; errors say where it goes wrong. Their
+// text is a problem's message in a scenario, quoting the path.
+func Compile(text string) (*Path, error) {
+	p := &Path{text: text}
 	s, ok := strings.CutPrefix(strings.TrimSpace(text), "$")
 	if !ok {
 		return nil, fmt.Errorf("JSON path %q must start with $ (such as $.token or $.items[0].id)", text)
@@ -92,8 +93,11 @@ func compilePath(text string) (*jsonPath, error) {
 	return p, nil
 }
 
-// wild reports whether the path can match more than one value.
-func (p *jsonPath) wild() bool {
+// String returns the path as written.
+func (p *Path) String() string { return p.text }
+
+// Wild reports whether the path can match more than one value.
+func (p *Path) Wild() bool {
 	for _, s := range p.segs {
 		if s.kind == segWild {
 			return true
@@ -102,21 +106,21 @@ func (p *jsonPath) wild() bool {
 	return false
 }
 
-// match returns the k-th value (from 0) the path matches in data, and the
+// Match returns the k-th value (from 0) the path matches in data, and the
 // number of matches seen (all of them when k is negative or past the
 // last). The value is the raw JSON text of the match, a sub-slice of
 // data. Matching reads the document once, front to back; what follows a
 // malformed part of it matches nothing.
-func (p *jsonPath) match(data []byte, k int) (v []byte, count int) {
+func (p *Path) Match(data []byte, k int) (v []byte, count int) {
 	m := matcher{data: data, want: k}
 	m.walk(skipWS(data, 0), p.segs)
 	return m.found, m.count
 }
 
-// pick returns one of the values the path matches in data, uniformly at
+// Pick returns one of the values the path matches in data, uniformly at
 // random from r (reservoir sampling, in one pass), and the number of
 // matches.
-func (p *jsonPath) pick(data []byte, r *rand.Rand) (v []byte, count int) {
+func (p *Path) Pick(data []byte, r *rand.Rand) (v []byte, count int) {
 	m := matcher{data: data, want: -1, rand: r}
 	m.walk(skipWS(data, 0), p.segs)
 	return m.found, m.count
@@ -210,9 +214,9 @@ func keyEquals(raw []byte, key string) bool {
 	return json.Unmarshal(raw, &s) == nil && s == key
 }
 
-// jsonText returns a matched value as text: a string's contents
+// Text returns a matched value as text: a string's contents
 // (unescaped), or the raw JSON of a number, boolean, object or array.
-func jsonText(v []byte) (string, bool) {
+func Text(v []byte) (string, bool) {
 	if len(v) == 0 || v[0] != '"' {
 		return string(v), len(v) > 0
 	}

@@ -1,8 +1,8 @@
-package scenario
+package jsonpath
 
 import "bytes"
 
-// A minimal JSON scanner for jsonPath: it finds where values start and
+// A minimal JSON scanner for Path: it finds where values start and
 // end without decoding them, so matching a path allocates nothing.
 // Malformed JSON stops the scan (nothing more matches); it never panics.
 
