@@ -77,6 +77,11 @@ type Config struct {
 	// Command is the command line that ran the soak, secrets removed, for
 	// the report's Execution Command.
 	Command string
+	// Policy is how the run is judged beyond its targets: ClientOnly
+	// accepts a verdict without server-side checks (no Sources, or none
+	// answering), StrictTargets fails a throughput target the plan
+	// cannot reach (see analysis.Policy). The zero value is the default.
+	Policy analysis.Policy
 }
 
 // withDefaults validates c and fills its zero fields; errors name the

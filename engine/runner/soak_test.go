@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"runtime/pprof"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -107,5 +109,37 @@ func TestSoakGoroutineLeakProfile(t *testing.T) {
 	if f.Verdict != analysis.VerdictDetected || f.Goroutines.LeakProfile != "available" || f.Goroutines.LeakProfileCount == 0 ||
 		!strings.HasSuffix(f.Suspects[0].Function, ".blockForever") || f.Suspects[0].Detail != "blocked forever (goroutineleak profile)" {
 		t.Fatalf("%s", explain(f))
+	}
+}
+
+// The phases are written as they start: a results directory cut short
+// (kill -9) in the steady state still has the warm-up and the steady
+// state it reached.
+func TestSoakWritesPhaseStartsAsTheyHappen(t *testing.T) {
+	s := newTestService(t)
+	var rec bytes.Buffer
+	cfg := quickConfig(s, 3*time.Second)
+	cfg.Record = capture.NewRecordWriter(&rec)
+	if _, err := Soak(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(rec.String(), "\n")
+	cut := -1
+	for i, l := range lines {
+		if strings.Contains(l, `"type":"phase","span":{"phase":"warmup"`) { // written as the load ends
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		t.Fatalf("no warm-up span in the record:\n%s", rec.String())
+	}
+	c, err := capture.ReadCapture(strings.NewReader(strings.Join(lines[:cut], "")), "probe.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steady, ok := c.Timing.Span(capture.PhaseSteady)
+	if !ok || steady.Duration() <= 0 || !c.Cut {
+		t.Fatalf("the record cut at the load's end has phases %+v (cut %v)", c.Timing, c.Cut)
 	}
 }
