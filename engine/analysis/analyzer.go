@@ -62,8 +62,12 @@ func (a *analyzer) notes() []string {
 		out = append(out, "The load was stopped early ("+stop+"): figures cover the time that ran, and the phases it reached.")
 	}
 	if aborted > 0 {
-		out = append(out, fmt.Sprintf("%s requests were still in flight when the load ended and were aborted at the stop timeout (--stop-timeout): they count in no latency, error or throughput figure.",
-			human.Count(aborted)))
+		were := "requests were"
+		if aborted == 1 {
+			were = "request was"
+		}
+		out = append(out, fmt.Sprintf("%s %s still in flight when the load ended and aborted at the stop timeout (--stop-timeout): they count in no latency, error or throughput figure.",
+			human.Count(aborted), were))
 	}
 	for _, s := range a.c.Timeline.Sources {
 		switch {

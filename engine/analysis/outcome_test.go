@@ -258,7 +258,7 @@ func TestAbortedRequestsNoted(t *testing.T) {
 	res.Stopped = true
 	r := mustAnalyze(t, res, s.Capture, healthyThresholds())
 	notes := strings.Join(r.Notes, "\n")
-	if !strings.Contains(notes, "20 requests were still in flight when the load ended and were aborted") ||
+	if !strings.Contains(notes, "20 requests were still in flight when the load ended and aborted at the stop timeout") ||
 		strings.Contains(notes, "requests in flight finished") {
 		t.Errorf("notes:\n%s", notes)
 	}

@@ -85,9 +85,12 @@ func TestUnreachableProbeDoesNotStopTheRun(t *testing.T) {
 	if r.Engine.Total.Total().Requests == 0 {
 		t.Fatal("no load ran")
 	}
-	if len(r.Notes) == 0 || !strings.Contains(r.Notes[0], "Probe http://127.0.0.1:1 was unreachable") ||
-		!strings.Contains(r.Notes[0], "connection refused") {
+	if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, "Probe http://127.0.0.1:1 was unreachable") ||
+		!strings.Contains(notes, "connection refused") {
 		t.Errorf("notes %q", r.Notes)
+	}
+	if r.ExitCode() != analysis.ExitInconclusive {
+		t.Errorf("a probe never read: exit %d, want %d (%s)", r.ExitCode(), analysis.ExitInconclusive, r.Headline())
 	}
 	for _, row := range r.System {
 		if row.Status != analysis.StatusUnknown || !strings.Contains(row.Why, "probe unreachable") {
