@@ -29,6 +29,22 @@ const (
 	ExitInconclusive = 5
 )
 
+// ExitMeaning says in a few words what an exit code of [Result.ExitCode]
+// means, beside its [Outcome]; "" for a code it does not return.
+func ExitMeaning(code int) string {
+	switch code {
+	case ExitOK:
+		return "every check that applies ran, every target was met, no defect was found"
+	case ExitTargetMissed:
+		return "a target was missed"
+	case ExitUnstable:
+		return "a defect was found (a leak, exhaustion, rising errors, a restart, users turned away, 429s beyond the policy)"
+	case ExitInconclusive:
+		return "a check that matters could not run (no probe read, no steady state or too short a one) or could not decide"
+	}
+	return ""
+}
+
 // ErrNoEngineResult is returned by [Analyze] without an engine result.
 var ErrNoEngineResult = errors.New("analysis: no engine result")
 
