@@ -43,7 +43,7 @@ classes:
 	}
 	for _, r := range runs {
 		args := append([]string{"run", "--host", tg.URL, "--scenario", "secret.yaml", "-u", "2", "-r", "2", "-t", "2s",
-			"--probe", probe, "--out", r.out, "--json"}, quick...)
+			"--probe", probe, "--probe-optional", "--out", r.out, "--json"}, quick...)
 		p := soak(t, dir, r.env, time.Minute, append(args, r.args...)...)
 		if p.code == exitError || p.code == exitUsage {
 			t.Fatalf("exit %d:\n%s", p.code, p.stderr)

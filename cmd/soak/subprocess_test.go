@@ -139,16 +139,30 @@ func TestHostNotAnswering(t *testing.T) {
 	checkOutputs(t, filepath.Join(dir, "silent"), false)
 }
 
-// TestUnreachableProbe: the run goes on client side and the report says
-// the probe was not reachable.
+// TestUnreachableProbe: a --probe that nothing answers is a configuration
+// error before the load (exit 2, no results directory); with
+// --probe-optional the run goes on client side, is judged on the checks
+// it made, and the report says the probe was not reachable.
 func TestUnreachableProbe(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTarget(t)
 	probe := "http://" + freePort(t)
-	p := soak(t, dir, nil, time.Minute, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2",
-		"-t", "3s", "--probe", probe, "--out", "out"}, quick...)...)
+	args := append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2",
+		"-t", "3s", "--probe", probe, "--out", "out"}, quick...)
+	p := soak(t, dir, nil, time.Minute, args...)
+	if p.code != exitUsage || !strings.Contains(p.stderr, "--probe "+probe+"/ does not answer") ||
+		!strings.Contains(p.stderr, "or pass --probe-optional to run without it") {
+		t.Fatalf("exit %d, want %d for a probe nothing answers:\n%s", p.code, exitUsage, p.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("a results directory was made for a run refused before the load")
+	}
+	p = soak(t, dir, nil, time.Minute, append(args, "--probe-optional")...)
 	if p.code == exitError || p.code == exitUsage {
 		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	if !strings.Contains(p.stderr, "going on without it (--probe-optional)") {
+		t.Errorf("no warning that the run goes on without the probe:\n%s", p.stderr)
 	}
 	doc := checkOutputs(t, filepath.Join(dir, "out"), false)
 	if doc.Totals.Requests == 0 {

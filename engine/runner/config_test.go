@@ -56,6 +56,15 @@ func TestRedactCommand(t *testing.T) {
 	if !strings.Contains(got, "postgres://u:[redacted]@127.0.0.1/db") {
 		t.Errorf("URL mangled: %q", got)
 	}
+	// A probe's 401 answer names the token without giving one: its hint
+	// stays whole, and a labelled secret is still removed.
+	hint := "probe: remote error: GET http://127.0.0.1:6061/snapshot: 401 Unauthorized: unauthorized: send the probe's token in the Authorization header"
+	if got := cleanError(errors.New(hint)); got != hint {
+		t.Errorf("the hint was mangled:\n got %q\nwant %q", got, hint)
+	}
+	if got := redactCommand("auth failed, password: hunter2 (token=abc)"); strings.Contains(got, "hunter2") || strings.Contains(got, "abc") {
+		t.Errorf("labelled secrets kept: %q", got)
+	}
 }
 
 // failingClient is a remote probe that never answers.
