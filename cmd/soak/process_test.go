@@ -197,8 +197,14 @@ type started struct {
 
 func start(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
+	return startEnv(t, dir, nil, args...)
+}
+
+// startEnv is start with extra environment variables.
+func startEnv(t *testing.T, dir string, env []string, args ...string) *started {
+	t.Helper()
 	cmd := exec.Command(soakBin, args...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), cleanEnv...)
+	cmd.Dir, cmd.Env = dir, append(append(os.Environ(), cleanEnv...), env...)
 	s := &started{cmd: cmd, stderr: &lockedBuffer{}, lines: make(chan string, 100), done: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	out, err := cmd.StdoutPipe()

@@ -179,9 +179,14 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	return m.err
 }
 
+// actual is a row's Actual cell: with why it was not measured, or why
+// its target could not be reached.
 func actual(t analysis.Target) string {
-	if t.Status == analysis.StatusUnknown && t.Why != "" {
+	switch {
+	case t.Status == analysis.StatusUnknown && t.Why != "":
 		return "not measured: " + t.Why
+	case t.Status == analysis.StatusUnreachable && t.Why != "":
+		return t.Actual + "; " + t.Why
 	}
 	return t.Actual
 }
