@@ -74,8 +74,9 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "report.png")
 	runChromium(t, bin, file, "--screenshot="+shot, "--window-size=1200,1800")
-	checkScreenshot(t, shot)
-	checkVerdictFirst(t, shot)
+	img := readScreenshot(t, shot)
+	checkScreenshot(t, img)
+	checkVerdictFirst(t, img)
 	if keep := os.Getenv("SOAK_KEEP_SCREENSHOT"); keep != "" {
 		b, _ := os.ReadFile(shot)
 		os.WriteFile(keep, b, 0o644)
@@ -106,17 +107,8 @@ func TestHTMLRendersInChromium(t *testing.T) {
 // checkVerdictFirst: the first screen (the top 800 CSS pixels, a laptop's
 // window) shows the verdict: the failing verdict's red banner fills a good
 // part of it, above the tiles.
-func checkVerdictFirst(t *testing.T, path string) {
+func checkVerdictFirst(t *testing.T, img image.Image) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	red, first := 0, -1
 	for y := 0; y < 800; y++ {
 		for x := 0; x < shotW; x += 2 {
@@ -135,9 +127,8 @@ func checkVerdictFirst(t *testing.T, path string) {
 	t.Logf("verdict banner: %d pixels sampled in the first screen, from y=%d", red, first)
 }
 
-// checkScreenshot: a PNG of the window's size, not blank: many colours,
-// and a good share of pixels that are not the background.
-func checkScreenshot(t *testing.T, path string) {
+// readScreenshot decodes the PNG at path.
+func readScreenshot(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -148,6 +139,13 @@ func checkScreenshot(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
 	}
+	return img
+}
+
+// checkScreenshot: a PNG of the window's size, not blank: many colours,
+// and a good share of pixels that are not the background.
+func checkScreenshot(t *testing.T, img image.Image) {
+	t.Helper()
 	if b := img.Bounds(); b != image.Rect(0, 0, shotW, shotH) {
 		t.Fatalf("screenshot is %v, want %dx%d", b.Size(), shotW, shotH)
 	}
