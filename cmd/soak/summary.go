@@ -88,7 +88,11 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		}
 	}
 	for _, ch := range r.ChecksWith(analysis.CheckNotRun) {
-		fmt.Fprintf(w, "  could not check %s\n", ch.String())
+		src := ""
+		if ch.Source != "" {
+			src = " [" + ch.Source + "]"
+		}
+		fmt.Fprintf(w, "  could not check %s%s: %s\n", ch.Name, src, ch.Why)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
