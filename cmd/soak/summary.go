@@ -87,12 +87,14 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 			}
 		}
 	}
+	if ran := r.ChecksWith(analysis.CheckRan); len(ran) > 0 {
+		fmt.Fprintf(w, "  checked (%d): %s\n", len(ran), checkList(ran))
+	}
+	if skipped := r.ChecksWith(analysis.CheckSkipped); len(skipped) > 0 {
+		fmt.Fprintf(w, "  skipped, nothing to check (%d): %s\n", len(skipped), checkList(skipped))
+	}
 	for _, ch := range r.ChecksWith(analysis.CheckNotRun) {
-		src := ""
-		if ch.Source != "" {
-			src = " [" + ch.Source + "]"
-		}
-		fmt.Fprintf(w, "  could not check %s%s: %s\n", ch.Name, src, ch.Why)
+		fmt.Fprintf(w, "  could not check %s%s: %s\n", ch.Name, sourceTag(ch.Source), ch.Why)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -133,4 +135,21 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 		why += ", over a partial run"
 	}
 	return fmt.Sprintf("exit %d: %s", code, why)
+}
+
+// checkList names checks, with their sources: "memory-leak [svc], error-rate".
+func checkList(cs []analysis.Check) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name + sourceTag(c.Source)
+	}
+	return strings.Join(names, ", ")
+}
+
+// sourceTag is " [source]", or "" for the client side.
+func sourceTag(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " [" + s + "]"
 }

@@ -167,7 +167,7 @@ func TestShortRunIsInconclusive(t *testing.T) {
 		strings.Contains(p.stdout, "nothing unstable") {
 		t.Fatalf("exit %d, last line %q:\n%s\n%s", p.code, lastLine(p.stdout), p.stdout, p.stderr)
 	}
-	wantAll(t, "summary", p.stdout, "could not check memory-leak [", "could not check goroutine-leak [")
+	wantAll(t, "summary", p.stdout, "could not check memory-leak [", "could not check goroutine-leak [", "  checked (", "error-rate")
 	md, doc := readOut(t, filepath.Join(dir, "short"))
 	wantAll(t, "report.md", md, "**❔ Inconclusive (exit 5)**", "**Could not be checked**", "- memory-leak [", "**Checked** (")
 	if c := checkOf(doc, "memory-leak"); c == nil || c.Status != analysis.CheckNotRun || !strings.Contains(c.Why, "steady state") {
