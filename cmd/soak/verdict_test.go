@@ -118,7 +118,7 @@ func TestOnly429s(t *testing.T) {
 		}
 		return rl.Handler(h)
 	})
-	p = soak(t, dir, nil, time.Minute, append([]string{"run", "--host", tg.URL, "--url", "/", "-u", "3", "-r", "0", "-t", "3s",
+	p = soak(t, dir, nil, time.Minute, append([]string{"run", "--host", tg.URL, "--url", "/", "-u", "3", "-r", "0", "-t", "2s",
 		"--wait", "10ms", "--probe", tg.Probe, "--out", "limited"}, quick...)...)
 	if p.code == exitOK || p.code == exitError || p.code == exitUsage ||
 		!strings.Contains(lastLine(p.stdout), ": mostly rate-limited: ") {
@@ -287,7 +287,7 @@ func TestUnreachableTarget(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	tg := newTarget(t)
-	args := []string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "0", "-t", "3s", "--wait", "1s",
+	args := []string{"run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "0", "-t", "2s", "--wait", "1s",
 		"--min-rps", "100", "--probe-optional"}
 	p := soak(t, dir, nil, time.Minute, append(args, "--out", "plan")...)
 	if p.code != exitOK || !strings.HasPrefix(lastLine(p.stdout), "exit 0: healthy on the client-side checks only") {
@@ -470,7 +470,7 @@ func TestReportAfterKill(t *testing.T) {
 	s := start(t, dir, "demo", "-u", "10", "-r", "0", "-t", "5m", "--probe-interval", "250ms", "--baseline", "500ms",
 		"--settle", "1s", "--out", "killed")
 	out := filepath.Join(dir, "killed")
-	waitSteady(t, out, 24, s)
+	waitSteady(t, out, 16, s)
 	s.cmd.Process.Kill()
 	s.wait(t, time.Minute)
 	p := soak(t, dir, nil, time.Minute, "report", "killed")
@@ -488,9 +488,9 @@ func TestReportAfterKill(t *testing.T) {
 	}
 	var steady bool
 	for _, sp := range doc.Analysis.Phases {
-		steady = steady || (sp.Phase == "steady" && sp.End.Sub(sp.Start) >= 5*time.Second)
+		steady = steady || (sp.Phase == "steady" && sp.End.Sub(sp.Start) >= 3*time.Second)
 	}
 	if !steady {
-		t.Errorf("phases %+v: no steady state of the 6 s or more the run had", doc.Analysis.Phases)
+		t.Errorf("phases %+v: no steady state of the 4 s or more the run had", doc.Analysis.Phases)
 	}
 }
