@@ -94,7 +94,7 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		fmt.Fprintf(w, "  skipped, nothing to check (%d): %s\n", len(skipped), checkList(skipped))
 	}
 	for _, ch := range r.ChecksWith(analysis.CheckNotRun) {
-		fmt.Fprintf(w, "  could not check %s%s: %s\n", ch.Name, sourceTag(ch.Source), ch.Why)
+		fmt.Fprintf(w, "  could not check %s: %s\n", ch.Label(), ch.Why)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -141,15 +141,7 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 func checkList(cs []analysis.Check) string {
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = c.Name + sourceTag(c.Source)
+		names[i] = c.Label()
 	}
 	return strings.Join(names, ", ")
-}
-
-// sourceTag is " [source]", or "" for the client side.
-func sourceTag(s string) string {
-	if s == "" {
-		return ""
-	}
-	return " [" + s + "]"
 }

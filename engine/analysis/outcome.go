@@ -59,9 +59,12 @@ type Check struct {
 	Why string `json:"why,omitempty"`
 }
 
+// Label is the check's name and source: "memory-leak [svc]", "error-rate".
+func (c Check) Label() string { return c.Name + sourceTag(c.Source) }
+
 // String is "memory-leak [svc]: could not run: only 3 GC cycles ...".
 func (c Check) String() string {
-	s := c.Name + sourceTag(c.Source) + ": " + string(c.Status)
+	s := c.Label() + ": " + string(c.Status)
 	if c.Why != "" {
 		s += ": " + c.Why
 	}
@@ -197,7 +200,7 @@ func checkNames(cs []Check) string {
 			names = append(names, fmt.Sprintf("and %d more", len(cs)-4))
 			break
 		}
-		names = append(names, c.Name+sourceTag(c.Source))
+		names = append(names, c.Label())
 	}
 	return strings.Join(names, ", ")
 }

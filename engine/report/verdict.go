@@ -50,7 +50,7 @@ func verdict(r *analysis.Result) Verdict {
 	v.NotRun = r.ChecksWith(analysis.CheckNotRun)
 	v.Skipped = r.ChecksWith(analysis.CheckSkipped)
 	for _, c := range r.ChecksWith(analysis.CheckRan) {
-		v.Ran = append(v.Ran, c.Name+sourceSuffix(c.Source))
+		v.Ran = append(v.Ran, c.Label())
 	}
 	return v
 }
@@ -93,13 +93,13 @@ func writeVerdict(m *mdWriter, v *Verdict) {
 	if len(v.NotRun) > 0 {
 		m.f("\n**Could not be checked** (the run cannot show the service healthy without them):\n\n")
 		for _, c := range v.NotRun {
-			m.f("- %s%s: %s\n", cell(c.Name), cell(sourceSuffix(c.Source)), cell(c.Why))
+			m.f("- %s: %s\n", cell(c.Label()), cell(c.Why))
 		}
 	}
 	if len(v.Skipped) > 0 {
 		var parts []string
 		for _, c := range v.Skipped {
-			parts = append(parts, fmt.Sprintf("%s%s (%s)", c.Name, sourceSuffix(c.Source), c.Why))
+			parts = append(parts, fmt.Sprintf("%s (%s)", c.Label(), c.Why))
 		}
 		m.f("\n**Skipped** (nothing to check): %s\n", cell(strings.Join(parts, "; ")))
 	}
