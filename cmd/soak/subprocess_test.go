@@ -201,7 +201,14 @@ func TestCapacity(t *testing.T) {
 	if n := steadySamples(filepath.Join(dir, "cap")); n < 10 {
 		t.Errorf("%d probe samples in probe.jsonl through the steps", n)
 	}
-	md, _ := readOut(t, filepath.Join(dir, "cap"))
+	md, doc := readOut(t, filepath.Join(dir, "cap"))
+	var phases []string
+	for _, sp := range doc.Analysis.Phases {
+		phases = append(phases, string(sp.Phase))
+	}
+	if strings.Join(phases, " ") != "baseline warmup steady drain" {
+		t.Errorf("capacity phases %v: want a baseline, the first step's settling as warm-up, the steps, a drain", phases)
+	}
 	for _, row := range []string{"| Application | CPU Usage |", "| Application | Memory Usage |", "**OS**: ", "**CPU**: ", "**RAM**: ",
 		"**Service Go Version**: ", "**Initial Memory**: ", "**Leak Detected**: "} {
 		i := strings.Index(md, row)

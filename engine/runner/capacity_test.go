@@ -1,10 +1,8 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
-	"github.com/soaklab/soak/engine/capture"
 )
 
 // limitedHandler serves at most two requests at a time, 20 ms each: its
@@ -153,50 +150,5 @@ func TestCapacityStopped(t *testing.T) {
 	}
 	if cr.Engine.Ending() != engine.EndStopped || !cr.Partial || cr.Broke {
 		t.Errorf("ending %q, partial %v, broke %v; want stopped and partial", cr.Engine.Ending(), cr.Partial, cr.Broke)
-	}
-}
-
-// With a probe, a capacity search reads it as a soak does: a baseline, a
-// sample every poll through the steps, a drain; every sample and phase
-// goes to the record as it happens, and the result carries the capture
-// (phases, environment) for the analysis.
-func TestCapacityWithProbe(t *testing.T) {
-	t.Parallel()
-	s := newTestService(t)
-	var rec bytes.Buffer
-	cr, err := Capacity(context.Background(), CapacityConfig{
-		Plan: soakPlan(s, 1, 5*time.Millisecond, 0), Users: []int{1, 2}, StepDuration: 5 * time.Second,
-		Sources: []Source{InProcess(s.p)}, PollInterval: 200 * time.Millisecond,
-		Record: capture.NewRecordWriter(&rec), Command: "soak capacity --probe-token s3cret",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := cr.Capture
-	if c == nil || len(c.Timeline.Sources) != 1 || c.Timeline.Sources[0].Polls < 10 {
-		t.Fatalf("capture %+v", c)
-	}
-	var phases []capture.Phase
-	for _, sp := range c.Timing {
-		phases = append(phases, sp.Phase)
-	}
-	if fmt.Sprint(phases) != "[baseline warmup steady drain]" || c.Environment == nil || c.Environment.Cores == 0 {
-		t.Errorf("phases %v, environment %+v", phases, c.Environment)
-	}
-	if strings.Contains(c.Config.Command, "s3cret") {
-		t.Errorf("command kept the token: %q", c.Config.Command)
-	}
-	back, err := capture.ReadCapture(&rec, "probe.jsonl")
-	if err != nil || back.Timeline.Sources[0].Polls != c.Timeline.Sources[0].Polls || len(back.Timing) != 4 {
-		t.Errorf("the record: %v, %d polls, %d phases", err, back.Timeline.Sources[0].Polls, len(back.Timing))
-	}
-	r, err := analysis.Analyze(cr.Engine, c, analysis.DefaultThresholds())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, row := range r.System {
-		if row.Component == "Application" && row.Status == analysis.StatusUnknown {
-			t.Errorf("%s %s not measured: %s", row.Component, row.Metric, row.Why)
-		}
 	}
 }

@@ -47,10 +47,14 @@ func TestSoakHeapLeak(t *testing.T) {
 func TestSoakCleanService(t *testing.T) {
 	s := newTestService(t)
 	s.lazyWorkers, s.boundedCache = true, true
-	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
+	var rec bytes.Buffer
+	cfg := quickConfig(s, 8*time.Second)
+	cfg.Record = capture.NewRecordWriter(&rec)
+	res, err := Soak(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPhaseStarts(t, rec.String())
 	for _, f := range res.Findings {
 		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning {
 			t.Errorf("clean service: %s", explain(&f))
@@ -112,18 +116,12 @@ func TestSoakGoroutineLeakProfile(t *testing.T) {
 	}
 }
 
-// The phases are written as they start: a results directory cut short
-// (kill -9) in the steady state still has the warm-up and the steady
+// checkPhaseStarts: the phases are written as they start, so a record cut
+// short (kill -9) at the load's end still has the warm-up and the steady
 // state it reached.
-func TestSoakWritesPhaseStartsAsTheyHappen(t *testing.T) {
-	s := newTestService(t)
-	var rec bytes.Buffer
-	cfg := quickConfig(s, 3*time.Second)
-	cfg.Record = capture.NewRecordWriter(&rec)
-	if _, err := Soak(context.Background(), cfg); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(rec.String(), "\n")
+func checkPhaseStarts(t *testing.T, rec string) {
+	t.Helper()
+	lines := strings.SplitAfter(rec, "\n")
 	cut := -1
 	for i, l := range lines {
 		if strings.Contains(l, `"type":"phase","span":{"phase":"warmup"`) { // written as the load ends
@@ -132,14 +130,13 @@ func TestSoakWritesPhaseStartsAsTheyHappen(t *testing.T) {
 		}
 	}
 	if cut < 0 {
-		t.Fatalf("no warm-up span in the record:\n%s", rec.String())
+		t.Fatalf("no warm-up span in the record:\n%.2000s", rec)
 	}
 	c, err := capture.ReadCapture(strings.NewReader(strings.Join(lines[:cut], "")), "probe.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	steady, ok := c.Timing.Span(capture.PhaseSteady)
-	if !ok || steady.Duration() <= 0 || !c.Cut {
+	if steady, ok := c.Timing.Span(capture.PhaseSteady); !ok || steady.Duration() <= 0 || !c.Cut {
 		t.Fatalf("the record cut at the load's end has phases %+v (cut %v)", c.Timing, c.Cut)
 	}
 }
