@@ -93,7 +93,9 @@
 // # HTML
 //
 // [HTML] writes one self-contained file: inline CSS and SVG, no script,
-// nothing fetched, so it opens offline. It has the summary, the
+// nothing fetched, so it opens offline. With an analysis it opens on the
+// verdict, a banner coloured by outcome above the summary's tiles, each
+// tile coloured by its target row (a failing tile is never green). It has the summary, the
 // configuration, charts over time (users, requests/s, p50/p95/p99,
 // failures and 429s per second), every endpoint and the errors. With an
 // analysis ([Run].Analysis) it adds the sections of the Markdown report
