@@ -1,4 +1,5 @@
-# The README's two commands are `go run ./cmd/soak demo` and `make test`.
+# The README's first commands are `go run ./cmd/soak demo` (in memory, then on PostgreSQL and
+# Redis) and `make test`.
 # .ci/run calls `make test` with SOAK_REQUIRE_SERVICES=1 and SOAK_LONG=1.
 
 GO ?= go

@@ -97,8 +97,8 @@ func (iv *Interval) check() error {
 		return errors.New("end: before start")
 	case iv.Users < 0 || iv.MaxUsers < 0:
 		return errors.New("users: negative")
-	case iv.ErrorsOverflow < 0 || iv.CPU < 0:
-		return errors.New("errors_overflow or cpu_ns: negative")
+	case iv.ErrorsOverflow < 0 || iv.CPU < 0 || iv.Started < 0:
+		return errors.New("errors_overflow, cpu_ns or started: negative")
 	}
 	for k, v := range iv.Classes {
 		if v < 0 {
@@ -113,7 +113,7 @@ func (iv *Interval) check() error {
 			return fmt.Errorf("stats[%d]: not sorted by name and method, or repeated", i)
 		}
 	}
-	for _, list := range [][]ErrorStat{iv.Errors, iv.Exceptions} {
+	for _, list := range [][]ErrorStat{iv.Errors, iv.Exceptions, iv.Quits} {
 		for i, e := range list {
 			if e.Count <= 0 || e.Kind >= NumKinds || e.Last.Before(e.First) {
 				return fmt.Errorf("errors[%d]: count, kind or first/last out of range", i)

@@ -49,6 +49,7 @@ func (s *schedCounters) take(workers int) Schedule {
 
 // userStarted and userStopped keep the running-user counts.
 func (r *runner) userStarted(cls *classState) {
+	r.started.Add(1)
 	n := r.users.Add(1)
 	cls.users.Add(1)
 	atomicMax(&r.peak, n)
@@ -83,7 +84,7 @@ func (r *runner) collectLoop(done <-chan struct{}, sink *sink) {
 func (r *runner) flush(seq int, start, end time.Time, sink *sink) time.Time {
 	users := int(r.users.Load())
 	iv := &Interval{Seq: seq, Span: 1, Start: start, End: end, Users: users,
-		MaxUsers: int(max(r.peak.Swap(int64(users)), int64(users)))}
+		MaxUsers: int(max(r.peak.Swap(int64(users)), int64(users))), Started: r.started.Swap(0)}
 	if r.info.Model == "closed" {
 		iv.Classes = make(map[string]int, len(r.classes))
 		for _, c := range r.classes {

@@ -25,7 +25,9 @@
 //     cap), Duration, StopTimeout, Stop (a graceful stop), MaxRPS,
 //     Interval, MaxNames, Transport, RunID and the OnStart / OnInterval
 //     callbacks. [Plan.Validate] names the bad field. [Run] executes it and
-//     returns a [Result].
+//     returns a [Result]. [Plan.MaxThroughput] bounds the requests per
+//     second the plan can send whatever the service does (Little's law
+//     over the waits, from each [Task]'s Requests).
 //   - [Class]: Name, Weight or Fixed count, [Wait] ([Constant], [Between],
 //     [ConstantPacing], [ConstantThroughput]), default Header, OnStart and
 //     OnStop hooks, weighted [Task]s, Sequential. Class dispatch is
@@ -41,7 +43,9 @@
 //     name): counts, failures by [Kind], 429s apart, aborted, bytes, exact
 //     sum/min/max and an HDR [Histogram] (µs, 1 µs..60 s, 3 digits); the
 //     errors by (method, name, error) with count, first and last seen; the
-//     users; the open model's [Schedule] (late and dropped arrivals, lag);
+//     users, those started and those that quit before the load ended (a
+//     failed OnStart, [ErrStopUser]) by class, hook and reason; the open
+//     model's [Schedule] (late and dropped arrivals, lag);
 //     the generator's CPU. [Window] merges intervals exactly (the seed's
 //     0-10/10-20/20-30 min windows), [Interval.Add] merges two engines'
 //     intervals, [Series] keeps a bounded series for runs of any length.

@@ -203,3 +203,19 @@ func ExamplePlan_maxNames() {
 	// GET /api/stories/story-1: 1
 	// GET /api/stories/story-2: 1
 }
+
+// MaxThroughput bounds what a plan can send whatever the service does:
+// 200 users pausing 1-3 s (2 s on average) after each one-request task,
+// all started at once, send at most 100 requests per second (Little's
+// law), so a "> 100 RPS" target cannot be met by this plan.
+func ExamplePlan_MaxThroughput() {
+	p := engine.Plan{Host: "http://127.0.0.1:8000", Duration: 30 * time.Minute, Load: engine.Closed{Users: 200},
+		Classes: []engine.Class{{Name: "Reader", Weight: 1, Wait: engine.Between{Min: time.Second, Max: 3 * time.Second},
+			Tasks: []engine.Task{{Weight: 1, Requests: 1, Do: func(ctx context.Context, u *engine.User) error {
+				_, err := u.Get(ctx, "/api/items", "")
+				return err
+			}}}}}}
+	rps, ok := p.MaxThroughput()
+	fmt.Printf("%.0f requests/s at most (%v)\n", rps, ok)
+	// Output: 100 requests/s at most (true)
+}

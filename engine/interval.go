@@ -38,6 +38,18 @@ type Interval struct {
 	Exceptions     []ErrorStat `json:"exceptions,omitempty"`
 	ErrorsOverflow int64       `json:"errors_overflow,omitempty"`
 
+	// Started counts the users (closed model) or workers (open model)
+	// that started in the span. Quits aggregates, by (Name, Error), the
+	// ones that ended before the load did: Name is "Class/on_start" for
+	// a user whose OnStart failed (it never ran a task) and "Class/task"
+	// for one a task stopped with ErrStopUser; Error says why (the
+	// failed request, or the task's error). Method is empty. Users
+	// stopped by the load's end, a ramp-down or Plan.Stop are not
+	// quits. Sorted by Count, highest first; past MaxErrors entries they
+	// count in ErrorsOverflow.
+	Started int64       `json:"started,omitempty"`
+	Quits   []ErrorStat `json:"quits,omitempty"`
+
 	Schedule Schedule `json:"schedule"` // open model: arrivals, lag, drops
 
 	// CPU is the generator process's CPU time (user+system) during the span.
@@ -46,6 +58,15 @@ type Interval struct {
 
 // Duration is End - Start.
 func (iv *Interval) Duration() time.Duration { return iv.End.Sub(iv.Start) }
+
+// UsersQuit sums Quits: the users that ended before the load did.
+func (iv *Interval) UsersQuit() int64 {
+	var n int64
+	for i := range iv.Quits {
+		n += iv.Quits[i].Count
+	}
+	return n
+}
 
 // Total sums every Stat of the interval into one named [AggregatedName].
 func (iv *Interval) Total() Stat { return Total(iv.Stats) }
@@ -173,10 +194,12 @@ func (iv *Interval) addCounts(o *Interval, maxErrors int) {
 		maxErrors = DefaultMaxErrors
 	}
 	iv.Stats = mergeStats(iv.Stats, o.Stats)
-	var n1, n2 int64
+	var n1, n2, n3 int64
 	iv.Errors, n1 = mergeErrors(iv.Errors, o.Errors, maxErrors)
 	iv.Exceptions, n2 = mergeErrors(iv.Exceptions, o.Exceptions, maxErrors)
-	iv.ErrorsOverflow += o.ErrorsOverflow + n1 + n2
+	iv.Quits, n3 = mergeErrors(iv.Quits, o.Quits, maxErrors)
+	iv.ErrorsOverflow += o.ErrorsOverflow + n1 + n2 + n3
+	iv.Started += o.Started
 	iv.CPU += o.CPU
 }
 

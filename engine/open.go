@@ -125,9 +125,11 @@ func (r *runner) worker(u *User, intended time.Time, next <-chan time.Time) {
 			}
 			u.intended = intended
 			i := cs.pick(u, &cur)
-			stop := r.taskDone(u, cs.names[i], cs.c.Tasks[i].Do(r.runCtx, u))
+			err := cs.c.Tasks[i].Do(r.runCtx, u)
+			stop := r.taskDone(u, cs.names[i], err)
 			u.intended = time.Time{}
 			if stop {
+				r.quit(u, cs.names[i], err)
 				break
 			}
 			select {

@@ -182,6 +182,11 @@ type Task struct {
 	Weight int
 	// Do is the task's body. Required.
 	Do TaskFunc
+	// Requests is the most requests one run of Do sends; 0 means not
+	// known. engine/scenario sets it (a task's steps). When every task
+	// that can run has it, [Plan.MaxThroughput] can bound what the plan
+	// sends.
+	Requests int
 }
 
 // Load is a load model: [Closed] or [Open]. The set is sealed.

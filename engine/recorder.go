@@ -31,8 +31,17 @@ type statKey struct{ method, name string }
 
 type errKey struct {
 	method, name, msg string
-	exception         bool
+	list              errList
 }
+
+// errList is the list of an Interval an aggregated error goes to.
+type errList uint8
+
+const (
+	listErrors     errList = iota // failed requests: Interval.Errors
+	listExceptions                // task errors: Interval.Exceptions
+	listQuits                     // users that quit: Interval.Quits
+)
 
 // bucket is one shard's share of one interval.
 type bucket struct {
@@ -104,7 +113,7 @@ func (s *shard) abort(k statKey) {
 	s.mu.Unlock()
 }
 
-// errorSeen aggregates one failure (or, with exception, a task error).
+// errorSeen aggregates one failure, task error or quit (k.list).
 func (s *shard) errorSeen(k errKey, kind Kind, now time.Time, maxErrors int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,11 +140,11 @@ func (s *shard) swap() *bucket {
 }
 
 // collect swaps every shard's bucket out and merges them into iv's
-// Stats, Errors and Exceptions; then the buckets are reset and become the
+// Stats, Errors, Exceptions and Quits; then the buckets are reset and become the
 // shards' spares. Only the collector goroutine calls it.
 func (r *recorder) collect(iv *Interval) {
 	stats := map[statKey]*Stat{}
-	var errs, excs []ErrorStat
+	var errs, excs, quits []ErrorStat
 	for i := range r.shards {
 		sh := &r.shards[i]
 		b := sh.swap()
@@ -151,18 +160,15 @@ func (r *recorder) collect(iv *Interval) {
 			}
 			st.reset()
 		}
-		var es, xs []ErrorStat
+		var lists [3][]ErrorStat
 		for k, e := range b.errs {
-			if k.exception {
-				xs = append(xs, *e)
-			} else {
-				es = append(es, *e)
-			}
+			lists[k.list] = append(lists[k.list], *e)
 		}
-		var n1, n2 int64
-		errs, n1 = mergeErrors(errs, es, r.maxErrors)
-		excs, n2 = mergeErrors(excs, xs, r.maxErrors)
-		iv.ErrorsOverflow += b.overflow + n1 + n2
+		var n1, n2, n3 int64
+		errs, n1 = mergeErrors(errs, lists[listErrors], r.maxErrors)
+		excs, n2 = mergeErrors(excs, lists[listExceptions], r.maxErrors)
+		quits, n3 = mergeErrors(quits, lists[listQuits], r.maxErrors)
+		iv.ErrorsOverflow += b.overflow + n1 + n2 + n3
 		clear(b.errs)
 		b.overflow = 0
 		sh.spare = b
@@ -172,5 +178,5 @@ func (r *recorder) collect(iv *Interval) {
 		iv.Stats = append(iv.Stats, *st)
 	}
 	slices.SortFunc(iv.Stats, func(a, b Stat) int { return compareStats(&a, &b) })
-	iv.Errors, iv.Exceptions = errs, excs
+	iv.Errors, iv.Exceptions, iv.Quits = errs, excs, quits
 }

@@ -27,6 +27,11 @@ type RunInfo struct {
 	Transport string `json:"transport"` // the HTTP client used: "h1" (soak's own) or "net/http"
 	LateAfter int64  `json:"late_after_us"`
 	MaxNames  int    `json:"max_names,omitempty"` // bound on recorded (method, name) pairs; the rest are under OtherName
+
+	// MaxThroughput is the most requests per second the plan can send on
+	// average over the run, whatever the service does ([Plan.MaxThroughput]);
+	// 0 when the plan has no such bound.
+	MaxThroughput float64 `json:"max_throughput_rps,omitempty"`
 }
 
 // ClassInfo is a class's share in the plan.

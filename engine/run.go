@@ -68,6 +68,7 @@ type runner struct {
 	stopped  atomic.Bool // Plan.Stop ended the load before its planned end
 
 	users   atomic.Int64 // running users (closed) or workers (open)
+	started atomic.Int64 // users or workers started since the last interval
 	workers atomic.Int64 // open model: workers started and not yet ended
 	peak    atomic.Int64 // most users since the last interval
 	sched   schedCounters
@@ -127,6 +128,9 @@ func (r *runner) init(ctx context.Context) {
 		Transport: r.client.name(),
 		LateAfter: int64(r.set.lateAfter / time.Microsecond),
 		MaxNames:  r.set.maxNames,
+	}
+	if bound, ok := p.MaxThroughput(); ok {
+		r.info.MaxThroughput = bound
 	}
 	h := fnv.New64a()
 	h.Write([]byte(r.info.RunID))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -70,8 +71,26 @@ func (r *runner) taskDone(u *User, name string, err error) (stop bool) {
 	if len(msg) > maxExceptionLen {
 		msg = msg[:maxExceptionLen]
 	}
-	u.shard.errorSeen(errKey{name: name, msg: msg, exception: true}, KindOther, time.Now(), r.set.maxErrors)
+	u.shard.errorSeen(errKey{name: name, msg: msg, list: listExceptions}, KindOther, time.Now(), r.set.maxErrors)
 	return false
+}
+
+// quit records that u ended before its time, in name ("Class/on_start",
+// "Class/task") because of err: a failed OnStart, or ErrStopUser from a
+// task. A user whose request the run's end aborted is not a quit.
+func (r *runner) quit(u *User, name string, err error) {
+	if err == nil || r.runCtx.Err() != nil || errors.Is(err, ErrAborted) {
+		return
+	}
+	var re *RequestError
+	msg := err.Error()
+	if errors.As(err, &re) {
+		msg = strings.TrimSpace(re.Method+" "+re.Name) + ": " + re.Reason
+	}
+	if len(msg) > maxExceptionLen {
+		msg = msg[:maxExceptionLen]
+	}
+	u.shard.errorSeen(errKey{name: name, msg: msg, list: listQuits}, KindOther, time.Now(), r.set.maxErrors)
 }
 
 // userLoop runs a closed-model user until it is stopped or the load ends.
@@ -89,7 +108,8 @@ func (r *runner) userLoop(u *User) {
 			if cs.c.Wait != nil {
 				t0 = time.Now()
 			}
-			if r.taskDone(u, cs.names[i], cs.c.Tasks[i].Do(r.runCtx, u)) {
+			if err := cs.c.Tasks[i].Do(r.runCtx, u); r.taskDone(u, cs.names[i], err) {
+				r.quit(u, cs.names[i], err)
 				break
 			}
 			if cs.c.Wait != nil && !u.sleep(cs.c.Wait.Next(u.Rand, time.Since(t0))) {
@@ -111,7 +131,10 @@ func (r *runner) runHook(u *User, hook TaskFunc, name string) bool {
 	err := hook(r.runCtx, u)
 	r.taskDone(u, u.Class+"/"+name, err)
 	// A failed OnStart (a login) leaves the user useless: it stops, its
-	// failure or exception recorded.
+	// failure or exception recorded, and it counts as a quit.
+	if name == "on_start" {
+		r.quit(u, u.Class+"/"+name, err)
+	}
 	return err == nil
 }
 

@@ -183,9 +183,34 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		if len(msg) > 300 {
 			msg = msg[:300] + "..."
 		}
-		return nil, fmt.Errorf("%w: GET %s: %s: %s", ErrProbe, c.redacted(path), resp.Status, redact.Secrets(msg))
+		return nil, &StatusError{URL: c.redacted(path), Code: resp.StatusCode, Status: resp.Status, Message: redact.Secrets(msg)}
 	}
 	return b, nil
+}
+
+// StatusError is a remote probe's answer other than 200 OK: a 401 or 403
+// (the token is missing or wrong), a 404 (not a probe at that path), a
+// 500. It wraps [ErrProbe]; errors.As finds it under the client's errors.
+type StatusError struct {
+	// URL is what was asked for (without credentials); Code and Status
+	// the answer's status ("401 Unauthorized"); Message its body,
+	// trimmed to 300 bytes, secrets removed.
+	URL     string
+	Code    int
+	Status  string
+	Message string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%v: GET %s: %s: %s", ErrProbe, e.URL, e.Status, e.Message)
+}
+
+func (e *StatusError) Unwrap() error { return ErrProbe }
+
+// Unauthorized reports whether the probe refused the request for its
+// credentials: 401 (no token, or the wrong one) or 403.
+func (e *StatusError) Unauthorized() bool {
+	return e.Code == http.StatusUnauthorized || e.Code == http.StatusForbidden
 }
 
 func (c *Client) redacted(path string) string { return c.base.String() + path }

@@ -292,8 +292,14 @@ func TestListenLoopbackRule(t *testing.T) {
 		t.Errorf("client with token: %v", err)
 	}
 	cw, _ := probe.NewClient(url, "wrong")
-	if _, err := cw.Snapshot(context.Background()); !errors.Is(err, probe.ErrProbe) || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "wrong") {
+	_, err = cw.Snapshot(context.Background())
+	var se *probe.StatusError
+	if !errors.Is(err, probe.ErrProbe) || !errors.As(err, &se) || !se.Unauthorized() || se.Code != 401 || strings.Contains(err.Error(), "wrong") {
 		t.Errorf("client with a wrong token: %v", err)
+	}
+	// The hint is whole: a token is not read into the words around it.
+	if !strings.Contains(err.Error(), "send the probe's token in the Authorization header") {
+		t.Errorf("the hint is mangled: %v", err)
 	}
 }
 

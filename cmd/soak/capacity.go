@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/cmd/soak/internal/live"
+	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/runner"
@@ -112,6 +113,9 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if err := preflight(pctx, j.plan.Host); err != nil {
 		return prepared(pctx, exitError, err)
 	}
+	if err := c.checkProbes(pctx, j); err != nil {
+		return prepared(pctx, exitUsage, err)
+	}
 	s, err := c.begin(ctx, j)
 	if err != nil {
 		return beginFailed(err)
@@ -120,12 +124,13 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,
 		Settle: o.settle.D, MinGain: k.minGain.V, Thresholds: &j.th, Sources: j.sources, PollInterval: o.probeInterval.D,
 		OnStep: func(st analysis.CapacityStep) { s.progress.Note(stepLine(st)) },
+		Dir:    s.out, Record: s.dir.Capture(), OnSample: s.onSample, Command: results.Redact(c.argv),
 	})
 	if err != nil {
 		s.release()
 		return exitUsage, asUsage(err)
 	}
-	r, err := analysis.Analyze(cr.Engine, nil, j.th)
+	r, err := analysis.Analyze(cr.Engine, cr.Capture, j.th, analysis.WithPolicy(j.policy))
 	if err != nil {
 		s.release()
 		return exitError, err

@@ -48,6 +48,24 @@ func (d *demoOptions) register(fs *flag.FlagSet) {
 	fs.Var(&d.faults, "fault", "")
 }
 
+// Environment variables the demo reads when --database-url or --redis-url
+// is not given, as most services are configured.
+const (
+	databaseURLEnv = "DATABASE_URL"
+	redisURLEnv    = "REDIS_URL"
+)
+
+// fromEnv fills --database-url and --redis-url from $DATABASE_URL and
+// $REDIS_URL when the flags were not given.
+func (d *demoOptions) fromEnv(getenv func(string) string) {
+	if v := getenv(databaseURLEnv); v != "" && !d.databaseURL.IsSet {
+		d.databaseURL.SetValue(v)
+	}
+	if v := getenv(redisURLEnv); v != "" && !d.redisURL.IsSet {
+		d.redisURL.SetValue(v)
+	}
+}
+
 // config is the demo service's configuration.
 func (d *demoOptions) config() demo.Config {
 	return demo.Config{DatabaseURL: d.databaseURL.Value(), RedisURL: d.redisURL.Value(), Schema: d.schema,
@@ -63,6 +81,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if err := d.check(&o); err != nil {
 		return exitUsage, err
 	}
+	d.fromEnv(c.getenv)
 	if !d.serve {
 		if err := o.checkOutputs(); err != nil {
 			return exitUsage, err
@@ -101,6 +120,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if j.scenario == scenarios.Seed {
 		j.scenario = "built-in seed scenario (docs/scenarios/seed.yaml)"
 	}
+	c.warnPlan(j)
 	return c.execute(ctx, j)
 }
 
@@ -126,7 +146,7 @@ func (d *demoOptions) check(o *runOptions) error {
 
 // demoFlagError names the flag behind a demo.Config error.
 func demoFlagError(err error) error {
-	msg := strings.NewReplacer("Config.DatabaseURL", "--database-url", "Config.RedisURL", "--redis-url", "Config.Schema", "--schema",
+	msg := strings.NewReplacer("Config.DatabaseURL", "--database-url (or $DATABASE_URL)", "Config.RedisURL", "--redis-url (or $REDIS_URL)", "Config.Schema", "--schema",
 		"Config.Faults", "--fault").Replace(err.Error())
 	if errors.Is(err, demo.ErrUnknownFault) || errors.Is(err, demo.ErrFaultNeedsDatabase) {
 		msg = "--fault: " + msg + " (faults: " + faultList() + ")"

@@ -27,12 +27,15 @@ type job struct {
 	scenario string // what the users do, for run.json and the summary
 	opts     *runOptions
 	th       analysis.Thresholds
+	policy   analysis.Policy
 }
 
 // savedAnalysis is what run.json keeps of the analysis settings, so that
-// `soak report` judges the rebuilt run against the same targets.
+// `soak report` judges the rebuilt run against the same targets, in the
+// same way.
 type savedAnalysis struct {
 	Thresholds analysis.Thresholds `json:"thresholds"`
+	Policy     analysis.Policy     `json:"policy"`
 }
 
 // session is a job under way: its results directory, live progress and
@@ -70,7 +73,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	for i, s := range j.sources {
 		probes[i] = s.Name()
 	}
-	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th})
+	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th, Policy: j.policy})
 	d, err := results.Create(out, results.Meta{
 		Version: version(), Command: results.Redact(c.argv), Mode: j.mode,
 		Scenario: j.scenario, Probes: probes, Analysis: saved,
@@ -100,6 +103,19 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	})
 	release := func() { second(); cancel() }
 	return &session{ctx: runCtx, out: out, dir: d, progress: p, graceful: g, release: release}, nil
+}
+
+// onSample shows a probe sample on the live view; a drain sample means
+// the load is over, for Ctrl-C.
+func (s *session) onSample(smp *capture.Sample) {
+	if smp.Phase == capture.PhaseDrain {
+		s.graceful.enter(afterLoad)
+	}
+	var perr error
+	if smp.Snapshot == nil {
+		perr = errors.New(smp.Error)
+	}
+	s.progress.Probe(smp.Source, perr)
 }
 
 // interrupted reports whether a Ctrl-C came; ctx is the command's.
@@ -148,18 +164,9 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	r, err := runner.Soak(s.ctx, runner.Config{
 		Plan: j.plan, Sources: j.sources,
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
-		Thresholds: &j.th, Dir: s.out, Record: s.dir.Capture(),
-		OnSample: func(smp *capture.Sample) {
-			if smp.Phase == capture.PhaseDrain {
-				s.graceful.enter(afterLoad)
-			}
-			var perr error
-			if smp.Snapshot == nil {
-				perr = errors.New(smp.Error)
-			}
-			s.progress.Probe(smp.Source, perr)
-		},
-		Command: results.Redact(c.argv),
+		Thresholds: &j.th, Policy: j.policy, Dir: s.out, Record: s.dir.Capture(),
+		OnSample: s.onSample,
+		Command:  results.Redact(c.argv),
 	})
 	if err != nil {
 		s.release()

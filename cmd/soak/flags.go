@@ -66,12 +66,16 @@ type runOptions struct {
 	set map[string]bool // flags given on the command line, by name
 }
 
-// targetFlags override the report's targets (analysis.Thresholds).
+// targetFlags override the report's targets (analysis.Thresholds) and
+// how the run is judged beyond them (analysis.Policy).
 type targetFlags struct {
 	p50, p95, p99, queryLatency                     flagx.Limit
 	errorRate, pool, cacheHitRate, cacheMemory, cpu flagx.Fraction
 	memory                                          flagx.Fraction
 	throughput                                      flagx.RateLimit
+	// strictTargets fails a target the plan cannot reach;
+	// probeOptional accepts a run without server-side checks.
+	strictTargets, probeOptional bool
 }
 
 // register defines the run flags on fs.
@@ -133,6 +137,15 @@ func (t *targetFlags) register(fs *flag.FlagSet) {
 	fs.Var(&t.cacheMemory, "max-cache-memory", "")
 	fs.Var(&t.cpu, "max-cpu", "")
 	fs.Var(&t.memory, "max-memory", "")
+	fs.BoolVar(&t.strictTargets, "strict-targets", false, "")
+	fs.BoolVar(&t.probeOptional, "probe-optional", false, "")
+}
+
+// policy is base (a saved run's) with what the flags turn on.
+func (t *targetFlags) policy(base analysis.Policy) analysis.Policy {
+	base.StrictTargets = base.StrictTargets || t.strictTargets
+	base.ClientOnly = base.ClientOnly || t.probeOptional
+	return base
 }
 
 // parseRun parses args into o and records which flags were given.

@@ -159,7 +159,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 				"--stop-timeout", "5m", "--out", "out", "--baseline", "1s"}
 			if withProbe {
 				silent, _ := newSilentListener(t)
-				args = append(args, "--probe", "http://"+silent, "--probe-interval", "5s")
+				args = append(args, "--probe", "http://"+silent, "--probe-interval", "5s", "--probe-optional")
 			}
 			s := start(t, dir, args...)
 			tg.waitInFlight(t, 2, s)

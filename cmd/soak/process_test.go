@@ -42,6 +42,10 @@ const (
 // every 500 ms, with a 1 s baseline and at most 2 s of drain.
 var quick = []string{"--probe-interval", "500ms", "--baseline", "1s", "--drain", "2s"}
 
+// cleanEnv keeps the environment of the machine from choosing the
+// demo's stores: soak demo reads $DATABASE_URL and $REDIS_URL.
+var cleanEnv = []string{"DATABASE_URL=", "REDIS_URL="}
+
 // proc is a finished soak process.
 type proc struct {
 	code           int
@@ -55,7 +59,7 @@ func soak(t *testing.T, dir string, env []string, limit time.Duration, args ...s
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, soakBin, args...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	cmd.Dir, cmd.Env = dir, append(append(os.Environ(), cleanEnv...), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -193,8 +197,14 @@ type started struct {
 
 func start(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
+	return startEnv(t, dir, nil, args...)
+}
+
+// startEnv is start with extra environment variables.
+func startEnv(t *testing.T, dir string, env []string, args ...string) *started {
+	t.Helper()
 	cmd := exec.Command(soakBin, args...)
-	cmd.Dir = dir
+	cmd.Dir, cmd.Env = dir, append(append(os.Environ(), cleanEnv...), env...)
 	s := &started{cmd: cmd, stderr: &lockedBuffer{}, lines: make(chan string, 100), done: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	out, err := cmd.StdoutPipe()

@@ -53,7 +53,7 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 		return exitUsage, asUsage(err)
 	}
 	partial := saved.Partial()
-	r, err := analysis.Analyze(saved.Result(), saved.Capture, th)
+	r, err := analysis.Analyze(saved.Result(), saved.Capture, th, analysis.WithPolicy(o.targets.policy(sa.Policy)))
 	if err != nil {
 		return exitError, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
 )
 
@@ -38,6 +39,10 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	if err := preflight(pctx, j.plan.Host); err != nil {
 		return prepared(pctx, exitError, err)
 	}
+	if err := c.checkProbes(pctx, j); err != nil {
+		return prepared(pctx, exitUsage, err)
+	}
+	c.warnPlan(j)
 	return c.execute(ctx, j)
 }
 
@@ -137,7 +142,8 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 	if err := th.Validate(); err != nil {
 		return nil, asUsage(err)
 	}
-	return &job{mode: mode, plan: plan, sources: sources, scenario: describeScenario(o, sc), opts: o, th: th}, nil
+	return &job{mode: mode, plan: plan, sources: sources, scenario: describeScenario(o, sc), opts: o, th: th,
+		policy: o.targets.policy(analysis.Policy{})}, nil
 }
 
 // describeScenario says what the users do, for run.json.

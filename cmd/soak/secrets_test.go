@@ -43,7 +43,7 @@ classes:
 	}
 	for _, r := range runs {
 		args := append([]string{"run", "--host", tg.URL, "--scenario", "secret.yaml", "-u", "2", "-r", "2", "-t", "2s",
-			"--probe", probe, "--out", r.out, "--json"}, quick...)
+			"--probe", probe, "--probe-optional", "--out", r.out, "--json"}, quick...)
 		p := soak(t, dir, r.env, time.Minute, append(args, r.args...)...)
 		if p.code == exitError || p.code == exitUsage {
 			t.Fatalf("exit %d:\n%s", p.code, p.stderr)
@@ -64,10 +64,13 @@ classes:
 	}
 }
 
-// TestDemoDatabaseSecret: soak demo on PostgreSQL with a password in
-// --database-url writes the password nowhere.
+// TestDemoDatabaseSecret: soak demo on PostgreSQL and Redis, given as
+// most services are, by $DATABASE_URL and $REDIS_URL (a password in the
+// DSN), fills the database half of the report (pool, query latency, the
+// PostgreSQL version, the cache) and writes the password nowhere.
 func TestDemoDatabaseSecret(t *testing.T) {
 	raw := testenv.DatabaseURL(t)
+	redisURL := testenv.RedisURL(t)
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +92,8 @@ func TestDemoDatabaseSecret(t *testing.T) {
 		}
 	})
 	dir := t.TempDir()
-	p := soak(t, dir, nil, 2*time.Minute, append([]string{"demo", "--database-url", u.String(), "--schema", schema,
+	env := []string{"DATABASE_URL=" + u.String(), "REDIS_URL=" + redisURL}
+	p := soak(t, dir, env, 2*time.Minute, append([]string{"demo", "--schema", schema,
 		"-u", "5", "-r", "5", "-t", "3s", "--out", "out"}, quick...)...)
 	if p.code == exitError || p.code == exitUsage {
 		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
@@ -101,7 +105,15 @@ func TestDemoDatabaseSecret(t *testing.T) {
 		t.Errorf("the DSN password was written to %v", hits)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md"))
-	if !strings.Contains(string(md), "PostgreSQL") {
-		t.Errorf("report.md does not mention PostgreSQL:\n%.1500s", md)
+	for _, row := range []string{"| Database | Connection Pool |", "| Database | Query Latency |", "**PostgreSQL Version**: ",
+		"**Redis Version**: ", "**Database Pool Size**: "} {
+		i := strings.Index(string(md), row)
+		if i < 0 {
+			t.Errorf("report.md lacks %q", row)
+			continue
+		}
+		if line, _, _ := strings.Cut(string(md[i:]), "\n"); strings.Contains(line, "not measured") || strings.Contains(line, "none") {
+			t.Errorf("the demo on $DATABASE_URL and $REDIS_URL: %s", line)
+		}
 	}
 }

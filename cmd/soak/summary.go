@@ -57,22 +57,44 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 	if t.Requests == 0 {
 		fmt.Fprintf(w, "  no request completed: is the service answering at %s?\n", e.Host)
 	}
+	if t.Aborted > 0 {
+		fmt.Fprintf(w, "  aborted: %d requests still in flight when the load ended were cut at the stop timeout (--stop-timeout); they are in no figure\n", t.Aborted)
+	}
+	if q := e.Total.UsersQuit(); q > 0 {
+		fmt.Fprintf(w, "  users: %d started, %d quit before the load ended (%s)", e.Total.Started, q, live.Percent(q, e.Total.Started))
+		for i, er := range e.Total.Quits {
+			if i == maxSummaryErrors {
+				break
+			}
+			fmt.Fprintf(w, "; %dx %s: %s", er.Count, er.Name, er.Error)
+		}
+		fmt.Fprintln(w)
+	}
 	for _, er := range e.Total.Errors[:min(len(e.Total.Errors), maxSummaryErrors)] {
 		fmt.Fprintf(w, "  error: %dx %s %s: %s\n", er.Count, er.Method, er.Name, er.Error)
 	}
 	for _, row := range append(append([]analysis.Target{}, r.Performance...), r.System...) {
-		if row.Status == analysis.StatusFail || row.Status == analysis.StatusWarning {
+		if row.Status == analysis.StatusFail || row.Status == analysis.StatusWarning || row.Status == analysis.StatusUnreachable {
 			name := strings.TrimSpace(row.Component + " " + row.Metric)
 			fmt.Fprintf(w, "  %s %s: %s (target %s)\n", row.Status.Icon(), name, row.Actual, row.Target)
 		}
 	}
 	for _, f := range r.Findings {
-		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning {
+		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning || f.Verdict == analysis.VerdictInconclusive {
 			fmt.Fprintf(w, "  %s\n", f.String())
 			for _, s := range f.Suspects[:min(len(f.Suspects), 3)] {
 				fmt.Fprintf(w, "      suspect: %s\n", s.Location())
 			}
 		}
+	}
+	if ran := r.ChecksWith(analysis.CheckRan); len(ran) > 0 {
+		fmt.Fprintf(w, "  checked (%d): %s\n", len(ran), checkList(ran))
+	}
+	if skipped := r.ChecksWith(analysis.CheckSkipped); len(skipped) > 0 {
+		fmt.Fprintf(w, "  skipped, nothing to check (%d): %s\n", len(skipped), checkList(skipped))
+	}
+	for _, ch := range r.ChecksWith(analysis.CheckNotRun) {
+		fmt.Fprintf(w, "  could not check %s: %s\n", ch.Label(), ch.Why)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)
@@ -89,22 +111,22 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 }
 
 // verdictLine explains the exit code the command returns, so that the
-// summary's last line and $? always agree.
+// summary's last line and $? always agree: the analysis's headline (the
+// outcome and what set it), or why soak itself ended otherwise.
 func verdictLine(r *analysis.Result, code int, partial bool) string {
 	var why string
 	switch code {
 	case exitInterrupted:
 		return fmt.Sprintf("exit %d: interrupted", exitInterrupted)
-	case exitUnstable:
-		why = fmt.Sprintf("the service is not stable under this load (%d findings)", len(r.Failed()))
-	case exitTargetMissed:
-		why = fmt.Sprintf("%d targets missed", len(r.MissedTargets()))
-	case exitOK:
-		why = "every target met, nothing unstable found"
-		if r.Capacity != nil {
+	case exitOK, exitTargetMissed, exitUnstable, exitInconclusive:
+		why = r.Headline()
+		if code != r.ExitCode() {
+			why = analysis.ExitMeaning(code)
+		}
+		if r.Capacity != nil && code == exitOK {
 			// soak capacity exits 0 once its search ran: a step missing
 			// its targets is the breaking point it looks for.
-			why = "the capacity search ran (a step breaking is what it looks for)"
+			why = "the capacity search ran (a step breaking is what it looks for); the stepped run, judged as a soak: " + why
 		}
 	default:
 		why = "the outputs could not all be written"
@@ -113,4 +135,13 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 		why += ", over a partial run"
 	}
 	return fmt.Sprintf("exit %d: %s", code, why)
+}
+
+// checkList names checks, with their sources: "memory-leak [svc], error-rate".
+func checkList(cs []analysis.Check) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Label()
+	}
+	return strings.Join(names, ", ")
 }

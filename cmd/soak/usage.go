@@ -38,7 +38,13 @@ Load (Locust's flags; a scenario's load: is the default):
 
 Server side (the service's embedded probe, docs/probe.md):
   --probe URL              the probe's admin URL, e.g. http://127.0.0.1:6061 (repeatable: one
-                           per replica). Without it the report is client side only.
+                           per replica), read once before the load: a probe that refuses the
+                           token (401, 403) or does not answer stops soak with exit 2. Without
+                           any, the server-side checks do not run and the verdict is at best
+                           inconclusive (exit 5)
+  --probe-optional         accept a verdict on the client-side checks alone: run without
+                           --probe, or go on when a --probe does not answer at start; such a
+                           run can exit 0, its headline saying the server side was not checked
   --probe-token T          bearer token of the probes; better from $SOAK_PROBE_TOKEN, which
                            keeps it out of ps. Never printed or saved.
   --probe-interval D       how often each probe is read (default 2s)
@@ -53,6 +59,9 @@ Targets (the report's Target column; default the seed report's; "off" turns one 
   --max-pool P, --max-query-latency D         database pool in use (80%), query p95 (50ms)
   --min-cache-hit-rate P, --max-cache-memory P  cache (70%, 80%)
   --max-cpu P, --max-memory P                 service CPU (70%) and memory (80%)
+  --strict-targets         a throughput target the plan cannot reach (its users and waits send
+                           less, by Little's law: soak warns at start) fails the run (exit 3)
+                           instead of reading "unreachable by this plan"
 
 Outputs (checked before anything runs; all of them always go to --out; after a Ctrl-C they
 are written marked partial):
@@ -112,8 +121,10 @@ Demo flags:
   --addr HOST:PORT         --serve: the service's address (default 127.0.0.1:8000; port 0 = any)
   --admin-addr HOST:PORT   --serve: the probe admin's address (default 127.0.0.1:6061)
   --database-url URL       store data in PostgreSQL (pgxpool), e.g.
-                           postgres://root@127.0.0.1:5432/test; default: in memory
-  --redis-url URL          cache in Redis (go-redis), e.g. redis://127.0.0.1:6379/0
+                           postgres://root@127.0.0.1:5432/test; default: $DATABASE_URL when
+                           set, else in memory
+  --redis-url URL          cache in Redis (go-redis), e.g. redis://127.0.0.1:6379/0; default:
+                           $REDIS_URL when set, else no Redis
   --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
                            Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
@@ -127,6 +138,7 @@ Examples:
   soak demo --fault heap-leak --duration 3m       # watch soak find a heap leak, and where
   soak demo --database-url postgres://root@127.0.0.1:5432/test --redis-url redis://127.0.0.1:6379/0 \
             --fault conn-leak
+  DATABASE_URL=postgres://root@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 soak demo
   soak demo --serve                               # then, elsewhere: soak run --host http://127.0.0.1:8000 ...
 `
 
@@ -167,10 +179,12 @@ Flags:
   --md                     print the Markdown report on stdout instead of the summary
   Targets: --max-p50, --max-p95, --max-p99, --max-error-rate, --min-rps, --max-pool,
   --max-query-latency, --min-cache-hit-rate, --max-cache-memory, --max-cpu,
-  --max-memory, as for soak run.
+  --max-memory, --strict-targets and --probe-optional, as for soak run (the run's
+  own settings are kept; these turn a setting on or change a target).
 
-The exit code is the verdict's, as for soak run (0, 3 or 4); 1 when DIR cannot
-be read.
+The exit code is the verdict's, as for soak run (0, 3, 4 or 5); 1 when DIR
+cannot be read. After a kill -9 the phases the run reached are on disk: the
+steady state it had is analysed.
 
 Examples:
   soak report soak-results/20261128T051500Z-3f9a
@@ -206,6 +220,10 @@ Steps:
   --min-gain P             how much a step's throughput must beat the best so far to count as
                            still rising (default 5%)
   --settle D               the start of each step not measured (default 25% of a step)
+
+With --probe, the probe is read before the steps (a baseline), through them
+(CPU and pool per step, probe.jsonl) and after them until quiet (a drain), and
+the report's system and stability rows and appendix are measured as a soak's.
 
 Every run flag applies except --users, --rate, --stages, --duration,
 --baseline, --drain and --max-workers, which the steps replace:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // analyzer holds what the detectors share while [Analyze] runs.
@@ -49,11 +50,24 @@ func (a *analyzer) noProbeReason() string {
 // notes lists what the reader must know before trusting the report.
 func (a *analyzer) notes() []string {
 	var out []string
+	aborted := a.res.Total.Total().Aborted
 	switch a.res.Ending() {
 	case engine.EndCanceled:
 		out = append(out, "The run was interrupted: figures cover the time that ran, and the phases it reached.")
 	case engine.EndStopped:
-		out = append(out, "The load was stopped early (a graceful stop: requests in flight finished): figures cover the time that ran, and the phases it reached.")
+		stop := "a graceful stop: requests in flight finished"
+		if aborted > 0 {
+			stop = "a graceful stop, cut short at the stop timeout"
+		}
+		out = append(out, "The load was stopped early ("+stop+"): figures cover the time that ran, and the phases it reached.")
+	}
+	if aborted > 0 {
+		were := "requests were"
+		if aborted == 1 {
+			were = "request was"
+		}
+		out = append(out, fmt.Sprintf("%s %s still in flight when the load ended and aborted at the stop timeout (--stop-timeout): they count in no latency, error or throughput figure.",
+			human.Count(aborted), were))
 	}
 	for _, s := range a.c.Timeline.Sources {
 		switch {

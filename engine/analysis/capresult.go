@@ -79,6 +79,10 @@ type CapacityResult struct {
 	Partial bool `json:"partial"`
 	// Engine is the whole stepped run, client side.
 	Engine *engine.Result `json:"-"`
+	// Capture is its server side when probes were polled: the samples
+	// (a baseline, the steps, a drain), the phases and the environment,
+	// for analysis.Analyze. Nil without one.
+	Capture *capture.Capture `json:"-"`
 }
 
 // Scaling is the seed's Scaling Recommendations, each from evidence.

@@ -113,30 +113,47 @@ func TestRateLimitDetector(t *testing.T) {
 		verdict  Verdict
 	}{
 		// 10 users at 100 requests/s in all: 600 requests/min each.
-		{"over the limit, hits", perUser(100), 80, "expected", VerdictOK},
+		{"over the limit, hits", perUser(400), 21, "expected", VerdictOK},
+		// The policy predicts 80 % of 429s: they are expected, but the
+		// run measured the limiter.
+		{"far over the limit, mostly hits", perUser(100), 80, "expected", VerdictInconclusive},
 		{"over the limit, no hit", perUser(100), 0, "missing", VerdictWarning},
-		{"under the limit, hits", perUser(1000), 30, "unexpected", VerdictWarning},
+		{"under the limit, a few hits", perUser(1000), 3, "unexpected", VerdictWarning},
+		{"under the limit, many hits", perUser(1000), 30, "unexpected", VerdictDetected},
+		{"over the limit, twice the hits predicted", perUser(400), 50, "unexpected", VerdictDetected},
 		{"under the limit, no hit", perUser(1000), 0, "expected", VerdictOK},
 		// 6,000 requests/min in all against one shared identity.
 		{"shared identity over its limit", probe.RateLimitPolicy{Limit: 1000, Period: time.Minute, Algorithm: probe.GCRA, Key: probe.IdentityIP, Shared: true}, 30, "expected", VerdictOK},
 		{"whole-service window over its limit", probe.RateLimitPolicy{Limit: 3000, Period: time.Minute, Algorithm: probe.FixedWindow}, 30, "expected", VerdictOK},
+		// No declared policy: a few 429s are a warning, more a defect.
+		{"no policy, a few hits", probe.RateLimitPolicy{}, 3, "unknown", VerdictWarning},
+		{"no policy, many hits", probe.RateLimitPolicy{}, 30, "unexpected", VerdictDetected},
+		{"no policy, no hit", probe.RateLimitPolicy{}, 0, "expected", VerdictOK},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := synth.New()
-			s.AddSamples(policy(c.policy))
+			if c.policy.Limit > 0 {
+				s.AddSamples(policy(c.policy))
+			} else {
+				s.AddSamples(synth.NoStores())
+			}
 			s.AddIntervals(func(float64) (int64, int64, int64, int64) { return 100, 0, c.limited, 2000 })
 			r := analyze(s)
 			f := r.Find(DetectorRateLimit, "")
 			if f.Verdict != c.verdict || f.RateLimit.Expected != c.expected {
 				t.Fatalf("%s / %s, want %s / %s\n%s", f.Verdict, f.RateLimit.Expected, c.verdict, c.expected, describeFinding(f))
 			}
-			if math.Abs(f.RateLimit.UserRate-600) > 1 {
+			if c.policy.Limit > 0 && math.Abs(f.RateLimit.UserRate-600) > 1 {
 				t.Errorf("user rate %v per minute, want 600", f.RateLimit.UserRate)
 			}
 			row := r.Performance[len(r.Performance)-1]
-			if row.Metric != "Rate Limit Hits" || (row.Status == StatusPass) != (c.expected == "expected") {
+			if row.Metric != "Rate Limit Hits" || (row.Status == StatusPass) != (c.verdict == VerdictOK) ||
+				(row.Status == StatusFail) != (c.verdict == VerdictDetected) {
 				t.Errorf("row %+v", row)
+			}
+			if r.MostlyRateLimited() != (c.limited >= 50) || (c.verdict != VerdictOK && r.ExitCode() == ExitOK) {
+				t.Errorf("mostly %v, exit %d: %s", r.MostlyRateLimited(), r.ExitCode(), r.Headline())
 			}
 		})
 	}

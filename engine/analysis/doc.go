@@ -9,10 +9,11 @@
 //	if err != nil {
 //		return err // no engine result, bad thresholds or phases
 //	}
+//	fmt.Println(res.Headline()) // "unhealthy: 1 defect: memory-leak [svc-1]", "inconclusive: ...", "healthy: ..."
 //	for _, f := range res.Failed() {
 //		fmt.Println(f.String()) // "memory-leak [svc-1]: detected (99%): live heap grows 41 MB/hour ..."
 //	}
-//	os.Exit(res.ExitCode()) // ExitOK, ExitTargetMissed or ExitUnstable
+//	os.Exit(res.ExitCode()) // ExitOK, ExitTargetMissed, ExitUnstable or ExitInconclusive
 //
 // # The public surface
 //
@@ -23,11 +24,21 @@
 //     [Suspect]s with function and file:line, [Event]s, a next step, and
 //     the figures of the [Detector] that made it ([MemoryFigures],
 //     [GoroutineFigures], [ConnectionFigures], [PoolFigures],
-//     [ErrorFigures], [RateLimitFigures]). Each detector is one file; the
-//     statistics they rest on are engine/analysis/stats.
+//     [ErrorFigures], [RateLimitFigures], [RestartFigures],
+//     [QuitFigures]). Each detector is one file; the statistics they rest
+//     on are engine/analysis/stats. A probe that restarted mid-run is
+//     judged instance by instance, and the restart is a finding.
 //   - Targets: [Thresholds] (defined here once, read by engine/scenario
 //     and the CLI; [DefaultThresholds] are the seed's), the [Target] rows
-//     of the Results Summary and the exit codes ([Result.ExitCode]).
+//     of the Results Summary (throughput counts the responses that served
+//     their request; a target the plan cannot reach is
+//     [StatusUnreachable] unless [StrictTargets]).
+//   - The verdict: an [Outcome] (healthy, unhealthy, inconclusive) and
+//     its exit code ([Result.ExitCode]), the [Check]s that ran, could not
+//     run and why, or were skipped ([Result.Checks]), and one line that
+//     says it all ([Result.Headline]). A run without a probe, or whose
+//     steady state was too short for a detector, is inconclusive unless
+//     [ClientOnly] accepts a client-side verdict ([Policy]).
 //   - Capacity: [MeasureStep] and [JudgeStep] measure and judge one step
 //     of a stepped load, [NewCapacityResult] summarises the steps with the
 //     Universal Scalability Law (engine/runner's Capacity calls them).

@@ -78,3 +78,18 @@ func ExampleThresholds_Validate() {
 	fmt.Println(th.Validate())
 	// Output: analysis: Thresholds.ErrorRate: 5 is not a fraction in [0, 1] (0.005 is 0.5%)
 }
+
+// A run without a probe checked nothing on the server side: it is
+// inconclusive (exit 5), and the headline says what could not run. A
+// client-side verdict, asked for, can be healthy, and says so.
+func ExampleResult_Headline() {
+	th := analysis.DefaultThresholds()
+	th.Throughput = 50
+	res, _ := analysis.Analyze(runOf(60, func(int) int64 { return 0 }), nil, th)
+	fmt.Println(res.ExitCode(), res.Headline())
+	res, _ = analysis.Analyze(runOf(60, func(int) int64 { return 0 }), nil, th, analysis.ClientOnly())
+	fmt.Println(res.ExitCode(), res.Outcome())
+	// Output:
+	// 5 inconclusive: 1 check could not run (probe): the run cannot show the service healthy
+	// 0 healthy
+}

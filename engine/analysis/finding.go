@@ -81,7 +81,8 @@ func (s *Severity) UnmarshalText(b []byte) error {
 // the one figure field of that detector is set (Memory for
 // memory-leak, Goroutines for goroutine-leak, Connections for
 // connection-leak, Pools for pool-exhaustion, Errors for error-rate,
-// RateLimit for rate-limit); every other figure field is nil. A
+// RateLimit for rate-limit, Restarts for restart, Quits for user-quits);
+// every other figure field is nil. A
 // VerdictUnknown finding may have none. In JSON each is a member named
 // after the field ("memory", "pools", ...), absent when nil.
 type Finding struct {
@@ -115,10 +116,13 @@ type Finding struct {
 	Pools       []PoolFigures      `json:"pools,omitempty"`
 	Errors      *ErrorFigures      `json:"errors,omitempty"`
 	RateLimit   *RateLimitFigures  `json:"rate_limit,omitempty"`
+	Restarts    *RestartFigures    `json:"restarts,omitempty"`
+	Quits       *QuitFigures       `json:"quits,omitempty"`
 }
 
 // Failed reports whether the finding is a defect: a detected leak,
-// exhaustion or rising error rate.
+// exhaustion, rising error rate, restart, users turned away, or 429s far
+// above the policy.
 func (f *Finding) Failed() bool { return f.Verdict == VerdictDetected }
 
 // String is "memory-leak [replica-1]: detected (95%): summary".

@@ -43,7 +43,11 @@ func (rateLimit) name() Detector { return DetectorRateLimit }
 func (rateLimit) perSource() bool { return false }
 
 // detect compares the 429s seen with what the service's policy predicts
-// for the load's per-user rate.
+// for the load's per-user rate: far more than predicted (twice the
+// prediction and 5 % of the requests beyond it), or more than 5 % of the
+// requests without a declared policy, is a defect; a run whose responses
+// were mostly 429s (half or more) measured the limiter and is at best
+// inconclusive.
 func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	d := DetectorRateLimit
 	tot := a.res.Total
@@ -78,16 +82,8 @@ func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Evidence = append(f.Evidence, "The service's limiter denied "+strings.Join(parts, ", ")+".")
 	}
 	if rf.Policy == "" {
-		rf.Expected = "unknown"
-		if limited == 0 {
-			rf.Expected = "expected"
-			f.Verdict, f.Confidence = VerdictOK, 0.6
-			f.Summary = "no 429s, and the service reported no rate-limit policy that would cause any"
-			return f
-		}
-		f.Verdict = VerdictUnknown
-		f.Unmeasured = "the service did not declare its rate-limit policy (soak's middleware declares its own; a limiter of the service's own needs probe.DeclareRateLimit), so the 429s cannot be judged"
-		f.Summary = fmt.Sprintf("%s 429s (%s); %s", human.Count(limited), human.Percent(rf.HitRate), f.Unmeasured)
+		unexplained(&f, rf, req)
+		mostlyRateLimited(&f, rf)
 		return f
 	}
 	// Several limiters: a request is denied once, by the one that
@@ -104,21 +100,25 @@ func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	f.Evidence = append(f.Evidence, fmt.Sprintf("Policy %q: %d requests per %s, burst %d. The virtual users sent %.1f requests per %s each on average, so the policy predicts about %s denials over %s.",
 		pol.String(), pol.Limit, human.Per(pol.Period), pol.BurstOrLimit(), perPeriod, human.Per(pol.Period), human.Count(int64(rf.ExpectedHits)), human.Span(load)))
 	expected := rf.ExpectedHits >= 1
+	excess := float64(limited) - rf.ExpectedHits
 	switch {
+	case limited > 0 && excess > max(rf.ExpectedHits, unexplainedShare*float64(req)):
+		rf.Expected = "unexpected"
+		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityHigh, 0.9
+		f.Summary = fmt.Sprintf("%s 429s (%s of the requests), far above the %s the policy (%s) predicts for users at %.1f requests per %s: the limiter denies what its policy allows",
+			human.Count(limited), human.Percent(rf.HitRate), human.Count(int64(rf.ExpectedHits)), rf.Policy, perPeriod, human.Per(pol.Period))
+		f.NextStep = limiterAdvice(rf)
 	case limited == 0 && !expected, limited > 0 && expected:
 		rf.Expected = "expected"
 		f.Verdict, f.Confidence = VerdictOK, 0.8
-		f.Summary = fmt.Sprintf("%s 429s, as the policy (%s) predicts for this load", human.Count(limited), rf.Policy)
+		f.Summary = fmt.Sprintf("%s 429s, as the policy (%s) predicts for this load (about %s)", human.Count(limited), rf.Policy,
+			human.Count(int64(rf.ExpectedHits)))
 	case limited > 0:
 		rf.Expected = "unexpected"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.8
 		f.Summary = fmt.Sprintf("%s 429s (%s) although each virtual user stayed below the policy (%.1f of %d requests per %s)",
 			human.Count(limited), human.Percent(rf.HitRate), perPeriod, pol.Limit, human.Per(pol.Period))
-		f.NextStep = "Check what the limiter keys on: identities shared by many users (one IP for every anonymous user behind a proxy, one API key) hit the limit together."
-		if rf.ServerDenials["ip"] > rf.ServerDenials["user"] {
-			f.NextStep = fmt.Sprintf("Most denials are keyed by IP (%s): the anonymous users share one address. Give each virtual user its own (an X-Forwarded-For the service trusts) or set a per-IP limit sized for a shared address.",
-				human.Count(int64(rf.ServerDenials["ip"])))
-		}
+		f.NextStep = limiterAdvice(rf)
 	default:
 		rf.Expected = "missing"
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
@@ -126,7 +126,76 @@ func (rateLimit) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			rf.Policy, human.Count(int64(rf.ExpectedHits)), perPeriod, human.Per(pol.Period))
 		f.NextStep = "Check that the limiter is on and keyed as documented."
 	}
+	mostlyRateLimited(&f, rf)
 	return f
+}
+
+// Rate-limit decision constants (see docs/report.md).
+const (
+	// unexplainedShare: 429s beyond what the policy predicts (or, with
+	// no declared policy, all of them) that exceed this share of the
+	// requests make the run unhealthy; with a policy they must also be
+	// more than the policy predicts (twice the prediction in all).
+	unexplainedShare = 0.05
+	// mostlyShare: a run whose 429s are at least this share of its
+	// requests is "mostly rate-limited": it measured the limiter, not
+	// the service, and cannot be healthy.
+	mostlyShare = 0.5
+)
+
+// unexplained judges 429s without a declared policy: none is fine, a few
+// (at most unexplainedShare of the requests) are worth a look, more make
+// the run unhealthy.
+func unexplained(f *Finding, rf *RateLimitFigures, req int64) {
+	rf.Expected = "unknown"
+	why := "the service declares no rate-limit policy (soak's middleware declares its own; a limiter of the service's own needs probe.DeclareRateLimit)"
+	switch {
+	case rf.Hits == 0:
+		rf.Expected = "expected"
+		f.Verdict, f.Confidence = VerdictOK, 0.6
+		f.Summary = "no 429s, and the service reported no rate-limit policy that would cause any"
+	case float64(rf.Hits) <= unexplainedShare*float64(req):
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.6
+		f.Summary = fmt.Sprintf("%s 429s (%s of the requests), and %s to judge them by", human.Count(rf.Hits), human.Percent(rf.HitRate), why)
+		f.NextStep = "Declare the limiter's policy (probe.DeclareRateLimit) so that soak can tell expected 429s from a limiter that denies too much."
+	default:
+		rf.Expected = "unexpected"
+		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityHigh, 0.8
+		f.Summary = fmt.Sprintf("%s 429s: %s of the requests were denied, above the %s soak accepts without a declared policy (%s)",
+			human.Count(rf.Hits), human.Percent(rf.HitRate), human.LimitPercent(unexplainedShare), why)
+		f.NextStep = "Lower the load per identity below the service's limit, give each virtual user its own identity (a token, an X-Forwarded-For the service trusts), or declare the policy (probe.DeclareRateLimit) so the prediction can be checked."
+	}
+}
+
+// mostlyRateLimited makes a finding that is not already a defect
+// inconclusive when most responses were 429s: the policy may predict
+// them, but the run then measured the limiter, not the service.
+func mostlyRateLimited(f *Finding, rf *RateLimitFigures) {
+	if rf.HitRate < mostlyShare || f.Verdict == VerdictDetected {
+		return
+	}
+	f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.9
+	f.Summary = fmt.Sprintf("mostly rate-limited: %s of the responses were 429s (%s): the run measured the limiter, not the service",
+		human.Percent(rf.HitRate), f.Summary)
+	f.NextStep = "Send less per identity than the limit allows (longer waits, fewer users per token or address), or raise the limit for the test, then soak again."
+}
+
+// MostlyRateLimited reports whether at least half the run's responses
+// were 429s: the run measured the rate limiter, not the service, and
+// [Result.Headline] says so first.
+func (r *Result) MostlyRateLimited() bool {
+	f := r.Find(DetectorRateLimit, "")
+	return f != nil && f.RateLimit != nil && f.RateLimit.HitRate >= mostlyShare
+}
+
+// limiterAdvice says where to look when the limiter denies more than its
+// policy explains.
+func limiterAdvice(rf *RateLimitFigures) string {
+	if rf.ServerDenials["ip"] > rf.ServerDenials["user"] {
+		return fmt.Sprintf("Most denials are keyed by IP (%s): the anonymous users share one address. Give each virtual user its own (an X-Forwarded-For the service trusts) or set a per-IP limit sized for a shared address.",
+			human.Count(int64(rf.ServerDenials["ip"])))
+	}
+	return "Check what the limiter keys on: identities shared by many users (one IP for every anonymous user behind a proxy, one API key) hit the limit together."
 }
 
 // serverDenials fills the policy and the limiter's denials (last sample
@@ -197,6 +266,8 @@ type RateLimitFigures struct {
 	ExpectedHits float64 `json:"expected_hits"`
 	// Expected says whether the 429s seen match the policy: "expected"
 	// (hits predicted and seen, or neither), "unexpected" (hits the
-	// policy does not explain), "missing" (hits predicted, none seen).
+	// policy does not explain, or more than 5 % of the requests without
+	// a declared policy), "missing" (hits predicted, none seen),
+	// "unknown" (a few 429s and no declared policy to judge them by).
 	Expected string `json:"expected"`
 }

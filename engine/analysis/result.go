@@ -8,22 +8,42 @@ import (
 	"github.com/soaklab/soak/engine/capture"
 )
 
-// Exit codes for a finished run, for the CLI (which owns 0, 1 for errors
-// and 2 for usage). [Result.ExitCode] returns the highest that applies.
+// Exit codes for a finished run, for the CLI (which owns 1 for errors and
+// 2 for usage). [Result.ExitCode] returns the one that applies: a defect
+// (4) before a missed target (3) before an inconclusive run (5); 0 only
+// when the run was healthy ([Outcome]).
 const (
-	// ExitOK: every target met and no defect detected.
+	// ExitOK: healthy: every check the run could make was made, every
+	// target met, no defect detected.
 	ExitOK = 0
 	// ExitTargetMissed: a performance or system target failed (a row of
 	// the Results Summary with status ❌).
 	ExitTargetMissed = 3
-	// ExitUnstable: a stability defect was detected (memory, goroutine
-	// or connection leak, pool exhaustion, rising error rate).
+	// ExitUnstable: a defect was detected (memory, goroutine or
+	// connection leak, pool exhaustion, rising error rate, a restart,
+	// users that could not run, 429s far above the policy).
 	ExitUnstable = 4
 	// ExitInconclusive: no defect and no missed target, but the run
 	// could not show the service healthy: a check that matters could not
 	// run, or its evidence could not decide ([VerdictInconclusive]).
 	ExitInconclusive = 5
 )
+
+// ExitMeaning says in a few words what an exit code of [Result.ExitCode]
+// means, beside its [Outcome]; "" for a code it does not return.
+func ExitMeaning(code int) string {
+	switch code {
+	case ExitOK:
+		return "every check that applies ran, every target was met, no defect was found"
+	case ExitTargetMissed:
+		return "a target was missed"
+	case ExitUnstable:
+		return "a defect was found (a leak, exhaustion, rising errors, a restart, users turned away, 429s beyond the policy)"
+	case ExitInconclusive:
+		return "a check that matters could not run (no probe read, no steady state or too short a one) or could not decide"
+	}
+	return ""
+}
 
 // ErrNoEngineResult is returned by [Analyze] without an engine result.
 var ErrNoEngineResult = errors.New("analysis: no engine result")
@@ -35,7 +55,9 @@ type Result struct {
 	// Engine is the client side: intervals, totals, errors.
 	Engine *engine.Result `json:"-"`
 	// Capture is the server side: the probe timeline, phases, leak
-	// reports, profiles, environment.
+	// reports, profiles, environment; each profile and leak report
+	// credited to the probe instance that answered it
+	// (capture.Capture.Attributed).
 	Capture *capture.Capture `json:"capture"`
 	// Thresholds are the targets the rows were judged against.
 	Thresholds Thresholds `json:"thresholds"`
@@ -57,6 +79,14 @@ type Result struct {
 	// report's Capacity Planning and Scaling sections.
 	Capacity *CapacityResult `json:"capacity,omitempty"`
 
+	// Checks lists what the run checked, what it could not and why, and
+	// what it skipped: the probes, the steady state, every finding and
+	// target row. A check that could not run makes the run inconclusive.
+	Checks []Check `json:"checks"`
+	// Policy is how the run was judged beyond its targets (the options
+	// given to Analyze).
+	Policy Policy `json:"policy"`
+
 	// Partial is set when the load ended before its planned end: the
 	// context was cancelled or Plan.Stop stopped it (see engine.Result.Ending).
 	Partial bool `json:"partial"`
@@ -67,9 +97,11 @@ type Result struct {
 
 // Analyze runs every detector over a run's engine result and capture
 // (which may be empty: no probe) and judges the targets th (pass
-// [DefaultThresholds] for the seed's; a zero field turns a target off).
-// It does not modify its inputs.
-func Analyze(res *engine.Result, c *capture.Capture, th Thresholds) (*Result, error) {
+// [DefaultThresholds] for the seed's; a zero field turns a target off),
+// as the options say ([StrictTargets], [ClientOnly]). A source whose probe
+// restarted is judged instance by instance (capture.Restart). It does not
+// modify its inputs.
+func Analyze(res *engine.Result, c *capture.Capture, th Thresholds, opts ...Option) (*Result, error) {
 	if res == nil {
 		return nil, ErrNoEngineResult
 	}
@@ -82,7 +114,12 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds) (*Result, er
 	if err := c.Timing.Check(); err != nil {
 		return nil, err
 	}
-	r := &Result{Engine: res, Capture: c, Thresholds: th, Partial: res.Ending() != engine.EndCompleted}
+	r := &Result{Engine: res, Capture: c.Attributed(), Thresholds: th, Partial: res.Ending() != engine.EndCompleted}
+	for _, o := range opts {
+		if o != nil {
+			o.applyAnalyze(&r.Policy)
+		}
+	}
 	a := newAnalyzer(r)
 	r.Environment = a.environment()
 	r.Notes = a.notes()
@@ -103,6 +140,7 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds) (*Result, er
 	r.Performance = a.performanceTargets()
 	r.System = a.systemTargets()
 	r.Charts = a.charts()
+	r.Checks = a.checks()
 	return r, nil
 }
 
@@ -159,22 +197,37 @@ func (r *Result) MissedTargets() []Target {
 }
 
 // ExitCode is [ExitUnstable] when a defect was detected, else
-// [ExitTargetMissed] when a target failed, else [ExitOK].
+// [ExitTargetMissed] when a target failed, else [ExitInconclusive] when a
+// check the run needed could not run ([CheckNotRun]) or a finding could
+// not decide ([VerdictInconclusive]), else [ExitOK].
 func (r *Result) ExitCode() int {
 	switch {
 	case len(r.Failed()) > 0:
 		return ExitUnstable
 	case len(r.MissedTargets()) > 0:
 		return ExitTargetMissed
+	case r.inconclusive():
+		return ExitInconclusive
 	}
 	return ExitOK
 }
 
 // Err returns nil when [Result.ExitCode] is ExitOK, else an error listing
-// the defects and missed targets, one per line.
+// the defects and missed targets, or what could not be checked, one per
+// line.
 func (r *Result) Err() error {
 	if r.ExitCode() == ExitOK {
 		return nil
+	}
+	if r.ExitCode() == ExitInconclusive {
+		msg := "analysis: the run cannot show the service healthy: " + r.Headline()
+		for _, c := range r.ChecksWith(CheckNotRun) {
+			msg += "\n  " + c.String()
+		}
+		for _, f := range r.Inconclusive() {
+			msg += "\n  " + f.String()
+		}
+		return errors.New(msg)
 	}
 	msg := "analysis: the service is not healthy under this load:"
 	for _, f := range r.Failed() {

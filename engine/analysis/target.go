@@ -10,6 +10,10 @@ const (
 	StatusWarning Status = "warning"      // e.g. rate-limit hits the policy does not explain
 	StatusUnknown Status = "not measured" // Target.Why says why
 	StatusNoLimit Status = "no target"    // the threshold was turned off
+	// StatusUnreachable: the plan cannot reach the target whatever the
+	// service does (a throughput above engine.Plan.MaxThroughput): not a
+	// failure of the service, unless Policy.StrictTargets.
+	StatusUnreachable Status = "unreachable"
 )
 
 // Icon is the status as the report shows it: "✅ Pass", "❌ Fail", ...
@@ -23,6 +27,8 @@ func (s Status) Icon() string {
 		return "⚠️ Check"
 	case StatusNoLimit:
 		return "➖ No target"
+	case StatusUnreachable:
+		return "🚧 Unreachable by this plan"
 	}
 	return "❔ Not measured"
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
@@ -68,18 +69,7 @@ func (a *analyzer) performanceTargets() []Target {
 		rows = append(rows, t)
 	}
 
-	t = Target{Metric: "Throughput", Target: limitText(">", fmt.Sprintf("%g RPS", th.Throughput), th.Throughput)}
-	if dur <= 0 {
-		rows = append(rows, unmeasured(t, "the run has no duration"))
-	} else {
-		rps := float64(tot.Requests) / dur.Seconds()
-		t.Actual = fmt.Sprintf("%.1f RPS", rps)
-		judge(&t, rps, th.Throughput, false)
-		if a.res.GeneratorBound {
-			t.Why = "the generator limited the run: " + strings.Join(a.res.Reasons, "; ")
-		}
-		rows = append(rows, t)
-	}
+	rows = append(rows, a.throughputRow(tot, dur))
 
 	t = Target{Metric: "Rate Limit Hits", Target: "Expected"}
 	rl := a.r.Find(DetectorRateLimit, "")
@@ -90,13 +80,19 @@ func (a *analyzer) performanceTargets() []Target {
 		f := rl.RateLimit
 		t.Actual = fmt.Sprintf("%s (%s)", human.Count(f.Hits), human.Percent(f.HitRate))
 		t.Value = float64(f.Hits)
-		switch f.Expected {
-		case "expected":
-			t.Status = StatusPass
-			t.Actual += ", expected"
-		case "unexpected", "missing":
-			t.Status = StatusWarning
+		if f.Expected != "" && f.Expected != "unknown" {
 			t.Actual += ", " + f.Expected
+		}
+		if a.r.MostlyRateLimited() {
+			t.Actual += ", mostly rate-limited"
+		}
+		switch rl.Verdict {
+		case VerdictOK:
+			t.Status = StatusPass
+		case VerdictDetected:
+			t.Status = StatusFail
+		case VerdictWarning, VerdictInconclusive:
+			t.Status = StatusWarning
 		default:
 			t.Status = StatusUnknown
 		}
@@ -104,6 +100,37 @@ func (a *analyzer) performanceTargets() []Target {
 		rows = append(rows, t)
 	}
 	return rows
+}
+
+// throughputRow is the Throughput row: the responses that served their
+// request (neither a 429 nor a failure) per second over the run. A
+// target above what the plan can send (engine.RunInfo.MaxThroughput) is
+// "unreachable by this plan", not a failure of the service, unless the
+// policy asks for strict targets.
+func (a *analyzer) throughputRow(tot engine.Stat, dur time.Duration) Target {
+	th := a.th
+	t := Target{Metric: "Throughput", Target: limitText(">", fmt.Sprintf("%g RPS", th.Throughput), th.Throughput)}
+	if dur <= 0 {
+		return unmeasured(t, "the run has no duration")
+	}
+	rps := float64(tot.Successes()) / dur.Seconds()
+	t.Actual = fmt.Sprintf("%.1f RPS", rps)
+	if tot.Successes() != tot.Requests {
+		t.Actual += fmt.Sprintf(" served (%.1f sent; 429s and failures do not count)", float64(tot.Requests)/dur.Seconds())
+	}
+	judge(&t, rps, th.Throughput, false)
+	var why []string
+	if bound := a.res.MaxThroughput; bound > 0 && th.Throughput > 0 && th.Throughput >= bound {
+		why = append(why, fmt.Sprintf("unreachable by this plan: its users and waits send at most %.1f requests/s (Little's law), not above the target", bound))
+		if t.Status == StatusFail && !a.r.Policy.StrictTargets {
+			t.Status = StatusUnreachable
+		}
+	}
+	if a.res.GeneratorBound {
+		why = append(why, "the generator limited the run: "+strings.Join(a.res.Reasons, "; "))
+	}
+	t.Why = strings.Join(why, "; ")
+	return t
 }
 
 // systemTargets are the System Metrics rows, over the steady state, the

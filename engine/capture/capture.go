@@ -33,6 +33,10 @@ type Capture struct {
 	Profiles    []Profile      `json:"profiles,omitempty"`
 	Environment *Environment   `json:"environment,omitempty"`
 	Config      *CaptureConfig `json:"config,omitempty"`
+	// Cut is set by [ReadCapture] when the capture ends inside a phase
+	// that was never written whole (the run was killed): the last
+	// phase's end is then the last record's time.
+	Cut bool `json:"cut,omitempty"`
 }
 
 // CaptureConfig is the runner's configuration (runner.Config) as recorded.

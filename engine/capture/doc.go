@@ -25,7 +25,11 @@
 //     why there is none. A [Timeline] keeps, per source, a [Point] per
 //     sample (the figures the detectors trend: heap, goroutines, pools,
 //     caches, counters) within a bounded memory, and the full snapshots at
-//     each phase's first and last sample ([SourceTimeline]).
+//     each phase's first and last sample ([SourceTimeline]). A source
+//     whose probe answers with another instance id (the service
+//     restarted) gets one timeline per instance and a [Restart], so that
+//     no figure mixes two processes; [Capture.Attributed] credits each
+//     profile and leak report to the instance that answered it.
 //   - [Phase], [Span] and [Timing]: baseline, warm-up, steady state, drain.
 //   - [Moment]s of the run at which a [LeakCapture] (the probe's held
 //     connections) and [Profile]s (heap, goroutine, goroutineleak; the
@@ -36,7 +40,9 @@
 // # On disk
 //
 // A [RecordWriter] appends every record as one JSON line as it happens
-// (`probe.jsonl` in a results directory); profiles are files under
+// (`probe.jsonl` in a results directory), a phase's start as it starts and
+// its span as it ends, so that a run killed mid-phase still has its
+// phases ([ReadCapture], [Capture.Cut]); profiles are files under
 // profiles/ ([ProfilePath]), referenced by path. [ReadCapture] reads the
 // lines back, naming file and line in its errors ([ErrRecord]), and
 // [Capture.LoadProfiles] reads the profiles, refusing paths outside the

@@ -48,3 +48,28 @@ func ExampleTiming_At() {
 	fmt.Println(tm.At(at(3)), tm.At(at(100)), tm.At(at(400)) == "", tm.Check())
 	// Output: baseline steady true <nil>
 }
+
+// A source whose probe answers with another instance id restarted: its
+// samples go to a second timeline, and the restart is recorded.
+func ExampleTimeline_Add_restart() {
+	t0 := time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
+	var tl capture.Timeline
+	for i, id := range []string{"svc-a", "svc-a", "", "svc-b"} {
+		s := &capture.Sample{Source: "http://127.0.0.1:6061/", Time: t0.Add(time.Duration(i) * 2 * time.Second), Phase: capture.PhaseSteady}
+		if id == "" {
+			s.Error = "connection refused"
+		} else {
+			s.Snapshot = &probe.Snapshot{InstanceID: id}
+		}
+		tl.Add(s)
+	}
+	for _, s := range tl.Sources {
+		fmt.Printf("%s: %s, %d polls\n", s.Name, s.Instance, s.Polls)
+	}
+	r := tl.Restarts[0]
+	fmt.Println(r.FromInstance, "->", r.ToInstance, r.FirstSeen.Sub(r.LastSeen))
+	// Output:
+	// http://127.0.0.1:6061/: svc-a, 3 polls
+	// http://127.0.0.1:6061/ after restart 1: svc-b, 1 polls
+	// svc-a -> svc-b 4s
+}

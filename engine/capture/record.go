@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 )
 
 // ErrRecord wraps every error of decoding a saved capture.
@@ -19,7 +20,7 @@ const MaxRecordLine = 64 << 20
 // record is one line of a capture file: exactly one field besides Type
 // is set.
 type record struct {
-	Type        string         `json:"type"` // "config", "sample", "phase", "leaks", "profile", "environment"
+	Type        string         `json:"type"` // "config", "sample", "phase-start", "phase", "leaks", "profile", "environment"
 	Config      *CaptureConfig `json:"config,omitempty"`
 	Sample      *Sample        `json:"sample,omitempty"`
 	Span        *Span          `json:"span,omitempty"`
@@ -50,6 +51,13 @@ func (w *RecordWriter) Config(c *CaptureConfig) error {
 
 // Sample records one poll.
 func (w *RecordWriter) Sample(s *Sample) error { return w.write(&record{Type: "sample", Sample: s}) }
+
+// PhaseStart records that phase p started at start, as it happens, so
+// that a capture cut short by a crash still has the phases it reached
+// (see [ReadCapture]).
+func (w *RecordWriter) PhaseStart(p Phase, start time.Time) error {
+	return w.write(&record{Type: "phase-start", Span: &Span{Phase: p, Start: start}})
+}
 
 // Phase records a phase's span (written when the phase ends).
 func (w *RecordWriter) Phase(s Span) error { return w.write(&record{Type: "phase", Span: &s}) }
@@ -85,8 +93,14 @@ func (w *RecordWriter) write(r *record) error {
 // "capture: bad record: out/probe.jsonl:12: sample: no source"; a last
 // line cut short by a crash is an error too, and the Capture returned with
 // it holds every record before it.
+//
+// A phase that started (a "phase-start" record) but whose span was never
+// written (the run was killed) ends where the next phase started, or, for
+// the last one, at the last record read; Capture.Cut is then set, and
+// [Capture.ExtendCut] can stretch it to a later time the caller knows
+// (the last saved interval's end).
 func ReadCapture(r io.Reader, name string) (*Capture, error) {
-	c := &Capture{}
+	rd := &reader{c: &Capture{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxRecordLine)
 	for line := 1; sc.Scan(); line++ {
@@ -94,21 +108,31 @@ func ReadCapture(r io.Reader, name string) (*Capture, error) {
 		if len(b) == 0 {
 			continue
 		}
-		if err := c.addRecord(b); err != nil {
-			return c, fmt.Errorf("%w: %s:%d: %v", ErrRecord, name, line, err)
+		if err := rd.add(b); err != nil {
+			rd.closePhases()
+			return rd.c, fmt.Errorf("%w: %s:%d: %v", ErrRecord, name, line, err)
 		}
 	}
+	rd.closePhases()
 	if err := sc.Err(); err != nil {
-		return c, fmt.Errorf("%w: %s: %v", ErrRecord, name, err)
+		return rd.c, fmt.Errorf("%w: %s: %v", ErrRecord, name, err)
 	}
-	return c, nil
+	return rd.c, nil
 }
 
-func (c *Capture) addRecord(b []byte) error {
+// reader rebuilds a Capture record by record.
+type reader struct {
+	c       *Capture
+	started []Span    // phases started, in order, End unset
+	last    time.Time // the latest time of any record
+}
+
+func (rd *reader) add(b []byte) error {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
+	c := rd.c
 	switch {
 	case r.Type == "config" && r.Config != nil:
 		c.Config = r.Config
@@ -124,23 +148,77 @@ func (c *Capture) addRecord(b []byte) error {
 			return fmt.Errorf("sample: unknown phase %q", s.Phase)
 		}
 		c.Timeline.Add(s)
+		rd.seen(s.Time)
+	case r.Type == "phase-start" && r.Span != nil:
+		if !r.Span.Phase.Valid() {
+			return fmt.Errorf("phase-start: unknown phase %q", r.Span.Phase)
+		}
+		if n := len(rd.started); n > 0 && r.Span.Start.Before(rd.started[n-1].Start) {
+			return fmt.Errorf("phase-start (%s): starts before %s started", r.Span.Phase, rd.started[n-1].Phase)
+		}
+		rd.started = append(rd.started, Span{Phase: r.Span.Phase, Start: r.Span.Start})
+		rd.seen(r.Span.Start)
 	case r.Type == "phase" && r.Span != nil:
 		t := append(c.Timing, *r.Span)
 		if err := t.Check(); err != nil {
 			return err
 		}
 		c.Timing = t
+		rd.seen(r.Span.End)
 	case r.Type == "leaks" && r.Leaks != nil:
 		if r.Leaks.Report == nil && r.Leaks.Error == "" {
 			return errors.New("leaks: neither report nor error")
 		}
 		c.Leaks = append(c.Leaks, *r.Leaks)
+		rd.seen(r.Leaks.Time)
 	case r.Type == "profile" && r.Profile != nil:
 		c.Profiles = append(c.Profiles, *r.Profile)
+		rd.seen(r.Profile.Time)
 	case r.Type == "environment" && r.Environment != nil:
 		c.Environment = r.Environment
 	default:
 		return fmt.Errorf("type %q: unknown, or its field is missing", r.Type)
 	}
 	return nil
+}
+
+func (rd *reader) seen(t time.Time) {
+	if t.After(rd.last) {
+		rd.last = t
+	}
+}
+
+// closePhases adds to the timing the phases that started but were never
+// written whole: each ends where the next phase started, the last at the
+// latest record. Phases already written, or that would overlap one, are
+// left out.
+func (rd *reader) closePhases() {
+	c := rd.c
+	for i, s := range rd.started {
+		if _, done := c.Timing.Span(s.Phase); done {
+			continue
+		}
+		s.End = rd.last
+		if i+1 < len(rd.started) {
+			s.End = rd.started[i+1].Start
+		}
+		if s.End.Before(s.Start) {
+			s.End = s.Start
+		}
+		if n := len(c.Timing); n > 0 && s.Start.Before(c.Timing[n-1].End) {
+			continue
+		}
+		c.Timing = append(c.Timing, s)
+		c.Cut = true
+	}
+}
+
+// ExtendCut stretches the last phase of a capture cut short ([Capture.Cut],
+// see [ReadCapture]) to end, when end is later: the caller knows the run
+// went on (its last saved interval ended then) after the capture's last
+// record.
+func (c *Capture) ExtendCut(end time.Time) {
+	if n := len(c.Timing); c.Cut && n > 0 && end.After(c.Timing[n-1].End) {
+		c.Timing[n-1].End = end
+	}
 }

@@ -97,6 +97,9 @@ func TestReadCaptureErrors(t *testing.T) {
 		{`{"type":"weather"}`, `type "weather": unknown`},
 		{`{"type":"sample","sample":`, "probe.jsonl:1: unexpected end of JSON input"},
 		{`{"type":"leaks","leaks":{"source":"a"}}`, "neither report nor error"},
+		{`{"type":"phase-start","span":{"phase":"nap","start":"2026-01-01T00:00:10Z"}}`, "phase-start: unknown phase"},
+		{`{"type":"phase-start","span":{"phase":"steady","start":"2026-01-01T00:00:10Z"}}` + "\n" +
+			`{"type":"phase-start","span":{"phase":"drain","start":"2026-01-01T00:00:00Z"}}`, "probe.jsonl:2: phase-start (drain): starts before steady"},
 	}
 	for _, c := range cases {
 		_, err := ReadCapture(strings.NewReader(c.in), "probe.jsonl")
@@ -118,6 +121,7 @@ func FuzzReadCapture(f *testing.F) {
 	w := NewRecordWriter(&b)
 	_ = w.Sample(&Sample{Source: "svc", Time: t0, Phase: PhaseBaseline, Snapshot: snap(1, 1, 1, 1)})
 	_ = w.Phase(fourPhases()[0])
+	_ = w.PhaseStart(PhaseWarmup, fourPhases()[1].Start)
 	_ = w.Leaks(&LeakCapture{Source: "svc", Moment: MomentDrainEnd, Error: "x"})
 	f.Add(b.Bytes())
 	f.Add([]byte(`{"type":"config","config":{"poll_interval_ns":1}}`))

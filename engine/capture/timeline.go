@@ -38,14 +38,31 @@ const DefaultMaxPoints = 7200
 type Timeline struct {
 	// MaxPoints bounds the points per source; 0 means DefaultMaxPoints,
 	// minimum 16.
-	MaxPoints int               `json:"max_points,omitempty"`
-	Sources   []*SourceTimeline `json:"sources"`
+	MaxPoints int `json:"max_points,omitempty"`
+	// Sources has one timeline per source and probe instance: a source
+	// whose probe answered with another instance id (the service
+	// restarted) has one timeline per instance, in order (see
+	// [Restart]), so that nothing computed from a timeline mixes two
+	// processes.
+	Sources []*SourceTimeline `json:"sources"`
+	// Restarts lists every change of instance, in time order.
+	Restarts []Restart `json:"restarts,omitempty"`
 }
 
-// SourceTimeline is one source's samples.
+// SourceTimeline is the samples of one source's probe instance: the
+// whole run's, unless the instance changed (see [Timeline.Sources]).
 type SourceTimeline struct {
-	Name   string  `json:"name"`
-	Points []Point `json:"points"`
+	// Name is the source's name (Sample.Source) for its first instance;
+	// a later instance is "<source> after restart N" ([InstanceName]).
+	Name string `json:"name"`
+	// Polled is the source polled (Sample.Source); Instance is the
+	// probe's instance id (probe.Snapshot.InstanceID), "" until one
+	// answered; Restart is 0 for the first instance, N after the Nth
+	// restart.
+	Polled   string  `json:"polled,omitempty"`
+	Instance string  `json:"instance,omitempty"`
+	Restart  int     `json:"restart,omitempty"`
+	Points   []Point `json:"points"`
 	// Polls counts samples; Failed those without a snapshot.
 	Polls  int `json:"polls"`
 	Failed int `json:"failed"`
@@ -63,13 +80,16 @@ type SourceTimeline struct {
 	stride, skipped int
 }
 
-// Add records s.
+// Add records s, in the timeline of its source's current instance: a
+// snapshot from another instance than the source's last one starts a new
+// timeline and records a [Restart].
 func (t *Timeline) Add(s *Sample) {
-	st := t.Source(s.Source)
+	st := t.current(s.Source)
 	if st == nil {
-		st = &SourceTimeline{Name: s.Source, First: map[Phase]*probe.Snapshot{}, Last: map[Phase]*probe.Snapshot{},
-			FirstTime: map[Phase]time.Time{}, LastTime: map[Phase]time.Time{}, stride: 1}
-		t.Sources = append(t.Sources, st)
+		st = t.newSource(s.Source, 0)
+	}
+	if s.Snapshot != nil {
+		st = t.instance(st, s)
 	}
 	st.Polls++
 	if s.Snapshot == nil {
@@ -105,7 +125,16 @@ func (t *Timeline) Add(s *Sample) {
 	st.Points = append(st.Points, NewPoint(s.Time, s.Phase, s.Snapshot))
 }
 
-// Source returns the timeline of the source called name, or nil.
+func (t *Timeline) newSource(polled string, restart int) *SourceTimeline {
+	st := &SourceTimeline{Name: InstanceName(polled, restart), Polled: polled, Restart: restart,
+		First: map[Phase]*probe.Snapshot{}, Last: map[Phase]*probe.Snapshot{},
+		FirstTime: map[Phase]time.Time{}, LastTime: map[Phase]time.Time{}, stride: 1}
+	t.Sources = append(t.Sources, st)
+	return st
+}
+
+// Source returns the timeline called name (a source's first instance, or
+// "<source> after restart N"), or nil.
 func (t *Timeline) Source(name string) *SourceTimeline {
 	for _, s := range t.Sources {
 		if s.Name == name {

@@ -111,7 +111,7 @@ func slowestStatements(r *analysis.Result) string {
 
 // nextSteps is the seed's checklist, ticked where this run did the step.
 func nextSteps(r *analysis.Result) []Step {
-	clean := len(r.Failed()) == 0 && len(r.MissedTargets()) == 0
+	clean := r.ExitCode() == analysis.ExitOK
 	return []Step{
 		{true, "Execute sustained load test"},
 		{true, "Analyze results and update this document (soak did both)"},

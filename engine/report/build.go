@@ -18,7 +18,8 @@ import (
 // change neither while the other is in use.
 func NewReport(r *analysis.Result) *Report {
 	rep := &Report{Title: "Sustained Load Test Results", Performance: r.Performance, System: r.System,
-		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes}
+		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes, Verdict: verdict(r),
+		Aborted: r.Engine.Total.Total().Aborted}
 	if r.Partial {
 		rep.Title += " (partial: interrupted)"
 	}
@@ -54,7 +55,11 @@ func configurationRows(r *analysis.Result) []KV {
 	case "open":
 		rows = append(rows, KV{"Load", fmt.Sprintf("open model, %g arrivals/second (peak %d workers)", res.Rate, res.PeakUsers)})
 	default:
-		rows = append(rows, KV{"Users", fmt.Sprintf("%d concurrent users (peak reached: %d)", res.Users, res.PeakUsers)})
+		users := fmt.Sprintf("%d concurrent users (peak reached: %d)", res.Users, res.PeakUsers)
+		if q := res.Total.UsersQuit(); q > 0 {
+			users += fmt.Sprintf("; %s quit before the load ended (see Users That Quit)", human.Count(q))
+		}
+		rows = append(rows, KV{"Users", users})
 		if res.SpawnRate > 0 {
 			rows = append(rows, KV{"Spawn Rate", fmt.Sprintf("%g users/second", res.SpawnRate)})
 		} else {
@@ -161,8 +166,11 @@ func endpointRows(res *engine.Result, th analysis.Thresholds) []EndpointRow {
 		row := EndpointRow{Method: s.Method, Name: endpointName(s.Method, s.Name), Requests: s.Requests,
 			AvgMs: s.Mean() / 1000, P95Ms: float64(s.Percentile(95)) / 1000, P99Ms: float64(s.Percentile(99)) / 1000,
 			Errors: s.Failures(), RateLimited: s.RateLimited, Status: analysis.StatusPass}
+		// An endpoint fails its p95 or error-rate target, or when most of
+		// its answers were 429s: it did not serve its requests.
 		if (th.P95 > 0 && row.P95Ms > float64(th.P95.Milliseconds())) ||
-			(th.ErrorRate > 0 && s.Requests > 0 && float64(row.Errors)/float64(s.Requests) > th.ErrorRate) {
+			(th.ErrorRate > 0 && s.Requests > 0 && float64(row.Errors)/float64(s.Requests) > th.ErrorRate) ||
+			(s.Requests > 0 && 2*s.RateLimited >= s.Requests) {
 			row.Status = analysis.StatusFail
 		}
 		out = append(out, row)

@@ -74,13 +74,20 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "report.png")
 	runChromium(t, bin, file, "--screenshot="+shot, "--window-size=1200,1800")
-	checkScreenshot(t, shot)
+	img := readScreenshot(t, shot)
+	checkScreenshot(t, img)
+	checkVerdictFirst(t, img)
 	if keep := os.Getenv("SOAK_KEEP_SCREENSHOT"); keep != "" {
 		b, _ := os.ReadFile(shot)
 		os.WriteFile(keep, b, 0o644)
 	}
 
 	dom := string(runChromium(t, bin, file, "--dump-dom"))
+	verdict, summary := strings.Index(dom, `<section id="verdict" class="verdict fail">`), strings.Index(dom, `<section id="summary">`)
+	if verdict < 0 || summary < verdict || !strings.Contains(dom[verdict:summary], "Unhealthy (exit 4)") ||
+		!strings.Contains(dom[verdict:summary], "pool-exhaustion [svc-1]: detected") {
+		t.Errorf("the verdict (exit 4, and the finding that set it) does not come before the summary")
+	}
 	for _, want := range append(analysisSections,
 		`<section id="summary">`, `<section id="charts">`, `<section id="endpoints">`, `<section id="errors">`,
 		`id="chart-users"`, `id="chart-rps"`, `id="chart-latency"`, `id="chart-failures"`, "<svg", "<path d=\"M",
@@ -97,9 +104,31 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 }
 
-// checkScreenshot: a PNG of the window's size, not blank: many colours,
-// and a good share of pixels that are not the background.
-func checkScreenshot(t *testing.T, path string) {
+// checkVerdictFirst: the first screen (the top 800 CSS pixels, a laptop's
+// window) shows the verdict: the failing verdict's red banner fills a good
+// part of it, above the tiles.
+func checkVerdictFirst(t *testing.T, img image.Image) {
+	t.Helper()
+	red, first := 0, -1
+	for y := 0; y < 800; y++ {
+		for x := 0; x < shotW; x += 2 {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if r>>8 == 0xb4 && g>>8 == 0x23 && b>>8 == 0x18 { // .verdict.fail's background
+				red++
+				if first < 0 {
+					first = y
+				}
+			}
+		}
+	}
+	if red < 15000 || first > 300 {
+		t.Errorf("the first screen does not open on the verdict: %d banner pixels sampled, the first at y=%d", red, first)
+	}
+	t.Logf("verdict banner: %d pixels sampled in the first screen, from y=%d", red, first)
+}
+
+// readScreenshot decodes the PNG at path.
+func readScreenshot(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -110,6 +139,13 @@ func checkScreenshot(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
 	}
+	return img
+}
+
+// checkScreenshot: a PNG of the window's size, not blank: many colours,
+// and a good share of pixels that are not the background.
+func checkScreenshot(t *testing.T, img image.Image) {
+	t.Helper()
 	if b := img.Bounds(); b != image.Rect(0, 0, shotW, shotH) {
 		t.Fatalf("screenshot is %v, want %dx%d", b.Size(), shotW, shotH)
 	}

@@ -26,7 +26,9 @@
 //
 // # Markdown
 //
-// [Markdown] writes the seed report's template in its structure: test
+// [Markdown] opens with the verdict ([Verdict]: the outcome, the exit code
+// and what it means, the findings and targets that set it, the checks that
+// could not run and why), then writes the seed report's template in its structure: test
 // configuration, user distribution, execution command, the results
 // summary against the targets, the top 10 endpoints, the stability
 // analysis, how soak decided (every finding's evidence), issues by
@@ -63,7 +65,10 @@
 // limit)"). The JSON and HTML outputs keep them apart. Failure errors are
 // soak's texts ("HTTP 503 Service Unavailable"), not Python reprs; task
 // errors go to PREFIX_exceptions.csv, whose Traceback names the task (soak
-// keeps no stack traces) and whose Nodes is "local".
+// keeps no stack traces) and whose Nodes is "local", and so do the users
+// that quit (a failed on_start: "user quit: ..."), as Locust lists the
+// errors that end a user. Requests aborted at the stop timeout are in no
+// CSV, as Locust drops the requests it kills; the other outputs count them.
 //
 // Requests/s in PREFIX_stats.csv divides by the run's recorded span.
 // PREFIX_stats_history.csv has a row per interval (1 s by default; coarser
@@ -88,7 +93,9 @@
 // # HTML
 //
 // [HTML] writes one self-contained file: inline CSS and SVG, no script,
-// nothing fetched, so it opens offline. It has the summary, the
+// nothing fetched, so it opens offline. With an analysis it opens on the
+// verdict, a banner coloured by outcome above the summary's tiles, each
+// tile coloured by its target row (a failing tile is never green). It has the summary, the
 // configuration, charts over time (users, requests/s, p50/p95/p99,
 // failures and 429s per second), every endpoint and the errors. With an
 // analysis ([Run].Analysis) it adds the sections of the Markdown report

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"time"
+
+	"github.com/soaklab/soak/engine/analysis"
 )
 
 //go:embed html.tmpl html_css.tmpl
@@ -63,7 +65,13 @@ func writeHTML(w io.Writer, run Run, rep *Report) error {
 		if rep == nil {
 			rep = &Report{}
 		}
-		p.A = &analysisView{Report: rep, Findings: a.Findings, Issues: groupIssues(rep.Issues)}
+		p.A = &analysisView{Report: rep, Findings: a.Findings, Issues: groupIssues(rep.Issues), Tiles: map[string]string{}}
+		for _, t := range a.Performance {
+			p.A.Tiles[t.Metric] = statusClass(string(t.Status))
+		}
+		if f := a.Find(analysis.DetectorUserQuits, ""); f != nil && f.Quits != nil {
+			p.A.Quit, p.A.QuitClass = f.Quits.Quit, statusClass(string(f.Verdict))
+		}
 		var n int
 		server, n = serverChartSpecs(&a.Charts)
 		p.A.NoServer = n == 0

@@ -23,6 +23,22 @@ type analysisView struct {
 	// Unsampled names the server-side charts without a point when others
 	// have some (a service without a pool, a cache or a limiter).
 	Unsampled []string
+	// Tiles is the badge class of each Performance row by metric, for
+	// the summary's tiles: a tile whose target failed is not green.
+	Tiles map[string]string
+	// Quit counts the users that quit; QuitClass is the user-quits
+	// finding's badge class.
+	Quit      int64
+	QuitClass string
+}
+
+// tile is the class of the summary tile of metric: its row's badge, ""
+// without an analysis or a row.
+func tile(a *analysisView, metric string) string {
+	if a == nil {
+		return ""
+	}
+	return a.Tiles[metric]
 }
 
 // issueGroup is one severity of Issues Identified.
@@ -171,7 +187,7 @@ func statusClass(s string) string {
 		return "ok"
 	case string(analysis.StatusFail), string(analysis.VerdictDetected):
 		return "fail"
-	case string(analysis.StatusWarning): // also analysis.VerdictWarning
+	case string(analysis.StatusWarning), string(analysis.StatusUnreachable), string(analysis.VerdictInconclusive): // also analysis.VerdictWarning
 		return "warn"
 	}
 	return "unknown"
@@ -189,6 +205,8 @@ func statusText(s analysis.Status) string {
 		return "Check"
 	case analysis.StatusNoLimit:
 		return "No target"
+	case analysis.StatusUnreachable:
+		return "Unreachable by this plan"
 	}
 	return "Not measured"
 }

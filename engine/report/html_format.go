@@ -100,6 +100,7 @@ var htmlFuncs = template.FuncMap{
 	"time":    timeText,
 	"pct":     func(f float64) string { return fixed(100*f, 1) + "%" },
 	"badge":   func(v any) string { return statusClass(fmt.Sprint(v)) },
+	"tile":    tile,
 	"status":  statusText,
 	"add":     func(a, b float64) float64 { return a + b },
 	"sub":     func(a, b float64) float64 { return a - b },

@@ -34,6 +34,8 @@ func NewDocument(run Run) (*Document, error) {
 		Errors:         utcErrors(t.Errors),
 		Exceptions:     utcErrors(t.Exceptions),
 		ErrorsOverflow: t.ErrorsOverflow,
+		UsersStarted:   t.Started,
+		Quits:          utcErrors(t.Quits),
 		IntervalsFile:  run.IntervalsFile,
 		Intervals:      make([]IntervalSummary, 0, len(res.Intervals)),
 	}
@@ -57,7 +59,8 @@ func NewDocument(run Run) (*Document, error) {
 // of the file gets.
 func analysisSummary(a *analysis.Result) (*Analysis, error) {
 	s := Analysis{
-		ExitCode: a.ExitCode(), Findings: a.Findings, Performance: a.Performance, System: a.System,
+		ExitCode: a.ExitCode(), Outcome: a.Outcome(), Headline: a.Headline(), Checks: a.Checks, Policy: a.Policy,
+		Findings: a.Findings, Performance: a.Performance, System: a.System,
 		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: a.Capacity, Notes: a.Notes,
 		Charts: a.Charts,
 	}

@@ -41,6 +41,11 @@ type Document struct {
 	Errors         []engine.ErrorStat `json:"errors"`
 	Exceptions     []engine.ErrorStat `json:"exceptions"`
 	ErrorsOverflow int64              `json:"errors_overflow"`
+	// UsersStarted counts the users (or open-model workers) started;
+	// Quits the ones that ended before the load did, by "Class/hook" and
+	// reason (engine.Interval.Quits).
+	UsersStarted int64              `json:"users_started"`
+	Quits        []engine.ErrorStat `json:"quits"`
 
 	// IntervalsFile names the JSON-lines file, beside this document, with
 	// every interval as the engine wrote it (histograms included: see
@@ -59,9 +64,16 @@ type Document struct {
 // the verdicts and the figures behind them, not the raw probe samples
 // (those stay in the results directory's capture files).
 type Analysis struct {
-	// ExitCode is analysis.Result.ExitCode: 0, 3 (a target missed) or 4
-	// (a stability defect detected).
-	ExitCode int `json:"exit_code"`
+	// ExitCode is analysis.Result.ExitCode: 0 (healthy), 3 (a target
+	// missed), 4 (a defect detected) or 5 (inconclusive); Outcome says
+	// which in a word, Headline in a line (analysis.Result.Headline).
+	ExitCode int              `json:"exit_code"`
+	Outcome  analysis.Outcome `json:"outcome"`
+	Headline string           `json:"headline"`
+	// Checks lists what the run checked, could not check (and why), and
+	// skipped; Policy how it was judged beyond its targets.
+	Checks []analysis.Check `json:"checks"`
+	Policy analysis.Policy  `json:"policy"`
 	// Findings has one finding per detector and source, most severe
 	// first: verdict, confidence, evidence, suspects, next step.
 	Findings []analysis.Finding `json:"findings"`

@@ -100,6 +100,14 @@ func (d *Document) check() error {
 			return fmt.Errorf("exceptions[%d]: count or first/last out of range", i)
 		}
 	}
+	for i, e := range d.Quits {
+		if e.Count <= 0 || e.Last.Before(e.First) {
+			return fmt.Errorf("quits[%d]: count or first/last out of range", i)
+		}
+	}
+	if d.UsersStarted < 0 {
+		return errors.New("users_started: negative")
+	}
 	for i := range d.Intervals {
 		iv := &d.Intervals[i]
 		if err := iv.check(); err != nil {

@@ -213,8 +213,11 @@ func LocustFailures(run Run) Reporter {
 
 // LocustExceptions returns the Reporter of PREFIX_exceptions.csv: Count,
 // Message, Traceback, Nodes for every distinct error returned by a task
-// (not by a request). soak keeps no stack traces: Traceback names the
-// task ("task Class/task"), and Nodes is LocalNode.
+// (not by a request), then for every reason users quit before the load
+// ended (engine.Interval.Quits: a failed on_start, a task that stopped
+// its user), as Locust lists the errors that end a user. soak keeps no
+// stack traces: Traceback names the task ("task Class/task") or the
+// user's hook ("user quit in Class/on_start"), and Nodes is LocalNode.
 func LocustExceptions(run Run) Reporter {
 	return func(w io.Writer) error {
 		res, err := run.engine()
@@ -226,6 +229,14 @@ func LocustExceptions(run Run) Reporter {
 		for _, e := range res.Total.Exceptions {
 			cw.row(strconv.FormatInt(e.Count, 10), e.Error, "task "+e.Name, LocalNode)
 		}
+		for _, e := range res.Total.Quits {
+			cw.row(strconv.FormatInt(e.Count, 10), QuitMessage+e.Error, "user quit in "+e.Name, LocalNode)
+		}
 		return cw.flush()
 	}
 }
+
+// QuitMessage begins the Message of a PREFIX_exceptions.csv row that
+// counts users that quit: "user quit: POST /api/auth/login: HTTP 503
+// Service Unavailable".
+const QuitMessage = "user quit: "

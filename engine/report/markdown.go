@@ -70,6 +70,7 @@ func Markdown(run Run) Reporter {
 func writeMarkdown(w io.Writer, rep *Report) error {
 	m := &mdWriter{w: w}
 	m.f("# %s\n\n", cell(rep.Title))
+	writeVerdict(m, &rep.Verdict)
 	if len(rep.Notes) > 0 {
 		m.f("> **Read first**\n")
 		for _, n := range rep.Notes {
@@ -90,6 +91,9 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.f("## Results Summary\n\n### Performance Metrics\n\n| Metric | Target | Actual | Status |\n|--------|--------|--------|--------|\n")
 	for _, t := range rep.Performance {
 		m.f("| %s | %s | %s | %s |\n", cell(t.Metric), cell(t.Target), cell(actual(t)), t.Status.Icon())
+	}
+	if rep.Aborted > 0 {
+		m.f("\n**Aborted at the stop**: %s requests were in flight when the load ended and were cut at the stop timeout (--stop-timeout); they are in no figure above.\n", human.Count(rep.Aborted))
 	}
 	m.f("\n### System Metrics\n\n| Component | Metric | Target | Actual | Status |\n|-----------|--------|--------|--------|--------|\n")
 	for _, t := range rep.System {
@@ -121,6 +125,10 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.kvs(rep.Stability.ErrorRate)
 	m.f("\n### Rate Limiting\n")
 	m.kvs(rep.Stability.RateLimited)
+	m.f("\n### Restarts\n")
+	m.kvs(rep.Stability.Restarts)
+	m.f("\n### Users That Quit\n")
+	m.kvs(rep.Stability.Users)
 	m.f("\n### How soak decided\n\n| Detector | Verdict | Confidence | Evidence |\n|----------|---------|------------|----------|\n")
 	for _, f := range rep.Findings {
 		conf := "-"
@@ -171,9 +179,14 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	return m.err
 }
 
+// actual is a row's Actual cell: with why it was not measured, or why
+// its target could not be reached.
 func actual(t analysis.Target) string {
-	if t.Status == analysis.StatusUnknown && t.Why != "" {
+	switch {
+	case t.Status == analysis.StatusUnknown && t.Why != "":
 		return "not measured: " + t.Why
+	case t.Status == analysis.StatusUnreachable && t.Why != "":
+		return t.Actual + "; " + t.Why
 	}
 	return t.Actual
 }

@@ -100,7 +100,8 @@ func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
 		}
 	}
 	for _, f := range r.Findings {
-		if f.Detector != analysis.DetectorErrorRate && f.Detector != analysis.DetectorRateLimit && f.Verdict != analysis.VerdictUnknown {
+		clientSide := f.Detector == analysis.DetectorErrorRate || f.Detector == analysis.DetectorRateLimit || f.Detector == analysis.DetectorUserQuits
+		if !clientSide && f.Verdict != analysis.VerdictUnknown {
 			t.Errorf("no probe, yet %s", f.String())
 		}
 	}

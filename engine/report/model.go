@@ -11,6 +11,7 @@ import (
 // Every value is measured, or says why it is not.
 type Report struct {
 	Title         string                 `json:"title"`
+	Verdict       Verdict                `json:"verdict"`           // the outcome first: exit code, what set it, what could not be checked
 	Configuration []KV                   `json:"configuration"`     // Test Configuration: Date, Duration, Target, Users, Spawn Rate
 	Classes       []ClassShare           `json:"classes"`           // User Distribution
 	Command       string                 `json:"command,omitempty"` // Execution Command
@@ -29,6 +30,7 @@ type Report struct {
 	Hardware      []KV                   `json:"hardware"`          // Hardware Specifications
 	ServiceConfig []KV                   `json:"service_config"`    // Configuration
 	Notes         []string               `json:"notes,omitempty"`   // unreachable probes, partial run, generator-bound
+	Aborted       int64                  `json:"aborted,omitempty"` // requests cut at the stop timeout
 	Findings      []analysis.Finding     `json:"findings"`          // every detector's finding
 	Events        []analysis.Event       `json:"events,omitempty"`  // for charts
 	Windows       []analysis.ErrorWindow `json:"windows,omitempty"` // error rate over time
@@ -68,6 +70,8 @@ type Stability struct {
 	Pool        []KV `json:"pool"`         // Connection Pool Stability
 	ErrorRate   []KV `json:"error_rate"`   // Error Rate Over Time
 	RateLimited []KV `json:"rate_limited"` // Rate Limiting
+	Restarts    []KV `json:"restarts"`     // Restarts: the probe's instance changed (not in the seed)
+	Users       []KV `json:"users"`        // Users That Quit (not in the seed)
 }
 
 // Issue is one entry of Issues Identified.

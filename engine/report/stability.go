@@ -22,6 +22,8 @@ func verdictText(f *analysis.Finding) string {
 		return fmt.Sprintf("⚠️ Possibly: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
 	case analysis.VerdictOK:
 		return fmt.Sprintf("✅ No: %s (confidence %.0f%%)", f.Summary, 100*f.Confidence)
+	case analysis.VerdictInconclusive:
+		return fmt.Sprintf("❔ Cannot tell from this run: %s", f.Summary)
 	}
 	return "❔ Not measured: " + f.Unmeasured
 }
@@ -71,8 +73,7 @@ func stability(r *analysis.Result) Stability {
 			for _, w := range f.Errors.Windows {
 				st.ErrorRate = append(st.ErrorRate, KV{w.Label, fmt.Sprintf("%s (%s of %s requests)", human.Percent(w.Rate), human.Count(w.Failures), human.Count(w.Requests))})
 			}
-			icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ "}[f.Verdict]
-			st.ErrorRate = append(st.ErrorRate, KV{"Trend", icon + cases(f.Errors.Trend) + ": " + f.Summary})
+			st.ErrorRate = append(st.ErrorRate, KV{"Trend", verdictIcons[f.Verdict] + cases(f.Errors.Trend) + ": " + f.Summary})
 		}
 	}
 	if f := r.Find(analysis.DetectorRateLimit, ""); f != nil {
@@ -81,13 +82,54 @@ func stability(r *analysis.Result) Stability {
 			st.RateLimited = append(st.RateLimited, KV{"Policy", rf.Policy})
 		}
 	}
+	st.Restarts = restartRows(r)
+	st.Users = quitRows(r)
 	return st
 }
 
-func verdictRate(f *analysis.Finding) string {
-	icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ ", analysis.VerdictUnknown: "❔ "}[f.Verdict]
-	return icon + f.Summary
+// restartRows says whether the service restarted, and each restart: when,
+// which instances, the requests that failed around it.
+func restartRows(r *analysis.Result) []KV {
+	f := r.Find(analysis.DetectorRestart, "")
+	switch {
+	case f == nil:
+		return nil
+	case f.Restarts == nil || len(f.Restarts.Events) == 0:
+		return []KV{{"Restarts", verdictRate(f)}}
+	}
+	out := []KV{{"Restarts", verdictRate(f)}}
+	for i, e := range f.Restarts.Events {
+		out = append(out, KV{fmt.Sprintf("Restart %d", i+1), fmt.Sprintf("%s: instance %s last answered %s into the load, instance %s answered from %s (%s); %s of %s requests failed around it; judged apart as %s and %s",
+			e.Source, e.FromInstance, human.Span(e.LastSeen.Sub(r.Engine.Start)), e.ToInstance, human.Span(e.Offset), e.Phase,
+			human.Count(e.Failures), human.Count(e.Requests), e.From, e.To)})
+	}
+	return out
 }
+
+// quitRows counts the users that quit before the load ended, and says
+// when and why.
+func quitRows(r *analysis.Result) []KV {
+	f := r.Find(analysis.DetectorUserQuits, "")
+	if f == nil || f.Quits == nil {
+		return nil
+	}
+	q := f.Quits
+	out := []KV{{"Users Started", human.Count(q.Started)}, {"Users That Quit", fmt.Sprintf("%s (%s): %s", human.Count(q.Quit), human.Percent(q.Share), verdictRate(f))}}
+	for _, e := range q.Reasons {
+		out = append(out, KV{e.Name, fmt.Sprintf("%s quit: %s (first %s into the load, last %s)", human.Count(e.Count), e.Error,
+			human.Span(e.First.Sub(r.Engine.Start)), human.Span(e.Last.Sub(r.Engine.Start)))})
+	}
+	return out
+}
+
+// verdictRate is a finding's summary behind its verdict's icon.
+func verdictRate(f *analysis.Finding) string {
+	return verdictIcons[f.Verdict] + f.Summary
+}
+
+// verdictIcons mark a verdict in the report's rows.
+var verdictIcons = map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ",
+	analysis.VerdictDetected: "❌ ", analysis.VerdictInconclusive: "❔ ", analysis.VerdictUnknown: "❔ "}
 
 func cases(s string) string {
 	if s == "" {
@@ -140,7 +182,7 @@ func poolStability(r *analysis.Result) []KV {
 			out = append(out, KV{p + "Pool Exhaustion Events", "❔ Not measured: " + f.Unmeasured})
 			continue
 		}
-		icon := map[analysis.Verdict]string{analysis.VerdictOK: "✅ ", analysis.VerdictWarning: "⚠️ ", analysis.VerdictDetected: "❌ "}[f.Verdict]
+		icon := verdictIcons[f.Verdict]
 		n := 0
 		for _, e := range f.Events {
 			if e.Kind == "pool-exhausted" {

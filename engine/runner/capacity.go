@@ -7,6 +7,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // Defaults of [CapacityConfig].
@@ -45,9 +46,22 @@ type CapacityConfig struct {
 	// field turns that target off.
 	Thresholds *analysis.Thresholds
 	// Sources, when set, are polled (every PollInterval, default 2 s) to
-	// tell what saturated first: CPU, a pool.
+	// tell what saturated first: CPU, a pool. They are also read once
+	// before the load (the baseline) and after it until they are quiet
+	// (a drain of at most DefaultDrain, with the drain-end profiles and
+	// leak report), so that the result's Capture can be analysed as a
+	// soak's is: the warm-up is the first step's Settle, the steady state
+	// the rest of the stepped load.
 	Sources      []Source
 	PollInterval time.Duration
+	// Dir, Record, OnSample and Command are as in [Config]: where profiles
+	// are saved, the writer every sample and phase is appended to as it
+	// happens, a live display's callback, the command line for the
+	// report.
+	Dir      string
+	Record   *capture.RecordWriter
+	OnSample func(*capture.Sample)
+	Command  string
 	// OnStep, when set, is called with every measured step (a progress
 	// display), on the engine's interval goroutine.
 	OnStep func(analysis.CapacityStep)
@@ -150,5 +164,6 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*analysis.CapacityResult
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Command = redactCommand(cfg.Command)
 	return runCapacity(ctx, &cfg, plan)
 }

@@ -24,18 +24,26 @@ type capRun struct {
 }
 
 // runCapacity runs plan's stepped load, measuring each step as the next
-// one starts and cancelling the run at the breaking step.
+// one starts and cancelling the run at the breaking step. With sources,
+// it polls them for a baseline before and a drain after, as Soak does.
 func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*analysis.CapacityResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &capRun{cfg: cfg, cancel: cancel}
-	pc := &Config{Sources: cfg.Sources, PollInterval: cfg.PollInterval, PollTimeout: min(cfg.PollInterval, 10*time.Second)}
+	pc := &Config{Sources: cfg.Sources, PollInterval: cfg.PollInterval, PollTimeout: min(cfg.PollInterval, 10*time.Second),
+		Drain: DefaultDrain, Dir: cfg.Dir, Record: cfg.Record, OnSample: cfg.OnSample}
 	c.poll = &poller{cfg: pc, cap: &capture.Capture{}}
+	if len(cfg.Sources) > 0 {
+		c.begin()
+	}
 	userOnInterval, userOnStart := plan.OnInterval, plan.OnStart
 	plan.OnStart = func(ri engine.RunInfo) {
 		c.mu.Lock()
 		c.start = ri.Start
 		c.mu.Unlock()
+		if len(cfg.Sources) > 0 {
+			c.poll.phaseStart(capture.PhaseWarmup, ri.Start)
+		}
 		if userOnStart != nil {
 			userOnStart(ri)
 		}
@@ -58,6 +66,9 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*a
 	if err != nil {
 		return nil, err
 	}
+	if len(cfg.Sources) > 0 {
+		c.end(ctx, res)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.broken {
@@ -66,15 +77,81 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*a
 	out := c.result()
 	out.Engine = res
 	out.Partial = res.Ending() != engine.EndCompleted && !c.broken
+	if len(cfg.Sources) > 0 {
+		out.Capture = c.poll.cap
+	}
 	return out, nil
 }
 
-// pollLoop polls the sources until stop is closed.
+// begin records the configuration and environment and polls the
+// sources once for a baseline.
+func (c *capRun) begin() {
+	p := c.poll
+	names := make([]string, len(c.cfg.Sources))
+	var local []string
+	for i, s := range c.cfg.Sources {
+		names[i] = s.Name()
+		if _, ok := s.(inProcess); ok {
+			local = append(local, s.Name())
+		}
+	}
+	p.cap.Config = &capture.CaptureConfig{PollInterval: c.cfg.PollInterval, Settle: c.cfg.Settle, Drain: p.cfg.Drain,
+		Sources: names, InProcess: local, Command: c.cfg.Command}
+	p.cap.Environment = CollectEnvironment(c.cfg.Dir)
+	if p.cfg.Record != nil {
+		p.record(p.cfg.Record.Config(p.cap.Config))
+		p.record(p.cfg.Record.Environment(p.cap.Environment))
+	}
+	t0 := time.Now()
+	p.phaseStart(capture.PhaseBaseline, t0)
+	p.pollAll(context.Background(), capture.PhaseBaseline)
+	p.phase(capture.Span{Phase: capture.PhaseBaseline, Start: t0, End: time.Now()})
+}
+
+// end records the load's phases (the warm-up is the first step's
+// settling time) and drains the sources as Soak does.
+func (c *capRun) end(ctx context.Context, res *engine.Result) {
+	c.mu.Lock()
+	start := c.start
+	c.mu.Unlock()
+	loadEnd := res.End
+	if start.IsZero() {
+		start = time.Now()
+	}
+	if loadEnd.IsZero() || loadEnd.Before(start) {
+		loadEnd = time.Now()
+	}
+	steady := start.Add(c.cfg.Settle)
+	if steady.Before(loadEnd) {
+		c.poll.phase(capture.Span{Phase: capture.PhaseWarmup, Start: start, End: steady})
+		c.poll.phase(capture.Span{Phase: capture.PhaseSteady, Start: steady, End: loadEnd})
+	} else {
+		c.poll.phase(capture.Span{Phase: capture.PhaseWarmup, Start: start, End: loadEnd})
+	}
+	// The breaking step cancels ctx on purpose: the drain must still run.
+	o := &orchestrator{cfg: c.poll.cfg, p: c.poll}
+	o.drain(context.WithoutCancel(ctx), loadEnd)
+}
+
+// pollLoop polls the sources until stop is closed: warm-up samples over
+// the first step's settling time, steady after.
 func (c *capRun) pollLoop(ctx context.Context, stop <-chan struct{}) {
 	t := time.NewTicker(c.cfg.PollInterval)
 	defer t.Stop()
+	steadyStarted := false
 	for {
-		c.poll.pollAll(ctx, capture.PhaseSteady)
+		phase := capture.PhaseWarmup
+		c.mu.Lock()
+		start := c.start
+		c.mu.Unlock()
+		if !start.IsZero() && !time.Now().Before(start.Add(c.cfg.Settle)) {
+			phase = capture.PhaseSteady
+			if !steadyStarted {
+				c.poll.phaseStart(capture.PhaseSteady, start.Add(c.cfg.Settle))
+				steadyStarted = true
+			}
+		}
+		c.poll.pollAll(ctx, phase)
 		select {
 		case <-stop:
 			return

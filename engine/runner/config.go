@@ -77,6 +77,11 @@ type Config struct {
 	// Command is the command line that ran the soak, secrets removed, for
 	// the report's Execution Command.
 	Command string
+	// Policy is how the run is judged beyond its targets: ClientOnly
+	// accepts a verdict without server-side checks (no Sources, or none
+	// answering), StrictTargets fails a throughput target the plan
+	// cannot reach (see analysis.Policy). The zero value is the default.
+	Policy analysis.Policy
 }
 
 // withDefaults validates c and fills its zero fields; errors name the
@@ -177,16 +182,23 @@ func rampDuration(p *engine.Plan) time.Duration {
 }
 
 // redactCommand hides the values of flags that carry secrets
-// (--probe-token, --database-url passwords, Authorization headers).
+// (--probe-token, --database-url passwords, Authorization headers) in a
+// command line or an error's text. A secret's value follows its name
+// after "=" (token=x, --probe-token=x), as the next word after a flag
+// (--probe-token x) or a label ("password: x"); a word that merely names
+// one ("send the probe's token in the Authorization header") leaves the
+// words around it alone.
 func redactCommand(cmd string) string {
 	f := strings.Fields(cmd)
 	for i := 0; i < len(f); i++ {
 		low := strings.ToLower(f[i])
 		name, _, hasValue := strings.Cut(low, "=")
 		if strings.Contains(name, "token") || strings.Contains(name, "password") || strings.Contains(name, "secret") {
-			if hasValue {
+			flag := strings.HasPrefix(name, "-") || strings.HasSuffix(name, ":")
+			switch {
+			case hasValue:
 				f[i] = f[i][:strings.Index(f[i], "=")+1] + "[redacted]"
-			} else if i+1 < len(f) {
+			case flag && i+1 < len(f):
 				f[i+1] = "[redacted]"
 				i++
 			}

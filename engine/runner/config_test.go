@@ -56,6 +56,15 @@ func TestRedactCommand(t *testing.T) {
 	if !strings.Contains(got, "postgres://u:[redacted]@127.0.0.1/db") {
 		t.Errorf("URL mangled: %q", got)
 	}
+	// A probe's 401 answer names the token without giving one: its hint
+	// stays whole, and a labelled secret is still removed.
+	hint := "probe: remote error: GET http://127.0.0.1:6061/snapshot: 401 Unauthorized: unauthorized: send the probe's token in the Authorization header"
+	if got := cleanError(errors.New(hint)); got != hint {
+		t.Errorf("the hint was mangled:\n got %q\nwant %q", got, hint)
+	}
+	if got := redactCommand("auth failed, password: hunter2 (token=abc)"); strings.Contains(got, "hunter2") || strings.Contains(got, "abc") {
+		t.Errorf("labelled secrets kept: %q", got)
+	}
 }
 
 // failingClient is a remote probe that never answers.
@@ -85,9 +94,12 @@ func TestUnreachableProbeDoesNotStopTheRun(t *testing.T) {
 	if r.Engine.Total.Total().Requests == 0 {
 		t.Fatal("no load ran")
 	}
-	if len(r.Notes) == 0 || !strings.Contains(r.Notes[0], "Probe http://127.0.0.1:1 was unreachable") ||
-		!strings.Contains(r.Notes[0], "connection refused") {
+	if notes := strings.Join(r.Notes, "\n"); !strings.Contains(notes, "Probe http://127.0.0.1:1 was unreachable") ||
+		!strings.Contains(notes, "connection refused") {
 		t.Errorf("notes %q", r.Notes)
+	}
+	if r.ExitCode() != analysis.ExitInconclusive {
+		t.Errorf("a probe never read: exit %d, want %d (%s)", r.ExitCode(), analysis.ExitInconclusive, r.Headline())
 	}
 	for _, row := range r.System {
 		if row.Status != analysis.StatusUnknown || !strings.Contains(row.Why, "probe unreachable") {

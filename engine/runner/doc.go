@@ -16,7 +16,8 @@
 //		fmt.Println(f.String()) // "memory-leak [svc-1]: detected (99%): live heap grows 41 MB/hour ..."
 //	}
 //	_ = report.Markdown(report.Run{Analysis: res})(os.Stdout)
-//	os.Exit(res.ExitCode()) // 0, analysis.ExitTargetMissed or analysis.ExitUnstable
+//	fmt.Println(res.Headline()) // "healthy: ...", "unhealthy: ...", "inconclusive: ..."
+//	os.Exit(res.ExitCode())     // 0, analysis.ExitTargetMissed, ExitUnstable or ExitInconclusive
 //
 // # The public surface
 //

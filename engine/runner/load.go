@@ -30,6 +30,7 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	}
 	cfg := o.cfg
 	lt.start = ri.Start
+	o.p.phaseStart(capture.PhaseWarmup, ri.Start)
 	load := ri.Duration
 	lt.steady = warmupEnd(ri.Start, rampDuration(&cfg.Plan), cfg.Settle, load)
 	loadEnd := ri.Start.Add(load)
@@ -38,11 +39,17 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	// load ends.
 	margin := min(cfg.PollInterval, loadEnd.Sub(lt.steady)/10)
 	plan := []scheduled{
-		{lt.steady, capture.MomentSteadyStart, false, []string{probe.ProfileGoroutine, probe.ProfileHeap}},
-		{lt.steady.Add(loadEnd.Sub(lt.steady) / 2), capture.MomentSteadyMid, true, []string{probe.ProfileGoroutine}},
-		{loadEnd.Add(-margin), capture.MomentSteadyEnd, true, []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+		{at: lt.steady, moment: capture.MomentSteadyStart, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+		{at: lt.steady.Add(loadEnd.Sub(lt.steady) / 2), moment: capture.MomentSteadyMid, leaks: true, kinds: []string{probe.ProfileGoroutine}},
+		{at: loadEnd.Add(-margin), moment: capture.MomentSteadyEnd, leaks: true, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
 	}
-	if !lt.steady.Before(loadEnd) || len(cfg.Sources) == 0 {
+	if len(cfg.Sources) == 0 {
+		plan = nil // no probe: nothing to capture
+	}
+	if lt.steady.Before(loadEnd) {
+		// The steady state's start is written when it comes, probe or not.
+		plan = append([]scheduled{{at: lt.steady, phase: capture.PhaseSteady}}, plan...)
+	} else {
 		plan = nil // no steady state: nothing to capture on schedule
 	}
 	tick := time.NewTicker(cfg.PollInterval)
@@ -59,6 +66,11 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 		}
 		for next < len(plan) && !time.Now().Before(plan[next].at) {
 			c := plan[next]
+			if c.phase != "" {
+				o.p.phaseStart(c.phase, c.at)
+				next++
+				continue
+			}
 			o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)
 			if c.moment == capture.MomentSteadyEnd {
 				lt.steadyEnd = true
@@ -71,12 +83,14 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	}
 }
 
-// scheduled is a capture due at a time.
+// scheduled is a capture due at a time, or (phase set) a phase's start
+// to record.
 type scheduled struct {
 	at     time.Time
 	moment capture.Moment
 	leaks  bool
 	kinds  []string
+	phase  capture.Phase
 }
 
 // waitTick waits for the next poll tick or the next capture, whichever
@@ -108,6 +122,7 @@ func (o *orchestrator) waitTick(ctx context.Context, tick <-chan time.Time, due 
 // PollTimeout.
 func (o *orchestrator) drain(ctx context.Context, start time.Time) {
 	cfg, p := o.cfg, o.p
+	p.phaseStart(capture.PhaseDrain, start)
 	if len(cfg.Sources) == 0 {
 		p.phase(capture.Span{Phase: capture.PhaseDrain, Start: start, End: time.Now()})
 		return

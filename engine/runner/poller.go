@@ -77,6 +77,14 @@ func (p *poller) record(err error) {
 	}
 }
 
+// phaseStart records, as it happens, that phase p started at start: a
+// run killed within the phase still has it on disk.
+func (p *poller) phaseStart(ph capture.Phase, start time.Time) {
+	if p.cfg.Record != nil {
+		p.record(p.cfg.Record.PhaseStart(ph, start))
+	}
+}
+
 // phase records a finished phase.
 func (p *poller) phase(s capture.Span) {
 	p.mu.Lock()

@@ -37,7 +37,7 @@ func Soak(ctx context.Context, cfg Config) (*analysis.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := analysis.Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds))
+	r, err := analysis.Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds), analysis.WithPolicy(cfg.Policy))
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +72,7 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 
 	// Baseline: at least one poll, then one every interval until Baseline.
 	t0 := time.Now()
+	p.phaseStart(capture.PhaseBaseline, t0)
 	o.pollUntil(ctx, capture.PhaseBaseline, t0.Add(cfg.Baseline))
 	if len(cfg.Sources) > 0 && ctx.Err() == nil {
 		p.captureAt(ctx, capture.MomentBaselineEnd, false, probe.ProfileGoroutine)

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"net/http/httptest"
 	"runtime/pprof"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -45,10 +47,14 @@ func TestSoakHeapLeak(t *testing.T) {
 func TestSoakCleanService(t *testing.T) {
 	s := newTestService(t)
 	s.lazyWorkers, s.boundedCache = true, true
-	res, err := Soak(context.Background(), quickConfig(s, 8*time.Second))
+	var rec bytes.Buffer
+	cfg := quickConfig(s, 8*time.Second)
+	cfg.Record = capture.NewRecordWriter(&rec)
+	res, err := Soak(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPhaseStarts(t, rec.String())
 	for _, f := range res.Findings {
 		if f.Verdict == analysis.VerdictDetected || f.Verdict == analysis.VerdictWarning {
 			t.Errorf("clean service: %s", explain(&f))
@@ -107,5 +113,30 @@ func TestSoakGoroutineLeakProfile(t *testing.T) {
 	if f.Verdict != analysis.VerdictDetected || f.Goroutines.LeakProfile != "available" || f.Goroutines.LeakProfileCount == 0 ||
 		!strings.HasSuffix(f.Suspects[0].Function, ".blockForever") || f.Suspects[0].Detail != "blocked forever (goroutineleak profile)" {
 		t.Fatalf("%s", explain(f))
+	}
+}
+
+// checkPhaseStarts: the phases are written as they start, so a record cut
+// short (kill -9) at the load's end still has the warm-up and the steady
+// state it reached.
+func checkPhaseStarts(t *testing.T, rec string) {
+	t.Helper()
+	lines := strings.SplitAfter(rec, "\n")
+	cut := -1
+	for i, l := range lines {
+		if strings.Contains(l, `"type":"phase","span":{"phase":"warmup"`) { // written as the load ends
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		t.Fatalf("no warm-up span in the record:\n%.2000s", rec)
+	}
+	c, err := capture.ReadCapture(strings.NewReader(strings.Join(lines[:cut], "")), "probe.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if steady, ok := c.Timing.Span(capture.PhaseSteady); !ok || steady.Duration() <= 0 || !c.Cut {
+		t.Fatalf("the record cut at the load's end has phases %+v (cut %v)", c.Timing, c.Cut)
 	}
 }

@@ -130,7 +130,8 @@ func (s *Scenario) engineClass(c *compiled, cl *class, rc *runClass, wait engine
 		if name == "" && len(rc.tasks[i]) == 1 {
 			name = t.steps[0].method + " " + rc.tasks[i][0].name
 		}
-		ec.Tasks = append(ec.Tasks, engine.Task{Name: name, Weight: t.weight, Do: c.taskFunc(rc, rc.tasks[i])})
+		ec.Tasks = append(ec.Tasks, engine.Task{Name: name, Weight: t.weight, Do: c.taskFunc(rc, rc.tasks[i]),
+			Requests: len(rc.tasks[i])})
 	}
 	return ec
 }

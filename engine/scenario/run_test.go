@@ -219,3 +219,31 @@ func TestPlanOptions(t *testing.T) {
 		t.Errorf("Validate: %v", err)
 	}
 }
+
+// A scenario's tasks say how many requests they send, so the plan can
+// bound its throughput: the seed's 200 users with 1-3 s pauses, spawned
+// at 20/s over 30 minutes, send at most about 122 requests per second
+// (some tasks are two requests), above the seed's > 100 RPS target; with
+// one request per task it would be below.
+func TestPlanBoundsThroughput(t *testing.T) {
+	s, err := Load("../../docs/scenarios/seed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Plan(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Classes {
+		for _, task := range c.Tasks {
+			if task.Requests < 1 {
+				t.Errorf("%s/%s: Requests %d", c.Name, task.Name, task.Requests)
+			}
+		}
+	}
+	rps, ok := p.MaxThroughput()
+	if !ok || rps < 115 || rps > 130 {
+		t.Errorf("seed plan bound: %.1f, %v", rps, ok)
+	}
+	t.Logf("the seed plan sends at most %.1f requests/s", rps)
+}

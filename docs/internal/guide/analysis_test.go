@@ -49,7 +49,10 @@ func assertOnValues(t *testing.T, res *analysis.Result) {
 	if f.Verdict == analysis.VerdictDetected {
 		t.Errorf("heap grows %.1f MB/hour; top site %s", f.Memory.MBPerHour, f.Suspects[0].Location())
 	}
-	if res.ExitCode() != analysis.ExitOK { // what `soak run` would exit with
+	switch res.Outcome() { // what `soak run` would exit with: res.ExitCode()
+	case analysis.OutcomeUnhealthy: // a defect, or a missed target
 		t.Error(res.Err())
+	case analysis.OutcomeInconclusive: // a check could not run: a steady state too short, no probe read
+		t.Log(res.Headline())
 	}
 }

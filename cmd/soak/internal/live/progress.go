@@ -43,7 +43,7 @@ type Progress struct {
 	drawn   int // lines of the last terminal view
 }
 
-type counts struct{ requests, failures, limited, aborted int64 }
+type counts struct{ requests, failures, limited, aborted, started, quit int64 }
 
 type probeState struct {
 	name, err string
@@ -88,7 +88,18 @@ func (p *Progress) Interval(iv *engine.Interval) {
 	p.total.failures += t.Failures()
 	p.total.limited += t.RateLimited
 	p.total.aborted += t.Aborted
+	p.total.started += iv.Started
+	quit := iv.UsersQuit()
+	p.total.quit += quit
 	p.recent = append(p.recent, iv)
+	if quit > 0 && !p.tty {
+		q := iv.Quits[0]
+		users := "users"
+		if quit == 1 {
+			users = "user"
+		}
+		p.logf(iv.End, "%d %s quit (%d so far of %d started), e.g. %s: %s", quit, users, p.total.quit, p.total.started, q.Name, q.Error)
+	}
 	if p.tty {
 		for len(p.recent) > 1 && iv.End.Sub(p.recent[0].Start) > p.window {
 			p.recent = p.recent[1:]
@@ -207,6 +218,9 @@ func (p *Progress) figures() string {
 	fmt.Fprintf(&b, "users %d", win.Users)
 	if p.info.Model == "closed" && p.info.Users > 0 {
 		fmt.Fprintf(&b, "/%d", p.info.Users)
+	}
+	if p.total.quit > 0 {
+		fmt.Fprintf(&b, " (%d quit)", p.total.quit)
 	}
 	secs := win.Duration().Seconds()
 	rps := 0.0

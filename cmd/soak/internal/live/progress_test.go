@@ -116,3 +116,33 @@ func TestFormats(t *testing.T) {
 		t.Error("Percent")
 	}
 }
+
+// Users that quit are shown as they quit: counted beside the users on
+// the terminal view, and logged with the first reason off a terminal.
+func TestQuitsShown(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var b strings.Builder
+		p := New(&b, tty)
+		p.Start(info())
+		for i := range 12 {
+			iv := interval(i, 20-min(i, 8), 100, 0, 0, 5)
+			if i == 0 {
+				iv.Started = 20
+			}
+			if i > 0 && i <= 8 {
+				iv.Quits = []engine.ErrorStat{{Name: "AuthenticatedUser/on_start", Error: "POST /api/auth/login: timeout", Count: 1}}
+			}
+			p.Interval(iv)
+		}
+		p.Finish()
+		out := b.String()
+		for _, w := range []string{"users 12/20 (8 quit)"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("tty %v: no %q in:\n%s", tty, w, out)
+			}
+		}
+		if !tty && !strings.Contains(out, "1 user quit (8 so far of 20 started), e.g. AuthenticatedUser/on_start: POST /api/auth/login: timeout") {
+			t.Errorf("no quit logged:\n%s", out)
+		}
+	}
+}

@@ -72,6 +72,11 @@ func Open(dir string) (*Saved, error) {
 	if err := s.readCapture(); err != nil {
 		return nil, err
 	}
+	if n := len(s.Intervals); n > 0 && s.Capture != nil {
+		// A run killed mid-phase: that phase lasted at least until the
+		// last interval saved.
+		s.Capture.ExtendCut(s.Intervals[n-1].End)
+	}
 	if s.Meta.Status == StatusRunning {
 		s.Warnings = append(s.Warnings, "the run never finished (soak was killed): outputs are partial, up to the last saved interval")
 	}
