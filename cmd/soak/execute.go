@@ -80,6 +80,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	}
 	c.resultsDir.Store(&out)
 	p := live.New(c.stderr, c.tty)
+	p.SetVerbosity(j.opts.locust.verbosity())
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
 	runCtx, cancel := context.WithCancel(ctx)
 	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
@@ -168,7 +169,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	}
 	interrupted := s.interrupted(ctx) || r.Partial
 	r.Partial = interrupted
-	code := r.ExitCode()
+	code := o.locust.exitCode(r, r.ExitCode())
 	if interrupted {
 		code = exitInterrupted
 	}

@@ -23,7 +23,11 @@ func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *run
 		c.printOrWarn(filepath.Join(dir, markdownFile))
 		return
 	}
-	writeSummary(c.stdout, r, dir, written, partial, code)
+	verdict := verdictLine(r, code, partial)
+	if o.locust.replaced && code == o.locust.exitOnError.code {
+		verdict = o.locust.replacedLine(r)
+	}
+	writeSummary(c.stdout, r, dir, written, partial, verdict)
 }
 
 func (c *cli) printOrWarn(path string) {
@@ -36,9 +40,9 @@ func (c *cli) printOrWarn(path string) {
 // have them all).
 const maxSummaryErrors = 3
 
-// writeSummary writes the human summary of r.
-// code is the exit code the command returns; the last line explains it.
-func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool, code int) {
+// writeSummary writes the human summary of r; its last line is verdict,
+// which explains the exit code the command returns.
+func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool, verdict string) {
 	e := r.Engine
 	state := "complete"
 	if partial {
@@ -85,7 +89,7 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		fmt.Fprintf(w, " %s", p)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %s\n", verdictLine(r, code, partial))
+	fmt.Fprintf(w, "  %s\n", verdict)
 }
 
 // verdictLine explains the exit code the command returns, so that the
@@ -96,9 +100,9 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 	case exitInterrupted:
 		return fmt.Sprintf("exit %d: interrupted", exitInterrupted)
 	case exitUnstable:
-		why = fmt.Sprintf("the service is not stable under this load (%d findings)", len(r.Failed()))
+		why = fmt.Sprintf("the service is not stable under this load (%s)", plural(int64(len(r.Failed())), "finding"))
 	case exitTargetMissed:
-		why = fmt.Sprintf("%d targets missed", len(r.MissedTargets()))
+		why = plural(int64(len(r.MissedTargets())), "target") + " missed"
 	case exitOK:
 		why = "every target met, nothing unstable found"
 		if r.Capacity != nil {
