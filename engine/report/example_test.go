@@ -87,7 +87,7 @@ func ExampleReadJSON() {
 	fmt.Printf("%d requests, %d failed, p50 %.3f ms, p99 %.3f ms\n", e.Requests, e.Failures, e.Percentiles["50"], e.Percentiles["99"])
 	// Output:
 	// soak/v1 GET /api/stories/[slug]
-	// 4 requests, 1 failed, p50 15.007 ms, p99 150.015 ms
+	// 4 requests, 1 failed, p50 15.007 ms, p99 150.000 ms
 }
 
 func ExampleHTML() {
