@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,6 +171,12 @@ func TestLocustPortRelogsOnExpiredSessions(t *testing.T) {
 	}
 	if login := res.Total.Stat("POST", "/login"); login == nil || login.Successes() != int64(3+expired) || login.Failures() != 0 {
 		t.Errorf("POST /login %+v, want %d successes", login, 3+expired)
+	}
+	// The classes declare what their tasks request, for the report's top
+	// table: the login, sent from on_start, is not among them.
+	want := []engine.Endpoint{{Method: "GET", Name: "/stories/[slug]"}, {Method: "POST", Name: "/comments"}}
+	if got := res.Classes[0].Endpoints; !slices.Equal(got, want) {
+		t.Errorf("Reader's endpoints %v, want %v", got, want)
 	}
 }
 
