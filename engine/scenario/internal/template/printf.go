@@ -3,6 +3,8 @@ package template
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // verb is a piece of a printf format: literal text (kind 0, escaped for
@@ -35,7 +37,7 @@ func (c *compiler) printf(e expr) (node, error) {
 		}
 	}
 	if got := len(e.args) - 1; got != want {
-		return node{}, fmt.Errorf("the format has %s for %s", plural(want, "verb"), plural(got, "argument"))
+		return node{}, fmt.Errorf("the format has %s for %s", human.Plural(int64(want), "verb"), human.Plural(int64(got), "argument"))
 	}
 	i := 0
 	for _, v := range verbs {
@@ -162,12 +164,4 @@ func appendSpaces(b []byte, n int, esc Escaper) []byte {
 		b = append(b, sp...)
 	}
 	return b
-}
-
-// plural is "1 verb", "2 verbs".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
