@@ -156,6 +156,7 @@ func (c *cli) demoScenario(ctx context.Context, o *runOptions) (*scenario.Scenar
 	if err != nil {
 		return nil, fmt.Errorf("the embedded seed scenario: %w", err)
 	}
+	sc.File = "docs/scenarios/" + scenarios.Seed // built in: the reports name the file in the repository
 	if !o.given("users", "u", "rate", "stages") {
 		o.users, o.set["users"] = demoUsers, true
 		if !o.given("spawn-rate", "r") {

@@ -72,7 +72,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	}
 	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th})
 	d, err := results.Create(out, results.Meta{
-		Version: version(), Command: results.Redact(c.argv), Mode: j.mode,
+		Version: version(), Command: c.commandLine(), Mode: j.mode,
 		Scenario: j.scenario, Probes: probes, Analysis: saved,
 	})
 	if err != nil {
@@ -160,7 +160,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 			}
 			s.progress.Probe(smp.Source, perr)
 		},
-		Command: results.Redact(c.argv),
+		Command: c.commandLine(), Scenario: j.scenario,
 	})
 	if err != nil {
 		s.release()

@@ -75,8 +75,12 @@ type Config struct {
 	// goroutine (a live display). It must not keep the sample.
 	OnSample func(*capture.Sample)
 	// Command is the command line that ran the soak, secrets removed, for
-	// the report's Execution Command.
+	// the report's Execution Command and Test Execution Instructions.
 	Command string
+	// Scenario says what the users do (a scenario file, quick mode's
+	// URLs), for the report's Test Execution Instructions; "" for a plan
+	// built in Go.
+	Scenario string
 }
 
 // withDefaults validates c and fills its zero fields; errors name the
