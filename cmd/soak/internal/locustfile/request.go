@@ -124,57 +124,61 @@ func (x *extractor) requests(me *method, depth int) ([]Request, []Note) {
 // callArgs returns the arguments of the call whose "(" is s[open],
 // split at top-level commas.
 func callArgs(s string, open int) ([]string, bool) {
-	depth := 0
-	var quote byte
-	for i := open; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == '\\':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote != 0:
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(' || c == '[' || c == '{':
-			depth++
-		case c == ')' || c == ']' || c == '}':
-			if depth--; depth == 0 {
-				return splitArgs(s[open+1 : i]), true
-			}
+	end := -1
+	topLevel(s[open:], func(i, depth int) bool {
+		if depth == 1 && s[open+i] == ')' {
+			end = open + i
+			return false
 		}
+		return true
+	})
+	if end < 0 {
+		return nil, false
 	}
-	return nil, false
+	return splitArgs(s[open+1 : end]), true
 }
 
-// splitArgs splits s at its top-level commas, trimming each part.
+// splitArgs splits s at its top-level commas, trimming each part and
+// leaving out a last empty one (a trailing comma).
 func splitArgs(s string) []string {
-	var out []string
-	depth, start := 0, 0
+	out := splitTop(s, ',')
+	if out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+// topLevel calls fn with the index of each byte of s outside Python
+// strings and the bracket depth before it (a closing bracket is seen at
+// its opening's depth plus one), until fn returns false.
+func topLevel(s string, fn func(i, depth int) bool) {
+	depth := 0
 	var quote byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quote != 0 && c == '\\':
 			i++
-		case quote != 0 && c == quote:
-			quote = 0
+			continue
 		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			continue
 		case c == '\'' || c == '"':
 			quote = c
-		case c == '(' || c == '[' || c == '{':
+			continue
+		}
+		if !fn(i, depth) {
+			return
+		}
+		switch c {
+		case '(', '[', '{':
 			depth++
-		case c == ')' || c == ']' || c == '}':
+		case ')', ']', '}':
 			depth--
-		case c == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
 		}
 	}
-	if t := strings.TrimSpace(s[start:]); t != "" {
-		out = append(out, t)
-	}
-	return out
 }
 
 // request builds the Request of self.client.METHOD(args).
@@ -286,30 +290,18 @@ func (sc scope) text(expr string) (tpl string, exact bool) {
 	return b.String(), exact
 }
 
-// splitTop splits s at top-level sep (outside strings and brackets).
+// splitTop splits s at top-level sep (outside strings and brackets),
+// trimming each part.
 func splitTop(s string, sep byte) []string {
 	var out []string
-	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == '\\':
-			i++
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote != 0:
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '(' || c == '[' || c == '{':
-			depth++
-		case c == ')' || c == ']' || c == '}':
-			depth--
-		case c == sep && depth == 0:
+	start := 0
+	topLevel(s, func(i, depth int) bool {
+		if depth == 0 && s[i] == sep {
 			out = append(out, strings.TrimSpace(s[start:i]))
 			start = i + 1
 		}
-	}
+		return true
+	})
 	return append(out, strings.TrimSpace(s[start:]))
 }
 
