@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -197,4 +200,29 @@ func TestOnlySummaryRun(t *testing.T) {
 	if code != 9 || !strings.HasPrefix(last, "exit 9: ") || !strings.HasSuffix(last, "failed (--exit-code-on-error 9); every target met otherwise") {
 		t.Errorf("exit %d, last line %q\n%s", code, last, stdout)
 	}
+}
+
+// FuzzFlagError parses arbitrary command lines with the run flags: the
+// error, reworded from package flag's, never panics, and names a flag the
+// way the line spells it.
+func FuzzFlagError(f *testing.F) {
+	for _, s := range []string{"--userz 5", "-u abc", "-t", "--users=1.5 -u x", `--exit-code-on-error "3"`, "-L LOUD --", "---x", "-=", "--headless=maybe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		var o runOptions
+		err := o.parseRunFlags("run", args)
+		if err == nil || errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "flag provided but not defined: ") {
+			_, name, _ := strings.Cut(msg, "defined: ")
+			name, _, _ = strings.Cut(name, " (did you mean")
+			if !slices.Contains(args, name) && !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, name+"=") }) {
+				t.Fatalf("%q: error names %q, which the line does not spell", line, name)
+			}
+		}
+	})
 }
