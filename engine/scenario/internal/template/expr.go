@@ -49,7 +49,8 @@ type parser struct {
 	pos int
 }
 
-// token kinds of an argument before it is compiled.
+// expr is an expression as parsed, before its names are resolved: a
+// name, a call with its arguments, a quoted string or an integer.
 type expr struct {
 	name   string // a name or a function's name
 	call   bool
@@ -60,6 +61,7 @@ type expr struct {
 	closed bool    // a call's ")" was found
 }
 
+// space skips blanks.
 func (p *parser) space() {
 	for p.pos < len(p.s) && (p.s[p.pos] == ' ' || p.s[p.pos] == '\t') {
 		p.pos++
