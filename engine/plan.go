@@ -160,6 +160,20 @@ type Class struct {
 	// (Locust's SequentialTaskSet), instead of picking one at random by
 	// weight for every iteration.
 	Sequential bool
+
+	// Endpoints names what the class's tasks request, when that is known
+	// before the run: a data-driven scenario knows it, Go task code may
+	// leave it nil. It is a description for the reports, which keep these
+	// rows in their top endpoints table even when a request sent once per
+	// user (a login in OnStart) outnumbers one of them; the engine does
+	// not check it against what the tasks send.
+	Endpoints []Endpoint
+}
+
+// Endpoint is a request as results group it: its method and name.
+type Endpoint struct {
+	Method string `json:"method"`
+	Name   string `json:"name"`
 }
 
 // TaskFunc is the Go form of a task: it does its requests through u and

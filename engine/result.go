@@ -36,10 +36,11 @@ type RunInfo struct {
 
 // ClassInfo is a class's share in the plan.
 type ClassInfo struct {
-	Name   string `json:"name"`
-	Weight int    `json:"weight,omitempty"`
-	Fixed  int    `json:"fixed,omitempty"`
-	Tasks  int    `json:"tasks"`
+	Name      string     `json:"name"`
+	Weight    int        `json:"weight,omitempty"`
+	Fixed     int        `json:"fixed,omitempty"`
+	Tasks     int        `json:"tasks"`
+	Endpoints []Endpoint `json:"endpoints,omitempty"` // Class.Endpoints: what its tasks request
 }
 
 // Result is everything a run measured. [Run] returns it complete, also

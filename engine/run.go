@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -150,7 +151,8 @@ func (r *runner) init(ctx context.Context) {
 	for i := range p.Classes {
 		c := &p.Classes[i]
 		r.classes = append(r.classes, newClassState(c, i))
-		r.info.Classes = append(r.info.Classes, ClassInfo{Name: c.Name, Weight: c.Weight, Fixed: c.Fixed, Tasks: len(c.Tasks)})
+		r.info.Classes = append(r.info.Classes, ClassInfo{Name: c.Name, Weight: c.Weight, Fixed: c.Fixed, Tasks: len(c.Tasks),
+			Endpoints: slices.Clone(c.Endpoints)})
 	}
 	r.runCtx, r.abort = context.WithCancel(ctx)
 	r.stopCtx, r.stopLoad = context.WithCancel(r.runCtx)

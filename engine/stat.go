@@ -66,8 +66,17 @@ func (s *Stat) AvgBytes() float64 {
 }
 
 // Percentile returns the latency at percentile p (0 < p <= 100) in
-// microseconds, within the histogram's precision.
-func (s *Stat) Percentile(p float64) int64 { return s.Latency.Percentile(p) }
+// microseconds, within the histogram's precision and within the exact
+// [MinMicros, MaxMicros]: the histogram answers with the highest value
+// of a bucket, which may lie above the largest latency recorded in it
+// (a p100 above the max).
+func (s *Stat) Percentile(p float64) int64 {
+	v := s.Latency.Percentile(p)
+	if s.Requests > 0 && s.MaxMicros >= s.MinMicros && s.OutOfRange == 0 {
+		v = min(max(v, s.MinMicros), s.MaxMicros)
+	}
+	return v
+}
 
 // Merge adds o's counts and latencies to s. s keeps its Method and Name.
 func (s *Stat) Merge(o *Stat) {

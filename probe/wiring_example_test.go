@@ -3,6 +3,7 @@ package probe_test
 import (
 	"context"
 	"log"
+	"net/http"
 	"os"
 	"time"
 
@@ -21,7 +22,7 @@ import (
 // compiled, not run; TestDocSnippets checks the document quotes it.)
 func Example_wiring() {
 	ctx := context.Background()
-	p := probe.New(probe.WithToken(os.Getenv("PROBE_TOKEN"))) // token optional on loopback
+	p := probe.New(probe.WithToken(os.Getenv("SOAK_PROBE_TOKEN"))) // token optional on loopback; soak reads the same variable
 	defer p.Close()
 
 	cfg, err := pgxpool.ParseConfig(os.Getenv("DATABASE_URL"))
@@ -68,4 +69,81 @@ func Example_inProcess() {
 	if err := p.Find(); err != nil { // goleak-style: nothing held now
 		log.Fatal(err)
 	}
+}
+
+// app is a service whose main builds the pool and the router in
+// constructors of their own (docs/probe.md, "When the pool and the router
+// are built apart"): the probe is made first and handed to each, and the
+// service's shutdown closes it last.
+type app struct {
+	probe *probe.Probe
+	pool  *pgxpool.Pool
+	admin *probe.Server
+}
+
+func newPool(ctx context.Context, p *probe.Probe, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	db := pgxprobe.New(p, "main", cfg) // the probe comes in; the tracer goes on before the pool exists
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	db.Observe(pool)
+	return pool, nil
+}
+
+func newRouter(p *probe.Probe) *echo.Echo {
+	e := echo.New()
+	e.Use(echoprobe.Middleware(p))
+	return e
+}
+
+func newApp(ctx context.Context) (*app, *echo.Echo, error) {
+	p := probe.New(probe.WithToken(os.Getenv("SOAK_PROBE_TOKEN")))
+	pool, err := newPool(ctx, p, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		return nil, nil, err
+	}
+	admin, err := p.Listen("127.0.0.1:6061")
+	if err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return &app{probe: p, pool: pool, admin: admin}, newRouter(p), nil
+}
+
+// Close is the service's shutdown, after its HTTP server stopped: the
+// admin listener, the pool, then the probe (what defer p.Close() was in
+// a single main).
+func (a *app) Close() {
+	a.admin.Close()
+	a.pool.Close()
+	a.probe.Close()
+}
+
+// Example_wiringApart wires the probe into a service that builds its
+// pool and its router apart (compiled, not run: it needs PostgreSQL).
+func Example_wiringApart() {
+	a, e, err := newApp(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	_ = e // e.Start("127.0.0.1:8000")
+}
+
+// Example_besidePprof serves the probe where net/http/pprof already
+// listens on 127.0.0.1:6061: on another port, or mounted on the same mux.
+func Example_besidePprof() {
+	p := probe.New()
+	admin, err := p.Listen("127.0.0.1:6062") // :6061 is net/http/pprof's here: another port
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer admin.Close()
+
+	http.Handle("/soak/", http.StripPrefix("/soak", p.Handler())) // or on pprof's mux: soak --probe http://127.0.0.1:6061/soak
 }

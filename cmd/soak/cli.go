@@ -97,6 +97,10 @@ func (c *cli) main(ctx context.Context, args []string) int {
 		fmt.Fprint(c.stdout, cmd.usage)
 		return exitOK
 	case isUsage(err):
+		var lf *locustfileError
+		if errors.As(err, &lf) && lf.sketch != nil {
+			_, _ = c.stdout.Write(lf.sketch)
+		}
 		fmt.Fprintf(c.stderr, "soak %s: %v\nRun 'soak help %s' for usage.\n", cmd.name, err, cmd.name)
 		return exitUsage
 	case err != nil:
@@ -134,33 +138,16 @@ func newFlagSet(name string) *flag.FlagSet {
 }
 
 // parse parses args into fs and returns a usageError for a bad flag
-// (flag.ErrHelp for -h). Arguments after the flags are returned.
+// (flag.ErrHelp for -h), worded by flagError. Arguments after the flags
+// are returned.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, asUsage(withFlagHint(fs, err))
+		return nil, asUsage(flagError(fs, args, err))
 	}
 	return fs.Args(), nil
-}
-
-// undefinedFlag is how package flag words an unknown flag.
-const undefinedFlag = "flag provided but not defined: -"
-
-// withFlagHint adds ` (did you mean "--users"?)` to an unknown flag's
-// error when one of fs's flags is close.
-func withFlagHint(fs *flag.FlagSet, err error) error {
-	name, ok := strings.CutPrefix(err.Error(), undefinedFlag)
-	if !ok {
-		return err
-	}
-	var names []string
-	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-	if s := scenario.Suggest(name, names); s != "" {
-		return fmt.Errorf("%w (did you mean \"--%s\"?)", err, s)
-	}
-	return err
 }
 
 // cmdHelp prints the help of soak or of one command.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/soaklab/soak/cmd/soak/internal/demo"
@@ -176,6 +177,7 @@ func (c *cli) demoScenario(ctx context.Context, o *runOptions) (*scenario.Scenar
 	if err != nil {
 		return nil, fmt.Errorf("the embedded seed scenario: %w", err)
 	}
+	sc.File = "docs/scenarios/" + scenarios.Seed // built in: the reports name the file in the repository
 	if !o.given("users", "u", "rate", "stages") {
 		o.users, o.set["users"] = demoUsers, true
 		if !o.given("spawn-rate", "r") {
@@ -198,7 +200,7 @@ func (c *cli) serveDemo(ctx context.Context, svc *demo.Service, d *demoOptions) 
 		return exitUsage, usagef("--addr %s, --admin-addr %s: %v", d.addr, d.adminAddr, err)
 	}
 	if err != nil {
-		return exitError, err
+		return exitError, listenError(err)
 	}
 	fmt.Fprintf(c.stdout, "demo service: %s\nprobe admin:  %s\n", srv.URL(), srv.AdminURL())
 	fmt.Fprintf(c.stdout, "Soak it from another terminal, then Ctrl-C here to stop it:\n"+
@@ -210,4 +212,24 @@ func (c *cli) serveDemo(ctx context.Context, svc *demo.Service, d *demoOptions) 
 		return exitError, err
 	}
 	return exitOK, nil
+}
+
+// listenError words an address soak demo --serve could not bind as one
+// line naming the flag that moves it: another process holding the port
+// (often another soak demo, or a service on :8000 or a pprof listener
+// on :6061), or another failure.
+func listenError(err error) error {
+	var le *demo.ListenError
+	if !errors.As(err, &le) {
+		return err
+	}
+	flag, port := "--addr", "18000"
+	if le.Admin {
+		flag, port = "--admin-addr", "16061"
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%s %s: the port is in use by another process; serve the demo elsewhere with %s 127.0.0.1:%s "+
+			"(or 127.0.0.1:0 for any free port; --serve prints the one it took)", flag, le.Addr, flag, port)
+	}
+	return fmt.Errorf("%s %s: %v", flag, le.Addr, pathless(le.Err))
 }

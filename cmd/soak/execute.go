@@ -75,7 +75,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	}
 	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th, Policy: j.policy})
 	d, err := results.Create(out, results.Meta{
-		Version: version(), Command: results.Redact(c.argv), Mode: j.mode,
+		Version: version(), Command: c.commandLine(), Mode: j.mode,
 		Scenario: j.scenario, Probes: probes, Analysis: saved,
 	})
 	if err != nil {
@@ -83,6 +83,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	}
 	c.resultsDir.Store(&out)
 	p := live.New(c.stderr, c.tty)
+	p.SetVerbosity(j.opts.locust.verbosity())
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
 	runCtx, cancel := context.WithCancel(ctx)
 	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
@@ -166,7 +167,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Policy: j.policy, Dir: s.out, Record: s.dir.Capture(),
 		OnSample: s.onSample,
-		Command:  results.Redact(c.argv),
+		Command:  c.commandLine(), Scenario: j.scenario,
 	})
 	if err != nil {
 		s.release()
@@ -175,7 +176,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	}
 	interrupted := s.interrupted(ctx) || r.Partial
 	r.Partial = interrupted
-	code := r.ExitCode()
+	code := o.locust.exitCode(r, r.ExitCode())
 	if interrupted {
 		code = exitInterrupted
 	}

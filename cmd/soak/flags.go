@@ -63,6 +63,8 @@ type runOptions struct {
 	json, md       bool
 	headless       bool
 
+	locust locustFlags // Locust's flags: --only-summary, --exit-code-on-error, -L, --reset-stats
+
 	set map[string]bool // flags given on the command line, by name
 }
 
@@ -82,6 +84,7 @@ type targetFlags struct {
 func (o *runOptions) register(fs *flag.FlagSet) {
 	o.urls.Max, o.probes.Max, o.dataDirs.Max = maxURLs, maxProbes, maxDataDirs
 	fs.StringVar(&o.host, "host", "", "")
+	fs.StringVar(&o.host, "H", "", "") // Locust's -H
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "")
 
 	fs.StringVar(&o.scenario, "scenario", "", "")
@@ -122,6 +125,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.md, "md", false, "")
 	fs.BoolVar(&o.headless, "headless", false, "")
+	o.locust.register(fs)
 }
 
 // register defines the target flags on fs.

@@ -43,9 +43,18 @@ func writeOutputs(dir string, r *analysis.Result, partial bool, f outputFlags) (
 		}
 	}
 	csvOpt := report.CSVOptions{FullHistory: f.csvFullHistory}
-	try(filepath.Join(dir, csvPrefix+"_stats.csv"), report.WriteLocustCSV(filepath.Join(dir, csvPrefix), run, csvOpt))
+	csv := func(prefix string) {
+		if err := report.WriteLocustCSV(prefix, run, csvOpt); err != nil {
+			try(prefix+report.SuffixStats, err)
+			return
+		}
+		for _, s := range []string{report.SuffixStats, report.SuffixStatsHistory, report.SuffixFailures, report.SuffixExceptions} {
+			try(prefix+s, nil)
+		}
+	}
+	csv(filepath.Join(dir, csvPrefix))
 	if f.csv != "" {
-		try(f.csv+"_stats.csv", report.WriteLocustCSV(f.csv, run, csvOpt))
+		csv(f.csv)
 	}
 	try(filepath.Join(dir, jsonFile), report.WriteFile(filepath.Join(dir, jsonFile), report.JSON(run)))
 	try(filepath.Join(dir, htmlFile), report.WriteFile(filepath.Join(dir, htmlFile), report.HTML(run)))

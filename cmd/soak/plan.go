@@ -56,7 +56,7 @@ func (o *runOptions) checkFlags() error {
 	case len(o.dataDirs.Values) > 0 && o.scenario == "":
 		return usagef("--data-dir without --scenario: it names where a scenario's data files may come from")
 	}
-	return nil
+	return o.locust.check()
 }
 
 // loadFrom returns the load model the flags ask for over base (the

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -67,8 +69,18 @@ func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, erro
 	if err := checkDataDirs(o.dataDirs.Values); err != nil {
 		return nil, err
 	}
+	flag := "--scenario"
+	if o.set["f"] {
+		flag = "-f"
+	}
+	if strings.EqualFold(filepath.Ext(o.scenario), ".py") {
+		return nil, asUsage(readLocustfile(flag, o.scenario))
+	}
 	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
 	if err != nil && errors.Is(err, scenario.ErrInvalid) {
+		if isLocustfile(o.scenario) {
+			return nil, asUsage(readLocustfile(flag, o.scenario))
+		}
 		return nil, asUsage(err)
 	}
 	return sc, err

@@ -23,7 +23,11 @@ func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *run
 		c.printOrWarn(filepath.Join(dir, markdownFile))
 		return
 	}
-	writeSummary(c.stdout, r, dir, written, partial, code)
+	verdict := verdictLine(r, code, partial)
+	if o.locust.replaced && code == o.locust.exitOnError.code {
+		verdict = o.locust.replacedLine(r)
+	}
+	writeSummary(c.stdout, r, dir, written, partial, verdict)
 }
 
 func (c *cli) printOrWarn(path string) {
@@ -36,9 +40,9 @@ func (c *cli) printOrWarn(path string) {
 // have them all).
 const maxSummaryErrors = 3
 
-// writeSummary writes the human summary of r.
-// code is the exit code the command returns; the last line explains it.
-func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool, code int) {
+// writeSummary writes the human summary of r; its last line is verdict,
+// which explains the exit code the command returns.
+func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string, partial bool, verdict string) {
 	e := r.Engine
 	state := "complete"
 	if partial {
@@ -107,7 +111,7 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		fmt.Fprintf(w, " %s", p)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  %s\n", verdictLine(r, code, partial))
+	fmt.Fprintf(w, "  %s\n", verdict)
 }
 
 // verdictLine explains the exit code the command returns, so that the

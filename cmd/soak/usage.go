@@ -5,12 +5,14 @@ package main
 
 // runFlagsUsage documents the flags run, demo and capacity share.
 const runFlagsUsage = `Target:
-  --host URL               base URL of the service, e.g. http://127.0.0.1:8000 (replaces the
+  --host URL, -H URL       base URL of the service, e.g. http://127.0.0.1:8000 (replaces the
                            scenario's host). Loopback only (127.0.0.0/8, ::1, localhost)...
   --allow-remote           ...unless this is given: load another machine you are allowed to load
 
 What the users do:
-  --scenario FILE, -f FILE YAML scenario: user classes, tasks, data, thresholds (docs/scenarios.md)
+  --scenario FILE, -f FILE YAML scenario: user classes, tasks, data, thresholds (docs/scenarios.md).
+                           A locustfile (Python) is not run: soak prints the scenario it sketches
+                           from it on stdout, to finish (docs/locust.md#porting-a-locustfile)
   --data-dir DIR           a directory the scenario's data files (csv:) may come from besides the
                            scenario's own (repeatable). Without it a data file outside the
                            scenario's directory (absolute, "..", a symbolic link out) is refused
@@ -75,6 +77,16 @@ are written marked partial):
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
   --headless               accepted for Locust compatibility (soak has no web UI)
+
+Locust's other flags (docs/locust.md#flags):
+  --only-summary           no figures while the run goes (the live view off): the headline,
+                           probes and notes, then the summary
+  -L LEVEL, --loglevel LEVEL
+                           DEBUG or INFO (the default): the live view; WARNING, ERROR or
+                           CRITICAL: only warnings (probes not answering, Ctrl-C) on stderr
+  --exit-code-on-error N   exit N (0, 1 or 6-125) when a run that met its targets and found
+                           nothing unstable had a failed request; 3, 4 and 130 stay
+  --reset-stats            refused: the report judges the steady state apart from the ramp-up
 `
 
 const runUsage = `Usage: soak run [flags]
@@ -226,7 +238,8 @@ With --probe, the probe is read before the steps (a baseline), through them
 the report's system and stability rows and appendix are measured as a soak's.
 
 Every run flag applies except --users, --rate, --stages, --duration,
---baseline, --drain and --max-workers, which the steps replace:
+--baseline, --drain and --max-workers, which the steps replace, and
+--exit-code-on-error (steps fail on purpose):
 
 ` + runFlagsUsage + `
 Exit codes: 0 when the search ran (whether or not a step broke), 1 when soak

@@ -32,6 +32,13 @@ func (c *cli) cmdValidate(ctx context.Context, args []string) (int, error) {
 	}
 	bad := 0
 	for _, f := range files {
+		if isLocustfile(f) {
+			lf := readLocustfile("", f)
+			_, _ = c.stdout.Write(lf.sketch)
+			fmt.Fprintf(c.stderr, "%v\n", lf)
+			bad++
+			continue
+		}
 		sc, err := scenario.LoadContext(ctx, f, scenario.LoadOptions{DataDirs: dataDirs.Values})
 		if ctx.Err() != nil {
 			return exitInterrupted, fmt.Errorf("interrupted while checking %s", f)

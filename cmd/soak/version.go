@@ -4,44 +4,34 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/debug"
+
+	"github.com/soaklab/soak/internal/buildinfo"
 )
 
 const versionUsage = `Usage: soak version
 
-Prints soak's version: the module version (or "devel"), the VCS revision
-and time it was built from, and the Go version and platform.
+Prints soak's version: the version set at link time or the module's, else
+"devel" with the VCS revision Go stamped when it built soak from a checkout
+(go build and go install do, go run does not), the revision's time, and the
+Go version and platform.
 
 Examples:
   soak version
   soak --version
 `
 
-// version describes this binary: "soak devel (rev 1a2b3c4d, 2026-11-28T05:00:00Z, modified) go1.26.8 linux/amd64".
+// version describes this binary: "soak devel+1a2b3c4d5e6f (rev
+// 1a2b3c4d5e6f, 2026-11-28T05:00:00Z) go1.26.8 linux/amd64"
+// (internal/buildinfo says where each part comes from).
 func version() string {
-	v, rev, at, dirty := "devel", "", "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+	bi := buildinfo.Read()
+	out := "soak " + bi.Version
+	if bi.Revision != "" {
+		out += " (rev " + bi.Revision[:min(len(bi.Revision), 12)]
+		if bi.Time != "" {
+			out += ", " + bi.Time
 		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.time":
-				at = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	out := "soak " + v
-	if rev != "" {
-		out += " (rev " + rev[:min(len(rev), 12)]
-		if at != "" {
-			out += ", " + at
-		}
-		if dirty {
+		if bi.Modified {
 			out += ", modified"
 		}
 		out += ")"

@@ -236,8 +236,15 @@ func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
 		if u.HasPeak() && strings.HasPrefix(r.Peak, "throughput peaks") {
 			shape = fmt.Sprintf("the fit puts its throughput peak at %.0f RPS near %.0f %s", u.PeakX, u.PeakN, r.Unit())
 		}
-		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS), and %s. For N times the load, run N times the replicas (each up to %g %s), as long as what they share (the database) keeps up.",
-			per, r.Unit(), r.MaxRPS, shape, per, r.Unit())
+		shared := "what they share (a database, a cache) keeps up"
+		switch {
+		case noDB != "":
+			shared = "what they share keeps up (" + noDB + ")"
+		case last.PoolUtilization >= 0:
+			shared = "what they share (the database) keeps up"
+		}
+		s.Horizontal = fmt.Sprintf("One replica meets the targets up to %g %s (%.0f RPS), and %s. For N times the load, run N times the replicas (each up to %g %s), as long as %s.",
+			per, r.Unit(), r.MaxRPS, shape, per, r.Unit(), shared)
 	default:
 		s.Horizontal = "The first step already broke a target: lower the first step to find the capacity of one replica."
 	}

@@ -53,6 +53,9 @@ type CaptureConfig struct {
 	// Command is the command line that ran the soak (secrets removed),
 	// for the report's Execution Command.
 	Command string `json:"command,omitempty"`
+	// Scenario says what the users did: a scenario file, or quick mode's
+	// URLs; "" for a plan built in Go.
+	Scenario string `json:"scenario,omitempty"`
 }
 
 // LeakCapture is a source's leak report at a moment.

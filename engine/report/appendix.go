@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
@@ -63,8 +64,8 @@ func environmentRows(e *capture.Environment) (env, hw, cfg []KV) {
 		return "not measured"
 	}
 	gen := "soak"
-	if e.Soak != "" && e.Soak != "(devel)" {
-		gen += " " + e.Soak
+	if e.Soak != "" {
+		gen += " " + strings.Replace(e.Soak, "(devel)", "devel", 1) // "(devel)": what runs saved before buildinfo
 	}
 	env = []KV{
 		{"OS", val("OS", e.OS)},

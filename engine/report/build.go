@@ -39,6 +39,8 @@ func NewReport(r *analysis.Result) *Report {
 	rep.Actions = actions(r)
 	rep.Capacity, rep.Bottlenecks, rep.Scaling = capacitySections(r)
 	rep.NextSteps = nextSteps(r)
+	rep.Instructions = instructions(r)
+	rep.Monitoring = monitoring(r, rep)
 	rep.Profiles = profileRefs(r)
 	rep.Environment, rep.Hardware, rep.ServiceConfig = environmentRows(&r.Environment)
 	return rep
@@ -53,15 +55,15 @@ func configurationRows(r *analysis.Result) []KV {
 	}
 	switch res.Model {
 	case "open":
-		rows = append(rows, KV{"Load", fmt.Sprintf("open model, %g arrivals/second (peak %d workers)", res.Rate, res.PeakUsers)})
+		rows = append(rows, KV{"Load", fmt.Sprintf("open model, %g %s/second (peak %s)", res.Rate, plural(res.Rate, "arrival"), human.Plural(int64(res.PeakUsers), "worker"))})
 	default:
-		users := fmt.Sprintf("%d concurrent users (peak reached: %d)", res.Users, res.PeakUsers)
+		users := fmt.Sprintf("%s (peak reached: %d)", human.Plural(int64(res.Users), "concurrent user"), res.PeakUsers)
 		if q := res.Total.UsersQuit(); q > 0 {
 			users += fmt.Sprintf("; %s quit before the load ended (see Users That Quit)", human.Count(q))
 		}
 		rows = append(rows, KV{"Users", users})
 		if res.SpawnRate > 0 {
-			rows = append(rows, KV{"Spawn Rate", fmt.Sprintf("%g users/second", res.SpawnRate)})
+			rows = append(rows, KV{"Spawn Rate", fmt.Sprintf("%g %s/second", res.SpawnRate, plural(res.SpawnRate, "user"))})
 		} else {
 			rows = append(rows, KV{"Spawn Rate", "all users at once"})
 		}
@@ -154,18 +156,54 @@ func endpointName(method, name string) string {
 	return name + " [" + method + "]"
 }
 
+// maxEndpointRows is the seed's Top 10.
+const maxEndpointRows = 10
+
+// endpointRows fills the Top 10 table. The rule (docs/report.md): the
+// endpoints the classes' tasks request (engine.ClassInfo.Endpoints, which
+// a scenario declares) take the rows first, the ten with the most
+// requests; the rows left go to the others (requests sent once per user
+// from on_start, such as a login, and anything not declared), by request
+// count. The chosen rows are listed by request count; a declared
+// endpoint that got no request keeps its row, saying why. A run without
+// declarations (tasks written in Go) lists the ten endpoints with the
+// most requests.
 func endpointRows(res *engine.Result, th analysis.Thresholds) []EndpointRow {
 	stats := slices.Clone(res.Total.Stats)
 	slices.SortStableFunc(stats, func(a, b engine.Stat) int { return cmp.Compare(b.Requests, a.Requests) })
-	var out []EndpointRow
-	for i := range stats {
-		if i == 10 {
-			break
+	declared, classesOf := declaredEndpoints(res)
+	var chosen []engine.Stat
+	taken := map[engine.Endpoint]bool{}
+	pick := func(s engine.Stat) {
+		if len(chosen) < maxEndpointRows && !taken[engine.Endpoint{Method: s.Method, Name: s.Name}] {
+			taken[engine.Endpoint{Method: s.Method, Name: s.Name}] = true
+			chosen = append(chosen, s)
 		}
-		s := &stats[i]
+	}
+	for _, s := range stats {
+		if slices.Contains(declared, engine.Endpoint{Method: s.Method, Name: s.Name}) {
+			pick(s)
+		}
+	}
+	for _, e := range declared {
+		pick(engine.Stat{Method: e.Method, Name: e.Name}) // declared, never requested
+	}
+	for _, s := range stats {
+		pick(s)
+	}
+	slices.SortStableFunc(chosen, func(a, b engine.Stat) int { return cmp.Compare(b.Requests, a.Requests) })
+	peak := peakUsers(res)
+	var out []EndpointRow
+	for i := range chosen {
+		s := &chosen[i]
 		row := EndpointRow{Method: s.Method, Name: endpointName(s.Method, s.Name), Requests: s.Requests,
-			AvgMs: s.Mean() / 1000, P95Ms: float64(s.Percentile(95)) / 1000, P99Ms: float64(s.Percentile(99)) / 1000,
 			Errors: s.Failures(), RateLimited: s.RateLimited, Status: analysis.StatusPass}
+		if s.Requests == 0 {
+			row.Status, row.Note = analysis.StatusUnknown, noRequestWhy(classesOf[engine.Endpoint{Method: s.Method, Name: s.Name}], peak)
+			out = append(out, row)
+			continue
+		}
+		row.AvgMs, row.P95Ms, row.P99Ms = s.Mean()/1000, float64(s.Percentile(95))/1000, float64(s.Percentile(99))/1000
 		// An endpoint fails its p95 or error-rate target, or when most of
 		// its answers were 429s: it did not serve its requests.
 		if (th.P95 > 0 && row.P95Ms > float64(th.P95.Milliseconds())) ||
@@ -176,4 +214,58 @@ func endpointRows(res *engine.Result, th analysis.Thresholds) []EndpointRow {
 		out = append(out, row)
 	}
 	return out
+}
+
+// declaredEndpoints returns the endpoints the classes that ran (a weight
+// or a fixed count) declare, in class order, and the classes declaring
+// each.
+func declaredEndpoints(res *engine.Result) ([]engine.Endpoint, map[engine.Endpoint][]string) {
+	var out []engine.Endpoint
+	classes := map[engine.Endpoint][]string{}
+	for _, c := range res.Classes {
+		if c.Weight == 0 && c.Fixed == 0 {
+			continue
+		}
+		for _, e := range c.Endpoints {
+			if len(classes[e]) == 0 {
+				out = append(out, e)
+			}
+			classes[e] = append(classes[e], c.Name)
+		}
+	}
+	return out, classes
+}
+
+// peakUsers is each class's most users at once.
+func peakUsers(res *engine.Result) map[string]int {
+	peak := map[string]int{}
+	for _, iv := range res.Intervals {
+		for k, v := range iv.Classes {
+			peak[k] = max(peak[k], v)
+		}
+	}
+	return peak
+}
+
+// noRequestWhy says why a declared endpoint got no request.
+func noRequestWhy(classes []string, peak map[string]int) string {
+	var idle []string
+	for _, c := range classes {
+		if peak[c] == 0 {
+			idle = append(idle, c)
+		}
+	}
+	if len(idle) == len(classes) && len(idle) > 0 {
+		return "no request: " + strings.Join(idle, ", ") + " had no user, too few users for its weight"
+	}
+	return "no request in this run: its task was picked too rarely, or failed before it"
+}
+
+// plural is word, or word+"s" for a rate other than 1 ("1 user/second",
+// "0.5 users/second").
+func plural(rate float64, word string) string {
+	if rate == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -17,8 +17,9 @@ func capacitySections(r *analysis.Result) (cap []KV, bottlenecks []string, scali
 			{"Breaking Point", capBreak(c)},
 		}
 		if c.USL != nil {
-			cap = append(cap, KV{"Scalability (USL)", fmt.Sprintf("sigma %.4f (contention), kappa %.6f (coherency), lambda %.1f RPS per %s, R² %.3f over %d steps",
-				c.USL.Sigma, c.USL.Kappa, c.USL.Lambda, singular(c.Unit()), c.USL.R2, c.USL.N)}, KV{"Peak Throughput", c.Peak})
+			cap = append(cap, KV{"Scalability (USL)", fmt.Sprintf("%s, %s, lambda %.1f RPS per %s, R² %.3f over %d steps",
+				uslTerm("sigma", c.USL.Sigma, "contention"), uslTerm("kappa", c.USL.Kappa, "coherency"),
+				c.USL.Lambda, singular(c.Unit()), c.USL.R2, c.USL.N)}, KV{"Peak Throughput", c.Peak})
 		}
 		return cap, c.Bottlenecks, []KV{{"Horizontal Scaling", c.Scaling.Horizontal}, {"Vertical Scaling", c.Scaling.Vertical},
 			{"Database Scaling", c.Scaling.Database}, {"Cache Scaling", c.Scaling.Cache}}
@@ -129,4 +130,14 @@ func singular(unit string) string {
 		return "user"
 	}
 	return unit
+}
+
+// uslTerm writes a USL coefficient: "sigma 0.0312 (contention)", or
+// "sigma 0 (no contention measured)" for a fit that found none, which
+// "0.0000" would write as if a figure had been rounded away.
+func uslTerm(name string, v float64, what string) string {
+	if v <= 0 {
+		return fmt.Sprintf("%s 0 (no %s measured)", name, what)
+	}
+	return fmt.Sprintf("%s %.3g (%s)", name, v, what)
 }

@@ -87,7 +87,7 @@ func ExampleReadJSON() {
 	fmt.Printf("%d requests, %d failed, p50 %.3f ms, p99 %.3f ms\n", e.Requests, e.Failures, e.Percentiles["50"], e.Percentiles["99"])
 	// Output:
 	// soak/v1 GET /api/stories/[slug]
-	// 4 requests, 1 failed, p50 15.007 ms, p99 150.015 ms
+	// 4 requests, 1 failed, p50 15.007 ms, p99 150.000 ms
 }
 
 func ExampleHTML() {
@@ -115,8 +115,12 @@ func ExampleMarkdown() {
 		fmt.Println(err)
 		return
 	}
+	inBlock := false // a code block's "# " lines are shell comments, not the title
 	for _, line := range strings.Split(b.String(), "\n") {
-		if strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "| P95 Latency") || strings.HasPrefix(line, "| Database | Connection Pool") {
+		if strings.HasPrefix(line, "```") {
+			inBlock = !inBlock
+		}
+		if !inBlock && strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "| P95 Latency") || strings.HasPrefix(line, "| Database | Connection Pool") {
 			fmt.Println(line)
 		}
 	}

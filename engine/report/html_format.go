@@ -105,4 +105,6 @@ var htmlFuncs = template.FuncMap{
 	"add":     func(a, b float64) float64 { return a + b },
 	"sub":     func(a, b float64) float64 { return a - b },
 	"div":     func(a, b float64) float64 { return a / b },
+	"script":  instructionScript,
+	"mgroups": monitoringGroups,
 }

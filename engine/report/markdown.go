@@ -85,7 +85,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		m.f("- No user class ran.\n")
 	}
 	for _, c := range rep.Classes {
-		m.f("- **%s**: %.0f%% (%d users)\n", cell(c.Name), c.Percent, c.Users)
+		m.f("- **%s**: %.0f%% (%s)\n", cell(c.Name), c.Percent, human.Plural(int64(c.Users), "user"))
 	}
 	m.f("\n## Execution Command\n\n```bash\n%s\n```\n\n", strings.ReplaceAll(rep.Command, "```", "'''"))
 	m.f("## Results Summary\n\n### Performance Metrics\n\n| Metric | Target | Actual | Status |\n|--------|--------|--------|--------|\n")
@@ -105,6 +105,10 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		m.f("| (no request completed) | 0 | - | - | - | 0 | ❔ |\n")
 	}
 	for _, e := range rep.Endpoints {
+		if e.Requests == 0 {
+			m.f("| %s (%s) | 0 | - | - | - | 0 | ❔ |\n", cell(e.Name), cell(e.Note))
+			continue
+		}
 		errs := human.Count(e.Errors)
 		if e.RateLimited > 0 {
 			errs += fmt.Sprintf(" (+%s 429)", human.Count(e.RateLimited))
@@ -164,6 +168,8 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 		}
 		m.f("%d. [%s] %s\n", i+1, box, cell(s.Text))
 	}
+	writeInstructions(m, rep.Instructions)
+	writeMonitoring(m, rep.Monitoring)
 	if len(rep.Profiles) > 0 {
 		m.f("\n## Profiles\n\nSaved beside this report; open each with the command shown.\n\n| Profile | Command |\n|---------|---------|\n")
 		for _, p := range rep.Profiles {

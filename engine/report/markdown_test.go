@@ -23,7 +23,8 @@ var seedHeadings = []string{
 	"## Issues Identified", "### Critical Issues", "### High Priority Issues", "### Medium Priority Issues",
 	"## Recommendations", "### Immediate Actions", "### Short-term Improvements", "### Long-term Optimizations",
 	"## Capacity Planning", "### Current Capacity", "### Bottlenecks Identified", "### Scaling Recommendations",
-	"## Next Steps", "## Appendix", "### Test Environment", "### Hardware Specifications", "### Configuration",
+	"## Next Steps", "## Test Execution Instructions", "## Monitoring Queries", "### Database Monitoring",
+	"### Cache Monitoring", "### Application Monitoring", "## Appendix", "### Test Environment", "### Hardware Specifications", "### Configuration",
 }
 
 func markdownOf(t *testing.T, r *analysis.Result) string {

@@ -25,6 +25,8 @@ type Report struct {
 	Bottlenecks   []string               `json:"bottlenecks"`       // Bottlenecks Identified
 	Scaling       []KV                   `json:"scaling"`           // Scaling Recommendations
 	NextSteps     []Step                 `json:"next_steps"`        // Next Steps
+	Instructions  []CommandStep          `json:"instructions"`      // Test Execution Instructions
+	Monitoring    []MonitoringQuery      `json:"monitoring"`        // Monitoring Queries
 	Profiles      []ProfileRef           `json:"profiles"`          // profiles saved beside the report
 	Environment   []KV                   `json:"environment"`       // Appendix: Test Environment
 	Hardware      []KV                   `json:"hardware"`          // Hardware Specifications
@@ -60,7 +62,11 @@ type EndpointRow struct {
 	P99Ms       float64         `json:"p99_ms"`
 	Errors      int64           `json:"errors"`
 	RateLimited int64           `json:"rate_limited"`
-	Status      analysis.Status `json:"status"` // fail when its p95 or error rate breaks the target
+	Status      analysis.Status `json:"status"` // fail when its p95 or error rate breaks the target; unknown without a request
+	// Note says why a row has no request: an endpoint the scenario's
+	// tasks declare that no user requested ("no request: class
+	// HealthCheckUser had no user").
+	Note string `json:"note,omitempty"`
 }
 
 // Stability is the Stability Analysis section.

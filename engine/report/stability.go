@@ -48,8 +48,8 @@ func stability(r *analysis.Result) Stability {
 			return []KV{{p + "Leak Detected", verdictText(f)}}
 		}
 		return []KV{
-			{p + "Initial Memory", fmt.Sprintf("%.1f MB (live heap after GC at the start of the steady state; %.1f MB at baseline)", human.MiB(float64(m.InitialBytes)), human.MiB(float64(m.BaselineBytes)))},
-			{p + "Final Memory", fmt.Sprintf("%.1f MB (at the end of the steady state; %.1f MB after the drain)", human.MiB(float64(m.FinalBytes)), human.MiB(float64(m.AfterDrainBytes)))},
+			{p + "Initial Memory", fmt.Sprintf("%s (live heap after GC at the start of the steady state; %s at baseline)", heapMB(m.InitialBytes), heapMB(m.BaselineBytes))},
+			{p + "Final Memory", fmt.Sprintf("%s (at the end of the steady state; %s after the drain)", heapMB(m.FinalBytes), heapMB(m.AfterDrainBytes))},
 			{p + "Memory Growth", memoryGrowthText(m)},
 			{p + "Leak Detected", verdictText(f)},
 		}
@@ -189,7 +189,7 @@ func poolStability(r *analysis.Result) []KV {
 				n++
 			}
 		}
-		out = append(out, KV{p + "Pool Exhaustion Events", fmt.Sprintf("%s%d: %s", icon, n, f.Summary)})
+		out = append(out, KV{p + "Pool Exhaustion Events", fmt.Sprintf("%s%s: %s", icon, human.Plural(int64(n), "exhaustion event"), f.Summary)})
 	}
 	return out
 }
@@ -210,7 +210,12 @@ func connLeakText(f *analysis.Finding) string {
 	case analysis.VerdictDetected:
 		s := "❌ " + f.Summary
 		if len(f.Suspects) > 0 {
-			s += " (" + f.Suspects[0].Location() + ")"
+			switch sp := f.Suspects[0]; {
+			case !strings.Contains(f.Summary, sp.Function):
+				s += " (" + sp.Location() + ")"
+			case sp.File != "": // the summary names the function already
+				s += fmt.Sprintf(" (%s:%d)", sp.File, sp.Line)
+			}
 		}
 		return s
 	case analysis.VerdictOK:
@@ -237,4 +242,14 @@ func memoryGrowthText(m *analysis.MemoryFigures) string {
 		s += "; the two ends are single GC cycles, the trend weighs them all"
 	}
 	return s
+}
+
+// heapMB is a live heap figure in MB, or "no data" for none: a heap is
+// read after a GC cycle, and before the first one there is no figure
+// (0 is not a heap size).
+func heapMB(bytes uint64) string {
+	if bytes == 0 {
+		return "no data (no GC cycle had completed)"
+	}
+	return fmt.Sprintf("%.1f MB", human.MiB(float64(bytes)))
 }

@@ -75,13 +75,17 @@ type Config struct {
 	// goroutine (a live display). It must not keep the sample.
 	OnSample func(*capture.Sample)
 	// Command is the command line that ran the soak, secrets removed, for
-	// the report's Execution Command.
+	// the report's Execution Command and Test Execution Instructions.
 	Command string
 	// Policy is how the run is judged beyond its targets: ClientOnly
 	// accepts a verdict without server-side checks (no Sources, or none
 	// answering), StrictTargets fails a throughput target the plan
 	// cannot reach (see analysis.Policy). The zero value is the default.
 	Policy analysis.Policy
+	// Scenario says what the users do (a scenario file, quick mode's
+	// URLs), for the report's Test Execution Instructions; "" for a plan
+	// built in Go.
+	Scenario string
 }
 
 // withDefaults validates c and fills its zero fields; errors name the

@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/buildinfo"
 	"github.com/soaklab/soak/internal/meminfo"
 )
 
@@ -19,9 +19,7 @@ import (
 func CollectEnvironment(dir string) *capture.Environment {
 	e := &capture.Environment{GoVersion: runtime.Version(), Cores: runtime.NumCPU(),
 		Network: "loopback only (127.0.0.0/8, ::1): no network between soak and the service"}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		e.Soak = bi.Main.Version
-	}
+	e.Soak = buildinfo.Version()
 	arch := runtime.GOOS + "/" + runtime.GOARCH
 	if b, err := os.ReadFile("/etc/os-release"); err == nil {
 		if name := parseOSRelease(b); name != "" {

@@ -63,7 +63,7 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 		}
 	}
 	p.cap.Config = &capture.CaptureConfig{PollInterval: cfg.PollInterval, Baseline: cfg.Baseline, Settle: cfg.Settle,
-		Drain: cfg.Drain, Sources: names, InProcess: local, Command: cfg.Command}
+		Drain: cfg.Drain, Sources: names, InProcess: local, Command: cfg.Command, Scenario: cfg.Scenario}
 	p.cap.Environment = CollectEnvironment(cfg.Dir)
 	if cfg.Record != nil {
 		p.record(cfg.Record.Config(p.cap.Config))

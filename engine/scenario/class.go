@@ -27,6 +27,7 @@ func (d *decoder) class(n ast.Node, field string) *class {
 		"vars":       func(v ast.Node, f string) { c.vars = d.params(v, f, d.value) },
 		"on_start":   func(v ast.Node, f string) { c.onStart = d.steps(v, f) },
 		"on_stop":    func(v ast.Node, f string) { c.onStop = d.steps(v, f) },
+		"retry":      func(v ast.Node, f string) { c.retry = d.retry(v, f) },
 		"tasks":      func(v ast.Node, f string) { tasksNode, tasksSeen = v, true },
 	})
 	if weightSet && c.fixed > 0 {

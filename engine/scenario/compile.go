@@ -55,6 +55,7 @@ type runClass struct {
 	vars     []runVar
 	onStart  []*runStep
 	onStop   []*runStep
+	retry    *runRetry // nil: none
 	tasks    [][]*runStep
 	slots    int // header value slots a user of the class needs
 }
@@ -169,6 +170,9 @@ func (s *Scenario) classVars(cl *class, r *reporter) map[string]bool {
 		declare(v.name, v.field)
 	}
 	all := append(append(append([]*step(nil), cl.onStart...), cl.onStop...), flatten(cl.tasks)...)
+	if cl.retry != nil {
+		all = append(all, cl.retry.steps...)
+	}
 	for _, st := range all {
 		for _, cp := range st.captures {
 			declare(cp.name, cp.field)
@@ -195,6 +199,7 @@ func (s *Scenario) compileClass(cl *class, sources []template.Source, vars, anyC
 	for _, st := range cl.onStop {
 		rc.onStop = append(rc.onStop, compileStep(st, sc, r, base, &rc.slots))
 	}
+	rc.retry = compileRetry(cl, rc, func(st *step) *runStep { return compileStep(st, sc, r, base, &rc.slots) }, r)
 	sum := 0
 	for _, t := range cl.tasks {
 		var steps []*runStep

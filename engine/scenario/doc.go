@@ -1,6 +1,7 @@
 // Package scenario reads soak's YAML scenario files and turns them into
 // an [engine.Plan]: user classes with weights or fixed counts, waits,
-// on-start and on-stop requests, weighted tasks of one request or a
+// on-start and on-stop requests, a retry rule for expired sessions
+// (on a 401, log in again and retry once), weighted tasks of one request or a
 // sequence, templated paths, queries, headers and JSON bodies, status
 // expectations, body checks, captures into per-user variables, data from
 // inline lists and CSV files, and the run's thresholds. The format is
@@ -57,7 +58,8 @@
 // Paths, query values, header values, JSON body strings, vars: and the
 // equals: of checks are templates: {{token}} (a per-user variable),
 // {{terms}} (a pick: list), {{accounts.username}} (a CSV column),
-// {{user.id}}, {{user.class}}, {{uuid}} and {{random_int(1, 5000)}}.
+// {{user.id}}, {{user.class}}, {{uuid}}, {{random_int(1, 5000)}},
+// {{printf("user%04d", user.id)}} and {{repeat("lorem ", 40)}}.
 // They are compiled when the plan is built (internal/template) and every
 // name is checked then; rendering a request only appends bytes into
 // per-user buffers (see docs/performance.md, section scenario).

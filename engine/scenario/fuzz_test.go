@@ -25,6 +25,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("load: {rate: 5, stages: [{duration: 1s, rate: 2}]}\n" + minimal))
 	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("classes:\n  - name: A\n    on_start: [{post: /l, json: {u: '{{printf(\"user%04d\", user.id)}}'}, capture: {t: $.t}}]\n    retry: {status: [401, 419], run: on_start}\n    tasks: [{post: '/s/{{printf(\"%-3d\", random_int(1, 9))}}', body: '{{repeat(\"ab\", 4)}}'}]\n"))
 	f.Add([]byte("classes:\n  - &c {name: A, tasks: [{get: /x}]}\n  - <<: *c\n    name: B\n"))
 	f.Add([]byte("data:\n  p: {pick: [a, b], order: round_robin}\nclasses:\n  - name: A\n    vars: {v: '{{p}}'}\n    tasks: [{post: '/{{v}}', json: {a: [1, '{{uuid}}']}, check: [{json: $.a, equals: 1}], capture: {x: '$.b[*]'}}]\n"))
 	// Hostile shapes (internal/bounds): nesting past MaxDepth in flow and

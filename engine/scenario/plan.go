@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,15 @@ func (s *Scenario) engineClass(c *compiled, cl *class, rc *runClass, wait engine
 		}
 		ec.Tasks = append(ec.Tasks, engine.Task{Name: name, Weight: t.weight, Do: c.taskFunc(rc, rc.tasks[i]),
 			Requests: len(rc.tasks[i])})
+		if t.weight == 0 {
+			continue // turned off: not what the class requests
+		}
+		for _, st := range rc.tasks[i] {
+			e := engine.Endpoint{Method: st.method, Name: st.name}
+			if !slices.Contains(ec.Endpoints, e) {
+				ec.Endpoints = append(ec.Endpoints, e)
+			}
+		}
 	}
 	return ec
 }

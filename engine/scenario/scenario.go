@@ -72,6 +72,7 @@ type class struct {
 	vars       []param
 	onStart    []*step
 	onStop     []*step
+	retry      *retryRule // nil: none
 	tasks      []*task
 	sequential bool
 	field      string

@@ -38,10 +38,27 @@ func (c *compiled) stop(cls *runClass) engine.TaskFunc {
 	}
 }
 
-// taskFunc runs one task's requests in order.
+// taskFunc runs one task's requests in order, under the class's retry
+// rule.
 func (c *compiled) taskFunc(cls *runClass, steps []*runStep) engine.TaskFunc {
 	return func(ctx context.Context, u *engine.User) error {
-		return c.state(cls, u).run(ctx, steps)
+		st := c.state(cls, u)
+		for _, s := range steps {
+			status, err := st.send(ctx, s)
+			if cls.retry.matches(status) {
+				// The answer (a 401) is recorded as what it was; the
+				// retry rule's steps (a login) run, then the request once
+				// more, rendered afresh (with the new token).
+				if err := st.run(ctx, cls.retry.steps); err != nil {
+					return err
+				}
+				_, err = st.send(ctx, s)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 
@@ -50,22 +67,26 @@ func (c *compiled) taskFunc(cls *runClass, steps []*runStep) engine.TaskFunc {
 // recorded by the engine.
 func (st *userState) run(ctx context.Context, steps []*runStep) error {
 	for _, s := range steps {
-		if err := st.do(ctx, s); err != nil {
+		if _, err := st.send(ctx, s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// do renders one request and sends it.
-func (st *userState) do(ctx context.Context, s *runStep) error {
+// send renders one request and sends it. It returns the response's
+// status (0 when none came) with the request's error.
+func (st *userState) send(ctx context.Context, s *runStep) (int, error) {
 	if err := st.render(s); err != nil {
-		return err
+		return 0, err
 	}
 	st.step = s
-	_, err := st.u.Do(ctx, &st.req)
+	resp, err := st.u.Do(ctx, &st.req)
 	st.step = nil
-	return err
+	if resp == nil {
+		return 0, err
+	}
+	return resp.Status, err
 }
 
 // render fills st.req for s: rows picked afresh, headers, path with

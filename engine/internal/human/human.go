@@ -90,6 +90,15 @@ func Count(n int64) string {
 	return neg + string(out)
 }
 
+// Plural writes a count and its noun: "1 user", "2 users", "1,200
+// requests". word is the singular; an s makes the plural.
+func Plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return Count(n) + " " + word + "s"
+}
+
 // Minutes formats d as minutes for window labels: "10", "2.5".
 func Minutes(d time.Duration) string { return OneDecimal(d.Minutes()) }
 

@@ -45,7 +45,7 @@
 // Request bodies are at most 64 KiB (413), must be application/json (415)
 // and may not carry unknown fields (400).
 //
-//	GET  /health                 200 {"status":"ok"}
+//	GET  /health                 200 {"status":"ok","service":"soak-demo"}
 //	GET  /health/ready           200 {"status":"ready","storage":"memory"|"postgres","cache":"none"|"redis"}
 //	                             503 {"status":"unavailable",...,"error":"..."} when storage does not answer
 //	POST /api/auth/login         {"username":"user0001","password":"soak-demo"}

@@ -37,8 +37,13 @@ func storeError(err error, notFound string) error {
 	return err
 }
 
+// Service is what /health names the demo, so that whoever is about to
+// load http://127.0.0.1:8000 can check it is the demo answering there,
+// not another service.
+const ServiceName = "soak-demo"
+
 func (a *api) health(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "service": ServiceName})
 }
 
 func (a *api) ready(c echo.Context) error {

@@ -28,6 +28,24 @@ const (
 // an address that is not loopback: the demo serves this machine only.
 var ErrNotLoopback = errors.New("demo: not a loopback address")
 
+// ListenError is [Listen]'s error for an address it could not bind (a
+// port another process holds: errors.Is(err, syscall.EADDRINUSE)).
+type ListenError struct {
+	Admin bool   // the probe's admin address, not the API's
+	Addr  string // as given
+	Err   error
+}
+
+func (e *ListenError) Error() string {
+	what := "listen on"
+	if e.Admin {
+		what = "admin listener on"
+	}
+	return fmt.Sprintf("demo: %s %s: %v", what, e.Addr, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
 // Server serves a [Service] on loopback: the API on one listener and the
 // probe's admin handler on another, as docs/probe.md recommends (the
 // admin endpoint never shares the API's port). Safe for concurrent use.
@@ -58,7 +76,7 @@ func Listen(s *Service, addr, adminAddr string) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("demo: listen on %s: %w", addr, err)
+		return nil, &ListenError{Addr: addr, Err: err}
 	}
 	if !loopback.Addr(ln.Addr()) {
 		ln.Close()
@@ -67,7 +85,7 @@ func Listen(s *Service, addr, adminAddr string) (*Server, error) {
 	admin, err := s.Probe().Listen(adminAddr)
 	if err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("demo: admin listener: %w", err)
+		return nil, &ListenError{Admin: true, Addr: adminAddr, Err: err}
 	}
 	srv := &Server{
 		api: &http.Server{

@@ -51,5 +51,11 @@ func Percent(part, whole int64) string {
 	return fmt.Sprintf("%.2f%%", 100*float64(part)/float64(whole))
 }
 
-// windowLabel names a window width: "last 10s".
-func windowLabel(d time.Duration) string { return "last " + flagx.FormatDuration(d.Round(time.Second)) }
+// windowLabel names a window width: "last 10s", "last 400ms" for a
+// window shorter than a second.
+func windowLabel(d time.Duration) string {
+	if d < time.Second {
+		return "last " + d.Round(time.Millisecond).String()
+	}
+	return "last " + flagx.FormatDuration(d.Round(time.Second))
+}

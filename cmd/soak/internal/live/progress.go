@@ -41,6 +41,32 @@ type Progress struct {
 	probes  []probeState
 	note    string
 	drawn   int // lines of the last terminal view
+	quiet   Verbosity
+}
+
+// Verbosity is how much a Progress writes while a run goes.
+type Verbosity int
+
+const (
+	// Everything: the live view on a terminal, else a line every
+	// LogWindow, the run's headline, probes and notes (the default).
+	Everything Verbosity = iota
+	// NoFigures leaves out the figures (Locust's --only-summary): log
+	// lines only, for the run's headline, probes and notes.
+	NoFigures
+	// WarningsOnly writes the notes and the probes that stop answering
+	// only (-L WARNING).
+	WarningsOnly
+)
+
+// SetVerbosity sets what p writes; call it before Start.
+func (p *Progress) SetVerbosity(v Verbosity) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.quiet = v
+	if v != Everything {
+		p.tty = false // log lines: nothing is redrawn
+	}
 }
 
 type counts struct{ requests, failures, limited, aborted, started, quit int64 }
@@ -73,7 +99,7 @@ func (p *Progress) Start(info engine.RunInfo) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.info, p.started, p.logged = info, true, info.Start
-	if !p.tty {
+	if !p.tty && p.quiet < WarningsOnly {
 		p.logf(info.Start, "%s", p.headline())
 	}
 }
@@ -109,7 +135,7 @@ func (p *Progress) Interval(iv *engine.Interval) {
 	}
 	// Half an interval of slack: intervals end a little after each
 	// whole second, and a window of 10 must not wait for an 11th.
-	if iv.End.Sub(p.logged)+iv.Duration()/2 >= p.window {
+	if p.quiet == Everything && iv.End.Sub(p.logged)+iv.Duration()/2 >= p.window {
 		p.logWindow()
 	}
 }
@@ -128,14 +154,14 @@ func (p *Progress) Probe(name string, err error) {
 		if s.name == name {
 			changed := (s.err == "") != (msg == "")
 			s.err, s.polls = msg, s.polls+1
-			if changed && !p.tty {
+			if changed && !p.tty && (msg != "" || p.quiet < WarningsOnly) {
 				p.logf(time.Now(), "%s", s.describe(true))
 			}
 			return
 		}
 	}
 	p.probes = append(p.probes, probeState{name: name, err: msg, polls: 1})
-	if !p.tty {
+	if !p.tty && (msg != "" || p.quiet < WarningsOnly) {
 		p.logf(time.Now(), "%s", p.probes[len(p.probes)-1].describe(true))
 	}
 }
@@ -164,7 +190,9 @@ func (p *Progress) Note(msg string) {
 }
 
 // Finish shows the last figures: the final view, or a line for the
-// window not yet logged.
+// window not yet logged, unless that window is a sliver of an interval
+// in which nothing was recorded (the load's last instant), which would
+// read as a window of 0s.
 func (p *Progress) Finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -172,9 +200,13 @@ func (p *Progress) Finish() {
 		p.draw()
 		return
 	}
-	if p.last != nil && p.last.End.After(p.logged) {
-		p.logWindow()
+	if p.quiet != Everything || p.last == nil || !p.last.End.After(p.logged) {
+		return
 	}
+	if win := engine.Window(p.recent...); win != nil && win.Total().Requests == 0 && win.Duration() < p.info.Interval/2 {
+		return
+	}
+	p.logWindow()
 }
 
 // logWindow logs the intervals gathered since the last line.

@@ -146,3 +146,69 @@ func TestQuitsShown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoZeroWindow: the load's last instant, an interval of a few
+// milliseconds without a request after the last line, is not logged as
+// a window of "last 0s"; a short window with requests is, in
+// milliseconds.
+func TestNoZeroWindow(t *testing.T) {
+	var b strings.Builder
+	p := New(&b, false)
+	p.Start(info())
+	for i := range 10 {
+		p.Interval(interval(i, 20, 100, 0, 0, 12))
+	}
+	sliver := interval(10, 0, 0, 0, 0, 0)
+	sliver.End = sliver.Start.Add(3 * time.Millisecond)
+	p.Interval(sliver)
+	p.Finish()
+	if strings.Contains(b.String(), "last 0s") || strings.Count(b.String(), "\n") != 2 {
+		t.Errorf("want the headline and one window line:\n%s", b.String())
+	}
+	b.Reset()
+	p = New(&b, false)
+	p.Start(info())
+	short := interval(0, 20, 40, 0, 0, 12)
+	short.End = short.Start.Add(400 * time.Millisecond)
+	p.Interval(short)
+	p.Finish()
+	if !strings.Contains(b.String(), "(last 400ms)") {
+		t.Errorf("a 400 ms window:\n%s", b.String())
+	}
+}
+
+// TestVerbosity: NoFigures (--only-summary) keeps the headline, probes
+// and notes and drops the figures; WarningsOnly (-L WARNING) keeps only
+// the notes and the probes that stop answering; neither redraws a view.
+func TestVerbosity(t *testing.T) {
+	for _, tc := range []struct {
+		v    Verbosity
+		want []string
+		not  []string
+	}{
+		{NoFigures, []string{"run r1 against", "probe a: answering", "probe a: not reachable", "stopping"}, []string{"elapsed", "\x1b["}},
+		{WarningsOnly, []string{"probe a: not reachable", "stopping"}, []string{"run r1 against", "answering", "elapsed", "\x1b["}},
+	} {
+		var b strings.Builder
+		p := New(&b, true)
+		p.SetVerbosity(tc.v)
+		p.Start(info())
+		p.Probe("a", nil)
+		for i := range 25 {
+			p.Interval(interval(i, 20, 100, 0, 0, 12))
+		}
+		p.Probe("a", errors.New("timeout"))
+		p.Note("stopping: draining requests in flight")
+		p.Finish()
+		for _, w := range tc.want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("verbosity %d: lacks %q:\n%s", tc.v, w, b.String())
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(b.String(), n) {
+				t.Errorf("verbosity %d: has %q:\n%s", tc.v, n, b.String())
+			}
+		}
+	}
+}

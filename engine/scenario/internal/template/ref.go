@@ -2,7 +2,6 @@ package template
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/soaklab/soak/engine/scenario/internal/suggest"
@@ -49,41 +48,103 @@ const (
 	refUserClass                // user.class
 	refUUID                     // uuid
 	refRandInt                  // random_int(lo, hi)
+	refString                   // a quoted string, as an argument
+	refInt                      // an integer, as an argument
+	refPrintf                   // printf(format, args...)
+	refRepeat                   // repeat(text, count)
 )
 
-// part is literal text (kind refNone) or one reference.
-type part struct {
-	lit    string
+// node is a compiled expression: a reference, or a call with its
+// arguments compiled in turn.
+type node struct {
 	kind   refKind
 	name   string // variable name, for refVar and for messages
 	src    int    // source index, for refSource
 	col    int    // column index, for refSource
 	lo, hi int64  // bounds, for refRandInt
-	esc    Escaper
+	// lit is literal text: refNone's (escaped), refString's, and the
+	// text refRepeat repeats (escaped).
+	lit   string
+	num   int64  // refInt's value; refRepeat's count
+	verbs []verb // refPrintf's format
+	args  []node // refPrintf's arguments, one per verb that takes one
 }
 
-// compileRef compiles one expression between {{ and }}.
-func compileRef(expr string, sc *Scope) (part, error) {
+// part is literal text (kind refNone) or one reference, escaped with esc.
+type part struct {
+	node
+	esc Escaper
+}
+
+// compileRef compiles one expression between {{ and }}, whose results
+// land where esc says.
+func compileRef(text string, esc Escaper, sc *Scope) (part, error) {
 	bad := func(format string, args ...any) (part, error) {
-		return part{}, &Error{fmt.Sprintf("{{%s}}: %s", expr, fmt.Sprintf(format, args...))}
+		return part{}, &Error{fmt.Sprintf("{{%s}}: %s", text, fmt.Sprintf(format, args...))}
 	}
-	if expr == "" {
+	if text == "" {
 		return bad("empty expression")
 	}
-	if name, args, isCall := strings.Cut(expr, "("); isCall {
-		return compileCall(strings.TrimSpace(name), args, bad)
+	p := &parser{s: text}
+	e, err := p.parse(0)
+	switch {
+	case err != nil:
+		return bad("%v", err)
+	case e.call && !e.closed:
+		return bad("missing \")\"")
+	case p.pos < len(p.s):
+		return bad("not a name (letters, digits, _ and -), a column (source.column) or a call such as random_int(1, 10)")
+	case e.str != nil || e.num != nil:
+		return bad("a literal needs no {{ }}: write it as text")
 	}
+	c := &compiler{sc: sc, esc: esc}
+	n, err := c.compile(e, true)
+	if err != nil {
+		return bad("%v", err)
+	}
+	return part{node: n, esc: esc}, nil
+}
+
+// compiler compiles a parsed expression in a scope.
+type compiler struct {
+	sc          *Scope
+	esc         Escaper
+	repeatBytes int64 // what repeats write, against maxRepeatBytes
+}
+
+// compile compiles e; top is true for the whole expression, whose name
+// the error's "{{...}}" already shows.
+func (c *compiler) compile(e expr, top bool) (node, error) {
+	switch {
+	case e.str != nil:
+		return node{kind: refString, lit: *e.str}, nil
+	case e.num != nil:
+		return node{kind: refInt, num: *e.num}, nil
+	case e.call:
+		return c.call(e)
+	}
+	n, err := c.name(e.name)
+	if err != nil && !top {
+		return n, fmt.Errorf("%s: %w", e.name, err)
+	}
+	return n, err
+}
+
+// name resolves a name: a built-in, a data source (or its column), or a
+// per-user variable.
+func (c *compiler) name(expr string) (node, error) {
+	sc := c.sc
 	switch expr {
 	case "user.id":
-		return part{kind: refUserID, name: expr}, nil
+		return node{kind: refUserID, name: expr}, nil
 	case "user.class":
-		return part{kind: refUserClass, name: expr}, nil
+		return node{kind: refUserClass, name: expr}, nil
 	case "uuid":
-		return part{kind: refUUID, name: expr}, nil
+		return node{kind: refUUID, name: expr}, nil
 	}
 	name, col, dotted := strings.Cut(expr, ".")
 	if name == "user" {
-		return bad("unknown built-in; %s", suggest.Hint(expr, []string{"user.id", "user.class"}))
+		return node{}, fmt.Errorf("unknown built-in; %s", suggest.Hint(expr, []string{"user.id", "user.class"}))
 	}
 	for i := range sc.Sources {
 		s := &sc.Sources[i]
@@ -92,31 +153,31 @@ func compileRef(expr string, sc *Scope) (part, error) {
 		}
 		switch {
 		case s.File != "" && s.Columns == nil:
-			return part{kind: refSource, name: expr, src: i}, nil // unreadable file, reported already
+			return node{kind: refSource, name: expr, src: i}, nil // unreadable file, reported already
 		case s.Columns == nil && dotted:
-			return bad("%s is a list (pick:); write {{%s}}", name, name)
+			return node{}, fmt.Errorf("%s is a list (pick:); write {{%s}}", name, name)
 		case s.Columns == nil:
-			return part{kind: refSource, name: expr, src: i}, nil
+			return node{kind: refSource, name: expr, src: i}, nil
 		case !dotted:
-			return bad("%s is a CSV source; name a column of %s: {{%s.COLUMN}}", name, s.File, name)
+			return node{}, fmt.Errorf("%s is a CSV source; name a column of %s: {{%s.COLUMN}}", name, s.File, name)
 		}
-		c := s.column(col)
-		if c < 0 {
+		ci := s.column(col)
+		if ci < 0 {
 			hint := suggest.DidYouMean(col, s.Columns)
 			if hint == "" {
 				hint = "its header names none such" // never list the columns: the file may be anything its path names
 			}
-			return bad("no column %q in %s; %s", col, s.File, hint)
+			return node{}, fmt.Errorf("no column %q in %s; %s", col, s.File, hint)
 		}
-		return part{kind: refSource, name: expr, src: i, col: c}, nil
+		return node{kind: refSource, name: expr, src: i, col: ci}, nil
 	}
 	if !IsIdent(expr) {
-		return bad("not a name (letters, digits, _ and -), a column (source.column) or a call such as random_int(1, 10)")
+		return node{}, fmt.Errorf("not a name (letters, digits, _ and -), a column (source.column) or a call such as random_int(1, 10)")
 	}
 	if sc.Vars[expr] {
-		return part{kind: refVar, name: expr}, nil
+		return node{kind: refVar, name: expr}, nil
 	}
-	known := []string{"user.id", "user.class", "uuid", "random_int"}
+	known := append([]string{"user.id", "user.class"}, functions...)
 	for v := range sc.Vars {
 		known = append(known, v)
 	}
@@ -129,36 +190,49 @@ func compileRef(expr string, sc *Scope) (part, error) {
 	if hint == "" {
 		hint = "it is neither captured nor set in vars: by this class, nor a data source"
 	}
-	return bad("unknown variable; %s", hint)
+	return node{}, fmt.Errorf("unknown variable; %s", hint)
 }
 
-// compileCall compiles uuid() and random_int(lo, hi).
-func compileCall(name, args string, bad func(string, ...any) (part, error)) (part, error) {
-	args, closed := strings.CutSuffix(strings.TrimSpace(args), ")")
-	if !closed {
-		return bad("missing \")\"")
-	}
-	switch name {
+// functions are the template functions, for hints.
+var functions = []string{"printf", "random_int", "repeat", "uuid"}
+
+// call compiles uuid(), random_int(lo, hi), printf(format, args...) and
+// repeat(text, count).
+func (c *compiler) call(e expr) (node, error) {
+	switch e.name {
 	case "uuid":
-		if strings.TrimSpace(args) != "" {
-			return bad("uuid takes no arguments")
+		if len(e.args) > 0 {
+			return node{}, fmt.Errorf("uuid takes no arguments")
 		}
-		return part{kind: refUUID, name: name}, nil
+		return node{kind: refUUID, name: e.name}, nil
 	case "random_int":
-		a, b, ok := strings.Cut(args, ",")
-		lo, err1 := strconv.ParseInt(strings.TrimSpace(a), 10, 64)
-		hi, err2 := strconv.ParseInt(strings.TrimSpace(b), 10, 64)
-		switch {
-		case !ok || err1 != nil || err2 != nil:
-			return bad("write random_int(MIN, MAX) with two integers")
-		case lo > hi:
-			return bad("MIN %d is above MAX %d", lo, hi)
-		case hi-lo < 0 || hi-lo > 1<<53:
-			return bad("range too wide")
+		if len(e.args) != 2 || e.args[0].num == nil || e.args[1].num == nil {
+			return node{}, fmt.Errorf("write random_int(MIN, MAX) with two integers")
 		}
-		return part{kind: refRandInt, name: name, lo: lo, hi: hi}, nil
+		lo, hi := *e.args[0].num, *e.args[1].num
+		switch {
+		case lo > hi:
+			return node{}, fmt.Errorf("MIN %d is above MAX %d", lo, hi)
+		case hi-lo < 0 || hi-lo > 1<<53:
+			return node{}, fmt.Errorf("range too wide")
+		}
+		return node{kind: refRandInt, name: e.name, lo: lo, hi: hi}, nil
+	case "printf":
+		return c.printf(e)
+	case "repeat":
+		if len(e.args) != 2 || e.args[0].str == nil || e.args[1].num == nil {
+			return node{}, fmt.Errorf("write repeat(\"TEXT\", COUNT): a quoted text and a whole number")
+		}
+		text, count := *e.args[0].str, *e.args[1].num
+		if count < 0 {
+			return node{}, fmt.Errorf("count %d is negative", count)
+		}
+		if c.repeatBytes += int64(len(text)) * min(count, maxRepeatBytes+1); c.repeatBytes > maxRepeatBytes {
+			return node{}, fmt.Errorf("repeats more than %d MiB of text in one value", maxRepeatBytes>>20)
+		}
+		return node{kind: refRepeat, name: e.name, lit: string(appendEscaped(nil, text, c.esc)), num: count}, nil
 	}
-	return bad("unknown function %q; %s", name, suggest.Hint(name, []string{"random_int", "uuid"}))
+	return node{}, fmt.Errorf("unknown function %q; %s", e.name, suggest.Hint(e.name, functions))
 }
 
 // IsIdent reports whether s is a name templates can use: 1-64 of

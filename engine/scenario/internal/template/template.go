@@ -13,6 +13,12 @@ import "strings"
 //	{{user.class}}          the user's class name
 //	{{uuid}}                a random UUID (version 4)
 //	{{random_int(1, 5000)}} a uniformly random integer in [1, 5000]
+//	{{printf("user%04d", user.id)}}  formatted text: %d (%i) with a 0 or
+//	                        - flag and a width, %s, %%
+//	{{repeat("lorem ", 40)}} the quoted text, 40 times
+//
+// A call's arguments are quoted strings ("..." or '...', with \\, \",
+// \', \n and \t escapes), integers, names and calls.
 //
 // Build one with [Compile], or with [New], [Template.Add],
 // [Template.AddLit] and [Template.Finish] when it is made of several
@@ -63,15 +69,14 @@ func (t *Template) Add(text string, esc Escaper, sc *Scope) error {
 		}
 		t.AddLit(text[:i], esc)
 		rest := text[i+2:]
-		j := strings.Index(rest, "}}")
+		j := exprEnd(rest)
 		if j < 0 {
 			return &Error{"\"{{\" is not closed by \"}}\""}
 		}
-		p, err := compileRef(strings.TrimSpace(rest[:j]), sc)
+		p, err := compileRef(strings.TrimSpace(rest[:j]), esc, sc)
 		if err != nil {
 			return err
 		}
-		p.esc = esc
 		t.flush()
 		t.parts = append(t.parts, p)
 		text = rest[j+2:]
@@ -98,7 +103,7 @@ func (t *Template) flush() {
 	if n := len(t.parts); n > 0 && t.parts[n-1].kind == refNone {
 		t.parts[n-1].lit += string(t.pend)
 	} else {
-		t.parts = append(t.parts, part{lit: string(t.pend)})
+		t.parts = append(t.parts, part{node: node{lit: string(t.pend)}})
 	}
 	t.pend = nil
 }
@@ -134,10 +139,10 @@ func Literal(text string) string {
 			return b.String() + text
 		}
 		b.WriteString(text[:i])
-		j := strings.Index(text[i:], "}}")
+		j := exprEnd(text[i+2:])
 		if j < 0 {
 			return b.String()
 		}
-		text = text[i+j+2:]
+		text = text[i+2+j+2:]
 	}
 }
