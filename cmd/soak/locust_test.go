@@ -188,7 +188,7 @@ func TestOnlySummaryRun(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	code, stdout, stderr := inProcess(t, nil, "-H", srv.URL, "--url", "/x", "-u", "2", "-t", "2s", "--wait", "20ms",
-		"--out", filepath.Join(dir, "out"), "--only-summary", "--exit-code-on-error", "9", "--max-error-rate", "off", "--min-rps", "off")
+		"--out", filepath.Join(dir, "out"), "--probe-optional", "--only-summary", "--exit-code-on-error", "9", "--max-error-rate", "off", "--min-rps", "off")
 	if !strings.Contains(stderr, "run ") || strings.Contains(stderr, "elapsed") {
 		t.Errorf("stderr with --only-summary:\n%s", stderr)
 	}
