@@ -21,12 +21,28 @@ type RunInfo struct {
 	Rate      float64 `json:"rate,omitempty"`       // open: arrivals/s (largest stage)
 	MaxRPS    float64 `json:"max_rps,omitempty"`    // global cap, 0 = none
 
+	// Segment is the part of the plan this engine ran (Plan.Segment, as
+	// "2/4"), empty for the whole plan; Users, SpawnRate, Rate and MaxRPS
+	// are then the segment's share.
+	Segment string `json:"segment,omitempty"`
+	// Parts, for a run merged from several engines (engine/natsfleet),
+	// lists the plan's segments and the engines that ran them; empty for
+	// a run of one engine. Users, SpawnRate, Rate and MaxRPS are then the
+	// whole plan's, and Cores adds up the engines'.
+	Parts []Part `json:"parts,omitempty"`
+
 	Classes []ClassInfo `json:"classes"`
 
 	Cores     int    `json:"cores"`     // CPU cores available to the generator (GOMAXPROCS capped by NumCPU)
 	Transport string `json:"transport"` // the HTTP client used: "h1" (soak's own) or "net/http"
 	LateAfter int64  `json:"late_after_us"`
 	MaxNames  int    `json:"max_names,omitempty"` // bound on recorded (method, name) pairs; the rest are under OtherName
+}
+
+// Part is one engine's share of a run merged from several.
+type Part struct {
+	Segment string `json:"segment"`          // as Segment.String: "2/3"
+	Engine  string `json:"engine,omitempty"` // who ran it, e.g. "host-a/4711"; empty when no engine took the segment
 }
 
 // ClassInfo is a class's share in the plan.

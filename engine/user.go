@@ -58,8 +58,8 @@ type User struct {
 	buf      []byte // request bytes, reused
 }
 
-func (r *runner) newUser(cls *classState) *User {
-	id := int(r.userSeq.Add(1))
+// newUser makes user number id (from 1) of class cls.
+func (r *runner) newUser(cls *classState, id int) *User {
 	u := &User{
 		ID:     id,
 		Class:  cls.c.Name,
