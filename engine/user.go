@@ -94,6 +94,19 @@ func appendHeader(b []byte, k, v string) []byte {
 	return append(b, "\r\n"...)
 }
 
+// Segment is the part of the plan the user's run applies (Plan.Segment;
+// the zero value is the whole plan). Whatever all users of a run hand
+// out in turn (engine/scenario's round_robin data) takes the segment's
+// positions of the plan's turns ([Segment.Position]), so that the
+// engines sharing a plan never hand out the same turn.
+// A User made outside a run (a test's) has the whole plan.
+func (u *User) Segment() Segment {
+	if u.r == nil {
+		return Segment{}
+	}
+	return u.r.plan.Segment
+}
+
 // Jar returns the user's cookie jar, created on first use. Cookies set by
 // responses are stored in it and sent back with later requests.
 func (u *User) Jar() http.CookieJar {
