@@ -43,6 +43,12 @@ type RunInfo struct {
 type Part struct {
 	Segment string `json:"segment"`          // as Segment.String: "2/3"
 	Engine  string `json:"engine,omitempty"` // who ran it, e.g. "host-a/4711"; empty when no engine took the segment
+	// Stopped, when set, is when the segment stopped counting before the
+	// run's end: its engine died, lost its connection, stopped early or
+	// never started (Why says which). Its share of the load is missing
+	// from the intervals from then on (Interval.Lost names it).
+	Stopped time.Time `json:"stopped,omitzero"`
+	Why     string    `json:"why,omitempty"`
 }
 
 // ClassInfo is a class's share in the plan.
