@@ -40,7 +40,8 @@ type Progress struct {
 	total   counts
 	probes  []probeState
 	note    string
-	drawn   int // lines of the last terminal view
+	drawn   int             // lines of the last terminal view
+	workers func() []Worker // a distributed run's workers, or nil
 }
 
 type counts struct{ requests, failures, limited, aborted int64 }
@@ -169,6 +170,7 @@ func (p *Progress) Finish() {
 // logWindow logs the intervals gathered since the last line.
 func (p *Progress) logWindow() {
 	p.logf(p.last.End, "%s | %s", p.elapsed(), p.figures())
+	p.logWorkers(p.last.End)
 	p.logged = p.last.End
 	p.recent = p.recent[:0]
 }
