@@ -15,6 +15,10 @@ const DefaultJob = "soak"
 // maxName bounds a job name and a run id.
 const maxName = 64
 
+// CheckJob reports whether job can name a job (Config.Job): an error
+// wrapping ErrName unless it is 1-64 letters, digits, - or _.
+func CheckJob(job string) error { return checkName("job", job) }
+
 // checkName accepts 1-64 ASCII letters, digits, '-' and '_': a NATS
 // subject token, stream name and object store bucket name alike.
 func checkName(what, s string) error {

@@ -49,6 +49,10 @@ type WorkerConfig struct {
 	// MaxSpec bounds the spec read from the bucket, in bytes. Zero means
 	// DefaultMaxSpec.
 	MaxSpec int64
+	// Wait bounds the wait for a run to join (the stream, an
+	// announcement, a coordinator that takes the worker). Zero means
+	// until ctx is done. The run itself is bounded by its plan.
+	Wait time.Duration
 	// Stop, when closed, ends the worker's load gracefully (its own
 	// Ctrl-C or SIGTERM). Its segment then counts as lost from that point
 	// unless the coordinator asked for the stop.
@@ -103,11 +107,17 @@ func Work(ctx context.Context, cfg WorkerConfig) (*Worked, error) {
 	}
 	w := &worker{cfg: cfg, js: js, id: nuid.Next(), n: names{job: cfg.Job}}
 	w.note("waiting for a run of job %s", cfg.Job)
-	st, err := waitStream(ctx, js, w.n, 500*time.Millisecond)
-	if err != nil {
-		return nil, err
+	jctx, cancel := ctx, context.CancelFunc(func() {})
+	if cfg.Wait > 0 {
+		jctx, cancel = context.WithTimeout(ctx, cfg.Wait)
 	}
-	ann, seg, err := w.join(ctx, st)
+	st, err := waitStream(jctx, js, w.n, 500*time.Millisecond)
+	var ann *announcement
+	var seg engine.Segment
+	if err == nil {
+		ann, seg, err = w.join(jctx, st)
+	}
+	cancel()
 	if err != nil {
 		return nil, err
 	}
