@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -27,6 +26,7 @@ type job struct {
 	scenario string // what the users do, for run.json and the summary
 	opts     *runOptions
 	th       analysis.Thresholds
+	fleet    *fleetJob // a coordinated run's workers (see coordinate); nil: the load runs here
 }
 
 // savedAnalysis is what run.json keeps of the analysis settings, so that
@@ -66,21 +66,16 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if out == "" {
 		out = filepath.Join("soak-results", j.plan.RunID)
 	}
-	probes := make([]string, len(j.sources))
-	for i, s := range j.sources {
-		probes[i] = s.Name()
-	}
-	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th})
-	d, err := results.Create(out, results.Meta{
-		Version: version(), Command: results.Redact(c.argv), Mode: j.mode,
-		Scenario: j.scenario, Probes: probes, Analysis: saved,
-	})
+	meta := c.meta(j)
+	meta.Fleet = j.fleet.location()
+	d, err := results.Create(out, meta)
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	c.resultsDir.Store(&out)
 	p := live.New(c.stderr, c.tty)
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
+	j.fleet.watch(p)
 	runCtx, cancel := context.WithCancel(ctx)
 	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
 	j.plan.Stop = c.stop
@@ -160,12 +155,14 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 			s.progress.Probe(smp.Source, perr)
 		},
 		Command: results.Redact(c.argv),
+		Load:    j.fleet.load(),
 	})
 	if err != nil {
 		s.release()
 		_ = s.dir.Finish(results.StatusInterrupted)
 		return exitError, err
 	}
+	j.fleet.record(s.dir, r)
 	interrupted := s.interrupted(ctx) || r.Partial
 	r.Partial = interrupted
 	code := r.ExitCode()

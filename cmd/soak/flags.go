@@ -64,6 +64,9 @@ type runOptions struct {
 	headless       bool
 
 	set map[string]bool // flags given on the command line, by name
+	fs  *flag.FlagSet   // the parsed flags, for the plan flags a coordinator sends its workers
+
+	fleet fleetFlags // soak run's: --segment, or coordinating workers (--workers)
 }
 
 // targetFlags override the report's targets (analysis.Thresholds).
@@ -141,7 +144,7 @@ func (o *runOptions) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.set = map[string]bool{}
+	o.set, o.fs = map[string]bool{}, fs
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return rest, nil
 }

@@ -19,7 +19,10 @@ const preflightTimeout = 5 * time.Second
 
 func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	var o runOptions
-	if err := o.parseRunFlags("run", args); err != nil {
+	if err := o.parseRunFlags("run", args, &o.fleet); err != nil {
+		return exitUsage, err
+	}
+	if err := o.fleet.check(o.given); err != nil {
 		return exitUsage, err
 	}
 	if err := o.checkOutputs(); err != nil {
@@ -34,6 +37,10 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	j, err := c.newJob("run", &o, sc, nil)
 	if err != nil {
 		return prepared(pctx, exitUsage, err)
+	}
+	j.plan.Segment = o.fleet.segment.S
+	if o.fleet.coordinating() {
+		return c.coordinate(ctx, &o, j) // the workers check the host
 	}
 	if err := preflight(pctx, j.plan.Host); err != nil {
 		return prepared(pctx, exitError, err)
@@ -62,7 +69,7 @@ func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, erro
 	if err := checkDataDirs(o.dataDirs.Values); err != nil {
 		return nil, err
 	}
-	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
+	sc, err := o.fleet.load(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
 	if err != nil && errors.Is(err, scenario.ErrInvalid) {
 		return nil, asUsage(err)
 	}

@@ -77,6 +77,7 @@ elapsed/remaining time, users, requests/s, p50/p95/p99, failures and 429s; off
 a terminal, one line every 10 s.
 
 ` + runFlagsUsage + `
+` + fleetFlagsUsage + `
 ` + exitCodes + `
 Examples:
   # Locust's sustained-load command, as soak takes it
@@ -93,6 +94,9 @@ Examples:
 
   # a step load, and a stricter p95
   soak run --scenario soak.yaml --stages 5m:50,5m:100,5m:200 --max-p95 300ms
+
+  # distributed: this process coordinates 3 workers (soak worker --nats ...) over NATS
+  soak run --scenario soak.yaml -u 3000 -r 100 -t 1h --workers nats://127.0.0.1:4222 --expect 3
 `
 
 const demoUsage = `Usage: soak demo [flags]
@@ -169,6 +173,8 @@ Flags:
   --max-query-latency, --min-cache-hit-rate, --max-cache-memory, --max-cpu,
   --max-memory, as for soak run.
 
+` + rebuildUsage + `
+` + natsFlagsUsage + `
 The exit code is the verdict's, as for soak run (0, 3 or 4); 1 when DIR cannot
 be read.
 
@@ -176,6 +182,7 @@ Examples:
   soak report soak-results/20261128T051500Z-3f9a
   soak report --md soak-results/20261128T051500Z-3f9a > report.md
   soak report --max-p95 300ms soak-results/20261128T051500Z-3f9a
+  soak report --nats nats://127.0.0.1:4222 soak-results/20261128T051500Z-3f9a  # a coordinator that died
 `
 
 const helpUsage = `Usage: soak help [COMMAND]
