@@ -131,7 +131,7 @@ func TestHelpAndVersion(t *testing.T) {
 // flagSets returns every command's flags, as the commands define them.
 func flagSets() map[string]*flag.FlagSet {
 	sets := map[string]*flag.FlagSet{}
-	for _, name := range []string{"run", "demo", "capacity", "report", "worker"} {
+	for _, name := range []string{"run", "demo", "capacity", "report", "worker", "k8s"} {
 		fs := newFlagSet(name)
 		var o runOptions
 		switch name {
@@ -140,6 +140,8 @@ func flagSets() map[string]*flag.FlagSet {
 			(&rebuildFlags{}).register(fs)
 		case "worker":
 			(&workerOptions{}).register(fs)
+		case "k8s":
+			(&k8sOptions{}).register(fs)
 		default:
 			o.register(fs)
 		}
