@@ -309,10 +309,22 @@ func (c *Coordinator) Health() []Health {
 	return c.merger.health()
 }
 
-// Close stops taking joins. The stream and the bucket stay: they hold
-// the run for Replay. It does not close the connection.
+// Close stops taking joins; if Run never started the load, it tells the
+// workers that joined (an end event), so that they stop waiting. The
+// stream and the bucket stay: they hold the run for Replay. It does not
+// close the connection.
 func (c *Coordinator) Close() error {
-	return c.sub.Unsubscribe()
+	c.mu.Lock()
+	started := c.started
+	c.started = true // no join from now on
+	c.mu.Unlock()
+	err := c.sub.Unsubscribe()
+	if !started {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = errors.Join(err, c.event(ctx, &event{Kind: evEnd, Why: "the coordinator ended before the start"}))
+	}
+	return err
 }
 
 // cores is what the engine of this process may use, as engine.RunInfo

@@ -201,6 +201,15 @@ func TestFleet(t *testing.T) {
 		}
 	}
 
+	// A worker that comes late is refused, and waits for the next run.
+	var late []string
+	_, err = Work(ctx, WorkerConfig{Conn: connect(), Job: jobName, Name: "late", Wait: 2 * time.Second,
+		Build:   func(context.Context, []byte) (engine.Plan, error) { return plan(), nil },
+		OnEvent: func(s string) { late = append(late, s) }})
+	if err == nil || !strings.Contains(strings.Join(late, "\n"), "is under way") {
+		t.Errorf("a late worker: %v, %q", err, late)
+	}
+
 	var replayed []*engine.Interval
 	rp, err := Replay(ctx, connect(), jobName, "fleet-1", func(iv *engine.Interval) { replayed = append(replayed, iv) })
 	if err != nil {
@@ -291,4 +300,32 @@ func TestFleetWorkerCutOff(t *testing.T) {
 		others = append(others, tail)
 	}
 	checkUnion(t, after, union(others...))
+}
+
+// TestFleetEndsBeforeStart: a coordinator that ends before the start
+// (its Ctrl-C while it waited for workers) tells the workers that
+// joined, which stop waiting.
+func TestFleetEndsBeforeStart(t *testing.T) {
+	connect, jobName := job(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f := &fleetRun{raw: map[string][]*engine.Interval{}}
+	c, err := New(ctx, Config{Conn: connect(), Job: jobName, Run: "fleet-3", Parts: engine.EqualParts(2), Spec: []byte("the spec")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.startWorkers(t, ctx, connect, jobName, 1, func() engine.Plan { return testPlan("http://127.0.0.1:9", time.Second) })
+	for n, _ := c.Joined(); n < 1; n, _ = c.Joined() { // one of two parts
+		if ctx.Err() != nil {
+			t.Fatal("the worker did not join")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.workerWG.Wait()
+	if len(f.errs) != 1 || !strings.Contains(f.errs[0].Error(), "ended before its start") {
+		t.Errorf("the worker: %v", f.errs)
+	}
 }

@@ -1,6 +1,7 @@
 package natsfleet
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -336,12 +337,27 @@ func (w *worker) run(ctx context.Context, st jetstream.Stream, ann *announcement
 	return res, rerr
 }
 
+// alivePoll is how often a worker waiting for the start asks whether
+// its coordinator is still there.
+const alivePoll = 5 * time.Second
+
 // awaitStart reads the coordinator's events until the start, and
-// returns when it is.
+// returns when it is. Meanwhile it asks the coordinator every alivePoll
+// (its join again, which a coordinator answers alike): a coordinator
+// that died before the start has no responders, and the worker stops
+// waiting.
 func (w *worker) awaitStart(ctx context.Context, rd *reader, seg engine.Segment) (time.Time, error) {
+	poll := time.NewTicker(alivePoll)
+	defer poll.Stop()
 	for {
 		var msg jetstream.Msg
 		select {
+		case <-poll.C:
+			_, err := w.ask(ctx, joinRequest{Worker: w.id, Name: w.cfg.Name, Index: w.cfg.Part - 1, Cores: cores()})
+			if errors.Is(err, nats.ErrNoResponders) {
+				return time.Time{}, errors.New("natsfleet: the coordinator is gone, before the start")
+			}
+			continue
 		case msg = <-rd.C:
 		case <-ctx.Done():
 			w.leave("its worker was cancelled before the start")
@@ -369,7 +385,7 @@ func (w *worker) awaitStart(ctx context.Context, rd *reader, seg engine.Segment)
 			}
 			return time.Time{}, fmt.Errorf("%w: the run started without this worker", ErrRefused)
 		case evAbort, evEnd:
-			return time.Time{}, errors.New("natsfleet: the run ended before its start")
+			return time.Time{}, fmt.Errorf("natsfleet: the run ended before its start: %s", cmp.Or(ev.Why, ev.Kind))
 		}
 	}
 }
