@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,17 +36,22 @@ import (
 // of each class it saw.
 type tally struct {
 	*httptest.Server
-	mu     sync.Mutex
-	served map[string]int64               // by Soak-Run
-	users  map[string]map[string]struct{} // class -> Soak-User
+	mu      sync.Mutex
+	served  map[string]int64               // by Soak-Run
+	classes map[string]map[string]int64    // Soak-Run -> Soak-Class -> requests
+	users   map[string]map[string]struct{} // class -> Soak-User
 }
 
 func newTally(t *testing.T) *tally {
-	tl := &tally{served: map[string]int64{}, users: map[string]map[string]struct{}{}}
+	tl := &tally{served: map[string]int64{}, classes: map[string]map[string]int64{}, users: map[string]map[string]struct{}{}}
 	tl.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := label.Parse(r.Header)
 		tl.mu.Lock()
 		tl.served[l.Run]++
+		if tl.classes[l.Run] == nil {
+			tl.classes[l.Run] = map[string]int64{}
+		}
+		tl.classes[l.Run][l.Class]++
 		if tl.users[l.Class] == nil {
 			tl.users[l.Class] = map[string]struct{}{}
 		}
@@ -54,6 +61,13 @@ func newTally(t *testing.T) *tally {
 	}))
 	t.Cleanup(tl.Close)
 	return tl
+}
+
+// byClass is the requests of run served, by class.
+func (tl *tally) byClass(run string) map[string]int64 {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	return maps.Clone(tl.classes[run])
 }
 
 func (tl *tally) count(run string) int64 {
@@ -98,6 +112,15 @@ func seedMix(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// coordinator is the command line of a coordinator of 3 workers of job
+// loading tg with the seed mix at 250 ms intervals, results in dir/out,
+// with extra flags.
+func coordinator(t *testing.T, dir string, tg *tally, url, job string, extra ...string) []string {
+	args := []string{"run", "--scenario", seedMix(t, dir), "--host", tg.URL, "-r", "0", "--interval", "250ms",
+		"--workers", url, "--expect", "3", "--job", job, "--out", "out"}
+	return append(append(args, quick...), extra...)
 }
 
 // startWorkers starts n soak worker processes of job.
@@ -193,9 +216,7 @@ func TestDistributedRun(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	p := soak(t, dir, nil, 2*time.Minute, append([]string{"run", "--scenario", seedMix(t, dir), "--host", tg.URL,
-		"-u", "100", "-r", "0", "-t", "3s", "--interval", "250ms", "--workers", url, "--expect", "3", "--job", job,
-		"--out", "out"}, quick...)...)
+	p := soak(t, dir, nil, 2*time.Minute, coordinator(t, dir, tg, url, job, "-u", "100", "-t", "3s")...)
 	if p.code != exitOK && p.code != exitTargetMissed {
 		t.Fatalf("coordinator: exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
 	}
@@ -268,9 +289,7 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	co := start(t, dir, append([]string{"run", "--scenario", seedMix(t, dir), "--host", tg.URL, "-u", "30", "-r", "0",
-		"-t", "5s", "--interval", "250ms", "--lost-after", "1s", "--workers", url, "--expect", "3", "--job", job,
-		"--out", "out"}, quick...)...)
+	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "5s", "--lost-after", "1s")...)
 	waitIntervals(t, filepath.Join(dir, "out"), 4)
 	ws[1].cmd.Process.Signal(syscall.SIGKILL)
 	if code := co.wait(t, 2*time.Minute); code != exitOK && code != exitTargetMissed {
@@ -321,8 +340,7 @@ func TestDistributedCoordinatorKilled(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	co := start(t, dir, append([]string{"run", "--scenario", seedMix(t, dir), "--host", tg.URL, "-u", "30", "-r", "0",
-		"-t", "4s", "--interval", "250ms", "--workers", url, "--expect", "3", "--job", job, "--out", "out"}, quick...)...)
+	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "4s")...)
 	out := filepath.Join(dir, "out")
 	waitIntervals(t, out, 3)
 	co.cmd.Process.Signal(syscall.SIGKILL)
@@ -364,4 +382,67 @@ func TestDistributedCoordinatorKilled(t *testing.T) {
 	if err != nil || again.Result().Total.Total().Requests != total.Requests || again.Meta.Scenario == "" {
 		t.Errorf("a directory made from the stream: %v, %+v", err, again)
 	}
+}
+
+// openFleet runs the seed mix as an open model of rate stages over
+// workers of the given fractions, and checks that together they
+// released exactly the plan's arrivals, of exactly the plan's classes,
+// each served by the target: arrivals is the plan's count (rate times
+// duration, stage by stage), byClass the mix's split of it.
+func openFleet(t *testing.T, stages string, fractions []string, arrivals int64, byClass map[string]int64) {
+	url, job := fleetEnv(t)
+	dir := t.TempDir()
+	tg := newTally(t)
+	ws := startWorkers(t, dir, url, job, len(fractions))
+	args := coordinator(t, dir, tg, url, job, "--stages", stages, "--segments", strings.Join(fractions, ","))
+	args[slices.Index(args, "--expect")+1] = strconv.Itoa(len(fractions))
+	i := slices.Index(args, "-r") // an arrival rate has no spawn rate
+	args = slices.Delete(args, i, i+2)
+	p := soak(t, dir, nil, 5*time.Minute, args...)
+	if p.code != exitOK && p.code != exitTargetMissed {
+		t.Fatalf("coordinator: exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	for i, w := range ws {
+		if code := w.wait(t, time.Minute); code != exitOK {
+			t.Errorf("worker %d: exit %d:\n%s", i+1, code, w.stderr.String())
+		}
+	}
+	saved, err := results.Open(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := saved.Result()
+	sch, total := res.Total.Schedule, res.Total.Total()
+	if sch.Arrivals != arrivals || sch.Started != arrivals || sch.Dropped != 0 {
+		t.Errorf("merged arrivals %d, started %d, dropped %d; the plan's are %d", sch.Arrivals, sch.Started, sch.Dropped, arrivals)
+	}
+	run := saved.Meta.Fleet.Run
+	served := tg.byClass(run)
+	var n int64
+	for _, c := range served {
+		n += c
+	}
+	if total.Requests != arrivals || n != arrivals || total.Aborted != 0 {
+		t.Errorf("%d requests merged (%d aborted), %d served; want %d", total.Requests, total.Aborted, n, arrivals)
+	}
+	if fmt.Sprint(served) != fmt.Sprint(byClass) {
+		t.Errorf("arrivals by class at the target %v, the plan's %v", served, byClass)
+	}
+}
+
+// TestDistributedOpenModel: an arrival rate in three stages over three
+// unequal workers releases the plan's 800 arrivals exactly (200, 500 and
+// 100: rates whose period is a whole number of nanoseconds), 560/200/32/8
+// by class, all served.
+func TestDistributedOpenModel(t *testing.T) {
+	openFleet(t, "2s:100/s,2s:250/s,2s:50/s", []string{"1/2", "1/4", "1/4"}, 800,
+		map[string]int64{"Anon": 200, "Auth": 560, "Health": 8, "Writer": 32})
+}
+
+// TestDistributedOpenModelLong: the same over six workers for a minute,
+// at higher rates (SOAK_LONG=1).
+func TestDistributedOpenModelLong(t *testing.T) {
+	testenv.SkipUnlessLong(t)
+	openFleet(t, "20s:200/s,20s:500/s,20s:100/s", []string{"1/4", "1/4", "1/8", "1/8", "1/8", "1/8"}, 16000,
+		map[string]int64{"Anon": 4000, "Auth": 11200, "Health": 160, "Writer": 640})
 }

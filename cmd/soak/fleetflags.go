@@ -103,8 +103,6 @@ func (f *fleetFlags) check(given func(...string) bool) error {
 		return usagef("--workers without --expect N: say how many workers share the plan")
 	case f.expect < 0 || f.expect > engine.MaxParts:
 		return usagef("--expect %d: from 1 to %d workers", f.expect, engine.MaxParts)
-	case len(f.segments.Values) > 0 && f.expect > 0 && f.expect != len(f.segments.Values):
-		return usagef("--expect %d with %d --segments: one fraction per worker", f.expect, len(f.segments.Values))
 	case f.joinTimeout.IsSet && (f.joinTimeout.D <= 0 || f.joinTimeout.D > maxJoinTimeout):
 		return usagef("--join-timeout %v: from 1s to %v", f.joinTimeout.D, maxJoinTimeout)
 	case f.lostAfter.IsSet && f.lostAfter.D < time.Second:
@@ -124,7 +122,7 @@ func (f *fleetFlags) parts() ([]engine.Segment, error) {
 	if len(f.segments.Values) == 0 {
 		return engine.EqualParts(f.expect), nil
 	}
-	var fr []string
+	var fr []string // --segments 1/2,1/4,1/4, or repeated
 	for _, v := range f.segments.Values {
 		fr = append(fr, strings.Split(v, ",")...)
 	}

@@ -154,3 +154,26 @@ func TestSegmentRun(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeSpec: a spec read from the stream, whatever its bytes, is a
+// plan's flags and scenario soak parses, or an error; never a panic.
+func FuzzDecodeSpec(f *testing.F) {
+	good, _ := json.Marshal(&fleetSpec{Format: fleetSpecFormat, Args: []string{"--host=http://127.0.0.1:8000", "--url=/", "-u=3"}})
+	f.Add(good)
+	f.Add([]byte(`{"format":"soak-fleet/v1","args":["--stages=1m:10"],"bundle":{"name":"s.yaml","scenario":"bmFtZTogeAo="}}`))
+	f.Add([]byte(`{"format":"soak-fleet/v1","args":["--nope"]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := decodeSpec(b)
+		if err != nil {
+			return
+		}
+		var o runOptions
+		if o.parseRunFlags("worker", s.Args) != nil {
+			return
+		}
+		if s.Bundle != nil {
+			_, _ = s.Bundle.Load(context.Background())
+		}
+	})
+}
