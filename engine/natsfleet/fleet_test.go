@@ -132,6 +132,24 @@ func (f *fleetRun) startWorkers(t *testing.T, ctx context.Context, connect func(
 	return conns
 }
 
+// launch makes the coordinator of run (closed after t) and three
+// workers of plan on connections of their own, and waits for them to
+// join.
+func (f *fleetRun) launch(t *testing.T, ctx context.Context, connect func() *nats.Conn, jobName, run string,
+	lostAfter time.Duration, plan func() engine.Plan) (*Coordinator, []*nats.Conn) {
+	c, err := New(ctx, Config{Conn: connect(), Job: jobName, Run: run, Parts: engine.EqualParts(3),
+		Spec: []byte("the spec"), LostAfter: lostAfter, OnEvent: f.note})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	conns := f.startWorkers(t, ctx, connect, jobName, 3, plan)
+	if n := c.Wait(ctx, time.Minute); n != 3 {
+		t.Fatalf("%d workers joined: %v", n, f.events)
+	}
+	return c, conns
+}
+
 // TestFleet: a coordinator and three workers on one machine load a
 // counting target: the merged run counts every request the target
 // served, its percentiles are those of the union of the workers'
@@ -144,16 +162,7 @@ func TestFleet(t *testing.T) {
 	defer cancel()
 	f := &fleetRun{raw: map[string][]*engine.Interval{}}
 	plan := func() engine.Plan { return testPlan(host, 2*time.Second) }
-	c, err := New(ctx, Config{Conn: connect(), Job: jobName, Run: "fleet-1", Parts: engine.EqualParts(3),
-		Spec: []byte("the spec"), LostAfter: 3 * time.Second, OnEvent: f.note})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	f.startWorkers(t, ctx, connect, jobName, 3, plan)
-	if n := c.Wait(ctx, time.Minute); n != 3 {
-		t.Fatalf("%d workers joined: %v", n, f.events)
-	}
+	c, _ := f.launch(t, ctx, connect, jobName, "fleet-1", 3*time.Second, plan)
 	p := plan()
 	var started engine.RunInfo
 	p.OnStart = func(ri engine.RunInfo) { started = ri }
@@ -236,16 +245,7 @@ func TestFleetWorkerCutOff(t *testing.T) {
 	defer cancel()
 	f := &fleetRun{raw: map[string][]*engine.Interval{}}
 	plan := func() engine.Plan { return testPlan(host, 4*time.Second) }
-	c, err := New(ctx, Config{Conn: connect(), Job: jobName, Run: "fleet-2", Parts: engine.EqualParts(3),
-		Spec: []byte("the spec"), LostAfter: 2 * time.Second, OnEvent: f.note})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	conns := f.startWorkers(t, ctx, connect, jobName, 3, plan)
-	if n := c.Wait(ctx, time.Minute); n != 3 {
-		t.Fatalf("%d workers joined", n)
-	}
+	c, conns := f.launch(t, ctx, connect, jobName, "fleet-2", 2*time.Second, plan)
 	p := plan()
 	var cut atomic.Bool
 	p.OnInterval = func(iv *engine.Interval) {
