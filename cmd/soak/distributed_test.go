@@ -354,6 +354,9 @@ func TestDistributedCoordinatorKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if p := soak(t, dir, nil, time.Minute, "report", "out"); !strings.Contains(p.stderr, "soak report --nats "+url+" out rebuilds") {
+		t.Errorf("soak report of the dead coordinator's directory does not say how to rebuild it:\n%s", p.stderr)
+	}
 	p := soak(t, dir, nil, time.Minute, "report", "--nats", url, "out")
 	if p.code == exitError || p.code == exitUsage || !strings.Contains(p.stderr, "rebuilt") {
 		t.Fatalf("soak report --nats: exit %d:\n%s", p.code, p.stderr)
