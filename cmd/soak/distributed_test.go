@@ -289,7 +289,7 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "5s", "--lost-after", "1s")...)
+	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "4s", "--lost-after", "1s")...)
 	waitIntervals(t, filepath.Join(dir, "out"), 4)
 	ws[1].cmd.Process.Signal(syscall.SIGKILL)
 	if code := co.wait(t, 2*time.Minute); code != exitOK && code != exitTargetMissed {
@@ -434,12 +434,12 @@ func openFleet(t *testing.T, stages string, fractions []string, arrivals int64, 
 }
 
 // TestDistributedOpenModel: an arrival rate in three stages over three
-// unequal workers releases the plan's 800 arrivals exactly (200, 500 and
-// 100: rates whose period is a whole number of nanoseconds), 560/200/32/8
+// unequal workers releases the plan's 400 arrivals exactly (100, 250 and
+// 50: rates whose period is a whole number of nanoseconds), 280/100/16/4
 // by class, all served.
 func TestDistributedOpenModel(t *testing.T) {
-	openFleet(t, "2s:100/s,2s:250/s,2s:50/s", []string{"1/2", "1/4", "1/4"}, 800,
-		map[string]int64{"Anon": 200, "Auth": 560, "Health": 8, "Writer": 32})
+	openFleet(t, "1s:100/s,1s:250/s,1s:50/s", []string{"1/2", "1/4", "1/4"}, 400,
+		map[string]int64{"Anon": 100, "Auth": 280, "Health": 4, "Writer": 16})
 }
 
 // TestDistributedOpenModelLong: the same over six workers for a minute,
