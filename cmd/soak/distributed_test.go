@@ -215,8 +215,12 @@ func TestDistributedRun(t *testing.T) {
 	url, job := fleetEnv(t)
 	dir := t.TempDir()
 	tg := newTally(t)
-	ws := startWorkers(t, dir, url, job, 3)
-	p := soak(t, dir, nil, 2*time.Minute, coordinator(t, dir, tg, url, job, "-u", "100", "-t", "3s")...)
+	// A token in the URL (which the machine's NATS, without auth, ignores)
+	// must appear nowhere soak writes.
+	const token = "s3cr3t-nats-token"
+	tokenURL := strings.Replace(url, "://", "://"+token+"@", 1)
+	ws := startWorkers(t, dir, tokenURL, job, 3)
+	p := soak(t, dir, nil, 2*time.Minute, coordinator(t, dir, tg, tokenURL, job, "-u", "100", "-t", "3s")...)
 	if p.code != exitOK && p.code != exitTargetMissed {
 		t.Fatalf("coordinator: exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
 	}
@@ -224,9 +228,15 @@ func TestDistributedRun(t *testing.T) {
 		if code := w.wait(t, time.Minute); code != exitOK {
 			t.Errorf("worker %d: exit %d:\n%s", i+1, code, w.stderr.String())
 		}
+		if strings.Contains(w.stderr.String(), token) {
+			t.Errorf("worker %d printed the NATS token", i+1)
+		}
 	}
 	out := filepath.Join(dir, "out")
 	doc := checkOutputs(t, out, false)
+	if hits := grepTree(t, dir, token); len(hits) > 0 || strings.Contains(p.stdout+p.stderr, token) {
+		t.Errorf("the NATS token is in %v (or the coordinator's output)", hits)
+	}
 	saved, err := results.Open(out)
 	if err != nil {
 		t.Fatal(err)
