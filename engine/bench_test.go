@@ -139,7 +139,7 @@ func benchUser(tb testing.TB, host, client string) (*runner, *User) {
 	}
 	r := &runner{plan: p}
 	r.init(context.Background())
-	return r, r.newUser(r.classes[0])
+	return r, r.newUser(r.classes[0], 1)
 }
 
 // BenchmarkDispatch is the open model's dispatcher: pace an arrival with

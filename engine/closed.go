@@ -8,17 +8,20 @@ import (
 
 // closedLoad drives the closed model: it starts and stops users so that
 // their count follows the stages, at the spawn rate, in the mix's order.
+// The i-th step of a ramp (a user started or stopped) is due at i/rate
+// from the ramp's start in the whole plan; a segment takes the steps at
+// its own positions only, at the same times.
 type closedLoad struct {
 	r    *runner
-	mix  *mix
+	ros  roster
 	rate float64
-	live []*User // running users, in spawn order
+	live []*User // this engine's running users, in spawn order
 }
 
 // runClosed returns when the load (and its ramp-down) is over or the run
 // is cancelled; the users still running are then stopped by finish.
 func (r *runner) runClosed(l Closed, loadEnd time.Time) {
-	c := &closedLoad{r: r, mix: newMix(r.plan.Classes), rate: l.SpawnRate}
+	c := &closedLoad{r: r, ros: newRoster(r.plan.Classes), rate: l.SpawnRate}
 	stages := l.Stages
 	if stages == nil {
 		stages = []Stage{{Duration: r.info.Duration, Users: l.Users}}
@@ -28,44 +31,55 @@ func (r *runner) runClosed(l Closed, loadEnd time.Time) {
 			c.rampTo(s.Users, end)
 			return clock.SleepUntil(r.stopCtx, end)
 		})
-	if l.RampDown > 0 && r.stopCtx.Err() == nil && len(c.live) > 0 {
-		c.rate = float64(len(c.live)) / l.RampDown.Seconds()
+	if l.RampDown > 0 && r.stopCtx.Err() == nil && c.ros.running() > 0 {
+		c.rate = float64(c.ros.running()) / l.RampDown.Seconds()
 		c.rampTo(0, loadEnd.Add(l.RampDown+time.Second))
 	}
 }
 
 // rampTo starts or stops users, one every 1/rate seconds (all at once when
-// rate is 0), until target users run, the deadline passes, or the load
-// ends.
+// rate is 0), until target users of the plan run, the deadline passes, or
+// the load ends.
 func (c *closedLoad) rampTo(target int, deadline time.Time) {
 	start := time.Now()
-	for k := 0; len(c.live) != target; k++ {
+	seg := c.r.plan.Segment
+	for k := 0; c.ros.running() != target; k++ {
+		up := c.ros.running() < target
+		pos := c.ros.running()
+		if !up {
+			pos--
+		}
+		ours := seg.Owns(int64(pos))
 		if c.rate > 0 {
 			at := start.Add(time.Duration(float64(k) / c.rate * float64(time.Second)))
-			if !at.Before(deadline) || !clock.SleepUntil(c.r.stopCtx, at) {
+			if !at.Before(deadline) || ours && !clock.SleepUntil(c.r.stopCtx, at) {
 				return
 			}
 		} else if c.r.stopCtx.Err() != nil {
 			return
 		}
-		if len(c.live) < target {
-			i := c.mix.next()
-			if i < 0 {
-				return // only fixed classes, all full
+		if !up {
+			c.ros.shrink()
+			if ours {
+				last := c.live[len(c.live)-1]
+				c.live = c.live[:len(c.live)-1]
+				close(last.stop)
 			}
-			c.live = append(c.live, c.r.spawn(c.r.classes[i]))
-		} else {
-			last := c.live[len(c.live)-1]
-			c.live = c.live[:len(c.live)-1]
-			c.mix.undo(last.cls.idx)
-			close(last.stop)
+			continue
+		}
+		i, id, ok := c.ros.grow()
+		if !ok {
+			return // only fixed classes, all full
+		}
+		if ours {
+			c.live = append(c.live, c.r.spawn(c.r.classes[i], int(id)))
 		}
 	}
 }
 
-// spawn starts a closed-model user of class cs.
-func (r *runner) spawn(cs *classState) *User {
-	u := r.newUser(cs)
+// spawn starts a closed-model user of class cs, numbered id.
+func (r *runner) spawn(cs *classState, id int) *User {
+	u := r.newUser(cs, id)
 	r.wg.Add(1)
 	go r.userLoop(u)
 	return u

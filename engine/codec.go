@@ -100,6 +100,14 @@ func (iv *Interval) check() error {
 	case iv.ErrorsOverflow < 0 || iv.CPU < 0 || iv.Started < 0:
 		return errors.New("errors_overflow, cpu_ns or started: negative")
 	}
+	if len(iv.Lost) > MaxParts {
+		return fmt.Errorf("lost: %d segments, at most %d", len(iv.Lost), MaxParts)
+	}
+	for i, l := range iv.Lost {
+		if l == "" || len(l) > 64 || i > 0 && iv.Lost[i-1] >= l {
+			return fmt.Errorf("lost[%d]: empty, longer than 64 bytes, or not sorted", i)
+		}
+	}
 	for k, v := range iv.Classes {
 		if v < 0 {
 			return fmt.Errorf("classes[%q]: negative", k)

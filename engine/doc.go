@@ -54,6 +54,11 @@
 //     GeneratorBound with reasons, so a report never blames the service
 //     for the generator. A run records at most Plan.MaxNames (method,
 //     name) pairs; the requests of the others count under [OtherName].
+//   - Distributing: a [Segment] ("2/4", [ParseSegment], [Split]) in
+//     Plan.Segment makes Run apply one part of the plan, as k6's execution
+//     segments do: the parts' users, classes, arrivals and user numbers
+//     add up exactly to the whole plan's. RunInfo.Parts and Interval.Lost
+//     describe a run merged from several engines (engine/natsfleet).
 //   - Saving and reading back: [IntervalWriter] and [ReadIntervals] (JSON
 //     lines), [NewResult] to rebuild a Result from a [RunInfo] and saved
 //     intervals.

@@ -54,6 +54,14 @@ type Interval struct {
 
 	// CPU is the generator process's CPU time (user+system) during the span.
 	CPU time.Duration `json:"cpu_ns"`
+
+	// Lost, in a run merged from several engines (RunInfo.Parts), lists
+	// the segments (as Segment.String writes them) whose figures are
+	// missing from the span, in whole or in part: their engine had
+	// stopped, died or lost its connection. The span's figures are what
+	// the other engines measured; nothing stands in for the lost ones.
+	// Sorted; empty when every engine reported.
+	Lost []string `json:"lost,omitempty"`
 }
 
 // Duration is End - Start.
@@ -166,6 +174,15 @@ func (w *Interval) appendSpan(iv *Interval, maxErrors int) {
 	w.addCounts(iv, maxErrors)
 }
 
+// unionLost adds the lost segments of o to iv's.
+func (iv *Interval) unionLost(o *Interval) {
+	for _, s := range o.Lost {
+		if i, found := slices.BinarySearch(iv.Lost, s); !found {
+			iv.Lost = slices.Insert(slices.Clip(iv.Lost), i, s)
+		}
+	}
+}
+
 // Add merges o, the same span measured by another generator (another
 // engine of a distributed run), into iv: counts and histograms add
 // exactly, and so do users.
@@ -201,6 +218,7 @@ func (iv *Interval) addCounts(o *Interval, maxErrors int) {
 	iv.ErrorsOverflow += o.ErrorsOverflow + n1 + n2 + n3
 	iv.Started += o.Started
 	iv.CPU += o.CPU
+	iv.unionLost(o)
 }
 
 func cloneMap(m map[string]int) map[string]int {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.uber.org/ratelimit"
+
+	"github.com/soaklab/soak/internal/clock"
 )
 
 // DefaultMaxWorkers is the open model's worker cap when Open.MaxWorkers is 0.
@@ -18,16 +20,23 @@ const maxBacklog = 24 * time.Hour
 // go.uber.org/ratelimit hands each arrival, with its intended start time,
 // to an idle worker of the arrival's class, starting a new worker when
 // none is idle and the pool is below its cap, and dropping the arrival
-// (counted) when it is at the cap.
+// (counted) when it is at the cap. A segment of the plan takes the
+// arrivals at its own positions of the plan's arrival sequence, of the
+// class and at the time the whole plan gives them.
 type openLoad struct {
 	r          *runner
 	mix        *mix
 	idle       []chan time.Time // per class; unbuffered, so a send succeeds only to a waiting worker
 	maxWorkers int64
+	pos        int64 // the plan's arrivals so far, over every stage
 }
 
 func (r *runner) runOpen(l Open, loadEnd time.Time) {
-	o := &openLoad{r: r, mix: newMix(r.plan.Classes), maxWorkers: int64(cmp.Or(l.MaxWorkers, DefaultMaxWorkers))}
+	maxWorkers := int64(cmp.Or(l.MaxWorkers, DefaultMaxWorkers))
+	if !r.plan.Segment.Whole() {
+		maxWorkers = max(r.plan.Segment.Count(maxWorkers), 1)
+	}
+	o := &openLoad{r: r, mix: newMix(r.plan.Classes), maxWorkers: maxWorkers}
 	for range r.classes {
 		o.idle = append(o.idle, make(chan time.Time))
 	}
@@ -45,23 +54,37 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 // anchoredClock), and with a slack of maxBacklog it never skips an
 // arrival. When the dispatcher falls behind (a stall, a late stage start),
 // Take returns at once and arrivals go out late, each with its latency
-// still counted from its intended start. It reports false when the load
-// was stopped.
+// still counted from its intended start. A segment, whose arrivals are
+// not evenly spaced, sleeps until each of its own instead. It reports
+// false when the load was stopped.
 func (o *openLoad) dispatch(rate float64, start, end time.Time) bool {
 	r := o.r
+	seg := r.plan.Segment
 	period := time.Duration(float64(time.Second) / rate)
-	lim := ratelimit.New(1, ratelimit.Per(period), ratelimit.WithSlack(int(maxBacklog/period)+1),
-		ratelimit.WithClock(&anchoredClock{ctxClock: ctxClock{r.stopCtx}, anchor: start}))
+	var lim ratelimit.Limiter
+	if seg.Whole() {
+		lim = ratelimit.New(1, ratelimit.Per(period), ratelimit.WithSlack(int(maxBacklog/period)+1),
+			ratelimit.WithClock(&anchoredClock{ctxClock: ctxClock{r.stopCtx}, anchor: start}))
+	}
 	for i := int64(0); ; i++ {
 		intended := start.Add(time.Duration(i) * period)
 		if !intended.Before(end) {
 			return true
 		}
-		lim.Take()
+		ci := o.mix.next()
+		o.pos++
+		if !seg.Owns(o.pos - 1) {
+			continue
+		}
+		if lim != nil {
+			lim.Take()
+		} else {
+			clock.SleepUntil(r.stopCtx, intended)
+		}
 		if r.stopCtx.Err() != nil {
 			return false
 		}
-		o.arrive(intended)
+		o.arrive(intended, ci)
 	}
 }
 
@@ -84,11 +107,10 @@ func (c *anchoredClock) Now() time.Time {
 	return time.Now()
 }
 
-// arrive hands one arrival to a worker.
-func (o *openLoad) arrive(intended time.Time) {
+// arrive hands one arrival of class ci to a worker.
+func (o *openLoad) arrive(intended time.Time, ci int) {
 	r := o.r
 	r.sched.arrivals.Add(1)
-	ci := o.mix.next()
 	select {
 	case o.idle[ci] <- intended:
 		return
@@ -99,7 +121,9 @@ func (o *openLoad) arrive(intended time.Time) {
 		return
 	}
 	r.workers.Add(1)
-	u := r.newUser(r.classes[ci])
+	// Workers are numbered at the segment's positions of the plan's
+	// sequence of numbers, so two engines never share one.
+	u := r.newUser(r.classes[ci], int(r.plan.Segment.Position(r.userSeq.Add(1)-1))+1)
 	r.wg.Add(1)
 	go r.worker(u, intended, o.idle[ci])
 }

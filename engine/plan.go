@@ -105,6 +105,16 @@ type Plan struct {
 	// attribute server-side work to users and request names.
 	DisableLabels bool
 
+	// Segment, when not the zero value (the whole plan), is the part of
+	// the plan this Run applies, as one of several engines sharing it (a
+	// distributed run): of the plan's closed-model users and open-model
+	// arrivals it runs those at the segment's positions, with the class
+	// and at the time the whole plan gives them, so the parts together
+	// run exactly the plan (see [Segment]). MaxRPS is scaled by the
+	// segment's fraction, and Open.MaxWorkers is split as the users are
+	// (at least 1 each).
+	Segment Segment
+
 	// OnStart, when set, is called once before any load with the run's
 	// description. It is called on Run's goroutine.
 	OnStart func(RunInfo)

@@ -21,6 +21,16 @@ type RunInfo struct {
 	Rate      float64 `json:"rate,omitempty"`       // open: arrivals/s (largest stage)
 	MaxRPS    float64 `json:"max_rps,omitempty"`    // global cap, 0 = none
 
+	// Segment is the part of the plan this engine ran (Plan.Segment, as
+	// "2/4"), empty for the whole plan; Users, SpawnRate, Rate and MaxRPS
+	// are then the segment's share.
+	Segment string `json:"segment,omitempty"`
+	// Parts, for a run merged from several engines (engine/natsfleet),
+	// lists the plan's segments and the engines that ran them; empty for
+	// a run of one engine. Users, SpawnRate, Rate and MaxRPS are then the
+	// whole plan's, and Cores adds up the engines'.
+	Parts []Part `json:"parts,omitempty"`
+
 	Classes []ClassInfo `json:"classes"`
 
 	Cores     int    `json:"cores"`     // CPU cores available to the generator (GOMAXPROCS capped by NumCPU)
@@ -32,6 +42,18 @@ type RunInfo struct {
 	// average over the run, whatever the service does ([Plan.MaxThroughput]);
 	// 0 when the plan has no such bound.
 	MaxThroughput float64 `json:"max_throughput_rps,omitempty"`
+}
+
+// Part is one engine's share of a run merged from several.
+type Part struct {
+	Segment string `json:"segment"`          // as Segment.String: "2/3"
+	Engine  string `json:"engine,omitempty"` // who ran it, e.g. "host-a/4711"; empty when no engine took the segment
+	// Stopped, when set, is when the segment stopped counting before the
+	// run's end: its engine died, lost its connection, stopped early or
+	// never started (Why says which). Its share of the load is missing
+	// from the intervals from then on (Interval.Lost names it).
+	Stopped time.Time `json:"stopped,omitzero"`
+	Why     string    `json:"why,omitempty"`
 }
 
 // ClassInfo is a class's share in the plan.

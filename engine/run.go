@@ -60,7 +60,7 @@ type runner struct {
 	limiter ratelimit.Limiter
 	seed    uint64
 	classes []*classState
-	userSeq atomic.Int64
+	userSeq atomic.Int64 // open model: workers made so far
 
 	runCtx   context.Context // cancelled to abort requests in flight
 	abort    context.CancelFunc
@@ -148,6 +148,7 @@ func (r *runner) init(ctx context.Context) {
 			r.info.Rate = max(r.info.Rate, s.Rate)
 		}
 	}
+	r.describeSegment()
 	for i := range p.Classes {
 		c := &p.Classes[i]
 		r.classes = append(r.classes, newClassState(c, i))
@@ -156,8 +157,8 @@ func (r *runner) init(ctx context.Context) {
 	}
 	r.runCtx, r.abort = context.WithCancel(ctx)
 	r.stopCtx, r.stopLoad = context.WithCancel(r.runCtx)
-	if p.MaxRPS > 0 {
-		r.limiter = ratelimit.New(1, ratelimit.Per(time.Duration(float64(time.Second)/p.MaxRPS)),
+	if r.info.MaxRPS > 0 {
+		r.limiter = ratelimit.New(1, ratelimit.Per(time.Duration(float64(time.Second)/r.info.MaxRPS)),
 			ratelimit.WithClock(ctxClock{r.runCtx}))
 	}
 	r.lastCPU = processCPU()

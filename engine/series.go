@@ -113,3 +113,10 @@ func (s *Series) Width() int { return max(s.width, 1) }
 // first Add). It is exact even after coarsening. It is shared with the
 // series: do not modify it.
 func (s *Series) Total() *Interval { return s.total }
+
+// Result returns the Result of a run described by info whose intervals,
+// in time order, were added to s, as [Run] builds its own: for a caller
+// that merges intervals as they come (a distributed run's coordinator)
+// and must keep its memory bounded however long the run. s is shared
+// with the Result: add nothing to it afterwards.
+func (s *Series) Result(info RunInfo) *Result { return newResult(info, s) }

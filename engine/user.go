@@ -58,8 +58,8 @@ type User struct {
 	buf      []byte // request bytes, reused
 }
 
-func (r *runner) newUser(cls *classState) *User {
-	id := int(r.userSeq.Add(1))
+// newUser makes user number id (from 1) of class cls.
+func (r *runner) newUser(cls *classState, id int) *User {
 	u := &User{
 		ID:     id,
 		Class:  cls.c.Name,
@@ -92,6 +92,19 @@ func appendHeader(b []byte, k, v string) []byte {
 	b = append(b, ": "...)
 	b = append(b, v...)
 	return append(b, "\r\n"...)
+}
+
+// Segment is the part of the plan the user's run applies (Plan.Segment;
+// the zero value is the whole plan). Whatever all users of a run hand
+// out in turn (engine/scenario's round_robin data) takes the segment's
+// positions of the plan's turns ([Segment.Position]), so that the
+// engines sharing a plan never hand out the same turn.
+// A User made outside a run (a test's) has the whole plan.
+func (u *User) Segment() Segment {
+	if u.r == nil {
+		return Segment{}
+	}
+	return u.r.plan.Segment
 }
 
 // Jar returns the user's cookie jar, created on first use. Cookies set by

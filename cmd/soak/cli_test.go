@@ -131,16 +131,23 @@ func TestHelpAndVersion(t *testing.T) {
 // flagSets returns every command's flags, as the commands define them.
 func flagSets() map[string]*flag.FlagSet {
 	sets := map[string]*flag.FlagSet{}
-	for _, name := range []string{"run", "demo", "capacity", "report"} {
+	for _, name := range []string{"run", "demo", "capacity", "report", "worker", "k8s"} {
 		fs := newFlagSet(name)
 		var o runOptions
 		switch name {
 		case "report":
 			o.registerReport(fs)
+			(&rebuildFlags{}).register(fs)
+		case "worker":
+			(&workerOptions{}).register(fs)
+		case "k8s":
+			(&k8sOptions{}).register(fs)
 		default:
 			o.register(fs)
 		}
 		switch name {
+		case "run":
+			o.fleet.register(fs)
 		case "demo":
 			(&demoOptions{}).register(fs)
 		case "capacity":

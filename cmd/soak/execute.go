@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -28,6 +27,7 @@ type job struct {
 	opts     *runOptions
 	th       analysis.Thresholds
 	policy   analysis.Policy
+	fleet    *fleetJob // a coordinated run's workers (see coordinate); nil: the load runs here
 }
 
 // savedAnalysis is what run.json keeps of the analysis settings, so that
@@ -69,15 +69,9 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if out == "" {
 		out = filepath.Join("soak-results", j.plan.RunID)
 	}
-	probes := make([]string, len(j.sources))
-	for i, s := range j.sources {
-		probes[i] = s.Name()
-	}
-	saved, _ := json.Marshal(savedAnalysis{Thresholds: j.th, Policy: j.policy})
-	d, err := results.Create(out, results.Meta{
-		Version: version(), Command: c.commandLine(), Mode: j.mode,
-		Scenario: j.scenario, Probes: probes, Analysis: saved,
-	})
+	meta := c.meta(j)
+	meta.Fleet = j.fleet.location()
+	d, err := results.Create(out, meta)
 	if err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
@@ -85,6 +79,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	p := live.New(c.stderr, c.tty)
 	p.SetVerbosity(j.opts.locust.verbosity())
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
+	j.fleet.watch(p)
 	runCtx, cancel := context.WithCancel(ctx)
 	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
 	j.plan.Stop = c.stop
@@ -168,12 +163,14 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		Thresholds: &j.th, Policy: j.policy, Dir: s.out, Record: s.dir.Capture(),
 		OnSample: s.onSample,
 		Command:  c.commandLine(), Scenario: j.scenario,
+		Load: j.fleet.load(),
 	})
 	if err != nil {
 		s.release()
 		_ = s.dir.Finish(results.StatusInterrupted)
 		return exitError, err
 	}
+	j.fleet.record(s.dir, r)
 	interrupted := s.interrupted(ctx) || r.Partial
 	r.Partial = interrupted
 	code := o.locust.exitCode(r, r.ExitCode())

@@ -66,6 +66,9 @@ type runOptions struct {
 	locust locustFlags // Locust's flags: --only-summary, --exit-code-on-error, -L, --reset-stats
 
 	set map[string]bool // flags given on the command line, by name
+	fs  *flag.FlagSet   // the parsed flags, for the plan flags a coordinator sends its workers
+
+	fleet fleetFlags // soak run's: --segment, or coordinating workers (--workers)
 }
 
 // targetFlags override the report's targets (analysis.Thresholds) and
@@ -158,7 +161,7 @@ func (o *runOptions) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.set = map[string]bool{}
+	o.set, o.fs = map[string]bool{}, fs
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return rest, nil
 }

@@ -17,10 +17,12 @@ import (
 // capacityFile holds a capacity search's result in its results directory.
 const capacityFile = "capacity.json"
 
-func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
+func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 	var o runOptions
+	var rb rebuildFlags
 	fs := newFlagSet("report")
 	o.registerReport(fs)
+	rb.register(fs)
 	rest, err := o.parse(fs, args)
 	if err != nil {
 		return exitUsage, err
@@ -35,6 +37,13 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 		return exitUsage, err
 	}
 	dir := rest[0]
+	if rb.nats != "" {
+		if err := c.rebuild(ctx, dir, &rb); err != nil {
+			return exitError, err
+		}
+	} else if rb.job != "" || rb.run != "" {
+		return exitUsage, usagef("--job and --run go with --nats URL: they name the run to rebuild from its stream")
+	}
 	saved, err := results.Open(dir)
 	if err != nil {
 		return exitError, err
@@ -42,6 +51,7 @@ func (c *cli) cmdReport(_ context.Context, args []string) (int, error) {
 	for _, w := range saved.Warnings {
 		fmt.Fprintf(c.stderr, "soak report: %s\n", w)
 	}
+	c.fleetHint(dir, saved)
 	var sa savedAnalysis
 	if len(saved.Meta.Analysis) > 0 {
 		if err := json.Unmarshal(saved.Meta.Analysis, &sa); err != nil {

@@ -22,7 +22,10 @@ const preflightTimeout = 5 * time.Second
 
 func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	var o runOptions
-	if err := o.parseRunFlags("run", args); err != nil {
+	if err := o.parseRunFlags("run", args, &o.fleet); err != nil {
+		return exitUsage, err
+	}
+	if err := o.fleet.check(o.given); err != nil {
 		return exitUsage, err
 	}
 	if err := o.checkOutputs(); err != nil {
@@ -37,6 +40,10 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	j, err := c.newJob("run", &o, sc, nil)
 	if err != nil {
 		return prepared(pctx, exitUsage, err)
+	}
+	j.plan.Segment = o.fleet.segment.S
+	if o.fleet.coordinating() {
+		return c.coordinate(ctx, &o, j) // the workers check the host
 	}
 	if err := preflight(pctx, j.plan.Host); err != nil {
 		return prepared(pctx, exitError, err)
@@ -76,7 +83,7 @@ func (o *runOptions) loadScenario(ctx context.Context) (*scenario.Scenario, erro
 	if strings.EqualFold(filepath.Ext(o.scenario), ".py") {
 		return nil, asUsage(readLocustfile(flag, o.scenario))
 	}
-	sc, err := scenario.LoadContext(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
+	sc, err := o.fleet.load(ctx, o.scenario, scenario.LoadOptions{DataDirs: o.dataDirs.Values})
 	if err != nil && errors.Is(err, scenario.ErrInvalid) {
 		if isLocustfile(o.scenario) {
 			return nil, asUsage(readLocustfile(flag, o.scenario))

@@ -98,6 +98,7 @@ elapsed/remaining time, users, requests/s, p50/p95/p99, failures and 429s; off
 a terminal, one line every 10 s.
 
 ` + runFlagsUsage + `
+` + fleetFlagsUsage + `
 ` + exitCodes + `
 Examples:
   # Locust's sustained-load command, as soak takes it
@@ -114,6 +115,9 @@ Examples:
 
   # a step load, and a stricter p95
   soak run --scenario soak.yaml --stages 5m:50,5m:100,5m:200 --max-p95 300ms
+
+  # distributed: this process coordinates 3 workers (soak worker --nats ...) over NATS
+  soak run --scenario soak.yaml -u 3000 -r 100 -t 1h --workers nats://127.0.0.1:4222 --expect 3
 `
 
 const demoUsage = `Usage: soak demo [flags]
@@ -194,6 +198,8 @@ Flags:
   --max-memory, --strict-targets and --probe-optional, as for soak run (the run's
   own settings are kept; these turn a setting on or change a target).
 
+` + rebuildUsage + `
+` + natsFlagsUsage + `
 The exit code is the verdict's, as for soak run (0, 3, 4 or 5); 1 when DIR
 cannot be read. After a kill -9 the phases the run reached are on disk: the
 steady state it had is analysed.
@@ -202,6 +208,7 @@ Examples:
   soak report soak-results/20261128T051500Z-3f9a
   soak report --md soak-results/20261128T051500Z-3f9a > report.md
   soak report --max-p95 300ms soak-results/20261128T051500Z-3f9a
+  soak report --nats nats://127.0.0.1:4222 soak-results/20261128T051500Z-3f9a  # a coordinator that died
 `
 
 const helpUsage = `Usage: soak help [COMMAND]

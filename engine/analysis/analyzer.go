@@ -79,6 +79,7 @@ func (a *analyzer) notes() []string {
 				s.Name, s.Failed, s.Polls, s.LastError))
 		}
 	}
+	out = append(out, fleetNotes(a.res)...)
 	if a.res.GeneratorBound {
 		out = append(out, "The load generator, not the service, limited this run: "+strings.Join(a.res.Reasons, "; ")+
 			". Latency and throughput figures understate what the service can do.")

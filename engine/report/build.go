@@ -71,6 +71,9 @@ func configurationRows(r *analysis.Result) []KV {
 	if res.RunID != "" {
 		rows = append(rows, KV{"Run", res.RunID})
 	}
+	if g := generators(&res.RunInfo); g != "" {
+		rows = append(rows, KV{"Load Generators", g})
+	}
 	if r.Capture != nil && len(r.Capture.Timing) > 0 {
 		var parts []string
 		for _, s := range r.Capture.Timing {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -86,6 +87,22 @@ type Config struct {
 	// URLs), for the report's Test Execution Instructions; "" for a plan
 	// built in Go.
 	Scenario string
+	// Load applies the plan's load and returns what it measured, as
+	// engine.Run does; nil means engine.Run. A distributed run puts here
+	// a coordinator that runs the plan on workers and merges their
+	// intervals (engine/natsfleet). It must behave as engine.Run does:
+	// call Plan.OnStart once before any load, hand every interval to
+	// Plan.OnInterval in order before it returns, honour Plan.Stop and
+	// ctx, and return a complete Result.
+	Load func(ctx context.Context, p engine.Plan) (*engine.Result, error)
+}
+
+// load is Config.Load, or engine.Run.
+func (c *Config) load() func(context.Context, engine.Plan) (*engine.Result, error) {
+	if c.Load != nil {
+		return c.Load
+	}
+	return engine.Run
 }
 
 // withDefaults validates c and fills its zero fields; errors name the

@@ -95,7 +95,7 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	loadDone := make(chan struct{})
 	polled := make(chan loadTimes, 1)
 	go func() { polled <- o.pollLoad(ctx, started, loadDone) }()
-	res, err := engine.Run(ctx, plan)
+	res, err := cfg.load()(ctx, plan)
 	close(loadDone)
 	lt := <-polled
 	if err != nil {

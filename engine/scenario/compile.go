@@ -44,7 +44,9 @@ func (s *runSource) pick(u *engine.User) int {
 	case orderPerUser:
 		return (u.ID - 1) % n
 	case orderRoundRobin:
-		return int((s.next.Add(1) - 1) % uint64(n))
+		// The turns of the whole plan: another engine's segment takes
+		// the other turns.
+		return int(u.Segment().Position(int64(s.next.Add(1)-1)) % int64(n))
 	}
 	return u.Rand.IntN(n)
 }

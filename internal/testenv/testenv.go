@@ -1,14 +1,16 @@
-// Package testenv gives tests the real PostgreSQL and Redis servers of the
-// machine they run on, and decides what a test does when one is missing:
+// Package testenv gives tests the real PostgreSQL, Redis and NATS (with
+// JetStream) servers of the machine they run on, and decides what a test does when one is missing:
 // skip by default, fail when SOAK_REQUIRE_SERVICES=1 (as .ci/run sets it).
 //
 // Addresses come from SOAK_TEST_DATABASE_URL (default
-// postgres://root@127.0.0.1:5432/test?sslmode=disable) and
-// SOAK_TEST_REDIS_URL (default redis://127.0.0.1:6379/0). Both must be
+// postgres://root@127.0.0.1:5432/test?sslmode=disable),
+// SOAK_TEST_REDIS_URL (default redis://127.0.0.1:6379/0) and
+// SOAK_TEST_NATS_URL (default nats://127.0.0.1:4222). All must be
 // loopback: tests never send traffic anywhere else.
 //
-// Tests that create tables or keys name them with [Name] and drop them in
-// t.Cleanup, so runs on one server do not see each other's data.
+// Tests that create tables, keys or streams name them with [Name] and
+// drop them in t.Cleanup, so runs on one server do not see each other's
+// data.
 package testenv
 
 import (
@@ -28,6 +30,7 @@ import (
 const (
 	DefaultDatabaseURL = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
+	DefaultNATSURL     = "nats://127.0.0.1:4222"
 )
 
 // Required reports whether SOAK_REQUIRE_SERVICES=1: a test that needs a
@@ -58,6 +61,14 @@ func DatabaseURL(t testing.TB) string {
 func RedisURL(t testing.TB) string {
 	t.Helper()
 	return service(t, "SOAK_TEST_REDIS_URL", DefaultRedisURL, "6379")
+}
+
+// NATSURL returns the URL of the NATS server (run with JetStream, as
+// `nats-server -js`) for tests after checking that it accepts TCP
+// connections; it skips or fails t when it does not.
+func NATSURL(t testing.TB) string {
+	t.Helper()
+	return service(t, "SOAK_TEST_NATS_URL", DefaultNATSURL, "4222")
 }
 
 func service(t testing.TB, env, def, port string) string {

@@ -19,17 +19,23 @@ func TestServices(t *testing.T) {
 	if u := RedisURL(t); !strings.HasPrefix(u, "redis") {
 		t.Fatalf("RedisURL = %q", u)
 	}
+	if u := NATSURL(t); !strings.HasPrefix(u, "nats") {
+		t.Fatalf("NATSURL = %q", u)
+	}
 }
 
 func TestRefusesRemote(t *testing.T) {
 	t.Setenv("SOAK_TEST_REDIS_URL", "redis://10.0.0.1:6379/0")
-	ft := &fatalT{TB: t}
-	func() {
-		defer func() { recover() }()
-		RedisURL(ft)
-	}()
-	if !ft.failed || !strings.Contains(ft.msg, "loopback") {
-		t.Fatalf("non-loopback URL accepted (failed=%v msg=%q)", ft.failed, ft.msg)
+	t.Setenv("SOAK_TEST_NATS_URL", "nats://10.0.0.1:4222")
+	for name, get := range map[string]func(testing.TB) string{"RedisURL": RedisURL, "NATSURL": NATSURL} {
+		ft := &fatalT{TB: t}
+		func() {
+			defer func() { recover() }()
+			get(ft)
+		}()
+		if !ft.failed || !strings.Contains(ft.msg, "loopback") {
+			t.Fatalf("%s: non-loopback URL accepted (failed=%v msg=%q)", name, ft.failed, ft.msg)
+		}
 	}
 }
 

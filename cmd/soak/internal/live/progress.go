@@ -42,6 +42,7 @@ type Progress struct {
 	note    string
 	drawn   int // lines of the last terminal view
 	quiet   Verbosity
+	workers func() []Worker // a distributed run's workers, or nil
 }
 
 // Verbosity is how much a Progress writes while a run goes.
@@ -212,6 +213,7 @@ func (p *Progress) Finish() {
 // logWindow logs the intervals gathered since the last line.
 func (p *Progress) logWindow() {
 	p.logf(p.last.End, "%s | %s", p.elapsed(), p.figures())
+	p.logWorkers(p.last.End)
 	p.logged = p.last.End
 	p.recent = p.recent[:0]
 }

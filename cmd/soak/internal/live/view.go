@@ -3,6 +3,7 @@ package live
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // maxProbeLines bounds the probe lines of the terminal view.
@@ -45,6 +46,7 @@ func (p *Progress) viewLines() []string {
 		}
 		lines = append(lines, s.describe(false))
 	}
+	lines = append(lines, p.workerLines(time.Now())...)
 	if p.note != "" {
 		lines = append(lines, p.note)
 	}

@@ -66,6 +66,20 @@ type Meta struct {
 	// Outputs lists the outputs written, relative to the directory or as
 	// given on the command line.
 	Outputs []string `json:"outputs,omitempty"`
+	// Fleet, for a distributed run, says where its stream is, so that
+	// `soak report DIR --nats URL` can rebuild it after its coordinator
+	// died.
+	Fleet *Fleet `json:"fleet,omitempty"`
+}
+
+// Fleet locates a distributed run's stream: the coordinator's NATS URL
+// without credentials, the job and the run.
+type Fleet struct {
+	NATS string `json:"nats"`
+	Job  string `json:"job"`
+	Run  string `json:"run"`
+	// Rebuilt is when the intervals were last rebuilt from the stream.
+	Rebuilt time.Time `json:"rebuilt,omitzero"`
 }
 
 // writeJSON writes v to path atomically (temporary file, then rename).

@@ -10,7 +10,7 @@ import (
 const Redacted = "REDACTED"
 
 // secretFlags are the flags whose values are secrets.
-var secretFlags = map[string]bool{"probe-token": true, "token": true}
+var secretFlags = map[string]bool{"probe-token": true, "token": true, "nats-token": true}
 
 // Redact returns args as one shell-quoted command line with every secret
 // replaced by Redacted: values of secret flags (--probe-token X,
@@ -44,8 +44,13 @@ func Redact(args []string) string {
 	return b.String()
 }
 
-// urlPattern finds URLs in a text.
-var urlPattern = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>]+`)
+// natsScheme are the URL schemes of NATS servers, whose user name alone
+// (nats://TOKEN@host) is a token.
+var natsScheme = map[string]bool{"nats": true, "tls": true, "ws": true, "wss": true}
+
+// urlPattern finds URLs in a text; a comma ends one, as it separates
+// the servers of a NATS URL list.
+var urlPattern = regexp.MustCompile(`[a-zA-Z][a-zA-Z0-9+.-]*://[^\s"'<>,]+`)
 
 // RedactText removes secrets from a free text: URL passwords
 // (postgres://u:pw@host becomes postgres://u:REDACTED@host) and the
@@ -56,6 +61,12 @@ func RedactText(s string) string {
 	}
 	return urlPattern.ReplaceAllStringFunc(s, func(raw string) string {
 		u, err := url.Parse(raw)
+		if err == nil && u.User != nil && natsScheme[strings.ToLower(u.Scheme)] {
+			if _, has := u.User.Password(); !has {
+				u.User = url.User(Redacted) // a user name alone is a NATS token
+				return u.String()
+			}
+		}
 		if err != nil || u.User == nil {
 			if strings.Contains(raw, "@") && strings.Contains(raw, ":") {
 				return Redacted // unparsable, maybe with credentials: drop it whole

@@ -173,12 +173,14 @@ func TestOpenRefuses(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	cases := map[string][]string{
-		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":          {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
-		"soak run -probe-token=REDACTED":                                        {"soak", "run", "-probe-token=tok"},
-		"soak demo --database-url postgres://root:REDACTED@127.0.0.1:5432/test": {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
-		"soak demo --redis-url redis://127.0.0.1:6379/0":                        {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
-		"soak run --url '/a b'":                                                 {"soak", "run", "--url", "/a b"},
-		"soak run --probe-token":                                                {"soak", "run", "--probe-token"},
+		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":              {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
+		"soak run -probe-token=REDACTED":                                            {"soak", "run", "-probe-token=tok"},
+		"soak demo --database-url postgres://root:REDACTED@127.0.0.1:5432/test":     {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
+		"soak demo --redis-url redis://127.0.0.1:6379/0":                            {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
+		"soak run --url '/a b'":                                                     {"soak", "run", "--url", "/a b"},
+		"soak run --probe-token":                                                    {"soak", "run", "--probe-token"},
+		"soak worker --nats-token REDACTED --nats nats://REDACTED@127.0.0.1:4222":   {"soak", "worker", "--nats-token", "s3cr3t", "--nats", "nats://t0k3n@127.0.0.1:4222"},
+		"soak run --workers nats://u:REDACTED@127.0.0.1:4222,tls://REDACTED@h:4443": {"soak", "run", "--workers", "nats://u:pw@127.0.0.1:4222,tls://t0k@h:4443"},
 	}
 	for want, args := range cases {
 		if got := Redact(args); got != want {
@@ -190,5 +192,34 @@ func TestRedact(t *testing.T) {
 	}
 	if got := RedactText("dial redis://:pw@127.0.0.1:6379 and postgres://u:pw2@h/db failed"); strings.Contains(got, "pw") {
 		t.Errorf("RedactText kept a password: %q", got)
+	}
+}
+
+// TestRebuild: a directory rebuilt from a stream reads back like one
+// written as the run went, keeping the probe samples already there.
+func TestRebuild(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rebuilt")
+	t0 := time.Date(2027, 1, 15, 8, 0, 0, 0, time.UTC)
+	info := engine.RunInfo{RunID: "r", Start: t0, Interval: time.Second, Duration: 2 * time.Second,
+		Parts: []engine.Part{{Segment: "1/2", Engine: "a"}, {Segment: "2/2", Engine: "b", Stopped: t0.Add(time.Second), Why: "gone"}}}
+	ivs := []*engine.Interval{{Seq: 0, Span: 1, Start: t0, End: t0.Add(time.Second)},
+		{Seq: 1, Span: 1, Start: t0.Add(time.Second), End: t0.Add(2 * time.Second), Lost: []string{"2/2"}}}
+	meta := Meta{Mode: "run", Status: StatusInterrupted, Info: &info, Fleet: &Fleet{NATS: "nats://127.0.0.1:4222", Job: "j", Run: "r"}}
+	if err := Rebuild(dir, meta, ivs); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, CaptureFile), nil, 0o644)
+	if err := Rebuild(dir, meta, ivs); err != nil { // again, over the first
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Intervals) != 2 || s.Meta.Fleet.Run != "r" || s.Result().Parts[1].Why != "gone" || s.Capture == nil {
+		t.Errorf("read back: %d intervals, meta %+v", len(s.Intervals), s.Meta)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
 	}
 }
