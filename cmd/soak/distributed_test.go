@@ -119,7 +119,7 @@ func seedMix(t *testing.T, dir string) string {
 // with extra flags.
 func coordinator(t *testing.T, dir string, tg *tally, url, job string, extra ...string) []string {
 	args := []string{"run", "--scenario", seedMix(t, dir), "--host", tg.URL, "-r", "0", "--interval", "250ms",
-		"--workers", url, "--expect", "3", "--job", job, "--out", "out"}
+		"--workers", url, "--expect", "3", "--job", job, "--out", "out", "--probe-optional"}
 	return append(append(args, quick...), extra...)
 }
 

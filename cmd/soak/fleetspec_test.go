@@ -143,7 +143,7 @@ func TestSegmentRun(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "seg")
 	code, stdout, stderr := inProcess(t, nil, append([]string{"run", "--host", tg.URL, "--url", "/ok", "-u", "8", "-r", "0",
-		"-t", "1s", "--segment", "2/4", "--out", out}, quick...)...)
+		"-t", "1s", "--segment", "2/4", "--out", out, "--probe-optional"}, quick...)...)
 	if code != exitOK && code != exitTargetMissed {
 		t.Fatalf("exit %d:\n%s\n%s", code, stdout, stderr)
 	}
