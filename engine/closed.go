@@ -29,7 +29,18 @@ func (r *runner) runClosed(l Closed, loadEnd time.Time) {
 	walkStages(r.info.Start, loadEnd, stages, func(s Stage) time.Duration { return s.Duration },
 		func(s Stage, _, end time.Time) bool {
 			c.rampTo(s.Users, end)
-			return clock.SleepUntil(r.stopCtx, end)
+			for {
+				switch r.holdUntil(end) {
+				case holdEnded:
+					return true
+				case holdStopped:
+					return false
+				}
+				if ch, ok := r.plan.Control.take(); ok {
+					r.applied(ch)
+					c.rampTo(ch.Users, end)
+				}
+			}
 		})
 	if l.RampDown > 0 && r.stopCtx.Err() == nil && c.ros.running() > 0 {
 		c.rate = float64(c.ros.running()) / l.RampDown.Seconds()

@@ -108,6 +108,15 @@ func (iv *Interval) check() error {
 			return fmt.Errorf("lost[%d]: empty, longer than 64 bytes, or not sorted", i)
 		}
 	}
+	if len(iv.Changes) > maxIntervalChanges {
+		return fmt.Errorf("changes: %d, at most %d", len(iv.Changes), maxIntervalChanges)
+	}
+	for i, c := range iv.Changes {
+		if c.Users < 0 || c.Users > MaxControlUsers || !(c.Rate >= 0 && c.Rate <= MaxControlRate) ||
+			c.Rate > 0 && (c.Users != 0 || c.Zero) || c.Zero && c.Users != 0 || c.At.IsZero() {
+			return fmt.Errorf("changes[%d]: users, rate or at out of range", i)
+		}
+	}
 	for k, v := range iv.Classes {
 		if v < 0 {
 			return fmt.Errorf("classes[%q]: negative", k)

@@ -94,6 +94,7 @@ func (r *runner) flush(seq int, start, end time.Time, sink *sink) time.Time {
 		iv.Schedule = r.sched.take(users)
 	}
 	r.rec.collect(iv)
+	iv.Changes = r.takeChanges()
 	cpu := processCPU()
 	iv.CPU, r.lastCPU = cpu-r.lastCPU, cpu
 	r.series.Add(iv)

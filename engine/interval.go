@@ -62,6 +62,10 @@ type Interval struct {
 	// the other engines measured; nothing stands in for the lost ones.
 	// Sorted; empty when every engine reported.
 	Lost []string `json:"lost,omitempty"`
+
+	// Changes lists the load changes made through a [Control] that the
+	// engine applied in the span, in order: unplanned stage boundaries.
+	Changes []Change `json:"changes,omitempty"`
 }
 
 // Duration is End - Start.
@@ -204,6 +208,10 @@ func (iv *Interval) Add(o *Interval, maxErrors int) {
 	}
 	iv.Schedule.Add(&o.Schedule)
 	iv.addCounts(o, maxErrors)
+	if len(o.Changes) > 0 {
+		iv.Changes = append(slices.Clone(iv.Changes), o.Changes...)
+		slices.SortStableFunc(iv.Changes, func(a, b Change) int { return a.At.Compare(b.At) })
+	}
 }
 
 func (iv *Interval) addCounts(o *Interval, maxErrors int) {

@@ -45,7 +45,23 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 		stages = []RateStage{{Duration: r.info.Duration, Rate: l.Rate}}
 	}
 	walkStages(r.info.Start, loadEnd, stages, func(s RateStage) time.Duration { return s.Duration },
-		func(s RateStage, at, end time.Time) bool { return o.dispatch(s.Rate, at, end) })
+		func(s RateStage, at, end time.Time) bool {
+			rate := s.Rate
+			for {
+				switch o.dispatch(rate, at, end) {
+				case holdEnded:
+					return true
+				case holdStopped:
+					return false
+				}
+				// The arrivals before now went out; the schedule goes
+				// on from now, at the new rate when a change waits.
+				at = time.Now()
+				if ch, ok := r.plan.Control.take(); ok {
+					rate, at = ch.Rate, r.applied(ch).At
+				}
+			}
+		})
 }
 
 // dispatch releases arrivals at rate per second from start until end.
@@ -56,10 +72,12 @@ func (r *runner) runOpen(l Open, loadEnd time.Time) {
 // Take returns at once and arrivals go out late, each with its latency
 // still counted from its intended start. A segment, whose arrivals are
 // not evenly spaced, sleeps until each of its own instead. It reports
-// false when the load was stopped.
-func (o *openLoad) dispatch(rate float64, start, end time.Time) bool {
+// holdEnded at end, holdStopped when the load was stopped, and
+// holdChanged when a Control's change waits (Plan.Control).
+func (o *openLoad) dispatch(rate float64, start, end time.Time) hold {
 	r := o.r
 	seg := r.plan.Segment
+	changes := r.changes()
 	period := time.Duration(float64(time.Second) / rate)
 	var lim ratelimit.Limiter
 	if seg.Whole() {
@@ -69,7 +87,12 @@ func (o *openLoad) dispatch(rate float64, start, end time.Time) bool {
 	for i := int64(0); ; i++ {
 		intended := start.Add(time.Duration(i) * period)
 		if !intended.Before(end) {
-			return true
+			return holdEnded
+		}
+		select {
+		case <-changes:
+			return holdChanged
+		default:
 		}
 		ci := o.mix.next()
 		o.pos++
@@ -82,7 +105,7 @@ func (o *openLoad) dispatch(rate float64, start, end time.Time) bool {
 			clock.SleepUntil(r.stopCtx, intended)
 		}
 		if r.stopCtx.Err() != nil {
-			return false
+			return holdStopped
 		}
 		o.arrive(intended, ci)
 	}

@@ -63,6 +63,13 @@ type Plan struct {
 	// no load at all. Cancelling Run's context is the hard stop.
 	Stop <-chan struct{}
 
+	// Control, when set, lets another goroutine change the users (closed
+	// model) or the arrival rate (open model) while the load runs (see
+	// [Control]); each change is an unplanned stage boundary, listed in
+	// Interval.Changes. Nil means the plan's load only. A Control serves
+	// one Run at a time.
+	Control *Control
+
 	// MaxRPS caps the requests per second of the whole run (all users
 	// together) with go.uber.org/ratelimit. Zero means no cap. Time spent
 	// waiting for the cap is not counted as latency.

@@ -76,6 +76,9 @@ type runner struct {
 	wg      sync.WaitGroup // user and worker goroutines
 	series  Series
 	lastCPU time.Duration
+
+	changeMu       sync.Mutex
+	pendingChanges []Change // applied through Plan.Control since the last interval
 }
 
 type settings struct {
@@ -200,11 +203,17 @@ func (r *runner) run(ctx context.Context) *Result {
 
 	watched := r.watchStop()
 	loadEnd := r.info.Start.Add(r.info.Duration)
+	if c := r.plan.Control; c != nil {
+		c.attach(r.info.Model)
+	}
 	switch l := r.plan.Load.(type) {
 	case Closed:
 		r.runClosed(l, loadEnd)
 	case Open:
 		r.runOpen(l, loadEnd)
+	}
+	if c := r.plan.Control; c != nil {
+		c.detach()
 	}
 	stopped := r.stopped.Load() // read as the load ends: a Stop after it changes nothing
 	r.finish()
