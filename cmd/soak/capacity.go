@@ -86,6 +86,9 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 			return exitUsage, usagef("--%s: soak capacity sets the load with its steps (--start-users, --step-users, --max-users, --step-duration)", name)
 		}
 	}
+	if o.given("web", "web-token", "web-read-only", "web-keep") {
+		return exitUsage, usagef("--web: soak capacity has no web view (soak run and soak demo have)")
+	}
 	if o.given("exit-code-on-error") {
 		return exitUsage, usagef("--exit-code-on-error: soak capacity's steps fail on purpose (the breaking point); it exits 0 once its search ran")
 	}

@@ -82,6 +82,9 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) (int, error) {
 	if err := d.check(&o); err != nil {
 		return exitUsage, err
 	}
+	if err := o.web.check(c.getenv, o.given); err != nil {
+		return exitUsage, err
+	}
 	d.fromEnv(c.getenv)
 	if !d.serve {
 		if err := o.checkOutputs(); err != nil {

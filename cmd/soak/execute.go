@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/live"
 	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/cmd/soak/internal/web"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
@@ -46,7 +47,9 @@ type session struct {
 	dir      *results.Dir
 	progress *live.Progress
 	graceful *graceful
-	release  func() // ends the session's watches; called by finish or on an error
+	web      *liveWeb        // --web's view, nil without
+	cmd      context.Context // the command's: cancelled by the second Ctrl-C
+	release  func()          // ends the session's watches; called by finish or on an error
 }
 
 // begin creates the results directory of j and wires the plan's
@@ -69,10 +72,15 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	if out == "" {
 		out = filepath.Join("soak-results", j.plan.RunID)
 	}
+	w, err := startWeb(j)
+	if err != nil {
+		return nil, err
+	}
 	meta := c.meta(j)
 	meta.Fleet = j.fleet.location()
 	d, err := results.Create(out, meta)
 	if err != nil {
+		w.close()
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	c.resultsDir.Store(&out)
@@ -80,15 +88,17 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 	p.SetVerbosity(j.opts.locust.verbosity())
 	p.SetLabel(strings.TrimPrefix(j.mode+" run", "run "))
 	j.fleet.watch(p)
+	w.announce(p.Note)
 	runCtx, cancel := context.WithCancel(ctx)
 	g := &graceful{cancel: cancel, note: p.Note, stopTimeout: j.plan.StopTimeout}
-	j.plan.Stop = c.stop
-	j.plan.OnStart = func(ri engine.RunInfo) { g.enter(underLoad); d.Start(ri); p.Start(ri) }
-	j.plan.OnInterval = func(iv *engine.Interval) { d.Interval(iv); p.Interval(iv) }
-	if c.stop != nil {
+	stop := w.stopOf(runCtx, c.stop)
+	j.plan.Stop = stop
+	j.plan.OnStart = func(ri engine.RunInfo) { g.enter(underLoad); d.Start(ri); p.Start(ri); w.start(ri) }
+	j.plan.OnInterval = func(iv *engine.Interval) { d.Interval(iv); p.Interval(iv); w.interval(iv) }
+	if stop != nil {
 		go func() {
 			select {
-			case <-c.stop:
+			case <-stop:
 				g.interrupt()
 			case <-runCtx.Done():
 			}
@@ -98,7 +108,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 		p.Note(fmt.Sprintf("exiting now: requests in flight aborted, outputs written if they take less than %s", exitGrace))
 	})
 	release := func() { second(); cancel() }
-	return &session{ctx: runCtx, out: out, dir: d, progress: p, graceful: g, release: release}, nil
+	return &session{ctx: runCtx, out: out, dir: d, progress: p, graceful: g, web: w, cmd: ctx, release: release}, nil
 }
 
 // onSample shows a probe sample on the live view; a drain sample means
@@ -112,6 +122,7 @@ func (s *session) onSample(smp *capture.Sample) {
 		perr = errors.New(smp.Error)
 	}
 	s.progress.Probe(smp.Source, perr)
+	s.web.sample(smp)
 }
 
 // interrupted reports whether a Ctrl-C came; ctx is the command's.
@@ -141,6 +152,7 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 		code = exitError // what the caller returns when finish fails
 	}
 	c.summarize(r, s.out, written, o, interrupted, code)
+	s.web.finish(s.cmd, c.stop, c.stderr, web.Final{Analysis: r, ExitCode: code, Files: written, Dir: s.out, Interrupted: interrupted})
 	return errors.Join(werr, ferr)
 }
 
@@ -167,6 +179,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	})
 	if err != nil {
 		s.release()
+		s.web.close()
 		_ = s.dir.Finish(results.StatusInterrupted)
 		return exitError, err
 	}

@@ -69,6 +69,7 @@ type runOptions struct {
 	fs  *flag.FlagSet   // the parsed flags, for the plan flags a coordinator sends its workers
 
 	fleet fleetFlags // soak run's: --segment, or coordinating workers (--workers)
+	web   webFlags   // --web and its companions (see web.go)
 }
 
 // targetFlags override the report's targets (analysis.Thresholds) and
@@ -118,6 +119,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.baseline, "baseline", "")
 	fs.Var(&o.settle, "settle", "")
 	fs.Var(&o.drain, "drain", "")
+	o.web.register(fs)
 
 	o.targets.register(fs)
 

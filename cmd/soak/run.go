@@ -28,6 +28,9 @@ func (c *cli) cmdRun(ctx context.Context, args []string) (int, error) {
 	if err := o.fleet.check(o.given); err != nil {
 		return exitUsage, err
 	}
+	if err := o.web.check(c.getenv, o.given); err != nil {
+		return exitUsage, err
+	}
 	if err := o.checkOutputs(); err != nil {
 		return exitUsage, err
 	}

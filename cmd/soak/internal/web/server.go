@@ -173,6 +173,13 @@ func (s *Server) Close() error {
 	return err
 }
 
+// Viewers is the number of event streams open.
+func (s *Server) Viewers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.viewers
+}
+
 // Linger keeps serving after Done while a viewer is connected, at most
 // max, until a viewer presses "close" (POST /stop after the run) or ctx
 // is done; it returns at once when no one is watching.
