@@ -93,7 +93,8 @@ type endpointRow struct {
 // Start announces the run (engine.Plan.OnStart).
 func (s *Server) Start(ri engine.RunInfo) {
 	s.feedMu.Lock()
-	s.feed = feed{start: ri.Start, endpoints: map[[2]string]*engine.Stat{}, last: map[string]capture.Point{}}
+	// The baseline's samples came before: their phase and points stay.
+	s.feed.start, s.feed.endpoints = ri.Start, map[[2]string]*engine.Stat{}
 	s.feedMu.Unlock()
 	ev := startEvent{RunID: ri.RunID, Host: ri.Host, Model: ri.Model, Start: ri.Start.UnixMilli(),
 		IntervalMS: ri.Interval.Milliseconds(), Duration: ri.Duration.Seconds(), Users: ri.Users, Rate: ri.Rate,

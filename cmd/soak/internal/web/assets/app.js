@@ -74,7 +74,9 @@
     draw() {
       const svg = this.svg;
       while (svg.firstChild) svg.removeChild(svg.firstChild);
-      let t0 = 0, t1 = Math.max(duration, 1), vmax = 0;
+      // The x axis grows with the run (at least 10 s), so its start is not
+      // squeezed against the planned end; the status line says how far.
+      let t0 = 0, t1 = 10, vmax = 0;
       for (const s of this.series) for (const [t, v] of s) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); vmax = Math.max(vmax, v); }
       const step = niceStep(vmax / 4 || 1), top = Math.max(step * Math.ceil(vmax / step), step);
       const x = (t) => L + (t - t0) / (t1 - t0) * PW, y = (v) => T + PH - v / top * PH;
@@ -87,11 +89,12 @@
         el("text", { class: "tick", x: x(t), y: H - 10, "text-anchor": "middle" }, svg).textContent = elapsed(t);
       }
       el("line", { class: "axis", x1: L, x2: L + PW, y1: T + PH, y2: T + PH }, svg);
-      for (const m of markers) {
-        if (m.t < t0 || m.t > t1) continue;
+      markers.forEach((m, i) => {
+        if (m.t < t0 || m.t > t1) return;
         el("line", { class: "marker", x1: x(m.t), x2: x(m.t), y1: T, y2: T + PH }, svg);
-        el("text", { class: "marker-text", x: x(m.t) + 3, y: T + 10 }, svg).textContent = m.text;
-      }
+        // Labels on three rows, so that markers close in time stay legible.
+        el("text", { class: "marker-text", x: x(m.t) + 3, y: T + 10 + 12 * (i % 3) }, svg).textContent = m.text;
+      });
       let n = 0;
       this.series.forEach((s, i) => {
         if (!s.length) return;
@@ -99,6 +102,9 @@
         const d = s.map(([t, v], k) => (k ? "L" : "M") + x(t).toFixed(1) + " " + y(v).toFixed(1)).join("");
         el("path", { d: d, fill: "none", stroke: PALETTE[i % PALETTE.length], "stroke-width": 1.5 }, svg);
       });
+      if (!n) {
+        el("text", { class: "tick", x: L + PW / 2, y: T + PH / 2, "text-anchor": "middle" }, svg).textContent = "no data yet";
+      }
       svg.setAttribute("data-points", String(n));
     }
   }
@@ -218,7 +224,12 @@
 
   const handlers = {
     start: start, interval: interval, sample: sample, endpoints: endpoints, done: done,
-    phase: (ev) => { markers.push({ t: ev.t, text: ev.phase }); redrawAll(); log("phase " + ev.phase + " at " + elapsed(ev.t)); },
+    phase: (ev) => {
+      log("phase " + ev.phase + " at " + elapsed(ev.t));
+      if (ev.phase === "baseline") return; // before the load: nothing to mark on its clock
+      markers.push({ t: ev.t, text: ev.phase });
+      redrawAll();
+    },
     note: (ev) => log(ev.text),
     // An early warning (another branch's runner.Config.OnWarning) is one
     // more handler here: warning: addFinding.
