@@ -76,7 +76,17 @@ are written marked partial):
   --html FILE              also write the HTML report to FILE
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
-  --headless               accepted for Locust compatibility (soak has no web UI)
+  --headless               accepted for Locust compatibility (the web view is only with --web)
+
+Web view (soak run and soak demo; docs/web.md):
+  --web ADDR               serve a live page of the run on ADDR (127.0.0.1:8089; port 0 picks
+                           one): charts, endpoints, findings, stop, users or rate mid-run, the
+                           outputs to download. Without it nothing listens
+  --web-token T            required for an ADDR that is not loopback; better from
+                           $SOAK_WEB_TOKEN. Open the page with ?token=T. Never printed or saved.
+  --web-read-only          the page shows the run; stop, users and rate are refused
+  --web-keep D             after the run, keep serving while a page is open, at most D
+                           (default 5m; the page's close button or Ctrl-C ends it sooner)
 
 Locust's other flags (docs/locust.md#flags):
   --only-summary           no figures while the run goes (the live view off): the headline,
