@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/internal/testenv"
@@ -35,6 +36,44 @@ func webURL(t *testing.T, stderr *lockedBuffer, done <-chan struct{}) string {
 			t.Fatalf("no web view within 60 s:\n%s", stderr.String())
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// demoRun is soak demo --web running in this process.
+type demoRun struct {
+	url    string
+	stderr lockedBuffer
+	done   chan struct{}
+	code   int
+}
+
+// startDemo runs soak demo --web with args and env in this process,
+// short intervals and probe readings, and waits for the page's address.
+// The run is cancelled, if still going, when the test ends.
+func startDemo(t *testing.T, env map[string]string, args ...string) *demoRun {
+	t.Helper()
+	d := &demoRun{done: make(chan struct{})}
+	var stdout lockedBuffer
+	c := &cli{stdout: &stdout, stderr: &d.stderr, getenv: func(k string) string { return env[k] },
+		stop: make(chan struct{}), argv: []string{"soak", "demo"}}
+	args = append([]string{"demo", "--web", "127.0.0.1:0", "--web-keep", "1m", "--interval", "250ms",
+		"--probe-interval", "250ms", "--baseline", "500ms", "--drain", "2s", "--stop-timeout", "2s"}, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	go func() { defer close(d.done); d.code = c.main(ctx, args) }()
+	t.Cleanup(func() { cancel(); <-d.done })
+	d.url = webURL(t, &d.stderr, d.done)
+	return d
+}
+
+// wait returns the exit code once soak ended, bounded.
+func (d *demoRun) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-d.done:
+		return d.code
+	case <-time.After(90 * time.Second):
+		t.Fatalf("soak did not end:\n%s", d.stderr.String())
+		return 0
 	}
 }
 
@@ -118,28 +157,8 @@ func evalInt(ctx context.Context, t *testing.T, expr string) int {
 func TestWebViewInChromium(t *testing.T) {
 	ctx := browser(t)
 	out := filepath.Join(t.TempDir(), "out")
-	var stdout, stderr lockedBuffer
-	ctrlC := make(chan struct{})
-	c := &cli{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, stop: ctrlC,
-		argv: []string{"soak", "demo"}}
-	args := []string{"demo", "--web", "127.0.0.1:0", "--web-keep", "1m", "--users", "5", "--spawn-rate", "0",
-		"--duration", "5m", "--interval", "250ms", "--probe-interval", "250ms", "--baseline", "500ms",
-		"--drain", "1s", "--stop-timeout", "2s", "--out", out}
-	runCtx, cancelRun := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancelRun()
-	done := make(chan struct{})
-	var code int
-	go func() { defer close(done); code = c.main(runCtx, args) }()
-	defer func() {
-		select {
-		case <-done:
-		default:
-			cancelRun()
-			<-done
-		}
-	}()
-	url := webURL(t, &stderr, done)
-
+	d := startDemo(t, nil, "--users", "5", "--spawn-rate", "0", "--duration", "5m", "--out", out)
+	url, stderr := d.url, &d.stderr
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("true")); err != nil { // the browser, before the console
 		t.Fatalf("starting Chromium: %v", err)
 	}
@@ -198,11 +217,7 @@ func TestWebViewInChromium(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#stop"))); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-done:
-	case <-time.After(90 * time.Second):
-		t.Fatalf("soak did not end after the page's close:\n%s", stderr.String())
-	}
+	code := d.wait(t)
 	if code != exitInterrupted {
 		t.Errorf("exit %d, want %d (a stopped run's outputs are partial)\n%s", code, exitInterrupted, stderr.String())
 	}
@@ -237,3 +252,57 @@ func TestWebViewInChromium(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The findings panel of a demo run with a planted connection leak, on
+// PostgreSQL: the pool chart fills during the run, and at its end the
+// panel names the connection leak as a defect.
+func TestWebViewShowsConnLeak(t *testing.T) {
+	dsn := testenv.DatabaseURL(t)
+	schema := testenv.Name(t)
+	t.Cleanup(func() { dropSchema(t, dsn, schema) })
+	ctx := browser(t)
+	d := startDemo(t, map[string]string{"DATABASE_URL": dsn}, "--schema", schema, "--fault", "conn-leak",
+		"--users", "20", "--wait", "none", "--spawn-rate", "0", "--duration", "8s", "--out", filepath.Join(t.TempDir(), "out"))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("true")); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	cons := watchConsole(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.url)); err != nil {
+		t.Fatal(err)
+	}
+	poll(ctx, t, "the pool chart during the run",
+		`+document.querySelector("#chart-pool svg").getAttribute("data-points") > 0 && document.querySelector("#status").dataset.done !== "true"`)
+	poll(ctx, t, "the end of the run", `document.querySelector("#status").dataset.done === "true"`)
+	leak, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#findings li[data-detector="connection-leak"][data-verdict="detected"]')].map(e => e.textContent).join("\n")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(leak, "defect") || !strings.Contains(leak, "leakShelvesConnection") {
+		t.Errorf("the findings panel's connection-leak entry: %q, want a defect", leak)
+	}
+	if errs := cons.errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#stop"))); err != nil { // close
+		t.Fatal(err)
+	}
+	if code := d.wait(t); code != exitUnstable {
+		t.Errorf("exit %d, want %d\n%s", code, exitUnstable, d.stderr.String())
+	}
+}
+
+// dropSchema drops the demo's schema made by a test.
+func dropSchema(t *testing.T, dsn, schema string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Errorf("dropping schema %s: %v", schema, err)
+		return
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+		t.Errorf("dropping schema %s: %v", schema, err)
+	}
+}

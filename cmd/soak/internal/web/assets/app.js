@@ -127,16 +127,22 @@
     while ($("log").children.length > 200) $("log").lastChild.remove();
   }
 
+  // The analysis's verdicts as the summary words them.
+  const VERDICTS = { detected: "defect", warning: "warning", ok: "ok", inconclusive: "inconclusive", unknown: "not checked" };
+
   // addFinding shows one finding, or an early warning, in the findings panel.
   function addFinding(f) {
     $("findings-empty").hidden = true;
     const li = document.createElement("li");
     const sev = document.createElement("span");
     sev.className = "sev " + (f.verdict || "") + " " + (f.severity || "");
-    sev.textContent = (f.verdict || f.severity || "") + " · " + f.detector + (f.source ? " (" + f.source + ")" : "");
+    const word = VERDICTS[f.verdict] || f.verdict || "";
+    sev.textContent = word + (f.severity && f.severity !== "none" ? " (" + f.severity + ")" : "") + " · " +
+      f.detector + (f.source ? " [" + f.source + "]" : "");
     li.appendChild(sev);
     li.appendChild(document.createTextNode(": " + f.summary + (f.next_step ? " Next: " + f.next_step : "")));
     li.setAttribute("data-detector", f.detector);
+    li.setAttribute("data-verdict", f.verdict || "");
     $("findings").appendChild(li);
   }
 
