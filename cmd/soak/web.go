@@ -13,6 +13,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/web"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/loopback"
 )
 
 // WebTokenEnv is the environment variable read for --web-token, so the
@@ -58,6 +59,9 @@ func (f *webFlags) check(getenv func(string) string, given func(...string) bool)
 	}
 	if strings.ContainsAny(host, "/@") {
 		return usagef("--web %q: want HOST:PORT", f.addr)
+	}
+	if !f.token.IsSet && !loopback.Host(host) {
+		return usagef("--web %s: not a loopback address, and no token: set --web-token or $%s (or serve on 127.0.0.1)", f.addr, WebTokenEnv)
 	}
 	if f.keep.IsSet && f.keep.D < 0 {
 		return usagef("--web-keep %s: negative", flagx.FormatDuration(f.keep.D))

@@ -10,7 +10,7 @@ import (
 const Redacted = "REDACTED"
 
 // secretFlags are the flags whose values are secrets.
-var secretFlags = map[string]bool{"probe-token": true, "token": true, "nats-token": true}
+var secretFlags = map[string]bool{"probe-token": true, "token": true, "nats-token": true, "web-token": true}
 
 // Redact returns args as one shell-quoted command line with every secret
 // replaced by Redacted: values of secret flags (--probe-token X,

@@ -180,6 +180,7 @@ func TestRedact(t *testing.T) {
 		"soak run --url '/a b'":                                                     {"soak", "run", "--url", "/a b"},
 		"soak run --probe-token":                                                    {"soak", "run", "--probe-token"},
 		"soak worker --nats-token REDACTED --nats nats://REDACTED@127.0.0.1:4222":   {"soak", "worker", "--nats-token", "s3cr3t", "--nats", "nats://t0k3n@127.0.0.1:4222"},
+		"soak run --web 0.0.0.0:8089 --web-token REDACTED --web-token=REDACTED":     {"soak", "run", "--web", "0.0.0.0:8089", "--web-token", "w3b", "--web-token=w3b"},
 		"soak run --workers nats://u:REDACTED@127.0.0.1:4222,tls://REDACTED@h:4443": {"soak", "run", "--workers", "nats://u:pw@127.0.0.1:4222,tls://t0k@h:4443"},
 	}
 	for want, args := range cases {
