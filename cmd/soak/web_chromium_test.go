@@ -246,6 +246,9 @@ func TestWebViewInChromium(t *testing.T) {
 	if len(changes) != 1 || changes[0].Users != 50 || at50 == 0 {
 		t.Errorf("saved: changes %+v, %d intervals at 50 users", changes, at50)
 	}
+	if md, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil || !strings.Contains(string(md), "users changed to 50 at ") {
+		t.Errorf("report.md does not list the change (%v)", err)
+	}
 	if !strings.Contains(stderr.String(), "stop requested") && !strings.Contains(stderr.String(), "stopping") {
 		t.Errorf("stderr does not say the run was stopped:\n%s", stderr.String())
 	}

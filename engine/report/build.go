@@ -81,7 +81,24 @@ func configurationRows(r *analysis.Result) []KV {
 		}
 		rows = append(rows, KV{"Phases", strings.Join(parts, ", ")})
 	}
+	if ch := res.Changes(); len(ch) > 0 {
+		rows = append(rows, KV{"Load Changes", loadChanges(ch, res.Start)})
+	}
 	return rows
+}
+
+// loadChanges writes the changes made mid-run (soak run --web's
+// controls): "users changed to 50 at 1 minute 20 seconds; ...".
+func loadChanges(ch []engine.Change, start time.Time) string {
+	parts := make([]string, 0, len(ch))
+	for _, c := range ch {
+		at := durationWords(max(c.At.Sub(start), 0))
+		if at == "" {
+			at = "0 seconds"
+		}
+		parts = append(parts, c.String()+" at "+at)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // durationWords is "30 minutes", "2 minutes 30 seconds", "45 seconds".
