@@ -50,8 +50,10 @@ func (c Change) String() string {
 // Control changes the load of a running [Run] from another goroutine:
 // the number of users (closed model) or the arrival rate (open model).
 // Put it in Plan.Control; one Control serves one run at a time. A change
-// takes effect at once (the users move to it at the plan's SpawnRate)
-// and holds until the next planned stage begins, which then applies as
+// takes effect at once (the users move to it at the plan's SpawnRate;
+// one that comes while they still move to an earlier target applies
+// once they reach it; an open-model change, at the next arrival) and
+// holds until the next planned stage begins, which then applies as
 // planned, or until the load ends. Its methods are safe for concurrent
 // use; the zero value is not usable, use [NewControl].
 type Control struct {
