@@ -2,8 +2,6 @@ package engine
 
 import (
 	"time"
-
-	"github.com/soaklab/soak/internal/clock"
 )
 
 // closedLoad drives the closed model: it starts and stops users so that
@@ -28,30 +26,33 @@ func (r *runner) runClosed(l Closed, loadEnd time.Time) {
 	}
 	walkStages(r.info.Start, loadEnd, stages, func(s Stage) time.Duration { return s.Duration },
 		func(s Stage, _, end time.Time) bool {
-			c.rampTo(s.Users, end)
+			target := s.Users
 			for {
-				switch r.holdUntil(end) {
-				case holdEnded:
-					return true
-				case holdStopped:
-					return false
+				// A change (Plan.Control) interrupts a ramp as well as a hold.
+				if !c.rampTo(target, end, r.changes()) {
+					switch r.waitUntil(end, r.changes()) {
+					case holdEnded:
+						return true
+					case holdStopped:
+						return false
+					}
 				}
 				if ch, ok := r.plan.Control.take(); ok {
-					r.applied(ch)
-					c.rampTo(ch.Users, end)
+					target = r.applied(ch).Users
 				}
 			}
 		})
 	if l.RampDown > 0 && r.stopCtx.Err() == nil && c.ros.running() > 0 {
 		c.rate = float64(c.ros.running()) / l.RampDown.Seconds()
-		c.rampTo(0, loadEnd.Add(l.RampDown+time.Second))
+		c.rampTo(0, loadEnd.Add(l.RampDown+time.Second), nil)
 	}
 }
 
 // rampTo starts or stops users, one every 1/rate seconds (all at once when
 // rate is 0), until target users of the plan run, the deadline passes, or
-// the load ends.
-func (c *closedLoad) rampTo(target int, deadline time.Time) {
+// the load ends. It returns true, early, when changes is ready (a
+// Control's change waits; nil never is).
+func (c *closedLoad) rampTo(target int, deadline time.Time, changes <-chan struct{}) bool {
 	start := time.Now()
 	seg := c.r.plan.Segment
 	for k := 0; c.ros.running() != target; k++ {
@@ -63,11 +64,19 @@ func (c *closedLoad) rampTo(target int, deadline time.Time) {
 		ours := seg.Owns(int64(pos))
 		if c.rate > 0 {
 			at := start.Add(time.Duration(float64(k) / c.rate * float64(time.Second)))
-			if !at.Before(deadline) || ours && !clock.SleepUntil(c.r.stopCtx, at) {
-				return
+			if !at.Before(deadline) {
+				return false
+			}
+			if ours {
+				switch c.r.waitUntil(at, changes) {
+				case holdStopped:
+					return false
+				case holdChanged:
+					return true
+				}
 			}
 		} else if c.r.stopCtx.Err() != nil {
-			return
+			return false
 		}
 		if !up {
 			c.ros.shrink()
@@ -80,12 +89,13 @@ func (c *closedLoad) rampTo(target int, deadline time.Time) {
 		}
 		i, id, ok := c.ros.grow()
 		if !ok {
-			return // only fixed classes, all full
+			return false // only fixed classes, all full
 		}
 		if ours {
 			c.live = append(c.live, c.r.spawn(c.r.classes[i], int(id)))
 		}
 	}
+	return false
 }
 
 // spawn starts a closed-model user of class cs, numbered id.

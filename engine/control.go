@@ -50,11 +50,10 @@ func (c Change) String() string {
 // Control changes the load of a running [Run] from another goroutine:
 // the number of users (closed model) or the arrival rate (open model).
 // Put it in Plan.Control; one Control serves one run at a time. A change
-// takes effect at once (the users move to it at the plan's SpawnRate;
-// one that comes while they still move to an earlier target applies
-// once they reach it; an open-model change, at the next arrival) and
-// holds until the next planned stage begins, which then applies as
-// planned, or until the load ends. Its methods are safe for concurrent
+// takes effect at once (the users move to it at the plan's SpawnRate,
+// also from the middle of a ramp; an open-model change, at the next
+// arrival) and holds until the next planned stage begins, which then
+// applies as planned, or until the load ends. Its methods are safe for concurrent
 // use; the zero value is not usable, use [NewControl].
 type Control struct {
 	wake chan struct{} // cap 1: a change is waiting
@@ -188,16 +187,20 @@ const (
 	holdChanged             // a Control's change waits
 )
 
-// holdUntil waits for the stage's end, the load's stop, or a change.
-func (r *runner) holdUntil(end time.Time) hold {
-	t := time.NewTimer(time.Until(end))
-	defer t.Stop()
+// waitUntil waits until t, the load's stop, or changes is ready (a nil
+// changes never is).
+func (r *runner) waitUntil(t time.Time, changes <-chan struct{}) hold {
+	if r.stopCtx.Err() != nil {
+		return holdStopped
+	}
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
 	select {
-	case <-t.C:
+	case <-timer.C:
 		return holdEnded
 	case <-r.stopCtx.Done():
 		return holdStopped
-	case <-r.changes():
+	case <-changes:
 		return holdChanged
 	}
 }

@@ -156,3 +156,26 @@ func TestChangeSaved(t *testing.T) {
 		t.Fatalf("a negative change's users: %v", err)
 	}
 }
+
+// A change interrupts a ramp: a load ramping to 100 users at 2 per
+// second, changed to 3 while 1 runs, stays at 3.
+func TestControlInterruptsRamp(t *testing.T) {
+	srv := server(t, nil, func(w http.ResponseWriter, r *http.Request) {})
+	p := Plan{Host: srv.URL, Duration: time.Minute, Interval: ms(100), Load: Closed{Users: 100, SpawnRate: 2},
+		Classes: []Class{{Name: "u", Weight: 1, Wait: Constant{D: ms(20)}, Tasks: []Task{{Weight: 1, Do: get("/", "")}}}}}
+	changedAt := -1
+	res := controlled(t, p, func(iv *Interval) bool {
+		if iv.Users >= 1 {
+			changedAt = iv.Seq
+			return true
+		}
+		return false
+	},
+		func(c *Control) error { return c.SetUsers(3) },
+		// 10 intervals (1 s) at 3 users after the change: the ramp's
+		// pace would have added 2 more by then.
+		func(iv *Interval) bool { return iv.Users == 3 && iv.Seq >= changedAt+10 })
+	if res.PeakUsers != 3 {
+		t.Errorf("peak users %d, want 3: the ramp went on past the change", res.PeakUsers)
+	}
+}
