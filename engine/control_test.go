@@ -172,9 +172,9 @@ func TestControlInterruptsRamp(t *testing.T) {
 		return false
 	},
 		func(c *Control) error { return c.SetUsers(3) },
-		// 10 intervals (1 s) at 3 users after the change: the ramp's
-		// pace would have added 2 more by then.
-		func(iv *Interval) bool { return iv.Users == 3 && iv.Seq >= changedAt+10 })
+		// 3 users 30 intervals (3 s) after the change: the ramp's pace
+		// would have added about 6 more by then.
+		func(iv *Interval) bool { return iv.Users == 3 && iv.Seq >= changedAt+30 })
 	if res.PeakUsers != 3 {
 		t.Errorf("peak users %d, want 3: the ramp went on past the change", res.PeakUsers)
 	}
