@@ -253,8 +253,14 @@ type Final struct {
 	Interrupted bool
 }
 
-// findingRow is one finding for the findings panel. The early warnings
-// ("warning" events) use the same shape.
+// findingRow is one finding for the findings panel. An early warning
+// (the detectors' live signals) is shown in the same panel with the same
+// shape: a feed method
+//
+//	func (s *Server) Warning(w capture.Warning) { s.publish("warning", findingRow{...}) }
+//
+// called from runner.Config.OnWarning, and in assets/app.js the handler
+// `warning: addFinding` (see the comment in its handlers).
 type findingRow struct {
 	Detector string `json:"detector"`
 	Source   string `json:"source,omitempty"`

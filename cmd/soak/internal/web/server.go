@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -141,7 +143,7 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute,
-		ErrorLog: nil}
+		ErrorLog: log.New(io.Discard, "", 0)} // a viewer's broken connection is not news on the live view
 	go s.srv.Serve(ln)
 	return s, nil
 }
