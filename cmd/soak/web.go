@@ -74,7 +74,8 @@ type liveWeb struct {
 	srv   *web.Server
 	stop  chan struct{} // closed by the page's stop button
 	keep  time.Duration
-	token bool // a token is needed: the note says how to open the page
+	token bool         // a token is needed: the note says how to open the page
+	note  func(string) // the live view's note, once announced
 }
 
 // startWeb serves the web view of j, if --web, and wires its controls:
@@ -111,6 +112,7 @@ func (w *liveWeb) announce(note func(string)) {
 	if w.token {
 		how = " (open it with ?token= and the token)"
 	}
+	w.note = note
 	note("web view on " + w.srv.URL() + how)
 }
 
@@ -160,8 +162,14 @@ func (w *liveWeb) start(ri engine.RunInfo) {
 }
 
 func (w *liveWeb) interval(iv *engine.Interval) {
-	if w != nil {
-		w.srv.Interval(iv)
+	if w == nil {
+		return
+	}
+	w.srv.Interval(iv)
+	for _, c := range iv.Changes {
+		if w.note != nil {
+			w.note(c.String() + " (from the web view)")
+		}
 	}
 }
 

@@ -249,7 +249,10 @@ func TestWebViewInChromium(t *testing.T) {
 	if md, err := os.ReadFile(filepath.Join(out, "report.md")); err != nil || !strings.Contains(string(md), "users changed to 50 at ") {
 		t.Errorf("report.md does not list the change (%v)", err)
 	}
-	if !strings.Contains(stderr.String(), "stop requested") && !strings.Contains(stderr.String(), "stopping") {
+	if !strings.Contains(stderr.String(), "users changed to 50 (from the web view)") {
+		t.Errorf("the live view does not note the change:\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopping") {
 		t.Errorf("stderr does not say the run was stopped:\n%s", stderr.String())
 	}
 }
