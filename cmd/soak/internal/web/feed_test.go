@@ -214,3 +214,44 @@ func TestSlowViewer(t *testing.T) {
 		t.Errorf("history %d events, want %d", h, maxHistory)
 	}
 }
+
+// POST /rate changes a running open-model load: the engine applies it
+// and the next intervals say so; /users is refused for that model.
+func TestFeedRateChange(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	ctl := engine.NewControl()
+	stop := make(chan struct{})
+	srv, ts := newTest(t, Config{Control: ctl, Stop: func() { close(stop) }})
+	_, page := get(t, ts.URL+"/")
+	tok := csrfOf(t, page)
+	p := engine.Plan{Host: target.URL, Duration: time.Minute, Interval: 100 * time.Millisecond,
+		Load: engine.Open{Rate: 10}, Control: ctl, Stop: stop, OnStart: srv.Start, OnInterval: srv.Interval,
+		Classes: []engine.Class{{Name: "u", Weight: 1, Tasks: []engine.Task{{Weight: 1, Do: func(ctx context.Context, u *engine.User) error {
+			_, err := u.Get(ctx, "/", "/")
+			return err
+		}}}}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ev := openEvents(t, ctx, ts.URL)
+	resc := make(chan *engine.Result, 1)
+	go func() {
+		r, _ := engine.Run(ctx, p)
+		resc <- r
+	}()
+	ev.until(t, "interval", func(d []byte) bool { return true })
+	if resp, body := post(t, ts.URL+"/users", `{"n":5}`, csrfHeader, tok); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "open-model") {
+		t.Errorf("POST /users on an open-model run: %d %s, want 409", resp.StatusCode, body)
+	}
+	if resp, body := post(t, ts.URL+"/rate", `{"r":250}`, csrfHeader, tok); resp.StatusCode != 200 {
+		t.Fatalf("POST /rate: %d %s", resp.StatusCode, body)
+	}
+	ev.until(t, "interval", func(d []byte) bool {
+		var iv intervalEvent
+		return json.Unmarshal(d, &iv) == nil && len(iv.Changes) == 1 && iv.Changes[0].Text == "rate changed to 250/s"
+	})
+	post(t, ts.URL+"/stop", `{}`, csrfHeader, tok)
+	if res := <-resc; res == nil || len(res.Changes()) != 1 || res.Changes()[0].Rate != 250 {
+		t.Fatalf("the run's changes: %+v", res)
+	}
+}
