@@ -106,6 +106,8 @@
         el("text", { class: "tick", x: L + PW / 2, y: T + PH / 2, "text-anchor": "middle" }, svg).textContent = "no data yet";
       }
       svg.setAttribute("data-points", String(n));
+      // Each series' largest value, for tests and for whoever reads the DOM.
+      svg.setAttribute("data-max", this.series.map((s) => s.reduce((m, p) => Math.max(m, p[1]), 0)).join(","));
     }
   }
 
