@@ -22,7 +22,8 @@
 //   - [Plan] is the whole run as data: Host (or an in-process Handler),
 //     Classes, the Load model ([Closed] users with a spawn rate, stages and
 //     ramp-down; or [Open] arrivals per second with stages and a worker
-//     cap), Duration, StopTimeout, Stop (a graceful stop), MaxRPS,
+//     cap), Duration, StopTimeout, Stop (a graceful stop), Control (users
+//     or rate changed mid-run, see [Control]), MaxRPS,
 //     Interval, MaxNames, Transport, RunID and the OnStart / OnInterval
 //     callbacks. [Plan.Validate] names the bad field. [Run] executes it and
 //     returns a [Result]. [Plan.MaxThroughput] bounds the requests per
