@@ -19,8 +19,8 @@ const (
 	// goroutine rule: the minimum over a block drops what requests in
 	// flight add for an instant.
 	WatchBlock = 3
-	// WatchRises is how many block minima in a row must each be higher
-	// than the one before: goroutines still rising, not a step.
+	// WatchRises is how many blocks in a row must stand above every
+	// level before them: goroutines still rising, not a burst.
 	WatchRises = 3
 	// WatchMinGoroutines is the least growth, above what Little's law
 	// explains, that the goroutine rule reports; WatchGrowthShare of
@@ -63,11 +63,15 @@ type Signal struct {
 //     the requests in flight, the larger of the in-flight gauge and
 //     Little's law over the poll (served requests per second x their
 //     mean server latency). The excess's minimum over each block of
-//     WatchBlock samples must rise WatchRises blocks in a row, and the
-//     last minimum exceed the first block's by at least
-//     max(WatchMinGoroutines, WatchGrowthShare x goroutines then). A
-//     pool of workers started once is one step, then flat: not rising.
-//     A burst that comes and goes falls back: not rising.
+//     WatchBlock samples is its level. The last WatchRises levels must
+//     all exceed every level before them, the last be the highest yet
+//     and exceed them by at least max(WatchMinGoroutines,
+//     WatchGrowthShare x the goroutines at the steady state's start,
+//     twice the mean range of the excess within a block: its noise). A pool of
+//     workers started once is one step smaller than that, then flat. A
+//     burst that comes and goes falls back before it stood that high
+//     for WatchRises blocks, and is no higher than before when it comes
+//     again.
 //
 // A source whose probe restarted (another instance id) starts over. Not
 // safe for concurrent use: the runner calls it from its polling goroutine.
@@ -86,7 +90,9 @@ type watchState struct {
 	pools    map[string]int   // polls in a row at max with canceled acquires, by pool
 	block    []float64        // the current block's excesses
 	minima   []float64        // the last WatchRises+1 block minima
-	first    float64          // the first steady block's minimum
+	peak     float64          // the highest block minimum before the last WatchRises
+	ranges   float64          // the blocks' ranges (max - min of their excesses), summed
+	blocks   int              // blocks summed in ranges
 	firstG   int64            // goroutines at the first steady sample
 	started  bool             // the first steady block is complete
 	steadyN  int              // steady samples seen
@@ -173,35 +179,42 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 	if len(st.block) < WatchBlock {
 		return Signal{}, false
 	}
-	m := st.block[0]
+	m, hi := st.block[0], st.block[0]
 	for _, x := range st.block[1:] {
-		m = math.Min(m, x)
+		m, hi = math.Min(m, x), math.Max(hi, x)
 	}
 	st.block = st.block[:0]
+	st.ranges += hi - m
+	st.blocks++
 	if !st.started {
-		st.started, st.first = true, m
+		st.started, st.peak = true, m
 		st.minima = append(st.minima[:0], m)
 		return Signal{}, false
 	}
 	st.minima = append(st.minima, m)
 	if len(st.minima) > WatchRises+1 {
+		st.peak = math.Max(st.peak, st.minima[0])
 		st.minima = st.minima[1:]
 	}
 	if len(st.minima) < WatchRises+1 {
 		return Signal{}, false
 	}
-	for i := 1; i < len(st.minima); i++ {
-		if st.minima[i] <= st.minima[i-1] {
+	// The last WatchRises levels all stand above every level before
+	// them, the last is the highest yet, and it is need above them.
+	before := math.Max(st.peak, st.minima[0])
+	for _, x := range st.minima[1:] {
+		if x <= before || x > m {
 			return Signal{}, false
 		}
 	}
-	growth := m - st.first
-	need := math.Max(WatchMinGoroutines, WatchGrowthShare*float64(st.firstG))
+	growth := m - before
+	noise := st.ranges / float64(st.blocks)
+	need := math.Max(math.Max(WatchMinGoroutines, WatchGrowthShare*float64(st.firstG)), 2*noise)
 	if growth < need {
 		return Signal{}, false
 	}
 	return Signal{Kind: capture.WarnGoroutines, Source: s.Source, Time: s.Time,
-		What: fmt.Sprintf("%.0f goroutines more than requests in flight explain since the steady state's start (%d then, %d now, %.0f in flight by Little's law), still rising over the last %d blocks of %d polls",
+		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now, %.0f in flight by Little's law), still rising over the last %d blocks of %d polls",
 			growth, st.firstG, g, inFlight, WatchRises, WatchBlock)}, true
 }
 
