@@ -278,7 +278,7 @@ func holdPlaces(rep *probe.LeakReport, pool string, minAge time.Duration) []hold
 		out[i].count += n
 		out[i].oldest = max(out[i].oldest, g.OldestSeconds)
 		for _, r := range g.Routes {
-			routes[i][strings.TrimSpace(r.Method+" "+r.Route)] += r.Count
+			routes[i][routeName(r.Method, r.Route)] += r.Count
 		}
 	}
 	for i := range out {
@@ -294,4 +294,13 @@ func holdPlaces(rep *probe.LeakReport, pool string, minAge time.Duration) []hold
 		return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(b.oldest, a.oldest), strings.Compare(a.where, b.where))
 	})
 	return out
+}
+
+// routeName is "GET /stories/{id}": the method and the route, once when
+// the route (a ServeMux pattern) already starts with it.
+func routeName(method, route string) string {
+	if method == "" || strings.HasPrefix(route, method+" ") {
+		return route
+	}
+	return strings.TrimSpace(method + " " + route)
 }
