@@ -151,7 +151,7 @@ func TestFailFastEndsTheRunEarly(t *testing.T) {
 	md, doc := readOut(t, filepath.Join(dir, "ff"))
 	wantAll(t, "report.md", md, "(partial: ended early by fail-fast)", "Ended early by fail-fast at the first early warning",
 		"**(ended the run: fail-fast)**", "leakyStory")
-	if doc.Analysis == nil || doc.Analysis.ExitCode != exitUnstable {
+	if doc.Analysis == nil || doc.Analysis.ExitCode != exitUnstable || len(doc.Analysis.Warnings) == 0 || !doc.Analysis.Warnings[0].EndedRun {
 		t.Errorf("report.json's analysis: %+v", doc.Analysis)
 	}
 	c := readCapture(t, filepath.Join(dir, "ff"))
