@@ -50,7 +50,7 @@ type Warning struct {
 	At   time.Duration `json:"at_ns"`
 	// Last and LastWhat are the latest poll that saw it again; Updates
 	// counts those polls.
-	Last     time.Time `json:"last,omitempty"`
+	Last     time.Time `json:"last,omitzero"`
 	LastWhat string    `json:"last_what,omitempty"`
 	Updates  int       `json:"updates,omitempty"`
 	// EndedRun is set on the warning that ended the run (fail-fast).
@@ -62,9 +62,13 @@ func (w *Warning) Key() string { return string(w.Kind) + "\x00" + w.Source + "\x
 
 // String is the warning on one line: "at 0m34s, held-too-long in
 // main.(*store).Story (GET /stories/:id): 3 pgx-conn held over 30s [probe demo]".
-func (w *Warning) String() string {
+func (w *Warning) String() string { return "at " + ClockText(w.At) + ", " + w.Text() }
+
+// Text is String without when: "held-too-long in main.(*store).Story
+// (GET /stories/:id): 3 pgx-conn held over 30s [probe demo]".
+func (w *Warning) Text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "at %s, %s in %s", ClockText(w.At), w.Kind, w.Where)
+	fmt.Fprintf(&b, "%s in %s", w.Kind, w.Where)
 	if w.Route != "" {
 		fmt.Fprintf(&b, " (%s)", w.Route)
 	}

@@ -200,7 +200,7 @@ func writeWarnings(m *mdWriter, ws []capture.Warning) {
 		if w.EndedRun {
 			ended = " **(ended the run: fail-fast)**"
 		}
-		m.f("- **First warned at %s**%s: %s\n", capture.ClockText(w.At), ended, cell(w.String()))
+		m.f("- **First warned at %s**%s: %s\n", capture.ClockText(w.At), ended, cell(w.Text()))
 	}
 }
 
