@@ -60,9 +60,11 @@ type Signal struct {
 //     the poll before, on WatchStreak polls in a row.
 //   - WarnGoroutines, in the steady state only (the ramp adds connections
 //     and their goroutines): each sample's excess is its goroutines minus
-//     the requests in flight, the larger of the in-flight gauge and
-//     Little's law over the poll (served requests per second x their
-//     mean server latency). The excess's minimum over each block of
+//     the requests in flight at the same instant (the probe's gauge: what
+//     Little's law, arrival rate x latency, gives on average, and the
+//     warning quotes). The average over the poll is not subtracted: under
+//     bursty load it differs from the instant's by more than a leak's
+//     growth. The excess's minimum over each block of
 //     WatchBlock samples is its level. The last WatchRises levels must
 //     all exceed every level before them, the last be the highest yet
 //     and exceed them by at least max(WatchMinGoroutines,
@@ -167,9 +169,7 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 	}
 	snap := s.Snapshot
 	inFlight := float64(snap.HTTP.InFlight)
-	if l, ok := littleL(st.prev, snap); ok {
-		inFlight = math.Max(inFlight, l)
-	}
+	little, _ := littleL(st.prev, snap)
 	g := snap.Runtime.Goroutines
 	if st.steadyN == 0 {
 		st.firstG = g
@@ -214,8 +214,8 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 		return Signal{}, false
 	}
 	return Signal{Kind: capture.WarnGoroutines, Source: s.Source, Time: s.Time,
-		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now, %.0f in flight by Little's law), still rising over the last %d blocks of %d polls",
-			growth, st.firstG, g, inFlight, WatchRises, WatchBlock)}, true
+		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now with %.0f requests in flight; %.1f on average by Little's law), still rising over the last %d blocks of %d polls",
+			growth, st.firstG, g, inFlight, little, WatchRises, WatchBlock)}, true
 }
 
 // littleL is the mean number of requests in flight between two snapshots

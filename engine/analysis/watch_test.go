@@ -279,3 +279,27 @@ func TestWatchNoisyLeakWarns(t *testing.T) {
 		t.Logf("seed %d: first signal after %s of steady state", seed, time.Duration(first-5)*2*time.Second)
 	}
 }
+
+// recordedGoroutineLeak is the steady state of a `soak demo --fault
+// goroutine-leak` (200 users, one goroutine leaked per 10 trending
+// requests) on the shared 2-core machine, one poll every 2 s:
+// goroutines and requests in flight. The load was bursty (the machine
+// was busy): requests in flight swing from 0 to 140 between polls.
+var recordedGoroutineLeak = [][2]int64{
+	{609, 140}, {581, 108}, {566, 93}, {519, 42}, {507, 26}, {484, 1}, {558, 107}, {597, 107}, {506, 68}, {615, 116},
+	{609, 106}, {504, 0}, {566, 53}, {560, 71}, {582, 106}, {596, 70}, {532, 1}, {562, 22}, {561, 13}, {553, 0},
+	{564, 5}, {567, 0}, {574, 0}, {582, 0}, {613, 26}, {626, 34}, {598, 1}, {628, 28}, {612, 0}, {619, 0},
+	{627, 0}, {636, 0}, {646, 0}, {658, 7}, {661, 0}, {700, 33}, {709, 36}, {679, 0}, {687, 3}, {695, 3},
+	{728, 28}, {713, 7}, {714, 0}, {740, 15}, {759, 30}, {790, 55}, {741, 0}, {759, 10}, {811, 34}, {787, 27},
+}
+
+func TestWatchRecordedDemoGoroutineLeak(t *testing.T) {
+	rec := recordedGoroutineLeak
+	first, sigs := runGoroutines(t, len(rec), func(i int) int64 {
+		return rec[max(i-5, 0)][0]
+	}, func(i int) float64 { return float64(rec[max(i-5, 0)][1]) })
+	if first < 0 {
+		t.Fatal("the demo's goroutine leak raised no signal over its 100 s of steady state")
+	}
+	t.Logf("first signal after %s of steady state: %s", time.Duration(first-5)*2*time.Second, sigs[0].What)
+}
