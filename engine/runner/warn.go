@@ -99,9 +99,11 @@ func (w *warner) raise(x capture.Warning) {
 	}
 	w.byKey[x.Key()] = len(w.p.cap.Warnings)
 	w.p.cap.Warnings = append(w.p.cap.Warnings, x)
-	first := len(w.p.cap.Warnings) == 1
 	w.p.mu.Unlock()
-	if first && w.failFast != nil && w.failFast() {
+	// The first new warning under load ends it; failFast reports false
+	// once the load was ended (by an earlier warning or a Ctrl-C) or is
+	// over, and is nil before the load (a warning of the baseline).
+	if w.failFast != nil && w.failFast() {
 		x.EndedRun = true
 		w.p.mu.Lock()
 		w.p.cap.Warnings[w.byKey[x.Key()]].EndedRun = true
