@@ -214,7 +214,7 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 		return Signal{}, false
 	}
 	return Signal{Kind: capture.WarnGoroutines, Source: s.Source, Time: s.Time,
-		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now with %.0f requests in flight; %.1f on average by Little's law), still rising over the last %d blocks of %d polls",
+		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now; in flight now %.0f, %.1f on average by Little's law), still rising over the last %d blocks of %d polls",
 			growth, st.firstG, g, inFlight, little, WatchRises, WatchBlock)}, true
 }
 

@@ -32,6 +32,9 @@ type warner struct {
 	mu        sync.Mutex // guards loadStart
 	loadStart time.Time
 
+	// locateEvery is MinLocateInterval (shorter in tests).
+	locateEvery time.Duration
+
 	byKey   map[string]int       // index in p.cap.Warnings
 	located map[string]time.Time // last look-up, by signal (kind, source, pool)
 	raised  map[string][]string  // the warnings' keys raised, by signal
@@ -41,7 +44,7 @@ type warner struct {
 }
 
 func newWarner(p *poller) *warner {
-	return &warner{p: p, watch: analysis.NewWatcher(), byKey: map[string]int{},
+	return &warner{p: p, watch: analysis.NewWatcher(), locateEvery: MinLocateInterval, byKey: map[string]int{},
 		located: map[string]time.Time{}, raised: map[string][]string{}}
 }
 
@@ -56,7 +59,7 @@ func (w *warner) loadStarted(t time.Time) {
 func (w *warner) sample(ctx context.Context, src Source, s *capture.Sample) {
 	for _, sig := range w.watch.Observe(s) {
 		key := string(sig.Kind) + "\x00" + sig.Source + "\x00" + sig.Pool
-		if last, ok := w.located[key]; ok && sig.Time.Sub(last) < MinLocateInterval {
+		if last, ok := w.located[key]; ok && sig.Time.Sub(last) < w.locateEvery {
 			w.seenAgain(key, sig)
 			continue
 		}
@@ -179,11 +182,12 @@ func (w *warner) locate(ctx context.Context, src Source, sig analysis.Signal) []
 		return []capture.Warning{base}
 	case capture.WarnGoroutines:
 		base.Where = "goroutines"
-		where, err := w.goroutinePlace(ctx, src, sig.Source)
+		where, detail, err := w.goroutinePlace(ctx, src, sig.Source)
 		if err != nil {
 			base.What += "; not located: " + err.Error()
 		} else if where != "" {
 			base.Where = where
+			base.What += "; " + detail
 		}
 		return []capture.Warning{base}
 	}
@@ -203,15 +207,16 @@ func (w *warner) leakReport(ctx context.Context, src Source) (*probe.LeakReport,
 	return rep, nil
 }
 
-// goroutinePlace takes a goroutine profile now and names the place whose
-// goroutines grew most since the steady state's start (else the
-// baseline's end).
-func (w *warner) goroutinePlace(ctx context.Context, src Source, source string) (string, error) {
+// goroutinePlace takes a goroutine profile now and names the function
+// whose goroutines grew most since the steady state's start (else the
+// baseline's end), and with detail its file:line and growth; "" when none
+// grew.
+func (w *warner) goroutinePlace(ctx context.Context, src Source, source string) (where, detail string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, max(w.p.cfg.PollTimeout, 10*time.Second))
 	defer cancel()
 	cur, err := src.Profile(ctx, probe.ProfileGoroutine)
 	if err != nil {
-		return "", fmt.Errorf("goroutine profile: %s", cleanError(err))
+		return "", "", fmt.Errorf("goroutine profile: %s", cleanError(err))
 	}
 	var base []byte
 	w.p.mu.Lock()
@@ -223,13 +228,11 @@ func (w *warner) goroutinePlace(ctx context.Context, src Source, source string) 
 	}
 	w.p.mu.Unlock()
 	sus, err := analysis.GoroutineGrowth(base, cur, 1)
-	if err != nil {
-		return "", err
+	if err != nil || len(sus) == 0 {
+		return "", "", err
 	}
-	if len(sus) == 0 {
-		return "", nil
-	}
-	return fmt.Sprintf("%s (%s:%d, +%d goroutines)", sus[0].Function, sus[0].File, sus[0].Line, sus[0].Value), nil
+	s := sus[0]
+	return s.Function, fmt.Sprintf("%d more goroutines wait at %s:%d than at the steady state's start (%s)", s.Value, s.File, s.Line, s.Detail), nil
 }
 
 // holdPlace is the holds of one kind by one function.
