@@ -60,3 +60,40 @@ func TestWarnerRaisesOncePerPlace(t *testing.T) {
 		t.Errorf("warning %+v", x)
 	}
 }
+
+// Fail-fast's stop: the first warning under load closes it once; a
+// Ctrl-C (the plan's own Stop) first, or the load's end, leaves later
+// warnings without the credit of ending the run.
+func TestFailFastStop(t *testing.T) {
+	newOrch := func() *orchestrator {
+		p := &poller{cfg: &Config{}, cap: &capture.Capture{}}
+		p.warn = newWarner(p)
+		return &orchestrator{cfg: p.cfg, p: p}
+	}
+	o := newOrch()
+	loadDone := make(chan struct{})
+	out := o.failFastStop(nil, loadDone)
+	if !o.p.warn.failFast() || o.p.warn.failFast() {
+		t.Error("the first warning did not end the load, or a second one did again")
+	}
+	<-out
+	close(loadDone)
+
+	o = newOrch()
+	stop, loadDone := make(chan struct{}), make(chan struct{})
+	out = o.failFastStop(stop, loadDone)
+	close(stop) // Ctrl-C
+	<-out
+	if o.p.warn.failFast() {
+		t.Error("a warning after a Ctrl-C claims to have ended the run")
+	}
+	close(loadDone)
+
+	o = newOrch()
+	loadDone = make(chan struct{})
+	o.failFastStop(make(chan struct{}), loadDone)
+	close(loadDone) // the load is over: the forwarding goroutine ends (goleak)
+	if o.p.warn.failFast() {
+		t.Error("a warning after the load claims to have ended it")
+	}
+}
