@@ -97,3 +97,41 @@ func TestFailFastStop(t *testing.T) {
 		t.Error("a warning after the load claims to have ended it")
 	}
 }
+
+// The holds of a leak report are grouped by kind and function, counting
+// only those older than the threshold (a group also holds the stack's
+// young, healthy holds), most first.
+func TestHoldPlaces(t *testing.T) {
+	old := func(n int) []probe.LeakHolder {
+		var hs []probe.LeakHolder
+		for i := range n {
+			hs = append(hs, probe.LeakHolder{AgeSeconds: float64(40 - i)})
+		}
+		return hs
+	}
+	rep := &probe.LeakReport{Groups: []probe.LeakGroup{
+		{Kind: probe.LeakPGXConn, Source: "main", Function: "svc.shelves", Count: 5, OldestSeconds: 40,
+			Holders: append(old(2), probe.LeakHolder{AgeSeconds: 0.01}, probe.LeakHolder{AgeSeconds: 0.02}, probe.LeakHolder{AgeSeconds: 0.03}),
+			Routes:  []probe.LeakRoute{{Method: "GET", Route: "GET /shelves", Count: 5}}},
+		{Kind: probe.LeakPGXConn, Source: "main", Function: "svc.shelves", Count: 12, OldestSeconds: 39, Holders: old(10),
+			Routes: []probe.LeakRoute{{Method: "GET", Route: "/shelves/{id}", Count: 12}}},
+		{Kind: probe.LeakPGXConn, Source: "main", Function: "svc.story", Count: 3, OldestSeconds: 0.5, Holders: old(0)},
+		{Kind: probe.LeakRedisPubSub, Source: "cache", Function: "svc.subscribe", Count: 1, OldestSeconds: 35, Holders: old(1)},
+	}}
+	got := holdPlaces(rep, "", 30*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("places %+v", got)
+	}
+	if p := got[0]; p.where != "svc.shelves" || p.count != 12 || p.atLeast != "at least " || p.route != "GET /shelves/{id}" || p.oldest != 40 {
+		t.Errorf("first place %+v: 2 old holds of the first group, at least 10 of the second", p)
+	}
+	if p := got[1]; p.kind != probe.LeakRedisPubSub || p.count != 1 || p.atLeast != "" {
+		t.Errorf("second place %+v", p)
+	}
+	if pool := holdPlaces(rep, "main", 0); len(pool) != 2 || pool[0].where != "svc.shelves" || pool[0].count != 17 || pool[1].where != "svc.story" {
+		t.Errorf("the pool's holders %+v", pool)
+	}
+	if routeName("GET", "GET /x") != "GET /x" || routeName("GET", "/x") != "GET /x" || routeName("", "/x") != "/x" {
+		t.Error("routeName")
+	}
+}
