@@ -130,6 +130,7 @@ func (s *session) onSample(smp *capture.Sample) {
 // is raised; the one that ended a fail-fast run says so.
 func (s *session) onWarning(w capture.Warning) {
 	s.progress.Warning(w)
+	s.web.warning(w)
 	if w.EndedRun {
 		s.progress.Note("fail-fast: ending the run at this first warning; requests in flight finish, then the drain and every output (exit 4)")
 	}

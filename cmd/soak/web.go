@@ -173,6 +173,12 @@ func (w *liveWeb) interval(iv *engine.Interval) {
 	}
 }
 
+func (w *liveWeb) warning(wa capture.Warning) {
+	if w != nil {
+		w.srv.Warning(wa)
+	}
+}
+
 func (w *liveWeb) sample(smp *capture.Sample) {
 	if w != nil {
 		w.srv.Sample(smp)

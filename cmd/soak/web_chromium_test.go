@@ -323,3 +323,48 @@ func dropSchema(t *testing.T, dsn, schema string) {
 		t.Errorf("dropping schema %s: %v", schema, err)
 	}
 }
+
+// The early warnings panel during a run: the demo's planted connection
+// leak is warned about (held-too-long, once the leaked connections are
+// older than the probe's 30 s threshold) while the load goes on, and a
+// marker is drawn on the charts. About a minute: SOAK_LONG=1.
+func TestWebViewWarnsDuringRun(t *testing.T) {
+	testenv.SkipUnlessLong(t)
+	dsn := testenv.DatabaseURL(t)
+	schema := testenv.Name(t)
+	t.Cleanup(func() { dropSchema(t, dsn, schema) })
+	ctx := browser(t)
+	d := startDemo(t, map[string]string{"DATABASE_URL": dsn}, "--schema", schema, "--fault", "conn-leak",
+		"--users", "20", "--wait", "none", "--spawn-rate", "0", "--duration", "5m", "--out", filepath.Join(t.TempDir(), "out"))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("true")); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	cons := watchConsole(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.url)); err != nil {
+		t.Fatal(err)
+	}
+	poll(ctx, t, "a held-too-long warning while the run goes",
+		`!!document.querySelector('#warnings li[data-kind="held-too-long"]') && document.querySelector("#status").dataset.done !== "true"`)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#warnings li[data-kind="held-too-long"]').textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "leakShelvesConnection") {
+		t.Errorf("the warning does not name the leaking function: %q", text)
+	}
+	poll(ctx, t, "the warning's marker", `[...document.querySelectorAll("#charts .marker-text")].some(e => e.textContent === "⚠ held-too-long")`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#stop"))); err != nil {
+		t.Fatal(err)
+	}
+	poll(ctx, t, "the end of the run", `document.querySelector("#status").dataset.done === "true"`)
+	if n := evalInt(ctx, t, `document.querySelectorAll("#warnings li").length`); n == 0 {
+		t.Errorf("the warnings are gone from the panel after the run")
+	}
+	if errs := cons.errors(); len(errs) > 0 {
+		t.Errorf("console errors: %q", errs)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#stop"))); err != nil {
+		t.Fatal(err)
+	}
+	d.wait(t)
+}

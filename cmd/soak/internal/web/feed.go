@@ -239,6 +239,25 @@ func cacheDelta(prev, p capture.Point) (hits, total uint64) {
 	return hits, total
 }
 
+// warningEvent is an early warning, as the page's warnings panel and
+// chart markers need it.
+type warningEvent struct {
+	T       float64 `json:"t"` // seconds since the start (0 before the load)
+	Kind    string  `json:"kind"`
+	Source  string  `json:"source,omitempty"`
+	Text    string  `json:"text"`
+	Clock   string  `json:"clock"` // the run time, as the live view writes it: "0m34s"
+	EndedIt bool    `json:"ended_run,omitempty"`
+}
+
+// Warning publishes an early warning as it is raised
+// (runner.Config.OnWarning): the detectors' live signal, long before
+// the findings. A late viewer is sent it with the history.
+func (s *Server) Warning(w capture.Warning) {
+	s.publish("warning", warningEvent{T: w.At.Seconds(), Kind: string(w.Kind), Source: w.Source, Text: w.Text(),
+		Clock: capture.ClockText(w.At), EndedIt: w.EndedRun})
+}
+
 // Final is what [Server.Done] shows when the run is over.
 type Final struct {
 	// Analysis is the run's result; nil when the run failed before one.
@@ -253,14 +272,7 @@ type Final struct {
 	Interrupted bool
 }
 
-// findingRow is one finding for the findings panel. An early warning
-// (the detectors' live signals) is shown in the same panel with the same
-// shape: a feed method
-//
-//	func (s *Server) Warning(w capture.Warning) { s.publish("warning", findingRow{...}) }
-//
-// called from runner.Config.OnWarning, and in assets/app.js the handler
-// `warning: addFinding` (see the comment in its handlers).
+// findingRow is one finding for the findings panel.
 type findingRow struct {
 	Detector string `json:"detector"`
 	Source   string `json:"source,omitempty"`

@@ -255,3 +255,20 @@ func TestFeedRateChange(t *testing.T) {
 		t.Fatalf("the run's changes: %+v", res)
 	}
 }
+
+// An early warning is an event with its run time and text, kept for a
+// viewer that connects later.
+func TestFeedWarning(t *testing.T) {
+	srv, ts := newTest(t, Config{})
+	srv.Start(engine.RunInfo{RunID: "r", Model: "closed", Start: time.Now(), Interval: time.Second})
+	srv.Warning(capture.Warning{Kind: capture.WarnHeld, Source: "svc", Where: "main.(*store).Story", Route: "GET /stories/:id",
+		What: "3 pgx-conn held over 30s", At: 34 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ev := openEvents(t, ctx, ts.URL)
+	ev.until(t, "warning", func(d []byte) bool {
+		var w warningEvent
+		return json.Unmarshal(d, &w) == nil && w.Kind == "held-too-long" && w.Clock == "0m34s" && w.T == 34 &&
+			w.Text == "held-too-long in main.(*store).Story (GET /stories/:id): 3 pgx-conn held over 30s [probe svc]"
+	})
+}

@@ -239,8 +239,16 @@
       redrawAll();
     },
     note: (ev) => log(ev.text),
-    // An early warning (another branch's runner.Config.OnWarning) is one
-    // more handler here: warning: addFinding.
+    warning: (ev) => {
+      $("warnings-empty").hidden = true;
+      const li = document.createElement("li");
+      li.className = "warning";
+      li.setAttribute("data-kind", ev.kind);
+      li.textContent = "at " + ev.clock + ", " + ev.text + (ev.ended_run ? " (ended the run: --fail-fast)" : "");
+      $("warnings").appendChild(li);
+      log("early warning: " + ev.kind + " at " + ev.clock);
+      if (ev.t > 0) { markers.push({ t: ev.t, text: "⚠ " + ev.kind }); redrawAll(); }
+    },
   };
   const es = new EventSource("events");
   for (const kind in handlers) {
@@ -251,6 +259,8 @@
     for (const k in charts) charts[k].series = charts[k].series.map(() => []);
     markers.length = 0;
     $("log").replaceChildren();
+    $("warnings").replaceChildren();
+    $("warnings-empty").hidden = false;
   });
   es.addEventListener("error", () => { if (finished) es.close(); });
 
