@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
@@ -12,7 +13,10 @@ import (
 )
 
 // poolSuspects names what keeps the connections busy, and says what to
-// do. The registry at the steady state's middle and end says which
+// do. The tracer's hold profile says, per acquiring function and route,
+// how long each acquire held its connection and how much of that its
+// statements ran: the functions holding longest beyond their statements
+// come first. The registry at the steady state's middle and end says which
 // functions acquired the connections held then; the goroutine profiles of
 // the same moments say where the goroutines running those functions were:
 // a goroutine inside a holder but outside the pool and the driver holds
@@ -51,10 +55,18 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	}
 	sortSuspects(idle)
 	sortSuspects(f.Suspects)
-	f.Suspects = append(idle, f.Suspects...)
+	starvers := starvingHolders(s, pf)
+	f.Suspects = append(append(starvers, idle...), f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
 		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*poolHeadroom, needed, pf.Max)
+	if len(starvers) > 0 {
+		top := starvers[0]
+		f.Summary += "; held longest beyond its statements by " + shortFunc(top.Function) + routeText(top.Routes) + " (" + top.Detail + ")"
+		f.NextStep = fmt.Sprintf("%s holds its pool connection while doing other work: release it right after its statements (or do that work before acquiring it); a bigger pool would only move the queue. (%s.)",
+			top.Location(), little)
+		return
+	}
 	switch {
 	case len(idle) > 0:
 		top := idle[0]
@@ -142,4 +154,61 @@ func shortFunc(fn string) string {
 		return fn[i+1:]
 	}
 	return fn
+}
+
+// Hold-profile thresholds: a holder starves the pool when each acquire
+// holds its connection at least minExcessHold beyond its statements and
+// at least twice their time.
+const (
+	minExcessHold   = time.Millisecond
+	minHoldOverBusy = 2.0
+)
+
+// starvingHolders returns, from pool pf's hold profile over the steady
+// state, the functions (and routes) that hold their connection well
+// beyond their statements, the most connection time lost first; Value is
+// that time in ms, Share its part of all the time connections were held.
+func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures) []Suspect {
+	hs := steadyHolders(s, pf.Name)
+	var total int64
+	for _, h := range hs {
+		total += h.HeldMicros
+	}
+	var out []Suspect
+	for _, h := range hs {
+		if h.Releases == 0 || h.Function == "" || h.Function == probe.OverflowHolder {
+			continue
+		}
+		n := int64(h.Releases)
+		held, busy := time.Duration(h.HeldMicros/n)*time.Microsecond, time.Duration(h.BusyMicros/n)*time.Microsecond
+		if held-busy < minExcessHold || float64(held) < minHoldOverBusy*float64(busy) {
+			continue
+		}
+		sp := Suspect{Function: h.Function, File: h.File, Line: h.Line, Unit: "ms held beyond statements",
+			Value: (h.HeldMicros - h.BusyMicros) / 1000,
+			Detail: fmt.Sprintf("%s held per acquire, its statements %s, over %s acquires", human.Millis(held), human.Millis(busy), human.Count(n))}
+		if total > 0 {
+			sp.Share = float64(h.HeldMicros-h.BusyMicros) / float64(total)
+		}
+		if h.Route != "" {
+			sp.Routes = []RouteRate{{Method: h.Method, Route: h.Route, Count: int(min(n, math.MaxInt32))}}
+		}
+		out = append(out, sp)
+	}
+	sortSuspects(out)
+	if len(out) > maxPoolSuspects {
+		out = out[:maxPoolSuspects]
+	}
+	return out
+}
+
+// maxPoolSuspects bounds the holders named.
+const maxPoolSuspects = 5
+
+// routeText is " on METHOD /route" for the first route, or "".
+func routeText(rs []RouteRate) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	return " on " + strings.TrimSpace(rs[0].Method+" "+rs[0].Route)
 }
