@@ -187,8 +187,8 @@ func otherLatency(pf *PoolFigures) string {
 // PoolFigures are the pool-exhaustion detector's measurements for one
 // pgx pool of one source, over the steady state.
 type PoolFigures struct {
-	Name            string  `json:"name"`
-	Max             int32   `json:"max"`
+	Name string `json:"name"`
+	Max  int32  `json:"max"`
 	// PeakAcquired is the most connections acquired at a sample, or Max
 	// when an acquire waited with the pool at its max between samples.
 	PeakAcquired    int32   `json:"peak_acquired"`
@@ -220,14 +220,14 @@ type PoolFigures struct {
 	ExhaustedShare float64       `json:"exhausted_share"`
 	// Client latency and failure rate (failures / requests) in the
 	// exhausted intervals and in the others, with their requests.
-	FailExhausted     float64 `json:"fail_exhausted"`
-	FailOther         float64 `json:"fail_other"`
-	RequestsExhausted int64   `json:"requests_exhausted"`
-	RequestsOther     int64   `json:"requests_other"`
-	P95Exhausted time.Duration `json:"p95_exhausted_ns"`
-	P95Other     time.Duration `json:"p95_other_ns"`
-	P99Exhausted time.Duration `json:"p99_exhausted_ns"`
-	P99Other     time.Duration `json:"p99_other_ns"`
+	FailExhausted     float64       `json:"fail_exhausted"`
+	FailOther         float64       `json:"fail_other"`
+	RequestsExhausted int64         `json:"requests_exhausted"`
+	RequestsOther     int64         `json:"requests_other"`
+	P95Exhausted      time.Duration `json:"p95_exhausted_ns"`
+	P95Other          time.Duration `json:"p95_other_ns"`
+	P99Exhausted      time.Duration `json:"p99_exhausted_ns"`
+	P99Other          time.Duration `json:"p99_other_ns"`
 	// Correlation is Spearman's rank correlation, over the steady state's
 	// poll intervals, between the pool's wait time per second and the
 	// client's p95; CorrelationN is the number of intervals.

@@ -185,7 +185,7 @@ func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures) []Suspect {
 			continue
 		}
 		sp := Suspect{Function: h.Function, File: h.File, Line: h.Line, Unit: "ms held beyond statements",
-			Value: (h.HeldMicros - h.BusyMicros) / 1000,
+			Value:  (h.HeldMicros - h.BusyMicros) / 1000,
 			Detail: fmt.Sprintf("%s held per acquire, its statements %s, over %s acquires", human.Millis(held), human.Millis(busy), human.Count(n))}
 		if total > 0 {
 			sp.Share = float64(h.HeldMicros-h.BusyMicros) / float64(total)
