@@ -130,7 +130,7 @@ func (a *analyzer) poolSignals(pf *PoolFigures) []string {
 		out = append(out, fmt.Sprintf("%s of requests failed while exhausted, %s otherwise", human.Percent(pf.FailExhausted), human.Percent(pf.FailOther)))
 	}
 	if pf.CanceledExhausted > 0 {
-		out = append(out, fmt.Sprintf("%d acquires gave up waiting (their request's context ended first)", pf.CanceledExhausted))
+		out = append(out, "acquires gave up waiting at the max: requests timed out for want of a connection")
 	}
 	if pf.CorrelationN >= 5 && pf.Correlation >= 0.5 {
 		out = append(out, fmt.Sprintf("waits per second track the client's p95 (Spearman %.2f over %d intervals)", pf.Correlation, pf.CorrelationN))

@@ -60,6 +60,15 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
 		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*poolHeadroom, needed, pf.Max)
+	if held, base, ok := poolHeldAfterDrain(s, pf.Name); ok && held > base {
+		f.NextStep = fmt.Sprintf("The pool is still held after the load stopped (%d acquired after the drain, %d at baseline): fix the connection leak first (see the connection-leak finding); a bigger pool would only delay the exhaustion.",
+			held, base)
+		if len(starvers) > 0 {
+			top := starvers[0]
+			f.Summary += "; beyond the leak, held longest beyond its statements by " + shortFunc(top.Function) + routeText(top.Routes) + " (" + top.Detail + ")"
+		}
+		return
+	}
 	if len(starvers) > 0 {
 		top := starvers[0]
 		f.Summary += "; held longest beyond its statements by " + shortFunc(top.Function) + routeText(top.Routes) + " (" + top.Detail + ")"
@@ -211,4 +220,23 @@ func routeText(rs []RouteRate) string {
 		return ""
 	}
 	return " on " + strings.TrimSpace(rs[0].Method+" "+rs[0].Route)
+}
+
+// poolHeldAfterDrain returns pool name's acquired connections after the
+// drain and at the baseline's end; ok is false without a drain sample.
+func poolHeldAfterDrain(s *capture.SourceTimeline, name string) (after, base int32, ok bool) {
+	last := s.Last[capture.PhaseDrain]
+	if last == nil {
+		return 0, 0, false
+	}
+	p, ok := last.Pool(name)
+	if !ok {
+		return 0, 0, false
+	}
+	if bs := s.Last[capture.PhaseBaseline]; bs != nil {
+		if b, ok := bs.Pool(name); ok {
+			base = b.AcquiredConns
+		}
+	}
+	return p.AcquiredConns, base, true
 }
