@@ -72,7 +72,10 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	minTime := max(2*a.pollInterval(), time.Duration(minExhaustedShare*float64(steady.Duration())))
 	sustained := max(minTime, time.Duration(sustainedExhaustedShare*float64(steady.Duration())))
 	signals := a.poolSignals(worst)
-	hurts := len(signals) > 0
+	// The client hurt in the exhausted intervals: p95 over its target,
+	// failures over the error-rate target, or acquires giving up.
+	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95 || worst.CanceledExhausted > 0 ||
+		worst.RequestsExhausted > 0 && worst.FailExhausted > max(a.th.ErrorRate, 2*worst.FailOther)
 	waits := fmt.Sprintf("%d acquires waited (%.1f s in total), %d gave up waiting", worst.EmptyAcquires, worst.WaitSeconds, worst.CanceledAcquires)
 	switch {
 	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:

@@ -55,7 +55,8 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	}
 	sortSuspects(idle)
 	sortSuspects(f.Suspects)
-	starvers := starvingHolders(s, pf)
+	steady, _ := a.c.Timing.Span(capture.PhaseSteady)
+	starvers := starvingHolders(s, pf, steady.Duration())
 	f.Suspects = append(append(starvers, idle...), f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
@@ -167,22 +168,30 @@ func shortFunc(fn string) string {
 
 // Hold-profile thresholds: a holder starves the pool when each acquire
 // holds its connection at least minExcessHold beyond its statements and
-// at least twice their time.
+// at least twice their time,
 const (
 	minExcessHold   = time.Millisecond
 	minHoldOverBusy = 2.0
+	// minStarveShare: and the time it holds connections beyond its
+	// statements is at least this share of the pool's connection time
+	// over the steady state (max x duration): a health check's ping held
+	// 5 ms a few times a minute is not what starves a pool.
+	minStarveShare = 0.02
 )
 
 // starvingHolders returns, from pool pf's hold profile over the steady
 // state, the functions (and routes) that hold their connection well
 // beyond their statements, the most connection time lost first; Value is
 // that time in ms, Share its part of all the time connections were held.
-func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures) []Suspect {
+func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures, steady time.Duration) []Suspect {
 	hs := steadyHolders(s, pf.Name)
 	var total int64
 	for _, h := range hs {
 		total += h.HeldMicros
 	}
+	// The pool's connection time over the steady state (µs): a holder
+	// must take a part of it worth naming.
+	capacity := float64(pf.Max) * float64(steady.Microseconds())
 	var out []Suspect
 	for _, h := range hs {
 		if h.Releases == 0 || h.Function == "" || h.Function == probe.OverflowHolder {
@@ -190,7 +199,8 @@ func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures) []Suspect {
 		}
 		n := int64(h.Releases)
 		held, busy := time.Duration(h.HeldMicros/n)*time.Microsecond, time.Duration(h.BusyMicros/n)*time.Microsecond
-		if held-busy < minExcessHold || float64(held) < minHoldOverBusy*float64(busy) {
+		excess := h.HeldMicros - h.BusyMicros
+		if held-busy < minExcessHold || float64(held) < minHoldOverBusy*float64(busy) || float64(excess) < minStarveShare*capacity {
 			continue
 		}
 		sp := Suspect{Function: h.Function, File: h.File, Line: h.Line, Unit: "ms held beyond statements",
