@@ -13,15 +13,16 @@ import (
 )
 
 // poolSuspects names what keeps the connections busy, and says what to
-// do. The tracer's hold profile says, per acquiring function and route,
-// how long each acquire held its connection and how much of that its
-// statements ran: the functions holding longest beyond their statements
-// come first. The registry at the steady state's middle and end says which
+// do. The registry at the steady state's middle and end says which
 // functions acquired the connections held then; the goroutine profiles of
 // the same moments say where the goroutines running those functions were:
 // a goroutine inside a holder but outside the pool and the driver holds
 // its connection idle, doing something else. Those places are the top
-// suspects; the plain acquirers follow.
+// suspects. The tracer's hold profile says, per acquiring function and
+// route, how long each acquire held its connection and how much of that
+// its statements ran: the functions holding longest beyond their
+// statements follow, named in the summary with their route; then the
+// plain acquirers not named already.
 func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolFigures) {
 	holders := map[string]int{}
 	var total int
@@ -54,10 +55,13 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 		f.Suspects = append(f.Suspects, acq)
 	}
 	sortSuspects(idle)
-	sortSuspects(f.Suspects)
 	steady, _ := a.c.Timing.Span(capture.PhaseSteady)
 	starvers := starvingHolders(s, pf, steady.Duration())
-	f.Suspects = append(append(starvers, idle...), f.Suspects...)
+	f.Suspects = slices.DeleteFunc(f.Suspects, func(sp Suspect) bool {
+		return slices.ContainsFunc(starvers, func(st Suspect) bool { return st.Function == sp.Function })
+	})
+	sortSuspects(f.Suspects)
+	f.Suspects = append(append(idle, starvers...), f.Suspects...)
 	needed := int(math.Ceil(pf.NeededConns))
 	little := fmt.Sprintf("Little's law: %.1f acquires/s x (%s held + %s waited) per acquire / %.0f%% target utilisation = %d connections (now %d)",
 		pf.AcquireRate, human.Millis(pf.HoldTime), human.Millis(pf.WaitPerAcquire), 100*poolHeadroom, needed, pf.Max)
@@ -73,9 +77,11 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 	if len(starvers) > 0 {
 		top := starvers[0]
 		f.Summary += "; held longest beyond its statements by " + shortFunc(top.Function) + routeText(top.Routes) + " (" + top.Detail + ")"
-		f.NextStep = fmt.Sprintf("%s holds its pool connection while doing other work: release it right after its statements (or do that work before acquiring it); a bigger pool would only move the queue. (%s.)",
-			top.Location(), little)
-		return
+		if len(idle) == 0 {
+			f.NextStep = fmt.Sprintf("%s holds its pool connection while doing other work: release it right after its statements (or do that work before acquiring it); a bigger pool would only move the queue. (%s.)",
+				top.Location(), little)
+			return
+		}
 	}
 	switch {
 	case len(idle) > 0:
