@@ -76,7 +76,7 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	// failures over the error-rate target, or acquires giving up.
 	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95 || worst.CanceledExhausted > 0 ||
 		worst.RequestsExhausted > 0 && worst.FailExhausted > max(a.th.ErrorRate, 2*worst.FailOther)
-	waits := fmt.Sprintf("%d acquires waited (%.1f s in total), %d gave up waiting", worst.EmptyAcquires, worst.WaitSeconds, worst.CanceledAcquires)
+	waits := fmt.Sprintf("%s acquires waited (%.1f s in total), %s gave up waiting", human.Count(worst.EmptyAcquires), worst.WaitSeconds, human.Count(worst.CanceledAcquires))
 	switch {
 	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
@@ -101,8 +101,8 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		a.poolSuspects(&f, s, worst)
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
-		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %d waits and none given up, below the bar of %s): bursts, not exhaustion",
-			worst.Name, human.Span(worst.Exhausted), worst.EmptyAcquires, human.Span(minTime))
+		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %s waits and none given up, below the bar of %s): bursts, not exhaustion",
+			worst.Name, human.Span(worst.Exhausted), human.Count(worst.EmptyAcquires), human.Span(minTime))
 	case worst.AtMax > 0:
 		f.Summary = fmt.Sprintf("pool %s was at its max %s (all %d connections acquired) but no acquire waited or gave up: busy, not exhausted",
 			worst.Name, human.Span(worst.AtMax), worst.Max)
@@ -162,8 +162,8 @@ func poolEvidence(pf *PoolFigures) []string {
 	return []string{
 		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples), at its max %s (%s of the steady state), mean utilisation %s, at most %d acquires waiting at a sample.",
 			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), pf.PeakWaiting),
-		fmt.Sprintf("Exhausted (acquires waiting or giving up with the pool at its max) for %s (%s of the steady state): %d waits that got a connection (%.2f s waited in total), %d that gave up (%d of them while exhausted).",
-			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds, pf.CanceledAcquires, pf.CanceledExhausted),
+		fmt.Sprintf("Exhausted (acquires waiting or giving up with the pool at its max) for %s (%s of the steady state): %s waits that got a connection (%.2f s waited in total), %s that gave up (%s of them while exhausted).",
+			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), human.Count(pf.EmptyAcquires), pf.WaitSeconds, human.Count(pf.CanceledAcquires), human.Count(pf.CanceledExhausted)),
 		fmt.Sprintf("Client in the exhausted intervals: p95 %s, p99 %s, %s failed; in the others: %s. Spearman correlation of waits per second with p95 over %d intervals: %.2f.",
 			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), human.Percent(pf.FailExhausted), otherLatency(pf), pf.CorrelationN, pf.Correlation),
 		fmt.Sprintf("%s: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",
