@@ -160,8 +160,8 @@ func poolEvidence(pf *PoolFigures) []string {
 		hold = "Little's law (hold and statement times timed by the tracer)"
 	}
 	return []string{
-		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples), at its max %s (%s of the steady state), mean utilisation %s, at most %d acquires waiting at a sample.",
-			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), pf.PeakWaiting),
+		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples), at its max %s (%s of the steady state), mean utilisation %s, at most %s waiting at a sample.",
+			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), human.Plural(int64(pf.PeakWaiting), "acquire")),
 		fmt.Sprintf("Exhausted (acquires waiting or giving up with the pool at its max) for %s (%s of the steady state): %s waits that got a connection (%.2f s waited in total), %s that gave up (%s of them while exhausted).",
 			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), human.Count(pf.EmptyAcquires), pf.WaitSeconds, human.Count(pf.CanceledAcquires), human.Count(pf.CanceledExhausted)),
 		fmt.Sprintf("Client in the exhausted intervals: p95 %s, p99 %s, %s failed; in the others: %s. Spearman correlation of waits per second with p95 over %d intervals: %.2f.",
