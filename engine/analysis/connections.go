@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +129,34 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	return f
 }
 
+// mergeRowsHolds returns groups with each pgx-query group folded into the
+// pgx-conn group of the same pool and function that holds at least as
+// many: the connection its rows hold. A probe before the fix listed a
+// connection held by open rows twice (the connection, and the query);
+// counted as connections, they are one. The probe now lists them once.
+func mergeRowsHolds(groups []probe.LeakGroup) []probe.LeakGroup {
+	out := make([]probe.LeakGroup, 0, len(groups))
+	var queries []probe.LeakGroup
+	for _, g := range groups {
+		if g.Kind == probe.LeakPGXQuery && g.Function != "" {
+			queries = append(queries, g)
+			continue
+		}
+		out = append(out, g)
+	}
+	for _, q := range queries {
+		i := slices.IndexFunc(out, func(c probe.LeakGroup) bool {
+			return c.Kind == probe.LeakPGXConn && c.SQL == "" && c.Source == q.Source && c.Function == q.Function && c.Count >= q.Count
+		})
+		if i < 0 {
+			out = append(out, q)
+			continue
+		}
+		out[i].SQL = q.SQL
+	}
+	return out
+}
+
 // heldByRows is the suspect detail's name of a pgx connection held by
 // rows never closed: one connection, listed once by the probe with the
 // statement whose rows hold it.
@@ -138,7 +167,7 @@ const heldByRows = "pgx connection held by rows never closed"
 func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot) []Suspect {
 	var out []Suspect
 	var total int64
-	for _, g := range rep.Groups {
+	for _, g := range mergeRowsHolds(rep.Groups) {
 		n := 0
 		for _, h := range g.Holders {
 			if h.Since.Before(loadEnd) {

@@ -216,3 +216,27 @@ func TestRowsLeakCountedOnce(t *testing.T) {
 		t.Errorf("held after drain %d, want 20", f.Connections.HeldAfterDrain)
 	}
 }
+
+// TestRowsLeakCountedOnceFromAnOldProbe: a probe before the fix listed
+// each connection held by open rows twice, as a pgx-conn and a pgx-query
+// group of the same function: they are 20 connections, not 40.
+func TestRowsLeakCountedOnceFromAnOldProbe(t *testing.T) {
+	s := synth.New()
+	s.AddSamples(connSeries(20))
+	s.AddIntervals(synth.SteadyLoad)
+	since := s.Start.Add(40 * time.Second)
+	drainEnd := s.Capture.Timing[3].End
+	group := func(kind, sql string) probe.LeakGroup {
+		return probe.LeakGroup{Kind: kind, Source: "db", SQL: sql, Count: 20, OldestSince: since,
+			OldestSeconds: drainEnd.Sub(since).Seconds(), NewestSeconds: 100,
+			Function: "example.com/svc.(*Stories).List",
+			Stack:    []probe.Frame{{Function: "example.com/svc.(*Stories).List", File: "/src/svc/stories.go", Line: 9}},
+			Holders:  []probe.LeakHolder{{Since: since}}}
+	}
+	s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+		Time: drainEnd, Groups: []probe.LeakGroup{group(probe.LeakPGXConn, ""), group(probe.LeakPGXQuery, "SELECT * FROM stories")}}})
+	f := analyze(s).Find(DetectorConnectionLeak, "svc")
+	if f.Connections.HeldAfterDrain != 20 || len(f.Suspects) != 1 || !strings.Contains(f.Summary, "20 of them held by rows never closed") {
+		t.Errorf("held %d, suspects %+v, summary %q", f.Connections.HeldAfterDrain, f.Suspects, f.Summary)
+	}
+}
