@@ -3,8 +3,10 @@ package probe
 import (
 	"cmp"
 	"slices"
-	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/soaklab/soak/probe/internal/cowmap"
 )
 
 // DefaultMaxHolders is the number of (acquiring stack, route) pairs a
@@ -22,13 +24,11 @@ const OverflowHolder = "(other holders)"
 // with [Probe.NewHoldProfile]; an integration calls [HoldProfile.Record]
 // when a resource is given back. Memory is bounded: at most max entries,
 // each a few words; stacks are symbolised only by [HoldProfile.Snapshot].
-// Safe for concurrent use.
+// Safe for concurrent use: Record takes no lock once its entry exists.
 type HoldProfile struct {
-	p   *Probe
-	max int
-
-	mu       sync.Mutex
-	m        map[holderKey]*holderAgg
+	p        *Probe
+	max      int
+	m        cowmap.Map[holderKey, *holderAgg]
 	overflow holderAgg
 }
 
@@ -37,9 +37,24 @@ type holderKey struct {
 	method, route string
 }
 
+// holderAgg is one entry: counters in µs, updated atomically.
 type holderAgg struct {
-	count           uint64
-	held, busy, top time.Duration
+	key                   holderKey
+	count                 atomic.Uint64
+	held, busy, maxHeldUS atomic.Int64
+}
+
+func (a *holderAgg) add(held, busy time.Duration) {
+	a.count.Add(1)
+	a.held.Add(held.Microseconds())
+	a.busy.Add(min(busy, held).Microseconds())
+	us := held.Microseconds()
+	for {
+		cur := a.maxHeldUS.Load()
+		if us <= cur || a.maxHeldUS.CompareAndSwap(cur, us) {
+			return
+		}
+	}
 }
 
 // NewHoldProfile returns a HoldProfile of at most max entries
@@ -49,7 +64,7 @@ func (p *Probe) NewHoldProfile(max int) *HoldProfile {
 	if max <= 0 {
 		max = DefaultMaxHolders
 	}
-	return &HoldProfile{p: p, max: max, m: map[holderKey]*holderAgg{}}
+	return &HoldProfile{p: p, max: max}
 }
 
 // Record adds one release of a resource taken with h: held is how long it
@@ -64,21 +79,14 @@ func (hp *HoldProfile) Record(h Hold, held, busy time.Duration) {
 	if h.info != nil {
 		k.method, k.route = h.info.Method, h.info.Route
 	}
-	hp.mu.Lock()
-	defer hp.mu.Unlock()
-	a, ok := hp.m[k]
+	a, ok := hp.m.Load(k)
 	if !ok {
-		if len(hp.m) >= hp.max {
+		a, ok = hp.m.LoadOrCreate(k, hp.max, func() *holderAgg { return &holderAgg{key: k} })
+		if !ok {
 			a = &hp.overflow
-		} else {
-			a = &holderAgg{}
-			hp.m[k] = a
 		}
 	}
-	a.count++
-	a.held += held
-	a.busy += min(busy, held)
-	a.top = max(a.top, held)
+	a.add(held, busy)
 }
 
 // HolderSnapshot is one acquiring stack and route of a [HoldProfile],
@@ -109,28 +117,18 @@ func (hp *HoldProfile) Snapshot() []HolderSnapshot {
 	if hp == nil {
 		return nil
 	}
-	type entry struct {
-		k holderKey
-		a holderAgg
-	}
-	hp.mu.Lock()
-	es := make([]entry, 0, len(hp.m)+1)
-	for k, a := range hp.m {
-		es = append(es, entry{k, *a})
-	}
-	ov := hp.overflow
-	hp.mu.Unlock()
-	out := make([]HolderSnapshot, 0, len(es)+1)
-	for _, e := range es {
-		s := holderSnap(e.a)
-		s.Method, s.Route = e.k.method, e.k.route
-		if fr := hp.p.stacks.frames(e.k.stack); len(fr) > 0 {
+	all := hp.m.Values()
+	out := make([]HolderSnapshot, 0, len(all)+1)
+	for _, a := range all {
+		s := holderSnap(a)
+		s.Method, s.Route = a.key.method, a.key.route
+		if fr := hp.p.stacks.frames(a.key.stack); len(fr) > 0 {
 			s.Function, s.File, s.Line = fr[0].Function, fr[0].File, fr[0].Line
 		}
 		out = append(out, s)
 	}
-	if ov.count > 0 {
-		s := holderSnap(ov)
+	if hp.overflow.count.Load() > 0 {
+		s := holderSnap(&hp.overflow)
 		s.Function = OverflowHolder
 		out = append(out, s)
 	}
@@ -141,7 +139,7 @@ func (hp *HoldProfile) Snapshot() []HolderSnapshot {
 	return out
 }
 
-func holderSnap(a holderAgg) HolderSnapshot {
-	return HolderSnapshot{Releases: a.count, HeldMicros: a.held.Microseconds(), BusyMicros: a.busy.Microseconds(),
-		MaxHeldMicros: a.top.Microseconds()}
+func holderSnap(a *holderAgg) HolderSnapshot {
+	return HolderSnapshot{Releases: a.count.Load(), HeldMicros: a.held.Load(), BusyMicros: a.busy.Load(),
+		MaxHeldMicros: a.maxHeldUS.Load()}
 }
