@@ -242,7 +242,9 @@ type PoolFigures struct {
 	// Little's law: AcquireRate (acquires/s) x HoldTime (mean time a
 	// connection is held per acquire) = connections in use, and x
 	// WaitPerAcquire (mean wait for one) = acquires queued; QueryTime is
-	// the database time per acquire (statement latency); HoldMeasured is
+	// the database time per acquire (statement latency); WaitPerAcquire
+	// is pgxpool's AcquireDuration per acquire when the capture has it
+	// (the empty acquires' wait per acquire otherwise); HoldMeasured is
 	// set when HoldTime and QueryTime come from the tracer's hold profile
 	// (every hold timed) rather than from the sampled utilisation;
 	// NeededConns is

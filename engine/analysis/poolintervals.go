@@ -152,6 +152,12 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 			pf.HoldTime = time.Duration(pf.MeanUtilization * float64(pf.Max) / pf.AcquireRate * float64(time.Second))
 			pf.QueryTime = time.Duration(float64(last.QueryMicros-first.QueryMicros)/acq) * time.Microsecond
 			pf.WaitPerAcquire = time.Duration(pf.WaitSeconds / acq * float64(time.Second))
+			if d := last.AcquireSeconds - first.AcquireSeconds; d > 0 {
+				// pgxpool's AcquireDuration: every successful acquire's
+				// time, the waits for a release or a new connection
+				// included.
+				pf.WaitPerAcquire = time.Duration(d / acq * float64(time.Second))
+			}
 		}
 	}
 	if hs := steadyHolders(s, name); len(hs) > 0 {

@@ -135,6 +135,7 @@ func starvedPool(t float64, ph capture.Phase) *probe.Snapshot {
 	// Waits in [0, 20) s of every minute.
 	waited := float64(int(max(t, 0))/60*20) + min(float64(int(max(t, 0))%60), 20)
 	ps.EmptyAcquireCount, ps.EmptyAcquireWaitSeconds = int64(waited*10), waited*0.2
+	ps.AcquireSeconds = n * 0.002 // 2 ms per acquire, pgxpool's AcquireDuration
 	reads, gets := uint64(n*0.7), uint64(n*0.3)
 	ps.Holders = []probe.HolderSnapshot{
 		{Function: "example.com/svc.(*Stories).Read", File: "/src/svc/stories.go", Line: 42, Method: "GET", Route: "/stories/:id",
@@ -173,6 +174,9 @@ func TestPoolStarvedNamesTheHolder(t *testing.T) {
 	p := f.Pools[0]
 	if !p.HoldMeasured || p.HoldTime < 11*time.Millisecond || p.QueryTime > time.Millisecond {
 		t.Errorf("hold %v, statements %v per acquire (measured %v)", p.HoldTime, p.QueryTime, p.HoldMeasured)
+	}
+	if p.WaitPerAcquire < 1900*time.Microsecond || p.WaitPerAcquire > 2100*time.Microsecond {
+		t.Errorf("acquire time %v per acquire, want pgxpool's 2 ms", p.WaitPerAcquire)
 	}
 	// The rows agree with the finding: the pool reached its max.
 	if p.PeakAcquired != 4 || p.AtMax == 0 {
