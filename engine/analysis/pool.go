@@ -97,8 +97,10 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Confidence = min(0.6+0.05*float64(len(signals)), 0.8)
 		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%s; %s), below the bar of %s unless the client suffers there",
 			worst.Name, human.Percent(worst.ExhaustedShare), human.Span(worst.Exhausted), waits, human.Percent(sustainedExhaustedShare))
-		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
-		a.poolSuspects(&f, s, worst)
+		watch := "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
+		if !a.poolSuspects(&f, s, worst) {
+			f.NextStep = watch
+		}
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
 		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %s waits and none given up, below the bar of %s): bursts, not exhaustion",

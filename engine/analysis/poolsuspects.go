@@ -22,8 +22,10 @@ import (
 // route, how long each acquire held its connection and how much of that
 // its statements ran: the functions holding longest beyond their
 // statements follow, named in the summary with their route; then the
-// plain acquirers not named already.
-func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolFigures) {
+// plain acquirers not named already. It reports whether the next step it
+// set names a cause (a leak, a holder, work done while holding) rather
+// than sizing or the database's speed.
+func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolFigures) bool {
 	holders := map[string]int{}
 	var total int
 	var idle []Suspect
@@ -72,7 +74,7 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 			top := starvers[0]
 			f.Summary += "; beyond the leak, held longest beyond its statements by " + shortFunc(top.Function) + routeText(top.Routes) + " (" + top.Detail + ")"
 		}
-		return
+		return true
 	}
 	if len(starvers) > 0 {
 		top := starvers[0]
@@ -80,7 +82,7 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 		if len(idle) == 0 {
 			f.NextStep = fmt.Sprintf("%s holds its pool connection while doing other work: release it right after its statements (or do that work before acquiring it); a bigger pool would only move the queue. (%s.)",
 				top.Location(), little)
-			return
+			return true
 		}
 	}
 	switch {
@@ -88,14 +90,17 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 		top := idle[0]
 		f.NextStep = fmt.Sprintf("Connections are held while the code does other work: %s runs with a pool connection held. Release the connection right after the query (or do this work before acquiring it); a bigger pool would only move the queue. (%s.)",
 			top.Location(), little)
+		return true
 	case pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime:
 		f.NextStep = fmt.Sprintf("Connections are held %s per acquire but their statements take %s: the code keeps them while doing other work. Release each right after its query. (%s.)",
 			human.Millis(pf.HoldTime), human.Millis(pf.QueryTime), little)
+		return true
 	case needed > int(pf.Max):
 		f.NextStep = "Size the pool by " + little + ", within the database's max_connections across replicas."
 	default:
 		f.NextStep = "Look at the slowest statements: the pool waits because the database is slow to answer."
 	}
+	return false
 }
 
 // idleHolders counts, in the steady state's goroutine profiles (middle
