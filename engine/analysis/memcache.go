@@ -1,0 +1,267 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/soaklab/soak/engine/analysis/stats"
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
+	"github.com/soaklab/soak/probe"
+)
+
+// Cache-aware memory constants (see docs/report.md).
+const (
+	// maxFitCaches bounds the declared caches fitted as regressors (those
+	// that grew most, relative to their bound).
+	maxFitCaches = 3
+	// minCacheGrowth: a declared cache counts as filling when its size
+	// rose by at least this share of its bound over the steady state.
+	minCacheGrowth = 0.01
+	// fullShare: a cache at this share of its bound is full.
+	fullShare = 0.98
+	// zDecide is the one-sided 95 % normal quantile: the unexplained
+	// growth must be this many standard errors above the leak bar to be
+	// a leak, or below it to be explained.
+	zDecide = 1.6448536269514722
+	// plateauCover: to tell a plateau from a leak, the steady state must
+	// go on, after a cache is full, for this share of its length.
+	plateauCover = 0.3
+)
+
+// CacheFill is a declared bounded cache's growth over the steady state,
+// as the memory detector fitted it.
+type CacheFill struct {
+	Name string `json:"name"`
+	// Unit is what was trended: "bytes" (the cache's UsedBytes) or
+	// "entries". First and Last are its values at the steady state's
+	// first and last GC cycles; Bound its declared bound in Unit
+	// (MaxBytes, or CapacityEntries times the bytes per entry at the end;
+	// CapacityEntries for entries).
+	Unit        string  `json:"unit"`
+	First, Last float64 `json:"-"`
+	Bound       float64 `json:"bound"`
+	// HeapPerUnit is the live heap the fit attributes to one unit (an
+	// entry, or a byte the cache says it uses), 0 when not fitted.
+	HeapPerUnit float64 `json:"heap_per_unit"`
+	// FillPerSecond is the Theil-Sen rate of the cache's growth over the
+	// steady state's second half, in Unit per second.
+	FillPerSecond float64 `json:"fill_per_second"`
+}
+
+// Full is the cache's share of its bound at the end, 0..1.
+func (c *CacheFill) Full() float64 { return c.Last / c.Bound }
+
+// CacheFigures is what the memory detector made of the declared bounded
+// caches: the fit of the live heap on time and on their sizes, and the
+// projection if growth is theirs.
+type CacheFigures struct {
+	Caches []CacheFill `json:"caches"`
+	// Fitted is false when the fit could not tell the caches' growth
+	// from growth with time (a cache that filled at an even rate all
+	// through the steady state): Unexplained is then 0.
+	Fitted bool `json:"fitted"`
+	// Unexplained is the live heap's growth the caches do not explain,
+	// in bytes per second, with its standard error (autocorrelation
+	// accounted for).
+	Unexplained   float64 `json:"unexplained_per_second"`
+	UnexplainedSE float64 `json:"unexplained_se"`
+	// ProjectedBytes is the live heap when every cache is full, if the
+	// growth is theirs; DecideAfter the steady state that would show it
+	// (each cache full, then flat for a third of the run), 0 when every
+	// cache is full already or none is filling.
+	ProjectedBytes int64         `json:"projected_bytes"`
+	DecideAfter    time.Duration `json:"decide_after_ns"`
+}
+
+// allFull reports whether every fitted cache is full.
+func (cf *CacheFigures) allFull() bool {
+	for i := range cf.Caches {
+		if cf.Caches[i].Full() < fullShare {
+			return false
+		}
+	}
+	return true
+}
+
+// names is "story-pages (2,480 of 5,000 entries, 50 %)" for each cache.
+func (cf *CacheFigures) names() string {
+	var parts []string
+	for _, c := range cf.Caches {
+		v, b := human.Count(int64(c.Last)), human.Count(int64(c.Bound))
+		if c.Unit == "bytes" {
+			v, b = human.Bytes(int64(c.Last)), human.Bytes(int64(c.Bound))
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s of %s %s, %.0f%% full)", c.Name, v, b, c.Unit, 100*c.Full()))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// boundedCaches returns the in-process caches of pts (one per GC cycle)
+// declared with a bound that grew over them, at most maxFitCaches, with
+// their series at each point.
+func boundedCaches(pts []capture.Point) ([]CacheFill, [][]float64) {
+	last := pts[len(pts)-1]
+	type cand struct {
+		fill   CacheFill
+		series []float64
+		rise   float64
+	}
+	var cands []cand
+	for _, lc := range last.Caches {
+		if lc.Kind == probe.CacheRedis || (lc.Capacity <= 0 && lc.MaxBytes <= 0) {
+			continue // Redis holds its data outside this heap
+		}
+		c := CacheFill{Name: lc.Name, Unit: "entries", Bound: float64(lc.Capacity)}
+		byBytes := lc.UsedBytes > 0
+		if byBytes {
+			c.Unit = "bytes"
+			switch {
+			case lc.MaxBytes > 0:
+				c.Bound = float64(lc.MaxBytes)
+			case lc.Entries > 0:
+				c.Bound = float64(lc.Capacity) * float64(lc.UsedBytes) / float64(lc.Entries)
+			}
+		}
+		if c.Bound <= 0 {
+			continue
+		}
+		series := make([]float64, len(pts))
+		for i, p := range pts {
+			for _, pc := range p.Caches {
+				if pc.Name == lc.Name && pc.Kind == lc.Kind {
+					series[i] = float64(pc.Entries)
+					if byBytes {
+						series[i] = float64(pc.UsedBytes)
+					}
+				}
+			}
+		}
+		c.First, c.Last = series[0], series[len(series)-1]
+		rise := (slices.Max(series) - slices.Min(series)) / c.Bound
+		if rise < minCacheGrowth {
+			continue
+		}
+		cands = append(cands, cand{c, series, rise})
+	}
+	slices.SortStableFunc(cands, func(a, b cand) int { return -cmpFloat(a.rise, b.rise) })
+	cands = cands[:min(len(cands), maxFitCaches)]
+	fills, series := make([]CacheFill, len(cands)), make([][]float64, len(cands))
+	for i, c := range cands {
+		fills[i], series[i] = c.fill, c.series
+	}
+	return fills, series
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// fitCaches fits the live heap ys at times xs (seconds) on time and the
+// caches' series, and projects the heap when they are full.
+func fitCaches(xs, ys []float64, fills []CacheFill, series [][]float64) *CacheFigures {
+	cf := &CacheFigures{Caches: fills}
+	n := len(xs)
+	half := n / 2
+	for i := range cf.Caches {
+		cf.Caches[i].FillPerSecond = max(stats.TheilSen(xs[half:], series[i][half:]).Slope, 0)
+	}
+	fit, ok := stats.Regress(ys, append([][]float64{xs}, series...)...)
+	if ok {
+		for i := range cf.Caches {
+			if fit.Coef[i+1] < 0 {
+				ok = false // a cache whose filling shrinks the heap: not a fit to trust
+			}
+		}
+	}
+	end := ys[n-1]
+	if ok {
+		cf.Fitted = true
+		cf.Unexplained, cf.UnexplainedSE = fit.Coef[0], fit.SE[0]
+		end = fit.Intercept + fit.Coef[0]*xs[n-1]
+		for i := range cf.Caches {
+			cf.Caches[i].HeapPerUnit = fit.Coef[i+1]
+			end += fit.Coef[i+1] * series[i][n-1]
+		}
+	}
+	// If the growth is all the caches': the heap per unit is the growth
+	// over the caches' growth, shared in proportion to it.
+	proj := max(ys[n-1], end)
+	var rise float64
+	for i := range cf.Caches {
+		rise += (series[i][n-1] - series[i][0]) / cf.Caches[i].Bound
+	}
+	var wait float64 // seconds until the last cache is full
+	for i := range cf.Caches {
+		c := &cf.Caches[i]
+		per := c.HeapPerUnit
+		if !ok && rise > 0 {
+			share := (series[i][n-1] - series[i][0]) / c.Bound / rise
+			per = max(ys[n-1]-ys[0], 0) * share / max(series[i][n-1]-series[i][0], 1)
+		}
+		left := max(c.Bound-c.Last, 0)
+		proj += per * left
+		if c.Full() < fullShare {
+			if c.FillPerSecond > 0 {
+				wait = max(wait, left/c.FillPerSecond)
+			} else {
+				wait = math.Inf(1)
+			}
+		}
+	}
+	cf.ProjectedBytes = int64(proj)
+	if wait > 0 && !math.IsInf(wait, 1) {
+		total := xs[n-1] + wait
+		cf.DecideAfter = time.Duration(total / (1 - plateauCover) * float64(time.Second)).Round(time.Minute)
+	}
+	return cf
+}
+
+// cacheVerdict decides the memory finding when declared bounded caches
+// filled during the steady state (m.Caches set): growth they explain is
+// not a leak; growth they do not explain is judged as any other; a fit
+// that cannot tell them apart, with a cache still filling, is
+// inconclusive. It reports false when the caches do not decide (the
+// unexplained growth is clearly above the bar): the caller then judges
+// the heap with the caches' part taken out.
+func cacheVerdict(f *Finding, m *MemoryFigures, material float64) bool {
+	cf := m.Caches
+	switch {
+	case cf.Fitted && cf.Unexplained+zDecide*cf.UnexplainedSE < material:
+		f.Verdict = VerdictOK
+		f.Confidence = math.Min(maxConfidence, stats.NormalCDF((material-cf.Unexplained)/cf.UnexplainedSE))
+		f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, and the declared bounded caches explain it: %s; what they leave is %.1f MB/hour (95%% CI up to %.1f), below the leak bar; if they fill, the heap reaches about %s: bounded growth, not a leak",
+			m.MBPerHour, cf.names(), human.MiB(cf.Unexplained*3600), human.MiB((cf.Unexplained+zDecide*cf.UnexplainedSE)*3600), human.Bytes(cf.ProjectedBytes))
+		return true
+	case cf.Fitted && cf.Unexplained-zDecide*cf.UnexplainedSE >= material:
+		return false
+	case cf.allFull():
+		return false // full caches cannot hide growth: judge the rest
+	}
+	f.Verdict, f.Severity = VerdictInconclusive, SeverityMedium
+	// The confidence of an inconclusive finding is that of its words:
+	// the run cannot tell.
+	f.Confidence = 0.5
+	if cf.Fitted {
+		f.Confidence = math.Min(maxConfidence, 2*math.Min(stats.NormalCDF((cf.Unexplained-material)/cf.UnexplainedSE), stats.NormalCDF((material-cf.Unexplained)/cf.UnexplainedSE)))
+	}
+	f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour while declared bounded caches filled: %s; this run cannot tell whether the heap stops when they are full or also grows with requests",
+		m.MBPerHour, cf.names())
+	f.Summary += fmt.Sprintf("; if the growth is theirs, the heap reaches about %s", human.Bytes(cf.ProjectedBytes))
+	if cf.DecideAfter > 0 {
+		f.Summary += fmt.Sprintf("; a steady state of %s would decide (the caches full at their current rate, then a third of the run to see the heap flat)", human.Span(cf.DecideAfter))
+		f.NextStep = fmt.Sprintf("Run a steady state of at least %s, or fill the caches first (a warm-up that touches every key).", human.Span(cf.DecideAfter))
+	} else {
+		f.Summary += "; a cache stopped filling below its bound, so no run length can be projected"
+	}
+	return true
+}
