@@ -153,7 +153,7 @@ func classifySite(ts, v, cache []float64) siteTrend {
 	case cache != nil && grew > 0 && followsCache(ts, v, cache):
 		st.class = siteCache
 		st.words = "follows the declared cache's filling"
-	case st.whole > 0 && st.late >= 0.5*st.whole:
+	case st.whole > 0 && st.late >= 0.7*st.whole:
 		st.class = siteGrowing
 		st.words = fmt.Sprintf("still growing: %s over the steady state's second half", human.Bytes(int64(lateGrowth)))
 	case st.late > 0 && early > 0 && st.late >= plateauRatio*early:
