@@ -183,19 +183,17 @@ func fitCaches(xs, ys []float64, fills []CacheFill, series [][]float64) *CacheFi
 	for i := range cf.Caches {
 		cf.Caches[i].FillPerSecond = max(stats.TheilSen(xs[half:], series[i][half:]).Slope, 0)
 	}
+	// The fit is unconstrained: a cache's coefficient may come out
+	// negative (noise, when the heap hardly depends on it, or a cache
+	// filling in step with time); the growth it leaves and its standard
+	// error are still those the data support. Only the heap per unit is
+	// clamped at 0, for the words and the residual.
 	fit, ok := stats.Regress(ys, append([][]float64{xs}, series...)...)
-	if ok {
-		for i := range cf.Caches {
-			if fit.Coef[i+1] < 0 {
-				ok = false // a cache whose filling shrinks the heap: not a fit to trust
-			}
-		}
-	}
 	if ok {
 		cf.Fitted = true
 		cf.Unexplained, cf.UnexplainedSE = fit.Coef[0], fit.SE[0]
 		for i := range cf.Caches {
-			cf.Caches[i].HeapPerUnit = fit.Coef[i+1]
+			cf.Caches[i].HeapPerUnit = max(fit.Coef[i+1], 0)
 		}
 	}
 	// The projection says what the heap reaches if its growth is all the
