@@ -80,6 +80,14 @@ type CacheFigures struct {
 	// cache stopped filling below its bound.
 	ProjectedBytes int64         `json:"projected_bytes"`
 	DecideAfter    time.Duration `json:"decide_after_ns"`
+	// Rho is the fit's residual lag-1 autocorrelation (0..0.9).
+	Rho float64 `json:"rho"`
+	// Rest and RestLate are the Theil-Sen trends (bytes per second) of
+	// the live heap with the caches' fitted part taken out, over the
+	// steady state and its second half, when the caches left growth
+	// clearly above the bar (MemoryFigures.CachesRemoved).
+	Rest     stats.Trend `json:"rest"`
+	RestLate stats.Trend `json:"rest_late"`
 	// FullAt is when the last of the caches full at the end became full,
 	// in seconds into the steady state (0 when none is full).
 	FullAt float64 `json:"full_at_s,omitempty"`
@@ -191,7 +199,7 @@ func fitCaches(xs, ys []float64, fills []CacheFill, series [][]float64) *CacheFi
 	fit, ok := stats.Regress(ys, append([][]float64{xs}, series...)...)
 	if ok {
 		cf.Fitted = true
-		cf.Unexplained, cf.UnexplainedSE = fit.Coef[0], fit.SE[0]
+		cf.Unexplained, cf.UnexplainedSE, cf.Rho = fit.Coef[0], fit.SE[0], fit.Rho
 		for i := range cf.Caches {
 			cf.Caches[i].HeapPerUnit = max(fit.Coef[i+1], 0)
 		}

@@ -71,24 +71,30 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	material := math.Max(minLeakBytes, minLeakShare*float64(m.InitialBytes)) / secs // bytes/s
 	m.fitTrends(xs, ys, reqs)
 	f := Finding{Detector: d, Source: s.Name, Memory: m}
-	if m.Caches != nil && m.PerSecond.Rising() {
-		if cacheVerdict(&f, m, material) {
-			f.Evidence = memoryEvidence(m)
-			return f
-		}
-		// The caches leave growth clearly above the bar: judge the heap
-		// with their part taken out.
-		m.CachesRemoved = m.Caches.Fitted
-		for _, c := range m.Caches.Caches {
-			cs := cacheSeries(pts, c)
-			for i := range ys {
-				ys[i] -= c.HeapPerUnit * (cs[i] - cs[0])
-			}
-		}
-		m.fitTrends(xs, ys, reqs)
+	f.Evidence = memoryEvidence(m, material)
+	if m.Caches == nil || !m.PerSecond.Rising() {
+		judgeGrowth(a, &f, m, material, pts)
+		return f
 	}
-	f.Evidence = memoryEvidence(m)
+	if cacheVerdict(&f, m, material) {
+		return f
+	}
+	// The caches leave growth clearly above the bar: judge the heap with
+	// their fitted part taken out; the figures shown stay the live
+	// heap's, and the rest's trend is kept in m.Caches.
+	raw := *m
+	m.CachesRemoved = m.Caches.Fitted
+	for _, c := range m.Caches.Caches {
+		cs := cacheSeries(pts, c)
+		for i := range ys {
+			ys[i] -= c.HeapPerUnit * (cs[i] - cs[0])
+		}
+	}
+	m.fitTrends(xs, ys, reqs)
 	judgeGrowth(a, &f, m, material, pts)
+	m.Caches.Rest, m.Caches.RestLate = m.PerSecond, m.Late
+	m.PerSecond, m.PerRequest, m.Early, m.Late = raw.PerSecond, raw.PerRequest, raw.Early, raw.Late
+	m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi = raw.MBPerHour, raw.MBPerHourLo, raw.MBPerHourHi
 	return f
 }
 
@@ -278,7 +284,7 @@ func fillMemoryLevels(m *MemoryFigures, s *capture.SourceTimeline) {
 	}
 }
 
-func memoryEvidence(m *MemoryFigures) []string {
+func memoryEvidence(m *MemoryFigures, material float64) []string {
 	ev := []string{
 		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %s), %s after the drain.",
 			human.Bytes(int64(m.BaselineBytes)), human.Bytes(int64(m.InitialBytes)), human.Bytes(int64(m.FinalBytes)),
@@ -286,6 +292,17 @@ func memoryEvidence(m *MemoryFigures) []string {
 		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
 			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope),
 			human.FractionalBytes(m.PerRequest.Lo), human.FractionalBytes(m.PerRequest.Hi), human.MiB(m.Late.Slope*3600)),
+	}
+	if cf := m.Caches; cf != nil {
+		line := "Declared bounded caches that filled in the steady state: " + cf.names() + "."
+		if cf.Fitted {
+			line += fmt.Sprintf(" Least-squares fit of the live heap on time and their sizes: growth they do not explain %.1f MB/hour (95%% CI %.1f to %.1f; residual autocorrelation %.2f accounted for), against a leak bar of %.1f MB/hour.",
+				human.MiB(cf.Unexplained*3600), human.MiB((cf.Unexplained-z95*cf.UnexplainedSE)*3600), human.MiB((cf.Unexplained+z95*cf.UnexplainedSE)*3600),
+				cf.Rho, human.MiB(material*3600))
+		} else {
+			line += " The fit could not tell their filling from growth with time."
+		}
+		ev = append(ev, line)
 	}
 	if m.PeakRSSBytes > 0 {
 		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", human.Bytes(m.PeakRSSBytes)))
