@@ -26,8 +26,8 @@ const (
 	// explainedP: the caches explain the growth when the fit puts the
 	// growth they leave below the leak bar with this probability;
 	// leakP: it is a leak beside them when above it with this one.
-	// Calling a leak needs more than clearing one, and explaining needs
-	// a fit that resolves the growth the caches leave to better than the
+	// Calling a leak needs more than clearing one, and either needs a
+	// fit that resolves the growth the caches leave to better than the
 	// bar (its standard error below it): a cache filling at an even rate
 	// all through the run cannot be told from time (docs/report.md).
 	explainedP = 0.8
@@ -264,7 +264,7 @@ func mean(v []float64) float64 {
 // inconclusive. It reports false when the caches do not decide (the
 // unexplained growth is clearly above the bar): the caller then judges
 // the heap with the caches' part taken out.
-func cacheVerdict(f *Finding, m *MemoryFigures, material float64) bool {
+func cacheVerdict(a *analyzer, f *Finding, m *MemoryFigures, material float64) bool {
 	cf := m.Caches
 	// pBelow is the probability that the growth the caches leave is below
 	// the leak bar, from the fit's estimate and standard error.
@@ -280,8 +280,15 @@ func cacheVerdict(f *Finding, m *MemoryFigures, material float64) bool {
 			m.MBPerHour, cf.names(), human.MiB(cf.Unexplained*3600), human.MiB((cf.Unexplained-z95*cf.UnexplainedSE)*3600),
 			human.MiB((cf.Unexplained+z95*cf.UnexplainedSE)*3600), human.MiB(material*3600), human.Bytes(cf.ProjectedBytes))
 		return true
-	case cf.Fitted && 1-pBelow >= leakP:
+	case cf.Fitted && 1-pBelow >= leakP && cf.UnexplainedSE < material:
 		return false
+	}
+	// Before calling it inconclusive: the heap profiles may show the
+	// service keeping less than the bar after the drain (the growth was
+	// soak's generator's, in process).
+	hd := a.heapDiff(f.Source, m)
+	if profilesExplain(f, m, &hd, material) {
+		return true
 	}
 	f.Verdict, f.Severity = VerdictInconclusive, SeverityMedium
 	// An inconclusive finding's confidence is the probability that the
@@ -301,6 +308,11 @@ func cacheVerdict(f *Finding, m *MemoryFigures, material float64) bool {
 		f.NextStep = fmt.Sprintf("Run a steady state of at least %s, or fill the caches first (a warm-up that touches every key).", human.Span(cf.DecideAfter))
 	} else {
 		f.Summary += "; a cache stopped filling below its bound, so no run length can be projected"
+	}
+	next := f.NextStep
+	hd.apply(f)
+	if next != "" {
+		f.NextStep = next
 	}
 	return true
 }

@@ -76,7 +76,7 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		judgeGrowth(a, &f, m, material, pts)
 		return f
 	}
-	if cacheVerdict(&f, m, material) {
+	if cacheVerdict(a, &f, m, material) {
 		return f
 	}
 	// The caches leave growth clearly above the bar: judge the heap with
@@ -162,14 +162,7 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 	switch {
 	case rising && !m.Plateau && !lateUnclear && !slowing:
 		hd := a.heapDiff(f.Source, m)
-		if hd.err == "" && float64(hd.service) < material*secs {
-			f.Verdict, f.Confidence = VerdictOK, 0.8
-			f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
-				m.MBPerHour, human.Bytes(hd.service))
-			if why := hd.explanation(); why != "" {
-				f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers+hd.probe), why)
-			}
-			f.Evidence = append(f.Evidence, hd.evidence)
+		if profilesExplain(f, m, &hd, material) {
 			break
 		}
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
@@ -194,14 +187,20 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 		f.Summary = fmt.Sprintf("live heap%s grew early in the steady state and flattened (%.1f MB/hour over the second half, against %.1f over the whole): a plateau, such as a bounded cache filling, not a leak",
 			cached, human.MiB(m.Late.Slope*3600), m.MBPerHour)
 	case slowing:
+		hd := a.heapDiff(f.Source, m)
+		if profilesExplain(f, m, &hd, material) {
+			break
+		}
 		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
 		bound, decide := slowingBound(m, material)
 		f.Summary = fmt.Sprintf("live heap%s grows %.1f MB/hour but slows down (%.1f MB/hour over the first half, %.1f over the second): it may be approaching a bound (about %s if it keeps slowing so) or be a leak; this run cannot tell, a steady state of %s would decide",
 			cached, m.MBPerHour, human.MiB(m.Early.Slope*3600), human.MiB(m.Late.Slope*3600), human.Bytes(bound), human.Span(decide))
-		hd := a.heapDiff(f.Source, m)
 		hd.apply(f)
 		f.NextStep = fmt.Sprintf("Run a steady state of at least %s; if the service has a bounded cache, declare it (probe CacheFunc) so its growth is told apart.", human.Span(decide))
 	case rising && lateUnclear && m.Late.Slope >= material:
+		if hd := a.heapDiff(f.Source, m); profilesExplain(f, m, &hd, material) {
+			break
+		}
 		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
 		decide := 2 * m.Steady
 		f.Summary = fmt.Sprintf("live heap%s rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f): this run cannot tell a leak from a late plateau; a steady state of %s would decide",
@@ -224,6 +223,24 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 		f.Summary = fmt.Sprintf("no sustained growth of the live heap%s (%.1f MB/hour, 95%% CI %.1f to %.1f)",
 			strings.TrimSuffix(cached, ","), m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi)
 	}
+}
+
+// profilesExplain sets an ok finding and reports true when the heap
+// profiles show the service itself keeping less than the leak bar after
+// the drain: the rest of the growth is soak's own (generator, probe) or
+// the drivers' while their pools opened connections.
+func profilesExplain(f *Finding, m *MemoryFigures, hd *heapDiffResult, material float64) bool {
+	if hd.err != "" || float64(hd.service) >= material*m.Steady.Seconds() {
+		return false
+	}
+	f.Verdict, f.Severity, f.Confidence = VerdictOK, SeverityNone, 0.8
+	f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
+		m.MBPerHour, human.Bytes(hd.service))
+	if why := hd.explanation(); why != "" {
+		f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers+hd.probe), why)
+	}
+	f.Evidence = append(f.Evidence, hd.evidence)
+	return true
 }
 
 // slowingRatio: a late-half slope below this share of the early half's
