@@ -229,15 +229,7 @@ func (a *analyzer) cacheFillAt(source string, m *MemoryFigures) func(time.Time) 
 		}
 		var sum float64
 		for _, c := range fills {
-			for _, pc := range p.Caches {
-				if pc.Name == c.Name && pc.Kind != probe.CacheRedis {
-					v := float64(pc.Entries)
-					if c.Unit == "bytes" {
-						v = float64(pc.UsedBytes)
-					}
-					sum += v / c.Bound
-				}
-			}
+			sum += cacheSize(p, c) / c.Bound
 		}
 		return sum
 	}

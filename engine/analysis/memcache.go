@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -145,17 +146,7 @@ func boundedCaches(pts []capture.Point) ([]CacheFill, [][]float64) {
 		if c.Bound <= 0 {
 			continue
 		}
-		series := make([]float64, len(pts))
-		for i, p := range pts {
-			for _, pc := range p.Caches {
-				if pc.Name == lc.Name && pc.Kind == lc.Kind {
-					series[i] = float64(pc.Entries)
-					if byBytes {
-						series[i] = float64(pc.UsedBytes)
-					}
-				}
-			}
-		}
+		series := cacheSeries(pts, c)
 		c.First, c.Last = series[0], series[len(series)-1]
 		rise := (slices.Max(series) - slices.Min(series)) / c.Bound
 		if rise < minCacheGrowth {
@@ -163,23 +154,13 @@ func boundedCaches(pts []capture.Point) ([]CacheFill, [][]float64) {
 		}
 		cands = append(cands, cand{c, series, rise})
 	}
-	slices.SortStableFunc(cands, func(a, b cand) int { return -cmpFloat(a.rise, b.rise) })
+	slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(b.rise, a.rise) })
 	cands = cands[:min(len(cands), maxFitCaches)]
 	fills, series := make([]CacheFill, len(cands)), make([][]float64, len(cands))
 	for i, c := range cands {
 		fills[i], series[i] = c.fill, c.series
 	}
 	return fills, series
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // fitCaches fits the live heap ys at times xs (seconds) on time and the

@@ -113,17 +113,23 @@ func (m *MemoryFigures) fitTrends(xs, ys, reqs []float64) {
 // cacheSeries is cache c's size (in c.Unit) at each point.
 func cacheSeries(pts []capture.Point, c CacheFill) []float64 {
 	out := make([]float64, len(pts))
-	for i, p := range pts {
-		for _, pc := range p.Caches {
-			if pc.Name == c.Name && pc.Kind != probe.CacheRedis {
-				out[i] = float64(pc.Entries)
-				if c.Unit == "bytes" {
-					out[i] = float64(pc.UsedBytes)
-				}
-			}
-		}
+	for i := range pts {
+		out[i] = cacheSize(&pts[i], c)
 	}
 	return out
+}
+
+// cacheSize is cache c's size at point p, in c.Unit (0 when p lacks it).
+func cacheSize(p *capture.Point, c CacheFill) float64 {
+	for _, pc := range p.Caches {
+		if pc.Name == c.Name && pc.Kind != probe.CacheRedis {
+			if c.Unit == "bytes" {
+				return float64(pc.UsedBytes)
+			}
+			return float64(pc.Entries)
+		}
+	}
+	return 0
 }
 
 // sdOf is the standard error of a Theil-Sen slope read from its 95 %
