@@ -265,3 +265,28 @@ func TestSiteTrendsRealProfiles(t *testing.T) {
 		t.Errorf("first suspect %s: %s", sus[0].Function, sus[0].Detail)
 	}
 }
+
+// FuzzSiteTrends: unreadable or odd profiles among the steady state's
+// never panic the per-site trend; each trend has a class.
+func FuzzSiteTrends(f *testing.F) {
+	good := heapProfile(map[string]int64{leakFn: 1 << 20, probeFn: 4096})
+	f.Add(good, []byte("garbage"))
+	f.Add(good, good)
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		var profs []*capture.Profile
+		for i, d := range [][]byte{a, b, a, b, a} {
+			profs = append(profs, &capture.Profile{Kind: probe.ProfileHeap, Time: t0.Add(time.Duration(i) * time.Second), Data: d})
+		}
+		want := []site{{fn: leakFn, file: "svc/0.go", line: 10}}
+		trends, why := siteTrends(profs, []string{"pgx pool db 1 to 2 connections"}, want, func(time.Time) float64 { return 0.5 })
+		if trends == nil && why == "" {
+			t.Fatal("no trend and no reason")
+		}
+		for _, tr := range trends {
+			if tr.class < siteGrowing || tr.class > sitePlateaued || tr.words == "" {
+				t.Fatalf("trend %+v", tr)
+			}
+		}
+	})
+}
