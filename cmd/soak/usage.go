@@ -158,8 +158,8 @@ Demo flags:
   --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
                            Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
-                           conn-leak, goroutine-leak, heap-leak, pool-exhausted
-                           (conn-leak and pool-exhausted need --database-url)
+                           conn-leak, goroutine-leak, heap-leak, pool-exhausted, rows-leak
+                           (conn-leak, pool-exhausted and rows-leak need --database-url)
 
 ` + runFlagsUsage + `
 ` + exitCodes + `

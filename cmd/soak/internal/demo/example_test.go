@@ -20,6 +20,7 @@ func ExampleFaultNames() {
 	// goroutine-leak false
 	// heap-leak false
 	// pool-exhausted true
+	// rows-leak true
 }
 
 func ExampleNew() {
