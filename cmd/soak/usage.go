@@ -144,7 +144,7 @@ Demo flags:
   --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
                            Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
-                           conn-leak, goroutine-leak, heap-leak, pool-exhausted
+                           conn-leak, goroutine-leak, heap-leak, pool-exhausted, slow-trending
                            (conn-leak and pool-exhausted need --database-url)
 
 ` + runFlagsUsage + `

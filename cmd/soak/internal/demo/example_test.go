@@ -20,6 +20,7 @@ func ExampleFaultNames() {
 	// goroutine-leak false
 	// heap-leak false
 	// pool-exhausted true
+	// slow-trending false
 }
 
 func ExampleNew() {

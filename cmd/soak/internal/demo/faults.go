@@ -14,6 +14,7 @@ const (
 	FaultGoroutineLeak = "goroutine-leak"
 	FaultHeapLeak      = "heap-leak"
 	FaultPoolExhausted = "pool-exhausted"
+	FaultSlowTrending  = "slow-trending"
 )
 
 // Rates and sizes of the planted faults.
@@ -30,6 +31,9 @@ const (
 	// SearchHold is how long pool-exhausted makes a search hold its
 	// connection after its query.
 	SearchHold = 500 * time.Millisecond
+	// SlowTrendingDelay: slow-trending adds this much to every GET
+	// /api/discovery/trending (a regression for soak compare to find).
+	SlowTrendingDelay = 20 * time.Millisecond
 )
 
 // ErrUnknownFault is returned (wrapped, naming the fault) by [New] for a
@@ -57,6 +61,8 @@ var faultCatalog = []FaultInfo{
 	{FaultPoolExhausted, fmt.Sprintf("the pgx pool shrinks to %d connections and GET /api/search/stories holds "+
 		"its connection %v after its query (rankWhileHoldingConn): acquires wait under load, no leak",
 		ExhaustedPoolMaxConns, SearchHold), true},
+	{FaultSlowTrending, fmt.Sprintf("GET /api/discovery/trending waits %v more on every request (rankTrendingSlowly): "+
+		"a latency regression, no leak", SlowTrendingDelay), false},
 }
 
 // FaultNames lists the faults [Config.Faults] accepts, sorted by name, each
@@ -65,7 +71,7 @@ func FaultNames() []FaultInfo { return slices.Clone(faultCatalog) }
 
 // faultSet is the parsed Config.Faults.
 type faultSet struct {
-	connLeak, goroutineLeak, heapLeak, poolExhausted bool
+	connLeak, goroutineLeak, heapLeak, poolExhausted, slowTrending bool
 }
 
 // parseFaults checks names against the catalogue; hasDB says whether a
@@ -90,6 +96,7 @@ func parseFaults(names []string, hasDB bool) (faultSet, error) {
 	fs.goroutineLeak = seen[FaultGoroutineLeak]
 	fs.heapLeak = seen[FaultHeapLeak]
 	fs.poolExhausted = seen[FaultPoolExhausted]
+	fs.slowTrending = seen[FaultSlowTrending]
 	return fs, nil
 }
 

@@ -19,7 +19,7 @@ func TestFaultConfigErrors(t *testing.T) {
 		err    error
 		want   string
 	}{
-		{[]string{"mem-leak"}, ErrUnknownFault, `"mem-leak" in Config.Faults (known: conn-leak, goroutine-leak, heap-leak, pool-exhausted)`},
+		{[]string{"mem-leak"}, ErrUnknownFault, `"mem-leak" in Config.Faults (known: conn-leak, goroutine-leak, heap-leak, pool-exhausted, slow-trending)`},
 		{[]string{FaultHeapLeak, FaultHeapLeak}, nil, `"heap-leak" given twice`},
 		{[]string{FaultConnLeak}, ErrFaultNeedsDatabase, `"conn-leak" needs PostgreSQL; set Config.DatabaseURL`},
 		{[]string{FaultHeapLeak, FaultPoolExhausted}, ErrFaultNeedsDatabase, `"pool-exhausted" needs PostgreSQL`},
