@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soaklab/soak/probe"
 )
@@ -38,7 +39,7 @@ func TestFaultConfigErrors(t *testing.T) {
 
 func TestFaultNames(t *testing.T) {
 	names := FaultNames()
-	if len(names) != 4 {
+	if len(names) != 5 {
 		t.Fatalf("%d faults", len(names))
 	}
 	for i, f := range names {
@@ -158,5 +159,22 @@ func TestConnLeak(t *testing.T) {
 	}
 	if got, leaked := s.api.pool.Stat().AcquiredConns(), s.api.faults.leakedConns(); got != 3 || leaked != 3 {
 		t.Errorf("after %d requests: %d held, %d leaked; want the cap, 3", 5*ConnLeakEvery, got, leaked)
+	}
+}
+
+// TestSlowTrending: under slow-trending every GET /api/discovery/trending
+// takes at least SlowTrendingDelay (a lower bound: a loaded machine only
+// makes it slower), and answers as usual.
+func TestSlowTrending(t *testing.T) {
+	_, c := startService(t, Config{Faults: []string{FaultSlowTrending}})
+	for range 3 {
+		start := time.Now()
+		r := c.do(http.MethodGet, "/api/discovery/trending", nil)
+		if took := time.Since(start); took < SlowTrendingDelay {
+			t.Errorf("trending took %v under slow-trending, want at least %v", took, SlowTrendingDelay)
+		}
+		if r.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
 	}
 }
