@@ -58,8 +58,8 @@ type Comparison struct {
 
 	// BaseTimeline and NewTimeline are every window of each run, for the
 	// charts.
-	BaseTimeline []Window `json:"base_timeline"`
-	NewTimeline  []Window `json:"new_timeline"`
+	BaseTimeline []Window  `json:"base_timeline"`
+	NewTimeline  []Window  `json:"new_timeline"`
 	BaseStart    time.Time `json:"base_start"`
 	NewStart     time.Time `json:"new_start"`
 }
