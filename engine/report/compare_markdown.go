@@ -16,19 +16,19 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 	return func(w io.Writer) error {
 		var b strings.Builder
 		fmt.Fprintf(&b, "# soak compare: %s\n\n", c.Verdict)
-		fmt.Fprintf(&b, "**%s**\n\n", mdCell(c.Headline))
+		fmt.Fprintf(&b, "**%s**\n\n", cell(c.Headline))
 		b.WriteString("| | run | steady state | windows |\n|---|---|---|---|\n")
 		for _, s := range []struct {
 			side string
 			r    compare.RunSummary
 		}{{"BASE", c.Base}, {"NEW", c.New}} {
-			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %d of %.3g s |\n", s.side, mdCell(s.r.Label), mdCell(s.r.ID),
+			fmt.Fprintf(&b, "| %s | %s (%s) | %s | %d of %.3g s |\n", s.side, cell(s.r.Label), cell(s.r.ID),
 				steadyText(s.r), s.r.Windows, s.r.WindowSeconds)
 		}
 		if len(c.PlanChanges) > 0 {
 			b.WriteString("\n**The plans differ** (compared with --allow-plan-change):\n\n")
 			for _, d := range c.PlanChanges {
-				fmt.Fprintf(&b, "- %s\n", mdCell(d))
+				fmt.Fprintf(&b, "- %s\n", cell(d))
 			}
 		}
 		b.WriteString("\n## Changes\n\n")
@@ -36,7 +36,7 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 		for _, ch := range c.Checks {
 			if ch.Status == compare.StatusRegression || ch.Status == compare.StatusImprovement {
 				flagged++
-				fmt.Fprintf(&b, "- **%s** %s: %s\n", ch.Status, mdCell(ch.Name()), mdCell(ch.Evidence()))
+				fmt.Fprintf(&b, "- **%s** %s: %s\n", ch.Status, cell(ch.Name()), cell(ch.Evidence()))
 			}
 		}
 		if flagged == 0 {
@@ -46,10 +46,10 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 		for i := range c.Checks {
 			ch := &c.Checks[i]
 			if ch.Status == compare.StatusInsufficient {
-				fmt.Fprintf(&b, "| %s | %s | | | | | | %s: %s |\n", mdCell(ch.Endpoint), ch.Metric, ch.Status, mdCell(ch.Why))
+				fmt.Fprintf(&b, "| %s | %s | | | | | | %s: %s |\n", cell(ch.Endpoint), ch.Metric, ch.Status, cell(ch.Why))
 				continue
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s..%s | %.1f%% | %s |\n", mdCell(ch.Endpoint), ch.Metric,
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s..%s | %.1f%% | %s |\n", cell(ch.Endpoint), ch.Metric,
 				compareValue(ch, ch.Base), compareValue(ch, ch.New), compareChange(ch, ch.Change),
 				compareChange(ch, ch.Low), compareChange(ch, ch.High), 100*ch.Confidence, statusWord(ch))
 		}
@@ -59,7 +59,7 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 		} else {
 			b.WriteString("| finding | status | BASE | NEW |\n|---|---|---|---|\n")
 			for _, f := range c.Findings {
-				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(f.Key()), f.Status, mdCell(dashIfEmpty(f.Base)), mdCell(dashIfEmpty(f.New)))
+				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(f.Key()), f.Status, cell(dashIfEmpty(f.Base)), cell(dashIfEmpty(f.New)))
 			}
 		}
 		b.WriteString("\n## System\n\n")
@@ -69,13 +69,13 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 			b.WriteString("| figure | BASE | NEW |\n|---|---|---|\n")
 			for i := range c.System {
 				f := &c.System[i]
-				fmt.Fprintf(&b, "| %s | %s | %s |\n", mdCell(f.Name), f.Text(true), f.Text(false))
+				fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(f.Name), f.Text(true), f.Text(false))
 			}
 		}
 		if len(c.Notes) > 0 {
 			b.WriteString("\n## Notes\n\n")
 			for _, n := range c.Notes {
-				fmt.Fprintf(&b, "- %s\n", mdCell(n))
+				fmt.Fprintf(&b, "- %s\n", cell(n))
 			}
 		}
 		fmt.Fprintf(&b, "\n## Method\n\n%s. Thresholds: p50 %s, p95 %s, p99 %s (and at least %v), error rate %s, throughput %s.\n",
@@ -85,11 +85,6 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-}
-
-// mdCell makes s safe in a Markdown table cell: no pipe, no line break.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
 }
 
 func steadyText(r compare.RunSummary) string {
