@@ -62,6 +62,8 @@ type runOptions struct {
 	html           string
 	json, md       bool
 	headless       bool
+	junit          string      // --junit FILE: the JUnit XML report (docs/ci.md)
+	baselineRun    baselineRun // --baseline-run DIR and the comparison's flags (docs/compare.md)
 
 	locust locustFlags // Locust's flags: --only-summary, --exit-code-on-error, -L, --reset-stats
 
@@ -128,6 +130,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.md, "md", false, "")
 	fs.BoolVar(&o.headless, "headless", false, "")
+	fs.StringVar(&o.junit, "junit", "", "")
+	o.baselineRun.register(fs)
 	o.locust.register(fs)
 }
 

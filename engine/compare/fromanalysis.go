@@ -35,7 +35,7 @@ func FromAnalysis(label string, r *analysis.Result) (*Run, error) {
 		return nil, ErrNoRun
 	}
 	e := r.Engine
-	run := &Run{Label: label, ID: e.RunID, Start: e.Start, Plan: planOf(&e.RunInfo),
+	run := &Run{Label: label, ID: e.RunID, Start: e.Start, Plan: PlanOf(&e.RunInfo),
 		Findings: r.Findings, System: append(slices.Clone(r.Performance), r.System...)}
 	var timing capture.Timing
 	if r.Capture != nil {
@@ -60,8 +60,8 @@ func FromAnalysis(label string, r *analysis.Result) (*Run, error) {
 	return run, nil
 }
 
-// planOf is the plan part of a run's description.
-func planOf(ri *engine.RunInfo) Plan {
+// PlanOf is the plan part of a run's description.
+func PlanOf(ri *engine.RunInfo) Plan {
 	p := Plan{Model: ri.Model, Users: ri.Users, SpawnRate: ri.SpawnRate, Rate: ri.Rate, MaxRPS: ri.MaxRPS, Duration: ri.Duration}
 	for _, c := range ri.Classes {
 		p.Classes = append(p.Classes, Class{Name: c.Name, Weight: c.Weight, Fixed: c.Fixed, Tasks: c.Tasks})
