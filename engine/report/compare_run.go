@@ -4,8 +4,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/soaklab/soak/engine/compare"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/compare"
 )
 
 // ErrNoIntervals is returned by [CompareRun] for a document without an
