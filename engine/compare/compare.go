@@ -100,6 +100,7 @@ func Compare(base, new *Run, o Options) (*Comparison, error) {
 			c.Notes = append(c.Notes, fmt.Sprintf("%s: requested in %s only", ep, only))
 		}
 	}
+	c.mixShifts()
 	c.Findings = compareFindings(base, new)
 	c.System = systemFigures(base, new)
 	c.decide()
@@ -263,6 +264,31 @@ func (ch *Check) thresholdText() string {
 		return fmt.Sprintf("%g pt", 100*ch.Threshold)
 	}
 	return fmt.Sprintf("%g%%", 100*ch.Threshold)
+}
+
+// mixShifts judges an endpoint's throughput only beside the total's: an
+// endpoint whose throughput moved while the total's did not (or moved the
+// other way) shows a change in the load's mix of requests, which the
+// users' random choices of tasks make from run to run (a user keeps its
+// class and its habits for the whole run, which resampling windows
+// cannot see), not the service. Its figures stay; its status becomes no
+// significant change, saying so.
+func (c *Comparison) mixShifts() {
+	total := c.Find(AggregatedName, MetricThroughput)
+	if total == nil {
+		return
+	}
+	for i := range c.Checks {
+		ch := &c.Checks[i]
+		if ch.Metric != MetricThroughput || ch.Endpoint == AggregatedName || ch.Status == total.Status {
+			continue
+		}
+		if ch.Status == StatusRegression || ch.Status == StatusImprovement {
+			ch.Why = fmt.Sprintf("%s alone, the total throughput's is %s: the load's mix of requests shifted (the users' random choices), not judged",
+				ch.Status, total.Status)
+			ch.Status = StatusNoChange
+		}
+	}
 }
 
 // decide sets the verdict and headline.

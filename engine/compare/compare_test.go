@@ -195,3 +195,41 @@ func TestFindings(t *testing.T) {
 		t.Errorf("system %+v", c.System)
 	}
 }
+
+// TestMixShiftNotJudged: one endpoint's throughput halves while the
+// total's holds (its requests went to another endpoint): a shift in the
+// load's mix, not a regression; when the total drops too, it is one.
+func TestMixShiftNotJudged(t *testing.T) {
+	b, n := synthetic(1, 40, clean, 0), synthetic(2, 40, clean, 0)
+	for i := range n.Windows {
+		a, bb := n.Windows[i].Endpoints["GET /a"], n.Windows[i].Endpoints["GET /b"]
+		bb.Requests += a.Requests / 2
+		a.Requests -= a.Requests / 2
+		n.Windows[i].Endpoints["GET /a"], n.Windows[i].Endpoints["GET /b"] = a, bb
+	}
+	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := c.Find("GET /a", MetricThroughput)
+	if ch.Status != StatusNoChange || !strings.Contains(ch.Why, "mix") || ch.Change > -0.4 || !ch.Significant {
+		t.Errorf("mix shift: %s: %s", ch.Status, ch.Why)
+	}
+	if c.Verdict == VerdictRegression {
+		t.Errorf("verdict %s", c.Headline)
+	}
+	// The whole load served half as much: a regression, everywhere.
+	for i := range n.Windows {
+		for k, s := range n.Windows[i].Endpoints {
+			s.Requests /= 3
+			n.Windows[i].Endpoints[k] = s
+		}
+	}
+	c, err = Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Find(AggregatedName, MetricThroughput).Status != StatusRegression || c.Find("GET /a", MetricThroughput).Status != StatusRegression {
+		t.Errorf("total drop: %s", c.Headline)
+	}
+}
