@@ -191,7 +191,7 @@ func checkEndpoint(ep string, base, new *Run, th Thresholds) []Check {
 				MetricP95: func(s *Sample) float64 { return s.P95 },
 				MetricP99: func(s *Sample) float64 { return s.P99 },
 			}[m]
-			if enough(&ch) {
+			if enough(&ch) && enoughPerWindow(&ch, bs, ns) {
 				e = bootstrap(ch.Name(), bs, ns, medianOf(f), relative)
 			}
 		case MetricThroughput:
@@ -221,6 +221,32 @@ func enough(ch *Check) bool {
 		ch.Status = StatusInsufficient
 		ch.Why = fmt.Sprintf("%d windows with requests in BASE, %d in NEW: fewer than %d on a side", ch.Windows[0], ch.Windows[1], MinWindows)
 		return false
+	}
+	return true
+}
+
+// minWindowRequests is the fewest requests the median window of an
+// endpoint must hold, on both sides, for a quantile check: below
+// 1/(1-q), a window's p95 or p99 is its slowest request, which one
+// scheduler hiccup sets; that is the machine, not the service.
+var minWindowRequests = map[Metric]int64{MetricP50: 1, MetricP95: 20, MetricP99: 100}
+
+// enoughPerWindow marks a quantile check insufficient when the median
+// window of either side holds too few requests of the endpoint.
+func enoughPerWindow(ch *Check, base, new []Sample) bool {
+	need := minWindowRequests[ch.Metric]
+	for i, s := range [][]Sample{base, new} {
+		reqs := make([]int64, len(s))
+		for j := range s {
+			reqs[j] = s[j].Requests
+		}
+		slices.Sort(reqs)
+		if med := reqs[len(reqs)/2]; med < need {
+			ch.Status = StatusInsufficient
+			ch.Why = fmt.Sprintf("the median window of %s holds %d requests of the endpoint; a %s needs %d (a longer run makes wider windows)",
+				[]string{"BASE", "NEW"}[i], med, ch.Metric, need)
+			return false
+		}
 	}
 	return true
 }

@@ -24,7 +24,7 @@ func synthetic(seed uint64, n int, means map[string]float64, failEvery int64) *R
 		var agg Sample
 		for ep, m := range means {
 			noise := 1 + 0.1*rng.NormFloat64()
-			req := int64(90 + rng.IntN(20))
+			req := int64(190 + rng.IntN(20))
 			s := Sample{Requests: req, P50: m * noise, P95: 2 * m * noise, P99: 3 * m * noise}
 			if failEvery > 0 {
 				s.Failures = req / failEvery
@@ -231,5 +231,30 @@ func TestMixShiftNotJudged(t *testing.T) {
 	}
 	if c.Find(AggregatedName, MetricThroughput).Status != StatusRegression || c.Find("GET /a", MetricThroughput).Status != StatusRegression {
 		t.Errorf("total drop: %s", c.Headline)
+	}
+}
+
+// TestTailNeedsRequests: a p99 over windows of a few requests is each
+// window's slowest request: not judged, saying why.
+func TestTailNeedsRequests(t *testing.T) {
+	b, n := synthetic(1, 30, clean, 0), synthetic(2, 30, map[string]float64{"GET /a": 10, "GET /b": 80}, 0)
+	for _, r := range []*Run{b, n} {
+		for i := range r.Windows {
+			s := r.Windows[i].Endpoints["GET /b"]
+			s.Requests = 12
+			r.Windows[i].Endpoints["GET /b"] = s
+		}
+	}
+	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, want := range map[Metric]Status{MetricP50: StatusRegression, MetricP95: StatusInsufficient, MetricP99: StatusInsufficient} {
+		if ch := c.Find("GET /b", m); ch.Status != want {
+			t.Errorf("%s: %s (%s), want %s", m, ch.Status, ch.Why, want)
+		}
+	}
+	if ch := c.Find("GET /b", MetricP95); !strings.Contains(ch.Why, "holds 12 requests") {
+		t.Errorf("why: %s", ch.Why)
 	}
 }
