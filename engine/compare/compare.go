@@ -320,6 +320,15 @@ func (c *Comparison) mixShifts() {
 // decide sets the verdict and headline.
 func (c *Comparison) decide() {
 	var reg, imp, decided []string
+	// Findings first: a new defect says more than any percentage.
+	for _, f := range c.Findings {
+		switch f.Status {
+		case FindingNew:
+			reg = append(reg, "new finding "+f.Key())
+		case FindingResolved:
+			imp = append(imp, "resolved "+f.Key())
+		}
+	}
 	for i := range c.Checks {
 		ch := &c.Checks[i]
 		switch ch.Status {
@@ -330,14 +339,6 @@ func (c *Comparison) decide() {
 		}
 		if ch.Status != StatusInsufficient {
 			decided = append(decided, ch.Name())
-		}
-	}
-	for _, f := range c.Findings {
-		switch f.Status {
-		case FindingNew:
-			reg = append(reg, "new finding "+f.Key())
-		case FindingResolved:
-			imp = append(imp, "resolved "+f.Key())
 		}
 	}
 	switch {
