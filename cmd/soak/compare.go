@@ -15,10 +15,6 @@ import (
 	"github.com/soaklab/soak/internal/fileread"
 )
 
-// exitRegression is soak compare's (and soak run --baseline-run's) exit
-// code for a regression.
-const exitRegression = 6
-
 // Names of the comparison's outputs, written beside NEW (or in --out).
 const (
 	compareJSONFile     = "compare.json"
