@@ -81,7 +81,7 @@ func (c *cli) compareBaseline(r *analysis.Result, dir string, o *runOptions, cod
 	b.compared = cmp
 	written, werr := writeComparison(dir, cmp)
 	if !o.json && !o.md {
-		writeCompareSummary(c.stdout, cmp, dir, written, compareExit(cmp))
+		writeCompareSummary(c.stdout, cmp, dir, written, "comparison: "+cmp.Headline)
 	}
 	if werr != nil {
 		return exitError, werr

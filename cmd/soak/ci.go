@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/soaklab/soak/cmd/soak/internal/ciout"
@@ -30,11 +32,26 @@ func (c *cli) emitCI(name, junit string, cases []ciout.Case) error {
 	if junit == "" {
 		return nil
 	}
-	err := report.WriteFile(junit, func(w io.Writer) error { return ciout.WriteJUnit(w, name, cases) })
+	err := os.MkdirAll(filepath.Dir(junit), 0o755)
+	if err == nil {
+		err = report.WriteFile(junit, func(w io.Writer) error { return ciout.WriteJUnit(w, name, cases) })
+	}
 	if err != nil {
 		return fmt.Errorf("--junit %s: %w", junit, err)
 	}
 	return nil
+}
+
+// checkJUnit checks, before anything runs, that the JUnit report can be
+// written at path: not a directory, and its directory either writable or
+// one soak can make (the nearest existing one writable), as a results
+// directory's: `--out results --junit results/junit.xml` is the usual
+// pair, and results does not exist yet.
+func checkJUnit(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	return checkResultsDirParent(filepath.Dir(path))
 }
 
 // analysisCases are a run's checks: one case per target row (performance

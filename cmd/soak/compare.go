@@ -56,7 +56,7 @@ func (c *cli) cmdCompare(ctx context.Context, args []string) (int, error) {
 		return exitUsage, err
 	}
 	if o.junit != "" {
-		if err := checkFileDir(o.junit); err != nil {
+		if err := checkJUnit(o.junit); err != nil {
 			return exitUsage, usagef("--junit %s: %v", o.junit, err)
 		}
 	}
@@ -91,7 +91,7 @@ func (c *cli) cmdCompare(ctx context.Context, args []string) (int, error) {
 	case o.md:
 		c.printOrWarn(filepath.Join(out, compareMarkdownFile))
 	default:
-		writeCompareSummary(c.stdout, cmp, out, written, code)
+		writeCompareSummary(c.stdout, cmp, out, written, fmt.Sprintf("exit %d: %s", code, cmp.Headline))
 	}
 	cerr := c.emitCI("soak compare", o.junit, compareCases(cmp))
 	if err := errors.Join(werr, cerr); err != nil {
@@ -196,8 +196,8 @@ func writeComparison(dir string, cmp *compare.Comparison) ([]string, error) {
 
 // writeCompareSummary prints the comparison in a few lines: the runs,
 // every regression and improvement, new and resolved findings, the
-// outputs, and the verdict with its exit code.
-func writeCompareSummary(w io.Writer, cmp *compare.Comparison, dir string, written []string, code int) {
+// outputs, and last, the line given (the verdict with its exit code).
+func writeCompareSummary(w io.Writer, cmp *compare.Comparison, dir string, written []string, last string) {
 	fmt.Fprintf(w, "\nsoak compare: BASE %s (run %s) against NEW %s (run %s)\n", cmp.Base.Label, cmp.Base.ID, cmp.New.Label, cmp.New.ID)
 	for _, d := range cmp.PlanChanges {
 		fmt.Fprintf(w, "  plan changed: %s\n", d)
@@ -230,7 +230,7 @@ func writeCompareSummary(w io.Writer, cmp *compare.Comparison, dir string, writt
 		fmt.Fprintf(w, " %s", filepath.Base(p))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  exit %d: %s\n", code, cmp.Headline)
+	fmt.Fprintf(w, "  %s\n", last)
 }
 
 const compareUsage = `Usage: soak compare [flags] BASE NEW

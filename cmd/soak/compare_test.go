@@ -92,7 +92,7 @@ func TestCompareSlowRoute(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	checkJUnit(t, junit, trending+" p50")
+	checkJUnitReport(t, junit, trending+" p50")
 
 	// The same run with itself: no change at all.
 	code, stdout, _ = inProcess(t, nil, "compare", "--out", dir, base, base)
@@ -113,9 +113,9 @@ func TestCompareSlowRoute(t *testing.T) {
 	}
 }
 
-// checkJUnit parses a JUnit report and checks the elements the schema
+// checkJUnitReport parses a JUnit report and checks the elements the schema
 // requires, and that the failing case carries its evidence.
-func checkJUnit(t *testing.T, path, failing string) {
+func checkJUnitReport(t *testing.T, path, failing string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -198,7 +198,7 @@ func TestBaselineRun(t *testing.T) {
 
 	// The same plan: compared once done, outputs beside the run's.
 	again := filepath.Join(dir, "again")
-	junit := filepath.Join(dir, "run.xml")
+	junit := filepath.Join(again, "junit.xml") // in the results directory, made by the run
 	code, stdout, stderr := inProcess(t, nil, append(demoArgs(again, "8s"), "--baseline-run", base, "--junit", junit,
 		"--max-p50-regression", "off")...)
 	if code == exitError || code == exitUsage {
@@ -214,6 +214,21 @@ func TestBaselineRun(t *testing.T) {
 	b, err := os.ReadFile(junit)
 	if err != nil || !strings.Contains(string(b), `name="soak targets"`) || !strings.Contains(string(b), `name="soak compare"`) {
 		t.Errorf("junit: %v\n%s", err, b)
+	}
+
+	// soak report gives the rebuilt run's verdict in JUnit too, and
+	// annotates what failed under GitHub Actions.
+	rj := filepath.Join(dir, "report.xml")
+	code, stdout, stderr = inProcess(t, map[string]string{"GITHUB_ACTIONS": "true"}, "report", "--junit", rj, base)
+	if code == exitError || code == exitUsage {
+		t.Fatalf("report: exit %d\n%s", code, stderr)
+	}
+	b, err = os.ReadFile(rj)
+	if err != nil || !strings.Contains(string(b), `name="soak detectors"`) || strings.Contains(string(b), `name="soak compare"`) {
+		t.Errorf("report junit: %v\n%s", err, b)
+	}
+	if failed := strings.Count(string(b), "<failure "); failed != strings.Count(stdout, "::error title=") {
+		t.Errorf("%d JUnit failures, %d ::error lines:\n%s", failed, strings.Count(stdout, "::error title="), stdout)
 	}
 }
 

@@ -27,7 +27,7 @@ func (o *runOptions) checkOutputs() error {
 		return usagef("%s: %v", flag, err)
 	}
 	if o.junit != "" {
-		if err := checkFileDir(o.junit); err != nil {
+		if err := checkJUnit(o.junit); err != nil {
 			return usagef("--junit %s: %v", o.junit, err)
 		}
 	}

@@ -38,7 +38,7 @@ func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 	}
 	dir := rest[0]
 	if o.junit != "" {
-		if err := checkFileDir(o.junit); err != nil {
+		if err := checkJUnit(o.junit); err != nil {
 			return exitUsage, usagef("--junit %s: %v", o.junit, err)
 		}
 	}
