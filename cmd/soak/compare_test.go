@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/soaklab/soak/engine/compare"
 	"github.com/soaklab/soak/engine/report"
@@ -29,6 +35,40 @@ func recordDemo(t *testing.T, dir, name, duration string, extra ...string) strin
 	code, stdout, stderr := inProcess(t, nil, demoArgs(out, duration, extra...)...)
 	if code == exitError || code == exitUsage || code == exitInterrupted {
 		t.Fatalf("soak demo %s: exit %d\n%s\n%s", name, code, stdout, stderr)
+	}
+	return out
+}
+
+// recordDemos runs soak demo for each of specs (a name, then extra
+// flags) at the same time, each in its own process (the soak binary
+// TestMain built: the demos share nothing), and returns their results
+// directories.
+func recordDemos(t *testing.T, dir string, specs [][]string, duration string) []string {
+	t.Helper()
+	out := make([]string, len(specs))
+	fails := make([]string, len(specs))
+	var wg sync.WaitGroup
+	for i, spec := range specs {
+		out[i] = filepath.Join(dir, spec[0])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, soakBin, demoArgs(out[i], duration, spec[1:]...)...)
+			cmd.Dir, cmd.Env = dir, append(os.Environ(), cleanEnv...)
+			b, err := cmd.CombinedOutput()
+			var ee *exec.ExitError
+			if err != nil && (!errors.As(err, &ee) || ee.ExitCode() == exitError || ee.ExitCode() == exitUsage) {
+				fails[i] = fmt.Sprintf("soak demo %s: %v\n%s", spec[0], err, b)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, f := range fails {
+		if f != "" {
+			t.Fatal(f)
+		}
 	}
 	return out
 }
@@ -60,8 +100,12 @@ func readComparison(t *testing.T, path string) *compare.Comparison {
 // compared with itself changes nothing.
 func TestCompareSlowRoute(t *testing.T) {
 	dir := t.TempDir()
-	base := recordDemo(t, dir, "base", "12s")
-	slow := recordDemo(t, dir, "slow", "12s", "--fault", "slow-trending")
+	// Both soaks at once, so that the machine's load (other tests, other
+	// builds) weighs on both alike: the bootstrap accounts for the noise
+	// within a run, not for a machine busier during one run than the
+	// other (docs/compare.md).
+	runs := recordDemos(t, dir, [][]string{{"base"}, {"slow", "--fault", "slow-trending"}}, "12s")
+	base, slow := runs[0], runs[1]
 
 	junit := filepath.Join(dir, "compare.xml")
 	env := map[string]string{"GITHUB_ACTIONS": "true"}
@@ -161,15 +205,15 @@ func checkJUnitReport(t *testing.T, path, failing string) {
 	}
 }
 
-// TestCompareCleanRuns: two clean runs of the same build show no
+// TestCompareCleanRuns: two clean runs of the same build, soaked at the
+// same time, show no
 // regression at the default thresholds (the false-positive rate over
 // several pairs is in docs/performance.md).
 func TestCompareCleanRuns(t *testing.T) {
 	testenv.SkipUnlessLong(t)
 	dir := t.TempDir()
-	a := recordDemo(t, dir, "a", "30s")
-	b := recordDemo(t, dir, "b", "30s")
-	code, stdout, stderr := inProcess(t, nil, "compare", a, b)
+	runs := recordDemos(t, dir, [][]string{{"a"}, {"b"}}, "30s")
+	code, stdout, stderr := inProcess(t, nil, "compare", runs[0], runs[1])
 	if code == exitRegression || code == exitError || code == exitUsage {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
