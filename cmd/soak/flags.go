@@ -64,6 +64,8 @@ type runOptions struct {
 	headless       bool
 	junit          string      // --junit FILE: the JUnit XML report (docs/ci.md)
 	baselineRun    baselineRun // --baseline-run DIR and the comparison's flags (docs/compare.md)
+	// failFast ends the run at the first early warning (--fail-fast).
+	failFast bool
 
 	locust locustFlags // Locust's flags: --only-summary, --exit-code-on-error, -L, --reset-stats
 
@@ -120,6 +122,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.baseline, "baseline", "")
 	fs.Var(&o.settle, "settle", "")
 	fs.Var(&o.drain, "drain", "")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "")
 
 	o.targets.register(fs)
 
