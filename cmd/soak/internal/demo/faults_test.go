@@ -39,7 +39,7 @@ func TestFaultConfigErrors(t *testing.T) {
 
 func TestFaultNames(t *testing.T) {
 	names := FaultNames()
-	if len(names) != 5 {
+	if len(names) != 6 {
 		t.Fatalf("%d faults", len(names))
 	}
 	for i, f := range names {
