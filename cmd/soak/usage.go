@@ -81,6 +81,9 @@ are written marked partial):
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
   --headless               accepted for Locust compatibility (the web view is only with --web)
+  --junit FILE             also write a JUnit XML report: one test case per target and
+                           detector (and comparison check); failures carry the evidence.
+                           With GITHUB_ACTIONS=true failures are also ::error lines (docs/ci.md)
 
 Web view (soak run and soak demo; docs/web.md):
   --web ADDR               serve a live page of the run on ADDR (127.0.0.1:8089; port 0 picks
@@ -92,6 +95,12 @@ Web view (soak run and soak demo; docs/web.md):
   --web-keep D             after the run, keep serving while a page is open, at most D
                            (default 5m; the page's close button or Ctrl-C ends it sooner)
 
+Compare with an earlier run (run and demo; docs/compare.md):
+  --baseline-run DIR       once the run is done, compare it with DIR (a results directory or
+                           its report.json), as soak compare does: compare.md, compare.html and
+                           compare.json go to --out; a regression exits 6 (a defect's 4 stays).
+                           Read, and its plan checked against this one, before the load
+` + compareUsageFlags + `
 Locust's other flags (docs/locust.md#flags):
   --only-summary           no figures while the run goes (the live view off): the headline,
                            probes and notes, then the summary
@@ -158,8 +167,9 @@ Demo flags:
   --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
                            Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
-                           conn-leak, goroutine-leak, heap-leak, pool-exhausted, rows-leak
-                           (conn-leak, pool-exhausted and rows-leak need --database-url)
+                           conn-leak, goroutine-leak, heap-leak, pool-exhausted, rows-leak,
+                           slow-trending (conn-leak, pool-exhausted and rows-leak need
+                           --database-url)
 
 ` + runFlagsUsage + `
 ` + exitCodes + `
@@ -207,6 +217,7 @@ Flags:
   --html FILE              also write the HTML report to FILE
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
+  --junit FILE             also write a JUnit XML report (docs/ci.md)
   Targets: --max-p50, --max-p95, --max-p99, --max-error-rate, --min-rps, --max-pool,
   --max-query-latency, --min-cache-hit-rate, --max-cache-memory, --max-cpu,
   --max-memory, --strict-targets and --probe-optional, as for soak run (the run's

@@ -21,6 +21,7 @@ func ExampleFaultNames() {
 	// heap-leak false
 	// pool-exhausted true
 	// rows-leak true
+	// slow-trending false
 }
 
 func ExampleNew() {

@@ -15,6 +15,7 @@ const (
 	FaultHeapLeak      = "heap-leak"
 	FaultPoolExhausted = "pool-exhausted"
 	FaultRowsLeak      = "rows-leak"
+	FaultSlowTrending  = "slow-trending"
 )
 
 // Rates and sizes of the planted faults.
@@ -34,6 +35,9 @@ const (
 	// SearchHold is how long pool-exhausted makes a search hold its
 	// connection after its query.
 	SearchHold = 500 * time.Millisecond
+	// SlowTrendingDelay: slow-trending adds this much to every GET
+	// /api/discovery/trending (a regression for soak compare to find).
+	SlowTrendingDelay = 20 * time.Millisecond
 )
 
 // ErrUnknownFault is returned (wrapped, naming the fault) by [New] for a
@@ -63,6 +67,8 @@ var faultCatalog = []FaultInfo{
 		ExhaustedPoolMaxConns, SearchHold), true},
 	{FaultRowsLeak, fmt.Sprintf("GET /api/library/shelves runs a query and never closes its rows, on 1 request "+
 		"in %d (forgetShelvesRows), until half the pool is held: each holds one connection", RowsLeakEvery), true},
+	{FaultSlowTrending, fmt.Sprintf("GET /api/discovery/trending waits %v more on every request (rankTrendingSlowly): "+
+		"a latency regression, no leak", SlowTrendingDelay), false},
 }
 
 // FaultNames lists the faults [Config.Faults] accepts, sorted by name, each
@@ -71,7 +77,7 @@ func FaultNames() []FaultInfo { return slices.Clone(faultCatalog) }
 
 // faultSet is the parsed Config.Faults.
 type faultSet struct {
-	connLeak, goroutineLeak, heapLeak, poolExhausted, rowsLeak bool
+	connLeak, goroutineLeak, heapLeak, poolExhausted, rowsLeak, slowTrending bool
 }
 
 // parseFaults checks names against the catalogue; hasDB says whether a
@@ -97,6 +103,7 @@ func parseFaults(names []string, hasDB bool) (faultSet, error) {
 	fs.heapLeak = seen[FaultHeapLeak]
 	fs.poolExhausted = seen[FaultPoolExhausted]
 	fs.rowsLeak = seen[FaultRowsLeak]
+	fs.slowTrending = seen[FaultSlowTrending]
 	return fs, nil
 }
 

@@ -129,6 +129,22 @@ func (f *faultState) onTrending() {
 	go f.awaitTrendingRefresh(refreshed)
 }
 
+// onTrendingSlow runs on every GET /api/discovery/trending: under
+// slow-trending it waits SlowTrendingDelay (less when ctx ends).
+func (f *faultState) onTrendingSlow(ctx context.Context) {
+	if f.set.slowTrending {
+		_ = rankTrendingSlowly(ctx, SlowTrendingDelay)
+	}
+}
+
+// rankTrendingSlowly is the slow-trending regression: a ranking pass
+// that costs d for nothing. It returns early when ctx ends.
+//
+//go:noinline
+func rankTrendingSlowly(ctx context.Context, d time.Duration) error {
+	return rankWhileHoldingConn(ctx, d)
+}
+
 // awaitTrendingRefresh is the goroutine-leak bug: it waits for a refresh
 // signal that never comes. Only Close (f.stop) ends it.
 //
