@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // ErrProbe wraps every error answer of a remote probe (its status and
@@ -183,7 +183,7 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		if len(msg) > 300 {
 			msg = msg[:300] + "..."
 		}
-		return nil, &StatusError{URL: c.redacted(path), Code: resp.StatusCode, Status: resp.Status, Message: redact.Secrets(msg)}
+		return nil, &StatusError{URL: c.redacted(path), Code: resp.StatusCode, Status: resp.Status, Message: redact.Text(msg)}
 	}
 	return b, nil
 }

@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Args returns args as one shell-quoted command line with every secret
 // replaced by [Mark]: the value of a flag naming a secret (--probe-token
@@ -44,4 +47,25 @@ func Quote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// flagValue finds a flag naming a secret followed by its value as the
+// next word of a command line (--probe-token T, -nats-token 'T').
+var flagValue = regexp.MustCompile(`(?i)((?:^|\s)--?[a-z0-9_-]*(?:token|password|passwd|secret)\s+)('[^']*'?|"[^"]*"?|\S+)`)
+
+// Command is [Text] for a command line already joined into one string
+// (a library caller's Config.Command): it also replaces the value that
+// follows a flag naming a secret (--probe-token T). Use it on command
+// lines only: in prose, the word after "--probe-token" is no secret.
+func Command(cmd string) string {
+	cmd = Text(cmd)
+	if !strings.Contains(cmd, "-") {
+		return cmd
+	}
+	return replaceSubmatch(flagValue, cmd, func(m []string) string {
+		if m[2] == Mark || strings.HasPrefix(m[2], "-") {
+			return m[0]
+		}
+		return m[1] + Mark
+	})
 }

@@ -33,13 +33,17 @@ var (
 	// ('p w', with \' escapes, to the end when unterminated; "p w") or
 	// runs to white space, & or ".
 	pairPattern = regexp.MustCompile(`(?i)(^|[^a-z0-9_.-])([a-z0-9_.-]*(?:password|passwd|pwd|passphrase|token|secret|api[_-]?key|credentials?))(\s*=\s*)('(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[^\s&"]*)`)
+	// labelPattern finds a password labelled with a colon (YAML,
+	// "password: x" in a message); a token's label is not enough, as
+	// "invalid token: the probe answered 401" is prose.
+	labelPattern = regexp.MustCompile(`(?i)(^|[^a-z0-9_.-])([a-z0-9_.-]*(?:password|passwd|pwd|passphrase))(:[ \t]*)('(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[^\s&"]+)`)
 	// jsonPattern finds "key": "value" pairs.
 	jsonPattern = regexp.MustCompile(`("[A-Za-z0-9_.-]+")(\s*:\s*)("(?:[^"\\]|\\.)*"?)`)
 	// authPattern finds an Authorization header's value: an optional
 	// scheme and the credentials.
-	authPattern = regexp.MustCompile(`(?i)(authorization"?\s*[:=]\s*"?)((?:bearer|basic|token|digest|negotiate|apikey)\s+)?([^\s",;]+)`)
+	authPattern = regexp.MustCompile(`(?i)(authorization"?\s*[:=]\s*"?)((?:bearer|basic|token|digest|negotiate|apikey)\s+)?([^\s"',;]+)`)
 	// bearerPattern finds "Bearer X" outside a header name.
-	bearerPattern = regexp.MustCompile(`(\b[Bb]earer\s+)([^\s",;]+)`)
+	bearerPattern = regexp.MustCompile(`(\b[Bb]earer\s+)([^\s"',;]+)`)
 )
 
 // natsSchemes are the URL schemes whose user name alone is a token.
@@ -95,6 +99,14 @@ func Text(s string) string {
 	if strings.Contains(s, "=") {
 		s = redactPairs(s)
 	}
+	if strings.Contains(s, ":") {
+		s = replaceSubmatch(labelPattern, s, func(m []string) string {
+			if strings.HasPrefix(strings.TrimLeft(m[4], `'"`), Mark) {
+				return m[0]
+			}
+			return m[1] + m[2] + m[3] + quoted(m[4])
+		})
+	}
 	return s
 }
 
@@ -109,10 +121,14 @@ func redactPairs(s string) string {
 	})
 }
 
-// quoted is Mark in the quotes value had.
+// quoted is Mark in the quotes value had; an unquoted value keeps a
+// closing parenthesis it does not open ("(password=x)").
 func quoted(value string) string {
 	if value != "" && (value[0] == '\'' || value[0] == '"') {
 		return string(value[0]) + Mark + string(value[0])
+	}
+	if strings.HasSuffix(value, ")") && strings.Count(value, "(") < strings.Count(value, ")") {
+		return Mark + ")"
 	}
 	return Mark
 }
@@ -254,4 +270,16 @@ func replaceSubmatch(re *regexp.Regexp, s string, f func([]string) string) strin
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// Values is [Text] after replacing each secret the caller knows (a
+// token, a password it parsed) wherever it appears in s: an error may
+// quote one alone. Empty secrets are ignored.
+func Values(s string, secrets ...string) string {
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, Mark)
+		}
+	}
+	return Text(s)
 }

@@ -27,6 +27,8 @@ var forms = []struct{ in, want string }{
 	{"Authorization: PW", "Authorization: REDACTED"},
 	{"got Bearer PW from x", "got Bearer REDACTED from x"},
 	{"--probe-token=PW --db_password=PW", "--probe-token=REDACTED --db_password=REDACTED"},
+	{"auth failed, password: PW (token=PW)", "auth failed, password: REDACTED (token=REDACTED)"},
+	{"dbpassword:'p w PW' next", "dbpassword:'REDACTED' next"},
 }
 
 func TestText(t *testing.T) {
@@ -118,4 +120,16 @@ func FuzzText(f *testing.F) {
 			t.Fatalf("Text(%q) = %q keeps %q", in, got, pw)
 		}
 	})
+}
+
+func TestCommand(t *testing.T) {
+	for in, want := range map[string]string{
+		"soak run --probe-token t0k --host http://u:pw@127.0.0.1:1":                  "soak run --probe-token REDACTED --host http://u:REDACTED@127.0.0.1:1",
+		"soak demo --database-url 'host=h password=p w' -H 'Authorization: Basic x'": "soak demo --database-url 'host=h password=REDACTED w' -H 'Authorization: Basic REDACTED'",
+		"soak run --probe-token REDACTED --nats-token -x":                            "soak run --probe-token REDACTED --nats-token -x",
+	} {
+		if got := Command(in); got != want {
+			t.Errorf("Command(%q)\n = %q\nwant %q", in, got, want)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package flagx
 
 import (
 	"fmt"
+	"github.com/soaklab/soak/internal/redact"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ type Secret struct {
 }
 
 // Redacted stands for a secret in anything printed.
-const Redacted = "REDACTED"
+const Redacted = redact.Mark
 
 // Value returns the secret itself, for the one place that sends it.
 func (s *Secret) Value() string { return s.value }
