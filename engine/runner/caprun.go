@@ -130,7 +130,7 @@ func (c *capRun) end(ctx context.Context, res *engine.Result) {
 	}
 	// The breaking step cancels ctx on purpose: the drain must still run.
 	o := &orchestrator{cfg: c.poll.cfg, p: c.poll}
-	o.drain(context.WithoutCancel(ctx), loadEnd)
+	o.drain(context.WithoutCancel(ctx), loadEnd, nil)
 }
 
 // pollLoop polls the sources until stop is closed: warm-up samples over

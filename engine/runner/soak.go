@@ -94,7 +94,11 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	}
 	loadDone := make(chan struct{})
 	polled := make(chan loadTimes, 1)
-	go func() { polled <- o.pollLoad(ctx, started, loadDone) }()
+	// After a graceful stop, every wait is bounded by StopTimeout (the
+	// engine bounds its requests in flight itself, on ctx).
+	sb := newStopBound(ctx, plan.Stop, plan.StopTimeout)
+	defer sb.release()
+	go func() { polled <- o.pollLoad(sb.ctx, started, loadDone) }()
 	res, err := cfg.load()(ctx, plan)
 	close(loadDone)
 	lt := <-polled
@@ -113,9 +117,11 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	}
 	if !lt.steadyEnd && len(cfg.Sources) > 0 {
 		// Cancelled (or the load ended) before the steady-end capture.
-		p.captureAt(context.WithoutCancel(ctx), capture.MomentSteadyEnd, true, probe.ProfileGoroutine, probe.ProfileHeap)
+		fctx, cancel := sb.final(ctx)
+		p.captureAt(fctx, capture.MomentSteadyEnd, true, probe.ProfileGoroutine, probe.ProfileHeap)
+		cancel()
 	}
-	o.drain(ctx, loadEnd)
+	o.drain(sb.ctx, loadEnd, sb)
 	return res, nil
 }
 
