@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
-	"regexp"
 )
 
 // seedHeadings are the seed template's sections, in order.

@@ -2,8 +2,9 @@ package flagx
 
 import (
 	"fmt"
-	"github.com/soaklab/soak/internal/redact"
 	"strings"
+
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // List is a repeatable string flag: every occurrence appends its value
