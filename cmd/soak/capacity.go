@@ -86,6 +86,9 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 			return exitUsage, usagef("--%s: soak capacity sets the load with its steps (--start-users, --step-users, --max-users, --step-duration)", name)
 		}
 	}
+	if o.given("fail-fast") {
+		return exitUsage, usagef("--fail-fast: soak capacity ends its search at the breaking point, not at an early warning; use it with soak run or soak demo")
+	}
 	if o.given("exit-code-on-error") {
 		return exitUsage, usagef("--exit-code-on-error: soak capacity's steps fail on purpose (the breaking point); it exits 0 once its search ran")
 	}

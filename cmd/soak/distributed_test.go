@@ -184,19 +184,22 @@ func workerIntervals(t *testing.T, url, job, run string) map[string][]*engine.In
 
 // union records the values of every worker's histograms, name by name,
 // into one histogram each: what one engine would have recorded.
-func union(ws map[string][]*engine.Interval) map[string]*engine.Histogram {
-	out := map[string]*engine.Histogram{}
+func union(ws map[string][]*engine.Interval) map[string]*unionStat {
+	out := map[string]*unionStat{}
 	for _, ivs := range ws {
 		for _, iv := range ivs {
 			for _, s := range iv.Stats {
-				h := out[s.Method+" "+s.Name]
-				if h == nil {
-					h = &engine.Histogram{}
-					out[s.Method+" "+s.Name] = h
+				u := out[s.Method+" "+s.Name]
+				if u == nil {
+					u = &unionStat{h: &engine.Histogram{}, min: s.MinMicros, max: s.MaxMicros}
+					out[s.Method+" "+s.Name] = u
+				}
+				if s.Requests > 0 {
+					u.min, u.max = min(u.min, s.MinMicros), max(u.max, s.MaxMicros)
 				}
 				s.Latency.Buckets(func(us, n int64) bool {
 					for range n {
-						h.Record(us)
+						u.h.Record(us)
 					}
 					return true
 				})
@@ -204,6 +207,19 @@ func union(ws map[string][]*engine.Interval) map[string]*engine.Histogram {
 		}
 	}
 	return out
+}
+
+// unionStat is the union of the workers' histograms of one endpoint,
+// recorded value by value, with their exact extremes.
+type unionStat struct {
+	h        *engine.Histogram
+	min, max int64
+}
+
+// percentile is the union's percentile within its exact extremes, as a
+// Stat reports it.
+func (u *unionStat) percentile(q float64) int64 {
+	return min(max(u.h.Percentile(q), u.min), u.max)
 }
 
 // TestDistributedRun: a coordinator and three worker processes load a
@@ -255,12 +271,12 @@ func TestDistributedRun(t *testing.T) {
 	u := union(raw)
 	for _, s := range res.Total.Stats {
 		h := u[s.Method+" "+s.Name]
-		if !s.Latency.Equal(h) {
+		if !s.Latency.Equal(h.h) || s.MinMicros != h.min || s.MaxMicros != h.max {
 			t.Errorf("%s %s: the merged histogram is not the union of the workers'", s.Method, s.Name)
 		}
 		for _, q := range []float64{50, 66, 75, 90, 95, 99, 99.9, 100} {
-			if s.Percentile(q) != h.Percentile(q) {
-				t.Errorf("%s: p%v merged %d µs, union %d µs", s.Name, q, s.Percentile(q), h.Percentile(q))
+			if s.Percentile(q) != h.percentile(q) {
+				t.Errorf("%s: p%v merged %d µs, union %d µs", s.Name, q, s.Percentile(q), h.percentile(q))
 			}
 		}
 	}

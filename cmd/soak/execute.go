@@ -28,6 +28,7 @@ type job struct {
 	th       analysis.Thresholds
 	policy   analysis.Policy
 	fleet    *fleetJob // a coordinated run's workers (see coordinate); nil: the load runs here
+	failFast bool      // end the run at the first early warning (--fail-fast, fail_fast:)
 }
 
 // savedAnalysis is what run.json keeps of the analysis settings, so that
@@ -114,6 +115,15 @@ func (s *session) onSample(smp *capture.Sample) {
 	s.progress.Probe(smp.Source, perr)
 }
 
+// onWarning shows an early warning on the live view and the log as it
+// is raised; the one that ended a fail-fast run says so.
+func (s *session) onWarning(w capture.Warning) {
+	s.progress.Warning(w)
+	if w.EndedRun {
+		s.progress.Note("fail-fast: ending the run at this first warning; requests in flight finish, then the drain and every output (exit 4)")
+	}
+}
+
 // interrupted reports whether a Ctrl-C came; ctx is the command's.
 func (s *session) interrupted(ctx context.Context) bool {
 	return ctx.Err() != nil || s.graceful.interrupted()
@@ -161,8 +171,8 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		Plan: j.plan, Sources: j.sources,
 		PollInterval: o.probeInterval.D, Baseline: baseline, Settle: o.settle.D, Drain: o.drain.D,
 		Thresholds: &j.th, Policy: j.policy, Dir: s.out, Record: s.dir.Capture(),
-		OnSample: s.onSample,
-		Command:  c.commandLine(), Scenario: j.scenario,
+		OnSample: s.onSample, OnWarning: s.onWarning, FailFast: j.failFast,
+		Command: c.commandLine(), Scenario: j.scenario,
 		Load: j.fleet.load(),
 	})
 	if err != nil {
@@ -171,8 +181,10 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 		return exitError, err
 	}
 	j.fleet.record(s.dir, r)
-	interrupted := s.interrupted(ctx) || r.Partial
-	r.Partial = interrupted
+	// A run fail-fast ended is partial, but its exit code is the
+	// verdict's (unhealthy), not an interruption's.
+	interrupted := s.interrupted(ctx) || (r.Partial && r.FailFast() == nil)
+	r.Partial = r.Partial || interrupted
 	code := o.locust.exitCode(r, r.ExitCode())
 	if interrupted {
 		code = exitInterrupted

@@ -62,6 +62,8 @@ type runOptions struct {
 	html           string
 	json, md       bool
 	headless       bool
+	// failFast ends the run at the first early warning (--fail-fast).
+	failFast bool
 
 	locust locustFlags // Locust's flags: --only-summary, --exit-code-on-error, -L, --reset-stats
 
@@ -118,6 +120,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.baseline, "baseline", "")
 	fs.Var(&o.settle, "settle", "")
 	fs.Var(&o.drain, "drain", "")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "")
 
 	o.targets.register(fs)
 

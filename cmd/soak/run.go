@@ -163,7 +163,7 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 		return nil, asUsage(err)
 	}
 	return &job{mode: mode, plan: plan, sources: sources, scenario: describeScenario(o, sc), opts: o, th: th,
-		policy: o.targets.policy(analysis.Policy{})}, nil
+		policy: o.targets.policy(analysis.Policy{}), failFast: o.failFast || sc.FailFast}, nil
 }
 
 // describeScenario says what the users do, for run.json.

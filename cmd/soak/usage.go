@@ -54,6 +54,10 @@ Server side (the service's embedded probe, docs/probe.md):
   --baseline D             probe readings before the load starts (default 3 poll intervals)
   --settle D               warm-up after the ramp, not trended (default 10% of the duration, <= 3m)
   --drain D                longest quiet time after the load, for leak residues (default 15s)
+  --fail-fast              end the run at the first early warning (connections held past the
+                           leak threshold, goroutines growing past Little's law, a pool at its
+                           max with waits timing out), as a first Ctrl-C does: the outputs are
+                           written, the report says why, and soak exits 4 (scenario: fail_fast)
 
 Targets (the report's Target column; default the seed report's; "off" turns one off):
   --max-p50 D, --max-p95 D, --max-p99 D       latency percentiles (200ms, 500ms, 1s)

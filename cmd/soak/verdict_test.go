@@ -433,6 +433,11 @@ classes:
 	waitGCCycles(t, out, 8, run)
 	first.cmd.Process.Kill()
 	first.wait(t, time.Minute)
+	// The users were spawned together and wait a fixed 650 ms, so their
+	// requests come in waves: a restart quicker than the gap between two
+	// waves would fail nothing. Down for longer than two waves, every
+	// user's next request is refused.
+	time.Sleep(1500 * time.Millisecond)
 	before := steadySamples(out)
 	serveDemo(t, dir, addr, admin, "--fault", "heap-leak")
 	// Once the new process answered a few polls, the first Ctrl-C ends

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -16,6 +15,17 @@ import (
 // confidence and the last window's rate exceeds the first's by at least
 // minErrorRise (absolute) and by half (relative).
 const minErrorRise = 0.001
+
+// Error shapes (ErrorFigures.Trend): how the rate moved through the run.
+const (
+	shapeStable   = "stable"    // one level (within noise and minErrorRise)
+	shapeRising   = "rising"    // a gradual rise (Theil-Sen, or a step that keeps rising)
+	shapeFalling  = "falling"   // a gradual fall
+	shapeStepUp   = "step up"   // one change to a higher level that stays: a late onset
+	shapeStepDown = "step down" // one change to a lower level: errors early that stopped
+	shapeEpisode  = "episode"   // a higher level between two lower ones: an outage that recovered
+	shapeDip      = "dip"       // a lower level between two higher ones
+)
 
 // DetectorErrorRate is the error-rate detector's name.
 const DetectorErrorRate Detector = "error-rate"
@@ -41,24 +51,10 @@ func (errorRate) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		ef.Rate = float64(ef.Failures) / float64(ef.Requests)
 	}
 	ef.Windows = errorWindows(ivs, a.res.Start)
-	xs, ys := make([]float64, 0, len(ivs)), make([]float64, 0, len(ivs))
-	for _, iv := range ivs {
-		req, fail, _ := ivCounts(iv)
-		if req == 0 {
-			continue
-		}
-		xs = append(xs, iv.Start.Sub(a.res.Start).Minutes())
-		ys = append(ys, float64(fail)/float64(req))
-	}
-	ef.Slope = stats.TheilSen(xs, ys)
-	ef.Trend = "stable"
-	first, last := ef.Windows[0].Rate, ef.Windows[len(ef.Windows)-1].Rate
-	switch {
-	case ef.Slope.Rising() && last-first >= minErrorRise && last >= 1.5*first:
-		ef.Trend = "rising"
-	case ef.Slope.Falling() && first-last >= minErrorRise && first >= 1.5*last:
-		ef.Trend = "falling"
-	}
+	ef.Slope = errorSlope(ivs, a.res.Start)
+	sg := errorSegments(ivs, a.res.Start)
+	ef.Segments, ef.ChangeP, ef.Dispersion = sg.parts, sg.p, sg.dispersion
+	ef.Trend = errorShape(ef, sg)
 	f := Finding{Detector: d, Errors: ef}
 	for _, w := range ef.Windows {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("%s: %s of %s requests failed (%s 429s apart).",
@@ -66,6 +62,9 @@ func (errorRate) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	f.Evidence = append(f.Evidence, fmt.Sprintf("Theil-Sen slope of the per-interval error rate: %+.3f points per minute (95%% CI %+.3f to %+.3f).",
 		100*ef.Slope.Slope, 100*ef.Slope.Lo, 100*ef.Slope.Hi))
+	if len(ef.Segments) > 1 {
+		f.Evidence = append(f.Evidence, segmentEvidence(ef, a.res.Start))
+	}
 	for i, e := range a.res.Total.Errors {
 		if i == 5 {
 			break
@@ -75,22 +74,7 @@ func (errorRate) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	f.Events = errorBursts(ivs, a.th.ErrorRate)
 	limit := a.th.ErrorRate
-	switch {
-	case ef.Trend == "rising":
-		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityMedium, math.Min(maxConfidence, 1-ef.Slope.PRising)
-		if limit > 0 && last > limit {
-			f.Severity = SeverityHigh
-		}
-		f.Summary = fmt.Sprintf("the error rate rises through the run, %s in the first window to %s in the last", human.Percent(first), human.Percent(last))
-		f.NextStep = "Errors that grow with time point at exhaustion (a pool, file descriptors, memory): read the other findings and the errors' first-seen times."
-	case limit > 0 && ef.Rate > limit:
-		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityHigh, 0.9
-		f.Summary = fmt.Sprintf("the error rate is %s (target < %s) and %s over the run", human.Percent(ef.Rate), human.LimitPercent(limit), ef.Trend)
-		f.NextStep = "Read the top errors above: they are steady, so they come from the code path, not from wear."
-	default:
-		f.Verdict, f.Confidence = VerdictOK, 0.9
-		f.Summary = fmt.Sprintf("the error rate is %s and %s over the run", human.Percent(ef.Rate), ef.Trend)
-	}
+	judgeErrors(&f, ef, limit, a.res.Start)
 	return f
 }
 
@@ -175,6 +159,14 @@ type ErrorFigures struct {
 	// slope of the per-interval error rate, in rate per minute.
 	Trend string      `json:"trend"`
 	Slope stats.Trend `json:"slope"`
+	// Segments are the levels the per-interval error rate kept between
+	// its change points (one segment when it did not change; see
+	// errorSegments), ChangeP the p-value of the last change point kept
+	// and Dispersion how much more the rate varied between intervals
+	// than binomial noise (1 = not more).
+	Segments   []ErrorSegment `json:"segments,omitempty"`
+	ChangeP    float64        `json:"change_p,omitempty"`
+	Dispersion float64        `json:"dispersion,omitempty"`
 }
 
 // ErrorWindow is one window's error rate.

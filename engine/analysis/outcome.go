@@ -135,7 +135,17 @@ func (r *Result) Headline() string {
 	switch r.ExitCode() {
 	case ExitUnstable:
 		failed := r.Failed()
-		fmt.Fprintf(&b, "unhealthy: %s: %s", plural(len(failed), "defect"), findingNames(failed))
+		if len(failed) > 0 {
+			fmt.Fprintf(&b, "unhealthy: %s: %s", plural(len(failed), "defect"), findingNames(failed))
+		}
+		if w := r.FailFast(); w != nil {
+			if len(failed) > 0 {
+				b.WriteString("; ")
+			} else {
+				b.WriteString("unhealthy: ")
+			}
+			fmt.Fprintf(&b, "ended early by fail-fast at %s: %s in %s", capture.ClockText(w.At), w.Kind, w.Where)
+		}
 	case ExitTargetMissed:
 		missed := r.MissedTargets()
 		names := make([]string, len(missed))

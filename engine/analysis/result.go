@@ -202,7 +202,7 @@ func (r *Result) MissedTargets() []Target {
 // not decide ([VerdictInconclusive]), else [ExitOK].
 func (r *Result) ExitCode() int {
 	switch {
-	case len(r.Failed()) > 0:
+	case len(r.Failed()) > 0, r.FailFast() != nil:
 		return ExitUnstable
 	case len(r.MissedTargets()) > 0:
 		return ExitTargetMissed
@@ -210,6 +210,15 @@ func (r *Result) ExitCode() int {
 		return ExitInconclusive
 	}
 	return ExitOK
+}
+
+// FailFast returns the early warning that ended the run (fail-fast), or
+// nil: such a run is unhealthy (ExitUnstable) whatever its findings.
+func (r *Result) FailFast() *capture.Warning {
+	if r.Capture == nil {
+		return nil
+	}
+	return r.Capture.FailFast()
 }
 
 // Err returns nil when [Result.ExitCode] is ExitOK, else an error listing
@@ -230,6 +239,9 @@ func (r *Result) Err() error {
 		return errors.New(msg)
 	}
 	msg := "analysis: the service is not healthy under this load:"
+	if w := r.FailFast(); w != nil {
+		msg += "\n  ended early by fail-fast: " + w.String()
+	}
 	for _, f := range r.Failed() {
 		msg += "\n  " + f.String()
 		for _, s := range f.Suspects[:min(len(f.Suspects), 3)] {

@@ -33,6 +33,9 @@ type Capture struct {
 	Profiles    []Profile      `json:"profiles,omitempty"`
 	Environment *Environment   `json:"environment,omitempty"`
 	Config      *CaptureConfig `json:"config,omitempty"`
+	// Warnings are the early warnings raised while the run went, in the
+	// order first warned (see [Warning]).
+	Warnings []Warning `json:"warnings,omitempty"`
 	// Cut is set by [ReadCapture] when the capture ends inside a phase
 	// that was never written whole (the run was killed): the last
 	// phase's end is then the last record's time.

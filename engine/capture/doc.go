@@ -34,6 +34,11 @@
 //   - [Moment]s of the run at which a [LeakCapture] (the probe's held
 //     connections) and [Profile]s (heap, goroutine, goroutineleak; the
 //     probe.Profile* kinds) were taken.
+//   - [Warning]s: the early warnings engine/runner raised while the run
+//     went (connections held past the leak threshold, goroutines growing
+//     past Little's law, a pool at its max with waits timing out), each
+//     with where and when first warned; [Capture.FailFast] is the one
+//     that ended a fail-fast run.
 //   - [Environment]: the machine and the service, measured or saying why
 //     not; [CaptureConfig]: the runner's settings as recorded.
 //

@@ -20,13 +20,14 @@ const MaxRecordLine = 64 << 20
 // record is one line of a capture file: exactly one field besides Type
 // is set.
 type record struct {
-	Type        string         `json:"type"` // "config", "sample", "phase-start", "phase", "leaks", "profile", "environment"
+	Type        string         `json:"type"` // "config", "sample", "phase-start", "phase", "leaks", "profile", "environment", "warning"
 	Config      *CaptureConfig `json:"config,omitempty"`
 	Sample      *Sample        `json:"sample,omitempty"`
 	Span        *Span          `json:"span,omitempty"`
 	Leaks       *LeakCapture   `json:"leaks,omitempty"`
 	Profile     *Profile       `json:"profile,omitempty"`
 	Environment *Environment   `json:"environment,omitempty"`
+	Warning     *Warning       `json:"warning,omitempty"`
 }
 
 // RecordWriter appends a capture to w as JSON lines, one record per
@@ -69,6 +70,13 @@ func (w *RecordWriter) Leaks(l *LeakCapture) error { return w.write(&record{Type
 // file).
 func (w *RecordWriter) Profile(p *Profile) error {
 	return w.write(&record{Type: "profile", Profile: p})
+}
+
+// Warning records an early warning when first raised, and again when
+// it changes (its updates at the run's end, EndedRun): [ReadCapture]
+// keeps the last record of each (kind, source, where).
+func (w *RecordWriter) Warning(x *Warning) error {
+	return w.write(&record{Type: "warning", Warning: x})
 }
 
 // Environment records the test environment.
@@ -174,6 +182,12 @@ func (rd *reader) add(b []byte) error {
 	case r.Type == "profile" && r.Profile != nil:
 		c.Profiles = append(c.Profiles, *r.Profile)
 		rd.seen(r.Profile.Time)
+	case r.Type == "warning" && r.Warning != nil:
+		if r.Warning.Kind == "" || r.Warning.Where == "" {
+			return errors.New("warning: no kind or where")
+		}
+		c.AddWarning(*r.Warning)
+		rd.seen(r.Warning.Time)
 	case r.Type == "environment" && r.Environment != nil:
 		c.Environment = r.Environment
 	default:

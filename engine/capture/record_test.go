@@ -123,6 +123,7 @@ func FuzzReadCapture(f *testing.F) {
 	_ = w.Phase(fourPhases()[0])
 	_ = w.PhaseStart(PhaseWarmup, fourPhases()[1].Start)
 	_ = w.Leaks(&LeakCapture{Source: "svc", Moment: MomentDrainEnd, Error: "x"})
+	_ = w.Warning(&Warning{Kind: WarnHeld, Source: "svc", Where: "main.leak", Time: t0, EndedRun: true})
 	f.Add(b.Bytes())
 	f.Add([]byte(`{"type":"config","config":{"poll_interval_ns":1}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -135,6 +136,14 @@ func FuzzReadCapture(f *testing.F) {
 		}
 		if err := c.Timing.Check(); err != nil {
 			t.Fatalf("accepted bad timing: %v", err)
+		}
+		seen := map[string]bool{}
+		for _, x := range c.Warnings {
+			if x.Kind == "" || x.Where == "" || seen[x.Key()] {
+				t.Fatalf("accepted a warning without kind or where, or twice: %+v", c.Warnings)
+			}
+			seen[x.Key()] = true
+			_ = x.String()
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
@@ -20,11 +21,18 @@ func NewReport(r *analysis.Result) *Report {
 	rep := &Report{Title: "Sustained Load Test Results", Performance: r.Performance, System: r.System,
 		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes, Verdict: verdict(r),
 		Aborted: r.Engine.Total.Total().Aborted}
-	if r.Partial {
+	ff := r.FailFast()
+	switch {
+	case ff != nil:
+		rep.Title += " (partial: ended early by fail-fast)"
+		rep.Notes = append(slices.Clip(r.Notes), "Ended early by fail-fast at the first early warning ("+
+			capture.ClockText(ff.At)+" into the load): "+ff.String()+". The figures cover the run until then.")
+	case r.Partial:
 		rep.Title += " (partial: interrupted)"
 	}
 	if r.Capture != nil {
 		rep.Phases = r.Capture.Timing
+		rep.Warnings = r.Capture.Warnings
 	}
 	res := r.Engine
 	rep.Configuration = configurationRows(r)

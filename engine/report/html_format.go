@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
@@ -91,6 +92,7 @@ func inlineMarkdown(s string) template.HTML {
 }
 
 var htmlFuncs = template.FuncMap{
+	"clock":   capture.ClockText,
 	"md":      inlineMarkdown,
 	"int":     groupAny,
 	"ms":      latency,

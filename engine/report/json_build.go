@@ -66,6 +66,7 @@ func analysisSummary(a *analysis.Result) (*Analysis, error) {
 	}
 	if a.Capture != nil {
 		s.Phases = a.Capture.Timing
+		s.Warnings = a.Capture.Warnings
 	}
 	b, err := json.Marshal(&s)
 	if err != nil { // e.g. a NaN figure, which JSON cannot hold

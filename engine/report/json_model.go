@@ -82,7 +82,10 @@ type Analysis struct {
 	System      []analysis.Target   `json:"system"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
 	// Phases are the run's baseline, warm-up, steady state and drain.
-	Phases      capture.Timing           `json:"phases,omitempty"`
+	Phases capture.Timing `json:"phases,omitempty"`
+	// Warnings are the early warnings raised while the run went, first
+	// warned first; the one that ended a fail-fast run has ended_run.
+	Warnings    []capture.Warning        `json:"warnings,omitempty"`
 	Environment capture.Environment      `json:"environment"`
 	Capacity    *analysis.CapacityResult `json:"capacity,omitempty"`
 	Notes       []string                 `json:"notes,omitempty"`

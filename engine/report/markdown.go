@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
@@ -121,6 +122,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.kvs(rep.Stability.Restarts)
 	m.f("\n### Users That Quit\n")
 	m.kvs(rep.Stability.Users)
+	writeWarnings(m, rep.Warnings)
 	m.f("\n### How soak decided\n\n| Detector | Verdict | Confidence | Evidence |\n|----------|---------|------------|----------|\n")
 	for _, f := range rep.Findings {
 		conf := "-"
@@ -171,6 +173,23 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.f("\n### Configuration\n")
 	m.kvs(rep.ServiceConfig)
 	return m.err
+}
+
+// writeWarnings lists the early warnings, each with when it was first
+// warned (see docs/report.md, Early warnings).
+func writeWarnings(m *mdWriter, ws []capture.Warning) {
+	m.f("\n### Early Warnings\n")
+	if len(ws) == 0 {
+		m.f("- None: no early warning while the run went.\n")
+		return
+	}
+	for _, w := range ws {
+		ended := ""
+		if w.EndedRun {
+			ended = " **(ended the run: fail-fast)**"
+		}
+		m.f("- **First warned at %s**%s: %s\n", capture.ClockText(w.At), ended, cell(w.Text()))
+	}
 }
 
 // actual is a row's Actual cell: with why it was not measured, or why

@@ -37,6 +37,10 @@ type Report struct {
 	Events        []analysis.Event       `json:"events,omitempty"`  // for charts
 	Windows       []analysis.ErrorWindow `json:"windows,omitempty"` // error rate over time
 	Phases        capture.Timing         `json:"phases,omitempty"`
+	// Warnings are the early warnings raised while the run went, in the
+	// order first warned (the one that ended a fail-fast run has
+	// EndedRun).
+	Warnings []capture.Warning `json:"warnings,omitempty"`
 }
 
 // KV is a labelled value: "**Users**: 200 concurrent users".

@@ -75,6 +75,18 @@ type Config struct {
 	// OnSample, when set, is called with every sample on the polling
 	// goroutine (a live display). It must not keep the sample.
 	OnSample func(*capture.Sample)
+	// OnWarning, when set, is called on the polling goroutine with every
+	// early warning when first raised (see capture.Warning and
+	// analysis.Watcher for the rules): a live display, a log line. Later
+	// polls that see it again are counted in the capture, not called.
+	OnWarning func(capture.Warning)
+	// FailFast ends the load at the first early warning, as closing
+	// Plan.Stop does (requests in flight finish within StopTimeout, then
+	// the drain, captures and analysis as usual); the warning is marked
+	// EndedRun and the run is unhealthy (analysis.ExitUnstable). A
+	// warning after the load changes nothing. Without Sources it has
+	// nothing to act on.
+	FailFast bool
 	// Command is the command line that ran the soak, secrets removed, for
 	// the report's Execution Command and Test Execution Instructions.
 	Command string

@@ -22,6 +22,8 @@ type poller struct {
 	cap *capture.Capture
 	// warned is the record error already reported once.
 	recordErr error
+	// warn raises early warnings from the samples (set by Soak).
+	warn *warner
 }
 
 // pollAll polls every source concurrently, each bounded by PollTimeout,
@@ -37,8 +39,11 @@ func (p *poller) pollAll(ctx context.Context, phase capture.Phase) []*capture.Sa
 		}()
 	}
 	wg.Wait()
-	for _, s := range out {
+	for i, s := range out {
 		p.add(s)
+		if p.warn != nil {
+			p.warn.sample(ctx, p.cfg.Sources[i], s)
+		}
 	}
 	return out
 }

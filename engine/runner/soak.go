@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -33,10 +34,12 @@ func Soak(ctx context.Context, cfg Config) (*analysis.Result, error) {
 		return nil, err
 	}
 	o := &orchestrator{cfg: &cfg, p: &poller{cfg: &cfg, cap: &capture.Capture{}}}
+	o.p.warn = newWarner(o.p)
 	res, err := o.run(ctx)
 	if err != nil {
 		return nil, err
 	}
+	o.p.warn.finish()
 	r, err := analysis.Analyze(res, o.p.cap, orDefaultThresholds(cfg.Thresholds), analysis.WithPolicy(cfg.Policy))
 	if err != nil {
 		return nil, err
@@ -87,16 +90,22 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	started := make(chan engine.RunInfo, 1)
 	onStart := plan.OnStart
 	plan.OnStart = func(ri engine.RunInfo) {
+		p.warn.loadStarted(ri.Start)
 		started <- ri
 		if onStart != nil {
 			onStart(ri)
 		}
 	}
 	loadDone := make(chan struct{})
+	if cfg.FailFast && len(cfg.Sources) > 0 {
+		plan.Stop = o.failFastStop(plan.Stop, loadDone)
+	}
 	polled := make(chan loadTimes, 1)
-	// After a graceful stop, every wait is bounded by StopTimeout (the
-	// engine bounds its requests in flight itself, on ctx).
-	sb := newStopBound(ctx, plan.Stop, plan.StopTimeout)
+	// After a graceful stop (the caller's Plan.Stop, a Ctrl-C), every
+	// wait is bounded by StopTimeout (the engine bounds its requests in
+	// flight itself, on ctx). A fail-fast stop is not a hurry: its drain
+	// and captures are the warning's evidence.
+	sb := newStopBound(ctx, cfg.Plan.Stop, plan.StopTimeout)
 	defer sb.release()
 	go func() { polled <- o.pollLoad(sb.ctx, started, loadDone) }()
 	res, err := cfg.load()(ctx, plan)
@@ -123,6 +132,37 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	}
 	o.drain(sb.ctx, loadEnd, sb)
 	return res, nil
+}
+
+// failFastStop returns the plan's Stop for fail-fast: closed by the first
+// early warning under load (the warner's failFast), or when stop (the
+// plan's own, nil for none) is. Its goroutine ends with the load.
+func (o *orchestrator) failFastStop(stop <-chan struct{}, loadDone <-chan struct{}) <-chan struct{} {
+	out := make(chan struct{})
+	var once sync.Once
+	end := func() bool {
+		fired := false
+		once.Do(func() { close(out); fired = true })
+		return fired
+	}
+	o.p.warn.failFast = func() bool {
+		select {
+		case <-loadDone:
+			return false
+		default:
+			return end()
+		}
+	}
+	if stop != nil {
+		go func() {
+			select {
+			case <-stop:
+				end()
+			case <-loadDone:
+			}
+		}()
+	}
+	return out
 }
 
 // cancelledBeforeLoad is the engine result of a run cancelled during the

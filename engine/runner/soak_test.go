@@ -63,6 +63,47 @@ func TestSoakCleanService(t *testing.T) {
 	if res.ExitCode() != analysis.ExitOK {
 		t.Errorf("exit code %d: %v", res.ExitCode(), res.Err())
 	}
+	// A lazily started worker pool and a bounded cache are no early
+	// warning either.
+	for _, w := range res.Capture.Warnings {
+		t.Errorf("clean service warned: %s", w.String())
+	}
+}
+
+// A goroutine leak is warned while the run goes, located by a goroutine
+// profile, and with FailFast the load ends there: the result is
+// unhealthy, the warning recorded as the one that ended the run.
+func TestSoakFailFastOnGoroutineLeak(t *testing.T) {
+	s := newTestService(t)
+	s.goroutineLeak = true
+	var rec bytes.Buffer
+	cfg := quickConfig(s, time.Minute)
+	cfg.Record = capture.NewRecordWriter(&rec)
+	cfg.FailFast = true
+	var live []capture.Warning
+	cfg.OnWarning = func(w capture.Warning) { live = append(live, w) } // the polling goroutine only
+	res, err := Soak(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) == 0 || live[0].Kind != capture.WarnGoroutines || !live[0].EndedRun ||
+		!strings.Contains(live[0].Where, "waitForRefresh") {
+		t.Fatalf("live warnings %+v", live)
+	}
+	if !res.Partial || res.Engine.End.Sub(res.Engine.Start) >= time.Minute {
+		t.Errorf("the load was not ended early: partial %v, %v", res.Partial, res.Engine.End.Sub(res.Engine.Start))
+	}
+	if ff := res.FailFast(); ff == nil || ff.Key() != live[0].Key() || res.ExitCode() != analysis.ExitUnstable ||
+		!strings.Contains(res.Headline(), "ended early by fail-fast at ") {
+		t.Errorf("fail-fast %+v, exit %d, headline %q", ff, res.ExitCode(), res.Headline())
+	}
+	c, err := capture.ReadCapture(strings.NewReader(rec.String()), "rec")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ff := c.FailFast(); ff == nil || ff.Where != live[0].Where {
+		t.Errorf("recorded warnings %+v", c.Warnings)
+	}
 }
 
 // TestSoakRemoteProbe reads the service's probe over HTTP, as `soak run

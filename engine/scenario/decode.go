@@ -111,6 +111,7 @@ func (d *decoder) scenario(s *Scenario, n ast.Node, open dataOpener) {
 		"stop_timeout": func(v ast.Node, f string) { setIf(&s.StopTimeout)(d.duration(v, f)) },
 		"timeout":      func(v ast.Node, f string) { setIf(&s.Timeout)(d.duration(v, f)) },
 		"max_rps":      func(v ast.Node, f string) { setIf(&s.MaxRPS)(d.rate(v, f, true, "requests/s")) },
+		"fail_fast":    func(v ast.Node, f string) { s.FailFast, _ = d.boolean(v, f) },
 		"load":         func(v ast.Node, f string) { s.Load = d.load(v, f) },
 		"wait":         func(v ast.Node, f string) { s.wait, _ = d.wait(v, f) },
 		"headers":      func(v ast.Node, f string) { s.headers = d.headers(v, f) },

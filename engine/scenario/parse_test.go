@@ -128,6 +128,18 @@ classes:
 	}
 }
 
+func TestParseFailFast(t *testing.T) {
+	for src, want := range map[string]bool{minimal: false, "fail_fast: true\n" + minimal: true, "fail_fast: false\n" + minimal: false} {
+		s, err := Parse("t.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.FailFast != want {
+			t.Errorf("%q: FailFast %v, want %v", src, s.FailFast, want)
+		}
+	}
+}
+
 func TestParseBad(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
@@ -142,7 +154,9 @@ func TestParseBad(t *testing.T) {
 		{"unknown field, dash for underscore", "load: {users: 5, spawn-rate: 3}\n" + minimal,
 			[]string{`t.yaml:1:18: load.spawn-rate: unknown field "spawn-rate"; did you mean "spawn_rate"?`}},
 		{"unknown field without hint", "zzz: 1\n" + minimal,
-			[]string{`t.yaml:1:1: zzz: unknown field "zzz"; expected one of classes, data, description, duration, headers, host, load, max_rps, name, stop_timeout, thresholds, timeout, ...`}},
+			[]string{`t.yaml:1:1: zzz: unknown field "zzz"; expected one of classes, data, description, duration, fail_fast, headers, host, load, max_rps, name, stop_timeout, thresholds, ...`}},
+		{"fail_fast not a boolean", "fail_fast: yes please\n" + minimal,
+			[]string{"t.yaml:1:12: fail_fast: expected true or false, found a string"}},
 		{"missing classes", "host: http://127.0.0.1:1\n", []string{"t.yaml:1:1: classes: missing: a scenario needs at least one user class"}},
 		{"several at once", "load:\n  users: -5\nclasses:\n  - name: A\n    tasks:\n      - get: /x\n        status: 700\n",
 			[]string{"t.yaml:2:10: load.users: -5 is not in [1, 1000000]", "t.yaml:7:17: classes[0].tasks[0].status: 700 is not in [100, 599]"}},

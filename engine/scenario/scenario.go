@@ -41,6 +41,11 @@ type Scenario struct {
 	// Timeout bounds each request ("timeout:"). Zero means the engine's
 	// 30 s.
 	Timeout time.Duration
+	// FailFast ends the run at the first early warning ("fail_fast:",
+	// true or false; the CLI's --fail-fast): a leak, goroutines growing
+	// past Little's law, a pool at its max with waits timing out, seen
+	// while the run goes (see runner.Config.FailFast). Default false.
+	FailFast bool
 	// Thresholds are the run's targets ("thresholds:"), the seed's
 	// defaults (analysis.DefaultThresholds) where the file sets none.
 	Thresholds analysis.Thresholds

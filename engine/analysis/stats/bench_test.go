@@ -16,3 +16,12 @@ func BenchmarkTheilSen900(b *testing.B) {
 		TheilSen(x, y)
 	}
 }
+
+// BenchmarkChange is the error-rate detector's change-point search at
+// its largest (600 blocks).
+func BenchmarkChange(b *testing.B) {
+	tr, ev := series(1, 600, 1000, func(i int) float64 { return 0.01 })
+	for b.Loop() {
+		Change(tr, ev, 0.001)
+	}
+}

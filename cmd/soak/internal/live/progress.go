@@ -44,6 +44,7 @@ type Progress struct {
 	drawn   int // lines of the last terminal view
 	quiet   Verbosity
 	workers func() []Worker // a distributed run's workers, or nil
+	warns   warnings        // the early warnings raised
 }
 
 // Verbosity is how much a Progress writes while a run goes.

@@ -49,6 +49,7 @@ func (p *Progress) viewLines() []string {
 		lines = append(lines, s.describe(false))
 	}
 	lines = append(lines, p.workerLines(time.Now())...)
+	lines = append(lines, p.warningLines()...)
 	if p.note != "" {
 		lines = append(lines, p.note)
 	}
