@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -461,5 +462,42 @@ func TestClient(t *testing.T) {
 	}
 	if _, err := c.Profile(ctx, "profile", 1000); !errors.Is(err, probe.ErrProbe) || !strings.Contains(err.Error(), "400") {
 		t.Errorf("over the cap: %v", err)
+	}
+}
+
+// A client asking for a heap profile with GC while another one is taken
+// waits its turn (the 429's Retry-After) instead of failing.
+func TestClientRetriesForcedGC(t *testing.T) {
+	p := probe.New()
+	h := p.Handler()
+	g := &gateWriter{h: http.Header{}, started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.ServeHTTP(g, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?gc=1", nil))
+	}()
+	<-g.started
+	var refused atomic.Int64
+	// The first attempt is refused while the gate holds the slot; the
+	// gate opens only once that 429 was seen, so the retry is what
+	// succeeds.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code == http.StatusTooManyRequests && refused.Add(1) == 1 {
+			close(g.release)
+			<-done
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	c, _ := probe.NewClient(srv.URL, "")
+	b, err := c.ProfileWithOptions(context.Background(), probe.ProfileHeap, probe.ProfileOptions{GC: true})
+	if err != nil || len(b) == 0 || refused.Load() != 1 {
+		t.Fatalf("heap with GC beside another: %d bytes, %v, %d refused (want 1, then the retry served)", len(b), err, refused.Load())
 	}
 }
