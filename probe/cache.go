@@ -32,6 +32,8 @@ type CacheStats struct {
 	capacity  atomic.Int64
 	usedBytes atomic.Int64
 	maxBytes  atomic.Int64
+
+	fn cacheFunc // declared by Probe.CacheFunc
 }
 
 // Cache returns the recorder for the in-process cache called name, creating

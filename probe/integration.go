@@ -19,6 +19,9 @@ import (
 //     [Probe.NewHold] when a connection (query, subscription) is taken,
 //     kept in its own table, zeroed when given back, and listed through
 //     [HoldLister];
+//   - adds each hold given back to a [HoldProfile] ([Probe.NewHoldProfile]):
+//     how long it was held and how long its statements ran, per acquiring
+//     stack and route;
 //   - records latencies in [Latency] recorders, and caches it feeds in
 //     [Probe.CacheOf];
 //   - bounds its tables and polls by the probe's [Settings].

@@ -66,6 +66,14 @@ type PoolSnapshot struct {
 	OpenQueries            int     `json:"open_queries"`
 	OldestOpenQuerySeconds float64 `json:"oldest_open_query_seconds"`
 	OpenQuerySuspects      int     `json:"open_query_suspects"`
+	// WaitingAcquires counts acquires started and not yet ended: waiting
+	// for a connection (the tracer's gauge; pgxpool's Stat has none).
+	WaitingAcquires int `json:"waiting_acquires"`
+	// Holders is the tracer's hold profile: per acquiring function and
+	// route, the connections released, the time they were held and the
+	// time their statements ran within it (cumulative, at most
+	// [DefaultMaxHolders] entries).
+	Holders []HolderSnapshot `json:"holders,omitempty"`
 	// HijackedConns counts connections taken out with Hijack: those
 	// reported as hijacked to the tracer plus those it holds beyond the
 	// pool's acquired count.

@@ -149,8 +149,16 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 		}
 		s.Redis = append(s.Redis, rs)
 	}
+	cbDeadline := time.Now().Add(CacheFuncTimeout)
 	for _, c := range p.caches.list() {
-		s.Caches = append(s.Caches, c.Snapshot())
+		cs := c.Snapshot()
+		if cb, ok, why := c.fn.read(ctx, cbDeadline); ok {
+			cs.merge(cb)
+			if why != "" {
+				s.Errors = append(s.Errors, "cache "+cs.Name+": "+why)
+			}
+		}
+		s.Caches = append(s.Caches, cs)
 	}
 	s.Config = p.Config()
 	s.RateLimits = p.rateLimitDeclarations()

@@ -154,8 +154,8 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	if err := s.finish(c, r, interrupted, &o, code); err != nil {
-		return exitError, err
+	if code, err = s.finish(c, r, interrupted, &o, code); err != nil {
+		return code, err
 	}
 	fmt.Fprintln(c.stdout, capacityLine(cr))
 	return code, nil

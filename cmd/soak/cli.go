@@ -50,6 +50,7 @@ func init() {
 		{name: "validate", summary: "check scenario files and say what they would do", usage: validateUsage, run: (*cli).cmdValidate},
 		{name: "worker", summary: "join a distributed run: load a segment of a coordinator's plan", usage: workerUsage, run: (*cli).cmdWorker, graceful: true},
 		{name: "k8s", summary: "write Kubernetes manifests for a distributed run (an Indexed Job of workers)", usage: k8sUsage, run: (*cli).cmdK8s},
+		{name: "compare", summary: "compare two runs: regressions per endpoint with confidence, findings new and resolved", usage: compareUsage, run: (*cli).cmdCompare},
 		{name: "report", summary: "rebuild every output from a results directory", usage: reportUsage, run: (*cli).cmdReport},
 		{name: "version", summary: "print soak's version", usage: versionUsage, run: (*cli).cmdVersion},
 		{name: "help", summary: "show help for soak or one command", usage: helpUsage, run: (*cli).cmdHelp},

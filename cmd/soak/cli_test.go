@@ -131,7 +131,7 @@ func TestHelpAndVersion(t *testing.T) {
 // flagSets returns every command's flags, as the commands define them.
 func flagSets() map[string]*flag.FlagSet {
 	sets := map[string]*flag.FlagSet{}
-	for _, name := range []string{"run", "demo", "capacity", "report", "worker", "k8s"} {
+	for _, name := range []string{"run", "demo", "capacity", "report", "compare", "worker", "k8s"} {
 		fs := newFlagSet(name)
 		var o runOptions
 		switch name {
@@ -142,6 +142,8 @@ func flagSets() map[string]*flag.FlagSet {
 			(&workerOptions{}).register(fs)
 		case "k8s":
 			(&k8sOptions{}).register(fs)
+		case "compare":
+			(&compareOptions{}).register(fs)
 		default:
 			o.register(fs)
 		}

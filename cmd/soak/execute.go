@@ -43,6 +43,7 @@ type savedAnalysis struct {
 // Ctrl-C handling.
 type session struct {
 	ctx      context.Context // the run's: cancelled by a first Ctrl-C outside the load, or the second
+	mode     string          // the job's: "run", "demo" or "capacity"
 	out      string
 	dir      *results.Dir
 	progress *live.Progress
@@ -99,7 +100,7 @@ func (c *cli) begin(ctx context.Context, j *job) (*session, error) {
 		p.Note(fmt.Sprintf("exiting now: requests in flight aborted, outputs written if they take less than %s", exitGrace))
 	})
 	release := func() { second(); cancel() }
-	return &session{ctx: runCtx, out: out, dir: d, progress: p, graceful: g, release: release}, nil
+	return &session{ctx: runCtx, mode: j.mode, out: out, dir: d, progress: p, graceful: g, release: release}, nil
 }
 
 // onSample shows a probe sample on the live view; a drain sample means
@@ -129,10 +130,13 @@ func (s *session) interrupted(ctx context.Context) bool {
 	return ctx.Err() != nil || s.graceful.interrupted()
 }
 
-// finish writes the outputs of r, closes the results directory and
-// prints the summary. It returns the outputs' and the directory's errors.
-// code is the exit code the command will return, for the summary.
-func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions, code int) error {
+// finish writes the outputs of r, closes the results directory, compares
+// the run with --baseline-run, prints the summary and writes the CI
+// outputs (--junit, GitHub annotations). code is the exit code the run's
+// verdict gives; finish returns the one the command returns (a
+// regression's, exitError when an output failed) and the outputs',
+// the directory's and the comparison's errors.
+func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions, code int) (int, error) {
 	s.release()
 	s.progress.Finish()
 	status := results.StatusComplete
@@ -150,8 +154,20 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 	if werr != nil || ferr != nil {
 		code = exitError // what the caller returns when finish fails
 	}
+	var cerr error
+	cases := analysisCases(r)
+	if o.baselineRun.loaded != nil && !interrupted && code != exitError {
+		code, cerr = c.compareBaseline(r, s.out, o, code)
+		if cmp := o.baselineRun.compared; cmp != nil {
+			cases = append(cases, compareCases(cmp)...)
+		}
+	}
 	c.summarize(r, s.out, written, o, interrupted, code)
-	return errors.Join(werr, ferr)
+	ierr := c.emitCI("soak "+s.mode, o.junit, cases)
+	if err := errors.Join(werr, ferr, cerr, ierr); err != nil {
+		return exitError, err
+	}
+	return code, nil
 }
 
 // execute runs j: baseline, load and drain while every interval and probe
@@ -189,10 +205,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	if err := s.finish(c, r, interrupted, o, code); err != nil {
-		return exitError, err
-	}
-	return code, nil
+	return s.finish(c, r, interrupted, o, code)
 }
 
 // beginFailed is the exit code and error of a run whose begin failed.

@@ -15,6 +15,7 @@ const (
 	exitTargetMissed = analysis.ExitTargetMissed // 3: a performance or system target failed
 	exitUnstable     = analysis.ExitUnstable     // 4: a defect: a leak, exhaustion, rising errors, a restart, ...
 	exitInconclusive = analysis.ExitInconclusive // 5: a check that matters could not run or decide
+	exitRegression   = 6                         // soak compare, run --baseline-run: NEW regressed against BASE
 	exitInterrupted  = 130                       // stopped by Ctrl-C or SIGTERM; outputs are partial
 )
 
@@ -33,6 +34,8 @@ const exitCodes = `Exit codes:
   5    inconclusive: no defect and no missed target, but the run cannot show the service
        healthy: no probe read (unless --probe-optional), no steady state or one too short for a
        detector, responses mostly 429s as the policy predicts; the summary says which checks
+  6    soak compare, or run/demo --baseline-run: NEW regressed against BASE beyond a threshold,
+       with confidence, or has a new finding (docs/compare.md); a run's 4 stays 4
   130  interrupted by Ctrl-C or SIGTERM: the first stops the load and lets requests in flight
        finish (--stop-timeout), then writes every output marked partial; a second exits at once
 `

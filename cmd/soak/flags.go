@@ -62,6 +62,8 @@ type runOptions struct {
 	html           string
 	json, md       bool
 	headless       bool
+	junit          string      // --junit FILE: the JUnit XML report (docs/ci.md)
+	baselineRun    baselineRun // --baseline-run DIR and the comparison's flags (docs/compare.md)
 	// failFast ends the run at the first early warning (--fail-fast).
 	failFast bool
 
@@ -131,6 +133,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.md, "md", false, "")
 	fs.BoolVar(&o.headless, "headless", false, "")
+	fs.StringVar(&o.junit, "junit", "", "")
+	o.baselineRun.register(fs)
 	o.locust.register(fs)
 }
 

@@ -26,6 +26,11 @@ func (o *runOptions) checkOutputs() error {
 	if err := checkResultsDir(out); err != nil {
 		return usagef("%s: %v", flag, err)
 	}
+	if o.junit != "" {
+		if err := checkJUnit(o.junit); err != nil {
+			return usagef("--junit %s: %v", o.junit, err)
+		}
+	}
 	return o.outputs().check()
 }
 

@@ -37,6 +37,11 @@ func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 		return exitUsage, err
 	}
 	dir := rest[0]
+	if o.junit != "" {
+		if err := checkJUnit(o.junit); err != nil {
+			return exitUsage, usagef("--junit %s: %v", o.junit, err)
+		}
+	}
 	if rb.nats != "" {
 		if err := c.rebuild(ctx, dir, &rb); err != nil {
 			return exitError, err
@@ -52,19 +57,12 @@ func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 		fmt.Fprintf(c.stderr, "soak report: %s\n", w)
 	}
 	c.fleetHint(dir, saved)
-	var sa savedAnalysis
-	if len(saved.Meta.Analysis) > 0 {
-		if err := json.Unmarshal(saved.Meta.Analysis, &sa); err != nil {
-			return exitError, fmt.Errorf("%s: analysis: %w", filepath.Join(dir, results.RunFile), err)
-		}
-	}
-	th := o.targets.apply(sa.Thresholds)
-	if err := th.Validate(); err != nil {
-		return exitUsage, asUsage(err)
-	}
 	partial := saved.Partial()
-	r, err := analysis.Analyze(saved.Result(), saved.Capture, th, analysis.WithPolicy(o.targets.policy(sa.Policy)))
+	r, err := analyzeSaved(saved, &o.targets)
 	if err != nil {
+		if isUsage(err) {
+			return exitUsage, err
+		}
 		return exitError, err
 	}
 	r.Partial = r.Partial || partial
@@ -84,6 +82,9 @@ func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 		code = exitError
 	}
 	c.summarize(r, dir, written, &o, partial, code)
+	if cerr := c.emitCI("soak report", o.junit, analysisCases(r)); cerr != nil {
+		return exitError, errors.Join(err, cerr)
+	}
 	return code, err
 }
 
@@ -94,6 +95,7 @@ func (o *runOptions) registerReport(fs *flag.FlagSet) {
 	fs.StringVar(&o.html, "html", "", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.md, "md", false, "")
+	fs.StringVar(&o.junit, "junit", "", "")
 	o.targets.register(fs)
 }
 

@@ -154,6 +154,9 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 	if err := plan.Validate(); err != nil {
 		return nil, asUsage(err)
 	}
+	if err := c.prepareBaseline(mode, o, plan); err != nil {
+		return nil, err
+	}
 	sources, err := c.sources(o)
 	if err != nil {
 		return nil, err

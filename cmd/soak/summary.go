@@ -27,6 +27,9 @@ func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *run
 	if o.locust.replaced && code == o.locust.exitOnError.code {
 		verdict = o.locust.replacedLine(r)
 	}
+	if cmp := o.baselineRun.compared; cmp != nil && code == exitRegression {
+		verdict = fmt.Sprintf("exit %d: against --baseline-run %s: %s", code, o.baselineRun.path, cmp.Headline)
+	}
 	writeSummary(c.stdout, r, dir, written, partial, verdict)
 }
 

@@ -82,7 +82,16 @@ are written marked partial):
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
   --headless               accepted for Locust compatibility (soak has no web UI)
+  --junit FILE             also write a JUnit XML report: one test case per target and
+                           detector (and comparison check); failures carry the evidence.
+                           With GITHUB_ACTIONS=true failures are also ::error lines (docs/ci.md)
 
+Compare with an earlier run (run and demo; docs/compare.md):
+  --baseline-run DIR       once the run is done, compare it with DIR (a results directory or
+                           its report.json), as soak compare does: compare.md, compare.html and
+                           compare.json go to --out; a regression exits 6 (a defect's 4 stays).
+                           Read, and its plan checked against this one, before the load
+` + compareUsageFlags + `
 Locust's other flags (docs/locust.md#flags):
   --only-summary           no figures while the run goes (the live view off): the headline,
                            probes and notes, then the summary
@@ -149,8 +158,9 @@ Demo flags:
   --schema NAME            the PostgreSQL schema of the demo's tables and the prefix of its
                            Redis keys (default soak_demo)
   --fault NAME             plant a known defect, to see what soak finds (repeatable):
-                           conn-leak, goroutine-leak, heap-leak, pool-exhausted
-                           (conn-leak and pool-exhausted need --database-url)
+                           conn-leak, goroutine-leak, heap-leak, pool-exhausted, rows-leak,
+                           slow-trending (conn-leak, pool-exhausted and rows-leak need
+                           --database-url)
 
 ` + runFlagsUsage + `
 ` + exitCodes + `
@@ -198,6 +208,7 @@ Flags:
   --html FILE              also write the HTML report to FILE
   --json                   print the JSON report on stdout instead of the summary
   --md                     print the Markdown report on stdout instead of the summary
+  --junit FILE             also write a JUnit XML report (docs/ci.md)
   Targets: --max-p50, --max-p95, --max-p99, --max-error-rate, --min-rps, --max-pool,
   --max-query-latency, --min-cache-hit-rate, --max-cache-memory, --max-cpu,
   --max-memory, --strict-targets and --probe-optional, as for soak run (the run's

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,11 +44,9 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				r.Baseline = b.AcquiredConns
 			}
 		}
-		for _, p := range s.In(capture.PhaseSteady) {
-			if pp := p.Pool(ps.Name); pp != nil {
-				r.SteadyPeak = max(r.SteadyPeak, pp.Acquired)
-			}
-		}
+		// The same peak as the Connection Pool row and the exhaustion
+		// finding: the max when an acquire waited at it.
+		r.SteadyPeak, _, r.SteadyAtMax = poolPeak(s.In(capture.PhaseSteady), ps.Name)
 		cf.Pools = append(cf.Pools, r)
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
 			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))
@@ -111,7 +110,11 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain))
 	if len(f.Suspects) > 0 {
 		top := f.Suspects[0]
-		f.Summary += "; taken in " + top.Function
+		if strings.Contains(top.Detail, heldByRows) {
+			f.Summary += fmt.Sprintf("; %d of them held by rows never closed in %s", top.Value, top.Function)
+		} else {
+			f.Summary += "; taken in " + top.Function
+		}
 		f.NextStep = fmt.Sprintf("Read %s: a connection it acquires is not released on every path (defer conn.Release() right after Acquire; close Rows).",
 			top.Location())
 		if len(top.Routes) > 0 {
@@ -126,12 +129,45 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	return f
 }
 
+// mergeRowsHolds returns groups with each pgx-query group folded into the
+// pgx-conn group of the same pool and function that holds at least as
+// many: the connection its rows hold. A probe before the fix listed a
+// connection held by open rows twice (the connection, and the query);
+// counted as connections, they are one. The probe now lists them once.
+func mergeRowsHolds(groups []probe.LeakGroup) []probe.LeakGroup {
+	out := make([]probe.LeakGroup, 0, len(groups))
+	var queries []probe.LeakGroup
+	for _, g := range groups {
+		if g.Kind == probe.LeakPGXQuery && g.Function != "" {
+			queries = append(queries, g)
+			continue
+		}
+		out = append(out, g)
+	}
+	for _, q := range queries {
+		i := slices.IndexFunc(out, func(c probe.LeakGroup) bool {
+			return c.Kind == probe.LeakPGXConn && c.SQL == "" && c.Source == q.Source && c.Function == q.Function && c.Count >= q.Count
+		})
+		if i < 0 {
+			out = append(out, q)
+			continue
+		}
+		out[i].SQL = q.SQL
+	}
+	return out
+}
+
+// heldByRows is the suspect detail's name of a pgx connection held by
+// rows never closed: one connection, listed once by the probe with the
+// statement whose rows hold it.
+const heldByRows = "pgx connection held by rows never closed"
+
 // holdSuspects turns the registry's groups held since before loadEnd
 // into suspects, with the rate per 1,000 requests of each route.
 func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot) []Suspect {
 	var out []Suspect
 	var total int64
-	for _, g := range rep.Groups {
+	for _, g := range mergeRowsHolds(rep.Groups) {
 		n := 0
 		for _, h := range g.Holders {
 			if h.Since.Before(loadEnd) {
@@ -159,6 +195,11 @@ func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot
 		what := map[string]string{probe.LeakPGXConn: "pgx connection acquired and never released",
 			probe.LeakPGXQuery: "query whose rows were never closed", probe.LeakPGXHijacked: "hijacked connection never closed",
 			probe.LeakRedisPubSub: "Redis PubSub never closed"}[g.Kind]
+		if g.Kind == probe.LeakPGXConn && g.SQL != "" {
+			// One connection, held by its open rows (the probe lists the
+			// connection once, with the statement).
+			what = heldByRows
+		}
 		if what == "" {
 			what = g.Kind
 		}
@@ -239,11 +280,15 @@ type ConnectionFigures struct {
 // PoolResidue is a pgx pool's acquired connections before and after the
 // load.
 type PoolResidue struct {
-	Name       string `json:"name"`
-	Max        int32  `json:"max"`
-	Baseline   int32  `json:"baseline"`
-	SteadyPeak int32  `json:"steady_peak"`
-	AfterDrain int32  `json:"after_drain"`
+	Name     string `json:"name"`
+	Max      int32  `json:"max"`
+	Baseline int32  `json:"baseline"`
+	// SteadyPeak is the peak acquired in the steady state (the max when
+	// an acquire waited at it between samples), SteadyAtMax the time
+	// spent at the max.
+	SteadyPeak  int32         `json:"steady_peak"`
+	SteadyAtMax time.Duration `json:"steady_at_max_ns,omitempty"`
+	AfterDrain  int32         `json:"after_drain"`
 }
 
 // RedisResidue is a Redis client's connections outside its pool.

@@ -227,7 +227,7 @@ func (a *analyzer) goroutineLeakProfile(f *Finding, source string) {
 		f.Suspects = append(f.Suspects, Suspect{Function: sc.site.fn, File: sc.site.file, Line: sc.site.line, Value: sc.count,
 			Unit: "goroutines", Detail: "blocked forever (goroutineleak profile)", Stack: sc.stack, Profile: p.Path})
 	}
-	slices.SortFunc(f.Suspects, func(x, y Suspect) int { return cmp.Compare(y.Value, x.Value) })
+	f.Suspects = mergeSuspects(f.Suspects)
 }
 
 // pprofTopCommand is the command that lists a profile's top entries.

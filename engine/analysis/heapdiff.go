@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
@@ -14,8 +15,9 @@ type heapDiffResult struct {
 	suspects []Suspect // the service's growing sites, most first (top 5)
 	// total is the growth over every site; generator over soak's own
 	// generator's sites; drivers over the database drivers' sites while
-	// their pools opened connections (bounded by the pools' max).
-	total, generator, drivers int64
+	// their pools opened connections (bounded by the pools' max); probe
+	// over the sites of soak's probe and middleware in the service.
+	total, generator, drivers, probe int64
 	// service is the growth, summed by site, of the samples that are
 	// neither the generator's nor the drivers'.
 	service       int64
@@ -23,8 +25,11 @@ type heapDiffResult struct {
 	evidence, err string
 }
 
-// heapDiff diffs the heap profiles of the steady state's start and end.
-func (a *analyzer) heapDiff(source string) heapDiffResult {
+// heapDiff diffs the heap profiles of the steady state's start and end,
+// and ranks the growing sites by their trend over the heap profiles taken
+// during it (m's declared caches, if any, set apart the sites that
+// follow them).
+func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 	var hd heapDiffResult
 	base := a.c.Profile(source, probe.ProfileHeap, capture.MomentSteadyStart)
 	// The end is the drain's profile when there is one: the requests in
@@ -50,11 +55,13 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 	drivers := a.growingPools(source)
 	var service []heapSample
 	for _, hs := range samples {
-		switch {
-		case generatorSite(hs.frames):
+		switch siteOwner(hs.frames, drivers) {
+		case "generator":
 			hd.generator += max(hs.bytes, 0)
-		case len(drivers) > 0 && driverSite(hs.frames, drivers):
+		case "driver":
 			hd.drivers += max(hs.bytes, 0)
+		case "probe":
+			hd.probe += max(hs.bytes, 0)
 		default:
 			service = append(service, hs)
 		}
@@ -62,6 +69,20 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 	}
 	sus, svc := growingSites(service)
 	hd.service = svc
+	trendNote := ""
+	if len(sus) > 0 {
+		want := make([]site, len(sus))
+		for i, sp := range sus {
+			want[i] = site{sp.Function, sp.File, sp.Line}
+		}
+		trends, why := siteTrends(a.c.SteadyHeaps(source), drivers, want, a.cacheFillAt(source, m))
+		if trends != nil {
+			rankByTrend(sus, trends)
+			trendNote = fmt.Sprintf(" Sites are ranked by their own trend over the %d heap profiles of the steady state: those still growing first.", len(a.c.SteadyHeaps(source)))
+		} else {
+			trendNote = " Sites are ranked by growth only: " + why + "."
+		}
+	}
 	for _, sp := range sus[:min(len(sus), 5)] {
 		sp.Profile = end.Path
 		hd.suspects = append(hd.suspects, sp)
@@ -74,10 +95,13 @@ func (a *analyzer) heapDiff(source string) heapDiffResult {
 		hd.evidence += fmt.Sprintf(", %s in the database drivers while their pools opened connections (%s; bounded by each pool's max)",
 			human.Bytes(hd.drivers), strings.Join(drivers, ", "))
 	}
+	if hd.probe > 0 {
+		hd.evidence += fmt.Sprintf(", %s at the sites of soak's own probe and middleware in the service (its snapshot buffers and tables, not the service's code)", human.Bytes(hd.probe))
+	}
 	if period > 0 {
 		hd.evidence += fmt.Sprintf(" (the profiles sample one allocation per %s allocated%s)", human.Bytes(period), coarseNote(period))
 	}
-	hd.evidence += "."
+	hd.evidence += "." + trendNote
 	return hd
 }
 
@@ -111,6 +135,9 @@ func (hd *heapDiffResult) explanation() string {
 	}
 	if hd.drivers > 0 {
 		parts = append(parts, "connections the pools opened (bounded by their max)")
+	}
+	if hd.probe > 0 {
+		parts = append(parts, "soak's own probe")
 	}
 	return strings.Join(parts, " and ")
 }
@@ -178,4 +205,32 @@ func pprofDiffCommand(base, end string) string {
 		return "go tool pprof -sample_index=inuse_space -top -diff_base EARLY_HEAP.pb.gz LATE_HEAP.pb.gz"
 	}
 	return "`go tool pprof -sample_index=inuse_space -top -diff_base " + base + " " + end + "`"
+}
+
+// cacheFillAt returns the declared caches' summed fill (each 0..1 of its
+// bound) at a time, from source's last sample at or before it; nil when m
+// fitted no cache.
+func (a *analyzer) cacheFillAt(source string, m *MemoryFigures) func(time.Time) float64 {
+	s := a.c.Timeline.Source(source)
+	if m == nil || m.Caches == nil || s == nil {
+		return nil
+	}
+	fills := m.Caches.Caches
+	return func(t time.Time) float64 {
+		var p *capture.Point
+		for i := range s.Points {
+			if s.Points[i].Time.After(t) {
+				break
+			}
+			p = &s.Points[i]
+		}
+		if p == nil {
+			return 0
+		}
+		var sum float64
+		for _, c := range fills {
+			sum += cacheSize(p, c) / c.Bound
+		}
+		return sum
+	}
 }

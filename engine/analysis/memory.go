@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
+	"github.com/soaklab/soak/probe"
 )
 
 // Memory-leak decision constants (see docs/report.md).
@@ -62,15 +64,87 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			reqs[i] = a.clientRequestsBefore(p.Time)
 		}
 	}
+	if fills, series := boundedCaches(pts); len(fills) > 0 {
+		m.Caches = fitCaches(xs, ys, fills, series)
+	}
+	secs := steady.Duration().Seconds()
+	material := math.Max(minLeakBytes, minLeakShare*float64(m.InitialBytes)) / secs // bytes/s
+	m.fitTrends(xs, ys, reqs)
+	f := Finding{Detector: d, Source: s.Name, Memory: m}
+	f.Evidence = memoryEvidence(m, material)
+	if m.Caches == nil || !m.PerSecond.Rising() {
+		judgeGrowth(a, &f, m, material, pts)
+		return f
+	}
+	if cacheVerdict(a, &f, m, material) {
+		return f
+	}
+	// The caches leave growth clearly above the bar: judge the heap with
+	// their fitted part taken out; the figures shown stay the live
+	// heap's, and the rest's trend is kept in m.Caches.
+	raw := *m
+	m.CachesRemoved = m.Caches.Fitted
+	for _, c := range m.Caches.Caches {
+		cs := cacheSeries(pts, c)
+		for i := range ys {
+			ys[i] -= c.HeapPerUnit * (cs[i] - cs[0])
+		}
+	}
+	m.fitTrends(xs, ys, reqs)
+	judgeGrowth(a, &f, m, material, pts)
+	m.Caches.Rest, m.Caches.RestLate = m.PerSecond, m.Late
+	m.PerSecond, m.PerRequest, m.Early, m.Late = raw.PerSecond, raw.PerRequest, raw.Early, raw.Late
+	m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi = raw.MBPerHour, raw.MBPerHourLo, raw.MBPerHourHi
+	return f
+}
+
+// fitTrends fits the trends of the heap ys against time xs and requests
+// reqs: over the whole steady state, its first half and its second.
+func (m *MemoryFigures) fitTrends(xs, ys, reqs []float64) {
 	m.PerSecond = stats.TheilSen(xs, ys)
 	m.PerRequest = stats.TheilSen(reqs, ys)
-	half := len(pts) / 2
+	half := len(xs) / 2
+	m.Early = stats.TheilSen(xs[:half+1], ys[:half+1])
 	m.Late = stats.TheilSen(xs[half:], ys[half:])
 	m.MBPerHour = human.MiB(m.PerSecond.Slope * 3600)
 	m.MBPerHourLo, m.MBPerHourHi = human.MiB(m.PerSecond.Lo*3600), human.MiB(m.PerSecond.Hi*3600)
+}
 
-	secs := steady.Duration().Seconds()
-	material := math.Max(minLeakBytes, minLeakShare*float64(m.InitialBytes)) / secs // bytes/s
+// cacheSeries is cache c's size (in c.Unit) at each point.
+func cacheSeries(pts []capture.Point, c CacheFill) []float64 {
+	out := make([]float64, len(pts))
+	for i := range pts {
+		out[i] = cacheSize(&pts[i], c)
+	}
+	return out
+}
+
+// cacheSize is cache c's size at point p, in c.Unit (0 when p lacks it).
+func cacheSize(p *capture.Point, c CacheFill) float64 {
+	for _, pc := range p.Caches {
+		if pc.Name == c.Name && pc.Kind != probe.CacheRedis {
+			if c.Unit == "bytes" {
+				return float64(pc.UsedBytes)
+			}
+			return float64(pc.Entries)
+		}
+	}
+	return 0
+}
+
+// sdOf is the standard error of a Theil-Sen slope read from its 95 %
+// interval.
+func sdOf(t stats.Trend) float64 { return max((t.Hi-t.Lo)/(2*z95), 1e-12) }
+
+// z95 is the two-sided 95 % normal quantile.
+const z95 = 1.959963984540054
+
+// judgeGrowth decides the memory finding from the heap's trends: a leak
+// still grows at the end, above the bar; growth that flattens is a
+// plateau; growth that slows down but has not stopped, or whose second
+// half is too noisy to show, is inconclusive.
+func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pts []capture.Point) {
+	secs := m.Steady.Seconds()
 	rising := m.PerSecond.Rising() && m.PerSecond.Lo >= material
 	// A leak still grows at the end: the late half's own interval must
 	// clear the bar too. Growth that flattens (a late slope well below the
@@ -83,52 +157,118 @@ func (memoryLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	m.Plateau = m.PerSecond.Rising() && lateFits && m.Late.Slope < m.PerSecond.Slope &&
 		(m.Late.Hi < material || m.Late.Slope < plateauRatio*m.PerSecond.Slope)
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
-	f := Finding{Detector: d, Source: s.Name, Memory: m}
-	f.Evidence = memoryEvidence(m)
+	// Slowing down: the late half's interval wholly below the early
+	// half's, and its slope well under it: a bound may be near.
+	slowing := rising && lateFits && !m.Plateau && !lateUnclear && m.Early.N >= stats.MinPoints &&
+		m.Late.Hi < m.Early.Lo && m.Late.Slope < slowingRatio*m.Early.Slope
+	cached := ""
+	if m.CachesRemoved {
+		cached = ", once the declared caches' part is taken out,"
+	}
 	switch {
-	case rising && !m.Plateau && !lateUnclear:
-		hd := a.heapDiff(s.Name)
-		if hd.err == "" && float64(hd.service) < material*secs {
-			f.Verdict, f.Confidence = VerdictOK, 0.8
-			f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
-				m.MBPerHour, human.Bytes(hd.service))
-			if why := hd.explanation(); why != "" {
-				f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers), why)
-			}
-			f.Evidence = append(f.Evidence, hd.evidence)
+	case rising && !m.Plateau && !lateUnclear && !slowing:
+		hd := a.heapDiff(f.Source, m)
+		if profilesExplain(f, m, &hd, material) {
 			break
 		}
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
-		f.Confidence = math.Min(maxConfidence, 1-m.PerSecond.PRising)
+		// The probability that the heap still grows faster than the bar
+		// at the end: the late half's slope against the bar, in its
+		// standard errors (the whole steady state's when the late half
+		// is too short to fit).
+		last := m.Late
+		if !lateFits {
+			last = m.PerSecond
+		}
+		f.Confidence = math.Min(maxConfidence, stats.NormalCDF((last.Slope-material)/sdOf(last)))
 		if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && m.PerSecond.Slope*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
 			f.Severity = SeverityCritical
 			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
 		}
-		f.Summary = fmt.Sprintf("live heap grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope))
-		hd.apply(&f)
+		f.Summary = fmt.Sprintf("live heap%s grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
+			cached, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope))
+		hd.apply(f)
 	case m.Plateau:
 		f.Verdict, f.Confidence = VerdictOK, 0.8
-		f.Summary = fmt.Sprintf("live heap grew early in the steady state and flattened (%.1f MB/hour over the second half, against %.1f over the whole): a plateau, such as a bounded cache filling, not a leak",
-			human.MiB(m.Late.Slope*3600), m.MBPerHour)
+		f.Summary = fmt.Sprintf("live heap%s grew early in the steady state and flattened (%.1f MB/hour over the second half, against %.1f over the whole): a plateau, such as a bounded cache filling, not a leak",
+			cached, human.MiB(m.Late.Slope*3600), m.MBPerHour)
+	case slowing:
+		hd := a.heapDiff(f.Source, m)
+		if profilesExplain(f, m, &hd, material) {
+			break
+		}
+		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
+		bound, decide := slowingBound(m, material)
+		f.Summary = fmt.Sprintf("live heap%s grows %.1f MB/hour but slows down (%.1f MB/hour over the first half, %.1f over the second): it may be approaching a bound (about %s if it keeps slowing so) or be a leak; this run cannot tell, a steady state of %s would decide",
+			cached, m.MBPerHour, human.MiB(m.Early.Slope*3600), human.MiB(m.Late.Slope*3600), human.Bytes(bound), human.Span(decide))
+		hd.apply(f)
+		f.NextStep = fmt.Sprintf("Run a steady state of at least %s; if the service has a bounded cache, declare it (probe CacheFunc) so its growth is told apart.", human.Span(decide))
+	case rising && lateUnclear && m.Late.Slope >= material:
+		if hd := a.heapDiff(f.Source, m); profilesExplain(f, m, &hd, material) {
+			break
+		}
+		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
+		decide := 2 * m.Steady
+		f.Summary = fmt.Sprintf("live heap%s rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f): this run cannot tell a leak from a late plateau; a steady state of %s would decide",
+			cached, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600), human.Span(decide))
+		f.NextStep = fmt.Sprintf("Run a steady state of at least %s.", human.Span(decide))
 	case rising && lateUnclear:
-		f.Verdict, f.Confidence = VerdictOK, 0.5
-		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f): not called a leak on this evidence; a longer soak would tell",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600))
+		f.Verdict, f.Confidence = VerdictOK, 0.6
+		f.Summary = fmt.Sprintf("live heap%s rose %.1f MB/hour (95%% CI %.1f to %.1f), but the steady state's second half is too short or noisy to show it still rising (%.1f MB/hour, 95%% CI %.1f to %.1f, below the leak bar): not called a leak on this evidence; a longer soak would tell",
+			cached, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600))
 	case m.PerSecond.Rising():
 		f.Verdict, f.Confidence = VerdictOK, 0.6
-		f.Summary = fmt.Sprintf("live heap rose %.1f MB/hour (95%% CI %.1f to %.1f), but at the interval's low end that is %s over the %s steady state, below the leak bar (%s): not called a leak; a longer soak would tell",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.Bytes(int64(m.PerSecond.Lo*secs)), human.Span(steady.Duration()), human.Bytes(int64(material*secs)))
+		f.Summary = fmt.Sprintf("live heap%s rose %.1f MB/hour (95%% CI %.1f to %.1f), but at the interval's low end that is %s over the %s steady state, below the leak bar (%s): not called a leak; a longer soak would tell",
+			cached, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.Bytes(int64(m.PerSecond.Lo*secs)), human.Span(m.Steady), human.Bytes(int64(material*secs)))
 	default:
 		f.Verdict = VerdictOK
 		f.Confidence = 0.75
 		if m.PerSecond.Hi < material {
 			f.Confidence = 0.95
 		}
-		f.Summary = fmt.Sprintf("no sustained growth of the live heap (%.1f MB/hour, 95%% CI %.1f to %.1f)",
-			m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi)
+		f.Summary = fmt.Sprintf("no sustained growth of the live heap%s (%.1f MB/hour, 95%% CI %.1f to %.1f)",
+			strings.TrimSuffix(cached, ","), m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi)
 	}
-	return f
+}
+
+// profilesExplain sets an ok finding and reports true when the heap
+// profiles show the service itself keeping less than the leak bar after
+// the drain: the rest of the growth is soak's own (generator, probe) or
+// the drivers' while their pools opened connections.
+func profilesExplain(f *Finding, m *MemoryFigures, hd *heapDiffResult, material float64) bool {
+	if hd.err != "" || float64(hd.service) >= material*m.Steady.Seconds() {
+		return false
+	}
+	f.Verdict, f.Severity, f.Confidence = VerdictOK, SeverityNone, 0.8
+	f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
+		m.MBPerHour, human.Bytes(hd.service))
+	if why := hd.explanation(); why != "" {
+		f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers+hd.probe), why)
+	}
+	f.Evidence = append(f.Evidence, hd.evidence)
+	return true
+}
+
+// slowingRatio: a late-half slope below this share of the early half's
+// (their intervals apart) is growth slowing down.
+const slowingRatio = 0.6
+
+// slowingBound projects growth that slows down geometrically (the late
+// half's slope a fraction q of the early half's, over half the steady
+// state): the heap it tends to, and the steady state by which its rate
+// falls below the leak bar, with a third more to see it flat.
+func slowingBound(m *MemoryFigures, material float64) (int64, time.Duration) {
+	h := m.Steady.Seconds() / 2
+	q := min(max(m.Late.Slope/m.Early.Slope, 1e-3), 0.999)
+	tau := -h / math.Log(q) // seconds for the rate to fall by e
+	end := m.Late.Slope * math.Sqrt(q)
+	bound := float64(m.FinalBytes) + end*tau
+	wait := 0.0
+	if end > material {
+		wait = tau * math.Log(end/material)
+	}
+	decide := time.Duration((m.Steady.Seconds() + wait) / (1 - plateauCover) * float64(time.Second)).Round(time.Second)
+	return int64(bound), decide
 }
 
 // gcPoints keeps one point per GC cycle (the first point showing each
@@ -167,7 +307,7 @@ func fillMemoryLevels(m *MemoryFigures, s *capture.SourceTimeline) {
 	}
 }
 
-func memoryEvidence(m *MemoryFigures) []string {
+func memoryEvidence(m *MemoryFigures, material float64) []string {
 	ev := []string{
 		fmt.Sprintf("Live heap after GC: %s at baseline, %s at the start of the steady state, %s at its end (%+.1f MB over %s), %s after the drain.",
 			human.Bytes(int64(m.BaselineBytes)), human.Bytes(int64(m.InitialBytes)), human.Bytes(int64(m.FinalBytes)),
@@ -175,6 +315,17 @@ func memoryEvidence(m *MemoryFigures) []string {
 		fmt.Sprintf("Theil-Sen slope over %d GC cycles: %.1f MB/hour (95%% CI %.1f to %.1f), %s per request (95%% CI %s to %s); second half: %.1f MB/hour.",
 			m.Points, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope),
 			human.FractionalBytes(m.PerRequest.Lo), human.FractionalBytes(m.PerRequest.Hi), human.MiB(m.Late.Slope*3600)),
+	}
+	if cf := m.Caches; cf != nil {
+		line := "Declared bounded caches that filled in the steady state: " + cf.names() + "."
+		if cf.Fitted {
+			line += fmt.Sprintf(" Least-squares fit of the live heap on time and their sizes: growth they do not explain %.1f MB/hour (95%% CI %.1f to %.1f; residual autocorrelation %.2f accounted for), against a leak bar of %.1f MB/hour.",
+				human.MiB(cf.Unexplained*3600), human.MiB((cf.Unexplained-z95*cf.UnexplainedSE)*3600), human.MiB((cf.Unexplained+z95*cf.UnexplainedSE)*3600),
+				cf.Rho, human.MiB(material*3600))
+		} else {
+			line += " The fit could not tell their filling from growth with time."
+		}
+		ev = append(ev, line)
 	}
 	if m.PeakRSSBytes > 0 {
 		ev = append(ev, fmt.Sprintf("Peak RSS %s (RSS includes garbage and freed pages not yet returned; the verdict uses the live heap).", human.Bytes(m.PeakRSSBytes)))
@@ -236,11 +387,12 @@ type MemoryFigures struct {
 	Points int           `json:"points"`
 	// PerSecond is the Theil-Sen slope of the live heap against time, in
 	// bytes per second, with its 95 % confidence interval; PerRequest
-	// against requests served, in bytes per request; Late the slope over
-	// the steady state's second half, in bytes per second (a plateau
-	// has a Late slope whose interval holds 0).
+	// against requests served, in bytes per request; Early and Late the
+	// slopes over the steady state's first and second halves, in bytes
+	// per second (a plateau has a Late slope whose interval holds 0).
 	PerSecond  stats.Trend `json:"per_second"`
 	PerRequest stats.Trend `json:"per_request"`
+	Early      stats.Trend `json:"early"`
 	Late       stats.Trend `json:"late"`
 	// MBPerHour projects PerSecond to an hour, in MiB (1 MB = 2^20 bytes,
 	// as pprof counts), with the interval's bounds.
@@ -250,4 +402,11 @@ type MemoryFigures struct {
 	// Plateau is set when the heap grew early and stopped: a cache
 	// filling, not a leak.
 	Plateau bool `json:"plateau"`
+	// Caches is the fit of the live heap on the declared bounded caches
+	// that filled during the steady state (nil when none did).
+	// CachesRemoved is set when the trends above are of the live heap
+	// with the caches' fitted part taken out (the caches left growth
+	// clearly above the leak bar).
+	Caches        *CacheFigures `json:"caches,omitempty"`
+	CachesRemoved bool          `json:"caches_removed,omitempty"`
 }

@@ -2,10 +2,9 @@ package analysis
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -66,45 +65,82 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Pools = append(f.Pools, pf)
 		f.Events = append(f.Events, events...)
 		f.Evidence = append(f.Evidence, poolEvidence(&pf)...)
-		if worst == nil || pf.Exhausted > worst.Exhausted {
+		if worst == nil || pf.Exhausted > worst.Exhausted || pf.Exhausted == worst.Exhausted && pf.AtMax > worst.AtMax {
 			worst = &f.Pools[len(f.Pools)-1]
 		}
 	}
 	minTime := max(2*a.pollInterval(), time.Duration(minExhaustedShare*float64(steady.Duration())))
 	sustained := max(minTime, time.Duration(sustainedExhaustedShare*float64(steady.Duration())))
-	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95
+	signals := a.poolSignals(worst)
+	// The client hurt in the exhausted intervals: p95 over its target,
+	// failures over the error-rate target, or acquires giving up.
+	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95 || worst.CanceledExhausted > 0 ||
+		worst.RequestsExhausted > 0 && worst.FailExhausted > max(a.th.ErrorRate, 2*worst.FailOther)
+	waits := fmt.Sprintf("%s acquires waited (%.1f s in total), %s gave up waiting", human.Count(worst.EmptyAcquires), worst.WaitSeconds, human.Count(worst.CanceledAcquires))
 	switch {
 	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:
-		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityHigh, 0.9
-		if worst.Correlation >= 0.5 || (a.th.P95 > 0 && worst.P95Exhausted > a.th.P95) {
-			f.Confidence = 0.95
+		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
+		f.Confidence = min(0.8+0.05*float64(len(signals)), 0.99)
+		f.Summary = fmt.Sprintf("pool %s was exhausted (at its max with acquires waiting) %s of the steady state (%s): %s",
+			worst.Name, human.Percent(worst.ExhaustedShare), human.Span(worst.Exhausted), waits)
+		if len(signals) > 0 {
+			f.Summary += "; " + strings.Join(signals, "; ")
 		}
-		other := human.Millis(worst.P95Other) + " otherwise"
-		if worst.P95Other == 0 {
-			other = "and it never was otherwise"
-		}
-		f.Summary = fmt.Sprintf("pool %s was exhausted %s of the steady state (%d waits, %.1f s waited); client p95 %s while exhausted, %s (Spearman %.2f)",
-			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Millis(worst.P95Exhausted), other, worst.Correlation)
 		if worst.Cleared {
-			f.Summary += "; it cleared when the load stopped: capacity, not a leak"
+			f.Summary += "; it cleared when the load stopped: capacity or holding, not a leak"
 		} else {
 			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
 		}
 		a.poolSuspects(&f, s, worst)
-	case worst.Exhausted >= minTime:
-		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
-		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%d waits, %.2f s waited), below the bar of %s unless p95 breaks its target there (%s)",
-			worst.Name, human.Percent(worst.ExhaustedShare), worst.EmptyAcquires, worst.WaitSeconds, human.Percent(sustainedExhaustedShare), human.Millis(worst.P95Exhausted))
-		f.NextStep = "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
+	case worst.Exhausted >= minTime || worst.Exhausted > 0 && worst.CanceledExhausted > 0:
+		f.Verdict, f.Severity = VerdictWarning, SeverityMedium
+		f.Confidence = min(0.6+0.05*float64(len(signals)), 0.8)
+		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%s; %s), below the bar of %s unless the client suffers there",
+			worst.Name, human.Percent(worst.ExhaustedShare), human.Span(worst.Exhausted), waits, human.Percent(sustainedExhaustedShare))
+		watch := "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
+		if !a.poolSuspects(&f, s, worst) {
+			f.NextStep = watch
+		}
 	case worst.Exhausted > 0:
 		f.Confidence = 0.7
-		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %d waits, below the bar of %s): bursts, not exhaustion",
-			worst.Name, human.Span(worst.Exhausted), worst.EmptyAcquires, human.Span(minTime))
+		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %s waits and none given up, below the bar of %s): bursts, not exhaustion",
+			worst.Name, human.Span(worst.Exhausted), human.Count(worst.EmptyAcquires), human.Span(minTime))
+	case worst.AtMax > 0:
+		f.Summary = fmt.Sprintf("pool %s was at its max %s (all %d connections acquired) but no acquire waited or gave up: busy, not exhausted",
+			worst.Name, human.Span(worst.AtMax), worst.Max)
 	default:
-		f.Summary = fmt.Sprintf("no acquire waited with a pool at its max (peak %s of %d connections)",
-			human.Percent(worst.PeakUtilization), worst.Max)
+		f.Summary = fmt.Sprintf("no acquire waited or gave up with a pool at its max (peak %d of %d connections, %s)",
+			worst.PeakAcquired, worst.Max, human.Percent(worst.PeakUtilization))
 	}
 	return f
+}
+
+// poolSignals lists what corroborates an exhaustion of pf: the client
+// slower or failing more in the exhausted intervals than in the others,
+// acquires that gave up, and the waits tracking the client's p95. Each
+// adds 0.05 to the verdict's confidence (see docs/report.md).
+func (a *analyzer) poolSignals(pf *PoolFigures) []string {
+	var out []string
+	if pf.Exhausted == 0 {
+		return nil
+	}
+	if pf.P95Exhausted > 0 && (a.th.P95 > 0 && pf.P95Exhausted > a.th.P95 || pf.P95Other > 0 && pf.P95Exhausted > 2*pf.P95Other) {
+		other := "no other interval"
+		if pf.P95Other > 0 {
+			other = human.Millis(pf.P95Other) + " otherwise"
+		}
+		out = append(out, fmt.Sprintf("client p95 %s while exhausted, %s", human.Millis(pf.P95Exhausted), other))
+	}
+	if pf.RequestsExhausted > 0 && pf.FailExhausted > max(a.th.ErrorRate, 2*pf.FailOther) {
+		out = append(out, fmt.Sprintf("%s of requests failed while exhausted, %s otherwise", human.Percent(pf.FailExhausted), human.Percent(pf.FailOther)))
+	}
+	if pf.CanceledExhausted > 0 {
+		out = append(out, "acquires gave up waiting at the max: requests timed out for want of a connection")
+	}
+	if pf.CorrelationN >= 5 && pf.Correlation >= 0.5 {
+		out = append(out, fmt.Sprintf("waits per second track the client's p95 (Spearman %.2f over %d intervals)", pf.Correlation, pf.CorrelationN))
+	}
+	return out
 }
 
 // assumedPollInterval is the poll interval of a capture that does not
@@ -120,131 +156,20 @@ func (a *analyzer) pollInterval() time.Duration {
 	return assumedPollInterval
 }
 
-// poolFigures measures pool name over the steady-state points pts.
-func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []capture.Point, steady capture.Span) (PoolFigures, []Event) {
-	pf := PoolFigures{Name: name}
-	var waitRate, p95s []float64
-	var inside, outside []*engine.Interval
-	var events []Event
-	var utilSum float64
-	var utilN int
-	for i, p := range pts {
-		pp := p.Pool(name)
-		if pp == nil {
-			continue
-		}
-		pf.Max = max(pf.Max, pp.Max)
-		pf.PeakAcquired = max(pf.PeakAcquired, pp.Acquired)
-		if pp.Max > 0 {
-			utilSum += float64(pp.Acquired) / float64(pp.Max)
-			utilN++
-		}
-		if i == 0 {
-			continue
-		}
-		prev := pts[i-1].Pool(name)
-		if prev == nil {
-			continue
-		}
-		dt := p.Time.Sub(pts[i-1].Time)
-		if dt <= 0 {
-			continue
-		}
-		empty := pp.EmptyAcquire - prev.EmptyAcquire
-		wait := pp.WaitSeconds - prev.WaitSeconds
-		pf.EmptyAcquires += empty
-		pf.WaitSeconds += wait
-		win := a.intervalsIn(pts[i-1].Time, p.Time)
-		w := engine.Window(win...)
-		if w != nil {
-			t := w.Total()
-			waitRate = append(waitRate, wait/dt.Seconds())
-			p95s = append(p95s, float64(t.Percentile(95)))
-		}
-		// At its max at both ends of the interval: the waits were for a
-		// connection to be released, not for a new one to be opened.
-		atMax := pp.Max > 0 && pp.Total >= pp.Max && prev.Total >= pp.Max
-		if empty > 0 && atMax {
-			pf.Exhausted += dt
-			inside = append(inside, win...)
-			if n := len(events); n > 0 && events[n-1].End.Equal(pts[i-1].Time) {
-				events[n-1].End = p.Time
-			} else {
-				events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: pts[i-1].Time, End: p.Time,
-					Detail: "pool " + name + " at its max with acquires waiting"})
-			}
-		} else {
-			outside = append(outside, win...)
-		}
-	}
-	if pf.Max > 0 {
-		pf.PeakUtilization = float64(pf.PeakAcquired) / float64(pf.Max)
-	}
-	if utilN > 0 {
-		pf.MeanUtilization = utilSum / float64(utilN)
-	}
-	pf.ExhaustedShare = pf.Exhausted.Seconds() / steady.Duration().Seconds()
-	pf.Correlation, pf.CorrelationN = stats.Spearman(waitRate, p95s), len(p95s)
-	pf.P95Exhausted, pf.P99Exhausted = windowQuantiles(inside)
-	pf.P95Other, pf.P99Other = windowQuantiles(outside)
-	pf.Cleared = poolCleared(s, name)
-	first, last := pts[0].Pool(name), pts[len(pts)-1].Pool(name)
-	if first != nil && last != nil {
-		dt := pts[len(pts)-1].Time.Sub(pts[0].Time).Seconds()
-		acq := float64(last.AcquireCount - first.AcquireCount)
-		if dt > 0 && acq > 0 {
-			pf.AcquireRate = acq / dt
-			pf.HoldTime = time.Duration(pf.MeanUtilization * float64(pf.Max) / pf.AcquireRate * float64(time.Second))
-			pf.QueryTime = time.Duration(float64(last.QueryMicros-first.QueryMicros)/acq) * time.Microsecond
-			pf.WaitPerAcquire = time.Duration(pf.WaitSeconds / acq * float64(time.Second))
-			pf.NeededConns = pf.AcquireRate * (pf.HoldTime + pf.WaitPerAcquire).Seconds() / poolHeadroom
-		}
-	}
-	return pf, events
-}
-
-// windowQuantiles returns the p95 and p99 of the merged intervals.
-func windowQuantiles(ivs []*engine.Interval) (time.Duration, time.Duration) {
-	w := engine.Window(ivs...)
-	if w == nil {
-		return 0, 0
-	}
-	t := w.Total()
-	return time.Duration(t.Percentile(95)) * time.Microsecond, time.Duration(t.Percentile(99)) * time.Microsecond
-}
-
-// poolCleared reports whether pool name stopped waiting once the load
-// stopped: no empty acquire between the drain's first and last sample,
-// and acquired back to its baseline.
-func poolCleared(s *capture.SourceTimeline, name string) bool {
-	first, last := s.First[capture.PhaseDrain], s.Last[capture.PhaseDrain]
-	if first == nil || last == nil {
-		return false
-	}
-	a, aok := first.Pool(name)
-	b, bok := last.Pool(name)
-	if !aok || !bok || b.EmptyAcquireCount > a.EmptyAcquireCount {
-		return false
-	}
-	base := int32(0)
-	if bs := s.Last[capture.PhaseBaseline]; bs != nil {
-		if p, ok := bs.Pool(name); ok {
-			base = p.AcquiredConns
-		}
-	}
-	return b.AcquiredConns <= base
-}
-
 func poolEvidence(pf *PoolFigures) []string {
+	hold := "Little's law"
+	if pf.HoldMeasured {
+		hold = "Little's law (hold and statement times timed by the tracer)"
+	}
 	return []string{
-		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s), mean utilisation %s over the steady state.",
-			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Percent(pf.MeanUtilization)),
-		fmt.Sprintf("Exhausted (acquires waiting with the pool at its max) for %s (%s of the steady state): %d waits, %.2f s waited in total.",
-			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), pf.EmptyAcquires, pf.WaitSeconds),
-		fmt.Sprintf("Client latency in the exhausted intervals: p95 %s, p99 %s; in the others: %s. Spearman correlation of wait time per second with p95 over %d intervals: %.2f.",
-			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), otherLatency(pf), pf.CorrelationN, pf.Correlation),
-		fmt.Sprintf("Little's law: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",
-			pf.AcquireRate, human.Millis(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), human.Millis(pf.WaitPerAcquire),
+		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples), at its max %s (%s of the steady state), mean utilisation %s, at most %s waiting at a sample.",
+			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), human.Plural(int64(pf.PeakWaiting), "acquire")),
+		fmt.Sprintf("Exhausted (acquires waiting or giving up with the pool at its max) for %s (%s of the steady state): %s waits that got a connection (%.2f s waited in total), %s that gave up (%s of them while exhausted).",
+			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), human.Count(pf.EmptyAcquires), pf.WaitSeconds, human.Count(pf.CanceledAcquires), human.Count(pf.CanceledExhausted)),
+		fmt.Sprintf("Client in the exhausted intervals: p95 %s, p99 %s, %s failed; in the others: %s. Spearman correlation of waits per second with p95 over %d intervals: %.2f.",
+			msOr(pf.P95Exhausted, "none"), msOr(pf.P99Exhausted, "none"), human.Percent(pf.FailExhausted), otherLatency(pf), pf.CorrelationN, pf.Correlation),
+		fmt.Sprintf("%s: %.1f acquires/s x %s held per acquire = %.1f connections busy, and x %s waited per acquire = %.1f acquires queued; the statements take %s of each hold.",
+			hold, pf.AcquireRate, human.Millis(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), human.Millis(pf.WaitPerAcquire),
 			pf.AcquireRate*pf.WaitPerAcquire.Seconds(), human.Millis(pf.QueryTime)),
 	}
 }
@@ -261,31 +186,53 @@ func otherLatency(pf *PoolFigures) string {
 	if pf.P95Other == 0 {
 		return "no other interval"
 	}
-	return "p95 " + human.Millis(pf.P95Other) + ", p99 " + human.Millis(pf.P99Other)
+	return "p95 " + human.Millis(pf.P95Other) + ", p99 " + human.Millis(pf.P99Other) + ", " + human.Percent(pf.FailOther) + " failed"
 }
 
 // PoolFigures are the pool-exhaustion detector's measurements for one
 // pgx pool of one source, over the steady state.
 type PoolFigures struct {
-	Name            string  `json:"name"`
-	Max             int32   `json:"max"`
+	Name string `json:"name"`
+	Max  int32  `json:"max"`
+	// PeakAcquired is the most connections acquired at a sample, or Max
+	// when an acquire waited with the pool at its max between samples.
 	PeakAcquired    int32   `json:"peak_acquired"`
 	PeakUtilization float64 `json:"peak_utilization"`
 	MeanUtilization float64 `json:"mean_utilization"`
+	// AtMax is the time the pool spent at its max: poll intervals with
+	// every connection acquired at both ends, or exhausted; AtMaxShare
+	// its share of the steady state.
+	AtMax      time.Duration `json:"at_max_ns"`
+	AtMaxShare float64       `json:"at_max_share"`
+	// PeakWaiting is the most acquires waiting at a sample (the tracer's
+	// gauge).
+	PeakWaiting int `json:"peak_waiting"`
 	// EmptyAcquires and WaitSeconds count acquires that found no idle
-	// connection, and their total wait.
+	// connection and got one, and their total wait (pgxpool's
+	// EmptyAcquireCount and EmptyAcquireWaitTime).
 	EmptyAcquires int64   `json:"empty_acquires"`
 	WaitSeconds   float64 `json:"wait_seconds"`
-	// Exhausted is the time the pool spent exhausted (poll intervals with
-	// empty acquires while at its max), and ExhaustedShare its share of
-	// the steady state.
+	// CanceledAcquires counts acquires that gave up waiting (pgxpool's
+	// CanceledAcquireCount), CanceledExhausted those in exhausted
+	// intervals.
+	CanceledAcquires  int64 `json:"canceled_acquires"`
+	CanceledExhausted int64 `json:"canceled_exhausted"`
+	// Exhausted is the time the pool spent exhausted (poll intervals in
+	// which acquires waited, gave up, or were waiting at a sample, with
+	// the pool at its max), and ExhaustedShare its share of the steady
+	// state.
 	Exhausted      time.Duration `json:"exhausted_ns"`
 	ExhaustedShare float64       `json:"exhausted_share"`
-	// Client latency in the exhausted intervals and in the others.
-	P95Exhausted time.Duration `json:"p95_exhausted_ns"`
-	P95Other     time.Duration `json:"p95_other_ns"`
-	P99Exhausted time.Duration `json:"p99_exhausted_ns"`
-	P99Other     time.Duration `json:"p99_other_ns"`
+	// Client latency and failure rate (failures / requests) in the
+	// exhausted intervals and in the others, with their requests.
+	FailExhausted     float64       `json:"fail_exhausted"`
+	FailOther         float64       `json:"fail_other"`
+	RequestsExhausted int64         `json:"requests_exhausted"`
+	RequestsOther     int64         `json:"requests_other"`
+	P95Exhausted      time.Duration `json:"p95_exhausted_ns"`
+	P95Other          time.Duration `json:"p95_other_ns"`
+	P99Exhausted      time.Duration `json:"p99_exhausted_ns"`
+	P99Other          time.Duration `json:"p99_other_ns"`
 	// Correlation is Spearman's rank correlation, over the steady state's
 	// poll intervals, between the pool's wait time per second and the
 	// client's p95; CorrelationN is the number of intervals.
@@ -297,7 +244,12 @@ type PoolFigures struct {
 	// Little's law: AcquireRate (acquires/s) x HoldTime (mean time a
 	// connection is held per acquire) = connections in use, and x
 	// WaitPerAcquire (mean wait for one) = acquires queued; QueryTime is
-	// the database time per acquire (statement latency); NeededConns is
+	// the database time per acquire (statement latency); WaitPerAcquire
+	// is pgxpool's AcquireDuration per acquire when the capture has it
+	// (the empty acquires' wait per acquire otherwise); HoldMeasured is
+	// set when HoldTime and QueryTime come from the tracer's hold profile
+	// (every hold timed) rather than from the sampled utilisation;
+	// NeededConns is
 	// AcquireRate x (HoldTime + WaitPerAcquire) / 0.8: the connections the
 	// demand seen would keep busy at 80 % utilisation (a lower bound: a
 	// closed-loop load speeds up once it stops waiting).
@@ -305,5 +257,6 @@ type PoolFigures struct {
 	HoldTime       time.Duration `json:"hold_time_ns"`
 	WaitPerAcquire time.Duration `json:"wait_per_acquire_ns"`
 	QueryTime      time.Duration `json:"query_time_ns"`
+	HoldMeasured   bool          `json:"hold_measured,omitempty"`
 	NeededConns    float64       `json:"needed_conns"`
 }

@@ -16,18 +16,33 @@ func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 	best, where := -1.0, ""
 	var mean float64
 	for _, s := range srcs {
+		pts := steadyPoints(s)
 		var sum float64
 		var n int
-		for _, p := range steadyPoints(s) {
+		var names []string
+		for _, p := range pts {
 			for _, pp := range p.Pools {
 				if pp.Max <= 0 {
 					continue
 				}
-				u := float64(pp.Acquired) / float64(pp.Max)
-				sum += u
+				sum += float64(pp.Acquired) / float64(pp.Max)
 				n++
-				if u > best {
-					best, where = u, fmt.Sprintf("%d of %d, pool %s of %s", pp.Acquired, pp.Max, pp.Name, s.Name)
+				if !slices.Contains(names, pp.Name) {
+					names = append(names, pp.Name)
+				}
+			}
+		}
+		for _, name := range names {
+			// The same peak as the pool-exhaustion finding's: the max
+			// when an acquire waited at it between two samples.
+			peak, mx, atMax := poolPeak(pts, name)
+			if mx <= 0 {
+				continue
+			}
+			if u := float64(peak) / float64(mx); u > best {
+				best, where = u, fmt.Sprintf("%d of %d, pool %s of %s", peak, mx, name, s.Name)
+				if atMax > 0 {
+					where += ", at its max " + human.Span(atMax)
 				}
 			}
 		}
@@ -43,7 +58,7 @@ func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 	}
 	t.Actual = fmt.Sprintf("%s peak (%s), %s mean", human.Percent(best), where, human.Percent(mean))
 	judge(&t, best, a.th.Pool, true)
-	t.Why = "peak of acquired/max over the steady state's samples"
+	t.Why = "peak of acquired/max over the steady state's samples, or 100% when an acquire waited or gave up with the pool at its max between them"
 	return t
 }
 

@@ -50,6 +50,14 @@ type PoolPoint struct {
 	AcquireCount int64   `json:"acquire_count"`       // cumulative
 	EmptyAcquire int64   `json:"empty_acquire_count"` // cumulative
 	WaitSeconds  float64 `json:"wait_seconds"`        // empty-acquire wait, cumulative
+	// Canceled counts acquires that gave up (their context ended while
+	// they waited), cumulative: pgxpool counts them apart from the empty
+	// acquires, which are successful waits only.
+	Canceled int64 `json:"canceled_acquire_count,omitempty"`
+	// AcquireSeconds is the time spent in successful acquires, cumulative.
+	AcquireSeconds float64 `json:"acquire_seconds,omitempty"`
+	// Waiting counts acquires waiting at the sample (the tracer's gauge).
+	Waiting int `json:"waiting,omitempty"`
 	// QueryMicros and Queries sum every statement, cumulative.
 	QueryMicros int64 `json:"query_us"`
 	Queries     int64 `json:"queries"`
@@ -107,6 +115,7 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 		pp := PoolPoint{
 			Name: ps.Name, Acquired: ps.AcquiredConns, Max: ps.MaxConns, Total: ps.TotalConns, Held: ps.HeldConns,
 			AcquireCount: ps.AcquireCount, EmptyAcquire: ps.EmptyAcquireCount, WaitSeconds: ps.EmptyAcquireWaitSeconds,
+			Canceled: ps.CanceledAcquireCount, AcquireSeconds: ps.AcquireSeconds, Waiting: ps.WaitingAcquires,
 		}
 		for j := range ps.Statements {
 			pp.QueryMicros += ps.Statements[j].Latency.SumMicros

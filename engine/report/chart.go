@@ -83,6 +83,9 @@ type chartSpec struct {
 	series          []series
 	bands           []band
 	marks           []mark
+	// top, when above the series' largest value, is the y axis's top:
+	// charts shown side by side share their scale.
+	top float64
 }
 
 type tick struct {
@@ -135,6 +138,7 @@ func buildChart(c chartSpec, dom timeDomain) chartView {
 		}
 	}
 	v.Empty = !any
+	top = max(top, c.top)
 	step := niceStep(top / chartYTicks)
 	ticks := max(1, int(math.Ceil(top/step-1e-9)))
 	top = step * float64(ticks)

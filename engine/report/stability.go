@@ -166,9 +166,13 @@ func poolStability(r *analysis.Result) []KV {
 			}
 		} else {
 			for _, pr := range c.Pools {
+				peak := fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, human.Percent(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))
+				if pr.SteadyAtMax > 0 {
+					peak += ", at its max " + human.Span(pr.SteadyAtMax)
+				}
 				out = append(out,
 					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline (pool %s)", pr.Baseline, pr.Max, pr.Name)},
-					KV{p + "Peak Pool Size", fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, human.Percent(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))})
+					KV{p + "Peak Pool Size", peak})
 			}
 		}
 		out = append(out, KV{p + "Connection Leaks", connLeakText(f)})

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -43,6 +44,8 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 		{at: lt.steady.Add(loadEnd.Sub(lt.steady) / 2), moment: capture.MomentSteadyMid, leaks: true, kinds: []string{probe.ProfileGoroutine}},
 		{at: loadEnd.Add(-margin), moment: capture.MomentSteadyEnd, leaks: true, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
 	}
+	plan = append(plan, steadyHeaps(lt.steady, loadEnd.Add(-margin), cfg.PollInterval)...)
+	slices.SortStableFunc(plan, func(a, b scheduled) int { return a.at.Compare(b.at) })
 	if len(cfg.Sources) == 0 {
 		plan = nil // no probe: nothing to capture
 	}
@@ -81,6 +84,20 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 			return lt
 		}
 	}
+}
+
+// steadyHeaps schedules the heap profiles taken between the steady
+// state's start and its end capture, for the memory detector's per-site
+// trend: evenly spread, at most capture.MaxSteadyHeaps, at least two poll
+// intervals apart, none when the steady state is too short.
+func steadyHeaps(start, end time.Time, poll time.Duration) []scheduled {
+	n := min(capture.MaxSteadyHeaps, int(end.Sub(start)/(2*poll))-1)
+	var out []scheduled
+	for i := 1; i <= n; i++ {
+		at := start.Add(end.Sub(start) * time.Duration(i) / time.Duration(n+1))
+		out = append(out, scheduled{at: at, moment: capture.SteadyHeapMoment(i), kinds: []string{probe.ProfileHeap}})
+	}
+	return out
 }
 
 // scheduled is a capture due at a time, or (phase set) a phase's start

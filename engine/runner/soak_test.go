@@ -42,6 +42,11 @@ func TestSoakHeapLeak(t *testing.T) {
 	if len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "retainPage") {
 		t.Fatalf("suspects: %+v", f.Suspects)
 	}
+	// Heap profiles were taken during the steady state, not only at its
+	// ends, for the per-site trend; a bounded number.
+	if n := len(res.Capture.SteadyHeaps(f.Source)); n < 5 || n > capture.MaxSteadyHeaps+2 {
+		t.Errorf("%d steady-state heap profiles of %q", n, f.Source)
+	}
 }
 
 func TestSoakCleanService(t *testing.T) {

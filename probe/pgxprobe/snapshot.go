@@ -60,6 +60,8 @@ func (t *Tracer) snapshot(ctx context.Context, now time.Time) probe.PoolSnapshot
 	}
 	s.HijackedConns = len(t.hijacked)
 	t.mu.Unlock()
+	s.WaitingAcquires = int(max(t.waiting.Load(), 0))
+	s.Holders = t.holders.Snapshot()
 	if pool != nil && s.HeldConns > int(s.AcquiredConns) {
 		// A release decrements the pool after the tracer forgot the conn,
 		// and an acquire increments it before; only a hijack leaves the
@@ -95,13 +97,22 @@ func (t *Tracer) tally(h probe.Hold, now time.Time, thr time.Duration, count *in
 }
 
 // appendHolds lists the connections held, the queries open and the
-// connections hijacked, for the probe's leak registry.
+// connections hijacked, for the probe's leak registry. A held connection
+// is one entry even when its rows are open: a [probe.LeakPGXConn] whose
+// SQL names the open statement (the connection is what the pool and
+// pg_stat_activity count); a [probe.LeakPGXQuery] is an open query on a
+// connection not out of the pool (a pgx.Conn used directly).
 func (t *Tracer) appendHolds(dst []probe.Held) []probe.Held {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, st := range t.conns {
 		if !st.held.IsZero() {
-			dst = append(dst, probe.Held{Kind: probe.LeakPGXConn, Source: t.name, Hold: st.held})
+			h := probe.Held{Kind: probe.LeakPGXConn, Source: t.name, Hold: st.held}
+			if !st.query.IsZero() {
+				h.SQL = st.stmt.sql
+			}
+			dst = append(dst, h)
+			continue
 		}
 		if !st.query.IsZero() {
 			dst = append(dst, probe.Held{Kind: probe.LeakPGXQuery, Source: t.name, SQL: st.stmt.sql, Hold: st.query})

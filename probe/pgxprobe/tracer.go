@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/multitracer"
@@ -39,6 +40,8 @@ type Tracer struct {
 	untracked atomic.Uint64 // holds not tracked: table full
 	acqErrs   atomic.Uint64
 	panics    atomic.Uint64
+	waiting   atomic.Int64 // acquires started and not ended
+	holders   *probe.HoldProfile
 	lastErr   poll.LastError
 
 	activity *activityPoller // nil unless WithStatActivity
@@ -48,6 +51,9 @@ type connState struct {
 	held  probe.Hold // zero: not held (a conn used outside a pool)
 	query probe.Hold // zero: no query in flight
 	stmt  *stmtStats
+	// busy sums the statements' time since the connection was acquired,
+	// for the hold profile.
+	busy time.Duration
 }
 
 // New registers a pool called name with p and installs its tracer in cfg:
@@ -67,7 +73,8 @@ func New(p *probe.Probe, name string, cfg *pgxpool.Config, opts ...Option) *Trac
 	if o.err != nil {
 		panic(o.err)
 	}
-	t := &Tracer{p: p, name: name, maxHeld: p.Settings().MaxHeld, conns: map[*pgx.Conn]connState{}, hijacked: map[*pgx.Conn]probe.Hold{}}
+	t := &Tracer{p: p, name: name, maxHeld: p.Settings().MaxHeld, conns: map[*pgx.Conn]connState{}, hijacked: map[*pgx.Conn]probe.Hold{},
+		holders: p.NewHoldProfile(probe.DefaultMaxHolders)}
 	t.stmts.init(o.maxStatements)
 	if o.statActivity {
 		t.activity = &activityPoller{}
@@ -149,8 +156,10 @@ func (t *Tracer) recoverTracer() {
 	}
 }
 
-// TraceAcquireStart implements pgxpool.AcquireTracer.
+// TraceAcquireStart implements pgxpool.AcquireTracer: it counts the
+// acquire as waiting until it ends.
 func (t *Tracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	t.waiting.Add(1)
 	return ctx
 }
 
@@ -158,6 +167,8 @@ func (t *Tracer) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpo
 // connection as held.
 func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxpool.TraceAcquireEndData) {
 	defer t.recoverTracer()
+	// pgxpool calls TraceAcquireEnd once for every TraceAcquireStart.
+	t.waiting.Add(-1)
 	if data.Err != nil || data.Conn == nil {
 		t.acqErrs.Add(1)
 		if data.Err != nil && ctx.Err() == nil {
@@ -173,19 +184,31 @@ func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxp
 		t.untracked.Add(1)
 		return
 	}
-	st.held = h
+	st.held, st.busy = h, 0
 	t.conns[data.Conn] = st
 }
 
-// TraceRelease implements pgxpool.ReleaseTracer.
+// TraceRelease implements pgxpool.ReleaseTracer: it forgets the
+// connection and adds its hold (how long, how much of it in statements)
+// to the hold profile of the stack that acquired it.
 func (t *Tracer) TraceRelease(_ *pgxpool.Pool, data pgxpool.TraceReleaseData) {
 	defer t.recoverTracer()
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if st, ok := t.conns[data.Conn]; ok {
-		st.held = probe.Hold{}
-		t.put(data.Conn, st)
+	st, ok := t.conns[data.Conn]
+	if !ok || st.held.IsZero() {
+		t.mu.Unlock()
+		return
 	}
+	held, busy := st.held, st.busy
+	if !st.query.IsZero() {
+		// Released with rows still open: pgxpool closes the connection;
+		// the open statement counts as busy until now.
+		busy += t.p.Elapsed(st.query)
+	}
+	st.held, st.busy = probe.Hold{}, 0
+	t.put(data.Conn, st)
+	t.mu.Unlock()
+	t.holders.Record(held, t.p.Elapsed(held), busy)
 }
 
 // TraceQueryStart implements pgx.QueryTracer. It returns ctx unchanged:
@@ -225,10 +248,14 @@ func (t *Tracer) end(ctx context.Context, conn *pgx.Conn, err error, rows int64)
 		return
 	}
 	start, s := st.query, st.stmt
+	d := t.p.Elapsed(start)
 	st.query, st.stmt = probe.Hold{}, nil
+	if !st.held.IsZero() {
+		st.busy += d
+	}
 	t.put(conn, st)
 	t.mu.Unlock()
-	s.record(t.p.Elapsed(start), err != nil, rows)
+	s.record(d, err != nil, rows)
 	if err != nil && conn.PgConn() != nil && conn.IsClosed() && ctx.Err() == nil {
 		t.lastErr.Set(err, t.p.Now())
 	}

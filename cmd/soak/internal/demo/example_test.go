@@ -20,6 +20,8 @@ func ExampleFaultNames() {
 	// goroutine-leak false
 	// heap-leak false
 	// pool-exhausted true
+	// rows-leak true
+	// slow-trending false
 }
 
 func ExampleNew() {

@@ -14,6 +14,8 @@ const (
 	FaultGoroutineLeak = "goroutine-leak"
 	FaultHeapLeak      = "heap-leak"
 	FaultPoolExhausted = "pool-exhausted"
+	FaultRowsLeak      = "rows-leak"
+	FaultSlowTrending  = "slow-trending"
 )
 
 // Rates and sizes of the planted faults.
@@ -25,11 +27,17 @@ const (
 	GoroutineLeakEvery = 10
 	// HeapLeakBytes: heap-leak retains this many bytes per GET /api/stories/:slug.
 	HeapLeakBytes = 8 << 10
+	// RowsLeakEvery: rows-leak leaves the rows of one GET
+	// /api/library/shelves in this many open.
+	RowsLeakEvery = 50
 	// ExhaustedPoolMaxConns is the pool size under pool-exhausted.
 	ExhaustedPoolMaxConns = 4
 	// SearchHold is how long pool-exhausted makes a search hold its
 	// connection after its query.
 	SearchHold = 500 * time.Millisecond
+	// SlowTrendingDelay: slow-trending adds this much to every GET
+	// /api/discovery/trending (a regression for soak compare to find).
+	SlowTrendingDelay = 20 * time.Millisecond
 )
 
 // ErrUnknownFault is returned (wrapped, naming the fault) by [New] for a
@@ -57,6 +65,10 @@ var faultCatalog = []FaultInfo{
 	{FaultPoolExhausted, fmt.Sprintf("the pgx pool shrinks to %d connections and GET /api/search/stories holds "+
 		"its connection %v after its query (rankWhileHoldingConn): acquires wait under load, no leak",
 		ExhaustedPoolMaxConns, SearchHold), true},
+	{FaultRowsLeak, fmt.Sprintf("GET /api/library/shelves runs a query and never closes its rows, on 1 request "+
+		"in %d (forgetShelvesRows), until half the pool is held: each holds one connection", RowsLeakEvery), true},
+	{FaultSlowTrending, fmt.Sprintf("GET /api/discovery/trending waits %v more on every request (rankTrendingSlowly): "+
+		"a latency regression, no leak", SlowTrendingDelay), false},
 }
 
 // FaultNames lists the faults [Config.Faults] accepts, sorted by name, each
@@ -65,7 +77,7 @@ func FaultNames() []FaultInfo { return slices.Clone(faultCatalog) }
 
 // faultSet is the parsed Config.Faults.
 type faultSet struct {
-	connLeak, goroutineLeak, heapLeak, poolExhausted bool
+	connLeak, goroutineLeak, heapLeak, poolExhausted, rowsLeak, slowTrending bool
 }
 
 // parseFaults checks names against the catalogue; hasDB says whether a
@@ -90,6 +102,8 @@ func parseFaults(names []string, hasDB bool) (faultSet, error) {
 	fs.goroutineLeak = seen[FaultGoroutineLeak]
 	fs.heapLeak = seen[FaultHeapLeak]
 	fs.poolExhausted = seen[FaultPoolExhausted]
+	fs.rowsLeak = seen[FaultRowsLeak]
+	fs.slowTrending = seen[FaultSlowTrending]
 	return fs, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soaklab/soak/probe"
 )
@@ -19,7 +20,7 @@ func TestFaultConfigErrors(t *testing.T) {
 		err    error
 		want   string
 	}{
-		{[]string{"mem-leak"}, ErrUnknownFault, `"mem-leak" in Config.Faults (known: conn-leak, goroutine-leak, heap-leak, pool-exhausted)`},
+		{[]string{"mem-leak"}, ErrUnknownFault, `"mem-leak" in Config.Faults (known: conn-leak, goroutine-leak, heap-leak, pool-exhausted, rows-leak, slow-trending)`},
 		{[]string{FaultHeapLeak, FaultHeapLeak}, nil, `"heap-leak" given twice`},
 		{[]string{FaultConnLeak}, ErrFaultNeedsDatabase, `"conn-leak" needs PostgreSQL; set Config.DatabaseURL`},
 		{[]string{FaultHeapLeak, FaultPoolExhausted}, ErrFaultNeedsDatabase, `"pool-exhausted" needs PostgreSQL`},
@@ -38,7 +39,7 @@ func TestFaultConfigErrors(t *testing.T) {
 
 func TestFaultNames(t *testing.T) {
 	names := FaultNames()
-	if len(names) != 4 {
+	if len(names) != 6 {
 		t.Fatalf("%d faults", len(names))
 	}
 	for i, f := range names {
@@ -158,5 +159,50 @@ func TestConnLeak(t *testing.T) {
 	}
 	if got, leaked := s.api.pool.Stat().AcquiredConns(), s.api.faults.leakedConns(); got != 3 || leaked != 3 {
 		t.Errorf("after %d requests: %d held, %d leaked; want the cap, 3", 5*ConnLeakEvery, got, leaked)
+	}
+}
+
+// TestRowsLeak: one open rows per RowsLeakEvery shelves requests, each
+// holding one connection, up to half the pool; the probe's registry counts
+// one entry per connection, as pgxpool does.
+func TestRowsLeak(t *testing.T) {
+	cfg := pgConfig(t, false)
+	cfg.Faults = []string{FaultRowsLeak}
+	cfg.PoolMaxConns = 6
+	cfg.RateLimitPerMinute = -1
+	s, c := startService(t, cfg)
+	u := c.login("user0003")
+	for range 5 * RowsLeakEvery {
+		expect(t, u.do("GET", "/api/library/shelves", nil), http.StatusOK)
+	}
+	got, leaked := s.api.pool.Stat().AcquiredConns(), s.api.faults.leakedRows()
+	held := 0
+	for _, g := range s.Probe().Leaks(0).Groups {
+		if g.Kind == probe.LeakPGXConn || g.Kind == probe.LeakPGXQuery {
+			held += g.Count
+			if !strings.HasSuffix(g.Function, ".forgetShelvesRows") || g.SQL == "" {
+				t.Errorf("group %s %q by %s", g.Kind, g.SQL, g.Function)
+			}
+		}
+	}
+	if got != 3 || leaked != 3 || held != 3 {
+		t.Errorf("after %d requests: %d acquired, %d rows open, %d held in the registry; want the cap, 3", 5*RowsLeakEvery, got, leaked, held)
+	}
+}
+
+// TestSlowTrending: under slow-trending every GET /api/discovery/trending
+// takes at least SlowTrendingDelay (a lower bound: a loaded machine only
+// makes it slower), and answers as usual.
+func TestSlowTrending(t *testing.T) {
+	_, c := startService(t, Config{Faults: []string{FaultSlowTrending}})
+	for range 3 {
+		start := time.Now()
+		r := c.do(http.MethodGet, "/api/discovery/trending", nil)
+		if took := time.Since(start); took < SlowTrendingDelay {
+			t.Errorf("trending took %v under slow-trending, want at least %v", took, SlowTrendingDelay)
+		}
+		if r.Status != http.StatusOK {
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
 	}
 }

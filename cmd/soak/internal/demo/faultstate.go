@@ -6,13 +6,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // faultState runs the planted faults of one Service. The functions that
 // leak have plain names and are never inlined, so that a stack, a heap
 // profile or a goroutine profile names them: leakShelvesConnection,
-// awaitTrendingRefresh, rememberStoryView, rankWhileHoldingConn.
+// awaitTrendingRefresh, rememberStoryView, rankWhileHoldingConn,
+// forgetShelvesRows.
 //
 // Everything a fault keeps is owned here, so Close can give it back: the
 // leaked connections are released (pgxpool.Close would otherwise wait for
@@ -28,7 +30,8 @@ type faultState struct {
 
 	mu       sync.Mutex
 	leaked   []*pgxpool.Conn
-	reserved int // connections leaked or being leaked
+	rows     []pgx.Rows // left open by forgetShelvesRows
+	reserved int        // connections leaked or being leaked
 	retained [][]byte
 	closed   bool
 }
@@ -39,10 +42,48 @@ func newFaultState(set faultSet) *faultState {
 
 // onShelves runs on every GET /api/library/shelves.
 func (f *faultState) onShelves(ctx context.Context, pool *pgxpool.Pool) {
-	if !f.set.connLeak || pool == nil || f.shelvesSeen.Add(1)%ConnLeakEvery != 0 {
+	if pool == nil || !f.set.connLeak && !f.set.rowsLeak {
 		return
 	}
-	f.leakShelvesConnection(ctx, pool)
+	n := f.shelvesSeen.Add(1)
+	if f.set.connLeak && n%ConnLeakEvery == 0 {
+		f.leakShelvesConnection(ctx, pool)
+	}
+	if f.set.rowsLeak && n%RowsLeakEvery == 0 {
+		f.forgetShelvesRows(ctx, pool)
+	}
+}
+
+// forgetShelvesRows is the rows-leak bug: it queries the user's shelves
+// for a badge and returns without closing the rows, so the connection
+// behind them stays out of the pool. The query runs apart from the
+// request's cancellation (as a background refresh would), so the session
+// stays open. It stops when half the pool is held, as conn-leak does.
+//
+//go:noinline
+func (f *faultState) forgetShelvesRows(ctx context.Context, pool *pgxpool.Pool) {
+	f.mu.Lock()
+	if f.closed || f.reserved >= int(pool.Config().MaxConns)/2 {
+		f.mu.Unlock()
+		return
+	}
+	f.reserved++
+	f.mu.Unlock()
+	rows, err := pool.Query(context.WithoutCancel(ctx), `SELECT id FROM shelves LIMIT 1`)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil {
+		f.reserved--
+		return
+	}
+	f.rows = append(f.rows, rows)
+}
+
+// leakedRows returns how many rows forgetShelvesRows left open.
+func (f *faultState) leakedRows() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.rows)
 }
 
 // leakShelvesConnection is the conn-leak bug: it acquires a connection
@@ -86,6 +127,22 @@ func (f *faultState) onTrending() {
 	refreshed := make(chan struct{}) // nobody ever closes or sends on it
 	f.wg.Add(1)
 	go f.awaitTrendingRefresh(refreshed)
+}
+
+// onTrendingSlow runs on every GET /api/discovery/trending: under
+// slow-trending it waits SlowTrendingDelay (less when ctx ends).
+func (f *faultState) onTrendingSlow(ctx context.Context) {
+	if f.set.slowTrending {
+		_ = rankTrendingSlowly(ctx, SlowTrendingDelay)
+	}
+}
+
+// rankTrendingSlowly is the slow-trending regression: a ranking pass
+// that costs d for nothing. It returns early when ctx ends.
+//
+//go:noinline
+func rankTrendingSlowly(ctx context.Context, d time.Duration) error {
+	return rankWhileHoldingConn(ctx, d)
 }
 
 // awaitTrendingRefresh is the goroutine-leak bug: it waits for a refresh
@@ -162,5 +219,8 @@ func (f *faultState) close() {
 	for _, c := range f.leaked {
 		c.Release()
 	}
-	f.leaked, f.retained = nil, nil
+	for _, r := range f.rows {
+		r.Close()
+	}
+	f.leaked, f.rows, f.retained = nil, nil, nil
 }

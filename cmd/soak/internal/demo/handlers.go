@@ -107,6 +107,7 @@ type trendingResponse struct {
 func (a *api) trending(c echo.Context) error {
 	ctx := c.Request().Context()
 	a.faults.onTrending()
+	a.faults.onTrendingSlow(ctx)
 	hot, err := a.store.trending(ctx, trendingPool)
 	if err != nil {
 		return storeError(err, "")

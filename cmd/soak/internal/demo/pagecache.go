@@ -15,8 +15,11 @@ import (
 // next read, so that counters on a page are at most ttl stale. Safe for
 // concurrent use.
 //
-// Its traffic goes to a probe cache recorder: hits, misses, evictions,
-// entries against capacity, and the bytes of the pages held.
+// It is declared to the probe by [probe.Probe.CacheFunc], as a service
+// that does not want to touch its cache's code would: the probe reads its
+// entries, capacity and the bytes of the pages held at each snapshot; its
+// lookups count hits, misses and evictions on the recorder CacheFunc
+// returns.
 type pageCache struct {
 	mu       sync.Mutex
 	capacity int
@@ -36,15 +39,24 @@ type pageEntry struct {
 // pageCacheName is the name of the page cache in the probe's snapshot.
 const pageCacheName = "story-pages"
 
-func newPageCache(capacity int, ttl time.Duration, rec *probe.CacheStats) *pageCache {
-	rec.SetCapacity(int64(capacity))
-	return &pageCache{
+// newPageCache returns an empty cache of capacity pages, declared to p
+// under name.
+func newPageCache(capacity int, ttl time.Duration, p *probe.Probe, name string) *pageCache {
+	c := &pageCache{
 		capacity: capacity,
 		ttl:      ttl,
 		order:    list.New(),
 		entries:  make(map[string]*list.Element, capacity),
-		rec:      rec,
 	}
+	c.rec = p.CacheFunc(name, c.stats)
+	return c
+}
+
+// stats returns the cache's size for the probe's snapshot.
+func (c *pageCache) stats() probe.CacheSnapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return probe.CacheSnapshot{Entries: int64(c.order.Len()), CapacityEntries: int64(c.capacity), UsedBytes: c.bytes}
 }
 
 // get returns the page cached for key if it is younger than ttl.
@@ -66,7 +78,6 @@ func (c *pageCache) get(key string, now time.Time) ([]byte, bool) {
 func (c *pageCache) put(key string, page []byte, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	defer c.gauge()
 	if el, ok := c.entries[key]; ok {
 		e := el.Value.(*pageEntry)
 		c.bytes += int64(len(page) - len(e.page))
@@ -84,12 +95,6 @@ func (c *pageCache) put(key string, page []byte, now time.Time) {
 	}
 	c.entries[key] = c.order.PushFront(&pageEntry{key: key, page: page, expires: now.Add(c.ttl)})
 	c.bytes += int64(len(page))
-}
-
-// gauge reports size to the recorder; called with c.mu held.
-func (c *pageCache) gauge() {
-	c.rec.SetEntries(int64(c.order.Len()))
-	c.rec.SetUsedBytes(c.bytes)
 }
 
 // len returns the number of cached pages, at most the capacity.

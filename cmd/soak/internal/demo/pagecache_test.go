@@ -12,8 +12,7 @@ import (
 
 func TestPageCacheLRU(t *testing.T) {
 	p := probe.New()
-	rec := p.Cache("t")
-	c := newPageCache(3, time.Minute, rec)
+	c := newPageCache(3, time.Minute, p, "t")
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 5 {
 		c.put(fmt.Sprint(i), []byte("page"+fmt.Sprint(i)), t0)

@@ -52,7 +52,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("demo: token key: %w", err)
 	}
 	a := &api{
-		tokens: tok, pages: newPageCache(cfg.PageCacheSize, cfg.PageCacheTTL, cfg.Probe.Cache(pageCacheName)),
+		tokens: tok, pages: newPageCache(cfg.PageCacheSize, cfg.PageCacheTTL, cfg.Probe, pageCacheName),
 		faults: newFaultState(set), storage: "memory", cache: "none", now: cfg.clock,
 	}
 	s := &Service{cfg: cfg, api: a}

@@ -222,6 +222,29 @@ func TestConnectionLeakDetected(t *testing.T) {
 	noLeak(t, res, except...)
 }
 
+// TestRowsLeakDetected: rows never closed hold one connection each; the
+// leak is counted in connections, as pgxpool counts them, and named.
+func TestRowsLeakDetected(t *testing.T) {
+	res := soakDemo(t, demo.FaultRowsLeak)
+	f := detected(t, res, analysis.DetectorConnectionLeak, "forgetShelvesRows")
+	held := 0
+	for _, p := range f.Connections.Pools {
+		held += int(p.AfterDrain - p.Baseline)
+	}
+	if held == 0 || f.Connections.HeldAfterDrain != held || f.Suspects[0].Value != int64(held) {
+		t.Errorf("registry %d held, suspect %d, pool %d more acquired than at baseline; want equal\n%s",
+			f.Connections.HeldAfterDrain, f.Suspects[0].Value, held, explain(f))
+	}
+	if !strings.Contains(f.Summary, "held by rows never closed in") {
+		t.Errorf("summary %q", f.Summary)
+	}
+	except := []analysis.Detector{analysis.DetectorConnectionLeak}
+	if p := res.Find(analysis.DetectorPoolExhaustion, ""); p.Verdict == analysis.VerdictDetected {
+		except = append(except, analysis.DetectorPoolExhaustion) // half the pool held, as conn-leak
+	}
+	noLeak(t, res, except...)
+}
+
 func TestPoolExhaustionDetected(t *testing.T) {
 	res := soakDemo(t, demo.FaultPoolExhausted)
 	f := detected(t, res, analysis.DetectorPoolExhaustion, "rankWhileHoldingConn")
