@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // recorder collects what users record. It is sharded so that users on
@@ -123,7 +125,9 @@ func (s *shard) errorSeen(k errKey, kind Kind, now time.Time, maxErrors int) {
 			s.cur.overflow++
 			return
 		}
-		e = &ErrorStat{Method: k.method, Name: k.name, Kind: kind, Error: k.msg, First: now}
+		// Redacted once per distinct error and interval: an error may
+		// quote a DSN or a header the target sent back.
+		e = &ErrorStat{Method: k.method, Name: k.name, Kind: kind, Error: redact.Text(k.msg), First: now}
 		s.cur.errs[k] = e
 	}
 	e.Count++

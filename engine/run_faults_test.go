@@ -335,3 +335,19 @@ func TestRunSeriesBounded(t *testing.T) {
 	sameCounts(t, "kept vs streamed", Window(res.Intervals...), Window(streamed...))
 	sameCounts(t, "total vs streamed", res.Total, Window(streamed...))
 }
+
+// An error that quotes a secret (a DSN's password, a bearer token) is
+// kept redacted: what every output of the run shows is the redacted text.
+func TestErrorsRedacted(t *testing.T) {
+	srv := server(t, nil, func(w http.ResponseWriter, r *http.Request) {})
+	p := Plan{Host: srv.URL, Duration: ms(200), Load: Closed{Users: 1},
+		Classes: []Class{{Name: "X", Weight: 1, Wait: Constant{ms(10)},
+			Tasks: []Task{{Name: "db", Weight: 1, Do: func(context.Context, *User) error {
+				return errors.New("connect host=db password=pw-77e1 dbname=x: refused; Authorization: Bearer tk-9a0c")
+			}}}}}}
+	res := mustRun(t, context.Background(), p)
+	ex := res.Total.Exceptions
+	if len(ex) != 1 || ex[0].Error != "connect host=db password=REDACTED dbname=x: refused; Authorization: Bearer REDACTED" {
+		t.Fatalf("exceptions %+v", ex)
+	}
+}

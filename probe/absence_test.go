@@ -24,7 +24,7 @@ func TestWithout(t *testing.T) {
 	}
 	snap := overHTTP(t, p)
 	want := []probe.Absence{
-		{Component: probe.Database, Why: "data in memory, see postgres://u:[redacted]@db/x"},
+		{Component: probe.Database, Why: "data in memory, see postgres://u:REDACTED@db/x"},
 		{Component: probe.Redis},
 		{Component: "search-index", Why: "no search"},
 	}

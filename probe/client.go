@@ -12,7 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/clock"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // ErrProbe wraps every error answer of a remote probe (its status and
@@ -139,8 +140,23 @@ func (c *Client) ProfileWithOptions(ctx context.Context, name string, o ProfileO
 	if len(q) > 0 {
 		path += "?" + q.Encode()
 	}
-	return c.get(ctx, path)
+	b, err := c.get(ctx, path)
+	// The probe takes one forced-GC heap profile at a time (MaxForcedGC):
+	// another client's makes this one 429. Retry a few times, a second
+	// apart, within ctx.
+	var se *StatusError
+	for retry := 0; o.GC && retry < forcedGCRetries && errors.As(err, &se) && se.Code == http.StatusTooManyRequests; retry++ {
+		if !clock.SleepUntil(ctx, time.Now().Add(time.Second)) {
+			return nil, err
+		}
+		b, err = c.get(ctx, path)
+	}
+	return b, err
 }
+
+// forcedGCRetries is how many times ProfileWithOptions retries a heap
+// profile with GC the probe answered 429 (another one under way).
+const forcedGCRetries = 3
 
 func (c *Client) getJSON(ctx context.Context, path string, v any) error {
 	b, err := c.get(ctx, path)
@@ -183,7 +199,7 @@ func (c *Client) get(ctx context.Context, path string) ([]byte, error) {
 		if len(msg) > 300 {
 			msg = msg[:300] + "..."
 		}
-		return nil, &StatusError{URL: c.redacted(path), Code: resp.StatusCode, Status: resp.Status, Message: redact.Secrets(msg)}
+		return nil, &StatusError{URL: c.redacted(path), Code: resp.StatusCode, Status: resp.Status, Message: redact.Text(msg)}
 	}
 	return b, nil
 }

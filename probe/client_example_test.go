@@ -13,7 +13,7 @@ import (
 // *probe.StatusError, whose Unauthorized tells it from a probe that is
 // down, and whose message keeps the probe's hint.
 func ExampleStatusError() {
-	p := probe.New(probe.WithToken("s3cret"))
+	p := probe.New(probe.WithToken("s3cret-0123456789"))
 	defer p.Close()
 	admin := httptest.NewServer(p.Handler())
 	defer admin.Close()

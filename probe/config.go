@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Well-known configuration keys, shown in the report's Configuration
@@ -49,8 +49,8 @@ type configStore struct {
 // the key.
 //
 // Secrets are never stored: a key naming a password, secret, token, key or
-// DSN stores "[redacted]", and a URL's password is replaced by
-// "[redacted]".
+// DSN stores "REDACTED", and a URL's password is replaced by
+// "REDACTED".
 func (p *Probe) SetConfig(key, value string) bool {
 	p.init()
 	key = strings.TrimSpace(key)
@@ -113,7 +113,7 @@ func cleanConfigValue(key, value string) string {
 // cleanValue removes secrets from a value and cuts it to 256 bytes, with
 // "..." when cut.
 func cleanValue(value string) string {
-	value = redact.Secrets(value)
+	value = redact.Text(value)
 	if len(value) > maxConfigValue {
 		value = value[:maxConfigValue-3] + "..."
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 func TestSetConfig(t *testing.T) {

@@ -45,7 +45,7 @@ func ExampleProbe_SetConfig() {
 	p.SetConfig(probe.ConfigRequestTimeout, "30s")
 	p.SetConfig("database_url", "postgres://app:hunter2@db/app")
 	fmt.Println(p.Config()[probe.ConfigRateLimit], p.Config()["database_url"])
-	// Output: 100 req/min per user postgres://app:[redacted]@db/app
+	// Output: 100 req/min per user postgres://app:REDACTED@db/app
 }
 
 func ExampleHistogram_Sub() {

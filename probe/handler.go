@@ -25,8 +25,10 @@ import (
 //	/debug/pprof/fgprof?seconds=N    fgprof wall-clock profile (default 30)
 //
 // Only GET and HEAD are allowed (405). Unknown paths get 404, bad
-// parameters 400, a second concurrent CPU-type capture 409, and with
-// [WithToken] a missing or wrong "Authorization: Bearer" 401. A panic in a
+// parameters 400, a second concurrent CPU-type capture 409, a heap
+// profile with gc=1 while [MaxForcedGC] run 429 (Retry-After: 1), with
+// [WithToken] a missing or wrong "Authorization: Bearer" 401, and every
+// request 503 when the token is too short ([ErrShortToken]). A panic in a
 // handler is recovered and answered with 500; it never reaches the host.
 // Nothing from the command line, environment or configuration secrets is
 // served.
@@ -46,6 +48,10 @@ func (p *Probe) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	if p.opts.tokenErr != nil {
+		httpError(rw, http.StatusServiceUnavailable, p.opts.tokenErr.Error())
+		return
+	}
 	if !p.authorized(r) {
 		rw.Header().Set("WWW-Authenticate", `Bearer realm="soak probe"`)
 		httpError(rw, http.StatusUnauthorized, "unauthorized: send the probe's token in the Authorization header")

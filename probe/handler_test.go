@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,13 +119,13 @@ func TestHandlerErrors(t *testing.T) {
 
 func TestHandlerServesNoSecrets(t *testing.T) {
 	t.Setenv("SOAK_PROBE_TEST_SECRET", "s3cr3t-env-value")
-	p := probe.New(probe.WithToken("tok-value-1234"))
+	p := probe.New(probe.WithToken("tok-value-1234-5678"))
 	p.SetConfig("database_url", "postgres://u:s3cr3t-dsn@db/x")
 	srv := httptest.NewServer(p.Handler())
 	defer srv.Close()
 	for _, path := range []string{"/", "/snapshot", "/leaks", "/debug/pprof/"} {
-		_, body, _ := get(t, srv.URL+path, "tok-value-1234")
-		for _, s := range []string{"s3cr3t-env-value", "s3cr3t-dsn", "tok-value-1234", os.Args[0]} {
+		_, body, _ := get(t, srv.URL+path, "tok-value-1234-5678")
+		for _, s := range []string{"s3cr3t-env-value", "s3cr3t-dsn", "tok-value-1234-5678", os.Args[0]} {
 			if bytes.Contains(body, []byte(s)) {
 				t.Errorf("%s serves %q", path, s)
 			}
@@ -133,13 +134,13 @@ func TestHandlerServesNoSecrets(t *testing.T) {
 }
 
 func TestHandlerToken(t *testing.T) {
-	p := probe.New(probe.WithToken("right"))
+	p := probe.New(probe.WithToken("right-0123456789"))
 	srv := httptest.NewServer(p.Handler())
 	defer srv.Close()
 	for _, tc := range []struct {
 		token string
 		code  int
-	}{{"", 401}, {"wrong", 401}, {"righ", 401}, {"right2", 401}, {"Right", 401}, {"right", 200}} {
+	}{{"", 401}, {"wrong", 401}, {"right-012345678", 401}, {"right-01234567892", 401}, {"Right-0123456789", 401}, {"right-0123456789", 200}} {
 		code, _, h := get(t, srv.URL+"/snapshot", tc.token)
 		if code != tc.code {
 			t.Errorf("token %q: %d, want %d", tc.token, code, tc.code)
@@ -264,6 +265,9 @@ func TestListenLoopbackRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if w := s.Warning(); w != nil {
+		t.Errorf("loopback: warning %v", w)
+	}
 	c, _ := probe.NewClient(s.URL(), "")
 	snap, err := c.Snapshot(context.Background())
 	if err != nil || snap.InstanceID != p.InstanceID() {
@@ -276,18 +280,21 @@ func TestListenLoopbackRule(t *testing.T) {
 		t.Errorf("bad address: %v", err)
 	}
 
-	pt := probe.New(probe.WithToken("t0ken"))
+	pt := probe.New(probe.WithToken("t0ken-0123456789abc"))
 	st, err := pt.Listen("0.0.0.0:0")
 	if err != nil {
 		t.Fatalf("with a token, all interfaces: %v", err)
 	}
 	defer st.Close()
+	if w := st.Warning(); !errors.Is(w, probe.ErrPlainHTTP) || !strings.Contains(w.Error(), "TLS") || strings.Contains(w.Error(), "t0ken") {
+		t.Errorf("all interfaces over plain HTTP with a token: warning %v, want ErrPlainHTTP advising TLS", w)
+	}
 	url := "http://" + strings.Replace(st.Addr().String(), "0.0.0.0", "127.0.0.1", 1)
 	url = strings.Replace(url, "[::]", "127.0.0.1", 1)
 	if code, _, _ := get(t, url+"/snapshot", ""); code != 401 {
 		t.Errorf("no token: %d", code)
 	}
-	ct, _ := probe.NewClient(url, "t0ken")
+	ct, _ := probe.NewClient(url, "t0ken-0123456789abc")
 	if _, err := ct.Snapshot(context.Background()); err != nil {
 		t.Errorf("client with token: %v", err)
 	}
@@ -300,6 +307,89 @@ func TestListenLoopbackRule(t *testing.T) {
 	// The hint is whole: a token is not read into the words around it.
 	if !strings.Contains(err.Error(), "send the probe's token in the Authorization header") {
 		t.Errorf("the hint is mangled: %v", err)
+	}
+}
+
+// A token shorter than MinTokenLength is refused, without a panic: Listen
+// fails naming the option and the variable, and the handler serves
+// nothing (503) rather than data behind a guessable token.
+func TestShortToken(t *testing.T) {
+	p := probe.New(probe.WithToken("k9x7q"))
+	if s, err := p.Listen("127.0.0.1:0"); !errors.Is(err, probe.ErrShortToken) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Listen with a 5-byte token: %v, want ErrShortToken", err)
+	} else if msg := err.Error(); !strings.Contains(msg, "WithToken") || !strings.Contains(msg, "SOAK_PROBE_TOKEN") || strings.Contains(msg, "k9x7q") {
+		t.Errorf("the error should name WithToken and $SOAK_PROBE_TOKEN, not the token: %v", err)
+	}
+	srv := httptest.NewServer(p.Handler())
+	defer srv.Close()
+	for _, token := range []string{"", "k9x7q"} {
+		if code, body, _ := get(t, srv.URL+"/snapshot", token); code != http.StatusServiceUnavailable || !strings.Contains(string(body), "16 bytes") {
+			t.Errorf("token %q: %d %s, want 503 naming the minimum", token, code, body)
+		}
+	}
+	if p := probe.New(probe.WithToken(strings.Repeat("k", probe.MinTokenLength))); p.Handler() == nil {
+		t.Error("a token of MinTokenLength bytes refused")
+	}
+}
+
+// gateWriter is a ResponseWriter whose first Write signals started and
+// waits for release: a request held in flight, without a sleep.
+type gateWriter struct {
+	h        http.Header
+	code     int
+	started  chan struct{}
+	release  chan struct{}
+	signaled bool
+}
+
+func (g *gateWriter) Header() http.Header { return g.h }
+func (g *gateWriter) WriteHeader(c int)   { g.code = c }
+func (g *gateWriter) Write(b []byte) (int, error) {
+	if !g.signaled {
+		g.signaled = true
+		close(g.started)
+		<-g.release
+	}
+	return len(b), nil
+}
+
+// A heap profile with gc=1 in flight makes another one 429 with
+// Retry-After; once it ends, the next is served. Without gc=1, heap
+// profiles are not capped.
+func TestForcedGCHeapProfileCap(t *testing.T) {
+	p := probe.New()
+	h := p.Handler()
+	g := &gateWriter{h: http.Header{}, started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.ServeHTTP(g, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?gc=1", nil))
+	}()
+	<-g.started
+	for i := range 3 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?gc=1", nil))
+		if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("concurrent gc=1 #%d: %d (Retry-After %q), want 429 with Retry-After", i, rec.Code, rec.Header().Get("Retry-After"))
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("heap without gc=1 while one with runs: %d", rec.Code)
+	}
+	close(g.release)
+	<-done
+	if g.code != 0 && g.code != http.StatusOK {
+		t.Errorf("the first gc=1 profile: %d", g.code)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?gc=1", nil))
+	if rec.Code != http.StatusOK || rec.Body.Len() == 0 {
+		t.Errorf("gc=1 after the first ended: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 }
 
@@ -372,5 +462,42 @@ func TestClient(t *testing.T) {
 	}
 	if _, err := c.Profile(ctx, "profile", 1000); !errors.Is(err, probe.ErrProbe) || !strings.Contains(err.Error(), "400") {
 		t.Errorf("over the cap: %v", err)
+	}
+}
+
+// A client asking for a heap profile with GC while another one is taken
+// waits its turn (the 429's Retry-After) instead of failing.
+func TestClientRetriesForcedGC(t *testing.T) {
+	p := probe.New()
+	h := p.Handler()
+	g := &gateWriter{h: http.Header{}, started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.ServeHTTP(g, httptest.NewRequest(http.MethodGet, "/debug/pprof/heap?gc=1", nil))
+	}()
+	<-g.started
+	var refused atomic.Int64
+	// The first attempt is refused while the gate holds the slot; the
+	// gate opens only once that 429 was seen, so the retry is what
+	// succeeds.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code == http.StatusTooManyRequests && refused.Add(1) == 1 {
+			close(g.release)
+			<-done
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	defer srv.Close()
+	c, _ := probe.NewClient(srv.URL, "")
+	b, err := c.ProfileWithOptions(context.Background(), probe.ProfileHeap, probe.ProfileOptions{GC: true})
+	if err != nil || len(b) == 0 || refused.Load() != 1 {
+		t.Fatalf("heap with GC beside another: %d bytes, %v, %d refused (want 1, then the retry served)", len(b), err, refused.Load())
 	}
 }

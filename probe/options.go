@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -32,6 +33,7 @@ func (f optionFunc) apply(o *options) { f(o) }
 type options struct {
 	instanceID    string
 	token         string
+	tokenErr      error // ErrShortToken
 	clock         func() time.Time
 	realClock     bool // clock is time.Now
 	maxRoutes     int
@@ -75,11 +77,31 @@ func defaultOptions() options {
 // id and a random suffix). Use it to tell replicas apart.
 func WithInstanceID(id string) Option { return optionFunc(func(o *options) { o.instanceID = id }) }
 
+// MinTokenLength is the shortest token [WithToken] accepts, in bytes: a
+// token guessed is the service's heap and goroutine dumps given away.
+const MinTokenLength = 16
+
+// ErrShortToken is what [Probe.Listen] returns, and what [Probe.Handler]
+// answers every request with (503), when [WithToken] was given a token
+// shorter than [MinTokenLength]. The probe never serves behind such a
+// token.
+var ErrShortToken = errors.New("probe: WithToken: the token is shorter than 16 bytes; " +
+	"use a random one (openssl rand -hex 16) in $SOAK_PROBE_TOKEN, the variable soak reads for --probe-token")
+
 // WithToken requires "Authorization: Bearer <token>" on every request to
 // [Probe.Handler] (compared in constant time; 401 otherwise). An empty
 // token means no authentication, which [Probe.Listen] allows only on a
-// loopback address.
-func WithToken(token string) Option { return optionFunc(func(o *options) { o.token = token }) }
+// loopback address. A token shorter than [MinTokenLength] is refused
+// without a panic (the token usually comes from the environment): see
+// [ErrShortToken].
+func WithToken(token string) Option {
+	return optionFunc(func(o *options) {
+		o.token, o.tokenErr = token, nil
+		if token != "" && len(token) < MinTokenLength {
+			o.tokenErr = ErrShortToken
+		}
+	})
+}
 
 // WithClock replaces time.Now (tests use it to age holds without sleeping).
 func WithClock(now func() time.Time) Option {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/internal/meminfo"
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // ProcessSnapshot holds the operating system's view of the process.

@@ -66,9 +66,18 @@ func GoroutineLeakProfile() bool { return pprof.Lookup(ProfileGoroutineLeak) != 
 
 const noLeakProfile = "the goroutineleak profile is not in this binary: build the service with GOEXPERIMENT=goroutineleakprofile (Go 1.26)"
 
-// profiler serialises CPU-type captures: the CPU profiler, the execution
-// tracer and fgprof's sampler are process-wide.
-type profiler struct{ busy atomic.Bool }
+// MaxForcedGC is how many heap profiles with gc=1 (a forced garbage
+// collection first) the probe's handler takes at once; more are answered
+// 429 with Retry-After.
+const MaxForcedGC = 1
+
+// profiler serialises CPU-type captures (the CPU profiler, the execution
+// tracer and fgprof's sampler are process-wide) and counts the forced-GC
+// heap profiles under way.
+type profiler struct {
+	busy     atomic.Bool
+	forcedGC atomic.Int32
+}
 
 func (p *Probe) serveLookup(w http.ResponseWriter, r *http.Request, name string) {
 	prof := pprof.Lookup(name)
@@ -86,6 +95,15 @@ func (p *Probe) serveLookup(w http.ResponseWriter, r *http.Request, name string)
 		return
 	}
 	if name == ProfileHeap && r.URL.Query().Get("gc") == "1" {
+		// A forced GC stops the world's allocation for a while: clients
+		// looping on it would slow the service for everyone.
+		if p.prof.forcedGC.Add(1) > MaxForcedGC {
+			p.prof.forcedGC.Add(-1)
+			w.Header().Set("Retry-After", "1")
+			httpError(w, http.StatusTooManyRequests, "a heap profile with gc=1 is already being taken; retry in a second")
+			return
+		}
+		defer p.prof.forcedGC.Add(-1)
 		runtime.GC()
 	}
 	if debug == 0 {

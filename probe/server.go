@@ -15,22 +15,48 @@ import (
 // only, so nothing outside the machine can reach the probe.
 const DefaultAdminAddr = "127.0.0.1:6061"
 
+// ErrPlainHTTP is [Server.Warning]'s answer when a token-protected
+// admin listens beyond loopback over plain HTTP: the token, and the
+// profiles it protects, cross the network in clear text.
+var ErrPlainHTTP = errors.New("probe: the admin listens on a non-loopback address over plain HTTP: " +
+	"its token and profiles cross the network unencrypted; serve p.Handler() behind TLS (your own http.Server with TLSConfig), " +
+	"a sidecar or a reverse proxy, or bind loopback")
+
 // ErrNotLoopback is returned by [Probe.Listen] for an address that is not
 // loopback (or is all interfaces, ":6061") when the probe has no token.
 var ErrNotLoopback = errors.New("probe: refusing to serve on a non-loopback address without a token (use probe.WithToken)")
 
 // Server is the probe's admin listener started by [Probe.Listen].
 type Server struct {
-	srv  *http.Server
-	ln   net.Listener
-	done chan error
+	srv   *http.Server
+	ln    net.Listener
+	done  chan error
+	plain bool // bound beyond loopback, over plain HTTP
+}
+
+// Warning returns [ErrPlainHTTP] (with the address) when the server
+// listens on a non-loopback address, which Listen allows only with a
+// token, over plain HTTP; nil otherwise. Listen does not log: log it
+// where the service logs,
+//
+//	if w := admin.Warning(); w != nil {
+//		log.Print(w)
+//	}
+func (s *Server) Warning() error {
+	if !s.plain {
+		return nil
+	}
+	return fmt.Errorf("%w (bound %s)", ErrPlainHTTP, s.ln.Addr())
 }
 
 // Listen serves [Probe.Handler] on its own listener at addr (default
 // [DefaultAdminAddr]) in a goroutine that [Server.Close] or
 // [Server.Shutdown] stops. Without a token ([WithToken]) only a loopback
 // address is accepted: a host name is checked after binding, on the
-// address actually bound. The server sets read-header, idle and write
+// address actually bound; with a token, a non-loopback address is
+// served over plain HTTP, which [Server.Warning] reports. A token
+// shorter than [MinTokenLength] is refused ([ErrShortToken]). The server
+// sets read-header, idle and write
 // timeouts; profile captures extend their own write deadline.
 func (p *Probe) Listen(addr string) (*Server, error) {
 	p.init()
@@ -40,6 +66,9 @@ func (p *Probe) Listen(addr string) (*Server, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("probe: admin address %q: %w", addr, err)
+	}
+	if p.opts.tokenErr != nil {
+		return nil, p.opts.tokenErr
 	}
 	if p.opts.token == "" && !loopback.Host(host) {
 		return nil, fmt.Errorf("%w: %q", ErrNotLoopback, addr)
@@ -53,6 +82,7 @@ func (p *Probe) Listen(addr string) (*Server, error) {
 		return nil, fmt.Errorf("%w: %q bound %s", ErrNotLoopback, addr, ln.Addr())
 	}
 	s := &Server{
+		plain: !loopback.Addr(ln.Addr()),
 		srv: &http.Server{
 			Handler:           p.Handler(),
 			ReadHeaderTimeout: 5 * time.Second,

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Snapshot is everything the probe knows at one instant. It is the JSON
@@ -135,7 +135,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.HTTP = p.http.snapshot()
 	for _, src := range p.pools.list() {
 		ps := src.PoolSnapshot(ctx, now)
-		ps.Error = redact.Secrets(ps.Error)
+		ps.Error = redact.Text(ps.Error)
 		if ps.Error != "" {
 			s.Errors = append(s.Errors, "pool "+ps.Name+": "+ps.Error)
 		}
@@ -143,7 +143,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	for _, src := range p.redis.list() {
 		rs := src.RedisSnapshot(ctx, now)
-		rs.Error = redact.Secrets(rs.Error)
+		rs.Error = redact.Text(rs.Error)
 		if rs.Error != "" {
 			s.Errors = append(s.Errors, "redis "+rs.Name+": "+rs.Error)
 		}
@@ -173,7 +173,7 @@ func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
 	s.Leaks = p.leakSummary(now)
 	slices.Sort(s.Errors)
 	for i := range s.Errors {
-		s.Errors[i] = redact.Secrets(s.Errors[i])
+		s.Errors[i] = redact.Text(s.Errors[i])
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

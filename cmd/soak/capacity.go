@@ -10,10 +10,10 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/cmd/soak/internal/live"
-	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/runner"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Defaults of the capacity steps: 10, 20, ... 200 users.
@@ -133,7 +133,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,
 		Settle: o.settle.D, MinGain: k.minGain.V, Thresholds: &j.th, Sources: j.sources, PollInterval: o.probeInterval.D,
 		OnStep: func(st analysis.CapacityStep) { s.progress.Note(stepLine(st)) },
-		Dir:    s.out, Record: s.dir.Capture(), OnSample: s.onSample, Command: results.Redact(c.argv),
+		Dir:    s.out, Record: s.dir.Capture(), OnSample: s.onSample, Command: redact.Args(c.argv),
 	})
 	if err != nil {
 		s.release()

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/soaklab/soak/engine/scenario"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // cli is one invocation of soak: its streams and environment. Only main
@@ -104,10 +105,10 @@ func (c *cli) main(ctx context.Context, args []string) int {
 		if errors.As(err, &lf) && lf.sketch != nil {
 			_, _ = c.stdout.Write(lf.sketch)
 		}
-		fmt.Fprintf(c.stderr, "soak %s: %v\nRun 'soak help %s' for usage.\n", cmd.name, err, cmd.name)
+		fmt.Fprintf(c.stderr, "soak %s: %s\nRun 'soak help %s' for usage.\n", cmd.name, redact.Error(err), cmd.name)
 		return exitUsage
 	case err != nil:
-		fmt.Fprintf(c.stderr, "soak %s: %v\n", cmd.name, err)
+		fmt.Fprintf(c.stderr, "soak %s: %s\n", cmd.name, redact.Error(err))
 		if code == exitOK {
 			code = exitError
 		}

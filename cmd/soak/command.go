@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/soaklab/soak/cmd/soak/internal/results"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // commandLine is the command line that ran soak, as one shell line that
@@ -17,7 +17,7 @@ func (c *cli) commandLine() string {
 	if len(argv) > 0 && isGoRunBinary(argv[0]) {
 		argv[0] = filepath.Base(argv[0])
 	}
-	return results.Redact(argv)
+	return redact.Args(argv)
 }
 
 // isGoRunBinary reports whether path is a binary go run built: in an

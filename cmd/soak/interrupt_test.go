@@ -193,3 +193,37 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptHungProbe: a probe that accepts connections and never
+// answers does not hold a Ctrl-C: after the first SIGINT the load stops,
+// and the polls, the drain (a minute here) and the profile captures
+// still to come are all bounded by --stop-timeout, as the live view says
+// ("up to 2s"), where each used to wait its own timeout in turn (over a
+// minute). The run then writes every output, marked partial, and exits
+// 130. The test's limit is generous (45 s, for a loaded machine), far
+// below what the unbounded waits took.
+func TestInterruptHungProbe(t *testing.T) {
+	dir := t.TempDir()
+	tg := newTarget(t)
+	silent, accepted := newSilentListener(t)
+	s := start(t, dir, "run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "2", "-t", "5m", "--wait", "100ms",
+		"--probe", "http://"+silent, "--probe-optional", "--probe-interval", "500ms", "--baseline", "1s",
+		"--drain", "1m", "--stop-timeout", "2s", "--out", "out")
+	out := filepath.Join(dir, "out")
+	waitIntervals(t, out, 2)
+	if accepted.Load() == 0 {
+		t.Fatal("soak never connected to the silent probe: the test would prove nothing")
+	}
+	s.cmd.Process.Signal(syscall.SIGINT)
+	waitStderr(t, s, "stopping: draining in-flight requests (up to 2s); Ctrl-C again to exit now")
+	if code := s.wait(t, 45*time.Second); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d:\n%s", code, exitInterrupted, s.stderr.String())
+	}
+	checkOutputs(t, out, true)
+	if st := runStatus(t, out); st != results.StatusInterrupted {
+		t.Errorf("run.json status %q", st)
+	}
+	if strings.Contains(s.stderr.String(), "after the second interrupt") {
+		t.Errorf("soak needed a second interrupt:\n%s", s.stderr.String())
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/loopback"
+	"github.com/soaklab/soak/internal/redact"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -120,23 +121,13 @@ func (o *runOptions) loadFrom(base engine.Load) (engine.Load, error) {
 func checkHost(flagName, raw string, allowRemote bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usagef("--%s %q: want a base URL such as http://127.0.0.1:8000", flagName, redactURL(raw))
+		return usagef("--%s %q: want a base URL such as http://127.0.0.1:8000", flagName, redact.URL(raw))
 	}
 	if !allowRemote && !loopback.Host(u.Hostname()) {
 		return usagef("--%s %s: %s is not loopback (127.0.0.0/8, ::1, localhost); soak loads only this machine "+
-			"unless you pass --allow-remote, and only for a service you are allowed to load", flagName, redactURL(raw), u.Hostname())
+			"unless you pass --allow-remote, and only for a service you are allowed to load", flagName, redact.URL(raw), u.Hostname())
 	}
 	return nil
-}
-
-// redactURL drops credentials from a URL for a message.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
 
 // sources returns the probe sources of --probe, with the token from
@@ -158,7 +149,7 @@ func (c *cli) sources(o *runOptions) ([]runner.Source, error) {
 		}
 		cl, err := probe.NewClient(raw, o.probeToken.Value())
 		if err != nil {
-			return nil, usagef("--probe %s: %v", redactURL(raw), err)
+			return nil, usagef("--probe %s: %v", redact.URL(raw), err)
 		}
 		if seen[cl.URL()] {
 			return nil, usagef("--probe %s: given twice", cl.URL())

@@ -238,8 +238,9 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *started {
 // code.
 func (s *started) wait(t *testing.T, limit time.Duration) int {
 	t.Helper()
-	for range s.lines { // drain stdout so the process is never blocked
-	}
+	// stdout never blocks the process (lines past the buffer are
+	// dropped), so the limit counts from now: draining the lines first
+	// would wait for the process's end, whenever it came.
 	select {
 	case err := <-s.done:
 		return exitCode(t, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // preflightTimeout bounds the check that the host answers before a run.
@@ -206,7 +207,7 @@ func preflight(ctx context.Context, host string) error {
 		if errors.As(err, &ne) && ne.Timeout() {
 			why = fmt.Sprintf("no answer within %v", preflightTimeout)
 		}
-		return fmt.Errorf("--host %s: nothing answers at %s (%s); is the service running?", redactURL(host), addr, why)
+		return fmt.Errorf("--host %s: nothing answers at %s (%s); is the service running?", redact.URL(host), addr, why)
 	}
 	return conn.Close()
 }

@@ -34,7 +34,8 @@ Load (Locust's flags; a scenario's load: is the default):
   --max-rps R              cap on the requests per second of all users together
   --max-workers N          open model: most arrivals in flight (default 5000)
   --stop-timeout D         let tasks in flight finish this long after the duration or a first
-                           Ctrl-C (default the scenario's stop_timeout, else 10s; 0 aborts them)
+                           Ctrl-C (default the scenario's stop_timeout, else 10s; 0 aborts them);
+                           after a Ctrl-C it also bounds the drain and the probes' last captures
   --timeout D              bound on each request (default 30s)
   --interval D             width of one time-series interval, 100ms..10s (default 1s)
 

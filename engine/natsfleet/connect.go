@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // ConnectOptions are the settings of a NATS connection that a command
@@ -78,42 +80,22 @@ func Connect(rawURL string, o ConnectOptions) (*nats.Conn, error) {
 
 // Redact returns a NATS URL (or a comma-separated list) without its
 // secrets: a password becomes REDACTED, and so does a user name alone,
-// which NATS reads as a token (nats://TOKEN@host).
-func Redact(rawURL string) string {
-	parts := strings.Split(rawURL, ",")
-	for i, p := range parts {
-		u, err := url.Parse(strings.TrimSpace(p))
-		switch {
-		case err != nil && strings.Contains(p, "@"):
-			parts[i] = "REDACTED"
-		case err != nil || u.User == nil:
-		default:
-			if _, has := u.User.Password(); has {
-				u.User = url.UserPassword(u.User.Username(), "REDACTED")
-			} else {
-				u.User = url.User("REDACTED")
-			}
-			parts[i] = u.String()
-		}
-	}
-	return strings.Join(parts, ",")
-}
+// which NATS reads as a token (nats://TOKEN@host). It is [redact.URL].
+func Redact(rawURL string) string { return redact.URL(rawURL) }
 
 // redactErr is err's text with whatever secret of rawURL or the token
-// it might quote replaced.
+// it might quote replaced: the known values first (an error may quote a
+// password alone), then whatever redact.Text recognises.
 func redactErr(err error, rawURL, token string) string {
-	s := err.Error()
+	var known []string
 	for _, p := range strings.Split(rawURL, ",") {
 		if u, perr := url.Parse(strings.TrimSpace(p)); perr == nil && u.User != nil {
 			if pw, has := u.User.Password(); has && pw != "" {
-				s = strings.ReplaceAll(s, pw, "REDACTED")
+				known = append(known, pw)
 			} else if name := u.User.Username(); name != "" {
-				s = strings.ReplaceAll(s, name, "REDACTED")
+				known = append(known, name)
 			}
 		}
 	}
-	if token != "" {
-		s = strings.ReplaceAll(s, token, "REDACTED")
-	}
-	return s
+	return redact.Values(err.Error(), append(known, token)...)
 }

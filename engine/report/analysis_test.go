@@ -61,7 +61,7 @@ func analysed(res *engine.Result) (*analysis.Result, *Report) {
 	rep := &Report{
 		Title:       "Sustained Load Test Results",
 		Classes:     []ClassShare{{Name: "AuthenticatedUser", Percent: 70, Users: 140}, {Name: hostile[3], Percent: 30, Users: 60}},
-		Command:     "soak run --host http://127.0.0.1:8000 --users 200 --probe-token [redacted]",
+		Command:     "soak run --host http://127.0.0.1:8000 --users 200 --probe-token REDACTED",
 		Performance: a.Performance, System: a.System,
 		Endpoints: []EndpointRow{{Method: "GET", Name: "/api/stories/[slug]", Requests: 1200, AvgMs: 12.5,
 			P95Ms: 40, P99Ms: 80, Errors: 3, Status: analysis.StatusPass}},
@@ -107,7 +107,7 @@ var analysisSections = []string{
 func TestHTMLWithAnalysis(t *testing.T) {
 	out := renderAnalysed(t, knownRun(t))
 	for _, want := range append(analysisSections,
-		"Top 10 endpoints by request count", "User distribution", "Execution command", "--probe-token [redacted]",
+		"Top 10 endpoints by request count", "User distribution", "Execution command", "--probe-token REDACTED",
 		`<span class="badge fail">Fail</span>`, `<span class="badge ok">Pass</span>`, `<span class="badge fail">detected</span>`,
 		"demo.rankWhileHoldingConn (handlers.go:42)", "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz",
 		`class="band"`, "pool-exhausted [svc-1] 0:03–0:06", `class="mark-label"`, ">steady</text>", ">db max</title>",

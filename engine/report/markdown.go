@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
@@ -38,17 +37,6 @@ func (m *mdWriter) list(items []string, empty string) {
 		m.f("- %s\n", cell(it))
 	}
 }
-
-// cell makes s safe in a Markdown table cell or list item: no pipe, no
-// line break, no HTML.
-func cell(s string) string {
-	s = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
-	return tagLike.ReplaceAllString(s, "&lt;$1")
-}
-
-// tagLike matches what a Markdown renderer would take for HTML: "<" then
-// a letter, "/", "!" or "?".
-var tagLike = regexp.MustCompile(`<([A-Za-z/!?])`)
 
 // Markdown returns the Reporter of the run's Markdown report (report.md):
 // the seed template's sections ([NewReport]) in its structure, every

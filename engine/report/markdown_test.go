@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,13 +113,26 @@ func TestMarkdownEscapesHostileText(t *testing.T) {
 	s := synth.New()
 	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
 		sn := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
-		sn.Config = map[string]string{"note": "a | b <script>alert(1)</script>\nnext"}
+		sn.Config = map[string]string{"note": "a | b <script>alert(1)</script>\nnext",
+			"banner": "![pwned](http://evil.example/x.png) [click](http://evil.example) `code` ``x`` <http://evil.example>\n# heading",
+			"dsn":    "host=db password=pw-5e1f"}
 		return sn
 	})
 	s.AddIntervals(synth.SteadyLoad)
 	md := markdownOf(t, analyze(s))
 	if strings.Contains(md, "<script>") || strings.Contains(md, "a | b") || !strings.Contains(md, "a \\| b &lt;script") {
 		t.Errorf("hostile text not escaped:\n%s", md)
+	}
+	if regexp.MustCompile(`[^\\]\]\(http://evil`).MatchString(md) {
+		t.Errorf("a live link in report.md:\n%s", md)
+	}
+	for _, live := range []string{"<http://evil", "\n# heading", "pw-5e1f"} {
+		if strings.Contains(md, live) {
+			t.Errorf("%q left live in report.md:\n%s", live, md)
+		}
+	}
+	if !strings.Contains(md, "`code`") || !strings.Contains(md, "\\`\\`x\\`\\`") {
+		t.Errorf("code spans: a simple one kept, a double one escaped:\n%s", md)
 	}
 }
 
@@ -181,4 +195,53 @@ func TestMarkdownNamesTheSlowestStatements(t *testing.T) {
 	if !strings.Contains(md, "Speed up the slowest statements: `SELECT * FROM stories WHERE slug = $1` (p95 80 ms)") {
 		t.Errorf("no slowest-statement recommendation:\n%s", md)
 	}
+}
+
+// FuzzCell: whatever the text, a cell is one line, has no unescaped
+// pipe, no link or image target, no HTML tag or autolink.
+func FuzzCell(f *testing.F) {
+	for _, s := range []string{"a | b", "![x](http://e)", "[a][b]", "<img src=x>", "`a|b`", "``x``", "a\nb", "\\|", "x\\](y)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := cell(s)
+		if strings.ContainsAny(c, "\r\n") {
+			t.Fatalf("cell(%q) = %q spans lines", s, c)
+		}
+		for i := 0; i < len(c); i++ {
+			escaped := backslashes(c[:i])%2 == 1
+			switch {
+			case c[i] == '|' && !escaped:
+				t.Fatalf("cell(%q) = %q: unescaped pipe at %d", s, c, i)
+			case c[i] == ']' && i+1 < len(c) && (c[i+1] == '(' || c[i+1] == '[') && !escaped && !inCode(c, i):
+				t.Fatalf("cell(%q) = %q: a link at %d", s, c, i)
+			case c[i] == '<' && i+1 < len(c) && tagStart(c[i+1]) && !inCode(c, i):
+				t.Fatalf("cell(%q) = %q: a tag at %d", s, c, i)
+			}
+		}
+	})
+}
+
+// backslashes counts the backslashes ending s.
+func backslashes(s string) int {
+	n := 0
+	for n < len(s) && s[len(s)-1-n] == '\\' {
+		n++
+	}
+	return n
+}
+
+// inCode reports whether c[i] is inside a simple code span cell kept.
+func inCode(c string, i int) bool {
+	for j := 0; j < len(c); j++ {
+		if c[j] == '`' && backslashes(c[:j])%2 == 0 {
+			if end := codeSpanEnd(c, j); end > 0 {
+				if i > j && i < end {
+					return true
+				}
+				j = end
+			}
+		}
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Defaults of [CapacityConfig].
@@ -164,6 +165,6 @@ func Capacity(ctx context.Context, cfg CapacityConfig) (*analysis.CapacityResult
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
-	cfg.Command = redactCommand(cfg.Command)
+	cfg.Command = redact.Command(cfg.Command)
 	return runCapacity(ctx, &cfg, plan)
 }

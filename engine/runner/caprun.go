@@ -60,6 +60,10 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*a
 		wg.Add(1)
 		go func() { defer wg.Done(); c.pollLoop(ctx, stopPoll) }()
 	}
+	// A Ctrl-C (plan.Stop) bounds the drain and its captures by
+	// StopTimeout, as in Soak; the breaking step's cancel does not.
+	sb := newStopBound(context.WithoutCancel(ctx), plan.Stop, plan.StopTimeout)
+	defer sb.release()
 	res, err := engine.Run(ctx, plan)
 	close(stopPoll)
 	wg.Wait()
@@ -67,7 +71,7 @@ func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*a
 		return nil, err
 	}
 	if len(cfg.Sources) > 0 {
-		c.end(ctx, res)
+		c.end(ctx, res, sb)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -110,7 +114,7 @@ func (c *capRun) begin() {
 
 // end records the load's phases (the warm-up is the first step's
 // settling time) and drains the sources as Soak does.
-func (c *capRun) end(ctx context.Context, res *engine.Result) {
+func (c *capRun) end(ctx context.Context, res *engine.Result, sb *stopBound) {
 	c.mu.Lock()
 	start := c.start
 	c.mu.Unlock()
@@ -128,9 +132,10 @@ func (c *capRun) end(ctx context.Context, res *engine.Result) {
 	} else {
 		c.poll.phase(capture.Span{Phase: capture.PhaseWarmup, Start: start, End: loadEnd})
 	}
-	// The breaking step cancels ctx on purpose: the drain must still run.
+	// The breaking step cancels ctx on purpose: the drain must still run
+	// (sb's context is not ctx's), within StopTimeout after a Ctrl-C.
 	o := &orchestrator{cfg: c.poll.cfg, p: c.poll}
-	o.drain(context.WithoutCancel(ctx), loadEnd)
+	o.drain(sb.ctx, loadEnd, sb)
 }
 
 // pollLoop polls the sources until stop is closed: warm-up samples over

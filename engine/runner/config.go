@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Defaults and bounds of [Config].
@@ -176,7 +176,7 @@ func (c Config) withDefaults() (Config, error) {
 	case c.Drain < 0 || c.Drain > MaxDrain:
 		return bad("Config.Drain", "%v is outside 0..%v", c.Drain, MaxDrain)
 	}
-	c.Command = redactCommand(c.Command)
+	c.Command = redact.Command(c.Command)
 	return c, nil
 }
 
@@ -212,62 +212,6 @@ func rampDuration(p *engine.Plan) time.Duration {
 		users = l.Stages[0].Users
 	}
 	return time.Duration(float64(users) / l.SpawnRate * float64(time.Second))
-}
-
-// redactCommand hides the values of flags that carry secrets
-// (--probe-token, --database-url passwords, Authorization headers) in a
-// command line or an error's text. A secret's value follows its name
-// after "=" (token=x, --probe-token=x), as the next word after a flag
-// (--probe-token x) or a label ("password: x"); a word that merely names
-// one ("send the probe's token in the Authorization header") leaves the
-// words around it alone.
-func redactCommand(cmd string) string {
-	f := strings.Fields(cmd)
-	for i := 0; i < len(f); i++ {
-		low := strings.ToLower(f[i])
-		name, _, hasValue := strings.Cut(low, "=")
-		if strings.Contains(name, "token") || strings.Contains(name, "password") || strings.Contains(name, "secret") {
-			flag := strings.HasPrefix(name, "-") || strings.HasSuffix(name, ":")
-			switch {
-			case hasValue:
-				f[i] = f[i][:strings.Index(f[i], "=")+1] + "[redacted]"
-			case flag && i+1 < len(f):
-				f[i+1] = "[redacted]"
-				i++
-			}
-			continue
-		}
-		if strings.HasPrefix(low, "authorization:") || strings.Contains(low, "bearer") {
-			f[i] = "[redacted]"
-			// The header's value follows: a scheme ("Bearer") and its token.
-			for n := 0; n < 2 && i+1 < len(f) && (low == "bearer" || low == "authorization:"); n++ {
-				i++
-				next := strings.ToLower(f[i])
-				f[i] = "[redacted]"
-				if next != "bearer" && next != "basic" {
-					break
-				}
-			}
-			continue
-		}
-		f[i] = redactURLPassword(f[i])
-	}
-	return strings.Join(f, " ")
-}
-
-// redactURLPassword replaces the password of a URL found in s.
-func redactURLPassword(s string) string {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return s
-	}
-	rest := s[i+3:]
-	at := strings.Index(rest, "@")
-	colon := strings.Index(rest, ":")
-	if at < 0 || colon < 0 || colon > at || strings.ContainsAny(rest[:at], "/") {
-		return s
-	}
-	return s[:i+3] + rest[:colon+1] + "[redacted]" + rest[at:]
 }
 
 // orDefaultThresholds returns *t, or the seed's targets when t is nil.

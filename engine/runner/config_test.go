@@ -11,6 +11,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/redact"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -46,14 +47,14 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 	}
 }
 
-func TestRedactCommand(t *testing.T) {
-	got := redactCommand("soak run --probe-token s3cret --probe-token=abc --database-url postgres://u:pw@127.0.0.1/db -H Authorization: Bearer xyz")
+func TestRedactCommandAndErrors(t *testing.T) {
+	got := redact.Command("soak run --probe-token s3cret --probe-token=abc --database-url postgres://u:pw@127.0.0.1/db -H Authorization: Bearer xyz")
 	for _, secret := range []string{"s3cret", "abc", "pw@", "xyz"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("%q left in %q", secret, got)
 		}
 	}
-	if !strings.Contains(got, "postgres://u:[redacted]@127.0.0.1/db") {
+	if !strings.Contains(got, "postgres://u:REDACTED@127.0.0.1/db") {
 		t.Errorf("URL mangled: %q", got)
 	}
 	// A probe's 401 answer names the token without giving one: its hint
@@ -62,7 +63,7 @@ func TestRedactCommand(t *testing.T) {
 	if got := cleanError(errors.New(hint)); got != hint {
 		t.Errorf("the hint was mangled:\n got %q\nwant %q", got, hint)
 	}
-	if got := redactCommand("auth failed, password: hunter2 (token=abc)"); strings.Contains(got, "hunter2") || strings.Contains(got, "abc") {
+	if got := redact.Command("auth failed, password: hunter2 (token=abc)"); strings.Contains(got, "hunter2") || strings.Contains(got, "abc") {
 		t.Errorf("labelled secrets kept: %q", got)
 	}
 }

@@ -136,8 +136,9 @@ func (o *orchestrator) waitTick(ctx context.Context, tick <-chan time.Time, due 
 // polls), or Drain is over, then captures the drain-end profiles (a heap
 // profile forces a GC in process) and takes a last sample. After a
 // cancellation it takes the last capture and sample only, bounded by
-// PollTimeout.
-func (o *orchestrator) drain(ctx context.Context, start time.Time) {
+// PollTimeout, and after a graceful stop by the stop's bound (sb; nil:
+// none).
+func (o *orchestrator) drain(ctx context.Context, start time.Time, sb *stopBound) {
 	cfg, p := o.cfg, o.p
 	p.phaseStart(capture.PhaseDrain, start)
 	if len(cfg.Sources) == 0 {
@@ -159,7 +160,12 @@ func (o *orchestrator) drain(ctx context.Context, start time.Time) {
 			}
 		}
 	}
-	bg := context.WithoutCancel(ctx)
+	if sb == nil {
+		sb = newStopBound(ctx, nil, 0)
+		defer sb.release()
+	}
+	bg, cancel := sb.final(ctx)
+	defer cancel()
 	p.captureAt(bg, capture.MomentDrainEnd, true, probe.ProfileGoroutine, probe.ProfileHeap, probe.ProfileGoroutineLeak)
 	p.pollAll(bg, capture.PhaseDrain)
 	p.phase(capture.Span{Phase: capture.PhaseDrain, Start: start, End: time.Now()})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // poller polls every source and captures profiles and leak reports into a
@@ -178,7 +179,7 @@ func saveProfile(dir string, pr *capture.Profile) (string, error) {
 // deadline.
 func cleanError(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return "timed out: " + redactURLPassword(err.Error())
+		return "timed out: " + redact.Error(err)
 	}
-	return redactCommand(err.Error())
+	return redact.Error(err)
 }

@@ -101,7 +101,13 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 		plan.Stop = o.failFastStop(plan.Stop, loadDone)
 	}
 	polled := make(chan loadTimes, 1)
-	go func() { polled <- o.pollLoad(ctx, started, loadDone) }()
+	// After a graceful stop (the caller's Plan.Stop, a Ctrl-C), every
+	// wait is bounded by StopTimeout (the engine bounds its requests in
+	// flight itself, on ctx). A fail-fast stop is not a hurry: its drain
+	// and captures are the warning's evidence.
+	sb := newStopBound(ctx, cfg.Plan.Stop, plan.StopTimeout)
+	defer sb.release()
+	go func() { polled <- o.pollLoad(sb.ctx, started, loadDone) }()
 	res, err := cfg.load()(ctx, plan)
 	close(loadDone)
 	lt := <-polled
@@ -120,9 +126,11 @@ func (o *orchestrator) run(ctx context.Context) (*engine.Result, error) {
 	}
 	if !lt.steadyEnd && len(cfg.Sources) > 0 {
 		// Cancelled (or the load ended) before the steady-end capture.
-		p.captureAt(context.WithoutCancel(ctx), capture.MomentSteadyEnd, true, probe.ProfileGoroutine, probe.ProfileHeap)
+		fctx, cancel := sb.final(ctx)
+		p.captureAt(fctx, capture.MomentSteadyEnd, true, probe.ProfileGoroutine, probe.ProfileHeap)
+		cancel()
 	}
-	o.drain(ctx, loadEnd)
+	o.drain(sb.ctx, loadEnd, sb)
 	return res, nil
 }
 

@@ -147,7 +147,7 @@ func TestQuick(t *testing.T) {
 		{[]string{"health"}, `--url: "health": must be a path starting with / or an http:// URL`},
 		{[]string{"/a b"}, `--url: "/a b": contains a space, line break or #; write %20 for a space`},
 		{[]string{"http://127.0.0.1:1/a", "http://127.0.0.1:2/b"}, `--url: "http://127.0.0.1:2/b": host http://127.0.0.1:2 differs from http://127.0.0.1:1 of an earlier --url; soak loads one host per run`},
-		{[]string{"http://ann:s3cret@127.0.0.1:1/a"}, `--url: "http://ann:xxxxx@127.0.0.1:1/a": holds credentials, which soak does not send from a URL; use a scenario with an Authorization header`},
+		{[]string{"http://ann:s3cret@127.0.0.1:1/a"}, `--url: "http://ann:REDACTED@127.0.0.1:1/a": holds credentials, which soak does not send from a URL; use a scenario with an Authorization header`},
 		{[]string{"/x/{{nope}}"}, `--url: "/x/{{nope}}": {{nope}}: unknown variable; it is neither captured nor set in vars: by this class, nor a data source`},
 	} {
 		if _, err := Quick(tc.urls...); err == nil || err.Error() != tc.want {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/soaklab/soak/engine/scenario/internal/jsonpath"
 	"github.com/soaklab/soak/engine/scenario/internal/template"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // compileStep compiles one request. Its templated headers use the value
@@ -80,7 +81,7 @@ func compileURL(st *step, sc *template.Scope, r *reporter) *template.Template {
 	case st.path == "":
 		return nil // reported by the decoder: no request
 	case strings.HasPrefix(st.path, "http://") || strings.HasPrefix(st.path, "https://"):
-		r.field(f, "%q is a URL; write the path (/...) and put the scheme and host in host:", redactURL(st.path))
+		r.field(f, "%q is a URL; write the path (/...) and put the scheme and host in host:", redact.URL(st.path))
 		return nil
 	case !strings.HasPrefix(st.path, "/"):
 		r.field(f, "%q must start with \"/\"", st.path)

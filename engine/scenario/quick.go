@@ -7,6 +7,7 @@ import (
 
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario/internal/template"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // QuickClass is the name of the one user class of a [Quick] scenario.
@@ -31,7 +32,7 @@ func Quick(urls ...string) (*Scenario, error) {
 	}
 	for _, raw := range urls {
 		p := strings.TrimSpace(raw)
-		raw = redactURL(raw)
+		raw = redact.URL(raw)
 		if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") {
 			u, err := url.Parse(p)
 			if err != nil || u.Host == "" {
@@ -77,12 +78,4 @@ func Quick(urls ...string) (*Scenario, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// redactURL hides the password of a URL that holds one, for messages.
-func redactURL(s string) string {
-	if u, err := url.Parse(strings.TrimSpace(s)); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
 }

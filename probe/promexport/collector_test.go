@@ -16,7 +16,7 @@ import (
 )
 
 func TestCollector(t *testing.T) {
-	p := probe.New(probe.WithToken("tok"))
+	p := probe.New(probe.WithToken("tok-0123456789abcdef"))
 	r := p.HTTP().Route("GET", "/api/stories/:slug")
 	for i := 0; i < 10; i++ {
 		r.Start()
@@ -74,7 +74,7 @@ func TestCollector(t *testing.T) {
 	if code, _ := get(""); code != http.StatusUnauthorized {
 		t.Errorf("metrics without the token: %d", code)
 	}
-	code, body := get("tok")
+	code, body := get("tok-0123456789abcdef")
 	if code != 200 {
 		t.Fatalf("metrics: %d %s", code, body)
 	}

@@ -31,7 +31,7 @@ func TestPollerAtMostOncePerInterval(t *testing.T) {
 	}
 	fail = errors.New("dial redis://:hunter2@127.0.0.1:1: refused")
 	v, err := p.Poll(ctx, t0.Add(time.Second), time.Second, "INFO", fetch)
-	if v == nil || *v != 1 || err != "INFO: dial redis://:[redacted]@127.0.0.1:1: refused" {
+	if v == nil || *v != 1 || err != "INFO: dial redis://:REDACTED@127.0.0.1:1: refused" {
 		t.Errorf("after a failure: %v %q, want the last good answer and the redacted failure", v, err)
 	}
 	fail = nil
@@ -48,7 +48,7 @@ func TestLastErrorRecent(t *testing.T) {
 	}
 	l.Set(nil, t0)
 	l.Set(errors.New("password=hunter2 refused"), t0)
-	if got := l.Recent(t0.Add(30*time.Second), 5*time.Second); got != "password=[redacted] refused" {
+	if got := l.Recent(t0.Add(30*time.Second), 5*time.Second); got != "password=REDACTED refused" {
 		t.Errorf("within 30 s: %q", got)
 	}
 	if got := l.Recent(t0.Add(31*time.Second), 5*time.Second); got != "" {

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/soaklab/soak/probe/internal/redact"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Timeout bounds one server query (Redis INFO, pg_stat_activity).

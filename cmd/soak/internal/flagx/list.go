@@ -3,6 +3,8 @@ package flagx
 import (
 	"fmt"
 	"strings"
+
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // List is a repeatable string flag: every occurrence appends its value
@@ -41,7 +43,7 @@ type Secret struct {
 }
 
 // Redacted stands for a secret in anything printed.
-const Redacted = "REDACTED"
+const Redacted = redact.Mark
 
 // Value returns the secret itself, for the one place that sends it.
 func (s *Secret) Value() string { return s.value }

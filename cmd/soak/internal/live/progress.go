@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // Default windows: the terminal view's figures cover the last TTYWindow;
@@ -147,10 +148,7 @@ func (p *Progress) Interval(iv *engine.Interval) {
 func (p *Progress) Probe(name string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	msg := ""
-	if err != nil {
-		msg = err.Error()
-	}
+	msg := redact.Error(err)
 	for i := range p.probes {
 		s := &p.probes[i]
 		if s.name == name {
@@ -183,7 +181,7 @@ func (s probeState) describe(long bool) string {
 func (p *Progress) Note(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.note = msg
+	p.note = redact.Text(msg)
 	if p.tty {
 		p.draw()
 		return
@@ -219,8 +217,9 @@ func (p *Progress) logWindow() {
 	p.recent = p.recent[:0]
 }
 
+// logf writes a log line, secrets redacted.
 func (p *Progress) logf(at time.Time, format string, args ...any) {
-	fmt.Fprintf(p.w, "%s soak: "+format+"\n", append([]any{at.UTC().Format(time.RFC3339)}, args...)...)
+	fmt.Fprintf(p.w, "%s soak: %s\n", at.UTC().Format(time.RFC3339), redact.Text(fmt.Sprintf(format, args...)))
 }
 
 // headline describes the run: id, host, model.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/soaklab/soak/internal/redact"
 )
 
 // maxProbeLines bounds the probe lines of the terminal view.
@@ -21,7 +23,7 @@ func (p *Progress) draw() {
 	}
 	lines := p.viewLines()
 	for _, l := range lines {
-		b.WriteString(l)
+		b.WriteString(redact.Text(l))
 		b.WriteString("\x1b[K\n")
 	}
 	p.drawn = len(lines)

@@ -13,7 +13,7 @@
 //
 // Typical use:
 //
-//	d, err := results.Create(dir, results.Meta{Command: results.Redact(os.Args)})
+//	d, err := results.Create(dir, results.Meta{Command: redact.Args(os.Args)})
 //	plan.OnStart = d.Start
 //	plan.OnInterval = d.Interval
 //	res, _ := engine.Run(ctx, plan)

@@ -36,11 +36,11 @@ const (
 
 // Meta is run.json: what a results directory holds beside its records.
 // Every field but Format and Status is informational; secrets never
-// appear in it (Command is redacted by [Redact]).
+// appear in it (Command is redacted by internal/redact.Args).
 type Meta struct {
 	Format  string `json:"format"`
 	Version string `json:"soak_version,omitempty"`
-	// Command is the command line, secrets replaced by Redacted.
+	// Command is the command line, secrets replaced by REDACTED.
 	Command string `json:"command"`
 	// Mode is the subcommand: "run", "demo" or "capacity".
 	Mode string `json:"mode"`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/internal/redact"
 )
 
 var t0 = time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)
@@ -47,7 +48,7 @@ func info() engine.RunInfo {
 
 func TestRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
-	d, err := Create(dir, Meta{Command: Redact([]string{"soak", "run", "--probe-token", "s3cret"}), Mode: "run"})
+	d, err := Create(dir, Meta{Command: redact.Args([]string{"soak", "run", "--probe-token", "s3cret"}), Mode: "run"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal("histogram not read back exactly")
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, RunFile))
-	if strings.Contains(string(raw), "s3cret") || !strings.Contains(string(raw), Redacted) {
+	if strings.Contains(string(raw), "s3cret") || !strings.Contains(string(raw), redact.Mark) {
 		t.Fatalf("run.json: %s", raw)
 	}
 	if _, err := Create(dir, Meta{}); !errors.Is(err, ErrExists) {
@@ -168,31 +169,6 @@ func TestOpenRefuses(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, RunFile), []byte(`{"format":"other"}`), 0o644)
 	if _, err := Open(dir); !errors.Is(err, ErrNotResults) || !strings.Contains(err.Error(), "format") {
 		t.Fatalf("foreign run.json: %v", err)
-	}
-}
-
-func TestRedact(t *testing.T) {
-	cases := map[string][]string{
-		"soak run --probe-token REDACTED --host http://127.0.0.1:8000":              {"soak", "run", "--probe-token", "tok", "--host", "http://127.0.0.1:8000"},
-		"soak run -probe-token=REDACTED":                                            {"soak", "run", "-probe-token=tok"},
-		"soak demo --database-url postgres://root:REDACTED@127.0.0.1:5432/test":     {"soak", "demo", "--database-url", "postgres://root:pw@127.0.0.1:5432/test"},
-		"soak demo --redis-url redis://127.0.0.1:6379/0":                            {"soak", "demo", "--redis-url", "redis://127.0.0.1:6379/0"},
-		"soak run --url '/a b'":                                                     {"soak", "run", "--url", "/a b"},
-		"soak run --probe-token":                                                    {"soak", "run", "--probe-token"},
-		"soak worker --nats-token REDACTED --nats nats://REDACTED@127.0.0.1:4222":   {"soak", "worker", "--nats-token", "s3cr3t", "--nats", "nats://t0k3n@127.0.0.1:4222"},
-		"soak run --web 0.0.0.0:8089 --web-token REDACTED --web-token=REDACTED":     {"soak", "run", "--web", "0.0.0.0:8089", "--web-token", "w3b", "--web-token=w3b"},
-		"soak run --workers nats://u:REDACTED@127.0.0.1:4222,tls://REDACTED@h:4443": {"soak", "run", "--workers", "nats://u:pw@127.0.0.1:4222,tls://t0k@h:4443"},
-	}
-	for want, args := range cases {
-		if got := Redact(args); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", args, got, want)
-		}
-	}
-	if got := RedactText(`header "Authorization: Bearer abc"`); strings.Contains(got, "abc") {
-		t.Errorf("RedactText kept the token: %q", got)
-	}
-	if got := RedactText("dial redis://:pw@127.0.0.1:6379 and postgres://u:pw2@h/db failed"); strings.Contains(got, "pw") {
-		t.Errorf("RedactText kept a password: %q", got)
 	}
 }
 
