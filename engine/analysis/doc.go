@@ -44,6 +44,11 @@
 //     Universal Scalability Law (engine/runner's Capacity calls them).
 //   - In tests: [Verify] fails a [TestingT] with the findings.
 //
+// Beside it, engine/analysis/pprofsite reads pprof profiles into the
+// sites of the application's code that the suspects name, and
+// engine/analysis/watch holds the live rules, applied to each sample
+// while the run goes (engine/runner's early warnings).
+//
 // # Concurrency
 //
 // Analyze does not modify its inputs and may run concurrently. A Result

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/pprof/profile"
-
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
@@ -60,30 +59,8 @@ func siteOwner(stack []probe.Frame, drivers []string) string {
 // Stacks that pass through soak's middleware to the service's handler
 // have their site in the handler, and stay the service's.
 func soakOwnSite(stack []probe.Frame) bool {
-	fn := siteOf(stack).fn
+	fn := pprofsite.Of(stack).Function
 	return strings.HasPrefix(fn, "github.com/soaklab/soak/probe") || strings.HasPrefix(fn, "github.com/soaklab/soak/middleware")
-}
-
-// siteBytes parses one heap profile into the service's in-use bytes by
-// site (soak's own, the generator's and growing drivers' left out).
-func siteBytes(data []byte, drivers []string) (map[site]int64, error) {
-	p, err := profile.ParseData(data)
-	if err != nil {
-		return nil, fmt.Errorf("analysis: heap profile: %w", err)
-	}
-	idx, err := valueIndex(p, "inuse_space")
-	if err != nil {
-		return nil, fmt.Errorf("analysis: heap profile: %w", err)
-	}
-	out := map[site]int64{}
-	for _, s := range p.Sample {
-		fs := frames(s)
-		if siteOwner(fs, drivers) != "" {
-			continue
-		}
-		out[siteOf(fs)] += s.Value[idx]
-	}
-	return out, nil
 }
 
 // siteTrends fits each site's in-use bytes over the steady state's heap
@@ -92,15 +69,15 @@ func siteBytes(data []byte, drivers []string) (map[site]int64, error) {
 // fill, 0..1 each, at a time; nil when none was declared), or plateaued.
 // It returns nil (and why) when there are fewer than minSiteProfiles
 // readable profiles.
-func siteTrends(profs []*capture.Profile, drivers []string, want []site, cacheAt func(time.Time) float64) (map[site]siteTrend, string) {
+func siteTrends(profs []*capture.Profile, drivers []string, want []pprofsite.Site, cacheAt func(time.Time) float64) (map[pprofsite.Site]siteTrend, string) {
 	if len(profs) < minSiteProfiles {
 		return nil, fmt.Sprintf("%d heap profiles in the steady state, %d are needed for a trend per site", len(profs), minSiteProfiles)
 	}
 	var ts []float64
-	var maps []map[site]int64
+	var maps []map[pprofsite.Site]int64
 	t0 := profs[0].Time
 	for _, p := range profs {
-		m, err := siteBytes(p.Data, drivers)
+		m, err := pprofsite.SiteBytes(p.Data, func(fs []probe.Frame) bool { return siteOwner(fs, drivers) != "" })
 		if err != nil {
 			continue
 		}
@@ -119,7 +96,7 @@ func siteTrends(profs []*capture.Profile, drivers []string, want []site, cacheAt
 			cache = nil
 		}
 	}
-	out := map[site]siteTrend{}
+	out := map[pprofsite.Site]siteTrend{}
 	for _, k := range want {
 		v := make([]float64, len(maps))
 		for i, m := range maps {
@@ -199,15 +176,15 @@ func corr(x, y []float64) float64 {
 // rankByTrend orders the suspects by their site's trend (still growing
 // first, then slowing, then following a cache, then plateaued), each
 // class by growth, and says each one's trend in its Detail.
-func rankByTrend(sus []Suspect, trends map[site]siteTrend) {
+func rankByTrend(sus []Suspect, trends map[pprofsite.Site]siteTrend) {
 	class := func(s *Suspect) int {
-		if t, ok := trends[site{s.Function, s.File, s.Line}]; ok {
+		if t, ok := trends[pprofsite.Site{Function: s.Function, File: s.File, Line: s.Line}]; ok {
 			return t.class
 		}
 		return siteGrowing
 	}
 	for i := range sus {
-		if t, ok := trends[site{sus[i].Function, sus[i].File, sus[i].Line}]; ok {
+		if t, ok := trends[pprofsite.Site{Function: sus[i].Function, File: sus[i].File, Line: sus[i].Line}]; ok {
 			sus[i].Detail += "; " + t.words
 		}
 	}

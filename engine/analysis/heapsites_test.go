@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -235,14 +236,15 @@ func TestSiteTrendsRealProfiles(t *testing.T) {
 		}
 		profs = append(profs, &capture.Profile{Kind: probe.ProfileHeap, Time: t0.Add(time.Duration(step) * 30 * time.Second), Data: b.Bytes()})
 	}
-	sus, _, err := HeapGrowth(profs[0].Data, profs[len(profs)-1].Data, 0)
+	growth, _, err := pprofsite.HeapGrowth(profs[0].Data, profs[len(profs)-1].Data, 0)
+	sus := suspectsOf(growth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []site
+	var want []pprofsite.Site
 	idx := map[string]int{}
 	for i, sp := range sus {
-		want = append(want, site{sp.Function, sp.File, sp.Line})
+		want = append(want, pprofsite.Site{Function: sp.Function, File: sp.File, Line: sp.Line})
 		idx[sp.Function[strings.LastIndex(sp.Function, ".")+1:]] = i
 	}
 	gi, ok1 := idx["growForever"]
@@ -278,7 +280,7 @@ func FuzzSiteTrends(f *testing.F) {
 		for i, d := range [][]byte{a, b, a, b, a} {
 			profs = append(profs, &capture.Profile{Kind: probe.ProfileHeap, Time: t0.Add(time.Duration(i) * time.Second), Data: d})
 		}
-		want := []site{{fn: leakFn, file: "svc/0.go", line: 10}}
+		want := []pprofsite.Site{{Function: leakFn, File: "svc/0.go", Line: 10}}
 		trends, why := siteTrends(profs, []string{"pgx pool db 1 to 2 connections"}, want, func(time.Time) float64 { return 0.5 })
 		if trends == nil && why == "" {
 			t.Fatal("no trend and no reason")

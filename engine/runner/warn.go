@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/analysis/watch"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
@@ -228,7 +228,7 @@ func (w *warner) goroutinePlace(ctx context.Context, src Source, source string) 
 		}
 	}
 	w.p.mu.Unlock()
-	sus, err := analysis.GoroutineGrowth(base, cur, 1)
+	sus, err := pprofsite.GoroutineGrowth(base, cur, 1)
 	if err != nil || len(sus) == 0 {
 		return "", "", err
 	}
