@@ -6,6 +6,7 @@
 //	growth, total, err := pprofsite.HeapGrowth(baseHeap, endHeap, 5)
 //	// growth[0].Function, .File, .Line: the site whose in-use bytes grew most
 //	up, err := pprofsite.GoroutineGrowth(baseGoroutines, nowGoroutines, 1)
+//	trends, why := pprofsite.Trends(steadyHeaps, nil, sites, nil, 0.25) // still growing, or flat?
 //
 // Its functions are pure (bytes in, plain data out) and safe for
 // concurrent use. engine/analysis turns what they return into its
