@@ -12,6 +12,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/runid"
@@ -130,20 +131,21 @@ func (s *session) interrupted(ctx context.Context) bool {
 	return ctx.Err() != nil || s.graceful.interrupted()
 }
 
-// finish writes the outputs of r, closes the results directory, compares
+// finish writes the outputs of r (and cr, the capacity search that made
+// it; nil for a sustained run), closes the results directory, compares
 // the run with --baseline-run, prints the summary and writes the CI
 // outputs (--junit, GitHub annotations). code is the exit code the run's
 // verdict gives; finish returns the one the command returns (a
 // regression's, exitError when an output failed) and the outputs',
 // the directory's and the comparison's errors.
-func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions, code int) (int, error) {
+func (s *session) finish(c *cli, r *analysis.Result, cr *capacity.Result, interrupted bool, o *runOptions, code int) (int, error) {
 	s.release()
 	s.progress.Finish()
 	status := results.StatusComplete
 	if interrupted {
 		status = results.StatusInterrupted
 	}
-	written, werr := writeOutputs(s.out, r, interrupted, o.outputs())
+	written, werr := writeOutputs(s.out, r, cr, interrupted, o.outputs())
 	for _, w := range written {
 		s.dir.AddOutput(w)
 	}
@@ -162,7 +164,7 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 			cases = append(cases, compareCases(cmp)...)
 		}
 	}
-	c.summarize(r, s.out, written, o, interrupted, code)
+	c.summarize(r, cr != nil, s.out, written, o, interrupted, code)
 	ierr := c.emitCI("soak "+s.mode, o.junit, cases)
 	if err := errors.Join(werr, ferr, cerr, ierr); err != nil {
 		return exitError, err
@@ -205,7 +207,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	return s.finish(c, r, interrupted, o, code)
+	return s.finish(c, r, nil, interrupted, o, code)
 }
 
 // beginFailed is the exit code and error of a run whose begin failed.

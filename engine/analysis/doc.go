@@ -39,15 +39,15 @@
 //     says it all ([Result.Headline]). A run without a probe, or whose
 //     steady state was too short for a detector, is inconclusive unless
 //     [ClientOnly] accepts a client-side verdict ([Policy]).
-//   - Capacity: [MeasureStep] and [JudgeStep] measure and judge one step
-//     of a stepped load, [NewCapacityResult] summarises the steps with the
-//     Universal Scalability Law (engine/runner's Capacity calls them).
 //   - In tests: [Verify] fails a [TestingT] with the findings.
 //
 // Beside it, engine/analysis/pprofsite reads pprof profiles into the
-// sites of the application's code that the suspects name, and
-// engine/analysis/watch holds the live rules, applied to each sample
-// while the run goes (engine/runner's early warnings).
+// sites of the application's code that the suspects name;
+// engine/analysis/capacity measures and judges the steps of a capacity
+// search and summarises them with the Universal Scalability Law
+// (engine/runner's Capacity calls it); engine/analysis/watch holds the
+// live rules, applied to each sample while the run goes (engine/runner's
+// early warnings).
 //
 // # Concurrency
 //

@@ -75,9 +75,6 @@ type Result struct {
 	// Charts are the server-side series for the HTML report, on the
 	// engine's clock.
 	Charts Charts `json:"charts"`
-	// Capacity, when set (by the caller, from runner.Capacity), fills the
-	// report's Capacity Planning and Scaling sections.
-	Capacity *CapacityResult `json:"capacity,omitempty"`
 
 	// Checks lists what the run checked, what it could not and why, and
 	// what it skipped: the probes, the steady state, every finding and

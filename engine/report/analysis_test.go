@@ -81,7 +81,7 @@ func analysed(res *engine.Result) (*analysis.Result, *Report) {
 		Hardware:      []KV{{Key: "CPU", Value: "2 cores"}},
 		ServiceConfig: []KV{{Key: "Rate Limit", Value: "100 req/min per user"}},
 		Notes:         a.Notes,
-		Verdict:       verdict(a),
+		Verdict:       verdict(a, nil),
 	}
 	return a, rep
 }

@@ -42,7 +42,7 @@ func HTML(run Run) Reporter {
 	return func(w io.Writer) error {
 		var rep *Report
 		if run.Analysis != nil {
-			rep = NewReport(run.Analysis)
+			rep = NewReport(run.Analysis, run.Capacity)
 		}
 		return writeHTML(w, run, rep)
 	}
