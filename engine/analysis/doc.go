@@ -19,7 +19,8 @@
 //
 //   - [Analyze] turns an engine.Result and a capture.Capture into a
 //     [Result]: one [Finding] per detector and source, the targets, the
-//     environment completed from the probes, the server-side [Charts].
+//     environment completed from the probes (engine/report draws the
+//     server-side charts from the capture and the findings' events).
 //   - Findings: a [Verdict], a [Severity], a confidence, evidence,
 //     [Suspect]s with function and file:line, [Event]s, a next step, and
 //     the figures of the [Detector] that made it ([MemoryFigures],

@@ -17,11 +17,12 @@ import (
 
 // NewReport fills the seed's template from the analysis r, section by
 // section; c, when set (a capacity search, runner.Capacity), fills its
-// Capacity Planning and Scaling sections and its verdict. The Report shares r's findings, targets and notes (slices):
-// change neither while the other is in use.
+// Capacity Planning and Scaling sections and its verdict. The Report
+// shares r's findings, targets and notes (slices): change neither while
+// the other is in use.
 func NewReport(r *analysis.Result, c *capacity.Result) *Report {
 	rep := &Report{Title: "Sustained Load Test Results", Performance: r.Performance, System: r.System,
-		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes, Verdict: verdict(r, c),
+		Findings: r.Findings, Events: chartEvents(r), Notes: r.Notes, Verdict: verdict(r, c),
 		Aborted: r.Engine.Total.Total().Aborted}
 	ff := r.FailFast()
 	switch {

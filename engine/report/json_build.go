@@ -63,7 +63,7 @@ func analysisSummary(a *analysis.Result, c *capacity.Result) (*Analysis, error) 
 		ExitCode: a.ExitCode(), Outcome: a.Outcome(), Headline: a.Headline(), Checks: a.Checks, Policy: a.Policy,
 		Findings: a.Findings, Performance: a.Performance, System: a.System,
 		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: c, Notes: a.Notes,
-		Charts: a.Charts,
+		Charts: chartsOf(a),
 	}
 	if a.Capture != nil {
 		s.Phases = a.Capture.Timing

@@ -92,7 +92,7 @@ type Analysis struct {
 	Notes       []string            `json:"notes,omitempty"`
 	// Charts are the server-side series (heap, goroutines, pools, cache
 	// hit rate, rate limiting) and the detected events, on the run's clock.
-	Charts analysis.Charts `json:"charts"`
+	Charts Charts `json:"charts"`
 }
 
 // RunSummary describes the run: its plan and its span.
