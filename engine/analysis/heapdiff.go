@@ -57,11 +57,11 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 	var service []pprofsite.HeapSample
 	for _, hs := range samples {
 		switch siteOwner(hs.Frames, drivers) {
-		case "generator":
+		case pprofsite.OwnerGenerator:
 			hd.generator += max(hs.Bytes, 0)
-		case "driver":
+		case pprofsite.OwnerDriver:
 			hd.drivers += max(hs.Bytes, 0)
-		case "probe":
+		case pprofsite.OwnerProbe:
 			hd.probe += max(hs.Bytes, 0)
 		default:
 			service = append(service, hs)
@@ -178,37 +178,6 @@ func (a *analyzer) growingPools(source string) []string {
 		}
 	}
 	return out
-}
-
-// driverSite reports an allocation stack inside a database driver whose
-// pool grew (pools names what grew: "pgx pool ..." or "Redis ...").
-func driverSite(stack []probe.Frame, pools []string) bool {
-	pgx, rds := false, false
-	for _, p := range pools {
-		pgx = pgx || strings.HasPrefix(p, "pgx ")
-		rds = rds || strings.HasPrefix(p, "Redis ")
-	}
-	for _, fr := range stack {
-		if pgx && strings.HasPrefix(fr.Function, "github.com/jackc/") || rds && strings.HasPrefix(fr.Function, "github.com/redis/go-redis/") {
-			return true
-		}
-	}
-	return false
-}
-
-// generatorSite reports an allocation stack of soak's own generator (the
-// engine, its recording, this package), which shares the process in an
-// in-process run. Test files are the service's code, not the generator's.
-func generatorSite(stack []probe.Frame) bool {
-	for _, fr := range stack {
-		if strings.HasSuffix(fr.File, "_test.go") {
-			return false
-		}
-		if strings.HasPrefix(fr.Function, "github.com/soaklab/soak/engine") || strings.HasPrefix(fr.Function, "github.com/HdrHistogram/") {
-			return true
-		}
-	}
-	return false
 }
 
 // pprofDiffCommand is the command that shows the heap growth.

@@ -11,37 +11,23 @@ import (
 	"github.com/soaklab/soak/probe"
 )
 
-// siteOwner says whose an allocation stack is: "generator", "driver",
-// "probe", or "" for the service's. drivers lists the pools that grew
-// (growingPools).
-func siteOwner(stack []probe.Frame, drivers []string) string {
-	switch {
-	case generatorSite(stack):
-		return "generator"
-	case len(drivers) > 0 && driverSite(stack, drivers):
-		return "driver"
-	case soakOwnSite(stack):
-		return "probe"
+// siteOwner says whose an allocation stack is (pprofsite.OwnerOf).
+// drivers lists the pools that grew (growingPools): "pgx pool ..." sets
+// pgx's allocations apart, "Redis ..." go-redis's.
+func siteOwner(stack []probe.Frame, drivers []string) pprofsite.Owner {
+	var d pprofsite.Drivers
+	for _, p := range drivers {
+		d.PGX = d.PGX || strings.HasPrefix(p, "pgx ")
+		d.Redis = d.Redis || strings.HasPrefix(p, "Redis ")
 	}
-	return ""
-}
-
-// soakOwnSite reports an allocation whose site (its first frame in the
-// application's code) is soak's probe or middleware, which the service
-// links in: the probe's snapshot buffers (probe.writeJSON), its
-// start-up tables (probe.init.func1), its /proc reads (probe.countFDs).
-// Stacks that pass through soak's middleware to the service's handler
-// have their site in the handler, and stay the service's.
-func soakOwnSite(stack []probe.Frame) bool {
-	fn := pprofsite.Of(stack).Function
-	return strings.HasPrefix(fn, "github.com/soaklab/soak/probe") || strings.HasPrefix(fn, "github.com/soaklab/soak/middleware")
+	return pprofsite.OwnerOf(stack, d)
 }
 
 // siteTrends is pprofsite.Trends of the service's sites (soak's own,
 // the generator's and growing drivers' left out), a site slowing when
 // its second half grows at least plateauRatio of its first.
 func siteTrends(profs []*capture.Profile, drivers []string, want []pprofsite.Site, cacheAt func(time.Time) float64) (map[pprofsite.Site]pprofsite.Trend, string) {
-	return pprofsite.Trends(profs, func(fs []probe.Frame) bool { return siteOwner(fs, drivers) != "" }, want, cacheAt, plateauRatio)
+	return pprofsite.Trends(profs, func(fs []probe.Frame) bool { return siteOwner(fs, drivers) != pprofsite.OwnerService }, want, cacheAt, plateauRatio)
 }
 
 // rankByTrend orders the suspects by their site's trend (still growing

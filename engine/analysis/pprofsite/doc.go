@@ -7,6 +7,7 @@
 //	// growth[0].Function, .File, .Line: the site whose in-use bytes grew most
 //	up, err := pprofsite.GoroutineGrowth(baseGoroutines, nowGoroutines, 1)
 //	trends, why := pprofsite.Trends(steadyHeaps, nil, sites, nil, 0.25) // still growing, or flat?
+//	pprofsite.OwnerOf(stack, pprofsite.Drivers{PGX: true}) // OwnerService, OwnerGenerator, OwnerDriver, OwnerProbe
 //
 // Its functions are pure (bytes in, plain data out) and safe for
 // concurrent use. engine/analysis turns what they return into its
