@@ -12,6 +12,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/live"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/redact"
 )
@@ -132,7 +133,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	cr, err := runner.Capacity(s.ctx, runner.CapacityConfig{
 		Plan: j.plan, Users: users, Rates: rates, StepDuration: k.stepDuration.D, SpawnRate: o.spawnRate,
 		Settle: o.settle.D, MinGain: k.minGain.V, Thresholds: &j.th, Sources: j.sources, PollInterval: o.probeInterval.D,
-		OnStep: func(st analysis.CapacityStep) { s.progress.Note(stepLine(st)) },
+		OnStep: func(st capacity.Step) { s.progress.Note(stepLine(st)) },
 		Dir:    s.out, Record: s.dir.Capture(), OnSample: s.onSample, Command: redact.Args(c.argv),
 	})
 	if err != nil {
@@ -144,7 +145,6 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 		s.release()
 		return exitError, err
 	}
-	r.Capacity = cr
 	// cr.Partial already says whether a Ctrl-C cut the search short (the
 	// engine's ending, graceful or not); an interrupt after its last step
 	// leaves the search whole and only the outputs partial.
@@ -157,7 +157,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	if code, err = s.finish(c, r, interrupted, &o, code); err != nil {
+	if code, err = s.finish(c, r, cr, interrupted, &o, code); err != nil {
 		return code, err
 	}
 	fmt.Fprintln(c.stdout, capacityLine(cr))
@@ -165,7 +165,7 @@ func (c *cli) cmdCapacity(ctx context.Context, args []string) (int, error) {
 }
 
 // stepLine describes a measured step for the live view.
-func stepLine(st analysis.CapacityStep) string {
+func stepLine(st capacity.Step) string {
 	what := fmt.Sprintf("%d users", st.Users)
 	if st.Users == 0 {
 		what = fmt.Sprintf("%g arrivals/s", st.Rate)
@@ -179,7 +179,7 @@ func stepLine(st analysis.CapacityStep) string {
 }
 
 // capacityLine sums a capacity search up.
-func capacityLine(cr *analysis.CapacityResult) string {
+func capacityLine(cr *capacity.Result) string {
 	s := fmt.Sprintf("capacity: max %d users and %.1f req/s within the targets", cr.MaxUsers, cr.MaxRPS)
 	if cr.Model == "rate" {
 		s = fmt.Sprintf("capacity: max %g arrivals/s and %.1f req/s within the targets", cr.MaxRate, cr.MaxRPS)
@@ -194,7 +194,7 @@ func capacityLine(cr *analysis.CapacityResult) string {
 
 // saveCapacity writes capacity.json beside the other records, for soak
 // report.
-func saveCapacity(dir string, cr *analysis.CapacityResult) error {
+func saveCapacity(dir string, cr *capacity.Result) error {
 	b, err := json.MarshalIndent(cr, "", "  ")
 	if err != nil {
 		return err

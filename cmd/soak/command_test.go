@@ -28,12 +28,12 @@ func TestCommandLineNamesTheBinary(t *testing.T) {
 // TestVerdictLineCounts: one target, one finding, in the singular.
 func TestVerdictLineCounts(t *testing.T) {
 	missed := &analysis.Result{Performance: []analysis.Target{{Metric: "Throughput", Status: analysis.StatusFail}}}
-	if got := verdictLine(missed, exitTargetMissed, false); !strings.Contains(got, "1 target missed") || strings.Contains(got, "targets") {
+	if got := verdictLine(missed, false, exitTargetMissed, false); !strings.Contains(got, "1 target missed") || strings.Contains(got, "targets") {
 		t.Errorf("%q", got)
 	}
 	unstable := &analysis.Result{Findings: []analysis.Finding{{Detector: analysis.DetectorMemoryLeak, Verdict: analysis.VerdictDetected,
 		Severity: analysis.SeverityHigh}}}
-	if got := verdictLine(unstable, exitUnstable, false); !strings.Contains(got, "1 defect") || strings.Contains(got, "defects") {
+	if got := verdictLine(unstable, false, exitUnstable, false); !strings.Contains(got, "1 defect") || strings.Contains(got, "defects") {
 		t.Errorf("%q", got)
 	}
 }

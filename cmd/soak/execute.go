@@ -13,6 +13,7 @@ import (
 	"github.com/soaklab/soak/cmd/soak/internal/web"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/internal/runid"
@@ -142,20 +143,21 @@ func (s *session) interrupted(ctx context.Context) bool {
 	return ctx.Err() != nil || s.graceful.interrupted()
 }
 
-// finish writes the outputs of r, closes the results directory, compares
+// finish writes the outputs of r (and cr, the capacity search that made
+// it; nil for a sustained run), closes the results directory, compares
 // the run with --baseline-run, prints the summary and writes the CI
 // outputs (--junit, GitHub annotations). code is the exit code the run's
 // verdict gives; finish returns the one the command returns (a
 // regression's, exitError when an output failed) and the outputs',
 // the directory's and the comparison's errors.
-func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOptions, code int) (int, error) {
+func (s *session) finish(c *cli, r *analysis.Result, cr *capacity.Result, interrupted bool, o *runOptions, code int) (int, error) {
 	s.release()
 	s.progress.Finish()
 	status := results.StatusComplete
 	if interrupted {
 		status = results.StatusInterrupted
 	}
-	written, werr := writeOutputs(s.out, r, interrupted, o.outputs())
+	written, werr := writeOutputs(s.out, r, cr, interrupted, o.outputs())
 	for _, w := range written {
 		s.dir.AddOutput(w)
 	}
@@ -174,7 +176,7 @@ func (s *session) finish(c *cli, r *analysis.Result, interrupted bool, o *runOpt
 			cases = append(cases, compareCases(cmp)...)
 		}
 	}
-	c.summarize(r, s.out, written, o, interrupted, code)
+	c.summarize(r, cr != nil, s.out, written, o, interrupted, code)
 	ierr := c.emitCI("soak "+s.mode, o.junit, cases)
 	err := errors.Join(werr, ferr, cerr, ierr)
 	final := code
@@ -224,7 +226,7 @@ func (c *cli) execute(ctx context.Context, j *job) (int, error) {
 	if interrupted {
 		code = exitInterrupted
 	}
-	return s.finish(c, r, interrupted, o, code)
+	return s.finish(c, r, nil, interrupted, o, code)
 }
 
 // beginFailed is the exit code and error of a run whose begin failed.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/report"
 )
 
@@ -27,11 +28,12 @@ type outputFlags struct {
 	json, md       bool   // print the JSON or Markdown report on stdout
 }
 
-// writeOutputs renders every output of r into dir (and where the flags
-// ask), and returns the paths written. Partial marks them as such. Every
+// writeOutputs renders every output of r (and of cr, the capacity
+// search that made the run, nil for a sustained run) into dir (and where
+// the flags ask), and returns the paths written. Partial marks them as such. Every
 // output is tried; the first error is returned.
-func writeOutputs(dir string, r *analysis.Result, partial bool, f outputFlags) ([]string, error) {
-	run := report.Run{Analysis: r, Partial: partial, IntervalsFile: results.IntervalsFile}
+func writeOutputs(dir string, r *analysis.Result, cr *capacity.Result, partial bool, f outputFlags) ([]string, error) {
+	run := report.Run{Analysis: r, Capacity: cr, Partial: partial, IntervalsFile: results.IntervalsFile}
 	var written []string
 	var first error
 	try := func(path string, err error) {

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/soaklab/soak/cmd/soak/internal/results"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/internal/fileread"
 )
 
@@ -66,22 +66,23 @@ func (c *cli) cmdReport(ctx context.Context, args []string) (int, error) {
 		return exitError, err
 	}
 	r.Partial = r.Partial || partial
-	if r.Capacity, err = readCapacity(dir); err != nil {
+	cr, err := readCapacity(dir)
+	if err != nil {
 		return exitError, err
 	}
 	code := r.ExitCode()
-	if r.Capacity != nil {
+	if cr != nil {
 		code = exitOK
 		// A search that broke stopped the engine on purpose: the
 		// capacity result says whether it was cut short, as soak
 		// capacity's own outputs do.
-		r.Partial = r.Capacity.Partial || partial
+		r.Partial = cr.Partial || partial
 	}
-	written, err := writeOutputs(dir, r, partial, o.outputs())
+	written, err := writeOutputs(dir, r, cr, partial, o.outputs())
 	if err != nil {
 		code = exitError
 	}
-	c.summarize(r, dir, written, &o, partial, code)
+	c.summarize(r, cr != nil, dir, written, &o, partial, code)
 	if cerr := c.emitCI("soak report", o.junit, analysisCases(r)); cerr != nil {
 		return exitError, errors.Join(err, cerr)
 	}
@@ -100,7 +101,7 @@ func (o *runOptions) registerReport(fs *flag.FlagSet) {
 }
 
 // readCapacity reads capacity.json, nil when absent.
-func readCapacity(dir string) (*analysis.CapacityResult, error) {
+func readCapacity(dir string) (*capacity.Result, error) {
 	b, err := fileread.ReadFile(filepath.Join(dir, capacityFile), results.MaxMetaBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -108,7 +109,7 @@ func readCapacity(dir string) (*analysis.CapacityResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, capacityFile), err)
 	}
-	var cr analysis.CapacityResult
+	var cr capacity.Result
 	if err := json.Unmarshal(b, &cr); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, capacityFile), err)
 	}

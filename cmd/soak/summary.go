@@ -14,7 +14,7 @@ import (
 // report when --json or --md asked for it, else a short summary (the
 // figures, the target rows, the findings that matter, the outputs and
 // what the exit code means).
-func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *runOptions, partial bool, code int) {
+func (c *cli) summarize(r *analysis.Result, searched bool, dir string, written []string, o *runOptions, partial bool, code int) {
 	switch {
 	case o.json:
 		c.printOrWarn(filepath.Join(dir, jsonFile))
@@ -23,7 +23,7 @@ func (c *cli) summarize(r *analysis.Result, dir string, written []string, o *run
 		c.printOrWarn(filepath.Join(dir, markdownFile))
 		return
 	}
-	verdict := verdictLine(r, code, partial)
+	verdict := verdictLine(r, searched, code, partial)
 	if o.locust.replaced && code == o.locust.exitOnError.code {
 		verdict = o.locust.replacedLine(r)
 	}
@@ -119,8 +119,9 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 
 // verdictLine explains the exit code the command returns, so that the
 // summary's last line and $? always agree: the analysis's headline (the
-// outcome and what set it), or why soak itself ended otherwise.
-func verdictLine(r *analysis.Result, code int, partial bool) string {
+// outcome and what set it), or why soak itself ended otherwise. searched
+// is set for a capacity search, which exits 0 once it ran.
+func verdictLine(r *analysis.Result, searched bool, code int, partial bool) string {
 	var why string
 	switch code {
 	case exitInterrupted:
@@ -130,7 +131,7 @@ func verdictLine(r *analysis.Result, code int, partial bool) string {
 		if code != r.ExitCode() {
 			why = analysis.ExitMeaning(code)
 		}
-		if r.Capacity != nil && code == exitOK {
+		if searched && code == exitOK {
 			// soak capacity exits 0 once its search ran: a step missing
 			// its targets is the breaking point it looks for.
 			why = "the capacity search ran (a step breaking is what it looks for); the stepped run, judged as a soak: " + why

@@ -62,3 +62,19 @@ func (a *analyzer) absentWhy(c probe.Component) string {
 	why, _ := declaredAbsent(a.sources(), c)
 	return why
 }
+
+// NoDatabase says why the sources of tl that answered have no database
+// (what their probes declared absent, see probe.Database), "" when one
+// of them has one or did not say. The capacity search's advice reads it.
+func NoDatabase(tl *capture.Timeline) string {
+	if tl == nil {
+		return ""
+	}
+	var srcs []*capture.SourceTimeline
+	for _, s := range tl.Sources {
+		if s.Reachable() {
+			srcs = append(srcs, s)
+		}
+	}
+	return noneDeclared(srcs, probe.Database, "database")
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
@@ -185,7 +186,7 @@ func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot
 		if n == 0 {
 			continue
 		}
-		sp := Suspect{Function: g.Function, Value: int64(n), Unit: "connections", Stack: trimStack(g.Stack)}
+		sp := Suspect{Function: g.Function, Value: int64(n), Unit: "connections", Stack: pprofsite.TrimStack(g.Stack)}
 		if sp.Function == "" {
 			sp.Function = "(stack not captured)"
 		}
@@ -238,13 +239,6 @@ func per1000(v float64) string {
 		return fmt.Sprintf("%.2f", v)
 	}
 	return fmt.Sprintf("%.0f", math.Round(v))
-}
-
-func trimStack(fs []probe.Frame) []probe.Frame {
-	if len(fs) > maxStack {
-		return fs[:maxStack]
-	}
-	return fs
 }
 
 // noConnections says why a source has no connection to check: the

@@ -19,7 +19,8 @@
 //
 //   - [Analyze] turns an engine.Result and a capture.Capture into a
 //     [Result]: one [Finding] per detector and source, the targets, the
-//     environment completed from the probes, the server-side [Charts].
+//     environment completed from the probes (engine/report draws the
+//     server-side charts from the capture and the findings' events).
 //   - Findings: a [Verdict], a [Severity], a confidence, evidence,
 //     [Suspect]s with function and file:line, [Event]s, a next step, and
 //     the figures of the [Detector] that made it ([MemoryFigures],
@@ -39,10 +40,15 @@
 //     says it all ([Result.Headline]). A run without a probe, or whose
 //     steady state was too short for a detector, is inconclusive unless
 //     [ClientOnly] accepts a client-side verdict ([Policy]).
-//   - Capacity: [MeasureStep] and [JudgeStep] measure and judge one step
-//     of a stepped load, [NewCapacityResult] summarises the steps with the
-//     Universal Scalability Law (engine/runner's Capacity calls them).
 //   - In tests: [Verify] fails a [TestingT] with the findings.
+//
+// Beside it, engine/analysis/pprofsite reads pprof profiles into the
+// sites of the application's code that the suspects name;
+// engine/analysis/capacity measures and judges the steps of a capacity
+// search and summarises them with the Universal Scalability Law
+// (engine/runner's Capacity calls it); engine/analysis/watch holds the
+// live rules, applied to each sample while the run goes (engine/runner's
+// early warnings).
 //
 // # Concurrency
 //

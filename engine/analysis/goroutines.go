@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
@@ -138,7 +139,7 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late stats.Trend) []st
 // missing when the comparison could not be made.
 func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
-	counts := make([]map[string]*stackCount, len(moments))
+	counts := make([]map[string]*pprofsite.Stack, len(moments))
 	for i, m := range moments {
 		p := a.c.Profile(source, probe.ProfileGoroutine, m)
 		if p == nil {
@@ -147,9 +148,9 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 			}
 			return nil, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
 		}
-		c, err := goroutineStacks(p.Data)
+		c, err := pprofsite.GoroutineStacks(p.Data)
 		if err != nil {
-			return nil, err.Error()
+			return nil, "analysis: " + err.Error()
 		}
 		counts[i] = c
 	}
@@ -157,21 +158,21 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 		if counts[i] == nil || counts[i][k] == nil {
 			return 0
 		}
-		return counts[i][k].count
+		return counts[i][k].Count
 	}
 	// Group the stacks by their site, so that stacks differing only in a
 	// caller's line still add up.
 	type group struct {
-		site  site
+		site  pprofsite.Site
 		n     [5]int64
-		stack []stackCount
+		stack []pprofsite.Stack
 	}
-	groups := map[site]*group{}
+	groups := map[pprofsite.Site]*group{}
 	for k, sc := range counts[4] {
-		g := groups[sc.site]
+		g := groups[sc.Site]
 		if g == nil {
-			g = &group{site: sc.site}
-			groups[sc.site] = g
+			g = &group{site: sc.Site}
+			groups[sc.Site] = g
 		}
 		for i := range moments {
 			g.n[i] += at(i, k)
@@ -188,10 +189,10 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 		if !(n[2] > n[1] && n[3] > n[2] && n[4]*10 >= n[3]*9 && n[4]-n[0] > 0) {
 			continue
 		}
-		slices.SortFunc(g.stack, func(x, y stackCount) int { return cmp.Compare(y.count, x.count) })
-		out = append(out, Suspect{Function: g.site.fn, File: g.site.file, Line: g.site.line, Value: n[4] - n[0], Unit: "goroutines",
+		slices.SortFunc(g.stack, func(x, y pprofsite.Stack) int { return cmp.Compare(y.Count, x.Count) })
+		out = append(out, Suspect{Function: g.site.Function, File: g.site.File, Line: g.site.Line, Value: n[4] - n[0], Unit: "goroutines",
 			Detail: fmt.Sprintf("%d at baseline, %d / %d / %d through the steady state, %d after the drain", n[0], n[1], n[2], n[3], n[4]),
-			Stack:  g.stack[0].stack, Profile: drainPath})
+			Stack:  g.stack[0].Frames, Profile: drainPath})
 	}
 	slices.SortFunc(out, func(x, y Suspect) int {
 		return cmp.Or(cmp.Compare(y.Value, x.Value), cmp.Compare(x.Function, y.Function))
@@ -216,16 +217,16 @@ func (a *analyzer) goroutineLeakProfile(f *Finding, source string) {
 		g.LeakProfile = "not available (" + why + ")"
 		return
 	}
-	stacks, err := goroutineStacks(p.Data)
+	stacks, err := pprofsite.GoroutineStacks(p.Data)
 	if err != nil {
-		g.LeakProfile = "unreadable: " + err.Error()
+		g.LeakProfile = "unreadable: analysis: " + err.Error()
 		return
 	}
 	g.LeakProfile = "available"
 	for _, sc := range stacks {
-		g.LeakProfileCount += sc.count
-		f.Suspects = append(f.Suspects, Suspect{Function: sc.site.fn, File: sc.site.file, Line: sc.site.line, Value: sc.count,
-			Unit: "goroutines", Detail: "blocked forever (goroutineleak profile)", Stack: sc.stack, Profile: p.Path})
+		g.LeakProfileCount += sc.Count
+		f.Suspects = append(f.Suspects, Suspect{Function: sc.Site.Function, File: sc.Site.File, Line: sc.Site.Line, Value: sc.Count,
+			Unit: "goroutines", Detail: "blocked forever (goroutineleak profile)", Stack: sc.Frames, Profile: p.Path})
 	}
 	f.Suspects = mergeSuspects(f.Suspects)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -45,35 +46,36 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 		return hd
 	}
 	hd.base, hd.end = base.Path, end.Path
-	samples, period, err := heapSamples(base.Data, end.Data)
+	samples, period, err := pprofsite.HeapSamples(base.Data, end.Data)
 	if err != nil {
-		hd.err = err.Error()
+		hd.err = "analysis: " + err.Error()
 		hd.evidence = "The heap profiles could not be diffed: " + hd.err + "."
 		return hd
 	}
 	// Each sample is judged by its whole stack: whose growth it is.
 	drivers := a.growingPools(source)
-	var service []heapSample
+	var service []pprofsite.HeapSample
 	for _, hs := range samples {
-		switch siteOwner(hs.frames, drivers) {
-		case "generator":
-			hd.generator += max(hs.bytes, 0)
-		case "driver":
-			hd.drivers += max(hs.bytes, 0)
-		case "probe":
-			hd.probe += max(hs.bytes, 0)
+		switch siteOwner(hs.Frames, drivers) {
+		case pprofsite.OwnerGenerator:
+			hd.generator += max(hs.Bytes, 0)
+		case pprofsite.OwnerDriver:
+			hd.drivers += max(hs.Bytes, 0)
+		case pprofsite.OwnerProbe:
+			hd.probe += max(hs.Bytes, 0)
 		default:
 			service = append(service, hs)
 		}
-		hd.total += max(hs.bytes, 0)
+		hd.total += max(hs.Bytes, 0)
 	}
-	sus, svc := growingSites(service)
+	growth, svc := pprofsite.GrowingSites(service)
+	sus := suspectsOf(growth)
 	hd.service = svc
 	trendNote := ""
 	if len(sus) > 0 {
-		want := make([]site, len(sus))
+		want := make([]pprofsite.Site, len(sus))
 		for i, sp := range sus {
-			want[i] = site{sp.Function, sp.File, sp.Line}
+			want[i] = pprofsite.Site{Function: sp.Function, File: sp.File, Line: sp.Line}
 		}
 		trends, why := siteTrends(a.c.SteadyHeaps(source), drivers, want, a.cacheFillAt(source, m))
 		if trends != nil {
@@ -103,6 +105,16 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 	}
 	hd.evidence += "." + trendNote
 	return hd
+}
+
+// suspectsOf turns the sites that grew into suspects.
+func suspectsOf(gs []pprofsite.Growth) []Suspect {
+	out := make([]Suspect, len(gs))
+	for i, g := range gs {
+		out[i] = Suspect{Function: g.Function, File: g.File, Line: g.Line, Value: g.Value, Unit: g.Unit,
+			Share: g.Share, Detail: g.Detail, Stack: g.Stack}
+	}
+	return out
 }
 
 // coarseNote warns when the heap sampling period is the runtime's default,
@@ -166,37 +178,6 @@ func (a *analyzer) growingPools(source string) []string {
 		}
 	}
 	return out
-}
-
-// driverSite reports an allocation stack inside a database driver whose
-// pool grew (pools names what grew: "pgx pool ..." or "Redis ...").
-func driverSite(stack []probe.Frame, pools []string) bool {
-	pgx, rds := false, false
-	for _, p := range pools {
-		pgx = pgx || strings.HasPrefix(p, "pgx ")
-		rds = rds || strings.HasPrefix(p, "Redis ")
-	}
-	for _, fr := range stack {
-		if pgx && strings.HasPrefix(fr.Function, "github.com/jackc/") || rds && strings.HasPrefix(fr.Function, "github.com/redis/go-redis/") {
-			return true
-		}
-	}
-	return false
-}
-
-// generatorSite reports an allocation stack of soak's own generator (the
-// engine, its recording, this package), which shares the process in an
-// in-process run. Test files are the service's code, not the generator's.
-func generatorSite(stack []probe.Frame) bool {
-	for _, fr := range stack {
-		if strings.HasSuffix(fr.File, "_test.go") {
-			return false
-		}
-		if strings.HasPrefix(fr.Function, "github.com/soaklab/soak/engine") || strings.HasPrefix(fr.Function, "github.com/HdrHistogram/") {
-			return true
-		}
-	}
-	return false
 }
 
 // pprofDiffCommand is the command that shows the heap growth.

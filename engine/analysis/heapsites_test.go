@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/pprof/profile"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -151,35 +152,6 @@ func TestMemorySitesWithoutTrend(t *testing.T) {
 	}
 }
 
-func TestClassifySite(t *testing.T) {
-	ts := []float64{0, 30, 60, 90, 120, 150, 180, 210, 240, 270}
-	series := func(f func(t float64) float64) []float64 {
-		v := make([]float64, len(ts))
-		for i, x := range ts {
-			v[i] = f(x)
-		}
-		return v
-	}
-	fill := series(func(t float64) float64 { return math.Min(t/120, 1) })
-	cases := []struct {
-		name  string
-		v     []float64
-		cache []float64
-		want  int
-	}{
-		{"linear", series(func(t float64) float64 { return 1e6 + 1e4*t }), nil, siteGrowing},
-		{"plateau", series(func(t float64) float64 { return 1e6 * math.Min(t, 90) }), nil, sitePlateaued},
-		{"slowing", series(func(t float64) float64 { return 1e8 * (1 - math.Exp(-t/150)) }), nil, siteSlowing},
-		{"follows the cache", series(func(t float64) float64 { return 5e6 * math.Min(t/120, 1) }), fill, siteCache},
-		{"linear beside a cache", series(func(t float64) float64 { return 1e4 * t }), fill, siteGrowing},
-	}
-	for _, c := range cases {
-		if got := classifySite(ts, c.v, c.cache); got.class != c.want {
-			t.Errorf("%s: class %d (%s), want %d", c.name, got.class, got.words, c.want)
-		}
-	}
-}
-
 func TestMergeSuspects(t *testing.T) {
 	a := Suspect{Function: "svc.blockForever", File: "svc/a.go", Line: 10, Value: 3, Unit: "goroutines", Share: 0.3, Detail: "blocked forever"}
 	b := a
@@ -235,14 +207,15 @@ func TestSiteTrendsRealProfiles(t *testing.T) {
 		}
 		profs = append(profs, &capture.Profile{Kind: probe.ProfileHeap, Time: t0.Add(time.Duration(step) * 30 * time.Second), Data: b.Bytes()})
 	}
-	sus, _, err := HeapGrowth(profs[0].Data, profs[len(profs)-1].Data, 0)
+	growth, _, err := pprofsite.HeapGrowth(profs[0].Data, profs[len(profs)-1].Data, 0)
+	sus := suspectsOf(growth)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []site
+	var want []pprofsite.Site
 	idx := map[string]int{}
 	for i, sp := range sus {
-		want = append(want, site{sp.Function, sp.File, sp.Line})
+		want = append(want, pprofsite.Site{Function: sp.Function, File: sp.File, Line: sp.Line})
 		idx[sp.Function[strings.LastIndex(sp.Function, ".")+1:]] = i
 	}
 	gi, ok1 := idx["growForever"]
@@ -254,11 +227,11 @@ func TestSiteTrendsRealProfiles(t *testing.T) {
 	if trends == nil {
 		t.Fatal(why)
 	}
-	if c := trends[want[gi]]; c.class != siteGrowing {
-		t.Errorf("growForever: %s", c.words)
+	if c := trends[want[gi]]; c.Class != pprofsite.Growing {
+		t.Errorf("growForever: %s", c.Words)
 	}
-	if c := trends[want[bi]]; c.class != sitePlateaued {
-		t.Errorf("fillBounded: %s", c.words)
+	if c := trends[want[bi]]; c.Class != pprofsite.Plateaued {
+		t.Errorf("fillBounded: %s", c.Words)
 	}
 	rankByTrend(sus, trends)
 	if !strings.HasSuffix(sus[0].Function, "growForever") {
@@ -278,13 +251,13 @@ func FuzzSiteTrends(f *testing.F) {
 		for i, d := range [][]byte{a, b, a, b, a} {
 			profs = append(profs, &capture.Profile{Kind: probe.ProfileHeap, Time: t0.Add(time.Duration(i) * time.Second), Data: d})
 		}
-		want := []site{{fn: leakFn, file: "svc/0.go", line: 10}}
+		want := []pprofsite.Site{{Function: leakFn, File: "svc/0.go", Line: 10}}
 		trends, why := siteTrends(profs, []string{"pgx pool db 1 to 2 connections"}, want, func(time.Time) float64 { return 0.5 })
 		if trends == nil && why == "" {
 			t.Fatal("no trend and no reason")
 		}
 		for _, tr := range trends {
-			if tr.class < siteGrowing || tr.class > sitePlateaued || tr.words == "" {
+			if tr.Class < pprofsite.Growing || tr.Class > pprofsite.Plateaued || tr.Words == "" {
 				t.Fatalf("trend %+v", tr)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -107,60 +108,60 @@ func (a *analyzer) poolSuspects(f *Finding, s *capture.SourceTimeline, pf *PoolF
 // and end), the goroutines running holder that are outside the pool and
 // the driver, and returns the place most of them were, as a suspect.
 func (a *analyzer) idleHolders(source, holder string) (Suspect, bool) {
-	counts := map[site]int64{}
-	stacks := map[site][]probe.Frame{}
+	counts := map[pprofsite.Site]int64{}
+	stacks := map[pprofsite.Site][]probe.Frame{}
 	var path string
 	for _, m := range []capture.Moment{capture.MomentSteadyMid, capture.MomentSteadyEnd} {
 		p := a.c.Profile(source, probe.ProfileGoroutine, m)
 		if p == nil {
 			continue
 		}
-		st, err := goroutineStacks(p.Data)
+		st, err := pprofsite.GoroutineStacks(p.Data)
 		if err != nil {
 			continue
 		}
 		path = p.Path
 		for _, sc := range st {
-			if at, ok := whileHolding(sc.stack, holder); ok {
-				counts[at] += sc.count
-				stacks[at] = sc.stack
+			if at, ok := whileHolding(sc.Frames, holder); ok {
+				counts[at] += sc.Count
+				stacks[at] = sc.Frames
 			}
 		}
 	}
-	var top site
+	var top pprofsite.Site
 	var n int64
 	for at, c := range counts {
-		if c > n || (c == n && at.fn < top.fn) {
+		if c > n || (c == n && at.Function < top.Function) {
 			top, n = at, c
 		}
 	}
 	if n == 0 {
 		return Suspect{}, false
 	}
-	return Suspect{Function: top.fn, File: top.file, Line: top.line, Value: n, Unit: "goroutines",
-		Stack: trimStack(stacks[top]), Profile: path}, true
+	return Suspect{Function: top.Function, File: top.File, Line: top.Line, Value: n, Unit: "goroutines",
+		Stack: pprofsite.TrimStack(stacks[top]), Profile: path}, true
 }
 
 // whileHolding returns where a goroutine whose stack runs holder is, when
 // that is neither the pool (waiting to acquire), the driver (running a
 // query), nor holder itself: what the code does while it holds a
 // connection.
-func whileHolding(stack []probe.Frame, holder string) (site, bool) {
+func whileHolding(stack []probe.Frame, holder string) (pprofsite.Site, bool) {
 	idx := slices.IndexFunc(stack, func(fr probe.Frame) bool { return fr.Function == holder })
 	if idx < 0 {
-		return site{}, false
+		return pprofsite.Site{}, false
 	}
 	for _, fr := range stack[:idx] {
 		if poolOrDriver(fr.Function) {
-			return site{}, false
+			return pprofsite.Site{}, false
 		}
-		if isRuntimeFrame(fr.Function) || strings.HasPrefix(fr.Function, "net.") || strings.HasPrefix(fr.Function, "crypto/") ||
+		if pprofsite.IsRuntimeFrame(fr.Function) || strings.HasPrefix(fr.Function, "net.") || strings.HasPrefix(fr.Function, "crypto/") ||
 			strings.HasPrefix(fr.Function, "bufio.") || strings.HasPrefix(fr.Function, "io.") {
 			continue
 		}
-		return site{fr.Function, fr.File, fr.Line}, true
+		return pprofsite.Site{Function: fr.Function, File: fr.File, Line: fr.Line}, true
 	}
-	return site{}, false
+	return pprofsite.Site{}, false
 }
 
 // poolOrDriver reports the frames of pgx, its pool (puddle) and the

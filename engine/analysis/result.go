@@ -72,12 +72,6 @@ type Result struct {
 	// probes told (service Go, PostgreSQL and Redis versions,
 	// configuration).
 	Environment capture.Environment `json:"environment"`
-	// Charts are the server-side series for the HTML report, on the
-	// engine's clock.
-	Charts Charts `json:"charts"`
-	// Capacity, when set (by the caller, from runner.Capacity), fills the
-	// report's Capacity Planning and Scaling sections.
-	Capacity *CapacityResult `json:"capacity,omitempty"`
 
 	// Checks lists what the run checked, what it could not and why, and
 	// what it skipped: the probes, the steady state, every finding and
@@ -139,7 +133,6 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds, opts ...Opti
 	sortFindings(r.Findings)
 	r.Performance = a.performanceTargets()
 	r.System = a.systemTargets()
-	r.Charts = a.charts()
 	r.Checks = a.checks()
 	return r, nil
 }

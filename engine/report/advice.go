@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
@@ -53,7 +54,7 @@ func sourceSuffix(s string) string {
 
 // actions sorts the findings' next steps and the missed targets' advice
 // into the Recommendations' three horizons.
-func actions(r *analysis.Result) Actions {
+func actions(r *analysis.Result, c *capacity.Result) Actions {
 	var a Actions
 	for _, f := range r.Findings {
 		if f.NextStep == "" {
@@ -78,10 +79,10 @@ func actions(r *analysis.Result) Actions {
 			a.ShortTerm = append(a.ShortTerm, fmt.Sprintf("%s is %s (target %s): read the endpoint table for the slow routes, and the pool and query rows for where the time goes.", t.Metric, t.Actual, t.Target))
 		}
 	}
-	if r.Capacity == nil {
+	if c == nil {
 		a.LongTerm = append(a.LongTerm, "Find the breaking point with `soak capacity` (a stepped load) to size replicas with the Universal Scalability Law.")
 	} else {
-		a.LongTerm = append(a.LongTerm, r.Capacity.Scaling.Horizontal)
+		a.LongTerm = append(a.LongTerm, c.Scaling.Horizontal)
 	}
 	a.LongTerm = append(a.LongTerm, "Re-run this soak after each fix, and once for an hour or more: slow leaks show only over time.")
 	return a
@@ -113,7 +114,7 @@ func slowestStatements(r *analysis.Result) string {
 // ran the test and wrote this document; addressing the issues and the
 // re-run are the team's, even on a clean run (nothing was addressed);
 // the capacity limits are documented when this is a capacity search.
-func nextSteps(r *analysis.Result) []Step {
+func nextSteps(r *analysis.Result, c *capacity.Result) []Step {
 	address := "Address identified issues"
 	if n := len(r.Failed()) + len(r.MissedTargets()); n == 0 {
 		address += " (none in this run)"
@@ -125,6 +126,6 @@ func nextSteps(r *analysis.Result) []Step {
 		{true, "Analyze results and update this document (soak did both)"},
 		{false, address},
 		{false, "Re-run test to verify improvements"},
-		{r.Capacity != nil, "Document final capacity limits (`soak capacity`)"},
+		{c != nil, "Document final capacity limits (`soak capacity`)"},
 	}
 }

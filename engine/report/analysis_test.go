@@ -21,18 +21,19 @@ import (
 func analysed(res *engine.Result) (*analysis.Result, *Report) {
 	start, end := res.Total.Start, res.Total.End
 	at := func(f float64) time.Time { return start.Add(time.Duration(f * float64(end.Sub(start)))) }
-	var heap, acquired, maxConns []analysis.XY
+	// The server series (report.Charts, built from the capture): a heap
+	// and a pool, one sample per step from the baseline to the drain.
+	var points []capture.Point
 	for i := 0; i <= 40; i++ {
 		f := float64(i)/40*1.2 - 0.1 // from the baseline to the drain
-		heap = append(heap, analysis.XY{T: at(f), V: 30 + 10*math.Sin(float64(i)/3)})
-		acquired = append(acquired, analysis.XY{T: at(f), V: float64(min(i, 10))})
-		maxConns = append(maxConns, analysis.XY{T: at(f), V: 10})
+		points = append(points, capture.Point{Time: at(f), LiveHeapBytes: uint64((30 + 10*math.Sin(float64(i)/3)) * (1 << 20)),
+			Pools: []capture.PoolPoint{{Name: "db", Acquired: int32(min(i, 10)), Max: 10}}})
 	}
 	ev := analysis.Event{Kind: "pool-exhausted", Source: "svc-1", Start: at(0.3), End: at(0.6), Detail: hostile[0]}
 	a := &analysis.Result{
 		Engine: res,
 		Capture: &capture.Capture{Timeline: capture.Timeline{Sources: []*capture.SourceTimeline{
-			{Name: "svc-1", Points: []capture.Point{{Time: at(0)}, {Time: at(0.5)}}}}}, Timing: capture.Timing{
+			{Name: "svc-1", Points: points}}}, Timing: capture.Timing{
 			{Phase: capture.PhaseBaseline, Start: at(-0.1), End: at(0)}, {Phase: capture.PhaseWarmup, Start: at(0), End: at(0.2)},
 			{Phase: capture.PhaseSteady, Start: at(0.2), End: at(1)}, {Phase: capture.PhaseDrain, Start: at(1), End: at(1.1)},
 		}},
@@ -51,11 +52,6 @@ func analysed(res *engine.Result) (*analysis.Result, *Report) {
 		Performance: []analysis.Target{{Metric: "P95 Latency", Target: "< 500ms", Actual: "40 ms", Status: analysis.StatusPass}},
 		System: []analysis.Target{{Component: "Database", Metric: "Connection Pool", Target: "< 80%", Actual: "100%",
 			Status: analysis.StatusFail, Why: "peak over the steady state, pool db"}},
-		Charts: analysis.Charts{
-			Heap:         analysis.Chart{Title: "Live heap after GC", Unit: "MB", Series: []analysis.Series{{Name: "svc-1", Points: heap}}},
-			PoolAcquired: analysis.Chart{Title: "Pool connections", Unit: "connections", Series: []analysis.Series{{Name: "db acquired", Points: acquired}, {Name: "db max", Points: maxConns}}},
-			Events:       []analysis.Event{ev},
-		},
 		Notes: []string{"probe svc-2 unreachable: its rows are not measured"},
 	}
 	rep := &Report{
@@ -81,7 +77,7 @@ func analysed(res *engine.Result) (*analysis.Result, *Report) {
 		Hardware:      []KV{{Key: "CPU", Value: "2 cores"}},
 		ServiceConfig: []KV{{Key: "Rate Limit", Value: "100 req/min per user"}},
 		Notes:         a.Notes,
-		Verdict:       verdict(a),
+		Verdict:       verdict(a, nil),
 	}
 	return a, rep
 }
@@ -110,7 +106,7 @@ func TestHTMLWithAnalysis(t *testing.T) {
 		"Top 10 endpoints by request count", "User distribution", "Execution command", "--probe-token REDACTED",
 		`<span class="badge fail">Fail</span>`, `<span class="badge ok">Pass</span>`, `<span class="badge fail">detected</span>`,
 		"demo.rankWhileHoldingConn (handlers.go:42)", "go tool pprof -http=: profiles/svc-1-heap-end.pb.gz",
-		`class="band"`, "pool-exhausted [svc-1] 0:03–0:06", `class="mark-label"`, ">steady</text>", ">db max</title>",
+		`class="band"`, "pool-exhausted [svc-1] 0:03–0:06", `class="mark-label"`, ">steady</text>", ">pool db max</title>",
 		`stroke-dasharray="5 3"`, "High priority issues", "Pool db exhausted", "Debian GNU/Linux 12",
 	) {
 		if !strings.Contains(out, want) {
@@ -128,7 +124,7 @@ func TestHTMLWithAnalysis(t *testing.T) {
 		!strings.Contains(out, `text-anchor="middle">0:00</text>`) {
 		t.Error("the baseline is not on the charts' timeline, before 0:00")
 	}
-	if !strings.Contains(out, "No sample for: Goroutines, Pool wait, Cache hit rate, Rate limiting") {
+	if !strings.Contains(out, "No sample for: Cache hit rate") {
 		t.Error("the server charts without samples are not listed")
 	}
 }
@@ -185,7 +181,7 @@ func TestEventBands(t *testing.T) {
 	if bs[0].title != "errors 0:01–0:03: error rate above 0.5%" {
 		t.Errorf("title = %q", bs[0].title)
 	}
-	ms := phaseMarks(&analysis.Result{Charts: analysis.Charts{Events: evs}})
+	ms := phaseMarks(&analysis.Result{Findings: []analysis.Finding{{Events: evs}}})
 	if len(ms) != 1 || ms[0].label != "warmup" {
 		t.Errorf("marks = %+v", ms)
 	}

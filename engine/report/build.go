@@ -10,16 +10,19 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
 // NewReport fills the seed's template from the analysis r, section by
-// section. The Report shares r's findings, targets and notes (slices):
-// change neither while the other is in use.
-func NewReport(r *analysis.Result) *Report {
+// section; c, when set (a capacity search, runner.Capacity), fills its
+// Capacity Planning and Scaling sections and its verdict. The Report
+// shares r's findings, targets and notes (slices): change neither while
+// the other is in use.
+func NewReport(r *analysis.Result, c *capacity.Result) *Report {
 	rep := &Report{Title: "Sustained Load Test Results", Performance: r.Performance, System: r.System,
-		Findings: r.Findings, Events: r.Charts.Events, Notes: r.Notes, Verdict: verdict(r),
+		Findings: r.Findings, Events: chartEvents(r), Notes: r.Notes, Verdict: verdict(r, c),
 		Aborted: r.Engine.Total.Total().Aborted}
 	ff := r.FailFast()
 	switch {
@@ -44,9 +47,9 @@ func NewReport(r *analysis.Result) *Report {
 		rep.Windows = f.Errors.Windows
 	}
 	rep.Issues = issues(r)
-	rep.Actions = actions(r)
-	rep.Capacity, rep.Bottlenecks, rep.Scaling = capacitySections(r)
-	rep.NextSteps = nextSteps(r)
+	rep.Actions = actions(r, c)
+	rep.Capacity, rep.Bottlenecks, rep.Scaling = capacitySections(r, c)
+	rep.NextSteps = nextSteps(r, c)
 	rep.Instructions = instructions(r)
 	rep.Monitoring = monitoring(r, rep)
 	rep.Profiles = profileRefs(r)

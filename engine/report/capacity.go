@@ -5,12 +5,14 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 )
 
 // capacitySections fills the report's Capacity Planning, Bottlenecks and
-// Scaling Recommendations from r.Capacity, or from the sustained run.
-func capacitySections(r *analysis.Result) (cap []KV, bottlenecks []string, scaling []KV) {
-	if c := r.Capacity; c != nil {
+// Scaling Recommendations from c, the capacity search, or (c nil) from
+// the sustained run r.
+func capacitySections(r *analysis.Result, c *capacity.Result) (cap []KV, bottlenecks []string, scaling []KV) {
+	if c != nil {
 		cap = []KV{
 			{"Max Concurrent Users", capMax(c)},
 			{"Max Requests/Second", fmt.Sprintf("%.1f RPS", c.MaxRPS)},
@@ -108,7 +110,7 @@ func rowAdvice(t *analysis.Target, failed, passed string) string {
 	return passed + " (" + t.Metric + ": " + t.Actual + ")"
 }
 
-func capMax(c *analysis.CapacityResult) string {
+func capMax(c *capacity.Result) string {
 	switch {
 	case c.Model == "rate" && c.MaxRate > 0:
 		return fmt.Sprintf("%g arrivals/s met every target", c.MaxRate)
@@ -118,7 +120,7 @@ func capMax(c *analysis.CapacityResult) string {
 	return "none: the first step already broke a target"
 }
 
-func capBreak(c *analysis.CapacityResult) string {
+func capBreak(c *capacity.Result) string {
 	if !c.Broke {
 		return fmt.Sprintf("not reached: every step up to the last met the targets (%d steps)", len(c.Steps))
 	}

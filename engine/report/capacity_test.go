@@ -8,23 +8,24 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/internal/synth"
 )
 
 // capacityOf summarises steps of users at the throughputs given by rps,
 // the one at index broke (if any) broken for why.
-func capacityOf(users []int, rps func(n float64) float64, broke int, why string) *analysis.CapacityResult {
-	var steps []analysis.CapacityStep
+func capacityOf(users []int, rps func(n float64) float64, broke int, why string) *capacity.Result {
+	var steps []capacity.Step
 	for i, u := range users {
 		x := rps(float64(u))
-		s := analysis.CapacityStep{Users: u, Requests: int64(x * 10), Throughput: x, P95: 5 * time.Millisecond, CPU: -1, PoolUtilization: -1}
+		s := capacity.Step{Users: u, Requests: int64(x * 10), Throughput: x, P95: 5 * time.Millisecond, CPU: -1, PoolUtilization: -1}
 		if i == broke {
 			s.Broke, s.Why = true, why
 		}
 		steps = append(steps, s)
 	}
-	return analysis.NewCapacityResult("users", steps, analysis.DefaultThresholds(), nil)
+	return capacity.NewResult("users", steps, analysis.DefaultThresholds(), nil)
 }
 
 // TestCapacityMarkdown: the capacity search's report has its steps, the
@@ -32,7 +33,7 @@ func capacityOf(users []int, rps func(n float64) float64, broke int, why string)
 // figure, whether the steps peaked or kept rising.
 func TestCapacityMarkdown(t *testing.T) {
 	usl := stats.USL{Lambda: 10, Sigma: 0.01, Kappa: 0.0001}
-	for _, cr := range []*analysis.CapacityResult{
+	for _, cr := range []*capacity.Result{
 		capacityOf([]int{10, 20, 40, 80, 120, 160}, usl.Throughput, 5, "throughput stopped rising: x"),
 		capacityOf([]int{10, 20, 30}, func(n float64) float64 { return 0.62 * n }, -1, ""),
 	} {
@@ -66,13 +67,17 @@ func TestCapacityMarkdown(t *testing.T) {
 }
 
 // The sustained report takes its Capacity Planning from a capacity
-// search when the analysis carries one.
+// search when the run carries one.
 func TestSustainedReportWithACapacitySearch(t *testing.T) {
 	s := synth.New()
 	s.AddIntervals(synth.SteadyLoad)
 	r := analyze(s)
-	r.Capacity = capacityOf([]int{1, 2, 6}, func(n float64) float64 { return 50 * min(n, 2) }, 2, "throughput stopped rising: 100.0 RPS, best before 100.0 RPS (less than 5% more)")
-	md := markdownOf(t, r)
+	c := capacityOf([]int{1, 2, 6}, func(n float64) float64 { return 50 * min(n, 2) }, 2, "throughput stopped rising: 100.0 RPS, best before 100.0 RPS (less than 5% more)")
+	var b bytes.Buffer
+	if err := Markdown(Run{Analysis: r, Capacity: c})(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
 	for _, w := range []string{"- **Breaking Point**: 6 users: throughput stopped rising", "- **Max Concurrent Users**: 2 users met every target"} {
 		if !strings.Contains(md, w) {
 			t.Errorf("sustained report without the capacity figures (%q):\n%s", w, md)

@@ -6,8 +6,9 @@
 // decides nothing: verdicts, targets and figures are engine/analysis's.
 //
 // Every renderer reads a [Run], given one way: an analysed run by its
-// Analysis (which carries the engine's result), a client-side only run by
-// its engine Result. Each output has one entry point, a [Reporter] (a
+// Analysis (which carries the engine's result), with the capacity search
+// that made it, if one did, as its Capacity (engine/analysis/capacity); a
+// client-side only run by its engine Result. Each output has one entry point, a [Reporter] (a
 // func(io.Writer) error): [Markdown], [HTML], [JSON], [LocustStats],
 // [LocustHistory], [LocustFailures], [LocustExceptions], and
 // [CapacityMarkdown] for a capacity search; [WriteFile] and

@@ -47,7 +47,7 @@ func TestResultsEncodeFinite(t *testing.T) {
 			if _, err := json.Marshal(r); err != nil {
 				t.Errorf("result: %v", err)
 			}
-			if _, err := json.Marshal(NewReport(r)); err != nil {
+			if _, err := json.Marshal(NewReport(r, nil)); err != nil {
 				t.Errorf("report: %v", err)
 			}
 			if md := markdownOf(t, r); strings.Contains(md, "NaN") || strings.Contains(md, "Inf") {

@@ -42,7 +42,7 @@ func HTML(run Run) Reporter {
 	return func(w io.Writer) error {
 		var rep *Report
 		if run.Analysis != nil {
-			rep = NewReport(run.Analysis)
+			rep = NewReport(run.Analysis, run.Capacity)
 		}
 		return writeHTML(w, run, rep)
 	}
@@ -73,7 +73,8 @@ func writeHTML(w io.Writer, run Run, rep *Report) error {
 			p.A.Quit, p.A.QuitClass = f.Quits.Quit, statusClass(string(f.Verdict))
 		}
 		var n int
-		server, n = serverChartSpecs(&a.Charts)
+		charts := chartsOf(a)
+		server, n = serverChartSpecs(&charts)
 		p.A.NoServer = n == 0
 		p.A.NoProbe = !probed(a)
 		marks := phaseMarks(a)
@@ -95,7 +96,7 @@ func writeHTML(w io.Writer, run Run, rep *Report) error {
 		for i := range client {
 			client[i].marks = marks
 			if client[i].id == "chart-latency" {
-				client[i].bands = eventBands(a.Charts.Events, d.Run.Start)
+				client[i].bands = eventBands(charts.Events, d.Run.Start)
 			}
 		}
 		for i := range server {

@@ -53,13 +53,13 @@ var serverChartIDs = []string{
 	"chart-cache-hit-rate", "chart-rate-limited",
 }
 
-func serverCharts(c *analysis.Charts) []analysis.Chart {
-	return []analysis.Chart{c.Heap, c.Goroutines, c.PoolAcquired, c.PoolWait, c.CacheHitRate, c.RateLimited}
+func serverCharts(c *Charts) []Chart {
+	return []Chart{c.Heap, c.Goroutines, c.PoolAcquired, c.PoolWait, c.CacheHitRate, c.RateLimited}
 }
 
 // serverChartSpecs turns the analysis's charts into chart specs, with
 // default titles for charts the analysis left untitled.
-func serverChartSpecs(c *analysis.Charts) (specs []chartSpec, points int) {
+func serverChartSpecs(c *Charts) (specs []chartSpec, points int) {
 	defaults := []struct{ title, unit string }{
 		{"Live heap after GC", "MB"}, {"Goroutines", "goroutines"}, {"Pool connections acquired", "connections"},
 		{"Pool wait", "ms per second"}, {"Cache hit rate", "%"}, {"Rate limiting", "per second"},
@@ -88,7 +88,7 @@ func isLimitSeries(name string) bool {
 	return len(name) >= 3 && (name[:3] == "max" || name[len(name)-3:] == "max")
 }
 
-// phaseEvent is the Kind of the events analysis.Charts lists for the
+// phaseEvent is the Kind of the events Charts lists for the
 // phases: drawn as marks, not bands.
 const phaseEvent = "phase"
 
@@ -142,7 +142,7 @@ func phaseMarks(a *analysis.Result) []mark {
 		}
 		return ms
 	}
-	for _, e := range a.Charts.Events {
+	for _, e := range chartEvents(a) {
 		if e.Kind == phaseEvent {
 			ms = append(ms, mark{at: e.Start, label: e.Detail})
 		}

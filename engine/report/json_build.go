@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 )
 
 // percentileValues are PercentileKeys as numbers.
@@ -47,7 +48,7 @@ func NewDocument(run Run) (*Document, error) {
 		d.Intervals = append(d.Intervals, intervalSummary(iv, &scratch))
 	}
 	if a := run.Analysis; a != nil {
-		if d.Analysis, err = analysisSummary(a); err != nil {
+		if d.Analysis, err = analysisSummary(a, run.Capacity); err != nil {
 			return nil, err
 		}
 	}
@@ -57,12 +58,12 @@ func NewDocument(run Run) (*Document, error) {
 // analysisSummary copies what the document carries of a, through JSON so
 // that the document shares nothing with a and holds exactly what a reader
 // of the file gets.
-func analysisSummary(a *analysis.Result) (*Analysis, error) {
+func analysisSummary(a *analysis.Result, c *capacity.Result) (*Analysis, error) {
 	s := Analysis{
 		ExitCode: a.ExitCode(), Outcome: a.Outcome(), Headline: a.Headline(), Checks: a.Checks, Policy: a.Policy,
 		Findings: a.Findings, Performance: a.Performance, System: a.System,
-		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: a.Capacity, Notes: a.Notes,
-		Charts: a.Charts,
+		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: c, Notes: a.Notes,
+		Charts: chartsOf(a),
 	}
 	if a.Capture != nil {
 		s.Phases = a.Capture.Timing

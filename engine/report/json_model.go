@@ -5,6 +5,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -85,13 +86,13 @@ type Analysis struct {
 	Phases capture.Timing `json:"phases,omitempty"`
 	// Warnings are the early warnings raised while the run went, first
 	// warned first; the one that ended a fail-fast run has ended_run.
-	Warnings    []capture.Warning        `json:"warnings,omitempty"`
-	Environment capture.Environment      `json:"environment"`
-	Capacity    *analysis.CapacityResult `json:"capacity,omitempty"`
-	Notes       []string                 `json:"notes,omitempty"`
+	Warnings    []capture.Warning   `json:"warnings,omitempty"`
+	Environment capture.Environment `json:"environment"`
+	Capacity    *capacity.Result    `json:"capacity,omitempty"`
+	Notes       []string            `json:"notes,omitempty"`
 	// Charts are the server-side series (heap, goroutines, pools, cache
 	// hit rate, rate limiting) and the detected events, on the run's clock.
-	Charts analysis.Charts `json:"charts"`
+	Charts Charts `json:"charts"`
 }
 
 // RunSummary describes the run: its plan and its span.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
@@ -51,7 +52,7 @@ func Markdown(run Run) Reporter {
 		if run.Analysis == nil {
 			return ErrNoAnalysis
 		}
-		return writeMarkdown(w, NewReport(run.Analysis))
+		return writeMarkdown(w, NewReport(run.Analysis, run.Capacity))
 	}
 }
 
@@ -228,11 +229,11 @@ func writeIssues(m *mdWriter, issues []Issue) {
 // CapacityMarkdown returns the Reporter of a capacity search's Markdown
 // report (`soak capacity`'s capacity.md): the steps, the seed's Capacity
 // Planning and Scaling Recommendations.
-func CapacityMarkdown(c *analysis.CapacityResult) Reporter {
+func CapacityMarkdown(c *capacity.Result) Reporter {
 	return func(w io.Writer) error { return writeCapacityMarkdown(w, c) }
 }
 
-func writeCapacityMarkdown(w io.Writer, c *analysis.CapacityResult) error {
+func writeCapacityMarkdown(w io.Writer, c *capacity.Result) error {
 	m := &mdWriter{w: w}
 	title := "# Capacity Test Results\n\n"
 	if c.Partial {
@@ -247,7 +248,7 @@ func writeCapacityMarkdown(w io.Writer, c *analysis.CapacityResult) error {
 		m.f("| %g | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n", s.Concurrency(), s.Throughput,
 			msf(s.P50), msf(s.P95), msf(s.P99), human.Percent(s.ErrorRate), orDash(s.CPU), orDash(s.PoolUtilization), st)
 	}
-	cap, bn, sc := capacitySections(&analysis.Result{Capacity: c})
+	cap, bn, sc := capacitySections(&analysis.Result{}, c)
 	m.f("\n## Capacity Planning\n\n### Current Capacity\n")
 	m.kvs(cap)
 	m.f("\n### Bottlenecks Identified\n")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 )
 
 // Errors of a Run that cannot be rendered.
@@ -21,6 +22,9 @@ var (
 	ErrTwoResults = errors.New("report: run has both Result and Analysis: set Analysis alone (it carries the engine result)")
 	// ErrNoAnalysis: the output (Markdown) needs the analysis of the run.
 	ErrNoAnalysis = errors.New("report: run has no analysis (set Run.Analysis)")
+	// ErrCapacityWithoutAnalysis: a capacity search is reported with the
+	// analysis of its stepped run.
+	ErrCapacityWithoutAnalysis = errors.New("report: run has a capacity search but no analysis (set Run.Analysis to the stepped run's)")
 )
 
 // Reporter writes one output of a run to w, as vegeta's reporters do. The
@@ -41,6 +45,12 @@ type Run struct {
 	// needs it) fills the seed's template.
 	Analysis *analysis.Result
 
+	// Capacity is the capacity search that made the run (runner.Capacity),
+	// nil for a sustained run: it fills the reports' Capacity Planning and
+	// Scaling sections and their verdict (a search exits 0 once it ran).
+	// It needs Analysis.
+	Capacity *capacity.Result
+
 	// Result is the engine's result of a run without an analysis (a
 	// client-side only run): the run's description, its interval series
 	// and its exact total. Leave it nil when Analysis is set.
@@ -59,8 +69,12 @@ type Run struct {
 }
 
 // engine returns the run's engine result: Analysis.Engine for an
-// analysed run, else Result. It fails on a Run without one, or with both.
+// analysed run, else Result. It fails on a Run without one, with both,
+// or with a capacity search but no analysis.
 func (r Run) engine() (*engine.Result, error) {
+	if r.Capacity != nil && r.Analysis == nil {
+		return nil, ErrCapacityWithoutAnalysis
+	}
 	res := r.Result
 	if r.Analysis != nil {
 		if r.Result != nil {

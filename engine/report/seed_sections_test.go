@@ -203,7 +203,7 @@ func TestWordingFixes(t *testing.T) {
 	if strings.Count(leak, "demo.(*faultState).leak") != 1 || !strings.HasSuffix(leak, " (faultstate.go:62)") {
 		t.Errorf("connection leak line %q", leak)
 	}
-	steps := nextSteps(&analysis.Result{})
+	steps := nextSteps(&analysis.Result{}, nil)
 	if steps[2].Done || steps[2].Text != "Address identified issues (none in this run)" {
 		t.Errorf("next steps on a clean run %+v", steps)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 )
 
 // Verdict is the report's first section: the outcome, the exit code and
@@ -31,10 +32,10 @@ type Verdict struct {
 // verdict builds the Verdict of r. A capacity search exits 0 once it ran
 // (a step breaking is what it looks for); its verdict says so beside the
 // stepped run's outcome.
-func verdict(r *analysis.Result) Verdict {
+func verdict(r *analysis.Result, c *capacity.Result) Verdict {
 	v := Verdict{Outcome: r.Outcome(), ExitCode: r.ExitCode(), Headline: r.Headline()}
 	v.Meaning = analysis.ExitMeaning(v.ExitCode)
-	if r.Capacity != nil {
+	if c != nil {
 		v.ExitCode = analysis.ExitOK
 		v.Meaning = "the capacity search ran: soak capacity exits 0 whatever a step did; the stepped run, judged as a soak, is " + string(v.Outcome)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/internal/redact"
 )
@@ -65,7 +66,7 @@ type CapacityConfig struct {
 	Command  string
 	// OnStep, when set, is called with every measured step (a progress
 	// display), on the engine's interval goroutine.
-	OnStep func(analysis.CapacityStep)
+	OnStep func(capacity.Step)
 }
 
 // StepUsers returns start, start+step, ... up to max (inclusive), at most
@@ -142,7 +143,7 @@ func (c CapacityConfig) withDefaults() (CapacityConfig, error) {
 // then fits the Universal Scalability Law to the steps and says how to
 // scale. Cancelling ctx returns the steps measured so far, Partial set.
 // It returns an error only for a bad configuration.
-func Capacity(ctx context.Context, cfg CapacityConfig) (*analysis.CapacityResult, error) {
+func Capacity(ctx context.Context, cfg CapacityConfig) (*capacity.Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 )
 
 // limitedHandler serves at most two requests at a time, 20 ms each: its
@@ -31,19 +32,19 @@ func limitedHandler() http.Handler {
 // TestCapacitySearchesStepByStep runs a real stepped load against a
 // handler that caps at 100 requests/s. How fast each step goes depends on
 // the machine, so the test asserts what holds on any machine: the steps
-// run in order, each is judged by analysis.JudgeStep against the steps
+// run in order, each is judged by capacity.JudgeStep against the steps
 // before it, the search stops at the first broken step, and the result's
 // maximum and breaking point are those steps'. Where the search must
 // break on given figures is analysis's test (TestJudgeStep).
 func TestCapacitySearchesStepByStep(t *testing.T) {
 	t.Parallel()
 	users := []int{1, 2}
-	var reported []analysis.CapacityStep
+	var reported []capacity.Step
 	cr, err := Capacity(context.Background(), CapacityConfig{
 		Plan:         soakPlan(limitedHandler(), 1, 0, 0),
 		Users:        users,
 		StepDuration: 5 * time.Second,
-		OnStep:       func(s analysis.CapacityStep) { reported = append(reported, s) },
+		OnStep:       func(s capacity.Step) { reported = append(reported, s) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +61,7 @@ func TestCapacitySearchesStepByStep(t *testing.T) {
 			t.Errorf("step %d has %d users, want %d", i, st.Users, users[i])
 		}
 		if measured := !st.Start.IsZero(); measured {
-			broke, why := analysis.JudgeStep(&st, cr.Steps[:i], analysis.DefaultThresholds(), DefaultMinGain)
+			broke, why := capacity.JudgeStep(&st, cr.Steps[:i], analysis.DefaultThresholds(), DefaultMinGain)
 			if broke != st.Broke || why != st.Why {
 				t.Errorf("step %d judged %v %q, the search recorded %v %q", i, broke, why, st.Broke, st.Why)
 			}

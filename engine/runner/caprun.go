@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/capacity"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -19,14 +19,14 @@ type capRun struct {
 	mu     sync.Mutex
 	start  time.Time
 	ivs    []*engine.Interval
-	steps  []analysis.CapacityStep
+	steps  []capacity.Step
 	broken bool
 }
 
 // runCapacity runs plan's stepped load, measuring each step as the next
 // one starts and cancelling the run at the breaking step. With sources,
 // it polls them for a baseline before and a drain after, as Soak does.
-func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*analysis.CapacityResult, error) {
+func runCapacity(ctx context.Context, cfg *CapacityConfig, plan engine.Plan) (*capacity.Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &capRun{cfg: cfg, cancel: cancel}
@@ -212,7 +212,7 @@ func (c *capRun) measure(i int) bool {
 	from := c.start.Add(time.Duration(i)*c.cfg.StepDuration + c.cfg.Settle)
 	to := c.start.Add(time.Duration(i+1) * c.cfg.StepDuration)
 	c.poll.mu.Lock()
-	st, measured := analysis.MeasureStep(c.ivs, from, to, &c.poll.cap.Timeline)
+	st, measured := capacity.MeasureStep(c.ivs, from, to, &c.poll.cap.Timeline)
 	c.poll.mu.Unlock()
 	if i < len(c.cfg.Users) {
 		st.Users = c.cfg.Users[i]
@@ -223,7 +223,7 @@ func (c *capRun) measure(i int) bool {
 		c.steps = append(c.steps, st)
 		return false
 	}
-	st.Broke, st.Why = analysis.JudgeStep(&st, c.steps, orDefaultThresholds(c.cfg.Thresholds), c.cfg.MinGain)
+	st.Broke, st.Why = capacity.JudgeStep(&st, c.steps, orDefaultThresholds(c.cfg.Thresholds), c.cfg.MinGain)
 	c.steps = append(c.steps, st)
 	if c.cfg.OnStep != nil {
 		c.cfg.OnStep(st)
@@ -232,12 +232,12 @@ func (c *capRun) measure(i int) bool {
 }
 
 // result summarises the measured steps.
-func (c *capRun) result() *analysis.CapacityResult {
+func (c *capRun) result() *capacity.Result {
 	model := "users"
 	if len(c.cfg.Rates) > 0 {
 		model = "rate"
 	}
 	c.poll.mu.Lock()
 	defer c.poll.mu.Unlock()
-	return analysis.NewCapacityResult(model, c.steps, orDefaultThresholds(c.cfg.Thresholds), &c.poll.cap.Timeline)
+	return capacity.NewResult(model, c.steps, orDefaultThresholds(c.cfg.Thresholds), &c.poll.cap.Timeline)
 }

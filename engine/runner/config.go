@@ -77,7 +77,7 @@ type Config struct {
 	OnSample func(*capture.Sample)
 	// OnWarning, when set, is called on the polling goroutine with every
 	// early warning when first raised (see capture.Warning and
-	// analysis.Watcher for the rules): a live display, a log line. Later
+	// watch.Watcher for the rules): a live display, a log line. Later
 	// polls that see it again are counted in the capture, not called.
 	OnWarning func(capture.Warning)
 	// FailFast ends the load at the first early warning, as closing

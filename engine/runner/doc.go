@@ -29,8 +29,8 @@
 //     capture.RecordWriter that appends every sample to disk as it
 //     arrives). The phases and moments are engine/capture's.
 //   - Capacity: [Capacity] with a [CapacityConfig] ([StepUsers] builds the
-//     steps): each step is measured and judged by analysis.MeasureStep and
-//     analysis.JudgeStep as the next one starts, and the run stops at the
+//     steps): each step is measured and judged by capacity.MeasureStep and
+//     capacity.JudgeStep as the next one starts, and the run stops at the
 //     first broken step.
 //   - The machine: [CollectEnvironment] (OS, kernel, CPU, RAM, disk).
 //

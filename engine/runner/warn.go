@@ -9,7 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/pprofsite"
+	"github.com/soaklab/soak/engine/analysis/watch"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
@@ -19,7 +20,7 @@ import (
 // source: signals in between update the warnings already raised.
 const MinLocateInterval = 10 * time.Second
 
-// warner turns the live rules' signals (analysis.Watcher) into early
+// warner turns the live rules' signals (watch.Watcher) into early
 // warnings: it locates each with the probe's stacks, raises it once per
 // kind, source and place (Config.OnWarning, the capture, the record),
 // counts the polls that see it again, and ends the load at the first
@@ -27,7 +28,7 @@ const MinLocateInterval = 10 * time.Second
 // except loadStarted.
 type warner struct {
 	p     *poller
-	watch *analysis.Watcher
+	watch *watch.Watcher
 
 	mu        sync.Mutex // guards loadStart
 	loadStart time.Time
@@ -44,7 +45,7 @@ type warner struct {
 }
 
 func newWarner(p *poller) *warner {
-	return &warner{p: p, watch: analysis.NewWatcher(), locateEvery: MinLocateInterval, byKey: map[string]int{},
+	return &warner{p: p, watch: watch.NewWatcher(), locateEvery: MinLocateInterval, byKey: map[string]int{},
 		located: map[string]time.Time{}, raised: map[string][]string{}}
 }
 
@@ -75,7 +76,7 @@ func (w *warner) sample(ctx context.Context, src Source, s *capture.Sample) {
 
 // seenAgain counts sig on the warnings raised from its kind, source
 // and pool.
-func (w *warner) seenAgain(key string, sig analysis.Signal) {
+func (w *warner) seenAgain(key string, sig watch.Signal) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
 	for _, k := range w.raised[key] {
@@ -144,7 +145,7 @@ func (w *warner) finish() {
 // whose goroutines grew (a goroutine profile against the steady state's
 // start), the functions holding the connections of a pool at its max.
 // When the look-up fails, the warning says so in Where.
-func (w *warner) locate(ctx context.Context, src Source, sig analysis.Signal) []capture.Warning {
+func (w *warner) locate(ctx context.Context, src Source, sig watch.Signal) []capture.Warning {
 	base := capture.Warning{Kind: sig.Kind, Source: sig.Source, What: sig.What, Time: sig.Time}
 	switch sig.Kind {
 	case capture.WarnHeld:
@@ -227,7 +228,7 @@ func (w *warner) goroutinePlace(ctx context.Context, src Source, source string) 
 		}
 	}
 	w.p.mu.Unlock()
-	sus, err := analysis.GoroutineGrowth(base, cur, 1)
+	sus, err := pprofsite.GoroutineGrowth(base, cur, 1)
 	if err != nil || len(sus) == 0 {
 		return "", "", err
 	}

@@ -1,10 +1,11 @@
-package analysis
+package capacity
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
@@ -14,15 +15,15 @@ import (
 // handler of the old real-time test, capped at 100 requests/s, stops
 // rising between 2 and 6 users whatever the machine.
 func TestJudgeStep(t *testing.T) {
-	th := DefaultThresholds()
-	step := func(users int, rps float64, p95 time.Duration, errRate float64) CapacityStep {
-		return CapacityStep{Users: users, Requests: int64(rps * 10), Throughput: rps, P95: p95, ErrorRate: errRate}
+	th := analysis.DefaultThresholds()
+	step := func(users int, rps float64, p95 time.Duration, errRate float64) Step {
+		return Step{Users: users, Requests: int64(rps * 10), Throughput: rps, P95: p95, ErrorRate: errRate}
 	}
-	ok := []CapacityStep{step(1, 48, 21*time.Millisecond, 0), step(2, 96, 21*time.Millisecond, 0)}
+	ok := []Step{step(1, 48, 21*time.Millisecond, 0), step(2, 96, 21*time.Millisecond, 0)}
 	cases := []struct {
 		name   string
-		st     CapacityStep
-		before []CapacityStep
+		st     Step
+		before []Step
 		why    string // "" when the step passes
 	}{
 		{"the first step", step(1, 48, 21*time.Millisecond, 0), nil, ""},
@@ -31,7 +32,7 @@ func TestJudgeStep(t *testing.T) {
 		{"slower than before", step(6, 80, 60*time.Millisecond, 0), ok, "throughput stopped rising"},
 		{"p95 above target", step(6, 200, 600*time.Millisecond, 0), ok, "p95 600 ms above the 500 ms target"},
 		{"errors above target", step(6, 200, 60*time.Millisecond, 0.01), ok, "error rate 1.0% above the 0.50% target"},
-		{"nothing completed", CapacityStep{Users: 6}, ok, "no request completed"},
+		{"nothing completed", Step{Users: 6}, ok, "no request completed"},
 	}
 	for _, c := range cases {
 		broke, why := JudgeStep(&c.st, c.before, th, 0.05)
@@ -41,7 +42,7 @@ func TestJudgeStep(t *testing.T) {
 	}
 	// A zero target is off.
 	st := step(6, 200, time.Second, 0.5)
-	if broke, why := JudgeStep(&st, ok, Thresholds{}, 0.05); broke {
+	if broke, why := JudgeStep(&st, ok, analysis.Thresholds{}, 0.05); broke {
 		t.Errorf("targets off, yet broke: %s", why)
 	}
 }

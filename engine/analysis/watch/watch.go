@@ -1,4 +1,4 @@
-package analysis
+package watch
 
 import (
 	"fmt"
@@ -11,22 +11,22 @@ import (
 
 // The live rules' constants (see [Watcher]).
 const (
-	// WatchStreak is how many polls in a row must show holds past the
+	// Streak is how many polls in a row must show holds past the
 	// leak threshold, or a pool at its max with canceled acquires, before
 	// a signal: one poll may catch a single slow request.
-	WatchStreak = 2
-	// WatchBlock is the samples whose minimum is one point of the
+	Streak = 2
+	// Block is the samples whose minimum is one point of the
 	// goroutine rule: the minimum over a block drops what requests in
 	// flight add for an instant.
-	WatchBlock = 3
-	// WatchRises is how many blocks in a row must stand above every
+	Block = 3
+	// Rises is how many blocks in a row must stand above every
 	// level before them: goroutines still rising, not a burst.
-	WatchRises = 3
-	// WatchMinGoroutines is the least growth, above what Little's law
-	// explains, that the goroutine rule reports; WatchGrowthShare of
+	Rises = 3
+	// MinGoroutines is the least growth, above what Little's law
+	// explains, that the goroutine rule reports; GrowthShare of
 	// the goroutines at the steady state's start raises it.
-	WatchMinGoroutines = 20
-	WatchGrowthShare   = 0.05
+	MinGoroutines = 20
+	GrowthShare   = 0.05
 )
 
 // Signal is what one sample shows that calls for an early warning,
@@ -52,12 +52,12 @@ type Signal struct {
 //
 //   - WarnHeld: the snapshot counts holds (connections, queries with
 //     rows not closed, PubSub connections) older than the probe's leak
-//     threshold (probe.LeakSummary.Suspects) on WatchStreak polls in a
+//     threshold (probe.LeakSummary.Suspects) on Streak polls in a
 //     row.
 //   - WarnPoolTimeouts: a pool has every connection acquired (acquired
 //     = max) and its canceled acquires (pgxpool's CanceledAcquireCount:
 //     waits that gave up, usually at the request's timeout) rose since
-//     the poll before, on WatchStreak polls in a row.
+//     the poll before, on Streak polls in a row.
 //   - WarnGoroutines, in the steady state only (the ramp adds connections
 //     and their goroutines): each sample's excess is its goroutines minus
 //     the requests in flight at the same instant (the probe's gauge: what
@@ -65,14 +65,14 @@ type Signal struct {
 //     warning quotes). The average over the poll is not subtracted: under
 //     bursty load it differs from the instant's by more than a leak's
 //     growth. The excess's minimum over each block of
-//     WatchBlock samples is its level. The last WatchRises levels must
+//     Block samples is its level. The last Rises levels must
 //     all exceed every level before them, the last be the highest yet
-//     and exceed them by at least max(WatchMinGoroutines,
-//     WatchGrowthShare x the goroutines at the steady state's start,
+//     and exceed them by at least max(MinGoroutines,
+//     GrowthShare x the goroutines at the steady state's start,
 //     twice the mean range of the excess within a block: its noise). A pool of
 //     workers started once is one step smaller than that, then flat. A
 //     burst that comes and goes falls back before it stood that high
-//     for WatchRises blocks, and is no higher than before when it comes
+//     for Rises blocks, and is no higher than before when it comes
 //     again.
 //
 // A source whose probe restarted (another instance id) starts over. Not
@@ -91,8 +91,8 @@ type watchState struct {
 	held     int              // polls in a row with holds past the threshold
 	pools    map[string]int   // polls in a row at max with canceled acquires, by pool
 	block    []float64        // the current block's excesses
-	minima   []float64        // the last WatchRises+1 block minima
-	peak     float64          // the highest block minimum before the last WatchRises
+	minima   []float64        // the last Rises+1 block minima
+	peak     float64          // the highest block minimum before the last Rises
 	ranges   float64          // the blocks' ranges (max - min of their excesses), summed
 	blocks   int              // blocks summed in ranges
 	firstG   int64            // goroutines at the first steady sample
@@ -133,7 +133,7 @@ func (st *watchState) heldRule(s *capture.Sample) (Signal, bool) {
 		return Signal{}, false
 	}
 	st.held++
-	if st.held < WatchStreak {
+	if st.held < Streak {
 		return Signal{}, false
 	}
 	thr := time.Duration(l.ThresholdSeconds * float64(time.Second))
@@ -153,7 +153,7 @@ func (st *watchState) poolRule(s *capture.Sample) []Signal {
 			continue
 		}
 		st.pools[p.Name]++
-		if st.pools[p.Name] < WatchStreak {
+		if st.pools[p.Name] < Streak {
 			continue
 		}
 		out = append(out, Signal{Kind: capture.WarnPoolTimeouts, Source: s.Source, Pool: p.Name, Time: s.Time,
@@ -176,7 +176,7 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 	}
 	st.steadyN++
 	st.block = append(st.block, float64(g)-inFlight)
-	if len(st.block) < WatchBlock {
+	if len(st.block) < Block {
 		return Signal{}, false
 	}
 	m, hi := st.block[0], st.block[0]
@@ -192,14 +192,14 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 		return Signal{}, false
 	}
 	st.minima = append(st.minima, m)
-	if len(st.minima) > WatchRises+1 {
+	if len(st.minima) > Rises+1 {
 		st.peak = math.Max(st.peak, st.minima[0])
 		st.minima = st.minima[1:]
 	}
-	if len(st.minima) < WatchRises+1 {
+	if len(st.minima) < Rises+1 {
 		return Signal{}, false
 	}
-	// The last WatchRises levels all stand above every level before
+	// The last Rises levels all stand above every level before
 	// them, the last is the highest yet, and it is need above them.
 	before := math.Max(st.peak, st.minima[0])
 	for _, x := range st.minima[1:] {
@@ -209,13 +209,13 @@ func (st *watchState) goroutineRule(s *capture.Sample) (Signal, bool) {
 	}
 	growth := m - before
 	noise := st.ranges / float64(st.blocks)
-	need := math.Max(math.Max(WatchMinGoroutines, WatchGrowthShare*float64(st.firstG)), 2*noise)
+	need := math.Max(math.Max(MinGoroutines, GrowthShare*float64(st.firstG)), 2*noise)
 	if growth < need {
 		return Signal{}, false
 	}
 	return Signal{Kind: capture.WarnGoroutines, Source: s.Source, Time: s.Time,
 		What: fmt.Sprintf("goroutines rose %.0f beyond any level of the steady state before, more than requests in flight explain (%d at its start, %d now; in flight now %.0f, %.1f on average by Little's law), still rising over the last %d blocks of %d polls",
-			growth, st.firstG, g, inFlight, little, WatchRises, WatchBlock)}, true
+			growth, st.firstG, g, inFlight, little, Rises, Block)}, true
 }
 
 // littleL is the mean number of requests in flight between two snapshots

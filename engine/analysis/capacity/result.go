@@ -1,4 +1,4 @@
-package analysis
+package capacity
 
 import (
 	"fmt"
@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
-	"github.com/soaklab/soak/probe"
 )
 
-// CapacityStep is one measured step.
-type CapacityStep struct {
+// Step is one measured step.
+type Step struct {
 	Users int     `json:"users,omitempty"` // closed model
 	Rate  float64 `json:"rate,omitempty"`  // open model: offered arrivals/s
 	// Start and End bound the measured part of the step (after Settle).
@@ -39,19 +39,19 @@ type CapacityStep struct {
 }
 
 // Concurrency is Users, or Rate for the open model.
-func (s *CapacityStep) Concurrency() float64 {
+func (s *Step) Concurrency() float64 {
 	if s.Users > 0 {
 		return float64(s.Users)
 	}
 	return s.Rate
 }
 
-// CapacityResult is a capacity search's outcome: the seed's Capacity
+// Result is a capacity search's outcome: the seed's Capacity
 // Planning and Scaling Recommendations.
-type CapacityResult struct {
+type Result struct {
 	// Model is "users" (closed) or "rate" (open).
-	Model string         `json:"model"`
-	Steps []CapacityStep `json:"steps"`
+	Model string `json:"model"`
+	Steps []Step `json:"steps"`
 	// MaxUsers is the most users (or the highest rate) of a step that met
 	// every target; MaxRPS the highest throughput of such a step.
 	MaxUsers int     `json:"max_users"`
@@ -93,15 +93,15 @@ type Scaling struct {
 	Cache      string `json:"cache"`
 }
 
-// NewCapacityResult summarises the steps of a capacity search (model
+// NewResult summarises the steps of a capacity search (model
 // "users" for the closed model, "rate" for the open one), judged against
 // th: the most users and throughput that met every target, the breaking
 // point, the Universal Scalability Law fitted to the steps, the
 // bottlenecks and the scaling advice. tl is the probe timeline polled
 // during the search (nil or empty without a probe): it tells whether the
 // service declares it has no database. The steps are kept, not copied.
-func NewCapacityResult(model string, steps []CapacityStep, th Thresholds, tl *capture.Timeline) *CapacityResult {
-	r := &CapacityResult{Model: model, Steps: steps}
+func NewResult(model string, steps []Step, th analysis.Thresholds, tl *capture.Timeline) *Result {
+	r := &Result{Model: model, Steps: steps}
 	var ns, xs []float64
 	for _, s := range steps {
 		if s.Requests > 0 {
@@ -121,29 +121,14 @@ func NewCapacityResult(model string, steps []CapacityStep, th Thresholds, tl *ca
 		r.USLError = err.Error()
 	}
 	r.Bottlenecks = capacityBottlenecks(r, th)
-	r.Scaling = capacityScaling(r, th, noDatabase(tl))
+	r.Scaling = capacityScaling(r, th, analysis.NoDatabase(tl))
 	return r
-}
-
-// noDatabase is noneDeclared for the database of the sources of tl that
-// answered.
-func noDatabase(tl *capture.Timeline) string {
-	if tl == nil {
-		return ""
-	}
-	var srcs []*capture.SourceTimeline
-	for _, s := range tl.Sources {
-		if s.Reachable() {
-			srcs = append(srcs, s)
-		}
-	}
-	return noneDeclared(srcs, probe.Database, "database")
 }
 
 // peakWords says where the fitted throughput peaks, against the highest
 // concurrency measured (top): a peak beyond it, or none at all, is not a
 // measured peak, and the words say what the steps did show.
-func (r *CapacityResult) peakWords(top float64) string {
+func (r *Result) peakWords(top float64) string {
 	u := r.USL
 	if u.HasPeak() && u.PeakN <= top {
 		return fmt.Sprintf("throughput peaks at %.0f RPS near %.0f %s, within the measured range", u.PeakX, u.PeakN, r.Unit())
@@ -169,7 +154,7 @@ func (r *CapacityResult) peakWords(top float64) string {
 }
 
 // maxText is the last step that met every target: "30 users", "50 arrivals/s".
-func (r *CapacityResult) maxText() string {
+func (r *Result) maxText() string {
 	if r.Model == "rate" {
 		return fmt.Sprintf("%g arrivals/s", r.MaxRate)
 	}
@@ -178,7 +163,7 @@ func (r *CapacityResult) maxText() string {
 
 // Unit names the concurrency of the steps: "users", or "arrivals/s" for
 // the open model.
-func (r *CapacityResult) Unit() string {
+func (r *Result) Unit() string {
 	if r.Model == "rate" {
 		return "arrivals/s"
 	}
@@ -187,7 +172,7 @@ func (r *CapacityResult) Unit() string {
 
 // capacityBottlenecks says what limited the steps: the breaking step's
 // reason, a saturated CPU or pool, the USL's contention and coherency.
-func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
+func capacityBottlenecks(r *Result, th analysis.Thresholds) []string {
 	var out []string
 	if len(r.Steps) == 0 {
 		return []string{"No step was measured."}
@@ -218,7 +203,7 @@ func capacityBottlenecks(r *CapacityResult, th Thresholds) []string {
 
 // capacityScaling turns the steps and the USL fit into the seed's four
 // scaling recommendations; noDB is noneDeclared for the database.
-func capacityScaling(r *CapacityResult, th Thresholds, noDB string) Scaling {
+func capacityScaling(r *Result, th analysis.Thresholds, noDB string) Scaling {
 	var s Scaling
 	if len(r.Steps) == 0 {
 		return Scaling{Horizontal: "not measured: no step", Vertical: "not measured: no step", Database: "not measured: no step", Cache: "not measured: no step"}

@@ -1,4 +1,4 @@
-package analysis
+package capacity
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
@@ -20,7 +21,7 @@ import (
 // no interval lies in the step; the step then has only CPU and
 // PoolUtilization set (to -1). Users, Rate, Broke and Why are the
 // caller's ([JudgeStep]).
-func MeasureStep(ivs []*engine.Interval, from, to time.Time, tl *capture.Timeline) (st CapacityStep, measured bool) {
+func MeasureStep(ivs []*engine.Interval, from, to time.Time, tl *capture.Timeline) (st Step, measured bool) {
 	var in []*engine.Interval
 	for _, iv := range ivs {
 		mid := iv.Start.Add(iv.Duration() / 2)
@@ -28,7 +29,7 @@ func MeasureStep(ivs []*engine.Interval, from, to time.Time, tl *capture.Timelin
 			in = append(in, iv)
 		}
 	}
-	st = CapacityStep{CPU: -1, PoolUtilization: -1}
+	st = Step{CPU: -1, PoolUtilization: -1}
 	w := engine.Window(in...)
 	if w == nil {
 		return st, false
@@ -55,7 +56,7 @@ func MeasureStep(ivs []*engine.Interval, from, to time.Time, tl *capture.Timelin
 // p95 or error rate breaks its target in th (a zero target is off), or
 // its throughput is not at least minGain (0.05: 5 %) above the best of
 // the steps before it.
-func JudgeStep(st *CapacityStep, before []CapacityStep, th Thresholds, minGain float64) (broke bool, why string) {
+func JudgeStep(st *Step, before []Step, th analysis.Thresholds, minGain float64) (broke bool, why string) {
 	switch {
 	case st.Requests == 0:
 		return true, "no request completed"
@@ -77,7 +78,7 @@ func JudgeStep(st *CapacityStep, before []CapacityStep, th Thresholds, minGain f
 
 // serverFigures fills a step's CPU and pool figures from the probe
 // points inside it.
-func serverFigures(st *CapacityStep, tl *capture.Timeline) {
+func serverFigures(st *Step, tl *capture.Timeline) {
 	for _, s := range tl.Sources {
 		var in []capture.Point
 		for _, p := range s.Points {

@@ -1,4 +1,4 @@
-package analysis
+package capacity
 
 import (
 	"encoding/json"
@@ -7,15 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/analysis/stats"
 )
 
 // stepsOf builds measured steps of users with the given throughputs; the
 // step at index broke (when >= 0) is the breaking one, for why.
-func stepsOf(users []int, rps []float64, broke int, why string) []CapacityStep {
-	var out []CapacityStep
+func stepsOf(users []int, rps []float64, broke int, why string) []Step {
+	var out []Step
 	for i, u := range users {
-		s := CapacityStep{Users: u, Requests: int64(rps[i] * 10), Throughput: rps[i], P95: 5 * time.Millisecond, CPU: -1, PoolUtilization: -1}
+		s := Step{Users: u, Requests: int64(rps[i] * 10), Throughput: rps[i], P95: 5 * time.Millisecond, CPU: -1, PoolUtilization: -1}
 		if i == broke {
 			s.Broke, s.Why = true, why
 		}
@@ -56,17 +57,13 @@ func TestCapacityNoPeakEncodes(t *testing.T) {
 			for _, u := range c.users {
 				rps = append(rps, c.rps(float64(u)))
 			}
-			cr := NewCapacityResult("users", stepsOf(c.users, rps, c.broke, c.why), DefaultThresholds(), nil)
+			cr := NewResult("users", stepsOf(c.users, rps, c.broke, c.why), analysis.DefaultThresholds(), nil)
 			if cr.USL == nil {
 				t.Fatalf("no fit: %s", cr.USLError)
 			}
 			b, err := json.Marshal(cr)
 			if err != nil {
 				t.Fatalf("capacity.json: %v (fit %+v)", err, *cr.USL)
-			}
-			r := &Result{Capacity: cr, Thresholds: DefaultThresholds()}
-			if _, err := json.Marshal(r); err != nil {
-				t.Fatalf("report.json: %v", err)
 			}
 			for _, w := range c.want {
 				if !strings.Contains(cr.Peak, w) {

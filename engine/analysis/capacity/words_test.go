@@ -1,9 +1,10 @@
-package analysis
+package capacity
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/analysis/stats"
 )
 
@@ -19,9 +20,9 @@ func TestHorizontalScalingNamesWhatIsShared(t *testing.T) {
 		{0.4, "", "as long as what they share (the database) keeps up."},
 		{-1, "", "as long as what they share (a database, a cache) keeps up."},
 	} {
-		r := &CapacityResult{Model: "users", MaxUsers: 50, MaxRPS: 120, USL: &stats.USL{Lambda: 2.4, N: 5},
-			Steps: []CapacityStep{{Users: 50, CPU: 0.2, PoolUtilization: tc.pool}}}
-		if got := capacityScaling(r, DefaultThresholds(), tc.noDB).Horizontal; !strings.HasSuffix(got, tc.want) {
+		r := &Result{Model: "users", MaxUsers: 50, MaxRPS: 120, USL: &stats.USL{Lambda: 2.4, N: 5},
+			Steps: []Step{{Users: 50, CPU: 0.2, PoolUtilization: tc.pool}}}
+		if got := capacityScaling(r, analysis.DefaultThresholds(), tc.noDB).Horizontal; !strings.HasSuffix(got, tc.want) {
 			t.Errorf("pool %v, noDB %q:\n got %s\nwant ...%s", tc.pool, tc.noDB, got, tc.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package analysis
+package pprofsite
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ func TestHeapGrowthNamesTheGrowingSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sus) == 0 || !strings.HasSuffix(sus[0].Function, ".allocateForTest") || !strings.HasSuffix(sus[0].File, "profdiff_test.go") || sus[0].Line == 0 {
+	if len(sus) == 0 || !strings.HasSuffix(sus[0].Function, ".allocateForTest") || !strings.HasSuffix(sus[0].File, "heap_test.go") || sus[0].Line == 0 {
 		t.Fatalf("top suspect %+v", sus)
 	}
 	if sus[0].Value < 3<<20 || sus[0].Value > 6<<20 || total < sus[0].Value || sus[0].Share <= 0.5 {
@@ -65,16 +65,16 @@ func TestGoroutineStacks(t *testing.T) {
 			<-done
 		}
 	})
-	var st map[string]*stackCount
+	var st map[string]*Stack
 	for range 100 { // until the three goroutines are parked
 		var err error
-		if st, err = goroutineStacks(profileNow(t, probe.ProfileGoroutine)); err != nil {
+		if st, err = GoroutineStacks(profileNow(t, probe.ProfileGoroutine)); err != nil {
 			t.Fatal(err)
 		}
 		var n int64
 		for _, sc := range st {
-			if strings.HasSuffix(sc.site.fn, ".parkForTest") {
-				n += sc.count
+			if strings.HasSuffix(sc.Site.Function, ".parkForTest") {
+				n += sc.Count
 			}
 		}
 		if n == 3 {
@@ -107,7 +107,7 @@ func FuzzHeapGrowth(f *testing.F) {
 		if sum > total {
 			t.Fatalf("suspects hold %d of %d", sum, total)
 		}
-		_, _ = goroutineStacks(a)
+		_, _ = GoroutineStacks(a)
 		_ = bytes.Equal(a, b)
 	})
 }

@@ -1,4 +1,4 @@
-package analysis
+package pprofsite
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ func TestGoroutineGrowthNamesTheGrowingPlace(t *testing.T) {
 		go parkedForGrowthTest(release, &wg)
 	}
 	defer func() { close(release); wg.Wait() }()
-	var sus []Suspect
+	var sus []Growth
 	var err error
 	for range 500 { // the goroutines must have started and reached their place
 		sus, err = GoroutineGrowth(base, ownGoroutines(t), 3)

@@ -1,4 +1,4 @@
-package analysis
+package watch
 
 import (
 	"math/rand/v2"

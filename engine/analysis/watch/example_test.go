@@ -1,10 +1,10 @@
-package analysis_test
+package watch_test
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/analysis/watch"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
@@ -12,7 +12,7 @@ import (
 // A Watcher sees every sample as it arrives: here a probe that reports a
 // connection held past its 30 s leak threshold on two polls in a row.
 func ExampleWatcher() {
-	w := analysis.NewWatcher()
+	w := watch.NewWatcher()
 	t0 := time.Date(2026, 12, 6, 4, 0, 0, 0, time.UTC)
 	for i := range 3 {
 		snap := &probe.Snapshot{InstanceID: "svc-1", Time: t0.Add(time.Duration(i) * 2 * time.Second)}

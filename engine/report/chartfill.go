@@ -1,14 +1,22 @@
-package analysis
+package report
 
 import (
 	"fmt"
 
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis"
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 )
 
-// charts builds the server-side series for the HTML report: one series
-// per source (and pool, cache), a point per sample, and the events.
-func (a *analyzer) charts() Charts {
+// chartsOf builds the server-side series of the analysed run r: one
+// series per source (and pool, cache), a point per sample, and the events
+// (the phases, then the findings'). r's capture may be nil (no series).
+func chartsOf(r *analysis.Result) Charts {
+	c0 := r.Capture
+	if c0 == nil {
+		c0 = &capture.Capture{}
+	}
 	c := Charts{
 		Heap:         Chart{Title: "Live heap after GC", Unit: "MB"},
 		Goroutines:   Chart{Title: "Goroutines", Unit: "goroutines"},
@@ -17,7 +25,7 @@ func (a *analyzer) charts() Charts {
 		CacheHitRate: Chart{Title: "Cache hit rate", Unit: "%"},
 		RateLimited:  Chart{Title: "Rate-limit hits", Unit: "per second"},
 	}
-	multi := len(a.c.Timeline.Sources) > 1
+	multi := len(c0.Timeline.Sources) > 1
 	name := func(src, what string) string {
 		switch {
 		case multi && what != "":
@@ -29,7 +37,7 @@ func (a *analyzer) charts() Charts {
 		}
 		return "service"
 	}
-	for _, s := range a.c.Timeline.Sources {
+	for _, s := range c0.Timeline.Sources {
 		heap, gor := Series{Name: name(s.Name, "")}, Series{Name: name(s.Name, "")}
 		acq, mx, wait, hit := map[string]*Series{}, map[string]*Series{}, map[string]*Series{}, map[string]*Series{}
 		var order, corder []string
@@ -96,18 +104,35 @@ func (a *analyzer) charts() Charts {
 		c.RateLimited.Series = append(c.RateLimited.Series, denials)
 	}
 	client := Series{Name: "429s received (client)"}
-	for _, iv := range a.res.Intervals {
+	var ivs []*engine.Interval
+	if r.Engine != nil {
+		ivs = r.Engine.Intervals
+	}
+	for _, iv := range ivs {
 		if d := iv.Duration().Seconds(); d > 0 {
-			_, _, limited := ivCounts(iv)
+			var limited int64
+			for i := range iv.Stats {
+				limited += iv.Stats[i].RateLimited
+			}
 			client.Points = append(client.Points, XY{iv.End, float64(limited) / d})
 		}
 	}
 	c.RateLimited.Series = append([]Series{client}, c.RateLimited.Series...)
-	for _, sp := range a.c.Timing {
-		c.Events = append(c.Events, Event{Kind: "phase", Start: sp.Start, End: sp.End, Detail: string(sp.Phase)})
-	}
-	for _, f := range a.r.Findings {
-		c.Events = append(c.Events, f.Events...)
-	}
+	c.Events = chartEvents(r)
 	return c
+}
+
+// chartEvents are the events marked on the charts of r: the phases (as
+// events of Kind "phase"), then the findings' events.
+func chartEvents(r *analysis.Result) []analysis.Event {
+	var out []analysis.Event
+	if r.Capture != nil {
+		for _, sp := range r.Capture.Timing {
+			out = append(out, analysis.Event{Kind: phaseEvent, Start: sp.Start, End: sp.End, Detail: string(sp.Phase)})
+		}
+	}
+	for _, f := range r.Findings {
+		out = append(out, f.Events...)
+	}
+	return out
 }

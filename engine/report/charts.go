@@ -1,9 +1,14 @@
-package analysis
+package report
 
-import "time"
+import (
+	"time"
+
+	"github.com/soaklab/soak/engine/analysis"
+)
 
 // Charts are the server-side series the HTML report draws on the client's
-// timeline (the engine's clock): one [Chart] per figure, one [Series] per
+// timeline (the engine's clock), built from an analysed run's capture
+// and findings ([Analysis].Charts in report.json): one [Chart] per figure, one [Series] per
 // source (and pool or cache), and the detected events to mark on the
 // latency chart. Every series is plain data, in time order, with at most
 // one point per probe sample.
@@ -16,7 +21,7 @@ type Charts struct {
 	RateLimited  Chart `json:"rate_limited"`   // 429s per second (client) and limiter denials per second (server)
 	// Events are the detected events (exhausted pools, error bursts) and
 	// the phases, as time ranges.
-	Events []Event `json:"events,omitempty"`
+	Events []analysis.Event `json:"events,omitempty"`
 }
 
 // Chart is one figure.
