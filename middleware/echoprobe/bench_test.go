@@ -73,3 +73,18 @@ func TestMiddlewareAllocs(t *testing.T) {
 		t.Errorf("%v allocations per request with the middleware and limiter, %v with two no-op middlewares", got, base)
 	}
 }
+
+// TestLabelAllocs pins the labelled path's allocations (deterministic;
+// times are not asserted): at most one more than an unlabelled request,
+// the request copy with its context.
+func TestLabelAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	e := newEcho()
+	e.Use(Middleware(probe.New()))
+	e.GET("/api/stories/:slug", func(c echo.Context) error { return c.Blob(200, echo.MIMEApplicationJSON, mwtest.BenchBody) })
+	if got, base := mwtest.Allocs(e, mwtest.BenchRequest(true)), mwtest.Allocs(e, mwtest.BenchRequest(false)); got > base+1 {
+		t.Errorf("%v allocations per labelled request, %v unlabelled: want at most 1 more", got, base)
+	}
+}
