@@ -92,3 +92,15 @@ func TestLabelAllocs(t *testing.T) {
 		t.Errorf("net/http: %v allocations per labelled request, %v unlabelled (+%v for ServeMux.Handler): want at most 1 more", got, base, lookup)
 	}
 }
+
+// BenchmarkLabeler is Begin and End alone on a cached label set.
+func BenchmarkLabeler(b *testing.B) {
+	l := NewLabeler()
+	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Begin(r, set, "GET", "/api/stories/:slug")
+		l.End(r)
+	}
+}
