@@ -47,6 +47,27 @@ func BenchmarkMiddleware(b *testing.B) {
 	})
 }
 
+// BenchmarkMiddlewareWire is BenchmarkMiddleware with a new response
+// header map per request serialised as net/http's server does
+// (mwtest.WireWriter), so that "ratelimit" includes the cost of the
+// RateLimit-* header fields on the wire side of the server.
+func BenchmarkMiddlewareWire(b *testing.B) {
+	build := func(mw ...echo.MiddlewareFunc) *echo.Echo {
+		e := newEcho()
+		e.Use(mw...)
+		e.GET("/api/stories/:slug", func(c echo.Context) error {
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, mwtest.BenchBody)
+		})
+		return e
+	}
+	p := probe.New()
+	b.Run("probe", func(b *testing.B) { mwtest.RunWireBench(b, build(Middleware(p)), mwtest.BenchRequest(false)) })
+	b.Run("labels", func(b *testing.B) { mwtest.RunWireBench(b, build(Middleware(p)), mwtest.BenchRequest(true)) })
+	b.Run("ratelimit", func(b *testing.B) {
+		mwtest.RunWireBench(b, build(Middleware(p), RateLimit(p, mwtest.BenchLimit)), mwtest.BenchRequest(false))
+	})
+}
+
 // noopEcho is a middleware that does nothing.
 func noopEcho(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error { return next(c) }
