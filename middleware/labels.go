@@ -74,10 +74,11 @@ const (
 // RunLabeled calls f with a context that carries info (for
 // label.FromContext) and pprof labels made from it, set on the current
 // goroutine for the duration of f (and inherited by goroutines f starts).
-// info must not be modified afterwards. It is what [HTTPWithConfig] does
-// for a request its LabelMode [LabelMode.Wants], and what the middleware of
-// another framework calls to label requests the same way
-// (middleware/echoprobe does).
+// info must not be modified afterwards. It labels exactly as a [Labeler]
+// does (the context and pprof labels a handler sees are the same), built
+// with pprof.Do: simpler to call, at about 7 allocations per request where
+// the Labeler, which [HTTPWithConfig] and middleware/echoprobe use, takes
+// one.
 func RunLabeled(ctx context.Context, info *label.Info, f func(context.Context)) {
 	pprof.Do(label.NewContext(ctx, info), pprofSet(info), f)
 }
