@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime/pprof"
 	"time"
 
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // The wiring of a net/http service: the middleware wraps the ServeMux, and
@@ -87,4 +89,26 @@ func ExampleIdentityKey() {
 	// Output:
 	// 100 req/min per tenant (else per ip), burst 100
 	// tenant [ip] true gcra
+}
+
+// The middleware of another framework labels a request with a Labeler:
+// Begin before its handler, End after it (deferred, so that a panic
+// restores the goroutine's labels too).
+func ExampleLabeler() {
+	labeler := middleware.NewLabeler() // one per middleware instance
+	handler := func(r *http.Request) {
+		info := label.FromContext(r.Context())
+		route, _ := pprof.Label(r.Context(), middleware.PprofRoute)
+		fmt.Println(info.Class, info.User, route)
+	}
+	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+	r.Header.Set(label.HeaderClass, "AuthenticatedUser")
+	r.Header.Set(label.HeaderUser, "17")
+	if set := label.Parse(r.Header); middleware.LabelSoak.Wants(set) {
+		func() {
+			defer labeler.End(r)
+			handler(labeler.Begin(r, set, "GET", "/api/stories/{slug}"))
+		}()
+	}
+	// Output: AuthenticatedUser 17 /api/stories/{slug}
 }

@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/soaklab/soak/middleware/internal/measure"
@@ -67,6 +66,7 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 		panic("middleware: HTTPConfig.Labels: " + err.Error())
 	}
 	stats := cfg.Probe.HTTP()
+	labeler := NewLabeler()
 	return func(next http.Handler) http.Handler {
 		mux := cfg.Mux
 		if mux == nil {
@@ -84,7 +84,11 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 			start := measure.Monotonic()
 			stats.Begin()
 			status := http.StatusInternalServerError // unless the handler returns
+			labelled := false
 			defer func() {
+				if labelled {
+					labeler.End(r)
+				}
 				stats.Route(method, httpRoute(req)).Record(status, measure.Monotonic()-start, body.Total(bytesIn), rw.written)
 				stats.End()
 				rw.release()
@@ -95,11 +99,9 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				set = label.Parse(r.Header)
 			}
 			if cfg.Labels.Wants(set) {
-				info := &label.Info{Set: set, Method: method, Route: muxRoute(mux, r)}
-				RunLabeled(r.Context(), info, func(ctx context.Context) {
-					req = r.WithContext(ctx)
-					next.ServeHTTP(view, req)
-				})
+				req = labeler.Begin(r, set, method, muxRoute(mux, r))
+				labelled = true
+				next.ServeHTTP(view, req)
 			} else {
 				next.ServeHTTP(view, r)
 			}

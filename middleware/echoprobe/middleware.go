@@ -1,7 +1,6 @@
 package echoprobe
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -81,6 +80,7 @@ func MiddlewareWithConfig(cfg MiddlewareConfig) echo.MiddlewareFunc {
 		cfg.Skipper = DefaultMiddlewareConfig.Skipper
 	}
 	stats := cfg.Probe.HTTP()
+	labeler := middleware.NewLabeler()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) (err error) {
 			if cfg.Skipper(c) {
@@ -94,8 +94,11 @@ func MiddlewareWithConfig(cfg MiddlewareConfig) echo.MiddlewareFunc {
 			res := c.Response()
 			start := measure.Monotonic()
 			rs.Start()
-			finished := false
+			finished, labelled := false, false
 			defer func() {
+				if labelled {
+					labeler.End(req)
+				}
 				if !finished { // a panic is passing through
 					rs.Done(http.StatusInternalServerError, measure.Monotonic()-start, body.Total(bytesIn), res.Size)
 				}
@@ -106,11 +109,9 @@ func MiddlewareWithConfig(cfg MiddlewareConfig) echo.MiddlewareFunc {
 				set = label.Parse(req.Header)
 			}
 			if cfg.Labels.Wants(set) {
-				info := &label.Info{Set: set, Method: method, Route: route}
-				middleware.RunLabeled(req.Context(), info, func(ctx context.Context) {
-					c.SetRequest(req.WithContext(ctx))
-					err = next(c)
-				})
+				c.SetRequest(labeler.Begin(req, set, method, route))
+				labelled = true
+				err = next(c)
 			} else {
 				err = next(c)
 			}

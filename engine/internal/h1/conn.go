@@ -115,8 +115,7 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 }
 
 func (c *Conn) dial(ctx context.Context) (net.Conn, error) {
-	d := net.Dialer{Timeout: c.DialTimeout}
-	nc, err := d.DialContext(ctx, "tcp", c.Addr)
+	nc, err := dialAside(ctx, c.Addr, c.DialTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +130,27 @@ func (c *Conn) dial(ctx context.Context) (net.Conn, error) {
 	}
 	c.nc = nc
 	return nc, nil
+}
+
+// dialAside dials addr on a goroutine of its own, which ends with the
+// dial. Dialling (resolver, socket set-up) takes the deepest stack of a
+// user's life; done on the user's goroutine, it would grow that stack
+// for good (a goroutine's stack shrinks only at a GC, by half at a time,
+// and only when it uses under a quarter), and ten thousand idle users
+// would each keep a stack sized for dialling.
+func dialAside(ctx context.Context, addr string, timeout time.Duration) (net.Conn, error) {
+	type result struct {
+		nc  net.Conn
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		d := net.Dialer{Timeout: timeout}
+		nc, err := d.DialContext(ctx, "tcp", addr)
+		done <- result{nc, err}
+	}()
+	r := <-done
+	return r.nc, r.err
 }
 
 // why turns a deadline error caused by Interrupt or Shutdown into

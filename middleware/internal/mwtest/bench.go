@@ -1,6 +1,7 @@
 package mwtest
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -77,4 +78,56 @@ func Panics(t *testing.T, f func(), want string) {
 		}
 	}()
 	f()
+}
+
+// WireWriter is a ResponseWriter that, like net/http's server, starts
+// every response with a new header map and serialises the header (sorted,
+// as the server does) to a discarding buffer when the response is
+// committed, so that benchmarks count the cost of header fields a
+// middleware adds. Reset it before each request.
+type WireWriter struct {
+	h         http.Header
+	committed bool
+	buf       bytes.Buffer
+}
+
+// Reset starts a new response.
+func (w *WireWriter) Reset() { w.h, w.committed = nil, false; w.buf.Reset() }
+
+// Header implements http.ResponseWriter.
+func (w *WireWriter) Header() http.Header {
+	if w.h == nil {
+		w.h = make(http.Header)
+	}
+	return w.h
+}
+
+// WriteHeader implements http.ResponseWriter.
+func (w *WireWriter) WriteHeader(code int) {
+	if w.committed {
+		return
+	}
+	w.committed = true
+	fmt.Fprintf(&w.buf, "HTTP/1.1 %d\r\n", code)
+	_ = w.Header().Write(&w.buf)
+	w.buf.WriteString("\r\n")
+}
+
+// Write implements http.ResponseWriter.
+func (w *WireWriter) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.buf.Write(b)
+}
+
+// RunWireBench is RunBench with a [WireWriter]: a new header map per
+// request, serialised as the server would.
+func RunWireBench(b *testing.B, h http.Handler, r *http.Request) {
+	w := &WireWriter{}
+	h.ServeHTTP(w, r)
+	b.ReportAllocs()
+	defer testenv.CPUPerOp(b)()
+	for b.Loop() {
+		w.Reset()
+		h.ServeHTTP(w, r)
+	}
 }

@@ -23,7 +23,7 @@ func main() {
 
 type options struct {
 	host, url, wait, client, cpuprofile string
-	intervals                           string
+	intervals, memprofile               string
 	users                               int
 	spawnRate, rate                     float64
 	duration                            time.Duration
@@ -50,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.noLabels, "no-labels", false, "do not send the Soak-* label headers")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile taken at the interval with the most memory in use to this file, and print that interval's memory figures")
 	fs.StringVar(&o.intervals, "intervals", "", "write every interval to this file (JSON lines)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -92,6 +93,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.cpuprofile != "" {
 		defer pprof.StopCPUProfile()
+	}
+	if o.memprofile != "" {
+		peak := watchMemory(&plan, o.memprofile, stderr)
+		defer peak.print(stderr)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
