@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/cmd/soak/internal/ciout"
+	"github.com/soaklab/soak/cmd/soak/internal/outpath"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/compare"
 	"github.com/soaklab/soak/engine/report"
@@ -47,12 +48,7 @@ func (c *cli) emitCI(name, junit string, cases []ciout.Case) error {
 // one soak can make (the nearest existing one writable), as a results
 // directory's: `--out results --junit results/junit.xml` is the usual
 // pair, and results does not exist yet.
-func checkJUnit(path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
-	}
-	return checkResultsDirParent(filepath.Dir(path))
-}
+func checkJUnit(path string) error { return outpath.FileMakeable(path) }
 
 // analysisCases are a run's checks: one case per target row (performance
 // and system) and one per detector's finding.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/soaklab/soak/cmd/soak/internal/flagerr"
 	"github.com/soaklab/soak/engine/scenario"
 	"github.com/soaklab/soak/internal/redact"
 )
@@ -142,14 +143,14 @@ func newFlagSet(name string) *flag.FlagSet {
 }
 
 // parse parses args into fs and returns a usageError for a bad flag
-// (flag.ErrHelp for -h), worded by flagError. Arguments after the flags
+// (flag.ErrHelp for -h), worded by flagerr.Reword. Arguments after the flags
 // are returned.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, asUsage(flagError(fs, args, err))
+		return nil, asUsage(flagerr.Reword(fs, args, err))
 	}
 	return fs.Args(), nil
 }

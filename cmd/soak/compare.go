@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/soaklab/soak/cmd/soak/internal/outpath"
 	"github.com/soaklab/soak/cmd/soak/internal/results"
 	"github.com/soaklab/soak/engine/compare"
 	"github.com/soaklab/soak/engine/report"
@@ -64,7 +65,7 @@ func (c *cli) cmdCompare(ctx context.Context, args []string) (int, error) {
 	if out == "" {
 		out = besideRun(rest[1])
 	}
-	if err := checkFileDir(filepath.Join(out, compareJSONFile)); err != nil {
+	if err := outpath.File(filepath.Join(out, compareJSONFile)); err != nil {
 		return exitUsage, usagef("--out %s: %v", out, err)
 	}
 	var runs [2]*compare.Run
@@ -113,7 +114,7 @@ func besideRun(path string) string {
 func (c *cli) loadCompareRun(path string) (*compare.Run, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, usagef("%s: %v", path, pathless(err))
+		return nil, usagef("%s: %v", path, outpath.Pathless(err))
 	}
 	if fi.IsDir() {
 		saved, err := results.Open(path)
@@ -134,7 +135,7 @@ func (c *cli) loadCompareRun(path string) (*compare.Run, error) {
 	}
 	f, err := fileread.Open(path)
 	if err != nil {
-		return nil, usagef("%s: %v", path, pathless(err))
+		return nil, usagef("%s: %v", path, outpath.Pathless(err))
 	}
 	defer f.Close()
 	doc, err := report.ReadJSON(f.Reader(report.MaxJSONBytes), path)

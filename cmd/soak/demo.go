@@ -11,6 +11,7 @@ import (
 
 	"github.com/soaklab/soak/cmd/soak/internal/demo"
 	"github.com/soaklab/soak/cmd/soak/internal/flagx"
+	"github.com/soaklab/soak/cmd/soak/internal/outpath"
 	"github.com/soaklab/soak/docs/scenarios"
 	"github.com/soaklab/soak/engine/runner"
 	"github.com/soaklab/soak/engine/scenario"
@@ -234,5 +235,5 @@ func listenError(err error) error {
 		return fmt.Errorf("%s %s: the port is in use by another process; serve the demo elsewhere with %s 127.0.0.1:%s "+
 			"(or 127.0.0.1:0 for any free port; --serve prints the one it took)", flag, le.Addr, flag, port)
 	}
-	return fmt.Errorf("%s %s: %v", flag, le.Addr, pathless(le.Err))
+	return fmt.Errorf("%s %s: %v", flag, le.Addr, outpath.Pathless(le.Err))
 }

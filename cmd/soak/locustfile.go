@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/soaklab/soak/cmd/soak/internal/locustfile"
+	"github.com/soaklab/soak/cmd/soak/internal/outpath"
 	"github.com/soaklab/soak/internal/fileread"
 )
 
@@ -53,7 +54,7 @@ func readLocustfile(flag, name string) *locustfileError {
 	e := &locustfileError{flag: flag, file: name}
 	data, err := fileread.ReadFile(name, locustfile.MaxBytes)
 	if err != nil {
-		e.why = "cannot read it: " + pathless(err).Error()
+		e.why = "cannot read it: " + outpath.Pathless(err).Error()
 		return e
 	}
 	f, err := locustfile.Read(data)

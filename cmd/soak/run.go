@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/cmd/soak/internal/outpath"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/scenario"
@@ -104,7 +105,7 @@ func checkDataDirs(dirs []string) error {
 		fi, err := os.Stat(d)
 		switch {
 		case err != nil:
-			return usagef("--data-dir %s: %v", d, pathless(err))
+			return usagef("--data-dir %s: %v", d, outpath.Pathless(err))
 		case !fi.IsDir():
 			return usagef("--data-dir %s: not a directory", d)
 		}

@@ -1,9 +1,10 @@
-package main
+package k8s
 
 // The few Kubernetes objects soak k8s writes, as the API spells them
 // (batch/v1 Job, core/v1 ConfigMap): only the fields soak sets, so that
-// the CLI needs no Kubernetes module. k8s_test.go decodes the output into
-// k8s.io/api's own types, strictly, so a misspelt field cannot pass.
+// the CLI needs no Kubernetes module. manifests_test.go decodes the
+// output into k8s.io/api's own types, strictly, so a misspelt field
+// cannot pass.
 
 type k8sMeta struct {
 	Name      string            `yaml:"name"`

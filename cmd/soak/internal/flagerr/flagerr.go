@@ -1,4 +1,4 @@
-package main
+package flagerr
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 	"github.com/soaklab/soak/engine/scenario"
 )
 
-// How package flag words its errors; flagError rewords them.
+// How package flag words its errors; Reword rewords them.
 const (
 	undefinedFlag = "flag provided but not defined: -"
 	needsArgument = "flag needs an argument: -"
@@ -19,11 +19,12 @@ const (
 	invalidBool   = "invalid boolean value "
 )
 
-// flagError rewords an error of fs.Parse(args) for the person who typed
+// Reword rewords an error of fs.Parse(args) for the person who typed
 // args: the flag as they spelled it (--userz, not Go's -userz), its long
 // name beside a short one (-u (--users)), what the value should be
 // instead of "parse error", and a "did you mean" for an unknown flag.
-func flagError(fs *flag.FlagSet, args []string, err error) error {
+// An error it does not know comes back as it was.
+func Reword(fs *flag.FlagSet, args []string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, undefinedFlag):
