@@ -19,6 +19,9 @@ type heapDiffResult struct {
 	// their pools opened connections (bounded by the pools' max); probe
 	// over the sites of soak's probe and middleware in the service.
 	total, generator, drivers, probe int64
+	// runtime is the growth at stacks of runtime frames only (goroutine
+	// descriptors and the like), which follows the goroutine count.
+	runtime int64
 	// service is the growth, summed by site, of the samples that are
 	// neither the generator's nor the drivers'.
 	service       int64
@@ -63,6 +66,8 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 			hd.drivers += max(hs.Bytes, 0)
 		case pprofsite.OwnerProbe:
 			hd.probe += max(hs.Bytes, 0)
+		case pprofsite.OwnerRuntime:
+			hd.runtime += max(hs.Bytes, 0)
 		default:
 			service = append(service, hs)
 		}
@@ -99,6 +104,9 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 	}
 	if hd.probe > 0 {
 		hd.evidence += fmt.Sprintf(", %s at the sites of soak's own probe and middleware in the service (its snapshot buffers and tables, not the service's code)", human.Bytes(hd.probe))
+	}
+	if hd.runtime > 0 {
+		hd.evidence += fmt.Sprintf(", %s in the Go runtime's own structures (goroutine descriptors and the like, which follow the goroutine count: see the goroutine finding)", human.Bytes(hd.runtime))
 	}
 	if period > 0 {
 		hd.evidence += fmt.Sprintf(" (the profiles sample one allocation per %s allocated%s)", human.Bytes(period), coarseNote(period))
@@ -150,6 +158,9 @@ func (hd *heapDiffResult) explanation() string {
 	}
 	if hd.probe > 0 {
 		parts = append(parts, "soak's own probe")
+	}
+	if hd.runtime > 0 {
+		parts = append(parts, "the runtime's own structures, which follow the goroutine count")
 	}
 	return strings.Join(parts, " and ")
 }

@@ -243,7 +243,7 @@ func profilesExplain(f *Finding, m *MemoryFigures, hd *heapDiffResult, material 
 	f.Summary = fmt.Sprintf("the live heap grew %.1f MB/hour, but the heap profiles show the service itself keeping only %s after the drain, below the leak bar",
 		m.MBPerHour, human.Bytes(hd.service))
 	if why := hd.explanation(); why != "" {
-		f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers+hd.probe), why)
+		f.Summary += fmt.Sprintf("; %s of the growth is %s", human.Bytes(hd.generator+hd.drivers+hd.probe+hd.runtime), why)
 	}
 	f.Evidence = append(f.Evidence, hd.evidence)
 	return true

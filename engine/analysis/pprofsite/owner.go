@@ -21,6 +21,11 @@ const (
 	OwnerDriver Owner = "driver"
 	// OwnerProbe: soak's probe or middleware, which the service links in.
 	OwnerProbe Owner = "probe"
+	// OwnerRuntime: the Go runtime's own structures, allocated on a
+	// stack of runtime frames only (goroutine descriptors made by
+	// newproc on the system stack, timers): they grow with the number of
+	// goroutines, which the goroutine detector counts and locates.
+	OwnerRuntime Owner = "runtime"
 )
 
 // Drivers says which database drivers' allocations are set apart as
@@ -32,8 +37,8 @@ type Drivers struct {
 }
 
 // OwnerOf says whose an allocation stack (innermost first) is: soak's
-// generator's, a growing driver's (d), soak's probe's, else the
-// service's ([OwnerService]).
+// generator's, a growing driver's (d), soak's probe's, the runtime's own,
+// else the service's ([OwnerService]).
 func OwnerOf(stack []probe.Frame, d Drivers) Owner {
 	switch {
 	case generatorStack(stack):
@@ -42,8 +47,21 @@ func OwnerOf(stack []probe.Frame, d Drivers) Owner {
 		return OwnerDriver
 	case probeStack(stack):
 		return OwnerProbe
+	case runtimeStack(stack):
+		return OwnerRuntime
 	}
 	return OwnerService
+}
+
+// runtimeStack reports an allocation stack with no frame outside the
+// runtime package: the runtime allocating for itself.
+func runtimeStack(stack []probe.Frame) bool {
+	for _, fr := range stack {
+		if !strings.HasPrefix(fr.Function, "runtime.") {
+			return false
+		}
+	}
+	return len(stack) > 0
 }
 
 // probeStack reports an allocation whose site (its first frame in the
