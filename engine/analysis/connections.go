@@ -81,7 +81,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
 	} else {
-		sus := holdSuspects(rep, loadEnd, after)
+		sus := mergeSuspects(holdSuspects(rep, loadEnd, after))
 		for _, sp := range sus {
 			cf.HeldAfterDrain += int(sp.Value)
 		}

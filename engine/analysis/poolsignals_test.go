@@ -244,3 +244,28 @@ func TestRowsLeakCountedOnceFromAnOldProbe(t *testing.T) {
 		t.Errorf("held %d, suspects %+v, summary %q", f.Connections.HeldAfterDrain, f.Suspects, f.Summary)
 	}
 }
+
+// TestConnectionSuspectsShownAlikeMerged: two acquiring stacks that differ
+// only below the shown frame (one function reached from two callers) are
+// one suspect line, their connections summed.
+func TestConnectionSuspectsShownAlikeMerged(t *testing.T) {
+	s := synth.New()
+	s.AddSamples(connSeries(12))
+	s.AddIntervals(synth.SteadyLoad)
+	since := s.Start.Add(40 * time.Second)
+	drainEnd := s.Capture.Timing[3].End
+	group := func(n int, caller string) probe.LeakGroup {
+		return probe.LeakGroup{Kind: probe.LeakPGXConn, Source: "db", Count: n, OldestSince: since,
+			OldestSeconds: drainEnd.Sub(since).Seconds(), NewestSeconds: 100,
+			Function: "example.com/svc.(*Shelves).Load",
+			Stack: []probe.Frame{{Function: "example.com/svc.(*Shelves).Load", File: "/src/svc/shelves.go", Line: 21},
+				{Function: caller, File: "/src/svc/handlers.go", Line: 5}},
+			Holders: []probe.LeakHolder{{Since: since}}}
+	}
+	s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd,
+		Report: &probe.LeakReport{Time: drainEnd, Groups: []probe.LeakGroup{group(7, "example.com/svc.list"), group(5, "example.com/svc.show")}}})
+	f := analyze(s).Find(DetectorConnectionLeak, "svc")
+	if f.Verdict != VerdictDetected || len(f.Suspects) != 1 || f.Suspects[0].Value != 12 || f.Connections.HeldAfterDrain != 12 {
+		t.Fatalf("%d suspects, held %d:\n%s", len(f.Suspects), f.Connections.HeldAfterDrain, describeFinding(f))
+	}
+}
