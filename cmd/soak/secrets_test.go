@@ -143,8 +143,12 @@ func TestDemoDatabaseSecret(t *testing.T) {
 			if form.flag && !strings.Contains(string(run), "--database-url") {
 				t.Errorf("run.json lacks the command line: the test would prove nothing:\n%s", run)
 			}
+			// The rows that show the DSN was used (the pool and the
+			// server answered), whatever a 3-second run's few users
+			// happened to request: a query traced in its steady state
+			// is luck on a loaded machine.
 			md, _ := os.ReadFile(filepath.Join(dir, "out", "report.md"))
-			for _, row := range []string{"| Database | Connection Pool |", "| Database | Query Latency |", "**PostgreSQL Version**: ",
+			for _, row := range []string{"| Database | Connection Pool |", "**PostgreSQL Version**: ",
 				"**Redis Version**: ", "**Database Pool Size**: "} {
 				i := strings.Index(string(md), row)
 				if i < 0 {
