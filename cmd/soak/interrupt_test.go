@@ -151,6 +151,7 @@ func TestInterruptStillDrains(t *testing.T) {
 // wait its 5 s timeout) soak exits before they are, saying so, and the
 // intervals saved so far stay for soak report.
 func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	t.Parallel() // 2 users and waits: it spends its time waiting, not computing
 	for _, withProbe := range []bool{false, true} {
 		t.Run(map[bool]string{false: "no probe", true: "silent probe"}[withProbe], func(t *testing.T) {
 			dir := t.TempDir()
@@ -203,6 +204,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 // 130. The test's limit is generous (45 s, for a loaded machine), far
 // below what the unbounded waits took.
 func TestInterruptHungProbe(t *testing.T) {
+	t.Parallel() // 2 users and waits: it spends its time waiting, not computing
 	dir := t.TempDir()
 	tg := newTarget(t)
 	silent, accepted := newSilentListener(t)
