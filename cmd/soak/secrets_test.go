@@ -19,6 +19,7 @@ import (
 // Authorization header from a scenario reach the service but no output,
 // log or summary.
 func TestSecretsNeverWritten(t *testing.T) {
+	t.Parallel() // subprocesses only: no shared state
 	dir := t.TempDir()
 	tg := newTarget(t)
 	const bearer, token, envToken = "scenario-bearer-5e3c", "probe-token-77aa", "env-token-19bd"
@@ -72,6 +73,7 @@ classes:
 // version, the cache) and writes the password nowhere: not in run.json's
 // command line, probe.jsonl, the reports, the CSVs or the terminal.
 func TestDemoDatabaseSecret(t *testing.T) {
+	t.Parallel() // subprocesses only: no shared state
 	raw := testenv.DatabaseURL(t)
 	redisURL := testenv.RedisURL(t)
 	u, err := url.Parse(raw)
@@ -105,6 +107,7 @@ func TestDemoDatabaseSecret(t *testing.T) {
 		{"keyvalue-quoted-flag", kvQuoted, true},
 	} {
 		t.Run(form.name, func(t *testing.T) {
+			t.Parallel() // a subprocess each, its own schema and directory
 			schema := testenv.Name(t)
 			t.Cleanup(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
