@@ -184,6 +184,7 @@ func TestUnreachableProbe(t *testing.T) {
 // steps (probe.jsonl), and the report's system and stability rows and its
 // appendix are measured.
 func TestCapacity(t *testing.T) {
+	t.Parallel() // 2 users for two 5 s steps: mostly waiting
 	dir := t.TempDir()
 	tg := newProbedTarget(t, nil)
 	p := soak(t, dir, nil, 2*time.Minute, "capacity", "--host", tg.URL, "--url", "/ok", "--wait", "none",
