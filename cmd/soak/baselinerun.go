@@ -3,7 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
+	"strings"
 
+	"github.com/soaklab/soak/cmd/soak/internal/flagx"
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/compare"
@@ -11,9 +14,12 @@ import (
 
 // baselineRun is soak run's and soak demo's --baseline-run: an earlier
 // run to compare this one with once it is done, and the thresholds.
-// (--baseline is the probe's quiet period before the load, a duration.)
+// (--baseline is the probe's quiet period before the load, a duration, or
+// this same run when given a directory: see baselineFlag.)
 type baselineRun struct {
-	path  string
+	path string
+	// alias is the run given as --baseline DIR (see baselineFlag).
+	alias string
 	flags compareFlags
 	// loaded is the baseline, read before the load; compared is the
 	// comparison, once the run is done.
@@ -35,6 +41,12 @@ var compareFlagNames = []string{"max-p50-regression", "max-p95-regression", "max
 // comparison that cannot be made is known before the soak, not after.
 func (c *cli) prepareBaseline(mode string, o *runOptions, plan engine.Plan) error {
 	b := &o.baselineRun
+	if b.alias != "" {
+		if b.path != "" && b.path != b.alias {
+			return usagef("--baseline %s and --baseline-run %s name two runs to compare with; give one", b.alias, b.path)
+		}
+		b.path = b.alias
+	}
 	if b.path == "" {
 		for _, n := range compareFlagNames {
 			if o.given(n) {
@@ -90,4 +102,32 @@ func (c *cli) compareBaseline(r *analysis.Result, dir string, o *runOptions, cod
 		code = exitRegression
 	}
 	return code, nil
+}
+
+// baselineFlag is --baseline: the probe's quiet period before the load (a
+// duration, e.g. 30s), or an earlier run to compare with, as `soak run
+// --baseline DIR` (a results directory or a report.json: the same as
+// --baseline-run). A value that is neither is refused, naming both.
+type baselineFlag struct {
+	quiet *flagx.Duration
+	run   *baselineRun
+}
+
+func (f baselineFlag) String() string {
+	if f.quiet == nil {
+		return ""
+	}
+	return f.quiet.String()
+}
+
+func (f baselineFlag) Set(s string) error {
+	err := f.quiet.Set(s)
+	if err == nil {
+		return nil
+	}
+	if st, serr := os.Stat(s); serr == nil && (st.IsDir() || strings.HasSuffix(s, ".json")) {
+		f.run.alias = s
+		return nil
+	}
+	return fmt.Errorf("%q is neither a duration (the probe's quiet period before the load, e.g. 30s: %v) nor an earlier run to compare with (a results directory or report.json)", s, err)
 }

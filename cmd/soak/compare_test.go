@@ -239,6 +239,23 @@ func TestBaselineRun(t *testing.T) {
 	if _, err := os.Stat(other); err == nil {
 		t.Error("a refused comparison still ran the load")
 	}
+	// --baseline DIR is --baseline-run DIR (the spelling); a
+	// duration stays the probe's quiet period; anything else is refused.
+	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--users", "5", "--baseline", base)...)
+	if code != exitUsage || !strings.Contains(stderr, "users: 10 in BASE, 5 in NEW") {
+		t.Errorf("--baseline DIR: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--baseline", filepath.Join(dir, "nowhere"))...)
+	if code != exitUsage || !strings.Contains(stderr, "neither a duration") || !strings.Contains(stderr, "earlier run to compare with") {
+		t.Errorf("--baseline nowhere: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--baseline", base, "--baseline-run", other)...)
+	if code != exitUsage || !strings.Contains(stderr, "name two runs") {
+		t.Errorf("--baseline DIR with --baseline-run: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Error("a refused comparison still ran the load")
+	}
 	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--max-p95-regression", "10%")...)
 	if code != exitUsage || !strings.Contains(stderr, "--max-p95-regression goes with --baseline-run") {
 		t.Errorf("threshold without baseline: exit %d: %s", code, stderr)

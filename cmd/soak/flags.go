@@ -120,7 +120,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.probes, "probe", "")
 	fs.Var(&o.probeToken, "probe-token", "")
 	fs.Var(&o.probeInterval, "probe-interval", "")
-	fs.Var(&o.baseline, "baseline", "")
+	fs.Var(baselineFlag{quiet: &o.baseline, run: &o.baselineRun}, "baseline", "")
 	fs.Var(&o.settle, "settle", "")
 	fs.Var(&o.drain, "drain", "")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "")

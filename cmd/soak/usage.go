@@ -100,6 +100,7 @@ Compare with an earlier run (run and demo; docs/compare.md):
   --baseline-run DIR       once the run is done, compare it with DIR (a results directory or
                            its report.json), as soak compare does: compare.md, compare.html and
                            compare.json go to --out; a regression exits 6 (a defect's 4 stays).
+                           --baseline DIR (a directory or .json file, not a duration) says the same
                            Read, and its plan checked against this one, before the load
 ` + compareUsageFlags + `
 Locust's other flags (docs/locust.md#flags):
