@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -100,11 +99,8 @@ func (p *Probe) SetConfigDefault(key, value string) bool {
 	return !ok && p.SetConfig(key, value)
 }
 
-var secretWords = []string{"password", "passwd", "secret", "token", "dsn", "credential", "apikey", "api_key", "auth"}
-
 func cleanConfigValue(key, value string) string {
-	lk := strings.ToLower(key)
-	if slices.ContainsFunc(secretWords, func(w string) bool { return strings.Contains(lk, w) }) {
+	if redact.NamesSecret(key) {
 		return redact.Mark
 	}
 	return cleanValue(value)

@@ -12,7 +12,16 @@ const Mark = "REDACTED"
 // value is a secret: password, sslpassword, passwd, pwd, token,
 // access_token, api_key, apikey, secret, client_secret, credential(s),
 // and any key ending in one of them (--probe-token, db_password).
-var secretKey = regexp.MustCompile(`(?i)^[a-z0-9_.-]*(password|passwd|pwd|passphrase|token|secret|api[_-]?key|credentials?)$`)
+var secretKey = regexp.MustCompile(`(?i)^[a-z0-9_.-]*` + secretWords + `$`)
+
+// secretWords are the words that make a key a secret's: the one list both
+// IsSecretKey (the key ends in one) and NamesSecret (the key holds one)
+// read.
+const secretWords = `(password|passwd|pwd|passphrase|token|secret|api[_-]?key|credentials?)`
+
+// namesSecret matches a name holding a secret word anywhere, or naming a
+// DSN or an auth setting, whose value carries credentials.
+var namesSecret = regexp.MustCompile(`(?i)` + secretWords + `|dsn|auth`)
 
 // queryKey matches the further keys that are secrets in a URL's query
 // (a signed URL's sig, an API's key, NATS's auth).
@@ -23,6 +32,14 @@ var queryKey = regexp.MustCompile(`(?i)^(auth|key|sig|signature)$`)
 // names a secret.
 func IsSecretKey(key string) bool {
 	return secretKey.MatchString(strings.Trim(key, `"' `))
+}
+
+// NamesSecret reports whether a setting's name mentions a secret anywhere
+// ("db_password_file", "REDIS_DSN", "auth_header"): the stricter rule for
+// names whose whole value is kept, such as a service's reported
+// configuration, where a false alarm costs one hidden value.
+func NamesSecret(name string) bool {
+	return namesSecret.MatchString(name)
 }
 
 var (

@@ -133,3 +133,15 @@ func TestCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesSecret(t *testing.T) {
+	for name, want := range map[string]bool{
+		"db_password_file": true, "REDIS_DSN": true, "auth_header": true, "ApiKey": true,
+		"api-key-id": true, "client_secret": true, "credentials": true, "pool.max_conns": false,
+		"redis.addr": false, "region": false, "": false,
+	} {
+		if got := NamesSecret(name); got != want {
+			t.Errorf("NamesSecret(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
