@@ -273,8 +273,8 @@ func TestBaselineRun(t *testing.T) {
 		t.Errorf("no comparison in the summary:\n%s", stdout)
 	}
 	cmp := readComparison(t, filepath.Join(again, compareJSONFile))
-	if cmp.Thresholds.P50Regression >= 0 || cmp.Find("Aggregated", compare.MetricP50).Status != compare.StatusOff {
-		t.Errorf("--max-p50-regression off: %+v", cmp.Thresholds)
+	if cmp.Margins.P50Regression >= 0 || cmp.Find("Aggregated", compare.MetricP50).Status != compare.StatusOff {
+		t.Errorf("--max-p50-regression off: %+v", cmp.Margins)
 	}
 	b, err := os.ReadFile(junit)
 	if err != nil || !strings.Contains(string(b), `name="soak targets"`) || !strings.Contains(string(b), `name="soak compare"`) {

@@ -25,10 +25,10 @@ func (f *compareFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowPlanChange, "allow-plan-change", false, "")
 }
 
-// options are the comparison's options: compare.DefaultThresholds with
+// options are the comparison's options: compare.DefaultMargins with
 // the flags given over them ("off" turns a check off).
 func (f *compareFlags) options() compare.Options {
-	th := compare.DefaultThresholds()
+	th := compare.DefaultMargins()
 	set := func(dst *float64, v flagx.Fraction) {
 		if v.IsSet {
 			*dst = v.V // off is negative, as compare reads it
@@ -42,7 +42,7 @@ func (f *compareFlags) options() compare.Options {
 	if f.minLatency.IsSet {
 		th.MinLatencyChange = f.minLatency.D
 	}
-	return compare.Options{Thresholds: th, AllowPlanChange: f.allowPlanChange}
+	return compare.Options{Margins: th, AllowPlanChange: f.allowPlanChange}
 }
 
 // check refuses a negative --min-latency-change (the fractions are

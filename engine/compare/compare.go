@@ -29,7 +29,7 @@ const (
 
 // Options are how [Compare] judges.
 type Options struct {
-	Thresholds Thresholds
+	Margins Margins
 	// AllowPlanChange compares runs whose plans differ; the differences
 	// are kept in Comparison.PlanChanges.
 	AllowPlanChange bool
@@ -42,8 +42,8 @@ type Comparison struct {
 	New  RunSummary `json:"new"`
 	// PlanChanges are the plans' differences, compared anyway
 	// (Options.AllowPlanChange); empty when the plans match.
-	PlanChanges []string   `json:"plan_changes,omitempty"`
-	Thresholds  Thresholds `json:"thresholds"`
+	PlanChanges []string `json:"plan_changes,omitempty"`
+	Margins     Margins  `json:"thresholds"`
 	// Checks has one check per endpoint and metric: the aggregate first,
 	// then the endpoints by name.
 	Checks   []Check         `json:"checks"`
@@ -78,24 +78,24 @@ type RunSummary struct {
 
 // Compare compares new against base. It returns a [*PlanError] when their
 // plans differ (unless o.AllowPlanChange), and an error wrapping
-// ErrThreshold for bad thresholds. It does not modify its inputs.
+// ErrMargin for bad margins. It does not modify its inputs.
 func Compare(base, new *Run, o Options) (*Comparison, error) {
 	if base == nil || new == nil {
 		return nil, ErrNoRun
 	}
-	if err := o.Thresholds.Validate(); err != nil {
+	if err := o.Margins.Validate(); err != nil {
 		return nil, err
 	}
 	diffs := PlanDifferences(base.Plan, new.Plan)
 	if len(diffs) > 0 && !o.AllowPlanChange {
 		return nil, &PlanError{Differences: diffs}
 	}
-	c := &Comparison{Base: summarize(base), New: summarize(new), PlanChanges: diffs, Thresholds: o.Thresholds,
+	c := &Comparison{Base: summarize(base), New: summarize(new), PlanChanges: diffs, Margins: o.Margins,
 		BaseTimeline: base.Timeline, NewTimeline: new.Timeline, BaseStart: base.Start, NewStart: new.Start}
 	c.Method = fmt.Sprintf("moving-block bootstrap of the steady-state windows, %d replicates, %.0f%% intervals, seeded per check; "+
 		"a change counts when its interval excludes zero and it is beyond its threshold", Replicates, 100*Level)
 	for _, ep := range endpoints(base, new) {
-		c.Checks = append(c.Checks, checkEndpoint(ep, base, new, o.Thresholds)...)
+		c.Checks = append(c.Checks, checkEndpoint(ep, base, new, o.Margins)...)
 		if only := onlyIn(ep, base, new); only != "" {
 			c.Notes = append(c.Notes, fmt.Sprintf("%s: requested in %s only", ep, only))
 		}
@@ -177,7 +177,7 @@ func rates(r *Run, ep string) []Sample {
 }
 
 // checkEndpoint makes the five checks of one endpoint.
-func checkEndpoint(ep string, base, new *Run, th Thresholds) []Check {
+func checkEndpoint(ep string, base, new *Run, th Margins) []Check {
 	bs, ns := samples(base, ep), samples(new, ep)
 	var out []Check
 	for _, m := range Metrics {
@@ -252,7 +252,7 @@ func enoughPerWindow(ch *Check, base, new []Sample) bool {
 }
 
 // judge sets ch's figures from e and decides its status.
-func (ch *Check) judge(e estimate, th Thresholds) {
+func (ch *Check) judge(e estimate, th Margins) {
 	ch.Base, ch.New, ch.Change, ch.Low, ch.High, ch.Confidence = e.base, e.new, e.change, e.lo, e.hi, e.confidence
 	if math.IsNaN(ch.Change) {
 		ch.Status, ch.Why = StatusInsufficient, "BASE is zero: no relative change"

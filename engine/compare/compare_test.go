@@ -45,7 +45,7 @@ var clean = map[string]float64{"GET /a": 10, "GET /b": 20}
 
 func TestSameRunNoChange(t *testing.T) {
 	r := synthetic(1, 60, clean, 0)
-	c, err := Compare(r, r, Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(r, r, Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestSameRunNoChange(t *testing.T) {
 
 func TestTwoCleanRunsNoChange(t *testing.T) {
 	for seed := range uint64(8) {
-		c, err := Compare(synthetic(100+seed, 60, clean, 0), synthetic(200+seed, 60, clean, 0), Options{Thresholds: DefaultThresholds()})
+		c, err := Compare(synthetic(100+seed, 60, clean, 0), synthetic(200+seed, 60, clean, 0), Options{Margins: DefaultMargins()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestTwoCleanRunsNoChange(t *testing.T) {
 
 func TestSlowerEndpointFlagged(t *testing.T) {
 	slow := map[string]float64{"GET /a": 10, "GET /b": 40}
-	c, err := Compare(synthetic(1, 60, clean, 0), synthetic(2, 60, slow, 0), Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(synthetic(1, 60, clean, 0), synthetic(2, 60, slow, 0), Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestSlowerEndpointFlagged(t *testing.T) {
 		}
 	}
 	// The reverse is an improvement.
-	c, err = Compare(synthetic(2, 60, slow, 0), synthetic(1, 60, clean, 0), Options{Thresholds: DefaultThresholds()})
+	c, err = Compare(synthetic(2, 60, slow, 0), synthetic(1, 60, clean, 0), Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,8 +102,8 @@ func TestSlowerEndpointFlagged(t *testing.T) {
 }
 
 func TestErrorRateAndThresholdOff(t *testing.T) {
-	th := DefaultThresholds()
-	c, err := Compare(synthetic(1, 60, clean, 0), synthetic(1, 60, clean, 10), Options{Thresholds: th})
+	th := DefaultMargins()
+	c, err := Compare(synthetic(1, 60, clean, 0), synthetic(1, 60, clean, 10), Options{Margins: th})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestErrorRateAndThresholdOff(t *testing.T) {
 		t.Errorf("error rate: %s", ch.Evidence())
 	}
 	th.ErrorRateIncrease = -1
-	c, err = Compare(synthetic(1, 60, clean, 0), synthetic(1, 60, clean, 10), Options{Thresholds: th})
+	c, err = Compare(synthetic(1, 60, clean, 0), synthetic(1, 60, clean, 10), Options{Margins: th})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +122,8 @@ func TestErrorRateAndThresholdOff(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	b, n := synthetic(1, 40, clean, 0), synthetic(2, 40, clean, 0)
-	c1, _ := Compare(b, n, Options{Thresholds: DefaultThresholds()})
-	c2, _ := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	c1, _ := Compare(b, n, Options{Margins: DefaultMargins()})
+	c2, _ := Compare(b, n, Options{Margins: DefaultMargins()})
 	if !reflect.DeepEqual(c1, c2) {
 		t.Error("two comparisons of the same runs differ")
 	}
@@ -134,7 +134,7 @@ func TestPlanDiffers(t *testing.T) {
 	n.Plan.Users = 20
 	n.Plan.Duration = 2 * time.Minute
 	n.Plan.Classes = append(n.Plan.Classes, Class{Name: "Writer", Weight: 1, Tasks: 1})
-	_, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	_, err := Compare(b, n, Options{Margins: DefaultMargins()})
 	var pe *PlanError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrPlansDiffer) {
 		t.Fatalf("err %v", err)
@@ -144,25 +144,25 @@ func TestPlanDiffers(t *testing.T) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
-	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds(), AllowPlanChange: true})
+	c, err := Compare(b, n, Options{Margins: DefaultMargins(), AllowPlanChange: true})
 	if err != nil || len(c.PlanChanges) != 3 {
 		t.Fatalf("allowed: %v %v", err, c)
 	}
 }
 
-func TestThresholdsValidate(t *testing.T) {
-	th := DefaultThresholds()
+func TestMarginsValidate(t *testing.T) {
+	th := DefaultMargins()
 	th.ThroughputDrop = 1.5
-	if err := th.Validate(); !errors.Is(err, ErrThreshold) || !strings.Contains(err.Error(), "throughput_drop") {
+	if err := th.Validate(); !errors.Is(err, ErrMargin) || !strings.Contains(err.Error(), "throughput_drop") {
 		t.Errorf("err %v", err)
 	}
-	if _, err := Compare(&Run{}, &Run{}, Options{Thresholds: th}); !errors.Is(err, ErrThreshold) {
+	if _, err := Compare(&Run{}, &Run{}, Options{Margins: th}); !errors.Is(err, ErrMargin) {
 		t.Errorf("Compare: %v", err)
 	}
 }
 
 func TestInsufficientIsInconclusive(t *testing.T) {
-	c, err := Compare(synthetic(1, 3, clean, 0), synthetic(2, 3, clean, 0), Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(synthetic(1, 3, clean, 0), synthetic(2, 3, clean, 0), Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestFindings(t *testing.T) {
 	pool := analysis.Finding{Detector: analysis.DetectorPoolExhaustion, Verdict: analysis.VerdictDetected}
 	b.Findings = []analysis.Finding{okMem, pool}
 	n.Findings = []analysis.Finding{leak}
-	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(b, n, Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestMixShiftNotJudged(t *testing.T) {
 		a.Requests -= a.Requests / 2
 		n.Windows[i].Endpoints["GET /a"], n.Windows[i].Endpoints["GET /b"] = a, bb
 	}
-	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(b, n, Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestMixShiftNotJudged(t *testing.T) {
 			n.Windows[i].Endpoints[k] = s
 		}
 	}
-	c, err = Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	c, err = Compare(b, n, Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestTailNeedsRequests(t *testing.T) {
 			r.Windows[i].Endpoints["GET /b"] = s
 		}
 	}
-	c, err := Compare(b, n, Options{Thresholds: DefaultThresholds()})
+	c, err := Compare(b, n, Options{Margins: DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}

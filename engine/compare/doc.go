@@ -19,7 +19,7 @@
 // (blocks keep the series' autocorrelation), seeded from the endpoint and
 // metric, so that the same inputs always give the same output. A change
 // is flagged only when its interval excludes zero (significant) and it is
-// beyond the user's threshold ([Thresholds]).
+// beyond the user's threshold ([Margins]).
 //
 // Nothing here reads files, starts goroutines or keeps state: every
 // function is safe for concurrent use.

@@ -24,7 +24,7 @@ func run(p50 float64) *compare.Run {
 }
 
 func ExampleCompare() {
-	c, err := compare.Compare(run(10), run(25), compare.Options{Thresholds: compare.DefaultThresholds()})
+	c, err := compare.Compare(run(10), run(25), compare.Options{Margins: compare.DefaultMargins()})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,7 +36,7 @@ func ExampleCompare() {
 	// Plans must match.
 	other := run(10)
 	other.Plan.Users = 40
-	_, err = compare.Compare(run(10), other, compare.Options{Thresholds: compare.DefaultThresholds()})
+	_, err = compare.Compare(run(10), other, compare.Options{Margins: compare.DefaultMargins()})
 	fmt.Println(err)
 	// Output:
 	// regression

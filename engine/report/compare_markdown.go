@@ -79,9 +79,9 @@ func CompareMarkdown(c *compare.Comparison) Reporter {
 			}
 		}
 		fmt.Fprintf(&b, "\n## Method\n\n%s. Thresholds: p50 %s, p95 %s, p99 %s (and at least %v), error rate %s, throughput %s.\n",
-			c.Method, pctOrOff(c.Thresholds.P50Regression, "+"), pctOrOff(c.Thresholds.P95Regression, "+"),
-			pctOrOff(c.Thresholds.P99Regression, "+"), c.Thresholds.MinLatencyChange,
-			ptOrOff(c.Thresholds.ErrorRateIncrease), pctOrOff(c.Thresholds.ThroughputDrop, "-"))
+			c.Method, pctOrOff(c.Margins.P50Regression, "+"), pctOrOff(c.Margins.P95Regression, "+"),
+			pctOrOff(c.Margins.P99Regression, "+"), c.Margins.MinLatencyChange,
+			ptOrOff(c.Margins.ErrorRateIncrease), pctOrOff(c.Margins.ThroughputDrop, "-"))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

@@ -29,7 +29,7 @@ func comparedSynth(t testing.TB) *compare.Comparison {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compare.Compare(base, nw, compare.Options{Thresholds: compare.DefaultThresholds()})
+	c, err := compare.Compare(base, nw, compare.Options{Margins: compare.DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestCompareRunFromJSON(t *testing.T) {
 	if len(fromJSON.Windows) < compare.MinWindows || fromJSON.SteadyFrom != fromRun.SteadyFrom {
 		t.Errorf("%d windows, steady from %v (run: %v)", len(fromJSON.Windows), fromJSON.SteadyFrom, fromRun.SteadyFrom)
 	}
-	c, err := compare.Compare(fromRun, fromJSON, compare.Options{Thresholds: compare.DefaultThresholds()})
+	c, err := compare.Compare(fromRun, fromJSON, compare.Options{Margins: compare.DefaultMargins()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func FuzzCompareRun(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c, err := compare.Compare(r, r, compare.Options{Thresholds: compare.DefaultThresholds()})
+		c, err := compare.Compare(r, r, compare.Options{Margins: compare.DefaultMargins()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// Thresholds are how large a significant change must be to count: a
+// Margins are how large a significant change must be to count: a
 // change within them is "no significant change" whatever its confidence.
-// Latency and throughput thresholds are relative (0.2 = 20 %), the error
+// Latency and throughput margins are relative (0.2 = 20 %), the error
 // rate's is absolute (0.01 = one percentage point). A negative value
 // turns the check off; zero flags every significant change.
-type Thresholds struct {
+type Margins struct {
 	P50Regression float64 `json:"p50_regression"`
 	P95Regression float64 `json:"p95_regression"`
 	P99Regression float64 `json:"p99_regression"`
@@ -25,22 +25,22 @@ type Thresholds struct {
 	ThroughputDrop    float64 `json:"throughput_drop"`
 }
 
-// DefaultThresholds are soak compare's defaults (docs/compare.md says
+// DefaultMargins are soak compare's defaults (docs/compare.md says
 // why): p50 and p95 +20 %, p99 +30 %, at least 2 ms; the error rate +1
 // point; the throughput -10 %.
-func DefaultThresholds() Thresholds {
-	return Thresholds{P50Regression: 0.20, P95Regression: 0.20, P99Regression: 0.30,
+func DefaultMargins() Margins {
+	return Margins{P50Regression: 0.20, P95Regression: 0.20, P99Regression: 0.30,
 		MinLatencyChange: 2 * time.Millisecond, ErrorRateIncrease: 0.01, ThroughputDrop: 0.10}
 }
 
-// ErrThreshold is wrapped by [Thresholds.Validate]'s errors, which name
+// ErrMargin is wrapped by [Margins.Validate]'s errors, which name
 // the field.
-var ErrThreshold = errors.New("compare: bad threshold")
+var ErrMargin = errors.New("compare: bad threshold")
 
 // Validate checks every threshold is a number, and that the fractions
 // that cannot exceed 1 do not (an error rate cannot rise 2 points per
 // point, nor throughput drop more than all of it).
-func (t Thresholds) Validate() error {
+func (t Margins) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
@@ -53,20 +53,20 @@ func (t Thresholds) Validate() error {
 		{"throughput_drop", t.ThroughputDrop, 1},
 	} {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("%w: %s: %v is not a number", ErrThreshold, f.name, f.v)
+			return fmt.Errorf("%w: %s: %v is not a number", ErrMargin, f.name, f.v)
 		}
 		if f.v > f.max {
-			return fmt.Errorf("%w: %s: %g is above %g (100%%)", ErrThreshold, f.name, f.v, f.max)
+			return fmt.Errorf("%w: %s: %g is above %g (100%%)", ErrMargin, f.name, f.v, f.max)
 		}
 	}
 	if t.MinLatencyChange < 0 {
-		return fmt.Errorf("%w: min_latency_change: %v is negative", ErrThreshold, t.MinLatencyChange)
+		return fmt.Errorf("%w: min_latency_change: %v is negative", ErrMargin, t.MinLatencyChange)
 	}
 	return nil
 }
 
 // forMetric is the threshold of metric m.
-func (t Thresholds) forMetric(m Metric) float64 {
+func (t Margins) forMetric(m Metric) float64 {
 	switch m {
 	case MetricP50:
 		return t.P50Regression
