@@ -9,12 +9,13 @@ import (
 	"github.com/soaklab/soak/engine/capture"
 )
 
-// stageSettle is left out after each load change before a stage is
-// measured, beyond the users' ramp; minStageLeak is the shortest stage on
-// which a heap or goroutine trend is judged (see engine/analysis/stage).
+// StageSettle is left out after each load change before a stage is
+// measured, beyond the users' ramp at the spawn rate; MinStageLeak is the
+// shortest judged stage on which a heap or goroutine trend is judged
+// (see Result.Stages and engine/analysis/stage).
 const (
-	stageSettle  = 10 * time.Second
-	minStageLeak = time.Minute
+	StageSettle  = 10 * time.Second
+	MinStageLeak = time.Minute
 )
 
 // stages splits the steady state (the load's span without a probe) at the
@@ -38,7 +39,7 @@ func (a *analyzer) stages() []stage.Stage {
 	secs := max(sp.Duration().Seconds(), 1)
 	return stage.Split(stage.Input{Intervals: a.res.Intervals, Steady: sp, Bounds: bs, Sources: a.sources(),
 		Initial: stage.Boundary{Users: info.Users, Rate: info.Rate},
-		Limits: stage.Limits{Settle: stageSettle, SpawnRate: info.SpawnRate, MinLeakSpan: minStageLeak, MinPoints: stats.MinPoints,
+		Limits: stage.Limits{Settle: StageSettle, SpawnRate: info.SpawnRate, MinLeakSpan: MinStageLeak, MinPoints: stats.MinPoints,
 			P95: a.th.P95, ErrorRate: a.th.ErrorRate, HeapBar: minLeakBytes / secs, GoroutineBar: minGoroutineLeak / secs,
 			ExhaustedShare: sustainedExhaustedShare}})
 }
@@ -75,7 +76,7 @@ func applyStages(r *Result) {
 		case stage.RiseShort:
 			f.Evidence = append(f.Evidence, "Over the whole steady state: "+f.Summary+".")
 			f.Verdict, f.Severity, f.Confidence, f.Suspects = VerdictInconclusive, SeverityMedium, 0.5, nil
-			f.Summary = fmt.Sprintf("it rose with the load's step up (%s), and no stage is long (%s after settling) or steady enough to tell a leak from the load", steps, minStageLeak)
+			f.Summary = fmt.Sprintf("it rose with the load's step up (%s), and no stage is long (%s after settling) or steady enough to tell a leak from the load", steps, MinStageLeak)
 			f.NextStep = "Hold each load level longer, or soak at one level, to judge a leak."
 		}
 	}
