@@ -122,11 +122,8 @@ func (p *Progress) Interval(iv *engine.Interval) {
 	quit := iv.UsersQuit()
 	p.total.quit += quit
 	p.recent = append(p.recent, iv)
-	for i := range iv.Changes {
-		p.change = &iv.Changes[i]
-		if !p.tty && p.quiet < WarningsOnly {
-			p.logf(p.change.At, "%s", p.change.String())
-		}
+	if n := len(iv.Changes); n > 0 {
+		p.change = &iv.Changes[n-1]
 	}
 	if quit > 0 && !p.tty {
 		q := iv.Quits[0]
