@@ -65,9 +65,14 @@ func stageRows(r *analysis.Result) []StageRow {
 		row.Server = strings.Join(srv, "; ")
 		var flagged, rest []string
 		for _, c := range s.Checks {
-			t := c.Check + sourceSuffix(c.Source) + ": " + c.Verdict
-			if c.Verdict != stage.OK {
-				t += " (" + c.Summary + ")"
+			t := c.Check + sourceSuffix(c.Source) + ": "
+			switch c.Verdict {
+			case stage.OK:
+				t += c.Verdict
+			case stage.TooShort:
+				t += c.Summary
+			default:
+				t += c.Verdict + " (" + c.Summary + ")"
 			}
 			if c.Flagged() {
 				flagged = append(flagged, t)
