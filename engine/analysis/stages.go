@@ -23,8 +23,8 @@ const (
 func (a *analyzer) stages() []stage.Stage {
 	info := &a.res.RunInfo
 	sp, ok := a.c.Timing.Span(capture.PhaseSteady)
-	if !ok && len(a.c.Timing) == 0 && len(a.res.Intervals) > 0 {
-		sp, ok = capture.Span{Start: a.res.Intervals[0].Start, End: a.res.Intervals[len(a.res.Intervals)-1].End}, true
+	if ivs := a.res.Intervals; !ok && len(a.c.Timing) == 0 && len(ivs) > 0 {
+		sp, ok = capture.Span{Start: ivs[0].Start, End: ivs[len(ivs)-1].End}, true
 	}
 	if !ok {
 		return nil
@@ -64,17 +64,17 @@ func applyStages(r *Result) {
 			continue
 		}
 		kind, steps := stage.Rise(r.Stages, check, f.Source)
-		flagged, _ := stage.Where(r.Stages, check, f.Source)
+		if kind == stage.RiseLoad || kind == stage.RiseShort {
+			f.Evidence = append(f.Evidence, "Over the whole steady state: "+f.Summary+".")
+		}
 		switch kind {
 		case stage.RiseGrows:
-			f.Stage = flagged
+			f.Stage, _ = stage.Where(r.Stages, check, f.Source)
 			f.Evidence = append(f.Evidence, "Within the stages it grows "+stage.Attribution(r.Stages, check, f.Source)+": not only the load's steps.")
 		case stage.RiseLoad:
-			f.Evidence = append(f.Evidence, "Over the whole steady state: "+f.Summary+".")
 			f.Verdict, f.Severity, f.Confidence, f.Suspects, f.NextStep = VerdictOK, SeverityNone, 0.7, nil, ""
 			f.Summary = fmt.Sprintf("the rise follows the load's step up (%s) and does not grow within any stage long enough to judge: load, not a leak", steps)
 		case stage.RiseShort:
-			f.Evidence = append(f.Evidence, "Over the whole steady state: "+f.Summary+".")
 			f.Verdict, f.Severity, f.Confidence, f.Suspects = VerdictInconclusive, SeverityMedium, 0.5, nil
 			f.Summary = fmt.Sprintf("it rose with the load's step up (%s), and no stage is long (%s after settling) or steady enough to tell a leak from the load", steps, MinStageLeak)
 			f.NextStep = "Hold each load level longer, or soak at one level, to judge a leak."
