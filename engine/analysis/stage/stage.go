@@ -112,7 +112,10 @@ func Split(in Input) []Stage {
 		switch {
 		case !b.At.After(sp.Start):
 			first.Users, first.Rate = b.Users, b.Rate
-		case b.At.Before(sp.End):
+		case !b.At.Before(sp.End):
+		case len(inside) > 0 && inside[len(inside)-1].At.Equal(b.At):
+			inside[len(inside)-1] = b // a change at a planned stage's start: the change holds
+		default:
 			inside = append(inside, b)
 		}
 	}

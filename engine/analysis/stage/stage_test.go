@@ -92,6 +92,18 @@ func TestSplitOneLevel(t *testing.T) {
 	}
 }
 
+// A change at the instant a planned stage starts replaces it: no stage of
+// no time.
+func TestSplitSameInstant(t *testing.T) {
+	in := stepRun()
+	in.Bounds = append(in.Bounds, Boundary{At: t0.Add(120 * time.Second), Users: 100, Cause: "planned stage 2"})
+	in.Bounds[0], in.Bounds[2] = in.Bounds[2], in.Bounds[0] // the planned one sorts first
+	ss := Split(in)
+	if len(ss) != 2 || ss[1].Cause != "users changed to 200" || ss[1].Users != 200 {
+		t.Errorf("stages %+v", ss)
+	}
+}
+
 func TestSplitSettleCoversShortStage(t *testing.T) {
 	in := stepRun()
 	in.Bounds = append(in.Bounds, Boundary{At: t0.Add(125 * time.Second), Users: 210, Cause: "users changed to 210"})
