@@ -36,9 +36,8 @@ func (a *analyzer) stages() []stage.Stage {
 	for _, ch := range a.res.Changes() {
 		bs = append(bs, stage.Boundary{At: ch.At, Users: ch.Users, Rate: ch.Rate, Cause: ch.String()})
 	}
-	secs := max(sp.Duration().Seconds(), 1)
-	return stage.Split(stage.Input{Intervals: a.res.Intervals, Steady: sp, Bounds: bs, Sources: a.sources(),
-		Initial: stage.Boundary{Users: info.Users, Rate: info.Rate},
+	secs := max(sp.Duration().Seconds(), 1) // the leak bars: the whole-run detectors' least, per second
+	return stage.Split(stage.Input{Intervals: a.res.Intervals, Steady: sp, Bounds: bs, Sources: a.sources(), Initial: stage.Boundary{Users: info.Users, Rate: info.Rate},
 		Limits: stage.Limits{Settle: StageSettle, SpawnRate: info.SpawnRate, MinLeakSpan: MinStageLeak, MinPoints: stats.MinPoints,
 			P95: a.th.P95, ErrorRate: a.th.ErrorRate, HeapBar: minLeakBytes / secs, GoroutineBar: minGoroutineLeak / secs,
 			ExhaustedShare: sustainedExhaustedShare}})
