@@ -22,6 +22,11 @@ func TestDescribe(t *testing.T) {
 	if _, err := Run(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
+	// The plan's stages, by when each starts: the analysis's stage
+	// boundaries.
+	if want := []PlannedStage{{At: 0, Users: 3}, {At: 20 * time.Millisecond, Users: 7}}; !reflect.DeepEqual(d.Stages, want) {
+		t.Errorf("Stages %+v, want %+v", d.Stages, want)
+	}
 	d.Start, got.Start = time.Time{}, time.Time{}
 	if !reflect.DeepEqual(d, got) {
 		t.Errorf("Describe: %+v\nRun:      %+v", d, got)

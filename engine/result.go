@@ -38,10 +38,26 @@ type RunInfo struct {
 	LateAfter int64  `json:"late_after_us"`
 	MaxNames  int    `json:"max_names,omitempty"` // bound on recorded (method, name) pairs; the rest are under OtherName
 
+	// Stages lists the plan's own stages (Closed.Stages, Open.Stages) by
+	// when each starts, from Start, with the whole plan's users or rate
+	// (not a segment's share); empty for a plan without stages. With
+	// Interval.Changes they are the run's stage boundaries, which
+	// engine/analysis judges stage by stage.
+	Stages []PlannedStage `json:"stages,omitempty"`
+
 	// MaxThroughput is the most requests per second the plan can send on
 	// average over the run, whatever the service does ([Plan.MaxThroughput]);
 	// 0 when the plan has no such bound.
 	MaxThroughput float64 `json:"max_throughput_rps,omitempty"`
+}
+
+// PlannedStage is one of the plan's stages in a [RunInfo]: from At
+// (after the run's start) the load moves to Users (closed model) or Rate
+// (open model, arrivals per second).
+type PlannedStage struct {
+	At    time.Duration `json:"at_ns"`
+	Users int           `json:"users,omitempty"`
+	Rate  float64       `json:"rate,omitempty"`
 }
 
 // Part is one engine's share of a run merged from several.

@@ -142,13 +142,19 @@ func (r *runner) init(ctx context.Context) {
 	switch l := p.Load.(type) {
 	case Closed:
 		r.info.Model, r.info.Users, r.info.SpawnRate = "closed", l.Users, l.SpawnRate
+		var at time.Duration
 		for _, s := range l.Stages {
 			r.info.Users = max(r.info.Users, s.Users)
+			r.info.Stages = append(r.info.Stages, PlannedStage{At: at, Users: s.Users})
+			at += s.Duration
 		}
 	case Open:
 		r.info.Model, r.info.Rate = "open", l.Rate
+		var at time.Duration
 		for _, s := range l.Stages {
 			r.info.Rate = max(r.info.Rate, s.Rate)
+			r.info.Stages = append(r.info.Stages, PlannedStage{At: at, Rate: s.Rate})
+			at += s.Duration
 		}
 	}
 	r.describeSegment()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
@@ -47,7 +48,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 		// The same peak as the Connection Pool row and the exhaustion
 		// finding: the max when an acquire waited at it.
-		r.SteadyPeak, _, r.SteadyAtMax = poolPeak(s.In(capture.PhaseSteady), ps.Name)
+		r.SteadyPeak, _, r.SteadyAtMax = poolwait.Peak(s.In(capture.PhaseSteady), ps.Name)
 		cf.Pools = append(cf.Pools, r)
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
 			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))

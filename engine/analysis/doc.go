@@ -40,6 +40,13 @@
 //     says it all ([Result.Headline]). A run without a probe, or whose
 //     steady state was too short for a detector, is inconclusive unless
 //     [ClientOnly] accepts a client-side verdict ([Policy]).
+//   - Stages: when the load changed during the steady state (the plan's
+//     stages, changes made mid-run through engine.Control),
+//     [Result.Stages] measures and judges each load level apart
+//     (engine/analysis/stage), after a settling time ([StageSettle]); the
+//     pool-exhaustion and error-rate findings name their stage
+//     (Finding.Stage), and a heap or goroutine rise that only follows a
+//     step up in load is not called a leak.
 //   - In tests: [Verify] fails a [TestingT] with the findings.
 //
 // Beside it, engine/analysis/pprofsite reads pprof profiles into the

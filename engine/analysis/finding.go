@@ -107,6 +107,10 @@ type Finding struct {
 	Events []Event `json:"events,omitempty"`
 	// Unmeasured says why the verdict is VerdictUnknown.
 	Unmeasured string `json:"unmeasured,omitempty"`
+	// Stage names the stages of a run whose load changed (Result.Stages)
+	// in which the finding showed: "stage 2 (200 users)"; empty when the
+	// run had one load level or the finding is not a stage's.
+	Stage []string `json:"stage,omitempty"`
 
 	// The figures of the detector named by Detector (see above): at most
 	// one is set, the one of that detector.

@@ -198,6 +198,9 @@ func findingNames(fs []Finding) string {
 	names := make([]string, len(fs))
 	for i, f := range fs {
 		names[i] = string(f.Detector) + sourceTag(f.Source)
+		if len(f.Stage) > 0 {
+			names[i] += " in " + strings.Join(f.Stage, ", ")
+		}
 	}
 	return strings.Join(names, ", ")
 }

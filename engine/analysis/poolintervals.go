@@ -4,91 +4,16 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/probe"
 )
 
-// poolInterval is what one pgx pool did between two consecutive samples.
-type poolInterval struct {
-	start, end time.Time
-	dt         time.Duration
-	// empty and canceled are pgxpool's acquires that waited and got a
-	// connection, and those that waited until their context ended; wait
-	// is the empty acquires' total wait (s); acquires the successful
-	// acquires.
-	empty, canceled, acquires int64
-	wait                      float64
-	// atMax: the pool had every connection it may open at both samples,
-	// or every connection acquired at one of them. held: every
-	// connection acquired at both samples. queued: acquires were waiting
-	// at a sample with every connection acquired (the tracer's gauge).
-	atMax, held, queued bool
-}
-
-// exhausted reports an interval in which an acquire waited, or gave up
-// waiting, with the pool at its max: the waits were for a release, not for
-// a new connection to be opened.
-func (iv *poolInterval) exhausted() bool {
-	return iv.atMax && (iv.empty > 0 || iv.canceled > 0 || iv.queued)
-}
-
-// poolIntervals splits the samples pts of pool name into intervals.
-func poolIntervals(pts []capture.Point, name string) []poolInterval {
-	var out []poolInterval
-	for i := 1; i < len(pts); i++ {
-		prev, cur := pts[i-1].Pool(name), pts[i].Pool(name)
-		if prev == nil || cur == nil {
-			continue
-		}
-		dt := pts[i].Time.Sub(pts[i-1].Time)
-		if dt <= 0 {
-			continue
-		}
-		m := cur.Max
-		iv := poolInterval{start: pts[i-1].Time, end: pts[i].Time, dt: dt,
-			empty:    max(cur.EmptyAcquire-prev.EmptyAcquire, 0),
-			canceled: max(cur.Canceled-prev.Canceled, 0),
-			acquires: max(cur.AcquireCount-prev.AcquireCount, 0),
-			wait:     max(cur.WaitSeconds-prev.WaitSeconds, 0),
-		}
-		if m > 0 {
-			iv.atMax = prev.Total >= m && cur.Total >= m || prev.Acquired >= m || cur.Acquired >= m
-			iv.held = prev.Acquired >= m && cur.Acquired >= m
-			iv.queued = cur.Waiting > 0 && cur.Acquired >= m || prev.Waiting > 0 && prev.Acquired >= m
-		}
-		out = append(out, iv)
-	}
-	return out
-}
-
-// poolPeak is the peak of pool name over pts: the most connections
-// acquired at a sample, or its max when an acquire waited with the pool at
-// its max between two samples (every connection was acquired then, though
-// no sample saw it); and the time the pool spent at its max (held there
-// across an interval, or exhausted in it). The Connection Pool row, the
-// Peak Pool Size row and the pool-exhaustion finding all read it.
-func poolPeak(pts []capture.Point, name string) (peak, maxConns int32, atMax time.Duration) {
-	for i := range pts {
-		if pp := pts[i].Pool(name); pp != nil {
-			peak, maxConns = max(peak, pp.Acquired), max(maxConns, pp.Max)
-		}
-	}
-	for _, iv := range poolIntervals(pts, name) {
-		if iv.held || iv.exhausted() {
-			atMax += iv.dt
-		}
-		if iv.exhausted() {
-			peak = max(peak, maxConns)
-		}
-	}
-	return peak, maxConns, atMax
-}
-
 // poolFigures measures pool name over the steady-state points pts.
 func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []capture.Point, steady capture.Span) (PoolFigures, []Event) {
 	pf := PoolFigures{Name: name}
-	pf.PeakAcquired, pf.Max, pf.AtMax = poolPeak(pts, name)
+	pf.PeakAcquired, pf.Max, pf.AtMax = poolwait.Peak(pts, name)
 	var waitRate, p95s []float64
 	var inside, outside []*engine.Interval
 	var events []Event
@@ -101,29 +26,29 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 			pf.PeakWaiting = max(pf.PeakWaiting, pp.Waiting)
 		}
 	}
-	for _, iv := range poolIntervals(pts, name) {
-		pf.EmptyAcquires += iv.empty
-		pf.CanceledAcquires += iv.canceled
-		pf.WaitSeconds += iv.wait
-		win := a.intervalsIn(iv.start, iv.end)
+	for _, iv := range poolwait.Intervals(pts, name) {
+		pf.EmptyAcquires += iv.Empty
+		pf.CanceledAcquires += iv.Canceled
+		pf.WaitSeconds += iv.Wait
+		win := a.intervalsIn(iv.Start, iv.End)
 		if w := engine.Window(win...); w != nil {
 			// Waits per second, successful or given up: pgxpool times
 			// only the successful ones.
-			waitRate = append(waitRate, float64(iv.empty+iv.canceled)/iv.dt.Seconds())
+			waitRate = append(waitRate, float64(iv.Empty+iv.Canceled)/iv.DT.Seconds())
 			t := w.Total()
 			p95s = append(p95s, float64(t.Percentile(95)))
 		}
-		if !iv.exhausted() {
+		if !iv.Exhausted() {
 			outside = append(outside, win...)
 			continue
 		}
-		pf.Exhausted += iv.dt
-		pf.CanceledExhausted += iv.canceled
+		pf.Exhausted += iv.DT
+		pf.CanceledExhausted += iv.Canceled
 		inside = append(inside, win...)
-		if n := len(events); n > 0 && events[n-1].End.Equal(iv.start) {
-			events[n-1].End = iv.end
+		if n := len(events); n > 0 && events[n-1].End.Equal(iv.Start) {
+			events[n-1].End = iv.End
 		} else {
-			events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: iv.start, End: iv.end,
+			events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: iv.Start, End: iv.End,
 				Detail: "pool " + name + " at its max with acquires waiting"})
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stage"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -84,6 +85,10 @@ type Result struct {
 	// Partial is set when the load ended before its planned end: the
 	// context was cancelled or Plan.Stop stopped it (see engine.Result.Ending).
 	Partial bool `json:"partial"`
+	// Stages splits the steady state at each change of the load (the
+	// plan's stages, changes made mid-run), each measured and judged on
+	// its own (engine/analysis/stage); nil for a run of one load level.
+	Stages []stage.Stage `json:"stages,omitempty"`
 	// Notes are things the reader must know: an unreachable probe and
 	// the rows it left unmeasured, a generator-bound run.
 	Notes []string `json:"notes,omitempty"`
@@ -130,6 +135,8 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds, opts ...Opti
 			}
 		}
 	}
+	r.Stages = a.stages()
+	applyStages(r)
 	sortFindings(r.Findings)
 	r.Performance = a.performanceTargets()
 	r.System = a.systemTargets()

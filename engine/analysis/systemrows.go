@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
 	"github.com/soaklab/soak/probe"
@@ -35,7 +36,7 @@ func (a *analyzer) poolRow(t Target, srcs []*capture.SourceTimeline) Target {
 		for _, name := range names {
 			// The same peak as the pool-exhaustion finding's: the max
 			// when an acquire waited at it between two samples.
-			peak, mx, atMax := poolPeak(pts, name)
+			peak, mx, atMax := poolwait.Peak(pts, name)
 			if mx <= 0 {
 				continue
 			}

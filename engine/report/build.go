@@ -43,6 +43,7 @@ func NewReport(r *analysis.Result, c *capacity.Result) *Report {
 	rep.Command = executionCommand(r)
 	rep.Endpoints = endpointRows(res, r.Thresholds)
 	rep.Stability = stability(r)
+	rep.Stages = stageRows(r)
 	if f := r.Find(analysis.DetectorErrorRate, ""); f != nil && f.Errors != nil {
 		rep.Windows = f.Errors.Windows
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,28 @@ const (
 
 // palette is colour-blind safe (Okabe-Ito).
 var palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"}
+
+// ChartStyle is the report's chart geometry (SVG user units) and
+// palette, for a view that draws the same charts elsewhere: soak run
+// --web's live page reads it rather than keep its own copy, so the two
+// look alike. [Style] returns it.
+type ChartStyle struct {
+	Width     int      `json:"width"`
+	Height    int      `json:"height"`
+	Left      int      `json:"left"` // plot margins
+	Right     int      `json:"right"`
+	Top       int      `json:"top"`
+	Bottom    int      `json:"bottom"`
+	YTicks    int      `json:"y_ticks"`     // y-axis ticks aimed at
+	MaxXTicks int      `json:"max_x_ticks"` // most time ticks
+	Palette   []string `json:"palette"`     // series colours, in order (Okabe-Ito)
+}
+
+// Style returns the report's chart style.
+func Style() ChartStyle {
+	return ChartStyle{Width: chartW, Height: chartH, Left: plotL, Right: plotR, Top: plotT, Bottom: plotB,
+		YTicks: chartYTicks, MaxXTicks: chartMaxXTicks, Palette: slices.Clone(palette)}
+}
 
 // timeDomain is the x axis every chart of a report shares: from start to
 // end, labelled with the time elapsed since origin (the run's start;

@@ -65,6 +65,9 @@ func analysisSummary(a *analysis.Result, c *capacity.Result) (*Analysis, error) 
 		Thresholds: a.Thresholds, Environment: a.Environment, Capacity: c, Notes: a.Notes,
 		Charts: chartsOf(a),
 	}
+	if len(a.Stages) > 1 {
+		s.Stages = a.Stages
+	}
 	if a.Capture != nil {
 		s.Phases = a.Capture.Timing
 		s.Warnings = a.Capture.Warnings

@@ -6,6 +6,7 @@ import (
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/analysis/capacity"
+	"github.com/soaklab/soak/engine/analysis/stage"
 	"github.com/soaklab/soak/engine/capture"
 )
 
@@ -82,6 +83,11 @@ type Analysis struct {
 	Performance []analysis.Target   `json:"performance"`
 	System      []analysis.Target   `json:"system"`
 	Thresholds  analysis.Thresholds `json:"thresholds"`
+	// Stages are the load levels of a run whose load changed during the
+	// steady state (the plan's stages, changes made mid-run), each
+	// measured after a settling time and judged on its own; absent for
+	// one load level (see engine/analysis/stage).
+	Stages []stage.Stage `json:"stages,omitempty"`
 	// Phases are the run's baseline, warm-up, steady state and drain.
 	Phases capture.Timing `json:"phases,omitempty"`
 	// Warnings are the early warnings raised while the run went, first

@@ -123,6 +123,7 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.kvs(rep.Stability.Restarts)
 	m.f("\n### Users That Quit\n")
 	m.kvs(rep.Stability.Users)
+	writeStages(m, rep.Stages)
 	writeWarnings(m, rep.Warnings)
 	m.f("\n### How soak decided\n\n| Detector | Verdict | Confidence | Evidence |\n|----------|---------|------------|----------|\n")
 	for _, f := range rep.Findings {

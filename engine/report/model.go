@@ -19,6 +19,7 @@ type Report struct {
 	System        []analysis.Target      `json:"system"`            // System Metrics
 	Endpoints     []EndpointRow          `json:"endpoints"`         // Top 10 Endpoints by Request Count
 	Stability     Stability              `json:"stability"`         // Stability Analysis
+	Stages        []StageRow             `json:"stages,omitempty"`  // Stages: the load levels of a run whose load changed
 	Issues        []Issue                `json:"issues"`            // Issues Identified, most severe first
 	Actions       Actions                `json:"actions"`           // Recommendations
 	Capacity      []KV                   `json:"capacity"`          // Capacity Planning: Current Capacity

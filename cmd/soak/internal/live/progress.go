@@ -38,6 +38,7 @@ type Progress struct {
 	recent  []*engine.Interval // the window's intervals, oldest first
 	logged  time.Time          // log mode: end of the last logged window
 	last    *engine.Interval   // the latest interval
+	change  *engine.Change     // the latest load change made mid-run (Interval.Changes), or nil
 	total   counts
 	probes  []probeState
 	note    string
@@ -121,6 +122,9 @@ func (p *Progress) Interval(iv *engine.Interval) {
 	quit := iv.UsersQuit()
 	p.total.quit += quit
 	p.recent = append(p.recent, iv)
+	if n := len(iv.Changes); n > 0 {
+		p.change = &iv.Changes[n-1]
+	}
 	if quit > 0 && !p.tty {
 		q := iv.Quits[0]
 		users := "users"
@@ -250,8 +254,9 @@ func (p *Progress) figures() string {
 	}
 	t := win.Total()
 	fmt.Fprintf(&b, "users %d", win.Users)
-	if p.info.Model == "closed" && p.info.Users > 0 {
-		fmt.Fprintf(&b, "/%d", p.info.Users)
+	users, rate := p.target(win.End)
+	if p.info.Model == "closed" && (users > 0 || p.change != nil) {
+		fmt.Fprintf(&b, "/%d", users)
 	}
 	if p.total.quit > 0 {
 		fmt.Fprintf(&b, " (%d quit)", p.total.quit)
@@ -261,11 +266,35 @@ func (p *Progress) figures() string {
 	if secs > 0 {
 		rps = float64(t.Requests) / secs
 	}
-	fmt.Fprintf(&b, " | rps %.1f | p50 %s p95 %s p99 %s (%s)", rps,
+	fmt.Fprintf(&b, " | rps %.1f", rps)
+	if p.info.Model == "open" && rate > 0 {
+		fmt.Fprintf(&b, " of %g/s", rate)
+	}
+	fmt.Fprintf(&b, " | p50 %s p95 %s p99 %s (%s)",
 		Millis(t.Percentile(50)), Millis(t.Percentile(95)), Millis(t.Percentile(99)), windowLabel(win.Duration()))
 	fmt.Fprintf(&b, " | failures %d (%s) | 429s %d", p.total.failures, Percent(p.total.failures, p.total.requests), p.total.limited)
 	if s := win.Schedule; s.Late > 0 || s.Dropped > 0 {
 		fmt.Fprintf(&b, " | late %d dropped %d", s.Late, s.Dropped)
 	}
 	return b.String()
+}
+
+// target is the load the run aims at, at: the users (closed model) or
+// the arrival rate (open) of the plan's stage under way, or of the latest
+// change made mid-run (soak run --web), which holds until the next
+// planned stage begins (engine.Control).
+func (p *Progress) target(at time.Time) (users int, rate float64) {
+	users, rate = p.info.Users, p.info.Rate
+	var from time.Time
+	if p.info.Segment == "" { // a segment's stages are not its share
+		for _, s := range p.info.Stages {
+			if t := p.info.Start.Add(s.At); !t.After(at) {
+				users, rate, from = s.Users, s.Rate, t
+			}
+		}
+	}
+	if c := p.change; c != nil && !c.At.Before(from) && !c.At.After(at) {
+		users, rate = c.Users, c.Rate
+	}
+	return users, rate
 }

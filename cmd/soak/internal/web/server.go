@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/report"
 	"github.com/soaklab/soak/internal/loopback"
 )
 
@@ -69,6 +70,16 @@ type Config struct {
 var assets embed.FS
 
 var page = template.Must(template.ParseFS(assets, "assets/page.html"))
+
+// chartStyle is the HTML report's chart geometry and palette as JSON, in
+// the page for app.js: one definition for both (engine/report.Style).
+var chartStyle = func() string {
+	b, err := json.Marshal(report.Style())
+	if err != nil {
+		panic(err) // a struct of ints and strings always marshals
+	}
+	return string(b)
+}()
 
 // Server is the live view of one run. Its feed methods (Start,
 // Interval, Sample, Done) and its handler are safe for concurrent use.
@@ -243,7 +254,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	page.Execute(w, struct {
 		CSRF     string
 		ReadOnly bool
-	}{s.csrf, s.cfg.ReadOnly})
+		Chart    string
+	}{s.csrf, s.cfg.ReadOnly, chartStyle})
 }
 
 func (s *Server) serveAsset(name, ctype string) http.HandlerFunc {

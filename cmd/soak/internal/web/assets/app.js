@@ -1,10 +1,13 @@
 // soak's live view: reads /events (Server-Sent Events) and draws the
-// charts as inline SVG with the HTML report's geometry and palette
-// (engine/report/chart.go), so the two look alike. No library, no CDN.
+// charts as inline SVG with the HTML report's geometry and palette, which
+// the server puts in the page (engine/report.Style), so the two look
+// alike. No library, no CDN.
 "use strict";
 (function () {
-  const W = 960, H = 240, L = 64, R = 16, T = 16, B = 32, PW = W - L - R, PH = H - T - B;
-  const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+  const STYLE = JSON.parse(document.querySelector('meta[name="soak-chart"]').content);
+  const W = STYLE.width, H = STYLE.height, L = STYLE.left, R = STYLE.right, T = STYLE.top, B = STYLE.bottom;
+  const PW = W - L - R, PH = H - T - B;
+  const PALETTE = STYLE.palette;
   const MAX_POINTS = 4000; // per series; past it every other point is dropped
   const SVG = "http://www.w3.org/2000/svg";
   const csrf = document.querySelector('meta[name="soak-csrf"]').content;
@@ -78,13 +81,13 @@
       // squeezed against the planned end; the status line says how far.
       let t0 = 0, t1 = 10, vmax = 0;
       for (const s of this.series) for (const [t, v] of s) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); vmax = Math.max(vmax, v); }
-      const step = niceStep(vmax / 4 || 1), top = Math.max(step * Math.ceil(vmax / step), step);
+      const step = niceStep(vmax / STYLE.y_ticks || 1), top = Math.max(step * Math.ceil(vmax / step), step);
       const x = (t) => L + (t - t0) / (t1 - t0) * PW, y = (v) => T + PH - v / top * PH;
       for (let v = 0; v <= top + step / 2; v += step) {
         el("line", { class: "grid", x1: L, x2: L + PW, y1: y(v), y2: y(v) }, svg);
         el("text", { class: "tick", x: L - 6, y: y(v) + 4, "text-anchor": "end" }, svg).textContent = fmt(v);
       }
-      const tstep = niceStep((t1 - t0) / 8);
+      const tstep = niceStep((t1 - t0) / STYLE.max_x_ticks);
       for (let t = Math.ceil(t0 / tstep) * tstep; t <= t1; t += tstep) {
         el("text", { class: "tick", x: x(t), y: H - 10, "text-anchor": "middle" }, svg).textContent = elapsed(t);
       }
