@@ -293,3 +293,36 @@ func TestWeightsFlag(t *testing.T) {
 		t.Errorf("weights %v, want %v", got, want)
 	}
 }
+
+// TestStagesFlagDuration: --stages without --duration run for the stages'
+// total, not the scenario's duration (seed.yaml says 30m); --duration
+// still wins when given.
+func TestStagesFlagDuration(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{[]string{"--stages", "1m:5,2m:20"}, 3 * time.Minute},
+		{[]string{"--stages", "30s:2/s,30s:5/s"}, time.Minute},
+		{[]string{"--stages", "1m:5,2m:20", "--duration", "10m"}, 10 * time.Minute},
+		{nil, 30 * time.Minute},
+	} {
+		var o runOptions
+		args := append([]string{"--host", "http://127.0.0.1:1", "--scenario", "../../docs/scenarios/seed.yaml"}, tc.args...)
+		if err := o.parseRunFlags("run", args); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := o.loadScenario(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &cli{getenv: func(string) string { return "" }}
+		j, err := c.newJob("run", &o, sc, nil)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if j.plan.Duration != tc.want {
+			t.Errorf("%v: duration %v, want %v", tc.args, j.plan.Duration, tc.want)
+		}
+	}
+}

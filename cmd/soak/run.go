@@ -138,7 +138,12 @@ func (c *cli) newJob(mode string, o *runOptions, sc *scenario.Scenario, handler 
 		return nil, err
 	}
 	opts.Load = load
-	if !o.duration.IsSet && sc.Duration == 0 && engine.StagesDuration(load) == 0 {
+	switch {
+	case !o.duration.IsSet && o.stages.Len() > 0:
+		// --stages on the command line are the whole run, as in k6,
+		// whatever duration the scenario (or the demo's seed) states.
+		opts.Duration = o.stages.Total()
+	case !o.duration.IsSet && sc.Duration == 0 && engine.StagesDuration(load) == 0:
 		opts.Duration = defaultDuration
 	}
 	if o.wait.IsSet {
