@@ -8,6 +8,7 @@ import (
 	"runtime/pprof"
 	"testing"
 
+	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
@@ -97,12 +98,14 @@ func TestLabelAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkLabeler is Begin and End alone on a cached label set.
+// BenchmarkLabeler is Begin and End alone on a cached label set; besides
+// ns/op it reports cpu-ns/op, the process's CPU time (GC included).
 func BenchmarkLabeler(b *testing.B) {
 	l := NewLabeler()
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}
 	b.ReportAllocs()
+	defer testenv.CPUPerOp(b)()
 	for b.Loop() {
 		l.Begin(r, set, "GET", "/api/stories/:slug")
 		l.End(r)
@@ -170,6 +173,7 @@ func BenchmarkLabelerUsers(b *testing.B) {
 	users := manyUsers(10_000)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", Request: "/api/stories/[slug]"}
 	b.ReportAllocs()
+	defer testenv.CPUPerOp(b)()
 	i := 0
 	for b.Loop() {
 		set.User = users[i%len(users)]
