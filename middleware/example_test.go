@@ -114,8 +114,8 @@ func ExampleLabeler() {
 }
 
 // With the default HeaderMode, allowed responses carry the RateLimit
-// fields once the identity has used half its burst; HeadersAlways puts
-// them on every response. Every 429 carries them.
+// fields once the identity has half its allowance or less left;
+// HeadersAlways puts them on every response. Every 429 carries them.
 func ExampleHeaderMode() {
 	for _, mode := range []middleware.HeaderMode{middleware.HeadersNearLimit, middleware.HeadersAlways} {
 		rl, err := middleware.NewRateLimiter(middleware.RateLimitConfig{Policy: middleware.PerMinute(4), Headers: mode})

@@ -45,7 +45,7 @@ type RateLimitConfig struct {
 
 	// Headers says which allowed responses carry the RateLimit-* fields
 	// (every 429 does). Optional; default HeadersNearLimit: those of an
-	// identity that has used at least half its burst.
+	// identity with half its allowance or less left.
 	Headers HeaderMode
 }
 
@@ -64,7 +64,8 @@ var DefaultRateLimitConfig = RateLimitConfig{Policy: PerMinute(100)}
 //	{"error":"Rate limit exceeded","policy":"100 req/min, burst 100","identity":"user","retry_after_seconds":1}
 //
 // Allowed responses carry the RateLimit-* fields too once the identity has
-// used half its burst (RateLimitConfig.Headers). Safe for concurrent use.
+// half its allowance or less left (RateLimitConfig.Headers). Safe for
+// concurrent use.
 type RateLimiter struct {
 	cfg      RateLimitConfig
 	lim      *Limiter

@@ -13,7 +13,7 @@ import (
 // revisions up to 06; the form express-rate-limit calls draft-6 and most
 // clients parse). These three are sent on every 429, and on the allowed
 // responses the limiter's [HeaderMode] selects (by default those of an
-// identity that has used at least half its burst):
+// identity with half its allowance or less left):
 //
 //	RateLimit-Limit: 100          requests allowed per window (Policy.Limit)
 //	RateLimit-Remaining: 41       requests the identity may still send now
@@ -50,8 +50,9 @@ type HeaderMode uint8
 
 const (
 	// HeadersNearLimit sends the fields on allowed responses once the
-	// identity has used at least half its burst (RateLimit-Remaining at
-	// most Burst/2), and on every 429. The default.
+	// identity has half its allowance or less left (RateLimit-Remaining
+	// at most half of min(Limit, Burst), an idle identity's Remaining),
+	// and on every 429. The default.
 	HeadersNearLimit HeaderMode = iota
 	// HeadersAlways sends the fields on every response the limiter
 	// handles.
@@ -96,7 +97,7 @@ type headerValues struct {
 func newHeaderValues(p Policy, mode HeaderMode) *headerValues {
 	n := min(max(p.Limit, p.BurstOrLimit(), int(ceilSeconds(p.Period)))+1, maxCachedNumber)
 	hv := &headerValues{
-		quiet:  p.BurstOrLimit() / 2,
+		quiet:  min(p.Limit, p.BurstOrLimit()) / 2,
 		limit:  []string{strconv.Itoa(p.Limit)},
 		policy: []string{headerPolicy(p)},
 		nums:   make([]string, n),

@@ -142,7 +142,22 @@ func TestHeaderModes(t *testing.T) {
 			t.Errorf("%v: %s, want %s", tc.mode, got, tc.want)
 		}
 	}
-	_, err := NewLimiter(LimiterConfig{Policy: PerMinute(10), Headers: HeaderMode(7)})
+	// A burst above the limit: Remaining is capped at the limit, so "half
+	// its allowance" is half the limit (5 of 10), left after 35 of 40.
+	clk := &mwtest.FakeClock{}
+	l, err := NewLimiter(LimiterConfig{Policy: Policy{Limit: 10, Period: time.Minute, Burst: 40}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 36 {
+		h := http.Header{}
+		d := l.Allow(Identity{KindIP, "192.0.2.1"})
+		l.SetHeaders(h, d)
+		if fields := len(h) != 0; fields != (i >= 34) {
+			t.Fatalf("burst 40, request %d (Remaining %d): fields %v", i+1, d.Remaining, h)
+		}
+	}
+	_, err = NewLimiter(LimiterConfig{Policy: PerMinute(10), Headers: HeaderMode(7)})
 	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "Headers") {
 		t.Errorf("HeaderMode(7): %v", err)
 	}

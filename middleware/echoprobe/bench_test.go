@@ -53,7 +53,7 @@ func BenchmarkMiddleware(b *testing.B) {
 // (mwtest.WireWriter), so that the rate limiter's rows include the cost of
 // the RateLimit-* header fields on the wire side of the server:
 // "ratelimit" with the default HeadersNearLimit (no fields: the identity
-// never uses half its burst), "ratelimit-always" with HeadersAlways (three
+// never uses half its allowance), "ratelimit-always" with HeadersAlways (three
 // fields on every response).
 func BenchmarkMiddlewareWire(b *testing.B) {
 	build := func(mw ...echo.MiddlewareFunc) *echo.Echo {

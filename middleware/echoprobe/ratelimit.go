@@ -54,7 +54,7 @@ type RateLimitConfig struct {
 
 	// Headers says which allowed responses carry the RateLimit-* fields
 	// (every 429 does). Optional; default middleware.HeadersNearLimit:
-	// those of an identity that has used at least half its burst.
+	// those of an identity with half its allowance or less left.
 	Headers middleware.HeaderMode
 }
 
@@ -73,7 +73,8 @@ var DefaultRateLimitConfig = RateLimitConfig{
 //	{"error":"Rate limit exceeded","policy":"100 req/min, burst 100","identity":"user","retry_after_seconds":1}
 //
 // Allowed responses carry the RateLimit-* fields too once the identity has
-// used half its burst (RateLimitConfig.Headers). Safe for concurrent use.
+// half its allowance or less left (RateLimitConfig.Headers). Safe for
+// concurrent use.
 type RateLimiter struct {
 	cfg      RateLimitConfig
 	lim      *middleware.Limiter
