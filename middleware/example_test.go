@@ -112,3 +112,26 @@ func ExampleLabeler() {
 	}
 	// Output: AuthenticatedUser 17 /api/stories/{slug}
 }
+
+// With the default HeaderMode, allowed responses carry the RateLimit
+// fields once the identity has half its allowance or less left;
+// HeadersAlways puts them on every response. Every 429 carries them.
+func ExampleHeaderMode() {
+	for _, mode := range []middleware.HeaderMode{middleware.HeadersNearLimit, middleware.HeadersAlways} {
+		rl, err := middleware.NewRateLimiter(middleware.RateLimitConfig{Policy: middleware.PerMinute(4), Headers: mode})
+		if err != nil {
+			panic(err)
+		}
+		h := rl.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		fmt.Print(mode, ":")
+		for range 5 {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/search/stories", nil))
+			fmt.Printf(" %d[%s]", rec.Code, rec.Header().Get(middleware.HeaderRateLimitRemaining))
+		}
+		fmt.Println()
+	}
+	// Output:
+	// near-limit: 200[] 200[2] 200[1] 200[0] 429[0]
+	// always: 200[3] 200[2] 200[1] 200[0] 429[0]
+}

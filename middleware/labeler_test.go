@@ -8,6 +8,7 @@ import (
 	"runtime/pprof"
 	"testing"
 
+	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
@@ -17,15 +18,16 @@ type otherKey struct{}
 
 // TestLabelerSets: every one of many more distinct label sets than the
 // Labeler has slots (so slots collide and are replaced) reaches the
-// request context exactly, with the pprof labels of that set only, while
-// the parent context's own values and cancellation still show through.
+// request context exactly, user included, with the pprof labels of that
+// set only (no user), while the parent context's own values and
+// cancellation still show through.
 func TestLabelerSets(t *testing.T) {
 	l := NewLabeler()
 	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "kept"))
 	r := httptest.NewRequest("GET", "/x", nil).WithContext(parent)
 	for round := range 2 { // the second round finds entries cached or replaced
 		for i := range 3 * labelerSlots {
-			set := label.Set{Run: "run-1", Class: fmt.Sprintf("C%d", i%7), User: fmt.Sprint(i), Request: "/x"}
+			set := label.Set{Run: "run-1", Class: fmt.Sprintf("C%d", i%7), User: fmt.Sprint(i % 100), Request: fmt.Sprintf("/x/%d", i)}
 			if i%5 == 0 {
 				set.Run = "" // absent values stay absent
 			}
@@ -36,7 +38,7 @@ func TestLabelerSets(t *testing.T) {
 			if got.Info == nil || *got.Info != want {
 				t.Fatalf("round %d set %d: Info %+v, want %+v", round, i, got.Info, want)
 			}
-			wantPprof := map[string]string{PprofMethod: "GET", PprofRoute: "/x", PprofClass: set.Class, PprofUser: set.User, PprofRequest: "/x"}
+			wantPprof := map[string]string{PprofMethod: "GET", PprofRoute: "/x", PprofClass: set.Class, PprofRequest: set.Request}
 			if set.Run != "" {
 				wantPprof[PprofRun] = set.Run
 			}
@@ -48,6 +50,9 @@ func TestLabelerSets(t *testing.T) {
 			}
 			if lr.URL != r.URL || lr.Method != r.Method {
 				t.Fatal("request copy differs from the request")
+			}
+			if label.FromContext(lr.Context()) != got.Info {
+				t.Fatal("a second label.FromContext gives another Info")
 			}
 		}
 	}
@@ -66,11 +71,11 @@ func TestLabelerMergesParentLabels(t *testing.T) {
 	l := NewLabeler()
 	parent := pprof.WithLabels(context.Background(), pprof.Labels("tenant", "a"))
 	r := httptest.NewRequest("GET", "/x", nil).WithContext(parent)
-	lr := l.Begin(r, label.Set{User: "7"}, "GET", "/x")
+	lr := l.Begin(r, label.Set{Class: "C", User: "7"}, "GET", "/x")
 	defer l.End(r)
 	got := mwtest.CaptureLabels(lr.Context())
-	if got.Pprof["tenant"] != "a" || got.Pprof[PprofUser] != "7" || got.Info == nil || got.Info.User != "7" {
-		t.Errorf("labels %v, info %+v: want tenant=a and soak.user=7", got.Pprof, got.Info)
+	if got.Pprof["tenant"] != "a" || got.Pprof[PprofClass] != "C" || got.Info == nil || got.Info.User != "7" {
+		t.Errorf("labels %v, info %+v: want tenant=a and soak.class=C, user 7", got.Pprof, got.Info)
 	}
 }
 
@@ -93,13 +98,86 @@ func TestLabelAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkLabeler is Begin and End alone on a cached label set.
+// BenchmarkLabeler is Begin and End alone on a cached label set; besides
+// ns/op it reports cpu-ns/op, the process's CPU time (GC included).
 func BenchmarkLabeler(b *testing.B) {
 	l := NewLabeler()
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}
 	b.ReportAllocs()
+	defer testenv.CPUPerOp(b)()
 	for b.Loop() {
+		l.Begin(r, set, "GET", "/api/stories/:slug")
+		l.End(r)
+	}
+}
+
+// TestLabelerUsers: the requests of many virtual users with one route and
+// class share one cached combination: after the first request, each costs
+// the one allocation of its request copy whatever its user (the cache is
+// not replaced per user), and each request's Info carries its own user,
+// made once however many goroutines ask for it at once.
+func TestLabelerUsers(t *testing.T) {
+	l := NewLabeler()
+	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+	users := manyUsers(10_000)
+	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", Request: "/api/stories/[slug]"}
+	l.End(l.Begin(r, set, "GET", "GET /api/stories/{slug}"))
+	if !raceEnabled { // allocation counts differ under the race detector
+		i := 0
+		allocs := testing.AllocsPerRun(len(users), func() {
+			set.User = users[i%len(users)]
+			i++
+			l.Begin(r, set, "GET", "GET /api/stories/{slug}")
+			l.End(r)
+		})
+		if allocs != 1 {
+			t.Errorf("%v allocations per request over %d users, want 1 (the request copy)", allocs, len(users))
+		}
+	}
+	for _, u := range users[:50] {
+		set.User = u
+		lr := l.Begin(r, set, "GET", "GET /api/stories/{slug}")
+		infos := make(chan *label.Info, 4)
+		for range cap(infos) {
+			go func() { infos <- label.FromContext(lr.Context()) }()
+		}
+		first := <-infos
+		for range cap(infos) - 1 {
+			if <-infos != first {
+				t.Fatal("concurrent label.FromContext calls made two Infos")
+			}
+		}
+		l.End(r)
+		want := label.Info{Set: set, Method: "GET", Route: "GET /api/stories/{slug}"}
+		if *first != want {
+			t.Fatalf("Info %+v, want %+v", *first, want)
+		}
+	}
+}
+
+// manyUsers returns n distinct user numbers, as soak sends them.
+func manyUsers(n int) []string {
+	users := make([]string, n)
+	for i := range users {
+		users[i] = fmt.Sprint(i + 1)
+	}
+	return users
+}
+
+// BenchmarkLabelerUsers is BenchmarkLabeler with 10,000 virtual users
+// taking turns, as in a soak of 10,000 users (one route and class).
+func BenchmarkLabelerUsers(b *testing.B) {
+	l := NewLabeler()
+	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+	users := manyUsers(10_000)
+	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", Request: "/api/stories/[slug]"}
+	b.ReportAllocs()
+	defer testenv.CPUPerOp(b)()
+	i := 0
+	for b.Loop() {
+		set.User = users[i%len(users)]
+		i++
 		l.Begin(r, set, "GET", "/api/stories/:slug")
 		l.End(r)
 	}

@@ -17,7 +17,7 @@ import (
 //
 // The middleware label a request with a [Labeler]: one allocation (the
 // request copy with its context) and a few hundred nanoseconds more than an
-// unlabelled request (BenchmarkMiddleware and BenchmarkHTTP, "labels"; see
+// unlabelled request, however many virtual users send them (BenchmarkMiddleware and BenchmarkHTTP, "labels"; see
 // docs/performance.md). The default still labels only the requests soak
 // sent.
 type LabelMode uint8
@@ -68,8 +68,12 @@ const (
 	PprofClass   = "soak.class"   // soak user class, e.g. "AuthenticatedUser"
 	PprofRequest = "soak.request" // soak request name, e.g. "/api/stories/[slug]"
 	PprofRun     = "soak.run"     // soak run id
-	PprofUser    = "soak.user"    // soak virtual user number
 )
+
+// The virtual user's number (label.Set.User) is in the request's
+// label.Info only, not a pprof label: a label per user would split every
+// profile into as many label sets as the soak has users, and profiles are
+// read by route, class and request.
 
 // RunLabeled calls f with a context that carries info (for
 // label.FromContext) and pprof labels made from it, set on the current

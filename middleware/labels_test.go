@@ -27,8 +27,8 @@ func TestHTTPLabels(t *testing.T) {
 
 // TestPprofLabelKeys: the documented keys the tests check labels under.
 func TestPprofLabelKeys(t *testing.T) {
-	got := []string{PprofMethod, PprofRoute, PprofClass, PprofRequest, PprofRun, PprofUser}
-	want := []string{mwtest.PprofMethod, mwtest.PprofRoute, mwtest.PprofClass, mwtest.PprofRequest, mwtest.PprofRun, mwtest.PprofUser}
+	got := []string{PprofMethod, PprofRoute, PprofClass, PprofRequest, PprofRun}
+	want := []string{mwtest.PprofMethod, mwtest.PprofRoute, mwtest.PprofClass, mwtest.PprofRequest, mwtest.PprofRun}
 	for i := range got {
 		if got[i] != want[i] {
 			t.Errorf("pprof label key %q, documented %q", got[i], want[i])

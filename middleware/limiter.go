@@ -50,6 +50,9 @@ type LimiterConfig struct {
 	// Now is the clock. Optional; nil means the monotonic clock (as
 	// time.Now's monotonic reading). Tests inject one.
 	Now func() time.Time
+	// Headers says which allowed responses [Limiter.SetHeaders] writes the
+	// RateLimit-* fields on. Optional; default HeadersNearLimit.
+	Headers HeaderMode
 }
 
 // DefaultMaxIdentities is the default cap of a [Limiter]'s identity table:
@@ -92,6 +95,9 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	if err := validPolicy(cfg.Policy); err != nil {
 		return nil, err
 	}
+	if err := validHeaderMode(cfg.Headers); err != nil {
+		return nil, err
+	}
 	if cfg.MaxIdentities < 0 {
 		return nil, fmt.Errorf("%w: MaxIdentities must be >= 0, got %d", ErrInvalidConfig, cfg.MaxIdentities)
 	}
@@ -106,7 +112,7 @@ func NewLimiter(cfg LimiterConfig) (*Limiter, error) {
 	interval := int64(cfg.Policy.Period) / int64(cfg.Policy.Limit)
 	l := &Limiter{
 		policy:    cfg.Policy,
-		hv:        newHeaderValues(cfg.Policy),
+		hv:        newHeaderValues(cfg.Policy, cfg.Headers),
 		interval:  interval,
 		tolerance: interval * int64(cfg.Policy.BurstOrLimit()),
 		clock:     cfg.Now,

@@ -42,6 +42,11 @@ type RateLimitConfig struct {
 	// Now is the clock. Optional; default: the monotonic clock. Tests
 	// inject one.
 	Now func() time.Time
+
+	// Headers says which allowed responses carry the RateLimit-* fields
+	// (every 429 does). Optional; default HeadersNearLimit: those of an
+	// identity with half its allowance or less left.
+	Headers HeaderMode
 }
 
 // DefaultRateLimitName is the name a limiter declares its policy under
@@ -58,8 +63,9 @@ var DefaultRateLimitConfig = RateLimitConfig{Policy: PerMinute(100)}
 //
 //	{"error":"Rate limit exceeded","policy":"100 req/min, burst 100","identity":"user","retry_after_seconds":1}
 //
-// Allowed responses carry the RateLimit-* fields too. Safe for concurrent
-// use.
+// Allowed responses carry the RateLimit-* fields too once the identity has
+// half its allowance or less left (RateLimitConfig.Headers). Safe for
+// concurrent use.
 type RateLimiter struct {
 	cfg      RateLimitConfig
 	lim      *Limiter
@@ -78,7 +84,7 @@ func NewRateLimiter(cfg RateLimitConfig) (*RateLimiter, error) {
 		}
 		kinds = append(kinds, id.Kind)
 	}
-	lim, err := NewLimiter(LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now})
+	lim, err := NewLimiter(LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now, Headers: cfg.Headers})
 	if err != nil {
 		return nil, err
 	}

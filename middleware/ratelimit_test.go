@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,66 @@ func TestIdentityKey(t *testing.T) {
 				t.Errorf("IdentityKeyString(%q) = %q, %v; want %q, %v", s, got, ok, tt.want, tt.ok)
 			}
 		}
+	}
+}
+
+// TestHeaderModes: which responses of an identity spending its burst of
+// 10 carry the RateLimit fields under each HeaderMode (every 429 does),
+// and an unknown mode is a configuration error naming the field.
+func TestHeaderModes(t *testing.T) {
+	for _, tc := range []struct {
+		mode HeaderMode
+		want string // per request: f = fields, - = none; the 11th is denied
+	}{
+		{HeadersNearLimit, "----ffffffF"},
+		{HeadersAlways, "ffffffffffF"},
+		{HeadersDenied, "----------F"},
+	} {
+		clk := &mwtest.FakeClock{}
+		l, err := NewLimiter(LimiterConfig{Policy: Policy{Limit: 10, Period: time.Minute}, Now: clk.Now, Headers: tc.mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		for range 11 {
+			h := http.Header{}
+			d := l.Allow(Identity{KindIP, "192.0.2.1"})
+			l.SetHeaders(h, d)
+			switch {
+			case len(h) == 0:
+				got += "-"
+			case !d.Allowed && h.Get(HeaderRetryAfter) != "" && h.Get(HeaderRateLimitRemaining) == "0":
+				got += "F"
+			case d.Allowed && h.Get(HeaderRateLimitRemaining) == strconv.Itoa(d.Remaining) && len(h) == 3:
+				got += "f"
+			default:
+				got += "?"
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.mode, got, tc.want)
+		}
+	}
+	// A burst above the limit: Remaining is capped at the limit, so "half
+	// its allowance" is half the limit (5 of 10), left after 35 of 40.
+	clk := &mwtest.FakeClock{}
+	l, err := NewLimiter(LimiterConfig{Policy: Policy{Limit: 10, Period: time.Minute, Burst: 40}, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 36 {
+		h := http.Header{}
+		d := l.Allow(Identity{KindIP, "192.0.2.1"})
+		l.SetHeaders(h, d)
+		if fields := len(h) != 0; fields != (i >= 34) {
+			t.Fatalf("burst 40, request %d (Remaining %d): fields %v", i+1, d.Remaining, h)
+		}
+	}
+	_, err = NewLimiter(LimiterConfig{Policy: PerMinute(10), Headers: HeaderMode(7)})
+	if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "Headers") {
+		t.Errorf("HeaderMode(7): %v", err)
+	}
+	if HeadersNearLimit.String() != "near-limit" || HeaderMode(7).String() != "HeaderMode(7)" {
+		t.Error("HeaderMode names")
 	}
 }

@@ -3,7 +3,10 @@
 # service (middleware/internal/wrkbench), run once per mode on loopback:
 #   bare   echo + Recover
 #   probe  + probe and the Echo middleware (route timing, labels)
-#   soak   + the per-identity rate limiter (a policy wrk never exhausts)
+#   soak   + the per-identity rate limiter (a policy wrk never exhausts;
+#          RL_HEADERS says which allowed responses carry the RateLimit
+#          fields: near-limit, the default, which under wrk is none;
+#          always; denied)
 # Rounds are interleaved: every round runs each mode once, back to back, in
 # an order that rotates from round to round, so the modes of one round see
 # much the same background load. Per round and mode it records requests/s
@@ -14,6 +17,7 @@
 #
 #   .ci/bench/wrk-middleware.sh               # 15 rounds of 2 s per flavour and mode
 #   ROUNDS=30 DUR=5 .ci/bench/wrk-middleware.sh
+#   RL_HEADERS=always .ci/bench/wrk-middleware.sh   # the fields on every response
 #
 # Needs wrk (Debian package wrk). Load time: 2 flavours x ROUNDS x 3 modes x
 # DUR seconds. The servers exit with the script, or after 15 minutes.
@@ -22,6 +26,7 @@ ROUNDS=${ROUNDS:-15}
 DUR=${DUR:-2}
 CONN=${CONN:-32}
 THREADS=${THREADS:-1}
+RL_HEADERS=${RL_HEADERS:-near-limit}
 MODES="bare probe soak"
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
@@ -31,7 +36,7 @@ go build -o "$tmp/wrkbench" ./middleware/internal/wrkbench
 pids=
 port=18081
 for mode in $MODES; do
-	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $mode -max-run 15m &
+	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $mode -ratelimit-headers "$RL_HEADERS" -max-run 15m &
 	pids="$pids $!"
 	eval "addr_$mode=127.0.0.1:$port pid_$mode=$!"
 	port=$((port + 1))
@@ -91,7 +96,7 @@ summary() {
 	done
 }
 
-echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, modes rotated each round; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEADERS, modes rotated each round; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for flavour in plain labels; do
 	set --
 	if [ $flavour = labels ]; then

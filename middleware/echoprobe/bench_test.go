@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
 )
@@ -49,8 +50,11 @@ func BenchmarkMiddleware(b *testing.B) {
 
 // BenchmarkMiddlewareWire is BenchmarkMiddleware with a new response
 // header map per request serialised as net/http's server does
-// (mwtest.WireWriter), so that "ratelimit" includes the cost of the
-// RateLimit-* header fields on the wire side of the server.
+// (mwtest.WireWriter), so that the rate limiter's rows include the cost of
+// the RateLimit-* header fields on the wire side of the server:
+// "ratelimit" with the default HeadersNearLimit (no fields: the identity
+// never uses half its allowance), "ratelimit-always" with HeadersAlways (three
+// fields on every response).
 func BenchmarkMiddlewareWire(b *testing.B) {
 	build := func(mw ...echo.MiddlewareFunc) *echo.Echo {
 		e := newEcho()
@@ -65,6 +69,10 @@ func BenchmarkMiddlewareWire(b *testing.B) {
 	b.Run("labels", func(b *testing.B) { mwtest.RunWireBench(b, build(Middleware(p)), mwtest.BenchRequest(true)) })
 	b.Run("ratelimit", func(b *testing.B) {
 		mwtest.RunWireBench(b, build(Middleware(p), RateLimit(p, mwtest.BenchLimit)), mwtest.BenchRequest(false))
+	})
+	b.Run("ratelimit-always", func(b *testing.B) {
+		always := RateLimitWithConfig(RateLimitConfig{Policy: mwtest.BenchLimit, Headers: middleware.HeadersAlways, Name: "always"})
+		mwtest.RunWireBench(b, build(Middleware(p), always), mwtest.BenchRequest(false))
 	})
 }
 

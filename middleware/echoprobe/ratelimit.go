@@ -51,6 +51,11 @@ type RateLimitConfig struct {
 	// Now is the clock. Optional; default: the monotonic clock. Tests
 	// inject one.
 	Now func() time.Time
+
+	// Headers says which allowed responses carry the RateLimit-* fields
+	// (every 429 does). Optional; default middleware.HeadersNearLimit:
+	// those of an identity with half its allowance or less left.
+	Headers middleware.HeaderMode
 }
 
 // DefaultRateLimitConfig limits each client IP to 100 requests per minute,
@@ -67,8 +72,9 @@ var DefaultRateLimitConfig = RateLimitConfig{
 //
 //	{"error":"Rate limit exceeded","policy":"100 req/min, burst 100","identity":"user","retry_after_seconds":1}
 //
-// Allowed responses carry the RateLimit-* fields too. Safe for concurrent
-// use.
+// Allowed responses carry the RateLimit-* fields too once the identity has
+// half its allowance or less left (RateLimitConfig.Headers). Safe for
+// concurrent use.
 type RateLimiter struct {
 	cfg      RateLimitConfig
 	lim      *middleware.Limiter
@@ -90,7 +96,7 @@ func NewRateLimiter(cfg RateLimitConfig) (*RateLimiter, error) {
 		}
 		kinds = append(kinds, id.Kind)
 	}
-	lim, err := middleware.NewLimiter(middleware.LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now})
+	lim, err := middleware.NewLimiter(middleware.LimiterConfig{Policy: cfg.Policy, MaxIdentities: cfg.MaxIdentities, Now: cfg.Now, Headers: cfg.Headers})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,11 +65,13 @@ func bearer(user string) http.Header { return http.Header{"Authorization": {"Bea
 // (burst 100): request k, at k × 400 ms, is allowed while
 // allowed-so-far + 1 <= 100 + k×400/600, so the first denial is k = 298
 // and 401 of 1500 are denied. Every response, the 429 count in the probe,
-// and the first denial's fields are checked.
+// and the first denial's fields are checked; allowed responses carry the
+// RateLimit fields only once at most half the burst is left (the default
+// HeadersNearLimit).
 func TestRateLimitDrivenPastLimit(t *testing.T) {
 	d := demoEcho(t, middleware.PerMinute(100), 0)
 	p, clk, srv := d.p, d.clk, d.srv
-	allowed, denied := 0, 0
+	allowed, denied, withFields := 0, 0, 0
 	var first *mwtest.Result
 	for k := range 1500 {
 		clk.Set(time.Duration(k) * 400 * time.Millisecond)
@@ -78,8 +81,14 @@ func TestRateLimitDrivenPastLimit(t *testing.T) {
 			t.Fatalf("request %d: status %d, want allowed=%v", k, res.Status, want)
 		}
 		if res.Status == 200 {
-			if rem := res.Header.Get("RateLimit-Remaining"); k == 0 && rem != "99" {
-				t.Fatalf("first response: RateLimit-Remaining %q", rem)
+			if rem := res.Header.Get("RateLimit-Remaining"); rem != "" {
+				if n, err := strconv.Atoi(rem); err != nil || n > 50 || res.Header.Get("RateLimit-Limit") != "100" {
+					t.Fatalf("request %d: RateLimit-Remaining %q, Limit %q: want at most 50 of 100", k, rem, res.Header.Get("RateLimit-Limit"))
+				}
+				withFields++
+			} else if len(res.Header.Values("RateLimit-Limit")) != 0 || k > 150 {
+				// From request 150 on, the user is always past half its burst.
+				t.Fatalf("request %d: fields %v", k, res.Header)
 			}
 			allowed++
 			continue
@@ -94,6 +103,9 @@ func TestRateLimitDrivenPastLimit(t *testing.T) {
 	}
 	if allowed != 1099 || denied != 401 {
 		t.Fatalf("allowed %d, denied %d; want 1099 and 401", allowed, denied)
+	}
+	if withFields == 0 || withFields == allowed {
+		t.Fatalf("%d of %d allowed responses carry the fields, want only those past half the burst", withFields, allowed)
 	}
 
 	// At the first denial (t = 119.2 s) the next slot is at 298 × 600 ms =

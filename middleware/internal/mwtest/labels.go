@@ -71,7 +71,6 @@ const (
 	PprofClass   = "soak.class"
 	PprofRequest = "soak.request"
 	PprofRun     = "soak.run"
-	PprofUser    = "soak.user"
 )
 
 // CheckSeen checks that a handler saw want (nil: no labels) with method
@@ -90,7 +89,7 @@ func CheckSeen(t *testing.T, name string, got Seen, want *label.Set, method, rou
 		t.Errorf("%s: context Info %+v, want %+v", name, got.Info, wantInfo)
 	}
 	wantPprof := map[string]string{PprofMethod: method, PprofRoute: route}
-	for k, v := range map[string]string{PprofRun: want.Run, PprofClass: want.Class, PprofUser: want.User, PprofRequest: want.Request} {
+	for k, v := range map[string]string{PprofRun: want.Run, PprofClass: want.Class, PprofRequest: want.Request} {
 		if v != "" {
 			wantPprof[k] = v
 		}

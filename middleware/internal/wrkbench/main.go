@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -43,17 +44,51 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18081", "loopback `host:port` to listen on")
 	mode := flag.String("mode", "bare", "`bare` (echo and Recover), probe (plus probe and Echo middleware) or soak (plus rate limiter)")
 	maxRun := flag.Duration("max-run", 10*time.Minute, "exit after this `duration` at the latest")
+	headers := flag.String("ratelimit-headers", "near-limit", "in mode soak, the allowed responses that carry the RateLimit fields: `near-limit` (the default, none under wrk), always or denied")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file` (for finding where the middleware's cost goes under wrk)")
 	flag.Parse()
-	if err := run(*addr, *mode, *maxRun); err != nil {
+	if *cpuProfile != "" {
+		stop, err := profileCPU(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "wrkbench: -cpuprofile:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	if err := run(*addr, *mode, *headers, *maxRun); err != nil {
 		fmt.Fprintln(os.Stderr, "wrkbench:", err)
-		os.Exit(1)
+		os.Exit(1) // (a failed run writes no profile)
 	}
 }
 
-func run(addr, mode string, maxRun time.Duration) error {
+// profileCPU starts a CPU profile into path; stop ends and writes it.
+func profileCPU(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "wrkbench: -cpuprofile:", err)
+		}
+	}, nil
+}
+
+func run(addr, mode, headers string, maxRun time.Duration) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || !loopback.Host(host) {
 		return fmt.Errorf("-addr %q: want a loopback host:port", addr)
+	}
+	hmode := middleware.HeaderMode(0)
+	for hmode.String() != headers {
+		if hmode++; hmode > middleware.HeadersDenied {
+			return fmt.Errorf("-ratelimit-headers %q: want near-limit, always or denied", headers)
+		}
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -68,7 +103,9 @@ func run(addr, mode string, maxRun time.Duration) error {
 		e.Use(echoprobe.Middleware(p), echomw.Recover())
 		// A policy wrk from one address never exhausts (one request per
 		// 2.5 µs, burst 4000), so every request goes through the limiter.
-		e.Use(echoprobe.RateLimit(p, middleware.Policy{Limit: 4000, Period: 10 * time.Millisecond}))
+		e.Use(echoprobe.RateLimitWithConfig(echoprobe.RateLimitConfig{
+			Probe: p, Policy: middleware.Policy{Limit: 4000, Period: 10 * time.Millisecond}, Headers: hmode,
+		}))
 	default:
 		return fmt.Errorf("-mode %q: want bare, probe or soak", mode)
 	}
