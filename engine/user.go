@@ -155,10 +155,17 @@ func (u *User) disarm() bool {
 	return u.timer.Stop()
 }
 
-// halt ends u at once, on a goroutine of its own, if it is parked. Call it
-// after setting u's stop signal; a user in a task ends after the task.
+// halt ends u at once if it is parked: on the caller's goroutine when its
+// class has no OnStop (ending then only closes its connection), else on a
+// goroutine of its own. Call it after setting u's stop signal; a user in
+// a task ends after the task. Ending 10,000 parked users inline, as
+// finish does, starts no goroutines and so no stacks at the run's end.
 func (u *User) halt() {
-	if u.disarm() {
+	switch {
+	case !u.disarm():
+	case u.cls.c.OnStop == nil:
+		u.end()
+	default:
 		go u.end()
 	}
 }
