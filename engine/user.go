@@ -46,7 +46,7 @@ type User struct {
 	// data-driven scenario (engine/scenario) keeps its render buffers and
 	// data cursors here. It starts nil; the engine never reads or writes
 	// it, and it goes away with the user. Like the rest of the User, it
-	// belongs to the user's goroutine: its hooks and tasks, one at a time.
+	// belongs to the user's hooks and tasks, one at a time.
 	State any
 
 	r        *runner
