@@ -13,7 +13,6 @@ type closedLoad struct {
 	r    *runner
 	ros  roster
 	rate float64
-	live []*User // this engine's running users, in spawn order
 }
 
 // runClosed returns when the load (and its ramp-down) is over or the run
@@ -81,9 +80,10 @@ func (c *closedLoad) rampTo(target int, deadline time.Time, changes <-chan struc
 		if !up {
 			c.ros.shrink()
 			if ours {
-				last := c.live[len(c.live)-1]
-				c.live = c.live[:len(c.live)-1]
-				close(last.stop)
+				last := c.r.live[len(c.r.live)-1]
+				c.r.live = c.r.live[:len(c.r.live)-1]
+				last.leaving.Store(true)
+				last.halt()
 			}
 			continue
 		}
@@ -92,7 +92,7 @@ func (c *closedLoad) rampTo(target int, deadline time.Time, changes <-chan struc
 			return false // only fixed classes, all full
 		}
 		if ours {
-			c.live = append(c.live, c.r.spawn(c.r.classes[i], int(id)))
+			c.r.live = append(c.r.live, c.r.spawn(c.r.classes[i], int(id)))
 		}
 	}
 	return false
@@ -101,6 +101,10 @@ func (c *closedLoad) rampTo(target int, deadline time.Time, changes <-chan struc
 // spawn starts a closed-model user of class cs, numbered id.
 func (r *runner) spawn(cs *classState, id int) *User {
 	u := r.newUser(cs, id)
+	// The timer that ends a pause (park), made here, disarmed, so that
+	// halt may use it from the run's goroutine.
+	u.timer = time.AfterFunc(time.Hour, u.run)
+	u.timer.Stop()
 	r.wg.Add(1)
 	go r.userLoop(u)
 	return u

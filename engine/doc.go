@@ -92,6 +92,8 @@
 //
 // Run may be called concurrently. Plan callbacks run on engine goroutines
 // as documented on each field. A User, and the Response it returns, belong
-// to the user's goroutine. Results (Interval, Stat, Histogram) are plain
-// values, not safe for concurrent mutation.
+// to the user's hooks and tasks, which run one at a time (a closed-model
+// user that pauses between tasks resumes on a new goroutine). Results
+// (Interval, Stat, Histogram) are plain values, not safe for concurrent
+// mutation.
 package engine

@@ -73,7 +73,8 @@ type runner struct {
 	workers atomic.Int64 // open model: workers started and not yet ended
 	peak    atomic.Int64 // most users since the last interval
 	sched   schedCounters
-	wg      sync.WaitGroup // user and worker goroutines
+	wg      sync.WaitGroup // closed-model users until they end, open-model workers
+	live    []*User        // closed model: this engine's users not told to stop, in spawn order; run's goroutine only
 	series  Series
 	lastCPU time.Duration
 
@@ -267,6 +268,9 @@ func (r *runner) watchStop() <-chan struct{} {
 // end and after Plan.Stop.
 func (r *runner) finish() {
 	r.stopLoad()
+	for _, u := range r.live {
+		u.halt() // a pausing user ends now, one in a task after it
+	}
 	done := make(chan struct{})
 	go func() { r.wg.Wait(); close(done) }()
 	if t := r.plan.StopTimeout; t > 0 {

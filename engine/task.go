@@ -93,31 +93,51 @@ func (r *runner) quit(u *User, name string, err error) {
 	u.shard.errorSeen(errKey{name: name, msg: msg, list: listQuits}, KindOther, time.Now(), r.set.maxErrors)
 }
 
-// userLoop runs a closed-model user until it is stopped or the load ends.
+// userLoop starts a closed-model user: its OnStart, then its tasks.
 func (r *runner) userLoop(u *User) {
-	defer r.wg.Done()
-	defer u.close()
-	cs := u.cls
-	r.userStarted(cs)
-	defer r.userStopped(cs)
-	if r.runHook(u, cs.c.OnStart, "on_start") {
-		var cur taskCursor
-		for !u.stopped() {
-			i := cs.pick(u, &cur)
-			var t0 time.Time
-			if cs.c.Wait != nil {
-				t0 = time.Now()
-			}
-			if err := cs.c.Tasks[i].Do(r.runCtx, u); r.taskDone(u, cs.names[i], err) {
-				r.quit(u, cs.names[i], err)
-				break
-			}
-			if cs.c.Wait != nil && !u.sleep(cs.c.Wait.Next(u.Rand, time.Since(t0))) {
-				break
+	r.userStarted(u.cls)
+	if !r.runHook(u, u.cls.c.OnStart, "on_start") {
+		u.end()
+		return
+	}
+	u.run()
+}
+
+// run runs u's tasks one after the other until u is stopped or quits,
+// then ends it, or until a task is followed by a pause (Class.Wait): u
+// then parks on its timer, which runs run again, on a new goroutine,
+// when the pause is over. A pausing user thus holds no goroutine, and no
+// stack (4 KB once a request has grown it), and most users of a run with
+// think time are pausing at any moment.
+func (u *User) run() {
+	r, cs := u.r, u.cls
+	for !u.stopped() {
+		i := cs.pick(u, &u.cur)
+		var t0 time.Time
+		if cs.c.Wait != nil {
+			t0 = time.Now()
+		}
+		if err := cs.c.Tasks[i].Do(r.runCtx, u); r.taskDone(u, cs.names[i], err) {
+			r.quit(u, cs.names[i], err)
+			break
+		}
+		if cs.c.Wait != nil {
+			if d := cs.c.Wait.Next(u.Rand, time.Since(t0)); d > 0 && u.park(d) {
+				return
 			}
 		}
 	}
-	r.runHook(u, cs.c.OnStop, "on_stop")
+	u.end()
+}
+
+// end runs a closed-model user's OnStop and releases it, once, on the
+// goroutine that found it stopped.
+func (u *User) end() {
+	r := u.r
+	r.runHook(u, u.cls.c.OnStop, "on_stop")
+	r.userStopped(u.cls)
+	u.close()
+	r.wg.Done()
 }
 
 // runHook runs OnStart or OnStop; it reports whether the user may go on.
@@ -140,12 +160,5 @@ func (r *runner) runHook(u *User, hook TaskFunc, name string) bool {
 
 // stopped reports whether the user was told to stop or the load ended.
 func (u *User) stopped() bool {
-	select {
-	case <-u.stop:
-		return true
-	case <-u.r.stopCtx.Done():
-		return true
-	default:
-		return false
-	}
+	return u.leaving.Load() || u.r.stopCtx.Err() != nil
 }

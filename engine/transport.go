@@ -15,7 +15,7 @@ import (
 )
 
 // exchanger sends one user's requests: soak's own HTTP/1.1 client or
-// net/http. Each user has its own, used by its goroutine only, except
+// net/http. Each user has its own, used by its tasks only, except
 // shutdown, which the run calls from any goroutine to abort I/O in flight.
 type exchanger interface {
 	// do sends q, started at start (the deadline counts from it), and

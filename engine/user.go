@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/soaklab/soak/probe/label"
@@ -20,8 +22,11 @@ var ErrStopUser = errors.New("engine: stop user")
 // default headers and variables. Tasks receive it; everything a task needs,
 // Go-coded or data-driven (engine/scenario), goes through it.
 //
-// A User belongs to one goroutine: its tasks run one after the other, and
-// its fields and methods must not be used from another goroutine.
+// A User's tasks and hooks run one after the other, never two at once,
+// and its fields and methods must not be used by anything else meanwhile.
+// They need not all run on the same goroutine: a closed-model user that
+// pauses between tasks (Class.Wait) holds no goroutine while it pauses,
+// and its next task runs on a new one.
 type User struct {
 	// ID is the user's number within the run, from 1, sent as Soak-User.
 	ID int
@@ -41,7 +46,7 @@ type User struct {
 	// data-driven scenario (engine/scenario) keeps its render buffers and
 	// data cursors here. It starts nil; the engine never reads or writes
 	// it, and it goes away with the user. Like the rest of the User, it
-	// belongs to the user's goroutine: its hooks and tasks, one at a time.
+	// belongs to the user's hooks and tasks, one at a time.
 	State any
 
 	r        *runner
@@ -52,10 +57,12 @@ type User struct {
 	jar      http.CookieJar
 	labels   []byte    // "Soak-Run: ...\r\nSoak-Class: ...\r\nSoak-User: ...\r\n", or nil
 	intended time.Time // open model: the arrival's intended start, used by the next request
-	stop     chan struct{}
 	unhook   func() bool
-	timer    *time.Timer
-	buf      []byte // request bytes, reused
+	timer    *time.Timer // closed model: runs the next task after a pause (park)
+	buf      []byte      // request bytes, reused
+	cur      taskCursor  // closed model: the place in a sequential class's tasks
+	leaving  atomic.Bool // closed model: told to stop (a ramp down)
+	parkMu   sync.Mutex  // closed model: orders park with halt
 }
 
 // newUser makes user number id (from 1) of class cls.
@@ -69,7 +76,6 @@ func (r *runner) newUser(cls *classState, id int) *User {
 		r:      r,
 		cls:    cls,
 		shard:  r.rec.shardFor(id),
-		stop:   make(chan struct{}),
 	}
 	if u.Header == nil {
 		u.Header = http.Header{}
@@ -125,23 +131,41 @@ func (u *User) close() {
 	}
 }
 
-// sleep pauses d, or less when the user is told to stop or the load ends.
-// It reports whether the full pause elapsed.
-func (u *User) sleep(d time.Duration) bool {
-	if d <= 0 {
-		return true
+// park arms u's timer to run u's next task on a new goroutine after d,
+// and reports true: the caller's goroutine then returns and u holds none
+// while it pauses. It reports false, the timer disarmed, when u was
+// stopped meanwhile. Whoever stops a user sets the stop signal (leaving,
+// or the run's stopCtx) and then calls halt: of park, halt and the
+// timer's callback, exactly one goes on with the user (the one whose
+// Stop disarmed the timer, or the callback). parkMu orders what the
+// parking goroutine did before the timer with what halt's goroutine
+// does after disarming it.
+func (u *User) park(d time.Duration) bool {
+	u.parkMu.Lock()
+	u.timer.Reset(d)
+	u.parkMu.Unlock()
+	return !u.stopped() || !u.disarm()
+}
+
+// disarm stops u's timer and reports whether this call stopped it (the
+// callback has not run and will not).
+func (u *User) disarm() bool {
+	u.parkMu.Lock()
+	defer u.parkMu.Unlock()
+	return u.timer.Stop()
+}
+
+// halt ends u at once if it is parked: on the caller's goroutine when its
+// class has no OnStop (ending then only closes its connection), else on a
+// goroutine of its own. Call it after setting u's stop signal; a user in
+// a task ends after the task. Ending 10,000 parked users inline, as
+// finish does, starts no goroutines and so no stacks at the run's end.
+func (u *User) halt() {
+	switch {
+	case !u.disarm():
+	case u.cls.c.OnStop == nil:
+		u.end()
+	default:
+		go u.end()
 	}
-	if u.timer == nil {
-		u.timer = time.NewTimer(d)
-	} else {
-		u.timer.Reset(d)
-	}
-	select {
-	case <-u.timer.C:
-		return true
-	case <-u.stop:
-	case <-u.r.stopCtx.Done():
-	}
-	u.timer.Stop()
-	return false
 }

@@ -8,8 +8,8 @@ import (
 
 // Wait decides how long a closed-model user pauses after a task before the
 // next one (Locust's wait_time). Implementations are small values; each one
-// documents its zero value. Next is called only by the user's own
-// goroutine, with the user's random source.
+// documents its zero value. Next is called between two tasks of one user,
+// never concurrently for the same user, with the user's random source.
 type Wait interface {
 	// Next returns the pause after a task that took took (from its start
 	// to its end). A result <= 0 means no pause.

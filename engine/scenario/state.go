@@ -10,8 +10,8 @@ import (
 // userState is a user's scratch space for rendering requests: buffers,
 // header map and header values, reused from one request to the next so
 // that a rendered request allocates as little as possible. It lives in
-// engine.User.State and belongs to the user's goroutine, like the
-// engine.User.
+// engine.User.State and belongs to the user's hooks and tasks, one at a
+// time, like the engine.User.
 type userState struct {
 	c     *compiled
 	cls   *runClass

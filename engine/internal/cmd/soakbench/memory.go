@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 
 	"github.com/soaklab/soak/engine"
@@ -16,6 +17,7 @@ import (
 type memPeak struct {
 	ms         runtime.MemStats
 	goroutines int
+	startStack uint64 // bytes a new goroutine's stack starts with (/gc/stack/starting-size)
 	err        error
 }
 
@@ -37,6 +39,11 @@ func watchMemory(plan *engine.Plan, path string, stderr io.Writer) *memPeak {
 			return
 		}
 		peak.ms, peak.goroutines = ms, runtime.NumGoroutine()
+		start := []metrics.Sample{{Name: "/gc/stack/starting-size:bytes"}}
+		metrics.Read(start)
+		if start[0].Value.Kind() == metrics.KindUint64 {
+			peak.startStack = start[0].Value.Uint64()
+		}
 		var b bytes.Buffer
 		if err := pprof.Lookup("heap").WriteTo(&b, 0); err != nil {
 			peak.err = err
@@ -52,6 +59,6 @@ func (p *memPeak) print(w io.Writer) {
 		fmt.Fprintf(w, "soakbench: --memprofile: %v\n", p.err)
 	}
 	mb := func(n uint64) float64 { return float64(n) / 1e6 }
-	fmt.Fprintf(w, "memory at peak: heap-inuse %.1fMB stack-inuse %.1fMB sys %.1fMB goroutines %d\n",
-		mb(p.ms.HeapInuse), mb(p.ms.StackInuse), mb(p.ms.Sys), p.goroutines)
+	fmt.Fprintf(w, "memory at peak: heap-inuse %.1fMB stack-inuse %.1fMB sys %.1fMB goroutines %d stack-start %dB gcs %d\n",
+		mb(p.ms.HeapInuse), mb(p.ms.StackInuse), mb(p.ms.Sys), p.goroutines, p.startStack, p.ms.NumGC)
 }
