@@ -5,7 +5,10 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 var seedClasses = []struct {
@@ -25,17 +28,49 @@ func seedPlan(host string) Plan {
 
 // The seed's 200 users at 70/25/4/1 are exactly 140/50/8/2, and every
 // request carries the run, class, user and request labels.
+//
+// The run ends once the server has seen all 200 users and 500 ms more
+// (at most 60 s), not after a fixed time: on a loaded machine spawning
+// 200 users and their first requests can take longer than any short
+// fixed run, which then judged an interval of the ramp.
 func TestClassCountsExact(t *testing.T) {
 	s := newSeen()
-	srv := server(t, s, func(w http.ResponseWriter, r *http.Request) {})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	srv := server(t, s, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		n := 0
+		for _, users := range s.users {
+			n += len(users)
+		}
+		s.mu.Unlock()
+		if n >= 200 {
+			once.Do(func() { time.AfterFunc(500*time.Millisecond, cancel) })
+		}
+	})
 	p := seedPlan(srv.URL)
 	p.RunID = "seed-run-1"
-	res := mustRun(t, context.Background(), p)
+	p.Duration = time.Minute
+	res := mustRun(t, ctx, p)
 	srv.Close() // waits for the handlers: s is complete
 	if res.PeakUsers != 200 {
 		t.Fatalf("peak users %d, want 200", res.PeakUsers)
 	}
-	steady := res.Intervals[len(res.Intervals)/2]
+	// An interval ending with 200 users between two others that did:
+	// no user was starting or stopping while it read the per-class
+	// counts (the last spawn, or the stop, could be mid-way in the first
+	// or last of them).
+	var steady *Interval
+	for i := 1; i+1 < len(res.Intervals); i++ {
+		if res.Intervals[i-1].Users == 200 && res.Intervals[i].Users == 200 && res.Intervals[i+1].Users == 200 {
+			steady = res.Intervals[i]
+			break
+		}
+	}
+	if steady == nil {
+		t.Fatal("no three intervals in a row ended with 200 users running")
+	}
 	for _, c := range seedClasses {
 		if got := steady.Classes[c.name]; got != c.want {
 			t.Errorf("%s: %d users in interval %d, want %d", c.name, got, steady.Seq, c.want)
@@ -118,13 +153,23 @@ func TestFixedClasses(t *testing.T) {
 // order, each Weight times.
 func TestTaskWeightsAndSequence(t *testing.T) {
 	s := newSeen()
-	srv := server(t, s, func(w http.ResponseWriter, r *http.Request) {})
-	p := Plan{Host: srv.URL, Duration: ms(600), Load: Closed{Users: 4},
+	// The run ends once the server has answered 500 of the Rand class's
+	// requests (at most 60 s), not after a fixed time that a loaded
+	// machine may fill with too few requests to judge.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var rand atomic.Int64
+	srv := server(t, s, func(w http.ResponseWriter, r *http.Request) {
+		if (r.URL.Path == "/three" || r.URL.Path == "/one") && rand.Add(1) == 500 {
+			cancel()
+		}
+	})
+	p := Plan{Host: srv.URL, Duration: time.Minute, Load: Closed{Users: 4},
 		Classes: []Class{
 			{Name: "Rand", Weight: 1, Tasks: []Task{{Weight: 3, Do: get("/three", "")}, {Weight: 1, Do: get("/one", "")}, {Weight: 0, Do: get("/never", "")}}},
 			{Name: "Seq", Weight: 1, Sequential: true, Tasks: []Task{{Weight: 2, Do: get("/a", "")}, {Weight: 1, Do: get("/b", "")}}},
 		}}
-	res := mustRun(t, context.Background(), p)
+	res := mustRun(t, ctx, p)
 	srv.Close()
 	three, one := stat(res, "GET", "/three").Requests, stat(res, "GET", "/one").Requests
 	if n := three + one; n < 400 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,9 +124,11 @@ func TestCapacityConfigErrors(t *testing.T) {
 
 func TestCapacityCancelled(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// Cancelled once the first step has load (its 10th request), not
+	// after a fixed time a loaded machine may spend setting up.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cr, err := Capacity(ctx, CapacityConfig{Plan: soakPlan(okHandler(), 1, 10*time.Millisecond, 0),
+	cr, err := Capacity(ctx, CapacityConfig{Plan: soakPlan(afterRequests(10, cancel), 1, 10*time.Millisecond, 0),
 		Rates: []float64{20, 40}, StepDuration: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -140,10 +143,8 @@ func TestCapacityCancelled(t *testing.T) {
 func TestCapacityStopped(t *testing.T) {
 	t.Parallel()
 	stop := make(chan struct{})
-	plan := soakPlan(okHandler(), 1, 10*time.Millisecond, 0)
+	plan := soakPlan(afterRequests(10, func() { close(stop) }), 1, 10*time.Millisecond, 0)
 	plan.Stop = stop
-	timer := time.AfterFunc(2*time.Second, func() { close(stop) })
-	defer timer.Stop()
 	cr, err := Capacity(context.Background(), CapacityConfig{Plan: plan,
 		Rates: []float64{20, 40}, StepDuration: 5 * time.Second})
 	if err != nil {
@@ -152,4 +153,15 @@ func TestCapacityStopped(t *testing.T) {
 	if cr.Engine.Ending() != engine.EndStopped || !cr.Partial || cr.Broke {
 		t.Errorf("ending %q, partial %v, broke %v; want stopped and partial", cr.Engine.Ending(), cr.Partial, cr.Broke)
 	}
+}
+
+// afterRequests answers ok and calls f once, on the n-th request.
+func afterRequests(n int64, f func()) http.Handler {
+	var seen atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if seen.Add(1) == n {
+			f()
+		}
+		_, _ = w.Write([]byte("ok"))
+	})
 }
