@@ -26,15 +26,17 @@ func demoArgs(out, duration string, extra ...string) []string {
 		"--wait", "throughput 1.5", "--only-summary", "--out", out}, extra...)
 }
 
-// recordDemo runs soak demo in process into dir/name and returns the
-// results directory; its exit code is the verdict's (a missed cache
-// target is 3 on a short run): anything but a usage or I/O error does.
+// recordDemo runs soak demo (with quick: a 1 s baseline, at most 2 s of
+// drain) into dir/name in its own process, the soak binary TestMain
+// built, and returns the results directory; its exit code is the
+// verdict's (a missed cache target is 3 on a short run): anything but a
+// usage or I/O error does.
 func recordDemo(t *testing.T, dir, name, duration string, extra ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
-	code, stdout, stderr := inProcess(t, nil, demoArgs(out, duration, extra...)...)
-	if code == exitError || code == exitUsage || code == exitInterrupted {
-		t.Fatalf("soak demo %s: exit %d\n%s\n%s", name, code, stdout, stderr)
+	p := soak(t, dir, nil, 3*time.Minute, append(demoArgs(out, duration, extra...), quick...)...)
+	if p.code == exitError || p.code == exitUsage || p.code == exitInterrupted {
+		t.Fatalf("soak demo %s: exit %d\n%s\n%s", name, p.code, p.stdout, p.stderr)
 	}
 	return out
 }
@@ -100,14 +102,19 @@ func readComparison(t *testing.T, path string) *compare.Comparison {
 // compared with itself changes nothing.
 func TestCompareSlowRoute(t *testing.T) {
 	dir := t.TempDir()
-	// Both soaks at once, so that the machine's load (other tests, other
-	// builds) weighs on both alike: the bootstrap accounts for the noise
+	// Not in parallel with this package's other tests: their soaks would
+	// weigh on one run more than on the other. Both soaks at once, so
+	// that the machine's load (other packages' tests, builds) weighs on
+	// both alike: the bootstrap accounts for the noise
 	// within a run, not for a machine busier during one run than the
 	// other (docs/compare.md).
 	// 20 s: on a loaded machine (-race, other packages' tests) the ramp
 	// and the settling take longer, and 12 s left too few steady windows
 	// to judge the route.
-	runs := recordDemos(t, dir, [][]string{{"base"}, {"slow", "--fault", "slow-trending"}}, "20s")
+	// The quick phases (a 1 s baseline, at most 2 s of drain) leave the
+	// steady state, which compare judges, as it was.
+	runs := recordDemos(t, dir, [][]string{append([]string{"base"}, quick...),
+		append([]string{"slow", "--fault", "slow-trending"}, quick...)}, "20s")
 	base, slow := runs[0], runs[1]
 
 	junit := filepath.Join(dir, "compare.xml")
@@ -225,52 +232,54 @@ func TestCompareCleanRuns(t *testing.T) {
 
 // TestBaselineRun: soak demo --baseline-run compares the run with the
 // baseline once done, refuses a baseline whose plan differs before any
-// load (saying what differs), and the comparison's flags go with it.
+// load (saying what differs), and the comparison's flags go with it. The
+// demos run as subprocesses (their probes read their own process, not
+// this one's other tests), so the test runs in parallel; soak report
+// reads files, in this process.
 func TestBaselineRun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base := recordDemo(t, dir, "base", "8s")
 
+	// refused runs soak demo with args, which must be refused before the
+	// load, with a usage error whose message holds every one of want.
+	refused := func(args []string, want ...string) {
+		t.Helper()
+		p := soak(t, dir, nil, time.Minute, args...)
+		ok := p.code == exitUsage
+		for _, w := range want {
+			ok = ok && strings.Contains(p.stderr, w)
+		}
+		if !ok {
+			t.Errorf("soak %q: exit %d: %s", args[len(args)-2:], p.code, p.stderr)
+		}
+	}
 	// A different plan is refused before the load: no results directory.
 	other := filepath.Join(dir, "other")
-	code, _, stderr := inProcess(t, nil, append(demoArgs(other, "8s"), "--users", "5", "--baseline-run", base)...)
-	if code != exitUsage || !strings.Contains(stderr, "users: 10 in BASE, 5 in NEW") || !strings.Contains(stderr, "--allow-plan-change") {
-		t.Errorf("plan change: exit %d: %s", code, stderr)
-	}
+	refused(append(demoArgs(other, "8s"), "--users", "5", "--baseline-run", base), "users: 10 in BASE, 5 in NEW", "--allow-plan-change")
 	if _, err := os.Stat(other); err == nil {
 		t.Error("a refused comparison still ran the load")
 	}
 	// --baseline DIR is --baseline-run DIR (the spelling); a
 	// duration stays the probe's quiet period; anything else is refused.
-	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--users", "5", "--baseline", base)...)
-	if code != exitUsage || !strings.Contains(stderr, "users: 10 in BASE, 5 in NEW") {
-		t.Errorf("--baseline DIR: exit %d: %s", code, stderr)
-	}
-	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--baseline", filepath.Join(dir, "nowhere"))...)
-	if code != exitUsage || !strings.Contains(stderr, "neither a duration") || !strings.Contains(stderr, "earlier run to compare with") {
-		t.Errorf("--baseline nowhere: exit %d: %s", code, stderr)
-	}
-	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--baseline", base, "--baseline-run", other)...)
-	if code != exitUsage || !strings.Contains(stderr, "name two runs") {
-		t.Errorf("--baseline DIR with --baseline-run: exit %d: %s", code, stderr)
-	}
+	refused(append(demoArgs(other, "8s"), "--users", "5", "--baseline", base), "users: 10 in BASE, 5 in NEW")
+	refused(append(demoArgs(other, "8s"), "--baseline", filepath.Join(dir, "nowhere")), "neither a duration", "earlier run to compare with")
+	refused(append(demoArgs(other, "8s"), "--baseline", base, "--baseline-run", other), "name two runs")
 	if _, err := os.Stat(other); err == nil {
 		t.Error("a refused comparison still ran the load")
 	}
-	code, _, stderr = inProcess(t, nil, append(demoArgs(other, "8s"), "--max-p95-regression", "10%")...)
-	if code != exitUsage || !strings.Contains(stderr, "--max-p95-regression goes with --baseline-run") {
-		t.Errorf("threshold without baseline: exit %d: %s", code, stderr)
-	}
+	refused(append(demoArgs(other, "8s"), "--max-p95-regression", "10%"), "--max-p95-regression goes with --baseline-run")
 
 	// The same plan: compared once done, outputs beside the run's.
 	again := filepath.Join(dir, "again")
 	junit := filepath.Join(again, "junit.xml") // in the results directory, made by the run
-	code, stdout, stderr := inProcess(t, nil, append(demoArgs(again, "8s"), "--baseline-run", base, "--junit", junit,
+	p := soak(t, dir, nil, 3*time.Minute, append(append(demoArgs(again, "8s"), quick...), "--baseline-run", base, "--junit", junit,
 		"--max-p50-regression", "off")...)
-	if code == exitError || code == exitUsage {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	if p.code == exitError || p.code == exitUsage {
+		t.Fatalf("exit %d\n%s\n%s", p.code, p.stdout, p.stderr)
 	}
-	if !strings.Contains(stdout, "soak compare: BASE "+base) {
-		t.Errorf("no comparison in the summary:\n%s", stdout)
+	if !strings.Contains(p.stdout, "soak compare: BASE "+base) {
+		t.Errorf("no comparison in the summary:\n%s", p.stdout)
 	}
 	cmp := readComparison(t, filepath.Join(again, compareJSONFile))
 	if cmp.Margins.P50Regression >= 0 || cmp.Find("Aggregated", compare.MetricP50).Status != compare.StatusOff {
@@ -284,7 +293,7 @@ func TestBaselineRun(t *testing.T) {
 	// soak report gives the rebuilt run's verdict in JUnit too, and
 	// annotates what failed under GitHub Actions.
 	rj := filepath.Join(dir, "report.xml")
-	code, stdout, stderr = inProcess(t, map[string]string{"GITHUB_ACTIONS": "true"}, "report", "--junit", rj, base)
+	code, stdout, stderr := inProcess(t, map[string]string{"GITHUB_ACTIONS": "true"}, "report", "--junit", rj, base)
 	if code == exitError || code == exitUsage {
 		t.Fatalf("report: exit %d\n%s", code, stderr)
 	}

@@ -228,6 +228,7 @@ func (u *unionStat) percentile(q float64) int64 {
 // class split the plan's, and one report and one results directory come
 // out as for a local run.
 func TestDistributedRun(t *testing.T) {
+	t.Parallel() // subprocesses, a NATS job of its own; counts, no timing
 	url, job := fleetEnv(t)
 	dir := t.TempDir()
 	tg := newTally(t)
@@ -362,6 +363,7 @@ func TestDistributedWorkerKilled(t *testing.T) {
 // -9): the workers run to the plan's end, and soak report --nats
 // rebuilds the results from the stream: every request the target served.
 func TestDistributedCoordinatorKilled(t *testing.T) {
+	t.Parallel() // subprocesses, a NATS job of its own; counts, no timing
 	url, job := fleetEnv(t)
 	dir := t.TempDir()
 	tg := newTally(t)
@@ -464,6 +466,7 @@ func openFleet(t *testing.T, stages string, fractions []string, arrivals int64, 
 // 50: rates whose period is a whole number of nanoseconds), 280/100/16/4
 // by class, all served.
 func TestDistributedOpenModel(t *testing.T) {
+	t.Parallel() // subprocesses, a NATS job of its own; exact counts, no timing
 	openFleet(t, "1s:100/s,1s:250/s,1s:50/s", []string{"1/2", "1/4", "1/4"}, 400,
 		map[string]int64{"Anon": 100, "Auth": 280, "Health": 4, "Writer": 16})
 }

@@ -91,6 +91,7 @@ func endpointCounts(t *testing.T, out string) (requests, successes, aborted int6
 // The users wait an hour between tasks, so the only requests are the two
 // in flight at the signal, whenever the engine acts on it.
 func TestInterruptWritesPartialOutputs(t *testing.T) {
+	t.Parallel() // 2 users waiting an hour between tasks, in a subprocess
 	dir := t.TempDir()
 	tg := newSlowTarget(t)
 	s := start(t, dir, append([]string{"run", "--host", tg.URL, "--url", "/slow", "-u", "2", "-r", "2", "-t", "5m",
@@ -128,6 +129,7 @@ func TestInterruptWritesPartialOutputs(t *testing.T) {
 // (with its probe, in process) still reads the service through its drain
 // phase, then writes its outputs marked partial.
 func TestInterruptStillDrains(t *testing.T) {
+	t.Parallel() // the demo soaked in a subprocess, with its own probe
 	dir := t.TempDir()
 	s := start(t, dir, append([]string{"demo", "-u", "10", "-r", "10", "-t", "5m", "--out", "out"}, quick...)...)
 	out := filepath.Join(dir, "out")
@@ -154,6 +156,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 	t.Parallel() // 2 users and waits: it spends its time waiting, not computing
 	for _, withProbe := range []bool{false, true} {
 		t.Run(map[bool]string{false: "no probe", true: "silent probe"}[withProbe], func(t *testing.T) {
+			t.Parallel() // each its own target and process: both wait
 			dir := t.TempDir()
 			tg := newSlowTarget(t)
 			args := []string{"run", "--host", tg.URL, "--url", "/slow", "-u", "2", "-r", "2", "-t", "5m",

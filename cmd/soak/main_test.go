@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,7 +17,21 @@ import (
 // soakBin is the soak binary the subprocess tests run, built once.
 var soakBin string
 
+// parallel is how many of this package's parallel tests run at once
+// when -parallel is not given (go test's default is GOMAXPROCS: 2 on a
+// 2-core machine). They mostly wait, on subprocesses that soak light
+// loads for seconds, on timers and on signals, so more of them at once
+// shortens the package's run without starving them of CPU; the tests
+// that soak in this process stay serial.
+const parallel = 6
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		flag.Set("test.parallel", fmt.Sprint(parallel))
+	}
 	dir, err := os.MkdirTemp("", "soak-cli-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

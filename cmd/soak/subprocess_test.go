@@ -15,6 +15,7 @@ import (
 // TestDemoWritesEveryOutput: `soak demo` with a short duration soaks the
 // built-in service in process and writes every output.
 func TestDemoWritesEveryOutput(t *testing.T) {
+	t.Parallel() // a subprocess soak of 20 users: mostly waiting
 	dir := t.TempDir()
 	p := soak(t, dir, nil, 2*time.Minute, append([]string{"demo", "--duration", "4s", "--users", "20", "--spawn-rate", "20",
 		"--out", "out"}, quick...)...)
@@ -49,6 +50,7 @@ var urlLine = regexp.MustCompile(`^(demo service|probe admin): +(http://127\.0\.
 // TestRunAgainstServedDemo: `soak run` against `soak demo --serve` in
 // another process, with its probe, writes every output.
 func TestRunAgainstServedDemo(t *testing.T) {
+	t.Parallel() // two subprocesses: soak demo --serve and soak run
 	dir := t.TempDir()
 	srv := start(t, dir, "demo", "--serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0")
 	urls := map[string]string{}
@@ -94,6 +96,7 @@ func TestRunAgainstServedDemo(t *testing.T) {
 // TestBadInputSubprocess: the real binary exits 2 naming the flag or the
 // file:line:column, without a stack trace.
 func TestBadInputSubprocess(t *testing.T) {
+	t.Parallel() // subprocesses only
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("name: x\nclasses:\n  - name: A\n    weight: [1\n"), 0o644)
 	for _, tc := range []struct {
@@ -117,6 +120,7 @@ func TestBadInputSubprocess(t *testing.T) {
 // TestHostNotAnswering: nothing listening fails in seconds; a host that
 // accepts connections and never answers ends with the run, bounded.
 func TestHostNotAnswering(t *testing.T) {
+	t.Parallel() // subprocesses, and listeners that never answer: waiting
 	dir := t.TempDir()
 	closed := "http://" + freePort(t)
 	start := time.Now()
@@ -145,6 +149,7 @@ func TestHostNotAnswering(t *testing.T) {
 // --probe-optional the run goes on client side, is judged on the checks
 // it made, and the report says the probe was not reachable.
 func TestUnreachableProbe(t *testing.T) {
+	t.Parallel() // subprocess soaks of 2 users: waiting
 	dir := t.TempDir()
 	tg := newTarget(t)
 	probe := "http://" + freePort(t)
