@@ -32,6 +32,8 @@ type Conn struct {
 
 	mu          sync.Mutex
 	nc          net.Conn
+	rc          syscall.RawConn // nc's, for the exchange; nil: plain Write and Read
+	x           exchange
 	gen         uint64 // RoundTrip count, to match Interrupt with its request
 	interrupted bool
 	shut        bool
@@ -70,14 +72,14 @@ func (c *Conn) Gen() uint64 {
 
 func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline time.Time, maxBody int, r *Response) (reused bool, err error) {
 	c.mu.Lock()
-	nc, shut := c.nc, c.shut
+	nc, rc, shut := c.nc, c.rc, c.shut
 	c.mu.Unlock()
 	if shut {
 		return false, ErrClosed
 	}
 	reused = nc != nil
 	if nc == nil {
-		if nc, err = c.dial(ctx); err != nil {
+		if nc, rc, err = c.dial(ctx); err != nil {
 			return false, err
 		}
 	}
@@ -94,11 +96,15 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	if err != nil {
 		return reused, err
 	}
-	if _, err = nc.Write(req); err != nil {
+	var src io.Reader = nc
+	if rc != nil {
+		c.x.reset(nc, rc, req)
+		src = &c.x
+	} else if _, err = nc.Write(req); err != nil {
 		return reused, c.why(err)
 	}
 	br := readers.Get().(*bufio.Reader)
-	br.Reset(nc)
+	br.Reset(src)
 	err = ReadResponse(br, head, maxBody, r)
 	if err == nil && br.Buffered() > 0 {
 		r.Close = true // bytes nobody asked for: the stream is out of step
@@ -114,22 +120,23 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	return reused, nil
 }
 
-func (c *Conn) dial(ctx context.Context) (net.Conn, error) {
+func (c *Conn) dial(ctx context.Context) (net.Conn, syscall.RawConn, error) {
 	nc, err := dialAside(ctx, c.Addr, c.DialTimeout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	rc := rawConn(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.shut {
 		nc.Close()
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
-	c.nc = nc
-	return nc, nil
+	c.nc, c.rc = nc, rc
+	return nc, rc, nil
 }
 
 // dialAside dials addr on a goroutine of its own, which ends with the
@@ -175,7 +182,7 @@ func (c *Conn) whyLocked(err error) error {
 func (c *Conn) drop() {
 	c.mu.Lock()
 	nc := c.nc
-	c.nc = nil
+	c.nc, c.rc = nil, nil
 	c.mu.Unlock()
 	if nc != nil {
 		nc.Close()
