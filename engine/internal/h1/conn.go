@@ -34,7 +34,10 @@ type Conn struct {
 	nc          net.Conn
 	rc          syscall.RawConn // nc's, for the exchange; nil: plain Write and Read
 	x           exchange
-	gen         uint64 // RoundTrip count, to match Interrupt with its request
+	gen         uint64    // RoundTrip count, to match Interrupt with its request
+	done        time.Time // when the last response was read (the exchange's idle test)
+	plain       bool      // never use the exchange (tests compare the two paths)
+	exchanges   int       // requests sent by the exchange (tests check it was used)
 	interrupted bool
 	shut        bool
 }
@@ -97,7 +100,8 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 		return reused, err
 	}
 	var src io.Reader = nc
-	if rc != nil {
+	if rc != nil && reused && !c.plain && time.Since(c.done) < exchangeIdle {
+		c.exchanges++
 		c.x.reset(nc, rc, req)
 		src = &c.x
 	} else if _, err = nc.Write(req); err != nil {
@@ -114,6 +118,7 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	if err != nil {
 		return reused, c.why(err)
 	}
+	c.done = time.Now()
 	if r.Close || !c.KeepAlive {
 		c.drop()
 	}

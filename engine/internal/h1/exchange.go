@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 )
 
 // exchange writes a request and reads the first bytes of its response
@@ -24,6 +25,15 @@ import (
 // socket does not take whole without blocking (larger than the send
 // buffer) is finished with the connection's Write and read as usual.
 //
+// The wait is armed after the write, so a close the server announced
+// before it (a FIN while the connection was idle) wakes nobody: a server
+// that shuts its side and goes on reading would leave the request waiting
+// for its deadline, where a plain read returns EOF at once and the
+// request is retried on a fresh connection. So Conn uses the exchange on a
+// reused connection only when its last response was read less than
+// exchangeIdle ago (a user with no think time, whose next request follows
+// at once); a fresh or idle connection takes the plain Write and Read.
+//
 // An exchange belongs to one Conn and is used by one goroutine.
 type exchange struct {
 	nc      net.Conn
@@ -38,6 +48,10 @@ type exchange struct {
 
 	step func(fd uintptr) bool // x.stepFD, bound once (no allocation per request)
 }
+
+// exchangeIdle is how long after its last response a connection is still
+// sent requests by the exchange.
+const exchangeIdle = time.Millisecond
 
 // rawConn returns nc's syscall.RawConn when nc is a plain TCP connection
 // (the exchange's case), or nil.
