@@ -52,6 +52,7 @@ type User struct {
 	jar      http.CookieJar
 	labels   []byte    // "Soak-Run: ...\r\nSoak-Class: ...\r\nSoak-User: ...\r\n", or nil
 	intended time.Time // open model: the arrival's intended start, used by the next request
+	lastEnd  time.Time // when the user's previous request ended (the h1 exchange's idle test)
 	stop     chan struct{}
 	unhook   func() bool
 	timer    *time.Timer

@@ -34,10 +34,9 @@ type Conn struct {
 	nc          net.Conn
 	rc          syscall.RawConn // nc's, for the exchange; nil: plain Write and Read
 	x           exchange
-	gen         uint64    // RoundTrip count, to match Interrupt with its request
-	done        time.Time // when the last response was read (the exchange's idle test)
-	plain       bool      // never use the exchange (tests compare the two paths)
-	exchanges   int       // requests sent by the exchange (tests check it was used)
+	gen         uint64 // RoundTrip count, to match Interrupt with its request
+	plain       bool   // never use the exchange (tests compare the two paths)
+	exchanges   int    // requests sent by the exchange (tests check it was used)
 	interrupted bool
 	shut        bool
 }
@@ -47,14 +46,18 @@ type Conn struct {
 // flight); deadline bounds the whole exchange. head marks a HEAD request;
 // retry allows one retry on a fresh connection when a reused one turns
 // out closed before any response byte (safe for idempotent requests).
+// idle is how long the connection has waited since the caller's previous
+// RoundTrip returned, by the caller's clock (Conn reads no clock of its
+// own): under ExchangeIdle, a reused connection sends req by the exchange
+// (exchange.go).
 // Call Gen before RoundTrip to learn the generation that Interrupt takes.
-func (c *Conn) RoundTrip(ctx context.Context, req []byte, head, retry bool, deadline time.Time, maxBody int, r *Response) error {
+func (c *Conn) RoundTrip(ctx context.Context, req []byte, head, retry bool, idle time.Duration, deadline time.Time, maxBody int, r *Response) error {
 	c.mu.Lock()
 	c.gen++
 	c.interrupted = false
 	c.mu.Unlock()
 	for attempt := 0; ; attempt++ {
-		reused, err := c.roundTrip(ctx, req, head, deadline, maxBody, r)
+		reused, err := c.roundTrip(ctx, req, head, idle < ExchangeIdle, deadline, maxBody, r)
 		if err == nil {
 			return nil
 		}
@@ -73,7 +76,7 @@ func (c *Conn) Gen() uint64 {
 	return c.gen + 1
 }
 
-func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline time.Time, maxBody int, r *Response) (reused bool, err error) {
+func (c *Conn) roundTrip(ctx context.Context, req []byte, head, recent bool, deadline time.Time, maxBody int, r *Response) (reused bool, err error) {
 	c.mu.Lock()
 	nc, rc, shut := c.nc, c.rc, c.shut
 	c.mu.Unlock()
@@ -100,7 +103,7 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 		return reused, err
 	}
 	var src io.Reader = nc
-	if rc != nil && reused && !c.plain && time.Since(c.done) < exchangeIdle {
+	if rc != nil && reused && recent && !c.plain {
 		c.exchanges++
 		c.x.reset(nc, rc, req)
 		src = &c.x
@@ -118,7 +121,6 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	if err != nil {
 		return reused, c.why(err)
 	}
-	c.done = time.Now()
 	if r.Close || !c.KeepAlive {
 		c.drop()
 	}

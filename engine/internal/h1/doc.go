@@ -8,7 +8,7 @@
 //	defer c.Close()
 //	var r h1.Response
 //	req := []byte("GET /ok HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n\r\n")
-//	err := c.RoundTrip(ctx, req, false, true, time.Now().Add(30*time.Second), 8<<20, &r)
+//	err := c.RoundTrip(ctx, req, false, true, 0, time.Now().Add(30*time.Second), 8<<20, &r)
 //	// r.Status, r.Body (reused by the next RoundTrip), r.Bytes, r.Head
 //
 // Concurrency: a Conn serves one goroutine; Interrupt (abort one request,

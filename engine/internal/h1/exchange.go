@@ -30,9 +30,12 @@ import (
 // that shuts its side and goes on reading would leave the request waiting
 // for its deadline, where a plain read returns EOF at once and the
 // request is retried on a fresh connection. So Conn uses the exchange on a
-// reused connection only when its last response was read less than
-// exchangeIdle ago (a user with no think time, whose next request follows
-// at once); a fresh or idle connection takes the plain Write and Read.
+// reused connection only when its caller's previous request ended less
+// than ExchangeIdle ago (a user with no think time, whose next request
+// follows at once); a fresh or idle connection takes the plain Write and
+// Read. A server that half-closes within that millisecond of a response
+// without saying "Connection: close" still holds the request until it
+// closes for good or the deadline passes.
 //
 // An exchange belongs to one Conn and is used by one goroutine.
 type exchange struct {
@@ -49,9 +52,9 @@ type exchange struct {
 	step func(fd uintptr) bool // x.stepFD, bound once (no allocation per request)
 }
 
-// exchangeIdle is how long after its last response a connection is still
-// sent requests by the exchange.
-const exchangeIdle = time.Millisecond
+// ExchangeIdle is how long after the previous request a connection is
+// still sent requests by the exchange (see RoundTrip's idle).
+const ExchangeIdle = time.Millisecond
 
 // rawConn returns nc's syscall.RawConn when nc is a plain TCP connection
 // (the exchange's case), or nil.

@@ -90,7 +90,7 @@ func readRequest(br *bufio.Reader) bool {
 func roundTrips(t *testing.T, c *Conn, n int, r *Response) {
 	t.Helper()
 	for i := range n {
-		if err := c.RoundTrip(context.Background(), request(c.Addr, "/x"), false, true, deadline(), 1<<20, r); err != nil {
+		if err := c.RoundTrip(context.Background(), request(c.Addr, "/x"), false, true, 0, deadline(), 1<<20, r); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 	}
@@ -175,7 +175,7 @@ func TestExchangeLargeRequest(t *testing.T) {
 	req := append([]byte("POST /big HTTP/1.1\r\nHost: "+host+"\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"), body...)
 	var r Response
 	for i := range 3 {
-		if err := c.RoundTrip(context.Background(), req, false, false, deadline(), 1<<20, &r); err != nil {
+		if err := c.RoundTrip(context.Background(), req, false, false, 0, deadline(), 1<<20, &r); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 		if r.Status != 200 || string(r.Body) != strconv.Itoa(len(body)) {
@@ -210,7 +210,7 @@ func TestExchangeServerCloses(t *testing.T) {
 			defer c.Close()
 			var r Response
 			roundTrips(t, c, 2, &r)
-			err := c.RoundTrip(context.Background(), request(addr, "/x"), false, false, deadline(), 1<<20, &r)
+			err := c.RoundTrip(context.Background(), request(addr, "/x"), false, false, 0, deadline(), 1<<20, &r)
 			want := error(io.EOF)
 			if reset {
 				want = syscall.ECONNRESET
@@ -233,7 +233,7 @@ func TestRefused(t *testing.T) {
 	c := &Conn{Addr: addr, KeepAlive: true}
 	defer c.Close()
 	var r Response
-	if err := c.RoundTrip(context.Background(), request(addr, "/x"), false, true, deadline(), 1<<20, &r); !errors.Is(err, syscall.ECONNREFUSED) {
+	if err := c.RoundTrip(context.Background(), request(addr, "/x"), false, true, 0, deadline(), 1<<20, &r); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -268,7 +268,7 @@ func TestExchangeMatchesPlainPath(t *testing.T) {
 		for i := range 50 {
 			path := "/p" + strconv.Itoa(i) + "?n=" + strconv.Itoa(i)
 			req := []byte("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nX-N: " + strconv.Itoa(i) + "\r\nX-Mode: " + strconv.FormatBool(plain) + "\r\n\r\n")
-			if err := c.RoundTrip(context.Background(), req, false, true, deadline(), 2000, &r); err != nil {
+			if err := c.RoundTrip(context.Background(), req, false, true, 0, deadline(), 2000, &r); err != nil {
 				t.Fatal(err)
 			}
 			head := regexpDate.ReplaceAllString(string(r.Head), "Date: -")
@@ -315,8 +315,9 @@ func TestIdleConnectionHalfClosed(t *testing.T) {
 	defer c.Close()
 	var r Response
 	for i := range 3 {
-		time.Sleep(2 * exchangeIdle) // the FIN arrives while the connection is idle
-		err := c.RoundTrip(context.Background(), request(addr, "/x"), false, true, time.Now().Add(time.Minute), 1<<20, &r)
+		last := time.Now()
+		time.Sleep(2 * ExchangeIdle) // the FIN arrives while the connection is idle
+		err := c.RoundTrip(context.Background(), request(addr, "/x"), false, true, time.Since(last), time.Now().Add(time.Minute), 1<<20, &r)
 		if err != nil || r.Status != 200 {
 			t.Fatalf("request %d: %d %v", i, r.Status, err)
 		}
