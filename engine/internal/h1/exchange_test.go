@@ -23,6 +23,10 @@ import (
 // connection, and waits for the goroutines. It returns the address and
 // the count of accepted connections.
 func rawServer(t *testing.T, serve func(c net.Conn, br *bufio.Reader)) (string, *atomic.Int64) {
+	return rawServerF(t, serve)
+}
+
+func rawServerF(t testing.TB, serve func(c net.Conn, br *bufio.Reader)) (string, *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -325,4 +329,64 @@ func TestIdleConnectionHalfClosed(t *testing.T) {
 	if conns.Load() != 3 {
 		t.Fatalf("%d connections for 3 requests, each after the server's close", conns.Load())
 	}
+}
+
+// Whatever a server answers, and however its bytes are split into
+// writes, the exchange gives the parser the same bytes as a plain reader:
+// the same status, body, byte count and framing, or an error for both.
+// Each input is the second response on a connection (so the exchange
+// sends its request), written in pieces of split bytes.
+func FuzzExchange(f *testing.F) {
+	f.Add("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", uint8(3))
+	f.Add("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", uint8(7))
+	f.Add("HTTP/1.0 404 Not Found\r\nConnection: keep-alive\r\n\r\nbody", uint8(0))
+	f.Add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", uint8(1))
+	f.Add("", uint8(1))
+	var current atomic.Value // the input being served: a *fuzzInput
+	addr, _ := rawServerF(f, func(c net.Conn, br *bufio.Reader) {
+		if !readRequest(br) {
+			return
+		}
+		if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")); err != nil || !readRequest(br) {
+			return
+		}
+		in := current.Load().(*fuzzInput)
+		for rest := in.raw; len(rest) > 0; {
+			n := min(len(rest), int(in.split)+1)
+			if _, err := c.Write(rest[:n]); err != nil {
+				return
+			}
+			rest = rest[n:]
+		}
+		_ = c.(*net.TCPConn).CloseWrite()
+		_, _ = io.Copy(io.Discard, br)
+	})
+	f.Fuzz(func(t *testing.T, raw string, split uint8) {
+		if len(raw) > 4096 {
+			return
+		}
+		current.Store(&fuzzInput{raw: []byte(raw), split: split})
+		var want Response
+		wantErr := ReadResponse(bufio.NewReader(strings.NewReader(raw)), false, 32, &want)
+		c := &Conn{Addr: addr, KeepAlive: true}
+		defer c.Close()
+		var got Response
+		roundTrips(t, c, 1, &got)
+		err := c.RoundTrip(context.Background(), request(addr, "/x"), false, false, 0, deadline(), 32, &got)
+		if c.exchanges != 1 {
+			t.Fatalf("%d requests by the exchange", c.exchanges)
+		}
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("exchange error %v, plain reader error %v", err, wantErr)
+		}
+		if err == nil && (got.Status != want.Status || string(got.Body) != string(want.Body) || got.Bytes != want.Bytes ||
+			got.Truncated != want.Truncated || string(got.Head) != string(want.Head)) {
+			t.Fatalf("exchange %d %q %d, plain reader %d %q %d", got.Status, got.Body, got.Bytes, want.Status, want.Body, want.Bytes)
+		}
+	})
+}
+
+type fuzzInput struct {
+	raw   []byte
+	split uint8
 }
