@@ -6,6 +6,7 @@ import (
 	"os"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 // exchange writes a request and reads the first bytes of its response
@@ -110,7 +111,7 @@ func (x *exchange) stepFD(fd uintptr) bool {
 			x.pending = nil
 			return false // written: wait for the response
 		}
-		n, err := syscall.Write(int(fd), x.pending)
+		n, err := rawIO(syscall.SYS_WRITE, fd, x.pending)
 		switch {
 		case err == syscall.EINTR:
 		case err == syscall.EAGAIN:
@@ -123,7 +124,7 @@ func (x *exchange) stepFD(fd uintptr) bool {
 		}
 	}
 	for {
-		n, err := syscall.Read(int(fd), x.p)
+		n, err := rawIO(syscall.SYS_READ, fd, x.p)
 		switch {
 		case err == syscall.EINTR:
 			continue
@@ -138,6 +139,19 @@ func (x *exchange) stepFD(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// rawIO is read(2) or write(2) of b on fd without telling the scheduler:
+// the socket is non-blocking, so the call never waits, and the goroutine
+// keeps its P (syscall.Read and Write would let sysmon hand the P to
+// another thread when a loopback write, which runs the receiver's TCP
+// input too, is slow on a loaded machine).
+func rawIO(trap, fd uintptr, b []byte) (int, error) {
+	n, _, e := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }
 
 // opError wraps a system call's error as net.Conn's Read and Write do, so
