@@ -12,7 +12,11 @@
 # the rounds short). It stops with an error if PEERS no longer has the
 # lines it replaces.
 #
-# Usage: PEERS=/path/to/peers.sh engine/internal/bench/peers-ab.sh REV [D=5] [C=50] [R=5] [extra soakbench flags...]
+# With PKG=./cmd/soak the CLI (soak run: live view, results directory,
+# report) is compared instead of soakbench; its exit status (5 without a
+# probe) is ignored and its output discarded.
+#
+# Usage: PEERS=/path/to/peers.sh [PKG=./cmd/soak] engine/internal/bench/peers-ab.sh REV [D=5] [C=50] [R=5] [extra flags...]
 # e.g.   PEERS=/work/shared/bench/peers.sh engine/internal/bench/peers-ab.sh 1ff8446 5 50 7
 set -euo pipefail
 : "${PEERS:?set PEERS to the peers benchmark script (it runs wrk and bombardier beside the soak commands)}"
@@ -26,8 +30,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/a"
 (cd "$root" && git archive "$rev" | tar -x -C "$tmp/a")
-(cd "$tmp/a" && go build -o "$tmp/soakbench-a" ./engine/internal/cmd/soakbench)
-(cd "$root" && go build -o "$tmp/soakbench-b" ./engine/internal/cmd/soakbench)
+pkg=${PKG:-./engine/internal/cmd/soakbench}
+(cd "$tmp/a" && go build -o "$tmp/soak-a" "$pkg")
+(cd "$root" && go build -o "$tmp/soak-b" "$pkg")
 
 peers_dir=$(cd "$(dirname "$PEERS")" && pwd)
 for line in '^here=' '^order=(' '^if \[ -n "\${SOAK_CMD:-}" \]; then' '^for t in "\${order\[@\]}"; do'; do
@@ -45,5 +50,8 @@ echo "each round (req/s ; CPU-s per 10k requests):"
 for t in "${order[@]}"; do printf "%-11s %s ;%s\n" "$t" "${RPS[$t]}" "${CPU[$t]}"; done
 EOF
 flags="run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait 0 $*"
-echo "A = soakbench at $rev, B = soakbench from the working tree ($(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet || echo '+changes'))"
-SOAK_A="$tmp/soakbench-a $flags" SOAK_B="$tmp/soakbench-b $flags" bash "$tmp/peers.sh" "$D" "$C" "$R"
+if [ "$pkg" = ./cmd/soak ]; then
+  flags="run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait none $* >/dev/null 2>&1 || true"
+fi
+echo "A = $pkg at $rev, B = $pkg from the working tree ($(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet || echo '+changes'))"
+(cd "$tmp" && SOAK_A="$tmp/soak-a $flags" SOAK_B="$tmp/soak-b $flags" bash "$tmp/peers.sh" "$D" "$C" "$R")
