@@ -50,6 +50,7 @@ func (u *User) Do(ctx context.Context, q *Request) (*Response, error) {
 	}
 	err := u.conn.do(ctx, q, now, &u.resp)
 	end := time.Now()
+	u.lastEnd = end
 	if err != nil && r.runCtx.Err() != nil {
 		u.shard.abort(k)
 		return nil, ErrAborted

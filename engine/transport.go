@@ -79,8 +79,10 @@ func (x *h1Exchanger) do(ctx context.Context, q *Request, start time.Time, resp 
 		defer stop()
 	}
 	method := q.method()
+	// The time since the user's previous request ended tells the client
+	// whether the connection may have been closed meanwhile (h1.ExchangeIdle).
 	err := x.conn.RoundTrip(u.r.runCtx, b, method == http.MethodHead, idempotent(method) && q.Body == nil,
-		start.Add(x.c.s.timeout), x.c.s.maxBody, &x.resp)
+		start.Sub(u.lastEnd), start.Add(x.c.s.timeout), x.c.s.maxBody, &x.resp)
 	if errors.Is(err, h1.ErrInterrupted) || errors.Is(err, h1.ErrClosed) {
 		err = context.Cause(ctx)
 		if err == nil {

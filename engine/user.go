@@ -57,6 +57,7 @@ type User struct {
 	jar      http.CookieJar
 	labels   []byte    // "Soak-Run: ...\r\nSoak-Class: ...\r\nSoak-User: ...\r\n", or nil
 	intended time.Time // open model: the arrival's intended start, used by the next request
+	lastEnd  time.Time // when the user's previous request ended (the h1 exchange's idle test)
 	unhook   func() bool
 	timer    *time.Timer // closed model: runs the next task after a pause (park)
 	buf      []byte      // request bytes, reused

@@ -32,7 +32,11 @@ type Conn struct {
 
 	mu          sync.Mutex
 	nc          net.Conn
+	rc          syscall.RawConn // nc's, for the exchange; nil: plain Write and Read
+	x           exchange
 	gen         uint64 // RoundTrip count, to match Interrupt with its request
+	plain       bool   // never use the exchange (tests compare the two paths)
+	exchanges   int    // requests sent by the exchange (tests check it was used)
 	interrupted bool
 	shut        bool
 }
@@ -42,14 +46,18 @@ type Conn struct {
 // flight); deadline bounds the whole exchange. head marks a HEAD request;
 // retry allows one retry on a fresh connection when a reused one turns
 // out closed before any response byte (safe for idempotent requests).
+// idle is how long the connection has waited since the caller's previous
+// RoundTrip returned, by the caller's clock (Conn reads no clock of its
+// own): under ExchangeIdle, a reused connection sends req by the exchange
+// (exchange.go).
 // Call Gen before RoundTrip to learn the generation that Interrupt takes.
-func (c *Conn) RoundTrip(ctx context.Context, req []byte, head, retry bool, deadline time.Time, maxBody int, r *Response) error {
+func (c *Conn) RoundTrip(ctx context.Context, req []byte, head, retry bool, idle time.Duration, deadline time.Time, maxBody int, r *Response) error {
 	c.mu.Lock()
 	c.gen++
 	c.interrupted = false
 	c.mu.Unlock()
 	for attempt := 0; ; attempt++ {
-		reused, err := c.roundTrip(ctx, req, head, deadline, maxBody, r)
+		reused, err := c.roundTrip(ctx, req, head, idle < ExchangeIdle, deadline, maxBody, r)
 		if err == nil {
 			return nil
 		}
@@ -68,16 +76,16 @@ func (c *Conn) Gen() uint64 {
 	return c.gen + 1
 }
 
-func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline time.Time, maxBody int, r *Response) (reused bool, err error) {
+func (c *Conn) roundTrip(ctx context.Context, req []byte, head, recent bool, deadline time.Time, maxBody int, r *Response) (reused bool, err error) {
 	c.mu.Lock()
-	nc, shut := c.nc, c.shut
+	nc, rc, shut := c.nc, c.rc, c.shut
 	c.mu.Unlock()
 	if shut {
 		return false, ErrClosed
 	}
 	reused = nc != nil
 	if nc == nil {
-		if nc, err = c.dial(ctx); err != nil {
+		if nc, rc, err = c.dial(ctx); err != nil {
 			return false, err
 		}
 	}
@@ -94,11 +102,16 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	if err != nil {
 		return reused, err
 	}
-	if _, err = nc.Write(req); err != nil {
+	var src io.Reader = nc
+	if rc != nil && reused && recent && !c.plain {
+		c.exchanges++
+		c.x.reset(nc, rc, req)
+		src = &c.x
+	} else if _, err = nc.Write(req); err != nil {
 		return reused, c.why(err)
 	}
 	br := readers.Get().(*bufio.Reader)
-	br.Reset(nc)
+	br.Reset(src)
 	err = ReadResponse(br, head, maxBody, r)
 	if err == nil && br.Buffered() > 0 {
 		r.Close = true // bytes nobody asked for: the stream is out of step
@@ -114,22 +127,23 @@ func (c *Conn) roundTrip(ctx context.Context, req []byte, head bool, deadline ti
 	return reused, nil
 }
 
-func (c *Conn) dial(ctx context.Context) (net.Conn, error) {
+func (c *Conn) dial(ctx context.Context) (net.Conn, syscall.RawConn, error) {
 	nc, err := dialAside(ctx, c.Addr, c.DialTimeout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
+	rc := rawConn(nc)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.shut {
 		nc.Close()
-		return nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
-	c.nc = nc
-	return nc, nil
+	c.nc, c.rc = nc, rc
+	return nc, rc, nil
 }
 
 // dialAside dials addr on a goroutine of its own, which ends with the
@@ -175,7 +189,7 @@ func (c *Conn) whyLocked(err error) error {
 func (c *Conn) drop() {
 	c.mu.Lock()
 	nc := c.nc
-	c.nc = nil
+	c.nc, c.rc = nil, nil
 	c.mu.Unlock()
 	if nc != nil {
 		nc.Close()

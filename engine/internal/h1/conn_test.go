@@ -43,7 +43,7 @@ func TestKeepAliveReusesTheConnection(t *testing.T) {
 	defer c.Close()
 	var r Response
 	for i := range 20 {
-		if err := c.RoundTrip(context.Background(), request(host, "/x"), false, true, deadline(), 1<<20, &r); err != nil {
+		if err := c.RoundTrip(context.Background(), request(host, "/x"), false, true, 0, deadline(), 1<<20, &r); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
 		if r.Status != 200 || string(r.Body) != "hi /x" {
@@ -56,7 +56,7 @@ func TestKeepAliveReusesTheConnection(t *testing.T) {
 	off := &Conn{Addr: host}
 	defer off.Close()
 	for range 3 {
-		if err := off.RoundTrip(context.Background(), request(host, "/y"), false, true, deadline(), 1<<20, &r); err != nil {
+		if err := off.RoundTrip(context.Background(), request(host, "/y"), false, true, 0, deadline(), 1<<20, &r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,12 +73,12 @@ func TestStaleConnectionRetry(t *testing.T) {
 	for _, retry := range []bool{true, false} {
 		c := &Conn{Addr: host, KeepAlive: true}
 		var r Response
-		if err := c.RoundTrip(context.Background(), request(host, "/"), false, retry, deadline(), 1<<20, &r); err != nil {
+		if err := c.RoundTrip(context.Background(), request(host, "/"), false, retry, 0, deadline(), 1<<20, &r); err != nil {
 			t.Fatal(err)
 		}
 		srv.CloseClientConnections()
 		time.Sleep(20 * time.Millisecond) // let the close reach the client's socket
-		err := c.RoundTrip(context.Background(), request(host, "/"), false, retry, deadline(), 1<<20, &r)
+		err := c.RoundTrip(context.Background(), request(host, "/"), false, retry, 0, deadline(), 1<<20, &r)
 		if retry && err != nil {
 			t.Fatalf("idempotent request on a stale connection: %v", err)
 		}
@@ -106,19 +106,19 @@ func TestInterruptAndShutdown(t *testing.T) {
 	var r Response
 	gen := c.Gen()
 	time.AfterFunc(50*time.Millisecond, func() { c.Interrupt(gen) })
-	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, deadline(), 1<<20, &r); !errors.Is(err, ErrInterrupted) {
+	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, 0, deadline(), 1<<20, &r); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("interrupted request: %v", err)
 	}
 	c.Interrupt(gen) // late: must not touch the next request
 	stale := c.Gen()
 	time.AfterFunc(50*time.Millisecond, c.Shutdown)
-	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, deadline(), 1<<20, &r); !errors.Is(err, ErrClosed) {
+	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, 0, deadline(), 1<<20, &r); !errors.Is(err, ErrClosed) {
 		t.Fatalf("request during shutdown: %v", err)
 	}
 	if stale != gen+1 {
 		t.Fatalf("generations %d then %d", gen, stale)
 	}
-	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, deadline(), 1<<20, &r); !errors.Is(err, ErrClosed) {
+	if err := c.RoundTrip(context.Background(), request(host, "/"), false, true, 0, deadline(), 1<<20, &r); !errors.Is(err, ErrClosed) {
 		t.Fatalf("request after shutdown: %v", err)
 	}
 	c.Close()
@@ -135,7 +135,7 @@ func TestDeadline(t *testing.T) {
 	c := &Conn{Addr: host, KeepAlive: true}
 	defer c.Close()
 	var r Response
-	err := c.RoundTrip(context.Background(), request(host, "/"), false, true, time.Now().Add(50*time.Millisecond), 1<<20, &r)
+	err := c.RoundTrip(context.Background(), request(host, "/"), false, true, 0, time.Now().Add(50*time.Millisecond), 1<<20, &r)
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("err = %v, want a timeout", err)
