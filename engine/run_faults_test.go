@@ -240,16 +240,30 @@ func TestRefusedThenBack(t *testing.T) {
 	}
 }
 
+// A request that runs out of Transport.Timeout fails as a timeout, after
+// no less than the timeout.
+//
+// The run ends when the server receives its third request (at most
+// 60 s): the one user sends one request at a time, so the first two
+// have ended by then, and the third is aborted, which is not an error.
+// A fixed 500 ms run held fewer than two timed-out requests when a
+// loaded machine was slow to start the user and open its connection.
 func TestTimeoutIsAFailureByKind(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var n atomic.Int64
 	srv := server(t, nil, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 3 {
+			cancel()
+		}
 		select {
 		case <-time.After(2 * time.Second):
 		case <-r.Context().Done():
 		}
 	})
-	p := Plan{Host: srv.URL, Duration: ms(500), Load: Closed{Users: 1}, Transport: Transport{Timeout: ms(100)},
+	p := Plan{Host: srv.URL, Duration: time.Minute, Load: Closed{Users: 1}, Transport: Transport{Timeout: ms(100)},
 		Classes: []Class{{Name: "T", Weight: 1, Tasks: []Task{{Weight: 1, Do: get("/slow", "")}}}}}
-	res := mustRun(t, context.Background(), p)
+	res := mustRun(t, ctx, p)
 	s := stat(res, "GET", "/slow")
 	if s.Kinds[KindTimeout] < 2 || res.Total.Errors[0].Error != "timeout after 100ms" {
 		t.Fatalf("timeouts %d, errors %+v", s.Kinds[KindTimeout], res.Total.Errors)

@@ -7,14 +7,25 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // sessionService needs a login (cookie + bearer token), serves a list
-// whose slugs a task captures, and answers a story by slug.
-func sessionService(t *testing.T, tlsOn, h2 bool) (*httptest.Server, *atomic.Int64) {
-	var protoHTTP2 atomic.Int64
+// whose slugs a task captures, and answers a story by slug. It calls
+// done, once, at the first /me, /trending or /stories/go-soak request by
+// which it has had logins logins and at least one of each of those (an
+// authorized /me, over HTTP/2 when h2); a nil done is never called.
+func sessionService(t *testing.T, tlsOn, h2 bool, logins int64, done func()) (*httptest.Server, *atomic.Int64) {
+	var protoHTTP2, loggedIn, me, trending, story atomic.Int64
+	var once sync.Once
+	check := func() {
+		if done != nil && loggedIn.Load() >= logins && me.Load() > 0 && trending.Load() > 0 && story.Load() > 0 {
+			once.Do(done)
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Username string }
@@ -22,6 +33,7 @@ func sessionService(t *testing.T, tlsOn, h2 bool) (*httptest.Server, *atomic.Int
 			http.Error(w, "bad login", 400)
 			return
 		}
+		loggedIn.Add(1)
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: "s-" + in.Username, Path: "/"})
 		json.NewEncoder(w).Encode(map[string]string{"token": "t-" + in.Username})
 	})
@@ -34,15 +46,24 @@ func sessionService(t *testing.T, tlsOn, h2 bool) (*httptest.Server, *atomic.Int
 		if r.ProtoMajor == 2 {
 			protoHTTP2.Add(1)
 		}
+		if !h2 || r.ProtoMajor == 2 {
+			me.Add(1)
+		}
+		check()
 		fmt.Fprintf(w, `{"user":%q}`, c.Value[2:])
 	})
 	mux.HandleFunc("GET /trending", func(w http.ResponseWriter, r *http.Request) {
+		trending.Add(1)
+		check()
 		w.Write([]byte(`{"stories":[{"slug":"go-soak"},{"slug":"leaks"}]}`))
 	})
 	mux.HandleFunc("GET /stories/{slug}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("slug") != "go-soak" {
 			http.NotFound(w, r)
+			return
 		}
+		story.Add(1)
+		check()
 	})
 	srv := httptest.NewUnstartedServer(mux)
 	srv.EnableHTTP2 = h2
@@ -100,6 +121,12 @@ func sessionClass() Class {
 // after the login in OnStart) and variables (a captured slug) carry from
 // request to request, with soak's client and with net/http, over TLS and
 // HTTP/2.
+//
+// Each run ends gracefully (Plan.Stop, its requests in flight finishing)
+// once the server has had every user's login and then every kind of
+// request (at most 60 s): a fixed 400 ms run ended, on a loaded machine,
+// before the three TLS handshakes and logins, or before a user had
+// captured a slug.
 func TestSessions(t *testing.T) {
 	for _, c := range []struct {
 		name      string
@@ -111,12 +138,14 @@ func TestSessions(t *testing.T) {
 		{name: "tls", tls: true, client: "net/http"}, {name: "h2", tls: true, h2: true, transport: Transport{HTTP2: true}, client: "net/http"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			srv, h2 := sessionService(t, c.tls, c.h2)
+			stop := make(chan struct{})
+			srv, h2 := sessionService(t, c.tls, c.h2, 3, func() { close(stop) })
 			tr := c.transport
 			if c.tls {
 				tr.TLS = srv.Client().Transport.(*http.Transport).TLSClientConfig
 			}
-			p := Plan{Host: srv.URL, Duration: ms(400), Load: Closed{Users: 3}, Transport: tr, Classes: []Class{sessionClass()}}
+			p := Plan{Host: srv.URL, Duration: time.Minute, Stop: stop, StopTimeout: time.Minute,
+				Load: Closed{Users: 3}, Transport: tr, Classes: []Class{sessionClass()}}
 			res := mustRun(t, context.Background(), p)
 			if want := map[bool]string{false: "h1", true: "net/http"}[c.client != ""]; res.Transport != want {
 				t.Fatalf("transport %q, want %q", res.Transport, want)
@@ -140,11 +169,31 @@ func TestSessions(t *testing.T) {
 
 // A TLS failure is a failure of kind tls, and a failed OnStart stops the
 // user.
+//
+// The run ends at the first interval that ends with no user running after
+// the login has failed (at most 60 s): a fixed 1.5 s run could end, on a
+// loaded machine, before the TLS handshake did, aborting the login. A
+// user wrongly kept running after its failed OnStart keeps the run to
+// its 60 s, sending /me.
 func TestTLSFailure(t *testing.T) {
-	srv, _ := sessionService(t, true, false)
-	p := Plan{Host: srv.URL, Duration: ms(1500), Load: Closed{Users: 1}, Transport: Transport{TLS: &tls.Config{}},
-		Classes: []Class{sessionClass()}}
-	res := mustRun(t, context.Background(), p)
+	srv, _ := sessionService(t, true, false, 0, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var loginEnded atomic.Int64 // UnixNano when the user's OnStart returned
+	cls := sessionClass()
+	onStart := cls.OnStart
+	cls.OnStart = func(ctx context.Context, u *User) error {
+		defer func() { loginEnded.Store(time.Now().UnixNano()) }()
+		return onStart(ctx, u)
+	}
+	p := Plan{Host: srv.URL, Duration: time.Minute, Interval: ms(50), Load: Closed{Users: 1}, Transport: Transport{TLS: &tls.Config{}},
+		Classes: []Class{cls},
+		OnInterval: func(iv *Interval) {
+			if e := loginEnded.Load(); e != 0 && iv.Start.UnixNano() > e && iv.Users == 0 {
+				cancel()
+			}
+		}}
+	res := mustRun(t, ctx, p)
 	s := stat(res, "POST", "/login")
 	if s.Kinds[KindTLS] != 1 || s.Requests != 1 || stat(res, "GET", "/me").Requests != 0 {
 		t.Fatalf("login %+v; errors %v", s, res.Total.Errors)
