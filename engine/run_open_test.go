@@ -87,7 +87,9 @@ func (f *freezer) unfreeze() { f.thaw.Do(f.mu.Unlock) }
 // thaws at its 200th request: the 150 frozen arrivals have distinct
 // intended starts 5 ms apart, none after the thaw, so however slow the
 // machine they waited at least 0, 5, ..., 745 ms: of about 300 requests,
-// the slowest 10% took 600 ms or more. The closed run sends nothing while frozen: it thaws after 500 ms.
+// the slowest 10% took 600 ms or more. (A generator fallen behind has
+// more arrivals in flight at the 300th request, and counts each of them
+// late, from its intended start.) The closed run sends nothing while frozen: it thaws after 500 ms.
 func TestCoordinatedOmissionCorrection(t *testing.T) {
 	run := func(load Load) Stat {
 		f := &freezer{}
