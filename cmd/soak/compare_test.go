@@ -107,24 +107,42 @@ func TestCompareSlowRoute(t *testing.T) {
 	// that the machine's load (other packages' tests, builds) weighs on
 	// both alike: the bootstrap accounts for the noise
 	// within a run, not for a machine busier during one run than the
-	// other (docs/compare.md).
+	// other; compare judges each endpoint beside the whole run's shift
+	// (docs/compare.md), so a load that slowed every route of one run
+	// alike flags the Aggregated checks only, which this test allows.
 	// 20 s: on a loaded machine (-race, other packages' tests) the ramp
 	// and the settling take longer, and 12 s left too few steady windows
 	// to judge the route.
 	// The quick phases (a 1 s baseline, at most 2 s of drain) leave the
 	// steady state, which compare judges, as it was.
-	runs := recordDemos(t, dir, [][]string{append([]string{"base"}, quick...),
-		append([]string{"slow", "--fault", "slow-trending"}, quick...)}, "20s")
-	base, slow := runs[0], runs[1]
-
+	// A loaded machine (load 10: -race, Chromium, busy loops) makes each
+	// window's p50 of the route's few requests so noisy that 20 s of
+	// soak leave the 20 ms not significant (99 % interval -2%..+987%):
+	// then both soaks run again for longer, wider windows, and the test
+	// judges those. A compare that misses the slower route misses it at
+	// any length; one that flags an untouched route fails at once.
+	const trending = "GET /api/discovery/trending"
 	junit := filepath.Join(dir, "compare.xml")
 	env := map[string]string{"GITHUB_ACTIONS": "true"}
-	code, stdout, stderr := inProcess(t, env, "compare", "--junit", junit, base, slow)
+	var base, slow, stdout, stderr string
+	var code int
+	for i, duration := range slowRouteDurations {
+		sub := filepath.Join(dir, duration)
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		runs := recordDemos(t, sub, [][]string{append([]string{"base"}, quick...),
+			append([]string{"slow", "--fault", "slow-trending"}, quick...)}, duration)
+		base, slow = runs[0], runs[1]
+		code, stdout, stderr = inProcess(t, env, "compare", "--junit", junit, base, slow)
+		if i == len(slowRouteDurations)-1 || !thinEvidence(t, filepath.Join(slow, compareJSONFile), trending) {
+			break
+		}
+	}
 	if code != exitRegression {
 		md, _ := os.ReadFile(filepath.Join(slow, compareMarkdownFile))
 		t.Fatalf("exit %d, want %d\n%s\n%s\n%s", code, exitRegression, stdout, stderr, md)
 	}
-	const trending = "GET /api/discovery/trending"
 	if !strings.Contains(stdout, "regression: "+trending+" p50") || !strings.Contains(stdout, "exit 6: regression") {
 		t.Errorf("summary:\n%s", stdout)
 	}
@@ -138,7 +156,7 @@ func TestCompareSlowRoute(t *testing.T) {
 	}
 	for _, ch := range cmp.Regressions() {
 		if ch.Endpoint != trending && ch.Endpoint != compare.AggregatedName {
-			t.Errorf("%s flagged: %s", ch.Name(), ch.Evidence())
+			t.Errorf("%s flagged: %s (%s); run-wide shifts %+v", ch.Name(), ch.Evidence(), ch.Why, cmp.Shifts)
 		}
 	}
 	for _, name := range []string{compareHTMLFile, compareMarkdownFile} {
@@ -166,6 +184,34 @@ func TestCompareSlowRoute(t *testing.T) {
 	if code != exitRegression || !strings.Contains(stdout, "regression: "+trending+" p50") {
 		t.Errorf("report.json: exit %d\n%s\n%s", code, stdout, stderr)
 	}
+}
+
+// slowRouteDurations are TestCompareSlowRoute's soaks: the first, and a
+// longer one when the machine's noise left the first's evidence thin.
+var slowRouteDurations = []string{"20s", "45s"}
+
+// thinEvidence reports whether the comparison at path left endpoint's
+// p50 not significant (its interval holds zero, or too few windows), and
+// nothing else regressed: a comparison the machine's noise left
+// undecided, which a longer soak decides. Any other outcome is judged
+// as it is.
+func thinEvidence(t *testing.T, path, endpoint string) bool {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		return false // no comparison: the caller's checks say why
+	}
+	cmp := readComparison(t, path)
+	ch := cmp.Find(endpoint, compare.MetricP50)
+	if ch == nil || ch.Significant {
+		return false
+	}
+	for _, r := range cmp.Regressions() {
+		if r.Endpoint != compare.AggregatedName {
+			return false
+		}
+	}
+	t.Logf("%s p50 not significant on this machine's noise: %s; soaking longer", endpoint, ch.Evidence())
+	return true
 }
 
 // checkJUnitReport parses a JUnit report and checks the elements the schema

@@ -55,6 +55,10 @@ type Comparison struct {
 	// Method describes the statistics, for the reader.
 	Method string   `json:"method"`
 	Notes  []string `json:"notes,omitempty"`
+	// Shifts are the run-wide latency changes (see [RunShift]), beside
+	// which the endpoints' latency checks were judged; empty when every
+	// metric's median endpoint stayed within its threshold.
+	Shifts []RunShift `json:"run_shifts,omitempty"`
 
 	// BaseTimeline and NewTimeline are every window of each run, for the
 	// charts.
@@ -101,6 +105,7 @@ func Compare(base, new *Run, o Options) (*Comparison, error) {
 		}
 	}
 	c.mixShifts()
+	c.runShifts()
 	c.Findings = compareFindings(base, new)
 	c.System = systemFigures(base, new)
 	c.decide()
