@@ -2,6 +2,8 @@ package demo
 
 import (
 	"runtime"
+	"slices"
+	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -12,5 +14,11 @@ func TestMain(m *testing.M) {
 	// test reads the leaking function's bytes precisely, not from a handful
 	// of samples.
 	runtime.MemProfileRate = 4096
+	// Generate the seed's stories once, not once per service: every test
+	// starts services and the generation dominates a start under -race.
+	// Each caller gets its own slice; the strings and tags are shared,
+	// which no caller modifies.
+	once := sync.OnceValue(generateSeedStories)
+	seedStories = func() []seedStory { return slices.Clone(once()) }
 	goleak.VerifyTestMain(m)
 }
