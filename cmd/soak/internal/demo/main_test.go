@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -20,5 +22,11 @@ func TestMain(m *testing.M) {
 	// which no caller modifies.
 	once := sync.OnceValue(generateSeedStories)
 	seedStories = func() []seedStory { return slices.Clone(once()) }
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		if err := dropSharedSeed(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = max(code, 1)
+		}
+		os.Exit(code)
+	}))
 }
