@@ -13,7 +13,7 @@ import (
 // seeded again.
 const seedVersion = 1
 
-// schemaDDL creates the demo's tables and indexes in the current
+// schemaDDL creates the demo's tables in the current
 // search_path. Every statement is idempotent.
 const schemaDDL = `
 CREATE TABLE IF NOT EXISTS users (
@@ -62,8 +62,8 @@ CREATE TABLE IF NOT EXISTS seed_info (
 );`
 
 // indexDDL creates the indexes the queries rely on. ensureSchema runs it
-// after the seed is copied in: building an index over loaded rows is
-// several times faster than updating it row by row, above all the GIN
+// after the seed is copied in: building an index over loaded rows is much
+// cheaper than updating it row by row during the copy, above all the GIN
 // index over every story's words.
 const indexDDL = `
 CREATE INDEX IF NOT EXISTS stories_score_idx ON stories (score DESC, id);
@@ -73,10 +73,10 @@ CREATE INDEX IF NOT EXISTS stories_search_idx ON stories USING gin (search);
 CREATE INDEX IF NOT EXISTS whispers_author_idx ON whispers (author_id, created_at DESC);
 CREATE INDEX IF NOT EXISTS whispers_story_idx ON whispers (story_id);`
 
-// ensureSchema creates the schema, its tables and the seed data unless
-// they exist, in one transaction under an advisory lock, so that two
-// services starting at once on the same schema neither fail nor seed twice.
-// It reports whether it seeded.
+// ensureSchema creates the schema, its tables, the seed data and the
+// indexes unless they exist, in one transaction under an advisory lock,
+// so that two services starting at once on the same schema neither fail
+// nor seed twice. It reports whether it seeded.
 func ensureSchema(ctx context.Context, pool *pgxpool.Pool, schema string) (seeded bool, err error) {
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		ident := pgx.Identifier{schema}.Sanitize()
