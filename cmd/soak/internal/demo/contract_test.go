@@ -202,7 +202,7 @@ func TestContract(t *testing.T) {
 // seeded data, so a scenario written against one works on the other.
 func TestSameSeedEverywhere(t *testing.T) {
 	ms, mem := startService(t, Config{})
-	ps, pg := startService(t, pgConfig(t, false))
+	ps, pg := startService(t, sharedSeedConfig(t))
 	paths := []string{
 		"/api/stories/story-0001", "/api/stories/story-2500", "/api/stories/story-5000",
 		"/api/users/me", "/api/stories/mine", "/api/library/shelves",

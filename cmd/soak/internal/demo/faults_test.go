@@ -142,7 +142,7 @@ func TestHeapLeak(t *testing.T) {
 // TestConnLeak: 1 shelves request in ConnLeakEvery leaks a connection,
 // until half the pool is held; the service keeps answering.
 func TestConnLeak(t *testing.T) {
-	cfg := pgConfig(t, false)
+	cfg := sharedSeedConfig(t)
 	cfg.Faults = []string{FaultConnLeak}
 	cfg.PoolMaxConns = 6
 	cfg.RateLimitPerMinute = -1
@@ -166,7 +166,7 @@ func TestConnLeak(t *testing.T) {
 // holding one connection, up to half the pool; the probe's registry counts
 // one entry per connection, as pgxpool does.
 func TestRowsLeak(t *testing.T) {
-	cfg := pgConfig(t, false)
+	cfg := sharedSeedConfig(t)
 	cfg.Faults = []string{FaultRowsLeak}
 	cfg.PoolMaxConns = 6
 	cfg.RateLimitPerMinute = -1

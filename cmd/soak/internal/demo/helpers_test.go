@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,24 +45,30 @@ func pgConfig(t testing.TB, withRedis bool) Config {
 // keys under its prefix.
 func dropSchema(t testing.TB, cfg Config) {
 	t.Helper()
+	if err := removeSchema(cfg); err != nil {
+		t.Error(err)
+	}
+}
+
+// removeSchema drops cfg's schema and deletes the Redis keys under its
+// prefix, if cfg has Redis.
+func removeSchema(cfg Config) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
-		t.Errorf("drop schema %s: %v", cfg.Schema, err)
-		return
+		return fmt.Errorf("drop schema %s: %w", cfg.Schema, err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{cfg.Schema}.Sanitize()+" CASCADE"); err != nil {
-		t.Errorf("drop schema %s: %v", cfg.Schema, err)
+		return fmt.Errorf("drop schema %s: %w", cfg.Schema, err)
 	}
 	if cfg.RedisURL == "" {
-		return
+		return nil
 	}
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
-		t.Error(err)
-		return
+		return err
 	}
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
@@ -69,8 +77,44 @@ func dropSchema(t testing.TB, cfg Config) {
 		rdb.Del(ctx, iter.Val())
 	}
 	if err := iter.Err(); err != nil {
-		t.Errorf("delete redis keys %s:*: %v", cfg.Schema, err)
+		return fmt.Errorf("delete redis keys %s:*: %w", cfg.Schema, err)
 	}
+	return nil
+}
+
+// sharedSeed is one seeded schema, without Redis, for the tests that only
+// read the seed (they log in, read stories, shelves and searches, and
+// plant faults that hold connections of their own service's pool): the
+// first service started on it seeds it, the rest find it seeded, which
+// saves a seed of several seconds per test. TestMain drops it after the
+// tests. A test that writes (a story, a whisper) or counts Redis keys
+// takes its own schema from pgConfig.
+var sharedSeed struct {
+	mu  sync.Mutex
+	cfg Config // zero until a test asks for it
+}
+
+// sharedSeedConfig returns a Config on the shared seeded schema, or skips
+// (fails, with SOAK_REQUIRE_SERVICES=1) t without PostgreSQL.
+func sharedSeedConfig(t *testing.T) Config {
+	t.Helper()
+	url := testenv.DatabaseURL(t)
+	sharedSeed.mu.Lock()
+	defer sharedSeed.mu.Unlock()
+	if sharedSeed.cfg.Schema == "" {
+		sharedSeed.cfg = Config{DatabaseURL: url, Schema: testenv.Name(t)}
+	}
+	return sharedSeed.cfg
+}
+
+// dropSharedSeed drops the shared schema, if a test made it.
+func dropSharedSeed() error {
+	sharedSeed.mu.Lock()
+	defer sharedSeed.mu.Unlock()
+	if sharedSeed.cfg.Schema == "" {
+		return nil
+	}
+	return removeSchema(sharedSeed.cfg)
 }
 
 // startService runs a Service for cfg behind a loopback httptest server,

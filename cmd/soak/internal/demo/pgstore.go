@@ -12,7 +12,7 @@ import (
 
 // pgStore keeps the demo's data in PostgreSQL through one pgxpool whose
 // connections have search_path set to the demo's schema. Writes run in
-// transactions; reads use the indexes of schemaDDL. Safe for concurrent
+// transactions; reads use the indexes of indexDDL. Safe for concurrent
 // use, as the pool is.
 type pgStore struct {
 	pool *pgxpool.Pool

@@ -150,7 +150,7 @@ func TestProbeWiring(t *testing.T) {
 // names leakShelvesConnection as the acquiring function and the route of
 // the request; a clean service holds nothing.
 func TestConnLeakInProbe(t *testing.T) {
-	cfg := pgConfig(t, false)
+	cfg := sharedSeedConfig(t)
 	cfg.Faults = []string{FaultConnLeak}
 	cfg.RateLimitPerMinute = -1
 	s, c := startService(t, cfg)
@@ -187,7 +187,7 @@ func TestConnLeakInProbe(t *testing.T) {
 // first), so its empty acquires are bounded by the connections it opened.
 func TestPoolExhaustedInProbe(t *testing.T) {
 	for _, fault := range []bool{false, true} {
-		cfg := pgConfig(t, false)
+		cfg := sharedSeedConfig(t)
 		if fault {
 			cfg.Faults = []string{FaultPoolExhausted}
 		}
