@@ -145,6 +145,23 @@ func TestPoolDetector(t *testing.T) {
 			t.Errorf("exhausted %v, want about 150s", p.Exhausted)
 		}
 	})
+	// Requests queued when the load stopped still wait their turn early
+	// in the drain: the backlog clearing, not the exhaustion staying.
+	// Waits that go on to the drain's end do not clear.
+	t.Run("backlog drains", func(t *testing.T) {
+		for _, c := range []struct {
+			waitsUntil float64 // seconds after the load's start (the drain is 320-326)
+			cleared    bool
+		}{{323, true}, {1e9, false}} {
+			s := synth.New()
+			s.AddSamples(synth.PoolSeries(100, c.waitsUntil))
+			s.AddIntervals(synth.SlowWhile(100, 320))
+			f := analyze(s).Find(DetectorPoolExhaustion, "svc")
+			if f.Verdict != VerdictDetected || f.Pools[0].Cleared != c.cleared {
+				t.Errorf("waits until %v s: cleared %v, want %v\n%s", c.waitsUntil, f.Pools[0].Cleared, c.cleared, describeFinding(f))
+			}
+		}
+	})
 	t.Run("never at max", func(t *testing.T) {
 		s := synth.New()
 		s.AddSamples(synth.PoolSeries(1e9, 1e9))
