@@ -1,6 +1,7 @@
 // Package poolwait splits a pgx pool's probe samples into the poll
 // intervals between them and says which were exhausted: an acquire waited,
-// or gave up waiting, with the pool at its max. engine/analysis's
+// or gave up waiting, with the pool at its max; and whether that cleared
+// once the load stopped ([Cleared]). engine/analysis's
 // pool-exhaustion detector, its Peak Pool Size row and its per-stage
 // checks (engine/analysis/stage) all read this one definition.
 //
