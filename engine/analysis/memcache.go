@@ -56,6 +56,42 @@ type CacheFill struct {
 	// FillPerSecond is the Theil-Sen rate of the cache's growth over the
 	// steady state's second half, in Unit per second.
 	FillPerSecond float64 `json:"fill_per_second"`
+	// Rise and EntriesRise are how much the cache grew over the steady
+	// state, in Unit and in entries.
+	Rise, EntriesRise float64 `json:"-"`
+}
+
+// Bounds on the heap a cache that counts its bytes can hold beyond them:
+// Go's maps, entry structs and headers roughly double the bytes a cache
+// counts, plus a fixed cost per entry (generous: a map slot, a key, a
+// list element and a header).
+const (
+	cacheHeapPerByte  = 2
+	cacheHeapPerEntry = 256 // bytes
+)
+
+// mostHeap is the most live heap the cache's growth over the steady state
+// can hold, in bytes; ok is false for a cache that counts only entries,
+// whose size per entry soak cannot know.
+func (c *CacheFill) mostHeap() (bytes float64, ok bool) {
+	if c.Unit != "bytes" {
+		return 0, false
+	}
+	return cacheHeapPerByte*max(c.Rise, 0) + cacheHeapPerEntry*max(c.EntriesRise, 0), true
+}
+
+// mostExplained is the most live heap growth the caches can hold, in
+// bytes, when every cache counts its bytes.
+func (cf *CacheFigures) mostExplained() (float64, bool) {
+	var sum float64
+	for i := range cf.Caches {
+		b, ok := cf.Caches[i].mostHeap()
+		if !ok {
+			return 0, false
+		}
+		sum += b
+	}
+	return sum, true
 }
 
 // Full is the cache's share of its bound at the end, 0..1.
@@ -148,6 +184,10 @@ func boundedCaches(pts []capture.Point) ([]CacheFill, [][]float64) {
 		}
 		series := cacheSeries(pts, c)
 		c.First, c.Last = series[0], series[len(series)-1]
+		c.Rise = c.Last - slices.Min(series)
+		if fc := findCache(&pts[0], lc.Name); fc != nil {
+			c.EntriesRise = float64(lc.Entries - fc.Entries)
+		}
 		rise := (slices.Max(series) - slices.Min(series)) / c.Bound
 		if rise < minCacheGrowth {
 			continue
@@ -182,7 +222,14 @@ func fitCaches(xs, ys []float64, fills []CacheFill, series [][]float64) *CacheFi
 		cf.Fitted = true
 		cf.Unexplained, cf.UnexplainedSE, cf.Rho = fit.Coef[0], fit.SE[0], fit.Rho
 		for i := range cf.Caches {
-			cf.Caches[i].HeapPerUnit = max(fit.Coef[i+1], 0)
+			c := &cf.Caches[i]
+			c.HeapPerUnit = max(fit.Coef[i+1], 0)
+			// A cache filling in step with time takes any share of the
+			// heap's growth in the fit; it cannot hold more than its
+			// bytes allow.
+			if most, ok := c.mostHeap(); ok && c.Rise > 0 {
+				c.HeapPerUnit = min(c.HeapPerUnit, most/c.Rise)
+			}
 		}
 	}
 	// The projection says what the heap reaches if its growth is all the
@@ -247,6 +294,11 @@ func mean(v []float64) float64 {
 // the heap with the caches' part taken out.
 func cacheVerdict(a *analyzer, f *Finding, m *MemoryFigures, material float64) bool {
 	cf := m.Caches
+	// Caches that count their bytes cannot hold more than those allow:
+	// growth clearly beyond that is not theirs, however the fit shares it.
+	if most, ok := cf.mostExplained(); ok && m.PerSecond.Lo*m.Steady.Seconds()-most > material*m.Steady.Seconds() {
+		return false
+	}
 	// pBelow is the probability that the growth the caches leave is below
 	// the leak bar, from the fit's estimate and standard error.
 	pBelow := 0.5
@@ -296,4 +348,14 @@ func cacheVerdict(a *analyzer, f *Finding, m *MemoryFigures, material float64) b
 		f.NextStep = next
 	}
 	return true
+}
+
+// findCache is the in-process cache name in p, or nil.
+func findCache(p *capture.Point, name string) *capture.CachePoint {
+	for i := range p.Caches {
+		if p.Caches[i].Name == name && p.Caches[i].Kind != probe.CacheRedis {
+			return &p.Caches[i]
+		}
+	}
+	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
-	"github.com/soaklab/soak/probe"
 )
 
 // Memory-leak decision constants (see docs/report.md).
@@ -121,15 +120,14 @@ func cacheSeries(pts []capture.Point, c CacheFill) []float64 {
 
 // cacheSize is cache c's size at point p, in c.Unit (0 when p lacks it).
 func cacheSize(p *capture.Point, c CacheFill) float64 {
-	for _, pc := range p.Caches {
-		if pc.Name == c.Name && pc.Kind != probe.CacheRedis {
-			if c.Unit == "bytes" {
-				return float64(pc.UsedBytes)
-			}
-			return float64(pc.Entries)
-		}
+	pc := findCache(p, c.Name)
+	switch {
+	case pc == nil:
+		return 0
+	case c.Unit == "bytes":
+		return float64(pc.UsedBytes)
 	}
-	return 0
+	return float64(pc.Entries)
 }
 
 // sdOf is the standard error of a Theil-Sen slope read from its 95 %
