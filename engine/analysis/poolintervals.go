@@ -7,7 +7,6 @@ import (
 	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"github.com/soaklab/soak/engine/analysis/stats"
 	"github.com/soaklab/soak/engine/capture"
-	"github.com/soaklab/soak/probe"
 )
 
 // poolFigures measures pool name over the steady-state points pts.
@@ -85,7 +84,7 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 			}
 		}
 	}
-	if hs := steadyHolders(s, name); len(hs) > 0 {
+	if hs := poolwait.SteadyHolders(s, name); len(hs) > 0 {
 		// The tracer timed every hold: its figures replace Little's
 		// estimate from the sampled utilisation.
 		var rel uint64
@@ -125,36 +124,4 @@ func windowQuantiles(ivs []*engine.Interval) (time.Duration, time.Duration) {
 	}
 	t := w.Total()
 	return time.Duration(t.Percentile(95)) * time.Microsecond, time.Duration(t.Percentile(99)) * time.Microsecond
-}
-
-// steadyHolders is pool name's hold profile over the steady state: the
-// last steady sample's entries minus the first's (entries matched by
-// function and route), those released in it only.
-func steadyHolders(s *capture.SourceTimeline, name string) []probe.HolderSnapshot {
-	first, last := s.First[capture.PhaseSteady], s.Last[capture.PhaseSteady]
-	if first == nil || last == nil {
-		return nil
-	}
-	lp, ok := last.Pool(name)
-	if !ok {
-		return nil
-	}
-	fp, _ := first.Pool(name)
-	type key struct{ fn, file, method, route string }
-	before := map[key]probe.HolderSnapshot{}
-	for _, h := range fp.Holders {
-		before[key{h.Function, h.File, h.Method, h.Route}] = h
-	}
-	var out []probe.HolderSnapshot
-	for _, h := range lp.Holders {
-		if b, ok := before[key{h.Function, h.File, h.Method, h.Route}]; ok && b.Releases <= h.Releases {
-			h.Releases -= b.Releases
-			h.HeldMicros -= b.HeldMicros
-			h.BusyMicros -= b.BusyMicros
-		}
-		if h.Releases > 0 {
-			out = append(out, h)
-		}
-	}
-	return out
 }

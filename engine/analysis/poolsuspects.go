@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"math"
 	"slices"
 	"strings"
@@ -196,7 +197,7 @@ const (
 // beyond their statements, the most connection time lost first; Value is
 // that time in ms, Share its part of all the time connections were held.
 func starvingHolders(s *capture.SourceTimeline, pf *PoolFigures, steady time.Duration) []Suspect {
-	hs := steadyHolders(s, pf.Name)
+	hs := poolwait.SteadyHolders(s, pf.Name)
 	var total int64
 	for _, h := range hs {
 		total += h.HeldMicros
