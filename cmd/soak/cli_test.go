@@ -270,17 +270,7 @@ func TestValidate(t *testing.T) {
 
 // TestWeightsFlag: --weights changes the scenario's class weights.
 func TestWeightsFlag(t *testing.T) {
-	var o runOptions
-	if err := o.parseRunFlags("run", []string{"--host", "http://127.0.0.1:1", "--scenario", "../../docs/scenarios/seed.yaml",
-		"--weights", "AuthenticatedUser=50,WriterUser=0", "--weights", "HealthCheckUser=10"}); err != nil {
-		t.Fatal(err)
-	}
-	sc, err := o.loadScenario(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &cli{getenv: func(string) string { return "" }}
-	j, err := c.newJob("run", &o, sc, nil)
+	j, err := seedJob("--weights", "AuthenticatedUser=50,WriterUser=0", "--weights", "HealthCheckUser=10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,17 +297,7 @@ func TestStagesFlagDuration(t *testing.T) {
 		{[]string{"--stages", "1m:5,2m:20", "--duration", "10m"}, 10 * time.Minute},
 		{nil, 30 * time.Minute},
 	} {
-		var o runOptions
-		args := append([]string{"--host", "http://127.0.0.1:1", "--scenario", "../../docs/scenarios/seed.yaml"}, tc.args...)
-		if err := o.parseRunFlags("run", args); err != nil {
-			t.Fatal(err)
-		}
-		sc, err := o.loadScenario(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := &cli{getenv: func(string) string { return "" }}
-		j, err := c.newJob("run", &o, sc, nil)
+		j, err := seedJob(tc.args...)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
@@ -325,4 +305,20 @@ func TestStagesFlagDuration(t *testing.T) {
 			t.Errorf("%v: duration %v, want %v", tc.args, j.plan.Duration, tc.want)
 		}
 	}
+}
+
+// seedJob is the job `soak run` builds from docs/scenarios/seed.yaml, a
+// loopback host and args, without running it.
+func seedJob(args ...string) (*job, error) {
+	var o runOptions
+	args = append([]string{"--host", "http://127.0.0.1:1", "--scenario", "../../docs/scenarios/seed.yaml"}, args...)
+	if err := o.parseRunFlags("run", args); err != nil {
+		return nil, err
+	}
+	sc, err := o.loadScenario(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	c := &cli{getenv: func(string) string { return "" }}
+	return c.newJob("run", &o, sc, nil)
 }
