@@ -47,7 +47,7 @@ func CPUProfileLabels(t *testing.T, baseURL, route string) {
 	if err := pprof.StartCPUProfile(&buf); err != nil {
 		t.Skipf("CPU profiler busy: %v", err)
 	}
-	for i := range 12 { // bounded: 12 requests of fixed work, about 0.25 s of CPU
+	for i := range 24 { // bounded: 24 requests of fixed work, ~10 ms of CPU each: ~24 samples at 100 Hz
 		class := []string{"Reader", "Writer"}[i%2]
 		req, _ := http.NewRequest("GET", baseURL+"/burn/"+fmt.Sprint(i), nil)
 		req.Header = SoakHeaders("run-1", class, fmt.Sprint(i), "")
@@ -65,18 +65,18 @@ func CPUProfileLabels(t *testing.T, baseURL, route string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := map[string]int{}
-	inBurn := 0
+	found := map[string]int64{}
+	var inBurn int64
 	for _, s := range prof.Sample {
 		if !SampleIn(s, "burnCPU") {
 			continue
 		}
-		inBurn++
+		inBurn += s.Value[0] // a Sample is one stack and label set; Value[0] counts its samples
 		r, class := s.Label[PprofRoute], s.Label[PprofClass]
 		if len(r) != 1 || len(class) != 1 || len(s.Label[PprofRun]) != 1 || s.Label[PprofRun][0] != "run-1" {
 			t.Fatalf("a sample in the handler lacks labels: %v", s.Label)
 		}
-		found[r[0]+" "+class[0]]++
+		found[r[0]+" "+class[0]] += s.Value[0]
 	}
 	if inBurn < 5 {
 		t.Fatalf("only %d samples in the handler; the machine gave it too little CPU", inBurn)
