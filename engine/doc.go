@@ -70,8 +70,8 @@
 // the open model, from the arrival's intended start (coordinated-omission
 // correction, as wrk2 does). HTTP 429 is counted apart as a rate-limit hit.
 // Recording is sharded (2 per core) and allocates nothing per request.
-// Every request carries the probe/label headers Soak-Run, Soak-Class,
-// Soak-User and Soak-Request (the grouping name).
+// Every request carries the probe/label header Soak-Labels: the run, the
+// class, the user's number and the request's grouping name.
 //
 // # Safety
 //

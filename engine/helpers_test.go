@@ -28,7 +28,7 @@ type seen struct {
 	mu       sync.Mutex
 	users    map[string]map[string]bool // class -> user ids
 	runs     map[string]bool
-	requests map[string]int // Soak-Request -> count
+	requests map[string]int // request label -> count
 	paths    map[string][]string
 }
 

@@ -77,12 +77,7 @@ func (x *netExchanger) do(ctx context.Context, q *Request, _ time.Time, resp *Re
 		req.Header[k] = vs
 	}
 	if u.labels != nil {
-		req.Header.Set(label.HeaderRun, u.r.info.RunID)
-		req.Header.Set(label.HeaderClass, u.Class)
-		req.Header.Set(label.HeaderUser, strconv.Itoa(u.ID))
-		if name := q.name(); label.Valid(name) {
-			req.Header.Set(label.HeaderRequest, name)
-		}
+		req.Header[label.Header] = []string{label.Set{Run: u.r.info.RunID, Class: u.Class, User: strconv.Itoa(u.ID), Request: q.name()}.Value()}
 	}
 	x.hc.Jar = u.jar
 	if x.hc.Jar == nil {

@@ -31,7 +31,7 @@ type Plan struct {
 	// dangerous tools; the CLI sets this only behind an explicit flag.
 	AllowRemote bool
 
-	// RunID names the run in every request's Soak-Run header and in the
+	// RunID names the run in every request's labels (the Soak-Labels header) and in the
 	// results. Empty means a fresh id such as "20261128T051500Z-3f9a". A
 	// non-empty RunID must be a valid label (see probe/label.Valid).
 	RunID string
@@ -107,7 +107,7 @@ type Plan struct {
 	// Transport configures the HTTP client.
 	Transport Transport
 
-	// DisableLabels stops Run from sending the Soak-* label headers
+	// DisableLabels stops Run from sending the Soak-Labels header
 	// (probe/label). Labels are on by default: the probe needs them to
 	// attribute server-side work to users and request names.
 	DisableLabels bool
@@ -136,7 +136,7 @@ type Plan struct {
 
 // Class is a kind of virtual user, like a Locust User class.
 type Class struct {
-	// Name identifies the class in results and in the Soak-Class header.
+	// Name identifies the class in results and in the labels (the Soak-Labels header).
 	// Required; it must be a valid label (probe/label.Valid) and unique.
 	Name string
 

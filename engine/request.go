@@ -21,7 +21,7 @@ type Request struct {
 	Path string
 	// Name groups requests in the results, like Locust's name=: all
 	// "/api/stories/<slug>" requests as "/api/stories/[slug]". Empty
-	// means Path. It is sent as Soak-Request when it is a valid label.
+	// means Path. It is sent as the request label when it is a valid label.
 	Name string
 	// Header holds the request's own headers; they replace the user's
 	// default headers of the same key.

@@ -76,20 +76,20 @@ func TestClassCountsExact(t *testing.T) {
 			t.Errorf("%s: %d users in interval %d, want %d", c.name, got, steady.Seq, c.want)
 		}
 		if got := len(s.users[c.name]); got != c.want {
-			t.Errorf("%s: the server saw %d distinct Soak-User values, want %d", c.name, got, c.want)
+			t.Errorf("%s: the server saw %d distinct user labels, want %d", c.name, got, c.want)
 		}
 		if s.requests["/"+c.name] == 0 || int64(s.requests["/"+c.name]) < stat(res, "GET", "/"+c.name).Requests {
-			t.Errorf("%s: Soak-Request seen %d times, engine recorded %d", c.name, s.requests["/"+c.name], stat(res, "GET", "/"+c.name).Requests)
+			t.Errorf("%s: request label seen %d times, engine recorded %d", c.name, s.requests["/"+c.name], stat(res, "GET", "/"+c.name).Requests)
 		}
 	}
 	if len(s.runs) != 1 || !s.runs["seed-run-1"] {
-		t.Errorf("Soak-Run values seen: %v", s.runs)
+		t.Errorf("run labels seen: %v", s.runs)
 	}
 	ids := map[string]bool{}
 	for _, users := range s.users {
 		for id := range users {
 			if n, err := strconv.Atoi(id); err != nil || n < 1 || n > 200 || ids[id] {
-				t.Fatalf("bad or repeated Soak-User %q", id)
+				t.Fatalf("bad or repeated user label %q", id)
 			}
 			ids[id] = true
 		}

@@ -42,7 +42,7 @@ const (
 // equal parts take every n-th position in turn (round robin). The
 // interleaving repeats every period.
 //
-// User numbers (User.ID, the Soak-User header) are the whole plan's
+// User numbers (User.ID, the user label) are the whole plan's
 // numbers in the closed model, and the segment's own positions of the
 // sequence of user numbers in the open model, so no two parts give the
 // same number to two users, and per-user data (engine/scenario's

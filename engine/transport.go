@@ -140,8 +140,9 @@ func (x *h1Exchanger) encode(b []byte, q *Request) []byte {
 	if u.labels != nil {
 		b = append(b, u.labels...)
 		if name := q.name(); label.Valid(name) {
-			b = appendHeader(b, label.HeaderRequest, name)
+			b = label.AppendField(b, label.KeyRequest, name)
 		}
+		b = append(b, "\r\n"...)
 	}
 	if u.jar != nil {
 		b = x.appendCookies(b, q.Path)

@@ -55,7 +55,7 @@ type User struct {
 	shard    *shard
 	resp     Response
 	jar      http.CookieJar
-	labels   []byte    // "Soak-Run: ...\r\nSoak-Class: ...\r\nSoak-User: ...\r\n", or nil
+	labels   []byte    // "Soak-Labels: run=...;class=...;user=..." (no CRLF: the request name follows), or nil
 	intended time.Time // open model: the arrival's intended start, used by the next request
 	lastEnd  time.Time // when the user's previous request ended (the h1 exchange's idle test)
 	unhook   func() bool
@@ -82,11 +82,9 @@ func (r *runner) newUser(cls *classState, id int) *User {
 		u.Header = http.Header{}
 	}
 	if !r.plan.DisableLabels {
-		b := make([]byte, 0, 64+len(r.info.RunID)+len(u.Class))
-		b = appendHeader(b, label.HeaderRun, r.info.RunID)
-		b = appendHeader(b, label.HeaderClass, u.Class)
-		b = appendHeader(b, label.HeaderUser, strconv.Itoa(id))
-		u.labels = b
+		b := make([]byte, 0, 48+len(r.info.RunID)+len(u.Class))
+		b = append(b, label.Header+": "...)
+		u.labels = label.Set{Run: r.info.RunID, Class: u.Class, User: strconv.Itoa(id)}.AppendValue(b)
 	}
 	u.conn = r.client.newExchanger(u)
 	// Cancelling the run aborts this user's request in flight at once.

@@ -102,8 +102,7 @@ func ExampleLabeler() {
 		fmt.Println(info.Class, info.User, route)
 	}
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	r.Header.Set(label.HeaderClass, "AuthenticatedUser")
-	r.Header.Set(label.HeaderUser, "17")
+	r.Header.Set(label.Header, "class=AuthenticatedUser;user=17")
 	if set := label.Parse(r.Header); middleware.LabelSoak.Wants(set) {
 		func() {
 			defer labeler.End(r)

@@ -100,8 +100,7 @@ echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEA
 for flavour in plain labels; do
 	set --
 	if [ $flavour = labels ]; then
-		set -- -H "Soak-Run: 20261128T051500Z-3f9a" -H "Soak-Class: AuthenticatedUser" \
-			-H "Soak-User: 17" -H "Soak-Request: /api/stories/[slug]"
+		set -- -H "Soak-Labels: run=20261128T051500Z-3f9a;class=AuthenticatedUser;user=17;request=/api/stories/[slug]"
 	fi
 	for mode in $MODES; do
 		measure $mode "$@" >/dev/null # warm-up

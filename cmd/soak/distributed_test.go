@@ -37,9 +37,9 @@ import (
 type tally struct {
 	*httptest.Server
 	mu      sync.Mutex
-	served  map[string]int64               // by Soak-Run
-	classes map[string]map[string]int64    // Soak-Run -> Soak-Class -> requests
-	users   map[string]map[string]struct{} // class -> Soak-User
+	served  map[string]int64               // by run label
+	classes map[string]map[string]int64    // run label -> class label -> requests
+	users   map[string]map[string]struct{} // class -> user label
 }
 
 func newTally(t *testing.T) *tally {

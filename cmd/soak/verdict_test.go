@@ -213,7 +213,7 @@ func TestUsersThatQuit(t *testing.T) {
 	dir := t.TempDir()
 	tg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/login" {
-			if id, _ := strconv.Atoi(r.Header.Get(label.HeaderUser)); id%5 < 2 { // users 1, 5, 6 and 10
+			if id, _ := strconv.Atoi(label.Parse(r.Header).User); id%5 < 2 { // users 1, 5, 6 and 10
 				http.Error(w, "no such account", http.StatusUnauthorized)
 				return
 			}

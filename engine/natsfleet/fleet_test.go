@@ -3,6 +3,7 @@ package natsfleet
 import (
 	"context"
 	"encoding/json"
+	"github.com/soaklab/soak/probe/label"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -31,7 +32,7 @@ func newCounter(t *testing.T) (*counter, string) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.served++
-		c.byClass[r.Header.Get("Soak-Class")]++
+		c.byClass[label.Parse(r.Header).Class]++
 		c.mu.Unlock()
 		w.Write([]byte("ok"))
 	}))

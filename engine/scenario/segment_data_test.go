@@ -3,6 +3,7 @@ package scenario
 import (
 	"context"
 	"fmt"
+	"github.com/soaklab/soak/probe/label"
 	"net/http"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ classes:
 		dup         []string
 	}
 	s := &seen{users: map[string]string{}, turn: map[string]string{}}
-	userOf := map[string]string{} // row -> Soak-User, within one segment
+	userOf := map[string]string{} // row -> user label, within one segment
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
@@ -56,10 +57,10 @@ classes:
 			if o, ok := s.users[u]; ok && o != seg {
 				s.dup = append(s.dup, "row "+u+" in "+o+" and "+seg)
 			}
-			if o, ok := userOf[seg+u]; ok && o != r.Header.Get("Soak-User") {
+			if o, ok := userOf[seg+u]; ok && o != label.Parse(r.Header).User {
 				s.dup = append(s.dup, "row "+u+" for two users of "+seg)
 			}
-			userOf[seg+u] = r.Header.Get("Soak-User")
+			userOf[seg+u] = label.Parse(r.Header).User
 			s.users[u] = seg
 			if _, ok := s.turn[tn]; ok {
 				s.dup = append(s.dup, "turn "+tn+" twice")

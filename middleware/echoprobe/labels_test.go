@@ -44,7 +44,7 @@ func TestCPUProfileLabels(t *testing.T) {
 	mwtest.CPUProfileLabels(t, mwtest.Serve(t, e).URL, "/burn/:n")
 }
 
-// FuzzLabelHeaders sends arbitrary soak header values through the echo
+// FuzzLabelHeaders sends arbitrary soak label values through the echo
 // middleware: a label reaches the context and pprof only exactly as sent
 // and valid; anything else is absent. It never panics.
 func FuzzLabelHeaders(f *testing.F) {
@@ -61,33 +61,27 @@ func FuzzLabelHeaders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, run, class, user, req string) {
 		got = mwtest.Seen{}
 		r := httptest.NewRequest("GET", "/s/1", nil)
-		sent := map[string]string{label.HeaderRun: run, label.HeaderClass: class, label.HeaderUser: user, label.HeaderRequest: req}
-		for k, v := range sent {
-			r.Header[k] = []string{v}
-		}
+		r.Header = mwtest.SoakHeaders(run, class, user, req)
 		e.ServeHTTP(httptest.NewRecorder(), r)
-		valid := 0
-		for k, v := range sent {
-			if label.Valid(v) {
-				valid++
-			}
-			key := map[string]string{label.HeaderRun: mwtest.PprofRun, label.HeaderClass: mwtest.PprofClass, label.HeaderRequest: mwtest.PprofRequest}[k]
-			if key == "" { // the user's number: in the Info only
-				if _, ok := got.Pprof["soak.user"]; ok {
-					t.Fatalf("header %s=%q: a pprof label per user", k, v)
-				}
-				continue
-			}
-			if lv, ok := got.Pprof[key]; ok != label.Valid(v) || (ok && lv != v) {
-				t.Fatalf("header %s=%q: pprof label %q (present %v)", k, v, lv, ok)
+		want := label.Parse(r.Header)
+		// A value holding the header's separators (";", spaces around a
+		// field) is the parser's case (label.FuzzParseValue); any other
+		// arrives exactly as sent when valid, and not at all otherwise.
+		plain := func(v string) bool { return !strings.Contains(v, ";") && strings.Trim(v, " \t") == v }
+		if plain(run) && plain(class) && plain(user) && plain(req) &&
+			want != (label.Set{Run: validOrEmpty(run), Class: validOrEmpty(class), User: validOrEmpty(user), Request: validOrEmpty(req)}) {
+			t.Fatalf("labels %+v read from %q %q %q %q", want, run, class, user, req)
+		}
+		for k, v := range map[string]string{mwtest.PprofRun: want.Run, mwtest.PprofClass: want.Class, mwtest.PprofRequest: want.Request} {
+			if lv, ok := got.Pprof[k]; ok != (v != "") || lv != v {
+				t.Fatalf("pprof label %s=%q (present %v), want %q", k, lv, ok, v)
 			}
 		}
-		if (got.Info != nil) != (valid > 0) {
-			t.Fatalf("%d valid labels, context Info %+v", valid, got.Info)
+		if _, ok := got.Pprof["soak.user"]; ok {
+			t.Fatalf("a pprof label per user: %v", got.Pprof)
 		}
-		if got.Info != nil && (got.Info.Run != validOrEmpty(run) || got.Info.Class != validOrEmpty(class) ||
-			got.Info.User != validOrEmpty(user) || got.Info.Request != validOrEmpty(req)) {
-			t.Fatalf("context Info %+v for %q %q %q %q", got.Info, run, class, user, req)
+		if (got.Info != nil) != !want.IsZero() || (got.Info != nil && got.Info.Set != want) {
+			t.Fatalf("context Info %+v, want labels %+v", got.Info, want)
 		}
 	})
 }

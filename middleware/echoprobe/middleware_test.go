@@ -249,7 +249,7 @@ func TestConcurrent(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range each {
-				h := http.Header{"Soak-Class": {"C" + fmt.Sprint(w%3)}, "Soak-User": {fmt.Sprint(w)}}
+				h := mwtest.SoakHeaders("", "C"+fmt.Sprint(w%3), fmt.Sprint(w), "")
 				if i%2 == 0 {
 					mwtest.GoDo(t, srv, "GET", fmt.Sprintf("/api/stories/s%d", i), h)
 				} else {

@@ -8,24 +8,32 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	long := strings.Repeat("a", MaxLen)
 	tests := []struct {
 		name string
 		h    http.Header
 		want Set
 	}{
 		{"none", http.Header{}, Set{}},
-		{"all", http.Header{
-			HeaderRun: {"run-1"}, HeaderClass: {"AuthenticatedUser"},
-			HeaderUser: {"17"}, HeaderRequest: {"/api/stories/[slug]"},
-		}, Set{"run-1", "AuthenticatedUser", "17", "/api/stories/[slug]"}},
-		{"too long", http.Header{HeaderRun: {strings.Repeat("a", MaxLen+1)}, HeaderUser: {"3"}}, Set{User: "3"}},
-		{"max length", http.Header{HeaderRun: {strings.Repeat("a", MaxLen)}}, Set{Run: strings.Repeat("a", MaxLen)}},
-		{"repeated", http.Header{HeaderClass: {"A", "B"}}, Set{}},
-		{"space", http.Header{HeaderClass: {"A B"}}, Set{}},
-		{"newline", http.Header{HeaderClass: {"A\nB"}}, Set{}},
-		{"quote", http.Header{HeaderClass: {`A"`}}, Set{}},
-		{"non-ascii", http.Header{HeaderClass: {"Ünicode"}}, Set{}},
-		{"empty", http.Header{HeaderClass: {""}}, Set{}},
+		{"all", http.Header{Header: {"run=run-1;class=AuthenticatedUser;user=17;request=/api/stories/[slug]"}},
+			Set{"run-1", "AuthenticatedUser", "17", "/api/stories/[slug]"}},
+		{"any order, spaces around fields", http.Header{Header: {" user=3 ; run=r\t;class=C "}}, Set{Run: "r", Class: "C", User: "3"}},
+		{"value with =", http.Header{Header: {"request=/search?q=a"}}, Set{}}, // ? is not a label byte
+		{"value with = only", http.Header{Header: {"request=/a=b"}}, Set{Request: "/a=b"}},
+		{"too long", http.Header{Header: {"run=" + long + "a;user=3"}}, Set{User: "3"}},
+		{"max length", http.Header{Header: {"run=" + long}}, Set{Run: long}},
+		{"repeated header", http.Header{Header: {"class=A", "class=B"}}, Set{}},
+		{"repeated field", http.Header{Header: {"class=A;user=1;class=B"}}, Set{User: "1"}},
+		{"repeated field, first invalid", http.Header{Header: {"class=A B;class=B"}}, Set{}},
+		{"unknown key", http.Header{Header: {"shard=2;class=A"}}, Set{Class: "A"}},
+		{"no =", http.Header{Header: {"class;user=2"}}, Set{User: "2"}},
+		{"space", http.Header{Header: {"class=A B"}}, Set{}},
+		{"newline", http.Header{Header: {"class=A\nB"}}, Set{}},
+		{"quote", http.Header{Header: {`class=A"`}}, Set{}},
+		{"non-ascii", http.Header{Header: {"class=Ünicode"}}, Set{}},
+		{"empty value", http.Header{Header: {"class=;user=4"}}, Set{User: "4"}},
+		{"empty", http.Header{Header: {""}}, Set{}},
+		{"key case matters", http.Header{Header: {"Class=A"}}, Set{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,6 +41,26 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse() = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestAppendValue(t *testing.T) {
+	tests := []struct {
+		set  Set
+		want string
+	}{
+		{Set{}, ""},
+		{Set{Run: "r", Class: "C", User: "17", Request: "/x/[id]"}, "run=r;class=C;user=17;request=/x/[id]"},
+		{Set{Class: "C", Request: "/x"}, "class=C;request=/x"},
+		{Set{Run: "r", Request: "has space"}, "run=r"}, // an invalid label is left out, as Parse would drop it
+	}
+	for _, tt := range tests {
+		if got := string(tt.set.AppendValue([]byte("x: "))); got != "x: "+tt.want {
+			t.Errorf("%+v.AppendValue = %q, want %q", tt.set, got, "x: "+tt.want)
+		}
+		if got := tt.set.Value(); got != tt.want {
+			t.Errorf("%+v.Value() = %q, want %q", tt.set, got, tt.want)
+		}
 	}
 }
 
@@ -51,7 +79,7 @@ func TestContext(t *testing.T) {
 }
 
 func TestParseAllocs(t *testing.T) {
-	h := http.Header{HeaderRun: {"r"}, HeaderClass: {"c"}, HeaderUser: {"1"}, HeaderRequest: {"q"}}
+	h := http.Header{Header: {"run=r;class=c;user=1;request=q"}}
 	if n := testing.AllocsPerRun(100, func() { _ = Parse(h) }); n != 0 {
 		t.Errorf("Parse allocates %v times, want 0", n)
 	}
@@ -66,9 +94,32 @@ func FuzzValid(f *testing.F) {
 		if ok && (len(s) == 0 || len(s) > MaxLen || strings.ContainsAny(s, " \t\r\n\"'\\<>")) {
 			t.Fatalf("Valid(%q) = true", s)
 		}
-		got := Parse(http.Header{HeaderClass: {s}}).Class
+		got := Parse(http.Header{Header: {KeyClass + "=" + s}}).Class
 		if ok != (got == s && s != "") {
 			t.Fatalf("Parse disagrees with Valid for %q: got %q", s, got)
+		}
+	})
+}
+
+// FuzzParseValue: any header value parses without panicking into labels
+// that are Valid, and a Set's own value parses back to the Set's valid
+// labels.
+func FuzzParseValue(f *testing.F) {
+	for _, s := range []string{"", "run=r;class=C;user=1;request=/x", ";;;", "class=A;class=B", " user = 1 ", "=", "run=" + strings.Repeat("x", 100)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		set := ParseValue(v)
+		for _, l := range []string{set.Run, set.Class, set.User, set.Request} {
+			if l != "" && !Valid(l) {
+				t.Fatalf("ParseValue(%q) = %+v: %q is not Valid", v, set, l)
+			}
+			if l != "" && !strings.Contains(v, l) {
+				t.Fatalf("ParseValue(%q) = %+v: %q is not in the value", v, set, l)
+			}
+		}
+		if back := ParseValue(set.Value()); back != set {
+			t.Fatalf("ParseValue(%q) = %+v, but its Value %q parses to %+v", v, set, set.Value(), back)
 		}
 	})
 }

@@ -20,10 +20,7 @@ func BenchmarkServerReadsLabels(b *testing.B) {
 	var labelled bytes.Buffer
 	labelled.WriteString(head)
 	h := http.Header{}
-	h.Set(HeaderRun, "20261206T113011Z-b781")
-	h.Set(HeaderClass, "AuthenticatedUser")
-	h.Set(HeaderUser, "17")
-	h.Set(HeaderRequest, "/api/stories/[slug]")
+	h.Set(Header, Set{Run: "20261206T113011Z-b781", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}.Value())
 	if err := h.Write(&labelled); err != nil {
 		b.Fatal(err)
 	}

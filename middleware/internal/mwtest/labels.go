@@ -27,15 +27,16 @@ func CaptureLabels(ctx context.Context) Seen {
 	return s
 }
 
-// SoakHeaders returns the soak label headers with the non-empty values.
+// SoakHeaders returns the soak label header with the non-empty values,
+// as they are (an invalid value is sent, for the middleware to drop).
 func SoakHeaders(run, class, user, req string) http.Header {
-	h := http.Header{}
-	for k, v := range map[string]string{label.HeaderRun: run, label.HeaderClass: class, label.HeaderUser: user, label.HeaderRequest: req} {
-		if v != "" {
-			h.Set(k, v)
+	var fields []string
+	for _, f := range [...][2]string{{label.KeyRun, run}, {label.KeyClass, class}, {label.KeyUser, user}, {label.KeyRequest, req}} {
+		if f[1] != "" {
+			fields = append(fields, f[0]+"="+f[1])
 		}
 	}
-	return h
+	return http.Header{label.Header: {strings.Join(fields, ";")}}
 }
 
 // LabelCase is a request's soak headers under a label mode, and the
@@ -55,9 +56,8 @@ var LabelCases = []LabelCase{
 		&label.Set{Run: "run-7", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}},
 	{"not from soak", "soak", http.Header{"X-Other": {"1"}}, nil},
 	{"oversized class ignored", "soak", SoakHeaders("", strings.Repeat("C", label.MaxLen+1), "3", ""), &label.Set{User: "3"}},
-	{"only malformed headers", "soak", http.Header{
-		label.HeaderClass: {"Authenticated User"}, label.HeaderUser: {"1", "2"}, label.HeaderRun: {"rün"},
-		label.HeaderRequest: {strings.Repeat("/x", 4000)},
+	{"only malformed labels", "soak", http.Header{
+		label.Header: {"class=Authenticated User;user=1;user=2;run=rün;request=" + strings.Repeat("/x", 4000)},
 	}, nil},
 	{"all requests", "all", nil, &label.Set{}},
 	{"off", "off", SoakHeaders("run-7", "A", "1", ""), nil},
