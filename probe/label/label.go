@@ -70,11 +70,11 @@ func ParseValue(v string) Set {
 		} else {
 			v = ""
 		}
-		field = strings.Trim(field, " \t")
-		k, val, ok := strings.Cut(field, "=")
-		if !ok {
+		eq := strings.IndexByte(field, '=')
+		if eq < 0 {
 			continue
 		}
+		k, val := trimSpace(field[:eq]), trimSpace(field[eq+1:])
 		var i int
 		var dst *string
 		switch k {
@@ -97,6 +97,17 @@ func ParseValue(v string) Set {
 		if Valid(val) {
 			*dst = val
 		}
+	}
+	return s
+}
+
+// trimSpace is s without its leading and trailing spaces and tabs.
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
 	}
 	return s
 }
