@@ -18,6 +18,15 @@
 #   .ci/bench/wrk-middleware.sh               # 15 rounds of 2 s per flavour and mode
 #   ROUNDS=30 DUR=5 .ci/bench/wrk-middleware.sh
 #   RL_HEADERS=always .ci/bench/wrk-middleware.sh   # the fields on every response
+#   FLAVOURS=plain ROUNDS=100 DUR=1 .ci/bench/wrk-middleware.sh
+#   AA=1 ... # every server bare: an A/A run, the method's own noise
+#
+# Besides the per-round medians it prints the pooled figures: every
+# round's requests, seconds and server CPU of a mode added up, as ratios
+# to bare's. On a shared machine a round's ratio moves by +-10 % or more
+# (bursts of other load hit one mode of a round and not the next), so
+# many short rounds, pooled, resolve a small cost better than a few long
+# ones; an A/A run says how small.
 #
 # Needs wrk (Debian package wrk). Load time: 2 flavours x ROUNDS x 3 modes x
 # DUR seconds. The servers exit with the script, or after 15 minutes.
@@ -27,6 +36,8 @@ DUR=${DUR:-2}
 CONN=${CONN:-32}
 THREADS=${THREADS:-1}
 RL_HEADERS=${RL_HEADERS:-near-limit}
+FLAVOURS=${FLAVOURS:-plain labels}
+AA=${AA:-}
 MODES="bare probe soak"
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
@@ -36,7 +47,9 @@ go build -o "$tmp/wrkbench" ./middleware/internal/wrkbench
 pids=
 port=18081
 for mode in $MODES; do
-	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $mode -ratelimit-headers "$RL_HEADERS" -max-run 15m &
+	serve=$mode
+	[ -z "$AA" ] || serve=bare
+	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $serve -ratelimit-headers "$RL_HEADERS" -max-run 15m &
 	pids="$pids $!"
 	eval "addr_$mode=127.0.0.1:$port pid_$mode=$!"
 	port=$((port + 1))
@@ -62,9 +75,10 @@ response = function(status, headers, body)
 end
 LUA
 
-# measure MODE [wrk args...]: one wrk run; prints requests/s and the
-# server's CPU microseconds per request, or fails showing the statuses when
-# a response was not a 200.
+# measure MODE [wrk args...]: one wrk run; prints requests/s, the
+# server's CPU microseconds per request, the requests and the seconds and
+# CPU ticks they took, or fails showing the statuses when a response was
+# not a 200.
 measure() {
 	mode=$1; shift
 	t0=$(cputicks $mode)
@@ -77,7 +91,7 @@ measure() {
 		END {
 			for (b in bad) {print "wrk: " bad[b] " x " b > "/dev/stderr"; failed = 1}
 			if (failed || n == 0) exit 1
-			printf "%.0f %.2f\n", r, t * 1e6 / hz / n
+			printf "%.0f %.2f %d %.3f %d\n", r, t * 1e6 / hz / n, n, n / r, t
 		}'
 }
 
@@ -96,15 +110,15 @@ summary() {
 	done
 }
 
-echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEADERS, modes rotated each round; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-for flavour in plain labels; do
+echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEADERS, modes rotated each round${AA:+, A/A: every server bare}; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for flavour in $FLAVOURS; do
 	set --
 	if [ $flavour = labels ]; then
 		set -- -H "Soak-Labels: run=20261128T051500Z-3f9a;class=AuthenticatedUser;user=17;request=/api/stories/[slug]"
 	fi
 	for mode in $MODES; do
 		measure $mode "$@" >/dev/null # warm-up
-		for f in rps rps.ratio cpu cpu.ratio; do : >"$tmp/$mode.$f"; done
+		for f in rps rps.ratio cpu cpu.ratio pool; do : >"$tmp/$mode.$f"; done
 	done
 	r=1
 	order=$MODES
@@ -112,8 +126,11 @@ for flavour in plain labels; do
 		line="$flavour round $r:"
 		for mode in $order; do
 			v=$(measure $mode "$@")
-			eval "rps_$mode=${v% *} cpu_$mode=${v#* }"
-			line="$line  $mode ${v% *} req/s ${v#* } us"
+			set -- $v "$@"
+			eval "rps_$mode=$1 cpu_$mode=$2"
+			echo "$3 $4 $5" >>"$tmp/$mode.pool"
+			line="$line  $mode $1 req/s $2 us"
+			shift 5
 		done
 		for mode in $MODES; do
 			eval "echo \$rps_$mode >>$tmp/$mode.rps; echo \$cpu_$mode >>$tmp/$mode.cpu"
@@ -126,5 +143,14 @@ for flavour in plain labels; do
 	done
 	summary throughput req/s rps
 	summary "server CPU" us/req cpu
+	for mode in $MODES; do
+		awk -v f="$flavour" -v mode=$mode -v hz="$HZ" -v base="$(awk '{n += $1; s += $2; t += $3} END {print n / s, t / n}' "$tmp/bare.pool")" '
+			{n += $1; s += $2; t += $3}
+			END {
+				split(base, b, " ")
+				printf "%s pooled: %-5s %8.0f req/s, %6.2f us/req; to bare: throughput %.3f (%+.1f %%), server CPU %.3f (%+.1f %%)\n",
+					f, mode, n / s, t * 1e6 / hz / n, (n / s) / b[1], ((n / s) / b[1] - 1) * 100, (t / n) / b[2], ((t / n) / b[2] - 1) * 100
+			}' "$tmp/$mode.pool"
+	done
 done
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg)"
