@@ -28,7 +28,7 @@
 # many short rounds, pooled, resolve a small cost better than a few long
 # ones; an A/A run says how small.
 #
-# Needs wrk (Debian package wrk). Load time: 2 flavours x ROUNDS x 3 modes x
+# Needs wrk (installed from Debian's packages when missing). Load time: 2 flavours x ROUNDS x 3 modes x
 # DUR seconds. The servers exit with the script, or after 15 minutes.
 set -eu
 ROUNDS=${ROUNDS:-15}
@@ -40,7 +40,12 @@ FLAVOURS=${FLAVOURS:-plain labels}
 AA=${AA:-}
 MODES="bare probe soak"
 
-command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
+if ! command -v wrk >/dev/null; then # Debian's package, as /work/shared/bench/peers.sh installs it
+	as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+	echo "wrk-middleware.sh: installing wrk from Debian's packages" >&2
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+fi
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 go build -o "$tmp/wrkbench" ./middleware/internal/wrkbench
