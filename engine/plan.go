@@ -31,9 +31,10 @@ type Plan struct {
 	// dangerous tools; the CLI sets this only behind an explicit flag.
 	AllowRemote bool
 
-	// RunID names the run in every request's labels (the Soak-Labels header) and in the
-	// results. Empty means a fresh id such as "20261128T051500Z-3f9a". A
-	// non-empty RunID must be a valid label (see probe/label.Valid).
+	// RunID names the run in every request's labels (the Soak-Labels
+	// header) and in the results. Empty means a fresh id such as
+	// "20261128T051500Z-3f9a". A non-empty RunID must be a valid label
+	// (see probe/label.Valid).
 	RunID string
 
 	// Classes are the kinds of virtual users. At least one is required.
@@ -136,8 +137,9 @@ type Plan struct {
 
 // Class is a kind of virtual user, like a Locust User class.
 type Class struct {
-	// Name identifies the class in results and in the labels (the Soak-Labels header).
-	// Required; it must be a valid label (probe/label.Valid) and unique.
+	// Name identifies the class in results and in the labels (the
+	// Soak-Labels header). Required; it must be a valid label
+	// (probe/label.Valid) and unique.
 	Name string
 
 	// Weight is the class's relative share of the users (or arrivals)

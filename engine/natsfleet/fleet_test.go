@@ -3,7 +3,6 @@ package natsfleet
 import (
 	"context"
 	"encoding/json"
-	"github.com/soaklab/soak/probe/label"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/soaklab/soak/engine"
 	"github.com/soaklab/soak/internal/testenv"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // counter is a target that counts what it served, by class.

@@ -3,7 +3,6 @@ package scenario
 import (
 	"context"
 	"fmt"
-	"github.com/soaklab/soak/probe/label"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // TestDataPartitionedBySegments: three engines sharing a plan (a
