@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,6 +161,18 @@ func TestPoolDetector(t *testing.T) {
 			if f.Verdict != VerdictDetected || f.Pools[0].Cleared != c.cleared {
 				t.Errorf("waits until %v s: cleared %v, want %v\n%s", c.waitsUntil, f.Pools[0].Cleared, c.cleared, describeFinding(f))
 			}
+		}
+	})
+	// A run that ended before its drain cannot say whether the pool
+	// cleared: the finding says so rather than "did not clear".
+	t.Run("no drain", func(t *testing.T) {
+		s := synth.New()
+		s.Capture.Timing = slices.DeleteFunc(s.Capture.Timing, func(sp capture.Span) bool { return sp.Phase == capture.PhaseDrain })
+		s.AddSamples(synth.PoolSeries(100, 1e9))
+		s.AddIntervals(synth.SlowWhile(100, 320))
+		f := analyze(s).Find(DetectorPoolExhaustion, "svc")
+		if f.Verdict != VerdictDetected || f.Pools[0].ClearChecked || !strings.Contains(f.Summary, "was not checked") || strings.Contains(f.Summary, "did not clear") {
+			t.Errorf("no drain samples: %s", describeFinding(f))
 		}
 	})
 	t.Run("never at max", func(t *testing.T) {

@@ -86,9 +86,12 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		if len(signals) > 0 {
 			f.Summary += "; " + strings.Join(signals, "; ")
 		}
-		if worst.Cleared {
+		switch {
+		case !worst.ClearChecked:
+			f.Summary += "; whether it cleared when the load stopped was not checked: no sample of the pool in the drain (the run ended before it, or the stop left it no time)"
+		case worst.Cleared:
 			f.Summary += "; it cleared when the load stopped: capacity or holding, not a leak"
-		} else {
+		default:
 			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
 		}
 		a.poolSuspects(&f, s, worst)
@@ -238,9 +241,13 @@ type PoolFigures struct {
 	// client's p95; CorrelationN is the number of intervals.
 	Correlation  float64 `json:"correlation"`
 	CorrelationN int     `json:"correlation_n"`
-	// Cleared is set when the exhaustion stopped once load stopped (no
-	// empty acquires in the drain and acquired back to its baseline).
-	Cleared bool `json:"cleared"`
+	// Cleared is set when the exhaustion stopped once load stopped
+	// (poolwait.Cleared: nothing waiting at the drain's end, no wait or
+	// give-up between its last two samples, acquired back to its
+	// baseline). ClearChecked is false when the drain had no sample of
+	// the pool, so Cleared says nothing.
+	Cleared      bool `json:"cleared"`
+	ClearChecked bool `json:"clear_checked"`
 	// Little's law: AcquireRate (acquires/s) x HoldTime (mean time a
 	// connection is held per acquire) = connections in use, and x
 	// WaitPerAcquire (mean wait for one) = acquires queued; QueryTime is

@@ -66,7 +66,7 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 	pf.P95Other, pf.P99Other = windowQuantiles(outside)
 	pf.FailExhausted, pf.RequestsExhausted = failRate(inside)
 	pf.FailOther, pf.RequestsOther = failRate(outside)
-	pf.Cleared = poolwait.Cleared(s, name)
+	pf.Cleared, pf.ClearChecked = poolwait.Cleared(s, name)
 	first, last := pts[0].Pool(name), pts[len(pts)-1].Pool(name)
 	if first != nil && last != nil {
 		dt := pts[len(pts)-1].Time.Sub(pts[0].Time).Seconds()

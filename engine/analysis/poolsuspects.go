@@ -2,12 +2,12 @@ package analysis
 
 import (
 	"fmt"
-	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/soaklab/soak/engine/analysis/poolwait"
 	"github.com/soaklab/soak/engine/analysis/pprofsite"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/human"
