@@ -185,8 +185,9 @@ func boundedCaches(pts []capture.Point) ([]CacheFill, [][]float64) {
 		series := cacheSeries(pts, c)
 		c.First, c.Last = series[0], series[len(series)-1]
 		c.Rise = c.Last - slices.Min(series)
-		if fc := findCache(&pts[0], lc.Name); fc != nil {
-			c.EntriesRise = float64(lc.Entries - fc.Entries)
+		if byBytes { // the entries' rise over the same steady state, measured the same way
+			entries := cacheSeries(pts, CacheFill{Name: c.Name, Unit: "entries"})
+			c.EntriesRise = entries[len(entries)-1] - slices.Min(entries)
 		}
 		rise := (slices.Max(series) - slices.Min(series)) / c.Bound
 		if rise < minCacheGrowth {
