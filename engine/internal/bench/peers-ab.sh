@@ -16,7 +16,11 @@
 # report) is compared instead of soakbench; its exit status (5 without a
 # probe) is ignored and its output discarded.
 #
-# Usage: PEERS=/path/to/peers.sh [PKG=./cmd/soak] engine/internal/bench/peers-ab.sh REV [D=5] [C=50] [R=5] [extra flags...]
+# B_FLAGS adds flags to B's command line only: with REV the working tree's
+# commit, it compares one build with and without a flag (B_FLAGS=--no-labels:
+# the labels' cost to the target).
+#
+# Usage: PEERS=/path/to/peers.sh [PKG=./cmd/soak] [B_FLAGS=...] engine/internal/bench/peers-ab.sh REV [D=5] [C=50] [R=5] [extra flags...]
 # e.g.   PEERS=/work/shared/bench/peers.sh engine/internal/bench/peers-ab.sh 1ff8446 5 50 7
 set -euo pipefail
 : "${PEERS:?set PEERS to the peers benchmark script (it runs wrk and bombardier beside the soak commands)}"
@@ -49,9 +53,15 @@ cat >>"$tmp/peers.sh" <<'EOF'
 echo "each round (req/s ; CPU-s per 10k requests):"
 for t in "${order[@]}"; do printf "%-11s %s ;%s\n" "$t" "${RPS[$t]}" "${CPU[$t]}"; done
 EOF
-flags="run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait 0 $*"
-if [ "$pkg" = ./cmd/soak ]; then
-  flags="run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait none $* >/dev/null 2>&1 || true"
-fi
-echo "A = $pkg at $rev, B = $pkg from the working tree ($(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet || echo '+changes'))"
-(cd "$tmp" && SOAK_A="$tmp/soak-a $flags" SOAK_B="$tmp/soak-b $flags" bash "$tmp/peers.sh" "$D" "$C" "$R")
+# cmdline EXTRA...: the tool's command line, with the extra flags given.
+cmdline() {
+  if [ "$pkg" = ./cmd/soak ]; then
+    echo "run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait none $* >/dev/null 2>&1 || true"
+  else
+    echo "run --host {HOST} --url /ok --users {C} --spawn-rate {C} --duration {D}s --wait 0 $*"
+  fi
+}
+flags=$(cmdline "$@")
+flags_b=$(cmdline "$@" ${B_FLAGS:-})
+echo "A = $pkg at $rev, B = $pkg${B_FLAGS:+ with $B_FLAGS} from the working tree ($(cd "$root" && git rev-parse --short HEAD)$(cd "$root" && git diff --quiet || echo '+changes'))"
+(cd "$tmp" && SOAK_A="$tmp/soak-a $flags" SOAK_B="$tmp/soak-b $flags_b" bash "$tmp/peers.sh" "$D" "$C" "$R")
