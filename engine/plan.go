@@ -24,7 +24,9 @@ type Plan struct {
 
 	// Handler, when set, is served by Run itself on a fresh loopback
 	// listener for the duration of the run, and Host is ignored: a go test
-	// can soak an http.Handler in-process, over real HTTP.
+	// can soak an http.Handler in-process, over real HTTP. Run returns
+	// once the handler's calls have returned (their requests' contexts are
+	// cancelled when the run ends), waiting at most Transport.Timeout.
 	Handler http.Handler
 
 	// AllowRemote permits a Host that is not loopback. Load generators are

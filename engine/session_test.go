@@ -213,6 +213,25 @@ func TestHandlerInProcess(t *testing.T) {
 	}
 }
 
+// Run returns only once Plan.Handler's calls have: a handler still
+// running at the end of the run (its request cut off) finishes first, so
+// that no goroutine of the run outlives it.
+func TestHandlerReturnsBeforeRun(t *testing.T) {
+	var started, returned atomic.Int64
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started.Add(1)
+		<-r.Context().Done() // the run's end closes the connection
+		time.Sleep(50 * time.Millisecond)
+		returned.Add(1)
+	})
+	p := Plan{Handler: h, Duration: ms(100), Load: Closed{Users: 2},
+		Classes: []Class{{Name: "H", Weight: 1, Tasks: []Task{{Weight: 1, Do: get("/hang", "")}}}}}
+	mustRun(t, context.Background(), p)
+	if n, m := started.Load(), returned.Load(); n == 0 || m != n {
+		t.Fatalf("%d handler calls started, %d returned before Run did", n, m)
+	}
+}
+
 // A request that cannot be sent as written is the task's bug: an
 // exception, not a failure of the service.
 func TestBadRequestIsAnException(t *testing.T) {
