@@ -316,8 +316,10 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "4s", "--lost-after", "1s")...)
-	waitIntervals(t, filepath.Join(dir, "out"), 4)
+	// Killed after 2 intervals of an 8 s run: a loaded machine that is
+	// slow to show the intervals still kills the worker mid-run.
+	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "8s", "--lost-after", "1s")...)
+	waitIntervals(t, filepath.Join(dir, "out"), 2)
 	ws[1].cmd.Process.Signal(syscall.SIGKILL)
 	if code := co.wait(t, 2*time.Minute); code != exitOK && code != exitTargetMissed {
 		t.Fatalf("coordinator: exit %d:\n%s", code, co.stderr.String())
@@ -368,7 +370,9 @@ func TestDistributedCoordinatorKilled(t *testing.T) {
 	dir := t.TempDir()
 	tg := newTally(t)
 	ws := startWorkers(t, dir, url, job, 3)
-	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "4s")...)
+	// Killed after 3 intervals of an 8 s run: the workers have intervals
+	// left to send after it, also on a loaded machine.
+	co := start(t, dir, coordinator(t, dir, tg, url, job, "-u", "30", "-t", "8s")...)
 	out := filepath.Join(dir, "out")
 	waitIntervals(t, out, 3)
 	co.cmd.Process.Signal(syscall.SIGKILL)
