@@ -24,6 +24,12 @@ type HTTPConfig struct {
 	// Mux is the ServeMux that routes the requests, used to learn a
 	// labelled request's route before the handler runs (for the context
 	// and pprof labels; the route recorded is always r.Pattern afterwards).
+	// It is asked (ServeMux.Handler, which allocates for a pattern with
+	// wildcards) for the first labelled request of each method and soak
+	// request name; later requests of that name take the route the mux
+	// chose for the previous one, until a request of the name is routed
+	// elsewhere (that one request carries the previous route in its
+	// labels), after which that name's requests ask the mux again.
 	// Optional; when the wrapped handler is itself a *http.ServeMux it is
 	// used. Without one, labels carry no route.
 	Mux *http.ServeMux
@@ -67,6 +73,7 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 	}
 	stats := cfg.Probe.HTTP()
 	labeler := NewLabeler()
+	hints := newRouteHints()
 	return func(next http.Handler) http.Handler {
 		mux := cfg.Mux
 		if mux == nil {
@@ -99,9 +106,18 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				set = label.Parse(r.Header)
 			}
 			if cfg.Labels.Wants(set) {
-				req = labeler.Begin(r, set, method, muxRoute(mux, r))
+				route, hinted := "", false
+				if mux != nil {
+					if route, hinted = hints.route(method, set.Request); !hinted {
+						route = muxRoute(mux, r)
+					}
+				}
+				req = labeler.Begin(r, set, method, route)
 				labelled = true
 				next.ServeHTTP(view, req)
+				if mux != nil {
+					hints.learn(method, set.Request, httpRoute(req))
+				}
 			} else {
 				next.ServeHTTP(view, r)
 			}

@@ -1,0 +1,73 @@
+package middleware
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync/atomic"
+)
+
+// routeHintSlots is the number of (method, request name) pairs a
+// [routeHints] remembers, a power of two: about 200 KB at most with long
+// names.
+const routeHintSlots = 1024
+
+// routeHints remembers, per HTTP method and soak request name, the route
+// pattern the ServeMux chose for the last labelled request of that name,
+// so that the net/http middleware can put the route on a labelled
+// request's pprof labels before the mux runs without asking the mux first
+// (ServeMux.Handler allocates for every pattern with a wildcard, and routes
+// the request a second time). A soak request name nearly always stands for
+// one route ("/api/stories/[slug]" for "GET /api/stories/{slug}").
+//
+// After each labelled request the middleware tells it the route the mux
+// actually chose. A name seen with two different routes (a name that
+// spans several patterns, a request redirected, a pattern registered
+// later) is marked mixed, and its requests go back to asking the mux first:
+// only the one request that revealed it carried the remembered route
+// instead of its own.
+//
+// A direct-mapped table of atomic pointers: lock-free, bounded (a pair that
+// collides with another replaces it), safe for concurrent use.
+type routeHints struct {
+	seed  maphash.Seed
+	slots [routeHintSlots]atomic.Pointer[routeHint]
+}
+
+// routeHint is one remembered pair. Its strings are copies: the table
+// does not pin requests' memory.
+type routeHint struct {
+	method, request, route string
+	mixed                  bool // seen with different routes: ask the mux
+}
+
+func newRouteHints() *routeHints { return &routeHints{seed: maphash.MakeSeed()} }
+
+func (h *routeHints) slot(method, request string) *atomic.Pointer[routeHint] {
+	return &h.slots[maphash.Comparable(h.seed, [2]string{method, request})&(routeHintSlots-1)]
+}
+
+// route returns the remembered route of (method, request), ok=false when
+// there is none or the name is mixed.
+func (h *routeHints) route(method, request string) (route string, ok bool) {
+	e := h.slot(method, request).Load()
+	if e == nil || e.mixed || e.method != method || e.request != request {
+		return "", false
+	}
+	return e.route, true
+}
+
+// learn records that the mux chose route for a labelled request of
+// (method, request). A route that differs from the remembered one marks
+// the name mixed.
+func (h *routeHints) learn(method, request, route string) {
+	s := h.slot(method, request)
+	e := s.Load()
+	if e != nil && e.method == method && e.request == request {
+		if e.mixed || e.route == route {
+			return
+		}
+		s.Store(&routeHint{method: e.method, request: e.request, route: e.route, mixed: true})
+		return
+	}
+	s.Store(&routeHint{method: strings.Clone(method), request: strings.Clone(request), route: strings.Clone(route)})
+}
