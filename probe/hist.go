@@ -8,8 +8,6 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/soaklab/soak/probe/internal/stripe"
 )
 
 // Latency histograms use the HDR geometry below: values in microseconds from
@@ -83,34 +81,21 @@ const histRows = 26
 // every [Histogram] of a snapshot (routes, SQL statements, Redis
 // commands), for integrations to record into. Its zero value is ready to
 // use; it records from 1 µs to 1 hour (see [HistHighestMicros]) and costs
-// 1 KiB per 128 buckets touched, at most 26 KiB, plus 128 bytes per
-// processor (at most 16) for its count and sum, which are striped so that
-// cores recording at once do not share their cache line. All methods are
-// safe for concurrent use. A Latency must not be copied after first use.
+// 1 KiB per 128 buckets touched, at most 26 KiB. All methods are safe for
+// concurrent use. A Latency must not be copied after first use.
 type Latency struct {
 	rows    [histRows]atomic.Pointer[histRow] // allocated on first record
-	hot     atomic.Pointer[[]latencyStripe]   // allocated on first record
-	min     atomic.Int64                      // µs+1, 0 = none
-	max     atomic.Int64                      // µs
+	count   atomic.Int64
+	sum     atomic.Int64 // µs
+	min     atomic.Int64 // µs+1, 0 = none
+	max     atomic.Int64 // µs
 	clamped atomic.Int64
-}
-
-// latencyStripe is one processor's count and sum (µs) of a [Latency],
-// padded to a 128-byte block.
-type latencyStripe struct {
-	count atomic.Int64
-	sum   atomic.Int64
-	_     [112]byte
 }
 
 // Record adds one observation of d (negative counts as 0, above an hour
 // as an hour and in [Histogram.Clamped]). It takes no lock and allocates
-// only on the first record and the first time one of the rows of 128
-// counters is touched.
-func (h *Latency) Record(d time.Duration) { h.recordAt(stripe.Index(), d) }
-
-// recordAt is Record on stripe i (a stripe.Index the caller holds).
-func (h *Latency) recordAt(i int, d time.Duration) {
+// only the first time one of the rows of 128 counters is touched.
+func (h *Latency) Record(d time.Duration) {
 	v := int64(d / time.Microsecond)
 	if v < 0 {
 		v = 0
@@ -119,11 +104,10 @@ func (h *Latency) recordAt(i int, d time.Duration) {
 		v = HistHighestMicros
 		h.clamped.Add(1)
 	}
-	b := histIndex(v)
-	h.row(b / rowLen)[b%rowLen].Add(1)
-	st := &h.stripes()[i]
-	st.count.Add(1)
-	st.sum.Add(v)
+	i := histIndex(v)
+	h.row(i / rowLen)[i%rowLen].Add(1)
+	h.count.Add(1)
+	h.sum.Add(v)
 	for {
 		m := h.max.Load()
 		if v <= m || h.max.CompareAndSwap(m, v) {
@@ -136,18 +120,6 @@ func (h *Latency) recordAt(i int, d time.Duration) {
 			break
 		}
 	}
-}
-
-// stripes returns the count and sum stripes, making them on first use.
-func (h *Latency) stripes() []latencyStripe {
-	if p := h.hot.Load(); p != nil {
-		return *p
-	}
-	n := make([]latencyStripe, stripe.Count)
-	if h.hot.CompareAndSwap(nil, &n) {
-		return n
-	}
-	return *h.hot.Load()
 }
 
 func (h *Latency) row(r int) *histRow {
@@ -165,14 +137,11 @@ func (h *Latency) row(r int) *histRow {
 // partly included; Count is read first, so Count never exceeds the sum of
 // the buckets by more than the records in flight.
 func (h *Latency) Snapshot() Histogram {
-	s := Histogram{MaxMicros: h.max.Load(), Clamped: h.clamped.Load()}
-	if p := h.hot.Load(); p != nil {
-		for i := range *p {
-			s.Count += (*p)[i].count.Load()
-		}
-		for i := range *p {
-			s.SumMicros += (*p)[i].sum.Load()
-		}
+	s := Histogram{
+		Count:     h.count.Load(),
+		SumMicros: h.sum.Load(),
+		MaxMicros: h.max.Load(),
+		Clamped:   h.clamped.Load(),
 	}
 	if m := h.min.Load(); m > 0 {
 		s.MinMicros = m - 1

@@ -146,7 +146,7 @@ func (r *RouteStats) record(i, status int, d time.Duration, bytesIn, bytesOut in
 	if bytesOut > 0 {
 		h.bytesOut.Add(uint64(bytesOut))
 	}
-	r.latency.recordAt(i, d)
+	r.latency.Record(d)
 }
 
 // RateLimited counts a denial by the middleware's own rate limiter, by the

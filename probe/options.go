@@ -116,8 +116,8 @@ func WithClock(now func() time.Time) Option {
 
 // WithMaxRoutes bounds the HTTP route table (default [DefaultMaxRoutes]);
 // further routes share one overflow entry. A route costs at most about
-// 30 KiB: its latency histogram (1 KiB per 128 buckets touched, 26 KiB at
-// most) and its counters (256 bytes per processor, 16 processors' worth
+// 28 KiB: its latency histogram (1 KiB per 128 buckets touched, 26 KiB at
+// most) and its counters (128 bytes per processor, 16 processors' worth
 // at most).
 func WithMaxRoutes(n int) Option {
 	return optionFunc(func(o *options) { o.pos("WithMaxRoutes", &o.maxRoutes, n) })
