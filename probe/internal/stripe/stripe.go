@@ -42,7 +42,8 @@ var (
 // one for most calls from one P, a different one per P while there are
 // fewer Ps than stripes (a P whose token the garbage collector dropped
 // takes the next index). Any index is correct; only speed depends on it.
-// Safe for concurrent use; about 10-20 ns, no allocation once warm.
+// Safe for concurrent use; about 6 ns (BenchmarkIndex), no allocation once
+// warm.
 func Index() int {
 	if Count == 1 {
 		return 0
