@@ -23,8 +23,8 @@ const routeHintSlots = 1024
 // actually chose. A name seen with two different routes (a name that
 // spans several patterns, a request redirected, a pattern registered
 // later) is marked mixed, and its requests go back to asking the mux first:
-// only the one request that revealed it carried the remembered route
-// instead of its own.
+// only the request that revealed it (or the few that ran at that moment)
+// carried the remembered route instead of its own.
 //
 // A direct-mapped table of atomic pointers: lock-free, bounded (a pair that
 // collides with another replaces it), safe for concurrent use.
