@@ -2,7 +2,6 @@ package middleware
 
 import (
 	"context"
-	"hash/maphash"
 	"net/http"
 	"runtime/pprof"
 	"strings"
@@ -37,12 +36,13 @@ const labelerSlots = 2048
 // for concurrent use. Its memory is bounded (about 1.2 MB at most) however
 // many distinct combinations it sees.
 type Labeler struct {
-	seed  maphash.Seed
-	slots [labelerSlots]atomic.Pointer[labelEntry]
+	table slotTable[labelKey, labelEntry]
 }
 
 // NewLabeler returns an empty Labeler.
-func NewLabeler() *Labeler { return &Labeler{seed: maphash.MakeSeed()} }
+func NewLabeler() *Labeler {
+	return &Labeler{table: newSlotTable[labelKey, labelEntry](labelerSlots)}
+}
 
 // labelKey is what a cached entry is keyed by: the labels many requests
 // share (the user's number is not among them).
@@ -140,7 +140,7 @@ func (l *Labeler) End(r *http.Request) { pprof.SetGoroutineLabels(r.Context()) }
 
 // entry returns the cached entry for k, making it on a miss.
 func (l *Labeler) entry(k labelKey) *labelEntry {
-	slot := &l.slots[maphash.Comparable(l.seed, k)&(labelerSlots-1)]
+	slot := l.table.slot(k)
 	if e := slot.Load(); e != nil && e.key == k {
 		return e
 	}

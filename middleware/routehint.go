@@ -1,10 +1,6 @@
 package middleware
 
-import (
-	"hash/maphash"
-	"strings"
-	"sync/atomic"
-)
+import "strings"
 
 // routeHintSlots is the number of (method, request name) pairs a
 // [routeHints] remembers, a power of two: about 200 KB at most with long
@@ -26,11 +22,10 @@ const routeHintSlots = 1024
 // only the request that revealed it (or the few that ran at that moment)
 // carried the remembered route instead of its own.
 //
-// A direct-mapped table of atomic pointers: lock-free, bounded (a pair that
-// collides with another replaces it), safe for concurrent use.
+// A [slotTable]: lock-free, bounded (a pair that collides with another
+// replaces it), safe for concurrent use.
 type routeHints struct {
-	seed  maphash.Seed
-	slots [routeHintSlots]atomic.Pointer[routeHint]
+	table slotTable[[2]string, routeHint]
 }
 
 // routeHint is one remembered pair. Its strings are copies: the table
@@ -40,16 +35,14 @@ type routeHint struct {
 	mixed                  bool // seen with different routes: ask the mux
 }
 
-func newRouteHints() *routeHints { return &routeHints{seed: maphash.MakeSeed()} }
-
-func (h *routeHints) slot(method, request string) *atomic.Pointer[routeHint] {
-	return &h.slots[maphash.Comparable(h.seed, [2]string{method, request})&(routeHintSlots-1)]
+func newRouteHints() *routeHints {
+	return &routeHints{table: newSlotTable[[2]string, routeHint](routeHintSlots)}
 }
 
 // route returns the remembered route of (method, request), ok=false when
 // there is none or the name is mixed.
 func (h *routeHints) route(method, request string) (route string, ok bool) {
-	e := h.slot(method, request).Load()
+	e := h.table.slot([2]string{method, request}).Load()
 	if e == nil || e.mixed || e.method != method || e.request != request {
 		return "", false
 	}
@@ -60,7 +53,7 @@ func (h *routeHints) route(method, request string) (route string, ok bool) {
 // (method, request). A route that differs from the remembered one marks
 // the name mixed.
 func (h *routeHints) learn(method, request, route string) {
-	s := h.slot(method, request)
+	s := h.table.slot([2]string{method, request})
 	e := s.Load()
 	if e != nil && e.method == method && e.request == request {
 		if e.mixed || e.route == route {
