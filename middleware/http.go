@@ -115,8 +115,9 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				req = labeler.Begin(r, set, method, route)
 				labelled = true
 				next.ServeHTTP(view, req)
-				if mux != nil {
-					hints.learn(method, set.Request, httpRoute(req))
+				// A remembered route the mux confirmed needs no update.
+				if actual := httpRoute(req); mux != nil && (!hinted || actual != route) {
+					hints.learn(method, set.Request, actual)
 				}
 			} else {
 				next.ServeHTTP(view, r)
