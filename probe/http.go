@@ -73,7 +73,7 @@ func (s *HTTPStats) InFlight() int64 { return max(s.inFlight.Load(), 0) }
 // The counters every request writes are striped (one 128-byte block per
 // processor, stripe.Count of them, at most 16): cores recording requests
 // of one route at once write different cache lines
-// (BenchmarkRouteDoneParallel).
+// (BenchmarkRouteDone, two goroutines on one route).
 type RouteStats struct {
 	method, route string
 	parent        *HTTPStats

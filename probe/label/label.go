@@ -12,8 +12,9 @@ import (
 //	Soak-Labels: run=20261128T051500Z-3f9a;class=AuthenticatedUser;user=17;request=/api/stories/[slug]
 //
 // The value is fields "key=value" separated by ";" (spaces and tabs around
-// a key or a value are ignored), with the keys [KeyRun], [KeyClass], [KeyUser] and
-// [KeyRequest]; other keys are ignored, so that a later engine may add one.
+// a key or a value are ignored), with the keys [KeyRun], [KeyClass],
+// [KeyUser] and [KeyRequest]; other keys are ignored, so that a later
+// engine may add one.
 // One header, not one per label, because the service under test parses
 // every header of every request: four headers cost Go's net/http server
 // ~8 allocations and ~0.7 µs per request, one costs 2 allocations

@@ -9,9 +9,10 @@ import (
 )
 
 // BenchmarkServerReadsLabels is what soak's labels cost the service under
-// test to read: net/http's server reading a request from the wire (http.ReadRequest, as its connection loop does) without the
-// labels ("bare") and with the labels the engine sends ("labels", which
-// also runs Parse on them as the middleware would: ~70 ns). Run it with
+// test to read: net/http's server reading a request from the wire
+// (http.ReadRequest, as its connection loop does) without the labels
+// ("bare") and with the labels the engine sends ("labels", which also runs
+// Parse on them as the middleware would: ~70 ns). Run it with
 //
 //	go test -run '^$' -bench ServerReadsLabels -benchtime 500000x -count 5 ./probe/label
 func BenchmarkServerReadsLabels(b *testing.B) {
