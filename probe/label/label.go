@@ -102,6 +102,56 @@ func ParseValue(v string) Set {
 	return s
 }
 
+// CutUser cuts the user field out of a [Header] value, for a cache of
+// parsed values that the requests of many virtual users share (the value
+// the engine sends differs from user to user only in that field). The
+// field is the first one that starts with exactly "user=" (at the start of
+// v or right after a ";"); v is before + that field + after, where after
+// is empty or starts with ";", and user is the field's value with the
+// spaces and tabs around it trimmed, not yet checked with [Valid]. found
+// is false when no field starts so.
+//
+// When found and [HasKey](before+after, KeyUser) is false (v has no other
+// user field), ParseValue(v) is ParseValue(before+after) with User set to
+// user if it is Valid: the rest of the value can be parsed once and cached.
+func CutUser(v string) (before, user, after string, found bool) {
+	const field = KeyUser + "="
+	start := 0 // of the field
+	switch {
+	case strings.HasPrefix(v, field):
+	default:
+		i := strings.Index(v, ";"+field)
+		if i < 0 {
+			return "", "", "", false
+		}
+		before, start = v[:i], i+1
+	}
+	rest := v[start+len(field):]
+	end := strings.IndexByte(rest, ';')
+	if end < 0 {
+		end = len(rest)
+	}
+	return before, trimSpace(rest[:end]), rest[end:], true
+}
+
+// HasKey reports whether any field of the [Header] value v has the key
+// key, as [ParseValue] reads keys (spaces and tabs around them ignored),
+// whatever its value.
+func HasKey(v, key string) bool {
+	for len(v) > 0 {
+		field := v
+		if i := strings.IndexByte(v, ';'); i >= 0 {
+			field, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
+		if eq := strings.IndexByte(field, '='); eq >= 0 && trimSpace(field[:eq]) == key {
+			return true
+		}
+	}
+	return false
+}
+
 // trimSpace is s without its leading and trailing spaces and tabs.
 func trimSpace(s string) string {
 	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {

@@ -123,3 +123,78 @@ func FuzzParseValue(f *testing.F) {
 		}
 	})
 }
+
+func TestCutUser(t *testing.T) {
+	for _, c := range []struct {
+		v, before, user, after string
+		found                  bool
+	}{
+		{"run=r;class=C;user=17;request=/x", "run=r;class=C", "17", ";request=/x", true},
+		{"user=3", "", "3", "", true},
+		{"user= 3 ;class=C", "", "3", ";class=C", true},
+		{"class=C;user=", "class=C", "", "", true},
+		{"class=C; user=3", "", "", "", false}, // a key with a space before it is not cut
+		{"request=/users;class=C", "", "", "", false},
+		{"request=/a;users=2", "", "", "", false},
+		{"", "", "", "", false},
+	} {
+		before, user, after, found := CutUser(c.v)
+		if before != c.before || user != c.user || after != c.after || found != c.found {
+			t.Errorf("CutUser(%q) = %q, %q, %q, %v; want %q, %q, %q, %v", c.v, before, user, after, found, c.before, c.user, c.after, c.found)
+		}
+	}
+}
+
+func TestHasKey(t *testing.T) {
+	for _, c := range []struct {
+		v    string
+		want bool
+	}{
+		{"run=r;user=1", true},
+		{"run=r; user\t=1", true},
+		{"user=", true},
+		{"run=r;request=/users", false},
+		{"users=1;user", false},
+		{"", false},
+	} {
+		if got := HasKey(c.v, KeyUser); got != c.want {
+			t.Errorf("HasKey(%q, %q) = %v, want %v", c.v, KeyUser, got, c.want)
+		}
+	}
+}
+
+// FuzzCutUser: whenever CutUser finds the user field and the rest has no
+// other, parsing the rest and setting the user gives what ParseValue gives
+// for the whole value (the promise a cache of parsed values relies on),
+// and the pieces put back together are the value.
+func FuzzCutUser(f *testing.F) {
+	for _, s := range []string{"run=r;class=C;user=1;request=/x", "user=1", "user=1;user=2", "user=a b;class=C", ";user=2;", " user=1;user=2", "class=A;user= 5 ;class=B", "user=x;request=/u=1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		before, user, after, found := CutUser(v)
+		if !found {
+			return
+		}
+		if after != "" && after[0] != ';' {
+			t.Fatalf("CutUser(%q): after %q does not start a field", v, after)
+		}
+		if !strings.HasPrefix(v, before) || !strings.HasSuffix(v, after) || !strings.Contains(v[len(before):len(v)-len(after)], user) {
+			t.Fatalf("CutUser(%q) = %q, %q, %q: not pieces of the value", v, before, user, after)
+		}
+		rest := before + after
+		if HasKey(rest, KeyUser) {
+			return
+		}
+		got := ParseValue(rest)
+		if got.User != "" {
+			t.Fatalf("ParseValue(%q) has a user but HasKey says none", rest)
+		}
+		if Valid(user) {
+			got.User = user
+		}
+		if want := ParseValue(v); got != want {
+			t.Fatalf("ParseValue(%q) = %+v, but the rest %q with user %q gives %+v", v, want, rest, user, got)
+		}
+	})
+}
