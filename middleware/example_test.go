@@ -92,8 +92,8 @@ func ExampleIdentityKey() {
 }
 
 // The middleware of another framework labels a request with a Labeler:
-// Begin before its handler, End after it (deferred, so that a panic
-// restores the goroutine's labels too).
+// Parse its labels, Begin before its handler, End after it (deferred, so
+// that a panic restores the goroutine's labels too).
 func ExampleLabeler() {
 	labeler := middleware.NewLabeler() // one per middleware instance
 	handler := func(r *http.Request) {
@@ -103,10 +103,10 @@ func ExampleLabeler() {
 	}
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
 	r.Header.Set(label.Header, "class=AuthenticatedUser;user=17")
-	if set := label.Parse(r.Header); middleware.LabelSoak.Wants(set) {
+	if labels := labeler.Parse(r.Header); middleware.LabelSoak.Wants(labels.Set) {
 		func() {
 			defer labeler.End(r)
-			handler(labeler.Begin(r, set, "GET", "/api/stories/{slug}"))
+			handler(labeler.Begin(r, labels, "GET", "/api/stories/{slug}"))
 		}()
 	}
 	// Output: AuthenticatedUser 17 /api/stories/{slug}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 // HTTPConfig configures the net/http middleware [HTTPWithConfig].
@@ -72,12 +71,11 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 		panic("middleware: HTTPConfig.Labels: " + err.Error())
 	}
 	stats := cfg.Probe.HTTP()
-	labeler := NewLabeler()
-	hints := newRouteHints()
+	labeler, hints := NewLabeler(), newRouteHints()
 	return func(next http.Handler) http.Handler {
-		mux := cfg.Mux
-		if mux == nil {
-			mux, _ = next.(*http.ServeMux)
+		labels := &httpLabels{mode: cfg.Labels, labeler: labeler, hints: hints, mux: cfg.Mux}
+		if labels.mux == nil {
+			labels.mux, _ = next.(*http.ServeMux)
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if cfg.Skipper != nil && cfg.Skipper(r) {
@@ -91,39 +89,52 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 			start := measure.Monotonic()
 			stats.Begin()
 			status := http.StatusInternalServerError // unless the handler returns
-			labelled := false
 			defer func() {
-				if labelled {
-					labeler.End(r)
-				}
 				stats.Route(method, httpRoute(req)).Record(status, measure.Monotonic()-start, body.Total(bytesIn), rw.written)
 				stats.End()
 				rw.release()
 			}()
-
-			var set label.Set
-			if cfg.Labels != LabelOff {
-				set = label.Parse(r.Header)
-			}
-			if cfg.Labels.Wants(set) {
-				route, hinted := "", false
-				if mux != nil {
-					if route, hinted = hints.route(method, set.Request); !hinted {
-						route = muxRoute(mux, r)
-					}
-				}
-				req = labeler.Begin(r, set, method, route)
-				labelled = true
-				next.ServeHTTP(view, req)
-				// A remembered route the mux confirmed needs no update.
-				if actual := httpRoute(req); mux != nil && (!hinted || actual != route) {
-					hints.learn(method, set.Request, actual)
-				}
+			if labels.mode.Considers(r.Header) {
+				labels.serve(next, view, r, method, &req)
 			} else {
 				next.ServeHTTP(view, r)
 			}
 			status = rw.finalStatus()
 		})
+	}
+}
+
+// httpLabels labels the requests of one net/http middleware: its mode,
+// Labeler and route hints, and the ServeMux that routes the requests.
+type httpLabels struct {
+	mode    LabelMode
+	labeler *Labeler
+	hints   *routeHints
+	mux     *http.ServeMux // nil: labels carry no route
+}
+
+// serve serves r with next, labelled when h.mode wants its labels, and
+// sets *req to the request next was given (the one the mux sets Pattern
+// on) before next runs.
+func (h *httpLabels) serve(next http.Handler, w http.ResponseWriter, r *http.Request, method string, req **http.Request) {
+	labels := h.labeler.Parse(r.Header)
+	if !h.mode.Wants(labels.Set) {
+		next.ServeHTTP(w, r)
+		return
+	}
+	route, hinted := "", false
+	if h.mux != nil {
+		if route, hinted = h.hints.route(method, labels); !hinted {
+			route = muxRoute(h.mux, r)
+		}
+	}
+	lr := h.labeler.Begin(r, labels, method, route)
+	*req = lr
+	defer h.labeler.End(r)
+	next.ServeHTTP(w, lr)
+	// A remembered route the mux confirmed needs no update.
+	if actual := httpRoute(lr); h.mux != nil && (!hinted || actual != route) {
+		h.hints.learn(method, labels, actual)
 	}
 }
 

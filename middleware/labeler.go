@@ -15,6 +15,11 @@ import (
 // strings), so a Labeler holds at most ~1.2 MB however many it sees.
 const labelerSlots = 2048
 
+// valueSlots is the number of header values (without their user field) a
+// [Labeler] keeps parsed, a power of two. Each slot holds at most one
+// (about 500 bytes with the longest values), so at most ~0.5 MB.
+const valueSlots = 1024
+
 // Labeler labels requests as [RunLabeled] does (a [*label.Info] in the
 // request context and the same pprof labels on the handling goroutine)
 // for one allocation per request instead of seven: it keeps the pprof
@@ -36,12 +41,82 @@ const labelerSlots = 2048
 // for concurrent use. Its memory is bounded (about 1.2 MB at most) however
 // many distinct combinations it sees.
 type Labeler struct {
-	table slotTable[labelKey, labelEntry]
+	table  slotTable[labelKey, labelEntry]
+	values slotTable[[2]string, valueEntry]
 }
 
 // NewLabeler returns an empty Labeler.
 func NewLabeler() *Labeler {
-	return &Labeler{table: newSlotTable[labelKey, labelEntry](labelerSlots)}
+	return &Labeler{
+		table:  newSlotTable[labelKey, labelEntry](labelerSlots),
+		values: newSlotTable[[2]string, valueEntry](valueSlots),
+	}
+}
+
+// Labels is a request's soak labels as [Labeler.Parse] read them: the Set
+// [label.Parse] returns, and a link to the Labeler's cached entry for the
+// header they came from, with which [Labeler.Begin] finds the request's
+// label set without hashing its labels. Labels{Set: s} is valid too: Begin
+// then looks the set up by its labels.
+type Labels struct {
+	label.Set
+	value *valueEntry // nil when the header was not cached
+}
+
+// valueEntry is one cached [label.Header] value without its user field
+// (split around it: before and after), parsed, with the label set of the
+// last request that carried it (its method and route may differ from the
+// next request's) and, for the net/http middleware, the route hint of its
+// request name that request used ([routeHints]).
+type valueEntry struct {
+	before, after string
+	set           label.Set // the value's labels; User is empty
+	last          atomic.Pointer[labelEntry]
+	hint          atomic.Pointer[routeHint]
+}
+
+// Parse returns the soak labels of a request with headers h, exactly as
+// [label.Parse] does, through a cache of the header values seen (without
+// their user field, which is what differs between the virtual users
+// sending the same request): a cached value costs a hash and a comparison
+// instead of a parse, and tells Begin its label set. A value with more
+// than one user field, or whose user field does not start a field with
+// exactly "user=", is parsed every time. It does not allocate once the
+// value is cached; the cache is bounded as the label sets are (at most
+// 1024 values, about 0.5 MB).
+func (l *Labeler) Parse(h http.Header) Labels {
+	vs := h[label.Header]
+	if len(vs) != 1 {
+		return Labels{}
+	}
+	return l.parseValue(vs[0])
+}
+
+// parseValue is Parse of a header value v (Parse stays small enough to be
+// inlined, so that an unlabelled request costs no call).
+func (l *Labeler) parseValue(v string) Labels {
+	before, user, after, found := label.CutUser(v)
+	if !found {
+		return Labels{Set: label.ParseValue(v)}
+	}
+	if !label.Valid(user) {
+		user = ""
+	}
+	slot := l.values.slot([2]string{before, after})
+	if e := slot.Load(); e != nil && e.before == before && e.after == after {
+		set := e.set
+		set.User = user
+		return Labels{Set: set, value: e}
+	}
+	rest := before + after // a copy, so that the cache does not pin the request
+	if label.HasKey(rest, label.KeyUser) {
+		return Labels{Set: label.ParseValue(v)}
+	}
+	e := &valueEntry{before: rest[:len(before)], after: rest[len(before):], set: label.ParseValue(rest)}
+	slot.Store(e)
+	set := e.set
+	set.User = user
+	return Labels{Set: set, value: e}
 }
 
 // labelKey is what a cached entry is keyed by: the labels many requests
@@ -111,25 +186,25 @@ func (c *labelCtx) requestInfo() *label.Info {
 
 func (c *labelCtx) String() string { return "middleware.labelCtx" }
 
-// Begin sets the pprof labels of set (all but the user's number), method
-// and route on the current goroutine and returns a shallow copy of r whose
-// context carries them and the matching [*label.Info], the user's number
-// included (for [label.FromContext]). The caller serves the returned
+// Begin sets the pprof labels of labels (all but the user's number),
+// method and route on the current goroutine and returns a shallow copy of
+// r whose context carries them and the matching [*label.Info], the user's
+// number included (for [label.FromContext]). The caller serves the returned
 // request and then calls [Labeler.End] with r, also when the handler
 // panics (in a defer). Empty values are left out, as in [RunLabeled]. When
 // r's context already carries pprof labels they are merged with these, as
 // pprof.Do would, at RunLabeled's cost.
-func (l *Labeler) Begin(r *http.Request, set label.Set, method, route string) *http.Request {
+func (l *Labeler) Begin(r *http.Request, labels Labels, method, route string) *http.Request {
 	parent := r.Context()
 	if hasPprofLabels(parent) {
-		info := &label.Info{Set: set, Method: method, Route: route}
+		info := &label.Info{Set: labels.Set, Method: method, Route: route}
 		ctx := pprof.WithLabels(label.NewContext(parent, info), pprofSet(info))
 		pprof.SetGoroutineLabels(ctx)
 		return r.WithContext(ctx)
 	}
-	e := l.entry(labelKey{run: set.Run, class: set.Class, request: set.Request, method: method, route: route})
+	e := l.labelled(labels, method, route)
 	pprof.SetGoroutineLabels(e.ctx)
-	lr := &labelledRequest{ctx: labelCtx{Context: parent, e: e, user: set.User}}
+	lr := &labelledRequest{ctx: labelCtx{Context: parent, e: e, user: labels.User}}
 	lr.req = *r.WithContext(&lr.ctx) // WithContext is inlined: its copy stays on the stack
 	return &lr.req
 }
@@ -137,6 +212,21 @@ func (l *Labeler) Begin(r *http.Request, set label.Set, method, route string) *h
 // End restores the goroutine's pprof labels to those of r's context (the
 // request given to [Labeler.Begin]).
 func (l *Labeler) End(r *http.Request) { pprof.SetGoroutineLabels(r.Context()) }
+
+// labelled returns the label set of labels, method and route: the one the
+// last request with the same header value used when its method and route
+// were the same, else the cached (or a new) one.
+func (l *Labeler) labelled(labels Labels, method, route string) *labelEntry {
+	if labels.value == nil {
+		return l.entry(labelKey{run: labels.Run, class: labels.Class, request: labels.Request, method: method, route: route})
+	}
+	if e := labels.value.last.Load(); e != nil && e.key.method == method && e.key.route == route {
+		return e
+	}
+	e := l.entry(labelKey{run: labels.Run, class: labels.Class, request: labels.Request, method: method, route: route})
+	labels.value.last.Store(e)
+	return e
+}
 
 // entry returns the cached entry for k, making it on a miss.
 func (l *Labeler) entry(k labelKey) *labelEntry {

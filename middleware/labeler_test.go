@@ -31,7 +31,7 @@ func TestLabelerSets(t *testing.T) {
 			if i%5 == 0 {
 				set.Run = "" // absent values stay absent
 			}
-			lr := l.Begin(r, set, "GET", "/x")
+			lr := l.Begin(r, Labels{Set: set}, "GET", "/x")
 			got := mwtest.CaptureLabels(lr.Context())
 			l.End(r)
 			want := label.Info{Set: set, Method: "GET", Route: "/x"}
@@ -56,7 +56,7 @@ func TestLabelerSets(t *testing.T) {
 			}
 		}
 	}
-	lr := l.Begin(r, label.Set{User: "1"}, "GET", "/x")
+	lr := l.Begin(r, Labels{Set: label.Set{User: "1"}}, "GET", "/x")
 	cancel()
 	<-lr.Context().Done() // the parent's cancellation reaches the labelled context
 	if lr.Context().Err() != context.Canceled {
@@ -71,7 +71,7 @@ func TestLabelerMergesParentLabels(t *testing.T) {
 	l := NewLabeler()
 	parent := pprof.WithLabels(context.Background(), pprof.Labels("tenant", "a"))
 	r := httptest.NewRequest("GET", "/x", nil).WithContext(parent)
-	lr := l.Begin(r, label.Set{Class: "C", User: "7"}, "GET", "/x")
+	lr := l.Begin(r, Labels{Set: label.Set{Class: "C", User: "7"}}, "GET", "/x")
 	defer l.End(r)
 	got := mwtest.CaptureLabels(lr.Context())
 	if got.Pprof["tenant"] != "a" || got.Pprof[PprofClass] != "C" || got.Info == nil || got.Info.User != "7" {
@@ -146,46 +146,62 @@ func TestRouteFromRequestName(t *testing.T) {
 	}
 }
 
-// BenchmarkLabeler is Begin and End alone on a cached label set; besides
+// BenchmarkLabeler is a labelled request's Parse, Begin and End on a
+// cached label set ("header", the middleware's path) and Begin and End
+// given the labels alone ("set", a Set looked up by its labels); besides
 // ns/op it reports cpu-ns/op, the process's CPU time (GC included).
 func BenchmarkLabeler(b *testing.B) {
-	l := NewLabeler()
-	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", User: "17", Request: "/api/stories/[slug]"}
-	b.ReportAllocs()
-	defer testenv.CPUPerOp(b)()
-	for b.Loop() {
-		l.Begin(r, set, "GET", "/api/stories/:slug")
-		l.End(r)
-	}
+	b.Run("header", func(b *testing.B) {
+		l := NewLabeler()
+		r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+		r.Header.Set(label.Header, set.Value())
+		b.ReportAllocs()
+		defer testenv.CPUPerOp(b)()
+		for b.Loop() {
+			l.Begin(r, l.Parse(r.Header), "GET", "/api/stories/:slug")
+			l.End(r)
+		}
+	})
+	b.Run("set", func(b *testing.B) {
+		l := NewLabeler()
+		r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
+		b.ReportAllocs()
+		defer testenv.CPUPerOp(b)()
+		for b.Loop() {
+			l.Begin(r, Labels{Set: set}, "GET", "/api/stories/:slug")
+			l.End(r)
+		}
+	})
 }
 
 // TestLabelerUsers: the requests of many virtual users with one route and
-// class share one cached combination: after the first request, each costs
-// the one allocation of its request copy whatever its user (the cache is
-// not replaced per user), and each request's Info carries its own user,
-// made once however many goroutines ask for it at once.
+// class share one cached header value and label set: after the first
+// request, each costs the one allocation of its request copy whatever its
+// user (the cache is not replaced per user), and each request's Info
+// carries its own user, made once however many goroutines ask for it at
+// once.
 func TestLabelerUsers(t *testing.T) {
 	l := NewLabeler()
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
 	users := manyUsers(10_000)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", Request: "/api/stories/[slug]"}
-	l.End(l.Begin(r, set, "GET", "GET /api/stories/{slug}"))
+	headers := userHeaders(set, users)
+	l.End(l.Begin(r, l.Parse(headers[0]), "GET", "GET /api/stories/{slug}"))
 	if !raceEnabled { // allocation counts differ under the race detector
 		i := 0
 		allocs := testing.AllocsPerRun(len(users), func() {
-			set.User = users[i%len(users)]
+			h := headers[i%len(users)]
 			i++
-			l.Begin(r, set, "GET", "GET /api/stories/{slug}")
+			l.Begin(r, l.Parse(h), "GET", "GET /api/stories/{slug}")
 			l.End(r)
 		})
 		if allocs != 1 {
 			t.Errorf("%v allocations per request over %d users, want 1 (the request copy)", allocs, len(users))
 		}
 	}
-	for _, u := range users[:50] {
-		set.User = u
-		lr := l.Begin(r, set, "GET", "GET /api/stories/{slug}")
+	for i, u := range users[:50] {
+		lr := l.Begin(r, l.Parse(headers[i]), "GET", "GET /api/stories/{slug}")
 		infos := make(chan *label.Info, 4)
 		for range cap(infos) {
 			go func() { infos <- label.FromContext(lr.Context()) }()
@@ -198,10 +214,22 @@ func TestLabelerUsers(t *testing.T) {
 		}
 		l.End(r)
 		want := label.Info{Set: set, Method: "GET", Route: "GET /api/stories/{slug}"}
+		want.User = u
 		if *first != want {
 			t.Fatalf("Info %+v, want %+v", *first, want)
 		}
 	}
+}
+
+// userHeaders returns the label header of set for each of users, as the
+// engine sends it.
+func userHeaders(set label.Set, users []string) []http.Header {
+	hs := make([]http.Header, len(users))
+	for i, u := range users {
+		set.User = u
+		hs[i] = http.Header{label.Header: {set.Value()}}
+	}
+	return hs
 }
 
 // manyUsers returns n distinct user numbers, as soak sends them.
@@ -213,20 +241,21 @@ func manyUsers(n int) []string {
 	return users
 }
 
-// BenchmarkLabelerUsers is BenchmarkLabeler with 10,000 virtual users
-// taking turns, as in a soak of 10,000 users (one route and class).
+// BenchmarkLabelerUsers is BenchmarkLabeler's "header" case with 10,000
+// virtual users taking turns, as in a soak of 10,000 users (one route and
+// class).
 func BenchmarkLabelerUsers(b *testing.B) {
 	l := NewLabeler()
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	users := manyUsers(10_000)
 	set := label.Set{Run: "20261128T051500Z-3f9a", Class: "AuthenticatedUser", Request: "/api/stories/[slug]"}
+	headers := userHeaders(set, manyUsers(10_000))
 	b.ReportAllocs()
 	defer testenv.CPUPerOp(b)()
 	i := 0
 	for b.Loop() {
-		set.User = users[i%len(users)]
+		h := headers[i%len(headers)]
 		i++
-		l.Begin(r, set, "GET", "/api/stories/:slug")
+		l.Begin(r, l.Parse(h), "GET", "/api/stories/:slug")
 		l.End(r)
 	}
 }

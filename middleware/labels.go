@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime/pprof"
 
 	"github.com/soaklab/soak/probe/label"
@@ -51,6 +52,14 @@ func (m LabelMode) Validate() error {
 		return fmt.Errorf("unknown LabelMode %d (want LabelSoak, LabelAll or LabelOff)", uint8(m))
 	}
 	return nil
+}
+
+// Considers reports whether a request with headers h may be labelled
+// under m: m is LabelAll, or LabelSoak and h has a [label.Header]. It is a
+// header lookup, so that middleware parses labels ([Labeler.Parse]; then
+// [LabelMode.Wants] decides) only for requests that may carry them.
+func (m LabelMode) Considers(h http.Header) bool {
+	return m == LabelAll || m == LabelSoak && h[label.Header] != nil
 }
 
 // Wants reports whether a request carrying the soak labels set (from

@@ -1,6 +1,9 @@
 package middleware
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+)
 
 // routeHintSlots is the number of (method, request name) pairs a
 // [routeHints] remembers, a power of two: about 200 KB at most with long
@@ -23,7 +26,9 @@ const routeHintSlots = 1024
 // carried the remembered route instead of its own.
 //
 // A [slotTable]: lock-free, bounded (a pair that collides with another
-// replaces it), safe for concurrent use.
+// replaces it), safe for concurrent use. A [Labeler]'s cached header value
+// keeps the hint its last request used (the value names one request), so
+// that the next request with the value finds it without hashing.
 type routeHints struct {
 	table slotTable[[2]string, routeHint]
 }
@@ -32,34 +37,53 @@ type routeHints struct {
 // does not pin requests' memory.
 type routeHint struct {
 	method, request, route string
-	mixed                  bool // seen with different routes: ask the mux
+	mixed                  atomic.Bool // seen with different routes: ask the mux
 }
 
 func newRouteHints() *routeHints {
 	return &routeHints{table: newSlotTable[[2]string, routeHint](routeHintSlots)}
 }
 
-// route returns the remembered route of (method, request), ok=false when
-// there is none or the name is mixed.
-func (h *routeHints) route(method, request string) (route string, ok bool) {
-	e := h.table.slot([2]string{method, request}).Load()
-	if e == nil || e.mixed || e.method != method || e.request != request {
+// route returns the remembered route of method and labels' request name,
+// ok=false when there is none or the name is mixed. It asks the hint kept
+// by labels' cached header value first.
+func (h *routeHints) route(method string, labels Labels) (route string, ok bool) {
+	v := labels.value
+	e := (*routeHint)(nil)
+	if v != nil {
+		e = v.hint.Load()
+	}
+	if e == nil || e.method != method { // the value's request name is e's
+		e = h.table.slot([2]string{method, labels.Request}).Load()
+		if e == nil || e.method != method || e.request != labels.Request {
+			return "", false
+		}
+		if v != nil {
+			v.hint.Store(e)
+		}
+	}
+	if e.mixed.Load() {
 		return "", false
 	}
 	return e.route, true
 }
 
-// learn records that the mux chose route for a labelled request of
-// (method, request). A route that differs from the remembered one marks
-// the name mixed.
-func (h *routeHints) learn(method, request, route string) {
+// learn records that the mux chose route for a labelled request of method
+// and labels' request name. A route that differs from the remembered one
+// marks the name mixed. The hint kept by labels' header value is dropped
+// when it was not the table's (replaced by a colliding name since), so that
+// the next request reads the table's.
+func (h *routeHints) learn(method string, labels Labels, route string) {
+	request := labels.Request
 	s := h.table.slot([2]string{method, request})
 	e := s.Load()
+	if v := labels.value; v != nil && v.hint.Load() != e {
+		v.hint.Store(nil)
+	}
 	if e != nil && e.method == method && e.request == request {
-		if e.mixed || e.route == route {
-			return
+		if e.route != route {
+			e.mixed.Store(true)
 		}
-		s.Store(&routeHint{method: e.method, request: e.request, route: e.route, mixed: true})
 		return
 	}
 	s.Store(&routeHint{method: strings.Clone(method), request: strings.Clone(request), route: strings.Clone(route)})

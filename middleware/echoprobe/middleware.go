@@ -9,7 +9,6 @@ import (
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 // MiddlewareConfig configures the echo middleware [MiddlewareWithConfig].
@@ -96,6 +95,18 @@ type recorder struct {
 	labeler *middleware.Labeler
 }
 
+// serveLabelled serves req with next, labelled when the configured mode
+// wants its labels (kept out of serve, whose unlabelled path stays small).
+func (m *recorder) serveLabelled(next echo.HandlerFunc, c echo.Context, req *http.Request, method, route string) error {
+	labels := m.labeler.Parse(req.Header)
+	if !m.cfg.Labels.Wants(labels.Set) {
+		return next(c)
+	}
+	c.SetRequest(m.labeler.Begin(req, labels, method, route))
+	defer m.labeler.End(req)
+	return next(c)
+}
+
 // serve records one request that next handles.
 func (m *recorder) serve(next echo.HandlerFunc, c echo.Context) (err error) {
 	if m.cfg.Skipper(c) {
@@ -109,24 +120,15 @@ func (m *recorder) serve(next echo.HandlerFunc, c echo.Context) (err error) {
 	res := c.Response()
 	start := measure.Monotonic()
 	rs.Start()
-	finished, labelled := false, false
+	finished := false
 	defer func() {
-		if labelled {
-			m.labeler.End(req)
-		}
 		if !finished { // a panic is passing through
 			rs.Done(http.StatusInternalServerError, measure.Monotonic()-start, body.Total(bytesIn), res.Size)
 		}
 	}()
 
-	var set label.Set
-	if m.cfg.Labels != middleware.LabelOff {
-		set = label.Parse(req.Header)
-	}
-	if m.cfg.Labels.Wants(set) {
-		c.SetRequest(m.labeler.Begin(req, set, method, route))
-		labelled = true
-		err = next(c)
+	if m.cfg.Labels.Considers(req.Header) {
+		err = m.serveLabelled(next, c, req, method, route)
 	} else {
 		err = next(c)
 	}
