@@ -12,12 +12,14 @@ import (
 
 // labelerSlots is the number of label combinations a [Labeler] keeps, a
 // power of two. Each slot holds at most one (about 600 bytes with its
-// strings), so a Labeler holds at most ~1.2 MB however many it sees.
+// strings), so at most ~1.2 MB however many it sees.
 const labelerSlots = 2048
 
 // valueSlots is the number of header values (without their user field) a
 // [Labeler] keeps parsed, a power of two. Each slot holds at most one
-// (about 500 bytes with the longest values), so at most ~0.5 MB.
+// (about 500 bytes with the longest values) and keeps its last label
+// combination and route hint alive (about 850 bytes more when those have
+// left their tables), so at most ~1.4 MB.
 const valueSlots = 1024
 
 // Labeler labels requests as [RunLabeled] does (a [*label.Info] in the
@@ -26,8 +28,10 @@ const valueSlots = 1024
 // label set of each distinct combination of run, user class, request
 // name, method and route it has seen in a fixed-size, lock-free cache (a
 // direct-mapped table of 2048 slots; a combination that collides with
-// another replaces it), and builds the request copy and its context node
-// in one allocation. The request's label.Info is made when first asked
+// another replaces it), reads each distinct label header once ([Labeler.Parse]
+// keeps 1024 header values parsed, with the combination their last
+// request used), and builds the request copy and its context node in one
+// allocation. The request's label.Info is made when first asked
 // for ([label.FromContext]), at most once per request.
 //
 // The virtual user's number is not part of a combination: it is in the
@@ -38,8 +42,8 @@ const valueSlots = 1024
 // (BenchmarkLabelerUsers).
 //
 // The zero Labeler is not usable; make one with [NewLabeler]. It is safe
-// for concurrent use. Its memory is bounded (about 1.2 MB at most) however
-// many distinct combinations it sees.
+// for concurrent use. Its memory is bounded (about 2.6 MB at most) however
+// many distinct combinations and header values it sees.
 type Labeler struct {
 	table  slotTable[labelKey, labelEntry]
 	values slotTable[[2]string, valueEntry]

@@ -20,6 +20,9 @@
 #   RL_HEADERS=always .ci/bench/wrk-middleware.sh   # the fields on every response
 #   FLAVOURS=plain ROUNDS=100 DUR=1 .ci/bench/wrk-middleware.sh
 #   AA=1 ... # every server bare: an A/A run, the method's own noise
+#   BASE_REV=main BASE_MODE=probe ... # A/B: a fourth server, "base", is
+#          wrkbench built at git revision BASE_REV serving BASE_MODE
+#          (default probe), interleaved with the others
 #
 # Besides the per-round medians it prints the pooled figures: every
 # round's requests, seconds and server CPU of a mode added up, as ratios
@@ -29,7 +32,7 @@
 # ones; an A/A run says how small.
 #
 # Needs wrk (installed from Debian's packages when missing). Load time: 2 flavours x ROUNDS x 3 modes x
-# DUR seconds. The servers exit with the script, or after 15 minutes.
+# DUR seconds. The servers exit with the script, or after an hour.
 set -eu
 ROUNDS=${ROUNDS:-15}
 DUR=${DUR:-2}
@@ -38,7 +41,9 @@ THREADS=${THREADS:-1}
 RL_HEADERS=${RL_HEADERS:-near-limit}
 FLAVOURS=${FLAVOURS:-plain labels}
 AA=${AA:-}
-MODES="bare probe soak"
+BASE_REV=${BASE_REV:-}
+BASE_MODE=${BASE_MODE:-probe}
+MODES="bare probe soak${BASE_REV:+ base}"
 
 if ! command -v wrk >/dev/null; then # Debian's package, as /work/shared/bench/peers.sh installs it
 	as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -49,12 +54,18 @@ fi
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 go build -o "$tmp/wrkbench" ./middleware/internal/wrkbench
+if [ -n "$BASE_REV" ]; then
+	git worktree add -q --detach "$tmp/base" "$BASE_REV"
+	(cd "$tmp/base" && go build -o "$tmp/wrkbench-base" ./middleware/internal/wrkbench)
+	git worktree remove --force "$tmp/base"
+fi
 pids=
 port=18081
 for mode in $MODES; do
-	serve=$mode
+	serve=$mode bin=$tmp/wrkbench
+	[ $mode != base ] || serve=$BASE_MODE bin=$tmp/wrkbench-base
 	[ -z "$AA" ] || serve=bare
-	"$tmp/wrkbench" -addr 127.0.0.1:$port -mode $serve -ratelimit-headers "$RL_HEADERS" -max-run 15m &
+	"$bin" -addr 127.0.0.1:$port -mode $serve -ratelimit-headers "$RL_HEADERS" -max-run 60m &
 	pids="$pids $!"
 	eval "addr_$mode=127.0.0.1:$port pid_$mode=$!"
 	port=$((port + 1))
@@ -115,7 +126,7 @@ summary() {
 	done
 }
 
-echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEADERS, modes rotated each round${AA:+, A/A: every server bare}; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONN -d${DUR}s, $ROUNDS rounds, RateLimit fields $RL_HEADERS, modes rotated each round${AA:+, A/A: every server bare}${BASE_REV:+, base: $BASE_MODE at $BASE_REV}; $(nproc) cores, $(go version | cut -d' ' -f3), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for flavour in $FLAVOURS; do
 	set --
 	if [ $flavour = labels ]; then
