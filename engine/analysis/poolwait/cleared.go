@@ -24,15 +24,21 @@ func Cleared(s *capture.SourceTimeline, name string) (cleared, checked bool) {
 	if !aok || !bok {
 		return false, false
 	}
+	// The stretch starts at the drain's latest point before its last
+	// sample: the second-to-last sample, or on a thinned timeline (a long
+	// run keeps every other point) the latest one kept; the first sample
+	// when the drain has no other.
 	empty, canceled := a.EmptyAcquireCount, a.CanceledAcquireCount
-	var drain []*capture.PoolPoint
-	for i := range s.Points {
-		if pp := s.Points[i].Pool(name); pp != nil && s.Points[i].Phase == capture.PhaseDrain {
-			drain = append(drain, pp)
+	end := s.LastTime[capture.PhaseDrain]
+	for i := len(s.Points) - 1; i >= 0; i-- {
+		p := &s.Points[i]
+		if p.Phase != capture.PhaseDrain || !p.Time.Before(end) {
+			continue
 		}
-	}
-	if len(drain) >= 3 {
-		empty, canceled = drain[len(drain)-2].EmptyAcquire, drain[len(drain)-2].Canceled
+		if pp := p.Pool(name); pp != nil {
+			empty, canceled = pp.EmptyAcquire, pp.Canceled
+			break
+		}
 	}
 	if b.WaitingAcquires > 0 || b.EmptyAcquireCount > empty || b.CanceledAcquireCount > canceled {
 		return false, true

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/probe"
 )
 
 func TestIntervals(t *testing.T) {
@@ -41,5 +42,45 @@ func TestIntervals(t *testing.T) {
 	}
 	if got := Intervals(pts, "other"); got != nil {
 		t.Errorf("an unknown pool: %+v", got)
+	}
+}
+
+// TestClearedThinned: the drain's last stretch is judged between its
+// last sample and the latest point before it, also when the timeline
+// kept every other point (a long run) and the last sample's point is not
+// among them: waits early in the drain, and up to the point before the
+// last, are the backlog clearing.
+func TestClearedThinned(t *testing.T) {
+	t0 := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	// empty[i] is the pool's cumulative empty acquires at drain sample i
+	// (every 2 s): waits go on until sample 3, none after.
+	empty := []int64{40, 44, 46, 47, 47, 47}
+	snap := func(e int64) *probe.Snapshot {
+		return &probe.Snapshot{Pools: []probe.PoolSnapshot{{Name: "db", MaxConns: 4, TotalConns: 4, EmptyAcquireCount: e}}}
+	}
+	for _, c := range []struct {
+		name string
+		kept []int // the drain samples the timeline kept as points
+		want bool
+	}{
+		{"every sample", []int{0, 1, 2, 3, 4, 5}, true},
+		{"thinned, the last sample not kept", []int{0, 2, 4}, true},
+		// Kept points that end before the waits did cannot place them: the
+		// stretch from the latest kept point holds waits, so not cleared.
+		{"thinned, no kept point after the waits", []int{0, 2}, false},
+	} {
+		tl := &capture.SourceTimeline{
+			First:    map[capture.Phase]*probe.Snapshot{capture.PhaseDrain: snap(empty[0])},
+			Last:     map[capture.Phase]*probe.Snapshot{capture.PhaseDrain: snap(empty[len(empty)-1])},
+			LastTime: map[capture.Phase]time.Time{capture.PhaseDrain: t0.Add(time.Duration(2*(len(empty)-1)) * time.Second)},
+		}
+		for _, i := range c.kept {
+			tl.Points = append(tl.Points, capture.Point{Time: t0.Add(time.Duration(2*i) * time.Second), Phase: capture.PhaseDrain,
+				Pools: []capture.PoolPoint{{Name: "db", Max: 4, Total: 4, EmptyAcquire: empty[i]}}})
+		}
+		cleared, checked := Cleared(tl, "db")
+		if !checked || cleared != c.want {
+			t.Errorf("%s: cleared %v (checked %v), want %v", c.name, cleared, checked, c.want)
+		}
 	}
 }
