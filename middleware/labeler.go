@@ -221,15 +221,29 @@ func (l *Labeler) End(r *http.Request) { pprof.SetGoroutineLabels(r.Context()) }
 // last request with the same header value used when its method and route
 // were the same, else the cached (or a new) one.
 func (l *Labeler) labelled(labels Labels, method, route string) *labelEntry {
-	if labels.value == nil {
+	v := labels.cached()
+	if v == nil {
 		return l.entry(labelKey{run: labels.Run, class: labels.Class, request: labels.Request, method: method, route: route})
 	}
-	if e := labels.value.last.Load(); e != nil && e.key.method == method && e.key.route == route {
+	if e := v.last.Load(); e != nil && e.key.method == method && e.key.route == route {
 		return e
 	}
 	e := l.entry(labelKey{run: labels.Run, class: labels.Class, request: labels.Request, method: method, route: route})
-	labels.value.last.Store(e)
+	v.last.Store(e)
 	return e
+}
+
+// cached returns the cached header value labels were read from, or nil
+// when there is none or the caller changed labels' run, class or request
+// since (the value's label set and route hint are then not theirs). The
+// strings Parse returned are the value's own, so the compare is of
+// pointers unless they were changed.
+func (ls *Labels) cached() *valueEntry {
+	v := ls.value
+	if v == nil || ls.Run != v.set.Run || ls.Class != v.set.Class || ls.Request != v.set.Request {
+		return nil
+	}
+	return v
 }
 
 // entry returns the cached entry for k, making it on a miss.

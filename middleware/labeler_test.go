@@ -259,3 +259,86 @@ func BenchmarkLabelerUsers(b *testing.B) {
 		l.End(r)
 	}
 }
+
+// TestLabelerParse: Labeler.Parse reads what label.Parse reads, for a
+// value's first request (parsed) and the next ones (cached), with users
+// that differ, values it cannot cache (two user fields, a user key with a
+// space before it) and values that share everything but the user; a
+// cached value's label set follows the request's method and route; and
+// labels changed after Parse are labelled as changed.
+func TestLabelerParse(t *testing.T) {
+	l := NewLabeler()
+	values := []string{
+		"run=r1;class=C;user=1;request=/x",
+		"run=r1;class=C;user=22;request=/x",
+		"run=r1;class=C;user=bad value;request=/x",
+		"user=3;run=r1;class=C;request=/x",
+		"run=r1;class=C;request=/x;user=4",
+		"run=r1;class=C;user=5;user=6;request=/x",
+		"run=r1;class=C; user=7;request=/x",
+		"run=r1;class=C;user=8;request=/x; user=9",
+		"run=r1;class=C;request=/users;user=10",
+		"run=r1;class=C",
+		"",
+	}
+	for round := range 3 {
+		for _, v := range values {
+			h := http.Header{label.Header: {v}}
+			got, want := l.Parse(h), label.Parse(h)
+			if got.Set != want {
+				t.Fatalf("round %d: Parse(%q) = %+v, want %+v", round, v, got.Set, want)
+			}
+			for _, mr := range [][2]string{{"GET", "/x"}, {"POST", "/x"}, {"GET", "/y"}} {
+				r := httptest.NewRequest(mr[0], "/x", nil)
+				lr := l.Begin(r, got, mr[0], mr[1])
+				info := mwtest.CaptureLabels(lr.Context())
+				l.End(r)
+				if wantInfo := (label.Info{Set: want, Method: mr[0], Route: mr[1]}); info.Info == nil || *info.Info != wantInfo {
+					t.Fatalf("round %d: %q %v: Info %+v, want %+v", round, v, mr, info.Info, wantInfo)
+				}
+				if info.Pprof[PprofMethod] != mr[0] || info.Pprof[PprofRoute] != mr[1] || info.Pprof[PprofRun] != want.Run {
+					t.Fatalf("round %d: %q %v: pprof labels %v", round, v, mr, info.Pprof)
+				}
+			}
+		}
+	}
+
+	cached := l.Parse(http.Header{label.Header: {"run=r1;class=C;user=1;request=/x"}})
+	r := httptest.NewRequest("GET", "/x", nil)
+	l.End(l.Begin(r, cached, "GET", "/x")) // the value's last label set: GET /x
+	changed := cached
+	changed.Class, changed.Request = "Other", "/y"
+	lr := l.Begin(r, changed, "GET", "/x")
+	got := mwtest.CaptureLabels(lr.Context())
+	l.End(r)
+	if want := (label.Info{Set: changed.Set, Method: "GET", Route: "/x"}); got.Info == nil || *got.Info != want || got.Pprof[PprofClass] != "Other" || got.Pprof[PprofRequest] != "/y" {
+		t.Errorf("labels changed after Parse: Info %+v, pprof %v; want %+v", got.Info, got.Pprof, want)
+	}
+
+	h := http.Header{label.Header: {"run=r1;class=C;user=1;request=/x", "class=D"}}
+	if got := l.Parse(h); got.Set != (label.Set{}) {
+		t.Errorf("a repeated header parsed to %+v, want nothing", got.Set)
+	}
+	if !raceEnabled {
+		h := http.Header{label.Header: {"run=r1;class=C;user=1;request=/x"}}
+		if n := testing.AllocsPerRun(100, func() { l.Parse(h) }); n != 0 {
+			t.Errorf("Parse of a cached value allocates %v times", n)
+		}
+	}
+}
+
+// FuzzLabelerParse: whatever values one Labeler has seen before (cached,
+// or replaced in its slots), it parses a value as label.ParseValue does.
+func FuzzLabelerParse(f *testing.F) {
+	for _, s := range []string{"run=r;class=C;user=1;request=/x", "user=1;user=2", " user=1", "user=a b;class=C", ";user=2;", "class=A;user= 5 ;class=B"} {
+		f.Add(s, "17")
+	}
+	l := NewLabeler()
+	f.Fuzz(func(t *testing.T, v, user string) {
+		for _, v := range []string{v, v + ";user=" + user, "user=" + user + ";" + v, v} {
+			if got, want := l.Parse(http.Header{label.Header: {v}}).Set, label.ParseValue(v); got != want {
+				t.Fatalf("Parse(%q) = %+v, want %+v", v, got, want)
+			}
+		}
+	})
+}

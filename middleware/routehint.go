@@ -48,7 +48,7 @@ func newRouteHints() *routeHints {
 // ok=false when there is none or the name is mixed. It asks the hint kept
 // by labels' cached header value first.
 func (h *routeHints) route(method string, labels Labels) (route string, ok bool) {
-	v := labels.value
+	v := labels.cached()
 	e := (*routeHint)(nil)
 	if v != nil {
 		e = v.hint.Load()
@@ -77,7 +77,7 @@ func (h *routeHints) learn(method string, labels Labels, route string) {
 	request := labels.Request
 	s := h.table.slot([2]string{method, request})
 	e := s.Load()
-	if v := labels.value; v != nil && v.hint.Load() != e {
+	if v := labels.cached(); v != nil && v.hint.Load() != e {
 		v.hint.Store(nil)
 	}
 	if e != nil && e.method == method && e.request == request {
