@@ -46,9 +46,11 @@ func newRouteHints() *routeHints {
 
 // route returns the remembered route of method and labels' request name,
 // ok=false when there is none or the name is mixed. It asks the hint kept
-// by labels' cached header value first.
+// by labels' cached header value first: labels must be as [Labeler.Parse]
+// returned them (the net/http middleware does not change them), so that
+// the value's request name is labels'.
 func (h *routeHints) route(method string, labels Labels) (route string, ok bool) {
-	v := labels.cached()
+	v := labels.value
 	e := (*routeHint)(nil)
 	if v != nil {
 		e = v.hint.Load()
@@ -77,7 +79,7 @@ func (h *routeHints) learn(method string, labels Labels, route string) {
 	request := labels.Request
 	s := h.table.slot([2]string{method, request})
 	e := s.Load()
-	if v := labels.cached(); v != nil && v.hint.Load() != e {
+	if v := labels.value; v != nil && v.hint.Load() != e {
 		v.hint.Store(nil)
 	}
 	if e != nil && e.method == method && e.request == request {

@@ -65,17 +65,11 @@ func ParseValue(v string) Set {
 	var s Set
 	var seen [4]bool
 	for len(v) > 0 {
-		field := v
-		if i := strings.IndexByte(v, ';'); i >= 0 {
-			field, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		eq := strings.IndexByte(field, '=')
-		if eq < 0 {
+		var k, val string
+		var ok bool
+		if k, val, v, ok = nextField(v); !ok {
 			continue
 		}
-		k, val := trimSpace(field[:eq]), trimSpace(field[eq+1:])
 		var i int
 		var dst *string
 		switch k {
@@ -139,17 +133,28 @@ func CutUser(v string) (before, user, after string, found bool) {
 // whatever its value.
 func HasKey(v, key string) bool {
 	for len(v) > 0 {
-		field := v
-		if i := strings.IndexByte(v, ';'); i >= 0 {
-			field, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		if eq := strings.IndexByte(field, '='); eq >= 0 && trimSpace(field[:eq]) == key {
+		k, _, rest, ok := nextField(v)
+		if ok && k == key {
 			return true
 		}
+		v = rest
 	}
 	return false
+}
+
+// nextField splits the first field off a [Header] value v: its key and
+// value, spaces and tabs around each trimmed, and the rest of v after the
+// field's ";". ok is false when the field has no "=" (it has no key).
+func nextField(v string) (key, value, rest string, ok bool) {
+	field := v
+	if i := strings.IndexByte(v, ';'); i >= 0 {
+		field, rest = v[:i], v[i+1:]
+	}
+	eq := strings.IndexByte(field, '=')
+	if eq < 0 {
+		return "", "", rest, false
+	}
+	return trimSpace(field[:eq]), trimSpace(field[eq+1:]), rest, true
 }
 
 // trimSpace is s without its leading and trailing spaces and tabs.
