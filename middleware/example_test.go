@@ -105,8 +105,9 @@ func ExampleLabeler() {
 	r.Header.Set(label.Header, "class=AuthenticatedUser;user=17")
 	if labels := labeler.Parse(r.Header); middleware.LabelSoak.Wants(labels.Set) {
 		func() {
-			defer labeler.End(r)
-			handler(labeler.Begin(r, labels, "GET", "/api/stories/{slug}"))
+			lr := labeler.Begin(r, labels, "GET", "/api/stories/{slug}")
+			defer labeler.End(lr)
+			handler(lr)
 		}()
 	}
 	// Output: AuthenticatedUser 17 /api/stories/{slug}

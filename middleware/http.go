@@ -130,7 +130,7 @@ func (h *httpLabels) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	}
 	lr := h.labeler.Begin(r, labels, method, route)
 	*req = lr
-	defer h.labeler.End(r)
+	defer h.labeler.End(lr)
 	next.ServeHTTP(w, lr)
 	// A remembered route the mux confirmed needs no update.
 	if actual := httpRoute(lr); h.mux != nil && (!hinted || actual != route) {

@@ -193,7 +193,7 @@ func (c *labelCtx) String() string { return "middleware.labelCtx" }
 // method and route on the current goroutine and returns a shallow copy of
 // r whose context carries them and the matching [*label.Info], the user's
 // number included (for [label.FromContext]). The caller serves the returned
-// request and then calls [Labeler.End] with r, also when the handler
+// request and then calls [Labeler.End] with it, also when the handler
 // panics (in a defer). Empty values are left out, as in [RunLabeled]. When
 // r's context already carries pprof labels they are merged with these, as
 // pprof.Do would, at RunLabeled's cost.
@@ -201,7 +201,10 @@ func (l *Labeler) Begin(r *http.Request, labels Labels, method, route string) *h
 	parent := r.Context()
 	if hasPprofLabels(parent) {
 		info := &label.Info{Set: labels.Set, Method: method, Route: route}
-		ctx := pprof.WithLabels(label.NewContext(parent, info), pprofSet(info))
+		ctx := &mergedCtx{
+			Context: pprof.WithLabels(label.NewContext(parent, info), pprofSet(info)),
+			parent:  parent,
+		}
 		pprof.SetGoroutineLabels(ctx)
 		return r.WithContext(ctx)
 	}
@@ -212,9 +215,32 @@ func (l *Labeler) Begin(r *http.Request, labels Labels, method, route string) *h
 	return &lr.req
 }
 
-// End restores the goroutine's pprof labels to those of r's context (the
-// request given to [Labeler.Begin]).
-func (l *Labeler) End(r *http.Request) { pprof.SetGoroutineLabels(r.Context()) }
+// End restores the goroutine's pprof labels to those of the context of
+// the request given to [Labeler.Begin]. Give it the request Begin
+// returned: End then knows those labels without looking them up (Begin
+// found them; the lookup walks the request's context, four nodes in a
+// net/http server). A request whose context no Begin made gets the
+// labels of its own context.
+func (l *Labeler) End(r *http.Request) {
+	switch ctx := r.Context().(type) {
+	case *labelCtx: // made by Begin over a context without pprof labels
+		pprof.SetGoroutineLabels(context.Background())
+	case *mergedCtx:
+		pprof.SetGoroutineLabels(ctx.parent)
+	default:
+		pprof.SetGoroutineLabels(ctx)
+	}
+}
+
+// mergedCtx is the context [Labeler.Begin] gives a request whose context
+// had pprof labels already: the merged labels over parent, which
+// [Labeler.End] restores the goroutine's labels to.
+type mergedCtx struct {
+	context.Context
+	parent context.Context
+}
+
+func (c *mergedCtx) String() string { return "middleware.mergedCtx" }
 
 // labelled returns the label set of labels, method and route: the one the
 // last request with the same header value used when its method and route

@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"runtime/pprof"
@@ -33,7 +34,7 @@ func TestLabelerSets(t *testing.T) {
 			}
 			lr := l.Begin(r, Labels{Set: set}, "GET", "/x")
 			got := mwtest.CaptureLabels(lr.Context())
-			l.End(r)
+			l.End(lr)
 			want := label.Info{Set: set, Method: "GET", Route: "/x"}
 			if got.Info == nil || *got.Info != want {
 				t.Fatalf("round %d set %d: Info %+v, want %+v", round, i, got.Info, want)
@@ -62,7 +63,7 @@ func TestLabelerSets(t *testing.T) {
 	if lr.Context().Err() != context.Canceled {
 		t.Errorf("Err %v after cancel", lr.Context().Err())
 	}
-	l.End(r)
+	l.End(lr)
 }
 
 // TestLabelerMergesParentLabels: pprof labels already on the request
@@ -72,10 +73,51 @@ func TestLabelerMergesParentLabels(t *testing.T) {
 	parent := pprof.WithLabels(context.Background(), pprof.Labels("tenant", "a"))
 	r := httptest.NewRequest("GET", "/x", nil).WithContext(parent)
 	lr := l.Begin(r, Labels{Set: label.Set{Class: "C", User: "7"}}, "GET", "/x")
-	defer l.End(r)
+	defer l.End(lr)
 	got := mwtest.CaptureLabels(lr.Context())
 	if got.Pprof["tenant"] != "a" || got.Pprof[PprofClass] != "C" || got.Info == nil || got.Info.User != "7" {
 		t.Errorf("labels %v, info %+v: want tenant=a and soak.class=C, user 7", got.Pprof, got.Info)
+	}
+}
+
+// TestLabelerEndRestores: End given the request Begin returned puts the
+// goroutine's pprof labels back as they were before Begin, for a request
+// whose context had no pprof labels and for one whose had (merged); given
+// a request Begin did not return, the labels of that request's context.
+// The labels are read from a goroutine profile.
+func TestLabelerEndRestores(t *testing.T) {
+	defer pprof.SetGoroutineLabels(context.Background())
+	l := NewLabeler()
+	labels := Labels{Set: label.Set{Class: "C", User: "7"}}
+	during := map[string]string{PprofMethod: "GET", PprofRoute: "/x", PprofClass: "C"}
+
+	r := mwtest.BenchRequest(false) // a server's context, no pprof labels
+	lr := l.Begin(r, labels, "GET", "/x")
+	if got := mwtest.GoroutineLabels(t); !maps.Equal(got, during) {
+		t.Errorf("between Begin and End: goroutine labels %v, want %v", got, during)
+	}
+	l.End(lr)
+	if got := mwtest.GoroutineLabels(t); len(got) != 0 {
+		t.Errorf("after End: goroutine labels %v, want none", got)
+	}
+
+	parent := pprof.WithLabels(r.Context(), pprof.Labels("tenant", "a"))
+	pprof.SetGoroutineLabels(parent) // as pprof.Do(parent, ...) would
+	lr = l.Begin(r.WithContext(parent), labels, "GET", "/x")
+	if got, want := mwtest.GoroutineLabels(t), map[string]string{"tenant": "a", PprofMethod: "GET", PprofRoute: "/x", PprofClass: "C"}; !maps.Equal(got, want) {
+		t.Errorf("merged, between Begin and End: goroutine labels %v, want %v", got, want)
+	}
+	l.End(lr)
+	if got, want := mwtest.GoroutineLabels(t), map[string]string{"tenant": "a"}; !maps.Equal(got, want) {
+		t.Errorf("merged, after End: goroutine labels %v, want %v", got, want)
+	}
+
+	pprof.SetGoroutineLabels(context.Background())
+	plain := r.WithContext(pprof.WithLabels(context.Background(), pprof.Labels("tenant", "b")))
+	l.Begin(r, labels, "GET", "/x")
+	l.End(plain)
+	if got, want := mwtest.GoroutineLabels(t), map[string]string{"tenant": "b"}; !maps.Equal(got, want) {
+		t.Errorf("End given another request: goroutine labels %v, want %v", got, want)
 	}
 }
 
@@ -159,8 +201,7 @@ func BenchmarkLabeler(b *testing.B) {
 		b.ReportAllocs()
 		defer testenv.CPUPerOp(b)()
 		for b.Loop() {
-			l.Begin(r, l.Parse(r.Header), "GET", "/api/stories/:slug")
-			l.End(r)
+			l.End(l.Begin(r, l.Parse(r.Header), "GET", "/api/stories/:slug"))
 		}
 	})
 	b.Run("set", func(b *testing.B) {
@@ -169,8 +210,7 @@ func BenchmarkLabeler(b *testing.B) {
 		b.ReportAllocs()
 		defer testenv.CPUPerOp(b)()
 		for b.Loop() {
-			l.Begin(r, Labels{Set: set}, "GET", "/api/stories/:slug")
-			l.End(r)
+			l.End(l.Begin(r, Labels{Set: set}, "GET", "/api/stories/:slug"))
 		}
 	})
 }
@@ -193,8 +233,7 @@ func TestLabelerUsers(t *testing.T) {
 		allocs := testing.AllocsPerRun(len(users), func() {
 			h := headers[i%len(users)]
 			i++
-			l.Begin(r, l.Parse(h), "GET", "GET /api/stories/{slug}")
-			l.End(r)
+			l.End(l.Begin(r, l.Parse(h), "GET", "GET /api/stories/{slug}"))
 		})
 		if allocs != 1 {
 			t.Errorf("%v allocations per request over %d users, want 1 (the request copy)", allocs, len(users))
@@ -212,7 +251,7 @@ func TestLabelerUsers(t *testing.T) {
 				t.Fatal("concurrent label.FromContext calls made two Infos")
 			}
 		}
-		l.End(r)
+		l.End(lr)
 		want := label.Info{Set: set, Method: "GET", Route: "GET /api/stories/{slug}"}
 		want.User = u
 		if *first != want {
@@ -255,8 +294,7 @@ func BenchmarkLabelerUsers(b *testing.B) {
 	for b.Loop() {
 		h := headers[i%len(headers)]
 		i++
-		l.Begin(r, l.Parse(h), "GET", "/api/stories/:slug")
-		l.End(r)
+		l.End(l.Begin(r, l.Parse(h), "GET", "/api/stories/:slug"))
 	}
 }
 
@@ -292,7 +330,7 @@ func TestLabelerParse(t *testing.T) {
 				r := httptest.NewRequest(mr[0], "/x", nil)
 				lr := l.Begin(r, got, mr[0], mr[1])
 				info := mwtest.CaptureLabels(lr.Context())
-				l.End(r)
+				l.End(lr)
 				if wantInfo := (label.Info{Set: want, Method: mr[0], Route: mr[1]}); info.Info == nil || *info.Info != wantInfo {
 					t.Fatalf("round %d: %q %v: Info %+v, want %+v", round, v, mr, info.Info, wantInfo)
 				}
@@ -310,7 +348,7 @@ func TestLabelerParse(t *testing.T) {
 	changed.Class, changed.Request = "Other", "/y"
 	lr := l.Begin(r, changed, "GET", "/x")
 	got := mwtest.CaptureLabels(lr.Context())
-	l.End(r)
+	l.End(lr)
 	if want := (label.Info{Set: changed.Set, Method: "GET", Route: "/x"}); got.Info == nil || *got.Info != want || got.Pprof[PprofClass] != "Other" || got.Pprof[PprofRequest] != "/y" {
 		t.Errorf("labels changed after Parse: Info %+v, pprof %v; want %+v", got.Info, got.Pprof, want)
 	}

@@ -25,6 +25,16 @@ func TestHTTPLabels(t *testing.T) {
 	}
 }
 
+// TestHTTPLabelsRestored: after a labelled request the handling
+// goroutine's pprof labels are those it had before.
+func TestHTTPLabelsRestored(t *testing.T) {
+	mwtest.CheckLabelsRestored(t, func(handler http.HandlerFunc) http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("GET /api/stories/{slug}", handler)
+		return HTTP(probe.New())(mux)
+	})
+}
+
 // TestPprofLabelKeys: the documented keys the tests check labels under.
 func TestPprofLabelKeys(t *testing.T) {
 	got := []string{PprofMethod, PprofRoute, PprofClass, PprofRequest, PprofRun}

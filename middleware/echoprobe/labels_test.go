@@ -3,6 +3,7 @@ package echoprobe
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"runtime/pprof"
 	"strings"
@@ -32,6 +33,17 @@ func TestLabels(t *testing.T) {
 			mwtest.CheckSeen(t, tc.Name, got, tc.Want, "GET", "/api/stories/:slug")
 		})
 	}
+}
+
+// TestLabelsRestored: after a labelled request the handling goroutine's
+// pprof labels are those it had before.
+func TestLabelsRestored(t *testing.T) {
+	mwtest.CheckLabelsRestored(t, func(handler http.HandlerFunc) http.Handler {
+		e := newEcho()
+		e.Use(Middleware(probe.New()))
+		e.GET("/api/stories/:slug", echo.WrapHandler(handler))
+		return e
+	})
 }
 
 // TestCPUProfileLabels captures a real CPU profile while soak-labelled

@@ -102,8 +102,9 @@ func (m *recorder) serveLabelled(next echo.HandlerFunc, c echo.Context, req *htt
 	if !m.cfg.Labels.Wants(labels.Set) {
 		return next(c)
 	}
-	c.SetRequest(m.labeler.Begin(req, labels, method, route))
-	defer m.labeler.End(req)
+	lr := m.labeler.Begin(req, labels, method, route)
+	c.SetRequest(lr)
+	defer m.labeler.End(lr)
 	return next(c)
 }
 

@@ -1,8 +1,10 @@
 package mwtest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"runtime/pprof"
 	"strings"
@@ -115,4 +117,60 @@ func SampleIn(s *profile.Sample, fn string) bool {
 		}
 	}
 	return false
+}
+
+// GoroutineLabels returns the pprof labels of the calling goroutine, read
+// from a goroutine profile (parsed back with the pprof profile package):
+// the sample whose stack holds this function. It fails t when the
+// profile cannot be had or holds no such sample.
+func GoroutineLabels(t testing.TB) map[string]string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 0); err != nil {
+		t.Fatalf("goroutine profile: %v", err)
+	}
+	p, err := profile.Parse(&buf)
+	if err != nil {
+		t.Fatalf("goroutine profile: %v", err)
+	}
+	for _, s := range p.Sample {
+		if !SampleIn(s, "GoroutineLabels") {
+			continue
+		}
+		labels := map[string]string{}
+		for k, vs := range s.Label {
+			labels[k] = strings.Join(vs, ",")
+		}
+		return labels
+	}
+	t.Fatal("the goroutine profile has no sample of the calling goroutine")
+	return nil
+}
+
+// CheckLabelsRestored serves a soak-labelled request (BenchRequest) on the
+// calling goroutine through the middleware build wraps around a handler
+// of GET /api/stories/{slug}: first with no pprof labels on the goroutine,
+// then with one of its own set as pprof.Do would. It fails t unless the
+// handler ran with the soak labels (and the outer one) and the goroutine's
+// labels after the middleware returned are those it had before.
+func CheckLabelsRestored(t *testing.T, build func(http.HandlerFunc) http.Handler) {
+	t.Helper()
+	defer pprof.SetGoroutineLabels(context.Background())
+	var during map[string]string
+	h := build(func(w http.ResponseWriter, r *http.Request) { during = GoroutineLabels(t) })
+	for _, outer := range []map[string]string{{}, {"tenant": "a"}} {
+		r := BenchRequest(true)
+		if len(outer) > 0 {
+			r = r.WithContext(pprof.WithLabels(r.Context(), pprof.Labels("tenant", outer["tenant"])))
+		}
+		pprof.SetGoroutineLabels(r.Context())
+		during = nil
+		h.ServeHTTP(&NopWriter{H: http.Header{}}, r)
+		if during[PprofClass] != "AuthenticatedUser" || during["tenant"] != outer["tenant"] {
+			t.Errorf("outer labels %v: the handler ran with labels %v", outer, during)
+		}
+		if got := GoroutineLabels(t); !maps.Equal(got, outer) {
+			t.Errorf("outer labels %v: after the middleware the goroutine has %v", outer, got)
+		}
+	}
 }
