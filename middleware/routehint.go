@@ -51,7 +51,7 @@ func newRouteHints() *routeHints {
 // the value's request name is labels'.
 func (h *routeHints) route(method string, labels Labels) (route string, ok bool) {
 	v := labels.value
-	e := (*routeHint)(nil)
+	var e *routeHint
 	if v != nil {
 		e = v.hint.Load()
 	}

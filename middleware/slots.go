@@ -10,8 +10,8 @@ import (
 // slot its hash picks and an entry whose key collides replaces the one
 // there. The entry holds its key, which callers compare on load. Its
 // memory is the slots plus what they point to. Safe for concurrent use.
-// The [Labeler]'s label sets and the net/http middleware's route hints
-// are kept in one.
+// The [Labeler]'s label sets and parsed header values, and the net/http
+// middleware's route hints, are kept in them.
 type slotTable[K comparable, E any] struct {
 	seed  maphash.Seed
 	slots []atomic.Pointer[E]

@@ -111,9 +111,7 @@ func ParseValue(v string) Set {
 func CutUser(v string) (before, user, after string, found bool) {
 	const field = KeyUser + "="
 	start := 0 // of the field
-	switch {
-	case strings.HasPrefix(v, field):
-	default:
+	if !strings.HasPrefix(v, field) {
 		i := strings.Index(v, ";"+field)
 		if i < 0 {
 			return "", "", "", false

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,7 +25,7 @@ var BenchBody = []byte(`{"slug":"dragon-tale","title":"A dragon's tale"}`)
 // node holds walks as far as in a server: four nodes.
 func BenchRequest(labels bool) *http.Request {
 	r := httptest.NewRequest("GET", "/api/stories/dragon-tale", nil)
-	r = r.WithContext(serverContext())
+	r = r.WithContext(serverContext)
 	if labels {
 		r.Header = SoakHeaders("20261128T051500Z-3f9a", "AuthenticatedUser", "17", "/api/stories/[slug]")
 	}
@@ -36,20 +35,16 @@ func BenchRequest(labels bool) *http.Request {
 // serverContext is a context shaped as net/http's server shapes a
 // request's (net/http server.go: Serve adds ServerContextKey, conn.serve
 // LocalAddrContextKey and a cancel context, readRequest a cancel context
-// per request). Nothing cancels it: its cancel functions are kept in
-// serverCancels, for the life of the process, as a server keeps its
-// connections'.
-func serverContext() context.Context {
+// per request), shared by every benchmark request. Nothing cancels it.
+var serverContext, _ = newServerContext()
+
+func newServerContext() (context.Context, context.CancelFunc) {
 	ctx := context.WithValue(context.Background(), http.ServerContextKey, &http.Server{})
 	ctx = context.WithValue(ctx, http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080})
 	ctx, cancelConn := context.WithCancel(ctx)
 	ctx, cancelRequest := context.WithCancel(ctx)
-	serverCancels.Store(&[2]context.CancelFunc{cancelConn, cancelRequest})
-	return ctx
+	return ctx, func() { cancelRequest(); cancelConn() }
 }
-
-// serverCancels holds the cancel functions of the latest serverContext.
-var serverCancels atomic.Pointer[[2]context.CancelFunc]
 
 // BenchLimit is a policy one benchmark identity never exhausts (a request
 // every 250 ns, with a burst of 4000), whose header numbers stay within the
