@@ -5,6 +5,7 @@ import (
 
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // HTTPConfig configures the net/http middleware [HTTPWithConfig].
@@ -94,8 +95,8 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				stats.End()
 				rw.release()
 			}()
-			if labels.mode.Considers(r.Header) {
-				labels.serve(next, view, r, method, &req)
+			if vs := r.Header[label.Header]; labels.mode.considers(vs) {
+				labels.serve(next, view, r, vs, method, &req)
 			} else {
 				next.ServeHTTP(view, r)
 			}
@@ -116,8 +117,8 @@ type httpLabels struct {
 // serve serves r with next, labelled when h.mode wants its labels, and
 // sets *req to the request next was given (the one the mux sets Pattern
 // on) before next runs.
-func (h *httpLabels) serve(next http.Handler, w http.ResponseWriter, r *http.Request, method string, req **http.Request) {
-	labels := h.labeler.Parse(r.Header)
+func (h *httpLabels) serve(next http.Handler, w http.ResponseWriter, r *http.Request, vs []string, method string, req **http.Request) {
+	labels := h.labeler.parseValues(vs)
 	if !h.mode.Wants(labels.Set) {
 		next.ServeHTTP(w, r)
 		return

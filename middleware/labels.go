@@ -58,8 +58,12 @@ func (m LabelMode) Validate() error {
 // under m: m is LabelAll, or LabelSoak and h has a [label.Header]. It is a
 // header lookup, so that middleware parses labels ([Labeler.Parse]; then
 // [LabelMode.Wants] decides) only for requests that may carry them.
-func (m LabelMode) Considers(h http.Header) bool {
-	return m == LabelAll || m == LabelSoak && h[label.Header] != nil
+func (m LabelMode) Considers(h http.Header) bool { return m.considers(h[label.Header]) }
+
+// considers is Considers of a request's label header values vs
+// (h[label.Header]), for middleware that reads them once.
+func (m LabelMode) considers(vs []string) bool {
+	return m == LabelAll || m == LabelSoak && vs != nil
 }
 
 // Wants reports whether a request carrying the soak labels set (from
