@@ -95,7 +95,7 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				stats.End()
 				rw.release()
 			}()
-			if vs := r.Header[label.Header]; labels.mode.considers(vs) {
+			if vs := r.Header[label.Header]; labels.mode.ConsidersValues(vs) {
 				labels.serve(next, view, r, vs, method, &req)
 			} else {
 				next.ServeHTTP(view, r)
@@ -118,7 +118,7 @@ type httpLabels struct {
 // sets *req to the request next was given (the one the mux sets Pattern
 // on) before next runs.
 func (h *httpLabels) serve(next http.Handler, w http.ResponseWriter, r *http.Request, vs []string, method string, req **http.Request) {
-	labels := h.labeler.parseValues(vs)
+	labels := h.labeler.ParseValues(vs)
 	if !h.mode.Wants(labels.Set) {
 		next.ServeHTTP(w, r)
 		return

@@ -89,11 +89,12 @@ type valueEntry struct {
 // exactly "user=", is parsed every time. It does not allocate once the
 // value is cached; the cache is bounded (1024 values, about 1.4 MB at
 // most with what they keep alive).
-func (l *Labeler) Parse(h http.Header) Labels { return l.parseValues(h[label.Header]) }
+func (l *Labeler) Parse(h http.Header) Labels { return l.ParseValues(h[label.Header]) }
 
-// parseValues is Parse of a request's label header values vs
-// (h[label.Header]), for middleware that reads them once.
-func (l *Labeler) parseValues(vs []string) Labels {
+// ParseValues is [Labeler.Parse] of a request's label header values vs
+// (h[label.Header]), for middleware that looks the header up once (see
+// [LabelMode.ConsidersValues]). Safe for concurrent use.
+func (l *Labeler) ParseValues(vs []string) Labels {
 	if len(vs) != 1 {
 		return Labels{}
 	}

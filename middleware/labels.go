@@ -58,11 +58,13 @@ func (m LabelMode) Validate() error {
 // under m: m is LabelAll, or LabelSoak and h has a [label.Header]. It is a
 // header lookup, so that middleware parses labels ([Labeler.Parse]; then
 // [LabelMode.Wants] decides) only for requests that may carry them.
-func (m LabelMode) Considers(h http.Header) bool { return m.considers(h[label.Header]) }
+func (m LabelMode) Considers(h http.Header) bool { return m.ConsidersValues(h[label.Header]) }
 
-// considers is Considers of a request's label header values vs
-// (h[label.Header]), for middleware that reads them once.
-func (m LabelMode) considers(vs []string) bool {
+// ConsidersValues is [LabelMode.Considers] of a request's label header
+// values vs (h[label.Header], nil when it has none), for middleware that
+// looks the header up once and hands the values to
+// [Labeler.ParseValues] too.
+func (m LabelMode) ConsidersValues(vs []string) bool {
 	return m == LabelAll || m == LabelSoak && vs != nil
 }
 

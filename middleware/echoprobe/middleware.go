@@ -9,6 +9,7 @@ import (
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // MiddlewareConfig configures the echo middleware [MiddlewareWithConfig].
@@ -96,9 +97,10 @@ type recorder struct {
 }
 
 // serveLabelled serves req with next, labelled when the configured mode
-// wants its labels (kept out of serve, whose unlabelled path stays small).
-func (m *recorder) serveLabelled(next echo.HandlerFunc, c echo.Context, req *http.Request, method, route string) error {
-	labels := m.labeler.Parse(req.Header)
+// wants its labels (kept out of serve, whose unlabelled path stays small);
+// vs are its label header values, looked up once by serve.
+func (m *recorder) serveLabelled(next echo.HandlerFunc, c echo.Context, req *http.Request, vs []string, method, route string) error {
+	labels := m.labeler.ParseValues(vs)
 	if !m.cfg.Labels.Wants(labels.Set) {
 		return next(c)
 	}
@@ -128,8 +130,8 @@ func (m *recorder) serve(next echo.HandlerFunc, c echo.Context) (err error) {
 		}
 	}()
 
-	if m.cfg.Labels.Considers(req.Header) {
-		err = m.serveLabelled(next, c, req, method, route)
+	if vs := req.Header[label.Header]; m.cfg.Labels.ConsidersValues(vs) {
+		err = m.serveLabelled(next, c, req, vs, method, route)
 	} else {
 		err = next(c)
 	}
