@@ -11,9 +11,13 @@
 # Tools, in turn, R rounds: wrk (-t2), soak (soakbench built from this
 # tree), bombardier when installed, and "soak2", soakbench again with
 # SOAK2_ENV in its environment and SOAK2_FLAGS on its command line, when
-# either is set (e.g. SOAK2_ENV=GOMAXPROCS=1, SOAK2_FLAGS=--no-labels).
+# either is set (e.g. SOAK2_ENV=GOMAXPROCS=1, SOAK2_FLAGS=--no-labels);
+# and "wrk2", wrk again with WRK2_FLAGS before its URL, when set (e.g.
+# WRK2_FLAGS=labels: wrk sending the Soak-Labels header soak sends, so
+# that both send the same request bytes; any other value is passed to wrk
+# as it is).
 #
-# Usage: PEERS=/path/to/peers.sh [SOAK2_ENV=...] [SOAK2_FLAGS=...] engine/internal/bench/cores.sh [D=5] [C=50] [R=3]
+# Usage: PEERS=/path/to/peers.sh [SOAK2_ENV=...] [SOAK2_FLAGS=...] [WRK2_FLAGS=...] engine/internal/bench/cores.sh [D=5] [C=50] [R=3]
 # e.g.   PEERS=/work/shared/bench/peers.sh SOAK2_ENV=GOMAXPROCS=1 engine/internal/bench/cores.sh 5 50 3
 set -euo pipefail
 : "${PEERS:?set PEERS to the peers benchmark script (its target/ directory is the target)}"
@@ -44,6 +48,15 @@ if [ -n "${SOAK2_ENV:-}${SOAK2_FLAGS:-}" ]; then
   CMD[soak2]="env ${SOAK2_ENV:-} $soak ${SOAK2_FLAGS:-}"
   tools+=(soak2)
   echo "soak2: ${SOAK2_ENV:-} soakbench ... ${SOAK2_FLAGS:-}"
+fi
+if [ -n "${WRK2_FLAGS:-}" ]; then
+  w2=$WRK2_FLAGS
+  # soak's header as the engine builds it for user 1 of class Bench (the
+  # run ID has the engine's form and length: the bytes the target reads).
+  [ "$w2" != labels ] || w2="-H 'Soak-Labels: run=$(date -u +%Y%m%dT%H%M%SZ)-cafe;class=Bench;user=1;request=/ok'"
+  CMD[wrk2]="wrk -t2 -c$C -d${D}s $w2 $host/ok"
+  tools+=(wrk2)
+  echo "wrk2: wrk ... $w2"
 fi
 
 hz=$(getconf CLK_TCK)
