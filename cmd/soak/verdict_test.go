@@ -26,6 +26,9 @@ import (
 
 // probedTarget is a service in the test process with soak's middleware
 // and probe wired, the probe's admin handler on its own loopback server.
+// Its process CPU (the Application CPU Usage target) is the test binary's,
+// shared with the other parallel tests' targets: a test that asserts a
+// verdict and is not about CPU turns that target off (--max-cpu off).
 type probedTarget struct {
 	URL, Probe string
 }
@@ -119,7 +122,7 @@ func TestOnly429s(t *testing.T) {
 		return rl.Handler(h)
 	})
 	p = soak(t, dir, nil, time.Minute, append([]string{"run", "--host", tg.URL, "--url", "/", "-u", "3", "-r", "0", "-t", "2s",
-		"--wait", "10ms", "--probe", tg.Probe, "--out", "limited"}, quick...)...)
+		"--wait", "10ms", "--probe", tg.Probe, "--max-cpu", "off", "--out", "limited"}, quick...)...)
 	if p.code == exitOK || p.code == exitError || p.code == exitUsage ||
 		!strings.Contains(lastLine(p.stdout), ": mostly rate-limited: ") {
 		t.Fatalf("exit %d, last line %q:\n%s\n%s", p.code, lastLine(p.stdout), p.stdout, p.stderr)
@@ -160,9 +163,12 @@ func TestShortRunIsInconclusive(t *testing.T) {
 	dir := t.TempDir()
 	tg := newProbedTarget(t, nil)
 	// The probe is read every 2 s (the default): the steady state holds
-	// one or two samples, and the trends need five.
+	// one or two samples, and the trends need five. The CPU target is
+	// off: the probe reads this test binary's CPU, which the parallel
+	// tests' targets share, and a missed target (exit 3) outranks
+	// inconclusive.
 	p := soak(t, dir, nil, time.Minute, "run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "0", "-t", "3s",
-		"--wait", "none", "--probe", tg.Probe, "--baseline", "1s", "--drain", "2s", "--out", "short")
+		"--wait", "none", "--probe", tg.Probe, "--max-cpu", "off", "--baseline", "1s", "--drain", "2s", "--out", "short")
 	if p.code != exitInconclusive || !strings.HasPrefix(lastLine(p.stdout), "exit 5: inconclusive: ") ||
 		strings.Contains(p.stdout, "nothing unstable") {
 		t.Fatalf("exit %d, last line %q:\n%s\n%s", p.code, lastLine(p.stdout), p.stdout, p.stderr)
