@@ -113,6 +113,35 @@ func ExampleLabeler() {
 	// Output: AuthenticatedUser 17 /api/stories/{slug}
 }
 
+// On a hot path the label header is looked up once: ConsidersValues
+// decides from its values whether the request may be labelled (an
+// unlabelled request under LabelSoak costs that lookup only), and
+// ParseValues reads the labels from the same values.
+func ExampleLabeler_ParseValues() {
+	labeler := middleware.NewLabeler()
+	mode := middleware.LabelSoak
+	for _, value := range []string{"", "run=20261206T221240Z-dcf9;class=Bench;user=3;request=/ok"} {
+		r := httptest.NewRequest("GET", "/ok", nil)
+		if value != "" {
+			r.Header.Set(label.Header, value)
+		}
+		vs := r.Header[label.Header]
+		if !mode.ConsidersValues(vs) {
+			fmt.Println("not labelled")
+			continue
+		}
+		if labels := labeler.ParseValues(vs); mode.Wants(labels.Set) {
+			lr := labeler.Begin(r, labels, "GET", "/ok")
+			info := label.FromContext(lr.Context())
+			fmt.Println(info.Run, info.Class, info.User, info.Request)
+			labeler.End(lr)
+		}
+	}
+	// Output:
+	// not labelled
+	// 20261206T221240Z-dcf9 Bench 3 /ok
+}
+
 // With the default HeaderMode, allowed responses carry the RateLimit
 // fields once the identity has half its allowance or less left;
 // HeadersAlways puts them on every response. Every 429 carries them.
