@@ -113,10 +113,10 @@ func ExampleLabeler() {
 	// Output: AuthenticatedUser 17 /api/stories/{slug}
 }
 
-// On a hot path the label header is looked up once: ConsidersValues
-// decides from its values whether the request may be labelled (an
-// unlabelled request under LabelSoak costs that lookup only), and
-// ParseValues reads the labels from the same values.
+// On a hot path the label header is looked up once: Lookup decides
+// whether the request may be labelled (an unlabelled request under
+// LabelSoak costs that lookup only) and returns the header's values, from
+// which ParseValues reads the labels.
 func ExampleLabeler_ParseValues() {
 	labeler := middleware.NewLabeler()
 	mode := middleware.LabelSoak
@@ -125,8 +125,8 @@ func ExampleLabeler_ParseValues() {
 		if value != "" {
 			r.Header.Set(label.Header, value)
 		}
-		vs := r.Header[label.Header]
-		if !mode.ConsidersValues(vs) {
+		vs, ok := mode.Lookup(r.Header)
+		if !ok {
 			fmt.Println("not labelled")
 			continue
 		}

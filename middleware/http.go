@@ -5,7 +5,6 @@ import (
 
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 // HTTPConfig configures the net/http middleware [HTTPWithConfig].
@@ -95,7 +94,7 @@ func HTTPWithConfig(cfg HTTPConfig) func(http.Handler) http.Handler {
 				stats.End()
 				rw.release()
 			}()
-			if vs := r.Header[label.Header]; labels.mode.ConsidersValues(vs) {
+			if vs, ok := labels.mode.Lookup(r.Header); ok {
 				labels.serve(next, view, r, vs, method, &req)
 			} else {
 				next.ServeHTTP(view, r)

@@ -93,7 +93,7 @@ func (l *Labeler) Parse(h http.Header) Labels { return l.ParseValues(h[label.Hea
 
 // ParseValues is [Labeler.Parse] of a request's label header values vs
 // (h[label.Header]), for middleware that looks the header up once (see
-// [LabelMode.ConsidersValues]). Safe for concurrent use.
+// [LabelMode.Lookup]). Safe for concurrent use.
 func (l *Labeler) ParseValues(vs []string) Labels {
 	if len(vs) != 1 {
 		return Labels{}

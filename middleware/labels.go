@@ -58,14 +58,24 @@ func (m LabelMode) Validate() error {
 // under m: m is LabelAll, or LabelSoak and h has a [label.Header]. It is a
 // header lookup, so that middleware parses labels ([Labeler.Parse]; then
 // [LabelMode.Wants] decides) only for requests that may carry them.
-func (m LabelMode) Considers(h http.Header) bool { return m.ConsidersValues(h[label.Header]) }
+func (m LabelMode) Considers(h http.Header) bool {
+	_, ok := m.Lookup(h)
+	return ok
+}
 
-// ConsidersValues is [LabelMode.Considers] of a request's label header
-// values vs (h[label.Header], nil when it has none), for middleware that
-// looks the header up once and hands the values to
-// [Labeler.ParseValues] too.
-func (m LabelMode) ConsidersValues(vs []string) bool {
-	return m == LabelAll || m == LabelSoak && vs != nil
+// Lookup is [LabelMode.Considers] that also returns the request's label
+// header values vs (h[label.Header]), for middleware that hands them to
+// [Labeler.ParseValues] instead of looking the header up again. It looks
+// the header up at most once, and not at all under LabelOff.
+func (m LabelMode) Lookup(h http.Header) (vs []string, ok bool) {
+	switch m {
+	case LabelAll:
+		return h[label.Header], true
+	case LabelSoak:
+		vs = h[label.Header]
+		return vs, vs != nil
+	}
+	return nil, false
 }
 
 // Wants reports whether a request carrying the soak labels set (from

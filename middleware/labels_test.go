@@ -2,10 +2,12 @@ package middleware
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/soaklab/soak/middleware/internal/mwtest"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 func TestHTTPLabels(t *testing.T) {
@@ -56,4 +58,27 @@ func TestCPUProfileLabels(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /burn/{n}", mwtest.BurnHandler)
 	mwtest.CPUProfileLabels(t, mwtest.Serve(t, HTTP(probe.New())(mux)).URL, "GET /burn/{n}")
+}
+
+// TestLabelModeLookup: Lookup's answer is Considers', and its values are
+// the label header's whenever the request may be labelled.
+func TestLabelModeLookup(t *testing.T) {
+	with := http.Header{label.Header: {"class=C"}}
+	for _, tc := range []struct {
+		mode   LabelMode
+		h      http.Header
+		wantOK bool
+		wantVs []string
+	}{
+		{LabelSoak, with, true, with[label.Header]},
+		{LabelSoak, http.Header{}, false, nil},
+		{LabelAll, with, true, with[label.Header]},
+		{LabelAll, http.Header{}, true, nil},
+		{LabelOff, with, false, nil},
+	} {
+		vs, ok := tc.mode.Lookup(tc.h)
+		if ok != tc.wantOK || !slices.Equal(vs, tc.wantVs) || tc.mode.Considers(tc.h) != ok {
+			t.Errorf("%v, header %v: Lookup %q %v, Considers %v; want %q %v", tc.mode, tc.h, vs, ok, tc.mode.Considers(tc.h), tc.wantVs, tc.wantOK)
+		}
+	}
 }

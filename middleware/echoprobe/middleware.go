@@ -9,7 +9,6 @@ import (
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/middleware/internal/measure"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/label"
 )
 
 // MiddlewareConfig configures the echo middleware [MiddlewareWithConfig].
@@ -130,7 +129,7 @@ func (m *recorder) serve(next echo.HandlerFunc, c echo.Context) (err error) {
 		}
 	}()
 
-	if vs := req.Header[label.Header]; m.cfg.Labels.ConsidersValues(vs) {
+	if vs, ok := m.cfg.Labels.Lookup(req.Header); ok {
 		err = m.serveLabelled(next, c, req, vs, method, route)
 	} else {
 		err = next(c)
