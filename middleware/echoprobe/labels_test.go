@@ -1,11 +1,9 @@
 package echoprobe
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime/pprof"
 	"strings"
 	"testing"
 
@@ -132,15 +130,12 @@ func TestGoroutineProfileLabels(t *testing.T) {
 		done <- mwtest.GoDo(t, srv, "GET", "/api/library/shelves", mwtest.SoakHeaders("run-2", "WriterUser", "8", "shelves"))
 	}()
 	<-entered
-	var buf bytes.Buffer
-	err := pprof.Lookup("goroutine").WriteTo(&buf, 0)
-	close(release)
-	if res := <-done; err != nil || res.Status != 204 {
-		t.Fatalf("profile: %v; request: %d", err, res.Status)
-	}
-	prof, err := profile.Parse(&buf)
-	if err != nil {
-		t.Fatal(err)
+	prof := func() *profile.Profile {
+		defer close(release) // also when the profile fails t
+		return mwtest.GoroutineProfile(t)
+	}()
+	if res := <-done; res.Status != 204 {
+		t.Fatalf("request: %d", res.Status)
 	}
 	for _, s := range prof.Sample {
 		if !mwtest.SampleIn(s, "blockedHandler") {

@@ -119,11 +119,9 @@ func SampleIn(s *profile.Sample, fn string) bool {
 	return false
 }
 
-// GoroutineLabels returns the pprof labels of the calling goroutine, read
-// from a goroutine profile (parsed back with the pprof profile package):
-// the sample whose stack holds this function. It fails t when the
-// profile cannot be had or holds no such sample.
-func GoroutineLabels(t testing.TB) map[string]string {
+// GoroutineProfile returns a goroutine profile of the process, parsed
+// back with the pprof profile package; it fails t when it cannot.
+func GoroutineProfile(t testing.TB) *profile.Profile {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 0); err != nil {
@@ -133,7 +131,16 @@ func GoroutineLabels(t testing.TB) map[string]string {
 	if err != nil {
 		t.Fatalf("goroutine profile: %v", err)
 	}
-	for _, s := range p.Sample {
+	return p
+}
+
+// GoroutineLabels returns the pprof labels of the calling goroutine, read
+// from a goroutine profile ([GoroutineProfile]): the sample whose stack
+// holds this function. It fails t when the profile cannot be had or holds
+// no such sample.
+func GoroutineLabels(t testing.TB) map[string]string {
+	t.Helper()
+	for _, s := range GoroutineProfile(t).Sample {
 		if !SampleIn(s, "GoroutineLabels") {
 			continue
 		}
