@@ -37,7 +37,8 @@ for _ in $(seq 50); do curl -fs "$host/count" >/dev/null 2>&1 && break; sleep 0.
 curl -fs "$host/count" >/dev/null || { echo "cores.sh: the target did not start" >&2; exit 1; }
 
 soak="$tmp/soakbench run --host $host --url /ok --users $C --spawn-rate $C --duration ${D}s --wait 0"
-declare -A CMD=([wrk]="wrk -t2 -c$C -d${D}s $host/ok" [soak]="$soak")
+wrk="wrk -t2 -c$C -d${D}s" # peers.sh's wrk command, less its URL
+declare -A CMD=([wrk]="$wrk $host/ok" [soak]="$soak")
 tools=(wrk soak)
 bombardier=$(go env GOPATH)/bin/bombardier
 if [ -x "$bombardier" ]; then
@@ -54,7 +55,7 @@ if [ -n "${WRK2_FLAGS:-}" ]; then
   # soak's header as the engine builds it for user 1 of class Bench (the
   # run ID has the engine's form and length: the bytes the target reads).
   [ "$w2" != labels ] || w2="-H 'Soak-Labels: run=$(date -u +%Y%m%dT%H%M%SZ)-cafe;class=Bench;user=1;request=/ok'"
-  CMD[wrk2]="wrk -t2 -c$C -d${D}s $w2 $host/ok"
+  CMD[wrk2]="$wrk $w2 $host/ok"
   tools+=(wrk2)
   echo "wrk2: wrk ... $w2"
 fi
