@@ -26,6 +26,17 @@ func TestMemoryDetector(t *testing.T) {
 		{"plateau", func(t float64) float64 { return 20*mbf + 30*mbf*math.Min(max(t, 0), 90)/90 }, VerdictOK},
 		// Flat with GC sawtooth noise.
 		{"sawtooth", func(float64) float64 { return 20 * mbf }, VerdictOK},
+		// A cache keyed by a finite key space, never evicting: each
+		// request adds a key not seen before with a probability that
+		// falls as the cache fills, so the heap nears its bound
+		// exponentially (time constant 450 s, longer than the steady
+		// state). Slowing down, not a leak: inconclusive.
+		{"finite key space", func(t float64) float64 { return 20*mbf + 40*mbf*(1-math.Exp(-max(t, 0)/450)) }, VerdictInconclusive},
+		// A leak of 200 MB/hour beside a cache that filled in the first
+		// minute: the growth slowed once, then went on at an even rate.
+		{"leak beside an early cache", func(t float64) float64 {
+			return 20*mbf + 15*mbf*math.Min(max(t, 0)/60, 1) + 200*mbf/3600*max(t, 0)
+		}, VerdictDetected},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,6 +59,51 @@ func TestMemoryDetector(t *testing.T) {
 			}
 			if c.name == "plateau" && !m.Plateau {
 				t.Errorf("plateau not recognised: %+v", m)
+			}
+		})
+	}
+}
+
+// TestMemoryDetectorThroughputFalls: in a closed-loop soak a service
+// that slows down serves fewer requests late in the run, and a leak per
+// request then slows down in time. It is still a leak: per request it
+// has not slowed. A cache of a finite key space slows down per request
+// too, and stays inconclusive.
+func TestMemoryDetectorThroughputFalls(t *testing.T) {
+	const mbf = 1 << 20
+	cases := []struct {
+		name    string
+		perReqs func(n float64) float64 // live heap (bytes) after n requests
+		want    Verdict
+	}{
+		{"leak of 1 KB per request", func(n float64) float64 { return 20*mbf + 1000*n }, VerdictDetected},
+		{"finite key space", func(n float64) float64 { return 20*mbf + 40*mbf*(1-math.Exp(-n/20000)) }, VerdictInconclusive},
+	}
+	// 100 requests/s falling evenly to 30/s by 280 s after the load's
+	// start: the cumulative count at t seconds.
+	served := func(t float64) float64 {
+		t = max(t, 0)
+		if t > 280 {
+			return 100*280 - 280*280/8 + 30*(t-280)
+		}
+		return 100*t - t*t/8
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			level := func(t float64) float64 { return c.perReqs(served(t)) }
+			s.AddSamples(func(tm float64, ph capture.Phase) *probe.Snapshot {
+				snap := synth.GCHeap(level, 0.5*mbf, 3)(tm, ph)
+				snap.HTTP.Routes[0].Requests = uint64(served(tm))
+				return snap
+			})
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorMemoryLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if m := f.Memory; m.Late.Slope >= 0.8*m.Early.Slope {
+				t.Errorf("the heap does not slow down in time (early %.0f B/s, late %.0f): the case tests nothing", m.Early.Slope, m.Late.Slope)
 			}
 		})
 	}

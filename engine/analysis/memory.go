@@ -105,6 +105,12 @@ func (m *MemoryFigures) fitTrends(xs, ys, reqs []float64) {
 	half := len(xs) / 2
 	m.Early = stats.TheilSen(xs[:half+1], ys[:half+1])
 	m.Late = stats.TheilSen(xs[half:], ys[half:])
+	m.EarlyPerRequest = stats.TheilSen(reqs[:half+1], ys[:half+1])
+	m.LatePerRequest = stats.TheilSen(reqs[half:], ys[half:])
+	q, w := len(xs)/4, (len(xs)/4+len(xs))/2 // the last three quarters, halved
+	m.lastQuarter = stats.TheilSen(xs[3*len(xs)/4:], ys[3*len(ys)/4:])
+	m.settle = [2]stats.Trend{stats.TheilSen(xs[q:w+1], ys[q:w+1]), stats.TheilSen(xs[w:], ys[w:])}
+	m.reqHalves = [2]float64{reqs[half] - reqs[0], reqs[len(reqs)-1] - reqs[half]}
 	m.MBPerHour = human.MiB(m.PerSecond.Slope * 3600)
 	m.MBPerHourLo, m.MBPerHourHi = human.MiB(m.PerSecond.Lo*3600), human.MiB(m.PerSecond.Hi*3600)
 }
@@ -152,13 +158,24 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 	// short to fit (few GC cycles) cannot show flattening, and the whole
 	// steady state decides.
 	lateFits := m.Late.N >= stats.MinPoints
-	m.Plateau = m.PerSecond.Rising() && lateFits && m.Late.Slope < m.PerSecond.Slope &&
-		(m.Late.Hi < material || m.Late.Slope < plateauRatio*m.PerSecond.Slope)
-	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material
-	// Slowing down: the late half's interval wholly below the early
-	// half's, and its slope well under it: a bound may be near.
-	slowing := rising && lateFits && !m.Plateau && !lateUnclear && m.Early.N >= stats.MinPoints &&
-		m.Late.Hi < m.Early.Lo && m.Late.Slope < slowingRatio*m.Early.Slope
+	// The request axis tells a leak that follows the requests from a
+	// cache filling when the throughput changes: a closed-loop soak of a
+	// service that slows down serves fewer requests late, and a leak per
+	// request then slows down in time but not per request. It is read
+	// when each half served a fair share of the requests.
+	served := m.reqHalves[0] + m.reqHalves[1]
+	byReq := served > 0 && min(m.reqHalves[0], m.reqHalves[1]) >= minHalfShare*served &&
+		m.EarlyPerRequest.N >= stats.MinPoints && m.LatePerRequest.N >= stats.MinPoints
+	materialReq := 0.0 // the leak bar in bytes per request
+	if byReq {
+		materialReq = material * secs / served
+	}
+	m.Plateau = m.PerSecond.Rising() && lateFits && flattens(m.PerSecond, m.Late, material) &&
+		(!byReq || flattens(m.PerRequest, m.LatePerRequest, materialReq))
+	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material &&
+		!(byReq && m.LatePerRequest.Lo >= materialReq)
+	slowing := rising && lateFits && !m.Plateau && !lateUnclear && slowsDown(m.Early, m.Late) &&
+		(!byReq || slowsDown(m.EarlyPerRequest, m.LatePerRequest)) && !settled(m.Early, m.Late, m.lastQuarter, m.settle)
 	cached := ""
 	if m.CachesRemoved {
 		cached = ", once the declared caches' part is taken out,"
@@ -178,7 +195,11 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 		if !lateFits {
 			last = m.PerSecond
 		}
-		f.Confidence = math.Min(maxConfidence, stats.NormalCDF((last.Slope-material)/sdOf(last)))
+		p := stats.NormalCDF((last.Slope - material) / sdOf(last))
+		if byReq && lateFits {
+			p = max(p, stats.NormalCDF((m.LatePerRequest.Slope-materialReq)/sdOf(m.LatePerRequest)))
+		}
+		f.Confidence = math.Min(maxConfidence, p)
 		if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && m.PerSecond.Slope*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
 			f.Severity = SeverityCritical
 			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
@@ -248,8 +269,52 @@ func profilesExplain(f *Finding, m *MemoryFigures, hd *heapDiffResult, material 
 }
 
 // slowingRatio: a late-half slope below this share of the early half's
-// (their intervals apart) is growth slowing down.
-const slowingRatio = 0.6
+// (their intervals apart) is growth slowing down. minHalfShare: the
+// request axis is read when each half of the steady state served at
+// least this share of its requests.
+const (
+	slowingRatio = 0.8
+	minHalfShare = 0.2
+)
+
+// flattens reports whether growth flattens in the late half: its slope
+// below the whole one's, and under plateauRatio of it or surely below
+// the bar (in the trends' units).
+func flattens(whole, late stats.Trend, bar float64) bool {
+	return late.Slope < whole.Slope && (late.Hi < bar || late.Slope < plateauRatio*whole.Slope)
+}
+
+// settled reports whether growth that slowed from the early half to the
+// late one (by q = late/early) has stopped slowing, as growth does that
+// goes on at an even rate after an early burst (a leak beside a cache
+// that filled early). Were its rate falling exponentially instead, the
+// last quarter's mean rate would be the late half's times 2s/(1+s), s =
+// sqrt(q) (the mean of e^-kt over a quarter against over the half that
+// holds it), and the two halves of the last three quarters (w) would
+// differ by q^(3/4). Either rate above its prediction by 1.96 standard
+// errors says the rate settled: the first for a burst that ended within
+// the first half, the second, with more points, within the first
+// quarter.
+func settled(early, late, last stats.Trend, w [2]stats.Trend) bool {
+	if early.Slope <= 0 || late.Slope <= 0 || late.Slope >= early.Slope {
+		return false
+	}
+	s := math.Sqrt(late.Slope / early.Slope)
+	above := func(got stats.Trend, base stats.Trend, r float64) bool {
+		if got.N < stats.MinPoints || base.N < stats.MinPoints {
+			return false
+		}
+		return (got.Slope-r*base.Slope)/math.Hypot(sdOf(got), r*sdOf(base)) > z95
+	}
+	return above(last, late, 2*s/(1+s)) || above(w[1], w[0], math.Pow(s, 1.5))
+}
+
+// slowsDown reports whether the late half's growth is surely slower than
+// the early half's (their intervals apart) and well under it.
+func slowsDown(early, late stats.Trend) bool {
+	return early.N >= stats.MinPoints && late.N >= stats.MinPoints &&
+		late.Hi < early.Lo && late.Slope < slowingRatio*early.Slope
+}
 
 // slowingBound projects growth that slows down geometrically (the late
 // half's slope a fraction q of the early half's, over half the steady
@@ -392,6 +457,21 @@ type MemoryFigures struct {
 	PerRequest stats.Trend `json:"per_request"`
 	Early      stats.Trend `json:"early"`
 	Late       stats.Trend `json:"late"`
+	// EarlyPerRequest and LatePerRequest are the halves' slopes against
+	// requests served, in bytes per request: a leak that follows the
+	// requests keeps its per-request slope when the throughput falls,
+	// and a cache filling slows down on both axes.
+	EarlyPerRequest stats.Trend `json:"early_per_request"`
+	LatePerRequest  stats.Trend `json:"late_per_request"`
+	// settle are the slopes (bytes per second) over the two halves of
+	// the steady state's last three quarters: growth that keeps slowing
+	// down slows there too, growth that settled to an even rate after
+	// an early burst (a leak beside a cache that filled early) does not.
+	settle [2]stats.Trend
+	// lastQuarter is the slope over the steady state's last quarter.
+	lastQuarter stats.Trend
+	// reqHalves are the requests served over each half.
+	reqHalves [2]float64
 	// MBPerHour projects PerSecond to an hour, in MiB (1 MB = 2^20 bytes,
 	// as pprof counts), with the interval's bounds.
 	MBPerHour   float64 `json:"mb_per_hour"`
