@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
@@ -180,6 +181,44 @@ func TestGoroutineDetector(t *testing.T) {
 			}
 			if c.want == VerdictDetected && g.Residue < minGoroutineLeak {
 				t.Errorf("residue %d", g.Residue)
+			}
+		})
+	}
+}
+
+// TestGoroutineDetectorOutlivingRequests: a goroutine per request that
+// ends on its own two minutes later (a timeout, a delayed cleanup) grows
+// through a two-minute steady state as a leak does, but the drain sees
+// it ending: inconclusive, not a leak. A leak's goroutines stay put
+// through the drain.
+func TestGoroutineDetectorOutlivingRequests(t *testing.T) {
+	const end = 20 + 120 // the load's end, seconds after its start
+	cases := []struct {
+		name  string
+		alive func(t float64) float64 // goroutines beyond the load's at t
+		want  Verdict
+	}{
+		{"end on their own after 120 s", func(t float64) float64 { return max(0, min(t, end)-max(0, t-120)) }, VerdictInconclusive},
+		{"leak", func(t float64) float64 { return min(max(t, 0), end) }, VerdictDetected},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			s.Drain = 16 * time.Second // soak's drain goes on while goroutines fall, up to --drain
+			s.SetPhases(20*time.Second, 120*time.Second)
+			s.AddSamples(goroutineSeries(func(t float64, ph capture.Phase) int64 {
+				if ph == capture.PhaseBaseline {
+					return 0
+				}
+				return int64(c.alive(t))
+			}))
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorGoroutineLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if g := f.Goroutines; g.Residue < minGoroutineLeak || !g.Unexplained.Rising() {
+				t.Errorf("residue %d, trend %+v: the case tests nothing", g.Residue, g.Unexplained)
 			}
 		})
 	}
