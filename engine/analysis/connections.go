@@ -49,12 +49,20 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		// The same peak as the Connection Pool row and the exhaustion
 		// finding: the max when an acquire waited at it.
 		r.SteadyPeak, _, r.SteadyAtMax = poolwait.Peak(s.In(capture.PhaseSteady), ps.Name)
-		cf.Pools = append(cf.Pools, r)
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
 			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))
 		if r.AfterDrain > r.Baseline {
-			leaked = true
+			if since := drainEndTime(s, after).Sub(a.loadEnd(after)).Seconds(); takenSince(ps, since) {
+				// Work that goes on after the load (a queue draining, a
+				// background job): nothing taken under load is held.
+				r.TakenAfterLoad = true
+				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken after the load stopped (the oldest %.1f s ago, the load stopped %.1f s ago): work after the load, not a leak.",
+					r.Name, ps.HeldConns, ps.OldestHeldSeconds, since))
+			} else {
+				leaked = true
+			}
 		}
+		cf.Pools = append(cf.Pools, r)
 	}
 	for _, rs := range after.Redis {
 		r := RedisResidue{Name: rs.Name, HeldOutsideAfter: rs.HeldOutsidePool, OpenPubSubAfter: rs.OpenPubSub,
@@ -74,10 +82,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
 	}
-	loadEnd := after.Time
-	if sp, ok := a.c.Timing.Span(capture.PhaseDrain); ok {
-		loadEnd = sp.Start
-	}
+	loadEnd := a.loadEnd(after)
 	rep := a.c.LeakReport(s.Name, capture.MomentDrainEnd)
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
@@ -107,7 +112,9 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	held := 0
 	for _, r := range cf.Pools {
-		held += int(max(r.AfterDrain-r.Baseline, 0))
+		if !r.TakenAfterLoad {
+			held += int(max(r.AfterDrain-r.Baseline, 0))
+		}
 	}
 	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain))
 	if len(f.Suspects) > 0 {
@@ -129,6 +136,29 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 	}
 	return f
+}
+
+// loadEnd is when the load stopped: the drain's start, else the time of
+// the sample after it.
+func (a *analyzer) loadEnd(after *probe.Snapshot) time.Time {
+	if sp, ok := a.c.Timing.Span(capture.PhaseDrain); ok {
+		return sp.Start
+	}
+	return after.Time
+}
+
+// drainEndTime is when the sample after the drain was taken.
+func drainEndTime(s *capture.SourceTimeline, after *probe.Snapshot) time.Time {
+	if pts := s.In(capture.PhaseDrain); len(pts) > 0 {
+		return pts[len(pts)-1].Time
+	}
+	return after.Time
+}
+
+// takenSince reports whether the tracer saw every connection pool ps has
+// acquired, all taken within the last since seconds.
+func takenSince(ps probe.PoolSnapshot, since float64) bool {
+	return ps.AcquiredConns > 0 && ps.HeldConns >= int(ps.AcquiredConns) && ps.OldestHeldSeconds < since
 }
 
 // mergeRowsHolds returns groups with each pgx-query group folded into the
@@ -284,6 +314,10 @@ type PoolResidue struct {
 	SteadyPeak  int32         `json:"steady_peak"`
 	SteadyAtMax time.Duration `json:"steady_at_max_ns,omitempty"`
 	AfterDrain  int32         `json:"after_drain"`
+	// TakenAfterLoad is set when the connections acquired after the drain
+	// were all taken after the load stopped (the tracer's oldest hold is
+	// younger than the drain): work after the load, not a leak.
+	TakenAfterLoad bool `json:"taken_after_load,omitempty"`
 }
 
 // RedisResidue is a Redis client's connections outside its pool.

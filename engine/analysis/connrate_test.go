@@ -66,16 +66,44 @@ func TestConnectionDetector(t *testing.T) {
 		s := synth.New()
 		s.AddSamples(connSeries(0))
 		s.AddIntervals(synth.SteadyLoad)
-		drainEnd := s.Capture.Timing[3].End
-		// A hold taken after the load stopped (a background job) is not a leak.
-		late := drainEnd.Add(-time.Second)
-		s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
-			Time: drainEnd, Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 1, OldestSince: late,
-				NewestSeconds: 1, Holders: []probe.LeakHolder{{Since: late}}}}}})
 		if f := analyze(s).Find(DetectorConnectionLeak, "svc"); f.Verdict != VerdictOK {
 			t.Fatalf("%s", describeFinding(f))
 		}
 	})
+	// A connection in use after the drain, taken after the load stopped
+	// (a background job, a queue catching up): the pool's acquired count
+	// is above its baseline, but nothing taken under load is held. The
+	// same count with the tracer's oldest hold older than the drain is a
+	// leak.
+	for _, c := range []struct {
+		name   string
+		oldest float64 // seconds, the tracer's oldest hold after the drain
+		want   Verdict
+	}{{"taken after the load", 1, VerdictOK}, {"taken under the load", 60, VerdictDetected}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				snap := connSeries(1)(t, ph)
+				if ph == capture.PhaseDrain {
+					snap.Pools[0].HeldConns, snap.Pools[0].OldestHeldSeconds = 1, c.oldest
+				}
+				return snap
+			})
+			s.AddIntervals(synth.SteadyLoad)
+			drainEnd := s.Capture.Timing[3].End
+			since := drainEnd.Add(-time.Duration(c.oldest * float64(time.Second)))
+			s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd, Report: &probe.LeakReport{
+				Time: drainEnd, Groups: []probe.LeakGroup{{Kind: probe.LeakPGXConn, Source: "db", Count: 1, OldestSince: since,
+					OldestSeconds: c.oldest, NewestSeconds: c.oldest, Holders: []probe.LeakHolder{{Since: since}}}}}})
+			f := analyze(s).Find(DetectorConnectionLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if got := f.Connections.Pools[0].TakenAfterLoad; got != (c.want == VerdictOK) {
+				t.Errorf("TakenAfterLoad %v", got)
+			}
+		})
+	}
 	t.Run("redis conn outside the pool", func(t *testing.T) {
 		s := synth.New()
 		base := connSeries(0)

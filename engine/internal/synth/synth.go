@@ -64,6 +64,8 @@ func (r *Run) AddSamples(fn SampleFunc) {
 		}
 		if sp.Phase == capture.PhaseDrain {
 			snap := fn(sp.End.Sub(r.Start).Seconds(), sp.Phase)
+			seq++
+			snap.Seq, snap.Time = seq, sp.End
 			r.Capture.Timeline.Add(&capture.Sample{Source: Source, Time: sp.End, Phase: sp.Phase, Snapshot: snap})
 		}
 	}
