@@ -87,7 +87,7 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		// their lifetime and are still ending when the drain does; no
 		// stack stayed put to single out a leak among them.
 		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
-		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight grew %.1f per minute and %d were left after the drain, but they were still ending when it stopped (%.1f per minute over its last %d samples): goroutines that outlive their requests and end later (a timeout, a delayed cleanup), or a leak among them; this run cannot tell",
+		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight grew %.1f per minute and %d were left after the drain, but they were still ending when it stopped (%.1f per minute over its last %d samples): goroutines that outlive their requests and end later (a timeout, a delayed cleanup), or a leak among them",
 			60*g.Unexplained.Slope, g.Residue, -60*g.DrainFalling.Slope, g.DrainFalling.N)
 		f.NextStep = "Run again with a drain longer than the service's longest timeout (--drain 2m, say): goroutines that end on their own are gone by its end, leaked ones stay."
 	case (stackLeak || trendLeak) && residueLeak || g.LeakProfileCount > 0:
