@@ -52,9 +52,9 @@ if [ -n "${SOAK2_ENV:-}${SOAK2_FLAGS:-}" ]; then
 fi
 if [ -n "${WRK2_FLAGS:-}" ]; then
   w2=$WRK2_FLAGS
-  # soak's header as the engine builds it for user 1 of class Bench (the
-  # run ID has the engine's form and length: the bytes the target reads).
-  [ "$w2" != labels ] || w2="-H 'Soak-Labels: run=$(date -u +%Y%m%dT%H%M%SZ)-cafe;class=Bench;user=1;request=/ok'"
+  # soak's header as the engine builds it for user 1 (soakbench prints
+  # it, with a run ID of the engine's form: the bytes the target reads).
+  [ "$w2" != labels ] || w2="-H '$("$tmp/soakbench" --label-header --url /ok)'"
   CMD[wrk2]="$wrk $w2 $host/ok"
   tools+=(wrk2)
   echo "wrk2: wrk ... $w2"

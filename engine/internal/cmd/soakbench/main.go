@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/internal/runid"
+	"github.com/soaklab/soak/probe/label"
 )
 
 func main() {
@@ -28,8 +30,11 @@ type options struct {
 	spawnRate, rate                     float64
 	duration                            time.Duration
 	maxWorkers                          int
-	noLabels, json                      bool
+	noLabels, json, labelHeader         bool
 }
+
+// benchClass is the one user class soakbench runs.
+const benchClass = "Bench"
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "run" {
@@ -48,12 +53,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.wait, "wait", "0", "pause between tasks: a duration or MIN-MAX (e.g. 1s-3s)")
 	fs.StringVar(&o.client, "client", "", `HTTP client: "" (soak's HTTP/1.1) or "net/http"`)
 	fs.BoolVar(&o.noLabels, "no-labels", false, "do not send the Soak-* label headers")
+	fs.BoolVar(&o.labelHeader, "label-header", false, "print the label header line user 1's requests of --url carry (a fresh run ID), and exit: for another tool to send the same request bytes")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile taken at the interval with the most memory in use to this file, and print that interval's memory figures")
 	fs.StringVar(&o.intervals, "intervals", "", "write every interval to this file (JSON lines)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if o.labelHeader {
+		fmt.Fprintf(stdout, "%s: %s\n", label.Header, label.Set{Run: runid.New(time.Now()), Class: benchClass, User: "1", Request: o.url}.Value())
+		return 0
 	}
 	wait, err := parseWait(o.wait)
 	if err != nil {
@@ -115,7 +125,7 @@ func (o *options) plan(wait engine.Wait) engine.Plan {
 		Duration:      o.duration,
 		DisableLabels: o.noLabels,
 		Transport:     engine.Transport{Client: o.client},
-		Classes: []engine.Class{{Name: "Bench", Weight: 1, Wait: wait, Tasks: []engine.Task{{Name: "get", Weight: 1,
+		Classes: []engine.Class{{Name: benchClass, Weight: 1, Wait: wait, Tasks: []engine.Task{{Name: "get", Weight: 1,
 			Do: func(ctx context.Context, u *engine.User) error {
 				_, err := u.Get(ctx, url, "")
 				return err
