@@ -186,6 +186,59 @@ func TestGoroutineDetector(t *testing.T) {
 	}
 }
 
+// TestGoroutineDetectorStacks: a stack is a leak by what it gained
+// through the steady state. A worker pool started lazily in the warm-up
+// (30 workers) that widens by a worker in each half of the steady state
+// has 32 goroutines beyond the baseline, growing in both halves and
+// staying after the drain, but gained 2: not a leak. A stack that gains
+// 30 is one.
+func TestGoroutineDetectorStacks(t *testing.T) {
+	const worker = "example.com/svc.(*pool).work"
+	cases := []struct {
+		name   string
+		counts [5]int64 // baseline end, steady start, mid, end, drain end
+		want   Verdict
+	}{
+		{"lazy pool widening", [5]int64{0, 30, 31, 32, 32}, VerdictOK},
+		{"leak", [5]int64{0, 5, 20, 35, 35}, VerdictDetected},
+	}
+	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			// The aggregate count: the stack's, from its count at the
+			// steady state's start, middle and end.
+			s.AddSamples(goroutineSeries(func(t float64, ph capture.Phase) int64 {
+				switch {
+				case ph == capture.PhaseBaseline:
+					return c.counts[0]
+				case ph == capture.PhaseDrain:
+					return c.counts[4]
+				case t < 20+150:
+					return c.counts[1] + (c.counts[2]-c.counts[1])*int64(max(t-20, 0))/150
+				}
+				return c.counts[2] + (c.counts[3]-c.counts[2])*int64(t-170)/150
+			}))
+			s.AddIntervals(synth.SteadyLoad)
+			for i, m := range moments {
+				prof := goroutineProfile(t, map[int64][]string{
+					c.counts[i]: {"runtime.gopark", "runtime.chanrecv2", worker},
+					40:          {"runtime.gopark", "net/http.(*conn).serve"},
+				})
+				s.Capture.Profiles = append(s.Capture.Profiles, capture.Profile{Source: "svc", Kind: probe.ProfileGoroutine, Moment: m, Data: prof})
+			}
+			f := analyze(s).Find(DetectorGoroutineLeak, "svc")
+			if (f.Verdict == VerdictDetected) != (c.want == VerdictDetected) {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			g := f.Goroutines
+			if g.Growing != c.counts[4]-c.counts[0] || g.GrowingSteady != c.counts[3]-c.counts[1] {
+				t.Errorf("growing %d, in the steady state %d", g.Growing, g.GrowingSteady)
+			}
+		})
+	}
+}
+
 // TestGoroutineDetectorOutlivingRequests: a goroutine per request that
 // ends on its own two minutes later (a timeout, a delayed cleanup) grows
 // through a two-minute steady state as a leak does, but the drain sees

@@ -66,10 +66,11 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	g.Unexplained = stats.TheilSen(xs, ys)
 	late := stats.TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
-	growing, stacksWhy := a.growingStacks(s.Name)
+	growing, steadyGrowth, stacksWhy := a.growingStacks(s.Name)
 	for _, sp := range growing {
 		g.Growing += sp.Value
 	}
+	g.GrowingSteady = steadyGrowth
 	f := Finding{Detector: d, Source: s.Name, Goroutines: g}
 	a.goroutineLeakProfile(&f, s.Name)
 	f.Evidence = goroutineEvidence(g, drained, late)
@@ -77,7 +78,10 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Evidence = append(f.Evidence, "Goroutine stacks: "+stacksWhy+".")
 	}
 	trendLeak := g.Unexplained.Rising() && late.Rising() && g.Unexplained.Slope*steady.Duration().Seconds() >= minGoroutineLeak
-	stackLeak := g.Growing >= minGoroutineLeak
+	// A stack is a leak by what it gained while the steady state went on:
+	// a pool started lazily in the warm-up that widens by a worker or two
+	// later has all its workers beyond the baseline, but gained few.
+	stackLeak := g.GrowingSteady >= minGoroutineLeak
 	residueLeak := !drained || g.Residue >= minGoroutineLeak
 	g.DrainFalling = drainFalling(s.In(capture.PhaseDrain))
 	switch {
@@ -165,9 +169,11 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late stats.Trend) []st
 
 // growingStacks compares the goroutine profiles of the capture moments
 // and returns the stacks whose count rose in both halves of the steady
-// state and did not fall after the drain, most first. why says what was
-// missing when the comparison could not be made.
-func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
+// state and did not fall after the drain, most first (each one's Value
+// counted from the baseline), and what they gained from the steady
+// state's start to its end, summed. why says what was missing when the
+// comparison could not be made.
+func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int64, why string) {
 	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
 	counts := make([]map[string]*pprofsite.Stack, len(moments))
 	for i, m := range moments {
@@ -176,11 +182,11 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 			if m == capture.MomentBaselineEnd {
 				continue // without a baseline, growth is measured from zero
 			}
-			return nil, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
+			return nil, 0, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
 		}
 		c, err := pprofsite.GoroutineStacks(p.Data)
 		if err != nil {
-			return nil, "analysis: " + err.Error()
+			return nil, 0, "analysis: " + err.Error()
 		}
 		counts[i] = c
 	}
@@ -209,7 +215,6 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 		}
 		g.stack = append(g.stack, *sc)
 	}
-	var out []Suspect
 	drainPath := ""
 	if p := a.c.Profile(source, probe.ProfileGoroutine, capture.MomentDrainEnd); p != nil {
 		drainPath = p.Path
@@ -219,6 +224,7 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 		if !(n[2] > n[1] && n[3] > n[2] && n[4]*10 >= n[3]*9 && n[4]-n[0] > 0) {
 			continue
 		}
+		steadyGrowth += n[3] - n[1]
 		slices.SortFunc(g.stack, func(x, y pprofsite.Stack) int { return cmp.Compare(y.Count, x.Count) })
 		out = append(out, Suspect{Function: g.site.Function, File: g.site.File, Line: g.site.Line, Value: n[4] - n[0], Unit: "goroutines",
 			Detail: fmt.Sprintf("%d at baseline, %d / %d / %d through the steady state, %d after the drain", n[0], n[1], n[2], n[3], n[4]),
@@ -234,7 +240,7 @@ func (a *analyzer) growingStacks(source string) ([]Suspect, string) {
 	for i := range out {
 		out[i].Share = float64(out[i].Value) / float64(total)
 	}
-	return out[:min(len(out), 5)], ""
+	return out[:min(len(out), 5)], steadyGrowth, ""
 }
 
 // goroutineLeakProfile reads the drain-end goroutineleak profile, if the
@@ -320,6 +326,9 @@ type GoroutineFigures struct {
 	// Growing is the goroutines, summed over the stacks whose count only
 	// grew through the steady state and stayed after the drain.
 	Growing int64 `json:"growing"`
+	// GrowingSteady is what those stacks gained from the steady state's
+	// start to its end: the growth a stack leak is judged by.
+	GrowingSteady int64 `json:"growing_steady"`
 	// LeakProfile says whether the goroutineleak profile was available,
 	// and LeakProfileCount how many goroutines it reported.
 	LeakProfile      string `json:"leak_profile"`
