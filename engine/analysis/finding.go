@@ -80,7 +80,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 // docs/report.md documents and readers parse): Detector is the tag, and
 // the one figure field of that detector is set (Memory for
 // memory-leak, Goroutines for goroutine-leak, Connections for
-// connection-leak, Pools for pool-exhaustion, Errors for error-rate,
+// connection-leak, Pools and RedisPools for pool-exhaustion, Errors for error-rate,
 // RateLimit for rate-limit, Restarts for restart, Quits for user-quits);
 // every other figure field is nil. A
 // VerdictUnknown finding may have none. In JSON each is a member named
@@ -118,6 +118,7 @@ type Finding struct {
 	Goroutines  *GoroutineFigures  `json:"goroutines,omitempty"`
 	Connections *ConnectionFigures `json:"connections,omitempty"`
 	Pools       []PoolFigures      `json:"pools,omitempty"`
+	RedisPools  []RedisPoolFigures `json:"redis_pools,omitempty"`
 	Errors      *ErrorFigures      `json:"errors,omitempty"`
 	RateLimit   *RateLimitFigures  `json:"rate_limit,omitempty"`
 	Restarts    *RestartFigures    `json:"restarts,omitempty"`

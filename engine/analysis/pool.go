@@ -52,13 +52,32 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	for _, p := range pts[len(pts)-1].Pools {
 		names = append(names, p.Name)
 	}
-	if len(names) == 0 {
+	var redisNames []string
+	for _, r := range pts[len(pts)-1].Redis {
+		redisNames = append(redisNames, r.Name)
+	}
+	if len(names) == 0 && len(redisNames) == 0 {
 		if no := noneDeclared([]*capture.SourceTimeline{s}, probe.Database, "database"); no != "" {
 			return unknown(d, s.Name, no+": no pool to exhaust")
 		}
-		return unknown(d, s.Name, "the service reports no pgx pool to the probe (probe/pgxprobe not wired)")
+		return unknown(d, s.Name, "the service reports no pgx pool and no Redis client to the probe (probe/pgxprobe, probe/redisprobe not wired)")
 	}
 	f := Finding{Detector: d, Source: s.Name, Verdict: VerdictOK, Confidence: 0.9}
+	minTime := max(2*a.pollInterval(), time.Duration(minExhaustedShare*float64(steady.Duration())))
+	sustained := max(minTime, time.Duration(sustainedExhaustedShare*float64(steady.Duration())))
+	if len(names) > 0 {
+		a.judgePGXPools(&f, s, names, pts, steady, minTime, sustained)
+	} else {
+		f.Summary = "no command waited for a Redis connection"
+		f.Evidence = append(f.Evidence, "No pgx pool: the service reports none to the probe.")
+	}
+	a.judgeRedisPools(&f, s, redisNames, pts, steady, minTime, sustained)
+	return f
+}
+
+// judgePGXPools decides f from the pgx pools names: exhausted (acquires
+// waiting at the max) long enough, or while the client suffered.
+func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []string, pts []capture.Point, steady capture.Span, minTime, sustained time.Duration) {
 	var worst *PoolFigures
 	for _, name := range names {
 		pf, events := a.poolFigures(s, name, pts, steady)
@@ -69,8 +88,6 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			worst = &f.Pools[len(f.Pools)-1]
 		}
 	}
-	minTime := max(2*a.pollInterval(), time.Duration(minExhaustedShare*float64(steady.Duration())))
-	sustained := max(minTime, time.Duration(sustainedExhaustedShare*float64(steady.Duration())))
 	signals := a.poolSignals(worst)
 	// The client hurt in the exhausted intervals: p95 over its target,
 	// failures over the error-rate target, or acquires giving up.
@@ -94,14 +111,14 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		default:
 			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
 		}
-		a.poolSuspects(&f, s, worst)
+		a.poolSuspects(f, s, worst)
 	case worst.Exhausted >= minTime || worst.Exhausted > 0 && worst.CanceledExhausted > 0:
 		f.Verdict, f.Severity = VerdictWarning, SeverityMedium
 		f.Confidence = min(0.6+0.05*float64(len(signals)), 0.8)
 		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%s; %s), below the bar of %s unless the client suffers there",
 			worst.Name, human.Percent(worst.ExhaustedShare), human.Span(worst.Exhausted), waits, human.Percent(sustainedExhaustedShare))
 		watch := "Watch the pool under a longer or heavier soak; size it by Little's law if the waits grow."
-		if !a.poolSuspects(&f, s, worst) {
+		if !a.poolSuspects(f, s, worst) {
 			f.NextStep = watch
 		}
 	case worst.Exhausted > 0:
@@ -115,7 +132,6 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Summary = fmt.Sprintf("no acquire waited or gave up with a pool at its max (peak %d of %d connections, %s)",
 			worst.PeakAcquired, worst.Max, human.Percent(worst.PeakUtilization))
 	}
-	return f
 }
 
 // poolSignals lists what corroborates an exhaustion of pf: the client

@@ -72,6 +72,16 @@ type RedisPoint struct {
 	OpenPubSub      int    `json:"open_pubsub"`
 	UsedMemory      int64  `json:"used_memory_bytes"`
 	MaxMemory       int64  `json:"max_memory_bytes"`
+	// PoolWaits counts, cumulatively, commands that waited for a
+	// connection because every connection of the client's pool was in
+	// use; PoolTimeouts the waits that gave up (go-redis's PoolTimeout);
+	// PoolWaitSeconds the time the successful waits took.
+	PoolWaits       int64   `json:"pool_waits,omitempty"`
+	PoolTimeouts    int64   `json:"pool_timeouts,omitempty"`
+	PoolWaitSeconds float64 `json:"pool_wait_seconds,omitempty"`
+	// PoolPending counts commands waiting for a connection at the sample
+	// (a wait is counted in PoolWaits only when it ends).
+	PoolPending int `json:"pool_pending,omitempty"`
 }
 
 // CachePoint is one cache (in-process or Redis) in a Point.
@@ -126,7 +136,9 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 	for i := range s.Redis {
 		rs := &s.Redis[i]
 		rp := RedisPoint{Name: rs.Name, Hits: rs.CacheHits, Misses: rs.CacheMisses,
-			HeldOutsidePool: rs.HeldOutsidePool, OpenPubSub: rs.OpenPubSub}
+			HeldOutsidePool: rs.HeldOutsidePool, OpenPubSub: rs.OpenPubSub,
+			PoolWaits: int64(rs.Pool.WaitCount), PoolTimeouts: int64(rs.Pool.Timeouts), PoolWaitSeconds: rs.Pool.WaitSeconds,
+			PoolPending: int(rs.Pool.PendingRequests)}
 		if rs.Server != nil {
 			rp.UsedMemory, rp.MaxMemory = rs.Server.UsedMemory, rs.Server.MaxMemoryBytes
 		}
@@ -137,6 +149,16 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 			Entries: c.Entries, Capacity: c.CapacityEntries, UsedBytes: c.UsedBytes, MaxBytes: c.MaxBytes})
 	}
 	return p
+}
+
+// RedisClient returns the RedisPoint called name, or nil.
+func (p *Point) RedisClient(name string) *RedisPoint {
+	for i := range p.Redis {
+		if p.Redis[i].Name == name {
+			return &p.Redis[i]
+		}
+	}
+	return nil
 }
 
 // Pool returns the PoolPoint called name, or nil.

@@ -182,7 +182,7 @@ func poolStability(r *analysis.Result) []KV {
 		if multi {
 			p = f.Source + ": "
 		}
-		if len(f.Pools) == 0 {
+		if len(f.Pools) == 0 && len(f.RedisPools) == 0 {
 			out = append(out, KV{p + "Pool Exhaustion Events", "❔ Not measured: " + f.Unmeasured})
 			continue
 		}

@@ -1,0 +1,145 @@
+package analysis
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
+)
+
+// RedisPoolFigures are the pool-exhaustion detector's measurements for
+// one go-redis client's connection pool of one source, over the steady
+// state. go-redis makes a command wait only when every connection of the
+// pool (PoolSize) is in use, so a wait is the pool exhausted.
+type RedisPoolFigures struct {
+	Name string `json:"name"`
+	// Waits counts the steady state's commands that waited for a
+	// connection, Timeouts the waits that gave up (go-redis's
+	// PoolTimeout, the command failing with "connection pool timeout"),
+	// WaitSeconds the time the successful waits took.
+	Waits       int64   `json:"waits"`
+	Timeouts    int64   `json:"timeouts"`
+	WaitSeconds float64 `json:"wait_seconds"`
+	// Exhausted sums the poll intervals in which a command's wait ended
+	// or gave up, or that a wait spanned (commands waiting at both of its
+	// samples); ExhaustedShare is its share of the steady state.
+	Exhausted      time.Duration `json:"exhausted_ns"`
+	ExhaustedShare float64       `json:"exhausted_share"`
+	// The client's p95 and failure rate in those intervals and in the
+	// others (0 when there is none), and the requests in those.
+	P95Exhausted      time.Duration `json:"p95_exhausted_ns"`
+	P95Other          time.Duration `json:"p95_other_ns"`
+	FailExhausted     float64       `json:"fail_exhausted"`
+	FailOther         float64       `json:"fail_other"`
+	RequestsExhausted int64         `json:"requests_exhausted"`
+	// Cleared is set when no command waited after the drain's first
+	// sample; ClearChecked when the drain had the samples to say.
+	Cleared      bool `json:"cleared"`
+	ClearChecked bool `json:"clear_checked"`
+}
+
+// redisPoolFigures measures the pool of Redis client name over the
+// steady-state points pts.
+func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts []capture.Point, steady capture.Span) (RedisPoolFigures, []Event) {
+	rf := RedisPoolFigures{Name: name}
+	var inside, outside []*engine.Interval
+	var events []Event
+	for i := 1; i < len(pts); i++ {
+		prev, cur := pts[i-1].RedisClient(name), pts[i].RedisClient(name)
+		if prev == nil || cur == nil {
+			continue
+		}
+		waits, timeouts := cur.PoolWaits-prev.PoolWaits, cur.PoolTimeouts-prev.PoolTimeouts
+		if waits < 0 || timeouts < 0 { // the counters restarted (a new client or process)
+			continue
+		}
+		rf.Waits, rf.Timeouts = rf.Waits+waits, rf.Timeouts+timeouts
+		rf.WaitSeconds += max(cur.PoolWaitSeconds-prev.PoolWaitSeconds, 0)
+		start, end := pts[i-1].Time, pts[i].Time
+		win := a.intervalsIn(start, end)
+		// A wait counts when it ends: one still going at both ends of
+		// the interval (commands pending at both samples) spans it.
+		if waits+timeouts == 0 && (prev.PoolPending == 0 || cur.PoolPending == 0) {
+			outside = append(outside, win...)
+			continue
+		}
+		rf.Exhausted += end.Sub(start)
+		inside = append(inside, win...)
+		if n := len(events); n > 0 && events[n-1].End.Equal(start) {
+			events[n-1].End = end
+		} else {
+			events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: start, End: end,
+				Detail: "Redis client " + name + ": every pool connection in use, commands waiting"})
+		}
+	}
+	if d := steady.Duration().Seconds(); d > 0 {
+		rf.ExhaustedShare = rf.Exhausted.Seconds() / d
+	}
+	rf.P95Exhausted, _ = windowQuantiles(inside)
+	rf.P95Other, _ = windowQuantiles(outside)
+	rf.FailExhausted, rf.RequestsExhausted = failRate(inside)
+	rf.FailOther, _ = failRate(outside)
+	if drain := s.In(capture.PhaseDrain); len(drain) >= 2 {
+		first, last := drain[0].RedisClient(name), drain[len(drain)-1].RedisClient(name)
+		if first != nil && last != nil {
+			rf.ClearChecked = true
+			rf.Cleared = last.PoolWaits == first.PoolWaits && last.PoolTimeouts == first.PoolTimeouts
+		}
+	}
+	return rf, events
+}
+
+// judgeRedisPools measures the pools of the Redis clients names and,
+// when one was exhausted worse than f says (f holds the pgx pools'
+// verdict, or none), makes f about it: detected when exhausted for
+// sustained, or for minTime while the client suffered (p95 over its
+// target, more failures, or waits that gave up); a warning when exhausted
+// for minTime or when any wait gave up.
+func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names []string, pts []capture.Point, steady capture.Span, minTime, sustained time.Duration) {
+	rank := map[Verdict]int{VerdictOK: 0, VerdictWarning: 1, VerdictDetected: 2}
+	for _, name := range names {
+		rf, events := a.redisPoolFigures(s, name, pts, steady)
+		f.RedisPools = append(f.RedisPools, rf)
+		f.Events = append(f.Events, events...)
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: %s commands waited for a pool connection (%.2f s in total), %s gave up (pool timeout); the pool was exhausted %s (%s of the steady state). Client in those intervals: p95 %s, %s failed; in the others: p95 %s, %s failed.",
+			name, human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
+			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
+		hurts := a.th.P95 > 0 && rf.P95Exhausted > a.th.P95 || rf.Timeouts > 0 ||
+			rf.RequestsExhausted > 0 && rf.FailExhausted > max(a.th.ErrorRate, 2*rf.FailOther)
+		v := VerdictOK
+		switch {
+		case rf.Exhausted >= sustained || rf.Exhausted >= minTime && hurts:
+			v = VerdictDetected
+		case rf.Exhausted >= minTime || rf.Timeouts > 0:
+			v = VerdictWarning
+		}
+		if rank[v] <= rank[f.Verdict] {
+			if v == VerdictOK && rf.Exhausted > 0 && f.Verdict == VerdictOK {
+				f.Summary += fmt.Sprintf("; Redis client %s's pool ran dry only briefly (%s, %s waits): bursts, not exhaustion",
+					name, human.Span(rf.Exhausted), human.Count(rf.Waits))
+			}
+			continue
+		}
+		what := fmt.Sprintf("Redis client %s's pool was exhausted (every connection in use, commands waiting) %s of the steady state (%s): %s commands waited (%.1f s in total), %s gave up (pool timeout)",
+			name, human.Percent(rf.ExhaustedShare), human.Span(rf.Exhausted), human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts))
+		f.Verdict, f.Suspects = v, nil
+		if v == VerdictDetected {
+			f.Severity, f.Confidence = SeverityHigh, 0.9
+			switch {
+			case !rf.ClearChecked:
+				what += "; whether it cleared when the load stopped was not checked (no drain samples)"
+			case rf.Cleared:
+				what += "; it cleared when the load stopped: capacity or holding, not a leak"
+			default:
+				what += "; commands still waited in the drain: see the connection-leak finding"
+			}
+		} else {
+			f.Severity, f.Confidence = SeverityMedium, 0.7
+			what += fmt.Sprintf(", below the bar of %s unless the client suffers there", human.Percent(sustainedExhaustedShare))
+		}
+		f.Summary = what
+		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name)
+	}
+}
