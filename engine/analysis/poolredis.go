@@ -116,9 +116,13 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 			v = VerdictWarning
 		}
 		if rank[v] <= rank[f.Verdict] {
-			if v == VerdictOK && rf.Exhausted > 0 && f.Verdict == VerdictOK {
+			switch {
+			case f.Verdict != VerdictOK || v != VerdictOK:
+			case rf.Exhausted > 0:
 				f.Summary += fmt.Sprintf("; Redis client %s's pool ran dry only briefly (%s, %s waits): bursts, not exhaustion",
 					name, human.Span(rf.Exhausted), human.Count(rf.Waits))
+			case len(f.Pools) > 0: // the summary so far is the pgx pools'
+				f.Summary += fmt.Sprintf("; no command waited for a connection of Redis client %s", name)
 			}
 			continue
 		}

@@ -62,3 +62,21 @@ func TestPoolDetectorRedis(t *testing.T) {
 		})
 	}
 }
+
+// A service with a pgx pool and a Redis client, neither exhausted: the
+// summary says both were looked at.
+func TestPoolDetectorPGXAndRedis(t *testing.T) {
+	s := synth.New()
+	pgx, rds := synth.PoolSeries(1e9, 1e9), redisPoolSeries(1e9, 1e9, 0)
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		snap := pgx(t, ph)
+		snap.Redis = rds(t, ph).Redis
+		return snap
+	})
+	s.AddIntervals(synth.SteadyLoad)
+	f := analyze(s).Find(DetectorPoolExhaustion, "svc")
+	if f.Verdict != VerdictOK || len(f.Pools) != 1 || len(f.RedisPools) != 1 ||
+		!strings.Contains(f.Summary, "no acquire waited") || !strings.Contains(f.Summary, "no command waited for a connection of Redis client cache") {
+		t.Fatalf("%s", describeFinding(f))
+	}
+}
