@@ -28,7 +28,10 @@ import (
 // and probe wired, the probe's admin handler on its own loopback server.
 // Its process CPU (the Application CPU Usage target) is the test binary's,
 // shared with the other parallel tests' targets: a test that asserts a
-// verdict and is not about CPU turns that target off (--max-cpu off).
+// verdict and is not about CPU turns that target off (--max-cpu off). So
+// are its goroutines: a test that asserts the goroutine-leak verdict runs
+// sequentially (not t.Parallel), or the parallel tests' connections read
+// as growing stacks (see TestGoroutinesOutlivingRequests).
 type probedTarget struct {
 	URL, Probe string
 }
