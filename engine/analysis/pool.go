@@ -89,13 +89,11 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 		}
 	}
 	signals := a.poolSignals(worst)
-	// The client hurt in the exhausted intervals: p95 over its target,
-	// failures over the error-rate target, or acquires giving up.
-	hurts := a.th.P95 > 0 && worst.P95Exhausted > a.th.P95 || worst.CanceledExhausted > 0 ||
-		worst.RequestsExhausted > 0 && worst.FailExhausted > max(a.th.ErrorRate, 2*worst.FailOther)
+	hurt := a.clientHurt(worst.P95Exhausted, worst.FailExhausted, worst.FailOther, worst.RequestsExhausted, worst.CanceledExhausted)
+	level := gradeExhaustion(worst.Exhausted, minTime, sustained, hurt, worst.CanceledExhausted)
 	waits := fmt.Sprintf("%s acquires waited (%.1f s in total), %s gave up waiting", human.Count(worst.EmptyAcquires), worst.WaitSeconds, human.Count(worst.CanceledAcquires))
 	switch {
-	case worst.Exhausted >= sustained || worst.Exhausted >= minTime && hurts:
+	case level == exhaustionDetected:
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
 		f.Confidence = min(0.8+0.05*float64(len(signals)), 0.99)
 		f.Summary = fmt.Sprintf("pool %s was exhausted (at its max with acquires waiting) %s of the steady state (%s): %s",
@@ -103,16 +101,9 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 		if len(signals) > 0 {
 			f.Summary += "; " + strings.Join(signals, "; ")
 		}
-		switch {
-		case !worst.ClearChecked:
-			f.Summary += "; whether it cleared when the load stopped was not checked: no sample of the pool in the drain (the run ended before it, or the stop left it no time)"
-		case worst.Cleared:
-			f.Summary += "; it cleared when the load stopped: capacity or holding, not a leak"
-		default:
-			f.Summary += "; it did not clear when the load stopped: see the connection-leak finding"
-		}
+		f.Summary += clearWords(worst.ClearChecked, worst.Cleared)
 		a.poolSuspects(f, s, worst)
-	case worst.Exhausted >= minTime || worst.Exhausted > 0 && worst.CanceledExhausted > 0:
+	case level == exhaustionWarning:
 		f.Verdict, f.Severity = VerdictWarning, SeverityMedium
 		f.Confidence = min(0.6+0.05*float64(len(signals)), 0.8)
 		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%s; %s), below the bar of %s unless the client suffers there",
@@ -121,7 +112,7 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 		if !a.poolSuspects(f, s, worst) {
 			f.NextStep = watch
 		}
-	case worst.Exhausted > 0:
+	case level == exhaustionBursts:
 		f.Confidence = 0.7
 		f.Summary = fmt.Sprintf("pool %s ran dry only briefly (%s at its max with %s waits and none given up, below the bar of %s): bursts, not exhaustion",
 			worst.Name, human.Span(worst.Exhausted), human.Count(worst.EmptyAcquires), human.Span(minTime))
@@ -132,6 +123,72 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 		f.Summary = fmt.Sprintf("no acquire waited or gave up with a pool at its max (peak %d of %d connections, %s)",
 			worst.PeakAcquired, worst.Max, human.Percent(worst.PeakUtilization))
 	}
+}
+
+// exhaustion grades a pool's exhausted time in the steady state.
+type exhaustion int
+
+const (
+	exhaustionNone     exhaustion = iota // never exhausted
+	exhaustionBursts                     // briefly: ok
+	exhaustionWarning                    // for minTime, or with waits giving up
+	exhaustionDetected                   // for sustained, or for minTime with the client hurt
+)
+
+// verdict is the pool-exhaustion verdict at e: bursts are ok.
+func (e exhaustion) verdict() Verdict {
+	switch e {
+	case exhaustionDetected:
+		return VerdictDetected
+	case exhaustionWarning:
+		return VerdictWarning
+	}
+	return VerdictOK
+}
+
+// gradeExhaustion grades a pool (pgx or Redis) exhausted for exhausted of
+// the steady state, gaveUp waits giving up while exhausted, the client
+// hurt there or not (clientHurt), against the bars minTime and sustained
+// (see docs/report.md).
+func gradeExhaustion(exhausted, minTime, sustained time.Duration, hurt bool, gaveUp int64) exhaustion {
+	switch {
+	case exhausted >= sustained || exhausted >= minTime && hurt:
+		return exhaustionDetected
+	case exhausted >= minTime || exhausted > 0 && gaveUp > 0:
+		return exhaustionWarning
+	case exhausted > 0:
+		return exhaustionBursts
+	}
+	return exhaustionNone
+}
+
+// clientHurt reports whether the client suffered in a pool's exhausted
+// intervals: p95 over its target, failures over the error-rate target
+// and twice the other intervals' (over requests), or waits giving up.
+func (a *analyzer) clientHurt(p95 time.Duration, fail, failOther float64, requests, gaveUp int64) bool {
+	return a.th.P95 > 0 && p95 > a.th.P95 || gaveUp > 0 || requests > 0 && fail > max(a.th.ErrorRate, 2*failOther)
+}
+
+// clearWords says whether an exhausted pool cleared when the load
+// stopped, for the finding's summary.
+func clearWords(checked, cleared bool) string {
+	switch {
+	case !checked:
+		return "; whether it cleared when the load stopped was not checked: no sample of the pool in the drain (the run ended before it, or the stop left it no time)"
+	case cleared:
+		return "; it cleared when the load stopped: capacity or holding, not a leak"
+	}
+	return "; it did not clear when the load stopped: see the connection-leak finding"
+}
+
+// addEvent appends e to events, extending the last event instead when e
+// starts where it ends.
+func addEvent(events []Event, e Event) []Event {
+	if n := len(events); n > 0 && events[n-1].End.Equal(e.Start) {
+		events[n-1].End = e.End
+		return events
+	}
+	return append(events, e)
 }
 
 // poolSignals lists what corroborates an exhaustion of pf: the client

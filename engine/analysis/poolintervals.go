@@ -44,12 +44,8 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 		pf.Exhausted += iv.DT
 		pf.CanceledExhausted += iv.Canceled
 		inside = append(inside, win...)
-		if n := len(events); n > 0 && events[n-1].End.Equal(iv.Start) {
-			events[n-1].End = iv.End
-		} else {
-			events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: iv.Start, End: iv.End,
-				Detail: "pool " + name + " at its max with acquires waiting"})
-		}
+		events = addEvent(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: iv.Start, End: iv.End,
+			Detail: "pool " + name + " at its max with acquires waiting"})
 	}
 	if pf.Max > 0 {
 		pf.PeakUtilization = float64(pf.PeakAcquired) / float64(pf.Max)

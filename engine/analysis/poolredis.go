@@ -67,12 +67,8 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 		}
 		rf.Exhausted += end.Sub(start)
 		inside = append(inside, win...)
-		if n := len(events); n > 0 && events[n-1].End.Equal(start) {
-			events[n-1].End = end
-		} else {
-			events = append(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: start, End: end,
-				Detail: "Redis client " + name + ": every pool connection in use, commands waiting"})
-		}
+		events = addEvent(events, Event{Kind: "pool-exhausted", Source: s.Name, Start: start, End: end,
+			Detail: "Redis client " + name + ": every pool connection in use, commands waiting"})
 	}
 	if d := steady.Duration().Seconds(); d > 0 {
 		rf.ExhaustedShare = rf.Exhausted.Seconds() / d
@@ -93,10 +89,8 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 
 // judgeRedisPools measures the pools of the Redis clients names and,
 // when one was exhausted worse than f says (f holds the pgx pools'
-// verdict, or none), makes f about it: detected when exhausted for
-// sustained, or for minTime while the client suffered (p95 over its
-// target, more failures, or waits that gave up); a warning when exhausted
-// for minTime or when any wait gave up.
+// verdict, or none), makes f about it, graded as the pgx pools are
+// (gradeExhaustion, the timeouts as the waits that gave up).
 func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names []string, pts []capture.Point, steady capture.Span, minTime, sustained time.Duration) {
 	rank := map[Verdict]int{VerdictOK: 0, VerdictWarning: 1, VerdictDetected: 2}
 	for _, name := range names {
@@ -106,15 +100,8 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: %s commands waited for a pool connection (%.2f s in total), %s gave up (pool timeout); the pool was exhausted %s (%s of the steady state). Client in those intervals: p95 %s, %s failed; in the others: p95 %s, %s failed.",
 			name, human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
 			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
-		hurts := a.th.P95 > 0 && rf.P95Exhausted > a.th.P95 || rf.Timeouts > 0 ||
-			rf.RequestsExhausted > 0 && rf.FailExhausted > max(a.th.ErrorRate, 2*rf.FailOther)
-		v := VerdictOK
-		switch {
-		case rf.Exhausted >= sustained || rf.Exhausted >= minTime && hurts:
-			v = VerdictDetected
-		case rf.Exhausted >= minTime || rf.Timeouts > 0:
-			v = VerdictWarning
-		}
+		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
+		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
 		if rank[v] <= rank[f.Verdict] {
 			switch {
 			case f.Verdict != VerdictOK || v != VerdictOK:
@@ -131,14 +118,7 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		f.Verdict, f.Suspects = v, nil
 		if v == VerdictDetected {
 			f.Severity, f.Confidence = SeverityHigh, 0.9
-			switch {
-			case !rf.ClearChecked:
-				what += "; whether it cleared when the load stopped was not checked (no drain samples)"
-			case rf.Cleared:
-				what += "; it cleared when the load stopped: capacity or holding, not a leak"
-			default:
-				what += "; commands still waited in the drain: see the connection-leak finding"
-			}
+			what += clearWords(rf.ClearChecked, rf.Cleared)
 		} else {
 			f.Severity, f.Confidence = SeverityMedium, 0.7
 			what += fmt.Sprintf(", below the bar of %s unless the client suffers there", human.Percent(sustainedExhaustedShare))
