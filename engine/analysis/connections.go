@@ -39,6 +39,17 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	cf := &ConnectionFigures{ThresholdSeconds: after.Leaks.ThresholdSeconds}
 	f := Finding{Detector: d, Source: s.Name, Connections: cf}
 	leaked := false
+	// When the load stopped, and how long before the sample after the
+	// drain (both on soak's clock: the sample's poll time, not the
+	// service's).
+	loadEnd, drainEnd := after.Time, after.Time
+	if sp, ok := a.c.Timing.Span(capture.PhaseDrain); ok {
+		loadEnd = sp.Start
+	}
+	if pts := s.In(capture.PhaseDrain); len(pts) > 0 {
+		drainEnd = pts[len(pts)-1].Time
+	}
+	sinceLoad := drainEnd.Sub(loadEnd).Seconds()
 	for _, ps := range after.Pools {
 		r := PoolResidue{Name: ps.Name, Max: ps.MaxConns, AfterDrain: ps.AcquiredConns}
 		if base != nil {
@@ -52,12 +63,12 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
 			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))
 		if r.AfterDrain > r.Baseline {
-			if since := drainEndTime(s, after).Sub(a.loadEnd(after)).Seconds(); takenSince(ps, since) {
+			if takenSince(ps, sinceLoad) {
 				// Work that goes on after the load (a queue draining, a
 				// background job): nothing taken under load is held.
 				r.TakenAfterLoad = true
 				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken after the load stopped (the oldest %.1f s ago, the load stopped %.1f s ago): work after the load, not a leak.",
-					r.Name, ps.HeldConns, ps.OldestHeldSeconds, since))
+					r.Name, ps.HeldConns, ps.OldestHeldSeconds, sinceLoad))
 			} else {
 				leaked = true
 			}
@@ -82,7 +93,6 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
 	}
-	loadEnd := a.loadEnd(after)
 	rep := a.c.LeakReport(s.Name, capture.MomentDrainEnd)
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
@@ -136,23 +146,6 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 	}
 	return f
-}
-
-// loadEnd is when the load stopped: the drain's start, else the time of
-// the sample after it.
-func (a *analyzer) loadEnd(after *probe.Snapshot) time.Time {
-	if sp, ok := a.c.Timing.Span(capture.PhaseDrain); ok {
-		return sp.Start
-	}
-	return after.Time
-}
-
-// drainEndTime is when the sample after the drain was taken.
-func drainEndTime(s *capture.SourceTimeline, after *probe.Snapshot) time.Time {
-	if pts := s.In(capture.PhaseDrain); len(pts) > 0 {
-		return pts[len(pts)-1].Time
-	}
-	return after.Time
 }
 
 // takenSince reports whether the tracer saw every connection pool ps has
