@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -52,14 +51,10 @@ func TestGoroutinesOutlivingRequests(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	dir := t.TempDir()
-	p := soak(t, dir, nil, time.Minute, "run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "0", "-t", "6s",
-		"--wait", "20ms", "--probe", tg.Probe, "--probe-interval", "250ms", "--baseline", "1s", "--drain", "4s",
-		"--max-cpu", "off", "--out", "out")
-	if p.code == exitUsage || p.code == exitOK {
-		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	p, _, doc := tg.soakTrends(t, "2", "20ms", "4s")
+	if p.code == exitOK {
+		t.Fatalf("exit %d: healthy:\n%s", p.code, p.stdout)
 	}
-	_, doc := readOut(t, filepath.Join(dir, "out"))
 	f := findingOf(doc, analysis.DetectorGoroutineLeak)
 	if f == nil || f.Goroutines == nil {
 		t.Fatal("no goroutine-leak finding")
@@ -122,14 +117,7 @@ func TestQueueWorkedOffAfterTheLoad(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	dir := t.TempDir()
-	p2 := soak(t, dir, nil, time.Minute, "run", "--host", tg.URL, "--url", "/ok", "-u", "2", "-r", "0", "-t", "6s",
-		"--wait", "10ms", "--probe", tg.Probe, "--probe-interval", "250ms", "--baseline", "1s", "--drain", "3s",
-		"--max-cpu", "off", "--out", "out")
-	if p2.code == exitUsage {
-		t.Fatalf("exit %d:\n%s\n%s", p2.code, p2.stdout, p2.stderr)
-	}
-	_, doc := readOut(t, filepath.Join(dir, "out"))
+	_, _, doc := tg.soakTrends(t, "2", "10ms", "3s")
 	f := findingOf(doc, analysis.DetectorConnectionLeak)
 	if f == nil || f.Connections == nil || len(f.Connections.Pools) != 1 {
 		t.Fatal("no connection-leak finding with the pool")

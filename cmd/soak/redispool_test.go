@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,14 +41,7 @@ func TestRedisPoolExhausted(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	})
-	dir := t.TempDir()
-	p := soak(t, dir, nil, time.Minute, "run", "--host", tg.URL, "--url", "/ok", "-u", "6", "-r", "0", "-t", "6s",
-		"--wait", "none", "--probe", tg.Probe, "--probe-interval", "250ms", "--baseline", "1s", "--drain", "3s",
-		"--max-cpu", "off", "--out", "out")
-	if p.code == exitUsage || p.code == exitError {
-		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
-	}
-	md, doc := readOut(t, filepath.Join(dir, "out"))
+	p, md, doc := tg.soakTrends(t, "6", "none", "3s")
 	f := findingOf(doc, analysis.DetectorPoolExhaustion)
 	if f == nil || len(f.RedisPools) != 1 {
 		t.Fatalf("no pool-exhaustion finding with the Redis client: %+v", f)

@@ -51,6 +51,24 @@ func newProbedTarget(t *testing.T, wrap func(p *probe.Probe, h http.Handler) htt
 	return &probedTarget{URL: svc.URL, Probe: admin.URL}
 }
 
+// soakTrends runs a 6-second soak of tg's /ok long enough for the trend
+// detectors (the probe read every 250 ms, a 1 s baseline), with users
+// users, the wait between tasks and the drain given, and the CPU target
+// off (see probedTarget). It fails t on a usage or run error, and
+// returns the process and the report.
+func (tg *probedTarget) soakTrends(t *testing.T, users, wait, drain string) (proc, string, *report.Document) {
+	t.Helper()
+	dir := t.TempDir()
+	p := soak(t, dir, nil, time.Minute, "run", "--host", tg.URL, "--url", "/ok", "-u", users, "-r", "0", "-t", "6s",
+		"--wait", wait, "--probe", tg.Probe, "--probe-interval", "250ms", "--baseline", "1s", "--drain", drain,
+		"--max-cpu", "off", "--out", "out")
+	if p.code == exitUsage || p.code == exitError {
+		t.Fatalf("exit %d:\n%s\n%s", p.code, p.stdout, p.stderr)
+	}
+	md, doc := readOut(t, filepath.Join(dir, "out"))
+	return p, md, doc
+}
+
 // readOut reads a results directory's report.md and report.json.
 func readOut(t *testing.T, dir string) (md string, doc *report.Document) {
 	t.Helper()
