@@ -49,7 +49,19 @@ const maxPairs = 500_000
 // TheilSen fits y against x (equal lengths; points with NaN are
 // skipped). Fewer than 5 points give a Trend with N set and the other
 // fields 0 (PRising 1).
-func TheilSen(x, y []float64) Trend {
+func TheilSen(x, y []float64) Trend { return theilSen(x, y, false) }
+
+// TheilSenSerial is [TheilSen] for points in x order whose noise is
+// serially correlated (a machine's load wanders for tens of seconds):
+// Kendall's variance, and so the confidence interval and PRising, is
+// inflated by the effective sample size of lag-1 autocorrelated
+// residuals (Yue and Wang 2004), so a slow wander is not read as a
+// trend: of 400 such series (AR(1), phi 0.8, 40 points, no trend) it
+// calls 5.8 % rising, TheilSen 21 % (TestTheilSenSerial). With
+// independent noise it equals TheilSen.
+func TheilSenSerial(x, y []float64) Trend { return theilSen(x, y, true) }
+
+func theilSen(x, y []float64, serial bool) Trend {
 	xs, ys := cleanXY(x, y)
 	n := len(xs)
 	if n < MinPoints {
@@ -82,6 +94,9 @@ func TheilSen(x, y []float64) Trend {
 	for _, g := range tieGroups(ys) {
 		v -= float64(g*(g-1)*(2*g+5)) / 18
 	}
+	if serial {
+		v *= serialInflation(xs, ys, t.Slope)
+	}
 	if v <= 0 {
 		t.Lo, t.Hi, t.PRising = t.Slope, t.Slope, 1
 	} else {
@@ -106,6 +121,53 @@ func TheilSen(x, y []float64) Trend {
 	}
 	t.Intercept = medianSelect(res)
 	return t
+}
+
+// Median returns the median of v (the mean of the middle two for an even
+// count; NaN for none), leaving v as it was.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	return medianSelect(slices.Clone(v))
+}
+
+// serialInflation is n/n*, how much lag-1 autocorrelation of the
+// residuals of y - slope*x (in x order) inflates a rank statistic's
+// variance: 1 + 2 sum_k (1 - k/n) r^k, for r > 0 (1 otherwise).
+func serialInflation(xs, ys []float64, slope float64) float64 {
+	n := len(xs)
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	res := make([]float64, n)
+	var mean float64
+	for i, j := range idx {
+		res[i] = ys[j] - slope*xs[j]
+		mean += res[i] / float64(n)
+	}
+	var num, den float64
+	for i := range res {
+		d := res[i] - mean
+		den += d * d
+		if i > 0 {
+			num += d * (res[i-1] - mean)
+		}
+	}
+	if den == 0 || num <= 0 {
+		return 1
+	}
+	r, f, rk := num/den, 1.0, 1.0
+	for k := 1; k < n; k++ {
+		rk *= r
+		if rk < 1e-6 {
+			break
+		}
+		f += 2 * (1 - float64(k)/float64(n)) * rk
+	}
+	return f
 }
 
 // medianSelect returns the median of a (reordering it), in linear time.
