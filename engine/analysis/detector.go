@@ -25,7 +25,7 @@ type detector interface {
 
 // detectors are every detector, in the order the report lists them.
 var detectors = []detector{
-	memoryLeak{}, goroutineLeak{}, connectionLeak{}, poolExhaustion{}, errorRate{}, rateLimit{}, restart{}, userQuits{},
+	memoryLeak{}, goroutineLeak{}, connectionLeak{}, poolExhaustion{}, errorRate{}, latencyTrend{}, rateLimit{}, restart{}, userQuits{},
 }
 
 // Detectors lists every detector's name in report order.

@@ -81,6 +81,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 // the one figure field of that detector is set (Memory for
 // memory-leak, Goroutines for goroutine-leak, Connections for
 // connection-leak, Pools and RedisPools for pool-exhaustion, Errors for error-rate,
+// Latency for latency-trend,
 // RateLimit for rate-limit, Restarts for restart, Quits for user-quits);
 // every other figure field is nil. A
 // VerdictUnknown finding may have none. In JSON each is a member named
@@ -120,6 +121,7 @@ type Finding struct {
 	Pools       []PoolFigures      `json:"pools,omitempty"`
 	RedisPools  []RedisPoolFigures `json:"redis_pools,omitempty"`
 	Errors      *ErrorFigures      `json:"errors,omitempty"`
+	Latency     *LatencyFigures    `json:"latency,omitempty"`
 	RateLimit   *RateLimitFigures  `json:"rate_limit,omitempty"`
 	Restarts    *RestartFigures    `json:"restarts,omitempty"`
 	Quits       *QuitFigures       `json:"quits,omitempty"`

@@ -325,6 +325,8 @@ func (a *analyzer) findingCheck(f *Finding, srcs []*capture.SourceTimeline) Chec
 	switch {
 	case f.Detector == DetectorRateLimit, f.Detector == DetectorRestart:
 		c.Status = CheckSkipped
+	case f.Detector == DetectorLatencyTrend && (len(a.r.Stages) > 0 || a.shortSteady()):
+		c.Status = CheckSkipped // load steps (the stages' rows judge them), or a smoke run
 	case len(srcs) == 0 && isPerSource(f.Detector):
 		c.Status = CheckSkipped
 	case f.Detector == DetectorConnectionLeak || f.Detector == DetectorPoolExhaustion:

@@ -123,6 +123,7 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds, opts ...Opti
 	r.Environment = a.environment()
 	r.Notes = a.notes()
 	srcs := a.sources()
+	r.Stages = a.stages() // latency-trend judges each stage apart
 	for _, d := range detectors {
 		switch {
 		case !d.perSource():
@@ -135,7 +136,6 @@ func Analyze(res *engine.Result, c *capture.Capture, th Thresholds, opts ...Opti
 			}
 		}
 	}
-	r.Stages = a.stages()
 	applyStages(r)
 	sortFindings(r.Findings)
 	r.Performance = a.performanceTargets()

@@ -22,10 +22,7 @@ const (
 // plan's stages and the changes made mid-run; nil for one load level.
 func (a *analyzer) stages() []stage.Stage {
 	info := &a.res.RunInfo
-	sp, ok := a.c.Timing.Span(capture.PhaseSteady)
-	if ivs := a.res.Intervals; !ok && len(a.c.Timing) == 0 && len(ivs) > 0 {
-		sp, ok = capture.Span{Start: ivs[0].Start, End: ivs[len(ivs)-1].End}, true
-	}
+	sp, ok := a.steadySpan()
 	if !ok {
 		return nil
 	}
@@ -41,6 +38,17 @@ func (a *analyzer) stages() []stage.Stage {
 		Limits: stage.Limits{Settle: StageSettle, SpawnRate: info.SpawnRate, MinLeakSpan: MinStageLeak, MinPoints: stats.MinPoints,
 			P95: a.th.P95, ErrorRate: a.th.ErrorRate, HeapBar: minLeakBytes / secs, GoroutineBar: minGoroutineLeak / secs,
 			ExhaustedShare: sustainedExhaustedShare}})
+}
+
+// steadySpan is the steady state: the capture's phase, or the load's
+// intervals when the run had no phases (an engine result analysed
+// without a capture); not ok when there is neither.
+func (a *analyzer) steadySpan() (capture.Span, bool) {
+	sp, ok := a.c.Timing.Span(capture.PhaseSteady)
+	if ivs := a.res.Intervals; !ok && len(a.c.Timing) == 0 && len(ivs) > 0 {
+		sp, ok = capture.Span{Start: ivs[0].Start, End: ivs[len(ivs)-1].End}, true
+	}
+	return sp, ok
 }
 
 // applyStages says in which stage a pool ran dry or errors rose, and

@@ -117,6 +117,8 @@ func writeMarkdown(w io.Writer, rep *Report) error {
 	m.kvs(rep.Stability.Pool)
 	m.f("\n### Error Rate Over Time\n")
 	m.kvs(rep.Stability.ErrorRate)
+	m.f("\n### Latency Over Time\n")
+	m.kvs(rep.Stability.Latency)
 	m.f("\n### Rate Limiting\n")
 	m.kvs(rep.Stability.RateLimited)
 	m.f("\n### Restarts\n")

@@ -102,7 +102,7 @@ func TestMarkdownSaysWhatItCannotMeasure(t *testing.T) {
 		}
 	}
 	for _, f := range r.Findings {
-		clientSide := f.Detector == analysis.DetectorErrorRate || f.Detector == analysis.DetectorRateLimit || f.Detector == analysis.DetectorUserQuits
+		clientSide := f.Detector == analysis.DetectorErrorRate || f.Detector == analysis.DetectorLatencyTrend || f.Detector == analysis.DetectorRateLimit || f.Detector == analysis.DetectorUserQuits
 		if !clientSide && f.Verdict != analysis.VerdictUnknown {
 			t.Errorf("no probe, yet %s", f.String())
 		}

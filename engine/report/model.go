@@ -80,6 +80,7 @@ type Stability struct {
 	Goroutines  []KV `json:"goroutines"`   // Goroutine Leak Detection (not in the seed; soak adds it)
 	Pool        []KV `json:"pool"`         // Connection Pool Stability
 	ErrorRate   []KV `json:"error_rate"`   // Error Rate Over Time
+	Latency     []KV `json:"latency"`      // Latency Over Time (not in the seed)
 	RateLimited []KV `json:"rate_limited"` // Rate Limiting
 	Restarts    []KV `json:"restarts"`     // Restarts: the probe's instance changed (not in the seed)
 	Users       []KV `json:"users"`        // Users That Quit (not in the seed)

@@ -76,6 +76,7 @@ func stability(r *analysis.Result) Stability {
 			st.ErrorRate = append(st.ErrorRate, KV{"Trend", verdictIcons[f.Verdict] + cases(f.Errors.Trend) + ": " + f.Summary})
 		}
 	}
+	st.Latency = latencyRows(r)
 	if f := r.Find(analysis.DetectorRateLimit, ""); f != nil {
 		st.RateLimited = []KV{{"Rate Limit Hits", verdictRate(f)}}
 		if rf := f.RateLimit; rf != nil && rf.Policy != "" {
@@ -85,6 +86,23 @@ func stability(r *analysis.Result) Stability {
 	st.Restarts = restartRows(r)
 	st.Users = quitRows(r)
 	return st
+}
+
+// latencyRows gives the p50, p95 and p99 in thirds of the span the
+// latency trend was judged over, and the trend.
+func latencyRows(r *analysis.Result) []KV {
+	f := r.Find(analysis.DetectorLatencyTrend, "")
+	switch {
+	case f == nil:
+		return nil
+	case f.Latency == nil:
+		return []KV{{"Trend", verdictText(f)}}
+	}
+	var out []KV
+	for _, w := range f.Latency.Windows {
+		out = append(out, KV{w.Label, fmt.Sprintf("p50 %s, p95 %s, p99 %s (%s requests)", human.Millis(w.P50), human.Millis(w.P95), human.Millis(w.P99), human.Count(w.Requests))})
+	}
+	return append(out, KV{"Trend", verdictIcons[f.Verdict] + cases(f.Latency.Trend) + ": " + f.Summary})
 }
 
 // restartRows says whether the service restarted, and each restart: when,

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/soaklab/soak/engine"
@@ -92,6 +93,31 @@ func (r *Run) AddIntervals(fn IntervalFunc) {
 			Classes: map[string]int{"Reader": 10}}
 		if req > 0 {
 			iv.Stats = []engine.Stat{st}
+		}
+		r.Intervals = append(r.Intervals, iv)
+	}
+}
+
+// LatencyFunc returns the latency (µs) of one request to route in the
+// one-second interval starting t seconds after the load started.
+type LatencyFunc func(t float64, route string) int64
+
+// AddRoutes adds one-second engine intervals over the load, of 10 users
+// of class "Reader" sending perSecond requests a second to each route
+// (GET), each as slow as lat says: no failure.
+func (r *Run) AddRoutes(perSecond int64, routes []string, lat LatencyFunc) {
+	for i, tm := 0, r.Start; tm.Before(r.End); i, tm = i+1, tm.Add(time.Second) {
+		iv := &engine.Interval{Seq: i, Span: 1, Start: tm, End: tm.Add(time.Second), Users: 10, MaxUsers: 10,
+			Classes: map[string]int{"Reader": 10}}
+		for _, route := range routes {
+			st := engine.Stat{Method: "GET", Name: route, Requests: perSecond, Latency: &engine.Histogram{}}
+			for range perSecond {
+				us := lat(tm.Sub(r.Start).Seconds(), route)
+				st.Latency.Record(us)
+				st.SumMicros += us
+				st.MinMicros, st.MaxMicros = min(cmp.Or(st.MinMicros, us), us), max(st.MaxMicros, us)
+			}
+			iv.Stats = append(iv.Stats, st)
 		}
 		r.Intervals = append(r.Intervals, iv)
 	}

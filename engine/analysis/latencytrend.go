@@ -1,0 +1,425 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/analysis/stats"
+	"github.com/soaklab/soak/engine/capture"
+	"github.com/soaklab/soak/engine/internal/human"
+)
+
+// Latency-trend constants (see docs/report.md). The judged span (the
+// steady state, or each load stage held long enough) is cut into at most
+// latencyBlocks blocks of whole intervals, each of at least
+// minBlockRequests requests on average; each block's p95 is one point.
+// The p95 "rose" when the last quarter's median p95 is at least
+// latencyRiseRatio times the first quarter's and minLatencyRise above
+// it, and the Theil-Sen slope of its logarithm is above 0 with 95 %
+// confidence. It "drifts" when, beyond that, the last quarter is at
+// least latencyDriftRatio times the first and the second half alone
+// still rises, by at least lateRiseRatio across it, with 95 % confidence
+// allowing for the latency's serial correlation (a machine's load
+// wanders for tens of seconds: stats.TheilSenSerial), so that a step
+// that held, or a rise that levelled off, is not read as a drift.
+const (
+	latencyBlocks     = 40
+	minBlockRequests  = 100
+	latencyRiseRatio  = 1.5
+	latencyDriftRatio = 2
+	lateRiseRatio     = 1.2
+	minLatencyRise    = 5 * time.Millisecond
+)
+
+// Latency shapes (LatencyFigures.Trend).
+const (
+	latencyStable  = "stable"        // one level, or a change below the bars
+	latencyRising  = "rising"        // rose, and still rising in the second half: a drift
+	latencyRose    = "rose and held" // rose, then held (a step, or a rise that levelled off)
+	latencyFalling = "falling"       // fell (a warm-up that went on into the steady state)
+)
+
+// DetectorLatencyTrend is the latency-trend detector's name.
+const DetectorLatencyTrend Detector = "latency-trend"
+
+// latencyTrend is the latency-trend detector: the client-side p95 over
+// the steady state at one load level. A service whose requests get
+// slower as it runs (a table scanned as it grows, a queue or a lock wait
+// getting longer, a collector working harder) drifts while every target
+// still passes; this detector sees the drift, names the routes that
+// slowed most and says when the p95 target would be missed at its rate.
+type latencyTrend struct{}
+
+func (latencyTrend) name() Detector { return DetectorLatencyTrend }
+
+func (latencyTrend) perSource() bool { return false }
+
+// LatencyFigures are the latency-trend detector's measurements (client
+// side, every request of the judged span: failures and 429s included).
+type LatencyFigures struct {
+	// Start and End bound the judged span: the steady state, or the load
+	// stage named by the finding's Stage.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// Blocks is the number of points the trend was fitted to, each the
+	// p95 of Requests/Blocks requests or more.
+	Blocks   int   `json:"blocks"`
+	Requests int64 `json:"requests"`
+	// Windows are thirds of the judged span, each with its percentiles.
+	Windows []LatencyWindow `json:"windows"`
+	// FirstP95 and LastP95 are the medians of the blocks' p95 in the
+	// span's first and last quarters; Rise is LastP95 / FirstP95.
+	FirstP95 time.Duration `json:"first_p95_ns"`
+	LastP95  time.Duration `json:"last_p95_ns"`
+	Rise     float64       `json:"rise"`
+	// Slope is the Theil-Sen trend of ln(p95) per minute over the span;
+	// LateSlope over its second half, its confidence allowing for serial
+	// correlation (N is 0 below 10 blocks).
+	Slope     stats.Trend `json:"slope"`
+	LateSlope stats.Trend `json:"late_slope"`
+	// Trend is "rising", "rose and held", "falling" or "stable".
+	Trend string `json:"trend"`
+	// ReachesTarget is when, from the load's start, the p95 would reach
+	// the P95 target at the second half's rate (a linear fit in ms); 0
+	// when it is not rising, already over, or there is no target.
+	ReachesTarget time.Duration `json:"reaches_target_ns,omitempty"`
+	// Routes are the endpoints whose p95 rose most from the first quarter
+	// to the last (at most 5; each with 20 requests or more in both).
+	Routes []LatencyRoute `json:"routes,omitempty"`
+}
+
+// LatencyWindow is one third of the judged span.
+type LatencyWindow struct {
+	Label    string        `json:"label"` // "2-11 min" from the load's start
+	Start    time.Time     `json:"start"`
+	End      time.Time     `json:"end"`
+	Requests int64         `json:"requests"`
+	P50      time.Duration `json:"p50_ns"`
+	P95      time.Duration `json:"p95_ns"`
+	P99      time.Duration `json:"p99_ns"`
+}
+
+// LatencyRoute is one endpoint's p95 in the judged span's first and last
+// quarters.
+type LatencyRoute struct {
+	Method   string        `json:"method"`
+	Name     string        `json:"name"`
+	FirstP95 time.Duration `json:"first_p95_ns"`
+	LastP95  time.Duration `json:"last_p95_ns"`
+	Rise     float64       `json:"rise"`
+}
+
+// judgedSpan is a span of one load level the trend is judged over.
+type judgedSpan struct {
+	start, end time.Time
+	stage      string // the stage's name; "" for the whole steady state
+}
+
+// latencyBlock is a run of neighbouring intervals, merged.
+type latencyBlock struct {
+	start, end time.Time
+	requests   int64
+	p95        time.Duration
+}
+
+func (latencyTrend) detect(a *analyzer, _ *capture.SourceTimeline) Finding {
+	spans, why := a.latencySpans()
+	if len(spans) == 0 {
+		return unknown(DetectorLatencyTrend, "", why)
+	}
+	var best Finding
+	for i, sp := range spans {
+		f := a.latencyFinding(sp)
+		if i == 0 || latencyRank(&f) > latencyRank(&best) {
+			best = f
+		}
+	}
+	return best
+}
+
+// latencyRank orders findings for the worst of several stages: a
+// measured finding before an unmeasured one, a defect before a warning.
+func latencyRank(f *Finding) int {
+	return map[Verdict]int{VerdictUnknown: 0, VerdictOK: 1, VerdictWarning: 2, VerdictDetected: 3}[f.Verdict]
+}
+
+// latencySpans returns the spans to judge: the steady state at one load
+// level; each stage held for MinStageLeak after settling when the load
+// changed (a latency that follows the load is not a drift). None, with
+// why, when there is no such span.
+func (a *analyzer) latencySpans() ([]judgedSpan, string) {
+	if len(a.r.Stages) > 0 {
+		var out []judgedSpan
+		for _, s := range a.r.Stages {
+			if s.Judged >= MinStageLeak {
+				out = append(out, judgedSpan{s.Start.Add(s.Settle), s.End, s.Name()})
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Sprintf("the load changed in the steady state and no load level held %s after settling: latency across load levels follows the load, it is not a trend", human.Span(MinStageLeak))
+		}
+		return out, ""
+	}
+	sp, ok := a.steadySpan()
+	switch {
+	case !ok:
+		return nil, "no steady state: the warm-up (the ramp and --settle) covered the whole load; run longer"
+	case a.shortSteady():
+		return nil, fmt.Sprintf("the steady state (%s) is shorter than %s: too short for a latency trend (a smoke run, not a soak)",
+			human.Span(max(sp.Duration(), 0)), human.Span(MinStageLeak))
+	}
+	return []judgedSpan{{start: sp.Start, end: sp.End}}, ""
+}
+
+// shortSteady reports whether the run's steady state is shorter than
+// MinStageLeak: a smoke run, whose latency trend is skipped rather than
+// missing.
+func (a *analyzer) shortSteady() bool {
+	sp, ok := a.steadySpan()
+	return ok && sp.Duration() < MinStageLeak
+}
+
+// latencyFinding judges the p95's trend over one span.
+func (a *analyzer) latencyFinding(sp judgedSpan) Finding {
+	d := DetectorLatencyTrend
+	ivs := a.intervalsIn(sp.start, sp.end)
+	blocks, req := latencyBlocksOf(ivs)
+	if len(blocks) < stats.MinPoints {
+		return unknown(d, "", fmt.Sprintf("too few requests to trend the latency: %s in %s of steady state (%d blocks of at least %d requests; %d needed)",
+			human.Count(req), human.Span(sp.end.Sub(sp.start)), len(blocks), minBlockRequests, stats.MinPoints))
+	}
+	lf := &LatencyFigures{Start: sp.start, End: sp.end, Blocks: len(blocks), Requests: req}
+	lf.Windows = a.latencyWindows(ivs, sp)
+	xs, ys, ms := make([]float64, len(blocks)), make([]float64, len(blocks)), make([]float64, len(blocks))
+	for i, b := range blocks {
+		xs[i] = b.start.Add(b.end.Sub(b.start) / 2).Sub(sp.start).Minutes()
+		ms[i] = float64(b.p95) / float64(time.Millisecond)
+		ys[i] = math.Log(max(ms[i], 0.001))
+	}
+	q := max(len(blocks)/4, 1)
+	first, last := stats.Median(ms[:q]), stats.Median(ms[len(ms)-q:])
+	lf.FirstP95, lf.LastP95 = millis(first), millis(last)
+	lf.Rise = last / max(first, 0.001)
+	lf.Slope = stats.TheilSen(xs, ys)
+	h := len(blocks) / 2
+	if len(blocks)-h >= 5 {
+		lf.LateSlope = stats.TheilSenSerial(xs[h:], ys[h:])
+	}
+	lateRise := math.Exp(lf.LateSlope.Slope * (xs[len(xs)-1] - xs[h]))
+	rose := lf.Rise >= latencyRiseRatio && lf.LastP95-lf.FirstP95 >= minLatencyRise && lf.Slope.Rising()
+	switch {
+	case rose && lf.Rise >= latencyDriftRatio && lf.LateSlope.Rising() && lateRise >= lateRiseRatio:
+		lf.Trend = latencyRising
+	case rose:
+		lf.Trend = latencyRose
+	case lf.Slope.Falling() && first >= latencyRiseRatio*last:
+		lf.Trend = latencyFalling
+	default:
+		lf.Trend = latencyStable
+	}
+	if lf.Trend == latencyRising && a.th.P95 > 0 && lf.LastP95 < a.th.P95 {
+		if late := stats.TheilSen(xs[h:], ms[h:]); late.Slope > 0 {
+			left := (float64(a.th.P95)/float64(time.Millisecond) - last) / late.Slope
+			lf.ReachesTarget = sp.end.Sub(a.res.Start) + time.Duration(left*float64(time.Minute))
+		}
+	}
+	lf.Routes = latencyRoutes(ivs, blocks[q-1].end, blocks[len(blocks)-q].start)
+	f := Finding{Detector: d, Latency: lf}
+	if sp.stage != "" {
+		f.Stage = []string{sp.stage}
+	}
+	a.latencyEvidence(&f, lateRise)
+	a.judgeLatency(&f, sp)
+	return f
+}
+
+// millis is v milliseconds as a duration.
+func millis(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+
+// latencyBlocksOf cuts ivs into at most latencyBlocks runs of whole
+// intervals averaging minBlockRequests requests or more, and returns
+// those with requests, with the span's request count.
+func latencyBlocksOf(ivs []*engine.Interval) ([]latencyBlock, int64) {
+	var req int64
+	for _, iv := range ivs {
+		r, _, _ := ivCounts(iv)
+		req += r
+	}
+	n := min(latencyBlocks, len(ivs), int(req/minBlockRequests))
+	var out []latencyBlock
+	for i := range n {
+		part := ivs[i*len(ivs)/n : (i+1)*len(ivs)/n]
+		if h := mergedLatency(part); h.Count() > 0 {
+			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, h.Count(), h.Quantile(0.95)})
+		}
+	}
+	return out, req
+}
+
+// mergedLatency merges every request's latency of ivs into one histogram.
+func mergedLatency(ivs []*engine.Interval) *engine.Histogram {
+	h := &engine.Histogram{}
+	for _, iv := range ivs {
+		for i := range iv.Stats {
+			h.Merge(iv.Stats[i].Latency)
+		}
+	}
+	return h
+}
+
+// latencyWindows cuts the span into thirds by the intervals' middles,
+// labelled from the load's start.
+func (a *analyzer) latencyWindows(ivs []*engine.Interval, sp judgedSpan) []LatencyWindow {
+	third := sp.end.Sub(sp.start) / 3
+	label := human.Seconds
+	unit := " s"
+	if sp.end.Sub(a.res.Start) >= 3*time.Minute {
+		label, unit = human.Minutes, " min"
+	}
+	ws := make([]LatencyWindow, 3)
+	parts := make([][]*engine.Interval, 3)
+	for _, iv := range ivs {
+		mid := iv.Start.Add(iv.Duration() / 2)
+		i := min(max(int(mid.Sub(sp.start)/max(third, 1)), 0), 2)
+		parts[i] = append(parts[i], iv)
+	}
+	for i := range ws {
+		w := &ws[i]
+		w.Start, w.End = sp.start.Add(time.Duration(i)*third), sp.start.Add(time.Duration(i+1)*third)
+		if i == 2 {
+			w.End = sp.end
+		}
+		w.Label = label(w.Start.Sub(a.res.Start)) + "-" + label(w.End.Sub(a.res.Start)) + unit
+		h := mergedLatency(parts[i])
+		w.Requests, w.P50, w.P95, w.P99 = h.Count(), h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99)
+	}
+	return ws
+}
+
+// latencyRoutes returns the endpoints whose p95 rose most from the
+// intervals ending by early to those starting from late, each with 20
+// requests or more in both; at most 5, the largest rise first.
+func latencyRoutes(ivs []*engine.Interval, early, late time.Time) []LatencyRoute {
+	type key struct{ method, name string }
+	type pair struct{ first, last engine.Histogram }
+	by := map[key]*pair{}
+	for _, iv := range ivs {
+		inFirst, inLast := !iv.End.After(early), !iv.Start.Before(late)
+		if !inFirst && !inLast {
+			continue
+		}
+		for i := range iv.Stats {
+			s := &iv.Stats[i]
+			k := key{s.Method, s.Name}
+			p := by[k]
+			if p == nil {
+				p = &pair{}
+				by[k] = p
+			}
+			if inFirst {
+				p.first.Merge(s.Latency)
+			} else {
+				p.last.Merge(s.Latency)
+			}
+		}
+	}
+	var out []LatencyRoute
+	for k, p := range by {
+		if p.first.Count() < 20 || p.last.Count() < 20 {
+			continue
+		}
+		r := LatencyRoute{Method: k.method, Name: k.name, FirstP95: p.first.Quantile(0.95), LastP95: p.last.Quantile(0.95)}
+		r.Rise = float64(r.LastP95) / float64(max(r.FirstP95, time.Microsecond))
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(x, y LatencyRoute) int {
+		return cmp.Or(cmp.Compare(y.Rise, x.Rise), cmp.Compare(x.Name, y.Name), cmp.Compare(x.Method, y.Method))
+	})
+	return out[:min(len(out), 5)]
+}
+
+// latencyEvidence writes the figures the verdict rests on.
+func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
+	lf := f.Latency
+	for _, w := range lf.Windows {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s: p50 %s, p95 %s, p99 %s over %s requests.", w.Label,
+			human.Millis(w.P50), human.Millis(w.P95), human.Millis(w.P99), human.Count(w.Requests)))
+	}
+	f.Evidence = append(f.Evidence, fmt.Sprintf("p95 over %d blocks of %s: %s in the first quarter, %s in the last (x%.2f); Theil-Sen trend %s per minute (95%% CI %s to %s).",
+		lf.Blocks, human.Span(lf.End.Sub(lf.Start)/time.Duration(lf.Blocks)), human.Millis(lf.FirstP95), human.Millis(lf.LastP95), lf.Rise,
+		growth(lf.Slope.Slope), growth(lf.Slope.Lo), growth(lf.Slope.Hi)))
+	if lf.LateSlope.N > 0 {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Second half alone: %s per minute (95%% CI %s to %s, allowing for the latency's serial correlation), x%.2f across it.",
+			growth(lf.LateSlope.Slope), growth(lf.LateSlope.Lo), growth(lf.LateSlope.Hi), lateRise))
+	}
+	for _, r := range lf.Routes {
+		if r.Rise < 1.2 || lf.Trend == latencyStable || lf.Trend == latencyFalling {
+			break
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s: p95 %s in the first quarter, %s in the last (x%.2f).", r.Method, r.Name,
+			human.Millis(r.FirstP95), human.Millis(r.LastP95), r.Rise))
+	}
+	if info := &a.res.RunInfo; info.Rate > 0 && lf.Trend != latencyStable && lf.Trend != latencyFalling {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Open model: %.1f arrivals/s were offered; %.1f requests/s completed in the judged span.",
+			info.Rate, float64(lf.Requests)/lf.End.Sub(lf.Start).Seconds()))
+	}
+	for _, o := range a.r.Findings {
+		if o.Verdict == VerdictDetected && (o.Detector == DetectorMemoryLeak || o.Detector == DetectorGoroutineLeak || o.Detector == DetectorPoolExhaustion) {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Beside it: %s.", o.String()))
+		}
+	}
+}
+
+// growth writes a slope of ln(p95) per minute as a percentage per minute.
+func growth(slope float64) string {
+	return fmt.Sprintf("%+.1f%%", 100*(math.Exp(slope)-1))
+}
+
+// judgeLatency sets the verdict, summary and next step from the shape.
+func (a *analyzer) judgeLatency(f *Finding, sp judgedSpan) {
+	lf := f.Latency
+	from := fmt.Sprintf("%s to %s", human.Millis(lf.FirstP95), human.Millis(lf.LastP95))
+	where := "the steady state"
+	if sp.stage != "" {
+		where = sp.stage
+	}
+	rising := math.Min(maxConfidence, 1-lf.Slope.PRising)
+	switch lf.Trend {
+	case latencyRising:
+		f.Verdict, f.Severity = VerdictDetected, SeverityMedium
+		f.Confidence = math.Min(rising, math.Min(maxConfidence, 1-lf.LateSlope.PRising))
+		f.Summary = fmt.Sprintf("the p95 latency drifts up through %s at one load level, %s (x%.1f), and was still rising at its end", where, from, lf.Rise)
+		load := a.res.End.Sub(a.res.Start)
+		switch {
+		case a.th.P95 > 0 && lf.LastP95 >= a.th.P95:
+			f.Severity = SeverityHigh
+			f.Summary += fmt.Sprintf(", over the %s target", human.Millis(a.th.P95))
+		case lf.ReachesTarget > 0:
+			if lf.ReachesTarget <= 2*load {
+				f.Severity = SeverityHigh
+			}
+			f.Summary += fmt.Sprintf("; at this rate it reaches the %s target about %s into the load", human.Millis(a.th.P95), human.Span(lf.ReachesTarget))
+		}
+		f.NextStep = "Requests that get slower at a constant load do more work, or wait longer, the longer the service runs: a table or collection scanned as it grows " +
+			"(the routes above; EXPLAIN their queries, read the query latency row), a queue, pool or lock wait getting longer (pool-exhaustion), a leak making the collector work harder (memory-leak). " +
+			"Compare a CPU profile from the start of the steady state with one from its end (go tool pprof -diff_base) to see which function's share grew."
+	case latencyRose:
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, rising
+		f.Summary = fmt.Sprintf("the p95 latency rose through %s at one load level, %s (x%.1f), then held: a step or a rise that levelled off, not a drift", where, from, lf.Rise)
+		f.NextStep = "Something made requests slower part-way through and it stayed: a cache whose entries began to expire, a dependency that slowed, a table past a size its plan handles well. Read the routes above and the other findings at that time; a longer run tells a level from a slow drift."
+	case latencyFalling:
+		f.Verdict, f.Severity, f.Confidence = VerdictOK, SeverityNone, math.Min(maxConfidence, 1-lf.Slope.PRising)
+		f.Summary = fmt.Sprintf("the p95 latency fell through %s, %s: a warm-up that went on (caches filling, pools widening), not a drift", where, from)
+	default:
+		f.Verdict, f.Severity = VerdictOK, SeverityNone
+		f.Confidence = 0.7
+		if sp := lf.End.Sub(lf.Start).Minutes(); math.Exp(lf.Slope.Hi*sp) < latencyRiseRatio {
+			f.Confidence = 0.95 // the 95 % interval leaves out a rise by half across the span
+		}
+		f.Summary = fmt.Sprintf("the p95 latency held through %s: %s from the first quarter to the last", where, from)
+	}
+}
