@@ -55,6 +55,10 @@ type RedisSnapshot struct {
 	// Error is the last I/O error seen (connection refused, timeout) or
 	// the INFO poll's failure, while recent.
 	Error string `json:"error,omitempty"`
+	// PoolUnread is set when the client's pool statistics could not be
+	// read (no client was given, or its PoolStats returned nil): Pool
+	// and HeldOutsidePool are then zeros, not measurements.
+	PoolUnread bool `json:"pool_unread,omitempty"`
 }
 
 // CommandSnapshot holds one command's figures, cumulative. A redis.Nil

@@ -330,7 +330,7 @@ func (a *analyzer) findingCheck(f *Finding, srcs []*capture.SourceTimeline) Chec
 	case len(srcs) == 0 && isPerSource(f.Detector):
 		c.Status = CheckSkipped
 	case f.Detector == DetectorConnectionLeak || f.Detector == DetectorPoolExhaustion:
-		if s := a.c.Timeline.Source(f.Source); s != nil && !reportsStores(s, f.Detector == DetectorConnectionLeak) {
+		if s := a.c.Timeline.Source(f.Source); s != nil && !reportsStores(s) {
 			c.Status = CheckSkipped
 		}
 	}
@@ -349,10 +349,10 @@ func isPerSource(d Detector) bool {
 }
 
 // reportsStores reports whether the probe of s ever reported a pgx pool
-// (or, with redis, a Redis client).
-func reportsStores(s *capture.SourceTimeline, redis bool) bool {
+// or a Redis client (both detectors that read stores judge both).
+func reportsStores(s *capture.SourceTimeline) bool {
 	for _, p := range s.Points {
-		if len(p.Pools) > 0 || (redis && len(p.Redis) > 0) {
+		if len(p.Pools) > 0 || len(p.Redis) > 0 {
 			return true
 		}
 	}

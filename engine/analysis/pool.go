@@ -52,9 +52,10 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	for _, p := range pts[len(pts)-1].Pools {
 		names = append(names, p.Name)
 	}
-	var redisNames []string
-	for _, r := range pts[len(pts)-1].Redis {
-		redisNames = append(redisNames, r.Name)
+	redisNames, unread := redisPoolsRead(pts)
+	if len(names) == 0 && len(redisNames) == 0 && len(unread) > 0 {
+		return unknown(d, s.Name, fmt.Sprintf("the probe could not read the pool statistics of Redis client %s (redisprobe.New was given no client, or its PoolStats returned nil): no pool to judge",
+			strings.Join(unread, ", ")))
 	}
 	if len(names) == 0 && len(redisNames) == 0 {
 		if no := noneDeclared([]*capture.SourceTimeline{s}, probe.Database, "database"); no != "" {
@@ -72,7 +73,32 @@ func (poolExhaustion) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Evidence = append(f.Evidence, "No pgx pool: the service reports none to the probe.")
 	}
 	a.judgeRedisPools(&f, s, redisNames, pts, steady, minTime, sustained)
+	for _, name := range unread {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: the probe could not read its pool statistics (redisprobe.New was given no client, or its PoolStats returned nil): not judged.", name))
+		f.Summary += fmt.Sprintf("; Redis client %s not judged: its pool statistics could not be read", name)
+	}
 	return f
+}
+
+// redisPoolsRead names the Redis clients of the last steady-state point
+// whose pool statistics the probe read at some point of the steady state
+// (read), and those it never could (unread).
+func redisPoolsRead(pts []capture.Point) (read, unread []string) {
+	for _, r := range pts[len(pts)-1].Redis {
+		ok := false
+		for i := range pts {
+			if c := pts[i].RedisClient(r.Name); c != nil && !c.PoolUnread {
+				ok = true
+				break
+			}
+		}
+		if ok {
+			read = append(read, r.Name)
+		} else {
+			unread = append(unread, r.Name)
+		}
+	}
+	return read, unread
 }
 
 // judgePGXPools decides f from the pgx pools names: exhausted (acquires

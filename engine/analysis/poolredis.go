@@ -48,7 +48,7 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	var events []Event
 	for i := 1; i < len(pts); i++ {
 		prev, cur := pts[i-1].RedisClient(name), pts[i].RedisClient(name)
-		if prev == nil || cur == nil {
+		if prev == nil || cur == nil || prev.PoolUnread || cur.PoolUnread {
 			continue
 		}
 		waits, timeouts := cur.PoolWaits-prev.PoolWaits, cur.PoolTimeouts-prev.PoolTimeouts

@@ -80,3 +80,66 @@ func TestPoolDetectorPGXAndRedis(t *testing.T) {
 		t.Fatalf("%s", describeFinding(f))
 	}
 }
+
+// A Redis client whose pool statistics the probe could not read (no
+// client given to redisprobe.New) reports zeros that are not
+// measurements: alone it leaves the check unable to run, not ok; beside
+// a pgx pool it is named as not judged. A client unread at some samples
+// only is judged on the intervals between read samples, so a read after
+// an unread sample is not taken for a burst of waits.
+func TestPoolDetectorRedisUnread(t *testing.T) {
+	unread := func(fn synth.SampleFunc, every func(t float64) bool) synth.SampleFunc {
+		return func(t float64, ph capture.Phase) *probe.Snapshot {
+			s := fn(t, ph)
+			for i := range s.Redis {
+				if every(t) {
+					s.Redis[i].Pool, s.Redis[i].PoolUnread, s.Redis[i].Error = probe.RedisPoolSnapshot{}, true, "no client"
+				}
+			}
+			return s
+		}
+	}
+	always := func(float64) bool { return true }
+
+	s := synth.New()
+	s.AddSamples(unread(redisPoolSeries(100, 250, 0), always))
+	s.AddIntervals(synth.SteadyLoad)
+	res := analyze(s)
+	f := res.Find(DetectorPoolExhaustion, "svc")
+	if f.Verdict != VerdictUnknown || !strings.Contains(f.Unmeasured, "could not read the pool statistics of Redis client cache") {
+		t.Fatalf("unread client alone: %s", describeFinding(f))
+	}
+	for _, c := range res.Checks {
+		if c.Name == string(DetectorPoolExhaustion) && c.Status != CheckNotRun {
+			t.Errorf("check %s, want could not run", c.String())
+		}
+	}
+
+	s = synth.New()
+	pgx, rds := synth.PoolSeries(1e9, 1e9), unread(redisPoolSeries(1e9, 1e9, 0), always)
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		snap := pgx(t, ph)
+		snap.Redis = rds(t, ph).Redis
+		return snap
+	})
+	s.AddIntervals(synth.SteadyLoad)
+	f = analyze(s).Find(DetectorPoolExhaustion, "svc")
+	if f.Verdict != VerdictOK || len(f.RedisPools) != 0 || !strings.Contains(f.Summary, "Redis client cache not judged") {
+		t.Fatalf("beside a pgx pool: %s", describeFinding(f))
+	}
+
+	// Waits at 20/s all along, the statistics unread at every third
+	// sample: only the intervals between two read samples count (a third
+	// of the steady state), and none reads the jump from an unread zero.
+	s = synth.New()
+	s.AddSamples(unread(redisPoolSeries(-100, 1e9, 0), func(t float64) bool { return int(t)%6 == 0 }))
+	s.AddIntervals(synth.SteadyLoad)
+	f = analyze(s).Find(DetectorPoolExhaustion, "svc")
+	if len(f.RedisPools) != 1 {
+		t.Fatalf("partly unread: %s", describeFinding(f))
+	}
+	third := 20 * s.Steady.Seconds() / 3
+	if w := float64(f.RedisPools[0].Waits); w > 1.2*third || w < 0.8*third {
+		t.Errorf("partly unread: %.0f waits counted, want those of the read intervals (about %.0f)", w, third)
+	}
+}

@@ -82,6 +82,10 @@ type RedisPoint struct {
 	// PoolPending counts commands waiting for a connection at the sample
 	// (a wait is counted in PoolWaits only when it ends).
 	PoolPending int `json:"pool_pending,omitempty"`
+	// PoolUnread: the probe could not read the client's pool statistics
+	// (probe.RedisSnapshot.PoolUnread): the Pool fields are not
+	// measurements.
+	PoolUnread bool `json:"pool_unread,omitempty"`
 }
 
 // CachePoint is one cache (in-process or Redis) in a Point.
@@ -138,7 +142,7 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 		rp := RedisPoint{Name: rs.Name, Hits: rs.CacheHits, Misses: rs.CacheMisses,
 			HeldOutsidePool: rs.HeldOutsidePool, OpenPubSub: rs.OpenPubSub,
 			PoolWaits: int64(rs.Pool.WaitCount), PoolTimeouts: int64(rs.Pool.Timeouts), PoolWaitSeconds: rs.Pool.WaitSeconds,
-			PoolPending: int(rs.Pool.PendingRequests)}
+			PoolPending: int(rs.Pool.PendingRequests), PoolUnread: rs.PoolUnread}
 		if rs.Server != nil {
 			rp.UsedMemory, rp.MaxMemory = rs.Server.UsedMemory, rs.Server.MaxMemoryBytes
 		}

@@ -188,3 +188,22 @@ func findGroup(r *probe.LeakReport, kind string) *probe.LeakGroup {
 	}
 	return nil
 }
+
+// A hook given no client has no pool to read: the snapshot says so
+// (PoolUnread), so its zero waits are not read as measured; a client's
+// pool is read.
+func TestRedisPoolUnread(t *testing.T) {
+	p := probe.New()
+	redisprobe.New(p, "hookonly", nil)
+	newRedis(t, p)
+	snap, err := p.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs, ok := snap.RedisClient("hookonly"); !ok || !rs.PoolUnread || rs.Error != "no client" {
+		t.Errorf("no client: %+v", rs)
+	}
+	if rs, ok := snap.RedisClient("cache"); !ok || rs.PoolUnread {
+		t.Errorf("a client: %+v", rs)
+	}
+}

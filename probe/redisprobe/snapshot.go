@@ -50,10 +50,12 @@ func (r *Hook) snapshot(ctx context.Context, now time.Time) probe.RedisSnapshot 
 	}
 	r.pubsubMu.Unlock()
 	if r.client == nil {
-		s.Error = "no client"
+		s.Error, s.PoolUnread = "no client", true
 		return s
 	}
-	if ps := r.client.PoolStats(); ps != nil {
+	ps := r.client.PoolStats()
+	s.PoolUnread = ps == nil
+	if ps != nil {
 		s.Pool = probe.RedisPoolSnapshot{
 			TotalConns: ps.TotalConns, IdleConns: ps.IdleConns, StaleConns: ps.StaleConns,
 			PoolReuseHits: ps.Hits, PoolReuseMisses: ps.Misses, Timeouts: ps.Timeouts,
