@@ -124,6 +124,7 @@ type latencyBlock struct {
 	start, end time.Time
 	requests   int64
 	p95        time.Duration
+	latency    *engine.Histogram // every request's
 }
 
 func (latencyTrend) detect(a *analyzer, _ *capture.SourceTimeline) Finding {
@@ -193,7 +194,7 @@ func (a *analyzer) latencyFinding(sp judgedSpan) Finding {
 			human.Count(req), human.Span(sp.end.Sub(sp.start)), len(blocks), minBlockRequests, stats.MinPoints))
 	}
 	lf := &LatencyFigures{Start: sp.start, End: sp.end, Blocks: len(blocks), Requests: req}
-	lf.Windows = a.latencyWindows(ivs, sp)
+	lf.Windows = a.latencyWindows(blocks, sp)
 	xs, ys, ms := make([]float64, len(blocks)), make([]float64, len(blocks)), make([]float64, len(blocks))
 	for i, b := range blocks {
 		xs[i] = b.start.Add(b.end.Sub(b.start) / 2).Sub(sp.start).Minutes()
@@ -254,7 +255,7 @@ func latencyBlocksOf(ivs []*engine.Interval) ([]latencyBlock, int64) {
 	for i := range n {
 		part := ivs[i*len(ivs)/n : (i+1)*len(ivs)/n]
 		if h := mergedLatency(part); h.Count() > 0 {
-			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, h.Count(), h.Quantile(0.95)})
+			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, h.Count(), h.Quantile(0.95), h})
 		}
 	}
 	return out, req
@@ -271,9 +272,10 @@ func mergedLatency(ivs []*engine.Interval) *engine.Histogram {
 	return h
 }
 
-// latencyWindows cuts the span into thirds by the intervals' middles,
-// labelled from the load's start.
-func (a *analyzer) latencyWindows(ivs []*engine.Interval, sp judgedSpan) []LatencyWindow {
+// latencyWindows cuts the span into thirds of whole blocks (each where
+// its middle falls), labelled from the load's start by the blocks'
+// bounds: the blocks' histograms merged, not the intervals' again.
+func (a *analyzer) latencyWindows(blocks []latencyBlock, sp judgedSpan) []LatencyWindow {
 	third := sp.end.Sub(sp.start) / 3
 	label := human.Seconds
 	unit := " s"
@@ -281,20 +283,22 @@ func (a *analyzer) latencyWindows(ivs []*engine.Interval, sp judgedSpan) []Laten
 		label, unit = human.Minutes, " min"
 	}
 	ws := make([]LatencyWindow, 3)
-	parts := make([][]*engine.Interval, 3)
-	for _, iv := range ivs {
-		mid := iv.Start.Add(iv.Duration() / 2)
+	hs := make([]engine.Histogram, 3)
+	for _, b := range blocks {
+		mid := b.start.Add(b.end.Sub(b.start) / 2)
 		i := min(max(int(mid.Sub(sp.start)/max(third, 1)), 0), 2)
-		parts[i] = append(parts[i], iv)
+		if ws[i].Start.IsZero() {
+			ws[i].Start = b.start
+		}
+		ws[i].End = b.end
+		hs[i].Merge(b.latency)
 	}
 	for i := range ws {
-		w := &ws[i]
-		w.Start, w.End = sp.start.Add(time.Duration(i)*third), sp.start.Add(time.Duration(i+1)*third)
-		if i == 2 {
-			w.End = sp.end
+		w, h := &ws[i], &hs[i]
+		if w.Start.IsZero() { // no block: the third's own bounds
+			w.Start, w.End = sp.start.Add(time.Duration(i)*third), sp.start.Add(time.Duration(i+1)*third)
 		}
 		w.Label = label(w.Start.Sub(a.res.Start)) + "-" + label(w.End.Sub(a.res.Start)) + unit
-		h := mergedLatency(parts[i])
 		w.Requests, w.P50, w.P95, w.P99 = h.Count(), h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99)
 	}
 	return ws
@@ -417,7 +421,7 @@ func (a *analyzer) judgeLatency(f *Finding, sp judgedSpan) {
 	default:
 		f.Verdict, f.Severity = VerdictOK, SeverityNone
 		f.Confidence = 0.7
-		if sp := lf.End.Sub(lf.Start).Minutes(); math.Exp(lf.Slope.Hi*sp) < latencyRiseRatio {
+		if mins := lf.End.Sub(lf.Start).Minutes(); math.Exp(lf.Slope.Hi*mins) < latencyRiseRatio {
 			f.Confidence = 0.95 // the 95 % interval leaves out a rise by half across the span
 		}
 		f.Summary = fmt.Sprintf("the p95 latency held through %s: %s from the first quarter to the last", where, from)
