@@ -382,3 +382,82 @@ func TestErrorRateDetector(t *testing.T) {
 		})
 	}
 }
+
+// TestGoroutineDetectorSlowing: a pool that starts workers on demand and
+// keeps them widens fast at first and less and less (here 10 ln(1 +
+// t/30) beyond 30 started in the warm-up: a warning; or in steps as
+// stalls queue work, the last small: ok): not a leak. A leak per request grows as fast in
+// both halves per request served, even when throughput halves (so in
+// time it slows); a leak beside a pool that widened early still grows
+// by the leak bar in the second half: both are leaks.
+func TestGoroutineDetectorSlowing(t *testing.T) {
+	const steady0 = 20.0 // the steady state's start, seconds into the load
+	pool := func(t float64) float64 {
+		return 30 + 10*math.Log1p(max(t-steady0, 0)/30)
+	}
+	steps := func(t float64) float64 {
+		n := 30.0
+		for _, s := range []struct{ at, add float64 }{{60, 8}, {140, 6}, {260, 3}} {
+			if t >= s.at {
+				n += s.add
+			}
+		}
+		return n
+	}
+	// requestsAt: 100/s, halving to 50/s from the steady state's middle.
+	halving := func(t float64) float64 {
+		if t < 170 {
+			return 100 * max(t, 0)
+		}
+		return 17000 + 50*(t-170)
+	}
+	cases := []struct {
+		name     string
+		extra    func(t float64) float64 // goroutines beyond the load's, in the steady state and after
+		requests func(t float64) float64
+		want     Verdict
+	}{
+		{"pool widening as ln", pool, nil, VerdictWarning},
+		// Steps: the last one small, the second half's trend is flat.
+		{"pool widening in steps", steps, nil, VerdictOK},
+		{"leak per request, throughput halving", func(t float64) float64 { return halving(t) / 300 }, halving, VerdictDetected},
+		{"leak beside an early pool", func(t float64) float64 { return pool(min(t, 50)) + max(t-steady0, 0)/12 }, nil, VerdictDetected},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := c.requests
+			if req == nil {
+				req = func(t float64) float64 { return 100 * max(t, 0) }
+			}
+			s := synth.New()
+			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				inflight := int64(0)
+				if ph == capture.PhaseWarmup || ph == capture.PhaseSteady {
+					inflight = int64(5 + 4*math.Sin(t))
+				}
+				extra := int64(0)
+				if ph != capture.PhaseBaseline {
+					extra = int64(c.extra(t))
+				}
+				if ph == capture.PhaseDrain {
+					extra = int64(c.extra(float64(s.End.Sub(s.Start).Seconds())))
+				}
+				snap := synth.Snap(5e6, uint64(10+max(t, 0)), 40+inflight+extra, uint64(req(t)))
+				snap.HTTP.InFlight = inflight
+				return snap
+			})
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorGoroutineLeak, "svc")
+			g := f.Goroutines
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s (growth %.1f then %.1f, per request %v)\n%s", f.Verdict, c.want, g.EarlyGrowth, g.LateGrowth, g.PerRequest, describeFinding(f))
+			}
+			if !g.PerRequest {
+				t.Errorf("growth fitted against time, the probe counted requests")
+			}
+			if c.want == VerdictWarning && !strings.Contains(f.Summary, "a pool widening to what the load needs") {
+				t.Errorf("summary: %s", f.Summary)
+			}
+		})
+	}
+}

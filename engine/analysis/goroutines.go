@@ -84,6 +84,9 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	stackLeak := g.GrowingSteady >= minGoroutineLeak
 	residueLeak := !drained || g.Residue >= minGoroutineLeak
 	g.DrainFalling = drainFalling(s.In(capture.PhaseDrain))
+	g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
+	slowing := g.LeakProfileCount == 0 && g.EarlyGrowth >= minGoroutineLeak &&
+		g.LateGrowth < minGoroutineLeak && g.LateGrowth <= slowingGoroutines*g.EarlyGrowth
 	switch {
 	case trendLeak && residueLeak && !stackLeak && g.LeakProfileCount == 0 && g.DrainFalling.Falling():
 		// Goroutines that outlive their requests and end on their own
@@ -94,6 +97,15 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight grew %.1f per minute and %d were left after the drain, but they were still ending when it stopped (%.1f per minute over its last %d samples): goroutines that outlive their requests and end later (a timeout, a delayed cleanup), or a leak among them",
 			60*g.Unexplained.Slope, g.Residue, -60*g.DrainFalling.Slope, g.DrainFalling.N)
 		f.NextStep = "Run again with a drain longer than the service's longest timeout (--drain 2m, say): goroutines that end on their own are gone by its end, leaked ones stay."
+	case (stackLeak || trendLeak) && residueLeak && slowing:
+		// A pool that widens to what the load needs (workers started on
+		// demand and kept) grows fast at first and less and less: a
+		// leak per request grows as fast in both halves.
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.6
+		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight grew and %d stayed after the drain, but their growth slowed: %.0f in the steady state's first half, %.0f in its second (%s): a pool widening to what the load needs, not a leak per request",
+			g.Residue, g.EarlyGrowth, g.LateGrowth, growthBasis(g.PerRequest))
+		f.Suspects = append(f.Suspects, growing...)
+		f.NextStep = "Run a longer soak: a pool that widens on demand levels off, a leak tied to something the run used up (its users, its keys) goes on when new ones come. Read the stacks that grew to see which it is."
 	case (stackLeak || trendLeak) && residueLeak || g.LeakProfileCount > 0:
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
 		f.Confidence = math.Min(maxConfidence, 1-g.Unexplained.PRising)
@@ -129,6 +141,45 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 	}
 	return f
+}
+
+// slowingGoroutines: the steady state's second half grew at most this
+// share of what its first half grew (and less than minGoroutineLeak),
+// and the first half at least minGoroutineLeak, for the growth to read
+// as a pool widening to its need rather than a leak per request.
+const slowingGoroutines = 0.5
+
+// halvesGrowth fits the goroutines beyond the requests in flight in each
+// half of the steady-state points pts, against the requests served when
+// the probe counts them (a leak per request grows as fast per request
+// in both halves, even when throughput falls), else against time, and
+// returns what each half gained by its fit.
+func halvesGrowth(pts []capture.Point) (early, late float64, perRequest bool) {
+	perRequest = pts[len(pts)-1].HTTPRequests > pts[0].HTTPRequests
+	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))
+	for i, p := range pts {
+		xs[i] = p.Time.Sub(pts[0].Time).Seconds()
+		if perRequest {
+			xs[i] = float64(p.HTTPRequests - pts[0].HTTPRequests)
+		}
+		ys[i] = float64(p.Goroutines - p.InFlight)
+	}
+	h := len(pts) / 2
+	gain := func(x, y []float64) float64 {
+		if len(x) < stats.MinPoints {
+			return y[len(y)-1] - y[0]
+		}
+		return stats.TheilSen(x, y).Slope * (x[len(x)-1] - x[0])
+	}
+	return gain(xs[:h+1], ys[:h+1]), gain(xs[h:], ys[h:]), perRequest
+}
+
+// growthBasis says what halvesGrowth fitted against.
+func growthBasis(perRequest bool) string {
+	if perRequest {
+		return "fitted against the requests served"
+	}
+	return "fitted against time: the probe counted no request"
 }
 
 // drainFalling is the goroutines' trend over the drain, per second,
@@ -329,6 +380,15 @@ type GoroutineFigures struct {
 	// GrowingSteady is what those stacks gained from the steady state's
 	// start to its end: the growth a stack leak is judged by.
 	GrowingSteady int64 `json:"growing_steady"`
+	// EarlyGrowth and LateGrowth are what the goroutines beyond the
+	// requests in flight gained in the steady state's first and second
+	// halves, by a Theil-Sen fit against the requests served
+	// (PerRequest) or, when the probe counts none, against time. Growth
+	// that slowed to half or less, below minGoroutineLeak in the second
+	// half, is a pool widening to its need: a warning, not a leak.
+	EarlyGrowth float64 `json:"early_growth"`
+	LateGrowth  float64 `json:"late_growth"`
+	PerRequest  bool    `json:"per_request"`
 	// LeakProfile says whether the goroutineleak profile was available,
 	// and LeakProfileCount how many goroutines it reported.
 	LeakProfile      string `json:"leak_profile"`
