@@ -50,6 +50,12 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		drainEnd = pts[len(pts)-1].Time
 	}
 	sinceLoad := drainEnd.Sub(loadEnd).Seconds()
+	rep := a.c.LeakReport(s.Name, capture.MomentDrainEnd)
+	// Holds taken before the steady state and never given back, with none
+	// taken under the steady load kept: a connection meant to live long
+	// (a LISTEN, a subscription, a job started on first use), or a leak
+	// that happened once, not one that grows with the load.
+	warm, rest := splitWarmup(rep, a.c.Timing)
 	for _, ps := range after.Pools {
 		r := PoolResidue{Name: ps.Name, Max: ps.MaxConns, AfterDrain: ps.AcquiredConns}
 		if base != nil {
@@ -69,6 +75,10 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				r.TakenAfterLoad = true
 				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken after the load stopped (the oldest %.1f s ago, the load stopped %.1f s ago): work after the load, not a leak.",
 					r.Name, ps.HeldConns, ps.OldestHeldSeconds, sinceLoad))
+			} else if ps.HeldConns >= int(ps.AcquiredConns) && warm.holds(ps.Name) && !rest.holds(ps.Name) {
+				r.HeldSinceWarmup = true
+				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken before the steady state (the oldest %.0f s ago); none taken under the steady load is held.",
+					r.Name, ps.HeldConns, ps.OldestHeldSeconds))
 			} else {
 				leaked = true
 			}
@@ -86,27 +96,45 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		cf.Redis = append(cf.Redis, r)
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
 			r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
-		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore {
+		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && warm.holds(rs.Name) && !rest.holds(rs.Name)
+		if pubsubWarm {
+			r.PubSubSinceWarmup = true
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: the PubSubs opened since the baseline were all opened before the steady state; none opened under the steady load is open.", r.Name))
+		}
+		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore && !pubsubWarm {
 			leaked = true
 			f.Suspects = append(f.Suspects, Suspect{Function: "(Redis client " + r.Name + ")", Unit: "connections",
 				Value:  int64(max(r.HeldOutsideAfter-r.HeldOutsideBefore, 0) + max(r.OpenPubSubAfter-r.OpenPubSubBefore, 0)),
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
 	}
-	rep := a.c.LeakReport(s.Name, capture.MomentDrainEnd)
+	var warmSus []Suspect
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
 	} else {
-		sus := mergeSuspects(holdSuspects(rep, loadEnd, after))
-		for _, sp := range sus {
+		sus := mergeSuspects(holdSuspects(rest.report, loadEnd, after))
+		warmSus = mergeSuspects(holdSuspects(warm.report, loadEnd, after))
+		for _, sp := range append(sus, warmSus...) {
 			cf.HeldAfterDrain += int(sp.Value)
+		}
+		for _, sp := range warmSus {
+			cf.HeldSinceWarmup += int(sp.Value)
 		}
 		if len(sus) > 0 {
 			leaked = true
 			f.Suspects = append(sus, f.Suspects...)
 		}
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped (leak threshold %.0f s).",
-			cf.HeldAfterDrain, cf.ThresholdSeconds))
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped, %d of them before the steady state (leak threshold %.0f s).",
+			cf.HeldAfterDrain, cf.HeldSinceWarmup, cf.ThresholdSeconds))
+	}
+	if !leaked && len(warmSus) > 0 {
+		top := warmSus[0]
+		f.Verdict, f.Severity, f.Confidence, f.Suspects = VerdictWarning, SeverityMedium, 0.6, warmSus
+		f.Summary = fmt.Sprintf("%d connections taken before the steady state (in %s) are still held after the drain, but none taken under the steady load was kept: a connection meant to live long (a LISTEN, a subscription, a job started on first use) or a leak that happened once, not one that grows with the load",
+			cf.HeldSinceWarmup, top.Function)
+		f.NextStep = fmt.Sprintf("Read %s: a connection meant to live as long as the service is best taken at start-up, before any load (a soak's baseline then counts it); one that is not should be released on every path. A leak that grows would have kept connections taken under the load.",
+			top.Location())
+		return f
 	}
 	if !leaked {
 		f.Verdict, f.Confidence = VerdictOK, 0.9
@@ -146,6 +174,46 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 	}
 	return f
+}
+
+// leakHolds is the part of a leak report split by splitWarmup.
+type leakHolds struct {
+	report *probe.LeakReport // the groups of this part (nil with no report)
+}
+
+// holds reports whether the part has a group of pool or client source.
+func (l leakHolds) holds(source string) bool {
+	if l.report == nil {
+		return false
+	}
+	for _, g := range l.report.Groups {
+		if g.Source == source && g.Count > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// splitWarmup splits the leak report rep's groups into those whose every
+// hold was taken before the steady state began (the group's newest, at
+// the report's time less NewestSeconds) and the rest. With no report or
+// no steady state, every group is in the rest.
+func splitWarmup(rep *probe.LeakReport, timing capture.Timing) (warm, rest leakHolds) {
+	if rep == nil {
+		return warm, rest
+	}
+	steady, ok := timing.Span(capture.PhaseSteady)
+	w, r := *rep, *rep
+	w.Groups, r.Groups = nil, nil
+	for _, g := range rep.Groups {
+		newest := rep.Time.Add(-time.Duration(g.NewestSeconds * float64(time.Second)))
+		if ok && newest.Before(steady.Start) {
+			w.Groups = append(w.Groups, g)
+		} else {
+			r.Groups = append(r.Groups, g)
+		}
+	}
+	return leakHolds{&w}, leakHolds{&r}
 }
 
 // takenSince reports whether the tracer saw every connection pool ps has
@@ -289,8 +357,10 @@ type ConnectionFigures struct {
 	Redis []RedisResidue `json:"redis,omitempty"`
 	// HeldAfterDrain counts registry holds (pgx connections, open
 	// queries, hijacked connections, PubSubs) still held at the drain's
-	// end that were taken before the load stopped.
-	HeldAfterDrain int `json:"held_after_drain"`
+	// end that were taken before the load stopped; HeldSinceWarmup those
+	// of them taken before the steady state began.
+	HeldAfterDrain  int `json:"held_after_drain"`
+	HeldSinceWarmup int `json:"held_since_warmup,omitempty"`
 	// ThresholdSeconds is the probe's leak threshold.
 	ThresholdSeconds float64 `json:"threshold_seconds"`
 }
@@ -311,6 +381,10 @@ type PoolResidue struct {
 	// were all taken after the load stopped (the tracer's oldest hold is
 	// younger than the drain): work after the load, not a leak.
 	TakenAfterLoad bool `json:"taken_after_load,omitempty"`
+	// HeldSinceWarmup is set when they were all taken before the steady
+	// state (the leak report's holds of the pool, none younger), and
+	// none taken under the steady load is held.
+	HeldSinceWarmup bool `json:"held_since_warmup,omitempty"`
 }
 
 // RedisResidue is a Redis client's connections outside its pool.
@@ -322,4 +396,7 @@ type RedisResidue struct {
 	OpenPubSubAfter    int    `json:"open_pubsub_after"`
 	PoolConnsAfter     int    `json:"pool_conns_after"`
 	IdlePoolConnsAfter int    `json:"idle_pool_conns_after"`
+	// PubSubSinceWarmup is set when the PubSubs opened since the
+	// baseline were all opened before the steady state.
+	PubSubSinceWarmup bool `json:"pubsub_since_warmup,omitempty"`
 }

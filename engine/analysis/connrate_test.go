@@ -186,3 +186,73 @@ func TestRateLimitDetector(t *testing.T) {
 		})
 	}
 }
+
+// TestConnectionHeldSinceWarmup: a connection taken in the warm-up and
+// held for good (a LISTEN, a subscription, a job started on first use),
+// with none taken under the steady load kept, is a warning naming it,
+// not a leak; beside holds taken under the steady load it is a leak. A
+// Redis PubSub opened in the warm-up likewise.
+func TestConnectionHeldSinceWarmup(t *testing.T) {
+	listener := probe.LeakGroup{Kind: probe.LeakPGXConn, Source: "db", Count: 1, Function: "example.com/svc.(*Notifier).listen",
+		Stack: []probe.Frame{{Function: "example.com/svc.(*Notifier).listen", File: "/src/svc/notify.go", Line: 31}}}
+	leak := probe.LeakGroup{Kind: probe.LeakPGXConn, Source: "db", Count: 3, Function: "example.com/svc.(*Store).auditShelves",
+		Stack: []probe.Frame{{Function: "example.com/svc.(*Store).auditShelves", File: "/src/svc/store.go", Line: 42}}}
+	pubsub := probe.LeakGroup{Kind: probe.LeakRedisPubSub, Source: "cache", Count: 1, Function: "example.com/svc.(*Cache).watch"}
+	cases := []struct {
+		name    string
+		groups  []probe.LeakGroup
+		taken   []float64 // seconds into the load each group's holds were taken (the steady state starts at 20)
+		pool    int32     // the pool's acquired connections after the drain
+		pubsubs int       // PubSubs open after the drain
+		want    Verdict
+	}{
+		{"listener since the warm-up", []probe.LeakGroup{listener}, []float64{5}, 1, 0, VerdictWarning},
+		{"listener beside a leak", []probe.LeakGroup{listener, leak}, []float64{5, 200}, 4, 0, VerdictDetected},
+		{"taken in the steady state", []probe.LeakGroup{listener}, []float64{60}, 1, 0, VerdictDetected},
+		{"PubSub since the warm-up", []probe.LeakGroup{pubsub}, []float64{8}, 0, 1, VerdictWarning},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			drainEnd := s.Capture.Timing[3].End
+			var groups []probe.LeakGroup
+			oldest := 0.0
+			for i, g := range c.groups {
+				since := s.Start.Add(time.Duration(c.taken[i] * float64(time.Second)))
+				age := drainEnd.Sub(since).Seconds()
+				g.OldestSince, g.OldestSeconds, g.NewestSeconds = since, age, age
+				g.Holders = []probe.LeakHolder{{Since: since}}
+				groups = append(groups, g)
+				if g.Kind == probe.LeakPGXConn {
+					oldest = max(oldest, age)
+				}
+			}
+			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				snap := connSeries(c.pool)(t, ph)
+				if ph == capture.PhaseDrain {
+					snap.Pools[0].HeldConns, snap.Pools[0].OldestHeldSeconds = int(c.pool), oldest
+					snap.Redis[0].OpenPubSub = c.pubsubs
+				}
+				return snap
+			})
+			s.AddIntervals(synth.SteadyLoad)
+			s.Capture.Leaks = append(s.Capture.Leaks, capture.LeakCapture{Source: "svc", Moment: capture.MomentDrainEnd, Time: drainEnd,
+				Report: &probe.LeakReport{Time: drainEnd, Groups: groups}})
+			f := analyze(s).Find(DetectorConnectionLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			switch c.want {
+			case VerdictWarning:
+				if f.Connections.HeldSinceWarmup != 1 || len(f.Suspects) != 1 || f.Suspects[0].Function != c.groups[0].Function ||
+					!strings.Contains(f.Summary, "none taken under the steady load was kept") {
+					t.Errorf("warning's figures %+v, suspects %+v, summary %q", f.Connections, f.Suspects, f.Summary)
+				}
+			case VerdictDetected:
+				if len(c.groups) > 1 && f.Suspects[0].Function != leak.Function {
+					t.Errorf("first suspect %s, want the leak under load", f.Suspects[0].Function)
+				}
+			}
+		})
+	}
+}
