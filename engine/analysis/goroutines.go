@@ -84,9 +84,12 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	stackLeak := g.GrowingSteady >= minGoroutineLeak
 	residueLeak := !drained || g.Residue >= minGoroutineLeak
 	g.DrainFalling = drainFalling(s.In(capture.PhaseDrain))
-	g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
-	slowing := g.LeakProfileCount == 0 && g.EarlyGrowth >= minGoroutineLeak &&
-		g.LateGrowth < minGoroutineLeak && g.LateGrowth <= slowingGoroutines*g.EarlyGrowth
+	slowing := false
+	if (stackLeak || trendLeak) && residueLeak && g.LeakProfileCount == 0 {
+		// Only a leak's case asks whether the growth slowed (two fits).
+		g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
+		slowing = g.EarlyGrowth >= minGoroutineLeak && g.LateGrowth < minGoroutineLeak && g.LateGrowth <= slowingGoroutines*g.EarlyGrowth
+	}
 	switch {
 	case trendLeak && residueLeak && !stackLeak && g.LeakProfileCount == 0 && g.DrainFalling.Falling():
 		// Goroutines that outlive their requests and end on their own
@@ -385,10 +388,11 @@ type GoroutineFigures struct {
 	// halves, by a Theil-Sen fit against the requests served
 	// (PerRequest) or, when the probe counts none, against time. Growth
 	// that slowed to half or less, below minGoroutineLeak in the second
-	// half, is a pool widening to its need: a warning, not a leak.
-	EarlyGrowth float64 `json:"early_growth"`
-	LateGrowth  float64 `json:"late_growth"`
-	PerRequest  bool    `json:"per_request"`
+	// half, is a pool widening to its need: a warning, not a leak. Set
+	// only when the growth would otherwise be a leak (0 otherwise).
+	EarlyGrowth float64 `json:"early_growth,omitempty"`
+	LateGrowth  float64 `json:"late_growth,omitempty"`
+	PerRequest  bool    `json:"per_request,omitempty"`
 	// LeakProfile says whether the goroutineleak profile was available,
 	// and LeakProfileCount how many goroutines it reported.
 	LeakProfile      string `json:"leak_profile"`

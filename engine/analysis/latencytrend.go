@@ -90,6 +90,23 @@ type LatencyFigures struct {
 	// Routes are the endpoints whose p95 rose most from the first quarter
 	// to the last (at most 5; each with 20 requests or more in both).
 	Routes []LatencyRoute `json:"routes,omitempty"`
+	// Server is each probe source's view of the same quarters: whether
+	// the handlers themselves, and their database statements, slowed.
+	Server []LatencyServer `json:"server,omitempty"`
+}
+
+// LatencyServer is one probe source's mean latencies in the judged
+// span's first and last quarters (between the samples inside each).
+type LatencyServer struct {
+	Source string `json:"source"`
+	// FirstMean and LastMean are the handlers' mean latency as the
+	// probe's HTTP middleware timed them; 0 when it counted no request.
+	FirstMean time.Duration `json:"first_mean_ns"`
+	LastMean  time.Duration `json:"last_mean_ns"`
+	// QueryFirstMean and QueryLastMean are the database statements' mean
+	// over every pgx pool; 0 without a pool or a statement.
+	QueryFirstMean time.Duration `json:"query_first_mean_ns,omitempty"`
+	QueryLastMean  time.Duration `json:"query_last_mean_ns,omitempty"`
 }
 
 // LatencyWindow is one third of the judged span.
@@ -229,6 +246,11 @@ func (a *analyzer) latencyFinding(sp judgedSpan) Finding {
 		}
 	}
 	lf.Routes = latencyRoutes(ivs, blocks[q-1].end, blocks[len(blocks)-q].start)
+	for _, src := range a.sources() {
+		if sv, ok := latencyServer(src, blocks[0].start, blocks[q-1].end, blocks[len(blocks)-q].start, blocks[len(blocks)-1].end); ok {
+			lf.Server = append(lf.Server, sv)
+		}
+	}
 	f := Finding{Detector: d, Latency: lf}
 	if sp.stage != "" {
 		f.Stage = []string{sp.stage}
@@ -346,6 +368,47 @@ func latencyRoutes(ivs []*engine.Interval, early, late time.Time) []LatencyRoute
 	return out[:min(len(out), 5)]
 }
 
+// latencyServer is src's mean handler and statement latencies over
+// [f0, f1] and [l0, l1]; not ok when neither quarter holds two samples
+// with requests between them.
+func latencyServer(src *capture.SourceTimeline, f0, f1, l0, l1 time.Time) (LatencyServer, bool) {
+	sv := LatencyServer{Source: src.Name}
+	mean := func(from, to time.Time, sum, n func(p *capture.Point) int64) time.Duration {
+		var first, last *capture.Point
+		for i := range src.Points {
+			p := &src.Points[i]
+			if p.Time.Before(from) || p.Time.After(to) {
+				continue
+			}
+			if first == nil {
+				first = p
+			}
+			last = p
+		}
+		if first == nil || n(last) <= n(first) || sum(last) < sum(first) {
+			return 0
+		}
+		return time.Duration(float64(sum(last)-sum(first))/float64(n(last)-n(first))) * time.Microsecond
+	}
+	handlers := func(p *capture.Point) int64 { return p.ServerMicros }
+	requests := func(p *capture.Point) int64 { return int64(p.HTTPRequests) }
+	queryUS := func(p *capture.Point) (n int64) {
+		for _, pp := range p.Pools {
+			n += pp.QueryMicros
+		}
+		return n
+	}
+	queries := func(p *capture.Point) (n int64) {
+		for _, pp := range p.Pools {
+			n += pp.Queries
+		}
+		return n
+	}
+	sv.FirstMean, sv.LastMean = mean(f0, f1, handlers, requests), mean(l0, l1, handlers, requests)
+	sv.QueryFirstMean, sv.QueryLastMean = mean(f0, f1, queryUS, queries), mean(l0, l1, queryUS, queries)
+	return sv, sv.FirstMean > 0 && sv.LastMean > 0
+}
+
 // latencyEvidence writes the figures the verdict rests on.
 func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
 	lf := f.Latency
@@ -366,6 +429,24 @@ func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
 		}
 		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s: p95 %s in the first quarter, %s in the last (x%.2f).", r.Method, r.Name,
 			human.Millis(r.FirstP95), human.Millis(r.LastP95), r.Rise))
+	}
+	for _, sv := range lf.Server {
+		if lf.Trend == latencyStable || lf.Trend == latencyFalling {
+			break
+		}
+		line := fmt.Sprintf("Server side (%s): the handlers' mean %s in the first quarter, %s in the last (x%.2f)", sv.Source,
+			human.Millis(sv.FirstMean), human.Millis(sv.LastMean), float64(sv.LastMean)/float64(sv.FirstMean))
+		if sv.QueryFirstMean > 0 && sv.QueryLastMean > 0 {
+			line += fmt.Sprintf("; database statements' mean %s, then %s (x%.2f)", human.Millis(sv.QueryFirstMean), human.Millis(sv.QueryLastMean),
+				float64(sv.QueryLastMean)/float64(sv.QueryFirstMean))
+		}
+		switch {
+		case float64(sv.LastMean) < 1.2*float64(sv.FirstMean):
+			line += ": the handlers' own time barely rose, so the time went outside them (the machine, the network, queueing before the handler, the load generator)"
+		case sv.QueryFirstMean > 0 && float64(sv.QueryLastMean) >= latencyRiseRatio*float64(sv.QueryFirstMean):
+			line += ": the database statements slowed with them"
+		}
+		f.Evidence = append(f.Evidence, line+".")
 	}
 	if info := &a.res.RunInfo; info.Rate > 0 && lf.Trend != latencyStable && lf.Trend != latencyFalling {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Open model: %.1f arrivals/s were offered; %.1f requests/s completed in the judged span.",

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
+	"github.com/soaklab/soak/probe"
 )
 
 // latencyShape is a service's latency over the steady state: the median
@@ -246,5 +248,53 @@ func TestLatencyTrendTooFewRequests(t *testing.T) {
 				t.Errorf("%s at %d/s: check %s, want %s", c.steady, c.perSecond, ch.String(), c.status)
 			}
 		}
+	}
+}
+
+// TestLatencyTrendServerSide: beside a client-side drift, the probe's
+// figures say whether the handlers and their statements slowed (a table
+// scanned as it grows: both), or not (the time went outside them).
+func TestLatencyTrendServerSide(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		handlersSlow bool
+		want         string
+	}{
+		{"the database slowed", true, "the database statements slowed with them"},
+		{"outside the handlers", false, "the handlers' own time barely rose"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			drift := func(u float64) float64 { return 2 + 38*max(u, 0) } // ms, the client's median
+			r := latencyRun(drift, 5*time.Minute, noise{sigma: 0.2}, 9, false)
+			steady0, steadyS := r.Warm.Seconds(), r.Steady.Seconds()
+			r.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				// Cumulative sums at 120 requests/s: the handlers' mean
+				// follows the drift (or stays at 2 ms), the statements'
+				// mean is most of it.
+				n := 120 * max(t, 0)
+				sum := 2000 * n
+				if c.handlersSlow && t > steady0 {
+					u := min(t-steady0, steadyS)
+					sum += 120 * 38000 * u * u / (2 * steadyS)
+				}
+				s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, uint64(n))
+				s.HTTP.Routes[0].Latency.SumMicros = int64(sum)
+				s.Pools = []probe.PoolSnapshot{{Name: "db", MaxConns: 10, Statements: []probe.StatementSnapshot{{SQL: "SELECT 1",
+					Calls: uint64(n), Latency: probe.Histogram{Count: int64(n), SumMicros: int64(0.8 * sum)}}}}}
+				return s
+			})
+			f := analyze(r).Find(DetectorLatencyTrend, "")
+			if f.Verdict != VerdictDetected || len(f.Latency.Server) != 1 {
+				t.Fatalf("%s\n%+v", f.String(), f.Latency.Server)
+			}
+			sv := f.Latency.Server[0]
+			if c.handlersSlow && (sv.LastMean < 5*sv.FirstMean || sv.QueryLastMean < 5*sv.QueryFirstMean) ||
+				!c.handlersSlow && sv.LastMean > sv.FirstMean+time.Millisecond/10 {
+				t.Errorf("server figures %+v", sv)
+			}
+			if !strings.Contains(strings.Join(f.Evidence, "\n"), c.want) {
+				t.Errorf("evidence lacks %q:\n%s", c.want, strings.Join(f.Evidence, "\n"))
+			}
+		})
 	}
 }
