@@ -134,3 +134,75 @@ func TestQueueWorkedOffAfterTheLoad(t *testing.T) {
 		t.Errorf("the queue did not back up: the worker kept pace with the load")
 	}
 }
+
+// A connection taken on the first request and kept for good: a
+// listener (LISTEN, then waiting for notifications) started on first
+// use, on a real PostgreSQL pool. It is held after the drain, and was
+// taken before the load stopped, but the steady load added nothing to
+// it: a warning naming the listener, not a leak, and the run is healthy.
+// The probe's leak threshold is 1 s so that the hold, seconds old at the
+// drain's end, is in its leak report.
+func TestListenerHeldSinceWarmup(t *testing.T) {
+	t.Parallel()
+	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 4
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var once sync.Once
+	tg := newProbedTarget(t, func(pr *probe.Probe, h http.Handler) http.Handler {
+		tr := pgxprobe.New(pr, "main", cfg)
+		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Observe(pool)
+		t.Cleanup(func() { stop(); wg.Wait(); pool.Close() })
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() {
+				wg.Add(1)
+				go listenForever(ctx, &wg, pool)
+			})
+			var one int
+			if err := pool.QueryRow(r.Context(), "SELECT 1").Scan(&one); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}, probe.WithLeakThreshold(time.Second))
+	p, _, doc := tg.soakTrends(t, "2", "10ms", "2s")
+	f := findingOf(doc, analysis.DetectorConnectionLeak)
+	if f == nil || f.Connections == nil || len(f.Connections.Pools) != 1 {
+		t.Fatal("no connection-leak finding with the pool")
+	}
+	if r := f.Connections.Pools[0]; r.AfterDrain != r.Baseline+1 {
+		t.Fatalf("pool %+v: the listener's connection is not the one held after the drain: the run did not show the behaviour", r)
+	}
+	if f.Verdict != analysis.VerdictWarning || len(f.Suspects) == 0 || !strings.Contains(f.Suspects[0].Function, "listenForever") ||
+		!f.Connections.Pools[0].HeldSinceWarmup {
+		t.Errorf("verdict %s: %s\nsuspects %+v\n%s", f.Verdict, f.Summary, f.Suspects, strings.Join(f.Evidence, "\n"))
+	}
+	if p.code != exitOK {
+		t.Errorf("exit %d, want %d (healthy, with the warning):\n%s", p.code, exitOK, p.stdout)
+	}
+}
+
+// listenForever holds one of pool's connections for LISTEN until ctx
+// ends.
+func listenForever(ctx context.Context, wg *sync.WaitGroup, pool *pgxpool.Pool) {
+	defer wg.Done()
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return
+	}
+	defer c.Release()
+	if _, err := c.Exec(ctx, "LISTEN soak_listener_test"); err != nil {
+		return
+	}
+	for ctx.Err() == nil {
+		_, _ = c.Conn().WaitForNotification(ctx)
+	}
+}

@@ -75,7 +75,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				r.TakenAfterLoad = true
 				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken after the load stopped (the oldest %.1f s ago, the load stopped %.1f s ago): work after the load, not a leak.",
 					r.Name, ps.HeldConns, ps.OldestHeldSeconds, sinceLoad))
-			} else if ps.HeldConns >= int(ps.AcquiredConns) && warm.holds(ps.Name) && !rest.holds(ps.Name) {
+			} else if ps.HeldConns >= int(ps.AcquiredConns) && warm.holds(ps.Name) >= int(r.AfterDrain-r.Baseline) && rest.holds(ps.Name) == 0 {
 				r.HeldSinceWarmup = true
 				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken before the steady state (the oldest %.0f s ago); none taken under the steady load is held.",
 					r.Name, ps.HeldConns, ps.OldestHeldSeconds))
@@ -96,7 +96,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		cf.Redis = append(cf.Redis, r)
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
 			r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
-		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && warm.holds(rs.Name) && !rest.holds(rs.Name)
+		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && warm.holds(rs.Name) >= r.OpenPubSubAfter-r.OpenPubSubBefore && rest.holds(rs.Name) == 0
 		if pubsubWarm {
 			r.PubSubSinceWarmup = true
 			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: the PubSubs opened since the baseline were all opened before the steady state; none opened under the steady load is open.", r.Name))
@@ -145,6 +145,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		return f
 	}
 	f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityCritical, 0.9
+	f.Suspects = append(f.Suspects, warmSus...) // held since the warm-up: listed after those under load
 	if len(f.Suspects) > 0 && f.Suspects[0].Stack != nil {
 		f.Confidence = 0.95
 	}
@@ -181,17 +182,21 @@ type leakHolds struct {
 	report *probe.LeakReport // the groups of this part (nil with no report)
 }
 
-// holds reports whether the part has a group of pool or client source.
-func (l leakHolds) holds(source string) bool {
+// holds counts the part's holds of pool or client source. A hold
+// younger than the probe's leak threshold is in no group: a pool's
+// connections in use beyond the warm-up's holds are then not explained
+// by them.
+func (l leakHolds) holds(source string) int {
 	if l.report == nil {
-		return false
+		return 0
 	}
+	n := 0
 	for _, g := range l.report.Groups {
-		if g.Source == source && g.Count > 0 {
-			return true
+		if g.Source == source {
+			n += g.Count
 		}
 	}
-	return false
+	return n
 }
 
 // splitWarmup splits the leak report rep's groups into those whose every
