@@ -141,7 +141,7 @@ type latencyBlock struct {
 	start, end time.Time
 	requests   int64
 	p95        time.Duration
-	latency    *engine.Histogram // every request's
+	all        *engine.Stat // every request's, merged
 }
 
 func (latencyTrend) detect(a *analyzer, _ *capture.SourceTimeline) Finding {
@@ -276,22 +276,29 @@ func latencyBlocksOf(ivs []*engine.Interval) ([]latencyBlock, int64) {
 	var out []latencyBlock
 	for i := range n {
 		part := ivs[i*len(ivs)/n : (i+1)*len(ivs)/n]
-		if h := mergedLatency(part); h.Count() > 0 {
-			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, h.Count(), h.Quantile(0.95), h})
+		if st := mergedStat(part); st.Requests > 0 {
+			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, st.Requests, quantile(st, 95), st})
 		}
 	}
 	return out, req
 }
 
-// mergedLatency merges every request's latency of ivs into one histogram.
-func mergedLatency(ivs []*engine.Interval) *engine.Histogram {
-	h := &engine.Histogram{}
+// mergedStat merges every request of ivs into one Stat: its latency
+// histogram, and its exact smallest and largest latencies, which bound
+// its percentiles as the engine's totals are bounded.
+func mergedStat(ivs []*engine.Interval) *engine.Stat {
+	st := &engine.Stat{}
 	for _, iv := range ivs {
 		for i := range iv.Stats {
-			h.Merge(iv.Stats[i].Latency)
+			st.Merge(&iv.Stats[i])
 		}
 	}
-	return h
+	return st
+}
+
+// quantile is st's percentile p (0 < p <= 100) as a duration.
+func quantile(st *engine.Stat, p float64) time.Duration {
+	return time.Duration(st.Percentile(p)) * time.Microsecond
 }
 
 // latencyWindows cuts the span into thirds of whole blocks (each where
@@ -305,7 +312,7 @@ func (a *analyzer) latencyWindows(blocks []latencyBlock, sp judgedSpan) []Latenc
 		label, unit = human.Minutes, " min"
 	}
 	ws := make([]LatencyWindow, 3)
-	hs := make([]engine.Histogram, 3)
+	sts := make([]engine.Stat, 3)
 	for _, b := range blocks {
 		mid := b.start.Add(b.end.Sub(b.start) / 2)
 		i := min(max(int(mid.Sub(sp.start)/max(third, 1)), 0), 2)
@@ -313,15 +320,15 @@ func (a *analyzer) latencyWindows(blocks []latencyBlock, sp judgedSpan) []Latenc
 			ws[i].Start = b.start
 		}
 		ws[i].End = b.end
-		hs[i].Merge(b.latency)
+		sts[i].Merge(b.all)
 	}
 	for i := range ws {
-		w, h := &ws[i], &hs[i]
+		w, st := &ws[i], &sts[i]
 		if w.Start.IsZero() { // no block: the third's own bounds
 			w.Start, w.End = sp.start.Add(time.Duration(i)*third), sp.start.Add(time.Duration(i+1)*third)
 		}
 		w.Label = label(w.Start.Sub(a.res.Start)) + "-" + label(w.End.Sub(a.res.Start)) + unit
-		w.Requests, w.P50, w.P95, w.P99 = h.Count(), h.Quantile(0.5), h.Quantile(0.95), h.Quantile(0.99)
+		w.Requests, w.P50, w.P95, w.P99 = st.Requests, quantile(st, 50), quantile(st, 95), quantile(st, 99)
 	}
 	return ws
 }
@@ -331,7 +338,7 @@ func (a *analyzer) latencyWindows(blocks []latencyBlock, sp judgedSpan) []Latenc
 // requests or more in both; at most 5, the largest rise first.
 func latencyRoutes(ivs []*engine.Interval, early, late time.Time) []LatencyRoute {
 	type key struct{ method, name string }
-	type pair struct{ first, last engine.Histogram }
+	type pair struct{ first, last engine.Stat }
 	by := map[key]*pair{}
 	for _, iv := range ivs {
 		inFirst, inLast := !iv.End.After(early), !iv.Start.Before(late)
@@ -347,18 +354,18 @@ func latencyRoutes(ivs []*engine.Interval, early, late time.Time) []LatencyRoute
 				by[k] = p
 			}
 			if inFirst {
-				p.first.Merge(s.Latency)
+				p.first.Merge(s)
 			} else {
-				p.last.Merge(s.Latency)
+				p.last.Merge(s)
 			}
 		}
 	}
 	var out []LatencyRoute
 	for k, p := range by {
-		if p.first.Count() < 20 || p.last.Count() < 20 {
+		if p.first.Requests < 20 || p.last.Requests < 20 {
 			continue
 		}
-		r := LatencyRoute{Method: k.method, Name: k.name, FirstP95: p.first.Quantile(0.95), LastP95: p.last.Quantile(0.95)}
+		r := LatencyRoute{Method: k.method, Name: k.name, FirstP95: quantile(&p.first, 95), LastP95: quantile(&p.last, 95)}
 		r.Rise = float64(r.LastP95) / float64(max(r.FirstP95, time.Microsecond))
 		out = append(out, r)
 	}

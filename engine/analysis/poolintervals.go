@@ -30,12 +30,11 @@ func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []cap
 		pf.CanceledAcquires += iv.Canceled
 		pf.WaitSeconds += iv.Wait
 		win := a.intervalsIn(iv.Start, iv.End)
-		if w := engine.Window(win...); w != nil {
+		if len(win) > 0 {
 			// Waits per second, successful or given up: pgxpool times
 			// only the successful ones.
 			waitRate = append(waitRate, float64(iv.Empty+iv.Canceled)/iv.DT.Seconds())
-			t := w.Total()
-			p95s = append(p95s, float64(t.Percentile(95)))
+			p95s = append(p95s, float64(mergedStat(win).Percentile(95)))
 		}
 		if !iv.Exhausted() {
 			outside = append(outside, win...)
@@ -114,10 +113,6 @@ func failRate(ivs []*engine.Interval) (float64, int64) {
 
 // windowQuantiles returns the p95 and p99 of the merged intervals.
 func windowQuantiles(ivs []*engine.Interval) (time.Duration, time.Duration) {
-	w := engine.Window(ivs...)
-	if w == nil {
-		return 0, 0
-	}
-	t := w.Total()
-	return time.Duration(t.Percentile(95)) * time.Microsecond, time.Duration(t.Percentile(99)) * time.Microsecond
+	st := mergedStat(ivs)
+	return quantile(st, 95), quantile(st, 99)
 }
