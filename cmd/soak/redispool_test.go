@@ -50,7 +50,11 @@ func TestRedisPoolExhausted(t *testing.T) {
 	if f.Verdict != analysis.VerdictDetected || !strings.Contains(f.Summary, "Redis client queue's pool was exhausted") {
 		t.Errorf("verdict %s: %s\n%s", f.Verdict, f.Summary, strings.Join(f.Evidence, "\n"))
 	}
-	if rp.Waits == 0 || rp.ExhaustedShare < 0.5 || !rp.ClearChecked || !rp.Cleared {
+	// The share is timing: 0.3 on a machine loaded by the long suite and
+	// benchmarks beside it (the polls and the users slowed), near 1 on a
+	// quiet one. The bar that makes the verdict is 5 % with the client
+	// hurt (a 2 s p95 there).
+	if rp.Waits == 0 || rp.ExhaustedShare < 0.05 || !rp.ClearChecked || !rp.Cleared {
 		t.Errorf("figures %+v", rp)
 	}
 	wantAll(t, "report.md", md, "- **Pool Exhaustion Events**: ❌ ", "Redis client queue's pool was exhausted")
