@@ -283,17 +283,17 @@ func latencyBlocksOf(ivs []*engine.Interval) ([]latencyBlock, int64) {
 	return out, req
 }
 
-// mergedStat merges every request of ivs into one Stat: its latency
-// histogram, and its exact smallest and largest latencies, which bound
-// its percentiles as the engine's totals are bounded.
+// mergedStat merges every request of ivs into one Stat, as the engine
+// totals a window (per endpoint, then over them): its latency histogram,
+// and its exact smallest and largest latencies, which bound its
+// percentiles.
 func mergedStat(ivs []*engine.Interval) *engine.Stat {
-	st := &engine.Stat{}
-	for _, iv := range ivs {
-		for i := range iv.Stats {
-			st.Merge(&iv.Stats[i])
-		}
+	w := engine.Window(ivs...)
+	if w == nil {
+		return &engine.Stat{}
 	}
-	return st
+	t := w.Total()
+	return &t
 }
 
 // quantile is st's percentile p (0 < p <= 100) as a duration.
