@@ -28,9 +28,9 @@ const exitCodes = `Exit codes:
        token (401, 403) or does not answer (unless --probe-optional); checked before the load
   3    unhealthy: a target was missed (a Results Summary row failed: latency, errors,
        throughput served, ...); a target the plan cannot reach only with --strict-targets
-  4    unhealthy: a defect was found: a leak, pool exhaustion, rising errors, a restart, users
-       that quit (over 1%), 429s far beyond the declared policy (or over 5% without one); or
-       --fail-fast ended the run at an early warning
+  4    unhealthy: a defect was found: a leak, pool exhaustion, rising errors, a latency that
+       drifts up at one load level, a restart, users that quit (over 1%), 429s far beyond the
+       declared policy (or over 5% without one); or --fail-fast ended the run at an early warning
   5    inconclusive: no defect and no missed target, but the run cannot show the service
        healthy: no probe read (unless --probe-optional), no steady state or one too short for a
        detector, responses mostly 429s as the policy predicts; the summary says which checks

@@ -19,8 +19,9 @@ const (
 	// (a plateau still settling, errors rising but within target, 429s
 	// the policy does not explain).
 	VerdictWarning Verdict = "warning"
-	// VerdictDetected: a defect (leak, exhaustion, rising errors). A
-	// detected leak or exhaustion makes [Result.ExitCode] non-zero.
+	// VerdictDetected: a defect (leak, exhaustion, rising errors, a
+	// latency drift). A detected finding makes [Result.ExitCode]
+	// non-zero.
 	VerdictDetected Verdict = "detected"
 	// VerdictInconclusive: the detector measured, but this run cannot
 	// tell a defect from a harmless behaviour (growth that may still
@@ -128,8 +129,8 @@ type Finding struct {
 }
 
 // Failed reports whether the finding is a defect: a detected leak,
-// exhaustion, rising error rate, restart, users turned away, or 429s far
-// above the policy.
+// exhaustion, rising error rate, latency drift, restart, users turned
+// away, or 429s far above the policy.
 func (f *Finding) Failed() bool { return f.Verdict == VerdictDetected }
 
 // String is "memory-leak [replica-1]: detected (95%): summary".

@@ -21,8 +21,9 @@ const (
 	// the Results Summary with status ❌).
 	ExitTargetMissed = 3
 	// ExitUnstable: a defect was detected (memory, goroutine or
-	// connection leak, pool exhaustion, rising error rate, a restart,
-	// users that could not run, 429s far above the policy).
+	// connection leak, pool exhaustion, rising error rate, a p95 that
+	// drifts up at one load level, a restart, users that could not run,
+	// 429s far above the policy).
 	ExitUnstable = 4
 	// ExitInconclusive: no defect and no missed target, but the run
 	// could not show the service healthy: a check that matters could not
@@ -39,7 +40,7 @@ func ExitMeaning(code int) string {
 	case ExitTargetMissed:
 		return "a target was missed"
 	case ExitUnstable:
-		return "a defect was found (a leak, exhaustion, rising errors, a restart, users turned away, 429s beyond the policy)"
+		return "a defect was found (a leak, exhaustion, rising errors, a latency drift, a restart, users turned away, 429s beyond the policy)"
 	case ExitInconclusive:
 		return "a check that matters could not run (no probe read, no steady state or too short a one) or could not decide"
 	}
