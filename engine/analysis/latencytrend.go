@@ -69,7 +69,9 @@ type LatencyFigures struct {
 	// p95 of Requests/Blocks requests or more.
 	Blocks   int   `json:"blocks"`
 	Requests int64 `json:"requests"`
-	// Windows are thirds of the judged span, each with its percentiles.
+	// Windows are thirds of the judged span, of whole blocks (each in the
+	// third its middle falls in, the window's bounds the blocks'), each
+	// with its percentiles.
 	Windows []LatencyWindow `json:"windows"`
 	// FirstP95 and LastP95 are the medians of the blocks' p95 in the
 	// span's first and last quarters; Rise is LastP95 / FirstP95.
