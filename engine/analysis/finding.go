@@ -128,6 +128,12 @@ type Finding struct {
 	Quits       *QuitFigures       `json:"quits,omitempty"`
 }
 
+// rank orders verdicts by how much they say is wrong, for the worst of
+// several: not measured, ok, warning, cannot tell, a defect.
+func (v Verdict) rank() int {
+	return map[Verdict]int{VerdictUnknown: 0, VerdictOK: 1, VerdictWarning: 2, VerdictInconclusive: 3, VerdictDetected: 4}[v]
+}
+
 // Failed reports whether the finding is a defect: a detected leak,
 // exhaustion, rising error rate, latency drift, restart, users turned
 // away, or 429s far above the policy.

@@ -154,17 +154,11 @@ func (latencyTrend) detect(a *analyzer, _ *capture.SourceTimeline) Finding {
 	var best Finding
 	for i, sp := range spans {
 		f := a.latencyFinding(sp)
-		if i == 0 || latencyRank(&f) > latencyRank(&best) {
+		if i == 0 || f.Verdict.rank() > best.Verdict.rank() {
 			best = f
 		}
 	}
 	return best
-}
-
-// latencyRank orders findings for the worst of several stages: a
-// measured finding before an unmeasured one, a defect before a warning.
-func latencyRank(f *Finding) int {
-	return map[Verdict]int{VerdictUnknown: 0, VerdictOK: 1, VerdictWarning: 2, VerdictDetected: 3}[f.Verdict]
 }
 
 // latencySpans returns the spans to judge: the steady state at one load

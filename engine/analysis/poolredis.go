@@ -92,7 +92,6 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 // verdict, or none), makes f about it, graded as the pgx pools are
 // (gradeExhaustion, the timeouts as the waits that gave up).
 func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names []string, pts []capture.Point, steady capture.Span, minTime, sustained time.Duration) {
-	rank := map[Verdict]int{VerdictOK: 0, VerdictWarning: 1, VerdictDetected: 2}
 	for _, name := range names {
 		rf, events := a.redisPoolFigures(s, name, pts, steady)
 		f.RedisPools = append(f.RedisPools, rf)
@@ -102,7 +101,7 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
 		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
 		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
-		if rank[v] <= rank[f.Verdict] {
+		if v.rank() <= f.Verdict.rank() {
 			switch {
 			case f.Verdict != VerdictOK || v != VerdictOK:
 			case rf.Exhausted > 0:
