@@ -85,17 +85,32 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 		cf.Pools = append(cf.Pools, r)
 	}
+	var unreadRedis []string // clients whose connections outside the pool could not be counted
 	for _, rs := range after.Redis {
 		r := RedisResidue{Name: rs.Name, HeldOutsideAfter: rs.HeldOutsidePool, OpenPubSubAfter: rs.OpenPubSub,
 			PoolConnsAfter: int(rs.Pool.TotalConns), IdlePoolConnsAfter: int(rs.Pool.IdleConns)}
+		unread := rs.PoolUnread
 		if base != nil {
 			if b, ok := base.RedisClient(rs.Name); ok {
 				r.HeldOutsideBefore, r.OpenPubSubBefore = b.HeldOutsidePool, b.OpenPubSub
+				unread = unread || b.PoolUnread
 			}
 		}
+		if unread {
+			// No pool to read (redisprobe given no client): the
+			// connections outside it are zeros, not counts. The
+			// PubSubs are the hook's own and still count.
+			r.PoolUnread, r.HeldOutsideBefore, r.HeldOutsideAfter = true, 0, 0
+		}
 		cf.Redis = append(cf.Redis, r)
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
-			r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
+		if r.PoolUnread {
+			unreadRedis = append(unreadRedis, r.Name)
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: its pool statistics could not be read (redisprobe.New was given no client): connections held outside the pool not measured; %d PubSub open at baseline, %d after the drain.",
+				r.Name, r.OpenPubSubBefore, r.OpenPubSubAfter))
+		} else {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
+				r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
+		}
 		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && warm.holds(rs.Name) >= r.OpenPubSubAfter-r.OpenPubSubBefore && rest.holds(rs.Name) == 0
 		if pubsubWarm {
 			r.PubSubSinceWarmup = true
@@ -142,6 +157,9 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			f.Confidence = 0.7
 		}
 		f.Summary = "every connection taken under load was given back after the drain"
+		if len(unreadRedis) > 0 {
+			f.Summary += fmt.Sprintf("; Redis client %s's connections outside its pool were not measured (its pool statistics could not be read)", strings.Join(unreadRedis, ", "))
+		}
 		return f
 	}
 	f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityCritical, 0.9
@@ -404,4 +422,8 @@ type RedisResidue struct {
 	// PubSubSinceWarmup is set when the PubSubs opened since the
 	// baseline were all opened before the steady state.
 	PubSubSinceWarmup bool `json:"pubsub_since_warmup,omitempty"`
+	// PoolUnread is set when the probe could not read the client's pool
+	// (probe.RedisSnapshot.PoolUnread): HeldOutside* are not measured
+	// and left 0.
+	PoolUnread bool `json:"pool_unread,omitempty"`
 }

@@ -259,3 +259,35 @@ func TestConnectionHeldSinceWarmup(t *testing.T) {
 		})
 	}
 }
+
+// A Redis client whose pool the probe could not read (redisprobe given
+// no client) reports zero connections held outside the pool: not a
+// count. The finding says they were not measured, and a PubSub left
+// open by the hook's own count is still a leak.
+func TestConnectionRedisPoolUnread(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		pubsubs int // open after the drain
+		want    Verdict
+	}{{"nothing else held", 0, VerdictOK}, {"a PubSub left open", 2, VerdictDetected}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				snap := connSeries(0)(t, ph)
+				snap.Redis[0].PoolUnread, snap.Redis[0].Error = true, "no client"
+				if ph == capture.PhaseDrain {
+					snap.Redis[0].OpenPubSub = c.pubsubs
+				}
+				return snap
+			})
+			s.AddIntervals(synth.SteadyLoad)
+			f := analyze(s).Find(DetectorConnectionLeak, "svc")
+			if f.Verdict != c.want || len(f.Connections.Redis) != 1 || !f.Connections.Redis[0].PoolUnread {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if c.want == VerdictOK && !strings.Contains(f.Summary, "Redis client cache's connections outside its pool were not measured") {
+				t.Errorf("summary %q does not say what was not measured", f.Summary)
+			}
+		})
+	}
+}
