@@ -15,10 +15,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/soaklab/soak/engine/capture"
-	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // leakyService is a real service over loopback: a story route that reads
@@ -39,25 +37,13 @@ func newLeakyService(t *testing.T) (*leakyService, *probedTarget) {
 	t.Helper()
 	p := probe.New(probe.WithLeakThreshold(300 * time.Millisecond))
 	t.Cleanup(func() { p.Close() })
-	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 10
-	tr := pgxprobe.New(p, "main", cfg)
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr.Observe(pool)
-	s := &leakyService{pool: pool}
+	s := &leakyService{pool: probedPool(t, p, 10)}
 	t.Cleanup(func() {
 		s.mu.Lock()
 		for _, c := range s.held {
 			c.Release()
 		}
 		s.mu.Unlock()
-		pool.Close()
 	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /stories/{id}", s.leakyStory)

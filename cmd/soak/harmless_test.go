@@ -11,9 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/soaklab/soak/engine/analysis"
-	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
-	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // The tests of this file run soak against services that behave in ways
@@ -76,21 +74,11 @@ func TestGoroutinesOutlivingRequests(t *testing.T) {
 // stopped: work after the load, not a leak.
 func TestQueueWorkedOffAfterTheLoad(t *testing.T) {
 	t.Parallel()
-	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 4
 	jobs := make(chan struct{}, 100000)
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	tg := newProbedTarget(t, func(pr *probe.Probe, h http.Handler) http.Handler {
-		tr := pgxprobe.New(pr, "main", cfg)
-		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Observe(pool)
+		pool := probedPool(t, pr, 4)
 		wg.Add(1)
 		go func() { // the worker
 			defer wg.Done()
@@ -108,7 +96,7 @@ func TestQueueWorkedOffAfterTheLoad(t *testing.T) {
 				c.Release()
 			}
 		}()
-		t.Cleanup(func() { stop(); wg.Wait(); pool.Close() })
+		t.Cleanup(func() { stop(); wg.Wait() })
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case jobs <- struct{}{}:
@@ -148,22 +136,12 @@ func TestQueueWorkedOffAfterTheLoad(t *testing.T) {
 // the parallel tests' goroutines would read as a goroutine leak (see
 // TestGoroutinesOutlivingRequests).
 func TestListenerHeldSinceWarmup(t *testing.T) {
-	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 4
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var once sync.Once
 	tg := newProbedTarget(t, func(pr *probe.Probe, h http.Handler) http.Handler {
-		tr := pgxprobe.New(pr, "main", cfg)
-		pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Observe(pool)
-		t.Cleanup(func() { stop(); wg.Wait(); pool.Close() })
+		pool := probedPool(t, pr, 4)
+		t.Cleanup(func() { stop(); wg.Wait() })
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			once.Do(func() {
 				wg.Add(1)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,12 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/soaklab/soak/engine/analysis"
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/report"
+	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/middleware"
 	"github.com/soaklab/soak/probe"
 	"github.com/soaklab/soak/probe/label"
+	"github.com/soaklab/soak/probe/pgxprobe"
 )
 
 // The tests of this file run soak as a user would, one per way a run
@@ -49,6 +54,26 @@ func newProbedTarget(t *testing.T, wrap func(p *probe.Probe, h http.Handler) htt
 	t.Cleanup(svc.Close)
 	t.Cleanup(admin.Close)
 	return &probedTarget{URL: svc.URL, Probe: admin.URL}
+}
+
+// probedPool opens a pgx pool of at most maxConns connections on the
+// test database, traced by p as pool "main", closed when t ends (after
+// the cleanups registered later, which may still use it).
+func probedPool(t *testing.T, p *probe.Probe, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(testenv.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = maxConns
+	tr := pgxprobe.New(p, "main", cfg)
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Observe(pool)
+	t.Cleanup(pool.Close)
+	return pool
 }
 
 // soakTrends runs a 6-second soak of tg's /ok long enough for the trend
