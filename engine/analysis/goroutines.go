@@ -56,7 +56,7 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	if dt := last.Time.Sub(first.Time).Seconds(); dt > 0 && last.HTTPRequests > first.HTTPRequests {
 		n := float64(last.HTTPRequests - first.HTTPRequests)
 		g.ArrivalRate = n / dt
-		g.ServerLatency = time.Duration(float64(last.ServerMicros-first.ServerMicros)/n) * time.Microsecond
+		g.ServerLatency = serverMean(&first, &last)
 		g.ExpectedInFlight = g.ArrivalRate * g.ServerLatency.Seconds()
 	}
 	xs, ys := make([]float64, len(pts)), make([]float64, len(pts))

@@ -372,44 +372,54 @@ func latencyRoutes(ivs []*engine.Interval, early, late time.Time) []LatencyRoute
 }
 
 // latencyServer is src's mean handler and statement latencies over
-// [f0, f1] and [l0, l1]; not ok when neither quarter holds two samples
-// with requests between them.
+// [f0, f1] and [l0, l1] (between the first and last samples in each);
+// not ok when either quarter has no two samples with requests between
+// them.
 func latencyServer(src *capture.SourceTimeline, f0, f1, l0, l1 time.Time) (LatencyServer, bool) {
 	sv := LatencyServer{Source: src.Name}
-	mean := func(from, to time.Time, sum, n func(p *capture.Point) int64) time.Duration {
-		var first, last *capture.Point
+	between := func(from, to time.Time) (first, last *capture.Point) {
 		for i := range src.Points {
-			p := &src.Points[i]
-			if p.Time.Before(from) || p.Time.After(to) {
-				continue
+			if p := &src.Points[i]; !p.Time.Before(from) && !p.Time.After(to) {
+				first = cmp.Or(first, p)
+				last = p
 			}
-			if first == nil {
-				first = p
-			}
-			last = p
 		}
-		if first == nil || n(last) <= n(first) || sum(last) < sum(first) {
-			return 0
-		}
-		return time.Duration(float64(sum(last)-sum(first))/float64(n(last)-n(first))) * time.Microsecond
+		return first, last
 	}
-	handlers := func(p *capture.Point) int64 { return p.ServerMicros }
-	requests := func(p *capture.Point) int64 { return int64(p.HTTPRequests) }
-	queryUS := func(p *capture.Point) (n int64) {
-		for _, pp := range p.Pools {
-			n += pp.QueryMicros
-		}
-		return n
+	ef, el := between(f0, f1)
+	lf, ll := between(l0, l1)
+	if ef == nil || lf == nil {
+		return sv, false
 	}
-	queries := func(p *capture.Point) (n int64) {
-		for _, pp := range p.Pools {
-			n += pp.Queries
-		}
-		return n
-	}
-	sv.FirstMean, sv.LastMean = mean(f0, f1, handlers, requests), mean(l0, l1, handlers, requests)
-	sv.QueryFirstMean, sv.QueryLastMean = mean(f0, f1, queryUS, queries), mean(l0, l1, queryUS, queries)
+	sv.FirstMean, sv.LastMean = serverMean(ef, el), serverMean(lf, ll)
+	sv.QueryFirstMean, sv.QueryLastMean = queryMean(ef, el), queryMean(lf, ll)
 	return sv, sv.FirstMean > 0 && sv.LastMean > 0
+}
+
+// serverMean is the handlers' mean latency between samples first and
+// last (the probe's HTTP middleware timing), 0 without a request.
+func serverMean(first, last *capture.Point) time.Duration {
+	n := float64(last.HTTPRequests) - float64(first.HTTPRequests)
+	if n <= 0 {
+		return 0
+	}
+	return time.Duration(float64(last.ServerMicros-first.ServerMicros)/n) * time.Microsecond
+}
+
+// queryMean is the database statements' mean latency between samples
+// first and last, over every pgx pool; 0 without a statement.
+func queryMean(first, last *capture.Point) time.Duration {
+	var us, n int64
+	for _, pp := range last.Pools {
+		us, n = us+pp.QueryMicros, n+pp.Queries
+		if fp := first.Pool(pp.Name); fp != nil {
+			us, n = us-fp.QueryMicros, n-fp.Queries
+		}
+	}
+	if n <= 0 || us < 0 {
+		return 0
+	}
+	return time.Duration(float64(us)/float64(n)) * time.Microsecond
 }
 
 // latencyEvidence writes the figures the verdict rests on.
