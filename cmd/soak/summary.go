@@ -98,7 +98,7 @@ func writeSummary(w io.Writer, r *analysis.Result, dir string, written []string,
 		fmt.Fprintf(w, "  checked (%d): %s\n", len(ran), checkList(ran))
 	}
 	if skipped := r.ChecksWith(analysis.CheckSkipped); len(skipped) > 0 {
-		fmt.Fprintf(w, "  skipped, nothing to check (%d): %s\n", len(skipped), checkList(skipped))
+		fmt.Fprintf(w, "  skipped, not needed by this run (%d): %s\n", len(skipped), checkList(skipped))
 	}
 	for _, ch := range r.ChecksWith(analysis.CheckNotRun) {
 		fmt.Fprintf(w, "  could not check %s: %s\n", ch.Label(), ch.Why)

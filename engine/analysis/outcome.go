@@ -40,7 +40,9 @@ const (
 	CheckNotRun CheckStatus = "could not run"
 	// CheckSkipped: the check was not made and the run does not need it:
 	// there is nothing to check (the service has no pool, the target is
-	// off) or the user accepted a client-side verdict (Policy.ClientOnly).
+	// off), the run is not one the check applies to (a latency trend of
+	// a smoke run or of load steps), or the user accepted a client-side
+	// verdict (Policy.ClientOnly).
 	CheckSkipped CheckStatus = "skipped"
 )
 
@@ -315,7 +317,8 @@ func (a *analyzer) probeAnswered(name string) (string, bool) {
 // findingCheck is the check a finding stands for: ran, unless its
 // detector could not decide (VerdictUnknown): then skipped when there
 // was nothing to check (no 429s and no policy, no pool, no probe at all:
-// the probe's own check says so), else could not run.
+// the probe's own check says so) or the check does not apply to the run
+// (a latency trend of a smoke run or of load steps), else could not run.
 func (a *analyzer) findingCheck(f *Finding, srcs []*capture.SourceTimeline) Check {
 	c := Check{Name: string(f.Detector), Source: f.Source, Status: CheckRan}
 	if f.Verdict != VerdictUnknown {

@@ -102,7 +102,7 @@ func writeVerdict(m *mdWriter, v *Verdict) {
 		for _, c := range v.Skipped {
 			parts = append(parts, fmt.Sprintf("%s (%s)", c.Label(), c.Why))
 		}
-		m.f("\n**Skipped** (nothing to check): %s\n", cell(strings.Join(parts, "; ")))
+		m.f("\n**Skipped** (not needed by this run): %s\n", cell(strings.Join(parts, "; ")))
 	}
 	m.f("\n**Checked** (%d): %s\n\n", len(v.Ran), cell(strings.Join(v.Ran, ", ")))
 }
