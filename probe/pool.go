@@ -69,6 +69,17 @@ type PoolSnapshot struct {
 	// WaitingAcquires counts acquires started and not yet ended: waiting
 	// for a connection (the tracer's gauge; pgxpool's Stat has none).
 	WaitingAcquires int `json:"waiting_acquires"`
+	// HeldAtAcquire counts the acquires by how many connections the
+	// tracer held once each had its connection, cumulative since the
+	// tracer was made: entry n counts the acquires that made n
+	// connections held (the acquiring one included; entry 0 stays 0),
+	// the last entry also those that made more (there are MaxConns+1
+	// entries, at most 1025, trailing zeros left out). Held connections
+	// only rise at an acquire, so the highest entry that grew between
+	// two snapshots is the most connections held at once between them,
+	// exactly, where AcquiredConns is one instant. Connections taken out
+	// with Hijack and not reported through Tracer.Hijacked stay counted.
+	HeldAtAcquire []uint64 `json:"held_at_acquire,omitempty"`
 	// Holders is the tracer's hold profile: per acquiring function and
 	// route, the connections released, the time they were held and the
 	// time their statements ran within it (cumulative, at most

@@ -3,6 +3,7 @@ package pgxprobe
 import (
 	"context"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/soaklab/soak/probe"
@@ -59,6 +60,9 @@ func (t *Tracer) snapshot(ctx context.Context, now time.Time) probe.PoolSnapshot
 		t.tally(st.query, now, set.LeakThreshold, &s.OpenQueries, &s.OldestOpenQuerySeconds, &s.OpenQuerySuspects)
 	}
 	s.HijackedConns = len(t.hijacked)
+	if last := lastNonZero(t.heldAt); last > 0 {
+		s.HeldAtAcquire = slices.Clone(t.heldAt[:last+1])
+	}
 	t.mu.Unlock()
 	s.WaitingAcquires = int(max(t.waiting.Load(), 0))
 	s.Holders = t.holders.Snapshot()
@@ -80,6 +84,16 @@ func (t *Tracer) snapshot(ctx context.Context, now time.Time) probe.PoolSnapshot
 		}
 	}
 	return s
+}
+
+// lastNonZero returns the index of xs's last entry above zero, or -1.
+func lastNonZero(xs []uint64) int {
+	for i := len(xs) - 1; i >= 0; i-- {
+		if xs[i] > 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // tally counts h, if set, into a count, the oldest age at now and the

@@ -41,8 +41,13 @@ type Tracer struct {
 	acqErrs   atomic.Uint64
 	panics    atomic.Uint64
 	waiting   atomic.Int64 // acquires started and not ended
-	holders   *probe.HoldProfile
-	lastErr   poll.LastError
+	// heldN counts the connections the tracer holds as acquired now, and
+	// heldAt[n] the acquires that made it n (the last entry: n or more),
+	// cumulative: PoolSnapshot.HeldAtAcquire. Both under mu.
+	heldN   int
+	heldAt  []uint64
+	holders *probe.HoldProfile
+	lastErr poll.LastError
 
 	activity *activityPoller // nil unless WithStatActivity
 }
@@ -55,6 +60,10 @@ type connState struct {
 	// for the hold profile.
 	busy time.Duration
 }
+
+// maxHeldAtAcquire bounds PoolSnapshot.HeldAtAcquire: a pool's MaxConns
+// entries and one, at most this many and one (8 KiB per pool).
+const maxHeldAtAcquire = 1024
 
 // New registers a pool called name with p and installs its tracer in cfg:
 // beside the tracer cfg already has, through pgx's multitracer. Call it
@@ -73,8 +82,12 @@ func New(p *probe.Probe, name string, cfg *pgxpool.Config, opts ...Option) *Trac
 	if o.err != nil {
 		panic(o.err)
 	}
+	buckets := maxHeldAtAcquire
+	if cfg != nil && cfg.MaxConns > 0 {
+		buckets = min(int(cfg.MaxConns), maxHeldAtAcquire)
+	}
 	t := &Tracer{p: p, name: name, maxHeld: p.Settings().MaxHeld, conns: map[*pgx.Conn]connState{}, hijacked: map[*pgx.Conn]probe.Hold{},
-		holders: p.NewHoldProfile(probe.DefaultMaxHolders)}
+		heldAt: make([]uint64, buckets+1), holders: p.NewHoldProfile(probe.DefaultMaxHolders)}
 	t.stmts.init(o.maxStatements)
 	if o.statActivity {
 		t.activity = &activityPoller{}
@@ -130,6 +143,9 @@ func (t *Tracer) Hijacked(conn *pgx.Conn) {
 	if len(t.hijacked) < t.maxHeld {
 		t.hijacked[conn] = st.held
 	}
+	if !st.held.IsZero() {
+		t.heldN--
+	}
 	st.held = probe.Hold{}
 	t.put(conn, st)
 }
@@ -184,6 +200,12 @@ func (t *Tracer) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, data pgxp
 		t.untracked.Add(1)
 		return
 	}
+	if st.held.IsZero() {
+		t.heldN++
+	}
+	if len(t.heldAt) > 0 {
+		t.heldAt[min(t.heldN, len(t.heldAt)-1)]++
+	}
 	st.held, st.busy = h, 0
 	t.conns[data.Conn] = st
 }
@@ -200,6 +222,7 @@ func (t *Tracer) TraceRelease(_ *pgxpool.Pool, data pgxpool.TraceReleaseData) {
 		return
 	}
 	held, busy := st.held, st.busy
+	t.heldN--
 	if !st.query.IsZero() {
 		// Released with rows still open: pgxpool closes the connection;
 		// the open statement counts as busy until now.

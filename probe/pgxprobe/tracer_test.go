@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -385,4 +386,48 @@ func TestPGXConcurrent(t *testing.T) {
 	if len(ps.Statements) != 1 || ps.Statements[0].Calls != 500 || ps.AcquireCount != 500 {
 		t.Errorf("statements %+v, acquires %d", ps.Statements, ps.AcquireCount)
 	}
+}
+
+// TestPGXHeldAtAcquire: three connections held at once, given back, then
+// one taken and hijacked (reported): HeldAtAcquire counts one acquire
+// that made 1, 2 and 3 held, then another that made 1 (the hijacked one
+// no longer held), and the pool's own peak agrees.
+func TestPGXHeldAtAcquire(t *testing.T) {
+	p := probe.New()
+	pool, pg := newPool(t, p, 4)
+	ctx := context.Background()
+	var conns []*pgxpool.Conn
+	for range 3 {
+		c, err := pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	snap, _ := p.Snapshot(ctx)
+	ps, _ := snap.Pool("main")
+	if want := []uint64{0, 1, 1, 1}; !slices.Equal(ps.HeldAtAcquire, want) || ps.AcquiredConns != 3 {
+		t.Errorf("three held: held_at_acquire %v (want %v), acquired %d", ps.HeldAtAcquire, want, ps.AcquiredConns)
+	}
+	for _, c := range conns {
+		c.Release()
+	}
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := c.Hijack()
+	defer conn.Close(ctx)
+	pg.Hijacked(conn)
+	c2, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2.Release()
+	snap, _ = p.Snapshot(ctx)
+	ps, _ = snap.Pool("main")
+	if want := []uint64{0, 3, 1, 1}; !slices.Equal(ps.HeldAtAcquire, want) {
+		t.Errorf("after the releases and the hijack: held_at_acquire %v, want %v", ps.HeldAtAcquire, want)
+	}
+	pg.Closed(conn)
 }
