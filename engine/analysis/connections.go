@@ -60,14 +60,21 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		r := PoolResidue{Name: ps.Name, Max: ps.MaxConns, AfterDrain: ps.AcquiredConns}
 		if base != nil {
 			if b, ok := base.Pool(ps.Name); ok {
-				r.Baseline = b.AcquiredConns
+				r.Baseline, r.BaselineOpen = b.AcquiredConns, b.TotalConns
 			}
 		}
 		// The same peak as the Connection Pool row and the exhaustion
 		// finding: the max when an acquire waited at it.
-		r.SteadyPeak, _, r.SteadyAtMax = poolwait.Peak(s.In(capture.PhaseSteady), ps.Name)
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak, %d after the drain.",
-			r.Name, r.Baseline, r.Max, r.SteadyPeak, r.AfterDrain))
+		steadyPts := s.In(capture.PhaseSteady)
+		r.SteadyPeak, _, r.SteadyAtMax = poolwait.Peak(steadyPts, ps.Name)
+		r.SteadyPeakHeld, r.HeldCounted = poolwait.PeakHeld(steadyPts, ps.Name)
+		for i := range steadyPts {
+			if pp := steadyPts[i].Pool(ps.Name); pp != nil {
+				r.SteadyPeakOpen = max(r.SteadyPeakOpen, pp.Total)
+			}
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: %d of %d connections acquired at baseline, %d at the steady-state peak%s, %d after the drain.",
+			r.Name, r.Baseline, r.Max, r.SteadyPeak, heldAtOnce(r.SteadyPeakHeld, r.HeldCounted), r.AfterDrain))
 		if r.AfterDrain > r.Baseline {
 			if takenSince(ps, sinceLoad) {
 				// Work that goes on after the load (a queue draining, a
@@ -394,12 +401,22 @@ type PoolResidue struct {
 	Name     string `json:"name"`
 	Max      int32  `json:"max"`
 	Baseline int32  `json:"baseline"`
+	// BaselineOpen is the connections open (acquired and idle, what
+	// pg_stat_activity lists for the pool) at baseline, SteadyPeakOpen
+	// the most open at a steady-state sample.
+	BaselineOpen   int32 `json:"baseline_open"`
+	SteadyPeakOpen int32 `json:"steady_peak_open"`
 	// SteadyPeak is the peak acquired in the steady state (the max when
 	// an acquire waited at it between samples), SteadyAtMax the time
 	// spent at the max.
 	SteadyPeak  int32         `json:"steady_peak"`
 	SteadyAtMax time.Duration `json:"steady_at_max_ns,omitempty"`
-	AfterDrain  int32         `json:"after_drain"`
+	// SteadyPeakHeld is the most connections held at once in the steady
+	// state by the tracer's count at every acquire, when HeldCounted
+	// (see PoolFigures.PeakHeld).
+	SteadyPeakHeld int32 `json:"steady_peak_held,omitempty"`
+	HeldCounted    bool  `json:"held_counted,omitempty"`
+	AfterDrain     int32 `json:"after_drain"`
 	// TakenAfterLoad is set when the connections acquired after the drain
 	// were all taken after the load stopped (the tracer's oldest hold is
 	// younger than the drain): work after the load, not a leak.

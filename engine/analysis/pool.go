@@ -264,8 +264,8 @@ func poolEvidence(pf *PoolFigures) []string {
 		hold = "Little's law (hold and statement times timed by the tracer)"
 	}
 	return []string{
-		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples), at its max %s (%s of the steady state), mean utilisation %s, at most %s waiting at a sample.",
-			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), human.Plural(int64(pf.PeakWaiting), "acquire")),
+		fmt.Sprintf("Pool %s: max %d connections, peak %d acquired (%s; the max when an acquire waited at it between samples)%s, at its max %s (%s of the steady state), mean utilisation %s, at most %s waiting at a sample.",
+			pf.Name, pf.Max, pf.PeakAcquired, human.Percent(pf.PeakUtilization), heldAtOnce(pf.PeakHeld, pf.HeldCounted), human.Span(pf.AtMax), human.Percent(pf.AtMaxShare), human.Percent(pf.MeanUtilization), human.Plural(int64(pf.PeakWaiting), "acquire")),
 		fmt.Sprintf("Exhausted (acquires waiting or giving up with the pool at its max) for %s (%s of the steady state): %s waits that got a connection (%.2f s waited in total), %s that gave up (%s of them while exhausted).",
 			human.Span(pf.Exhausted), human.Percent(pf.ExhaustedShare), human.Count(pf.EmptyAcquires), pf.WaitSeconds, human.Count(pf.CanceledAcquires), human.Count(pf.CanceledExhausted)),
 		fmt.Sprintf("Client in the exhausted intervals: p95 %s, p99 %s, %s failed; in the others: %s. Spearman correlation of waits per second with p95 over %d intervals: %.2f.",
@@ -274,6 +274,15 @@ func poolEvidence(pf *PoolFigures) []string {
 			hold, pf.AcquireRate, human.Millis(pf.HoldTime), pf.AcquireRate*pf.HoldTime.Seconds(), human.Millis(pf.WaitPerAcquire),
 			pf.AcquireRate*pf.WaitPerAcquire.Seconds(), human.Millis(pf.QueryTime)),
 	}
+}
+
+// heldAtOnce words the tracer's peak of connections held at once, or
+// nothing when the probe did not count it.
+func heldAtOnce(peak int32, counted bool) string {
+	if !counted {
+		return ""
+	}
+	return fmt.Sprintf(", %d held at once at the busiest instant (the tracer counts at every acquire)", peak)
 }
 
 // msOr is human.Millis(d), or none when d is 0 (no interval to measure).
@@ -300,6 +309,11 @@ type PoolFigures struct {
 	// when an acquire waited with the pool at its max between samples.
 	PeakAcquired    int32   `json:"peak_acquired"`
 	PeakUtilization float64 `json:"peak_utilization"`
+	// PeakHeld is the most connections held at once, by the tracer's
+	// count at every acquire (samples see one instant in each poll
+	// interval; this sees all of them), when HeldCounted.
+	PeakHeld        int32   `json:"peak_held,omitempty"`
+	HeldCounted     bool    `json:"held_counted,omitempty"`
 	MeanUtilization float64 `json:"mean_utilization"`
 	// AtMax is the time the pool spent at its max: poll intervals with
 	// every connection acquired at both ends, or exhausted; AtMaxShare

@@ -13,6 +13,7 @@ import (
 func (a *analyzer) poolFigures(s *capture.SourceTimeline, name string, pts []capture.Point, steady capture.Span) (PoolFigures, []Event) {
 	pf := PoolFigures{Name: name}
 	pf.PeakAcquired, pf.Max, pf.AtMax = poolwait.Peak(pts, name)
+	pf.PeakHeld, pf.HeldCounted = poolwait.PeakHeld(pts, name)
 	var waitRate, p95s []float64
 	var inside, outside []*engine.Interval
 	var events []Event

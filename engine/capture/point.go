@@ -61,6 +61,11 @@ type PoolPoint struct {
 	// QueryMicros and Queries sum every statement, cumulative.
 	QueryMicros int64 `json:"query_us"`
 	Queries     int64 `json:"queries"`
+	// HeldAtAcquire is the tracer's count of acquires by the connections
+	// held once each had its own, cumulative (probe.PoolSnapshot's field
+	// of that name): between two points, the highest entry that grew is
+	// the most connections held at once. Nil from a probe without it.
+	HeldAtAcquire []uint64 `json:"held_at_acquire,omitempty"`
 }
 
 // RedisPoint is one go-redis client in a Point.
@@ -130,6 +135,7 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 			Name: ps.Name, Acquired: ps.AcquiredConns, Max: ps.MaxConns, Total: ps.TotalConns, Held: ps.HeldConns,
 			AcquireCount: ps.AcquireCount, EmptyAcquire: ps.EmptyAcquireCount, WaitSeconds: ps.EmptyAcquireWaitSeconds,
 			Canceled: ps.CanceledAcquireCount, AcquireSeconds: ps.AcquireSeconds, Waiting: ps.WaitingAcquires,
+			HeldAtAcquire: ps.HeldAtAcquire,
 		}
 		for j := range ps.Statements {
 			pp.QueryMicros += ps.Statements[j].Latency.SumMicros

@@ -42,10 +42,40 @@ func TestPoolRowsAgreeWithExhaustion(t *testing.T) {
 	for _, p := range poolStability(res) {
 		kv[p.Key] = p.Value
 	}
-	if v := kv["Peak Pool Size"]; !strings.HasPrefix(v, "4 of 4 acquired (100%), at its max 2 min") {
+	if v := kv["Peak Pool Size"]; !strings.HasPrefix(v, "4 of 4 acquired at a sample (100%), at its max 2 min") {
 		t.Errorf("Peak Pool Size %q", v)
 	}
 	if v := kv["Pool Exhaustion Events"]; !strings.HasPrefix(v, "❌ 1 exhaustion event: ") {
 		t.Errorf("Pool Exhaustion Events %q", v)
+	}
+}
+
+// TestPeakPoolSizeHeldAtOnce: a pool of 10 whose samples see 1 acquired,
+// while the tracer counted acquires that made 4 held at once: Peak Pool
+// Size gives the 4 beside the sample's 1, and Initial Pool Size the
+// connections open at baseline.
+func TestPeakPoolSizeHeldAtOnce(t *testing.T) {
+	s := synth.New()
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		sn := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
+		n := uint64(max(t, 0))
+		ps := probe.PoolSnapshot{Name: "db", MaxConns: 10, TotalConns: 2, AcquiredConns: 1, AcquireCount: int64(n * 50),
+			HeldAtAcquire: []uint64{0, n * 40, n * 9, n / 10, n / 100}}
+		if ph == capture.PhaseBaseline {
+			ps.AcquiredConns, ps.HeldAtAcquire = 0, nil
+		}
+		sn.Pools = []probe.PoolSnapshot{ps}
+		return sn
+	})
+	res := analyze(s)
+	kv := map[string]string{}
+	for _, p := range poolStability(res) {
+		kv[p.Key] = p.Value
+	}
+	if v, want := kv["Peak Pool Size"], "4 of 10 held at once (40.0%; the tracer counts at every acquire), 1 at a sample; 2 open at most"; v != want {
+		t.Errorf("Peak Pool Size %q, want %q", v, want)
+	}
+	if v, want := kv["Initial Pool Size"], "0 of 10 connections acquired at baseline, 2 open (pool db)"; v != want {
+		t.Errorf("Initial Pool Size %q, want %q", v, want)
 	}
 }

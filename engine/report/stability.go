@@ -184,12 +184,17 @@ func poolStability(r *analysis.Result) []KV {
 			}
 		} else {
 			for _, pr := range c.Pools {
-				peak := fmt.Sprintf("%d of %d acquired (%s)", pr.SteadyPeak, pr.Max, human.Percent(float64(pr.SteadyPeak)/float64(max(pr.Max, 1))))
+				share := func(n int32) string { return human.Percent(float64(n) / float64(max(pr.Max, 1))) }
+				peak := fmt.Sprintf("%d of %d acquired at a sample (%s)", pr.SteadyPeak, pr.Max, share(pr.SteadyPeak))
+				if pr.HeldCounted {
+					peak = fmt.Sprintf("%d of %d held at once (%s; the tracer counts at every acquire), %d at a sample", pr.SteadyPeakHeld, pr.Max, share(pr.SteadyPeakHeld), pr.SteadyPeak)
+				}
 				if pr.SteadyAtMax > 0 {
 					peak += ", at its max " + human.Span(pr.SteadyAtMax)
 				}
+				peak += fmt.Sprintf("; %d open at most", pr.SteadyPeakOpen)
 				out = append(out,
-					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline (pool %s)", pr.Baseline, pr.Max, pr.Name)},
+					KV{p + "Initial Pool Size", fmt.Sprintf("%d of %d connections acquired at baseline, %d open (pool %s)", pr.Baseline, pr.Max, pr.BaselineOpen, pr.Name)},
 					KV{p + "Peak Pool Size", peak})
 			}
 		}

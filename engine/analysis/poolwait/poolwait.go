@@ -35,6 +35,13 @@ type Interval struct {
 	// connection acquired at both samples. Queued: acquires were waiting
 	// at a sample with every connection acquired (the tracer's gauge).
 	AtMax, Held, Queued bool
+	// PeakHeld is the most connections held at once in the interval, by
+	// the tracer's count at every acquire (capture.PoolPoint's
+	// HeldAtAcquire), at least the acquired count at either sample and
+	// at most the pool's max; Counted says the probe counted them (else
+	// PeakHeld is 0).
+	PeakHeld int32
+	Counted  bool
 }
 
 // Exhausted reports an interval in which an acquire waited, or gave up
@@ -68,9 +75,44 @@ func Intervals(pts []capture.Point, name string) []Interval {
 			iv.Held = prev.Acquired >= m && cur.Acquired >= m
 			iv.Queued = cur.Waiting > 0 && cur.Acquired >= m || prev.Waiting > 0 && prev.Acquired >= m
 		}
+		if cur.HeldAtAcquire != nil {
+			iv.Counted = true
+			iv.PeakHeld = max(prev.Acquired, cur.Acquired, grewTo(prev.HeldAtAcquire, cur.HeldAtAcquire))
+			if m > 0 {
+				iv.PeakHeld = min(iv.PeakHeld, m)
+			}
+		}
 		out = append(out, iv)
 	}
 	return out
+}
+
+// grewTo returns the highest index whose count grew from prev to cur (a
+// missing entry counts 0), or 0.
+func grewTo(prev, cur []uint64) int32 {
+	for j := len(cur) - 1; j > 0; j-- {
+		var was uint64
+		if j < len(prev) {
+			was = prev[j]
+		}
+		if cur[j] > was {
+			return int32(j)
+		}
+	}
+	return 0
+}
+
+// PeakHeld is the most connections of pool name held at once over pts,
+// by the tracer's count at every acquire (see [Interval]); counted is
+// false when no interval had the count (a probe without it), and peak is
+// then 0.
+func PeakHeld(pts []capture.Point, name string) (peak int32, counted bool) {
+	for _, iv := range Intervals(pts, name) {
+		if iv.Counted {
+			peak, counted = max(peak, iv.PeakHeld), true
+		}
+	}
+	return peak, counted
 }
 
 // Exhausted is the time pool name spent exhausted over pts.

@@ -84,3 +84,34 @@ func TestClearedThinned(t *testing.T) {
 		}
 	}
 }
+
+// TestPeakHeld: the tracer's counts by connections held at each acquire
+// give the busiest instant that no sample saw; a counter that went back
+// (a restart) adds nothing; a count beyond the max (a hijack the tracer
+// was not told of) is clamped; a probe without the counts is not counted.
+func TestPeakHeld(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	pt := func(s int, acquired int32, held ...uint64) capture.Point {
+		return capture.Point{Time: t0.Add(time.Duration(s) * time.Second),
+			Pools: []capture.PoolPoint{{Name: "db", Max: 10, Total: 10, Acquired: acquired, HeldAtAcquire: held}}}
+	}
+	cases := []struct {
+		name    string
+		pts     []capture.Point
+		peak    int32
+		counted bool
+	}{
+		{"between samples", []capture.Point{pt(0, 1, 0, 50, 20), pt(2, 0, 0, 90, 30, 2, 1), pt(4, 1, 0, 120, 31, 2, 1)}, 4, true},
+		{"the entry that grew, not the longest", []capture.Point{pt(0, 0, 0, 5, 5, 5), pt(2, 2, 0, 9, 5, 5)}, 2, true},
+		{"held at a sample, no acquire", []capture.Point{pt(0, 6, 0, 9, 9, 9, 9, 9, 9), pt(2, 6, 0, 9, 9, 9, 9, 9, 9)}, 6, true},
+		{"counts went back", []capture.Point{pt(0, 1, 0, 90, 30, 2, 1), pt(2, 1, 0, 3, 1)}, 1, true},
+		{"clamped to the max", []capture.Point{pt(0, 0), pt(2, 3, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)}, 10, true},
+		{"not counted", []capture.Point{pt(0, 3), pt(2, 2)}, 0, false},
+	}
+	for _, c := range cases {
+		peak, counted := PeakHeld(c.pts, "db")
+		if peak != c.peak || counted != c.counted {
+			t.Errorf("%s: PeakHeld = %d, %v; want %d, %v", c.name, peak, counted, c.peak, c.counted)
+		}
+	}
+}
