@@ -85,6 +85,11 @@ type RedisPoolSnapshot struct {
 	PendingRequests uint32  `json:"pending_requests"`
 	Unusable        uint32  `json:"unusable"`
 	PubSubActive    uint32  `json:"pubsub_active"`
+	// PoolSize is the most connections the pool opens: the client's
+	// Options().PoolSize (for a cluster or ring client, per node or
+	// shard, while the counts above sum its pools); 0 when the client's
+	// type does not say.
+	PoolSize int `json:"pool_size,omitempty"`
 }
 
 // RedisServerInfo is the server's view from INFO, polled at most once per

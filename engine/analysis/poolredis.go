@@ -15,6 +15,10 @@ import (
 // pool (PoolSize) is in use, so a wait is the pool exhausted.
 type RedisPoolFigures struct {
 	Name string `json:"name"`
+	// PoolSize is the most connections the pool opens (0: the probe did
+	// not say), PeakInUse the most not idle at a steady-state sample.
+	PoolSize  int `json:"pool_size,omitempty"`
+	PeakInUse int `json:"peak_in_use"`
 	// Waits counts the steady state's commands that waited for a
 	// connection, Timeouts the waits that gave up (go-redis's
 	// PoolTimeout, the command failing with "connection pool timeout"),
@@ -46,6 +50,11 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	rf := RedisPoolFigures{Name: name}
 	var inside, outside []*engine.Interval
 	var events []Event
+	for i := range pts {
+		if rp := pts[i].RedisClient(name); rp != nil && !rp.PoolUnread {
+			rf.PeakInUse, rf.PoolSize = max(rf.PeakInUse, rp.PoolInUse), max(rf.PoolSize, rp.PoolSize)
+		}
+	}
 	for i := 1; i < len(pts); i++ {
 		prev, cur := pts[i-1].RedisClient(name), pts[i].RedisClient(name)
 		if prev == nil || cur == nil || prev.PoolUnread || cur.PoolUnread {
@@ -96,8 +105,8 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		rf, events := a.redisPoolFigures(s, name, pts, steady)
 		f.RedisPools = append(f.RedisPools, rf)
 		f.Events = append(f.Events, events...)
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: %s commands waited for a pool connection (%.2f s in total), %s gave up (pool timeout); the pool was exhausted %s (%s of the steady state). Client in those intervals: p95 %s, %s failed; in the others: p95 %s, %s failed.",
-			name, human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: %s; %s commands waited for a pool connection (%.2f s in total), %s gave up (pool timeout); the pool was exhausted %s (%s of the steady state). Client in those intervals: p95 %s, %s failed; in the others: p95 %s, %s failed.",
+			name, redisInUse(rf), human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
 			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
 		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
 		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
@@ -123,6 +132,23 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 			what += fmt.Sprintf(", below the bar of %s unless the client suffers there", human.Percent(sustainedExhaustedShare))
 		}
 		f.Summary = what
-		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name)
+		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize%s to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name, sizeNow(rf.PoolSize))
 	}
+}
+
+// redisInUse words the most connections of a Redis pool in use at a
+// sample, of its size when known.
+func redisInUse(rf RedisPoolFigures) string {
+	if rf.PoolSize > 0 {
+		return fmt.Sprintf("at most %d of its %d pool connections in use at a sample", rf.PeakInUse, rf.PoolSize)
+	}
+	return fmt.Sprintf("at most %d pool connections in use at a sample (the pool's size not reported)", rf.PeakInUse)
+}
+
+// sizeNow is " (now n)", or nothing when n is not known.
+func sizeNow(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (now %d)", n)
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -17,7 +18,11 @@ func redisPoolSeries(from, to, timeoutsPerSec float64) synth.SampleFunc {
 	return func(t float64, ph capture.Phase) *probe.Snapshot {
 		s := synth.Snap(5e6, uint64(10+max(t, 0)), 50, synth.RequestsAt(t))
 		exhausted := min(max(t-from, 0), to-from) // seconds exhausted so far
-		s.Redis = []probe.RedisSnapshot{{Name: "cache", Pool: probe.RedisPoolSnapshot{TotalConns: 10,
+		idle := uint32(7)
+		if t >= from && t < to {
+			idle = 0
+		}
+		s.Redis = []probe.RedisSnapshot{{Name: "cache", Pool: probe.RedisPoolSnapshot{TotalConns: 10, IdleConns: idle, PoolSize: 10,
 			WaitCount: uint32(exhausted * 20), Timeouts: uint32(exhausted * timeoutsPerSec), WaitSeconds: exhausted * 2}}}
 		return s
 	}
@@ -53,6 +58,10 @@ func TestPoolDetectorRedis(t *testing.T) {
 				t.Fatalf("redis pools %+v", f.RedisPools)
 			}
 			rp := f.RedisPools[0]
+			if peak := map[bool]int{true: 3, false: 10}[c.from > 1e8]; rp.PeakInUse != peak || rp.PoolSize != 10 ||
+				!strings.Contains(strings.Join(f.Evidence, " "), fmt.Sprintf("at most %d of its 10 pool connections in use at a sample", peak)) {
+				t.Errorf("in use %d of %d, want %d of 10; evidence %q", rp.PeakInUse, rp.PoolSize, peak, f.Evidence)
+			}
 			if c.want == VerdictDetected && (rp.Waits == 0 || !rp.ClearChecked || !rp.Cleared || rp.Exhausted == 0) {
 				t.Errorf("figures %+v", rp)
 			}

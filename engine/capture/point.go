@@ -91,6 +91,11 @@ type RedisPoint struct {
 	// (probe.RedisSnapshot.PoolUnread): the Pool fields are not
 	// measurements.
 	PoolUnread bool `json:"pool_unread,omitempty"`
+	// PoolInUse counts the pool's connections not idle at the sample
+	// (running a command, or taken out with Conn or PubSub), PoolSize
+	// the most it opens (0: not known).
+	PoolInUse int `json:"pool_in_use,omitempty"`
+	PoolSize  int `json:"pool_size,omitempty"`
 }
 
 // CachePoint is one cache (in-process or Redis) in a Point.
@@ -148,7 +153,8 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 		rp := RedisPoint{Name: rs.Name, Hits: rs.CacheHits, Misses: rs.CacheMisses,
 			HeldOutsidePool: rs.HeldOutsidePool, OpenPubSub: rs.OpenPubSub,
 			PoolWaits: int64(rs.Pool.WaitCount), PoolTimeouts: int64(rs.Pool.Timeouts), PoolWaitSeconds: rs.Pool.WaitSeconds,
-			PoolPending: int(rs.Pool.PendingRequests), PoolUnread: rs.PoolUnread}
+			PoolPending: int(rs.Pool.PendingRequests), PoolUnread: rs.PoolUnread,
+			PoolInUse: max(int(rs.Pool.TotalConns)-int(rs.Pool.IdleConns), 0), PoolSize: rs.Pool.PoolSize}
 		if rs.Server != nil {
 			rp.UsedMemory, rp.MaxMemory = rs.Server.UsedMemory, rs.Server.MaxMemoryBytes
 		}

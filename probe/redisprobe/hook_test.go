@@ -140,8 +140,8 @@ func TestRedisConnNeverClosed(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap, _ := p.Snapshot(ctx)
-	if rs, _ := snap.RedisClient("cache"); rs.HeldOutsidePool != 1 {
-		t.Errorf("held outside pool = %d, want 1", rs.HeldOutsidePool)
+	if rs, _ := snap.RedisClient("cache"); rs.HeldOutsidePool != 1 || rs.Pool.PoolSize != c.Options().PoolSize || rs.Pool.PoolSize == 0 {
+		t.Errorf("held outside pool = %d, want 1; pool size %d, want %d", rs.HeldOutsidePool, rs.Pool.PoolSize, c.Options().PoolSize)
 	}
 	if err := p.Find(probe.MaxWait(0)); err == nil || !strings.Contains(err.Error(), probe.LeakRedisConn) {
 		t.Errorf("Find = %v", err)

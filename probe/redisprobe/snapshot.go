@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/soaklab/soak/probe"
 )
 
@@ -62,6 +64,7 @@ func (r *Hook) snapshot(ctx context.Context, now time.Time) probe.RedisSnapshot 
 			WaitCount: ps.WaitCount, WaitSeconds: time.Duration(ps.WaitDurationNs).Seconds(),
 			PendingRequests: ps.PendingRequests, Unusable: ps.Unusable, PubSubActive: ps.PubSubStats.Active,
 		}
+		s.Pool.PoolSize = poolSize(r.client)
 		s.HeldOutsidePool = max(0, int(ps.TotalConns)-int(ps.IdleConns)-int(s.InFlightCommands))
 	}
 	every := r.p.Settings().PollInterval
@@ -92,4 +95,18 @@ func (r *Hook) heldOutsidePool() int {
 		return 0
 	}
 	return max(0, int(ps.TotalConns)-int(ps.IdleConns)-int(r.inFlight.Load()))
+}
+
+// poolSize is c's Options().PoolSize (per node or shard for a cluster or
+// ring client), or 0 for a client of another type.
+func poolSize(c redis.UniversalClient) int {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().PoolSize
+	case *redis.ClusterClient:
+		return c.Options().PoolSize
+	case *redis.Ring:
+		return c.Options().PoolSize
+	}
+	return 0
 }
