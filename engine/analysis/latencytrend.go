@@ -33,6 +33,9 @@ const (
 	latencyDriftRatio = 2
 	lateRiseRatio     = 1.2
 	minLatencyRise    = 5 * time.Millisecond
+	// routeApart: a route's own trend is judged when its rise is at
+	// least this many times the aggregate's (see judgeRoutes).
+	routeApart = 1.5
 )
 
 // Latency shapes (LatencyFigures.Trend).
@@ -92,6 +95,12 @@ type LatencyFigures struct {
 	// Routes are the endpoints whose p95 rose most from the first quarter
 	// to the last (at most 5; each with 20 requests or more in both).
 	Routes []LatencyRoute `json:"routes,omitempty"`
+	// RouteTrends are the endpoints whose own p95, fitted as the
+	// aggregate's is (each point minBlockRequests of the endpoint's
+	// requests or more, 10 points or more), rose or drifts: a drift is
+	// judged as the aggregate's is, so one route drifting behind slower
+	// ones is not hidden by them. Drifting first.
+	RouteTrends []LatencyRouteTrend `json:"route_trends,omitempty"`
 	// Server is each probe source's view of the same quarters: whether
 	// the handlers themselves, and their database statements, slowed.
 	Server []LatencyServer `json:"server,omitempty"`
@@ -132,6 +141,23 @@ type LatencyRoute struct {
 	Rise     float64       `json:"rise"`
 }
 
+// LatencyRouteTrend is one endpoint's own p95 trend over the judged
+// span: the medians of its first and last quarters' points, their
+// ratio, and its shape ("rising" or "rose and held").
+type LatencyRouteTrend struct {
+	Method   string        `json:"method"`
+	Name     string        `json:"name"`
+	Blocks   int           `json:"blocks"`
+	Requests int64         `json:"requests"`
+	FirstP95 time.Duration `json:"first_p95_ns"`
+	LastP95  time.Duration `json:"last_p95_ns"`
+	Rise     float64       `json:"rise"`
+	Trend    string        `json:"trend"`
+	// Confidence is that of its rise (and of its second half's, for a
+	// drift): 1 minus the larger one-sided p-value.
+	Confidence float64 `json:"confidence"`
+}
+
 // judgedSpan is a span of one load level the trend is judged over.
 type judgedSpan struct {
 	start, end time.Time
@@ -143,7 +169,54 @@ type latencyBlock struct {
 	start, end time.Time
 	requests   int64
 	p95        time.Duration
-	all        *engine.Stat // every request's, merged
+	all        *engine.Stat     // every request's, merged
+	win        *engine.Interval // the runs merged, per endpoint
+}
+
+// trendFit is the shape of one p95 series over a judged span: the
+// medians of its first and last quarters (ms) and their ratio, the
+// Theil-Sen trend of ln(p95) per minute over the span and over its
+// second half (allowing for serial correlation), what that half's trend
+// comes to across it, and the shape those make (a latency* constant).
+type trendFit struct {
+	first, last, rise float64
+	slope, lateSlope  stats.Trend
+	lateRise          float64
+	trend             string
+	xs, ms            []float64 // each block's middle (min from the span's start) and p95 (ms)
+	q, h              int       // blocks in a quarter, the second half's first block
+}
+
+// fitTrend fits the p95 of blocks, from start. It needs stats.MinPoints
+// blocks; the second half is fitted from 10.
+func fitTrend(blocks []latencyBlock, start time.Time) trendFit {
+	n := len(blocks)
+	fit := trendFit{xs: make([]float64, n), ms: make([]float64, n), q: max(n/4, 1), h: n / 2}
+	ys := make([]float64, n)
+	for i, b := range blocks {
+		fit.xs[i] = b.start.Add(b.end.Sub(b.start) / 2).Sub(start).Minutes()
+		fit.ms[i] = float64(b.p95) / float64(time.Millisecond)
+		ys[i] = math.Log(max(fit.ms[i], 0.001))
+	}
+	fit.first, fit.last = stats.Median(fit.ms[:fit.q]), stats.Median(fit.ms[n-fit.q:])
+	fit.rise = fit.last / max(fit.first, 0.001)
+	fit.slope = stats.TheilSen(fit.xs, ys)
+	if n-fit.h >= 5 {
+		fit.lateSlope = stats.TheilSenSerial(fit.xs[fit.h:], ys[fit.h:])
+	}
+	fit.lateRise = math.Exp(fit.lateSlope.Slope * (fit.xs[n-1] - fit.xs[fit.h]))
+	rose := fit.rise >= latencyRiseRatio && millis(fit.last-fit.first) >= minLatencyRise && fit.slope.Rising()
+	switch {
+	case rose && fit.rise >= latencyDriftRatio && fit.lateSlope.Rising() && fit.lateRise >= lateRiseRatio:
+		fit.trend = latencyRising
+	case rose:
+		fit.trend = latencyRose
+	case fit.slope.Falling() && fit.first >= latencyRiseRatio*fit.last:
+		fit.trend = latencyFalling
+	default:
+		fit.trend = latencyStable
+	}
+	return fit
 }
 
 func (latencyTrend) detect(a *analyzer, _ *capture.SourceTimeline) Finding {
@@ -208,40 +281,19 @@ func (a *analyzer) latencyFinding(sp judgedSpan) Finding {
 	}
 	lf := &LatencyFigures{Start: sp.start, End: sp.end, Blocks: len(blocks), Requests: req}
 	lf.Windows = a.latencyWindows(blocks, sp)
-	xs, ys, ms := make([]float64, len(blocks)), make([]float64, len(blocks)), make([]float64, len(blocks))
-	for i, b := range blocks {
-		xs[i] = b.start.Add(b.end.Sub(b.start) / 2).Sub(sp.start).Minutes()
-		ms[i] = float64(b.p95) / float64(time.Millisecond)
-		ys[i] = math.Log(max(ms[i], 0.001))
-	}
-	q := max(len(blocks)/4, 1)
-	first, last := stats.Median(ms[:q]), stats.Median(ms[len(ms)-q:])
-	lf.FirstP95, lf.LastP95 = millis(first), millis(last)
-	lf.Rise = last / max(first, 0.001)
-	lf.Slope = stats.TheilSen(xs, ys)
-	h := len(blocks) / 2
-	if len(blocks)-h >= 5 {
-		lf.LateSlope = stats.TheilSenSerial(xs[h:], ys[h:])
-	}
-	lateRise := math.Exp(lf.LateSlope.Slope * (xs[len(xs)-1] - xs[h]))
-	rose := lf.Rise >= latencyRiseRatio && lf.LastP95-lf.FirstP95 >= minLatencyRise && lf.Slope.Rising()
-	switch {
-	case rose && lf.Rise >= latencyDriftRatio && lf.LateSlope.Rising() && lateRise >= lateRiseRatio:
-		lf.Trend = latencyRising
-	case rose:
-		lf.Trend = latencyRose
-	case lf.Slope.Falling() && first >= latencyRiseRatio*last:
-		lf.Trend = latencyFalling
-	default:
-		lf.Trend = latencyStable
-	}
+	fit := fitTrend(blocks, sp.start)
+	q, h := fit.q, fit.h
+	lf.FirstP95, lf.LastP95, lf.Rise = millis(fit.first), millis(fit.last), fit.rise
+	lf.Slope, lf.LateSlope, lf.Trend = fit.slope, fit.lateSlope, fit.trend
+	lateRise := fit.lateRise
 	if lf.Trend == latencyRising && a.th.P95 > 0 && lf.LastP95 < a.th.P95 {
-		if late := stats.TheilSen(xs[h:], ms[h:]); late.Slope > 0 {
-			left := (float64(a.th.P95)/float64(time.Millisecond) - last) / late.Slope
+		if late := stats.TheilSen(fit.xs[h:], fit.ms[h:]); late.Slope > 0 {
+			left := (float64(a.th.P95)/float64(time.Millisecond) - fit.last) / late.Slope
 			lf.ReachesTarget = sp.end.Sub(a.res.Start) + time.Duration(left*float64(time.Minute))
 		}
 	}
 	lf.Routes = latencyRoutes(ivs, blocks[q-1].end, blocks[len(blocks)-q].start)
+	lf.RouteTrends = routeTrends(blocks, sp.start)
 	for _, src := range a.sources() {
 		if sv, ok := latencyServer(src, blocks[0].start, blocks[q-1].end, blocks[len(blocks)-q].start, blocks[len(blocks)-1].end); ok {
 			lf.Server = append(lf.Server, sv)
@@ -272,11 +324,82 @@ func latencyBlocksOf(ivs []*engine.Interval) ([]latencyBlock, int64) {
 	var out []latencyBlock
 	for i := range n {
 		part := ivs[i*len(ivs)/n : (i+1)*len(ivs)/n]
-		if st := mergedStat(part); st.Requests > 0 {
-			out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, st.Requests, quantile(st, 95), st})
+		if w := engine.Window(part...); w != nil {
+			if st := w.Total(); st.Requests > 0 {
+				out = append(out, latencyBlock{part[0].Start, part[len(part)-1].End, st.Requests, quantile(&st, 95), &st, w})
+			}
 		}
 	}
 	return out, req
+}
+
+// routeTrends fits each endpoint's own p95 over the span, from the
+// blocks' per-endpoint figures: neighbouring blocks merged so that each
+// point holds minBlockRequests of the endpoint's requests or more, and
+// the endpoint judged when that gives 10 points or more (enough for the
+// second half's trend). The aggregate p95 follows the slowest routes: a
+// route that drifts from 1 to 9 ms beside one at a steady 6 ms moves it
+// by a few ms. It returns the endpoints that rose or drift, drifting
+// first, the largest rise first.
+func routeTrends(blocks []latencyBlock, start time.Time) []LatencyRouteTrend {
+	type key struct{ method, name string }
+	total := map[key]int64{}
+	for _, b := range blocks {
+		for i := range b.win.Stats {
+			st := &b.win.Stats[i]
+			total[key{st.Method, st.Name}] += st.Requests
+		}
+	}
+	var out []LatencyRouteTrend
+	for k, req := range total {
+		n := min(len(blocks), int(req/minBlockRequests))
+		if n < 10 {
+			continue
+		}
+		rb := make([]latencyBlock, 0, n)
+		for j := range n {
+			part := blocks[j*len(blocks)/n : (j+1)*len(blocks)/n]
+			st := &engine.Stat{}
+			for _, b := range part {
+				for i := range b.win.Stats {
+					if s := &b.win.Stats[i]; s.Method == k.method && s.Name == k.name {
+						st.Merge(s)
+					}
+				}
+			}
+			if st.Requests > 0 {
+				rb = append(rb, latencyBlock{start: part[0].start, end: part[len(part)-1].end, requests: st.Requests, p95: quantile(st, 95)})
+			}
+		}
+		if len(rb) < 10 {
+			continue
+		}
+		fit := fitTrend(rb, start)
+		if fit.trend != latencyRising && fit.trend != latencyRose {
+			continue
+		}
+		conf := 1 - fit.slope.PRising
+		if fit.trend == latencyRising {
+			conf = min(conf, 1-fit.lateSlope.PRising)
+		}
+		out = append(out, LatencyRouteTrend{Method: k.method, Name: k.name, Blocks: len(rb), Requests: req,
+			FirstP95: millis(fit.first), LastP95: millis(fit.last), Rise: fit.rise, Trend: fit.trend, Confidence: min(conf, maxConfidence)})
+	}
+	slices.SortFunc(out, func(x, y LatencyRouteTrend) int {
+		return cmp.Or(cmp.Compare(trendRank(y.Trend), trendRank(x.Trend)), cmp.Compare(y.Rise, x.Rise), cmp.Compare(x.Name, y.Name), cmp.Compare(x.Method, y.Method))
+	})
+	return out
+}
+
+// trendRank orders the shapes a route is reported for: a drift first.
+func trendRank(trend string) int {
+	if trend == latencyRising {
+		return 2
+	}
+	if trend == latencyRose {
+		return 1
+	}
+	return 0
 }
 
 // mergedStat merges every request of ivs into one Stat, as the engine
@@ -443,6 +566,10 @@ func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
 		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s: p95 %s in the first quarter, %s in the last (x%.2f).", r.Method, r.Name,
 			human.Millis(r.FirstP95), human.Millis(r.LastP95), r.Rise))
 	}
+	for _, rt := range lf.RouteTrends {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s on its own (%d points of %s requests): p95 %s in the first quarter, %s in the last (x%.2f): %s.",
+			rt.Method, rt.Name, rt.Blocks, human.Count(rt.Requests), human.Millis(rt.FirstP95), human.Millis(rt.LastP95), rt.Rise, routeShape(rt.Trend)))
+	}
 	for _, sv := range lf.Server {
 		if lf.Trend == latencyStable || lf.Trend == latencyFalling {
 			break
@@ -470,6 +597,14 @@ func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("Beside it: %s.", o.String()))
 		}
 	}
+}
+
+// routeShape words a route's trend.
+func routeShape(trend string) string {
+	if trend == latencyRising {
+		return "drifts, still rising at the end"
+	}
+	return "rose, then held"
 }
 
 // growth writes a slope of ln(p95) per minute as a percentage per minute.
@@ -519,5 +654,45 @@ func (a *analyzer) judgeLatency(f *Finding, sp judgedSpan) {
 			f.Confidence = 0.95 // the 95 % interval leaves out a rise by half across the span
 		}
 		f.Summary = fmt.Sprintf("the p95 latency held through %s: %s from the first quarter to the last", where, from)
+		if lf.Rise >= lateRiseRatio {
+			f.Summary = fmt.Sprintf("the p95 latency rose less than a trend's bars through %s: %s from the first quarter to the last (x%.2f; a rise counts from x%.1f and %s more)",
+				where, from, lf.Rise, latencyRiseRatio, human.Millis(minLatencyRise))
+		}
+	}
+	a.judgeRoutes(f, where)
+}
+
+// judgeRoutes raises f to what the worst route's own trend says when
+// that is worse than the aggregate's: a route that drifts behind slower
+// ones is a drift, one that rose and held a warning.
+func (a *analyzer) judgeRoutes(f *Finding, where string) {
+	lf := f.Latency
+	if len(lf.RouteTrends) == 0 {
+		return
+	}
+	// Only a route that moved apart from the whole: when every route
+	// follows one shape, each route's own fit is the aggregate's on
+	// fewer requests, and judging each again would only add chances
+	// for noise to pass the bars.
+	i := slices.IndexFunc(lf.RouteTrends, func(rt LatencyRouteTrend) bool { return rt.Rise >= routeApart*lf.Rise })
+	if i < 0 {
+		return
+	}
+	rt := lf.RouteTrends[i]
+	from := fmt.Sprintf("%s to %s (x%.1f)", human.Millis(rt.FirstP95), human.Millis(rt.LastP95), rt.Rise)
+	overall := fmt.Sprintf("the p95 of every request, %s to %s, is set by slower routes", human.Millis(lf.FirstP95), human.Millis(lf.LastP95))
+	switch {
+	case rt.Trend == latencyRising && lf.Trend != latencyRising:
+		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityMedium, rt.Confidence
+		if a.th.P95 > 0 && rt.LastP95 >= a.th.P95 {
+			f.Severity = SeverityHigh
+		}
+		f.Summary = fmt.Sprintf("%s %s drifts up through %s at one load level, its p95 %s, and was still rising at its end; %s", rt.Method, rt.Name, where, from, overall)
+		f.NextStep = "Requests of " + rt.Name + " get slower at a constant load: they do more work, or wait longer, the longer the service runs (a table or collection it scans as it grows: EXPLAIN its queries; a lock or queue it waits on). " +
+			"Compare a CPU profile from the start of the steady state with one from its end (go tool pprof -diff_base) to see which function's share grew."
+	case rt.Trend == latencyRose && (lf.Trend == latencyStable || lf.Trend == latencyFalling):
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, rt.Confidence
+		f.Summary = fmt.Sprintf("%s %s's p95 rose through %s at one load level, %s, then held: a step or a rise that levelled off, not a drift; %s", rt.Method, rt.Name, where, from, overall)
+		f.NextStep = "Something made " + rt.Name + " slower part-way through and it stayed: a cache whose entries began to expire, a dependency that slowed, a table past a size its plan handles well. A longer run tells a level from a slow drift."
 	}
 }
