@@ -34,7 +34,7 @@ const (
 	lateRiseRatio     = 1.2
 	minLatencyRise    = 5 * time.Millisecond
 	// routeApart: a route's own trend is judged when its rise is at
-	// least this many times the aggregate's (see judgeRoutes).
+	// least this many times the other routes' (see judgeRoutes).
 	routeApart = 1.5
 )
 
@@ -152,7 +152,9 @@ type LatencyRouteTrend struct {
 	FirstP95 time.Duration `json:"first_p95_ns"`
 	LastP95  time.Duration `json:"last_p95_ns"`
 	Rise     float64       `json:"rise"`
-	Trend    string        `json:"trend"`
+	// RestRise is the same ratio for the p95 of every other request.
+	RestRise float64 `json:"rest_rise"`
+	Trend    string  `json:"trend"`
 	// Confidence is that of its rise (and of its second half's, for a
 	// drift): 1 minus the larger one-sided p-value.
 	Confidence float64 `json:"confidence"`
@@ -378,17 +380,42 @@ func routeTrends(blocks []latencyBlock, start time.Time) []LatencyRouteTrend {
 		if fit.trend != latencyRising && fit.trend != latencyRose {
 			continue
 		}
+		rest := restRise(blocks, k.method, k.name)
+		if rest == 0 {
+			continue // no other route: the aggregate is this route
+		}
 		conf := 1 - fit.slope.PRising
 		if fit.trend == latencyRising {
 			conf = min(conf, 1-fit.lateSlope.PRising)
 		}
 		out = append(out, LatencyRouteTrend{Method: k.method, Name: k.name, Blocks: len(rb), Requests: req,
-			FirstP95: millis(fit.first), LastP95: millis(fit.last), Rise: fit.rise, Trend: fit.trend, Confidence: min(conf, maxConfidence)})
+			FirstP95: millis(fit.first), LastP95: millis(fit.last), Rise: fit.rise, RestRise: rest, Trend: fit.trend, Confidence: min(conf, maxConfidence)})
 	}
 	slices.SortFunc(out, func(x, y LatencyRouteTrend) int {
 		return cmp.Or(cmp.Compare(trendRank(y.Trend), trendRank(x.Trend)), cmp.Compare(y.Rise, x.Rise), cmp.Compare(x.Name, y.Name), cmp.Compare(x.Method, y.Method))
 	})
 	return out
+}
+
+// restRise is how much the p95 of every request but route's rose over
+// blocks: the median of the last quarter's blocks over the first's; 0
+// when no other route has requests in every block.
+func restRise(blocks []latencyBlock, method, name string) float64 {
+	ms := make([]float64, 0, len(blocks))
+	for _, b := range blocks {
+		var st engine.Stat
+		for i := range b.win.Stats {
+			if s := &b.win.Stats[i]; s.Method != method || s.Name != name {
+				st.Merge(s)
+			}
+		}
+		if st.Requests == 0 {
+			return 0
+		}
+		ms = append(ms, float64(quantile(&st, 95))/float64(time.Millisecond))
+	}
+	q := max(len(ms)/4, 1)
+	return stats.Median(ms[len(ms)-q:]) / max(stats.Median(ms[:q]), 0.001)
 }
 
 // trendRank orders the shapes a route is reported for: a drift first.
@@ -567,8 +594,8 @@ func (a *analyzer) latencyEvidence(f *Finding, lateRise float64) {
 			human.Millis(r.FirstP95), human.Millis(r.LastP95), r.Rise))
 	}
 	for _, rt := range lf.RouteTrends {
-		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s on its own (%d points of %s requests): p95 %s in the first quarter, %s in the last (x%.2f): %s.",
-			rt.Method, rt.Name, rt.Blocks, human.Count(rt.Requests), human.Millis(rt.FirstP95), human.Millis(rt.LastP95), rt.Rise, routeShape(rt.Trend)))
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s %s on its own (%d points of %s requests): p95 %s in the first quarter, %s in the last (x%.2f): %s; every other request's p95 x%.2f.",
+			rt.Method, rt.Name, rt.Blocks, human.Count(rt.Requests), human.Millis(rt.FirstP95), human.Millis(rt.LastP95), rt.Rise, routeShape(rt.Trend), rt.RestRise))
 	}
 	for _, sv := range lf.Server {
 		if lf.Trend == latencyStable || lf.Trend == latencyFalling {
@@ -670,17 +697,17 @@ func (a *analyzer) judgeRoutes(f *Finding, where string) {
 	if len(lf.RouteTrends) == 0 {
 		return
 	}
-	// Only a route that moved apart from the whole: when every route
-	// follows one shape, each route's own fit is the aggregate's on
-	// fewer requests, and judging each again would only add chances
-	// for noise to pass the bars.
-	i := slices.IndexFunc(lf.RouteTrends, func(rt LatencyRouteTrend) bool { return rt.Rise >= routeApart*lf.Rise })
+	// Only a route that moved apart from the others: when every route
+	// follows one shape (or the machine slows them all), each route's
+	// own fit is the aggregate's on fewer requests, and judging each
+	// again would only add chances for noise to pass the bars.
+	i := slices.IndexFunc(lf.RouteTrends, func(rt LatencyRouteTrend) bool { return rt.Rise >= routeApart*rt.RestRise })
 	if i < 0 {
 		return
 	}
 	rt := lf.RouteTrends[i]
 	from := fmt.Sprintf("%s to %s (x%.1f)", human.Millis(rt.FirstP95), human.Millis(rt.LastP95), rt.Rise)
-	overall := fmt.Sprintf("the p95 of every request, %s to %s, is set by slower routes", human.Millis(lf.FirstP95), human.Millis(lf.LastP95))
+	overall := fmt.Sprintf("the other routes' p95 moved x%.2f meanwhile (every request's: %s to %s)", rt.RestRise, human.Millis(lf.FirstP95), human.Millis(lf.LastP95))
 	switch {
 	case rt.Trend == latencyRising && lf.Trend != latencyRising:
 		f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityMedium, rt.Confidence
