@@ -125,7 +125,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore && !pubsubWarm {
 			leaked = true
-			f.Suspects = append(f.Suspects, Suspect{Function: "(Redis client " + r.Name + ")", Unit: "connections",
+			f.Suspects = append(f.Suspects, Suspect{Function: redisSuspect + r.Name + ")", Unit: "connections",
 				Value:  int64(max(r.HeldOutsideAfter-r.HeldOutsideBefore, 0) + max(r.OpenPubSubAfter-r.OpenPubSubBefore, 0)),
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
@@ -174,15 +174,26 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	if len(f.Suspects) > 0 && f.Suspects[0].Stack != nil {
 		f.Confidence = 0.95
 	}
-	held := 0
+	held, outside := 0, 0
 	for _, r := range cf.Pools {
 		if !r.TakenAfterLoad {
 			held += int(max(r.AfterDrain-r.Baseline, 0))
 		}
 	}
-	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain))
+	for _, r := range cf.Redis {
+		// Conn() connections have no hold in the registry (its
+		// PubSubs do, and are in HeldAfterDrain).
+		outside += max(r.HeldOutsideAfter-r.HeldOutsideBefore, 0)
+	}
+	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain)+outside)
 	if len(f.Suspects) > 0 {
 		top := f.Suspects[0]
+		if client, ok := strings.CutPrefix(top.Function, redisSuspect); ok {
+			client = strings.TrimSuffix(client, ")")
+			f.Summary += fmt.Sprintf("; %d of them taken from Redis client %s (Conn() or PubSub) and never closed", top.Value, client)
+			f.NextStep = fmt.Sprintf("Find the path that takes a connection from Redis client %s with Conn() or PubSub and does not close it: defer conn.Close() (pubsub.Close()) right after taking it. The probe's /leaks lists each PubSub's stack; a Conn() has none (go-redis has no hook on it), so look for Conn( in the code the routes above run.", client)
+			return f
+		}
 		if strings.Contains(top.Detail, heldByRows) {
 			f.Summary += fmt.Sprintf("; %d of them held by rows never closed in %s", top.Value, top.Function)
 		} else {
@@ -426,6 +437,10 @@ type PoolResidue struct {
 	// none taken under the steady load is held.
 	HeldSinceWarmup bool `json:"held_since_warmup,omitempty"`
 }
+
+// redisSuspect begins the Function of a suspect that is a Redis client's
+// connections outside its pool (no stack to name).
+const redisSuspect = "(Redis client "
 
 // RedisResidue is a Redis client's connections outside its pool.
 type RedisResidue struct {

@@ -119,6 +119,10 @@ func TestConnectionDetector(t *testing.T) {
 		if f.Verdict != VerdictDetected || f.Suspects[0].Value != 3 {
 			t.Fatalf("%s", describeFinding(f))
 		}
+		if want := "3 connections are still held after the load stopped and the service drained: a leak; 3 of them taken from Redis client cache (Conn() or PubSub) and never closed"; f.Summary != want ||
+			!strings.Contains(f.NextStep, "defer conn.Close()") {
+			t.Errorf("summary %q, want %q; next step %q", f.Summary, want, f.NextStep)
+		}
 	})
 }
 

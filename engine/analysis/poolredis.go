@@ -39,9 +39,14 @@ type RedisPoolFigures struct {
 	FailOther         float64       `json:"fail_other"`
 	RequestsExhausted int64         `json:"requests_exhausted"`
 	// Cleared is set when no command waited after the drain's first
-	// sample; ClearChecked when the drain had the samples to say.
+	// sample and no connection was left held outside the pool;
+	// ClearChecked when the drain had the samples to say.
 	Cleared      bool `json:"cleared"`
 	ClearChecked bool `json:"clear_checked"`
+	// HeldOutsideAfter counts the connections held outside the pool at
+	// the drain's end beyond the baseline's (a Conn() or PubSub never
+	// closed): such a pool has not cleared, whatever the waits say.
+	HeldOutsideAfter int `json:"held_outside_after,omitempty"`
 }
 
 // redisPoolFigures measures the pool of Redis client name over the
@@ -91,6 +96,19 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 		if first != nil && last != nil {
 			rf.ClearChecked = true
 			rf.Cleared = last.PoolWaits == first.PoolWaits && last.PoolTimeouts == first.PoolTimeouts
+			// With no load no command waits, so a pool whose
+			// connections are still held outside it (a Conn() never
+			// closed) has not cleared: it stays as small as the leak
+			// left it.
+			var before int
+			if base := s.In(capture.PhaseBaseline); len(base) > 0 {
+				if b := base[len(base)-1].RedisClient(name); b != nil {
+					before = b.HeldOutsidePool
+				}
+			}
+			if rf.HeldOutsideAfter = last.HeldOutsidePool - before; !last.PoolUnread && rf.HeldOutsideAfter > 0 {
+				rf.Cleared = false
+			}
 		}
 	}
 	return rf, events

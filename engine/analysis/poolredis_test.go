@@ -152,3 +152,32 @@ func TestPoolDetectorRedisUnread(t *testing.T) {
 		t.Errorf("partly unread: %.0f waits counted, want those of the read intervals (about %.0f)", w, third)
 	}
 }
+
+// TestPoolDetectorRedisLeakedConns: a Redis pool exhausted because its
+// connections were taken with Conn() and never closed: no command waits
+// once the load stops, but the connections stay held outside the pool,
+// so the exhaustion did not clear.
+func TestPoolDetectorRedisLeakedConns(t *testing.T) {
+	s := synth.New()
+	exhausted := redisPoolSeries(100, 1e9, 2)
+	s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+		sn := exhausted(t, ph)
+		if ph == capture.PhaseDrain {
+			// The load stopped: no more waits, the leak's 10 still held.
+			sn = exhausted(s.Capture.Timing[2].End.Sub(s.Start).Seconds(), ph)
+		}
+		if t >= 100 {
+			sn.Redis[0].HeldOutsidePool = 10
+		}
+		return sn
+	})
+	s.AddIntervals(synth.SlowWhile(100, 1e9))
+	f := analyze(s).Find(DetectorPoolExhaustion, "svc")
+	if f.Verdict != VerdictDetected || len(f.RedisPools) != 1 {
+		t.Fatalf("%s", describeFinding(f))
+	}
+	rp := f.RedisPools[0]
+	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") {
+		t.Errorf("cleared %v (checked %v), held outside %d; summary %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary)
+	}
+}
