@@ -191,7 +191,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		if client, ok := strings.CutPrefix(top.Function, redisSuspect); ok {
 			client = strings.TrimSuffix(client, ")")
 			f.Summary += fmt.Sprintf("; %d of them taken from Redis client %s (Conn() or PubSub) and never closed", top.Value, client)
-			f.NextStep = fmt.Sprintf("Find the path that takes a connection from Redis client %s with Conn() or PubSub and does not close it: defer conn.Close() (pubsub.Close()) right after taking it. The probe's /leaks lists each PubSub's stack; a Conn() has none (go-redis has no hook on it), so look for Conn( in the code the routes above run.", client)
+			f.NextStep = fmt.Sprintf("Find the path that takes a connection from Redis client %s with Conn() or PubSub and does not close it: defer conn.Close() (pubsub.Close()) right after taking it. The probe's /leaks lists each PubSub's stack; a Conn() has none (go-redis has no hook on it), so look for Conn( in the service's code.", client)
 			return f
 		}
 		if strings.Contains(top.Detail, heldByRows) {

@@ -151,6 +151,9 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		}
 		f.Summary = what
 		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize%s to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name, sizeNow(rf.PoolSize))
+		if rf.HeldOutsideAfter > 0 {
+			f.NextStep = fmt.Sprintf("Close the %d connections of Redis client %s taken with Conn() or PubSub and never closed (the connection-leak finding): they are what the pool ran out of, and a larger PoolSize%s would only run out later.", rf.HeldOutsideAfter, name, sizeNow(rf.PoolSize))
+		}
 	}
 }
 

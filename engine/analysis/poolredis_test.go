@@ -177,7 +177,7 @@ func TestPoolDetectorRedisLeakedConns(t *testing.T) {
 		t.Fatalf("%s", describeFinding(f))
 	}
 	rp := f.RedisPools[0]
-	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") {
-		t.Errorf("cleared %v (checked %v), held outside %d; summary %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary)
+	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") || !strings.HasPrefix(f.NextStep, "Close the 10 connections") {
+		t.Errorf("cleared %v (checked %v), held outside %d; summary %q; next step %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary, f.NextStep)
 	}
 }
