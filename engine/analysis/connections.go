@@ -93,6 +93,7 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		cf.Pools = append(cf.Pools, r)
 	}
 	var unreadRedis []string // clients whose connections outside the pool could not be counted
+	var redisLeaks []string  // clients with connections left outside the pool or PubSubs open, in suspect order
 	for _, rs := range after.Redis {
 		r := RedisResidue{Name: rs.Name, HeldOutsideAfter: rs.HeldOutsidePool, OpenPubSubAfter: rs.OpenPubSub,
 			PoolConnsAfter: int(rs.Pool.TotalConns), IdlePoolConnsAfter: int(rs.Pool.IdleConns)}
@@ -125,16 +126,17 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore && !pubsubWarm {
 			leaked = true
-			f.Suspects = append(f.Suspects, Suspect{Function: redisSuspect + r.Name + ")", Unit: "connections",
+			redisLeaks = append(redisLeaks, r.Name)
+			f.Suspects = append(f.Suspects, Suspect{Function: "(Redis client " + r.Name + ")", Unit: "connections",
 				Value:  int64(max(r.HeldOutsideAfter-r.HeldOutsideBefore, 0) + max(r.OpenPubSubAfter-r.OpenPubSubBefore, 0)),
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
 	}
-	var warmSus []Suspect
+	var warmSus, sus []Suspect
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
 	} else {
-		sus := mergeSuspects(holdSuspects(rest.report, loadEnd, after))
+		sus = mergeSuspects(holdSuspects(rest.report, loadEnd, after))
 		warmSus = mergeSuspects(holdSuspects(warm.report, loadEnd, after))
 		for _, sp := range append(sus, warmSus...) {
 			cf.HeldAfterDrain += int(sp.Value)
@@ -188,8 +190,10 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	f.Summary = fmt.Sprintf("%d connections are still held after the load stopped and the service drained: a leak", max(held, cf.HeldAfterDrain)+outside)
 	if len(f.Suspects) > 0 {
 		top := f.Suspects[0]
-		if client, ok := strings.CutPrefix(top.Function, redisSuspect); ok {
-			client = strings.TrimSuffix(client, ")")
+		if len(sus) == 0 && len(redisLeaks) > 0 {
+			// No held registry entry under load: the top suspect is
+			// the first Redis client's connections outside its pool.
+			client := redisLeaks[0]
 			f.Summary += fmt.Sprintf("; %d of them taken from Redis client %s (Conn() or PubSub) and never closed", top.Value, client)
 			f.NextStep = fmt.Sprintf("Find the path that takes a connection from Redis client %s with Conn() or PubSub and does not close it: defer conn.Close() (pubsub.Close()) right after taking it. The probe's /leaks lists each PubSub's stack; a Conn() has none (go-redis has no hook on it), so look for Conn( in the service's code.", client)
 			return f
@@ -437,10 +441,6 @@ type PoolResidue struct {
 	// none taken under the steady load is held.
 	HeldSinceWarmup bool `json:"held_since_warmup,omitempty"`
 }
-
-// redisSuspect begins the Function of a suspect that is a Redis client's
-// connections outside its pool (no stack to name).
-const redisSuspect = "(Redis client "
 
 // RedisResidue is a Redis client's connections outside its pool.
 type RedisResidue struct {

@@ -106,9 +106,10 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 					before = b.HeldOutsidePool
 				}
 			}
-			if rf.HeldOutsideAfter = last.HeldOutsidePool - before; !last.PoolUnread && rf.HeldOutsideAfter > 0 {
-				rf.Cleared = false
+			if !last.PoolUnread {
+				rf.HeldOutsideAfter = max(last.HeldOutsidePool-before, 0)
 			}
+			rf.Cleared = rf.Cleared && rf.HeldOutsideAfter == 0
 		}
 	}
 	return rf, events
