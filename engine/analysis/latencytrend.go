@@ -200,8 +200,7 @@ func fitTrend(blocks []latencyBlock, start time.Time) trendFit {
 		fit.ms[i] = float64(b.p95) / float64(time.Millisecond)
 		ys[i] = math.Log(max(fit.ms[i], 0.001))
 	}
-	fit.first, fit.last = stats.Median(fit.ms[:fit.q]), stats.Median(fit.ms[n-fit.q:])
-	fit.rise = fit.last / max(fit.first, 0.001)
+	fit.first, fit.last, fit.rise = quarters(fit.ms)
 	fit.slope = stats.TheilSen(fit.xs, ys)
 	if n-fit.h >= 5 {
 		fit.lateSlope = stats.TheilSenSerial(fit.xs[fit.h:], ys[fit.h:])
@@ -414,8 +413,16 @@ func restRise(blocks []latencyBlock, method, name string) float64 {
 		}
 		ms = append(ms, float64(quantile(&st, 95))/float64(time.Millisecond))
 	}
+	_, _, rise := quarters(ms)
+	return rise
+}
+
+// quarters returns the medians of the first and last quarters of the
+// series ms (at least one point each) and the last's ratio to the first.
+func quarters(ms []float64) (first, last, rise float64) {
 	q := max(len(ms)/4, 1)
-	return stats.Median(ms[len(ms)-q:]) / max(stats.Median(ms[:q]), 0.001)
+	first, last = stats.Median(ms[:q]), stats.Median(ms[len(ms)-q:])
+	return first, last, last / max(first, 0.001)
 }
 
 // trendRank orders the shapes a route is reported for: a drift first.
