@@ -74,7 +74,7 @@ type PoolSnapshot struct {
 	// tracer was made: entry n counts the acquires that made n
 	// connections held (the acquiring one included; entry 0 stays 0),
 	// the last entry also those that made more (there are MaxConns+1
-	// entries, at most 1025, trailing zeros left out). Held connections
+	// entries, at most 257, trailing zeros left out). Held connections
 	// only rise at an acquire, so the highest entry that grew between
 	// two snapshots is the most connections held at once between them,
 	// exactly, where AcquiredConns is one instant. Connections taken out

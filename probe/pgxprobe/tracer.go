@@ -62,8 +62,11 @@ type connState struct {
 }
 
 // maxHeldAtAcquire bounds PoolSnapshot.HeldAtAcquire: a pool's MaxConns
-// entries and one, at most this many and one (8 KiB per pool).
-const maxHeldAtAcquire = 1024
+// entries and one, at most this many and one (2 KiB per pool; the last
+// entry counts 256 or more). soak keeps every sample's copy (at most
+// 7,200 per source, 15 MB at this bound), and PostgreSQL's own default
+// max_connections is 100.
+const maxHeldAtAcquire = 256
 
 // New registers a pool called name with p and installs its tracer in cfg:
 // beside the tracer cfg already has, through pgx's multitracer. Call it

@@ -431,3 +431,22 @@ func TestPGXHeldAtAcquire(t *testing.T) {
 	}
 	pg.Closed(conn)
 }
+
+// TestPGXHeldAtAcquireBound: a pool of 1,000 holding 300 at once keeps
+// 257 counts, the last for 256 held or more.
+func TestPGXHeldAtAcquireBound(t *testing.T) {
+	p := probe.New()
+	cfg, err := pgxpool.ParseConfig("postgres://127.0.0.1:1/none?pool_max_conns=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg := pgxprobe.New(p, "big", cfg)
+	for range 300 {
+		pg.TraceAcquireEnd(context.Background(), nil, pgxpool.TraceAcquireEndData{Conn: &pgx.Conn{}})
+	}
+	snap, _ := p.Snapshot(context.Background())
+	ps, _ := snap.Pool("big")
+	if n := len(ps.HeldAtAcquire); n != 257 || ps.HeldAtAcquire[256] != 45 || ps.HeldAtAcquire[255] != 1 {
+		t.Errorf("held_at_acquire: %d entries, last %v; want 257, the last 45", n, ps.HeldAtAcquire[max(n-2, 0):])
+	}
+}
