@@ -101,7 +101,8 @@ func (p *Probe) HTTP() *HTTPStats { p.init(); return &p.http }
 
 // Close closes the sources registered with [Probe.AddPool] and
 // [Probe.AddRedis] that are io.Closers: probe/pgxprobe's tracer releases
-// the monitoring connection it opened for pg_stat_activity. The probe
+// the monitoring connection it opened for pg_stat_activity, and
+// probe/redisprobe the one its INFO polls use. The probe
 // keeps working afterwards for everything else. Close is idempotent as
 // long as the sources' Close methods are.
 func (p *Probe) Close() error {

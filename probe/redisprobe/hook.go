@@ -29,7 +29,11 @@ const DefaultMaxCommands = 128
 // to close like held pgx connections. All methods are safe for concurrent
 // use; hooks never panic (panics are recovered and counted).
 //
-// The INFO polls go through the client and show as "info" commands.
+// The INFO polls of a *redis.Client go through a connection of the
+// probe's own, made from the client's Options on the first snapshot and
+// closed by probe.Probe.Close: they neither wait on an exhausted pool nor
+// show among the client's commands. Those of a cluster or ring client go
+// through the client and show as "info" commands.
 type Hook struct {
 	p       *probe.Probe
 	name    string

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
 
 	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
@@ -30,6 +32,7 @@ func newRedis(t *testing.T, p *probe.Probe) (*redis.Client, string) {
 			c.Del(ctx, keys...)
 		}
 		c.Close()
+		p.Close() // the probe's own INFO connection
 	})
 	return c, prefix
 }
@@ -98,6 +101,44 @@ func TestRedisHitsAndMisses(t *testing.T) {
 	}
 }
 
+// TestRedisInfoWhilePoolExhausted: with every connection of the client's
+// pool held, a snapshot still reads the server's INFO (through the probe's
+// own connection), and INFO is not among the service's commands.
+func TestRedisInfoWhilePoolExhausted(t *testing.T) {
+	opt, err := redis.ParseURL(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.PoolSize, opt.PoolTimeout = 1, 30*time.Second // a wait for the pool outlasts the poll's 2 s timeout
+	c := redis.NewClient(opt)
+	defer c.Close()
+	p := probe.New()
+	defer p.Close()
+	redisprobe.New(p, "cache", c)
+	ctx := context.Background()
+	held := c.Conn()
+	defer held.Close()
+	if err := held.Ping(ctx).Err(); err != nil { // takes the pool's one connection
+		t.Fatal(err)
+	}
+	snap, err := p.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := snap.RedisClient("cache")
+	if rs.Server == nil || rs.Server.Version == "" || rs.Error != "" {
+		t.Fatalf("server info with the pool exhausted = %+v, error %q", rs.Server, rs.Error)
+	}
+	if rs.Pool.TotalConns != 1 || rs.Pool.IdleConns != 0 || rs.HeldOutsidePool != 1 {
+		t.Errorf("pool = %+v, held outside %d: the probe's INFO connection is counted in the client's pool", rs.Pool, rs.HeldOutsidePool)
+	}
+	for _, cmd := range rs.Commands {
+		if cmd.Name == "info" {
+			t.Errorf("the probe's INFO counted among the service's commands: %+v", cmd)
+		}
+	}
+}
+
 // subscribeAndForget opens a PubSub and never closes it.
 func subscribeAndForget(ctx context.Context, c *redis.Client, channel string) *redis.PubSub {
 	ps := c.Subscribe(ctx, channel)
@@ -151,9 +192,21 @@ func TestRedisConnNeverClosed(t *testing.T) {
 }
 
 func TestRedisDown(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	defer func() { // the probe's own INFO client retries a failed dial in a goroutine for up to a second
+		deadline := time.Now().Add(5 * time.Second)
+		for err := goleak.Find(before); err != nil; err = goleak.Find(before) {
+			if time.Now().After(deadline) {
+				t.Errorf("the probe's INFO client left goroutines: %v", err)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
 	p := probe.New()
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", Password: "hunter2", MaxRetries: -1})
 	defer c.Close()
+	defer p.Close()
 	redisprobe.New(p, "down", c)
 	ctx := context.Background()
 	if err := c.Get(ctx, "k").Err(); err == nil || err == redis.Nil {

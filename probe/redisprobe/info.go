@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/soaklab/soak/probe"
 
@@ -66,18 +67,67 @@ func parseRedisInfo(text string) (probe.RedisServerInfo, error) {
 	return s, nil
 }
 
+// infoPoller polls the server's INFO. For a *redis.Client it sends INFO
+// through a client of its own (the client's Options, one connection, no
+// hooks), as pgxprobe reads pg_stat_activity through its own connection:
+// through the service's client, INFO would wait for a pool connection
+// when the pool is exhausted, which is when soak most needs a snapshot
+// (the probe's snapshot then missed soak's deadline at every poll), would
+// take one of the service's connections from it, and would count among
+// the service's commands. A cluster, ring or other UniversalClient sends
+// INFO through itself, bounded by the poll's timeout.
 type infoPoller struct {
 	poll.Poller[probe.RedisServerInfo]
+	own *redis.Client // under Poller.Mu; made on the first poll of a *redis.Client
 }
 
 func (ip *infoPoller) poll(ctx context.Context, c redis.UniversalClient, now time.Time, every time.Duration) (*probe.RedisServerInfo, string) {
 	return ip.Poller.Poll(ctx, now, every, "INFO", func(ctx context.Context) (*probe.RedisServerInfo, error) {
-		text, err := c.Info(ctx, "server", "clients", "memory", "stats").Result()
+		text, err := ip.client(c).Info(ctx, "server", "clients", "memory", "stats").Result()
 		if err != nil {
+			if ip.own != nil {
+				// Made anew at the next poll, as pgxprobe reconnects: a
+				// client whose dial failed keeps a goroutine retrying it.
+				_ = ip.own.Close()
+				ip.own = nil
+			}
 			return nil, err
 		}
 		s, err := parseRedisInfo(text)
 		s.Time = now
 		return &s, err
 	})
+}
+
+// client returns what INFO goes through (see infoPoller). Called under
+// Poller.Mu.
+func (ip *infoPoller) client(c redis.UniversalClient) redis.UniversalClient {
+	rc, ok := c.(*redis.Client)
+	if !ok {
+		return c
+	}
+	if ip.own == nil {
+		o := *rc.Options()
+		o.PoolSize, o.MaxActiveConns, o.MinIdleConns, o.MaxIdleConns = 1, 1, 0, 1
+		o.Limiter = nil // the service's circuit breaker is not the probe's
+		// Nor its maintenance notifications: their config is a pointer the
+		// client registers handlers on, and one connection for INFO needs
+		// no hand-off workers.
+		o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+		ip.own = redis.NewClient(&o)
+	}
+	return ip.own
+}
+
+// close closes the probe's own client, if it made one; a later poll makes
+// another.
+func (ip *infoPoller) close() error {
+	ip.Mu.Lock()
+	defer ip.Mu.Unlock()
+	if ip.own == nil {
+		return nil
+	}
+	err := ip.own.Close()
+	ip.own = nil
+	return err
 }

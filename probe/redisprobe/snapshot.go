@@ -3,6 +3,7 @@ package redisprobe
 import (
 	"cmp"
 	"context"
+	"io"
 	"slices"
 	"strconv"
 	"time"
@@ -27,10 +28,15 @@ func (s source) AppendHolds(dst []probe.Held) []probe.Held { return s.r.appendHo
 // AppendCounts implements probe.HoldCounter.
 func (s source) AppendCounts(dst []probe.Held) []probe.Held { return s.r.appendCounts(dst) }
 
+// Close implements io.Closer for probe.Probe.Close: it closes the
+// connection the INFO polls use (the service's client is left alone).
+func (s source) Close() error { return s.r.info.close() }
+
 var (
 	_ probe.RedisSource = source{}
 	_ probe.HoldLister  = source{}
 	_ probe.HoldCounter = source{}
+	_ io.Closer         = source{}
 )
 
 func (r *Hook) snapshot(ctx context.Context, now time.Time) probe.RedisSnapshot {
