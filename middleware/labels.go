@@ -84,15 +84,16 @@ func (m LabelMode) Wants(set label.Set) bool {
 	return m == LabelAll || (m == LabelSoak && !set.IsZero())
 }
 
-// pprof label keys set on the goroutine that handles a labelled request.
-// Only non-empty values are set. Soak label values are those of
+// pprof label keys set on the goroutine that handles a labelled request
+// (defined in probe/label, where soak's analysis reads them back from
+// profiles). Only non-empty values are set. Soak label values are those of
 // [label.Parse]: validated, at most [label.MaxLen] bytes.
 const (
-	PprofMethod  = "http.method"  // method label (MethodOther for non-standard methods)
-	PprofRoute   = "http.route"   // route template, or UnmatchedRoute
-	PprofClass   = "soak.class"   // soak user class, e.g. "AuthenticatedUser"
-	PprofRequest = "soak.request" // soak request name, e.g. "/api/stories/[slug]"
-	PprofRun     = "soak.run"     // soak run id
+	PprofMethod  = label.PprofMethod  // method label (MethodOther for non-standard methods)
+	PprofRoute   = label.PprofRoute   // route template, or UnmatchedRoute
+	PprofClass   = label.PprofClass   // soak user class, e.g. "AuthenticatedUser"
+	PprofRequest = label.PprofRequest // soak request name, e.g. "/api/stories/[slug]"
+	PprofRun     = label.PprofRun     // soak run id
 )
 
 // The virtual user's number (label.Set.User) is in the request's

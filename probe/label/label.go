@@ -223,6 +223,18 @@ var allowed = func() (t [256]bool) {
 	return t
 }()
 
+// The pprof label keys soak's middleware sets on the goroutine that serves
+// a labelled request (middleware.PprofMethod, ... are these), from [Info].
+// Goroutines the handler starts inherit them, so a goroutine profile says
+// which route started a goroutine that never returned.
+const (
+	PprofMethod  = "http.method"  // Info.Method
+	PprofRoute   = "http.route"   // Info.Route
+	PprofClass   = "soak.class"   // Info.Class
+	PprofRequest = "soak.request" // Info.Request
+	PprofRun     = "soak.run"     // Info.Run
+)
+
 // Info is what the middleware knows about a request in flight: the soak
 // labels, the HTTP method and the matched route template ("/api/stories/:slug"
 // for echo, the ServeMux pattern for net/http; never the raw URL).

@@ -9,6 +9,7 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 // Stack is one goroutine stack's count in a goroutine profile.
@@ -19,10 +20,35 @@ type Stack struct {
 	// Frames is the stack, innermost first (at most MaxStack frames).
 	Frames []probe.Frame
 	Count  int64
+	// Routes counts the stack's goroutines by the HTTP request that
+	// started them (nil when none carries the labels).
+	Routes map[Route]int64
+}
+
+// Route is the HTTP request that started a goroutine: the method and
+// route of the pprof labels soak's middleware sets on the goroutine that
+// serves a request ([label.PprofMethod], [label.PprofRoute]), which every
+// goroutine started from it inherits, down to those net/http's client or
+// a driver starts on its behalf.
+type Route struct{ Method, Route string }
+
+// routeOf returns the Route of a sample's labels, and false when it has
+// none.
+func routeOf(s *profile.Sample) (Route, bool) {
+	m, r := s.Label[label.PprofMethod], s.Label[label.PprofRoute]
+	if len(r) != 1 {
+		return Route{}, false
+	}
+	out := Route{Route: r[0]}
+	if len(m) == 1 {
+		out.Method = m[0]
+	}
+	return out, true
 }
 
 // GoroutineStacks parses a goroutine profile (pprof proto) into its
-// stacks and counts, keyed by the stack's functions and lines.
+// stacks and counts, keyed by the stack's functions and lines, with the
+// routes that started them.
 func GoroutineStacks(data []byte) (map[string]*Stack, error) {
 	p, err := profile.ParseData(data)
 	if err != nil {
@@ -45,6 +71,12 @@ func GoroutineStacks(data []byte) (map[string]*Stack, error) {
 			out[k] = sc
 		}
 		sc.Count += s.Value[0]
+		if r, ok := routeOf(s); ok {
+			if sc.Routes == nil {
+				sc.Routes = map[Route]int64{}
+			}
+			sc.Routes[r] += s.Value[0]
+		}
 	}
 	return out, nil
 }
