@@ -10,6 +10,7 @@ import (
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
 	"github.com/soaklab/soak/probe"
+	"github.com/soaklab/soak/probe/label"
 )
 
 func TestMemoryDetector(t *testing.T) {
@@ -236,6 +237,99 @@ func TestGoroutineDetectorStacks(t *testing.T) {
 				t.Errorf("growing %d, in the steady state %d", g.Growing, g.GrowingSteady)
 			}
 		})
+	}
+}
+
+// stackedGoroutines is a run whose goroutines beyond the load's are one
+// stack's, counts[i] at each moment (baseline end, steady start, middle,
+// end, drain end), growing linearly between them, with the labels of the
+// requests that started them; 40 server connections beside them, gone
+// after the drain.
+func stackedGoroutines(t *testing.T, counts [5]int64, stack []string, labels map[string][]string) *synth.Run {
+	s := synth.New()
+	s.AddSamples(goroutineSeries(func(t float64, ph capture.Phase) int64 {
+		switch {
+		case ph == capture.PhaseBaseline:
+			return counts[0]
+		case ph == capture.PhaseDrain:
+			return counts[4]
+		case t < 20+150:
+			return counts[1] + (counts[2]-counts[1])*int64(max(t-20, 0))/150
+		}
+		return counts[2] + (counts[3]-counts[2])*int64(t-170)/150
+	}))
+	s.AddIntervals(synth.SteadyLoad)
+	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
+	for i, m := range moments {
+		samples := []profSample{{n: counts[i], stack: stack, labels: labels}}
+		if m != capture.MomentBaselineEnd && m != capture.MomentDrainEnd {
+			samples = append(samples, profSample{n: 40, stack: []string{"runtime.gopark", "net/http.(*conn).serve"}})
+		}
+		s.Capture.Profiles = append(s.Capture.Profiles, capture.Profile{Source: "svc", Kind: probe.ProfileGoroutine, Moment: m, Data: goroutineProfileOf(t, samples)})
+	}
+	return s
+}
+
+// TestGoroutineDetectorBelowTheBar: a leak's three signs, only small (a
+// count rising as fast in both halves, a stack that grew at every
+// profile, goroutines left after the drain) are not a healthy run:
+// inconclusive, with the soak that would decide. A pool that widened and
+// stopped, one started late in a single step, and goroutines that all
+// ended by the drain's end are not that.
+func TestGoroutineDetectorBelowTheBar(t *testing.T) {
+	const leaker = "example.com/svc.exportWithTimeout.func1"
+	stack := []string{"runtime.gopark", "runtime.chansend1", leaker}
+	cases := []struct {
+		name   string
+		counts [5]int64
+		want   Verdict
+	}{
+		{"slow leak", [5]int64{0, 1, 4, 8, 8}, VerdictInconclusive},
+		{"pool that widened, then stopped", [5]int64{0, 1, 7, 7, 7}, VerdictOK},
+		{"slow growth, all ended by the drain's end", [5]int64{0, 1, 4, 8, 0}, VerdictWarning},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := analyze(stackedGoroutines(t, c.counts, stack, nil)).Find(DetectorGoroutineLeak, "svc")
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if c.want != VerdictInconclusive {
+				return
+			}
+			for _, w := range []string{"as fast in the steady state's second half", "8 stayed after the drain", "8 of them waiting in " + leaker, "fewer than the 10"} {
+				if !strings.Contains(f.Summary, w) {
+					t.Errorf("summary lacks %q: %s", w, f.Summary)
+				}
+			}
+			if !strings.Contains(f.NextStep, "steady state lasts at least") || !strings.Contains(f.NextStep, leaker) {
+				t.Errorf("next step: %s", f.NextStep)
+			}
+		})
+	}
+}
+
+// TestGoroutineDetectorLibraryOwner: a leak whose goroutines are net/http's
+// client connection loops (a response Body never closed) is named by what
+// the application left open and the route that started them, not by
+// net/http's function alone.
+func TestGoroutineDetectorLibraryOwner(t *testing.T) {
+	labels := map[string][]string{label.PprofMethod: {"GET"}, label.PprofRoute: {"/api/export"}, label.PprofClass: {"Analyst"}}
+	stack := []string{"runtime.gopark", "runtime.selectgo", "net/http.(*persistConn).writeLoop"}
+	f := analyze(stackedGoroutines(t, [5]int64{0, 4, 14, 24, 24}, stack, labels)).Find(DetectorGoroutineLeak, "svc")
+	if f.Verdict != VerdictDetected || len(f.Suspects) == 0 {
+		t.Fatalf("%s", describeFinding(f))
+	}
+	for _, w := range []string{"net/http.(*persistConn).writeLoop", "Body is never closed", "started by GET /api/export (24"} {
+		if !strings.Contains(f.Summary, w) {
+			t.Errorf("summary lacks %q: %s", w, f.Summary)
+		}
+	}
+	if !strings.Contains(f.NextStep, "resp.Body.Close()") || !strings.Contains(f.NextStep, "serving GET /api/export") {
+		t.Errorf("next step: %s", f.NextStep)
+	}
+	if r := f.Suspects[0].Routes; len(r) != 1 || r[0].Route != "/api/export" || r[0].Count != 24 {
+		t.Errorf("routes %+v", r)
 	}
 }
 

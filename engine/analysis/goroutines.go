@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/soaklab/soak/engine/analysis/pprofsite"
@@ -66,7 +67,7 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	g.Unexplained = stats.TheilSen(xs, ys)
 	late := stats.TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
-	growing, steadyGrowth, stacksWhy := a.growingStacks(s.Name)
+	growing, steadyGrowth, stacksWhy := a.growingStacks(s.Name, s.Last[capture.PhaseDrain])
 	for _, sp := range growing {
 		g.Growing += sp.Value
 	}
@@ -89,6 +90,16 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		// Only a leak's case asks whether the growth slowed (two fits).
 		g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
 		slowing = g.EarlyGrowth >= minGoroutineLeak && g.LateGrowth < minGoroutineLeak && g.LateGrowth <= slowingGoroutines*g.EarlyGrowth
+	}
+	// Below the bar, a leak's three signs can all be there, only small:
+	// the count rising through both halves, a stack that grew at every
+	// profile of the steady state, and goroutines left after the drain.
+	// Such a run cannot call it healthy (a slow leak grows past any bar
+	// in a longer soak); a pool still widening is the other reading.
+	smallLeak := false
+	if !(stackLeak || trendLeak) && g.Unexplained.Rising() && late.Rising() && drained && g.GrowingSteady > 0 && g.Residue > 0 && g.LeakProfileCount == 0 {
+		g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
+		smallLeak = g.LateGrowth > slowingGoroutines*g.EarlyGrowth
 	}
 	switch {
 	case trendLeak && residueLeak && !stackLeak && g.LeakProfileCount == 0 && g.DrainFalling.Falling():
@@ -124,9 +135,43 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		if len(f.Suspects) > 0 {
 			top := f.Suspects[0]
 			f.Summary += fmt.Sprintf("; %d goroutines wait in %s", top.Value, top.Function)
-			f.NextStep = fmt.Sprintf("Read %s: its goroutines never return. Make sure whatever they wait for is always closed or cancelled (pass a context). See %s.",
-				top.Location(), pprofTopCommand(top.Profile))
+			f.NextStep = fmt.Sprintf("Read %s: its goroutines never return. Make sure whatever they wait for is always closed or cancelled (pass a context).",
+				top.Location())
+			o := ownerOf(top.Function)
+			if o != nil {
+				f.Summary += ": " + o.what
+				f.NextStep = o.fix
+			}
+			if len(top.Routes) > 0 {
+				f.Summary += ", started by " + routeCounts(top.Routes)
+				f.NextStep += " They were started while serving " + routeCounts(top.Routes[:1])
+				if o != nil {
+					f.NextStep += ": read that handler's calls through it."
+				} else {
+					f.NextStep += "."
+				}
+			}
+			f.NextStep += fmt.Sprintf(" See %s.", pprofTopCommand(top.Profile))
 		}
+	case smallLeak:
+		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
+		f.Suspects = append(f.Suspects, growing...)
+		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, as fast in the steady state's second half as in its first (%.0f, then %.0f; %s), and %d stayed after the drain",
+			60*g.Unexplained.Slope, g.EarlyGrowth, g.LateGrowth, growthBasis(g.PerRequest), g.Residue)
+		if len(growing) > 0 {
+			top := growing[0]
+			f.Summary += fmt.Sprintf(", %d of them waiting in %s, which grew at every profile of the steady state", top.Value, top.Function)
+			if len(top.Routes) > 0 {
+				f.Summary += " (started by " + routeCounts(top.Routes) + ")"
+			}
+		}
+		f.Summary += fmt.Sprintf(": a slow leak, or a pool still widening; fewer than the %d a leak verdict needs in this run", minGoroutineLeak)
+		f.NextStep = fmt.Sprintf("Run a soak whose steady state lasts at least %s (%d goroutines at the slowest rate the run allows, %.2f per minute): a leak keeps growing at the same rate, a pool levels off.",
+			human.Span(smallLeakSpan(g.Unexplained)), minGoroutineLeak, 60*g.Unexplained.Lo)
+		if len(growing) > 0 {
+			f.NextStep += fmt.Sprintf(" Meanwhile read %s: what its goroutines wait for must always be closed or cancelled.", growing[0].Location())
+		}
+		f.NextStep += " A service built with GOEXPERIMENT=goroutineleakprofile lets soak read which goroutines can never wake."
 	case g.Unexplained.Rising() && late.Rising():
 		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.6
 		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, below the leak bar (%d growing through the steady state and left after the drain)",
@@ -144,6 +189,20 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		}
 	}
 	return f
+}
+
+// smallLeakSpan is the steady state in which goroutines rising at tr's
+// lower bound (per second) gain minGoroutineLeak, rounded up to a minute.
+func smallLeakSpan(tr stats.Trend) time.Duration {
+	rate := tr.Lo
+	if rate <= 0 {
+		rate = tr.Slope
+	}
+	if rate <= 0 {
+		return 0
+	}
+	d := time.Duration(float64(minGoroutineLeak) / rate * float64(time.Second))
+	return (d + time.Minute - 1).Truncate(time.Minute)
 }
 
 // slowingGoroutines: the steady state's second half grew at most this
@@ -227,7 +286,7 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late stats.Trend) []st
 // counted from the baseline), and what they gained from the steady
 // state's start to its end, summed. why says what was missing when the
 // comparison could not be made.
-func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int64, why string) {
+func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []Suspect, steadyGrowth int64, why string) {
 	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
 	counts := make([]map[string]*pprofsite.Stack, len(moments))
 	for i, m := range moments {
@@ -253,9 +312,10 @@ func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int
 	// Group the stacks by their site, so that stacks differing only in a
 	// caller's line still add up.
 	type group struct {
-		site  pprofsite.Site
-		n     [5]int64
-		stack []pprofsite.Stack
+		site   pprofsite.Site
+		n      [5]int64
+		stack  []pprofsite.Stack
+		routes map[pprofsite.Route]int64 // of those left after the drain
 	}
 	groups := map[pprofsite.Site]*group{}
 	for k, sc := range counts[4] {
@@ -268,6 +328,12 @@ func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int
 			g.n[i] += at(i, k)
 		}
 		g.stack = append(g.stack, *sc)
+		for r, n := range sc.Routes {
+			if g.routes == nil {
+				g.routes = map[pprofsite.Route]int64{}
+			}
+			g.routes[r] += n
+		}
 	}
 	drainPath := ""
 	if p := a.c.Profile(source, probe.ProfileGoroutine, capture.MomentDrainEnd); p != nil {
@@ -280,9 +346,13 @@ func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int
 		}
 		steadyGrowth += n[3] - n[1]
 		slices.SortFunc(g.stack, func(x, y pprofsite.Stack) int { return cmp.Compare(y.Count, x.Count) })
-		out = append(out, Suspect{Function: g.site.Function, File: g.site.File, Line: g.site.Line, Value: n[4] - n[0], Unit: "goroutines",
+		sp := Suspect{Function: g.site.Function, File: g.site.File, Line: g.site.Line, Value: n[4] - n[0], Unit: "goroutines",
 			Detail: fmt.Sprintf("%d at baseline, %d / %d / %d through the steady state, %d after the drain", n[0], n[1], n[2], n[3], n[4]),
-			Stack:  g.stack[0].Frames, Profile: drainPath})
+			Stack:  g.stack[0].Frames, Profile: drainPath, Routes: startedBy(g.routes, drained)}
+		if len(sp.Routes) > 0 {
+			sp.Detail += "; started by " + routeCounts(sp.Routes)
+		}
+		out = append(out, sp)
 	}
 	slices.SortFunc(out, func(x, y Suspect) int {
 		return cmp.Or(cmp.Compare(y.Value, x.Value), cmp.Compare(x.Function, y.Function))
@@ -295,6 +365,45 @@ func (a *analyzer) growingStacks(source string) (out []Suspect, steadyGrowth int
 		out[i].Share = float64(out[i].Value) / float64(total)
 	}
 	return out[:min(len(out), 5)], steadyGrowth, ""
+}
+
+// startedBy lists the routes whose requests started a suspect's
+// goroutines (most first), with the rate per 1,000 of the route's requests
+// the probe counted by the drain's end (0 when it counted none).
+func startedBy(routes map[pprofsite.Route]int64, drained *probe.Snapshot) []RouteRate {
+	var out []RouteRate
+	for r, n := range routes {
+		rr := RouteRate{Method: r.Method, Route: r.Route, Count: int(min(n, math.MaxInt32))}
+		if drained != nil {
+			if rs, ok := drained.HTTP.Route(r.Method, r.Route); ok && rs.Requests > 0 {
+				rr.Requests = rs.Requests
+				rr.Per1000 = 1000 * float64(n) / float64(rs.Requests)
+			}
+		}
+		out = append(out, rr)
+	}
+	slices.SortFunc(out, func(x, y RouteRate) int {
+		return cmp.Or(cmp.Compare(y.Count, x.Count), cmp.Compare(x.Route, y.Route), cmp.Compare(x.Method, y.Method))
+	})
+	return out
+}
+
+// routeCounts is "GET /api/export (22, 4.1 per 1,000 requests), ...", at
+// most three routes.
+func routeCounts(rs []RouteRate) string {
+	var parts []string
+	for i, r := range rs {
+		if i == 3 {
+			parts = append(parts, fmt.Sprintf("%d more routes", len(rs)-3))
+			break
+		}
+		p := fmt.Sprintf("%s (%d", strings.TrimSpace(r.Method+" "+r.Route), r.Count)
+		if r.Per1000 > 0 {
+			p += fmt.Sprintf(", %s per 1,000 requests", per1000(r.Per1000))
+		}
+		parts = append(parts, p+")")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // goroutineLeakProfile reads the drain-end goroutineleak profile, if the

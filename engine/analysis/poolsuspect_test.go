@@ -16,12 +16,29 @@ import (
 // each innermost first, with its goroutine count.
 func goroutineProfile(t *testing.T, stacks map[int64][]string) []byte {
 	t.Helper()
+	var samples []profSample
+	for n, names := range stacks {
+		samples = append(samples, profSample{n: n, stack: names})
+	}
+	return goroutineProfileOf(t, samples)
+}
+
+// profSample is n goroutines in stack (innermost first) with pprof
+// labels.
+type profSample struct {
+	n      int64
+	stack  []string
+	labels map[string][]string
+}
+
+func goroutineProfileOf(t *testing.T, samples []profSample) []byte {
+	t.Helper()
 	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "goroutine", Unit: "count"}},
 		PeriodType: &profile.ValueType{Type: "goroutine", Unit: "count"}, Period: 1}
 	fns := map[string]*profile.Function{}
-	for n, names := range stacks {
+	for _, sm := range samples {
 		var locs []*profile.Location
-		for i, name := range names {
+		for i, name := range sm.stack {
 			fn := fns[name]
 			if fn == nil {
 				fn = &profile.Function{ID: uint64(len(fns) + 1), Name: name, Filename: "/src/" + name + ".go"}
@@ -32,7 +49,7 @@ func goroutineProfile(t *testing.T, stacks map[int64][]string) []byte {
 			p.Location = append(p.Location, loc)
 			locs = append(locs, loc)
 		}
-		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{n}})
+		p.Sample = append(p.Sample, &profile.Sample{Location: locs, Value: []int64{sm.n}, Label: sm.labels})
 	}
 	var b bytes.Buffer
 	if err := p.Write(&b); err != nil {
