@@ -47,6 +47,9 @@ type RedisPoolFigures struct {
 	// the drain's end beyond the baseline's (a Conn() or PubSub never
 	// closed): such a pool has not cleared, whatever the waits say.
 	HeldOutsideAfter int `json:"held_outside_after,omitempty"`
+	// Holders are the commands that kept the pool's connections busiest
+	// (redisHolders), busiest first.
+	Holders []RedisCommandHold `json:"holders,omitempty"`
 }
 
 // redisPoolFigures measures the pool of Redis client name over the
@@ -91,6 +94,7 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	rf.P95Other, _ = windowQuantiles(outside)
 	rf.FailExhausted, rf.RequestsExhausted = failRate(inside)
 	rf.FailOther, _ = failRate(outside)
+	rf.Holders = redisHolders(s, name)
 	if drain := s.In(capture.PhaseDrain); len(drain) >= 2 {
 		first, last := drain[0].RedisClient(name), drain[len(drain)-1].RedisClient(name)
 		if first != nil && last != nil {
@@ -127,6 +131,10 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s: %s; %s commands waited for a pool connection (%.2f s in total), %s gave up (pool timeout); the pool was exhausted %s (%s of the steady state). Client in those intervals: p95 %s, %s failed; in the others: p95 %s, %s failed.",
 			name, redisInUse(rf), human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
 			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
+		if len(rf.Holders) > 0 {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s's connections by command over the steady state (Little's law on each command's fastest 5%% of calls, which waited least for a connection): %s.",
+				name, holdersText(rf.Holders)))
+		}
 		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
 		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
 		if v.rank() <= f.Verdict.rank() {
@@ -152,10 +160,27 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		}
 		f.Summary = what
 		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize%s to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name, sizeNow(rf.PoolSize))
+		if top, ok := mainHolder(rf); ok {
+			f.Summary += fmt.Sprintf("; %s kept %.1f of its connections busy on average", top.Command, top.Busy)
+			f.NextStep = holdersNextStep(name, top, rf.PoolSize)
+		}
 		if rf.HeldOutsideAfter > 0 {
 			f.NextStep = fmt.Sprintf("Close the %d connections of Redis client %s taken with Conn() or PubSub and never closed (the connection-leak finding): they are what the pool ran out of, and a larger PoolSize%s would only run out later.", rf.HeldOutsideAfter, name, sizeNow(rf.PoolSize))
 		}
 	}
+}
+
+// mainHolder returns the command that kept at least half of rf's pool
+// busy (half its size, or of the most in use when the size is unknown).
+func mainHolder(rf RedisPoolFigures) (RedisCommandHold, bool) {
+	size := rf.PoolSize
+	if size <= 0 {
+		size = rf.PeakInUse
+	}
+	if len(rf.Holders) == 0 || size <= 0 || rf.Holders[0].Busy < 0.5*float64(size) {
+		return RedisCommandHold{}, false
+	}
+	return rf.Holders[0], true
 }
 
 // redisInUse words the most connections of a Redis pool in use at a

@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
@@ -179,5 +181,77 @@ func TestPoolDetectorRedisLeakedConns(t *testing.T) {
 	rp := f.RedisPools[0]
 	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") || !strings.HasPrefix(f.NextStep, "Close the 10 connections") {
 		t.Errorf("cleared %v (checked %v), held outside %d; summary %q; next step %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary, f.NextStep)
+	}
+}
+
+// commandsAt are a Redis client's cumulative command latencies t seconds
+// into the load: each command runs perSec calls a second, a tenth of them
+// taking floor (they found a connection free) and the rest floor plus 2 s
+// waiting for one.
+func commandsAt(t float64, cmds map[string]struct {
+	perSec float64
+	floor  time.Duration
+}) []probe.CommandSnapshot {
+	var out []probe.CommandSnapshot
+	for name, c := range cmds {
+		var l probe.Latency
+		n := int(c.perSec * max(t, 0))
+		for i := range n {
+			if i%10 == 0 {
+				l.Record(c.floor)
+			} else {
+				l.Record(c.floor + 2*time.Second)
+			}
+		}
+		out = append(out, probe.CommandSnapshot{Name: name, Calls: uint64(n), Latency: l.Snapshot()})
+	}
+	return out
+}
+
+// TestPoolDetectorRedisHolders: in an exhausted Redis pool every
+// command's median is mostly waiting; the command whose fastest calls
+// still take long is what holds the connections, and the finding names
+// it: a blocking command (BLPOP, whose timeout go-redis rounds up to a
+// second) or a slow one. A fast command waiting beside it is not named.
+func TestPoolDetectorRedisHolders(t *testing.T) {
+	type cmd = struct {
+		perSec float64
+		floor  time.Duration
+	}
+	cases := []struct {
+		name     string
+		cmds     map[string]cmd
+		holder   string
+		busy     float64
+		nextStep string
+	}{
+		{"blocking command", map[string]cmd{"blpop": {8, time.Second}, "get": {30, 200 * time.Microsecond}}, "blpop", 8, "blpop is a blocking command"},
+		{"slow script", map[string]cmd{"evalsha": {12, 600 * time.Millisecond}, "get": {30, 200 * time.Microsecond}}, "evalsha", 7.2, "evalsha holds the pool's connections"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			pool := redisPoolSeries(100, 250, 0)
+			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
+				snap := pool(t, ph)
+				snap.Redis[0].Commands = commandsAt(t, c.cmds)
+				return snap
+			})
+			s.AddIntervals(synth.SlowWhile(100, 250))
+			f := analyze(s).Find(DetectorPoolExhaustion, "svc")
+			if f.Verdict != VerdictDetected || len(f.RedisPools) != 1 {
+				t.Fatalf("%s", describeFinding(f))
+			}
+			hs := f.RedisPools[0].Holders
+			if len(hs) != 1 || hs[0].Command != c.holder || math.Abs(hs[0].Busy-c.busy) > 0.05*c.busy || hs[0].Blocking != (c.holder == "blpop") {
+				t.Fatalf("holders %+v, want %s alone, %.1f busy", hs, c.holder, c.busy)
+			}
+			if want := fmt.Sprintf("; %s kept %.1f of its connections busy on average", c.holder, hs[0].Busy); !strings.Contains(f.Summary, want) {
+				t.Errorf("summary lacks %q: %s", want, f.Summary)
+			}
+			if !strings.HasPrefix(f.NextStep, c.nextStep) {
+				t.Errorf("next step: %s", f.NextStep)
+			}
+		})
 	}
 }
