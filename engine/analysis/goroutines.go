@@ -67,18 +67,27 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	}
 	g.Unexplained = stats.TheilSen(xs, ys)
 	late := stats.TheilSen(xs[len(xs)/2:], ys[len(ys)/2:])
-	growing, steadyGrowth, stacksWhy := a.growingStacks(s.Name, s.Last[capture.PhaseDrain])
+	growing, stackEarly, stackLate, stacksWhy := a.growingStacks(s.Name, s.Last[capture.PhaseDrain])
 	for _, sp := range growing {
 		g.Growing += sp.Value
 	}
-	g.GrowingSteady = steadyGrowth
+	g.GrowingSteady = stackEarly + stackLate
 	f := Finding{Detector: d, Source: s.Name, Goroutines: g}
 	a.goroutineLeakProfile(&f, s.Name)
 	f.Evidence = goroutineEvidence(g, drained, late)
 	if stacksWhy != "" {
 		f.Evidence = append(f.Evidence, "Goroutine stacks: "+stacksWhy+".")
 	}
-	trendLeak := g.Unexplained.Rising() && late.Rising() && g.Unexplained.Slope*steady.Duration().Seconds() >= minGoroutineLeak
+	// The trend must rise in both halves, not step once (a pool started
+	// mid-run). A leak of rare events steps up a few times a minute, and
+	// a half with a few steps and long flats can have a Theil-Sen slope of
+	// 0; stacks that grew at every profile, start < middle < end, and
+	// explain at least half the rise say the same thing as a rising
+	// second half.
+	rise := g.Unexplained.Slope * steady.Duration().Seconds()
+	stacksExplain := g.GrowingSteady > 0 && float64(g.GrowingSteady) >= 0.5*rise
+	bothHalves := late.Rising() || stacksExplain
+	trendLeak := g.Unexplained.Rising() && bothHalves && rise >= minGoroutineLeak
 	// A stack is a leak by what it gained while the steady state went on:
 	// a pool started lazily in the warm-up that widens by a worker or two
 	// later has all its workers beyond the baseline, but gained few.
@@ -96,11 +105,10 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	// profile of the steady state, and goroutines left after the drain.
 	// Such a run cannot call it healthy (a slow leak grows past any bar
 	// in a longer soak); a pool still widening is the other reading.
-	smallLeak := false
-	if !(stackLeak || trendLeak) && g.Unexplained.Rising() && late.Rising() && drained && g.GrowingSteady > 0 && g.Residue > 0 && g.LeakProfileCount == 0 {
-		g.EarlyGrowth, g.LateGrowth, g.PerRequest = halvesGrowth(pts)
-		smallLeak = g.LateGrowth > slowingGoroutines*g.EarlyGrowth
-	}
+	// Whether the growth slowed is read from the stacks' counts, which
+	// see the rare steps a fit of each half may not.
+	smallLeak := !(stackLeak || trendLeak) && g.Unexplained.Rising() && bothHalves && drained && g.GrowingSteady > 0 &&
+		g.Residue > 0 && g.LeakProfileCount == 0 && float64(stackLate) > slowingGoroutines*float64(stackEarly)
 	switch {
 	case trendLeak && residueLeak && !stackLeak && g.LeakProfileCount == 0 && g.DrainFalling.Falling():
 		// Goroutines that outlive their requests and end on their own
@@ -156,8 +164,8 @@ func (goroutineLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	case smallLeak:
 		f.Verdict, f.Severity, f.Confidence = VerdictInconclusive, SeverityMedium, 0.5
 		f.Suspects = append(f.Suspects, growing...)
-		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, as fast in the steady state's second half as in its first (%.0f, then %.0f; %s), and %d stayed after the drain",
-			60*g.Unexplained.Slope, g.EarlyGrowth, g.LateGrowth, growthBasis(g.PerRequest), g.Residue)
+		f.Summary = fmt.Sprintf("goroutines beyond the requests in flight rise %.2f per minute, and the stacks that grew gained in the steady state's second half about what they gained in its first (%d, then %d); %d stayed after the drain",
+			60*g.Unexplained.Slope, stackEarly, stackLate, g.Residue)
 		if len(growing) > 0 {
 			top := growing[0]
 			f.Summary += fmt.Sprintf(", %d of them waiting in %s, which grew at every profile of the steady state", top.Value, top.Function)
@@ -286,7 +294,7 @@ func goroutineEvidence(g *GoroutineFigures, drained bool, late stats.Trend) []st
 // counted from the baseline), and what they gained from the steady
 // state's start to its end, summed. why says what was missing when the
 // comparison could not be made.
-func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []Suspect, steadyGrowth int64, why string) {
+func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []Suspect, early, late int64, why string) {
 	moments := []capture.Moment{capture.MomentBaselineEnd, capture.MomentSteadyStart, capture.MomentSteadyMid, capture.MomentSteadyEnd, capture.MomentDrainEnd}
 	counts := make([]map[string]*pprofsite.Stack, len(moments))
 	for i, m := range moments {
@@ -295,11 +303,11 @@ func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []
 			if m == capture.MomentBaselineEnd {
 				continue // without a baseline, growth is measured from zero
 			}
-			return nil, 0, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
+			return nil, 0, 0, "no goroutine profile " + a.c.ProfileError(source, probe.ProfileGoroutine, m)
 		}
 		c, err := pprofsite.GoroutineStacks(p.Data)
 		if err != nil {
-			return nil, 0, "analysis: " + err.Error()
+			return nil, 0, 0, "analysis: " + err.Error()
 		}
 		counts[i] = c
 	}
@@ -344,7 +352,7 @@ func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []
 		if !(n[2] > n[1] && n[3] > n[2] && n[4]*10 >= n[3]*9 && n[4]-n[0] > 0) {
 			continue
 		}
-		steadyGrowth += n[3] - n[1]
+		early, late = early+n[2]-n[1], late+n[3]-n[2]
 		slices.SortFunc(g.stack, func(x, y pprofsite.Stack) int { return cmp.Compare(y.Count, x.Count) })
 		sp := Suspect{Function: g.site.Function, File: g.site.File, Line: g.site.Line, Value: n[4] - n[0], Unit: "goroutines",
 			Detail: fmt.Sprintf("%d at baseline, %d / %d / %d through the steady state, %d after the drain", n[0], n[1], n[2], n[3], n[4]),
@@ -364,7 +372,7 @@ func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []
 	for i := range out {
 		out[i].Share = float64(out[i].Value) / float64(total)
 	}
-	return out[:min(len(out), 5)], steadyGrowth, ""
+	return out[:min(len(out), 5)], early, late, ""
 }
 
 // startedBy lists the routes whose requests started a suspect's
