@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -48,8 +49,14 @@ type RedisPoolFigures struct {
 	// closed): such a pool has not cleared, whatever the waits say.
 	HeldOutsideAfter int `json:"held_outside_after,omitempty"`
 	// Holders are the commands that kept the pool's connections busiest
-	// (redisHolders), busiest first.
-	Holders []RedisCommandHold `json:"holders,omitempty"`
+	// (redisHolders), busiest first; HoldersCredible is set when their
+	// estimates fit in the pool (holdersCredible).
+	Holders         []RedisCommandHold `json:"holders,omitempty"`
+	HoldersCredible bool               `json:"holders_credible,omitempty"`
+	// PeakBlocked is the most clients the server counted blocked in a
+	// blocking command at a steady-state sample (INFO blocked_clients,
+	// every client of that server).
+	PeakBlocked int64 `json:"peak_blocked,omitempty"`
 }
 
 // redisPoolFigures measures the pool of Redis client name over the
@@ -61,6 +68,7 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	for i := range pts {
 		if rp := pts[i].RedisClient(name); rp != nil && !rp.PoolUnread {
 			rf.PeakInUse, rf.PoolSize = max(rf.PeakInUse, rp.PoolInUse), max(rf.PoolSize, rp.PoolSize)
+			rf.PeakBlocked = max(rf.PeakBlocked, rp.BlockedClients)
 		}
 	}
 	for i := 1; i < len(pts); i++ {
@@ -95,6 +103,7 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	rf.FailExhausted, rf.RequestsExhausted = failRate(inside)
 	rf.FailOther, _ = failRate(outside)
 	rf.Holders = redisHolders(s, name)
+	rf.HoldersCredible = holdersCredible(rf.Holders, cmp.Or(rf.PoolSize, rf.PeakInUse))
 	if drain := s.In(capture.PhaseDrain); len(drain) >= 2 {
 		first, last := drain[0].RedisClient(name), drain[len(drain)-1].RedisClient(name)
 		if first != nil && last != nil {
@@ -132,8 +141,11 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 			name, redisInUse(rf), human.Count(rf.Waits), rf.WaitSeconds, human.Count(rf.Timeouts), human.Span(rf.Exhausted), human.Percent(rf.ExhaustedShare),
 			msOr(rf.P95Exhausted, "none"), human.Percent(rf.FailExhausted), msOr(rf.P95Other, "none"), human.Percent(rf.FailOther)))
 		if len(rf.Holders) > 0 {
-			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s's connections by command over the steady state (Little's law on each command's fastest 5%% of calls, which waited least for a connection): %s.",
-				name, holdersText(rf.Holders)))
+			how := "Little's law on each command's fastest call, which waited least for a connection"
+			if !rf.HoldersCredible {
+				how = "even the fastest calls waited: their latencies are waits more than holds, and Little's law on them would count more connections than the pool has"
+			}
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s's commands over the steady state (%s): %s.", name, how, holdersText(rf.Holders, rf.HoldersCredible)))
 		}
 		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
 		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
@@ -160,8 +172,14 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 		}
 		f.Summary = what
 		f.NextStep = fmt.Sprintf("Raise Redis client %s's PoolSize%s to what the load needs, or find what holds its connections long: blocking commands (BLPOP, WAIT), large pipelines, a Conn() or PubSub kept across other work; the commands' latencies are in the probe's /snapshot (redis[].commands) and the capture's probe.jsonl.", name, sizeNow(rf.PoolSize))
-		if top, ok := mainHolder(rf); ok {
-			f.Summary += fmt.Sprintf("; %s kept %.1f of its connections busy on average", top.Command, top.Busy)
+		if b, ok := blockingHolder(rf.Holders); ok {
+			f.Summary += fmt.Sprintf("; %s, a blocking command, ran %s times", b.Command, human.Count(b.Calls))
+			if rf.PeakBlocked > 0 {
+				f.Summary += fmt.Sprintf(", and the server counted up to %d clients blocked at a sample", rf.PeakBlocked)
+			}
+			f.NextStep = holdersNextStep(name, b, rf.PoolSize)
+		} else if top, ok := mainHolder(rf); ok {
+			f.Summary += fmt.Sprintf("; %s kept %s of its connections busy on average", top.Command, busyOf(top.Busy, rf.PoolSize))
 			f.NextStep = holdersNextStep(name, top, rf.PoolSize)
 		}
 		if rf.HeldOutsideAfter > 0 {
@@ -171,16 +189,23 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 }
 
 // mainHolder returns the command that kept at least half of rf's pool
-// busy (half its size, or of the most in use when the size is unknown).
+// busy (half its size, or of the most in use when the size is unknown),
+// when the estimates are credible.
 func mainHolder(rf RedisPoolFigures) (RedisCommandHold, bool) {
-	size := rf.PoolSize
-	if size <= 0 {
-		size = rf.PeakInUse
-	}
-	if len(rf.Holders) == 0 || size <= 0 || rf.Holders[0].Busy < 0.5*float64(size) {
+	size := cmp.Or(rf.PoolSize, rf.PeakInUse)
+	if !rf.HoldersCredible || len(rf.Holders) == 0 || size <= 0 || rf.Holders[0].Busy < 0.5*float64(size) {
 		return RedisCommandHold{}, false
 	}
 	return rf.Holders[0], true
+}
+
+// busyOf words busy connections of a pool of size: "2.5", or "all 4"
+// when the estimate reaches the size.
+func busyOf(busy float64, size int) string {
+	if size > 0 && busy >= float64(size) {
+		return fmt.Sprintf("all %d", size)
+	}
+	return fmt.Sprintf("about %.1f", busy)
 }
 
 // redisInUse words the most connections of a Redis pool in use at a

@@ -209,10 +209,14 @@ func commandsAt(t float64, cmds map[string]struct {
 }
 
 // TestPoolDetectorRedisHolders: in an exhausted Redis pool every
-// command's median is mostly waiting; the command whose fastest calls
-// still take long is what holds the connections, and the finding names
-// it: a blocking command (BLPOP, whose timeout go-redis rounds up to a
-// second) or a slow one. A fast command waiting beside it is not named.
+// command's median is mostly waiting; the command whose fastest call
+// still takes long is what holds the connections, and the finding names
+// it, with Little's law on its fastest call when the estimates fit in the
+// pool. A blocking command (BLPOP, whose timeout go-redis rounds up to a
+// second) is named whenever it ran, with the server's blocked clients.
+// When even the fastest calls waited (the estimates add up to more than
+// the pool), nothing is named by them. A fast command waiting beside is
+// never named.
 func TestPoolDetectorRedisHolders(t *testing.T) {
 	type cmd = struct {
 		perSec float64
@@ -221,12 +225,18 @@ func TestPoolDetectorRedisHolders(t *testing.T) {
 	cases := []struct {
 		name     string
 		cmds     map[string]cmd
-		holder   string
-		busy     float64
+		blocked  int64
+		holders  []string
+		credible bool
+		summary  string // "" : nothing named
 		nextStep string
 	}{
-		{"blocking command", map[string]cmd{"blpop": {8, time.Second}, "get": {30, 200 * time.Microsecond}}, "blpop", 8, "blpop is a blocking command"},
-		{"slow script", map[string]cmd{"evalsha": {12, 600 * time.Millisecond}, "get": {30, 200 * time.Microsecond}}, "evalsha", 7.2, "evalsha holds the pool's connections"},
+		{"blocking command", map[string]cmd{"blpop": {8, time.Second}, "get": {30, 200 * time.Microsecond}}, 8, []string{"blpop"}, true,
+			"; blpop, a blocking command, ran 2,384 times, and the server counted up to 8 clients blocked at a sample", "blpop is a blocking command"},
+		{"slow script", map[string]cmd{"evalsha": {12, 600 * time.Millisecond}, "get": {30, 200 * time.Microsecond}}, 0, []string{"evalsha"}, true,
+			"; evalsha kept about 7.2 of its connections busy on average", "evalsha holds the pool's connections"},
+		{"every call waited", map[string]cmd{"get": {30, 3 * time.Second}, "set": {10, 3 * time.Second}}, 0, []string{"get", "set"}, false,
+			"", "Raise Redis client cache's PoolSize (now 10)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -235,6 +245,7 @@ func TestPoolDetectorRedisHolders(t *testing.T) {
 			s.AddSamples(func(t float64, ph capture.Phase) *probe.Snapshot {
 				snap := pool(t, ph)
 				snap.Redis[0].Commands = commandsAt(t, c.cmds)
+				snap.Redis[0].Server = &probe.RedisServerInfo{BlockedClients: c.blocked}
 				return snap
 			})
 			s.AddIntervals(synth.SlowWhile(100, 250))
@@ -242,12 +253,19 @@ func TestPoolDetectorRedisHolders(t *testing.T) {
 			if f.Verdict != VerdictDetected || len(f.RedisPools) != 1 {
 				t.Fatalf("%s", describeFinding(f))
 			}
-			hs := f.RedisPools[0].Holders
-			if len(hs) != 1 || hs[0].Command != c.holder || math.Abs(hs[0].Busy-c.busy) > 0.05*c.busy || hs[0].Blocking != (c.holder == "blpop") {
-				t.Fatalf("holders %+v, want %s alone, %.1f busy", hs, c.holder, c.busy)
+			rp := f.RedisPools[0]
+			var names []string
+			for _, h := range rp.Holders {
+				names = append(names, h.Command)
 			}
-			if want := fmt.Sprintf("; %s kept %.1f of its connections busy on average", c.holder, hs[0].Busy); !strings.Contains(f.Summary, want) {
-				t.Errorf("summary lacks %q: %s", want, f.Summary)
+			if fmt.Sprint(names) != fmt.Sprint(c.holders) || rp.HoldersCredible != c.credible || rp.PeakBlocked != c.blocked {
+				t.Fatalf("holders %+v (credible %v, blocked %d), want %v (credible %v)", rp.Holders, rp.HoldersCredible, rp.PeakBlocked, c.holders, c.credible)
+			}
+			if h := rp.Holders[0]; c.credible && math.Abs(h.Busy-h.Floor.Seconds()*c.cmds[h.Command].perSec) > 0.05*h.Busy {
+				t.Errorf("%s busy %.2f, want calls x fastest / time", h.Command, h.Busy)
+			}
+			if c.summary != "" && !strings.Contains(f.Summary, c.summary) || c.summary == "" && strings.Contains(f.Summary, "; get") {
+				t.Errorf("summary, want %q: %s", c.summary, f.Summary)
 			}
 			if !strings.HasPrefix(f.NextStep, c.nextStep) {
 				t.Errorf("next step: %s", f.NextStep)

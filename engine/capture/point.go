@@ -96,6 +96,10 @@ type RedisPoint struct {
 	// the most it opens (0: not known).
 	PoolInUse int `json:"pool_in_use,omitempty"`
 	PoolSize  int `json:"pool_size,omitempty"`
+	// BlockedClients is the server's INFO blocked_clients: connections of
+	// any client of that Redis waiting in a blocking command (BLPOP, WAIT,
+	// ...) at the last INFO poll; 0 when not read.
+	BlockedClients int64 `json:"blocked_clients,omitempty"`
 }
 
 // CachePoint is one cache (in-process or Redis) in a Point.
@@ -157,6 +161,7 @@ func NewPoint(t time.Time, ph Phase, s *probe.Snapshot) Point {
 			PoolInUse: max(int(rs.Pool.TotalConns)-int(rs.Pool.IdleConns), 0), PoolSize: rs.Pool.PoolSize}
 		if rs.Server != nil {
 			rp.UsedMemory, rp.MaxMemory = rs.Server.UsedMemory, rs.Server.MaxMemoryBytes
+			rp.BlockedClients = rs.Server.BlockedClients
 		}
 		p.Redis = append(p.Redis, rp)
 	}
