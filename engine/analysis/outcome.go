@@ -174,8 +174,22 @@ func (r *Result) Headline() string {
 		} else {
 			fmt.Fprintf(&b, "healthy: every check that applies ran (%d) and passed", ran)
 		}
+		if w := r.warnings(); len(w) > 0 {
+			fmt.Fprintf(&b, "; %s below the bars: %s", plural(len(w), "warning"), findingNames(w))
+		}
 	}
 	return b.String()
+}
+
+// warnings returns the findings below a defect's bar (VerdictWarning).
+func (r *Result) warnings() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Verdict == VerdictWarning {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // serverSkipped reports whether the server-side checks were skipped for

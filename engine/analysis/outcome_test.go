@@ -70,6 +70,24 @@ func TestOutcomeHealthy(t *testing.T) {
 	}
 }
 
+// A healthy run with a finding below a defect's bar stays healthy (exit
+// 0), and its headline names the warning: "passed" is not "nothing seen".
+func TestOutcomeHealthyWithWarning(t *testing.T) {
+	s := cleanRun()
+	r := mustAnalyze(t, s.Engine(), s.Capture, healthyThresholds())
+	for i := range r.Findings {
+		if r.Findings[i].Detector == DetectorGoroutineLeak {
+			r.Findings[i].Verdict = VerdictWarning
+		}
+	}
+	if r.ExitCode() != ExitOK {
+		t.Fatalf("exit %d: %s", r.ExitCode(), r.Headline())
+	}
+	if h := r.Headline(); !strings.HasPrefix(h, "healthy: every check that applies ran") || !strings.HasSuffix(h, "; 1 warning below the bars: goroutine-leak [svc]") {
+		t.Errorf("headline %q", h)
+	}
+}
+
 // Without a probe nothing on the server side was checked: the run is
 // inconclusive, never "nothing unstable found", unless a client-side
 // verdict was asked for (ClientOnly), which the headline then says.

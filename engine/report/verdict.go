@@ -22,6 +22,10 @@ type Verdict struct {
 	// Reasons are what set the outcome: the defects, the missed targets,
 	// the findings that could not decide.
 	Reasons []string `json:"reasons,omitempty"`
+	// Warnings are the findings below a defect's bar (VerdictWarning):
+	// they do not set the outcome, and a healthy verdict lists them so
+	// that "passed" is never read as "nothing seen".
+	Warnings []string `json:"warnings,omitempty"`
 	// NotRun are the checks that could not run (why in each), Skipped
 	// those that did not apply, Ran the names of those made.
 	NotRun  []analysis.Check `json:"not_run,omitempty"`
@@ -47,6 +51,11 @@ func verdict(r *analysis.Result, c *capacity.Result) Verdict {
 	}
 	for _, f := range r.Inconclusive() {
 		v.Reasons = append(v.Reasons, f.String())
+	}
+	for _, f := range r.Findings {
+		if f.Verdict == analysis.VerdictWarning {
+			v.Warnings = append(v.Warnings, f.String())
+		}
 	}
 	v.NotRun = r.ChecksWith(analysis.CheckNotRun)
 	v.Skipped = r.ChecksWith(analysis.CheckSkipped)
@@ -90,6 +99,10 @@ func writeVerdict(m *mdWriter, v *Verdict) {
 	if len(v.Reasons) > 0 {
 		m.f("\n")
 		m.list(v.Reasons, "")
+	}
+	if len(v.Warnings) > 0 {
+		m.f("\n**Warnings** (below the bars of a defect; they do not change the verdict):\n\n")
+		m.list(v.Warnings, "")
 	}
 	if len(v.NotRun) > 0 {
 		m.f("\n**Could not be checked** (the run cannot show the service healthy without them):\n\n")
