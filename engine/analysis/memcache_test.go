@@ -158,3 +158,37 @@ func TestMemoryLeakBesideSmallFillingCache(t *testing.T) {
 		}
 	}
 }
+
+// TestProfilesExplainLeavesDeclaredCaches: the service's growth in the
+// heap profiles, less what its declared bounded caches say they grew by,
+// is what meets the leak bar (1 MB over this steady state): 1.1 MB at the
+// service's sites of which a page cache grew 300 KB is below it; 2 MB is
+// not, and neither is 1.1 MB without a cache.
+func TestProfilesExplainLeavesDeclaredCaches(t *testing.T) {
+	const bar = 1e6 // bytes over the steady state
+	pages := &CacheFigures{Caches: []CacheFill{{Name: "story-pages", Unit: "bytes", Rise: 300e3}}}
+	cases := []struct {
+		name    string
+		service int64
+		caches  *CacheFigures
+		want    bool
+	}{
+		{"cache filling beside", 1.1e6, pages, true},
+		{"no cache", 1.1e6, nil, false},
+		{"beyond the cache", 2e6, pages, false},
+		{"a cache counting entries only", 1.1e6, &CacheFigures{Caches: []CacheFill{{Name: "lru", Unit: "entries", Rise: 3000}}}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := &MemoryFigures{Steady: time.Minute, MBPerHour: 66, Caches: c.caches}
+			f := &Finding{Detector: DetectorMemoryLeak}
+			hd := &heapDiffResult{service: c.service}
+			if got := profilesExplain(f, m, hd, bar/60); got != c.want {
+				t.Fatalf("explained %v, want %v: %s", got, c.want, f.Summary)
+			}
+			if c.want && !strings.Contains(f.Summary, "less the 293.0 KB its declared bounded caches grew by") {
+				t.Errorf("summary: %s", f.Summary)
+			}
+		})
+	}
+}
