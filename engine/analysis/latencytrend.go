@@ -34,7 +34,8 @@ const (
 	lateRiseRatio     = 1.2
 	minLatencyRise    = 5 * time.Millisecond
 	// routeApart: a route's own trend is judged when its rise is at
-	// least this many times the other routes' (see judgeRoutes).
+	// least this many times the other routes', as a ratio and in
+	// milliseconds (see judgeRoutes).
 	routeApart = 1.5
 )
 
@@ -152,9 +153,12 @@ type LatencyRouteTrend struct {
 	FirstP95 time.Duration `json:"first_p95_ns"`
 	LastP95  time.Duration `json:"last_p95_ns"`
 	Rise     float64       `json:"rise"`
-	// RestRise is the same ratio for the p95 of every other request.
-	RestRise float64 `json:"rest_rise"`
-	Trend    string  `json:"trend"`
+	// RestRise is the same ratio for the p95 of every other request,
+	// RestFirstP95 and RestLastP95 its quarters' medians.
+	RestRise     float64       `json:"rest_rise"`
+	RestFirstP95 time.Duration `json:"rest_first_p95_ns"`
+	RestLastP95  time.Duration `json:"rest_last_p95_ns"`
+	Trend        string        `json:"trend"`
 	// Confidence is that of its rise (and of its second half's, for a
 	// drift): 1 minus the larger one-sided p-value.
 	Confidence float64 `json:"confidence"`
@@ -379,7 +383,7 @@ func routeTrends(blocks []latencyBlock, start time.Time) []LatencyRouteTrend {
 		if fit.trend != latencyRising && fit.trend != latencyRose {
 			continue
 		}
-		rest := restRise(blocks, k.method, k.name)
+		restFirst, restLast, rest := restRise(blocks, k.method, k.name)
 		if rest == 0 {
 			continue // no other route: the aggregate is this route
 		}
@@ -388,7 +392,8 @@ func routeTrends(blocks []latencyBlock, start time.Time) []LatencyRouteTrend {
 			conf = min(conf, 1-fit.lateSlope.PRising)
 		}
 		out = append(out, LatencyRouteTrend{Method: k.method, Name: k.name, Blocks: len(rb), Requests: req,
-			FirstP95: millis(fit.first), LastP95: millis(fit.last), Rise: fit.rise, RestRise: rest, Trend: fit.trend, Confidence: min(conf, maxConfidence)})
+			FirstP95: millis(fit.first), LastP95: millis(fit.last), Rise: fit.rise, RestRise: rest,
+			RestFirstP95: millis(restFirst), RestLastP95: millis(restLast), Trend: fit.trend, Confidence: min(conf, maxConfidence)})
 	}
 	slices.SortFunc(out, func(x, y LatencyRouteTrend) int {
 		return cmp.Or(cmp.Compare(trendRank(y.Trend), trendRank(x.Trend)), cmp.Compare(y.Rise, x.Rise), cmp.Compare(x.Name, y.Name), cmp.Compare(x.Method, y.Method))
@@ -399,7 +404,7 @@ func routeTrends(blocks []latencyBlock, start time.Time) []LatencyRouteTrend {
 // restRise is how much the p95 of every request but route's rose over
 // blocks: the median of the last quarter's blocks over the first's; 0
 // when no other route has requests in every block.
-func restRise(blocks []latencyBlock, method, name string) float64 {
+func restRise(blocks []latencyBlock, method, name string) (first, last, rise float64) {
 	ms := make([]float64, 0, len(blocks))
 	for _, b := range blocks {
 		var st engine.Stat
@@ -409,12 +414,11 @@ func restRise(blocks []latencyBlock, method, name string) float64 {
 			}
 		}
 		if st.Requests == 0 {
-			return 0
+			return 0, 0, 0
 		}
 		ms = append(ms, float64(quantile(&st, 95))/float64(time.Millisecond))
 	}
-	_, _, rise := quarters(ms)
-	return rise
+	return quarters(ms)
 }
 
 // quarters returns the medians of the first and last quarters of the
@@ -708,7 +712,13 @@ func (a *analyzer) judgeRoutes(f *Finding, where string) {
 	// follows one shape (or the machine slows them all), each route's
 	// own fit is the aggregate's on fewer requests, and judging each
 	// again would only add chances for noise to pass the bars.
-	i := slices.IndexFunc(lf.RouteTrends, func(rt LatencyRouteTrend) bool { return rt.Rise >= routeApart*rt.RestRise })
+	// Apart as a ratio and in milliseconds: a delay added to every
+	// request alike (waits for a pool that a leak shrank, a slower
+	// machine) multiplies a fast route's p95 more than a slow one's, so
+	// a ratio alone would single out the fastest route.
+	i := slices.IndexFunc(lf.RouteTrends, func(rt LatencyRouteTrend) bool {
+		return rt.Rise >= routeApart*rt.RestRise && float64(rt.LastP95-rt.FirstP95) >= routeApart*float64(rt.RestLastP95-rt.RestFirstP95)
+	})
 	if i < 0 {
 		return
 	}
