@@ -347,11 +347,7 @@ func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot
 		}
 		var parts []string
 		for _, r := range g.Routes {
-			rr := RouteRate{Method: r.Method, Route: r.Route, Count: r.Count}
-			if rs, ok := snap.HTTP.Route(r.Method, r.Route); ok && rs.Requests > 0 {
-				rr.Requests = rs.Requests
-				rr.Per1000 = 1000 * float64(r.Count) / float64(rs.Requests)
-			}
+			rr := routeRate(r.Method, r.Route, int64(r.Count), snap)
 			sp.Routes = append(sp.Routes, rr)
 			parts = append(parts, fmt.Sprintf("%d by %s %s (%s per 1,000 requests)", r.Count, r.Method, r.Route, per1000(rr.Per1000)))
 		}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -199,6 +200,20 @@ type RouteRate struct {
 	Count    int     `json:"count"`
 	Requests uint64  `json:"requests"`
 	Per1000  float64 `json:"per_1000"`
+}
+
+// routeRate is count holds (or goroutines) made by requests of one route,
+// with the rate per 1,000 of the route's requests that snap counted (none
+// when it counted none, or snap is nil).
+func routeRate(method, route string, count int64, snap *probe.Snapshot) RouteRate {
+	rr := RouteRate{Method: method, Route: route, Count: int(min(count, math.MaxInt32))}
+	if snap != nil {
+		if rs, ok := snap.HTTP.Route(method, route); ok && rs.Requests > 0 {
+			rr.Requests = rs.Requests
+			rr.Per1000 = 1000 * float64(count) / float64(rs.Requests)
+		}
+	}
+	return rr
 }
 
 // Event is a time range worth marking on a chart: a pool exhausted, an

@@ -381,14 +381,7 @@ func (a *analyzer) growingStacks(source string, drained *probe.Snapshot) (out []
 func startedBy(routes map[pprofsite.Route]int64, drained *probe.Snapshot) []RouteRate {
 	var out []RouteRate
 	for r, n := range routes {
-		rr := RouteRate{Method: r.Method, Route: r.Route, Count: int(min(n, math.MaxInt32))}
-		if drained != nil {
-			if rs, ok := drained.HTTP.Route(r.Method, r.Route); ok && rs.Requests > 0 {
-				rr.Requests = rs.Requests
-				rr.Per1000 = 1000 * float64(n) / float64(rs.Requests)
-			}
-		}
-		out = append(out, rr)
+		out = append(out, routeRate(r.Method, r.Route, n, drained))
 	}
 	slices.SortFunc(out, func(x, y RouteRate) int {
 		return cmp.Or(cmp.Compare(y.Count, x.Count), cmp.Compare(x.Route, y.Route), cmp.Compare(x.Method, y.Method))

@@ -103,17 +103,20 @@ func (r *Result) ChecksWith(st CheckStatus) []Check {
 	return out
 }
 
-// Inconclusive returns the findings whose evidence could not decide
-// ([VerdictInconclusive]).
-func (r *Result) Inconclusive() []Finding {
+// FindingsWith returns the findings of verdict v, in report order.
+func (r *Result) FindingsWith(v Verdict) []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.Verdict == VerdictInconclusive {
+		if f.Verdict == v {
 			out = append(out, f)
 		}
 	}
 	return out
 }
+
+// Inconclusive returns the findings whose evidence could not decide
+// ([VerdictInconclusive]).
+func (r *Result) Inconclusive() []Finding { return r.FindingsWith(VerdictInconclusive) }
 
 // inconclusive reports whether a check the run needed could not run, or a
 // finding could not decide.
@@ -174,22 +177,11 @@ func (r *Result) Headline() string {
 		} else {
 			fmt.Fprintf(&b, "healthy: every check that applies ran (%d) and passed", ran)
 		}
-		if w := r.warnings(); len(w) > 0 {
+		if w := r.FindingsWith(VerdictWarning); len(w) > 0 {
 			fmt.Fprintf(&b, "; %s below the bars: %s", plural(len(w), "warning"), findingNames(w))
 		}
 	}
 	return b.String()
-}
-
-// warnings returns the findings below a defect's bar (VerdictWarning).
-func (r *Result) warnings() []Finding {
-	var out []Finding
-	for _, f := range r.Findings {
-		if f.Verdict == VerdictWarning {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // serverSkipped reports whether the server-side checks were skipped for

@@ -103,7 +103,7 @@ func (a *analyzer) redisPoolFigures(s *capture.SourceTimeline, name string, pts 
 	rf.FailExhausted, rf.RequestsExhausted = failRate(inside)
 	rf.FailOther, _ = failRate(outside)
 	rf.Holders = redisHolders(s, name)
-	rf.HoldersCredible = holdersCredible(rf.Holders, cmp.Or(rf.PoolSize, rf.PeakInUse))
+	rf.HoldersCredible = holdersCredible(rf.Holders, rf.size())
 	if drain := s.In(capture.PhaseDrain); len(drain) >= 2 {
 		first, last := drain[0].RedisClient(name), drain[len(drain)-1].RedisClient(name)
 		if first != nil && last != nil {
@@ -188,11 +188,15 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 	}
 }
 
+// size is the pool's size, or the most of its connections in use at a
+// sample when the probe did not report its size.
+func (rf *RedisPoolFigures) size() int { return cmp.Or(rf.PoolSize, rf.PeakInUse) }
+
 // mainHolder returns the command that kept at least half of rf's pool
 // busy (half its size, or of the most in use when the size is unknown),
 // when the estimates are credible.
 func mainHolder(rf RedisPoolFigures) (RedisCommandHold, bool) {
-	size := cmp.Or(rf.PoolSize, rf.PeakInUse)
+	size := rf.size()
 	if !rf.HoldersCredible || len(rf.Holders) == 0 || size <= 0 || rf.Holders[0].Busy < 0.5*float64(size) {
 		return RedisCommandHold{}, false
 	}

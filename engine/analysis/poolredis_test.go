@@ -174,24 +174,35 @@ func TestPoolDetectorRedisLeakedConns(t *testing.T) {
 		return sn
 	})
 	s.AddIntervals(synth.SlowWhile(100, 1e9))
+	f, rp := redisExhausted(t, s)
+	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") || !strings.HasPrefix(f.NextStep, "Close the 10 connections") {
+		t.Errorf("cleared %v (checked %v), held outside %d; summary %q; next step %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary, f.NextStep)
+	}
+}
+
+// redisExhausted analyzes s, whose one Redis client's pool must be found
+// exhausted, and returns the finding and that pool's figures.
+func redisExhausted(t *testing.T, s *synth.Run) (*Finding, RedisPoolFigures) {
+	t.Helper()
 	f := analyze(s).Find(DetectorPoolExhaustion, "svc")
 	if f.Verdict != VerdictDetected || len(f.RedisPools) != 1 {
 		t.Fatalf("%s", describeFinding(f))
 	}
-	rp := f.RedisPools[0]
-	if rp.Cleared || !rp.ClearChecked || rp.HeldOutsideAfter != 10 || !strings.Contains(f.Summary, "did not clear when the load stopped") || !strings.HasPrefix(f.NextStep, "Close the 10 connections") {
-		t.Errorf("cleared %v (checked %v), held outside %d; summary %q; next step %q", rp.Cleared, rp.ClearChecked, rp.HeldOutsideAfter, f.Summary, f.NextStep)
-	}
+	return f, f.RedisPools[0]
+}
+
+// commandLoad is a Redis command's calls a second and the latency of its
+// calls that found a connection free.
+type commandLoad struct {
+	perSec float64
+	floor  time.Duration
 }
 
 // commandsAt are a Redis client's cumulative command latencies t seconds
 // into the load: each command runs perSec calls a second, a tenth of them
 // taking floor (they found a connection free) and the rest floor plus 2 s
 // waiting for one.
-func commandsAt(t float64, cmds map[string]struct {
-	perSec float64
-	floor  time.Duration
-}) []probe.CommandSnapshot {
+func commandsAt(t float64, cmds map[string]commandLoad) []probe.CommandSnapshot {
 	var out []probe.CommandSnapshot
 	for name, c := range cmds {
 		var l probe.Latency
@@ -218,24 +229,20 @@ func commandsAt(t float64, cmds map[string]struct {
 // the pool), nothing is named by them. A fast command waiting beside is
 // never named.
 func TestPoolDetectorRedisHolders(t *testing.T) {
-	type cmd = struct {
-		perSec float64
-		floor  time.Duration
-	}
 	cases := []struct {
 		name     string
-		cmds     map[string]cmd
+		cmds     map[string]commandLoad
 		blocked  int64
 		holders  []string
 		credible bool
 		summary  string // "" : nothing named
 		nextStep string
 	}{
-		{"blocking command", map[string]cmd{"blpop": {8, time.Second}, "get": {30, 200 * time.Microsecond}}, 8, []string{"blpop"}, true,
+		{"blocking command", map[string]commandLoad{"blpop": {8, time.Second}, "get": {30, 200 * time.Microsecond}}, 8, []string{"blpop"}, true,
 			"; blpop, a blocking command, ran 2,384 times, and the server counted up to 8 clients blocked at a sample", "blpop is a blocking command"},
-		{"slow script", map[string]cmd{"evalsha": {12, 600 * time.Millisecond}, "get": {30, 200 * time.Microsecond}}, 0, []string{"evalsha"}, true,
+		{"slow script", map[string]commandLoad{"evalsha": {12, 600 * time.Millisecond}, "get": {30, 200 * time.Microsecond}}, 0, []string{"evalsha"}, true,
 			"; evalsha kept about 7.2 of its connections busy on average", "evalsha holds the pool's connections"},
-		{"every call waited", map[string]cmd{"get": {30, 3 * time.Second}, "set": {10, 3 * time.Second}}, 0, []string{"get", "set"}, false,
+		{"every call waited", map[string]commandLoad{"get": {30, 3 * time.Second}, "set": {10, 3 * time.Second}}, 0, []string{"get", "set"}, false,
 			"", "Raise Redis client cache's PoolSize (now 10)"},
 	}
 	for _, c := range cases {
@@ -249,11 +256,7 @@ func TestPoolDetectorRedisHolders(t *testing.T) {
 				return snap
 			})
 			s.AddIntervals(synth.SlowWhile(100, 250))
-			f := analyze(s).Find(DetectorPoolExhaustion, "svc")
-			if f.Verdict != VerdictDetected || len(f.RedisPools) != 1 {
-				t.Fatalf("%s", describeFinding(f))
-			}
-			rp := f.RedisPools[0]
+			f, rp := redisExhausted(t, s)
 			var names []string
 			for _, h := range rp.Holders {
 				names = append(names, h.Command)

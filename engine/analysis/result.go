@@ -174,15 +174,7 @@ func (r *Result) Find(d Detector, source string) *Finding {
 }
 
 // Failed returns the findings with a detected defect, most severe first.
-func (r *Result) Failed() []Finding {
-	var out []Finding
-	for _, f := range r.Findings {
-		if f.Failed() {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func (r *Result) Failed() []Finding { return r.FindingsWith(VerdictDetected) }
 
 // MissedTargets returns the Results Summary rows that failed.
 func (r *Result) MissedTargets() []Target {

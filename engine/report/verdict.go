@@ -52,10 +52,8 @@ func verdict(r *analysis.Result, c *capacity.Result) Verdict {
 	for _, f := range r.Inconclusive() {
 		v.Reasons = append(v.Reasons, f.String())
 	}
-	for _, f := range r.Findings {
-		if f.Verdict == analysis.VerdictWarning {
-			v.Warnings = append(v.Warnings, f.String())
-		}
+	for _, f := range r.FindingsWith(analysis.VerdictWarning) {
+		v.Warnings = append(v.Warnings, f.String())
 	}
 	v.NotRun = r.ChecksWith(analysis.CheckNotRun)
 	v.Skipped = r.ChecksWith(analysis.CheckSkipped)
