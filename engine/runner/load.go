@@ -19,8 +19,9 @@ type loadTimes struct {
 
 // pollLoad polls every source while the engine runs, labelling samples
 // warm-up until the ramp and settling time are over and steady after, and
-// takes the steady-start, steady-mid and steady-end captures on time. It
-// returns when loadDone is closed.
+// (in a goroutine of its own, see captureOnTime) takes the steady-start,
+// steady-mid, steady-end and steady heap captures on time. It returns
+// when loadDone is closed and the capture in progress, if any, is done.
 func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunInfo, loadDone <-chan struct{}) loadTimes {
 	var lt loadTimes
 	var ri engine.RunInfo
@@ -35,55 +36,90 @@ func (o *orchestrator) pollLoad(ctx context.Context, started <-chan engine.RunIn
 	load := ri.Duration
 	lt.steady = warmupEnd(ri.Start, rampDuration(&cfg.Plan), cfg.Settle, load)
 	loadEnd := ri.Start.Add(load)
-	// The steady-end capture must see the service under load: take it
-	// one poll interval (at most a tenth of the steady state) before the
-	// load ends.
-	margin := min(cfg.PollInterval, loadEnd.Sub(lt.steady)/10)
-	plan := []scheduled{
-		{at: lt.steady, moment: capture.MomentSteadyStart, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
-		{at: lt.steady.Add(loadEnd.Sub(lt.steady) / 2), moment: capture.MomentSteadyMid, leaks: true, kinds: []string{probe.ProfileGoroutine}},
-		{at: loadEnd.Add(-margin), moment: capture.MomentSteadyEnd, leaks: true, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+	hasSteady := lt.steady.Before(loadEnd)
+	var plan []scheduled
+	if hasSteady && len(cfg.Sources) > 0 {
+		plan = captureSchedule(lt.steady, loadEnd, cfg.PollInterval)
 	}
-	plan = append(plan, steadyHeaps(lt.steady, loadEnd.Add(-margin), cfg.PollInterval)...)
-	slices.SortStableFunc(plan, func(a, b scheduled) int { return a.at.Compare(b.at) })
-	if len(cfg.Sources) == 0 {
-		plan = nil // no probe: nothing to capture
-	}
-	if lt.steady.Before(loadEnd) {
-		// The steady state's start is written when it comes, probe or not.
-		plan = append([]scheduled{{at: lt.steady, phase: capture.PhaseSteady}}, plan...)
-	} else {
-		plan = nil // no steady state: nothing to capture on schedule
+	captured := make(chan bool, 1)
+	go func() { captured <- o.captureOnTime(ctx, plan, loadDone) }()
+	// The steady state's start is written when it comes, probe or not:
+	// the loop wakes for it as for a tick.
+	var steadyDue <-chan time.Time
+	if hasSteady {
+		t := time.NewTimer(time.Until(lt.steady))
+		defer t.Stop()
+		steadyDue = t.C
 	}
 	tick := time.NewTicker(cfg.PollInterval)
 	defer tick.Stop()
-	next := 0
 	for {
 		now := time.Now()
 		phase := capture.PhaseWarmup
 		if !now.Before(lt.steady) {
 			phase = capture.PhaseSteady
 		}
+		if steadyDue != nil && phase == capture.PhaseSteady {
+			o.p.phaseStart(capture.PhaseSteady, lt.steady)
+			steadyDue = nil
+		}
 		if now.Before(loadEnd) { // past it the engine is stopping: the drain polls
 			o.p.pollAll(ctx, phase)
 		}
-		for next < len(plan) && !time.Now().Before(plan[next].at) {
-			c := plan[next]
-			if c.phase != "" {
-				o.p.phaseStart(c.phase, c.at)
-				next++
-				continue
-			}
-			o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)
-			if c.moment == capture.MomentSteadyEnd {
-				lt.steadyEnd = true
-			}
-			next++
+		select {
+		case <-loadDone:
+		case <-ctx.Done():
+			<-loadDone
+		case <-tick.C:
+			continue
+		case <-steadyDue:
+			continue
 		}
-		if o.waitTick(ctx, tick.C, plan[next:], loadDone) {
-			return lt
+		lt.steadyEnd = <-captured
+		return lt
+	}
+}
+
+// captureSchedule is the captures of a steady state from steady to
+// loadEnd, in time order. The steady-end capture must see the service
+// under load: it is taken one poll interval (at most a tenth of the
+// steady state) before the load ends.
+func captureSchedule(steady, loadEnd time.Time, poll time.Duration) []scheduled {
+	margin := min(poll, loadEnd.Sub(steady)/10)
+	plan := []scheduled{
+		{at: steady, moment: capture.MomentSteadyStart, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+		{at: steady.Add(loadEnd.Sub(steady) / 2), moment: capture.MomentSteadyMid, leaks: true, kinds: []string{probe.ProfileGoroutine}},
+		{at: loadEnd.Add(-margin), moment: capture.MomentSteadyEnd, leaks: true, kinds: []string{probe.ProfileGoroutine, probe.ProfileHeap}},
+	}
+	plan = append(plan, steadyHeaps(steady, loadEnd.Add(-margin), poll)...)
+	slices.SortStableFunc(plan, func(a, b scheduled) int { return a.at.Compare(b.at) })
+	return plan
+}
+
+// captureOnTime takes plan's captures, each when it is due (at once when
+// an earlier one ran late), until the load is over or ctx is cancelled;
+// it reports whether it took the steady-end capture. It runs beside the
+// polls so that a slow capture (a heap profile forces a GC in process, a
+// large heap takes seconds to write) does not thin out the samples: a
+// short steady state would otherwise be left with too few to judge.
+func (o *orchestrator) captureOnTime(ctx context.Context, plan []scheduled, loadDone <-chan struct{}) (steadyEnd bool) {
+	for _, c := range plan {
+		t := time.NewTimer(time.Until(c.at))
+		select {
+		case <-loadDone:
+			t.Stop()
+			return steadyEnd
+		case <-ctx.Done():
+			t.Stop()
+			return steadyEnd
+		case <-t.C:
+		}
+		o.p.captureAt(ctx, c.moment, c.leaks, c.kinds...)
+		if c.moment == capture.MomentSteadyEnd {
+			steadyEnd = true
 		}
 	}
+	return steadyEnd
 }
 
 // steadyHeaps schedules the heap profiles taken between the steady
@@ -100,35 +136,12 @@ func steadyHeaps(start, end time.Time, poll time.Duration) []scheduled {
 	return out
 }
 
-// scheduled is a capture due at a time, or (phase set) a phase's start
-// to record.
+// scheduled is a capture due at a time.
 type scheduled struct {
 	at     time.Time
 	moment capture.Moment
 	leaks  bool
 	kinds  []string
-	phase  capture.Phase
-}
-
-// waitTick waits for the next poll tick or the next capture, whichever
-// comes first; it reports true when the load is over.
-func (o *orchestrator) waitTick(ctx context.Context, tick <-chan time.Time, due []scheduled, loadDone <-chan struct{}) bool {
-	var capture <-chan time.Time
-	if len(due) > 0 {
-		t := time.NewTimer(time.Until(due[0].at))
-		defer t.Stop()
-		capture = t.C
-	}
-	select {
-	case <-loadDone:
-		return true
-	case <-ctx.Done():
-		<-loadDone
-		return true
-	case <-tick:
-	case <-capture:
-	}
-	return false
 }
 
 // drain leaves the service to quiesce after the load: it polls until no

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/soaklab/soak/engine"
+	"github.com/soaklab/soak/engine/capture"
 )
 
 // TestSoakPluggableLoad: Config.Load replaces engine.Run. Here it runs
@@ -68,5 +69,56 @@ func TestSoakPluggableLoad(t *testing.T) {
 	}
 	if len(res.Capture.Timeline.Sources) == 0 || res.Capture.Timeline.Sources[0].Polls < 3 {
 		t.Errorf("the probe was not polled around the pluggable load: %+v", res.Capture.Timeline.Sources)
+	}
+}
+
+// slowProfiles is a Source whose profiles take delay each (a large heap's
+// profile, a GC under load), its snapshots as fast as its Source's.
+type slowProfiles struct {
+	Source
+	delay time.Duration
+}
+
+func (s slowProfiles) Profile(ctx context.Context, kind string) ([]byte, error) {
+	t := time.NewTimer(s.delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+	}
+	return s.Source.Profile(ctx, kind)
+}
+
+// TestSlowCapturesKeepTheSampleInterval: the steady state's profile
+// captures (here 13, 500 ms each: 6.5 s in a 3.7 s steady state) run
+// beside the polls, so the samples keep their interval (about 37 at
+// 100 ms).
+// Taken in the poll loop they left a sample per batch of captures (5 or
+// so), and a short steady state on a loaded machine with one: too few for
+// the pool and trend detectors to judge.
+func TestSlowCapturesKeepTheSampleInterval(t *testing.T) {
+	t.Parallel()
+	s := newTestService(t)
+	cfg := quickConfig(s, 4*time.Second)
+	cfg.Sources = []Source{slowProfiles{InProcess(s.p), 500 * time.Millisecond}}
+	cfg.PollInterval, cfg.Settle, cfg.Baseline, cfg.Drain = 100*time.Millisecond, 300*time.Millisecond, 100*time.Millisecond, 500*time.Millisecond
+	res, err := Soak(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := res.Capture.Timeline.Sources[0]
+	n := len(src.In(capture.PhaseSteady))
+	t.Logf("%d steady samples", n)
+	if n < 12 {
+		t.Errorf("%d samples in the 3.7 s steady state, polled every 100 ms", n)
+	}
+	var steadyStart, steadyEnd bool
+	for _, p := range res.Capture.Profiles {
+		steadyStart = steadyStart || p.Moment == capture.MomentSteadyStart && p.Error == ""
+		steadyEnd = steadyEnd || p.Moment == capture.MomentSteadyEnd && p.Error == ""
+	}
+	if !steadyStart || !steadyEnd {
+		t.Errorf("steady-start profiles taken %v, steady-end %v", steadyStart, steadyEnd)
 	}
 }

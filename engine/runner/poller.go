@@ -14,13 +14,15 @@ import (
 )
 
 // poller polls every source and captures profiles and leak reports into a
-// Capture, writing each to the RecordWriter as it comes. Its methods are
-// called from one goroutine at a time.
+// Capture, writing each to the RecordWriter as it comes. While the load
+// runs, pollAll is called from the poll loop and captureAt from the
+// capture goroutine beside it (see orchestrator.captureOnTime); each of
+// them from one goroutine at a time.
 type poller struct {
 	cfg *Config
-	mu  sync.Mutex // guards capture while the engine runs
+	mu  sync.Mutex // guards cap and recordErr
 	cap *capture.Capture
-	// warned is the record error already reported once.
+	// recordErr is the first error writing the record, reported once.
 	recordErr error
 	// warn raises early warnings from the samples (set by Soak).
 	warn *warner
@@ -78,7 +80,12 @@ func (p *poller) add(s *capture.Sample) {
 }
 
 func (p *poller) record(err error) {
-	if err != nil && p.recordErr == nil {
+	if err == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.recordErr == nil {
 		p.recordErr = fmt.Errorf("runner: recording the capture: %w", err)
 	}
 }
