@@ -54,8 +54,10 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	// Holds taken before the steady state and never given back, with none
 	// taken under the steady load kept: a connection meant to live long
 	// (a LISTEN, a subscription, a job started on first use), or a leak
-	// that happened once, not one that grows with the load.
-	warm, rest := splitWarmup(rep, a.c.Timing)
+	// that happened once, not one that grows with the load. Lone holds
+	// taken under the load outside any request are the same kind of
+	// thing, or a job still running.
+	warm, lone, rest := splitHolds(rep, a.c.Timing)
 	for _, ps := range after.Pools {
 		r := PoolResidue{Name: ps.Name, Max: ps.MaxConns, AfterDrain: ps.AcquiredConns}
 		if base != nil {
@@ -82,10 +84,15 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				r.TakenAfterLoad = true
 				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken after the load stopped (the oldest %.1f s ago, the load stopped %.1f s ago): work after the load, not a leak.",
 					r.Name, ps.HeldConns, ps.OldestHeldSeconds, sinceLoad))
-			} else if ps.HeldConns >= int(ps.AcquiredConns) && warm.holds(ps.Name) >= int(r.AfterDrain-r.Baseline) && rest.holds(ps.Name) == 0 {
-				r.HeldSinceWarmup = true
-				f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken before the steady state (the oldest %.0f s ago); none taken under the steady load is held.",
-					r.Name, ps.HeldConns, ps.OldestHeldSeconds))
+			} else if w, l := warm.holds(ps.Name), lone.holds(ps.Name); ps.HeldConns >= int(ps.AcquiredConns) && w+l >= int(r.AfterDrain-r.Baseline) && rest.holds(ps.Name) == 0 {
+				r.HeldSinceWarmup, r.HeldOutsideRequests = l == 0, l > 0
+				if l == 0 {
+					f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: the %d connections in use after the drain were all taken before the steady state (the oldest %.0f s ago); none taken under the steady load is held.",
+						r.Name, ps.HeldConns, ps.OldestHeldSeconds))
+				} else {
+					f.Evidence = append(f.Evidence, fmt.Sprintf("Pool %s: of the %d connections in use after the drain, %d were taken before the steady state and %d under the load outside any request, one from each place; none taken by a request is held.",
+						r.Name, ps.HeldConns, w, l))
+				}
 			} else {
 				leaked = true
 			}
@@ -119,10 +126,15 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: %d connections held outside the pool and %d PubSub open at baseline; %d and %d after the drain.",
 				r.Name, r.HeldOutsideBefore, r.OpenPubSubBefore, r.HeldOutsideAfter, r.OpenPubSubAfter))
 		}
-		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && warm.holds(rs.Name) >= r.OpenPubSubAfter-r.OpenPubSubBefore && rest.holds(rs.Name) == 0
-		if pubsubWarm {
+		w, l := warm.holds(rs.Name), lone.holds(rs.Name)
+		pubsubWarm := r.OpenPubSubAfter > r.OpenPubSubBefore && w+l >= r.OpenPubSubAfter-r.OpenPubSubBefore && rest.holds(rs.Name) == 0
+		switch {
+		case pubsubWarm && l == 0:
 			r.PubSubSinceWarmup = true
 			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: the PubSubs opened since the baseline were all opened before the steady state; none opened under the steady load is open.", r.Name))
+		case pubsubWarm:
+			r.PubSubOutsideRequests = true
+			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis %s: of the PubSubs opened since the baseline, %d were opened before the steady state and %d under the load outside any request, one from each place; none opened by a request is open.", r.Name, w, l))
 		}
 		if r.HeldOutsideAfter > r.HeldOutsideBefore || r.OpenPubSubAfter > r.OpenPubSubBefore && !pubsubWarm {
 			leaked = true
@@ -132,32 +144,31 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 				Detail: "connections taken with Conn() or PubSub and not closed (the registry names the PubSub stacks)"})
 		}
 	}
-	var warmSus, sus []Suspect
+	var warmSus, loneSus, sus []Suspect
 	if rep == nil {
 		f.Evidence = append(f.Evidence, "No leak report after the drain: the acquiring stacks are not known.")
 	} else {
 		sus = mergeSuspects(holdSuspects(rest.report, loadEnd, after))
 		warmSus = mergeSuspects(holdSuspects(warm.report, loadEnd, after))
-		for _, sp := range append(sus, warmSus...) {
+		loneSus = mergeSuspects(holdSuspects(lone.report, loadEnd, after))
+		for _, sp := range slices.Concat(sus, warmSus, loneSus) {
 			cf.HeldAfterDrain += int(sp.Value)
 		}
 		for _, sp := range warmSus {
 			cf.HeldSinceWarmup += int(sp.Value)
 		}
+		for _, sp := range loneSus {
+			cf.HeldOutsideRequests += int(sp.Value)
+		}
 		if len(sus) > 0 {
 			leaked = true
 			f.Suspects = append(sus, f.Suspects...)
 		}
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped, %d of them before the steady state (leak threshold %.0f s).",
-			cf.HeldAfterDrain, cf.HeldSinceWarmup, cf.ThresholdSeconds))
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped, %d of them before the steady state and %d under the load outside any request, one from each place (leak threshold %.0f s).",
+			cf.HeldAfterDrain, cf.HeldSinceWarmup, cf.HeldOutsideRequests, cf.ThresholdSeconds))
 	}
-	if !leaked && len(warmSus) > 0 {
-		top := warmSus[0]
-		f.Verdict, f.Severity, f.Confidence, f.Suspects = VerdictWarning, SeverityMedium, 0.6, warmSus
-		f.Summary = fmt.Sprintf("%d connections taken before the steady state (in %s) are still held after the drain, but none taken under the steady load was kept: a connection meant to live long (a LISTEN, a subscription, a job started on first use) or a leak that happened once, not one that grows with the load",
-			cf.HeldSinceWarmup, top.Function)
-		f.NextStep = fmt.Sprintf("Read %s: a connection meant to live as long as the service is best taken at start-up, before any load (a soak's baseline then counts it); one that is not should be released on every path. A leak that grows would have kept connections taken under the load.",
-			top.Location())
+	if !leaked && len(warmSus)+len(loneSus) > 0 {
+		longLived(&f, warmSus, loneSus)
 		return f
 	}
 	if !leaked {
@@ -172,7 +183,9 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 		return f
 	}
 	f.Verdict, f.Severity, f.Confidence = VerdictDetected, SeverityCritical, 0.9
-	f.Suspects = append(f.Suspects, warmSus...) // held since the warm-up: listed after those under load
+	// Held since the warm-up, or alone outside requests: listed after
+	// those under load.
+	f.Suspects = slices.Concat(f.Suspects, loneSus, warmSus)
 	if len(f.Suspects) > 0 && f.Suspects[0].Stack != nil {
 		f.Confidence = 0.95
 	}
@@ -217,7 +230,28 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 	return f
 }
 
-// leakHolds is the part of a leak report split by splitWarmup.
+// longLived makes f the warning of connections still held after the
+// drain that do not grow with the load: warm, taken before the steady
+// state, and lone, taken under it outside any request one from each
+// place (see splitHolds).
+func longLived(f *Finding, warm, lone []Suspect) {
+	cf := f.Connections
+	f.Verdict, f.Severity, f.Confidence, f.Suspects = VerdictWarning, SeverityMedium, 0.6, slices.Concat(lone, warm)
+	var parts []string
+	if len(warm) > 0 {
+		parts = append(parts, fmt.Sprintf("%d taken before the steady state (in %s)", cf.HeldSinceWarmup, warm[0].Function))
+	}
+	if len(lone) > 0 {
+		parts = append(parts, fmt.Sprintf("%d taken under the load outside any request, one from each place (in %s)", cf.HeldOutsideRequests, lone[0].Function))
+	}
+	f.Summary = fmt.Sprintf("%d connections are still held after the drain, %s, but none taken by a request under the steady load was kept: a connection meant to live long (a LISTEN, a subscription, a worker started on first use), a background job still running, or a leak that happened once, not one that grows with the load",
+		cf.HeldSinceWarmup+cf.HeldOutsideRequests, strings.Join(parts, " and "))
+	top := f.Suspects[0]
+	f.NextStep = fmt.Sprintf("Read %s: a connection meant to live as long as the service is best taken at start-up, before any load (a soak's baseline then counts it); a job's should be released when the job ends (a longer --drain shows whether it is); one that is neither should be released on every path. A leak that grows would have kept connections taken by requests, or more than one from the same place.",
+		top.Location())
+}
+
+// leakHolds is a part of a leak report split by splitHolds.
 type leakHolds struct {
 	report *probe.LeakReport // the groups of this part (nil with no report)
 }
@@ -239,26 +273,36 @@ func (l leakHolds) holds(source string) int {
 	return n
 }
 
-// splitWarmup splits the leak report rep's groups into those whose every
-// hold was taken before the steady state began (the group's newest, at
-// the report's time less NewestSeconds) and the rest. With no report or
-// no steady state, every group is in the rest.
-func splitWarmup(rep *probe.LeakReport, timing capture.Timing) (warm, rest leakHolds) {
+// splitHolds splits the leak report rep's groups three ways: warm, those
+// whose every hold was taken before the steady state began (the group's
+// newest, at the report's time less NewestSeconds); lone, a group of one
+// hold taken since by no request (no request's labels: a background
+// goroutine's, see [probe.LeakGroup.Routes]) at a known place (its stack
+// sampled: the holds without one are a group of every place); and the
+// rest. A leak that
+// grows with the load keeps holds taken by requests, or several from one
+// place; a connection meant to live long, or a job still running at the
+// drain's end, keeps one. With no report every part is empty; with no
+// steady state no group is warm.
+func splitHolds(rep *probe.LeakReport, timing capture.Timing) (warm, lone, rest leakHolds) {
 	if rep == nil {
-		return warm, rest
+		return warm, lone, rest
 	}
 	steady, ok := timing.Span(capture.PhaseSteady)
-	w, r := *rep, *rep
-	w.Groups, r.Groups = nil, nil
+	w, l, r := *rep, *rep, *rep
+	w.Groups, l.Groups, r.Groups = nil, nil, nil
 	for _, g := range rep.Groups {
 		newest := rep.Time.Add(-time.Duration(g.NewestSeconds * float64(time.Second)))
-		if ok && newest.Before(steady.Start) {
+		switch {
+		case ok && newest.Before(steady.Start):
 			w.Groups = append(w.Groups, g)
-		} else {
+		case g.Count == 1 && len(g.Routes) == 0 && g.Function != "":
+			l.Groups = append(l.Groups, g)
+		default:
 			r.Groups = append(r.Groups, g)
 		}
 	}
-	return leakHolds{&w}, leakHolds{&r}
+	return leakHolds{&w}, leakHolds{&l}, leakHolds{&r}
 }
 
 // takenSince reports whether the tracer saw every connection pool ps has
@@ -300,6 +344,11 @@ func mergeRowsHolds(groups []probe.LeakGroup) []probe.LeakGroup {
 // statement whose rows hold it.
 const heldByRows = "pgx connection held by rows never closed"
 
+// statementOpen is the suspect detail's name of a pgx connection taken
+// by no request whose statement is open: still running, or its rows
+// never closed (pgx traces both alike).
+const statementOpen = "pgx connection with a statement open (still running, or its rows never closed)"
+
 // holdSuspects turns the registry's groups held since before loadEnd
 // into suspects, with the rate per 1,000 requests of each route.
 func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot) []Suspect {
@@ -333,7 +382,12 @@ func holdSuspects(rep *probe.LeakReport, loadEnd time.Time, snap *probe.Snapshot
 		what := map[string]string{probe.LeakPGXConn: "pgx connection acquired and never released",
 			probe.LeakPGXQuery: "query whose rows were never closed", probe.LeakPGXHijacked: "hijacked connection never closed",
 			probe.LeakRedisPubSub: "Redis PubSub never closed"}[g.Kind]
-		if g.Kind == probe.LeakPGXConn && g.SQL != "" {
+		switch {
+		case g.Kind == probe.LeakPGXConn && g.SQL != "" && g.Count == 1 && len(g.Routes) == 0:
+			// No request's: a background job's statement may still be
+			// running (pgx ends a query's trace when its rows close).
+			what = statementOpen
+		case g.Kind == probe.LeakPGXConn && g.SQL != "":
 			// One connection, held by its open rows (the probe lists the
 			// connection once, with the statement).
 			what = heldByRows
@@ -400,8 +454,11 @@ type ConnectionFigures struct {
 	// queries, hijacked connections, PubSubs) still held at the drain's
 	// end that were taken before the load stopped; HeldSinceWarmup those
 	// of them taken before the steady state began.
-	HeldAfterDrain  int `json:"held_after_drain"`
-	HeldSinceWarmup int `json:"held_since_warmup,omitempty"`
+	// HeldOutsideRequests those taken under the load by no request, one
+	// from each place (see splitHolds).
+	HeldAfterDrain      int `json:"held_after_drain"`
+	HeldSinceWarmup     int `json:"held_since_warmup,omitempty"`
+	HeldOutsideRequests int `json:"held_outside_requests,omitempty"`
 	// ThresholdSeconds is the probe's leak threshold.
 	ThresholdSeconds float64 `json:"threshold_seconds"`
 }
@@ -436,6 +493,10 @@ type PoolResidue struct {
 	// state (the leak report's holds of the pool, none younger), and
 	// none taken under the steady load is held.
 	HeldSinceWarmup bool `json:"held_since_warmup,omitempty"`
+	// HeldOutsideRequests is set when they were all taken before the
+	// steady state or under the load by no request, one from each place,
+	// some of them the latter; none taken by a request is held.
+	HeldOutsideRequests bool `json:"held_outside_requests,omitempty"`
 }
 
 // RedisResidue is a Redis client's connections outside its pool.
@@ -450,6 +511,10 @@ type RedisResidue struct {
 	// PubSubSinceWarmup is set when the PubSubs opened since the
 	// baseline were all opened before the steady state.
 	PubSubSinceWarmup bool `json:"pubsub_since_warmup,omitempty"`
+	// PubSubOutsideRequests is set when they were opened before the
+	// steady state or under the load by no request, one from each place,
+	// some of them the latter.
+	PubSubOutsideRequests bool `json:"pubsub_outside_requests,omitempty"`
 	// PoolUnread is set when the probe could not read the client's pool
 	// (probe.RedisSnapshot.PoolUnread): HeldOutside* are not measured
 	// and left 0.

@@ -202,6 +202,16 @@ func TestConnectionHeldSinceWarmup(t *testing.T) {
 	leak := probe.LeakGroup{Kind: probe.LeakPGXConn, Source: "db", Count: 3, Function: "example.com/svc.(*Store).auditShelves",
 		Stack: []probe.Frame{{Function: "example.com/svc.(*Store).auditShelves", File: "/src/svc/store.go", Line: 42}}}
 	pubsub := probe.LeakGroup{Kind: probe.LeakRedisPubSub, Source: "cache", Count: 1, Function: "example.com/svc.(*Cache).watch"}
+	// A nightly report's statement still running at the drain's end,
+	// taken by no request.
+	job := probe.LeakGroup{Kind: probe.LeakPGXConn, Source: "db", Count: 1, Function: "example.com/svc.(*Reports).nightly",
+		SQL:   "SELECT account_id, sum(amount) FROM ledger GROUP BY account_id",
+		Stack: []probe.Frame{{Function: "example.com/svc.(*Reports).nightly", File: "/src/svc/reports.go", Line: 77}}}
+	byRequest := func(g probe.LeakGroup) probe.LeakGroup {
+		g.Routes = []probe.LeakRoute{{Method: "GET", Route: "/api/library/shelves", Count: g.Count}}
+		return g
+	}
+	twice := func(g probe.LeakGroup) probe.LeakGroup { g.Count = 2; return g }
 	cases := []struct {
 		name    string
 		groups  []probe.LeakGroup
@@ -212,7 +222,18 @@ func TestConnectionHeldSinceWarmup(t *testing.T) {
 	}{
 		{"listener since the warm-up", []probe.LeakGroup{listener}, []float64{5}, 1, 0, VerdictWarning},
 		{"listener beside a leak", []probe.LeakGroup{listener, leak}, []float64{5, 200}, 4, 0, VerdictDetected},
-		{"taken in the steady state", []probe.LeakGroup{listener}, []float64{60}, 1, 0, VerdictDetected},
+		// Under the steady load: by a request (the request ended, its
+		// connection did not come back) a leak, however few; by no request,
+		// one from a place is a listener or a job started then, or a leak
+		// that happened once, and two from one place a leak.
+		{"taken by a request in the steady state", []probe.LeakGroup{byRequest(listener)}, []float64{60}, 1, 0, VerdictDetected},
+		{"taken by no request in the steady state", []probe.LeakGroup{listener}, []float64{60}, 1, 0, VerdictWarning},
+		{"a job's statement still running", []probe.LeakGroup{job}, []float64{150}, 1, 0, VerdictWarning},
+		{"a job and a listener since the warm-up", []probe.LeakGroup{listener, job}, []float64{5, 150}, 2, 0, VerdictWarning},
+		{"two from one place by no request", []probe.LeakGroup{twice(job)}, []float64{150}, 2, 0, VerdictDetected},
+		{"a job beside a leak", []probe.LeakGroup{job, leak}, []float64{150, 200}, 4, 0, VerdictDetected},
+		{"PubSub opened by no request in the steady state", []probe.LeakGroup{pubsub}, []float64{60}, 0, 1, VerdictWarning},
+		{"PubSub opened by a request in the steady state", []probe.LeakGroup{byRequest(pubsub)}, []float64{60}, 0, 1, VerdictDetected},
 		// Two connections in use, one hold in the report: the other is
 		// younger than the leak threshold, taken late in the load.
 		{"listener and a hold too young for the report", []probe.LeakGroup{listener}, []float64{5}, 2, 0, VerdictDetected},
@@ -249,16 +270,27 @@ func TestConnectionHeldSinceWarmup(t *testing.T) {
 			if f.Verdict != c.want {
 				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
 			}
+			warm := 0
+			for _, at := range c.taken {
+				if at < 20 {
+					warm++
+				}
+			}
 			switch c.want {
 			case VerdictWarning:
-				if f.Connections.HeldSinceWarmup != 1 || len(f.Suspects) != 1 || f.Suspects[0].Function != c.groups[0].Function ||
-					!strings.Contains(f.Summary, "none taken under the steady load was kept") {
+				if f.Connections.HeldSinceWarmup != warm || f.Connections.HeldOutsideRequests != len(c.groups)-warm ||
+					len(f.Suspects) != len(c.groups) || f.Suspects[len(f.Suspects)-1].Function != c.groups[0].Function ||
+					!strings.Contains(f.Summary, "none taken by a request under the steady load was kept") {
 					t.Errorf("warning's figures %+v, suspects %+v, summary %q", f.Connections, f.Suspects, f.Summary)
 				}
 			case VerdictDetected:
-				if len(c.groups) > 1 && (len(f.Suspects) != 2 || f.Suspects[0].Function != leak.Function || f.Suspects[1].Function != listener.Function) {
-					t.Errorf("suspects %+v, want the leak under load, then the listener", f.Suspects)
+				if len(c.groups) > 1 && (len(f.Suspects) != 2 || f.Suspects[0].Function != leak.Function || f.Suspects[1].Function != c.groups[0].Function) {
+					t.Errorf("suspects %+v, want the leak under load, then %s", f.Suspects, c.groups[0].Function)
 				}
+			}
+			if f.Connections.HeldAfterDrain > 0 && c.groups[0].Function == job.Function && c.groups[0].Count == 1 &&
+				(len(f.Suspects) == 0 || !strings.Contains(f.Suspects[len(f.Suspects)-1].Detail, "still running, or its rows never closed")) {
+				t.Errorf("a job's open statement is not worded as one: %+v", f.Suspects)
 			}
 		})
 	}
