@@ -9,6 +9,7 @@ import (
 
 	"github.com/soaklab/soak/engine/capture"
 	"github.com/soaklab/soak/engine/internal/synth"
+	"github.com/soaklab/soak/internal/testenv"
 	"github.com/soaklab/soak/probe"
 )
 
@@ -112,13 +113,13 @@ func TestLatencyTrendCalibrated(t *testing.T) {
 	steadies := []time.Duration{2 * time.Minute, 5 * time.Minute, 30 * time.Minute}
 	initial := map[Verdict]string{VerdictOK: "o", VerdictWarning: "w", VerdictDetected: "d"}
 	// Under -race (ten times slower) or -short: one seed, no 30-minute
-	// run: the race detector checks the code, the full sweep the
-	// calibration.
+	// run, and the 5-minute one only with SOAK_LONG (as CI runs it): the
+	// race detector checks the code, the full sweep the calibration.
 	quick := raceEnabled || testing.Short()
 	for _, sh := range latencyShapes {
 		counts := map[Verdict]int{}
 		for si, st := range steadies {
-			if quick && st > 10*time.Minute {
+			if quick && (st > 10*time.Minute || st > 2*time.Minute && !testenv.Long()) {
 				continue
 			}
 			for ni, n := range noises {
@@ -334,9 +335,13 @@ func TestLatencyTrendRouteBehindSlowerOnes(t *testing.T) {
 		{"steady 1 ms", func(float64) float64 { return 1 }, "o"},
 	}
 	letter := map[Verdict]string{VerdictOK: "o", VerdictWarning: "w", VerdictDetected: "d"}
+	seeds := uint64(3)
+	if raceEnabled && !testenv.Long() {
+		seeds = 1 // ten times slower: the race detector checks the code, SOAK_LONG (as CI runs it) every seed
+	}
 	for _, c := range cases {
 		for _, steady := range []time.Duration{2 * time.Minute, 5 * time.Minute} {
-			for seed := range uint64(3) {
+			for seed := range seeds {
 				f := analyze(routesRun(c.items, steady, seed)).Find(DetectorLatencyTrend, "")
 				if !strings.Contains(c.allow, letter[f.Verdict]) {
 					t.Errorf("%s, %s, seed %d: %s, allowed %q\n%s", c.name, steady, seed, f.String(), c.allow, strings.Join(f.Evidence, "\n"))

@@ -91,8 +91,8 @@ func (s slowProfiles) Profile(ctx context.Context, kind string) ([]byte, error) 
 }
 
 // TestSlowCapturesKeepTheSampleInterval: the steady state's profile
-// captures (here 13, 500 ms each: 6.5 s in a 3.7 s steady state) run
-// beside the polls, so the samples keep their interval (about 37 at
+// captures (here 13, 400 ms each: 5.2 s in a 2.7 s steady state) run
+// beside the polls, so the samples keep their interval (about 27 at
 // 100 ms).
 // Taken in the poll loop they left a sample per batch of captures (5 or
 // so), and a short steady state on a loaded machine with one: too few for
@@ -100,8 +100,8 @@ func (s slowProfiles) Profile(ctx context.Context, kind string) ([]byte, error) 
 func TestSlowCapturesKeepTheSampleInterval(t *testing.T) {
 	t.Parallel()
 	s := newTestService(t)
-	cfg := quickConfig(s, 4*time.Second)
-	cfg.Sources = []Source{slowProfiles{InProcess(s.p), 500 * time.Millisecond}}
+	cfg := quickConfig(s, 3*time.Second)
+	cfg.Sources = []Source{slowProfiles{InProcess(s.p), 400 * time.Millisecond}}
 	cfg.PollInterval, cfg.Settle, cfg.Baseline, cfg.Drain = 100*time.Millisecond, 300*time.Millisecond, 100*time.Millisecond, 500*time.Millisecond
 	res, err := Soak(context.Background(), cfg)
 	if err != nil {
@@ -111,7 +111,7 @@ func TestSlowCapturesKeepTheSampleInterval(t *testing.T) {
 	n := len(src.In(capture.PhaseSteady))
 	t.Logf("%d steady samples", n)
 	if n < 12 {
-		t.Errorf("%d samples in the 3.7 s steady state, polled every 100 ms", n)
+		t.Errorf("%d samples in the 2.7 s steady state, polled every 100 ms", n)
 	}
 	var steadyStart, steadyEnd bool
 	for _, p := range res.Capture.Profiles {
