@@ -24,7 +24,10 @@ type heapDiffResult struct {
 	runtime int64
 	// service is the growth, summed by site, of the samples that are
 	// neither the generator's nor the drivers'.
-	service       int64
+	service int64
+	// trends is each suspect's site trend over the steady state's heap
+	// profiles (nil when there were too few).
+	trends        map[pprofsite.Site]pprofsite.Trend
 	base, end     string // the profiles' paths
 	evidence, err string
 }
@@ -84,6 +87,7 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 		}
 		trends, why := siteTrends(a.c.SteadyHeaps(source), drivers, want, a.cacheFillAt(source, m))
 		if trends != nil {
+			hd.trends = trends
 			rankByTrend(sus, trends)
 			trendNote = fmt.Sprintf(" Sites are ranked by their own trend over the %d heap profiles of the steady state: those still growing first.", len(a.c.SteadyHeaps(source)))
 		} else {
@@ -113,6 +117,20 @@ func (a *analyzer) heapDiff(source string, m *MemoryFigures) heapDiffResult {
 	}
 	hd.evidence += "." + trendNote
 	return hd
+}
+
+// evenSite returns the first suspect whose site still grows at an even
+// rate over the steady state's heap profiles (pprofsite.Growing), at
+// least rate bytes per second over their second half, and by at least
+// bar bytes from the steady state's start to the end profile.
+func (hd *heapDiffResult) evenSite(rate, bar float64) (Suspect, bool) {
+	for _, sp := range hd.suspects {
+		t, ok := hd.trends[pprofsite.Site{Function: sp.Function, File: sp.File, Line: sp.Line}]
+		if ok && t.Class == pprofsite.Growing && t.Late >= rate && float64(sp.Value) >= bar {
+			return sp, true
+		}
+	}
+	return Suspect{}, false
 }
 
 // suspectsOf turns the sites that grew into suspects.

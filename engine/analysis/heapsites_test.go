@@ -263,3 +263,77 @@ func FuzzSiteTrends(f *testing.F) {
 		}
 	})
 }
+
+// A cache the service does not declare fills early, as an LRU or a ring
+// of recent requests does, and makes the whole steady state's slope: the
+// heap's second half grows at a fraction of it, a plateau by the heap
+// alone. Beside it a leak grows at an even rate, above the bar: the heap
+// profiles of the steady state show its site still growing while the
+// cache's flattened, and the finding is a leak beside the fill, the
+// leak's site first. A cache still approaching its bound (its fill
+// slowing as its misses do) leaves the heap's second half above the bar
+// too, but no site grows at an even rate: a plateau. (An unseen service
+// soak read before: a 24 MB ring filled in 60 s beside 100 B kept per
+// request, called "a plateau, such as a bounded cache filling".)
+func TestMemoryLeakBesideUndeclaredFill(t *testing.T) {
+	const steady = 150.0 // seconds, from 20 s into the load
+	linear := func(t float64) float64 { return 24 * mbf * min(max(t-20, 0)/60, 1) }
+	approach := func(t float64) float64 { return 24 * mbf * (1 - math.Exp(-max(t-20, 0)/25)) }
+	for _, c := range []struct {
+		name  string
+		cache func(t float64) float64
+		leak  float64 // bytes/s
+		want  Verdict
+		// flat: the heap's second half grows at under plateauRatio of the
+		// whole (a plateau by the heap alone); else the heap alone tells.
+		flat bool
+	}{
+		{"leak beside a ring that filled in 60 s", linear, 20e3, VerdictDetected, true},
+		{"the ring alone", linear, 0, VerdictOK, true},
+		{"a cache approaching its bound", approach, 0, VerdictOK, true},
+		{"leak beside a cache approaching its bound", approach, 20e3, VerdictDetected, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := synth.New()
+			s.SetPhases(20*time.Second, steady*time.Second)
+			level := func(t float64) float64 { return 10*mbf + c.cache(t) + c.leak*max(t, 0) }
+			s.AddSamples(synth.GCHeap(level, 0.3*mbf, 7))
+			s.AddIntervals(synth.SteadyLoad)
+			// The profiles sample: each site's bytes are off by up to 5 %.
+			n := 0
+			wobble := func(v float64) int64 {
+				n++
+				return int64(v * (1 + 0.05*math.Sin(float64(n)*2.3)))
+			}
+			addHeapProfiles(s, func(t float64) map[string]int64 {
+				m := map[string]int64{cacheFn + ";example.com/svc.(*api).story": wobble(c.cache(t)), "example.com/svc.init": 10 << 20}
+				if c.leak > 0 {
+					m[leakFn+";example.com/svc.(*api).story"] = wobble(c.leak * max(t, 0))
+				}
+				return m
+			})
+			f := analyze(s).Find(DetectorMemoryLeak, "svc")
+			mf := f.Memory
+			if mf == nil || (mf.Late.Slope < plateauRatio*mf.PerSecond.Slope) != c.flat {
+				t.Fatalf("the heap's second half against %.2f of the whole: not the case this test is about\n%s", plateauRatio, describeFinding(f))
+			}
+			// The heap's second half surely above the bar: where the heap
+			// alone reads a plateau, only the sites tell.
+			bar := math.Max(minLeakBytes, minLeakShare*float64(mf.InitialBytes)) / steady
+			if above := mf.Late.Lo >= bar; above != (c.leak > 0 || c.name == "a cache approaching its bound") {
+				t.Fatalf("the heap's second half above the bar: %v, its 95%% CI from %.0f B/s, the bar %.0f: not the case this test is about\n%s",
+					above, mf.Late.Lo, bar, describeFinding(f))
+			}
+			if f.Verdict != c.want {
+				t.Fatalf("verdict %s, want %s\n%s", f.Verdict, c.want, describeFinding(f))
+			}
+			if c.want == VerdictDetected && (len(f.Suspects) == 0 || f.Suspects[0].Function != leakFn ||
+				c.flat && (!mf.LeakBesideFill || !strings.Contains(f.Summary, "a leak beside the fill") || !strings.Contains(f.Summary, leakFn))) {
+				t.Errorf("the leak beside the fill:\n%s", describeFinding(f))
+			}
+			if c.want == VerdictOK && (!mf.Plateau || mf.LeakBesideFill) {
+				t.Errorf("plateau %v, leak beside fill %v:\n%s", mf.Plateau, mf.LeakBesideFill, describeFinding(f))
+			}
+		})
+	}
+}

@@ -172,15 +172,36 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 	}
 	m.Plateau = m.PerSecond.Rising() && lateFits && flattens(m.PerSecond, m.Late, material) &&
 		(!byReq || flattens(m.PerRequest, m.LatePerRequest, materialReq))
+	// A plateau of the whole heap can hide a leak beside a fill: a cache
+	// that filled early makes the whole slope, and the late half's, surely
+	// above the bar, is the leak's. It is one when the heap profiles of
+	// the steady state show a service site still growing at an even rate
+	// whose own late rate clears the bar: a cache still approaching its
+	// bound slows down at its site, a leak does not.
+	var fill heapDiffResult
+	if m.Plateau && m.Late.Lo >= material {
+		fill = a.heapDiff(f.Source, m)
+		if _, ok := fill.evenSite(material, material*secs); ok {
+			m.Plateau, m.LeakBesideFill = false, true
+		}
+	}
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material &&
 		!(byReq && m.LatePerRequest.Lo >= materialReq)
-	slowing := rising && lateFits && !m.Plateau && !lateUnclear && slowsDown(m.Early, m.Late) &&
+	slowing := rising && lateFits && !m.Plateau && !m.LeakBesideFill && !lateUnclear && slowsDown(m.Early, m.Late) &&
 		(!byReq || slowsDown(m.EarlyPerRequest, m.LatePerRequest)) && !settled(m.Early, m.Late, m.lastQuarter, m.settle)
 	cached := ""
 	if m.CachesRemoved {
 		cached = ", once the declared caches' part is taken out,"
 	}
 	switch {
+	case m.LeakBesideFill:
+		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
+		f.Confidence = math.Min(maxConfidence, stats.NormalCDF((m.Late.Slope-material)/sdOf(m.Late)))
+		limitSeverity(f, m.Late.Slope, pts)
+		sp, _ := fill.evenSite(material, material*secs)
+		f.Summary = fmt.Sprintf("live heap%s grew %.1f MB/hour over the steady state's first half and flattened, as a cache filling does, but still grows %.1f MB/hour over its second (95%% CI %.1f to %.1f), and %s still grows at an even rate: a leak beside the fill",
+			cached, human.MiB(m.Early.Slope*3600), human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600), sp.Location())
+		fill.apply(f)
 	case rising && !m.Plateau && !lateUnclear && !slowing:
 		hd := a.heapDiff(f.Source, m)
 		if profilesExplain(f, m, &hd, material) {
@@ -200,10 +221,7 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 			p = max(p, stats.NormalCDF((m.LatePerRequest.Slope-materialReq)/sdOf(m.LatePerRequest)))
 		}
 		f.Confidence = math.Min(maxConfidence, p)
-		if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && m.PerSecond.Slope*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
-			f.Severity = SeverityCritical
-			f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
-		}
+		limitSeverity(f, m.PerSecond.Slope, pts)
 		f.Summary = fmt.Sprintf("live heap%s grows %.1f MB/hour (95%% CI %.1f to %.1f), %s per request, and still grows at the end: a leak",
 			cached, m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi, human.FractionalBytes(m.PerRequest.Slope))
 		hd.apply(f)
@@ -247,6 +265,15 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 		}
 		f.Summary = fmt.Sprintf("no sustained growth of the live heap%s (%.1f MB/hour, 95%% CI %.1f to %.1f)",
 			strings.TrimSuffix(cached, ","), m.MBPerHour, m.MBPerHourLo, m.MBPerHourHi)
+	}
+}
+
+// limitSeverity makes a leak growing rate bytes per second critical when
+// it reaches the process's memory limit within 24 hours.
+func limitSeverity(f *Finding, rate float64, pts []capture.Point) {
+	if lim := pts[len(pts)-1].MemoryLimit; lim > 0 && rate*86400 > float64(lim)-float64(pts[len(pts)-1].RSSBytes) {
+		f.Severity = SeverityCritical
+		f.Evidence = append(f.Evidence, fmt.Sprintf("At this rate the process reaches its memory limit (%s) within 24 hours.", human.Bytes(lim)))
 	}
 }
 
@@ -508,6 +535,10 @@ type MemoryFigures struct {
 	// Plateau is set when the heap grew early and stopped: a cache
 	// filling, not a leak.
 	Plateau bool `json:"plateau"`
+	// LeakBesideFill is set when the whole heap flattened (a cache
+	// filling early) but its second half still grew above the leak bar,
+	// at a service site growing at an even rate: a leak beside the fill.
+	LeakBesideFill bool `json:"leak_beside_fill,omitempty"`
 	// Caches is the fit of the live heap on the declared bounded caches
 	// that filled during the steady state (nil when none did).
 	// CachesRemoved is set when the trends above are of the live heap
