@@ -164,8 +164,19 @@ func (connectionLeak) detect(a *analyzer, s *capture.SourceTimeline) Finding {
 			leaked = true
 			f.Suspects = append(sus, f.Suspects...)
 		}
-		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped, %d of them before the steady state and %d under the load outside any request, one from each place (leak threshold %.0f s).",
-			cf.HeldAfterDrain, cf.HeldSinceWarmup, cf.HeldOutsideRequests, cf.ThresholdSeconds))
+		var of []string
+		if cf.HeldSinceWarmup > 0 {
+			of = append(of, fmt.Sprintf("%d before the steady state", cf.HeldSinceWarmup))
+		}
+		if cf.HeldOutsideRequests > 0 {
+			of = append(of, fmt.Sprintf("%d under the load outside any request, one from each place", cf.HeldOutsideRequests))
+		}
+		ofThem := ""
+		if len(of) > 0 {
+			ofThem = ", of them " + strings.Join(of, " and ")
+		}
+		f.Evidence = append(f.Evidence, fmt.Sprintf("Registry after the drain: %d holds taken before the load stopped%s (leak threshold %.0f s).",
+			cf.HeldAfterDrain, ofThem, cf.ThresholdSeconds))
 	}
 	if !leaked && len(warmSus)+len(loneSus) > 0 {
 		longLived(&f, warmSus, loneSus)
