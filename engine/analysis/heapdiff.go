@@ -161,7 +161,7 @@ func (hd *heapDiffResult) apply(f *Finding) {
 		return
 	}
 	top := hd.suspects[0]
-	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end than at the start of the steady state, after the drain). Compare the profiles: %s.",
+	f.NextStep = fmt.Sprintf("Read %s: what it allocates stays reachable (%s more at the end than at the start of the steady state, after the drain). Compare the profiles: %s. If it is a bounded cache still filling when the load ended, declare it (probe CacheFunc, with its capacity) so its growth is told apart, or soak longer than it takes to fill: growth at an even rate to the end is all one run shows of either.",
 		top.Location(), human.Bytes(top.Value), pprofDiffCommand(hd.base, hd.end))
 }
 
