@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -117,6 +118,10 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 	signals := a.poolSignals(worst)
 	hurt := a.clientHurt(worst.P95Exhausted, worst.FailExhausted, worst.FailOther, worst.RequestsExhausted, worst.CanceledExhausted)
 	level := gradeExhaustion(worst.Exhausted, minTime, sustained, hurt, worst.CanceledExhausted)
+	light := level == exhaustionDetected && !hurt && lightWaits(worst)
+	if light {
+		level = exhaustionWarning
+	}
 	waits := fmt.Sprintf("%s acquires waited (%.1f s in total), %s gave up waiting", human.Count(worst.EmptyAcquires), worst.WaitSeconds, human.Count(worst.CanceledAcquires))
 	switch {
 	case level == exhaustionDetected:
@@ -129,6 +134,14 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 		}
 		f.Summary += clearWords(worst.ClearChecked, worst.Cleared)
 		a.poolSuspects(f, s, worst)
+	case light:
+		f.Verdict, f.Severity, f.Confidence = VerdictWarning, SeverityMedium, 0.7
+		f.Summary = fmt.Sprintf("pool %s was at its max with acquires waiting %s of the steady state (%s), but the waits were brief: %s, %s per acquire on average against %s held (%.2f acquires waiting at a time while at its max), and the client was not hurt there: a pool small for the load, not exhausted",
+			worst.Name, human.Percent(worst.ExhaustedShare), human.Span(worst.Exhausted), waits, human.Millis(worst.WaitPerAcquire), human.Millis(worst.HoldTime),
+			worst.WaitSeconds/worst.Exhausted.Seconds())
+		f.Summary += clearWords(worst.ClearChecked, worst.Cleared)
+		f.NextStep = fmt.Sprintf("Size pool %s by Little's law (%.0f connections for this load with 20 %% headroom, against %d) if the waits grow under a heavier soak; at this load they cost little.",
+			worst.Name, math.Ceil(worst.NeededConns), worst.Max)
 	case level == exhaustionWarning:
 		f.Verdict, f.Severity = VerdictWarning, SeverityMedium
 		f.Confidence = min(0.6+0.05*float64(len(signals)), 0.8)
@@ -186,6 +199,23 @@ func gradeExhaustion(exhausted, minTime, sustained time.Duration, hurt bool, gav
 		return exhaustionBursts
 	}
 	return exhaustionNone
+}
+
+// lightWaits reports a pool whose acquires, though they waited at its
+// max through much of the steady state, waited briefly: none gave up,
+// the mean wait per acquire under a quarter of the mean hold, and under a
+// quarter of an acquire waiting at a time while it was at its max. A
+// small pool at moderate load is at its max, and some acquire waits,
+// in nearly every poll interval (pgxpool's default of 4 connections on
+// 2 cores at 26 % mean utilisation: 10 % of acquires waited 4 ms); an
+// exhausted one queues acquires for as long as they hold. Connections
+// held far beyond their statements (over 4 times) are a holding fault,
+// not light whatever the waits. Without the waits' or the holds' times
+// the pool is not called light.
+func lightWaits(pf *PoolFigures) bool {
+	return pf.CanceledAcquires == 0 && pf.WaitSeconds > 0 && pf.HoldTime > 0 && pf.Exhausted > 0 &&
+		pf.WaitPerAcquire < pf.HoldTime/4 && pf.WaitSeconds/pf.Exhausted.Seconds() < 0.25 &&
+		!(pf.QueryTime > 0 && pf.HoldTime > 4*pf.QueryTime)
 }
 
 // clientHurt reports whether the client suffered in a pool's exhausted
