@@ -179,10 +179,11 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 	// whose own late rate clears the bar: a cache still approaching its
 	// bound slows down at its site, a leak does not.
 	var fill heapDiffResult
+	var even Suspect
 	if m.Plateau && m.Late.Lo >= material {
 		fill = a.heapDiff(f.Source, m)
-		if _, ok := fill.evenSite(material, material*secs); ok {
-			m.Plateau, m.LeakBesideFill = false, true
+		if sp, ok := fill.evenSite(material, material*secs); ok {
+			m.Plateau, m.LeakBesideFill, even = false, true, sp
 		}
 	}
 	lateUnclear := m.PerSecond.Rising() && lateFits && !m.Plateau && m.Late.Lo < material &&
@@ -198,9 +199,8 @@ func judgeGrowth(a *analyzer, f *Finding, m *MemoryFigures, material float64, pt
 		f.Verdict, f.Severity = VerdictDetected, SeverityHigh
 		f.Confidence = math.Min(maxConfidence, stats.NormalCDF((m.Late.Slope-material)/sdOf(m.Late)))
 		limitSeverity(f, m.Late.Slope, pts)
-		sp, _ := fill.evenSite(material, material*secs)
 		f.Summary = fmt.Sprintf("live heap%s grew %.1f MB/hour over the steady state's first half and flattened, as a cache filling does, but still grows %.1f MB/hour over its second (95%% CI %.1f to %.1f), and %s still grows at an even rate: a leak beside the fill",
-			cached, human.MiB(m.Early.Slope*3600), human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600), sp.Location())
+			cached, human.MiB(m.Early.Slope*3600), human.MiB(m.Late.Slope*3600), human.MiB(m.Late.Lo*3600), human.MiB(m.Late.Hi*3600), even.Location())
 		fill.apply(f)
 	case rising && !m.Plateau && !lateUnclear && !slowing:
 		hd := a.heapDiff(f.Source, m)

@@ -117,11 +117,9 @@ func (a *analyzer) judgePGXPools(f *Finding, s *capture.SourceTimeline, names []
 	}
 	signals := a.poolSignals(worst)
 	hurt := a.clientHurt(worst.P95Exhausted, worst.FailExhausted, worst.FailOther, worst.RequestsExhausted, worst.CanceledExhausted)
-	level := gradeExhaustion(worst.Exhausted, minTime, sustained, hurt, worst.CanceledExhausted)
-	light := level == exhaustionDetected && !hurt && lightWaits(worst)
-	if light {
-		level = exhaustionWarning
-	}
+	brief := lightWaits(worst)
+	level := gradeExhaustion(worst.Exhausted, minTime, sustained, hurt, brief, worst.CanceledExhausted)
+	light := brief && level == exhaustionWarning && worst.Exhausted >= sustained
 	waits := fmt.Sprintf("%s acquires waited (%.1f s in total), %s gave up waiting", human.Count(worst.EmptyAcquires), worst.WaitSeconds, human.Count(worst.CanceledAcquires))
 	switch {
 	case level == exhaustionDetected:
@@ -170,7 +168,7 @@ type exhaustion int
 const (
 	exhaustionNone     exhaustion = iota // never exhausted
 	exhaustionBursts                     // briefly: ok
-	exhaustionWarning                    // for minTime, or with waits giving up
+	exhaustionWarning                    // for minTime, or with waits giving up, or for sustained with brief waits
 	exhaustionDetected                   // for sustained, or for minTime with the client hurt
 )
 
@@ -187,11 +185,12 @@ func (e exhaustion) verdict() Verdict {
 
 // gradeExhaustion grades a pool (pgx or Redis) exhausted for exhausted of
 // the steady state, gaveUp waits giving up while exhausted, the client
-// hurt there or not (clientHurt), against the bars minTime and sustained
-// (see docs/report.md).
-func gradeExhaustion(exhausted, minTime, sustained time.Duration, hurt bool, gaveUp int64) exhaustion {
+// hurt there or not (clientHurt), its waits brief or not (lightWaits; a
+// Redis pool's are never called brief), against the bars minTime and
+// sustained (see docs/report.md).
+func gradeExhaustion(exhausted, minTime, sustained time.Duration, hurt, brief bool, gaveUp int64) exhaustion {
 	switch {
-	case exhausted >= sustained || exhausted >= minTime && hurt:
+	case exhausted >= sustained && !brief || exhausted >= minTime && hurt:
 		return exhaustionDetected
 	case exhausted >= minTime || exhausted > 0 && gaveUp > 0:
 		return exhaustionWarning
@@ -206,9 +205,10 @@ func gradeExhaustion(exhausted, minTime, sustained time.Duration, hurt bool, gav
 // the mean wait per acquire under a quarter of the mean hold, and under a
 // quarter of an acquire waiting at a time while it was at its max. A
 // small pool at moderate load is at its max, and some acquire waits,
-// in nearly every poll interval (pgxpool's default of 4 connections on
-// 2 cores at 26 % mean utilisation: 10 % of acquires waited 4 ms); an
-// exhausted one queues acquires for as long as they hold. Connections
+// in nearly every poll interval (an unseen service's pool of 2 at 26 %
+// mean utilisation: 10 % of acquires waited 4 ms; pgxpool's default is
+// 4 connections on 2 cores); an exhausted one queues acquires for as
+// long as they hold. Connections
 // held far beyond their statements (over 4 times) are a holding fault,
 // not light whatever the waits. Without the waits' or the holds' times
 // the pool is not called light.

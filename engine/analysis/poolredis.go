@@ -148,7 +148,7 @@ func (a *analyzer) judgeRedisPools(f *Finding, s *capture.SourceTimeline, names 
 			f.Evidence = append(f.Evidence, fmt.Sprintf("Redis client %s's commands over the steady state (%s): %s.", name, how, holdersText(rf.Holders, rf.HoldersCredible)))
 		}
 		hurt := a.clientHurt(rf.P95Exhausted, rf.FailExhausted, rf.FailOther, rf.RequestsExhausted, rf.Timeouts)
-		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, rf.Timeouts).verdict()
+		v := gradeExhaustion(rf.Exhausted, minTime, sustained, hurt, false, rf.Timeouts).verdict()
 		if v.rank() <= f.Verdict.rank() {
 			switch {
 			case f.Verdict != VerdictOK || v != VerdictOK:
